@@ -1,0 +1,2 @@
+/** The asynchronous block device interface and its leaf implementations (files, block devices, memory). */
+package dev.ferry.mapper.block;
