@@ -49,6 +49,14 @@ public interface BlockDevice extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether {@link #writeZeroes} is cheaper than writing zeroes (an fallocate or ioctl rather than a
+     * data write); NBD's FAST_ZERO requests are refused when it is not.
+     */
+    default boolean fastZeroes() {
+        return false;
+    }
+
     /** A short description for status output, e.g. the file path. */
     String describe();
 
