@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -285,7 +286,11 @@ public final class FileBlockDevice implements BlockDevice {
         return gate.close();
     }
 
-    /** Closes, waiting for in-flight operations and outstanding spans (logging while they hold it open). */
+    /**
+     * Closes, waiting for in-flight operations and outstanding spans (logging while they hold it open).
+     * Never call this on an I/O thread of the device's executor: an operation queued behind it could not
+     * run; use {@link #closeAsync()} there.
+     */
     @Override
     public void close() {
         CompletableFuture<Void> closed = closeAsync();
@@ -348,8 +353,10 @@ public final class FileBlockDevice implements BlockDevice {
             executor.execute(() -> run(op, offset, length, call, result));
         } catch (RejectedExecutionException e) {
             gate.exit();
-            result.completeExceptionally(error(BlockIoException.Kind.IO_ERROR, op, offset, length,
-                    "I/O executor rejected the operation (saturated or shut down)", e));
+            boolean shutDown = executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown();
+            result.completeExceptionally(shutDown
+                    ? error(BlockIoException.Kind.SHUTDOWN, op, offset, length, "I/O executor is shut down", e)
+                    : error(BlockIoException.Kind.IO_ERROR, op, offset, length, "I/O executor is saturated", e));
         }
         return result;
     }

@@ -26,7 +26,7 @@ public final class IoExecutors {
      * of {@value #DEFAULT_QUEUE_CAPACITY} tasks.
      */
     public static ThreadPoolExecutor newDefaultPool() {
-        int threads = Math.max(4, Math.min(32, 4 * java.lang.Runtime.getRuntime().availableProcessors()));
+        int threads = Math.max(4, Math.min(32, 4 * Runtime.getRuntime().availableProcessors()));
         return newPool(threads, DEFAULT_QUEUE_CAPACITY);
     }
 

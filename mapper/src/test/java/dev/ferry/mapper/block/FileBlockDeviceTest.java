@@ -217,7 +217,12 @@ class FileBlockDeviceTest extends BlockDeviceContractTest {
         try (FileBlockDevice d = FileBlockDevice.open(file().path(), FileBlockDevice.Access.READ_WRITE, rejecting)) {
             BlockIoException e = failure(d.read(0, ByteBuffer.allocate(1)));
             assertThat(e.kind()).isEqualTo(BlockIoException.Kind.IO_ERROR);
-            assertThat(e.getMessage()).contains("rejected");
+            assertThat(e.getMessage()).contains("saturated");
+        }
+        ThreadPoolExecutor stopped = IoExecutors.newPool(1, 1);
+        stopped.shutdown();
+        try (FileBlockDevice d = FileBlockDevice.open(file().path(), FileBlockDevice.Access.READ_WRITE, stopped)) {
+            assertThat(failure(d.flush()).kind()).isEqualTo(BlockIoException.Kind.SHUTDOWN);
         }
     }
 
