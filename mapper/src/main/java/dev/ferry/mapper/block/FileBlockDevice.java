@@ -1,14 +1,12 @@
 package dev.ferry.mapper.block;
 
 import dev.ferry.mapper.nativeio.Advice;
-import dev.ferry.mapper.nativeio.Errno;
 import dev.ferry.mapper.nativeio.NativeIo;
 import dev.ferry.mapper.nativeio.NativeIoException;
 import dev.ferry.mapper.nativeio.OwnedFd;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -68,6 +66,7 @@ public final class FileBlockDevice implements BlockDevice {
     private final int blockSize;
     private final Executor executor;
     private final UseGate gate;
+    private final IoFailures failures;
 
     private FileBlockDevice(Path path, NativeIo io, FileChannel channel, OwnedFd fd, Medium medium,
             boolean readOnly, int blockSize, Executor executor) throws IOException {
@@ -81,6 +80,7 @@ public final class FileBlockDevice implements BlockDevice {
         this.blockSize = blockSize;
         this.executor = executor;
         this.gate = new UseGate(this::release);
+        this.failures = new IoFailures(path, io);
     }
 
     /**
@@ -210,7 +210,9 @@ public final class FileBlockDevice implements BlockDevice {
     @Override
     public CompletableFuture<Void> discard(long offset, long length) {
         return submit("discard", offset, length, true, () -> {
-            medium.discard(offset, length);
+            if (length > 0) {
+                medium.discard(offset, length);
+            }
             return null;
         });
     }
@@ -218,7 +220,9 @@ public final class FileBlockDevice implements BlockDevice {
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
         return submit(mayUnmap ? "writeZeroes" : "writeZeroes(no-hole)", offset, length, true, () -> {
-            medium.writeZeroes(offset, length, mayUnmap);
+            if (length > 0) {
+                medium.writeZeroes(offset, length, mayUnmap);
+            }
             return null;
         });
     }
@@ -337,15 +341,15 @@ public final class FileBlockDevice implements BlockDevice {
 
     private <T> CompletableFuture<T> submit(String op, long offset, long length, boolean writes, IoCall<T> call) {
         if (writes && readOnly) {
-            return CompletableFuture.failedFuture(error(BlockIoException.Kind.READ_ONLY, op, offset, length,
+            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.READ_ONLY, op, offset, length,
                     "device is read-only", null));
         }
         if (outOfRange(offset, length)) {
-            return CompletableFuture.failedFuture(error(BlockIoException.Kind.INVALID, op, offset, length,
+            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.INVALID, op, offset, length,
                     "range outside device of " + size + " bytes", null));
         }
         if (!gate.tryEnter()) {
-            return CompletableFuture.failedFuture(error(BlockIoException.Kind.SHUTDOWN, op, offset, length,
+            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.SHUTDOWN, op, offset, length,
                     "device is closed", null));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -355,8 +359,8 @@ public final class FileBlockDevice implements BlockDevice {
             gate.exit();
             boolean shutDown = executor instanceof ExecutorService && ((ExecutorService) executor).isShutdown();
             result.completeExceptionally(shutDown
-                    ? error(BlockIoException.Kind.SHUTDOWN, op, offset, length, "I/O executor is shut down", e)
-                    : error(BlockIoException.Kind.IO_ERROR, op, offset, length, "I/O executor is saturated", e));
+                    ? failures.of(BlockIoException.Kind.SHUTDOWN, op, offset, length, "I/O executor is shut down", e)
+                    : failures.of(BlockIoException.Kind.IO_ERROR, op, offset, length, "I/O executor is saturated", e));
         }
         return result;
     }
@@ -368,7 +372,7 @@ public final class FileBlockDevice implements BlockDevice {
             Thread.interrupted(); // a stale interrupt would close the shared channel
             value = call.run();
         } catch (Throwable t) {
-            failure = translate(op, offset, length, t);
+            failure = failures.translate(op, offset, length, t);
         } finally {
             gate.exit();
         }
@@ -377,30 +381,5 @@ public final class FileBlockDevice implements BlockDevice {
         } else {
             result.completeExceptionally(failure);
         }
-    }
-
-    private BlockIoException translate(String op, long offset, long length, Throwable t) {
-        if (t instanceof BlockIoException) {
-            return (BlockIoException) t;
-        }
-        if (t instanceof NativeIoException) {
-            return error(((NativeIoException) t).kind(), op, offset, length, t.getMessage(), t);
-        }
-        if (t instanceof ClosedChannelException) {
-            return error(BlockIoException.Kind.IO_ERROR, op, offset, length,
-                    "file channel closed under the device (an I/O thread was interrupted?)", t);
-        }
-        if (t instanceof IOException) {
-            BlockIoException.Kind kind = io.errnoOf((IOException) t).stream()
-                    .mapToObj(Errno::kindOf).findFirst().orElse(BlockIoException.Kind.IO_ERROR);
-            return error(kind, op, offset, length, t.getMessage(), t);
-        }
-        return error(BlockIoException.Kind.IO_ERROR, op, offset, length, String.valueOf(t), t);
-    }
-
-    private BlockIoException error(BlockIoException.Kind kind, String op, long offset, long length, String why,
-            Throwable cause) {
-        return new BlockIoException(kind, path + ": " + op + " offset=" + offset + " length=" + length + ": " + why,
-                cause);
     }
 }

@@ -106,6 +106,17 @@ abstract class BlockDeviceContractTest {
     }
 
     @Test
+    void emptyRequestsSucceedAnywhereInRange() {
+        write(device, 4096, new byte[] {1});
+        await(device.read(SIZE, ByteBuffer.allocate(0)));
+        await(device.write(SIZE, ByteBuffer.allocate(0), true));
+        await(device.discard(4096, 0));
+        await(device.writeZeroes(4096, 0, false));
+        await(device.writeZeroes(SIZE, 0, true));
+        assertThat(read(device, 4096, 1)).containsExactly(1);
+    }
+
+    @Test
     void fuaWritesAndFlushSucceed() {
         await(device.write(12_345, ByteBuffer.wrap(new byte[] {42}), true));
         await(device.flush());
