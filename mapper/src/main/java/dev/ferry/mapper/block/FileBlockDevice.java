@@ -247,7 +247,8 @@ public final class FileBlockDevice implements BlockDevice {
     /**
      * For a regular file whose current length covers the range, a span on the shared channel; it pins
      * the file open (see the class comment) until closed. Empty for block devices, for ranges outside
-     * the device or the file's length, and once closing.
+     * the device or the file's length, and once closing. The channel is shared: send it with a file
+     * region that does not close it (Netty's {@code DefaultFileRegion} closes its channel on release).
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
@@ -272,6 +273,11 @@ public final class FileBlockDevice implements BlockDevice {
         }));
     }
 
+    /**
+     * For a block device, whether its queue zeroes without writing data ({@code write_zeroes_max_bytes}
+     * &gt; 0); for a regular file, optimistic until the file system refuses both ZERO_RANGE and
+     * punch-then-allocate. Always false when read-only.
+     */
     @Override
     public boolean fastZeroes() {
         return !readOnly && medium.fastZeroes();

@@ -126,6 +126,7 @@ class FileBlockDeviceLoopTest {
             Arrays.fill(expected, 400_000, 600_000, (byte) 0);
             Arrays.fill(expected, 700_001, 700_011, (byte) 0);
             assertThat(read(device, 0, 1 << 20)).isEqualTo(expected);
+            assertThat(device.fastZeroes()).as("BLKZEROOUT was accepted").isTrue();
             await(device.flush());
         }
         try (FileBlockDevice again = open(FileBlockDevice.Access.READ_ONLY)) {

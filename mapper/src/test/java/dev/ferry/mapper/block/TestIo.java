@@ -37,15 +37,21 @@ final class TestIo {
 
     /** The {@link BlockIoException} the future fails with; fails the test if it succeeds. */
     static BlockIoException failure(CompletableFuture<?> future) {
+        BlockIoException e = outcome(future);
+        return e != null ? e : fail("expected the operation to fail");
+    }
+
+    /** Null if the future succeeds, else the {@link BlockIoException} it fails with. */
+    static BlockIoException outcome(CompletableFuture<?> future) {
         try {
             future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return null;
         } catch (ExecutionException e) {
             assertThat(e.getCause()).isInstanceOf(BlockIoException.class);
             return (BlockIoException) e.getCause();
         } catch (InterruptedException | TimeoutException e) {
             throw new AssertionError("operation did not complete", e);
         }
-        return fail("expected the operation to fail");
     }
 
     /** Reads {@code length} bytes at {@code offset}. */
