@@ -1,0 +1,116 @@
+package dev.ferry.mapper.mirror;
+
+import dev.ferry.mapper.block.BlockIoException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The I/O paths of a mirror: requests split at region boundaries, routed by region state. */
+final class MirrorIo {
+
+    /** One data-changing operation applied to one leg: {@code at} is the target-relative offset. */
+    @FunctionalInterface
+    interface LegOp {
+        CompletableFuture<Void> apply(Leg leg, long at, long length);
+    }
+
+    private final MirrorTarget mirror;
+
+    MirrorIo(MirrorTarget mirror) {
+        this.mirror = mirror;
+    }
+
+    CompletableFuture<Void> read(long offset, ByteBuffer dst) {
+        int base = dst.position();
+        return split(offset, dst.remaining(), (region, at, len) -> {
+            ByteBuffer piece = dst.duplicate().position(base + (int) (at - offset)).limit(base + (int) (at - offset + len));
+            List<Leg> candidates = new ArrayList<>();
+            Leg primary = mirror.defaultLeg();
+            if (!primary.dead()) {
+                candidates.add(primary);
+            }
+            if (mirror.log().inSync(region)) {
+                mirror.liveLegs().stream().filter(l -> l != primary).forEach(candidates::add);
+            }
+            return readFrom(candidates, 0, region, at, piece, null);
+        });
+    }
+
+    private CompletableFuture<Void> readFrom(List<Leg> candidates, int i, int region, long at, ByteBuffer piece,
+            Throwable last) {
+        if (i >= candidates.size()) {
+            return CompletableFuture.failedFuture(MirrorTarget.ioError("no leg of " + mirror.describe()
+                    + " could read region " + region + " at " + at + "+" + piece.remaining(), last));
+        }
+        Leg leg = candidates.get(i);
+        return leg.device.read(leg.offset + at, piece.duplicate()).handle((v, err) -> {
+            if (err == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            mirror.legFailed(leg, LegError.READ, at, err);
+            return readFrom(candidates, i + 1, region, at, piece, err);
+        }).thenCompose(f -> f);
+    }
+
+    CompletableFuture<Void> mutate(String what, long offset, long length, LegOp op) {
+        return split(offset, length, (region, at, len) -> mutateRegion(what, region, at, len, op));
+    }
+
+    private CompletableFuture<Void> mutateRegion(String what, int region, long at, long len, LegOp op) {
+        Leg primary = mirror.defaultLeg();
+        if (primary.dead()) {
+            return CompletableFuture.failedFuture(MirrorTarget.ioError(what + " at " + at + "+" + len
+                    + ": default leg " + primary.name + " of " + mirror.describe() + " has failed", null));
+        }
+        boolean degraded = mirror.recoveryBlocker() != null;
+        RegionTracker tracker = mirror.tracker();
+        return tracker.beginWrite(region, degraded).thenCompose(route -> {
+            List<Leg> targets = route == RegionTracker.Route.ALL_LEGS ? mirror.liveLegs() : List.of(primary);
+            List<CompletableFuture<Boolean>> ops = new ArrayList<>(targets.size());
+            for (Leg leg : targets) {
+                ops.add(op.apply(leg, at, len).handle((v, err) -> {
+                    if (err != null) {
+                        mirror.legFailed(leg, LegError.WRITE, at, err);
+                    }
+                    return err == null;
+                }));
+            }
+            return CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)).handle((v, err) -> {
+                boolean primaryOk = ops.get(targets.indexOf(primary)).join();
+                boolean allOk = ops.stream().allMatch(CompletableFuture::join);
+                if (!allOk && route == RegionTracker.Route.ALL_LEGS) {
+                    tracker.markOutOfSync(region);
+                }
+                tracker.endWrite(region);
+                if (!primaryOk) {
+                    throw new java.util.concurrent.CompletionException(MirrorTarget.ioError(what + " at " + at + "+"
+                            + len + " failed on default leg " + primary.name, null));
+                }
+                return null;
+            });
+        });
+    }
+
+    /** A piece of a request inside one region. */
+    @FunctionalInterface
+    private interface Piece {
+        CompletableFuture<Void> apply(int region, long at, long length);
+    }
+
+    private CompletableFuture<Void> split(long offset, long length, Piece piece) {
+        if (offset < 0 || length < 0 || offset > mirror.size() - length) {
+            return CompletableFuture.failedFuture(new BlockIoException(BlockIoException.Kind.INVALID,
+                    mirror.describe() + ": range " + offset + "+" + length + " outside " + mirror.size() + " bytes"));
+        }
+        long regionSize = mirror.regionSize();
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        for (long at = offset, end = offset + length; at < end;) {
+            int region = (int) (at / regionSize);
+            long n = Math.min(end, (region + 1) * regionSize) - at;
+            parts.add(piece.apply(region, at, n));
+            at += n;
+        }
+        return parts.size() == 1 ? parts.get(0) : CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+    }
+}
