@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** The I/O paths of a mirror: requests split at region boundaries, routed by region state. */
 final class MirrorIo {
@@ -77,14 +78,23 @@ final class MirrorIo {
                 }));
             }
             return CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)).handle((v, err) -> {
-                boolean primaryOk = ops.get(targets.indexOf(primary)).join();
-                boolean allOk = ops.stream().allMatch(CompletableFuture::join);
-                if (!allOk && route == RegionTracker.Route.ALL_LEGS) {
+                boolean primaryOk = true;
+                boolean othersOk = true;
+                for (int i = 0; i < targets.size(); i++) {
+                    if (targets.get(i) == primary) {
+                        primaryOk = ops.get(i).join();
+                    } else {
+                        othersOk &= ops.get(i).join();
+                    }
+                }
+                // a non-default leg missed an acknowledged write: the region is no longer in sync; a
+                // write the default leg missed is failed, and the other legs stay readable copies
+                if (!othersOk && route == RegionTracker.Route.ALL_LEGS) {
                     tracker.markOutOfSync(region);
                 }
                 tracker.endWrite(region);
                 if (!primaryOk) {
-                    throw new java.util.concurrent.CompletionException(MirrorTarget.ioError(what + " at " + at + "+"
+                    throw new CompletionException(MirrorTarget.ioError(what + " at " + at + "+"
                             + len + " failed on default leg " + primary.name, null));
                 }
                 return null;
