@@ -87,10 +87,10 @@ class DiskRegionLogTest {
         long seq0 = DiskLogFormat.decode(java.nio.ByteBuffer.wrap(s0), "s0").image().sequence();
         long seq1 = DiskLogFormat.decode(java.nio.ByteBuffer.wrap(s1), "s1").image().sequence();
         int latest = seq0 > seq1 ? 0 : 1;
-        put(logDev, (long) latest * slot + DiskLogFormat.HEADER_LENGTH, new byte[] {(byte) 0xff});
+        put(logDev, (long) latest * slot + DiskLogFormat.HEADER_LENGTH, new byte[] {(byte) 0x5a});
         MirrorTarget reopened = open(new MirrorFixture());   // the older image: a few regions fewer in sync
         assertThat(reopened.regionsInSync()).isBetween(1, 8);
-        put(logDev, (long) (1 - latest) * slot + DiskLogFormat.HEADER_LENGTH, new byte[] {(byte) 0xff});
+        put(logDev, (long) (1 - latest) * slot + DiskLogFormat.HEADER_LENGTH, new byte[] {(byte) 0x5a});
         assertThatThrownBy(() -> open(new MirrorFixture())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("corrupt");
     }
