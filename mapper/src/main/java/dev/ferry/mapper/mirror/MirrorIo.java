@@ -64,41 +64,58 @@ final class MirrorIo {
             return CompletableFuture.failedFuture(MirrorTarget.ioError(what + " at " + at + "+" + len
                     + ": default leg " + primary.name + " of " + mirror.describe() + " has failed", null));
         }
-        boolean degraded = mirror.recoveryBlocker() != null;
         RegionTracker tracker = mirror.tracker();
-        return tracker.beginWrite(region, degraded).thenCompose(route -> {
-            List<Leg> targets = route == RegionTracker.Route.ALL_LEGS ? mirror.liveLegs() : List.of(primary);
-            List<CompletableFuture<Boolean>> ops = new ArrayList<>(targets.size());
+        return tracker.beginWrite(region).thenCompose(route -> {
+            // the default leg is always written: a write is acknowledged only if it reached it
+            List<Leg> targets = route == RegionTracker.Route.ALL_LEGS
+                    ? mirror.legs().stream().filter(l -> l == primary || !l.dead()).toList() : List.of(primary);
+            List<CompletableFuture<Throwable>> ops = new ArrayList<>(targets.size());
             for (Leg leg : targets) {
                 ops.add(op.apply(leg, at, len).handle((v, err) -> {
                     if (err != null) {
                         mirror.legFailed(leg, LegError.WRITE, at, err);
                     }
-                    return err == null;
+                    return err;
                 }));
             }
-            return CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)).handle((v, err) -> {
-                boolean primaryOk = true;
-                boolean othersOk = true;
-                for (int i = 0; i < targets.size(); i++) {
-                    if (targets.get(i) == primary) {
-                        primaryOk = ops.get(i).join();
-                    } else {
-                        othersOk &= ops.get(i).join();
-                    }
-                }
-                // a non-default leg missed an acknowledged write: the region is no longer in sync; a
-                // write the default leg missed is failed, and the other legs stay readable copies
-                if (!othersOk && route == RegionTracker.Route.ALL_LEGS) {
-                    tracker.markOutOfSync(region);
-                }
-                tracker.endWrite(region);
-                if (!primaryOk) {
-                    throw new CompletionException(MirrorTarget.ioError(what + " at " + at + "+"
-                            + len + " failed on default leg " + primary.name, null));
-                }
-                return null;
-            });
+            return CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new))
+                    .thenCompose(v -> settle(what, region, at, len, route, targets, ops));
+        });
+    }
+
+    /**
+     * Ends a region write: if a non-default leg missed it, the region is recorded out of sync durably
+     * before the write is acknowledged; a write the default leg missed fails.
+     */
+    private CompletableFuture<Void> settle(String what, int region, long at, long len, RegionTracker.Route route,
+            List<Leg> targets, List<CompletableFuture<Throwable>> ops) {
+        Throwable primaryError = null;
+        boolean othersOk = true;
+        for (int i = 0; i < targets.size(); i++) {
+            Throwable err = ops.get(i).join();
+            if (targets.get(i) == mirror.defaultLeg()) {
+                primaryError = err;
+            } else {
+                othersOk &= err == null;
+            }
+        }
+        CompletableFuture<Void> recorded = CompletableFuture.completedFuture(null);
+        if (!othersOk && route == RegionTracker.Route.ALL_LEGS && primaryError == null) {
+            mirror.tracker().markOutOfSync(region);
+            recorded = mirror.log().flush();
+        }
+        Throwable failed = primaryError;
+        return recorded.handle((v, logErr) -> {
+            mirror.tracker().endWrite(region);
+            if (failed != null) {
+                throw new CompletionException(MirrorTarget.ioError(what + " at " + at + "+" + len
+                        + " failed on default leg " + mirror.defaultLeg().name, failed));
+            }
+            if (logErr != null) {
+                throw new CompletionException(MirrorTarget.ioError(what + " at " + at + "+" + len
+                        + ": could not record region " + region + " out of sync", logErr));
+            }
+            return null;
         });
     }
 

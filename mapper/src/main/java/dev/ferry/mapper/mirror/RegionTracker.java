@@ -38,15 +38,14 @@ final class RegionTracker {
     /**
      * Admits a write to {@code region}: completes (after the dirty mark is durable, for an in-sync
      * region) with its route; a write to a recovering region waits until the recovery ends.
-     * {@code degraded} says a leg is dead, so an in-sync region can no longer stay in sync.
      */
-    CompletableFuture<Route> beginWrite(int region, boolean degraded) {
+    CompletableFuture<Route> beginWrite(int region) {
         CompletableFuture<Route> admitted = new CompletableFuture<>();
         boolean markDirty;
         synchronized (this) {
             if (recovering.containsKey(region)) {
                 delayed.computeIfAbsent(region, r -> new ArrayList<>()).add(() ->
-                        beginWrite(region, degraded).whenComplete((route, err) -> {
+                        beginWrite(region).whenComplete((route, err) -> {
                             if (err != null) {
                                 admitted.completeExceptionally(err);
                             } else {
@@ -54,9 +53,6 @@ final class RegionTracker {
                             }
                         }));
                 return admitted;
-            }
-            if (degraded && log.inSync(region)) {
-                log.setInSync(region, false);
             }
             pending[region]++;
             settled.remove(region);
@@ -155,10 +151,6 @@ final class RegionTracker {
             return RegionState.NOSYNC;
         }
         return log.dirty(region) || pending[region] > 0 ? RegionState.DIRTY : RegionState.CLEAN;
-    }
-
-    synchronized boolean isRecovering(int region) {
-        return recovering.containsKey(region);
     }
 
     synchronized int delayedWrites(int region) {

@@ -94,6 +94,36 @@ class MirrorTargetTest {
     }
 
     @Test
+    void recoveryCopiesSeveralRegionsAtOnce() {
+        OpQueue q = new OpQueue();
+        fx.add("a", new QueuedDevice(a, q)).add("b", new QueuedDevice(b, q));
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 3);
+        m.resume();
+        assertThat(java.util.stream.IntStream.range(0, 8).mapToObj(m::regionState))
+                .containsExactly(RegionState.RECOVERING, RegionState.RECOVERING, RegionState.RECOVERING,
+                        RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC);
+        q.drain();
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+    }
+
+    @Test
+    void recoveryIsPacedByTheCopierRateLimit() {
+        put(a, 0, random(10, SIZE));
+        fx.add("a", a).add("b", b);
+        fx.copier.setRateLimit(REGION);           // one region per second
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 2);
+        m.resume();
+        int before = m.regionsInSync();
+        fx.scheduler.advance(2_000_000_000L);
+        int after = m.regionsInSync();
+        assertThat(after).isGreaterThan(before).isLessThan(8);
+        assertThat(after - before).isBetween(1, 3);
+        fx.copier.setRateLimit(0);
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));
+    }
+
+    @Test
     void readFallsOverToAnotherInSyncLegOnDefaultLegError() {
         FaultyDevice fa = new FaultyDevice(a);
         fx.add("a", fa).add("b", b);
