@@ -296,7 +296,7 @@ public final class CopyJob {
 
     private void flushDestinations() {
         List<CompletableFuture<Void>> ops = new ArrayList<>();
-        for (int i : liveDestinationsLocked()) {
+        for (int i : liveDestinationsNow()) {
             ops.add(request.destinations().get(i).device().flush()
                     .exceptionally(err -> destinationFailed(i, request.length(), 0, err)));
         }
@@ -326,7 +326,7 @@ public final class CopyJob {
         }
         LOG.warn("copy from {}: dropping {}", request.source().describe(), failure);
         listener.destinationFailed(this, failure);
-        if (liveDestinationsLocked().isEmpty()) {
+        if (liveDestinationsNow().isEmpty()) {
             fail("every destination failed; the last at copy range " + pos + "+" + len, err);
         }
         return null;
@@ -375,7 +375,7 @@ public final class CopyJob {
         return live;
     }
 
-    private synchronized List<Integer> liveDestinationsLocked() {
+    private synchronized List<Integer> liveDestinationsNow() {
         return liveDestinations();
     }
 

@@ -6,7 +6,7 @@ public interface CopyListener {
     /** A listener that ignores everything. */
     CopyListener NONE = new CopyListener() { };
 
-    /** {@code done} of {@code total} bytes are copied or zeroed. */
+    /** {@code done} of {@code total} bytes are copied or zeroed (calls from different threads may interleave). */
     default void progress(CopyJob job, long done, long total) {
     }
 

@@ -6,6 +6,7 @@ import dev.ferry.mapper.copy.CopyListener;
 import dev.ferry.mapper.copy.CopyRequest;
 import dev.ferry.mapper.copy.CopyResult;
 import dev.ferry.mapper.copy.CopyScheduler;
+import dev.ferry.mapper.testing.FileChannelDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

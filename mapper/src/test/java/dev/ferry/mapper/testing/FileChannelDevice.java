@@ -1,4 +1,4 @@
-package dev.ferry.mapper.bench;
+package dev.ferry.mapper.testing;
 
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.BlockIoException;
@@ -13,10 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 
 /**
- * A minimal test-only FileChannel device for the benchmark (positional I/O on an executor; every range
+ * A minimal test-only FileChannel device for benchmarks and real-file tests (positional I/O on an executor; every range
  * reported as data), standing in until FileBlockDevice is on main.
  */
-final class FileChannelDevice implements BlockDevice {
+public final class FileChannelDevice implements BlockDevice {
 
     /** A blocking step of an operation. */
     @FunctionalInterface
@@ -29,7 +29,7 @@ final class FileChannelDevice implements BlockDevice {
     private final ExecutorService executor;
     private final long size;
 
-    FileChannelDevice(Path path, ExecutorService executor) throws IOException {
+    public FileChannelDevice(Path path, ExecutorService executor) throws IOException {
         this.path = path;
         this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         this.executor = executor;
