@@ -99,7 +99,11 @@ public sealed interface ControlEndpoint permits ControlEndpoint.UnixSocket, Cont
                 throw new IllegalArgumentException("invalid port '" + m.group(2) + "' in control endpoint '" + text
                     + "': expected 0..65535");
             }
-            return new LoopbackTcp(new InetSocketAddress(literal(host, text), port));
+            InetAddress address = literal(host, text);
+            if (!address.isLoopbackAddress()) {
+                throw new IllegalArgumentException(notLoopback(text));
+            }
+            return new LoopbackTcp(new InetSocketAddress(address, port));
         }
 
         private static InetAddress literal(String host, String text) {
