@@ -1,5 +1,6 @@
 package dev.ferry.daemon.cli.client;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -68,9 +69,11 @@ public final class ControlClient {
         JsonNode node;
         try {
             node = json.readTree(reply.body());
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
             throw ControlCallException.protocol("ferry daemon at " + endpoint.describe() + " answered " + reply.status()
-                + " with a body that is not JSON: " + e.getMessage(), e);
+                + " with a body that is not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading JSON from a byte array failed", e);
         }
         if (reply.status() / 100 == 2) {
             return node;
