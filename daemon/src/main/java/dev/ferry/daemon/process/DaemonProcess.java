@@ -86,7 +86,8 @@ public final class DaemonProcess {
                 transport, maxBodyBytes);
             control.start();
             metrics.bindEventLoops(control.eventLoops());
-            DaemonContext context = new DaemonContext(config, dataDirectory.path(), router, metrics.registry());
+            DaemonContext context = new DaemonContext(config, dataDirectory.path(), router, metrics.registry(),
+                this::requestStop);
             for (DaemonService service : services) {
                 if (stopRequested()) {
                     break;

@@ -235,4 +235,33 @@ class DaemonProcessTest {
         assertThat(d.state()).isEqualTo(DaemonState.STOPPED);
         assertThat(config.dataDir()).doesNotExist();
     }
+
+    @Test
+    void aServiceCanStopTheDaemonThroughItsContext() throws Exception {
+        DaemonConfig config = config("data");
+        CompletableFuture<DaemonContext> context = new CompletableFuture<>();
+        DaemonProcess d = daemon(config, new Recording("volumes"), new DaemonService() {
+            @Override
+            public String name() {
+                return "nbd-server";
+            }
+
+            @Override
+            public void start(DaemonContext c) {
+                context.complete(c);
+            }
+
+            @Override
+            public void stop(Deadline deadline) {
+                events.add("stop nbd-server");
+            }
+        });
+        d.start();
+        assertThat(context.get().dataDir()).isEqualTo(config.dataDir());
+        assertThat(context.get().meterRegistry()).isSameAs(d.meterRegistry());
+        context.get().requestStop().accept("fatal: metadata area of pv0 unreadable");
+        StopReport report = d.termination().get(20, TimeUnit.SECONDS);
+        assertThat(report.reason()).isEqualTo("fatal: metadata area of pv0 unreadable");
+        assertThat(events).containsExactly("start volumes", "stop nbd-server", "stop volumes");
+    }
 }

@@ -25,8 +25,7 @@ public final class VersionCommand extends ThinClientCommand {
             daemon = client.call("GET", "/v1/version", null);
         } catch (ControlCallException e) {
             if (!json()) {
-                out().println("ferry client " + clientInfo.get("version") + " (api " + BuildInfo.API_VERSION
-                    + ", java " + clientInfo.get("java") + ")");
+                printClient(clientInfo);
             }
             throw e;
         }
@@ -36,12 +35,16 @@ public final class VersionCommand extends ThinClientCommand {
             both.put("daemon", daemon);
             printJson(both);
         } else {
-            out().println("ferry client " + clientInfo.get("version") + " (api " + BuildInfo.API_VERSION
-                + ", java " + clientInfo.get("java") + ")");
+            printClient(clientInfo);
             out().println("ferry daemon " + daemon.path("version").asText() + " (api " + daemon.path("api").asText()
                 + ", java " + daemon.path("java").asText() + ", pid " + daemon.path("pid").asText() + ") at "
                 + client.endpoint().describe());
         }
         return ExitCodes.OK;
+    }
+
+    private void printClient(Map<String, Object> clientInfo) {
+        out().println("ferry client " + clientInfo.get("version") + " (api " + clientInfo.get("api")
+            + ", java " + clientInfo.get("java") + ")");
     }
 }

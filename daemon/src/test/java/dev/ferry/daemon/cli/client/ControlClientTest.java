@@ -83,10 +83,13 @@ class ControlClientTest {
     @Test
     void aSilentDaemonTimesOut() throws Exception {
         Path socket = dir.resolve("silent.sock");
-        try (ServerSocketChannel server = listen(socket)) {
+        ServerSocketChannel server = listen(socket);
+        try {
             ControlCallException e = failure(new ControlClient(new ControlEndpoint.UnixSocket(socket), Duration.ofMillis(300)));
             assertThat(e.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
             assertThat(e.getMessage()).isEqualTo("timed out after 300 ms waiting for the answer at ferry daemon " + socket);
+        } finally {
+            server.close();
         }
     }
 
