@@ -17,8 +17,8 @@ import java.util.UUID;
  *   <li>normal: area i never shares a PV with any other area j of the LV (stripes and legs stay apart);</li>
  *   <li>anywhere: any free PE.</li>
  * </ul>
- * Within those rules it takes, per area, the first run (PV order, then PE order) holding all that is still
- * needed, else the largest run, so allocations split as little as possible.
+ * Within those rules it takes, per area, the first run holding all that is still needed, else the largest run,
+ * so allocations split as little as possible; PVs the same area already uses come first, then VG order.
  */
 public final class Allocator {
     private static final List<AllocationPolicy> LEVELS = List.of(AllocationPolicy.CONTIGUOUS, AllocationPolicy.CLING,
@@ -110,7 +110,10 @@ public final class Allocator {
 
         private Pick pick(int index, long remaining, Pick[] chosen) {
             Pick best = null;
-            for (UUID pv : work.pvs()) {
+            List<UUID> order = new ArrayList<>();
+            work.pvs().stream().filter(pv -> used.get(index).contains(pv)).forEach(order::add);
+            work.pvs().stream().filter(pv -> !used.get(index).contains(pv)).forEach(order::add);
+            for (UUID pv : order) {
                 if (!pvAllowed(index, pv, chosen)) {
                     continue;
                 }
