@@ -94,7 +94,7 @@ class ReporterTest {
         assertThat(r.column("vg_attr")).containsExactly("wz--n-");
         assertThat(r.column("vg_seqno")).containsExactly("5");
         assertThat(new Units('h').format(1536 * MIB)).isEqualTo("1.50g");
-        assertThat(new Units('g').format(10_000_000_000L)).isEqualTo("<9.32g");
+        assertThat(new Units('g').format(10_000_000_000L)).isEqualTo("<9.31g");
         assertThat(new Units('G').format(10_000_000_000L)).isEqualTo("10.00G");
         assertThat(new Units('s').format(MIB)).isEqualTo("2048S");
         assertThat(new Units('k').format(4 * MIB)).isEqualTo("4096.00k");
