@@ -51,7 +51,13 @@ final class MetadataCatalog implements AutoCloseable {
                 LOG.warn("Known PV {} is missing", path);
                 continue;
             }
-            MetadataDevice device = opener.open(p);
+            MetadataDevice device;
+            try {
+                device = opener.open(p);
+            } catch (IOException e) {
+                LOG.error("Cannot open known PV {}: {}", path, e.toString());
+                continue;
+            }
             try {
                 Optional<PvDisk> disk = PvDisk.read(p, device);
                 if (disk.isPresent()) {
@@ -62,6 +68,8 @@ final class MetadataCatalog implements AutoCloseable {
                 known.remove(path);
             } catch (MetadataFormatException e) {
                 LOG.error("PV {} has a damaged label: {}", path, e.getMessage());
+            } catch (IOException e) {
+                LOG.error("Cannot read PV {}: {}", path, e.toString());
             }
             device.close();
         }

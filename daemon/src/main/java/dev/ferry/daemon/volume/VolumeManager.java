@@ -305,6 +305,14 @@ public final class VolumeManager implements AutoCloseable {
     }
 
     private VolumeGroup commitChange(VolumeGroup before, VolumeGroup proposed) {
+        if (!proposed.uuid().equals(before.uuid())) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "A change may not replace VG " + before.name()
+                    + "'s UUID");
+        }
+        if (!proposed.name().equals(before.name()) && catalog.vgs().containsKey(proposed.name())) {
+            throw new VolumeException(ErrorCode.VG_EXISTS, "A volume group called " + proposed.name()
+                    + " already exists.");
+        }
         VolumeGroup next = proposed.withSeqno(before.seqno() + 1);
         VgValidator.validate(next);
         return catalog.commit(before, next);
