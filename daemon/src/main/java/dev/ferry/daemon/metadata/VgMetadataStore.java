@@ -83,6 +83,13 @@ public final class VgMetadataStore {
      * documents (possible only if a PV missed a crash recovery) the one held by more PVs wins.
      */
     public static Map<UUID, VgCopy> newestCopies(Collection<PvDisk> disks) {
+        Map<UUID, VgCopy> winners = new LinkedHashMap<>();
+        allCopies(disks).forEach((vg, copies) -> winners.put(vg, copies.get(0)));
+        return winners;
+    }
+
+    /** For each VG seen on {@code disks}, its distinct verified copies, best first (see {@link #newestCopies}). */
+    public static Map<UUID, List<VgCopy>> allCopies(Collection<PvDisk> disks) {
         Map<UUID, List<VgCopy>> candidates = new LinkedHashMap<>();
         for (PvDisk disk : disks) {
             for (SlotContent slot : disk.slots()) {
@@ -99,18 +106,18 @@ public final class VgMetadataStore {
                 }
             }
         }
-        Map<UUID, VgCopy> winners = new LinkedHashMap<>();
+        Map<UUID, List<VgCopy>> out = new LinkedHashMap<>();
         candidates.forEach((vg, copies) -> {
-            VgCopy best = copies.stream().max(Comparator.comparingLong(VgCopy::seqno)
-                    .thenComparingInt(c -> c.holders().size())).orElseThrow();
-            long rivals = copies.stream().filter(c -> c.seqno() == best.seqno()).count();
-            if (rivals > 1) {
-                LOG.warn("VG {} has {} different documents with seqno {}; using the one on {} PVs", vg, rivals,
-                        best.seqno(), best.holders().size());
+            copies.sort(Comparator.comparingLong(VgCopy::seqno).thenComparingInt(c -> c.holders().size())
+                    .reversed());
+            if (copies.size() > 1 && copies.get(1).seqno() == copies.get(0).seqno()) {
+                LOG.warn("VG {} has different documents with seqno {}; using the one on {} PVs", vg,
+                        copies.get(0).seqno(), copies.get(0).holders().size());
             }
-            winners.put(vg, new VgCopy(vg, best.seqno(), best.document(), List.copyOf(best.holders())));
+            out.put(vg, copies.stream().map(c -> new VgCopy(vg, c.seqno(), c.document(), List.copyOf(c.holders())))
+                    .toList());
         });
-        return winners;
+        return out;
     }
 
     /**

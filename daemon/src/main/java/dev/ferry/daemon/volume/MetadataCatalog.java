@@ -78,29 +78,34 @@ final class MetadataCatalog implements AutoCloseable {
 
     private void recover() throws IOException {
         Set<UUID> members = new LinkedHashSet<>();
-        for (VgCopy copy : VgMetadataStore.newestCopies(disks.values()).values()) {
-            VolumeGroup vg;
-            try {
-                vg = VgDocumentCodec.decode(copy.document());
-                VgValidator.validate(vg);
-            } catch (VolumeException e) {
-                LOG.error("Ignoring VG {} seqno {}: {}", copy.vgUuid(), copy.seqno(), e.getMessage());
+        for (List<VgCopy> copies : VgMetadataStore.allCopies(disks.values()).values()) {
+            Optional<VolumeGroup> loaded = load(copies);
+            if (loaded.isEmpty()) {
                 continue;
             }
-            if (vgs.containsKey(vg.name())) {
-                LOG.error("Ignoring VG {} ({}): another VG has that name", vg.name(), vg.uuid());
-                continue;
-            }
+            VolumeGroup vg = loaded.get();
             List<PhysicalVolume> pvs = new ArrayList<>();
             for (PhysicalVolume pv : vg.pvs()) {
-                Optional<PvDisk> disk = diskByUuid(pv.uuid());
-                pvs.add(disk.map(d -> pv.withName(d.path().toString())).orElse(pv));
-                if (disk.isPresent() && VgMetadataStore.repair(disk.get(), copy)) {
-                    note("repaired metadata of VG " + vg.name() + " seqno " + vg.seqno() + " on " + disk.get().path());
-                }
+                pvs.add(diskByUuid(pv.uuid()).map(d -> pv.withName(d.path().toString())).orElse(pv));
                 members.add(pv.uuid());
             }
-            vgs.put(vg.name(), vg.withPvs(pvs));
+            vg = vg.withPvs(pvs);
+            List<PvDisk> present = disksOf(pvs.stream().map(PhysicalVolume::uuid).toList());
+            long newest = copies.get(0).seqno();
+            if (vg.seqno() != newest) {
+                vg = vg.withSeqno(newest + 1);
+                VgMetadataStore.commit(present, vg.uuid(), vg.seqno(), VgDocumentCodec.encode(vg));
+                note("VG " + vg.name() + ": newest document (seqno " + newest + ") is invalid; recommitted the "
+                        + "newest valid one as seqno " + vg.seqno());
+            } else {
+                VgCopy copy = copies.get(0);
+                for (PvDisk disk : present) {
+                    if (VgMetadataStore.repair(disk, copy)) {
+                        note("repaired metadata of VG " + vg.name() + " seqno " + vg.seqno() + " on " + disk.path());
+                    }
+                }
+            }
+            vgs.put(vg.name(), vg);
         }
         for (PvDisk disk : disks.values()) {
             if (!members.contains(disk.uuid())
@@ -109,6 +114,28 @@ final class MetadataCatalog implements AutoCloseable {
                 note("cleared stale metadata of orphan PV " + disk.path());
             }
         }
+    }
+
+    /** The newest copy that decodes and validates, skipping (and logging) invalid ones. */
+    private Optional<VolumeGroup> load(List<VgCopy> copies) {
+        for (VgCopy copy : copies) {
+            try {
+                VolumeGroup vg = VgDocumentCodec.decode(copy.document());
+                VgValidator.validate(vg);
+                if (vg.seqno() != copy.seqno() || !vg.uuid().equals(copy.vgUuid())) {
+                    throw new VolumeException(ErrorCode.METADATA_INVALID, "document seqno/uuid " + vg.seqno() + "/"
+                            + vg.uuid() + " differ from its slot header " + copy.seqno() + "/" + copy.vgUuid());
+                }
+                if (vgs.containsKey(vg.name())) {
+                    LOG.error("Ignoring VG {} ({}): another VG has that name", vg.name(), vg.uuid());
+                    return Optional.empty();
+                }
+                return Optional.of(vg);
+            } catch (VolumeException e) {
+                LOG.error("Ignoring copy seqno {} of VG {}: {}", copy.seqno(), copy.vgUuid(), e.getMessage());
+            }
+        }
+        return Optional.empty();
     }
 
     private void note(String what) {

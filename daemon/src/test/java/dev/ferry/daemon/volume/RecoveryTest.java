@@ -125,6 +125,36 @@ class RecoveryTest {
     }
 
     @Test
+    void checksummedButInvalidDocumentFallsBackToTheNewestValidCopy() throws IOException {
+        VolumeGroup good;
+        try (VolumeManager vm = fx.open()) {
+            good = vm.volumeGroup("vg").orElseThrow();
+        }
+        LogicalVolume lv = good.lv("lv").orElseThrow();
+        VolumeGroup bad = good.withLvAdded(lv.withName("clash").withSegments(lv.segments())).withSeqno(10);
+        List<dev.ferry.daemon.metadata.PvDisk> disks = new java.util.ArrayList<>();
+        for (String n : List.of("a", "b")) {
+            Path p = Path.of(fx.pv(n));
+            disks.add(dev.ferry.daemon.metadata.PvDisk.read(p, dev.ferry.daemon.metadata.FileMetadataDevice.open(p))
+                    .orElseThrow());
+        }
+        dev.ferry.daemon.metadata.VgMetadataStore.commit(disks, bad.uuid(), 10, VgDocumentCodec.encode(bad));
+        for (var d : disks) {
+            d.close();
+        }
+        try (VolumeManager vm = fx.open()) {
+            VolumeGroup vg = vm.volumeGroup("vg").orElseThrow();
+            assertThat(vg.seqno()).isEqualTo(11);
+            assertThat(vg.withSeqno(good.seqno())).isEqualTo(good);
+            assertThat(vm.recoveryLog()).singleElement().asString().contains("invalid");
+        }
+        try (VolumeManager vm = fx.open()) {
+            assertThat(vm.volumeGroup("vg").orElseThrow().seqno()).isEqualTo(11);
+            assertThat(vm.recoveryLog()).isEmpty();
+        }
+    }
+
+    @Test
     void unlabelledKnownPathIsForgotten() throws IOException {
         try (VolumeManager vm = fx.open()) {
             vm.pvcreate(fx.pv("c"), 8 * MIB, false);
