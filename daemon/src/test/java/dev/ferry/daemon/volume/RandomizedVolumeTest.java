@@ -41,6 +41,7 @@ class RandomizedVolumeTest {
         Map<String, Long> sizes = new HashMap<>();
         Map<String, AllocationPolicy> policies = new HashMap<>();
         VolumeManager vm = fx.open();
+        int succeeded = 0;
         try {
             vm.pvcreate(fx.pv("a"), 41 * MIB, false);
             vm.pvcreate(fx.pv("b"), 25 * MIB, false);
@@ -78,6 +79,7 @@ class RandomizedVolumeTest {
                         vm.lvremove("vg", pick, false);
                         sizes.remove(pick);
                     }
+                    succeeded++;
                 } catch (VolumeException e) {
                     assertThat(e.code()).as("step %d: %s", step, e.getMessage()).isIn(ACCEPTABLE);
                     assertThat(vm.volumeGroup("vg").orElseThrow()).as("refusal changes nothing").isEqualTo(before);
@@ -91,6 +93,8 @@ class RandomizedVolumeTest {
                     assertThat(vm.recoveryLog()).isEmpty();
                 }
             }
+            assertThat(succeeded).as("most steps change the VG").isGreaterThan(steps / 2);
+            assertThat(vm.volumeGroup("vg").orElseThrow().seqno()).isEqualTo(1 + succeeded);
         } finally {
             vm.close();
         }
