@@ -1,6 +1,5 @@
 package dev.ferry.daemon.volume;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -53,12 +52,5 @@ public record LogicalVolume(String name, UUID uuid, boolean hidden, Set<LvFlag> 
     /** The same LV under another name. */
     public LogicalVolume withName(String newName) {
         return new LogicalVolume(newName, uuid, hidden, status, alloc, segments);
-    }
-
-    /** Every area of every segment, in order. */
-    public List<Area> allAreas() {
-        List<Area> out = new ArrayList<>();
-        segments.forEach(s -> out.addAll(s.areas()));
-        return out;
     }
 }

@@ -68,16 +68,6 @@ public record SizeSpec(Sign sign, Kind kind, BigDecimal value) {
         return new SizeSpec(sign(m.group(1)), kind, new BigDecimal(m.group(2)));
     }
 
-    /** A spec of {@code extents} absolute extents. */
-    public static SizeSpec extents(long extents) {
-        return new SizeSpec(Sign.ABSOLUTE, Kind.EXTENTS, BigDecimal.valueOf(extents));
-    }
-
-    /** A spec of {@code bytes} absolute bytes. */
-    public static SizeSpec bytes(long bytes) {
-        return new SizeSpec(Sign.ABSOLUTE, Kind.BYTES, BigDecimal.valueOf(bytes));
-    }
-
     /**
      * The LV size in extents this spec asks for. Bytes round up to whole extents; percentages round down.
      *

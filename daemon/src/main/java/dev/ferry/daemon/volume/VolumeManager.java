@@ -62,7 +62,7 @@ public final class VolumeManager implements AutoCloseable {
     public synchronized PvInfo pvcreate(String path, Long size, boolean force) {
         String p = KnownPvs.canonical(path);
         Path file = Paths.get(p);
-        catalog.disk(p).flatMap(d -> catalog.vgOf(d.uuid())).ifPresent(vg -> {
+        catalog.vgs().values().stream().filter(vg -> vg.pvByName(p).isPresent()).findFirst().ifPresent(vg -> {
             throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " belongs to volume group "
                     + vg.name());
         });
@@ -115,9 +115,14 @@ public final class VolumeManager implements AutoCloseable {
         }
     }
 
-    /** pvremove: wipes the label and metadata of an orphan PV and forgets it. */
+    /** pvremove: wipes the label and metadata of an orphan PV and forgets it (a missing orphan is just forgotten). */
     public synchronized void pvremove(String path) {
         String p = KnownPvs.canonical(path);
+        if (catalog.disk(p).isEmpty() && catalog.known().contains(p) && !Files.exists(Paths.get(p))
+                && catalog.vgs().values().stream().noneMatch(vg -> vg.pvByName(p).isPresent())) {
+            catalog.guard("forget missing PV " + p, () -> catalog.known().remove(p));
+            return;
+        }
         PvDisk disk = requireDisk(p);
         catalog.vgOf(disk.uuid()).ifPresent(vg -> {
             throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " belongs to volume group "

@@ -2,6 +2,7 @@ package dev.ferry.daemon.volume;
 
 import static dev.ferry.daemon.volume.VolumeFixture.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.daemon.metadata.FaultPlan;
 import dev.ferry.daemon.metadata.PvLabel;
@@ -101,6 +102,10 @@ class RecoveryTest {
             VolumeGroup vg = vm.volumeGroup("vg").orElseThrow();
             assertThat(VolumeFixture.freePerPv(vg).get(fx.pv("b"))).as("nothing allocated on a missing PV")
                     .isEqualTo(32);
+            assertThatThrownBy(() -> vm.pvcreate(fx.pv("b"), 33 * MIB, true))
+                    .isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.code())
+                            .isEqualTo(ErrorCode.PV_IN_USE));
+            assertThat(Files.exists(b)).as("no file created over a missing member").isFalse();
         }
         Files.move(tmp.resolve("b.away"), b);
         try (VolumeManager vm = fx.open()) {
@@ -162,6 +167,18 @@ class RecoveryTest {
         restoreHead(Path.of(fx.pv("c")), new byte[(int) PvLabel.DEFAULT_PE_START]);
         try (VolumeManager vm = fx.open()) {
             assertThat(vm.physicalVolumes()).extracting(PvInfo::path).doesNotContain(fx.pv("c"));
+        }
+        assertThat(Files.readString(fx.dataDir.resolve(KnownPvs.FILE_NAME))).doesNotContain(fx.pv("c"));
+    }
+
+    @Test
+    void missingOrphanCanBeForgottenWithPvremove() throws IOException {
+        try (VolumeManager vm = fx.open()) {
+            vm.pvcreate(fx.pv("c"), 8 * MIB, false);
+        }
+        Files.delete(Path.of(fx.pv("c")));
+        try (VolumeManager vm = fx.open()) {
+            vm.pvremove(fx.pv("c"));
         }
         assertThat(Files.readString(fx.dataDir.resolve(KnownPvs.FILE_NAME))).doesNotContain(fx.pv("c"));
     }
