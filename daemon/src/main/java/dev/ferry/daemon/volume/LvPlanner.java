@@ -30,7 +30,7 @@ final class LvPlanner {
         LvLayout.Shape shape = LvShape.resolve(r, vg.extentSize());
         Selection sel = select(r.pvs());
         long extents = r.size().resolve(0, vg.extentSize(), vg.extentCount(), FreeSpaceMap.of(vg).totalFree(),
-                sel.extents);
+                sel.extents, copies(shape));
         if (extents <= 0) {
             throw invalid("Size of logical volume " + name + " must be larger than 0 extents");
         }
@@ -53,9 +53,9 @@ final class LvPlanner {
         }
         Selection sel = select(r.pvs());
         long current = lv.extentCount();
-        long target = r.size().resolve(current, vg.extentSize(), vg.extentCount(), FreeSpaceMap.of(vg).totalFree(),
-                sel.extents);
         LvLayout.Shape shape = LvLayout.Shape.of(lv.lastSegment());
+        long target = r.size().resolve(current, vg.extentSize(), vg.extentCount(), FreeSpaceMap.of(vg).totalFree(),
+                sel.extents, copies(shape));
         if (target > current && shape.type() == SegmentType.STRIPED) {
             target = current + roundUp(target - current, shape.parallel());
         }
@@ -110,6 +110,10 @@ final class LvPlanner {
             }
         }
         return target;
+    }
+
+    private static int copies(LvLayout.Shape shape) {
+        return shape.type() == SegmentType.MIRROR ? shape.parallel() : 1;
     }
 
     private static long roundUp(long value, int multiple) {

@@ -69,17 +69,19 @@ public record SizeSpec(Sign sign, Kind kind, BigDecimal value) {
     }
 
     /**
-     * The LV size in extents this spec asks for. Bytes round up to whole extents; percentages round down.
+     * The LV size in extents this spec asks for. Bytes round up to whole extents; percentages round down and
+     * count the space of all {@code copies} (mirror legs), so {@code 100%FREE} of a 2-leg mirror is half the
+     * free extents.
      *
      * @param current the LV's current extents (0 for a new LV)
      */
-    public long resolve(long current, long extentSize, long vgExtents, long vgFree, long pvsExtents) {
+    public long resolve(long current, long extentSize, long vgExtents, long vgFree, long pvsExtents, int copies) {
         BigDecimal amount = switch (kind) {
             case BYTES -> value.divide(BigDecimal.valueOf(extentSize), 0, RoundingMode.CEILING);
             case EXTENTS -> value;
-            case PERCENT_VG -> percent(vgExtents);
-            case PERCENT_FREE -> percent(vgFree);
-            case PERCENT_PVS -> percent(pvsExtents);
+            case PERCENT_VG -> percent(vgExtents, copies);
+            case PERCENT_FREE -> percent(vgFree, copies);
+            case PERCENT_PVS -> percent(pvsExtents, copies);
         };
         if (amount.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 2)) > 0) {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Size " + this + " is too large");
@@ -92,11 +94,12 @@ public record SizeSpec(Sign sign, Kind kind, BigDecimal value) {
         };
     }
 
-    private BigDecimal percent(long base) {
+    private BigDecimal percent(long base, int copies) {
         if (value.compareTo(BigDecimal.valueOf(100)) > 0 && kind != Kind.PERCENT_FREE) {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Percentage " + value + " exceeds 100");
         }
-        return value.multiply(BigDecimal.valueOf(base)).divide(BigDecimal.valueOf(100), 0, RoundingMode.FLOOR);
+        return value.multiply(BigDecimal.valueOf(base)).divide(BigDecimal.valueOf(100L * copies), 0,
+                RoundingMode.FLOOR);
     }
 
     private static Sign sign(String s) {

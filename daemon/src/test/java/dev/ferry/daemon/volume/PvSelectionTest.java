@@ -26,16 +26,18 @@ class PvSelectionTest {
 
     @Test
     void parsesSizes() {
-        assertThat(SizeSpec.parseSize("10").resolve(0, MIB, 100, 100, 100)).isEqualTo(10);
-        assertThat(SizeSpec.parseSize("1.5G").resolve(0, MIB, 9999, 9999, 9999)).isEqualTo(1536);
-        assertThat(SizeSpec.parseSize("+4k").resolve(5, MIB, 100, 100, 100)).isEqualTo(6);
-        assertThat(SizeSpec.parseSize("-2m").resolve(5, MIB, 100, 100, 100)).isEqualTo(3);
-        assertThat(SizeSpec.parseExtents("50%FREE").resolve(0, MIB, 100, 31, 100)).isEqualTo(15);
-        assertThat(SizeSpec.parseExtents("+10%VG").resolve(1, MIB, 100, 31, 100)).isEqualTo(11);
+        assertThat(SizeSpec.parseSize("10").resolve(0, MIB, 100, 100, 100, 1)).isEqualTo(10);
+        assertThat(SizeSpec.parseSize("1.5G").resolve(0, MIB, 9999, 9999, 9999, 1)).isEqualTo(1536);
+        assertThat(SizeSpec.parseSize("+4k").resolve(5, MIB, 100, 100, 100, 1)).isEqualTo(6);
+        assertThat(SizeSpec.parseSize("-2m").resolve(5, MIB, 100, 100, 100, 1)).isEqualTo(3);
+        assertThat(SizeSpec.parseExtents("50%FREE").resolve(0, MIB, 100, 31, 100, 1)).isEqualTo(15);
+        assertThat(SizeSpec.parseExtents("+10%VG").resolve(1, MIB, 100, 31, 100, 1)).isEqualTo(11);
+        assertThat(SizeSpec.parseExtents("100%FREE").resolve(0, MIB, 100, 31, 100, 2)).as("2-leg mirror")
+                .isEqualTo(15);
         for (String bad : List.of("", "x", "10q", "1..2")) {
             assertThatThrownBy(() -> SizeSpec.parseSize(bad)).as(bad).isInstanceOf(VolumeException.class);
         }
-        assertThatThrownBy(() -> SizeSpec.parseExtents("101%VG").resolve(0, MIB, 1, 1, 1))
+        assertThatThrownBy(() -> SizeSpec.parseExtents("101%VG").resolve(0, MIB, 1, 1, 1, 1))
                 .isInstanceOf(VolumeException.class);
     }
 
