@@ -29,6 +29,12 @@ final class LvPlanner {
         }
         LvLayout.Shape shape = LvShape.resolve(r, vg.extentSize());
         Selection sel = select(r.pvs());
+        long candidates = r.pvs().isEmpty() ? vg.pvs().size() : r.pvs().stream()
+                .map(a -> KnownPvs.canonical(PvSelection.parse(a).path())).distinct().count();
+        if (shape.type() == SegmentType.STRIPED && shape.parallel() > candidates) {
+            throw invalid("Number of stripes (" + shape.parallel() + ") must not exceed the number of physical "
+                    + "volumes (" + candidates + ")");
+        }
         long extents = r.size().resolve(0, vg.extentSize(), vg.extentCount(), FreeSpaceMap.of(vg).totalFree(),
                 sel.extents, copies(shape));
         if (extents <= 0) {

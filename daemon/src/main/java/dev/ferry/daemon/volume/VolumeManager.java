@@ -81,6 +81,10 @@ public final class VolumeManager implements AutoCloseable {
         try {
             if (exists) {
                 try (MetadataDevice probe = opener.open(file)) {
+                    if (size != null && !Files.isRegularFile(file) && size > probe.size()) {
+                        throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Size " + size + " exceeds device " + p
+                                + " of " + probe.size() + " bytes");
+                    }
                     long deviceSize = size != null ? size : probe.size();
                     if (deviceSize < MIN_PV_SIZE) {
                         throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Device " + p + " has " + deviceSize
