@@ -92,6 +92,36 @@ class RecoveryTest {
     }
 
     @Test
+    void crashDuringRepairIsItselfSafe() throws IOException {
+        byte[] oldB = head(Path.of(fx.pv("b")));
+        try (VolumeManager vm = fx.open()) {
+            vm.lvcreate(LvCreateRequest.linear("vg", "later", SizeSpec.parseExtents("2")));
+        }
+        byte[] newA = head(Path.of(fx.pv("a")));
+        restoreHead(Path.of(fx.pv("b")), oldB);
+        FaultPlan counting = FaultPlan.counting();
+        String expected;
+        try (VolumeManager vm = fx.open(counting.opener())) {
+            expected = VolumeFixture.state(vm);
+        }
+        assertThat(counting.writes()).as("repair writes").isPositive();
+        for (long n = 0; n < counting.writes(); n++) {
+            for (int tear : new int[] {0, 100}) {
+                restoreHead(Path.of(fx.pv("a")), newA);
+                restoreHead(Path.of(fx.pv("b")), oldB);
+                FaultPlan plan = new FaultPlan(n, tear);
+                assertThatThrownBy(() -> fx.open(plan.opener()).close()).isInstanceOf(IOException.class);
+                try (VolumeManager vm = fx.open()) {
+                    assertThat(VolumeFixture.state(vm)).as("crash %d tear %d", n, tear).isEqualTo(expected);
+                }
+                try (VolumeManager vm = fx.open()) {
+                    assertThat(vm.recoveryLog()).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void missingPvLeavesTheVgUsableAndIsRepairedWhenBack() throws IOException {
         Path b = Path.of(fx.pv("b"));
         Files.move(b, tmp.resolve("b.away"));
