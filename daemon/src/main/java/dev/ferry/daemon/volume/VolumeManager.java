@@ -33,6 +33,7 @@ public final class VolumeManager implements AutoCloseable {
     private final MetadataCatalog catalog;
     private final DeviceOpener opener;
     private final LvRuntime runtime;
+    private boolean closed;
 
     private VolumeManager(MetadataCatalog catalog, DeviceOpener opener, LvRuntime runtime) {
         this.catalog = catalog;
@@ -60,6 +61,7 @@ public final class VolumeManager implements AutoCloseable {
      * a VG member is always refused.
      */
     public synchronized PvInfo pvcreate(String path, Long size, boolean force) {
+        ensureOpen();
         String p = KnownPvs.canonical(path);
         Path file = Paths.get(p);
         catalog.vgs().values().stream().filter(vg -> vg.pvByName(p).isPresent()).findFirst().ifPresent(vg -> {
@@ -121,6 +123,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** pvremove: wipes the label and metadata of an orphan PV and forgets it (a missing orphan is just forgotten). */
     public synchronized void pvremove(String path) {
+        ensureOpen();
         String p = KnownPvs.canonical(path);
         if (catalog.disk(p).isEmpty() && catalog.known().contains(p) && !Files.exists(Paths.get(p))
                 && catalog.vgs().values().stream().noneMatch(vg -> vg.pvByName(p).isPresent())) {
@@ -143,6 +146,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** All known PVs, present or missing, in VG order then orphans. */
     public synchronized List<PvInfo> physicalVolumes() {
+        ensureOpen();
         List<PvInfo> out = new ArrayList<>();
         Set<UUID> listed = new HashSet<>();
         for (VolumeGroup vg : catalog.vgs().values()) {
@@ -165,6 +169,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** vgcreate: a new VG over orphan PVs with {@code extentSize} bytes per extent (null: 4 MiB). */
     public synchronized VolumeGroup vgcreate(String name, List<String> pvPaths, Long extentSize) {
+        ensureOpen();
         Names.checkVgName(name);
         if (catalog.vgs().containsKey(name)) {
             throw new VolumeException(ErrorCode.VG_EXISTS, "A volume group called " + name + " already exists.");
@@ -179,6 +184,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** vgextend: adds orphan PVs to {@code vgName}. */
     public synchronized VolumeGroup vgextend(String vgName, List<String> pvPaths) {
+        ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         List<PhysicalVolume> pvs = new ArrayList<>(vg.pvs());
         pvs.addAll(orphansAsMembers(pvPaths, vg.extentSize()));
@@ -187,6 +193,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
+        ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         Set<UUID> removed = new LinkedHashSet<>();
         FreeSpaceMap free = FreeSpaceMap.of(vg);
@@ -210,6 +217,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** vgremove: removes {@code vgName}; LVs are removed too only with {@code force}; open LVs always refuse. */
     public synchronized void vgremove(String vgName, boolean force) {
+        ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         if (!vg.lvs().isEmpty() && !force) {
             throw new VolumeException(ErrorCode.VG_HAS_LVS, "Volume group " + vgName + " still contains "
@@ -227,16 +235,19 @@ public final class VolumeManager implements AutoCloseable {
 
     /** All VGs by name. */
     public synchronized List<VolumeGroup> volumeGroups() {
+        ensureOpen();
         return List.copyOf(catalog.vgs().values());
     }
 
     /** The VG named {@code name}, if any. */
     public synchronized Optional<VolumeGroup> volumeGroup(String name) {
+        ensureOpen();
         return Optional.ofNullable(catalog.vgs().get(name));
     }
 
     /** UUIDs of PVs whose device is present (the others are missing). */
     public synchronized Set<UUID> presentPvs() {
+        ensureOpen();
         return catalog.disks().stream().map(PvDisk::uuid).collect(Collectors.toSet());
     }
 
@@ -245,6 +256,7 @@ public final class VolumeManager implements AutoCloseable {
      * rewrite segments); the result is validated and committed with seqno+1.
      */
     public synchronized VolumeGroup updateVolumeGroup(String vgName, UnaryOperator<VolumeGroup> change) {
+        ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         return commitChange(vg, change.apply(vg));
     }
@@ -253,6 +265,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** lvcreate. */
     public synchronized LogicalVolume lvcreate(LvCreateRequest request) {
+        ensureOpen();
         VolumeGroup vg = requireVg(request.vg());
         VolumeGroup next = commitChange(vg, new LvPlanner(vg, presentPvs()).create(request));
         return next.lvs().get(next.lvs().size() - 1);
@@ -260,16 +273,19 @@ public final class VolumeManager implements AutoCloseable {
 
     /** lvextend: grows only. */
     public synchronized LogicalVolume lvextend(LvResizeRequest request) {
+        ensureOpen();
         return resize(request, LvPlanner.ResizeMode.EXTEND);
     }
 
     /** lvreduce: shrinks only. */
     public synchronized LogicalVolume lvreduce(LvResizeRequest request) {
+        ensureOpen();
         return resize(request, LvPlanner.ResizeMode.REDUCE);
     }
 
     /** lvresize: grows or shrinks. */
     public synchronized LogicalVolume lvresize(LvResizeRequest request) {
+        ensureOpen();
         return resize(request, LvPlanner.ResizeMode.RESIZE);
     }
 
@@ -281,6 +297,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** lvremove: refused for locked LVs, and for open LVs unless {@code force}. */
     public synchronized void lvremove(String vgName, String lvName, boolean force) {
+        ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         LogicalVolume lv = requireUnlocked(vg, lvName);
         if (!force && runtime.isOpen(vgName, lvName)) {
@@ -291,6 +308,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** lvrename. */
     public synchronized LogicalVolume lvrename(String vgName, String oldName, String newName) {
+        ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         requireUnlocked(vg, oldName);
         Names.checkLvName(newName);
@@ -305,6 +323,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /** What recovery repaired when this manager opened the data directory. */
     public synchronized List<String> recoveryLog() {
+        ensureOpen();
         return catalog.recoveryLog();
     }
 
@@ -388,8 +407,16 @@ public final class VolumeManager implements AutoCloseable {
         return lv;
     }
 
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("VolumeManager is CLOSED; operations need it OPEN");
+        }
+    }
+
+    /** Closes every PV device; later calls throw IllegalStateException. Idempotent. */
     @Override
     public synchronized void close() throws IOException {
+        closed = true;
         catalog.close();
     }
 }

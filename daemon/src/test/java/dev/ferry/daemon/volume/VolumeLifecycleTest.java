@@ -68,6 +68,11 @@ class VolumeLifecycleTest {
             assertThat(vm.recoveryLog()).isEmpty();
         }
         assertThat(Files.readString(fx.dataDir.resolve(KnownPvs.FILE_NAME)).strip()).isEqualTo(b);
+        VolumeManager closed = fx.open();
+        closed.close();
+        closed.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> closed.volumeGroups())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("CLOSED");
     }
 
     @Test
