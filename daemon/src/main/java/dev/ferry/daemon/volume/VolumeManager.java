@@ -1,11 +1,9 @@
 package dev.ferry.daemon.volume;
 
 import dev.ferry.daemon.metadata.DeviceOpener;
-import dev.ferry.daemon.metadata.MetadataDevice;
 import dev.ferry.daemon.metadata.PvDisk;
 import dev.ferry.daemon.metadata.PvLabel;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -63,62 +61,17 @@ public final class VolumeManager implements AutoCloseable {
     public synchronized PvInfo pvcreate(String path, Long size, boolean force) {
         ensureOpen();
         String p = KnownPvs.canonical(path);
-        Path file = Paths.get(p);
         catalog.vgs().values().stream().filter(vg -> vg.pvByName(p).isPresent()).findFirst().ifPresent(vg -> {
             throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " belongs to volume group "
                     + vg.name());
         });
-        if (size != null && size < MIN_PV_SIZE) {
-            throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Size " + size + " is below the minimum PV size "
-                    + MIN_PV_SIZE);
-        }
-        boolean exists = Files.exists(file);
-        if (!exists && size == null) {
-            throw new VolumeException(ErrorCode.PV_NOT_FOUND, "Device " + p + " does not exist; give a size to "
-                    + "create it as a sparse file");
-        }
-        if (!exists && !Files.isDirectory(file.toAbsolutePath().getParent())) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Directory of " + p + " does not exist");
-        }
+        PvDisk disk = PvInitializer.initialize(catalog.known(), opener, Paths.get(p), size, force);
         try {
-            if (exists) {
-                try (MetadataDevice probe = opener.open(file)) {
-                    if (size != null && !Files.isRegularFile(file) && size > probe.size()) {
-                        throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Size " + size + " exceeds device " + p
-                                + " of " + probe.size() + " bytes");
-                    }
-                    long deviceSize = size != null ? size : probe.size();
-                    if (deviceSize < MIN_PV_SIZE) {
-                        throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Device " + p + " has " + deviceSize
-                                + " bytes, below the minimum PV size " + MIN_PV_SIZE);
-                    }
-                    if (!force && PvDisk.hasLabelMagic(probe)) {
-                        throw new VolumeException(ErrorCode.PV_EXISTS, "Device " + p + " is already labelled as a "
-                                + "physical volume; use force to overwrite");
-                    }
-                }
-            }
-            growFile(file, size);
-            catalog.known().add(p);
-            MetadataDevice device = opener.open(file);
-            long deviceSize = size != null ? size : device.size();
-            PvDisk disk = PvDisk.format(file, device, PvLabel.withDefaults(UUID.randomUUID(), deviceSize));
             catalog.addDisk(disk);
-            return info(disk);
         } catch (IOException e) {
             throw new VolumeException(ErrorCode.IO_ERROR, "pvcreate " + p + " failed: " + e.getMessage(), e);
         }
-    }
-
-    private static void growFile(Path file, Long size) throws IOException {
-        if (size == null) {
-            return;
-        }
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            if (Files.isRegularFile(file) && raf.length() < size) {
-                raf.setLength(size);
-            }
-        }
+        return info(disk);
     }
 
     /** pvremove: wipes the label and metadata of an orphan PV and forgets it (a missing orphan is just forgotten). */
@@ -142,6 +95,12 @@ public final class VolumeManager implements AutoCloseable {
             catalog.removeDisk(p);
             catalog.known().remove(p);
         });
+    }
+
+    /** A consistent view of all PVs, VGs and which PVs are present, taken under the manager's lock. */
+    public synchronized VolumeSnapshot snapshot() {
+        ensureOpen();
+        return new VolumeSnapshot(physicalVolumes(), volumeGroups(), presentPvs());
     }
 
     /** All known PVs, present or missing, in VG order then orphans. */

@@ -8,6 +8,7 @@ import dev.ferry.daemon.volume.Segment;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
 import dev.ferry.daemon.volume.VolumeManager;
+import dev.ferry.daemon.volume.VolumeSnapshot;
 import dev.ferry.daemon.volume.report.ReportRows.LvRow;
 import dev.ferry.daemon.volume.report.ReportRows.PvRow;
 import dev.ferry.daemon.volume.report.ReportRows.VgRow;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /** Builds {@code pvs}, {@code vgs} and {@code lvs} reports from a {@link VolumeManager}'s current state. */
 public final class Reporter {
@@ -90,10 +90,11 @@ public final class Reporter {
 
     /** pvs: PVs sorted by name. */
     public Report pvs(ReportOptions options) {
-        Map<String, VolumeGroup> vgs = vgsByName();
+        VolumeSnapshot snapshot = manager.snapshot();
+        Map<String, VolumeGroup> vgs = vgsByName(snapshot);
         Map<String, FreeSpaceMap> free = new HashMap<>();
         List<PvRow> rows = new ArrayList<>();
-        for (PvInfo pv : manager.physicalVolumes()) {
+        for (PvInfo pv : snapshot.pvs()) {
             VolumeGroup vg = pv.vgName() == null ? null : vgs.get(pv.vgName());
             rows.add(new PvRow(pv, vg, vg == null ? null : free.computeIfAbsent(vg.name(), n -> FreeSpaceMap.of(vg))));
         }
@@ -113,10 +114,10 @@ public final class Reporter {
 
     /** vgs: VGs sorted by name. */
     public Report vgs(ReportOptions options) {
-        Set<UUID> present = manager.presentPvs();
+        VolumeSnapshot snapshot = manager.snapshot();
         List<VgRow> rows = new ArrayList<>();
-        for (VolumeGroup vg : selectVgs(options.names())) {
-            rows.add(new VgRow(vg, FreeSpaceMap.of(vg), present));
+        for (VolumeGroup vg : selectVgs(snapshot, options.names())) {
+            rows.add(new VgRow(vg, FreeSpaceMap.of(vg), snapshot.presentPvs()));
         }
         return build("vg", VG_FIELDS, VG_DEFAULT, options, rows);
     }
@@ -134,7 +135,7 @@ public final class Reporter {
             }
         }
         List<LvRow> rows = new ArrayList<>();
-        for (VolumeGroup vg : selectVgs(vgNames)) {
+        for (VolumeGroup vg : selectVgs(manager.snapshot(), vgNames)) {
             Set<String> only = lvFilter.get(vg.name());
             if (only != null) {
                 for (String lv : only) {
@@ -163,14 +164,14 @@ public final class Reporter {
                 : build("lv", LV_FIELDS, LV_DEFAULT, options, rows);
     }
 
-    private Map<String, VolumeGroup> vgsByName() {
+    private static Map<String, VolumeGroup> vgsByName(VolumeSnapshot snapshot) {
         Map<String, VolumeGroup> out = new LinkedHashMap<>();
-        manager.volumeGroups().forEach(vg -> out.put(vg.name(), vg));
+        snapshot.vgs().forEach(vg -> out.put(vg.name(), vg));
         return out;
     }
 
-    private List<VolumeGroup> selectVgs(List<String> names) {
-        Map<String, VolumeGroup> all = vgsByName();
+    private static List<VolumeGroup> selectVgs(VolumeSnapshot snapshot, List<String> names) {
+        Map<String, VolumeGroup> all = vgsByName(snapshot);
         if (names.isEmpty()) {
             return new ArrayList<>(all.values());
         }
