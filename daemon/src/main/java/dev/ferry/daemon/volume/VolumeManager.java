@@ -3,6 +3,7 @@ package dev.ferry.daemon.volume;
 import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.metadata.PvDisk;
 import dev.ferry.daemon.metadata.PvLabel;
+import dev.ferry.daemon.metadata.VgMetadataStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ public final class VolumeManager implements AutoCloseable {
                     + vg.name() + "; run vgreduce first");
         });
         catalog.guard("pvremove " + p, () -> {
-            dev.ferry.daemon.metadata.VgMetadataStore.clearAll(disk);
+            VgMetadataStore.clearAll(disk);
             disk.wipeLabel();
             disk.sync();
             catalog.removeDisk(p);

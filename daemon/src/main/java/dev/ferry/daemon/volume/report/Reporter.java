@@ -2,6 +2,7 @@ package dev.ferry.daemon.volume.report;
 
 import dev.ferry.daemon.volume.ErrorCode;
 import dev.ferry.daemon.volume.FreeSpaceMap;
+import dev.ferry.daemon.volume.KnownPvs;
 import dev.ferry.daemon.volume.LogicalVolume;
 import dev.ferry.daemon.volume.PvInfo;
 import dev.ferry.daemon.volume.Segment;
@@ -101,7 +102,7 @@ public final class Reporter {
         rows.sort(Comparator.comparing(r -> r.pv().path()));
         if (!options.names().isEmpty()) {
             Set<String> wanted = new HashSet<>();
-            options.names().forEach(n -> wanted.add(dev.ferry.daemon.volume.KnownPvs.canonical(n)));
+            options.names().forEach(n -> wanted.add(KnownPvs.canonical(n)));
             for (String n : wanted) {
                 if (rows.stream().noneMatch(r -> r.pv().path().equals(n))) {
                     throw new VolumeException(ErrorCode.PV_NOT_FOUND, "Failed to find physical volume \"" + n + "\"");
