@@ -11,7 +11,6 @@ import dev.ferry.mapper.target.Target;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * default timeout), as dm does; without one it does nothing. Any other transition throws
  * {@link IllegalStateException} naming both states.
  *
- * <p>I/O path: a request enters the live table's {@link InflightCounter}, then checks the gate (open
- * only while ACTIVE with an empty queue) and that the table is still live; if either fails it backs
- * out and is queued. A request is pinned to the one table it entered for its whole life (all its
+ * <p>I/O path ({@link RequestGate}): a request enters the live table's {@link InflightCounter}, then
+ * checks the gate (open only while ACTIVE with an empty queue) and that the table is still live; if
+ * either fails it backs out and is queued. A request is pinned to the one table it entered for its whole life (all its
  * pieces, and a {@link FileSpan} until closed); suspend closes the gate and waits for that table's
  * counter to drain, so no request sees two tables. Requests split across targets complete when all
  * pieces have, with the first error.
@@ -57,43 +56,24 @@ public final class MappedDevice implements SharedDevice {
 
     private static final Logger LOG = LoggerFactory.getLogger(MappedDevice.class);
 
-    /** One request, applied to the table it is pinned to. */
-    @FunctionalInterface
-    private interface Request<T> {
-        CompletableFuture<T> apply(Table table);
-    }
-
-    /** A request queued while the gate is closed. */
-    private record Deferred<T>(Request<T> request, CompletableFuture<T> result) {
-    }
-
-    /** A live table (or none) with its in-flight counter. */
-    private record Live(Table table, InflightCounter inflight) {
-        long size() {
-            return table == null ? 0 : table.size();
-        }
-    }
-
     private final String name;
     private final Scheduler scheduler;
     private final Duration defaultSuspendTimeout;
     private final Object lock = new Object();
-    private final ArrayDeque<Deferred<?>> queue = new ArrayDeque<>();
     private final List<DeviceListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong eventNumber = new AtomicLong();
     private final AtomicInteger openCount = new AtomicInteger();
-    private volatile Live live = new Live(null, new InflightCounter());
-    private volatile boolean gate = true;
+    private final RequestGate gate;
     private DeviceState state = DeviceState.ACTIVE;
     private Table inactive;
     private int suspendAttempt;
-    private boolean releasing;
 
     /** Creates an ACTIVE device without a table; {@code defaultSuspendTimeout} bounds implicit suspends. */
     public MappedDevice(String name, Scheduler scheduler, Duration defaultSuspendTimeout) {
         this.name = name;
         this.scheduler = scheduler;
         this.defaultSuspendTimeout = defaultSuspendTimeout;
+        this.gate = new RequestGate(name, lock);
     }
 
     /** The device name. */
@@ -114,57 +94,7 @@ public final class MappedDevice implements SharedDevice {
         return CompletableFuture.failedFuture(new BlockIoException(kind, message));
     }
 
-    private <T> CompletableFuture<T> submit(Request<T> request) {
-        Live ref = live;
-        int stripe = ref.inflight().enter();
-        if (!gate || live != ref) {
-            ref.inflight().exit(stripe);
-            return defer(request);
-        }
-        return run(ref, stripe, request);
-    }
-
-    /** Runs {@code request} on {@code ref}, which it has entered on {@code stripe}; exits on completion. */
-    private <T> CompletableFuture<T> run(Live ref, int stripe, Request<T> request) {
-        CompletableFuture<T> f;
-        try {
-            f = ref.table() == null
-                    ? failed(BlockIoException.Kind.IO_ERROR, "device '" + name + "' has no live table")
-                    : request.apply(ref.table());
-        } catch (RuntimeException e) {
-            f = CompletableFuture.failedFuture(e);
-        }
-        if (f.isDone()) {
-            ref.inflight().exit(stripe);
-            return f;
-        }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        f.whenComplete((v, e) -> {
-            ref.inflight().exit(stripe);
-            if (e != null) {
-                result.completeExceptionally(Join.unwrap(e));
-            } else {
-                result.complete(v);
-            }
-        });
-        return result;
-    }
-
-    private <T> CompletableFuture<T> defer(Request<T> request) {
-        synchronized (lock) {
-            if (state == DeviceState.REMOVED) {
-                return failed(BlockIoException.Kind.SHUTDOWN, "device '" + name + "' was removed");
-            }
-            if (!gate) {
-                CompletableFuture<T> result = new CompletableFuture<>();
-                queue.add(new Deferred<>(request, result));
-                return result;
-            }
-        }
-        return submit(request);
-    }
-
-    private CompletableFuture<Void> checked(long offset, long length, Table t, Request<Void> request) {
+    private CompletableFuture<Void> checked(long offset, long length, Table t, RequestGate.Request<Void> request) {
         if (offset < 0 || length < 0 || offset > t.size() - length) {
             return failed(BlockIoException.Kind.INVALID, "device '" + name + "': range " + offset + "+" + length
                     + " outside device of " + t.size() + " bytes");
@@ -182,44 +112,44 @@ public final class MappedDevice implements SharedDevice {
 
     @Override
     public long size() {
-        return live.size();
+        return gate.live().size();
     }
 
     @Override
     public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
-        return submit(t -> checked(offset, dst.remaining(), t, table -> table.split(offset, dst.remaining(),
+        return gate.submit(t -> checked(offset, dst.remaining(), t, table -> table.split(offset, dst.remaining(),
                 (target, to, done, n) -> target.read(to, piece(dst, done, n)))));
     }
 
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
-        return submit(t -> checked(offset, src.remaining(), t, table -> table.split(offset, src.remaining(),
+        return gate.submit(t -> checked(offset, src.remaining(), t, table -> table.split(offset, src.remaining(),
                 (target, to, done, n) -> target.write(to, piece(src, done, n), fua))));
     }
 
     @Override
     public CompletableFuture<Void> discard(long offset, long length) {
-        return submit(t -> checked(offset, length, t, table -> table.split(offset, length,
+        return gate.submit(t -> checked(offset, length, t, table -> table.split(offset, length,
                 (target, to, done, n) -> target.discard(to, n))));
     }
 
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
-        return submit(t -> checked(offset, length, t, table -> table.split(offset, length,
+        return gate.submit(t -> checked(offset, length, t, table -> table.split(offset, length,
                 (target, to, done, n) -> target.writeZeroes(to, n, mayUnmap))));
     }
 
     @Override
     public CompletableFuture<Void> flush() {
-        if (live.table() == null && gate) {
+        if (gate.live().table() == null && gate.isOpen()) {
             return CompletableFuture.completedFuture(null);
         }
-        return submit(Table::flush);
+        return gate.submit(Table::flush);
     }
 
     @Override
     public CompletableFuture<List<Extent>> allocation(long offset, long length) {
-        return submit(t -> {
+        return gate.submit(t -> {
             if (offset < 0 || length <= 0 || offset > t.size() - length) {
                 return failed(BlockIoException.Kind.INVALID, "device '" + name + "': allocation range " + offset
                         + "+" + length + " outside device of " + t.size() + " bytes");
@@ -235,36 +165,12 @@ public final class MappedDevice implements SharedDevice {
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
-        Live ref = live;
-        int stripe = ref.inflight().enter();
-        Optional<FileSpan> span = Optional.empty();
-        try {
-            Table t = ref.table();
-            if (gate && live == ref && t != null && offset >= 0 && length > 0 && offset <= t.size() - length) {
-                int i = t.index(offset);
-                if (offset + length <= t.end(i)) {
-                    span = t.target(i).fileSpan(offset - t.start(i), length);
-                }
-            }
-        } finally {
-            if (span.isEmpty()) {
-                ref.inflight().exit(stripe);
-            }
-        }
-        return span.map(inner -> {
-            AtomicBoolean released = new AtomicBoolean();
-            return new FileSpan(inner.channel(), inner.position(), inner.length(), () -> {
-                if (released.compareAndSet(false, true)) {
-                    inner.close();
-                    ref.inflight().exit(stripe);
-                }
-            });
-        });
+        return gate.fileSpan(offset, length);
     }
 
     @Override
     public boolean fastZeroes() {
-        Table t = live.table();
+        Table t = gate.live().table();
         return t != null && t.fastZeroes();
     }
 
@@ -320,7 +226,7 @@ public final class MappedDevice implements SharedDevice {
 
     /** The live table's text ({@code dmsetup table}), empty without one. */
     public String table() {
-        Table t = live.table();
+        Table t = gate.live().table();
         return t == null ? "" : t.format();
     }
 
@@ -333,14 +239,14 @@ public final class MappedDevice implements SharedDevice {
 
     /** The live table's status text ({@code dmsetup status}), empty without one. */
     public String status() {
-        Table t = live.table();
+        Table t = gate.live().table();
         return t == null ? "" : t.status();
     }
 
     /** What {@code dmsetup info} shows. */
     public DeviceInfo info() {
         synchronized (lock) {
-            Table t = live.table();
+            Table t = gate.live().table();
             return new DeviceInfo(name, state, openCount.get(), t != null, inactive != null, eventNumber.get(),
                     t == null ? 0 : t.count(), t == null ? 0 : t.size());
         }
@@ -358,13 +264,13 @@ public final class MappedDevice implements SharedDevice {
      * @throws IllegalStateException unless ACTIVE
      */
     public CompletableFuture<Void> suspend(SuspendMode mode, Duration timeout) {
-        Live ref;
+        RequestGate.Live ref;
         int attempt;
         synchronized (lock) {
             state.require(DeviceState.SUSPENDING, name, DeviceState.ACTIVE);
             state = DeviceState.SUSPENDING;
-            gate = false;
-            ref = live;
+            gate.close();
+            ref = gate.live();
             attempt = ++suspendAttempt;
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
@@ -392,7 +298,7 @@ public final class MappedDevice implements SharedDevice {
         }
     }
 
-    private void postsuspend(int attempt, Live ref, CompletableFuture<Void> result) {
+    private void postsuspend(int attempt, RequestGate.Live ref, CompletableFuture<Void> result) {
         synchronized (lock) {
             if (!current(attempt)) {
                 return;
@@ -416,7 +322,7 @@ public final class MappedDevice implements SharedDevice {
         });
     }
 
-    private void abort(int attempt, Live ref, CompletableFuture<Void> result, Throwable cause) {
+    private void abort(int attempt, RequestGate.Live ref, CompletableFuture<Void> result, Throwable cause) {
         synchronized (lock) {
             if (!current(attempt)) {
                 return;
@@ -432,7 +338,7 @@ public final class MappedDevice implements SharedDevice {
         synchronized (lock) {
             state = DeviceState.ACTIVE;
         }
-        release();
+        gate.release(() -> state == DeviceState.ACTIVE);
         result.completeExceptionally(cause);
     }
 
@@ -457,56 +363,20 @@ public final class MappedDevice implements SharedDevice {
         synchronized (lock) {
             state.require(DeviceState.ACTIVE, name, DeviceState.SUSPENDED);
             if (inactive != null) {
-                old = live.table();
-                live = new Live(inactive, new InflightCounter());
+                old = gate.swap(inactive);
                 inactive = null;
             }
-            if (live.table() != null) {
-                live.table().resumeTargets();
+            Table now = gate.live().table();
+            if (now != null) {
+                now.resumeTargets();
             }
             state = DeviceState.ACTIVE;
         }
         if (old != null) {
             old.close();
         }
-        release();
+        gate.release(() -> state == DeviceState.ACTIVE);
         return CompletableFuture.completedFuture(null);
-    }
-
-    /** Releases queued requests in order while ACTIVE, then opens the gate; one releaser at a time. */
-    private void release() {
-        synchronized (lock) {
-            if (releasing) {
-                return;
-            }
-            releasing = true;
-        }
-        while (true) {
-            Deferred<?> next;
-            Live ref;
-            int stripe;
-            synchronized (lock) {
-                next = state == DeviceState.ACTIVE ? queue.poll() : null;
-                if (next == null) {
-                    gate = state == DeviceState.ACTIVE;
-                    releasing = false;
-                    return;
-                }
-                ref = live;
-                stripe = ref.inflight().enter();
-            }
-            dispatch(next, ref, stripe);
-        }
-    }
-
-    private <T> void dispatch(Deferred<T> d, Live ref, int stripe) {
-        run(ref, stripe, d.request()).whenComplete((v, e) -> {
-            if (e != null) {
-                d.result().completeExceptionally(Join.unwrap(e));
-            } else {
-                d.result().complete(v);
-            }
-        });
     }
 
     /**
@@ -517,27 +387,25 @@ public final class MappedDevice implements SharedDevice {
      * @throws IllegalStateException when SUSPENDING or REMOVED, or busy without force
      */
     public CompletableFuture<Void> remove(boolean force) {
-        List<Deferred<?>> dropped;
-        Live ref;
+        List<CompletableFuture<?>> dropped;
+        RequestGate.Live ref;
         Table staged;
         synchronized (lock) {
             state.require(DeviceState.REMOVED, name, DeviceState.ACTIVE, DeviceState.SUSPENDED);
             if (!force && openCount.get() > 0) {
                 throw new IllegalStateException("device '" + name + "' is open (" + openCount.get() + " openers)");
             }
-            if (!force && !queue.isEmpty()) {
-                throw new IllegalStateException("device '" + name + "' has " + queue.size() + " queued requests");
+            if (!force && gate.queued() > 0) {
+                throw new IllegalStateException("device '" + name + "' has " + gate.queued() + " queued requests");
             }
             state = DeviceState.REMOVED;
-            gate = false;
-            dropped = new ArrayList<>(queue);
-            queue.clear();
-            ref = live;
+            dropped = gate.shutdown();
+            ref = gate.live();
             staged = inactive;
             inactive = null;
         }
-        for (Deferred<?> d : dropped) {
-            d.result().completeExceptionally(new BlockIoException(BlockIoException.Kind.SHUTDOWN,
+        for (CompletableFuture<?> d : dropped) {
+            d.completeExceptionally(new BlockIoException(BlockIoException.Kind.SHUTDOWN,
                     "device '" + name + "' was removed while the request was queued"));
         }
         if (staged != null) {
@@ -591,8 +459,8 @@ public final class MappedDevice implements SharedDevice {
         }
         List<Table> tables = new ArrayList<>(2);
         synchronized (lock) {
-            if (live.table() != null) {
-                tables.add(live.table());
+            if (gate.live().table() != null) {
+                tables.add(gate.live().table());
             }
             if (inactive != null) {
                 tables.add(inactive);
