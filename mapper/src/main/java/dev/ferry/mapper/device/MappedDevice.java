@@ -7,7 +7,6 @@ import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.table.Table;
 import dev.ferry.mapper.target.Join;
 import dev.ferry.mapper.target.SharedDevice;
-import dev.ferry.mapper.target.Target;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -15,12 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +57,7 @@ public final class MappedDevice implements SharedDevice {
     private final Scheduler scheduler;
     private final Duration defaultSuspendTimeout;
     private final Object lock = new Object();
-    private final List<DeviceListener> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong eventNumber = new AtomicLong();
+    private final DeviceEvents events;
     private final AtomicInteger openCount = new AtomicInteger();
     private final RequestGate gate;
     private DeviceState state = DeviceState.ACTIVE;
@@ -74,6 +70,7 @@ public final class MappedDevice implements SharedDevice {
         this.scheduler = scheduler;
         this.defaultSuspendTimeout = defaultSuspendTimeout;
         this.gate = new RequestGate(name, lock);
+        this.events = new DeviceEvents(name);
     }
 
     /** The device name. */
@@ -90,26 +87,6 @@ public final class MappedDevice implements SharedDevice {
 
     // ---------------------------------------------------------------- I/O
 
-    private static <T> CompletableFuture<T> failed(BlockIoException.Kind kind, String message) {
-        return CompletableFuture.failedFuture(new BlockIoException(kind, message));
-    }
-
-    private CompletableFuture<Void> checked(long offset, long length, Table t, RequestGate.Request<Void> request) {
-        if (offset < 0 || length < 0 || offset > t.size() - length) {
-            return failed(BlockIoException.Kind.INVALID, "device '" + name + "': range " + offset + "+" + length
-                    + " outside device of " + t.size() + " bytes");
-        }
-        return length == 0 ? CompletableFuture.completedFuture(null) : request.apply(t);
-    }
-
-    private static ByteBuffer piece(ByteBuffer buf, long done, long length) {
-        if (done == 0 && length == buf.remaining()) {
-            return buf;
-        }
-        int start = buf.position() + (int) done;
-        return buf.duplicate().limit(start + (int) length).position(start);
-    }
-
     @Override
     public long size() {
         return gate.live().size();
@@ -117,26 +94,22 @@ public final class MappedDevice implements SharedDevice {
 
     @Override
     public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
-        return gate.submit(t -> checked(offset, dst.remaining(), t, table -> table.split(offset, dst.remaining(),
-                (target, to, done, n) -> target.read(to, piece(dst, done, n)))));
+        return gate.submit(TableRequests.read(name, offset, dst));
     }
 
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
-        return gate.submit(t -> checked(offset, src.remaining(), t, table -> table.split(offset, src.remaining(),
-                (target, to, done, n) -> target.write(to, piece(src, done, n), fua))));
+        return gate.submit(TableRequests.write(name, offset, src, fua));
     }
 
     @Override
     public CompletableFuture<Void> discard(long offset, long length) {
-        return gate.submit(t -> checked(offset, length, t, table -> table.split(offset, length,
-                (target, to, done, n) -> target.discard(to, n))));
+        return gate.submit(TableRequests.discard(name, offset, length));
     }
 
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
-        return gate.submit(t -> checked(offset, length, t, table -> table.split(offset, length,
-                (target, to, done, n) -> target.writeZeroes(to, n, mayUnmap))));
+        return gate.submit(TableRequests.writeZeroes(name, offset, length, mayUnmap));
     }
 
     @Override
@@ -149,13 +122,7 @@ public final class MappedDevice implements SharedDevice {
 
     @Override
     public CompletableFuture<List<Extent>> allocation(long offset, long length) {
-        return gate.submit(t -> {
-            if (offset < 0 || length <= 0 || offset > t.size() - length) {
-                return failed(BlockIoException.Kind.INVALID, "device '" + name + "': allocation range " + offset
-                        + "+" + length + " outside device of " + t.size() + " bytes");
-            }
-            return t.allocation(offset, length);
-        });
+        return gate.submit(TableRequests.allocation(name, offset, length));
     }
 
     /**
@@ -199,7 +166,7 @@ public final class MappedDevice implements SharedDevice {
             if (state == DeviceState.REMOVED) {
                 throw new IllegalStateException("device '" + name + "': cannot load a table in state REMOVED");
             }
-            table.attach(this::raise);
+            table.attach(events);
             old = inactive;
             inactive = table;
         }
@@ -247,7 +214,7 @@ public final class MappedDevice implements SharedDevice {
     public DeviceInfo info() {
         synchronized (lock) {
             Table t = gate.live().table();
-            return new DeviceInfo(name, state, openCount.get(), t != null, inactive != null, eventNumber.get(),
+            return new DeviceInfo(name, state, openCount.get(), t != null, inactive != null, events.number(),
                     t == null ? 0 : t.count(), t == null ? 0 : t.size());
         }
     }
@@ -476,29 +443,18 @@ public final class MappedDevice implements SharedDevice {
         return false;
     }
 
-    private void raise(Target target, String reason) {
-        DeviceEvent event = new DeviceEvent(name, eventNumber.incrementAndGet(), target, reason);
-        for (DeviceListener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                LOG.warn("device '{}': event listener failed on {}", name, event, e);
-            }
-        }
-    }
-
     /** Events raised by targets so far. */
     public long eventNumber() {
-        return eventNumber.get();
+        return events.number();
     }
 
     /** Adds a listener for target events. */
     public void addListener(DeviceListener listener) {
-        listeners.add(listener);
+        events.add(listener);
     }
 
     /** Removes a listener. */
     public void removeListener(DeviceListener listener) {
-        listeners.remove(listener);
+        events.remove(listener);
     }
 }
