@@ -26,7 +26,8 @@ final class InflightCounter {
 
     /** Counts one request in; returns the stripe to hand to {@link #exit}. */
     int enter() {
-        int stripe = (int) Thread.currentThread().getId() & mask;
+        int h = System.identityHashCode(Thread.currentThread());
+        int stripe = (h ^ (h >>> 16)) & mask;
         cells.getAndIncrement(stripe * PAD);
         return stripe;
     }

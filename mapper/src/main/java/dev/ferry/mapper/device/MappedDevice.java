@@ -385,7 +385,10 @@ public final class MappedDevice implements SharedDevice {
         });
     }
 
-    /** Removes the device by force if it is not removed yet (does not wait for in-flight I/O). */
+    /**
+     * Removes the device by force if it is ACTIVE or SUSPENDED (does not wait for in-flight I/O); a device
+     * in the middle of a suspend or already removed is left as it is.
+     */
     @Override
     public void close() {
         synchronized (lock) {

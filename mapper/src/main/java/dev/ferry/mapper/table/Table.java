@@ -210,7 +210,13 @@ public final class Table implements AutoCloseable {
         while (done < length) {
             long at = offset + done;
             long n = Math.min(length - done, end(i) - at);
-            join.add(op.apply(targets[i], at - starts[i], done, n));
+            CompletableFuture<Void> piece;
+            try {
+                piece = op.apply(targets[i], at - starts[i], done, n);
+            } catch (RuntimeException e) {
+                piece = CompletableFuture.failedFuture(e);
+            }
+            join.add(piece);
             done += n;
             i++;
         }

@@ -83,7 +83,13 @@ public final class DelayTarget implements Target {
         held.incrementAndGet();
         scheduler.schedule(() -> {
             held.decrementAndGet();
-            op.get().whenComplete((v, e) -> {
+            CompletableFuture<Void> issued;
+            try {
+                issued = op.get();
+            } catch (RuntimeException e) {
+                issued = CompletableFuture.failedFuture(e);
+            }
+            issued.whenComplete((v, e) -> {
                 if (e != null) {
                     result.completeExceptionally(Join.unwrap(e));
                 } else {
