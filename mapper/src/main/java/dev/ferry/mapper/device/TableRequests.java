@@ -18,32 +18,32 @@ final class TableRequests {
     }
 
     static RequestGate.Request<Void> read(String device, long offset, ByteBuffer dst) {
-        return t -> checked(device, offset, dst.remaining(), t) ? t.split(offset, dst.remaining(),
+        return t -> checked(offset, dst.remaining(), t) ? t.split(offset, dst.remaining(),
                 (target, to, done, n) -> target.read(to, piece(dst, done, n))) : outside(device, offset, dst.remaining(), t);
     }
 
     static RequestGate.Request<Void> write(String device, long offset, ByteBuffer src, boolean fua) {
-        return t -> checked(device, offset, src.remaining(), t) ? t.split(offset, src.remaining(),
+        return t -> checked(offset, src.remaining(), t) ? t.split(offset, src.remaining(),
                 (target, to, done, n) -> target.write(to, piece(src, done, n), fua)) : outside(device, offset, src.remaining(), t);
     }
 
     static RequestGate.Request<Void> discard(String device, long offset, long length) {
-        return t -> checked(device, offset, length, t) ? t.split(offset, length,
+        return t -> checked(offset, length, t) ? t.split(offset, length,
                 (target, to, done, n) -> target.discard(to, n)) : outside(device, offset, length, t);
     }
 
     static RequestGate.Request<Void> writeZeroes(String device, long offset, long length, boolean mayUnmap) {
-        return t -> checked(device, offset, length, t) ? t.split(offset, length,
+        return t -> checked(offset, length, t) ? t.split(offset, length,
                 (target, to, done, n) -> target.writeZeroes(to, n, mayUnmap)) : outside(device, offset, length, t);
     }
 
     static RequestGate.Request<List<Extent>> allocation(String device, long offset, long length) {
-        return t -> length > 0 && checked(device, offset, length, t) ? t.allocation(offset, length)
+        return t -> length > 0 && checked(offset, length, t) ? t.allocation(offset, length)
                 : outside(device, offset, length, t);
     }
 
-    /** Whether the range is non-empty and lies within the table; an empty valid range completes at once. */
-    private static boolean checked(String device, long offset, long length, Table t) {
+    /** Whether the range is non-empty and lies within the table (an empty valid range completes at once). */
+    private static boolean checked(long offset, long length, Table t) {
         return offset >= 0 && length > 0 && offset <= t.size() - length;
     }
 
