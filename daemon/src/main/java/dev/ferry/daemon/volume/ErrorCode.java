@@ -41,5 +41,7 @@ public enum ErrorCode {
     /** Metadata on disk failed validation. */
     METADATA_INVALID,
     /** An I/O error on a PV; the metadata was re-read from disk. */
-    IO_ERROR
+    IO_ERROR,
+    /** The LV's mapped device or export could not be set up (missing PV, unreadable file, bad table). */
+    ACTIVATION_FAILED
 }

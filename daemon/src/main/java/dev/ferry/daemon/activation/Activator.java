@@ -1,0 +1,364 @@
+package dev.ferry.daemon.activation;
+
+import dev.ferry.daemon.nbd.ExportDirectory;
+import dev.ferry.daemon.volume.ErrorCode;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.LvRuntime;
+import dev.ferry.daemon.volume.VolumeException;
+import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.mapper.device.DeviceRegistry;
+import dev.ferry.mapper.device.MappedDevice;
+import dev.ferry.mapper.device.SuspendMode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps LVs active: each active LV is a mapped device named {@code VG-LV} (LVM's name mangling, hyphens
+ * doubled) over the shared PV files, served as the NBD export {@code VG/LV} in the {@link ExportDirectory}.
+ * An LV is open while NBD clients are attached to its export or another mapped device stacks on it; open LVs
+ * are not deactivated, renamed or shrunk unless forced. Reports read its state through {@link LvRuntime}.
+ *
+ * <p>A renamed LV that is open (forced) keeps serving its attached clients: its old device is re-pointed, through
+ * a suspend/load/resume, at the device of the new name and removed once its last client detaches.
+ */
+public final class Activator implements LvRuntime, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Activator.class);
+
+    private final MapperStack mapper;
+    private final ExportDirectory exports;
+    private final ExportFactory exportFactory;
+    private final Duration suspendTimeout;
+    private final Map<String, ActiveLv> active = new TreeMap<>();
+    private final Set<LvExport> retired = new HashSet<>();
+    private boolean closed;
+
+    /** One active LV: its device, export and the PV paths its live table names. */
+    private record ActiveLv(String vg, String lv, MappedDevice device, LvExport export, Set<String> paths) {
+        ActiveLv withPaths(Set<String> newPaths) {
+            return new ActiveLv(vg, lv, device, export, newPaths);
+        }
+    }
+
+    /**
+     * Creates an activator publishing into {@code exports}; {@code suspendTimeout} bounds each table swap.
+     */
+    public Activator(ExportDirectory exports, ExportFactory exportFactory, Duration suspendTimeout) {
+        this.mapper = new MapperStack(suspendTimeout);
+        this.exports = exports;
+        this.exportFactory = exportFactory;
+        this.suspendTimeout = suspendTimeout;
+    }
+
+    /** The mapped device name of an LV: {@code VG-LV} with hyphens inside the names doubled, as LVM does. */
+    public static String deviceName(String vg, String lv) {
+        return vg.replace("-", "--") + "-" + lv.replace("-", "--");
+    }
+
+    /** The NBD export name of an LV: {@code VG/LV}. */
+    public static String exportName(String vg, String lv) {
+        return vg + "/" + lv;
+    }
+
+    /** The registry of mapped devices (LVs' devices, and any created by hand). */
+    public DeviceRegistry registry() {
+        return mapper.registry();
+    }
+
+    /** The catalog the NBD server serves. */
+    public ExportDirectory exports() {
+        return exports;
+    }
+
+    /** The active LV's mapped device, if it is active. */
+    public synchronized Optional<MappedDevice> device(String vg, String lv) {
+        return Optional.ofNullable(active.get(exportName(vg, lv))).map(ActiveLv::device);
+    }
+
+    /**
+     * Activates every LV of {@code vgs} that is not active yet, hidden ones included; failures are logged and
+     * returned as messages (the daemon still starts).
+     */
+    public synchronized List<String> activateAll(Collection<VolumeGroup> vgs) {
+        List<String> failures = new ArrayList<>();
+        for (VolumeGroup vg : vgs) {
+            for (LogicalVolume lv : vg.lvs()) {
+                if (active.containsKey(exportName(vg.name(), lv.name()))) {
+                    continue;
+                }
+                try {
+                    activate(vg, lv);
+                } catch (VolumeException e) {
+                    LOG.error("cannot activate {}/{}: {}", vg.name(), lv.name(), e.getMessage());
+                    failures.add(e.getMessage());
+                }
+            }
+        }
+        return failures;
+    }
+
+    /**
+     * Activates {@code lv}: builds its table over the PV files, creates the device and publishes the export.
+     *
+     * @throws VolumeException ACTIVATION_FAILED with nothing left behind
+     */
+    public synchronized void activate(VolumeGroup vg, LogicalVolume lv) {
+        ensureOpen();
+        String key = exportName(vg.name(), lv.name());
+        if (active.containsKey(key)) {
+            throw new IllegalStateException("LV " + key + " is already active");
+        }
+        Set<String> paths = LvTables.pvPaths(vg, lv);
+        String table = table(vg, lv);
+        acquire(key, paths);
+        String devName = deviceName(vg.name(), lv.name());
+        MappedDevice device;
+        try {
+            device = mapper.registry().create(devName, table);
+        } catch (RuntimeException e) {
+            mapper.pvs().release(paths);
+            throw failed(key, "device " + devName + ": " + e.getMessage(), e);
+        }
+        LvExport export = new LvExport(key, exportFactory.create(key, device), this::idle);
+        try {
+            exports.publish(export);
+        } catch (RuntimeException e) {
+            mapper.registry().remove(devName, true).thenCompose(v -> mapper.pvs().release(paths));
+            throw failed(key, e.getMessage(), e);
+        }
+        active.put(key, new ActiveLv(vg.name(), lv.name(), device, export, paths));
+        LOG.info("activated {} as device {} ({} bytes)", key, devName, device.size());
+    }
+
+    /**
+     * Swaps the active LV's table for its current layout (after a resize): loads the new table, suspends
+     * (flushing in-flight I/O, new I/O waits), swaps and resumes. Clients see the new size when they next
+     * negotiate. Does nothing for an inactive LV.
+     */
+    public synchronized void reload(VolumeGroup vg, LogicalVolume lv) {
+        ensureOpen();
+        String key = exportName(vg.name(), lv.name());
+        ActiveLv a = active.get(key);
+        if (a == null) {
+            return;
+        }
+        Set<String> paths = LvTables.pvPaths(vg, lv);
+        String table = table(vg, lv);
+        acquire(key, paths);
+        try {
+            mapper.registry().load(a.device().name(), table);
+            await(a.device().resume(), "resume of " + a.device().name());
+        } catch (RuntimeException e) {
+            a.device().clear();
+            mapper.pvs().release(paths);
+            throw failed(key, "reload: " + e.getMessage(), e);
+        }
+        mapper.pvs().release(a.paths());
+        active.put(key, a.withPaths(paths));
+        LOG.info("reloaded {}: {} bytes", key, a.device().size());
+    }
+
+    /**
+     * Moves the active LV {@code oldName} of {@code vg} to the name of {@code renamed}: a new device and export
+     * under the new name. Refused while open unless {@code force}; with it, attached clients keep working
+     * through the old device, now stacked on the new one, which goes away when they have all detached.
+     */
+    public synchronized void rename(VolumeGroup vg, String oldName, LogicalVolume renamed, boolean force) {
+        ensureOpen();
+        ActiveLv a = active.get(exportName(vg.name(), oldName));
+        if (a == null) {
+            return;
+        }
+        boolean open = isOpen(a);
+        if (open && !force) {
+            throw inUse(vg.name(), oldName);
+        }
+        if (!open) {
+            deactivate(vg.name(), oldName, true);
+            activate(vg, renamed);
+            return;
+        }
+        await(a.device().suspend(SuspendMode.FLUSH, suspendTimeout), "suspend of " + a.device().name());
+        active.remove(exportName(vg.name(), oldName));
+        exports.withdraw(a.export());
+        try {
+            activate(vg, renamed);
+            ActiveLv next = active.get(exportName(vg.name(), renamed.name()));
+            mapper.registry().load(a.device().name(), "0 " + a.device().size() / LvTables.SECTOR + " linear "
+                    + next.device().name() + " 0\n");
+        } finally {
+            await(a.device().resume(), "resume of " + a.device().name());
+        }
+        mapper.pvs().release(a.paths());
+        retired.add(a.export());
+        LOG.info("renamed open LV {}/{} to {}; the old device serves its {} attached clients until they leave",
+                vg.name(), oldName, renamed.name(), a.export().clients());
+        if (a.export().clients() == 0) {
+            idle(a.export());
+        }
+    }
+
+    /**
+     * Withdraws the LV's export and removes its device; refused while open unless {@code force}. The future
+     * completes once the device's in-flight I/O is done and unused PV files are closed.
+     */
+    public synchronized CompletableFuture<Void> deactivate(String vg, String lv, boolean force) {
+        ActiveLv a = active.get(exportName(vg, lv));
+        if (a == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (!force && isOpen(a)) {
+            throw inUse(vg, lv);
+        }
+        active.remove(exportName(vg, lv));
+        exports.withdraw(a.export());
+        LOG.info("deactivating {}/{}", vg, lv);
+        return mapper.registry().remove(a.device().name(), true).thenCompose(v -> mapper.pvs().release(a.paths()));
+    }
+
+    /** Throws LV_OPEN if the LV is open. */
+    public synchronized void requireClosed(String vg, String lv) {
+        if (isOpen(vg, lv)) {
+            throw inUse(vg, lv);
+        }
+    }
+
+    @Override
+    public synchronized boolean isActive(String vg, String lv) {
+        return active.containsKey(exportName(vg, lv));
+    }
+
+    @Override
+    public synchronized boolean isOpen(String vg, String lv) {
+        ActiveLv a = active.get(exportName(vg, lv));
+        return a != null && isOpen(a);
+    }
+
+    @Override
+    public OptionalDouble copyPercent(String vg, String lv) {
+        return device(vg, lv).map(d -> MirrorStatus.copyPercent(d.status())).orElse(OptionalDouble.empty());
+    }
+
+    /**
+     * Graceful stop: withdraws every export, flushes and removes every device, closes the PV files and stops the
+     * I/O pool, waiting at most {@code timeout}. Idempotent.
+     */
+    public void close(Duration timeout) throws TimeoutException, InterruptedException {
+        List<ActiveLv> all;
+        List<LvExport> old;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = new ArrayList<>(active.values());
+            old = new ArrayList<>(retired);
+            active.clear();
+            retired.clear();
+        }
+        all.forEach(a -> exports.withdraw(a.export()));
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (String name : retiredDevices(old)) {
+            done.add(mapper.registry().remove(name, true));
+        }
+        for (ActiveLv a : all) {
+            done.add(a.device().flush().exceptionally(e -> {
+                LOG.error("flush of {} at stop failed", a.device().name(), e);
+                return null;
+            }).thenCompose(v -> mapper.registry().remove(a.device().name(), true))
+                    .thenCompose(v -> mapper.pvs().release(a.paths())));
+        }
+        try {
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            LOG.error("deactivation at stop failed", e.getCause());
+        } finally {
+            mapper.close();
+        }
+    }
+
+    @Override
+    public void close() throws TimeoutException, InterruptedException {
+        close(suspendTimeout);
+    }
+
+    private List<String> retiredDevices(List<LvExport> old) {
+        List<String> names = new ArrayList<>();
+        for (LvExport e : old) {
+            String[] vgLv = e.name().split("/", 2);
+            names.add(deviceName(vgLv[0], vgLv[1]));
+        }
+        return names;
+    }
+
+    /** The last client left {@code export}: if it belongs to a renamed LV, its stacked device goes away. */
+    private synchronized void idle(LvExport export) {
+        if (!retired.remove(export)) {
+            return;
+        }
+        String device = retiredDevices(List.of(export)).get(0);
+        LOG.info("last client of renamed export {} left; removing device {}", export.name(), device);
+        mapper.registry().remove(device, true);
+    }
+
+    private static boolean isOpen(ActiveLv a) {
+        return a.export().clients() > 0 || a.device().openCount() > 0;
+    }
+
+    private String table(VolumeGroup vg, LogicalVolume lv) {
+        try {
+            return LvTables.table(vg, lv);
+        } catch (IllegalArgumentException e) {
+            throw failed(exportName(vg.name(), lv.name()), e.getMessage(), e);
+        }
+    }
+
+    private void acquire(String key, Set<String> paths) {
+        try {
+            mapper.pvs().acquire(paths);
+        } catch (IOException e) {
+            throw failed(key, "cannot open PV: " + e.getMessage(), e);
+        }
+    }
+
+    private void await(CompletableFuture<Void> f, String what) {
+        try {
+            f.get(suspendTimeout.toNanos() * 2, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + " timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " interrupted", e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Activator is CLOSED; activation needs it OPEN");
+        }
+    }
+
+    private static VolumeException failed(String key, String message, Throwable cause) {
+        return new VolumeException(ErrorCode.ACTIVATION_FAILED, "Cannot activate " + key + ": " + message, cause);
+    }
+
+    private static VolumeException inUse(String vg, String lv) {
+        return new VolumeException(ErrorCode.LV_OPEN, "Logical volume " + vg + "/" + lv + " is in use");
+    }
+}

@@ -1,0 +1,96 @@
+package dev.ferry.daemon.activation;
+
+import dev.ferry.daemon.volume.Area;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.PhysicalVolume;
+import dev.ferry.daemon.volume.Segment;
+import dev.ferry.daemon.volume.SegmentType;
+import dev.ferry.daemon.volume.VolumeGroup;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Turns an LV into device-mapper table text in 512-byte sectors, one line per segment in LE order, naming
+ * each PV by its path:
+ * <pre>
+ *   linear   start len linear  PV data_sector
+ *   striped  start len striped N chunk_sectors (PV data_sector){N}
+ *   mirror   start len mirror  core 1 region_sectors N (PV data_sector){N} 1 handle_errors
+ * </pre>
+ * where {@code data_sector = (pe_start + pe * extent_size) / 512}. Mirrors use an in-memory (core) region log:
+ * every activation starts with all regions out of sync and copies leg 0 over the others in the background
+ * (reads are served from in-sync legs / leg 0 meanwhile); a persistent log would avoid that full resync.
+ */
+public final class LvTables {
+    /** Bytes per sector of table text. */
+    public static final int SECTOR = 512;
+
+    private LvTables() {
+    }
+
+    /**
+     * The table of {@code lv} in {@code vg}.
+     *
+     * @throws IllegalArgumentException if the LV has no segments or an area names a PV outside the VG
+     */
+    public static String table(VolumeGroup vg, LogicalVolume lv) {
+        if (lv.segments().isEmpty()) {
+            throw new IllegalArgumentException("LV " + vg.name() + "/" + lv.name() + " has no segments");
+        }
+        long extentSectors = sectors(vg.extentSize(), "extent size");
+        StringBuilder b = new StringBuilder();
+        for (Segment s : lv.segments()) {
+            b.append(s.startLe() * extentSectors).append(' ').append(s.extentCount() * extentSectors).append(' ');
+            switch (s.type()) {
+                case LINEAR -> b.append("linear ");
+                case STRIPED -> b.append("striped ").append(s.areas().size()).append(' ')
+                        .append(sectors(s.stripeSize(), "stripe size")).append(' ');
+                case MIRROR -> b.append("mirror core 1 ").append(sectors(s.regionSize(), "region size")).append(' ')
+                        .append(s.areas().size()).append(' ');
+                default -> throw new IllegalArgumentException("segment type " + s.type());
+            }
+            for (int i = 0; i < s.areas().size(); i++) {
+                b.append(i == 0 ? "" : " ").append(device(vg, s.areas().get(i)));
+            }
+            if (s.type() == SegmentType.MIRROR) {
+                b.append(" 1 handle_errors");
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The PV paths {@code lv}'s table names, in first-use order. */
+    public static Set<String> pvPaths(VolumeGroup vg, LogicalVolume lv) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Segment s : lv.segments()) {
+            for (Area a : s.areas()) {
+                out.add(pv(vg, a).name());
+            }
+        }
+        return out;
+    }
+
+    /** The size of {@code lv} in bytes. */
+    public static long sizeBytes(VolumeGroup vg, LogicalVolume lv) {
+        return lv.extentCount() * vg.extentSize();
+    }
+
+    /** {@code PV data_sector} of an area. */
+    private static String device(VolumeGroup vg, Area a) {
+        PhysicalVolume pv = pv(vg, a);
+        return pv.name() + " " + sectors(pv.peStart() + a.startPe() * vg.extentSize(), "PE offset");
+    }
+
+    private static PhysicalVolume pv(VolumeGroup vg, Area a) {
+        return vg.pv(a.pv()).orElseThrow(() -> new IllegalArgumentException("area names PV " + a.pv()
+                + ", not a member of VG " + vg.name()));
+    }
+
+    private static long sectors(long bytes, String what) {
+        if (bytes % SECTOR != 0) {
+            throw new IllegalArgumentException(what + " " + bytes + " is not a multiple of " + SECTOR + " bytes");
+        }
+        return bytes / SECTOR;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.ferry.daemon.activation;
+
+import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.target.DeviceResolver;
+import java.io.IOException;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PV files under active tables: each path is opened once as a {@link FileBlockDevice} on the shared I/O
+ * executor and shared by every table naming it. Users {@link #acquire} the paths a table needs before parsing
+ * it and {@link #release} them once the table is gone; the file closes when its last user releases it. As a
+ * {@link DeviceResolver} it hands out only acquired devices.
+ */
+final class PvDevices implements DeviceResolver {
+    private static final Logger LOG = LoggerFactory.getLogger(PvDevices.class);
+    private final Executor executor;
+    private final Map<String, Entry> open = new HashMap<>();
+
+    private static final class Entry {
+        final FileBlockDevice device;
+        int users;
+
+        Entry(FileBlockDevice device) {
+            this.device = device;
+        }
+    }
+
+    PvDevices(Executor executor) {
+        this.executor = executor;
+    }
+
+    /** Opens (or shares) every path, counting one user each; on failure nothing stays acquired. */
+    synchronized void acquire(Collection<String> paths) throws IOException {
+        List<String> done = new ArrayList<>();
+        try {
+            for (String p : paths) {
+                Entry e = open.get(p);
+                if (e == null) {
+                    e = new Entry(FileBlockDevice.open(Paths.get(p), FileBlockDevice.Access.READ_WRITE, executor));
+                    open.put(p, e);
+                }
+                e.users++;
+                done.add(p);
+            }
+        } catch (IOException | RuntimeException e) {
+            release(done);
+            throw e;
+        }
+    }
+
+    /** Drops one user of each path; closes files without users (after their in-flight I/O). */
+    synchronized CompletableFuture<Void> release(Collection<String> paths) {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (String p : paths) {
+            Entry e = open.get(p);
+            if (e == null) {
+                throw new IllegalStateException("PV " + p + " released but not acquired");
+            }
+            if (--e.users == 0) {
+                open.remove(p);
+                LOG.debug("closing PV data device {}", p);
+                closing.add(e.device.closeAsync());
+            }
+        }
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+    }
+
+    /** Paths currently open. */
+    synchronized List<String> openPaths() {
+        return List.copyOf(open.keySet());
+    }
+
+    @Override
+    public synchronized BlockDevice resolve(String name) {
+        Entry e = open.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("PV " + name + " is not open for activation");
+        }
+        return e.device;
+    }
+
+    /** Flushes every open file. */
+    CompletableFuture<Void> flushAll() {
+        List<FileBlockDevice> devices;
+        synchronized (this) {
+            devices = open.values().stream().map(e -> e.device).toList();
+        }
+        return CompletableFuture.allOf(devices.stream().map(BlockDevice::flush).toArray(CompletableFuture[]::new));
+    }
+}
