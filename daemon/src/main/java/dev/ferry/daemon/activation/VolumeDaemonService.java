@@ -1,0 +1,64 @@
+package dev.ferry.daemon.activation;
+
+import dev.ferry.daemon.nbd.ExportDirectory;
+import dev.ferry.daemon.process.DaemonContext;
+import dev.ferry.daemon.process.DaemonService;
+import dev.ferry.daemon.process.Deadline;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's volume layer: at start opens the data directory's PVs and VGs and activates every LV into the
+ * shared {@link ExportDirectory}; at stop flushes and deactivates every LV and closes the metadata.
+ */
+public final class VolumeDaemonService implements DaemonService {
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
+    /** Bound on one table swap (suspend drain + flush). */
+    public static final Duration SUSPEND_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ExportDirectory exports;
+    private final ExportFactory exportFactory;
+    private volatile VolumeService volumes;
+
+    /** A service publishing LVs into {@code exports}, each served through {@code exportFactory}. */
+    public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory) {
+        this.exports = exports;
+        this.exportFactory = exportFactory;
+    }
+
+    @Override
+    public String name() {
+        return "volumes";
+    }
+
+    @Override
+    public void start(DaemonContext context) throws Exception {
+        volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT);
+        List<String> recovered = volumes.manager().recoveryLog();
+        recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
+        LOG.info("volumes: {} VGs, {} exports active", volumes.manager().volumeGroups().size(), exports.list().size());
+    }
+
+    /**
+     * The volume operations, for the control API.
+     *
+     * @throws IllegalStateException before {@link #start}
+     */
+    public VolumeService volumes() {
+        VolumeService v = volumes;
+        if (v == null) {
+            throw new IllegalStateException("volume service is not started");
+        }
+        return v;
+    }
+
+    @Override
+    public void stop(Deadline deadline) throws Exception {
+        VolumeService v = volumes;
+        if (v != null) {
+            v.close(deadline.remaining());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.ferry.daemon.activation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.daemon.volume.AllocationPolicy;
+import dev.ferry.daemon.volume.Area;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.PhysicalVolume;
+import dev.ferry.daemon.volume.Segment;
+import dev.ferry.daemon.volume.SegmentType;
+import dev.ferry.daemon.volume.VolumeGroup;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class LvTablesTest {
+    private static final long MIB = 1 << 20;
+    private static final UUID A = new UUID(0, 1);
+    private static final UUID B = new UUID(0, 2);
+    private static final UUID C = new UUID(0, 3);
+    /** 4 MiB extents = 8192 sectors; data starts at 1 MiB = sector 2048. */
+    private static final VolumeGroup VG = VolumeGroup.create("vg", 4 * MIB, List.of(
+            new PhysicalVolume(A, "/pv/a", 101 * MIB, MIB, 25),
+            new PhysicalVolume(B, "/pv/b", 101 * MIB, MIB, 25),
+            new PhysicalVolume(C, "/pv/c", 65 * MIB, 2 * MIB, 15)));
+
+    private static LogicalVolume lv(Segment... segments) {
+        return LogicalVolume.create("lv", AllocationPolicy.NORMAL, List.of(segments));
+    }
+
+    @Test
+    void linearSegmentsConcatenateInLeOrderAtPeStartPlusExtents() {
+        LogicalVolume lv = lv(Segment.linear(0, 2, new Area(A, 3)), Segment.linear(2, 1, new Area(B, 0)),
+                Segment.linear(3, 4, new Area(C, 10)));
+        assertEquals("0 16384 linear /pv/a 26624\n"
+                + "16384 8192 linear /pv/b 2048\n"
+                + "24576 32768 linear /pv/c 86016\n", LvTables.table(VG, lv));
+        assertEquals(7 * 4 * MIB, LvTables.sizeBytes(VG, lv));
+        assertEquals(List.of("/pv/a", "/pv/b", "/pv/c"), List.copyOf(LvTables.pvPaths(VG, lv)));
+    }
+
+    @Test
+    void stripedSegmentNamesChunkInSectorsAndEveryStripe() {
+        LogicalVolume lv = lv(new Segment(0, 4, SegmentType.STRIPED, 64 * 1024, 0, List.of(new Area(A, 0),
+                new Area(B, 1))), Segment.linear(4, 1, new Area(A, 2)));
+        assertEquals("0 32768 striped 2 128 /pv/a 2048 /pv/b 10240\n"
+                + "32768 8192 linear /pv/a 18432\n", LvTables.table(VG, lv));
+    }
+
+    @Test
+    void mirrorUsesCoreLogWithRegionSectorsAndHandlesErrors() {
+        LogicalVolume two = lv(new Segment(0, 2, SegmentType.MIRROR, 0, 2 * MIB, List.of(new Area(A, 0),
+                new Area(B, 5))));
+        assertEquals("0 16384 mirror core 1 4096 2 /pv/a 2048 /pv/b 43008 1 handle_errors\n",
+                LvTables.table(VG, two));
+        LogicalVolume three = lv(new Segment(0, 1, SegmentType.MIRROR, 0, 512 * 1024, List.of(new Area(A, 1),
+                new Area(B, 2), new Area(C, 3))));
+        assertEquals("0 8192 mirror core 1 1024 3 /pv/a 10240 /pv/b 18432 /pv/c 28672 1 handle_errors\n",
+                LvTables.table(VG, three));
+        assertEquals(Set.of("/pv/a", "/pv/b", "/pv/c"), LvTables.pvPaths(VG, three));
+    }
+
+    @Test
+    void refusesAreasOutsideTheVgAndEmptyLvs() {
+        LogicalVolume foreign = lv(Segment.linear(0, 1, new Area(new UUID(9, 9), 0)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LvTables.table(VG, foreign));
+        assertTrue(e.getMessage().contains("not a member of VG vg"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LvTables.table(VG, lv()));
+    }
+
+    @Test
+    void deviceNamesDoubleHyphensAsLvm() {
+        assertEquals("vg-lv", Activator.deviceName("vg", "lv"));
+        assertEquals("my--vg-lv--data", Activator.deviceName("my-vg", "lv-data"));
+        assertEquals("my-vg/lv-data", Activator.exportName("my-vg", "lv-data"));
+    }
+
+    @Test
+    void mirrorStatusGivesLengthWeightedCopyPercent() {
+        String status = "0 8192 mirror 2 /pv/a /pv/b 1/4 1 AA 1 core\n"
+                + "8192 8192 linear\n"
+                + "16384 24576 mirror 3 /pv/a /pv/b /pv/c 12/12 1 AAA 1 core\n";
+        assertEquals(100.0 * (8192 * 0.25 + 24576) / (8192 + 24576), MirrorStatus.copyPercent(status).getAsDouble(),
+                1e-9);
+        assertTrue(MirrorStatus.copyPercent("0 8192 linear\n").isEmpty());
+    }
+}
