@@ -74,6 +74,30 @@ public final class VolumeService implements AutoCloseable {
         return activator.activateAll(manager.volumeGroups());
     }
 
+    /**
+     * lvchange -ay: activates one LV (no-op if active).
+     *
+     * @throws VolumeException LV_NOT_FOUND, or ACTIVATION_FAILED
+     */
+    public synchronized void activate(String vgName, String lvName) {
+        VolumeGroup vg = requireVg(vgName);
+        LogicalVolume lv = vg.lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
+                "Logical volume " + vgName + "/" + lvName + " not found"));
+        if (!activator.isActive(vgName, lvName)) {
+            activator.activate(vg, lv);
+        }
+    }
+
+    /**
+     * lvchange -an: withdraws the export and removes the device (until the next activation or daemon start);
+     * refused with LV_OPEN while clients are attached unless {@code force}.
+     */
+    public synchronized void deactivate(String vgName, String lvName, boolean force) {
+        requireVg(vgName).lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
+                "Logical volume " + vgName + "/" + lvName + " not found"));
+        activator.deactivate(vgName, lvName, force);
+    }
+
     /** pvcreate. */
     public synchronized PvInfo pvcreate(String path, Long size, boolean force) {
         return manager.pvcreate(path, size, force);
