@@ -162,6 +162,26 @@ class ActivationTest {
     }
 
     @Test
+    void deactivationIsRefusedWhileAttachedAndReactivationServesTheSameData() throws Exception {
+        volumes.lvcreate(LvCreateRequest.linear("vg", "toggle", SizeSpec.parseSize("4M")));
+        byte[] data = random(9, 128 * 1024);
+        write(device("toggle"), 0, data);
+        Export export = exports.find("vg/toggle").orElseThrow();
+        export.clientAttached();
+        assertEquals(ErrorCode.LV_OPEN, assertThrows(VolumeException.class,
+                () -> volumes.deactivate("vg", "toggle", false)).code());
+        export.clientDetached();
+        volumes.deactivate("vg", "toggle", false);
+        assertFalse(volumes.activator().isActive("vg", "toggle"));
+        assertTrue(exports.find("vg/toggle").isEmpty());
+        assertTrue(volumes.activator().registry().list().isEmpty());
+        volumes.activate("vg", "toggle");
+        assertArrayEquals(data, read(device("toggle"), 0, data.length));
+        assertEquals(ErrorCode.LV_NOT_FOUND, assertThrows(VolumeException.class,
+                () -> volumes.activate("vg", "nope")).code());
+    }
+
+    @Test
     void forcedRemoveOfAnOpenLvTakesDeviceAndExportAway() throws Exception {
         volumes.lvcreate(LvCreateRequest.linear("vg", "gone", SizeSpec.parseSize("4M")));
         exports.find("vg/gone").orElseThrow().clientAttached();
