@@ -193,11 +193,16 @@ public final class Activator implements LvRuntime, AutoCloseable {
             return;
         }
         await(a.device().suspend(SuspendMode.FLUSH, suspendTimeout), "suspend of " + a.device().name());
-        active.remove(exportName(vg.name(), oldName));
-        exports.withdraw(a.export());
         try {
             activate(vg, renamed);
-            ActiveLv next = active.get(exportName(vg.name(), renamed.name()));
+        } catch (RuntimeException e) {
+            await(a.device().resume(), "resume of " + a.device().name());
+            throw e;
+        }
+        active.remove(exportName(vg.name(), oldName));
+        exports.withdraw(a.export());
+        ActiveLv next = active.get(exportName(vg.name(), renamed.name()));
+        try {
             mapper.registry().load(a.device().name(), "0 " + a.device().size() / LvTables.SECTOR + " linear "
                     + next.device().name() + " 0\n");
         } finally {

@@ -17,6 +17,8 @@ public final class VolumeDaemonService implements DaemonService {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
     /** Bound on one table swap (suspend drain + flush). */
     public static final Duration SUSPEND_TIMEOUT = Duration.ofSeconds(30);
+    /** Least time deactivation gets at stop, even past the daemon's deadline. */
+    private static final Duration MIN_STOP = Duration.ofSeconds(1);
 
     private final ExportDirectory exports;
     private final ExportFactory exportFactory;
@@ -58,7 +60,8 @@ public final class VolumeDaemonService implements DaemonService {
     public void stop(Deadline deadline) throws Exception {
         VolumeService v = volumes;
         if (v != null) {
-            v.close(deadline.remaining());
+            Duration left = deadline.remaining();
+            v.close(left.compareTo(MIN_STOP) < 0 ? MIN_STOP : left);
         }
     }
 }
