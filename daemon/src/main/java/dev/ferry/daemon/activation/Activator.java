@@ -79,6 +79,11 @@ public final class Activator implements LvRuntime, AutoCloseable {
         return mapper.registry();
     }
 
+    /** PV paths with an open data file (shared by the tables that name them). */
+    public List<String> openPvs() {
+        return mapper.pvs().openPaths();
+    }
+
     /** The catalog the NBD server serves. */
     public ExportDirectory exports() {
         return exports;

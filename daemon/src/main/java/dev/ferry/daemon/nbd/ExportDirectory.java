@@ -29,9 +29,14 @@ public final class ExportDirectory implements ExportCatalog {
         }
     }
 
-    /** Withdraws {@code export} if it is the one published under its name; returns whether it was. */
+    /** Withdraws {@code export} if this very object is published under its name; returns whether it was. */
     public boolean withdraw(Export export) {
-        return exports.remove(export.name(), export);
+        boolean[] removed = new boolean[1];
+        exports.computeIfPresent(export.name(), (name, current) -> {
+            removed[0] = current == export;
+            return removed[0] ? null : current;
+        });
+        return removed[0];
     }
 
     @Override

@@ -182,6 +182,23 @@ class ActivationTest {
     }
 
     @Test
+    void pvFilesAreSharedByTablesAndClosedWithTheirLastUser() throws Exception {
+        volumes.lvcreate(new LvCreateRequest("vg", "one", SizeSpec.parseSize("4M"), null, 0, 0, -1, 0, null,
+                List.of(pv1)));
+        volumes.lvcreate(new LvCreateRequest("vg", "two", SizeSpec.parseSize("4M"), null, 0, 0, -1, 0, null,
+                List.of(pv1)));
+        assertEquals(List.of(dev.ferry.daemon.volume.KnownPvs.canonical(pv1)), volumes.activator().openPvs());
+        volumes.lvextend(new LvResizeRequest("vg", "two", SizeSpec.parseSize("+4M"), null, List.of(pv2)));
+        assertEquals(2, volumes.activator().openPvs().size());
+        volumes.lvremove("vg", "one", false);
+        byte[] data = random(10, 8192);
+        write(device("two"), 6 * MIB, data);
+        assertArrayEquals(data, read(device("two"), 6 * MIB, data.length), "the shared file stays open");
+        volumes.lvremove("vg", "two", false);
+        assertTrue(volumes.activator().openPvs().isEmpty());
+    }
+
+    @Test
     void forcedRemoveOfAnOpenLvTakesDeviceAndExportAway() throws Exception {
         volumes.lvcreate(LvCreateRequest.linear("vg", "gone", SizeSpec.parseSize("4M")));
         exports.find("vg/gone").orElseThrow().clientAttached();
