@@ -6,6 +6,7 @@ import dev.ferry.daemon.volume.LogicalVolume;
 import dev.ferry.daemon.volume.LvRuntime;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.mapper.device.DeviceInfo;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.device.SuspendMode;
@@ -264,36 +265,31 @@ public final class Activator implements LvRuntime, AutoCloseable {
     }
 
     /**
-     * Graceful stop: withdraws every export, flushes and removes every device, closes the PV files and stops the
-     * I/O pool, waiting at most {@code timeout}. Idempotent.
+     * Graceful stop: withdraws every export, flushes and removes every device (those created by hand, which may
+     * stack on LVs, first), closes the PV files and stops the I/O pool, waiting at most {@code timeout}.
+     * Idempotent.
      */
     public void close(Duration timeout) throws TimeoutException, InterruptedException {
         List<ActiveLv> all;
-        List<LvExport> old;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             all = new ArrayList<>(active.values());
-            old = new ArrayList<>(retired);
             active.clear();
             retired.clear();
         }
         all.forEach(a -> exports.withdraw(a.export()));
-        List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (String name : retiredDevices(old)) {
-            done.add(mapper.registry().remove(name, true));
-        }
-        for (ActiveLv a : all) {
-            done.add(a.device().flush().exceptionally(e -> {
-                LOG.error("flush of {} at stop failed", a.device().name(), e);
-                return null;
-            }).thenCompose(v -> mapper.registry().remove(a.device().name(), true))
-                    .thenCompose(v -> mapper.pvs().release(a.paths())));
-        }
+        Set<String> lvDevices = new HashSet<>();
+        all.forEach(a -> lvDevices.add(a.device().name()));
+        List<String> others = mapper.registry().list().stream().map(DeviceInfo::name)
+                .filter(n -> !lvDevices.contains(n)).toList();
         try {
-            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            CompletableFuture.allOf(others.stream().map(this::flushAndRemove).toArray(CompletableFuture[]::new))
+                    .thenCompose(v -> CompletableFuture.allOf(all.stream().map(a -> flushAndRemove(a.device().name())
+                            .thenCompose(x -> mapper.pvs().release(a.paths()))).toArray(CompletableFuture[]::new)))
+                    .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             LOG.error("deactivation at stop failed", e.getCause());
         } finally {
@@ -301,18 +297,26 @@ public final class Activator implements LvRuntime, AutoCloseable {
         }
     }
 
+    private CompletableFuture<Void> flushAndRemove(String device) {
+        MappedDevice d = mapper.registry().lookup(device).orElse(null);
+        if (d == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return d.flush().exceptionally(e -> {
+            LOG.error("flush of {} at stop failed", device, e);
+            return null;
+        }).thenCompose(v -> mapper.registry().remove(device, true));
+    }
+
     @Override
     public void close() throws TimeoutException, InterruptedException {
         close(suspendTimeout);
     }
 
-    private List<String> retiredDevices(List<LvExport> old) {
-        List<String> names = new ArrayList<>();
-        for (LvExport e : old) {
-            String[] vgLv = e.name().split("/", 2);
-            names.add(deviceName(vgLv[0], vgLv[1]));
-        }
-        return names;
+    /** The device name behind an export named {@code VG/LV}. */
+    private static String deviceOf(LvExport export) {
+        String[] vgLv = export.name().split("/", 2);
+        return deviceName(vgLv[0], vgLv[1]);
     }
 
     /** The last client left {@code export}: if it belongs to a renamed LV, its stacked device goes away. */
@@ -320,7 +324,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         if (!retired.remove(export)) {
             return;
         }
-        String device = retiredDevices(List.of(export)).get(0);
+        String device = deviceOf(export);
         LOG.info("last client of renamed export {} left; removing device {}", export.name(), device);
         mapper.registry().remove(device, true);
     }

@@ -51,9 +51,10 @@ final class MapperStack implements AutoCloseable {
         return registry;
     }
 
-    /** Stops the pools; call after every device and file is closed. */
+    /** Closes the files still open and stops the pools (queued I/O still runs); call once no device is left. */
     @Override
     public void close() {
+        pvs.closeAll();
         copyTimer.shutdown();
         io.shutdown();
     }

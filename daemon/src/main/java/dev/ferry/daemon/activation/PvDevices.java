@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The PV files under active tables: each path is opened once as a {@link FileBlockDevice} on the shared I/O
  * executor and shared by every table naming it. Users {@link #acquire} the paths a table needs before parsing
  * it and {@link #release} them once the table is gone; the file closes when its last user releases it. As a
- * {@link DeviceResolver} it hands out only acquired devices.
+ * {@link DeviceResolver} it also serves tables loaded by hand ({@code dmsetup create}): a path nobody acquired is
+ * opened on first use and stays open until {@link #closeAll}.
  */
 final class PvDevices implements DeviceResolver {
     private static final Logger LOG = LoggerFactory.getLogger(PvDevices.class);
@@ -29,6 +30,7 @@ final class PvDevices implements DeviceResolver {
     private static final class Entry {
         final FileBlockDevice device;
         int users;
+        boolean pinned;
 
         Entry(FileBlockDevice device) {
             this.device = device;
@@ -66,7 +68,7 @@ final class PvDevices implements DeviceResolver {
             if (e == null) {
                 throw new IllegalStateException("PV " + p + " released but not acquired");
             }
-            if (--e.users == 0) {
+            if (--e.users == 0 && !e.pinned) {
                 open.remove(p);
                 LOG.debug("closing PV data device {}", p);
                 closing.add(e.device.closeAsync());
@@ -84,17 +86,23 @@ final class PvDevices implements DeviceResolver {
     public synchronized BlockDevice resolve(String name) {
         Entry e = open.get(name);
         if (e == null) {
-            throw new IllegalArgumentException("PV " + name + " is not open for activation");
+            try {
+                e = new Entry(FileBlockDevice.open(Paths.get(name), FileBlockDevice.Access.READ_WRITE, executor));
+            } catch (IOException | RuntimeException ex) {
+                throw new IllegalArgumentException("cannot open " + name + ": " + ex.getMessage(), ex);
+            }
+            e.pinned = true;
+            open.put(name, e);
+            LOG.info("opened {} for a table loaded by hand; it stays open until the daemon stops", name);
         }
         return e.device;
     }
 
-    /** Flushes every open file. */
-    CompletableFuture<Void> flushAll() {
-        List<FileBlockDevice> devices;
-        synchronized (this) {
-            devices = open.values().stream().map(e -> e.device).toList();
-        }
-        return CompletableFuture.allOf(devices.stream().map(BlockDevice::flush).toArray(CompletableFuture[]::new));
+    /** Closes every file (after its in-flight I/O); for shutdown, once no table uses them. */
+    synchronized CompletableFuture<Void> closeAll() {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        open.values().forEach(e -> closing.add(e.device.closeAsync()));
+        open.clear();
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 }

@@ -199,6 +199,27 @@ class ActivationTest {
     }
 
     @Test
+    void tablesLoadedByHandResolveFilesAndSeeLvData() throws Exception {
+        LogicalVolume lv = volumes.lvcreate(LvCreateRequest.linear("vg", "seen", SizeSpec.parseSize("4M")));
+        byte[] data = random(11, 4096);
+        write(device("seen"), 0, data);
+        VolumeGroup vg = volumes.manager().volumeGroup("vg").orElseThrow();
+        Area area = lv.segments().get(0).areas().get(0);
+        PhysicalVolume pv = vg.pv(area.pv()).orElseThrow();
+        long sector = (pv.peStart() + area.startPe() * vg.extentSize()) / 512;
+        MappedDevice byHand = volumes.activator().registry().create("by-hand", "0 8 linear " + pv.name() + " "
+                + sector + "\n");
+        assertArrayEquals(data, read(byHand, 0, data.length));
+        MappedDevice stacked = volumes.activator().registry().create("stacked", "0 8 linear vg-seen 0\n");
+        assertArrayEquals(data, read(stacked, 0, data.length));
+        assertTrue(volumes.activator().isOpen("vg", "seen"), "a device stacked on the LV opens it");
+        String other = root.resolve("loose").toString();
+        java.nio.file.Files.write(Paths.get(other), data);
+        MappedDevice loose = volumes.activator().registry().create("loose", "0 8 linear " + other + " 0\n");
+        assertArrayEquals(data, read(loose, 0, data.length));
+    }
+
+    @Test
     void forcedRemoveOfAnOpenLvTakesDeviceAndExportAway() throws Exception {
         volumes.lvcreate(LvCreateRequest.linear("vg", "gone", SizeSpec.parseSize("4M")));
         exports.find("vg/gone").orElseThrow().clientAttached();
