@@ -109,7 +109,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
                 try {
                     activate(vg, lv);
                 } catch (VolumeException e) {
-                    LOG.error("cannot activate {}/{}: {}", vg.name(), lv.name(), e.getMessage());
+                    LOG.error("{}", e.getMessage());
                     failures.add(e.getMessage());
                 }
             }
