@@ -126,6 +126,8 @@ public final class OptionRequestDecoder extends ByteToMessageDecoder {
             state = State.SKIP_OPTION_DATA;
             skipRemaining = length;
             out.add(new OversizedOption(option, length));
+        } else if (length == 0) {
+            out.add(new OptionRequest(option)); // nothing more to wait for
         } else {
             state = State.READ_OPTION_DATA;
             dataLength = (int) length;

@@ -13,14 +13,13 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.flow.FlowControlHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Drives the handshake of one connection: sends the greeting, feeds decoded client messages to an
  * {@link OptionNegotiator}, writes its replies, and on GO/EXPORT_NAME rebuilds the pipeline for the
- * transmission phase (request decoder, flow control, {@link TransmissionHandler}).
+ * transmission phase (request decoder, {@link TransmissionHandler}).
  */
 final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshakeMessage> {
 
@@ -28,7 +27,6 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     static final String OPTION_DECODER = "nbd-option-decoder";
     static final String HANDSHAKE_HANDLER = "nbd-handshake";
     static final String REQUEST_DECODER = "nbd-request-decoder";
-    static final String FLOW_CONTROL = "nbd-flow-control";
     static final String TRANSMISSION = "nbd-transmission";
 
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
@@ -105,7 +103,6 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     private void enterTransmission(ChannelHandlerContext ctx, NegotiationStep step) {
         ChannelPipeline p = ctx.pipeline();
         p.addAfter(OPTION_DECODER, REQUEST_DECODER, new RequestDecoder(step.session()));
-        p.addAfter(REQUEST_DECODER, FLOW_CONTROL, new FlowControlHandler());
         p.addLast(TRANSMISSION, new TransmissionHandler(step.export(), step.session(), limits, server));
         p.remove(this);
         p.remove(HANDSHAKE_ENCODER);

@@ -17,6 +17,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves one connection in the transmission phase: dispatches requests to the export, writes replies
  * from the channel's event loop as export futures complete (possibly out of order), and enforces
- * {@link ConnectionLimits} by reading (AUTO_READ is off) only while under budget and writable.
+ * {@link ConnectionLimits} by reading (AUTO_READ is off) only while under budget and writable; requests
+ * decoded from one socket read beyond the budget wait in a backlog (bounded by that read).
  *
  * <p>States: OPEN -(DISC, or a rejection that loses sync)-> DRAINING -(in flight reaches 0)-> CLOSED;
  * OPEN/DRAINING -(channel closed, framing lost)-> CLOSED. A request counts as in flight from the
@@ -47,7 +49,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private State state = State.OPEN;
     private boolean attached;
-    private boolean readRequested;
+    private boolean inMaybeRead;
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private boolean warnedUnexpected;
     private int inFlight;
     private long inFlightBytes;
@@ -97,22 +100,31 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        readRequested = false;
-        try {
-            if (msg instanceof NbdRequest r) {
-                onRequest(r);
-            } else if (msg instanceof RejectedRequest r) {
-                onRejected(r);
-            } else if (msg instanceof FramingLost f) {
-                LOG.warn("NBD connection {}: {}; closing", ctx.channel().remoteAddress(), f.reason());
-                state = State.CLOSED;
-                ctx.close();
-            } else {
-                ReferenceCountUtil.release(msg);
-                throw new IllegalStateException("unexpected message " + msg);
-            }
-        } finally {
-            maybeRead();
+        if (!backlog.isEmpty() || (state == State.OPEN && !underLimits())) {
+            backlog.add(msg); // decoded from the same socket read; handled once the budget allows
+            return;
+        }
+        process(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        maybeRead();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void process(Object msg) {
+        if (msg instanceof NbdRequest r) {
+            onRequest(r);
+        } else if (msg instanceof RejectedRequest r) {
+            onRejected(r);
+        } else if (msg instanceof FramingLost f) {
+            LOG.warn("NBD connection {}: {}; closing", ctx.channel().remoteAddress(), f.reason());
+            state = State.CLOSED;
+            ctx.close();
+        } else {
+            ReferenceCountUtil.release(msg);
+            throw new IllegalStateException("unexpected message " + msg);
         }
     }
 
@@ -198,7 +210,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private void complete(RequestHeader h, long cost, Object value, Throwable error) {
         try {
             finish(reply(h, value, error), cost);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.error("NBD connection {}: failed to reply to cookie {}; closing", ctx.channel().remoteAddress(),
                     h.cookie(), e);
             releaseValue(value);
@@ -286,12 +298,30 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Handles backlogged requests while the budget allows, then asks for more input if there is still
+     * room. Redundant read requests are harmless; reading while over budget is what must not happen.
+     */
     private void maybeRead() {
-        if (state == State.OPEN && !readRequested && inFlight < limits.maxInFlightRequests()
-                && inFlightBytes < limits.maxInFlightBytes() && ctx.channel().isWritable()) {
-            readRequested = true;
-            ctx.read();
+        if (inMaybeRead) {
+            return;
         }
+        inMaybeRead = true;
+        try {
+            while (!backlog.isEmpty() && (state != State.OPEN || underLimits())) {
+                process(backlog.poll());
+            }
+            if (backlog.isEmpty() && state == State.OPEN && underLimits()) {
+                ctx.read();
+            }
+        } finally {
+            inMaybeRead = false;
+        }
+    }
+
+    private boolean underLimits() {
+        return inFlight < limits.maxInFlightRequests() && inFlightBytes < limits.maxInFlightBytes()
+                && ctx.channel().isWritable();
     }
 
     private void closeIfDrained() {
@@ -308,6 +338,9 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void detach() {
+        for (Object msg = backlog.poll(); msg != null; msg = backlog.poll()) {
+            ReferenceCountUtil.release(msg);
+        }
         server.transmissions.remove(this);
         if (drained != null) {
             drained.complete(null);
