@@ -77,6 +77,7 @@ public final class MemoryExport implements Export {
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger maxOutstanding = new AtomicInteger();
     private final AtomicLong unreleasedReadBytes = new AtomicLong();
+    private final AtomicLong maxUnreleasedReadBytes = new AtomicLong();
 
     /** A writable export with every capability. */
     public MemoryExport(String name, long size) {
@@ -161,6 +162,11 @@ public final class MemoryExport implements Export {
     /** Bytes of read buffers handed to the server and not yet released by it. */
     public long unreleasedReadBytes() {
         return unreleasedReadBytes.get();
+    }
+
+    /** The most read-buffer bytes ever held by the server at once. */
+    public long maxUnreleasedReadBytes() {
+        return maxUnreleasedReadBytes.get();
     }
 
     /** Copies stored bytes (zeroes for holes). */
@@ -295,7 +301,7 @@ public final class MemoryExport implements Export {
             }
             int n = (int) (runEnd - pos);
             if (data) {
-                TrackedBuffer buf = new TrackedBuffer(n, unreleasedReadBytes);
+                TrackedBuffer buf = new TrackedBuffer(n, unreleasedReadBytes, maxUnreleasedReadBytes);
                 buf.writeBytes(contents(pos, n));
                 chunks.add(new ReadResult.Data(pos, buf));
             } else {

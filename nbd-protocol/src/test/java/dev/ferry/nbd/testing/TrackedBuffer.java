@@ -9,10 +9,10 @@ final class TrackedBuffer extends UnpooledHeapByteBuf {
 
     private final AtomicLong outstanding;
 
-    TrackedBuffer(int capacity, AtomicLong outstanding) {
+    TrackedBuffer(int capacity, AtomicLong outstanding, AtomicLong maxOutstanding) {
         super(UnpooledByteBufAllocator.DEFAULT, capacity, capacity);
         this.outstanding = outstanding;
-        outstanding.addAndGet(capacity);
+        maxOutstanding.accumulateAndGet(outstanding.addAndGet(capacity), Math::max);
     }
 
     @Override
