@@ -138,4 +138,9 @@ public final class OptionRequestDecoder extends ByteToMessageDecoder {
     State state() {
         return state;
     }
+
+    /** Bytes currently held in the cumulation (for tests: must stay bounded). */
+    int bufferedBytes() {
+        return internalBuffer().readableBytes();
+    }
 }
