@@ -50,11 +50,23 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (negotiator.state() == OptionNegotiator.State.AWAIT_CLIENT_FLAGS
-                || negotiator.state() == OptionNegotiator.State.OPTIONS) {
+        readIfNegotiating(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        readIfNegotiating(ctx);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Reads more options only while replies drain: a client that never reads cannot grow our buffers. */
+    private void readIfNegotiating(ChannelHandlerContext ctx) {
+        OptionNegotiator.State state = negotiator.state();
+        if ((state == OptionNegotiator.State.AWAIT_CLIENT_FLAGS || state == OptionNegotiator.State.OPTIONS)
+                && ctx.channel().isWritable()) {
             ctx.read();
         }
-        ctx.fireChannelReadComplete();
     }
 
     @Override

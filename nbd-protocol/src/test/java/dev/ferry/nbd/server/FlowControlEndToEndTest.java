@@ -140,6 +140,7 @@ class FlowControlEndToEndTest extends ServerFixture {
             c.request(0, NBD_CMD_READ, 1, 0, 4096);
             Gate gate = disk.parked().poll(20, TimeUnit.SECONDS);
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            await("server stops accepting (shutdown has begun)", () -> !acceptsConnections());
             c.request(0, NBD_CMD_FLUSH, 2, 0, 0);
             assertThat(c.readSimple()).containsExactly(2, NBD_ESHUTDOWN);
             assertThat(closing).isNotDone();
@@ -150,5 +151,14 @@ class FlowControlEndToEndTest extends ServerFixture {
             assertThat(c.closedByServer()).isTrue();
         }
         server = null;
+    }
+
+    private boolean acceptsConnections() {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (java.io.IOException refused) {
+            return false;
+        }
     }
 }
