@@ -152,4 +152,35 @@ class HandshakeEndToEndTest extends ServerFixture {
         }
         assertServerStillServes();
     }
+
+    @Test
+    void requestsPipelinedBehindGoInTheSameSegmentAreServed() throws Exception {
+        try (RawClient c = new RawClient(port).greet(NBD_FLAG_C_FIXED_NEWSTYLE | NBD_FLAG_C_NO_ZEROES)) {
+            byte[] go = RawClient.exportQuery("disk");
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream d = new java.io.DataOutputStream(batch);
+            d.writeLong(IHAVEOPT);
+            d.writeInt(NBD_OPT_GO);
+            d.writeInt(go.length);
+            d.write(go);
+            for (int cookie = 1; cookie <= 3; cookie++) {
+                d.writeInt(NBD_REQUEST_MAGIC);
+                d.writeShort(0);
+                d.writeShort(NBD_CMD_FLUSH);
+                d.writeLong(cookie);
+                d.writeLong(0);
+                d.writeInt(0);
+            }
+            c.out.write(batch.toByteArray());
+            c.out.flush();
+            assertThat(c.readOptReplies().get(0).type()).isEqualTo(NBD_REP_INFO);
+            java.util.Set<Long> cookies = new java.util.HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                long[] r = c.readSimple();
+                assertThat(r[1]).isZero();
+                cookies.add(r[0]);
+            }
+            assertThat(cookies).containsExactlyInAnyOrder(1L, 2L, 3L);
+        }
+    }
 }
