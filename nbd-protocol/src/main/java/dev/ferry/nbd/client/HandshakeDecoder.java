@@ -91,7 +91,11 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
             case GREETING -> decodeGreeting(in, out);
-            case OPTION_REPLY_HEADER -> decodeOptionHeader(in);
+            case OPTION_REPLY_HEADER -> {
+                if (decodeOptionHeader(in)) {
+                    decodeOptionData(in, out); // the data may already be here, or be empty
+                }
+            }
             case OPTION_REPLY_DATA -> decodeOptionData(in, out);
             case EXPORT_NAME_REPLY -> decodeExportNameReply(in, out);
             case FAILED -> in.skipBytes(in.readableBytes());
@@ -119,9 +123,10 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         out.add(new HandshakeReply.Greeting(flags));
     }
 
-    private void decodeOptionHeader(ByteBuf in) {
+    /** Reads and bounds an option reply header; false when it is not complete yet. */
+    private boolean decodeOptionHeader(ByteBuf in) {
         if (in.readableBytes() < OPTION_REPLY_HEADER_LENGTH) {
-            return;
+            return false;
         }
         long magic = in.readLong();
         if (magic != NbdConstants.NBD_REP_MAGIC) {
@@ -136,7 +141,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         }
         replyLength = (int) length;
         state = State.OPTION_REPLY_DATA;
-        // the data may already be here
+        return true;
     }
 
     private void decodeOptionData(ByteBuf in, List<Object> out) {

@@ -107,22 +107,29 @@ final class ReplyDecoder extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
-            case HEADER -> decodeHeader(in, out);
-            case SIMPLE_READ_DATA -> {
-                if (in.readableBytes() >= payloadLength) {
-                    state = State.HEADER;
-                    out.add(new NbdReply.Simple(cookie, 0, in.readRetainedSlice(payloadLength)));
+            case HEADER -> {
+                decodeHeader(in, out);
+                if (state != State.HEADER) {
+                    decodeBody(in, out); // the body may already be here, or be empty (NONE, zero-length READ)
                 }
             }
-            case CHUNK_PAYLOAD -> {
-                if (in.readableBytes() >= payloadLength) {
-                    ByteBuf payload = in.readSlice(payloadLength);
-                    state = State.HEADER;
-                    out.add(decodePayload(in, payload));
-                }
-            }
+            case SIMPLE_READ_DATA, CHUNK_PAYLOAD -> decodeBody(in, out);
             case FAILED -> in.skipBytes(in.readableBytes());
             default -> throw new IllegalStateException("unhandled state " + state);
+        }
+    }
+
+    private void decodeBody(ByteBuf in, List<Object> out) {
+        if (in.readableBytes() < payloadLength) {
+            return;
+        }
+        if (state == State.SIMPLE_READ_DATA) {
+            state = State.HEADER;
+            out.add(new NbdReply.Simple(cookie, 0, in.readRetainedSlice(payloadLength)));
+        } else {
+            ByteBuf payload = in.readSlice(payloadLength);
+            state = State.HEADER;
+            out.add(decodePayload(in, payload));
         }
     }
 
