@@ -371,7 +371,7 @@ class NbdkitInteropTest {
         try {
             NbdClient client = connect(slow);
             CompletableFuture<ByteBuf> read = client.read(0, 4096);
-            slow.close();
+            slow.kill();
             assertThat(causeOf(read)).isInstanceOf(NbdConnectionClosedException.class);
             await(client.closeFuture());
             assertThat(causeOf(client.read(0, 512))).isInstanceOf(NbdConnectionClosedException.class);

@@ -82,6 +82,11 @@ final class NbdkitServer implements AutoCloseable {
         }
     }
 
+    /** Kills nbdkit with SIGKILL, so it cannot answer anything still in flight. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
