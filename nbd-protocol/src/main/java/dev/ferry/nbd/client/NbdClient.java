@@ -193,11 +193,32 @@ public final class NbdClient implements AutoCloseable {
     }
 
     /**
+     * Writes arbitrary bytes on the transmission stream, bypassing the request encoder and cookie tracking
+     * (for tests of how a server handles garbage, bad magic or truncated headers); takes ownership of
+     * {@code bytes}. A reply to such bytes has no pending cookie, so it fails the connection.
+     */
+    public CompletableFuture<Void> writeRawBytes(ByteBuf bytes) {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        channel.writeAndFlush(bytes).addListener(f -> {
+            if (f.isSuccess()) {
+                written.complete(null);
+            } else {
+                written.completeExceptionally(f.cause());
+            }
+        });
+        return written;
+    }
+
+    /**
      * Stops accepting requests, lets every pending request finish, then sends NBD_CMD_DISC and closes.
      * Completes when the connection has closed.
      */
     public CompletableFuture<Void> disconnect() {
-        channel.eventLoop().execute(transmission::disconnect);
+        try {
+            channel.eventLoop().execute(transmission::disconnect);
+        } catch (RejectedExecutionException e) {
+            channel.close();
+        }
         return transmission.closedFuture();
     }
 
@@ -227,7 +248,10 @@ public final class NbdClient implements AutoCloseable {
             }
             return CompletableFuture.failedFuture(e);
         }
-        PendingRequest request = new PendingRequest(type, flags, offset, length, payload);
+        // with extended headers a WRITE's length is marked as a payload length (ext: mandatory on WRITE)
+        int wireFlags = type == NBD_CMD_WRITE && format == ReplyFormat.EXTENDED
+                ? flags | NbdConstants.NBD_CMD_FLAG_PAYLOAD_LEN : flags;
+        PendingRequest request = new PendingRequest(type, wireFlags, offset, length, payload);
         submit(request);
         return request.future().thenApply(reply -> {
             if (!reply.ok()) {
