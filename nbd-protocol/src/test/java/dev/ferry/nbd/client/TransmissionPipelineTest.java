@@ -32,9 +32,13 @@ class TransmissionPipelineTest {
     private EmbeddedChannel ch;
 
     private void open(int maxInFlight, int maxQueued) {
+        open(maxInFlight, maxQueued, ReplyFormat.STRUCTURED);
+    }
+
+    private void open(int maxInFlight, int maxQueued, ReplyFormat format) {
         handler = new TransmissionHandler(maxInFlight, maxQueued, Set.of(1));
-        ch = new EmbeddedChannel(new ReplyDecoder(ReplyFormat.STRUCTURED, handler::expected),
-                new NbdRequestEncoder(false), handler);
+        ch = new EmbeddedChannel(new ReplyDecoder(format, handler::expected),
+                new NbdRequestEncoder(format == ReplyFormat.EXTENDED), handler);
     }
 
     @AfterEach
@@ -129,6 +133,23 @@ class TransmissionPipelineTest {
         assertThat(hexOf(r1.join())).isEqualTo("0000000011111111");
         assertThat(r2.join().error()).isEqualTo(NbdConstants.NBD_EIO);
         assertThat(handler.inFlightCount()).isZero();
+    }
+
+    @Test
+    void extendedRepliesAssembleReadsAndBlockStatus() {
+        open(8, 8, ReplyFormat.EXTENDED);
+        CompletableFuture<RawReply> read = submit(NBD_CMD_READ, 0x2000, 8, null);
+        CompletableFuture<RawReply> status = submit(NbdConstants.NBD_CMD_BLOCK_STATUS, 0, 1L << 33, null);
+        assertThat(written()).startsWith("21e41c71");                   // extended request magic
+        reply(hex("6e8a278c", "0000", "0002", "0000000000000001", "0000000000002000", "000000000000000c",
+                        "0000000000002004", "00000004"),              // OFFSET_HOLE [0x2004, +4)
+                hex("6e8a278c", "0001", "0006", "0000000000000002", "0000000000000000", "0000000000000018",
+                        "00000001", "00000001", "0000000200000000", "0000000000000003"), // 8 GiB hole|zero
+                hex("6e8a278c", "0001", "0001", "0000000000000001", "0000000000002000", "000000000000000c",
+                        "0000000000002000", "abcdef01"));              // OFFSET_DATA [0x2000, +4), DONE
+        assertThat(hexOf(read.join())).isEqualTo("abcdef0100000000");
+        assertThat(status.join().blockStatus().get(1))
+                .containsExactly(dev.ferry.nbd.export.BlockStatusExtent.hole(1L << 33));
     }
 
     @Test
