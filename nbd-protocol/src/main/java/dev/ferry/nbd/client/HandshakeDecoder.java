@@ -72,11 +72,6 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
     HandshakeDecoder() {
     }
 
-    /** The current state (for tests and diagnostics). */
-    State state() {
-        return state;
-    }
-
     /** The next server message is the EXPORT_NAME reply; {@code noZeroes} drops its padding. */
     void expectExportNameReply(boolean noZeroes) {
         if (state != State.OPTION_REPLY_HEADER) {

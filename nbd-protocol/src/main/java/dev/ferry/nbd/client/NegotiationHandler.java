@@ -109,11 +109,6 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         return result;
     }
 
-    /** The current state (for diagnostics). */
-    State state() {
-        return state;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;

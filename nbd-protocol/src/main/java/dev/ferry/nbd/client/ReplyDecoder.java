@@ -99,11 +99,6 @@ final class ReplyDecoder extends ByteToMessageDecoder {
         this.pending = pending;
     }
 
-    /** The current state (for tests and diagnostics). */
-    State state() {
-        return state;
-    }
-
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
