@@ -59,8 +59,28 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     /** Handshake steps; each option state waits for that option's final reply. */
     enum State {
-        AWAIT_GREETING, EXTENDED_HEADERS, STRUCTURED_REPLY, SET_META_CONTEXT, GO, EXPORT_NAME, INFO, LIST, ABORT,
-        DONE, FAILED;
+        /** Connected; waiting for NBDMAGIC, IHAVEOPT and the handshake flags. */
+        AWAIT_GREETING,
+        /** NBD_OPT_EXTENDED_HEADERS sent; an error falls back to structured replies. */
+        EXTENDED_HEADERS,
+        /** NBD_OPT_STRUCTURED_REPLY sent; an error leaves simple replies. */
+        STRUCTURED_REPLY,
+        /** NBD_OPT_SET_META_CONTEXT sent; collecting context ids until ACK. */
+        SET_META_CONTEXT,
+        /** NBD_OPT_GO sent; collecting NBD_REP_INFO until ACK. */
+        GO,
+        /** GO was unsupported; NBD_OPT_EXPORT_NAME sent, waiting for size and flags. */
+        EXPORT_NAME,
+        /** NBD_OPT_INFO sent; collecting NBD_REP_INFO until ACK. */
+        INFO,
+        /** NBD_OPT_LIST sent; collecting NBD_REP_SERVER until ACK. */
+        LIST,
+        /** Result delivered; NBD_OPT_ABORT sent, closing on its ACK. */
+        ABORT,
+        /** Transmission pipeline installed (terminal). */
+        DONE,
+        /** Handshake failed and the channel is closing (terminal). */
+        FAILED;
 
         /** Whether the state machine may move from this state to {@code next}. */
         boolean canMoveTo(State next) {
