@@ -258,17 +258,25 @@ class ActivationTest {
         volumes.lvcreate(LvCreateRequest.linear("vg", "keep", SizeSpec.parseSize("8M")));
         volumes.lvcreate(new LvCreateRequest("vg", "wide", SizeSpec.parseSize("8M"), SegmentType.STRIPED, 2, 0, -1,
                 0, null, List.of()));
+        volumes.lvcreate(new LvCreateRequest("vg", "mir", SizeSpec.parseSize("4M"), SegmentType.MIRROR, 0, 0, 1,
+                0, null, List.of()));
         byte[] one = random(6, (int) (3 * MIB));
         byte[] two = random(7, (int) (8 * MIB));
+        byte[] three = random(12, (int) (4 * MIB));
         write(device("keep"), 2 * MIB, one);
         write(device("wide"), 0, two);
+        write(device("mir"), 0, three);
         volumes.close(WAIT);
         assertTrue(exports.list().isEmpty(), "a stopped volume layer publishes nothing");
 
         volumes = open();
-        assertEquals(List.of("vg/keep", "vg/wide"), exports.list().stream().map(Export::name).toList());
+        assertEquals(List.of("vg/keep", "vg/mir", "vg/wide"), exports.list().stream().map(Export::name).toList());
         assertArrayEquals(one, read(device("keep"), 2 * MIB, one.length));
         assertArrayEquals(two, read(device("wide"), 0, two.length));
+        assertArrayEquals(three, read(device("mir"), 0, three.length), "read during the full resync");
+        Poll.until(WAIT, "mirror resync after restart",
+                () -> volumes.activator().copyPercent("vg", "mir").orElse(0) >= 100.0);
+        assertArrayEquals(three, read(device("mir"), 0, three.length));
         assertTrue(device("wide").table().contains(" striped 2 128 "), device("wide").table());
     }
 
