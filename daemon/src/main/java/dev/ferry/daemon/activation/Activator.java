@@ -319,14 +319,21 @@ public final class Activator implements LvRuntime, AutoCloseable {
         return deviceName(vgLv[0], vgLv[1]);
     }
 
-    /** The last client left {@code export}: if it belongs to a renamed LV, its stacked device goes away. */
+    /**
+     * The last client left {@code export}: if it belongs to a renamed LV, its device goes away (unless another
+     * device stacks on it; then it stays until stop).
+     */
     private synchronized void idle(LvExport export) {
-        if (!retired.remove(export)) {
+        String device = deviceOf(export);
+        Optional<MappedDevice> d = mapper.registry().lookup(device);
+        if (!retired.contains(export) || d.isPresent() && d.get().openCount() > 0) {
             return;
         }
-        String device = deviceOf(export);
+        retired.remove(export);
         LOG.info("last client of renamed export {} left; removing device {}", export.name(), device);
-        mapper.registry().remove(device, true);
+        if (d.isPresent()) {
+            mapper.registry().remove(device, true);
+        }
     }
 
     private static boolean isOpen(ActiveLv a) {
