@@ -166,6 +166,22 @@ class DmRoutesTest {
     }
 
     @Test
+    void aTableFromStandardInput() throws Exception {
+        java.io.InputStream stdin = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(("0 16 linear " + disk + " 8\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try {
+            assertThat(ok("dmsetup", "create", "piped")).isEmpty();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(ok("dmsetup", "table", "piped")).isEqualTo("0 16 linear " + disk + " 8\n");
+        assertThat(read(device("piped"), 0, SECTOR)).isEqualTo(Arrays.copyOfRange(content, 8 * SECTOR, 9 * SECTOR));
+        refused(2, "ferry dmsetup load: give the table either with --table or as TABLE_FILE, not both",
+            "dmsetup", "load", "piped", "--table", "0 8 zero", disk);
+    }
+
+    @Test
     void jsonModePrintsTheDaemonsAnswer() throws Exception {
         JsonNode created = new ObjectMapper().readTree(ok("dmsetup", "create", "--reportformat", "json", "z",
             "--table", "0 16 zero"));

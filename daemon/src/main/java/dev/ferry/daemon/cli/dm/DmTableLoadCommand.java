@@ -6,7 +6,6 @@ import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.cli.client.ExitCodes;
 import dev.ferry.daemon.cli.client.ThinClientCommand;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +17,6 @@ import picocli.CommandLine.Parameters;
  * else a table file, else standard input; silent on success, as dmsetup.
  */
 abstract class DmTableLoadCommand extends ThinClientCommand {
-    /** Standard input, replaceable by tests. */
-    static InputStream stdin = System.in;
-
     @Parameters(index = "0", paramLabel = "NAME", description = "Device name.")
     String name;
 
@@ -43,7 +39,7 @@ abstract class DmTableLoadCommand extends ThinClientCommand {
         String text;
         try {
             text = table != null ? table
-                : file != null ? Files.readString(file) : new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+                : file != null ? Files.readString(file) : new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             err().println(spec.qualifiedName() + ": cannot read the table from "
                 + (file != null ? file : "standard input") + ": " + e);
