@@ -1,9 +1,11 @@
 package dev.ferry.daemon.api;
 
+import dev.ferry.daemon.volume.ErrorCode;
 import dev.ferry.daemon.volume.LogicalVolume;
 import dev.ferry.daemon.volume.LvCreateRequest;
 import dev.ferry.daemon.volume.LvResizeRequest;
 import dev.ferry.daemon.volume.PvInfo;
+import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
 import dev.ferry.daemon.volume.VolumeManager;
 import dev.ferry.daemon.volume.report.Report;
@@ -12,7 +14,11 @@ import dev.ferry.daemon.volume.report.Reporter;
 import java.util.List;
 import java.util.Objects;
 
-/** {@link VolumeOperations} straight over a {@link VolumeManager} and its {@link Reporter}, without activation. */
+/**
+ * {@link VolumeOperations} straight over a {@link VolumeManager} and its {@link Reporter}, without an
+ * activation layer: every LV is inactive and closed, so {@code force} changes nothing and activation is
+ * refused.
+ */
 public final class ManagerVolumeOperations implements VolumeOperations {
     private final VolumeManager manager;
     private final Reporter reporter;
@@ -64,12 +70,12 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     @Override
-    public LogicalVolume lvreduce(LvResizeRequest request) {
+    public LogicalVolume lvreduce(LvResizeRequest request, boolean force) {
         return manager.lvreduce(request);
     }
 
     @Override
-    public LogicalVolume lvresize(LvResizeRequest request) {
+    public LogicalVolume lvresize(LvResizeRequest request, boolean force) {
         return manager.lvresize(request);
     }
 
@@ -79,8 +85,27 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     @Override
-    public LogicalVolume lvrename(String vgName, String oldName, String newName) {
+    public LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
         return manager.lvrename(vgName, oldName, newName);
+    }
+
+    @Override
+    public void activate(String vgName, String lvName) {
+        requireLv(vgName, lvName);
+        throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vgName + "/" + lvName
+            + " cannot be activated: this daemon runs without an activation layer");
+    }
+
+    @Override
+    public void deactivate(String vgName, String lvName, boolean force) {
+        requireLv(vgName, lvName);
+    }
+
+    private void requireLv(String vgName, String lvName) {
+        VolumeGroup vg = manager.volumeGroup(vgName).orElseThrow(() -> new VolumeException(ErrorCode.VG_NOT_FOUND,
+            "Volume group \"" + vgName + "\" not found"));
+        vg.lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
+            "Logical volume " + vgName + "/" + lvName + " not found"));
     }
 
     @Override

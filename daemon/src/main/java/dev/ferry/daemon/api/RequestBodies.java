@@ -32,11 +32,11 @@ final class RequestBodies {
     }
 
     /** {@code POST /v1/vgs/{vg}/lvs/{lv}/resize}: mode {@code extend}, {@code reduce} or {@code resize}. */
-    record LvResize(String mode, String size, String extents, String alloc, List<String> pvs) {
+    record LvResize(String mode, String size, String extents, String alloc, List<String> pvs, Boolean force) {
     }
 
-    /** {@code POST /v1/vgs/{vg}/lvs/{lv}/rename}: the new name. */
-    record LvRename(String name) {
+    /** {@code POST /v1/vgs/{vg}/lvs/{lv}/rename}: the new name; force renames an LV with attached clients. */
+    record LvRename(String name, Boolean force) {
     }
 
     /** {@code POST /v1/dm}: create a device with a live table. */

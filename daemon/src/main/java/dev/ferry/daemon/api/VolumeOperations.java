@@ -41,17 +41,23 @@ public interface VolumeOperations {
     /** lvextend: grows only. */
     LogicalVolume lvextend(LvResizeRequest request);
 
-    /** lvreduce: shrinks only. */
-    LogicalVolume lvreduce(LvResizeRequest request);
+    /** lvreduce: shrinks only; an LV with attached clients is refused (LV_OPEN) unless {@code force}. */
+    LogicalVolume lvreduce(LvResizeRequest request, boolean force);
 
-    /** lvresize: grows or shrinks. */
-    LogicalVolume lvresize(LvResizeRequest request);
+    /** lvresize: grows or shrinks; shrinking an LV with attached clients is refused unless {@code force}. */
+    LogicalVolume lvresize(LvResizeRequest request, boolean force);
 
     /** lvremove: open LVs are refused unless {@code force}. */
     void lvremove(String vgName, String lvName, boolean force);
 
-    /** lvrename within {@code vgName}. */
-    LogicalVolume lvrename(String vgName, String oldName, String newName);
+    /** lvrename within {@code vgName}; an LV with attached clients is refused unless {@code force}. */
+    LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force);
+
+    /** lvchange -ay: activates the LV (its mapped device and export); a no-op when active. */
+    void activate(String vgName, String lvName);
+
+    /** lvchange -an: deactivates the LV; refused (LV_OPEN) while clients are attached unless {@code force}. */
+    void deactivate(String vgName, String lvName, boolean force);
 
     /** The pvs report. */
     Report pvs(ReportOptions options);

@@ -32,8 +32,10 @@ import java.util.Map;
  *  DELETE /v1/vgs/{vg}?force=                                                 200 vg_name (vgremove)
  *  POST   /v1/vgs/{vg}/lvs                 {"name"?,"size"|"extents","type"?,"stripes"?,"stripe_size"?,
  *                                           "mirrors"?,"region_size"?,"alloc"?,"pvs"?}  201 lv (lvcreate)
- *  POST   /v1/vgs/{vg}/lvs/{lv}/resize     {"mode","size"|"extents","alloc"?,"pvs"?}   200 lv + lv_size_before
- *  POST   /v1/vgs/{vg}/lvs/{lv}/rename     {"name"}                            200 lv + lv_old_name
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/resize     {"mode","size"|"extents","alloc"?,"pvs"?,"force"?}  200 lv + lv_size_before
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/rename     {"name","force"?}                   200 lv + lv_old_name
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/activate                                       200 {"vg_name","lv_name","active"}
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/deactivate?force=                              200 {"vg_name","lv_name","active"}
  *  DELETE /v1/vgs/{vg}/lvs/{lv}?force=                                        200 lv_name (lvremove)
  * </pre>
  */
@@ -62,9 +64,17 @@ public final class VolumeRoutes {
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs", r::lvcreate);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/resize", r::lvresize);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/rename", r::lvrename);
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/activate", q -> {
+            ops.activate(q.pathParam("vg"), q.pathParam("lv"));
+            return names(q, true);
+        });
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/deactivate", q -> {
+            ops.deactivate(q.pathParam("vg"), q.pathParam("lv"), q.queryFlag("force", false));
+            return names(q, false);
+        });
         router.add(HttpMethod.DELETE, "/v1/vgs/{vg}/lvs/{lv}", q -> {
             ops.lvremove(q.pathParam("vg"), q.pathParam("lv"), q.queryFlag("force", false));
-            return Map.of("vg_name", q.pathParam("vg"), "lv_name", q.pathParam("lv"));
+            return names(q, null);
         });
     }
 
@@ -116,8 +126,8 @@ public final class VolumeRoutes {
         long before = lvBytes(vg, lvName);
         LogicalVolume lv = switch (required(b.mode(), "mode")) {
             case "extend" -> ops.lvextend(request);
-            case "reduce" -> ops.lvreduce(request);
-            case "resize" -> ops.lvresize(request);
+            case "reduce" -> ops.lvreduce(request, Boolean.TRUE.equals(b.force()));
+            case "resize" -> ops.lvresize(request, Boolean.TRUE.equals(b.force()));
             default -> throw ControlErrors.invalidArgument("mode must be extend, reduce or resize, got '"
                 + b.mode() + "'");
         };
@@ -129,8 +139,20 @@ public final class VolumeRoutes {
     private Object lvrename(ControlRequest q) {
         RequestBodies.LvRename b = q.bodyAs(RequestBodies.LvRename.class);
         String vg = q.pathParam("vg");
-        Map<String, Object> out = lv(vg, ops.lvrename(vg, q.pathParam("lv"), required(b.name(), "name")));
+        Map<String, Object> out = lv(vg, ops.lvrename(vg, q.pathParam("lv"), required(b.name(), "name"),
+            Boolean.TRUE.equals(b.force())));
         out.put("lv_old_name", q.pathParam("lv"));
+        return out;
+    }
+
+    /** {@code {"vg_name","lv_name"}} of the route, plus {@code "active"} unless null. */
+    private static Map<String, Object> names(ControlRequest q, Boolean active) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("vg_name", q.pathParam("vg"));
+        out.put("lv_name", q.pathParam("lv"));
+        if (active != null) {
+            out.put("active", active);
+        }
         return out;
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.daemon.cli;
 
 import dev.ferry.daemon.cli.dm.DmsetupCommand;
+import dev.ferry.daemon.cli.lvm.LvChangeCommand;
 import dev.ferry.daemon.cli.lvm.LvCreateCommand;
 import dev.ferry.daemon.cli.lvm.LvExtendCommand;
 import dev.ferry.daemon.cli.lvm.LvReduceCommand;
@@ -26,7 +27,7 @@ public final class CliCommands {
         PvCreateCommand.class, PvRemoveCommand.class, PvsCommand.class,
         VgCreateCommand.class, VgExtendCommand.class, VgReduceCommand.class, VgRemoveCommand.class, VgsCommand.class,
         LvCreateCommand.class, LvExtendCommand.class, LvReduceCommand.class, LvResizeCommand.class,
-        LvRemoveCommand.class, LvRenameCommand.class, LvsCommand.class,
+        LvRemoveCommand.class, LvRenameCommand.class, LvChangeCommand.class, LvsCommand.class,
         DmsetupCommand.class);
 
     private CliCommands() {

@@ -59,13 +59,19 @@ final class ApiFixture implements AutoCloseable {
     }
 
     ApiFixture(Path root, Duration suspendTimeout) throws Exception {
+        this(root, suspendTimeout, ops -> ops);
+    }
+
+    /** A fixture whose routes use {@code wrap} applied to the manager's operations. */
+    ApiFixture(Path root, Duration suspendTimeout, java.util.function.UnaryOperator<VolumeOperations> wrap)
+        throws Exception {
         this.root = root;
         this.manager = VolumeManager.open(root.resolve("volumes"));
         this.registry = new DeviceRegistry(TargetTypes.standard(), Scheduler.system(), this::file, suspendTimeout);
         DaemonConfig d = DaemonConfig.defaults(root.resolve("daemon"));
         DaemonConfig config = new DaemonConfig(d.dataDir(), d.nbdListen(), d.controlSocket(), Optional.empty(),
             Optional.empty(), 1, Duration.ofSeconds(5));
-        VolumeOperations ops = new ManagerVolumeOperations(manager);
+        VolumeOperations ops = wrap.apply(new ManagerVolumeOperations(manager));
         this.daemon = DaemonProcess.builder(config)
             .routes(router -> ApiRoutes.install(router, ops, registry, suspendTimeout)).build();
         daemon.start();

@@ -145,6 +145,15 @@ class RefusalCommandsTest {
     }
 
     @Test
+    void lvchangeRefusals() throws Exception {
+        refused(2, "ferry lvchange: Logical volume vg/lv cannot be activated: this daemon runs without an activation "
+            + "layer (INVALID_ARGUMENT)", "lvchange", "-ay", "vg/lv");
+        refused(3, "ferry lvchange: Logical volume vg/nope not found (LV_NOT_FOUND)", "lvchange", "-an", "vg/nope");
+        usage("--activate must be y or n, got 'x'", "lvchange", "-ax", "vg/lv");
+        usage("Missing required option: '--activate=y|n'", "lvchange", "vg/lv");
+    }
+
+    @Test
     void reportRefusals() throws Exception {
         refused(3, "ferry lvs: Volume group \"nosuch\" not found (VG_NOT_FOUND)", "lvs", "nosuch");
         refused(3, "ferry lvs: Failed to find logical volume \"vg/nosuch\" (LV_NOT_FOUND)", "lvs", "vg/nosuch");

@@ -7,12 +7,16 @@ import dev.ferry.daemon.cli.client.Targets;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 
-/** {@code lvrename VG OLD NEW} or {@code lvrename VG/OLD VG/NEW}: renames a logical volume. */
+/** {@code lvrename [-f] VG OLD NEW} or {@code lvrename [-f] VG/OLD VG/NEW}: renames a logical volume. */
 @Command(name = "lvrename", description = "Rename a logical volume: lvrename VG OLD NEW, or lvrename VG/OLD VG/NEW.")
 public final class LvRenameCommand extends LvmCommand {
+    @Option(names = {"-f", "--force"}, description = "Rename even while clients are attached (they keep their device).")
+    boolean force;
+
     @Parameters(arity = "2..3", paramLabel = "ARG", description = "VG OLD NEW, or VG/OLD VG/NEW (or VG/OLD NEW).")
     List<String> args;
 
@@ -40,7 +44,7 @@ public final class LvRenameCommand extends LvmCommand {
             }
         }
         var answer = client.call("POST", Targets.path("/v1/vgs").segment(vg).literal("/lvs").segment(oldName)
-            .literal("/rename").toString(), Map.of("name", newName));
+            .literal("/rename").toString(), Map.of("name", newName, "force", force));
         report(answer, "Renamed \"" + oldName + "\" to \"" + newName + "\" in volume group \"" + vg + "\"");
         return ExitCodes.OK;
     }

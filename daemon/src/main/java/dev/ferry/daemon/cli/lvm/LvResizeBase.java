@@ -20,7 +20,8 @@ abstract class LvResizeBase extends LvmCommand {
     @ArgGroup(exclusive = true, multiplicity = "1")
     LvSizeOptions size;
 
-    @Option(names = {"-f", "--force"}, description = "Confirm a shrink, which loses the data beyond the new end.")
+    @Option(names = {"-f", "--force"}, description = "Confirm a shrink, which loses the data beyond the new end, "
+        + "even while clients are attached.")
     boolean force;
 
     @Option(names = "--alloc", paramLabel = "POLICY", description = "contiguous, cling, normal, anywhere or inherit.")
@@ -47,6 +48,7 @@ abstract class LvResizeBase extends LvmCommand {
         size.addTo(body);
         body.put("alloc", alloc);
         body.put("pvs", absolutePvArgs(pvs));
+        body.put("force", force);
         var answer = client.call("POST", Targets.path("/v1/vgs").segment(name[0]).literal("/lvs").segment(name[1])
             .literal("/resize").toString(), body);
         if (json()) {
