@@ -1,5 +1,6 @@
 package dev.ferry.daemon.activation;
 
+import dev.ferry.daemon.api.VolumeOperations;
 import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.nbd.ExportDirectory;
 import dev.ferry.daemon.volume.ErrorCode;
@@ -16,6 +17,9 @@ import dev.ferry.daemon.volume.SizeSpec;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
 import dev.ferry.daemon.volume.VolumeManager;
+import dev.ferry.daemon.volume.report.Report;
+import dev.ferry.daemon.volume.report.ReportOptions;
+import dev.ferry.daemon.volume.report.Reporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,14 +34,16 @@ import org.slf4j.LoggerFactory;
  * and export, lvremove/vgremove deactivate). Refusals that depend on clients (LV_OPEN) come first, so a refused
  * call changes nothing. Reports and reads go to {@link #manager()} directly. Calls are serialised.
  */
-public final class VolumeService implements AutoCloseable {
+public final class VolumeService implements VolumeOperations, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeService.class);
     private final VolumeManager manager;
     private final Activator activator;
+    private final Reporter reporter;
 
     private VolumeService(VolumeManager manager, Activator activator) {
         this.manager = manager;
         this.activator = activator;
+        this.reporter = new Reporter(manager);
     }
 
     /**
@@ -79,6 +85,7 @@ public final class VolumeService implements AutoCloseable {
      *
      * @throws VolumeException LV_NOT_FOUND, or ACTIVATION_FAILED
      */
+    @Override
     public synchronized void activate(String vgName, String lvName) {
         VolumeGroup vg = requireVg(vgName);
         LogicalVolume lv = vg.lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
@@ -92,6 +99,7 @@ public final class VolumeService implements AutoCloseable {
      * lvchange -an: withdraws the export and removes the device (until the next activation or daemon start);
      * refused with LV_OPEN while clients are attached unless {@code force}.
      */
+    @Override
     public synchronized void deactivate(String vgName, String lvName, boolean force) {
         requireVg(vgName).lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
                 "Logical volume " + vgName + "/" + lvName + " not found"));
@@ -99,31 +107,37 @@ public final class VolumeService implements AutoCloseable {
     }
 
     /** pvcreate. */
+    @Override
     public synchronized PvInfo pvcreate(String path, Long size, boolean force) {
         return manager.pvcreate(path, size, force);
     }
 
     /** pvremove. */
+    @Override
     public synchronized void pvremove(String path) {
         manager.pvremove(path);
     }
 
     /** vgcreate. */
+    @Override
     public synchronized VolumeGroup vgcreate(String name, List<String> pvPaths, Long extentSize) {
         return manager.vgcreate(name, pvPaths, extentSize);
     }
 
     /** vgextend. */
+    @Override
     public synchronized VolumeGroup vgextend(String vgName, List<String> pvPaths) {
         return manager.vgextend(vgName, pvPaths);
     }
 
     /** vgreduce: only PVs without extents leave, so no active LV uses them. */
+    @Override
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
         return manager.vgreduce(vgName, pvPaths);
     }
 
     /** vgremove: refused while any LV is open (even forced, as LVM); with force its LVs are deactivated. */
+    @Override
     public synchronized void vgremove(String vgName, boolean force) {
         List<LogicalVolume> lvs = manager.volumeGroup(vgName).map(VolumeGroup::lvs).orElse(List.of());
         manager.vgremove(vgName, force);
@@ -136,6 +150,7 @@ public final class VolumeService implements AutoCloseable {
      * lvcreate, then activation; if the LV cannot be activated it is removed again and ACTIVATION_FAILED is
      * thrown, so nothing half-done stays.
      */
+    @Override
     public synchronized LogicalVolume lvcreate(LvCreateRequest request) {
         LogicalVolume lv = manager.lvcreate(request);
         VolumeGroup vg = requireVg(request.vg());
@@ -150,11 +165,13 @@ public final class VolumeService implements AutoCloseable {
     }
 
     /** lvextend, then the live table grows; clients see the size when they reconnect. */
+    @Override
     public synchronized LogicalVolume lvextend(LvResizeRequest request) {
         return reloaded(manager.lvextend(request), request.vg());
     }
 
     /** lvreduce: refused while open unless {@code force}. */
+    @Override
     public synchronized LogicalVolume lvreduce(LvResizeRequest request, boolean force) {
         if (!force) {
             activator.requireClosed(request.vg(), request.lv());
@@ -163,6 +180,7 @@ public final class VolumeService implements AutoCloseable {
     }
 
     /** lvresize: a shrink of an open LV is refused unless {@code force}. */
+    @Override
     public synchronized LogicalVolume lvresize(LvResizeRequest request, boolean force) {
         if (!force && activator.isOpen(request.vg(), request.lv()) && shrinks(request)) {
             activator.requireClosed(request.vg(), request.lv());
@@ -171,6 +189,7 @@ public final class VolumeService implements AutoCloseable {
     }
 
     /** lvrename: refused while open unless {@code force} (attached clients then keep their device). */
+    @Override
     public synchronized LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
         if (!force) {
             activator.requireClosed(vgName, oldName);
@@ -181,9 +200,25 @@ public final class VolumeService implements AutoCloseable {
     }
 
     /** lvremove: refused while open unless {@code force} (LV_OPEN); then the device and export go. */
+    @Override
     public synchronized void lvremove(String vgName, String lvName, boolean force) {
         manager.lvremove(vgName, lvName, force);
         activator.deactivate(vgName, lvName, true);
+    }
+
+    @Override
+    public Report pvs(ReportOptions options) {
+        return reporter.pvs(options);
+    }
+
+    @Override
+    public Report vgs(ReportOptions options) {
+        return reporter.vgs(options);
+    }
+
+    @Override
+    public Report lvs(ReportOptions options) {
+        return reporter.lvs(options);
     }
 
     /** Deactivates every LV (flushing), then closes the metadata; waits at most {@code timeout}. */

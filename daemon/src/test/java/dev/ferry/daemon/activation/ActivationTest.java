@@ -18,6 +18,8 @@ import dev.ferry.daemon.volume.SegmentType;
 import dev.ferry.daemon.volume.SizeSpec;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.volume.report.Report;
+import dev.ferry.daemon.volume.report.ReportOptions;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.nbd.export.Export;
 import java.io.IOException;
@@ -217,6 +219,23 @@ class ActivationTest {
         java.nio.file.Files.write(Paths.get(other), data);
         MappedDevice loose = volumes.activator().registry().create("loose", "0 8 linear " + other + " 0\n");
         assertArrayEquals(data, read(loose, 0, data.length));
+    }
+
+    @Test
+    void lvsReportShowsActiveOpenAndMirrorCopyPercentFromTheActivationLayer() throws Exception {
+        volumes.lvcreate(LvCreateRequest.linear("vg", "lin", SizeSpec.parseSize("4M")));
+        volumes.lvcreate(new LvCreateRequest("vg", "mir", SizeSpec.parseSize("4M"), SegmentType.MIRROR, 0, 0, 1, 0,
+                null, List.of()));
+        exports.find("vg/lin").orElseThrow().clientAttached();
+        Poll.until(WAIT, "mirror in sync", () -> volumes.activator().copyPercent("vg", "mir").orElse(0) >= 100.0);
+        ReportOptions options = new ReportOptions(false, "lv_name,lv_attr,copy_percent", null, false, List.of());
+        Report report = volumes.lvs(options);
+        assertEquals(List.of("lin", "mir"), report.column("lv_name"));
+        assertEquals(List.of("-wi-ao----", "mwi-a-m---"), report.column("lv_attr"));
+        assertEquals(List.of("", "100.00"), report.column("copy_percent"));
+        exports.find("vg/lin").orElseThrow().clientDetached();
+        volumes.deactivate("vg", "lin", false);
+        assertEquals("-wi-------", volumes.lvs(options).column("lv_attr").get(0));
     }
 
     @Test

@@ -94,7 +94,7 @@ class VolumeRoutesTest {
                     INSUFFICIENT_SPACE -> 409;
                 case INVALID_NAME, INVALID_EXTENT_SIZE, INVALID_ARGUMENT, PV_TOO_SMALL -> 400;
                 case METADATA_TOO_LARGE -> 507;
-                case METADATA_INVALID, IO_ERROR -> 500;
+                case METADATA_INVALID, IO_ERROR, ACTIVATION_FAILED -> 500;
             };
             assertThat(ApiErrors.status(code)).as(code.name()).isEqualTo(expected);
         }
