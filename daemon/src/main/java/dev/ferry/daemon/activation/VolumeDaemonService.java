@@ -1,5 +1,6 @@
 package dev.ferry.daemon.activation;
 
+import dev.ferry.daemon.api.ApiRoutes;
 import dev.ferry.daemon.nbd.ExportDirectory;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
@@ -10,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's volume layer: at start opens the data directory's PVs and VGs and activates every LV into the
- * shared {@link ExportDirectory}; at stop flushes and deactivates every LV and closes the metadata.
+ * The daemon's volume layer: at start opens the data directory's PVs and VGs, activates every LV into the
+ * shared {@link ExportDirectory} and installs the volume and dmsetup API routes ({@link ApiRoutes}) over them; at
+ * stop flushes and deactivates every LV and closes the metadata.
  */
 public final class VolumeDaemonService implements DaemonService {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
@@ -38,6 +40,7 @@ public final class VolumeDaemonService implements DaemonService {
     @Override
     public void start(DaemonContext context) throws Exception {
         volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT);
+        ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), SUSPEND_TIMEOUT);
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
         LOG.info("volumes: {} VGs, {} exports active", volumes.manager().volumeGroups().size(), exports.list().size());
