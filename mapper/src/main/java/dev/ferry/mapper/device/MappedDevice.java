@@ -7,6 +7,7 @@ import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.table.Table;
 import dev.ferry.mapper.target.Join;
 import dev.ferry.mapper.target.SharedDevice;
+import dev.ferry.mapper.target.Target;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -195,6 +196,15 @@ public final class MappedDevice implements SharedDevice {
     public String table() {
         Table t = gate.live().table();
         return t == null ? "" : t.format();
+    }
+
+    /**
+     * The live table's targets in line order (empty without a table), for inspection such as a mirror's
+     * recovery progress; their I/O methods bypass the device and must not be used.
+     */
+    public List<Target> targets() {
+        Table t = gate.live().table();
+        return t == null ? List.of() : t.targets();
     }
 
     /** The inactive table's text ({@code dmsetup table --inactive}), empty without one. */
