@@ -4,12 +4,15 @@ import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.target.DeviceResolver;
 import dev.ferry.mapper.target.Target;
+import dev.ferry.mapper.target.TargetArgs;
 import dev.ferry.mapper.target.TargetContext;
 import dev.ferry.mapper.target.TargetEvents;
 import dev.ferry.mapper.target.TargetType;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -143,9 +146,9 @@ public final class MirrorTargetType implements TargetType {
             if (e.getCause() instanceof IllegalArgumentException iae) {
                 throw iae;
             }
-            throw new UncheckedIOException(new java.io.IOException("mirror: cannot read log on " + logName, e.getCause()));
+            throw new UncheckedIOException(new IOException("mirror: cannot read log on " + logName, e.getCause()));
         } catch (TimeoutException e) {
-            throw new UncheckedIOException(new java.io.IOException("mirror: reading log on " + logName + " timed out", e));
+            throw new UncheckedIOException(new IOException("mirror: reading log on " + logName + " timed out", e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted opening mirror log on " + logName, e);
@@ -159,7 +162,7 @@ public final class MirrorTargetType implements TargetType {
         public void legFailed(MirrorTarget mirror, LegFailure failure) {
             delegate.legFailed(mirror, failure);
             events.raise(mirror, "leg " + failure.leg() + " (" + failure.device() + ") "
-                    + failure.error().name().toLowerCase(java.util.Locale.ROOT) + " failure");
+                    + failure.error().name().toLowerCase(Locale.ROOT) + " failure");
         }
 
         @Override
@@ -196,24 +199,11 @@ public final class MirrorTargetType implements TargetType {
         }
 
         long nextLong(String what) {
-            String s = next(what);
-            try {
-                long v = Long.parseLong(s);
-                if (v < 0) {
-                    throw new NumberFormatException();
-                }
-                return v;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("mirror: " + what + " must be a non-negative number, got '" + s + "'");
-            }
+            return TargetArgs.parse(next(what), "mirror: " + what, 0, Long.MAX_VALUE);
         }
 
         int nextInt(String what) {
-            long v = nextLong(what);
-            if (v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("mirror: " + what + " too large: " + v);
-            }
-            return (int) v;
+            return (int) TargetArgs.parse(next(what), "mirror: " + what, 0, Integer.MAX_VALUE);
         }
     }
 }

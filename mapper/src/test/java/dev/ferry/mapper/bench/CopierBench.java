@@ -53,7 +53,7 @@ public class CopierBench {
     @Param("256")
     public int sizeMiB;
 
-    @Param("8")
+    @Param({"1", "8"})
     public int inFlight;
 
     private Path dir;

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -363,7 +362,7 @@ public final class SimulationHarness {
         }
         check();
         if (checkArrivalOrder) {
-            checkOrder();
+            ArrivalOrder.check(ops, leaves.values(), this::failure);
         }
         byte[] all = new byte[model.length];
         CompletableFuture<Void> read = frontDevice().read(0, ByteBuffer.wrap(all));
@@ -374,42 +373,6 @@ public final class SimulationHarness {
         if (!Arrays.equals(all, model)) {
             throw failure("final read differs from the model at byte " + Arrays.mismatch(all, model));
         }
-    }
-
-    private void checkOrder() {
-        Map<String, List<SimOp>> byEpoch = new HashMap<>();
-        for (SimOp op : ops) {
-            if (op.epoch() != null && op.buffer() != null) {
-                byEpoch.computeIfAbsent(op.epoch(), k -> new ArrayList<>()).add(op);
-            }
-        }
-        for (List<SimOp> queued : byEpoch.values()) {
-            queued.sort(Comparator.comparingLong(SimOp::seq));
-            long previous = -1;
-            SimOp before = null;
-            for (SimOp op : queued) {
-                long arrival = firstArrival(op.buffer());
-                if (arrival < 0) {
-                    throw failure(op + " never reached a leaf");
-                }
-                if (arrival < previous) {
-                    throw failure("queued " + op + " reached the leaves before " + before);
-                }
-                previous = arrival;
-                before = op;
-            }
-        }
-    }
-
-    private long firstArrival(byte[] buffer) {
-        long first = -1;
-        for (QueuedBlockDevice l : leaves.values()) {
-            long a = l.firstArrival(buffer);
-            if (a >= 0 && (first < 0 || a < first)) {
-                first = a;
-            }
-        }
-        return first;
     }
 
     /** Requests issued so far. */
