@@ -3,6 +3,7 @@ package dev.ferry.mapper.device;
 import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.table.Table;
+import dev.ferry.mapper.target.Target;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,13 +19,40 @@ final class TableRequests {
     }
 
     static RequestGate.Request<Void> read(String device, long offset, ByteBuffer dst) {
-        return t -> checked(offset, dst.remaining(), t) ? t.split(offset, dst.remaining(),
-                (target, to, done, n) -> target.read(to, piece(dst, done, n))) : outside(device, offset, dst.remaining(), t);
+        return new Read(device, offset, dst);
     }
 
     static RequestGate.Request<Void> write(String device, long offset, ByteBuffer src, boolean fua) {
-        return t -> checked(offset, src.remaining(), t) ? t.split(offset, src.remaining(),
-                (target, to, done, n) -> target.write(to, piece(src, done, n), fua)) : outside(device, offset, src.remaining(), t);
+        return new Write(device, offset, src, fua);
+    }
+
+    /** A read: the request and its per-piece operation in one object, the hot path allocating little. */
+    private record Read(String device, long offset, ByteBuffer dst) implements RequestGate.Request<Void>, Table.PieceOp {
+        @Override
+        public CompletableFuture<Void> apply(Table t) {
+            int n = dst.remaining();
+            return checked(offset, n, t) ? t.split(offset, n, this) : outside(device, offset, n, t);
+        }
+
+        @Override
+        public CompletableFuture<Void> apply(Target target, long targetOffset, long done, long length) {
+            return target.read(targetOffset, piece(dst, done, length));
+        }
+    }
+
+    /** A write: the request and its per-piece operation in one object. */
+    private record Write(String device, long offset, ByteBuffer src, boolean fua)
+            implements RequestGate.Request<Void>, Table.PieceOp {
+        @Override
+        public CompletableFuture<Void> apply(Table t) {
+            int n = src.remaining();
+            return checked(offset, n, t) ? t.split(offset, n, this) : outside(device, offset, n, t);
+        }
+
+        @Override
+        public CompletableFuture<Void> apply(Target target, long targetOffset, long done, long length) {
+            return target.write(targetOffset, piece(src, done, length), fua);
+        }
     }
 
     static RequestGate.Request<Void> discard(String device, long offset, long length) {
