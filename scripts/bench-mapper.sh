@@ -4,19 +4,21 @@
 #   read latency p50/p99/max while suspend/load/resume cycles run (goal: p99 < 1 ms),
 #   copier / sequential FileChannel copy throughput on the same disk (goal >= 0.8).
 # Builds with Maven (compile + test-compile only; never installs). Tunables (environment):
-#   FORKS=1 WARMUP_ITERS=2 ITERS=3 WARMUP_TIME=1s ITER_TIME=2s COPY_MIB=256 COPY_ITERS=3
+#   FORKS=2 WARMUP_ITERS=2 ITERS=4 WARMUP_TIME=1s ITER_TIME=1s COPY_MIB=256 COPY_ITERS=5
+# Scores are medians over all measured iterations of all forks (robust against a busy machine);
+# the load average is printed, since a shared machine moves single runs by 2x.
 #   BENCH_OUT=<dir for the JMH JSON>   MVN_OPTS=-o (extra Maven flags, e.g. offline)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-FORKS="${FORKS:-1}"
+FORKS="${FORKS:-2}"
 WARMUP_ITERS="${WARMUP_ITERS:-2}"
-ITERS="${ITERS:-3}"
+ITERS="${ITERS:-4}"
 WARMUP_TIME="${WARMUP_TIME:-1s}"
-ITER_TIME="${ITER_TIME:-2s}"
+ITER_TIME="${ITER_TIME:-1s}"
 COPY_MIB="${COPY_MIB:-256}"
-COPY_ITERS="${COPY_ITERS:-3}"
+COPY_ITERS="${COPY_ITERS:-5}"
 OUT="${BENCH_OUT:-$(mktemp -d -t ferry-bench.XXXXXX)}"
 MVN_OPTS="${MVN_OPTS:-}"
 
@@ -43,8 +45,10 @@ jmh stall 'SuspendStallBenchmark' -wi "$WARMUP_ITERS" -i "$ITERS" -w "$WARMUP_TI
 jmh copier 'CopierBench' -wi 1 -i "$COPY_ITERS" -p sizeMiB="$COPY_MIB"
 
 python3 - "$OUT" <<'PY'
-import json, sys, os
+import json, sys, os, statistics
 out = sys.argv[1]
+def median(r):
+    return statistics.median(v for fork in r["primaryMetric"]["rawData"] for v in fork)
 def load(name):
     with open(os.path.join(out, name + ".json")) as f:
         return json.load(f)
@@ -52,12 +56,12 @@ def method(r):
     return r["benchmark"].rsplit(".", 1)[1]
 
 print()
-print("Linear: 3-segment linear table vs the leaf directly (ops/s; goal >= 0.95x)")
+print("Linear: 3-segment linear table vs the leaf directly (median ops/s; goal >= 0.95x)")
 print(f"{'leaf':<7}{'op':<7}{'size':>7}{'direct':>14}{'linear3':>14}{'ratio':>8}")
 res = {}
 for r in load("linear"):
     p = r["params"]
-    res[(p["leafKind"], method(r), p["size"], p["path"])] = r["primaryMetric"]["score"]
+    res[(p["leafKind"], method(r), p["size"], p["path"])] = median(r)
 for leaf in ("memory", "file"):
     for op in ("read", "write"):
         for size in sorted({k[2] for k in res}, key=int):
@@ -76,12 +80,12 @@ for r in load("stall"):
     print(f"{r['params']['cycling']:<9}{pc['50.0']:>9.1f}{pc['99.0']:>9.1f}{pc['99.9']:>9.1f}{pc['100.0']:>10.1f}{n:>10}")
 
 print()
-print("Copier vs sequential FileChannel copy, same disk, FileBlockDevice (ms per copy; goal >= 0.8x)")
+print("Copier vs sequential FileChannel copy, same disk, FileBlockDevice (median ms per copy; goal >= 0.8x)")
 print(f"{'inFlight':<9}{'MiB':>6}{'sequential':>12}{'copier':>10}{'ratio':>8}")
 cop = {}
 for r in load("copier"):
     p = r["params"]
-    cop[(method(r), p["inFlight"], p["sizeMiB"])] = r["primaryMetric"]["score"]
+    cop[(method(r), p["inFlight"], p["sizeMiB"])] = median(r)
 for (m, inflight, mib), t in sorted(cop.items(), key=lambda kv: int(kv[0][1])):
     if m != "copier":
         continue
@@ -89,5 +93,6 @@ for (m, inflight, mib), t in sorted(cop.items(), key=lambda kv: int(kv[0][1])):
     if seq:
         print(f"{inflight:<9}{mib:>6}{seq:>12.1f}{t:>10.1f}{seq / t:>7.2f}x")
 print()
+print("load average:", " ".join(open("/proc/loadavg").read().split()[:3]), "on", os.cpu_count(), "CPUs")
 print("JMH JSON in", out)
 PY

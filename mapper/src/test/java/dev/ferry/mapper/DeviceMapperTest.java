@@ -40,13 +40,9 @@ class DeviceMapperTest {
     private final DeviceRegistry registry = mapper.registry();
     private final List<DeviceEvent> events = new CopyOnWriteArrayList<>();
 
-    /** Creates device "mirror" listening before the table goes live, so no event is missed. */
+    /** Creates device "mirror", listening before the table goes live so no event is missed. */
     private MappedDevice mirror(String table) {
-        MappedDevice d = registry.create("mirror");
-        d.addListener(events::add);
-        registry.load("mirror", table);
-        await(d.resume());
-        return d;
+        return registry.create("mirror", table, events::add);
     }
 
     private List<String> reasons() {

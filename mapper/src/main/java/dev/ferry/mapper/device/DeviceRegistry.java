@@ -71,6 +71,14 @@ public final class DeviceRegistry implements DeviceResolver {
      * created if the table is invalid.
      */
     public MappedDevice create(String name, String tableText) {
+        return create(name, tableText, event -> { });
+    }
+
+    /**
+     * Like {@link #create(String, String)}, with {@code listener} added before the table goes live, so
+     * it also sees events raised on the first resume (a mirror whose recovery ends at once, say).
+     */
+    public MappedDevice create(String name, String tableText, DeviceListener listener) {
         Table table = parse(tableText);
         MappedDevice d;
         try {
@@ -79,6 +87,7 @@ public final class DeviceRegistry implements DeviceResolver {
             table.close();
             throw e;
         }
+        d.addListener(listener);
         try {
             d.load(table);
         } catch (RuntimeException e) {

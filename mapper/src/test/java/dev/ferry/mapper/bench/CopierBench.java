@@ -79,7 +79,7 @@ public class CopierBench {
             c.truncate(0);
             c.write(ByteBuffer.wrap(new byte[1]), (long) sizeMiB * CHUNK - 1);
         }
-        io = IoExecutors.newPool(Math.max(2, inFlight), 1024);
+        io = IoExecutors.newDefaultPool();
         copier = new Copier(new CopierConfig(CHUNK, inFlight, inFlight, 0), Scheduler.system());
     }
 
