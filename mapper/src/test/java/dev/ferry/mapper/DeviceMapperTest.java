@@ -19,13 +19,16 @@ import dev.ferry.mapper.testing.OpQueue;
 import dev.ferry.mapper.testing.QueuedDevice;
 import dev.ferry.mapper.time.ManualScheduler;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The mirror through the whole device-mapper: tables parsed by the registry, leg failures injected by
- * flakey mapped devices underneath, events raised on the mapped device, recovery paused and resumed by
+ * flakey and error mapped devices underneath, events raised on the mapped device, recovery paused and resumed by
  * the device's suspend and resume.
  */
 class DeviceMapperTest {
@@ -45,6 +48,13 @@ class DeviceMapperTest {
         return registry.create("mirror", table, events::add);
     }
 
+    /** A memory leaf of {@link #SECTORS} holding {@code data} at offset 0. */
+    private MemoryBlockDevice leaf(String name, byte[] data) {
+        MemoryBlockDevice d = leaves.memory(name, SECTORS);
+        write(d, 0, data);
+        return d;
+    }
+
     private List<String> reasons() {
         return events.stream().map(DeviceEvent::reason).toList();
     }
@@ -58,10 +68,9 @@ class DeviceMapperTest {
 
     @Test
     void recoveryThroughATableCopiesTheDefaultLegAndRaisesAnEvent() {
-        MemoryBlockDevice a = leaves.memory("/a", SECTORS);
-        MemoryBlockDevice b = leaves.memory("/b", SECTORS);
         byte[] data = pattern(MIB, 3);
-        write(a, 0, data);
+        leaf("/a", data);
+        MemoryBlockDevice b = leaves.memory("/b", SECTORS);
         MappedDevice m = mirror("0 2048 mirror core 1 512 2 /a 0 /b 0");
 
         assertThat(reasons()).containsExactly("recovery finished IN_SYNC 4/4");
@@ -72,17 +81,17 @@ class DeviceMapperTest {
         assertThat(m.table()).isEqualTo("0 2048 mirror core 1 512 2 /a 0 /b 0\n");
     }
 
-    @Test
-    void destinationWriteErrorsStopRecoveryDegradedAndTheDefaultLegKeepsServing() {
-        MemoryBlockDevice a = leaves.memory("/a", SECTORS);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"0 2048 flakey /b 0 0 1 1 error_writes", "0 2048 error"})
+    void destinationWriteErrorsStopRecoveryDegradedAndTheDefaultLegKeepsServing(String badLeg) {
+        MemoryBlockDevice a = leaf("/a", pattern(MIB, 4));
         leaves.memory("/b", SECTORS);
-        write(a, 0, pattern(MIB, 4));
-        registry.create("flakeyDev", "0 2048 flakey /b 0 0 1 1 error_writes");
-        MappedDevice m = mirror("0 2048 mirror core 1 1024 2 /a 0 flakeyDev 0");
+        registry.create("badDev", badLeg);
+        MappedDevice m = mirror("0 2048 mirror core 1 1024 2 /a 0 badDev 0");
 
-        assertThat(reasons()).containsExactly("leg 1 (flakeyDev) sync failure",
-                "recovery finished DEGRADED 0/2: leg 1 (flakeyDev) failed: S");
-        assertThat(m.status()).isEqualTo("0 2048 mirror 2 /a flakeyDev 0/2 1 AS 1 core\n");
+        assertThat(reasons()).containsExactly("leg 1 (badDev) sync failure",
+                "recovery finished DEGRADED 0/2: leg 1 (badDev) failed: S");
+        assertThat(m.status()).isEqualTo("0 2048 mirror 2 /a badDev 0/2 1 AS 1 core\n");
 
         byte[] update = pattern(64 * 1024, 5);
         write(m, 4096, update);
@@ -94,16 +103,14 @@ class DeviceMapperTest {
 
     @Test
     void sourceReadErrorFallsOverToTheInSyncLeg() {
-        MemoryBlockDevice a = leaves.memory("/a", SECTORS);
-        MemoryBlockDevice b = leaves.memory("/b", SECTORS);
         byte[] data = pattern(MIB, 6);
-        write(a, 0, data);
-        write(b, 0, data);
+        MemoryBlockDevice a = leaf("/a", data);
+        MemoryBlockDevice b = leaf("/b", data);
         registry.create("flakeySrc", "0 2048 flakey /a 0 0 1 1 error_reads");
         MappedDevice m = mirror("0 2048 mirror core 2 1024 nosync 2 flakeySrc 0 /b 0");
         assertThat(reasons()).containsExactly("recovery finished IN_SYNC 2/2");
 
-        assertThat(read(m, 1000, 70_000)).isEqualTo(java.util.Arrays.copyOfRange(data, 1000, 71_000));
+        assertThat(read(m, 1000, 70_000)).isEqualTo(Arrays.copyOfRange(data, 1000, 71_000));
         assertThat(reasons()).containsExactly("recovery finished IN_SYNC 2/2", "leg 0 (flakeySrc) read failure");
         assertThat(m.status()).isEqualTo("0 2048 mirror 2 flakeySrc /b 2/2 1 RA 1 core\n");
 

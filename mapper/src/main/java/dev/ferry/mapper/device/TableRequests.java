@@ -19,39 +19,29 @@ final class TableRequests {
     }
 
     static RequestGate.Request<Void> read(String device, long offset, ByteBuffer dst) {
-        return new Read(device, offset, dst);
+        return new Transfer(device, offset, dst, false, false);
     }
 
     static RequestGate.Request<Void> write(String device, long offset, ByteBuffer src, boolean fua) {
-        return new Write(device, offset, src, fua);
+        return new Transfer(device, offset, src, true, fua);
     }
 
-    /** A read: the request and its per-piece operation in one object, the hot path allocating little. */
-    private record Read(String device, long offset, ByteBuffer dst) implements RequestGate.Request<Void>, Table.PieceOp {
-        @Override
-        public CompletableFuture<Void> apply(Table t) {
-            int n = dst.remaining();
-            return checked(offset, n, t) ? t.split(offset, n, this) : outside(device, offset, n, t);
-        }
-
-        @Override
-        public CompletableFuture<Void> apply(Target target, long targetOffset, long done, long length) {
-            return target.read(targetOffset, piece(dst, done, length));
-        }
-    }
-
-    /** A write: the request and its per-piece operation in one object. */
-    private record Write(String device, long offset, ByteBuffer src, boolean fua)
+    /**
+     * A read or write: the request and its per-piece operation in one object, so the hot path allocates
+     * little.
+     */
+    private record Transfer(String device, long offset, ByteBuffer buffer, boolean write, boolean fua)
             implements RequestGate.Request<Void>, Table.PieceOp {
         @Override
         public CompletableFuture<Void> apply(Table t) {
-            int n = src.remaining();
+            int n = buffer.remaining();
             return checked(offset, n, t) ? t.split(offset, n, this) : outside(device, offset, n, t);
         }
 
         @Override
         public CompletableFuture<Void> apply(Target target, long targetOffset, long done, long length) {
-            return target.write(targetOffset, piece(src, done, length), fua);
+            ByteBuffer piece = piece(buffer, done, length);
+            return write ? target.write(targetOffset, piece, fua) : target.read(targetOffset, piece);
         }
     }
 
