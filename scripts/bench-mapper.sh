@@ -4,7 +4,7 @@
 #   read latency p50/p99/max while suspend/load/resume cycles run (goal: p99 < 1 ms),
 #   copier / sequential FileChannel copy throughput on the same disk (goal >= 0.8).
 # Builds with Maven (compile + test-compile only; never installs). Tunables (environment):
-#   FORKS=2 WARMUP_ITERS=2 ITERS=4 WARMUP_TIME=1s ITER_TIME=1s COPY_MIB=256 COPY_ITERS=5
+#   FORKS=2 WARMUP_ITERS=2 ITERS=4 WARMUP_TIME=1s ITER_TIME=1s COPY_MIB=256 COPY_ITERS=5 PAIRS=30
 # Scores are medians over all measured iterations of all forks (robust against a busy machine);
 # the load average is printed, since a shared machine moves single runs by 2x.
 #   BENCH_OUT=<dir for the JMH JSON>   MVN_OPTS=-o (extra Maven flags, e.g. offline)
@@ -19,6 +19,7 @@ WARMUP_TIME="${WARMUP_TIME:-1s}"
 ITER_TIME="${ITER_TIME:-1s}"
 COPY_MIB="${COPY_MIB:-256}"
 COPY_ITERS="${COPY_ITERS:-5}"
+PAIRS="${PAIRS:-30}"
 OUT="${BENCH_OUT:-$(mktemp -d -t ferry-bench.XXXXXX)}"
 MVN_OPTS="${MVN_OPTS:-}"
 
@@ -43,6 +44,18 @@ jmh() {
 jmh linear 'LinearTableBenchmark' -wi "$WARMUP_ITERS" -i "$ITERS" -w "$WARMUP_TIME" -r "$ITER_TIME"
 jmh stall 'SuspendStallBenchmark' -wi "$WARMUP_ITERS" -i "$ITERS" -w "$WARMUP_TIME" -r "$ITER_TIME"
 jmh copier 'CopierBench' -wi 1 -i "$COPY_ITERS" -p sizeMiB="$COPY_MIB"
+
+echo "== linear paired ratios" >&2
+: > "$OUT/paired.txt"
+for leaf in memory file; do
+    for op in read write; do
+        for size in 4096 65536; do
+            # the result line only (test logging may print to stdout too)
+            java -cp "$CP" dev.ferry.mapper.bench.LinearPairedRatio "$leaf" "$size" "$op" "$PAIRS" \
+                | grep -E '^(memory|file) ' >> "$OUT/paired.txt"
+        done
+    done
+done
 
 python3 - "$OUT" <<'PY'
 import json, sys, os, statistics
@@ -69,6 +82,13 @@ for leaf in ("memory", "file"):
             l = res.get((leaf, op, size, "linear3"))
             if d and l:
                 print(f"{leaf:<7}{op:<7}{size:>7}{d:>14,.0f}{l:>14,.0f}{l / d:>7.2f}x")
+
+print()
+print("Linear, paired: alternating 100 ms slices direct / linear3 in one JVM (ratio median [p25, p75])")
+with open(os.path.join(out, "paired.txt")) as f:
+    for line in f:
+        leaf, op, size, med, p25, p75 = line.split()
+        print(f"{leaf:<7}{op:<7}{size:>7}{float(med):>9.2f}x  [{float(p25):.2f}, {float(p75):.2f}]")
 
 print()
 print("Suspend stall: 4 KiB read latency (us) with load/suspend/resume cycles (goal: p99 < 1000 us)")
