@@ -17,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * The named mapped devices of one process (like {@code /dev/mapper}), and the {@link DeviceResolver}
  * tables use: a name without {@code /} resolves to the mapped device of that name (also written
  * {@code /dev/mapper/<name>}); anything else goes to the pluggable resolver for files and block devices.
+ *
+ * <p>Parsing a table may block: a {@code mirror} with a {@code disk} log reads it while being created.
+ * Call {@code create}, {@code load} and {@code parse} off event loops and I/O completion threads.
  */
 public final class DeviceRegistry implements DeviceResolver {
 
