@@ -1,6 +1,11 @@
 package dev.ferry.nbd.client;
 
+import static dev.ferry.nbd.codec.HandshakeEncoder.EXPORT_NAME_REPLY_LENGTH;
+import static dev.ferry.nbd.codec.HandshakeEncoder.GREETING_LENGTH;
+import static dev.ferry.nbd.codec.HandshakeEncoder.OPTION_REPLY_HEADER_LENGTH;
+
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.NbdNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -8,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Decodes what the server sends during the handshake into {@link HandshakeReply} messages
+ * Decodes what the server sends during the handshake into {@link HandshakeReply} messages, the counterpart of
+ * the server's {@link dev.ferry.nbd.codec.HandshakeEncoder}
  * (spec "Newstyle negotiation", "Option haggling").
  *
  * <pre>
@@ -38,12 +44,6 @@ import java.util.List;
  */
 final class HandshakeDecoder extends ByteToMessageDecoder {
 
-    /** Bytes of the greeting. */
-    static final int GREETING_LENGTH = 18;
-    /** Bytes of an option reply header. */
-    static final int OPTION_REPLY_HEADER_LENGTH = 20;
-    /** Bytes of the EXPORT_NAME reply without its padding. */
-    static final int EXPORT_NAME_REPLY_LENGTH = 10;
     /** Largest option reply data accepted (two 4096-byte strings plus framing fit easily). */
     static final int MAX_OPTION_REPLY_LENGTH = 64 * 1024;
     /** The oldstyle second magic ("cliserv_magic"), which this client refuses. */
@@ -131,7 +131,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         replyType = in.readInt();
         long length = in.readUnsignedInt();
         if (length > MAX_OPTION_REPLY_LENGTH) {
-            throw fail(in, "option reply " + NbdNegotiationException.replyName(replyType) + " to option "
+            throw fail(in, "option reply " + NbdNames.replyType(replyType) + " to option "
                     + replyOption + " claims " + length + " bytes, more than " + MAX_OPTION_REPLY_LENGTH);
         }
         replyLength = (int) length;

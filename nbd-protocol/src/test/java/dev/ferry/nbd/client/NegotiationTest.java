@@ -1,5 +1,6 @@
 package dev.ferry.nbd.client;
 
+import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_INFO_BLOCK_SIZE;
 import static dev.ferry.nbd.NbdConstants.NBD_INFO_EXPORT;
 import static dev.ferry.nbd.NbdConstants.NBD_OPT_EXTENDED_HEADERS;

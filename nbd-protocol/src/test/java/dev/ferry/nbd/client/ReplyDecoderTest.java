@@ -1,5 +1,6 @@
 package dev.ferry.nbd.client;
 
+import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_BLOCK_STATUS;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_REQ_ONE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_READ;
