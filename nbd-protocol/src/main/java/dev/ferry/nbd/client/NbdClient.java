@@ -49,7 +49,7 @@ public final class NbdClient implements AutoCloseable {
         this.export = negotiated.export();
         this.format = negotiated.format();
         this.metaContexts = negotiated.metaContexts();
-        this.validator = new RequestValidator(export, format, metaContexts.containsKey(NbdConstants.BASE_ALLOCATION));
+        this.validator = new RequestValidator(export, format, metaContexts);
     }
 
     /** Connects, negotiates (GO, or EXPORT_NAME when GO is unsupported) and enters transmission. */

@@ -46,7 +46,6 @@ final class NbdRequestEncoder extends MessageToMessageEncoder<NbdRequest> {
     protected void encode(ChannelHandlerContext ctx, NbdRequest msg, List<Object> out) {
         RequestHeader h = msg.header();
         if (h.extended() != extended || (!extended && (h.length() >>> 32) != 0)) {
-            msg.release();
             throw new EncoderException("request " + h + " does not fit the negotiated "
                     + (extended ? "extended" : "compact") + " request header");
         }
@@ -63,9 +62,7 @@ final class NbdRequestEncoder extends MessageToMessageEncoder<NbdRequest> {
         }
         out.add(header);
         if (msg.payload().isReadable()) {
-            out.add(msg.payload());
-        } else {
-            msg.release();
+            out.add(msg.payload().retain()); // the encoder releases msg, and so its payload, after encode
         }
     }
 }

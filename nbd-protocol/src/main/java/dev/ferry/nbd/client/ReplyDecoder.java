@@ -347,7 +347,7 @@ final class ReplyDecoder extends ByteToMessageDecoder {
 
     private void requireCommand(ByteBuf in, int command) {
         if (expected.type() != command) {
-            throw fail(in, chunkName() + " for cookie " + cookieText() + " answering command " + expected.type());
+            throw fail(in, chunkName() + " for cookie " + cookieText() + " answering " + NbdNames.command(expected.type()));
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The option-haggling state of one connection (spec "Option types"): decides the replies to every
@@ -200,7 +201,7 @@ final class OptionNegotiator {
     private NegotiatedSession session(Export export, String requestedName) {
         boolean contextSelected = metaContextExport != null && metaContextExport.equals(requestedName);
         return new NegotiatedSession(export.size(), TransmissionFlags.of(export.capabilities(), structuredReplies),
-                structuredReplies, extendedHeaders, contextSelected ? BASE_ALLOCATION_ID : 0, export.blockSize());
+                structuredReplies, extendedHeaders, contextSelected ? OptionalInt.of(BASE_ALLOCATION_ID) : OptionalInt.empty(), export.blockSize());
     }
 
     private NegotiationStep invalid(int opt, String message) {

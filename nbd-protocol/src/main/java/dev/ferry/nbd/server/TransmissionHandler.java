@@ -253,7 +253,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             logFailure(h, NBD_EIO, new IllegalStateException("export returned no extents"));
             return writeError(h, NBD_EIO, "internal error: no extents");
         }
-        return ctx.write(ReplyEncoder.blockStatus(ctx.alloc(), format, h, session.baseAllocationId(), shaped));
+        return ctx.write(ReplyEncoder.blockStatus(ctx.alloc(), format, h, session.baseAllocationId().getAsInt(), shaped));
     }
 
     @SuppressWarnings("unchecked")

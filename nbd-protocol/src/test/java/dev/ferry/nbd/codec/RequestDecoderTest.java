@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +18,9 @@ class RequestDecoderTest {
 
     static final int FLAGS = NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH | NBD_FLAG_SEND_FUA | NBD_FLAG_SEND_TRIM
             | NBD_FLAG_SEND_WRITE_ZEROES | NBD_FLAG_SEND_DF;
-    static final NegotiatedSession COMPACT = new NegotiatedSession(1 << 20, FLAGS, true, false, 1,
+    static final NegotiatedSession COMPACT = new NegotiatedSession(1 << 20, FLAGS, true, false, OptionalInt.of(1),
             BlockSizeConstraints.DEFAULT);
-    static final NegotiatedSession EXTENDED = new NegotiatedSession(1 << 20, FLAGS, true, true, 1,
+    static final NegotiatedSession EXTENDED = new NegotiatedSession(1 << 20, FLAGS, true, true, OptionalInt.of(1),
             BlockSizeConstraints.DEFAULT);
 
     static final byte[] READ = hex("""

@@ -41,7 +41,7 @@ class OptionNegotiatorTest {
                 .containsExactly(NBD_REP_META_CONTEXT, NBD_REP_ACK);
         NegotiationStep go = option(NBD_OPT_GO, RawClient.exportQuery("b"));
         assertThat(go.outcome()).isEqualTo(NegotiationStep.Outcome.TRANSMISSION);
-        assertThat(go.session().baseAllocationId()).isZero();
+        assertThat(go.session().baseAllocationId()).isEmpty();
     }
 
     @Test
@@ -50,7 +50,7 @@ class OptionNegotiatorTest {
         option(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", BASE_ALLOCATION));
         assertThat(types(option(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", "base:", "qemu:dirty-bitmap:x"))))
                 .containsExactly(NBD_REP_ACK);
-        assertThat(option(NBD_OPT_GO, RawClient.exportQuery("a")).session().baseAllocationId()).isZero();
+        assertThat(option(NBD_OPT_GO, RawClient.exportQuery("a")).session().baseAllocationId()).isEmpty();
     }
 
     @Test
@@ -58,7 +58,7 @@ class OptionNegotiatorTest {
         option(NBD_OPT_EXTENDED_HEADERS, new byte[0]);
         option(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", BASE_ALLOCATION));
         NegotiationStep go = option(NBD_OPT_GO, RawClient.exportQuery("a"));
-        assertThat(go.session().baseAllocationId()).isEqualTo(OptionNegotiator.BASE_ALLOCATION_ID);
+        assertThat(go.session().baseAllocationId()).hasValue(OptionNegotiator.BASE_ALLOCATION_ID);
         assertThat(go.session().extendedHeaders()).isTrue();
         assertThat(go.session().transmissionFlags() & NBD_FLAG_SEND_DF).isNotZero();
     }
