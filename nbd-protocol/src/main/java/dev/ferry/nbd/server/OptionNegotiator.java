@@ -28,6 +28,11 @@ final class OptionNegotiator {
 
     /** Context id of {@code base:allocation} when selected. */
     static final int BASE_ALLOCATION_ID = 1;
+    /**
+     * Largest minimum block size a client is assumed to honour without asking (spec "Block size constraints":
+     * interoperable clients constrain requests to 512 bytes; nbd-client and the kernel never ask).
+     */
+    static final int ASSUMED_MINIMUM_BLOCK = 512;
     /** The handshake flags the server offers. */
     static final int HANDSHAKE_FLAGS = NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES;
 
@@ -124,6 +129,12 @@ final class OptionNegotiator {
                     "no export named '" + query.name() + "'"));
         }
         Export export = found.get();
+        if (opt == NBD_OPT_GO && export.blockSize().minimum() > ASSUMED_MINIMUM_BLOCK
+                && !query.infoTypes().contains(NBD_INFO_BLOCK_SIZE)) {
+            return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_BLOCK_SIZE_REQD, "export '"
+                    + export.name() + "' needs a minimum block size of " + export.blockSize().minimum()
+                    + "; request NBD_INFO_BLOCK_SIZE"));
+        }
         NegotiatedSession session = session(export, query.name());
         List<ServerHandshakeMessage> replies = new ArrayList<>(List.of(
                 OptionReply.infoExport(opt, session.exportSize(), session.transmissionFlags()),
