@@ -119,6 +119,21 @@ class RequestDecoderTest {
     }
 
     @Test
+    void anExtendedPayloadOnACommandWithoutOneIsRejectedAndSkipped() {
+        byte[] statusWithPayload = hex("""
+                21e41c71           # NBD_EXTENDED_REQUEST_MAGIC
+                0020 0007          # NBD_CMD_FLAG_PAYLOAD_LEN, NBD_CMD_BLOCK_STATUS
+                0000000000000007   # cookie 7
+                0000000000000000   # offset 0
+                0000000000000008   # payload length 8
+                0102030405060708   # payload, to be skipped
+                """);
+        assertThat(decode(EXTENDED, Bytes.concat(statusWithPayload, EXTENDED_WRITE)))
+                .containsExactly("rejected 7 error " + NBD_EINVAL + " close false",
+                        new RequestHeader(NBD_CMD_FLAG_PAYLOAD_LEN, NBD_CMD_WRITE, 3, 16, 2, true) + " payload=cafe");
+    }
+
+    @Test
     void writeTooLargeToSkipIsRejectedWithAClose() {
         byte[] huge = hex("25609513 0000 0001 0000000000000006 0000000000000000 ffffffff");
         EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(COMPACT));
