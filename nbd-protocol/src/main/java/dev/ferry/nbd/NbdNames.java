@@ -11,7 +11,7 @@ public final class NbdNames {
     private NbdNames() {
     }
 
-    /** The spec name of an NBD error value, e.g. {@code "EINVAL"}, or {@code "E<n>"} for one the spec does not define. */
+    /** The spec name of an NBD error value, e.g. {@code "EINVAL"}, or {@code "E<n>"} for an undefined one. */
     public static String error(int errno) {
         return switch (errno) {
             case 0 -> "OK";

@@ -1,6 +1,5 @@
 package dev.ferry.nbd.client;
 
-import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_BLOCK_STATUS;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_CACHE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_FAST_ZERO;
@@ -13,6 +12,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE_ZEROES;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.export.BlockSizeConstraints;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import io.netty.buffer.ByteBuf;

@@ -1,6 +1,5 @@
 package dev.ferry.nbd.client;
 
-import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_INFO_BLOCK_SIZE;
 import static dev.ferry.nbd.NbdConstants.NBD_INFO_DESCRIPTION;
 import static dev.ferry.nbd.NbdConstants.NBD_INFO_NAME;
@@ -16,6 +15,7 @@ import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.NbdNames;
 import dev.ferry.nbd.codec.ClientFlags;
 import dev.ferry.nbd.codec.OptionRequest;
+import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.export.BlockSizeConstraints;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -330,9 +330,11 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
     private static BlockSizeConstraints toConstraints(HandshakeReply.BlockSizeInfo b) {
         try {
             return new BlockSizeConstraints((int) Math.min(b.minimum(), Integer.MAX_VALUE),
-                    (int) Math.min(b.preferred(), Integer.MAX_VALUE), (int) Math.min(b.maxPayload(), Integer.MAX_VALUE));
+                    (int) Math.min(b.preferred(), Integer.MAX_VALUE),
+                    (int) Math.min(b.maxPayload(), Integer.MAX_VALUE));
         } catch (IllegalArgumentException e) {
-            throw new NbdNegotiationException(0, "server sent invalid NBD_INFO_BLOCK_SIZE " + b + ": " + e.getMessage());
+            throw new NbdNegotiationException(0, "server sent invalid NBD_INFO_BLOCK_SIZE " + b + ": "
+                    + e.getMessage());
         }
     }
 

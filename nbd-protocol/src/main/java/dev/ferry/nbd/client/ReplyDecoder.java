@@ -1,6 +1,5 @@
 package dev.ferry.nbd.client;
 
-import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_BLOCK_STATUS;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_REQ_ONE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_READ;
@@ -12,13 +11,13 @@ import static dev.ferry.nbd.NbdConstants.NBD_REPLY_TYPE_ERROR_OFFSET;
 import static dev.ferry.nbd.NbdConstants.NBD_REPLY_TYPE_NONE;
 import static dev.ferry.nbd.NbdConstants.NBD_REPLY_TYPE_OFFSET_DATA;
 import static dev.ferry.nbd.NbdConstants.NBD_REPLY_TYPE_OFFSET_HOLE;
-
 import static dev.ferry.nbd.codec.ReplyEncoder.EXTENDED_HEADER_LENGTH;
 import static dev.ferry.nbd.codec.ReplyEncoder.SIMPLE_REPLY_LENGTH;
 import static dev.ferry.nbd.codec.ReplyEncoder.STRUCTURED_HEADER_LENGTH;
 
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.NbdNames;
+import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -347,7 +346,8 @@ final class ReplyDecoder extends ByteToMessageDecoder {
 
     private void requireCommand(ByteBuf in, int command) {
         if (expected.type() != command) {
-            throw fail(in, chunkName() + " for cookie " + cookieText() + " answering " + NbdNames.command(expected.type()));
+            throw fail(in, chunkName() + " for cookie " + cookieText() + " answering "
+                    + NbdNames.command(expected.type()));
         }
     }
 

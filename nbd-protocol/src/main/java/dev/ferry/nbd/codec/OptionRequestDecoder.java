@@ -69,13 +69,6 @@ public final class OptionRequestDecoder extends ByteToMessageDecoder {
     public OptionRequestDecoder() {
     }
 
-    /** Creates a decoder that expects option requests at once (client flags already read). */
-    public static OptionRequestDecoder afterClientFlags() {
-        OptionRequestDecoder decoder = new OptionRequestDecoder();
-        decoder.state = State.READ_OPTION_HEADER;
-        return decoder;
-    }
-
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {

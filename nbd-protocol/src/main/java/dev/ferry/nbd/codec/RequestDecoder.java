@@ -40,8 +40,9 @@ import java.util.List;
  * cumulation, which uses {@link #COMPOSITE_CUMULATOR} so a large frame is not copied while it
  * accumulates. With extended headers, NBD_CMD_FLAG_PAYLOAD_LEN marks a payload on any command; a command
  * other than WRITE never accepts one (BLOCK_STAT_PAYLOAD is not offered), so it is rejected. A rejected
- * request's payload is skipped as it arrives if it fits {@link #MAX_PAYLOAD_SKIP}; a larger one cannot be kept in sync and the rejection asks for a close. A bad magic loses the framing:
- * one {@link FramingLost} is emitted and all further input is discarded.
+ * request's payload is skipped as it arrives if it fits {@link #MAX_PAYLOAD_SKIP}; a larger one cannot be
+ * kept in sync and the rejection asks for a close. A bad magic loses the framing: one {@link FramingLost} is
+ * emitted and all further input is discarded.
  */
 public final class RequestDecoder extends ByteToMessageDecoder {
 

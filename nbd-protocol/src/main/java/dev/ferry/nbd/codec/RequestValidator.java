@@ -98,7 +98,8 @@ public final class RequestValidator {
             case NBD_CMD_FLUSH -> s.advertised(NBD_FLAG_SEND_FLUSH) ? null : "FLUSH not advertised";
             case NBD_CMD_TRIM -> s.advertised(NBD_FLAG_SEND_TRIM) ? null : "TRIM not advertised";
             case NBD_CMD_CACHE -> s.advertised(NBD_FLAG_SEND_CACHE) ? null : "CACHE not advertised";
-            case NBD_CMD_WRITE_ZEROES -> s.advertised(NBD_FLAG_SEND_WRITE_ZEROES) ? null : "WRITE_ZEROES not advertised";
+            case NBD_CMD_WRITE_ZEROES -> s.advertised(NBD_FLAG_SEND_WRITE_ZEROES) ? null
+                    : "WRITE_ZEROES not advertised";
             case NBD_CMD_BLOCK_STATUS -> !s.structuredReplies() ? "BLOCK_STATUS without structured replies"
                     : s.baseAllocationId().isEmpty() ? "BLOCK_STATUS without the " + BASE_ALLOCATION
                     + " meta context selected" : null;
@@ -107,7 +108,8 @@ public final class RequestValidator {
         if (reason == null) {
             return null;
         }
-        return reason.isEmpty() ? invalid("unknown " + NbdNames.command(type)) : new Violation(NBD_EINVAL, true, reason);
+        return reason.isEmpty() ? invalid("unknown " + NbdNames.command(type))
+                : new Violation(NBD_EINVAL, true, reason);
     }
 
     /** The flags the spec defines for a command. */

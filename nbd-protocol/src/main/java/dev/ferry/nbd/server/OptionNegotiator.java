@@ -212,7 +212,8 @@ final class OptionNegotiator {
     private NegotiatedSession session(Export export, String requestedName) {
         boolean contextSelected = metaContextExport != null && metaContextExport.equals(requestedName);
         return new NegotiatedSession(export.size(), TransmissionFlags.of(export.capabilities(), structuredReplies),
-                structuredReplies, extendedHeaders, contextSelected ? OptionalInt.of(BASE_ALLOCATION_ID) : OptionalInt.empty(), export.blockSize());
+                structuredReplies, extendedHeaders,
+                contextSelected ? OptionalInt.of(BASE_ALLOCATION_ID) : OptionalInt.empty(), export.blockSize());
     }
 
     private NegotiationStep invalid(int opt, String message) {

@@ -1,6 +1,5 @@
 package dev.ferry.nbd.client;
 
-import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_FUA;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_READ;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE;
@@ -14,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,6 +1,5 @@
 package dev.ferry.nbd.client;
 
-import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_INFO_BLOCK_SIZE;
 import static dev.ferry.nbd.NbdConstants.NBD_INFO_EXPORT;
 import static dev.ferry.nbd.NbdConstants.NBD_OPT_EXTENDED_HEADERS;
@@ -15,6 +14,7 @@ import static dev.ferry.nbd.client.Fixtures.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.ReplyFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

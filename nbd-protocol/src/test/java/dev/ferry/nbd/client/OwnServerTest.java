@@ -158,6 +158,28 @@ class OwnServerTest {
         assertThat(readBytes(c, 5 * GIB, 4096)).containsOnly(0);
     }
 
+    @Test
+    void garbageWrittenRawLosesTheFramingAndTheServerClosesOnlyThatConnection() throws Exception {
+        NbdClient c = connect("disk", ReplyFormat.STRUCTURED);
+        await(c.writeRawBytes(Unpooled.wrappedBuffer(new byte[28]))); // magic 0: not a request
+        c.closeFuture().get(30, TimeUnit.SECONDS);
+        assertThat(c.isOpen()).isFalse();
+        assertThat(causeOf(c.read(0, 512))).isInstanceOf(NbdConnectionClosedException.class);
+        NbdClient fresh = connect("disk", ReplyFormat.STRUCTURED);
+        assertThat(readBytes(fresh, 0, 512)).hasSize(512);
+    }
+
+    private static Throwable causeOf(CompletableFuture<?> f) throws InterruptedException {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+            throw new AssertionError("expected a failure");
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("no answer within 30 s", e);
+        }
+    }
+
     private NbdClient connect(String export, ReplyFormat format) throws Exception {
         NbdClient c = NbdClient.connect(NbdClientConfig.builder("127.0.0.1", port).exportName(export)
                 .structuredReplies(format != ReplyFormat.SIMPLE).extendedHeaders(format == ReplyFormat.EXTENDED)

@@ -1,6 +1,5 @@
 package dev.ferry.nbd.client;
 
-import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_BLOCK_STATUS;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_REQ_ONE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_READ;
@@ -11,6 +10,7 @@ import static dev.ferry.nbd.client.Fixtures.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.nbd.codec.ReplyFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -1,6 +1,5 @@
 package dev.ferry.nbd.client;
 
-import dev.ferry.nbd.codec.ReplyFormat;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_DISC;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLUSH;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_READ;
@@ -15,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.codec.NbdRequest;
+import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.codec.RequestHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

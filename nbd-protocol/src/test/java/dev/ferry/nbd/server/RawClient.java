@@ -1,9 +1,9 @@
 package dev.ferry.nbd.server;
 
-import dev.ferry.nbd.codec.OptionRequest;
 import static dev.ferry.nbd.NbdConstants.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.nbd.codec.OptionRequest;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;

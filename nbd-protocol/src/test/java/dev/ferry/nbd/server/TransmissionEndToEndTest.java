@@ -158,7 +158,8 @@ class TransmissionEndToEndTest extends ServerFixture {
             c.request(0, NBD_CMD_BLOCK_STATUS, 7, 0, 512);
             assertThat(c.readSimple()).as("no meta context").containsExactly(7, NBD_EINVAL);
             c.request(0, NBD_CMD_WRITE, 8, 0, 40L * 1024 * 1024, new byte[40 * 1024 * 1024]);
-            assertThat(c.readSimple()).as("40 MiB write past the end; its payload is skipped").containsExactly(8, NBD_ENOSPC);
+            assertThat(c.readSimple()).as("40 MiB write past the end; its payload is skipped")
+                    .containsExactly(8, NBD_ENOSPC);
             c.request(0, NBD_CMD_READ, 9, 0, 0);
             assertThat(c.readChunk().type()).as("zero-length read").isEqualTo(NBD_REPLY_TYPE_NONE);
             c.request(0, NBD_CMD_WRITE_ZEROES, 10, 0, 3L * 1024 * 1024);

@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 /**
  * A sparse in-memory {@link Export} for tests: 4 KiB pages allocated on first write, block status from
  * page allocation, a durable copy that models a write-back cache shared by all connections (written by FLUSH
- * for everything completed, and by FUA for its own range, so CAN_MULTI_CONN holds), and per-operation control: {@link #hold} parks every operation of a kind at a
- * {@link Gate} the test opens or fails by hand; {@link #failNext} fails the next one.
+ * for everything completed, and by FUA for its own range, so CAN_MULTI_CONN holds), and per-operation
+ * control: {@link #hold} parks every operation of a kind at a {@link Gate} the test opens or fails by hand;
+ * {@link #failNext} fails the next one.
  */
 public final class MemoryExport implements Export {
 
