@@ -2,6 +2,7 @@ package dev.ferry.nbd.server;
 
 import static dev.ferry.nbd.NbdConstants.*;
 
+import dev.ferry.nbd.NbdNames;
 import dev.ferry.nbd.codec.ClientFlags;
 import dev.ferry.nbd.codec.ExportNameReply;
 import dev.ferry.nbd.codec.NegotiatedSession;
@@ -92,7 +93,7 @@ final class OptionNegotiator {
             case NBD_OPT_STARTTLS -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
                     "TLS is not supported"));
             default -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
-                    "option " + Integer.toUnsignedString(opt) + " is not supported"));
+                    NbdNames.option(opt) + " is not supported"));
         };
     }
 
