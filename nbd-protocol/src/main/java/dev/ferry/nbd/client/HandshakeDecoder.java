@@ -6,6 +6,8 @@ import static dev.ferry.nbd.codec.HandshakeEncoder.OPTION_REPLY_HEADER_LENGTH;
 
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.NbdNames;
+import dev.ferry.nbd.codec.ExportNameReply;
+import dev.ferry.nbd.codec.ServerGreeting;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -13,7 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Decodes what the server sends during the handshake into {@link HandshakeReply} messages, the counterpart of
+ * Decodes what the server sends during the handshake into {@link ServerGreeting}, {@link HandshakeReply} and
+ * {@link ExportNameReply} messages, the counterpart of
  * the server's {@link dev.ferry.nbd.codec.HandshakeEncoder}
  * (spec "Newstyle negotiation", "Option haggling").
  *
@@ -115,7 +118,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         }
         int flags = in.readUnsignedShort();
         state = State.OPTION_REPLY_HEADER;
-        out.add(new HandshakeReply.Greeting(flags));
+        out.add(new ServerGreeting(flags));
     }
 
     /** Reads and bounds an option reply header; false when it is not complete yet. */
@@ -226,7 +229,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         int flags = in.readUnsignedShort();
         in.skipBytes(exportNamePadding);
         state = State.OPTION_REPLY_HEADER;
-        out.add(new HandshakeReply.ExportNameReply(size, flags));
+        out.add(new ExportNameReply(size, flags, exportNamePadding == 0));
     }
 
     private NbdProtocolException fail(ByteBuf in, String message) {

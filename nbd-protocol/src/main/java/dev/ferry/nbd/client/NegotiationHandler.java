@@ -14,8 +14,10 @@ import static dev.ferry.nbd.NbdConstants.NBD_OPT_STRUCTURED_REPLY;
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.NbdNames;
 import dev.ferry.nbd.codec.ClientFlags;
+import dev.ferry.nbd.codec.ExportNameReply;
 import dev.ferry.nbd.codec.OptionRequest;
 import dev.ferry.nbd.codec.ReplyFormat;
+import dev.ferry.nbd.codec.ServerGreeting;
 import dev.ferry.nbd.export.BlockSizeConstraints;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -151,12 +153,12 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
-        if (!(msg instanceof HandshakeReply reply)) {
+        if (!(msg instanceof HandshakeReply || msg instanceof ServerGreeting || msg instanceof ExportNameReply)) {
             context.fireChannelRead(msg);
             return;
         }
         try {
-            onReply(reply);
+            onReply(msg);
         } catch (NbdNegotiationException | NbdProtocolException e) {
             fail(e);
         }
@@ -174,11 +176,11 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         context.fireChannelInactive();
     }
 
-    private void onReply(HandshakeReply reply) {
-        if (state == State.AWAIT_GREETING && reply instanceof HandshakeReply.Greeting g) {
+    private void onReply(Object reply) {
+        if (state == State.AWAIT_GREETING && reply instanceof ServerGreeting g) {
             onGreeting(g);
-        } else if (state == State.EXPORT_NAME && reply instanceof HandshakeReply.ExportNameReply r) {
-            size = r.size();
+        } else if (state == State.EXPORT_NAME && reply instanceof ExportNameReply r) {
+            size = r.exportSize();
             transmissionFlags = r.transmissionFlags();
             finishGo();
         } else if (reply instanceof HandshakeReply.OptionReply o && expectedOption() == o.option()) {
@@ -188,7 +190,7 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onGreeting(HandshakeReply.Greeting g) {
+    private void onGreeting(ServerGreeting g) {
         if ((g.handshakeFlags() & NbdConstants.NBD_FLAG_FIXED_NEWSTYLE) == 0) {
             throw new NbdNegotiationException(0, "server does not speak fixed newstyle (handshake flags 0x"
                     + Integer.toHexString(g.handshakeFlags()) + ")");
