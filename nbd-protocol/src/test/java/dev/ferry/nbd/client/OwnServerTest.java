@@ -4,13 +4,16 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_FUA;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_READ;
 import static dev.ferry.nbd.NbdConstants.NBD_EINVAL;
 import static dev.ferry.nbd.NbdConstants.NBD_FLAG_CAN_MULTI_CONN;
+import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_DF;
 import static dev.ferry.nbd.NbdConstants.NBD_STATE_HOLE;
 import static dev.ferry.nbd.NbdConstants.NBD_STATE_ZERO;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.nbd.codec.ReplyFormat;
+import dev.ferry.nbd.export.BlockSizeConstraints;
 import dev.ferry.nbd.export.BlockStatusExtent;
+import dev.ferry.nbd.export.ExportCapabilities;
 import dev.ferry.nbd.server.NbdServer;
 import dev.ferry.nbd.testing.MemoryExport;
 import dev.ferry.nbd.testing.TestCatalog;
@@ -45,13 +48,15 @@ class OwnServerTest {
 
     private final MemoryExport disk = new MemoryExport("disk", SIZE);
     private final MemoryExport big = new MemoryExport("big", BIG);
+    private final MemoryExport aligned = new MemoryExport("aligned4k", SIZE, ExportCapabilities.FULL,
+            new BlockSizeConstraints(4096, 4096, 1 << 20), "4 KiB sectors");
     private final List<NbdClient> clients = new ArrayList<>();
     private NbdServer server;
     private int port;
 
     @BeforeEach
     void start() throws InterruptedException {
-        server = NbdServer.builder().catalog(new TestCatalog(disk, big)).port(0).build();
+        server = NbdServer.builder().catalog(new TestCatalog(disk, big, aligned)).port(0).build();
         port = server.start().getPort();
     }
 
@@ -156,6 +161,24 @@ class OwnServerTest {
         assertThat(tooBig.error()).isEqualTo(NBD_EINVAL);
         assertThat(tooBig.message()).contains("maximum payload");
         assertThat(readBytes(c, 5 * GIB, 4096)).containsOnly(0);
+    }
+
+    @Test
+    void listInfoAndGoAgreeWithTheCatalogAndBlockSizesAreHonoured() throws Exception {
+        NbdClientConfig config = NbdClientConfig.builder("127.0.0.1", port).exportName("aligned4k").build();
+        assertThat(await(NbdClient.listExports(config))).extracting(NbdExport::name)
+                .containsExactly("disk", "big", "aligned4k");
+        NbdExportInfo info = await(NbdClient.info(config));
+        assertThat(info.description()).isEqualTo("4 KiB sectors");
+        assertThat(info.blockSize()).isEqualTo(new BlockSizeConstraints(4096, 4096, 1 << 20));
+        NbdClient c = connect("aligned4k", ReplyFormat.EXTENDED); // asks for NBD_INFO_BLOCK_SIZE, so GO succeeds
+        assertThat(c.export().size()).isEqualTo(info.size());
+        assertThat(c.transmissionFlags()).as("INFO did not negotiate structured replies, so no SEND_DF there")
+                .isEqualTo(info.transmissionFlags() | NBD_FLAG_SEND_DF);
+        assertThat(causeOf(c.read(512, 4096))).isInstanceOf(IllegalArgumentException.class);
+        RawReply unaligned = await(c.sendRaw(NBD_CMD_READ, 0, 512, 4096, null));
+        assertThat(unaligned.error()).isEqualTo(NBD_EINVAL);
+        assertThat(readBytes(c, 4096, 4096)).containsOnly(0);
     }
 
     @Test
