@@ -1,6 +1,13 @@
 package dev.ferry.nbd.client;
 
+import static dev.ferry.nbd.codec.HandshakeEncoder.EXPORT_NAME_REPLY_LENGTH;
+import static dev.ferry.nbd.codec.HandshakeEncoder.GREETING_LENGTH;
+import static dev.ferry.nbd.codec.HandshakeEncoder.OPTION_REPLY_HEADER_LENGTH;
+
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.NbdNames;
+import dev.ferry.nbd.codec.ExportNameReply;
+import dev.ferry.nbd.codec.ServerGreeting;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -8,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Decodes what the server sends during the handshake into {@link HandshakeReply} messages
+ * Decodes what the server sends during the handshake into {@link ServerGreeting}, {@link HandshakeReply} and
+ * {@link ExportNameReply} messages, the counterpart of
+ * the server's {@link dev.ferry.nbd.codec.HandshakeEncoder}
  * (spec "Newstyle negotiation", "Option haggling").
  *
  * <pre>
@@ -38,12 +47,6 @@ import java.util.List;
  */
 final class HandshakeDecoder extends ByteToMessageDecoder {
 
-    /** Bytes of the greeting. */
-    static final int GREETING_LENGTH = 18;
-    /** Bytes of an option reply header. */
-    static final int OPTION_REPLY_HEADER_LENGTH = 20;
-    /** Bytes of the EXPORT_NAME reply without its padding. */
-    static final int EXPORT_NAME_REPLY_LENGTH = 10;
     /** Largest option reply data accepted (two 4096-byte strings plus framing fit easily). */
     static final int MAX_OPTION_REPLY_LENGTH = 64 * 1024;
     /** The oldstyle second magic ("cliserv_magic"), which this client refuses. */
@@ -115,7 +118,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         }
         int flags = in.readUnsignedShort();
         state = State.OPTION_REPLY_HEADER;
-        out.add(new HandshakeReply.Greeting(flags));
+        out.add(new ServerGreeting(flags));
     }
 
     /** Reads and bounds an option reply header; false when it is not complete yet. */
@@ -131,7 +134,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         replyType = in.readInt();
         long length = in.readUnsignedInt();
         if (length > MAX_OPTION_REPLY_LENGTH) {
-            throw fail(in, "option reply " + NbdNegotiationException.replyName(replyType) + " to option "
+            throw fail(in, "option reply " + NbdNames.replyType(replyType) + " to option "
                     + replyOption + " claims " + length + " bytes, more than " + MAX_OPTION_REPLY_LENGTH);
         }
         replyLength = (int) length;
@@ -226,7 +229,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         int flags = in.readUnsignedShort();
         in.skipBytes(exportNamePadding);
         state = State.OPTION_REPLY_HEADER;
-        out.add(new HandshakeReply.ExportNameReply(size, flags));
+        out.add(new ExportNameReply(size, flags, exportNamePadding == 0));
     }
 
     private NbdProtocolException fail(ByteBuf in, String message) {

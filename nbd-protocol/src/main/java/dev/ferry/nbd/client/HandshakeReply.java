@@ -1,15 +1,11 @@
 package dev.ferry.nbd.client;
 
-/** A handshake message the server sends: the greeting, an option reply, or the NBD_OPT_EXPORT_NAME reply. */
+/**
+ * An option reply as the client parses it, one record per reply and info type (the server builds the same wire
+ * messages as {@link dev.ferry.nbd.codec.OptionReply}); the greeting and the NBD_OPT_EXPORT_NAME reply are the
+ * shared {@link dev.ferry.nbd.codec.ServerGreeting} and {@link dev.ferry.nbd.codec.ExportNameReply}.
+ */
 public sealed interface HandshakeReply {
-
-    /** The newstyle greeting: NBDMAGIC, IHAVEOPT, then the server's 16-bit handshake flags. */
-    record Greeting(int handshakeFlags) implements HandshakeReply {
-    }
-
-    /** The reply to NBD_OPT_EXPORT_NAME: export size and transmission flags (then 124 zeroes unless NO_ZEROES). */
-    record ExportNameReply(long size, int transmissionFlags) implements HandshakeReply {
-    }
 
     /** An option reply; {@link #option()} echoes the option it answers. */
     sealed interface OptionReply extends HandshakeReply {

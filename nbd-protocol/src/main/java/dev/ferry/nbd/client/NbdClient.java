@@ -12,6 +12,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE_ZEROES;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.export.BlockSizeConstraints;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import io.netty.buffer.ByteBuf;
@@ -48,7 +49,7 @@ public final class NbdClient implements AutoCloseable {
         this.export = negotiated.export();
         this.format = negotiated.format();
         this.metaContexts = negotiated.metaContexts();
-        this.validator = new RequestValidator(export, format, metaContexts.containsKey(NbdConstants.BASE_ALLOCATION));
+        this.validator = new RequestValidator(export, format, metaContexts);
     }
 
     /** Connects, negotiates (GO, or EXPORT_NAME when GO is unsupported) and enters transmission. */

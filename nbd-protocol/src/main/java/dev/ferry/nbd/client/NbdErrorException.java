@@ -1,6 +1,6 @@
 package dev.ferry.nbd.client;
 
-import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.NbdNames;
 
 /** A request the server answered with a non-zero NBD error value (e.g. {@code EINVAL}). */
 public final class NbdErrorException extends RuntimeException {
@@ -11,7 +11,7 @@ public final class NbdErrorException extends RuntimeException {
 
     /** Creates the exception for an error value and the server's optional message. */
     public NbdErrorException(int errno, String what, String serverMessage) {
-        super(what + " failed: " + nameOf(errno)
+        super(what + " failed: " + NbdNames.error(errno)
                 + (serverMessage == null || serverMessage.isEmpty() ? "" : " (" + serverMessage + ")"));
         this.errno = errno;
     }
@@ -23,21 +23,6 @@ public final class NbdErrorException extends RuntimeException {
 
     /** The spec name of the error value, e.g. {@code "EINVAL"}. */
     public String errorName() {
-        return nameOf(errno);
-    }
-
-    /** The spec name of an NBD error value, or {@code "E<n>"} when it is not one the spec defines. */
-    public static String nameOf(int errno) {
-        return switch (errno) {
-            case NbdConstants.NBD_EPERM -> "EPERM";
-            case NbdConstants.NBD_EIO -> "EIO";
-            case NbdConstants.NBD_ENOMEM -> "ENOMEM";
-            case NbdConstants.NBD_EINVAL -> "EINVAL";
-            case NbdConstants.NBD_ENOSPC -> "ENOSPC";
-            case NbdConstants.NBD_EOVERFLOW -> "EOVERFLOW";
-            case NbdConstants.NBD_ENOTSUP -> "ENOTSUP";
-            case NbdConstants.NBD_ESHUTDOWN -> "ESHUTDOWN";
-            default -> "E" + Integer.toUnsignedString(errno);
-        };
+        return NbdNames.error(errno);
     }
 }

@@ -1,6 +1,11 @@
 package dev.ferry.nbd.client;
 
+import static dev.ferry.nbd.codec.RequestDecoder.COMPACT_HEADER_LENGTH;
+import static dev.ferry.nbd.codec.RequestDecoder.EXTENDED_HEADER_LENGTH;
+
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.NbdRequest;
+import dev.ferry.nbd.codec.RequestHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.EncoderException;
@@ -8,7 +13,8 @@ import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
 
 /**
- * Encodes {@link NbdRequest}s (spec "Request message"); the payload follows the header without a copy.
+ * Encodes the client's {@link NbdRequest}s (spec "Request message"), the counterpart of the server's
+ * {@link dev.ferry.nbd.codec.RequestDecoder}; the payload follows the header without a copy.
  *
  * <pre>
  * Compact request (28 bytes):
@@ -28,11 +34,6 @@ import java.util.List;
  */
 final class NbdRequestEncoder extends MessageToMessageEncoder<NbdRequest> {
 
-    /** Bytes of a compact request header. */
-    static final int COMPACT_HEADER_LENGTH = 28;
-    /** Bytes of an extended request header. */
-    static final int EXTENDED_HEADER_LENGTH = 32;
-
     private final boolean extended;
 
     /** An encoder for compact ({@code extended == false}) or extended headers. */
@@ -43,26 +44,25 @@ final class NbdRequestEncoder extends MessageToMessageEncoder<NbdRequest> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, NbdRequest msg, List<Object> out) {
-        if (!extended && (msg.length() >>> 32) != 0) {
-            if (msg.payload() != null) {
-                msg.payload().release();
-            }
-            throw new EncoderException("length " + msg.length() + " does not fit a compact request header");
+        RequestHeader h = msg.header();
+        if (h.extended() != extended || (!extended && (h.length() >>> 32) != 0)) {
+            throw new EncoderException("request " + h + " does not fit the negotiated "
+                    + (extended ? "extended" : "compact") + " request header");
         }
         ByteBuf header = ctx.alloc().buffer(extended ? EXTENDED_HEADER_LENGTH : COMPACT_HEADER_LENGTH);
         header.writeInt(extended ? NbdConstants.NBD_EXTENDED_REQUEST_MAGIC : NbdConstants.NBD_REQUEST_MAGIC);
-        header.writeShort(msg.flags());
-        header.writeShort(msg.type());
-        header.writeLong(msg.cookie());
-        header.writeLong(msg.offset());
+        header.writeShort(h.flags());
+        header.writeShort(h.type());
+        header.writeLong(h.cookie());
+        header.writeLong(h.offset());
         if (extended) {
-            header.writeLong(msg.length());
+            header.writeLong(h.length());
         } else {
-            header.writeInt((int) msg.length());
+            header.writeInt((int) h.length());
         }
         out.add(header);
-        if (msg.payload() != null) {
-            out.add(msg.payload());
+        if (msg.payload().isReadable()) {
+            out.add(msg.payload().retain()); // the encoder releases msg, and so its payload, after encode
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.nbd.client;
 
+import dev.ferry.nbd.codec.ReplyFormat;
 import java.util.List;
 import java.util.Map;
 

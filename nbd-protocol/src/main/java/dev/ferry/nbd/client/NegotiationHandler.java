@@ -12,6 +12,12 @@ import static dev.ferry.nbd.NbdConstants.NBD_OPT_SET_META_CONTEXT;
 import static dev.ferry.nbd.NbdConstants.NBD_OPT_STRUCTURED_REPLY;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.NbdNames;
+import dev.ferry.nbd.codec.ClientFlags;
+import dev.ferry.nbd.codec.ExportNameReply;
+import dev.ferry.nbd.codec.OptionRequest;
+import dev.ferry.nbd.codec.ReplyFormat;
+import dev.ferry.nbd.codec.ServerGreeting;
 import dev.ferry.nbd.export.BlockSizeConstraints;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -147,12 +153,12 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
-        if (!(msg instanceof HandshakeReply reply)) {
+        if (!(msg instanceof HandshakeReply || msg instanceof ServerGreeting || msg instanceof ExportNameReply)) {
             context.fireChannelRead(msg);
             return;
         }
         try {
-            onReply(reply);
+            onReply(msg);
         } catch (NbdNegotiationException | NbdProtocolException e) {
             fail(e);
         }
@@ -170,11 +176,11 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         context.fireChannelInactive();
     }
 
-    private void onReply(HandshakeReply reply) {
-        if (state == State.AWAIT_GREETING && reply instanceof HandshakeReply.Greeting g) {
+    private void onReply(Object reply) {
+        if (state == State.AWAIT_GREETING && reply instanceof ServerGreeting g) {
             onGreeting(g);
-        } else if (state == State.EXPORT_NAME && reply instanceof HandshakeReply.ExportNameReply r) {
-            size = r.size();
+        } else if (state == State.EXPORT_NAME && reply instanceof ExportNameReply r) {
+            size = r.exportSize();
             transmissionFlags = r.transmissionFlags();
             finishGo();
         } else if (reply instanceof HandshakeReply.OptionReply o && expectedOption() == o.option()) {
@@ -184,20 +190,20 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void onGreeting(HandshakeReply.Greeting g) {
+    private void onGreeting(ServerGreeting g) {
         if ((g.handshakeFlags() & NbdConstants.NBD_FLAG_FIXED_NEWSTYLE) == 0) {
             throw new NbdNegotiationException(0, "server does not speak fixed newstyle (handshake flags 0x"
                     + Integer.toHexString(g.handshakeFlags()) + ")");
         }
         noZeroes = (g.handshakeFlags() & NbdConstants.NBD_FLAG_NO_ZEROES) != 0;
-        ctx.write(new OptionRequest.ClientFlags(NbdConstants.NBD_FLAG_C_FIXED_NEWSTYLE
+        ctx.write(new ClientFlags(NbdConstants.NBD_FLAG_C_FIXED_NEWSTYLE
                 | (noZeroes ? NbdConstants.NBD_FLAG_C_NO_ZEROES : 0)));
         switch (purpose) {
-            case LIST -> send(State.LIST, OptionRequest.empty(NBD_OPT_LIST));
+            case LIST -> send(State.LIST, new OptionRequest(NBD_OPT_LIST));
             case INFO -> send(State.INFO, OptionRequest.infoOrGo(NBD_OPT_INFO, name, INFOS));
             case GO -> {
                 if (config.extendedHeaders()) {
-                    send(State.EXTENDED_HEADERS, OptionRequest.empty(NBD_OPT_EXTENDED_HEADERS));
+                    send(State.EXTENDED_HEADERS, new OptionRequest(NBD_OPT_EXTENDED_HEADERS));
                 } else {
                     afterExtendedHeaders();
                 }
@@ -207,7 +213,7 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     private void afterExtendedHeaders() {
         if (format == ReplyFormat.SIMPLE && config.structuredReplies()) {
-            send(State.STRUCTURED_REPLY, OptionRequest.empty(NBD_OPT_STRUCTURED_REPLY));
+            send(State.STRUCTURED_REPLY, new OptionRequest(NBD_OPT_STRUCTURED_REPLY));
         } else {
             afterStructuredReply();
         }
@@ -281,16 +287,16 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         String text = e.message().isEmpty() ? "" : " (" + e.message() + ")";
         switch (state) {
             case EXTENDED_HEADERS -> {
-                LOG.debug("server refused extended headers: {}", NbdNegotiationException.replyName(e.type()));
+                LOG.debug("server refused extended headers: {}", NbdNames.replyType(e.type()));
                 afterExtendedHeaders();
             }
             case STRUCTURED_REPLY -> {
-                LOG.debug("server refused structured replies: {}", NbdNegotiationException.replyName(e.type()));
+                LOG.debug("server refused structured replies: {}", NbdNames.replyType(e.type()));
                 afterStructuredReply();
             }
             case SET_META_CONTEXT -> {
                 LOG.debug("server refused meta contexts {}: {}", config.metaContexts(),
-                        NbdNegotiationException.replyName(e.type()));
+                        NbdNames.replyType(e.type()));
                 metaContexts.clear();
                 send(State.GO, OptionRequest.infoOrGo(NBD_OPT_GO, name, INFOS));
             }
@@ -326,9 +332,11 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
     private static BlockSizeConstraints toConstraints(HandshakeReply.BlockSizeInfo b) {
         try {
             return new BlockSizeConstraints((int) Math.min(b.minimum(), Integer.MAX_VALUE),
-                    (int) Math.min(b.preferred(), Integer.MAX_VALUE), (int) Math.min(b.maxPayload(), Integer.MAX_VALUE));
+                    (int) Math.min(b.preferred(), Integer.MAX_VALUE),
+                    (int) Math.min(b.maxPayload(), Integer.MAX_VALUE));
         } catch (IllegalArgumentException e) {
-            throw new NbdNegotiationException(0, "server sent invalid NBD_INFO_BLOCK_SIZE " + b + ": " + e.getMessage());
+            throw new NbdNegotiationException(0, "server sent invalid NBD_INFO_BLOCK_SIZE " + b + ": "
+                    + e.getMessage());
         }
     }
 
@@ -355,13 +363,13 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         return new NbdExportInfo(name, description, size, transmissionFlags, blockSize);
     }
 
-    private void send(State next, OptionRequest.Option option) {
+    private void send(State next, OptionRequest option) {
         moveTo(next);
         ctx.writeAndFlush(option);
     }
 
     private void abortAndComplete(Negotiated negotiated) {
-        send(State.ABORT, OptionRequest.empty(NBD_OPT_ABORT));
+        send(State.ABORT, new OptionRequest(NBD_OPT_ABORT));
         result.complete(negotiated);
     }
 
@@ -369,7 +377,7 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
     private void finishGo() {
         moveTo(State.DONE);
         TransmissionHandler transmission = new TransmissionHandler(config.maxInFlight(), config.maxQueued(),
-                new HashSet<>(metaContexts.values()));
+                new HashSet<>(metaContexts.values()), format == ReplyFormat.EXTENDED);
         ChannelPipeline p = ctx.pipeline();
         p.addAfter(ctx.name(), "nbd-transmission", transmission);
         p.addBefore("nbd-transmission", "nbd-request-encoder",

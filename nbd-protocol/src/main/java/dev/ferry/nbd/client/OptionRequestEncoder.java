@@ -1,12 +1,17 @@
 package dev.ferry.nbd.client;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.ClientFlags;
+import dev.ferry.nbd.codec.ClientHandshakeMessage;
+import dev.ferry.nbd.codec.OptionRequest;
+import dev.ferry.nbd.codec.OptionRequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 
 /**
- * Encodes the client's handshake messages (spec "Newstyle negotiation").
+ * Encodes the client's handshake messages (spec "Newstyle negotiation"), the counterpart of the server's
+ * {@link OptionRequestDecoder}.
  *
  * <pre>
  * Client flags:
@@ -27,25 +32,24 @@ import io.netty.handler.codec.MessageToByteEncoder;
  * |                        data ...                               |
  * </pre>
  */
-final class OptionRequestEncoder extends MessageToByteEncoder<OptionRequest> {
-
-    /** Bytes of an option request before its data. */
-    static final int OPTION_HEADER_LENGTH = 16;
+final class OptionRequestEncoder extends MessageToByteEncoder<ClientHandshakeMessage> {
 
     OptionRequestEncoder() {
-        super(OptionRequest.class);
+        super(ClientHandshakeMessage.class);
     }
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, OptionRequest msg, ByteBuf out) {
-        if (msg instanceof OptionRequest.ClientFlags flags) {
+    protected void encode(ChannelHandlerContext ctx, ClientHandshakeMessage msg, ByteBuf out) {
+        if (msg instanceof ClientFlags flags) {
             out.writeInt(flags.flags());
-        } else if (msg instanceof OptionRequest.Option option) {
-            out.ensureWritable(OPTION_HEADER_LENGTH + option.length());
+        } else if (msg instanceof OptionRequest option) {
+            out.ensureWritable(OptionRequestDecoder.OPTION_HEADER_LENGTH + option.data().length);
             out.writeLong(NbdConstants.IHAVEOPT);
             out.writeInt(option.option());
-            out.writeInt(option.length());
-            option.writeDataTo(out);
+            out.writeInt(option.data().length);
+            out.writeBytes(option.data());
+        } else {
+            throw new IllegalArgumentException("a client does not send " + msg);
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.ferry.nbd.client;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.NbdRequest;
+import dev.ferry.nbd.codec.RequestHeader;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -54,13 +56,17 @@ final class PendingRequest {
         return expected;
     }
 
-    /** Builds the wire message for {@code cookie}; the payload's ownership moves to the message. */
-    NbdRequest toWire(long cookie) {
+    /**
+     * Builds the wire message for {@code cookie} in compact or {@code extended} form; the payload's ownership
+     * moves to the message.
+     */
+    NbdRequest toWire(long cookie, boolean extended) {
         expected = new ExpectedReply(type, flags, offset, length);
         if (type == NbdConstants.NBD_CMD_READ) {
             read = new ReadAssembly(offset, Math.toIntExact(length));
         }
-        NbdRequest request = new NbdRequest(flags, type, cookie, offset, length, payload);
+        RequestHeader header = new RequestHeader(flags, type, cookie, offset, length, extended);
+        NbdRequest request = payload == null ? new NbdRequest(header) : new NbdRequest(header, payload);
         payload = null;
         return request;
     }

@@ -11,8 +11,13 @@ import static dev.ferry.nbd.NbdConstants.NBD_REPLY_TYPE_ERROR_OFFSET;
 import static dev.ferry.nbd.NbdConstants.NBD_REPLY_TYPE_NONE;
 import static dev.ferry.nbd.NbdConstants.NBD_REPLY_TYPE_OFFSET_DATA;
 import static dev.ferry.nbd.NbdConstants.NBD_REPLY_TYPE_OFFSET_HOLE;
+import static dev.ferry.nbd.codec.ReplyEncoder.EXTENDED_HEADER_LENGTH;
+import static dev.ferry.nbd.codec.ReplyEncoder.SIMPLE_REPLY_LENGTH;
+import static dev.ferry.nbd.codec.ReplyEncoder.STRUCTURED_HEADER_LENGTH;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.NbdNames;
+import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -60,12 +65,6 @@ import java.util.function.LongFunction;
  */
 final class ReplyDecoder extends ByteToMessageDecoder {
 
-    /** Bytes of a simple reply header. */
-    static final int SIMPLE_HEADER_LENGTH = 16;
-    /** Bytes of a structured chunk header. */
-    static final int STRUCTURED_HEADER_LENGTH = 20;
-    /** Bytes of an extended chunk header. */
-    static final int EXTENDED_HEADER_LENGTH = 32;
     /** The spec's cap on extents in one BLOCK_STATUS chunk. */
     static final int MAX_EXTENTS = 1 << 20;
     /** Largest error chunk: error, message length, a 4096-byte message and an offset. */
@@ -137,7 +136,7 @@ final class ReplyDecoder extends ByteToMessageDecoder {
             if (format == ReplyFormat.EXTENDED) {
                 throw fail(in, "simple reply after extended headers were negotiated");
             }
-            if (in.readableBytes() >= SIMPLE_HEADER_LENGTH) {
+            if (in.readableBytes() >= SIMPLE_REPLY_LENGTH) {
                 decodeSimple(in, out);
             }
         } else if (magic == NbdConstants.NBD_STRUCTURED_REPLY_MAGIC && format == ReplyFormat.STRUCTURED) {
@@ -347,7 +346,8 @@ final class ReplyDecoder extends ByteToMessageDecoder {
 
     private void requireCommand(ByteBuf in, int command) {
         if (expected.type() != command) {
-            throw fail(in, chunkName() + " for cookie " + cookieText() + " answering command " + expected.type());
+            throw fail(in, chunkName() + " for cookie " + cookieText() + " answering "
+                    + NbdNames.command(expected.type()));
         }
     }
 
@@ -365,16 +365,7 @@ final class ReplyDecoder extends ByteToMessageDecoder {
     }
 
     private String chunkName() {
-        return switch (chunkType) {
-            case NBD_REPLY_TYPE_NONE -> "NONE chunk";
-            case NBD_REPLY_TYPE_OFFSET_DATA -> "OFFSET_DATA chunk";
-            case NBD_REPLY_TYPE_OFFSET_HOLE -> "OFFSET_HOLE chunk";
-            case NBD_REPLY_TYPE_BLOCK_STATUS -> "BLOCK_STATUS chunk";
-            case NBD_REPLY_TYPE_BLOCK_STATUS_EXT -> "BLOCK_STATUS_EXT chunk";
-            case NBD_REPLY_TYPE_ERROR -> "ERROR chunk";
-            case NBD_REPLY_TYPE_ERROR_OFFSET -> "ERROR_OFFSET chunk";
-            default -> "chunk type 0x" + Integer.toHexString(chunkType);
-        };
+        return NbdNames.chunkType(chunkType);
     }
 
     private String cookieText() {

@@ -1,6 +1,8 @@
 package dev.ferry.nbd.client;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.NbdRequest;
+import dev.ferry.nbd.codec.RequestHeader;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -40,6 +42,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private final int maxInFlight;
     private final int maxQueued;
     private final Set<Integer> contextIds;
+    private final boolean extendedHeaders;
     private final Map<Long, PendingRequest> inFlight = new HashMap<>();
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -49,8 +52,9 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private Throwable failure;
     private boolean discSent;
 
-    TransmissionHandler(int maxInFlight, int maxQueued, Set<Integer> contextIds) {
+    TransmissionHandler(int maxInFlight, int maxQueued, Set<Integer> contextIds, boolean extendedHeaders) {
         this.maxInFlight = maxInFlight;
+        this.extendedHeaders = extendedHeaders;
         this.maxQueued = maxQueued;
         this.contextIds = Set.copyOf(contextIds);
     }
@@ -114,7 +118,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private void send(PendingRequest request) {
         long cookie = nextCookie++;
         inFlight.put(cookie, request);
-        ctx.writeAndFlush(request.toWire(cookie)).addListener((ChannelFutureListener) f -> {
+        ctx.writeAndFlush(request.toWire(cookie, extendedHeaders)).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 abort(f.cause());
             }
@@ -154,7 +158,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private void maybeSendDisc() {
         if (state == State.DRAINING && !discSent && inFlight.isEmpty() && queue.isEmpty()) {
             discSent = true;
-            NbdRequest disc = new NbdRequest(0, NbdConstants.NBD_CMD_DISC, nextCookie++, 0, 0, null);
+            NbdRequest disc = new NbdRequest(new RequestHeader(0, NbdConstants.NBD_CMD_DISC, nextCookie++, 0, 0,
+                    extendedHeaders));
             ctx.writeAndFlush(disc).addListener(ChannelFutureListener.CLOSE);
         }
     }

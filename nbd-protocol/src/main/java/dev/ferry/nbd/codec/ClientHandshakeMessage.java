@@ -1,6 +1,9 @@
 package dev.ferry.nbd.codec;
 
-/** A message the {@link OptionRequestDecoder} produces from what a client sends during the handshake. */
+/**
+ * What a client sends during the handshake ({@link ClientFlags}, {@link OptionRequest}), plus the framing problems
+ * the server's {@link OptionRequestDecoder} reports in their place.
+ */
 public sealed interface ClientHandshakeMessage
         permits ClientFlags, OptionRequest, OversizedOption, HandshakeViolation {
 }

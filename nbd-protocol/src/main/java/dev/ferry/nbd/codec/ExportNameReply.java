@@ -2,7 +2,7 @@ package dev.ferry.nbd.codec;
 
 /**
  * The reply to NBD_OPT_EXPORT_NAME: export size u64, transmission flags u16, then 124 zero bytes
- * unless the client set NBD_FLAG_C_NO_ZEROES.
+ * unless the client set NBD_FLAG_C_NO_ZEROES; the server encodes it and the client decodes it.
  *
  * @param exportSize        size in bytes
  * @param transmissionFlags NBD_FLAG_* transmission flags

@@ -5,8 +5,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCounted;
 
 /**
- * A validated transmission request; for WRITE it holds the payload as a retained slice, which the
- * receiver owns (release this request, or pass the payload on, exactly once).
+ * One transmission request (spec "Request message"), as the client sends it and as the server decodes it
+ * (then already validated). A WRITE holds its payload, which the holder owns: release this request, or
+ * pass the payload on, exactly once.
  *
  * @param header  the request header
  * @param payload the WRITE payload, or an empty buffer for other commands

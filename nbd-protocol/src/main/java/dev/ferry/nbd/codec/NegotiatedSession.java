@@ -2,6 +2,7 @@ package dev.ferry.nbd.codec;
 
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.export.BlockSizeConstraints;
+import java.util.OptionalInt;
 
 /**
  * What the handshake settled for one connection, against which every request is validated.
@@ -10,11 +11,11 @@ import dev.ferry.nbd.export.BlockSizeConstraints;
  * @param transmissionFlags NBD_FLAG_* flags advertised
  * @param structuredReplies structured replies negotiated (also true with extended headers)
  * @param extendedHeaders   extended headers negotiated
- * @param baseAllocationId  context id of the selected {@code base:allocation}, or 0 if none selected
+ * @param baseAllocationId  context id of the selected {@code base:allocation}, empty if none is selected
  * @param blockSize         advertised block size constraints
  */
 public record NegotiatedSession(long exportSize, int transmissionFlags, boolean structuredReplies,
-                                boolean extendedHeaders, int baseAllocationId, BlockSizeConstraints blockSize) {
+                                boolean extendedHeaders, OptionalInt baseAllocationId, BlockSizeConstraints blockSize) {
 
     /** Whether transmission flag {@code flag} was advertised. */
     public boolean advertised(int flag) {

@@ -75,11 +75,6 @@ public record OptionReply(int option, int replyType, byte[] data) implements Ser
         return new OptionReply(option, errorType, utf8(message));
     }
 
-    /** Whether this is an error reply. */
-    public boolean isError() {
-        return (replyType & NBD_REP_FLAG_ERROR) != 0;
-    }
-
     private static OptionReply infoString(int option, int infoType, String value) {
         byte[] v = utf8(value);
         return new OptionReply(option, NBD_REP_INFO,

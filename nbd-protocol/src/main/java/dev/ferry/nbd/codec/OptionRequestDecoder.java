@@ -1,6 +1,7 @@
 package dev.ferry.nbd.codec;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.NbdNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -69,13 +70,6 @@ public final class OptionRequestDecoder extends ByteToMessageDecoder {
     public OptionRequestDecoder() {
     }
 
-    /** Creates a decoder that expects option requests at once (client flags already read). */
-    public static OptionRequestDecoder afterClientFlags() {
-        OptionRequestDecoder decoder = new OptionRequestDecoder();
-        decoder.state = State.READ_OPTION_HEADER;
-        return decoder;
-    }
-
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
@@ -121,7 +115,7 @@ public final class OptionRequestDecoder extends ByteToMessageDecoder {
         } else if (length > MAX_OPTION_SKIP) {
             state = State.DISCARD;
             in.skipBytes(in.readableBytes());
-            out.add(new HandshakeViolation("option " + option + " claims " + length + " bytes of data"));
+            out.add(new HandshakeViolation(NbdNames.option(option) + " claims " + length + " bytes of data"));
         } else if (length > MAX_OPTION_LENGTH) {
             state = State.SKIP_OPTION_DATA;
             skipRemaining = length;

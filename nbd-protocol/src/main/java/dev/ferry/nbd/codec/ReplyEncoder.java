@@ -72,7 +72,10 @@ public final class ReplyEncoder {
                 .writeLong(reply.cookie());
     }
 
-    /** Encodes a chunk header in {@code format} (STRUCTURED or EXTENDED) into a buffer with room for {@code extra} bytes. */
+    /**
+     * Encodes a chunk header in {@code format} (STRUCTURED or EXTENDED) into a buffer with room for
+     * {@code extra} bytes.
+     */
     public static ByteBuf chunkHeader(ByteBufAllocator alloc, ReplyFormat format, ReplyChunkHeader h, int extra) {
         if (format == ReplyFormat.EXTENDED) {
             return alloc.buffer(EXTENDED_HEADER_LENGTH + extra).writeInt(NBD_EXTENDED_REPLY_MAGIC)

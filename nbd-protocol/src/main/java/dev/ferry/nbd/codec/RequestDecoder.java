@@ -1,5 +1,6 @@
 package dev.ferry.nbd.codec;
 
+import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_PAYLOAD_LEN;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE;
 import static dev.ferry.nbd.NbdConstants.NBD_EXTENDED_REQUEST_MAGIC;
 import static dev.ferry.nbd.NbdConstants.NBD_REQUEST_MAGIC;
@@ -37,9 +38,11 @@ import java.util.List;
  *
  * <p>A valid WRITE payload (at most the maximum payload) is delivered as a retained slice of the
  * cumulation, which uses {@link #COMPOSITE_CUMULATOR} so a large frame is not copied while it
- * accumulates. A rejected WRITE's payload is skipped as it arrives if it fits {@link #MAX_PAYLOAD_SKIP};
- * a larger one cannot be kept in sync and the rejection asks for a close. A bad magic loses the framing:
- * one {@link FramingLost} is emitted and all further input is discarded.
+ * accumulates. With extended headers, NBD_CMD_FLAG_PAYLOAD_LEN marks a payload on any command; a command
+ * other than WRITE never accepts one (BLOCK_STAT_PAYLOAD is not offered), so it is rejected. A rejected
+ * request's payload is skipped as it arrives if it fits {@link #MAX_PAYLOAD_SKIP}; a larger one cannot be
+ * kept in sync and the rejection asks for a close. A bad magic loses the framing: one {@link FramingLost} is
+ * emitted and all further input is discarded.
  */
 public final class RequestDecoder extends ByteToMessageDecoder {
 
@@ -120,7 +123,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
         RequestHeader header = new RequestHeader(flags, type, cookie, offset, length, session.extendedHeaders());
         RejectedRequest rejected = RequestValidator.validate(header, session);
-        boolean hasPayload = type == NBD_CMD_WRITE;
+        // with extended headers PAYLOAD_LEN marks a payload on any command: skip one we do not accept
+        boolean hasPayload = type == NBD_CMD_WRITE
+                || (session.extendedHeaders() && (flags & NBD_CMD_FLAG_PAYLOAD_LEN) != 0);
         if (rejected == null) {
             if (hasPayload && length > 0) {
                 pending = header;

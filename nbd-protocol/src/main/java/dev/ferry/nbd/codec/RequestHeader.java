@@ -12,6 +12,13 @@ package dev.ferry.nbd.codec;
  */
 public record RequestHeader(int flags, int type, long cookie, long offset, long length, boolean extended) {
 
+    /** Checks the u16 fields. */
+    public RequestHeader {
+        if ((flags & ~0xffff) != 0 || (type & ~0xffff) != 0) {
+            throw new IllegalArgumentException("flags and type are u16: flags=" + flags + " type=" + type);
+        }
+    }
+
     /** Whether {@code flag} is set. */
     public boolean hasFlag(int flag) {
         return (flags & flag) != 0;

@@ -1,7 +1,8 @@
 package dev.ferry.nbd.codec;
 
 /**
- * The fixed-newstyle greeting: {@code NBDMAGIC, IHAVEOPT, handshake flags u16}.
+ * The fixed-newstyle greeting: {@code NBDMAGIC, IHAVEOPT, handshake flags u16}, as the server encodes it and
+ * the client decodes it.
  *
  * @param handshakeFlags NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES as offered
  */

@@ -13,13 +13,18 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Drives the handshake of one connection: sends the greeting, feeds decoded client messages to an
  * {@link OptionNegotiator}, writes its replies, and on GO/EXPORT_NAME rebuilds the pipeline for the
- * transmission phase (request decoder, {@link TransmissionHandler}).
+ * transmission phase (request decoder, {@link TransmissionHandler}). The whole handshake must finish within
+ * the handshake timeout, counted from the connection: a client that sends nothing, or trickles an option
+ * byte by byte, is dropped when it expires.
  */
 final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshakeMessage> {
 
@@ -34,15 +39,23 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     private final OptionNegotiator negotiator;
     private final ConnectionLimits limits;
     private final ServerState server;
+    private final Duration timeout;
+    private ScheduledFuture<?> deadline;
 
-    HandshakeHandler(OptionNegotiator negotiator, ConnectionLimits limits, ServerState server) {
+    HandshakeHandler(OptionNegotiator negotiator, ConnectionLimits limits, ServerState server, Duration timeout) {
         this.negotiator = negotiator;
         this.limits = limits;
         this.server = server;
+        this.timeout = timeout;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        deadline = ctx.executor().schedule(() -> {
+            LOG.info("NBD connection {}: handshake not finished within {}; closing", ctx.channel().remoteAddress(),
+                    timeout);
+            ctx.close();
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         ctx.writeAndFlush(new ServerGreeting(OptionNegotiator.HANDSHAKE_FLAGS));
         ctx.read();
         ctx.fireChannelActive();
@@ -66,6 +79,23 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
         if ((state == OptionNegotiator.State.AWAIT_CLIENT_FLAGS || state == OptionNegotiator.State.OPTIONS)
                 && ctx.channel().isWritable()) {
             ctx.read();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancelDeadline();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelDeadline();
+        ctx.fireChannelInactive();
+    }
+
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
         }
     }
 

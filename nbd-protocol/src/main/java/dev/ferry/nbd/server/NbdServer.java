@@ -48,6 +48,7 @@ public final class NbdServer implements AutoCloseable {
     private final int ioThreads;
     private final WriteBufferWaterMark waterMark;
     private final Duration shutdownTimeout;
+    private final Duration handshakeTimeout;
     private final ServerState serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
     private State state = State.NEW;
     private EventLoopGroup bossGroup;
@@ -63,6 +64,7 @@ public final class NbdServer implements AutoCloseable {
         this.ioThreads = b.ioThreads;
         this.waterMark = b.waterMark;
         this.shutdownTimeout = b.shutdownTimeout;
+        this.handshakeTimeout = b.handshakeTimeout;
     }
 
     /** A builder with defaults: 127.0.0.1, port 10809, AUTO transport, {@link ConnectionLimits#DEFAULT}. */
@@ -94,7 +96,7 @@ public final class NbdServer implements AutoCloseable {
                                 .addLast(HandshakeHandler.HANDSHAKE_ENCODER, new HandshakeEncoder())
                                 .addLast(HandshakeHandler.OPTION_DECODER, new OptionRequestDecoder())
                                 .addLast(HandshakeHandler.HANDSHAKE_HANDLER, new HandshakeHandler(
-                                        new OptionNegotiator(catalog), limits, serverState));
+                                        new OptionNegotiator(catalog), limits, serverState, handshakeTimeout));
                     }
                 });
         try {
@@ -174,6 +176,7 @@ public final class NbdServer implements AutoCloseable {
         private int ioThreads = 0;
         private WriteBufferWaterMark waterMark = new WriteBufferWaterMark(4 * 1024 * 1024, 16 * 1024 * 1024);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Duration handshakeTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -229,6 +232,18 @@ public final class NbdServer implements AutoCloseable {
         /** How long {@link NbdServer#close()} waits for requests in flight (default 10 s). */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /**
+         * How long a client may take from connecting to entering transmission (default 30 s); a client that
+         * sends nothing, or trickles its options, is dropped when it expires.
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("handshake timeout must be positive: " + timeout);
+            }
+            this.handshakeTimeout = timeout;
             return this;
         }
 

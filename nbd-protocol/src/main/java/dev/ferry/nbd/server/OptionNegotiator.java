@@ -2,6 +2,7 @@ package dev.ferry.nbd.server;
 
 import static dev.ferry.nbd.NbdConstants.*;
 
+import dev.ferry.nbd.NbdNames;
 import dev.ferry.nbd.codec.ClientFlags;
 import dev.ferry.nbd.codec.ExportNameReply;
 import dev.ferry.nbd.codec.NegotiatedSession;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The option-haggling state of one connection (spec "Option types"): decides the replies to every
@@ -27,6 +29,11 @@ final class OptionNegotiator {
 
     /** Context id of {@code base:allocation} when selected. */
     static final int BASE_ALLOCATION_ID = 1;
+    /**
+     * Largest minimum block size a client is assumed to honour without asking (spec "Block size constraints":
+     * interoperable clients constrain requests to 512 bytes; nbd-client and the kernel never ask).
+     */
+    static final int ASSUMED_MINIMUM_BLOCK = 512;
     /** The handshake flags the server offers. */
     static final int HANDSHAKE_FLAGS = NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES;
 
@@ -86,7 +93,7 @@ final class OptionNegotiator {
             case NBD_OPT_STARTTLS -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
                     "TLS is not supported"));
             default -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
-                    "option " + Integer.toUnsignedString(opt) + " is not supported"));
+                    NbdNames.option(opt) + " is not supported"));
         };
     }
 
@@ -123,6 +130,12 @@ final class OptionNegotiator {
                     "no export named '" + query.name() + "'"));
         }
         Export export = found.get();
+        if (opt == NBD_OPT_GO && export.blockSize().minimum() > ASSUMED_MINIMUM_BLOCK
+                && !query.infoTypes().contains(NBD_INFO_BLOCK_SIZE)) {
+            return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_BLOCK_SIZE_REQD, "export '"
+                    + export.name() + "' needs a minimum block size of " + export.blockSize().minimum()
+                    + "; request NBD_INFO_BLOCK_SIZE"));
+        }
         NegotiatedSession session = session(export, query.name());
         List<ServerHandshakeMessage> replies = new ArrayList<>(List.of(
                 OptionReply.infoExport(opt, session.exportSize(), session.transmissionFlags()),
@@ -200,7 +213,8 @@ final class OptionNegotiator {
     private NegotiatedSession session(Export export, String requestedName) {
         boolean contextSelected = metaContextExport != null && metaContextExport.equals(requestedName);
         return new NegotiatedSession(export.size(), TransmissionFlags.of(export.capabilities(), structuredReplies),
-                structuredReplies, extendedHeaders, contextSelected ? BASE_ALLOCATION_ID : 0, export.blockSize());
+                structuredReplies, extendedHeaders,
+                contextSelected ? OptionalInt.of(BASE_ALLOCATION_ID) : OptionalInt.empty(), export.blockSize());
     }
 
     private NegotiationStep invalid(int opt, String message) {

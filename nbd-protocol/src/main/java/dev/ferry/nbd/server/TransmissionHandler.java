@@ -2,6 +2,7 @@ package dev.ferry.nbd.server;
 
 import static dev.ferry.nbd.NbdConstants.*;
 
+import dev.ferry.nbd.NbdNames;
 import dev.ferry.nbd.codec.FramingLost;
 import dev.ferry.nbd.codec.NbdRequest;
 import dev.ferry.nbd.codec.NegotiatedSession;
@@ -253,7 +254,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             logFailure(h, NBD_EIO, new IllegalStateException("export returned no extents"));
             return writeError(h, NBD_EIO, "internal error: no extents");
         }
-        return ctx.write(ReplyEncoder.blockStatus(ctx.alloc(), format, h, session.baseAllocationId(), shaped));
+        int contextId = session.baseAllocationId().getAsInt();
+        return ctx.write(ReplyEncoder.blockStatus(ctx.alloc(), format, h, contextId, shaped));
     }
 
     @SuppressWarnings("unchecked")
@@ -265,8 +267,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         if (state != State.OPEN) {
             return;
         }
-        LOG.debug("NBD connection {}: rejecting cookie {} with error {}: {}", ctx.channel().remoteAddress(),
-                r.header().cookie(), r.error(), r.reason());
+        LOG.debug("NBD connection {}: rejecting {} cookie {} with {}: {}", ctx.channel().remoteAddress(),
+                NbdNames.command(r.header().type()), r.header().cookie(), NbdNames.error(r.error()), r.reason());
         admit(0);
         if (r.closeAfterReply()) {
             state = State.DRAINING;
@@ -354,13 +356,15 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private void logFailure(RequestHeader h, int nbdError, Throwable error) {
         Throwable cause = ExportErrors.unwrap(error);
         if (cause instanceof dev.ferry.nbd.export.ExportException) {
-            LOG.debug("export {} request type {} failed with NBD error {}: {}", export.name(), h.type(), nbdError,
-                    cause.getMessage());
+            LOG.debug("export {} {} failed with {}: {}", export.name(), NbdNames.command(h.type()),
+                    NbdNames.error(nbdError), cause.getMessage());
         } else if (!warnedUnexpected) {
             warnedUnexpected = true;
-            LOG.warn("export {} request type {} failed unexpectedly; answering EIO", export.name(), h.type(), cause);
+            LOG.warn("export {} {} failed unexpectedly; answering EIO", export.name(), NbdNames.command(h.type()),
+                    cause);
         } else {
-            LOG.debug("export {} request type {} failed unexpectedly: {}", export.name(), h.type(), cause.toString());
+            LOG.debug("export {} {} failed unexpectedly: {}", export.name(), NbdNames.command(h.type()),
+                    cause.toString());
         }
     }
 

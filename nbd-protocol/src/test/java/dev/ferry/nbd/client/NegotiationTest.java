@@ -14,6 +14,7 @@ import static dev.ferry.nbd.client.Fixtures.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.ReplyFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

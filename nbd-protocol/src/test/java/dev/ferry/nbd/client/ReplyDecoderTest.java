@@ -10,6 +10,7 @@ import static dev.ferry.nbd.client.Fixtures.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.nbd.codec.ReplyFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -282,7 +283,7 @@ class ReplyDecoderTest {
         assertRejected(ReplyFormat.STRUCTURED, SIMPLE_READ, "simple reply to READ cookie 0x2 after structured");
         assertRejected(ReplyFormat.STRUCTURED, hex(
                 "668e33ef", "0001", "0005", "0000000000000003", "0000000c", "00000001", "00000010", "00000000"),
-                "BLOCK_STATUS chunk for cookie 0x3 answering command 0");
+                "NBD_REPLY_TYPE_BLOCK_STATUS for cookie 0x3 answering NBD_CMD_READ");
         assertRejected(ReplyFormat.STRUCTURED, hex(
                 "668e33ef", "0000", "0000", "0000000000000001", "00000000"),
                 "NONE chunk without DONE");
@@ -291,7 +292,7 @@ class ReplyDecoderTest {
                 "unknown chunk type 7");
         assertRejected(ReplyFormat.STRUCTURED, hex(
                 "668e33ef", "0001", "8001", "0000000000000005", "00000006", "00000000", "0000"),
-                "ERROR chunk with error value 0");
+                "NBD_REPLY_TYPE_ERROR with error value 0");
         assertRejected(ReplyFormat.STRUCTURED, hex(
                 "668e33ef", "0001", "8001", "0000000000000005", "00000008", "00000005", "0009", "6869"),
                 "message length 9 does not fit");

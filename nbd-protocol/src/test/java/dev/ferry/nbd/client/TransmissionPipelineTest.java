@@ -13,6 +13,9 @@ import static dev.ferry.nbd.client.Fixtures.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.codec.NbdRequest;
+import dev.ferry.nbd.codec.ReplyFormat;
+import dev.ferry.nbd.codec.RequestHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -36,7 +39,7 @@ class TransmissionPipelineTest {
     }
 
     private void open(int maxInFlight, int maxQueued, ReplyFormat format) {
-        handler = new TransmissionHandler(maxInFlight, maxQueued, Set.of(1));
+        handler = new TransmissionHandler(maxInFlight, maxQueued, Set.of(1), format == ReplyFormat.EXTENDED);
         ch = new EmbeddedChannel(new ReplyDecoder(format, handler::expected),
                 new NbdRequestEncoder(format == ReplyFormat.EXTENDED), handler);
     }
@@ -100,8 +103,8 @@ class TransmissionPipelineTest {
                 "00000004",            // length 4
                 "61626364")));         // payload "abcd"
         EmbeddedChannel ext = new EmbeddedChannel(new NbdRequestEncoder(true));
-        ext.writeOutbound(new NbdRequest(NbdConstants.NBD_CMD_FLAG_FUA, NbdConstants.NBD_CMD_TRIM, 9, 0x200, 1L << 33,
-                null));
+        ext.writeOutbound(new NbdRequest(new RequestHeader(NbdConstants.NBD_CMD_FLAG_FUA,
+                NbdConstants.NBD_CMD_TRIM, 9, 0x200, 1L << 33, true)));
         ByteBuf header = ext.readOutbound();
         assertThat(ByteBufUtil.hexDump(header)).isEqualTo(ByteBufUtil.hexDump(hex(
                 "21e41c71",            // NBD_EXTENDED_REQUEST_MAGIC

@@ -10,6 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.OptionalInt;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,8 +24,8 @@ class DecoderFuzzTest {
 
     private static final int CASES = 2000;
     private static final int MAX_PAYLOAD = 64 * 1024;
-    private static final NegotiatedSession SESSION = new NegotiatedSession(1 << 20, 0xded, true, false, 1,
-            new BlockSizeConstraints(1, 4096, MAX_PAYLOAD));
+    private static final NegotiatedSession SESSION = new NegotiatedSession(1 << 20, 0xded, true, false,
+            OptionalInt.of(1), new BlockSizeConstraints(1, 4096, MAX_PAYLOAD));
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 0x5eed, 20261121})

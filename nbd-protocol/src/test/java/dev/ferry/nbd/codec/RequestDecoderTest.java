@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +18,9 @@ class RequestDecoderTest {
 
     static final int FLAGS = NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH | NBD_FLAG_SEND_FUA | NBD_FLAG_SEND_TRIM
             | NBD_FLAG_SEND_WRITE_ZEROES | NBD_FLAG_SEND_DF;
-    static final NegotiatedSession COMPACT = new NegotiatedSession(1 << 20, FLAGS, true, false, 1,
+    static final NegotiatedSession COMPACT = new NegotiatedSession(1 << 20, FLAGS, true, false, OptionalInt.of(1),
             BlockSizeConstraints.DEFAULT);
-    static final NegotiatedSession EXTENDED = new NegotiatedSession(1 << 20, FLAGS, true, true, 1,
+    static final NegotiatedSession EXTENDED = new NegotiatedSession(1 << 20, FLAGS, true, true, OptionalInt.of(1),
             BlockSizeConstraints.DEFAULT);
 
     static final byte[] READ = hex("""
@@ -115,6 +116,21 @@ class RequestDecoderTest {
         assertThat(decode(COMPACT, Bytes.concat(WRITE_PAST_END, FLUSH)))
                 .containsExactly("rejected 4 error " + NBD_ENOSPC + " close false",
                         new RequestHeader(0, NBD_CMD_FLUSH, 5, 0, 0, false) + " payload=");
+    }
+
+    @Test
+    void anExtendedPayloadOnACommandWithoutOneIsRejectedAndSkipped() {
+        byte[] statusWithPayload = hex("""
+                21e41c71           # NBD_EXTENDED_REQUEST_MAGIC
+                0020 0007          # NBD_CMD_FLAG_PAYLOAD_LEN, NBD_CMD_BLOCK_STATUS
+                0000000000000007   # cookie 7
+                0000000000000000   # offset 0
+                0000000000000008   # payload length 8
+                0102030405060708   # payload, to be skipped
+                """);
+        assertThat(decode(EXTENDED, Bytes.concat(statusWithPayload, EXTENDED_WRITE)))
+                .containsExactly("rejected 7 error " + NBD_EINVAL + " close false",
+                        new RequestHeader(NBD_CMD_FLAG_PAYLOAD_LEN, NBD_CMD_WRITE, 3, 16, 2, true) + " payload=cafe");
     }
 
     @Test

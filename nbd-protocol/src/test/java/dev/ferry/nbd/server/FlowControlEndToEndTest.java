@@ -4,9 +4,9 @@ import static dev.ferry.nbd.NbdConstants.*;
 import static dev.ferry.nbd.server.ServerTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.nbd.testing.MemoryExport;
 import dev.ferry.nbd.testing.MemoryExport.Gate;
 import dev.ferry.nbd.testing.MemoryExport.Op;
+import dev.ferry.nbd.testing.MemoryExport;
 import io.netty.buffer.Unpooled;
 import java.util.HashSet;
 import java.util.Set;

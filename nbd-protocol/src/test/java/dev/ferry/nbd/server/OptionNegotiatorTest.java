@@ -8,6 +8,8 @@ import dev.ferry.nbd.codec.ClientFlags;
 import dev.ferry.nbd.codec.OptionReply;
 import dev.ferry.nbd.codec.OptionRequest;
 import dev.ferry.nbd.codec.ServerHandshakeMessage;
+import dev.ferry.nbd.export.BlockSizeConstraints;
+import dev.ferry.nbd.export.ExportCapabilities;
 import dev.ferry.nbd.testing.MemoryExport;
 import dev.ferry.nbd.testing.TestCatalog;
 import java.util.List;
@@ -17,7 +19,13 @@ import org.junit.jupiter.api.Test;
 /** The option negotiation rules, as pure logic. */
 class OptionNegotiatorTest {
 
-    private final TestCatalog catalog = new TestCatalog(new MemoryExport("a", 1 << 20), new MemoryExport("b", 1 << 20));
+    private final TestCatalog catalog = new TestCatalog(new MemoryExport("a", 1 << 20), new MemoryExport("b", 1 << 20),
+            blockExport("min512", 512), blockExport("min4k", 4096));
+
+    private static MemoryExport blockExport(String name, int minimum) {
+        return new MemoryExport(name, 1 << 20, ExportCapabilities.FULL, new BlockSizeConstraints(minimum, 4096,
+                1 << 20), "");
+    }
     private OptionNegotiator negotiator;
 
     @BeforeEach
@@ -35,13 +43,30 @@ class OptionNegotiatorTest {
     }
 
     @Test
+    void goNeedsBlockSizeInfoOnlyForAMinimumAboveWhatClientsAssume() {
+        assertThat(types(option(NBD_OPT_GO, RawClient.exportQuery("min4k"))))
+                .containsExactly(NBD_REP_ERR_BLOCK_SIZE_REQD);
+        assertThat(types(option(NBD_OPT_INFO, RawClient.exportQuery("min4k")))).as("INFO only reports")
+                .containsExactly(NBD_REP_INFO, NBD_REP_INFO, NBD_REP_INFO, NBD_REP_INFO, NBD_REP_ACK);
+        assertThat(option(NBD_OPT_GO, RawClient.exportQuery("min512")).outcome())
+                .isEqualTo(NegotiationStep.Outcome.TRANSMISSION);
+    }
+
+    @Test
+    void goWithBlockSizeInfoRequestedEntersTransmissionOnAnyMinimum() {
+        NegotiationStep go = option(NBD_OPT_GO, RawClient.exportQuery("min4k", NBD_INFO_BLOCK_SIZE));
+        assertThat(go.outcome()).isEqualTo(NegotiationStep.Outcome.TRANSMISSION);
+        assertThat(go.session().blockSize().minimum()).isEqualTo(4096);
+    }
+
+    @Test
     void metaContextSelectionAppliesOnlyToTheExportItWasMadeFor() {
         option(NBD_OPT_STRUCTURED_REPLY, new byte[0]);
         assertThat(types(option(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", BASE_ALLOCATION))))
                 .containsExactly(NBD_REP_META_CONTEXT, NBD_REP_ACK);
         NegotiationStep go = option(NBD_OPT_GO, RawClient.exportQuery("b"));
         assertThat(go.outcome()).isEqualTo(NegotiationStep.Outcome.TRANSMISSION);
-        assertThat(go.session().baseAllocationId()).isZero();
+        assertThat(go.session().baseAllocationId()).isEmpty();
     }
 
     @Test
@@ -50,7 +75,7 @@ class OptionNegotiatorTest {
         option(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", BASE_ALLOCATION));
         assertThat(types(option(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", "base:", "qemu:dirty-bitmap:x"))))
                 .containsExactly(NBD_REP_ACK);
-        assertThat(option(NBD_OPT_GO, RawClient.exportQuery("a")).session().baseAllocationId()).isZero();
+        assertThat(option(NBD_OPT_GO, RawClient.exportQuery("a")).session().baseAllocationId()).isEmpty();
     }
 
     @Test
@@ -58,7 +83,7 @@ class OptionNegotiatorTest {
         option(NBD_OPT_EXTENDED_HEADERS, new byte[0]);
         option(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", BASE_ALLOCATION));
         NegotiationStep go = option(NBD_OPT_GO, RawClient.exportQuery("a"));
-        assertThat(go.session().baseAllocationId()).isEqualTo(OptionNegotiator.BASE_ALLOCATION_ID);
+        assertThat(go.session().baseAllocationId()).hasValue(OptionNegotiator.BASE_ALLOCATION_ID);
         assertThat(go.session().extendedHeaders()).isTrue();
         assertThat(go.session().transmissionFlags() & NBD_FLAG_SEND_DF).isNotZero();
     }

@@ -3,6 +3,7 @@ package dev.ferry.nbd.server;
 import static dev.ferry.nbd.NbdConstants.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.nbd.codec.OptionRequest;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -94,28 +95,14 @@ final class RawClient implements AutoCloseable {
         return replies;
     }
 
+    /** NBD_OPT_INFO/GO data (the option number does not matter for the data). */
     static byte[] exportQuery(String name, int... infos) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(4 + n.length + 2 + 2 * infos.length).putInt(n.length).put(n)
-                .putShort((short) infos.length);
-        for (int i : infos) {
-            b.putShort((short) i);
-        }
-        return b.array();
+        return OptionRequest.infoOrGo(NBD_OPT_GO, name, infos).data();
     }
 
+    /** NBD_OPT_*_META_CONTEXT data. */
     static byte[] metaQuery(String export, String... queries) {
-        byte[] n = export.getBytes(StandardCharsets.UTF_8);
-        int len = 8 + n.length;
-        for (String q : queries) {
-            len += 4 + q.getBytes(StandardCharsets.UTF_8).length;
-        }
-        ByteBuffer b = ByteBuffer.allocate(len).putInt(n.length).put(n).putInt(queries.length);
-        for (String q : queries) {
-            byte[] qb = q.getBytes(StandardCharsets.UTF_8);
-            b.putInt(qb.length).put(qb);
-        }
-        return b.array();
+        return OptionRequest.metaContext(NBD_OPT_SET_META_CONTEXT, export, List.of(queries)).data();
     }
 
     /** Negotiates: optional SR or extended headers and base:allocation, then GO. */

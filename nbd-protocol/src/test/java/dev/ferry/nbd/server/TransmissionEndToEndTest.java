@@ -35,6 +35,20 @@ class TransmissionEndToEndTest extends ServerFixture {
     }
 
     @Test
+    void anExtendedReadAbove32BitsGetsOneErrorChunkAndTheStreamStaysInSync() throws Exception {
+        try (RawClient c = connect(true, true, false)) {
+            c.request(0, NBD_CMD_READ, 3, 0, (1L << 32) + 512); // would read 512 bytes if truncated to 32 bits
+            List<RawClient.Chunk> chunks = c.readChunks();
+            assertThat(chunks).hasSize(1);
+            assertThat(chunks.get(0).type()).isEqualTo(NBD_REPLY_TYPE_ERROR);
+            assertThat(chunks.get(0).error()).isEqualTo(NBD_EINVAL);
+            assertThat(chunks.get(0).offset()).as("echoes the request offset").isZero();
+            c.request(0, NBD_CMD_READ, 4, 0, 512);
+            assertThat(c.readStructuredData(0, 512)).hasSize(512);
+        }
+    }
+
+    @Test
     void structuredReadsSendDataAndHoleChunksEndingWithDone() throws Exception {
         disk.write(4096, io.netty.buffer.Unpooled.wrappedBuffer(pattern(4096, 9)), false).get();
         try (RawClient c = connect(true, false, true)) {
@@ -144,7 +158,8 @@ class TransmissionEndToEndTest extends ServerFixture {
             c.request(0, NBD_CMD_BLOCK_STATUS, 7, 0, 512);
             assertThat(c.readSimple()).as("no meta context").containsExactly(7, NBD_EINVAL);
             c.request(0, NBD_CMD_WRITE, 8, 0, 40L * 1024 * 1024, new byte[40 * 1024 * 1024]);
-            assertThat(c.readSimple()).as("40 MiB write past the end; its payload is skipped").containsExactly(8, NBD_ENOSPC);
+            assertThat(c.readSimple()).as("40 MiB write past the end; its payload is skipped")
+                    .containsExactly(8, NBD_ENOSPC);
             c.request(0, NBD_CMD_READ, 9, 0, 0);
             assertThat(c.readChunk().type()).as("zero-length read").isEqualTo(NBD_REPLY_TYPE_NONE);
             c.request(0, NBD_CMD_WRITE_ZEROES, 10, 0, 3L * 1024 * 1024);

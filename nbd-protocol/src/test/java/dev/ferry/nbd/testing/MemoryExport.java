@@ -20,8 +20,10 @@ import java.util.function.Supplier;
 
 /**
  * A sparse in-memory {@link Export} for tests: 4 KiB pages allocated on first write, block status from
- * page allocation, and per-operation control: {@link #hold} parks every operation of a kind at a
- * {@link Gate} the test opens or fails by hand; {@link #failNext} fails the next one.
+ * page allocation, a durable copy that models a write-back cache shared by all connections (written by FLUSH
+ * for everything completed, and by FUA for its own range, so CAN_MULTI_CONN holds), and per-operation
+ * control: {@link #hold} parks every operation of a kind at a {@link Gate} the test opens or fails by hand;
+ * {@link #failNext} fails the next one.
  */
 public final class MemoryExport implements Export {
 
@@ -69,6 +71,7 @@ public final class MemoryExport implements Export {
     private final BlockSizeConstraints blockSize;
     private final String description;
     private final Map<Long, byte[]> pages = new ConcurrentHashMap<>();
+    private final Map<Long, byte[]> durablePages = new ConcurrentHashMap<>();
     private final Map<Op, Boolean> held = new ConcurrentHashMap<>();
     private final Map<Op, Throwable> failures = new ConcurrentHashMap<>();
     private final BlockingQueue<Gate> parked = new LinkedBlockingQueue<>();
@@ -169,8 +172,17 @@ public final class MemoryExport implements Export {
         return maxUnreleasedReadBytes.get();
     }
 
-    /** Copies stored bytes (zeroes for holes). */
+    /** Copies stored bytes (zeroes for holes): what reads on any connection see. */
     public byte[] contents(long offset, int length) {
+        return copy(pages, offset, length);
+    }
+
+    /** Copies the bytes that FLUSH or FUA made durable (zeroes for holes): what would survive a crash. */
+    public byte[] durableContents(long offset, int length) {
+        return copy(durablePages, offset, length);
+    }
+
+    private static byte[] copy(Map<Long, byte[]> pages, long offset, int length) {
         byte[] out = new byte[length];
         for (int i = 0; i < length; ) {
             long pos = offset + i;
@@ -204,6 +216,7 @@ public final class MemoryExport implements Export {
                 byte[] data = new byte[payload.readableBytes()];
                 payload.getBytes(payload.readerIndex(), data);
                 store(offset, data);
+                persistIf(fua, offset, data.length);
             } finally {
                 payload.release();
             }
@@ -213,13 +226,18 @@ public final class MemoryExport implements Export {
 
     @Override
     public CompletableFuture<Void> flush() {
-        return run(Op.FLUSH, 0, () -> null);
+        return run(Op.FLUSH, 0, () -> {
+            durablePages.keySet().retainAll(pages.keySet());
+            pages.forEach((pageNo, page) -> durablePages.put(pageNo, page.clone()));
+            return null;
+        });
     }
 
     @Override
     public CompletableFuture<Void> trim(long offset, long length, boolean fua) {
         return run(Op.TRIM, offset, () -> {
             punch(offset, length, false);
+            persistIf(fua, offset, length);
             return null;
         });
     }
@@ -229,6 +247,7 @@ public final class MemoryExport implements Export {
                                               boolean fua) {
         return run(Op.WRITE_ZEROES, offset, () -> {
             punch(offset, length, noHole);
+            persistIf(fua, offset, length);
             return null;
         });
     }
@@ -323,6 +342,21 @@ public final class MemoryExport implements Export {
         }
     }
 
+    /** Copies the pages overlapping {@code [offset, +length)} to the durable copy (more is always allowed). */
+    private void persistIf(boolean persist, long offset, long length) {
+        if (!persist || length == 0) {
+            return;
+        }
+        for (long pageNo = offset / PAGE; pageNo <= (offset + length - 1) / PAGE; pageNo++) {
+            byte[] page = pages.get(pageNo);
+            if (page == null) {
+                durablePages.remove(pageNo);
+            } else {
+                durablePages.put(pageNo, page.clone());
+            }
+        }
+    }
+
     /** Zeroes a range: whole pages are deallocated unless {@code keepAllocated}, partial pages zeroed. */
     private void punch(long offset, long length, boolean keepAllocated) {
         long end = offset + length;
@@ -351,7 +385,10 @@ public final class MemoryExport implements Export {
         long pos = offset;
         while (pos < end) {
             boolean data = allocated(pos);
-            long next = Math.min(size, (pos / PAGE + 1) * PAGE);
+            long next = pos;
+            while (next < end && allocated(next) == data) {
+                next = Math.min(end, (next / PAGE + 1) * PAGE);
+            }
             out.add(data ? BlockStatusExtent.data(next - pos) : BlockStatusExtent.hole(next - pos));
             pos = next;
         }
