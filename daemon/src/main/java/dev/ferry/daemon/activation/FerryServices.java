@@ -1,0 +1,48 @@
+package dev.ferry.daemon.activation;
+
+import dev.ferry.daemon.nbd.ExportDirectory;
+import dev.ferry.daemon.nbd.NbdDaemonService;
+import dev.ferry.daemon.process.DaemonCommand;
+import dev.ferry.daemon.process.DaemonService;
+import java.util.List;
+
+/**
+ * The daemon's volume and NBD services sharing one {@link ExportDirectory}: the volume layer starts first
+ * (activating every LV into the directory), then the NBD server serves it; they stop in reverse, so clients are
+ * drained before devices are flushed and removed. Use {@link #factory} with {@code new DaemonCommand(...)}.
+ */
+public final class FerryServices {
+    private final ExportDirectory exports = new ExportDirectory();
+    private final VolumeDaemonService volumes;
+    private final NbdDaemonService nbd = new NbdDaemonService(exports);
+
+    /** Services whose LV exports {@code exportFactory} makes (the block-device export adapter). */
+    public FerryServices(ExportFactory exportFactory) {
+        this.volumes = new VolumeDaemonService(exports, exportFactory);
+    }
+
+    /** A {@link DaemonCommand.ServiceFactory} creating a fresh set per daemon: volumes, then nbd-server. */
+    public static DaemonCommand.ServiceFactory factory(ExportFactory exportFactory) {
+        return config -> new FerryServices(exportFactory).services();
+    }
+
+    /** The services in start order. */
+    public List<DaemonService> services() {
+        return List.of(volumes, nbd);
+    }
+
+    /** The volume layer (its {@code volumes()} is what the control API calls once started). */
+    public VolumeDaemonService volumes() {
+        return volumes;
+    }
+
+    /** The NBD server service. */
+    public NbdDaemonService nbd() {
+        return nbd;
+    }
+
+    /** The live export catalog. */
+    public ExportDirectory exports() {
+        return exports;
+    }
+}
