@@ -1,0 +1,155 @@
+package dev.ferry.daemon.serve;
+
+import dev.ferry.daemon.cli.CommandFailure;
+import dev.ferry.daemon.export.BlockDeviceExport;
+import dev.ferry.daemon.export.SingleExportCatalog;
+import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.nbd.server.NbdServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One file or block device served over NBD until asked to stop.
+ *
+ * <p>States: {@code NEW --start--> RUNNING --stop--> STOPPED}. {@link #requestStop()} may be called
+ * from any thread (a signal handler) at any time; the thread that called {@link #start()} performs
+ * the shutdown in {@link #awaitStopRequestAndStop()}: stop accepting and drain in-flight requests,
+ * flush the device, close it, then stop the I/O threads.
+ */
+public final class FileServer {
+
+    private static final Logger log = LoggerFactory.getLogger(FileServer.class);
+
+    /** Lifecycle states. */
+    enum State { NEW, RUNNING, STOPPED }
+
+    private final ServeOptions options;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private State state = State.NEW;
+    private ExecutorService ioPool;
+    private BlockDevice device;
+    private NbdServer server;
+
+    /** Prepares to serve as {@code options} say; nothing happens before {@link #start()}. */
+    public FileServer(ServeOptions options) {
+        this.options = options;
+    }
+
+    /** Opens (or creates) the file and starts listening; returns the bound address. */
+    public synchronized InetSocketAddress start() throws InterruptedException {
+        transition(State.NEW, State.RUNNING);
+        boolean started = false;
+        try {
+            BackingFile.prepare(options.file(), options.createSize(), options.createParents());
+            ioPool = BlockingIoPool.create("ferry-io", BlockingIoPool.defaultThreads());
+            device = openDevice();
+            if (options.createSize().isPresent() && device.size() != options.createSize().getAsLong()) {
+                throw CommandFailure.usage(options.file() + " exists with " + device.size()
+                        + " bytes, but --size asks for " + options.createSize().getAsLong()
+                        + " (--size only sets the size of a file it creates)");
+            }
+            BlockDeviceExport export = new BlockDeviceExport(options.exportName(), options.description(), device,
+                    options.readOnly());
+            server = NbdServer.builder()
+                    .catalog(new SingleExportCatalog(export))
+                    .bind(options.listen())
+                    .transport(options.transport())
+                    .build();
+            InetSocketAddress bound = bind(server);
+            log.info("serving {} ({} bytes{}) as nbd://{}:{}/{} over {}", device.describe(), device.size(),
+                    options.readOnly() ? ", read-only" : "", bound.getAddress().getHostAddress(), bound.getPort(),
+                    options.exportName(), server.transportName());
+            started = true;
+            return bound;
+        } finally {
+            if (!started) {
+                releaseResources();
+                state = State.STOPPED;
+            }
+        }
+    }
+
+    private BlockDevice openDevice() {
+        try {
+            return FileBlockDevice.open(options.file(), options.readOnly(), ioPool);
+        } catch (IOException e) {
+            throw new CommandFailure(CommandFailure.RUNTIME, options.file() + ": cannot open: " + e.getMessage(), e);
+        }
+    }
+
+    private InetSocketAddress bind(NbdServer nbd) throws InterruptedException {
+        try {
+            return nbd.start();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new CommandFailure(CommandFailure.RUNTIME, "cannot listen on " + options.listen().getHostString()
+                    + ":" + options.listen().getPort() + ": " + cause.getMessage(), e);
+        }
+    }
+
+    /** Asks the server to stop; returns at once. Safe from any thread, any number of times. */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    /**
+     * Blocks until {@link #requestStop()} is called, then shuts down gracefully.
+     *
+     * @return whether everything was flushed and closed cleanly
+     */
+    public boolean awaitStopRequestAndStop() throws InterruptedException {
+        stopRequested.await();
+        return stop();
+    }
+
+    private synchronized boolean stop() throws InterruptedException {
+        transition(State.RUNNING, State.STOPPED);
+        boolean clean = true;
+        try {
+            server.shutdownGracefully(options.drainTimeout())
+                    .get(options.drainTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.error("stopping the NBD server did not complete cleanly: {}", e.toString());
+            clean = false;
+        }
+        try {
+            device.flush().get(options.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.error("final flush of {} failed: {}", device.describe(), e.toString());
+            clean = false;
+        }
+        releaseResources();
+        log.info("stopped{}", clean ? "" : " with errors");
+        return clean;
+    }
+
+    private void releaseResources() throws InterruptedException {
+        if (server != null) {
+            server.close();
+        }
+        if (device != null) {
+            device.close();
+        }
+        if (ioPool != null) {
+            ioPool.shutdown();
+            if (!ioPool.awaitTermination(options.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("I/O threads still busy after {}", options.drainTimeout());
+            }
+        }
+    }
+
+    private void transition(State from, State to) {
+        if (state != from) {
+            throw new IllegalStateException("cannot go to " + to + " from " + state + " (expected " + from + ")");
+        }
+        state = to;
+    }
+}
