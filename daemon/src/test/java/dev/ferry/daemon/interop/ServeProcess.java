@@ -39,7 +39,17 @@ final class ServeProcess implements AutoCloseable {
      */
     static ServeProcess start(Path logDir, Path file, String exportName, String... extraArgs) {
         int port = freePort();
-        Path log = logDir.resolve("ferry-serve-" + port + ".log");
+        List<String> args = new ArrayList<>(List.of("serve", file.toString(), "--name", exportName,
+                "--listen", "127.0.0.1:" + port));
+        args.addAll(List.of(extraArgs));
+        ServeProcess serve = launch(logDir, port, exportName, args);
+        serve.awaitListening();
+        return serve;
+    }
+
+    /** Starts {@code ferry ARGS...} in a child JVM without waiting for anything. */
+    static ServeProcess launch(Path logDir, int port, String exportName, List<String> args) {
+        Path log = logDir.resolve("ferry-" + port + "-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dio.netty.leakDetection.level=paranoid",
@@ -48,18 +58,15 @@ final class ServeProcess implements AutoCloseable {
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-Dio.netty.tryReflectionSetAccessible=true",
                 "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", file.toString(),
-                "--name", exportName, "--listen", "127.0.0.1:" + port));
-        cmd.addAll(List.of(extraArgs));
+                Main.class.getName()));
+        cmd.addAll(args);
         if (Boolean.getBoolean("ferry.interop.nbdkit")) { // TEMP-NBDKIT
-            cmd = new ArrayList<>(List.of("nbdkit", "-f", "-i", "127.0.0.1", "-p", "" + port, "file", file.toString())); // TEMP-NBDKIT
-            if (List.of(extraArgs).contains("--read-only")) { cmd.add(1, "-r"); } // TEMP-NBDKIT
+            cmd = new ArrayList<>(List.of("nbdkit", "-f", "-i", "127.0.0.1", "-p", "" + port, "file", args.get(1))); // TEMP-NBDKIT
+            if (args.contains("--read-only")) { cmd.add(1, "-r"); } // TEMP-NBDKIT
         } // TEMP-NBDKIT
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ServeProcess serve = new ServeProcess(p, port, exportName, log);
-            serve.awaitListening();
-            return serve;
+            return new ServeProcess(p, port, exportName, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -94,7 +101,8 @@ final class ServeProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A loopback port nobody listened on a moment ago. */
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -130,7 +138,7 @@ final class ServeProcess implements AutoCloseable {
     int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("ferry serve still running " + timeout + " after SIGTERM\n" + log());
+                throw new AssertionError("ferry still running after " + timeout + "\n" + log());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -3,17 +3,35 @@ package dev.ferry.daemon.interop;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit extension owning the {@code ferry serve} processes a test starts: after each test it kills
- * those still running, prints their logs when the test failed, and fails the test if a log reports a
- * Netty buffer leak (the children run with the paranoid leak detector).
+ * JUnit extension owning the {@code ferry serve} processes tests start: it prints their logs after a
+ * failed test; after each test (or, per class, after all) it kills those still running and fails if a
+ * log reports a Netty buffer leak (the children run with the paranoid leak detector).
  */
-final class ServeProcesses implements AfterEachCallback {
+final class ServeProcesses implements AfterEachCallback, AfterAllCallback {
 
     private final List<ServeProcess> started = new ArrayList<>();
+    private final boolean perClass;
+
+    /** Processes live for one test. */
+    ServeProcesses() {
+        this(false);
+    }
+
+    /** With {@code perClass}, processes live until all tests of the class ran (register it static). */
+    ServeProcesses(boolean perClass) {
+        this.perClass = perClass;
+    }
+
+    /** Takes ownership of a process launched by the test. */
+    ServeProcess own(ServeProcess p) {
+        started.add(p);
+        return p;
+    }
 
     /** Starts a process (see {@link ServeProcess#start}) owned by this extension. */
     ServeProcess start(Path logDir, Path file, String exportName, String... extraArgs) {
@@ -24,13 +42,26 @@ final class ServeProcesses implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            started.forEach(p -> System.out.println(p.log()));
+        }
+        if (!perClass) {
+            stopAll();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (perClass) {
+            stopAll();
+        }
+    }
+
+    private void stopAll() {
         StringBuilder leaks = new StringBuilder();
         for (ServeProcess p : started) {
             p.close();
             String log = p.log();
-            if (context.getExecutionException().isPresent()) {
-                System.out.println(log);
-            }
             if (log.contains("LEAK:")) {
                 leaks.append(log).append('\n');
             }
