@@ -24,12 +24,13 @@ public final class MemoryBlockDevice implements BlockDevice {
 
     /** Creates an empty (all-hole) device of {@code size} bytes. */
     public MemoryBlockDevice(String name, long size) {
-        if (size < 0 || (size + PAGE - 1) / PAGE > Integer.MAX_VALUE) {
+        long pageCount = size / PAGE + (size % PAGE == 0 ? 0 : 1);
+        if (size < 0 || pageCount > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("unsupported memory device size " + size);
         }
         this.name = name;
         this.size = size;
-        int n = (int) ((size + PAGE - 1) / PAGE);
+        int n = (int) pageCount;
         this.pages = new byte[n][];
         this.allocated = new BitSet(n);
     }

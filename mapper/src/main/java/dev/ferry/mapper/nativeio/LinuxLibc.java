@@ -1,0 +1,46 @@
+package dev.ferry.mapper.nativeio;
+
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.LongLongByReference;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.u_int64_t;
+
+/**
+ * The C library functions Ferry calls, bound by name through jnr-ffi; signatures mirror the C
+ * prototypes and return the raw result (-1 and errno, or an error number for posix_fadvise).
+ * Only {@link NativeIo} calls these.
+ */
+public interface LinuxLibc {
+
+    /** {@code int open(const char *path, int flags, mode_t mode)}. */
+    int open(@In CharSequence path, int flags, int mode);
+
+    /** {@code int close(int fd)}. */
+    int close(int fd);
+
+    /** {@code int fallocate(int fd, int mode, off_t offset, off_t len)}. */
+    int fallocate(int fd, int mode, @off_t long offset, @off_t long len);
+
+    /** {@code int fdatasync(int fd)}. */
+    int fdatasync(int fd);
+
+    /** {@code off_t lseek(int fd, off_t offset, int whence)}. */
+    @off_t long lseek(int fd, @off_t long offset, int whence);
+
+    /** {@code ioctl(fd, request, uint64_t *out)}, e.g. BLKGETSIZE64. */
+    int ioctl(int fd, @u_int64_t long request, @Out LongLongByReference out);
+
+    /** {@code ioctl(fd, request, int *out)}, e.g. BLKSSZGET. */
+    int ioctl(int fd, @u_int64_t long request, @Out IntByReference out);
+
+    /** {@code ioctl(fd, request, const uint64_t range[2])}, e.g. BLKDISCARD and BLKZEROOUT. */
+    int ioctl(int fd, @u_int64_t long request, @In long[] range);
+
+    /** {@code int posix_fadvise(int fd, off_t offset, off_t len, int advice)}: returns the error number. */
+    int posix_fadvise(int fd, @off_t long offset, @off_t long len, int advice);
+
+    /** {@code char *strerror(int errnum)}. */
+    String strerror(int errnum);
+}

@@ -1,0 +1,230 @@
+package dev.ferry.mapper.nativeio;
+
+import static dev.ferry.mapper.nativeio.LinuxConstants.FALLOC_FL_KEEP_SIZE;
+import static dev.ferry.mapper.nativeio.LinuxConstants.FALLOC_FL_PUNCH_HOLE;
+import static dev.ferry.mapper.nativeio.LinuxConstants.FALLOC_FL_ZERO_RANGE;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.LongLongByReference;
+
+/**
+ * The one wrapper around {@link LinuxLibc}: every call checks its result, reads errno only when the
+ * call failed (errno is sticky), and throws a {@link NativeIoException} naming the call, its target
+ * and the error. Obtain the process-wide instance with {@link #get()}; it is thread-safe.
+ */
+public final class NativeIo {
+
+    private static final int OPEN_MODE = 0;
+
+    private final LinuxLibc libc;
+    private final Runtime runtime;
+    private final LinuxConstants constants;
+    private final List<Map.Entry<String, Integer>> errnoByText;
+
+    private NativeIo(LinuxLibc libc, LinuxConstants constants) {
+        this.libc = libc;
+        this.runtime = Runtime.getRuntime(libc);
+        this.constants = constants;
+        Map<String, Integer> texts = new HashMap<>();
+        for (Errno e : Errno.values()) {
+            String text = libc.strerror(e.number());
+            if (text != null && !text.isEmpty()) {
+                texts.putIfAbsent(text, e.number());
+            }
+        }
+        // Longest first, so "No such device or address" is not taken for "No such device".
+        List<Map.Entry<String, Integer>> ordered = new ArrayList<>(texts.entrySet());
+        ordered.sort(Comparator.comparingInt((Map.Entry<String, Integer> en) -> en.getKey().length()).reversed());
+        this.errnoByText = List.copyOf(ordered);
+    }
+
+    /** Loads libc on first use. */
+    private static final class Holder {
+        static final NativeIo INSTANCE;
+        static final Throwable FAILURE;
+
+        static {
+            NativeIo io = null;
+            Throwable failure = null;
+            try {
+                LinuxConstants constants = LinuxConstants.forArch(System.getProperty("os.arch"));
+                if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+                    throw new UnsupportedOperationException("native I/O needs Linux, not " + System.getProperty("os.name"));
+                }
+                io = new NativeIo(LibraryLoader.create(LinuxLibc.class).load("c"), constants);
+            } catch (RuntimeException | LinkageError e) {
+                failure = e;
+            }
+            INSTANCE = io;
+            FAILURE = failure;
+        }
+    }
+
+    /**
+     * The process-wide instance, loading libc through jnr-ffi on first use.
+     *
+     * @throws IOException if this platform is unsupported or jnr-ffi cannot load libc (the cause says why)
+     */
+    public static NativeIo get() throws IOException {
+        if (Holder.INSTANCE == null) {
+            throw new IOException("native I/O unavailable (os.arch=" + System.getProperty("os.arch")
+                    + "): " + Holder.FAILURE, Holder.FAILURE);
+        }
+        return Holder.INSTANCE;
+    }
+
+    /** The constants of this architecture. */
+    public LinuxConstants constants() {
+        return constants;
+    }
+
+    /** Opens {@code path} with {@code O_CLOEXEC}, read-write or read-only. */
+    public OwnedFd open(Path path, boolean writable) throws NativeIoException {
+        int flags = (writable ? LinuxConstants.O_RDWR : LinuxConstants.O_RDONLY) | LinuxConstants.O_CLOEXEC;
+        int fd = libc.open(path.toString(), flags, OPEN_MODE);
+        if (fd < 0) {
+            throw failure("open", path + ", " + (writable ? "O_RDWR" : "O_RDONLY"));
+        }
+        return new OwnedFd(this, fd, path);
+    }
+
+    void close(int fd, Path path) throws NativeIoException {
+        if (libc.close(fd) != 0) {
+            throw failure("close", path.toString());
+        }
+    }
+
+    /** Deallocates a range, keeping the file size ({@code PUNCH_HOLE|KEEP_SIZE}); it then reads as zeroes. */
+    public void punchHole(OwnedFd fd, long offset, long length) throws NativeIoException {
+        fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, "PUNCH_HOLE|KEEP_SIZE", offset, length);
+    }
+
+    /** Zeroes a range keeping it allocated and the size unchanged ({@code ZERO_RANGE|KEEP_SIZE}). */
+    public void zeroRange(OwnedFd fd, long offset, long length) throws NativeIoException {
+        fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, "ZERO_RANGE|KEEP_SIZE", offset, length);
+    }
+
+    /** Allocates blocks for a range without changing its contents or the size ({@code KEEP_SIZE}). */
+    public void allocate(OwnedFd fd, long offset, long length) throws NativeIoException {
+        fallocate(fd, FALLOC_FL_KEEP_SIZE, "KEEP_SIZE", offset, length);
+    }
+
+    private void fallocate(OwnedFd fd, int mode, String modeName, long offset, long length)
+            throws NativeIoException {
+        if (libc.fallocate(fd.fd(), mode, offset, length) != 0) {
+            throw failure("fallocate", fd.path() + ", " + modeName + ", " + offset + ", " + length);
+        }
+    }
+
+    /** Makes written data durable ({@code fdatasync}). */
+    public void fdatasync(OwnedFd fd) throws NativeIoException {
+        if (libc.fdatasync(fd.fd()) != 0) {
+            throw failure("fdatasync", fd.path().toString());
+        }
+    }
+
+    /** The first offset at or after {@code offset} holding data, or -1 if none does before EOF. */
+    public long seekData(OwnedFd fd, long offset) throws NativeIoException {
+        return seek(fd, offset, LinuxConstants.SEEK_DATA, "SEEK_DATA");
+    }
+
+    /** The first offset at or after {@code offset} in a hole (EOF counts as one), or -1 if past EOF. */
+    public long seekHole(OwnedFd fd, long offset) throws NativeIoException {
+        return seek(fd, offset, LinuxConstants.SEEK_HOLE, "SEEK_HOLE");
+    }
+
+    private long seek(OwnedFd fd, long offset, int whence, String whenceName) throws NativeIoException {
+        long r = libc.lseek(fd.fd(), offset, whence);
+        if (r >= 0) {
+            return r;
+        }
+        int errno = LastError.getLastError(runtime);
+        if (errno == Errno.ENXIO.number()) {
+            return -1;
+        }
+        throw exception("lseek", fd.path() + ", " + offset + ", " + whenceName, errno);
+    }
+
+    /** A block device's size in bytes ({@code BLKGETSIZE64}). */
+    public long blockDeviceSize(OwnedFd fd) throws NativeIoException {
+        LongLongByReference out = new LongLongByReference();
+        if (libc.ioctl(fd.fd(), LinuxConstants.BLKGETSIZE64, out) != 0) {
+            throw failure("ioctl", fd.path() + ", BLKGETSIZE64");
+        }
+        return out.longValue();
+    }
+
+    /** A block device's logical block size in bytes ({@code BLKSSZGET}). */
+    public int logicalBlockSize(OwnedFd fd) throws NativeIoException {
+        IntByReference out = new IntByReference();
+        if (libc.ioctl(fd.fd(), LinuxConstants.BLKSSZGET, out) != 0) {
+            throw failure("ioctl", fd.path() + ", BLKSSZGET");
+        }
+        return out.intValue();
+    }
+
+    /** Discards a block-device range ({@code BLKDISCARD}); offset and length must be block-aligned. */
+    public void discardBlocks(OwnedFd fd, long offset, long length) throws NativeIoException {
+        rangeIoctl(fd, LinuxConstants.BLKDISCARD, "BLKDISCARD", offset, length);
+    }
+
+    /** Zeroes a block-device range ({@code BLKZEROOUT}); offset and length must be block-aligned. */
+    public void zeroOutBlocks(OwnedFd fd, long offset, long length) throws NativeIoException {
+        rangeIoctl(fd, LinuxConstants.BLKZEROOUT, "BLKZEROOUT", offset, length);
+    }
+
+    private void rangeIoctl(OwnedFd fd, long request, String name, long offset, long length)
+            throws NativeIoException {
+        if (libc.ioctl(fd.fd(), request, new long[] {offset, length}) != 0) {
+            throw failure("ioctl", fd.path() + ", " + name + ", {" + offset + ", " + length + "}");
+        }
+    }
+
+    /** Passes an access hint ({@code posix_fadvise}, which returns its error number rather than setting errno). */
+    public void fadvise(OwnedFd fd, long offset, long length, Advice advice) throws NativeIoException {
+        int err = libc.posix_fadvise(fd.fd(), offset, length, advice.value());
+        if (err != 0) {
+            throw exception("posix_fadvise", fd.path() + ", " + offset + ", " + length + ", " + advice, err);
+        }
+    }
+
+    /**
+     * Recognises the error number behind a JDK {@link IOException} (whose message is the libc text of
+     * errno, e.g. "No space left on device"), for the errnos named in {@link Errno}.
+     */
+    public OptionalInt errnoOf(IOException e) {
+        String message = e.getMessage();
+        if (message != null) {
+            for (Map.Entry<String, Integer> entry : errnoByText) {
+                if (message.contains(entry.getKey())) {
+                    return OptionalInt.of(entry.getValue());
+                }
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** The libc description of an error number. */
+    public String describe(int errno) {
+        return libc.strerror(errno);
+    }
+
+    private NativeIoException failure(String syscall, String target) {
+        return exception(syscall, target, LastError.getLastError(runtime));
+    }
+
+    private NativeIoException exception(String syscall, String target, int errno) {
+        return new NativeIoException(syscall, target, errno, libc.strerror(errno));
+    }
+}

@@ -1,0 +1,173 @@
+package dev.ferry.mapper.nativeio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ferry.mapper.block.BlockIoException.Kind;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link NativeIo} against real files, and the errno classification. */
+class NativeIoTest {
+
+    @TempDir
+    Path dir;
+
+    private final NativeIo io = io();
+
+    private static NativeIo io() {
+        try {
+            return NativeIo.get();
+        } catch (IOException e) {
+            throw new AssertionError("jnr-ffi must load libc on this machine", e);
+        }
+    }
+
+    @Test
+    void errnoNumbersMapToBlockFailureKinds() {
+        assertThat(Errno.kindOf(28)).isEqualTo(Kind.NO_SPACE);
+        assertThat(Errno.kindOf(122)).isEqualTo(Kind.NO_SPACE);
+        assertThat(Errno.kindOf(27)).isEqualTo(Kind.NO_SPACE);
+        assertThat(Errno.kindOf(Errno.ENOTSUP)).isEqualTo(Kind.NOT_SUPPORTED);
+        assertThat(Errno.kindOf(22)).isEqualTo(Kind.INVALID);
+        assertThat(Errno.kindOf(30)).isEqualTo(Kind.READ_ONLY);
+        assertThat(Errno.kindOf(1)).isEqualTo(Kind.READ_ONLY);
+        assertThat(Errno.kindOf(13)).isEqualTo(Kind.READ_ONLY);
+        assertThat(Errno.kindOf(5)).isEqualTo(Kind.IO_ERROR);
+        assertThat(Errno.kindOf(6)).isEqualTo(Kind.IO_ERROR);
+        assertThat(Errno.kindOf(9)).isEqualTo(Kind.IO_ERROR);
+        assertThat(Errno.kindOf(4095)).isEqualTo(Kind.IO_ERROR);
+        assertThat(Errno.kindOf(-1)).isEqualTo(Kind.IO_ERROR);
+        assertThat(Errno.nameOf(28)).isEqualTo("ENOSPC");
+        assertThat(Errno.nameOf(95)).isEqualTo("EOPNOTSUPP");
+        assertThat(Errno.nameOf(200)).isEqualTo("errno=200");
+        for (Errno e : Errno.values()) {
+            assertThat(Errno.of(e.number())).isSameAs(e);
+        }
+    }
+
+    @Test
+    void exceptionNamesCallTargetAndError() {
+        NativeIoException e = new NativeIoException("fallocate", "/x, PUNCH_HOLE", 28, io.describe(28));
+        assertThat(e.getMessage()).isEqualTo("fallocate(/x, PUNCH_HOLE) failed: ENOSPC (No space left on device)");
+        assertThat(e.syscall()).isEqualTo("fallocate");
+        assertThat(e.errno()).isEqualTo(28);
+        assertThat(e.errnoName()).isEqualTo("ENOSPC");
+        assertThat(e.kind()).isEqualTo(Kind.NO_SPACE);
+        assertThat(e.notSupported()).isFalse();
+        assertThat(new NativeIoException("ioctl", "/dev/x", 95, "n/a").notSupported()).isTrue();
+    }
+
+    @Test
+    void openingAMissingFileFailsWithEnoent() {
+        Path missing = dir.resolve("missing");
+        assertThatThrownBy(() -> io.open(missing, true)).isInstanceOfSatisfying(NativeIoException.class, e -> {
+            assertThat(e.syscall()).isEqualTo("open");
+            assertThat(e.errnoName()).isEqualTo("ENOENT");
+            assertThat(e.getMessage()).contains(missing.toString(), "O_RDWR");
+        });
+    }
+
+    @Test
+    void fallocateOnAReadOnlyDescriptorFailsWithEbadf() throws Exception {
+        Path f = Files.write(dir.resolve("f"), new byte[8192]);
+        try (OwnedFd fd = io.open(f, false)) {
+            assertThatThrownBy(() -> io.punchHole(fd, 0, 4096)).isInstanceOfSatisfying(NativeIoException.class, e -> {
+                assertThat(e.errnoName()).isEqualTo("EBADF");
+                assertThat(e.kind()).isEqualTo(Kind.IO_ERROR);
+                assertThat(e.getMessage()).contains("fallocate", "PUNCH_HOLE|KEEP_SIZE", "0, 4096");
+            });
+        }
+    }
+
+    @Test
+    void seekDataAndHoleFindWrittenRanges() throws Exception {
+        Path f = dir.resolve("sparse");
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[4096]), 1 << 20);
+            ch.write(ByteBuffer.wrap(new byte[1]), (4 << 20) - 1);
+            ch.force(false);
+        }
+        try (OwnedFd fd = io.open(f, true)) {
+            assertThat(io.seekData(fd, 0)).isEqualTo(1 << 20);
+            assertThat(io.seekHole(fd, 1 << 20)).isEqualTo((1 << 20) + 4096);
+            assertThat(io.seekData(fd, (1 << 20) + 4096)).isEqualTo((4 << 20) - 4096);
+            assertThat(io.seekHole(fd, (4 << 20) - 4096)).isEqualTo(4 << 20);
+            assertThat(io.seekData(fd, 4 << 20)).isEqualTo(-1);
+            io.punchHole(fd, 1 << 20, 4096);
+            io.fdatasync(fd);
+            assertThat(io.seekData(fd, 0)).isEqualTo((4 << 20) - 4096);
+        }
+    }
+
+    @Test
+    void fadviseReportsTheReturnedErrorNumber() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo is not available");
+        try (OwnedFd fd = io.open(fifo, true)) {
+            assertThatThrownBy(() -> io.fadvise(fd, 0, 0, Advice.SEQUENTIAL))
+                    .isInstanceOfSatisfying(NativeIoException.class, e -> {
+                        assertThat(e.syscall()).isEqualTo("posix_fadvise");
+                        assertThat(e.errnoName()).isEqualTo("ESPIPE");
+                    });
+        }
+        Path f = Files.write(dir.resolve("plain"), new byte[4096]);
+        try (OwnedFd fd = io.open(f, false)) {
+            io.fadvise(fd, 0, 0, Advice.WILLNEED);
+        }
+    }
+
+    @Test
+    void blockDeviceIoctlsOnARegularFileFailWithEnotty() throws Exception {
+        Path f = Files.write(dir.resolve("plain"), new byte[4096]);
+        try (OwnedFd fd = io.open(f, true)) {
+            assertThatThrownBy(() -> io.blockDeviceSize(fd)).isInstanceOfSatisfying(NativeIoException.class,
+                    e -> assertThat(e.errnoName()).isEqualTo("ENOTTY"));
+            assertThatThrownBy(() -> io.zeroOutBlocks(fd, 0, 4096)).isInstanceOfSatisfying(NativeIoException.class,
+                    e -> assertThat(e.getMessage()).contains("BLKZEROOUT", "{0, 4096}"));
+        }
+    }
+
+    @Test
+    void aClosedDescriptorIsNeverUsedAgain() throws Exception {
+        Path f = Files.write(dir.resolve("plain"), new byte[4096]);
+        OwnedFd fd = io.open(f, true);
+        fd.close();
+        fd.close();
+        assertThatThrownBy(() -> io.fdatasync(fd)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(f.toString());
+    }
+
+    @Test
+    void recognisesErrnoBehindJdkExceptions() throws Exception {
+        IOException isDir = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> new RandomAccessFile(dir.toFile(), "rw").close());
+        assertThat(io.errnoOf(isDir)).hasValue(Errno.EISDIR.number());
+        assertThat(io.errnoOf(new IOException("No space left on device"))).hasValue(28);
+        assertThat(io.errnoOf(new IOException("No such device or address"))).hasValue(6);
+        assertThat(io.errnoOf(new IOException("No such device"))).hasValue(19);
+        assertThat(io.errnoOf(new IOException("something else"))).isEqualTo(OptionalInt.empty());
+        assertThat(io.errnoOf(new IOException())).isEmpty();
+    }
+
+    @Test
+    void constantsAreDefinedPerArchitectureOnly() {
+        assertThat(LinuxConstants.forArch("amd64")).isSameAs(LinuxConstants.X86_64);
+        assertThat(LinuxConstants.forArch("aarch64").oDirect()).isEqualTo(0x10000);
+        assertThat(LinuxConstants.X86_64.oDirect()).isEqualTo(0x4000);
+        assertThatThrownBy(() -> LinuxConstants.forArch("riscv64"))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("riscv64");
+        assertThat(io.constants()).isSameAs(LinuxConstants.forArch(System.getProperty("os.arch")));
+    }
+}
