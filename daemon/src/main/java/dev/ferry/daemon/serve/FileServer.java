@@ -5,6 +5,7 @@ import dev.ferry.daemon.export.BlockDeviceExport;
 import dev.ferry.daemon.export.SingleExportCatalog;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.block.IoExecutors;
 import dev.ferry.nbd.server.NbdServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -49,7 +50,7 @@ public final class FileServer {
         boolean started = false;
         try {
             BackingFile.prepare(options.file(), options.createSize(), options.createParents());
-            ioPool = BlockingIoPool.create("ferry-io", BlockingIoPool.defaultThreads());
+            ioPool = IoExecutors.newDefaultPool();
             device = openDevice();
             if (options.createSize().isPresent() && device.size() != options.createSize().getAsLong()) {
                 throw CommandFailure.usage(options.file() + " exists with " + device.size()
@@ -79,7 +80,8 @@ public final class FileServer {
 
     private BlockDevice openDevice() {
         try {
-            return FileBlockDevice.open(options.file(), options.readOnly(), ioPool);
+            return FileBlockDevice.open(options.file(),
+                    options.readOnly() ? FileBlockDevice.Access.READ_ONLY : FileBlockDevice.Access.READ_WRITE, ioPool);
         } catch (IOException e) {
             throw new CommandFailure(CommandFailure.RUNTIME, options.file() + ": cannot open: " + e.getMessage(), e);
         }
