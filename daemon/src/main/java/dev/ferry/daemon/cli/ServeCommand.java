@@ -3,8 +3,9 @@ package dev.ferry.daemon.cli;
 import dev.ferry.daemon.serve.FileServer;
 import dev.ferry.daemon.serve.ServeOptions;
 import dev.ferry.daemon.serve.TerminationSignals;
-import dev.ferry.nbd.server.NbdServer;
+import dev.ferry.nbd.server.Transport;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -46,7 +47,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--transport", paramLabel = "TRANSPORT", defaultValue = "auto",
             description = "Network transport: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    NbdServer.Transport transport;
+    Transport transport;
 
     @Option(names = "--description", paramLabel = "TEXT", defaultValue = "",
             description = "Description sent to clients (NBD_INFO_DESCRIPTION).")
@@ -59,8 +60,10 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         boolean useDefault = file == null;
         Path path = useDefault ? Path.of(DEFAULT_FILE_TEXT) : file;
+        // The default file is created with the default size; an existing one is served at whatever size it has.
         OptionalLong createSize = size != null ? OptionalLong.of(size)
-                : useDefault ? OptionalLong.of(SizeArgument.parse(DEFAULT_SIZE_TEXT)) : OptionalLong.empty();
+                : useDefault && !Files.exists(path) ? OptionalLong.of(SizeArgument.parse(DEFAULT_SIZE_TEXT))
+                : OptionalLong.empty();
         String exportName = name != null ? name : String.valueOf(path.getFileName());
         FileServer server = new FileServer(new ServeOptions(path, exportName, description, listen, readOnly,
                 createSize, useDefault, transport, DRAIN_TIMEOUT));

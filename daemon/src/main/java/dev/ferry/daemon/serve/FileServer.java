@@ -7,6 +7,7 @@ import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.block.IoExecutors;
 import dev.ferry.nbd.server.NbdServer;
+import dev.ferry.nbd.server.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,7 @@ public final class FileServer {
         transition(State.NEW, State.RUNNING);
         boolean started = false;
         try {
+            Transport transport = resolveTransport();
             BackingFile.prepare(options.file(), options.createSize(), options.createParents());
             ioPool = IoExecutors.newDefaultPool();
             device = openDevice();
@@ -61,13 +63,15 @@ public final class FileServer {
                     options.readOnly());
             server = NbdServer.builder()
                     .catalog(new SingleExportCatalog(export))
-                    .bind(options.listen())
+                    .host(options.listen().getAddress().getHostAddress())
+                    .port(options.listen().getPort())
                     .transport(options.transport())
+                    .shutdownTimeout(options.drainTimeout())
                     .build();
             InetSocketAddress bound = bind(server);
             log.info("serving {} ({} bytes{}) as nbd://{}:{}/{} over {}", device.describe(), device.size(),
                     options.readOnly() ? ", read-only" : "", bound.getAddress().getHostAddress(), bound.getPort(),
-                    options.exportName(), server.transportName());
+                    options.exportName(), transport);
             started = true;
             return bound;
         } finally {
@@ -75,6 +79,15 @@ public final class FileServer {
                 releaseResources();
                 state = State.STOPPED;
             }
+        }
+    }
+
+    private Transport resolveTransport() {
+        try {
+            return options.transport().resolve();
+        } catch (RuntimeException | LinkageError e) { // Netty reports a missing native transport as an Error
+            throw new CommandFailure(CommandFailure.RUNTIME, "transport " + options.transport()
+                    + " is not available here: " + e.getMessage(), e);
         }
     }
 
@@ -90,10 +103,12 @@ public final class FileServer {
     private InetSocketAddress bind(NbdServer nbd) throws InterruptedException {
         try {
             return nbd.start();
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new CommandFailure(CommandFailure.RUNTIME, "cannot listen on " + options.listen().getHostString()
-                    + ":" + options.listen().getPort() + ": " + cause.getMessage(), e);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // Netty rethrows the bind's checked exceptions undeclared
+            throw new CommandFailure(CommandFailure.RUNTIME, "cannot listen on "
+                    + options.listen().getAddress().getHostAddress() + ":" + options.listen().getPort() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -115,13 +130,7 @@ public final class FileServer {
     private synchronized boolean stop() throws InterruptedException {
         transition(State.RUNNING, State.STOPPED);
         boolean clean = true;
-        try {
-            server.shutdownGracefully(options.drainTimeout())
-                    .get(options.drainTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            log.error("stopping the NBD server did not complete cleanly: {}", e.toString());
-            clean = false;
-        }
+        server.close(); // stops accepting, answers new requests with ESHUTDOWN, drains in-flight ones
         try {
             device.flush().get(options.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {

@@ -1,6 +1,6 @@
 package dev.ferry.daemon.serve;
 
-import dev.ferry.nbd.server.NbdServer;
+import dev.ferry.nbd.server.Transport;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +18,11 @@ import java.util.OptionalLong;
  * @param createSize    size of the sparse file to create when {@code file} is missing
  * @param createParents also create the missing parent directories of {@code file}
  * @param transport     Netty transport
- * @param drainTimeout  how long a graceful shutdown waits for in-flight requests
+ * @param drainTimeout  how long a graceful shutdown waits for in-flight requests and the final flush
  */
 public record ServeOptions(Path file, String exportName, String description, InetSocketAddress listen,
                            boolean readOnly, OptionalLong createSize, boolean createParents,
-                           NbdServer.Transport transport, Duration drainTimeout) {
+                           Transport transport, Duration drainTimeout) {
 
     /** Checks that nothing is missing. */
     public ServeOptions {
