@@ -1,14 +1,18 @@
 package dev.ferry.daemon.cli;
 
-/** A command that cannot proceed: its message is shown to the user as is, and the process exits with the code. */
+import dev.ferry.daemon.cli.client.ExitCodes;
+
+/** A command that cannot proceed: its message is shown to the user as is, and the process exits with the code ({@link ExitCodes}). */
 public final class CommandFailure extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** Exit code for bad arguments or input the user must fix (picocli's usage code). */
-    public static final int USAGE = 2;
-    /** Exit code for a failure at run time (I/O, address in use, ...). */
-    public static final int RUNTIME = 1;
+    /** Exit code for bad arguments or input the user must fix. */
+    public static final int USAGE = ExitCodes.USAGE;
+    /** Exit code for a failure at run time (I/O, ...). */
+    public static final int RUNTIME = ExitCodes.FAILED;
+    /** Exit code when a server cannot start (address in use, transport unavailable). */
+    public static final int START_FAILED = ExitCodes.START_FAILED;
 
     private final int exitCode;
 

@@ -1,13 +1,13 @@
 package dev.ferry.daemon.cli;
 
+import dev.ferry.daemon.process.BuildInfo;
 import picocli.CommandLine.IVersionProvider;
 
-/** Reports the version recorded in the jar manifest, or "development" when run from classes. */
+/** Reports the version of this build for {@code --version}. */
 public final class FerryVersion implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        String version = FerryVersion.class.getPackage().getImplementationVersion();
-        return new String[] {"ferry " + (version == null ? "development" : version)};
+        return new String[] {"ferry " + BuildInfo.version()};
     }
 }

@@ -1,8 +1,9 @@
 package dev.ferry.daemon.cli;
 
+import dev.ferry.daemon.cli.client.ExitCodes;
 import dev.ferry.daemon.serve.FileServer;
 import dev.ferry.daemon.serve.ServeOptions;
-import dev.ferry.daemon.serve.TerminationSignals;
+import dev.ferry.daemon.process.SignalTrap;
 import dev.ferry.nbd.server.Transport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -68,7 +69,9 @@ public final class ServeCommand implements Callable<Integer> {
         FileServer server = new FileServer(new ServeOptions(path, exportName, description, listen, readOnly,
                 createSize, useDefault, transport, DRAIN_TIMEOUT));
         server.start();
-        TerminationSignals.onTermination(server::requestStop);
-        return server.awaitStopRequestAndStop() ? 0 : CommandFailure.RUNTIME;
+        for (String signal : new String[] {"TERM", "INT"}) {
+            SignalTrap.install(signal, server::requestStop);
+        }
+        return server.awaitStopRequestAndStop() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 }

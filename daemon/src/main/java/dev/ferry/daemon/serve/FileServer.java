@@ -86,7 +86,7 @@ public final class FileServer {
         try {
             return options.transport().resolve();
         } catch (RuntimeException | LinkageError e) { // Netty reports a missing native transport as an Error
-            throw new CommandFailure(CommandFailure.RUNTIME, "transport " + options.transport()
+            throw new CommandFailure(CommandFailure.START_FAILED, "transport " + options.transport()
                     + " is not available here: " + e.getMessage(), e);
         }
     }
@@ -106,7 +106,7 @@ public final class FileServer {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) { // Netty rethrows the bind's checked exceptions undeclared
-            throw new CommandFailure(CommandFailure.RUNTIME, "cannot listen on "
+            throw new CommandFailure(CommandFailure.START_FAILED, "cannot listen on "
                     + options.listen().getAddress().getHostAddress() + ":" + options.listen().getPort() + ": "
                     + e.getMessage(), e);
         }

@@ -15,4 +15,14 @@ public interface TargetType {
      * @throws IllegalArgumentException with a precise message naming the bad argument
      */
     Target create(long lengthSectors, List<String> args, DeviceResolver devices);
+
+    /**
+     * Builds a target with the full context (scheduler, event sink); types that need time or raise
+     * events override this. The default ignores everything but the resolver.
+     *
+     * @throws IllegalArgumentException with a precise message naming the bad argument
+     */
+    default Target create(long lengthSectors, List<String> args, TargetContext context) {
+        return create(lengthSectors, args, context.devices());
+    }
 }

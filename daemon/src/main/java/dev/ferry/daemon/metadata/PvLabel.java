@@ -1,0 +1,102 @@
+package dev.ferry.daemon.metadata;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The label at byte 0 of every PV: identity, geometry of the metadata area and the data area start.
+ *
+ * <pre>
+ *  0        8        12                28          36          44         52     56         64 ... 508   512
+ *  +--------+--------+-----------------+-----------+-----------+----------+------+----------+-- 0 --+-----+
+ *  | magic  | version| PV UUID (16)    | dev size  | mda offset| slot size|slots | pe_start | zeros |crc32c|
+ *  |FERRYPV1| u32 = 1| msb, lsb        | u64 bytes | u64 bytes | u64 bytes| u32  | u64 bytes|       |0..507|
+ *  +--------+--------+-----------------+-----------+-----------+----------+------+----------+-------+-----+
+ * </pre>
+ * All integers are big-endian; the CRC32C covers bytes 0..507.
+ */
+public record PvLabel(UUID pvUuid, long deviceSize, long mdaOffset, long slotSize, int slotCount, long peStart) {
+    /** Bytes occupied by the label. */
+    public static final int SIZE = 512;
+    /** Format version written and accepted. */
+    public static final int VERSION = 1;
+    /** Default metadata area start: the second 4 KiB block. */
+    public static final long DEFAULT_MDA_OFFSET = 4096;
+    /** Default size of one metadata slot. */
+    public static final long DEFAULT_SLOT_SIZE = 256 * 1024;
+    /** Default number of slots. */
+    public static final int DEFAULT_SLOT_COUNT = 2;
+    /** Default start of the data area (1 MiB aligned). */
+    public static final long DEFAULT_PE_START = 1024 * 1024;
+
+    static final byte[] MAGIC = "FERRYPV1".getBytes(StandardCharsets.US_ASCII);
+    private static final int CRC_OFFSET = SIZE - 4;
+
+    /** Validates the geometry: slots lie between the label and pe_start, pe_start lies inside the device. */
+    public PvLabel {
+        if (pvUuid == null) {
+            throw new IllegalArgumentException("pvUuid is null");
+        }
+        if (slotCount < 2 || slotSize < 4096 || mdaOffset < SIZE) {
+            throw new IllegalArgumentException("bad metadata area geometry: offset " + mdaOffset + ", "
+                    + slotCount + " slots of " + slotSize);
+        }
+        if (mdaOffset + slotSize * slotCount > peStart || peStart > deviceSize) {
+            throw new IllegalArgumentException("metadata area [" + mdaOffset + ", " + (mdaOffset + slotSize * slotCount)
+                    + ") does not fit before pe_start " + peStart + " within device of " + deviceSize + " bytes");
+        }
+    }
+
+    /** A label with the default geometry for a device of {@code deviceSize} bytes. */
+    public static PvLabel withDefaults(UUID pvUuid, long deviceSize) {
+        return new PvLabel(pvUuid, deviceSize, DEFAULT_MDA_OFFSET, DEFAULT_SLOT_SIZE, DEFAULT_SLOT_COUNT,
+                DEFAULT_PE_START);
+    }
+
+    /** Byte offset of slot {@code index}. */
+    public long slotOffset(int index) {
+        return mdaOffset + slotSize * index;
+    }
+
+    /** Encodes the label into a fresh {@value #SIZE}-byte buffer positioned at 0. */
+    public ByteBuffer encode() {
+        ByteBuffer b = ByteBuffer.allocate(SIZE);
+        b.put(0, MAGIC);
+        b.putInt(8, VERSION);
+        Checksums.putUuid(b, 12, pvUuid);
+        b.putLong(28, deviceSize);
+        b.putLong(36, mdaOffset);
+        b.putLong(44, slotSize);
+        b.putInt(52, slotCount);
+        b.putLong(56, peStart);
+        b.putInt(CRC_OFFSET, Checksums.crc32c(b, 0, CRC_OFFSET));
+        return b;
+    }
+
+    /**
+     * Decodes a label: empty if the bytes do not start with the magic (not a Ferry PV), an exception if the
+     * magic is there but the checksum, version or geometry is wrong.
+     */
+    public static Optional<PvLabel> decode(ByteBuffer b) throws MetadataFormatException {
+        byte[] magic = new byte[MAGIC.length];
+        b.get(0, magic);
+        if (!java.util.Arrays.equals(magic, MAGIC)) {
+            return Optional.empty();
+        }
+        if (b.getInt(CRC_OFFSET) != Checksums.crc32c(b, 0, CRC_OFFSET)) {
+            throw new MetadataFormatException("PV label checksum mismatch");
+        }
+        int version = b.getInt(8);
+        if (version != VERSION) {
+            throw new MetadataFormatException("unsupported PV label version " + version);
+        }
+        try {
+            return Optional.of(new PvLabel(Checksums.getUuid(b, 12), b.getLong(28), b.getLong(36), b.getLong(44),
+                    b.getInt(52), b.getLong(56)));
+        } catch (IllegalArgumentException e) {
+            throw new MetadataFormatException("PV label geometry invalid: " + e.getMessage());
+        }
+    }
+}

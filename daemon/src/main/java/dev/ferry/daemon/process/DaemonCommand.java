@@ -1,0 +1,124 @@
+package dev.ferry.daemon.process;
+
+import ch.qos.logback.classic.Level;
+import dev.ferry.daemon.cli.client.ExitCodes;
+import dev.ferry.daemon.control.ControlEndpointInUseException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ferry daemon}: runs the daemon in the foreground until SIGTERM, SIGINT or
+ * {@code POST /v1/shutdown}; exits 0 after a clean stop, 1 after an unclean one, 2 on a configuration
+ * error, 7 when it cannot start (see {@link ExitCodes}).
+ */
+@Command(name = "daemon", description = "Run the ferry daemon: NBD exports and the control API.")
+public final class DaemonCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonCommand.class);
+
+    /** Creates the daemon's services, in start order, from the resolved configuration. */
+    @FunctionalInterface
+    public interface ServiceFactory {
+        /** The services for {@code config}, in start order. */
+        List<DaemonService> create(DaemonConfig config) throws Exception;
+    }
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (key = value; keys: data-dir, listen, "
+        + "control, log-level, io-threads, shutdown-timeout).")
+    Path configFile;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: /var/lib/ferry as root, "
+        + "else $XDG_DATA_HOME/ferry or ~/.local/share/ferry).")
+    Path dataDir;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "NBD listen address (default 127.0.0.1:10809).")
+    String listen;
+
+    @Option(names = "--control", paramLabel = "ENDPOINT", description = "Control endpoint: a Unix socket path "
+        + "(default <data-dir>/control.sock) and/or a loopback HOST:PORT; repeatable.")
+    List<String> control;
+
+    @Spec
+    CommandSpec spec;
+
+    private final ServiceFactory services;
+
+    /** A daemon command with no services beyond the control plane. */
+    public DaemonCommand() {
+        this(config -> List.of());
+    }
+
+    /** A daemon command whose services {@code services} creates (the lead wires NBD, volumes, ... here). */
+    public DaemonCommand(ServiceFactory services) {
+        this.services = Objects.requireNonNull(services, "services");
+    }
+
+    /** Runs {@code ferry daemon ARGS} on its own and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DaemonCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        DaemonConfig config;
+        try {
+            config = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(configFile, dataDir, listen, control),
+                DataDirectory.defaultPath());
+        } catch (DaemonConfigException e) {
+            err.println("ferry daemon: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        config.logLevel().ifPresent(DaemonCommand::applyLogLevel);
+        DaemonProcess process = DaemonProcess.builder(config).services(services.create(config)).build();
+        for (String signal : List.of("TERM", "INT")) {
+            SignalTrap.install(signal, () -> process.requestStop("received SIG" + signal));
+        }
+        Thread hook = new Thread(() -> {
+            try {
+                process.stop("JVM shutdown");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ferry-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            process.start();
+        } catch (DataDirectoryLockedException | ControlEndpointInUseException e) {
+            return startFailed(err, e.getMessage());
+        } catch (Exception e) {
+            LOG.error("ferry daemon failed to start", e);
+            return startFailed(err, e.toString());
+        }
+        StopReport report = process.awaitTermination();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            LOG.debug("JVM already shutting down");
+        }
+        return report.clean() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private static int startFailed(PrintWriter err, String message) {
+        err.println("ferry daemon: cannot start: " + message);
+        err.flush();
+        return ExitCodes.START_FAILED;
+    }
+
+    private static void applyLogLevel(String level) {
+        org.slf4j.Logger root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof ch.qos.logback.classic.Logger logback) {
+            logback.setLevel(Level.toLevel(level));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ferry.daemon.process;
+
+import dev.ferry.daemon.control.ControlEndpoint;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The daemon's resolved configuration (command line over config file over defaults; see
+ * {@link DaemonConfigLoader} for the keys).
+ *
+ * @param dataDir         data directory (lock, control socket, remembered PVs)
+ * @param nbdListen       where the NBD server listens (default 127.0.0.1:10809)
+ * @param controlSocket   the control API's Unix socket (default {@code <data-dir>/control.sock})
+ * @param controlTcp      the control API's optional loopback TCP endpoint
+ * @param logLevel        root log level override, if any
+ * @param ioThreads       NBD I/O threads
+ * @param shutdownTimeout bound on a graceful stop
+ */
+public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
+                           Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel,
+                           int ioThreads, Duration shutdownTimeout) {
+    /** Default NBD port (IANA). */
+    public static final int DEFAULT_NBD_PORT = 10809;
+    /** Name of the control socket in the data directory. */
+    public static final String CONTROL_SOCKET_NAME = "control.sock";
+
+    /** Validates. */
+    public DaemonConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(nbdListen, "nbdListen");
+        Objects.requireNonNull(controlSocket, "controlSocket");
+        Objects.requireNonNull(controlTcp, "controlTcp");
+        Objects.requireNonNull(logLevel, "logLevel");
+        if (!dataDir.isAbsolute()) {
+            throw new IllegalArgumentException("data directory must be absolute: " + dataDir);
+        }
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("io threads must be >= 1: " + ioThreads);
+        }
+        if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+            throw new IllegalArgumentException("shutdown timeout must be positive: " + shutdownTimeout);
+        }
+    }
+
+    /** Defaults for {@code dataDir}: everything else at its default. */
+    public static DaemonConfig defaults(Path dataDir) {
+        return new DaemonConfig(dataDir, new InetSocketAddress("127.0.0.1", DEFAULT_NBD_PORT),
+            new ControlEndpoint.UnixSocket(dataDir.resolve(CONTROL_SOCKET_NAME)), Optional.empty(), Optional.empty(),
+            Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(30));
+    }
+
+    /** The control endpoints to listen on: the Unix socket, then the TCP port if any. */
+    public List<ControlEndpoint> controlEndpoints() {
+        List<ControlEndpoint> out = new ArrayList<>();
+        out.add(controlSocket);
+        controlTcp.ifPresent(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.ferry.daemon.volume;
+
+/** Stable error names of volume operations, returned to API and CLI clients. */
+public enum ErrorCode {
+    /** The device already carries a PV label (pvcreate without force). */
+    PV_EXISTS,
+    /** No PV is known at that path, or it is not in the named VG. */
+    PV_NOT_FOUND,
+    /** The PV belongs to a volume group. */
+    PV_IN_USE,
+    /** The PV still holds allocated extents. */
+    PV_HAS_EXTENTS,
+    /** The device is too small to hold the label, metadata area and one extent. */
+    PV_TOO_SMALL,
+    /** A VG by that name exists. */
+    VG_EXISTS,
+    /** No VG by that name. */
+    VG_NOT_FOUND,
+    /** The VG still contains logical volumes. */
+    VG_HAS_LVS,
+    /** The operation would remove the last PV of a VG. */
+    LAST_PV,
+    /** An LV by that name exists in the VG. */
+    LV_EXISTS,
+    /** No LV by that name in the VG. */
+    LV_NOT_FOUND,
+    /** The LV is locked by a running operation (e.g. pvmove). */
+    LV_LOCKED,
+    /** The LV is open by a client. */
+    LV_OPEN,
+    /** Not enough free extents satisfying the allocation policy. */
+    INSUFFICIENT_SPACE,
+    /** A name violates the naming rules or is reserved. */
+    INVALID_NAME,
+    /** Extent size not a power of two within the supported bounds. */
+    INVALID_EXTENT_SIZE,
+    /** A parameter is malformed or contradicts another (AIX: LVM_INVALID_PARAM). */
+    INVALID_ARGUMENT,
+    /** The VG document does not fit into a metadata slot. */
+    METADATA_TOO_LARGE,
+    /** Metadata on disk failed validation. */
+    METADATA_INVALID,
+    /** An I/O error on a PV; the metadata was re-read from disk. */
+    IO_ERROR
+}

@@ -1,0 +1,60 @@
+package dev.ferry.daemon.volume;
+
+import java.util.List;
+
+/**
+ * A run of logical extents {@code [startLe, startLe + extentCount)} mapped onto areas. A linear segment has one
+ * area of {@code extentCount} PEs; a striped one {@code n} areas of {@code extentCount / n} PEs each, striped in
+ * chunks of {@code stripeSize} bytes; a mirror 2-3 legs of {@code extentCount} PEs each, synchronised in regions
+ * of {@code regionSize} bytes.
+ */
+public record Segment(long startLe, long extentCount, SegmentType type, long stripeSize, long regionSize,
+                      List<Area> areas) {
+
+    /** Most legs a mirror may have (AIX's limit of three copies). */
+    public static final int MAX_MIRROR_LEGS = 3;
+
+    /** Checks the shape: area count fits the type, striped lengths divide, sizes set only where they apply. */
+    public Segment {
+        areas = List.copyOf(areas);
+        if (startLe < 0 || extentCount <= 0) {
+            throw new IllegalArgumentException("segment at LE " + startLe + " has " + extentCount + " extents");
+        }
+        switch (type) {
+            case LINEAR -> require(areas.size() == 1 && stripeSize == 0 && regionSize == 0, "linear needs 1 area");
+            case STRIPED -> require(areas.size() >= 2 && extentCount % areas.size() == 0 && stripeSize > 0
+                    && Long.bitCount(stripeSize) == 1 && regionSize == 0,
+                    "striped needs 2+ areas dividing the extent count and a power-of-two stripe size");
+            case MIRROR -> require(areas.size() >= 2 && areas.size() <= MAX_MIRROR_LEGS && regionSize > 0
+                    && Long.bitCount(regionSize) == 1 && stripeSize == 0,
+                    "mirror needs 2-3 legs and a power-of-two region size");
+            default -> throw new IllegalArgumentException("type " + type);
+        }
+    }
+
+    private static void require(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid segment: " + what);
+        }
+    }
+
+    /** A linear segment. */
+    public static Segment linear(long startLe, long extentCount, Area area) {
+        return new Segment(startLe, extentCount, SegmentType.LINEAR, 0, 0, List.of(area));
+    }
+
+    /** PEs each area covers. */
+    public long areaLength() {
+        return type == SegmentType.STRIPED ? extentCount / areas.size() : extentCount;
+    }
+
+    /** First LE after this segment. */
+    public long endLe() {
+        return startLe + extentCount;
+    }
+
+    /** The same layout over {@code newAreas} and {@code newCount} extents, starting at {@code newStart}. */
+    public Segment reshaped(long newStart, long newCount, List<Area> newAreas) {
+        return new Segment(newStart, newCount, type, stripeSize, regionSize, newAreas);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.ferry.daemon.volume;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/** Whole-VG consistency checks run before every commit and after every load. */
+public final class VgValidator {
+    /** Smallest extent size: one 4 KiB page, the NBD/mapper block granularity. */
+    public static final long MIN_EXTENT_SIZE = 4096;
+    /** Largest extent size, as LVM: 16 GiB. */
+    public static final long MAX_EXTENT_SIZE = 16L << 30;
+
+    private VgValidator() {
+    }
+
+    /** Checks an extent size: a power of two in [{@value #MIN_EXTENT_SIZE}, 16 GiB]. */
+    public static void checkExtentSize(long bytes) {
+        if (bytes < MIN_EXTENT_SIZE || bytes > MAX_EXTENT_SIZE || Long.bitCount(bytes) != 1) {
+            throw new VolumeException(ErrorCode.INVALID_EXTENT_SIZE, "Invalid extent size " + bytes
+                    + " bytes: must be a power of 2 between 4 KiB and 16 GiB");
+        }
+    }
+
+    /**
+     * Checks names, uniqueness of PVs and LVs, segment placement and that no PE is used twice.
+     *
+     * @throws VolumeException METADATA_INVALID describing the first defect found
+     */
+    public static void validate(VolumeGroup vg) {
+        try {
+            Names.checkVgName(vg.name());
+            checkExtentSize(vg.extentSize());
+        } catch (VolumeException e) {
+            throw invalid(vg, e.getMessage());
+        }
+        if (vg.alloc() == AllocationPolicy.INHERIT) {
+            throw invalid(vg, "a VG cannot inherit its allocation policy");
+        }
+        Set<Object> seen = new HashSet<>();
+        for (PhysicalVolume pv : vg.pvs()) {
+            if (!seen.add(pv.uuid()) || !seen.add(pv.name())) {
+                throw invalid(vg, "PV " + pv.name() + " (" + pv.uuid() + ") listed twice");
+            }
+        }
+        for (LogicalVolume lv : vg.lvs()) {
+            if (!seen.add("lv:" + lv.name()) || !seen.add(lv.uuid())) {
+                throw invalid(vg, "LV " + lv.name() + " listed twice");
+            }
+            if (lv.segments().isEmpty()) {
+                throw invalid(vg, "LV " + lv.name() + " has no segments");
+            }
+            try {
+                if (!lv.hidden()) {
+                    Names.checkLvName(lv.name());
+                }
+            } catch (VolumeException e) {
+                throw invalid(vg, e.getMessage());
+            }
+        }
+        FreeSpaceMap.of(vg);
+    }
+
+    private static VolumeException invalid(VolumeGroup vg, String what) {
+        return new VolumeException(ErrorCode.METADATA_INVALID, "VG " + vg.name() + ": " + what);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.ferry.daemon.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real {@code curl} binary; tests using it are skipped with a reason when curl is not installed. */
+public final class Curl {
+    /** What curl printed: the body, then the status and content type from {@code -w}. */
+    public record Result(int status, String contentType, String body) {
+    }
+
+    private Curl() {
+    }
+
+    /** Skips the calling test unless curl is on the PATH. */
+    public static void assumeInstalled() {
+        boolean found = false;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            found |= !dir.isEmpty() && Files.isExecutable(Path.of(dir, "curl"));
+        }
+        assumeTrue(found, "curl is not installed; skipping the curl interop test");
+    }
+
+    /** Runs {@code curl -sS -w ... ARGS} and parses the status line it prints last. */
+    public static Result run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "-w", "\n%{http_code} %{content_type}"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("curl did not finish: " + cmd);
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        int nl = text.lastIndexOf('\n');
+        String[] status = text.substring(nl + 1).split(" ", 2);
+        return new Result(Integer.parseInt(status[0]), status.length > 1 ? status[1] : "", text.substring(0, nl));
+    }
+}

@@ -1,0 +1,2 @@
+/** Test helpers: polling with deadlines and raw HTTP exchanges. */
+package dev.ferry.daemon.testing;

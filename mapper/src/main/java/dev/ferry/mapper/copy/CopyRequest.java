@@ -1,0 +1,40 @@
+package dev.ferry.mapper.copy;
+
+import dev.ferry.mapper.block.BlockDevice;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What to copy: {@code length} bytes of {@code source} from {@code sourceOffset} to every destination.
+ *
+ * @param source       the device read
+ * @param sourceOffset first source byte
+ * @param destinations one or more destinations
+ * @param length       bytes to copy
+ */
+public record CopyRequest(BlockDevice source, long sourceOffset, List<CopyDestination> destinations, long length) {
+
+    /** Validates ranges against the device sizes. */
+    public CopyRequest {
+        Objects.requireNonNull(source, "source");
+        destinations = List.copyOf(destinations);
+        if (destinations.isEmpty()) {
+            throw new IllegalArgumentException("a copy needs at least one destination");
+        }
+        if (length < 0 || sourceOffset < 0 || sourceOffset > source.size() - length) {
+            throw new IllegalArgumentException("source range " + sourceOffset + "+" + length + " outside "
+                    + source.describe() + " of " + source.size() + " bytes");
+        }
+        for (CopyDestination d : destinations) {
+            if (d.offset() > d.device().size() - length) {
+                throw new IllegalArgumentException("destination range " + d.offset() + "+" + length + " outside "
+                        + d.device().describe() + " of " + d.device().size() + " bytes");
+            }
+        }
+    }
+
+    /** A copy of the same range to one destination at the same offset. */
+    public static CopyRequest sameOffset(BlockDevice source, BlockDevice destination, long offset, long length) {
+        return new CopyRequest(source, offset, List.of(new CopyDestination(destination, offset)), length);
+    }
+}

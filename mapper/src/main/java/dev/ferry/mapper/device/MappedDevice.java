@@ -1,0 +1,463 @@
+package dev.ferry.mapper.device;
+
+import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.block.BlockIoException;
+import dev.ferry.mapper.block.Extent;
+import dev.ferry.mapper.block.FileSpan;
+import dev.ferry.mapper.table.Table;
+import dev.ferry.mapper.target.Join;
+import dev.ferry.mapper.target.SharedDevice;
+import dev.ferry.mapper.time.Scheduler;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A device-mapper device: a {@link BlockDevice} whose I/O is mapped by a live {@link Table}, with an
+ * inactive table slot for the next one. Mapped devices stack: a table may map onto another one.
+ *
+ * <pre>
+ *            suspend()                  drained (+flushed), postsuspend
+ *   ACTIVE ─────────────► SUSPENDING ───────────────────────────────► SUSPENDED
+ *     ▲  ▲                    │ timeout / flush error                     │
+ *     │  └────────────────────┘ (queued I/O released)                     │
+ *     └───────────────────────────────────────────────────────────────────┘
+ *                 resume(): swap in the inactive table if any, release queued I/O in order
+ *   ACTIVE, SUSPENDED ── remove() ──► REMOVED
+ * </pre>
+ * {@code load} and {@code clear} work in every state but REMOVED and touch only the inactive slot.
+ * {@code resume()} on an ACTIVE device with an inactive table first suspends (FLUSH, the device's
+ * default timeout), as dm does; without one it does nothing. Any other transition throws
+ * {@link IllegalStateException} naming both states.
+ *
+ * <p>I/O path ({@link RequestGate}): a request enters the live table's {@link InflightCounter}, then
+ * checks the gate (open only while ACTIVE with an empty queue) and that the table is still live; if
+ * either fails it backs out and is queued. A request is pinned to the one table it entered for its whole life (all its
+ * pieces, and a {@link FileSpan} until closed); suspend closes the gate and waits for that table's
+ * counter to drain, so no request sees two tables. Requests split across targets complete when all
+ * pieces have, with the first error.
+ *
+ * <p>Events: targets of a loaded table raise events through the table's sink, which this device
+ * attaches: each increments {@link #eventNumber()} and is passed to the {@link DeviceListener}s.
+ */
+public final class MappedDevice implements SharedDevice {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MappedDevice.class);
+
+    private final String name;
+    private final Scheduler scheduler;
+    private final Duration defaultSuspendTimeout;
+    private final Object lock = new Object();
+    private final DeviceEvents events;
+    private final AtomicInteger openCount = new AtomicInteger();
+    private final RequestGate gate;
+    private DeviceState state = DeviceState.ACTIVE;
+    private Table inactive;
+    private int suspendAttempt;
+
+    /** Creates an ACTIVE device without a table; {@code defaultSuspendTimeout} bounds implicit suspends. */
+    public MappedDevice(String name, Scheduler scheduler, Duration defaultSuspendTimeout) {
+        this.name = name;
+        this.scheduler = scheduler;
+        this.defaultSuspendTimeout = defaultSuspendTimeout;
+        this.gate = new RequestGate(name, lock);
+        this.events = new DeviceEvents(name);
+    }
+
+    /** The device name. */
+    public String name() {
+        return name;
+    }
+
+    /** The current state. */
+    public DeviceState state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    // ---------------------------------------------------------------- I/O
+
+    @Override
+    public long size() {
+        return gate.live().size();
+    }
+
+    @Override
+    public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
+        return gate.submit(TableRequests.read(name, offset, dst));
+    }
+
+    @Override
+    public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
+        return gate.submit(TableRequests.write(name, offset, src, fua));
+    }
+
+    @Override
+    public CompletableFuture<Void> discard(long offset, long length) {
+        return gate.submit(TableRequests.discard(name, offset, length));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
+        return gate.submit(TableRequests.writeZeroes(name, offset, length, mayUnmap));
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        if (gate.live().table() == null && gate.isOpen()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return gate.submit(Table::flush);
+    }
+
+    @Override
+    public CompletableFuture<List<Extent>> allocation(long offset, long length) {
+        return gate.submit(TableRequests.allocation(name, offset, length));
+    }
+
+    /**
+     * A file span through the live table when the range maps onto one file within one target; the span
+     * pins that table (a suspend waits for it) until closed. Empty while the gate is closed: callers fall
+     * back to {@link #read}, which queues.
+     */
+    @Override
+    public Optional<FileSpan> fileSpan(long offset, long length) {
+        return gate.fileSpan(offset, length);
+    }
+
+    @Override
+    public boolean fastZeroes() {
+        Table t = gate.live().table();
+        return t != null && t.fastZeroes();
+    }
+
+    @Override
+    public String describe() {
+        return "mapped:" + name;
+    }
+
+    // ---------------------------------------------------------------- tables
+
+    /**
+     * Validates that {@code table} may serve this device and stores it as the inactive table, replacing
+     * (and closing) any previous one; the live table keeps serving.
+     *
+     * @throws IllegalArgumentException if the table maps onto this device, directly or through others
+     */
+    public void load(Table table) {
+        for (SharedDevice d : table.sharedDevices()) {
+            if (d == this || d.dependsOn(this)) {
+                throw new IllegalArgumentException("device '" + name + "': table maps onto " + d.describe()
+                        + ", which depends on this device");
+            }
+        }
+        Table old;
+        synchronized (lock) {
+            if (state == DeviceState.REMOVED) {
+                throw new IllegalStateException("device '" + name + "': cannot load a table in state REMOVED");
+            }
+            table.attach(events);
+            old = inactive;
+            inactive = table;
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** Drops and closes the inactive table; returns whether there was one. */
+    public boolean clear() {
+        Table old;
+        synchronized (lock) {
+            if (state == DeviceState.REMOVED) {
+                throw new IllegalStateException("device '" + name + "': cannot clear a table in state REMOVED");
+            }
+            old = inactive;
+            inactive = null;
+        }
+        if (old != null) {
+            old.close();
+        }
+        return old != null;
+    }
+
+    /** The live table's text ({@code dmsetup table}), empty without one. */
+    public String table() {
+        Table t = gate.live().table();
+        return t == null ? "" : t.format();
+    }
+
+    /** The inactive table's text ({@code dmsetup table --inactive}), empty without one. */
+    public String inactiveTable() {
+        synchronized (lock) {
+            return inactive == null ? "" : inactive.format();
+        }
+    }
+
+    /** The live table's status text ({@code dmsetup status}), empty without one. */
+    public String status() {
+        Table t = gate.live().table();
+        return t == null ? "" : t.status();
+    }
+
+    /** What {@code dmsetup info} shows. */
+    public DeviceInfo info() {
+        synchronized (lock) {
+            Table t = gate.live().table();
+            return new DeviceInfo(name, state, openCount.get(), t != null, inactive != null, events.number(),
+                    t == null ? 0 : t.count(), t == null ? 0 : t.size());
+        }
+    }
+
+    // ---------------------------------------------------------------- suspend / resume / remove
+
+    /**
+     * Suspends: queues new I/O, waits for the live table's in-flight I/O (file spans included), with
+     * {@link SuspendMode#FLUSH} flushes the live table's devices, then runs the targets' postsuspend
+     * hooks. Fails with {@link TimeoutException} if draining and flushing take longer than
+     * {@code timeout}, or with the flush error; either way the device is ACTIVE again and queued I/O
+     * is released.
+     *
+     * @throws IllegalStateException unless ACTIVE
+     */
+    public CompletableFuture<Void> suspend(SuspendMode mode, Duration timeout) {
+        RequestGate.Live ref;
+        int attempt;
+        synchronized (lock) {
+            state.require(DeviceState.SUSPENDING, name, DeviceState.ACTIVE);
+            state = DeviceState.SUSPENDING;
+            gate.close();
+            ref = gate.live();
+            attempt = ++suspendAttempt;
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        Scheduler.Cancellable timer = scheduler.schedule(() -> abort(attempt, ref, result, new TimeoutException(
+                "suspend of device '" + name + "' timed out after " + timeout.toMillis() + " ms with "
+                        + ref.inflight().sum() + " requests in flight; device is ACTIVE again")),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ref.inflight().drain()
+                .thenCompose(v -> mode == SuspendMode.FLUSH && ref.table() != null && current(attempt)
+                        ? ref.table().flush() : CompletableFuture.<Void>completedFuture(null))
+                .whenComplete((v, e) -> {
+                    timer.cancel();
+                    if (e != null) {
+                        abort(attempt, ref, result, Join.unwrap(e));
+                    } else {
+                        postsuspend(attempt, ref, result);
+                    }
+                });
+        return result;
+    }
+
+    private boolean current(int attempt) {
+        synchronized (lock) {
+            return state == DeviceState.SUSPENDING && suspendAttempt == attempt;
+        }
+    }
+
+    private void postsuspend(int attempt, RequestGate.Live ref, CompletableFuture<Void> result) {
+        synchronized (lock) {
+            if (!current(attempt)) {
+                return;
+            }
+            ref.inflight().disarm();
+            suspendAttempt++;
+        }
+        CompletableFuture<Void> hooks = ref.table() == null ? CompletableFuture.completedFuture(null)
+                : ref.table().postsuspend();
+        hooks.whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("device '{}': postsuspend failed, resuming", name, e);
+                ref.table().resumeTargets();
+                reopen(result, Join.unwrap(e));
+                return;
+            }
+            synchronized (lock) {
+                state = DeviceState.SUSPENDED;
+            }
+            result.complete(null);
+        });
+    }
+
+    private void abort(int attempt, RequestGate.Live ref, CompletableFuture<Void> result, Throwable cause) {
+        synchronized (lock) {
+            if (!current(attempt)) {
+                return;
+            }
+            ref.inflight().disarm();
+            suspendAttempt++;
+        }
+        LOG.warn("device '{}': suspend failed: {}", name, cause.toString());
+        reopen(result, cause);
+    }
+
+    private void reopen(CompletableFuture<Void> result, Throwable cause) {
+        synchronized (lock) {
+            state = DeviceState.ACTIVE;
+        }
+        gate.release(() -> state == DeviceState.ACTIVE);
+        result.completeExceptionally(cause);
+    }
+
+    /**
+     * Resumes a SUSPENDED device: swaps in the inactive table if there is one (closing the old live
+     * table), resumes the targets, then releases queued I/O in arrival order. On an ACTIVE device,
+     * suspends first if a table is waiting and otherwise does nothing.
+     *
+     * @throws IllegalStateException when SUSPENDING or REMOVED
+     */
+    public CompletableFuture<Void> resume() {
+        Table old = null;
+        synchronized (lock) {
+            state.require(DeviceState.ACTIVE, name, DeviceState.ACTIVE, DeviceState.SUSPENDED);
+            if (state == DeviceState.ACTIVE && inactive == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        if (state() == DeviceState.ACTIVE) {
+            return suspend(SuspendMode.FLUSH, defaultSuspendTimeout).thenCompose(v -> resume());
+        }
+        synchronized (lock) {
+            state.require(DeviceState.ACTIVE, name, DeviceState.SUSPENDED);
+            if (inactive != null) {
+                old = gate.swap(inactive);
+                inactive = null;
+            }
+            Table now = gate.live().table();
+            if (now != null) {
+                now.resumeTargets();
+            }
+            state = DeviceState.ACTIVE;
+        }
+        if (old != null) {
+            old.close();
+        }
+        gate.release(() -> state == DeviceState.ACTIVE);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Removes the device: further I/O fails as shut down, the tables are closed once in-flight I/O
+     * completes. Without {@code force} it refuses while the device is open or has queued I/O; with it,
+     * queued I/O fails.
+     *
+     * @throws IllegalStateException when SUSPENDING or REMOVED, or busy without force
+     */
+    public CompletableFuture<Void> remove(boolean force) {
+        List<CompletableFuture<?>> dropped;
+        RequestGate.Live ref;
+        Table staged;
+        synchronized (lock) {
+            state.require(DeviceState.REMOVED, name, DeviceState.ACTIVE, DeviceState.SUSPENDED);
+            if (!force && openCount.get() > 0) {
+                throw new IllegalStateException("device '" + name + "' is open (" + openCount.get() + " openers)");
+            }
+            if (!force && gate.queued() > 0) {
+                throw new IllegalStateException("device '" + name + "' has " + gate.queued() + " queued requests");
+            }
+            state = DeviceState.REMOVED;
+            dropped = gate.shutdown();
+            ref = gate.live();
+            staged = inactive;
+            inactive = null;
+        }
+        for (CompletableFuture<?> d : dropped) {
+            d.completeExceptionally(new BlockIoException(BlockIoException.Kind.SHUTDOWN,
+                    "device '" + name + "' was removed while the request was queued"));
+        }
+        if (staged != null) {
+            staged.close();
+        }
+        return ref.inflight().drain().thenRun(() -> {
+            if (ref.table() != null) {
+                ref.table().close();
+            }
+        });
+    }
+
+    /**
+     * Removes the device by force if it is ACTIVE or SUSPENDED (does not wait for in-flight I/O); a device
+     * in the middle of a suspend or already removed is left as it is.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (state == DeviceState.REMOVED || state == DeviceState.SUSPENDING) {
+                return;
+            }
+        }
+        remove(true);
+    }
+
+    // ---------------------------------------------------------------- openers and events
+
+    @Override
+    public Handle open() {
+        synchronized (lock) {
+            if (state == DeviceState.REMOVED) {
+                throw new IllegalStateException("device '" + name + "': cannot open in state REMOVED");
+            }
+            openCount.incrementAndGet();
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                openCount.decrementAndGet();
+            }
+        };
+    }
+
+    /** Registered openers. */
+    public int openCount() {
+        return openCount.get();
+    }
+
+    @Override
+    public boolean dependsOn(BlockDevice other) {
+        if (other == this) {
+            return true;
+        }
+        List<Table> tables = new ArrayList<>(2);
+        synchronized (lock) {
+            if (gate.live().table() != null) {
+                tables.add(gate.live().table());
+            }
+            if (inactive != null) {
+                tables.add(inactive);
+            }
+        }
+        for (Table t : tables) {
+            for (SharedDevice d : t.sharedDevices()) {
+                if (d.dependsOn(other)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Events raised by targets so far. */
+    public long eventNumber() {
+        return events.number();
+    }
+
+    /** Adds a listener for target events. */
+    public void addListener(DeviceListener listener) {
+        events.add(listener);
+    }
+
+    /** Removes a listener. */
+    public void removeListener(DeviceListener listener) {
+        events.remove(listener);
+    }
+}

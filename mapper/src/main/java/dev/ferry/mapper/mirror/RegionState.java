@@ -1,0 +1,13 @@
+package dev.ferry.mapper.mirror;
+
+/** The state of one mirror region, as in dm-region-hash. */
+public enum RegionState {
+    /** In sync on every leg, no writes in flight or unsettled. */
+    CLEAN,
+    /** In sync, with writes in flight or not yet flushed: marked dirty in the log. */
+    DIRTY,
+    /** Not in sync: writes go to the default leg only until recovery copies the region. */
+    NOSYNC,
+    /** Being copied by recovery: writes wait until the copy ends. */
+    RECOVERING
+}

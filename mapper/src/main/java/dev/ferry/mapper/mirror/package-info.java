@@ -1,0 +1,2 @@
+/** The mirror target (dm-raid1): legs, region logs (core and disk), region states and background recovery. */
+package dev.ferry.mapper.mirror;

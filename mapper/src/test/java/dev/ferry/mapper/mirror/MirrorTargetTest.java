@@ -1,0 +1,244 @@
+package dev.ferry.mapper.mirror;
+
+import static dev.ferry.mapper.testing.Bytes.get;
+import static dev.ferry.mapper.testing.Bytes.join;
+import static dev.ferry.mapper.testing.Bytes.put;
+import static dev.ferry.mapper.testing.Bytes.random;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.mapper.block.BlockIoException;
+import dev.ferry.mapper.block.MemoryBlockDevice;
+import dev.ferry.mapper.testing.FaultyDevice;
+import dev.ferry.mapper.testing.OpQueue;
+import dev.ferry.mapper.testing.QueuedDevice;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class MirrorTargetTest {
+
+    private static final int REGION = 64 * 1024;   // 128 sectors
+    private static final int SIZE = 8 * REGION;     // 8 regions, 1024 sectors
+
+    private final MirrorFixture fx = new MirrorFixture();
+    private final MemoryBlockDevice a = new MemoryBlockDevice("a", SIZE);
+    private final MemoryBlockDevice b = new MemoryBlockDevice("b", SIZE + 16 * 512);
+
+    @Test
+    void writeToInSyncRegionHitsEveryLeg() {
+        fx.add("a", a).add("b", b);
+        MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 b 16", 2);
+        byte[] data = random(1, 3000);
+        put(m, REGION + 100, data);
+        assertThat(get(a, REGION + 100, 3000)).isEqualTo(data);
+        assertThat(get(b, 16 * 512 + REGION + 100, 3000)).isEqualTo(data);
+        assertThat(m.regionState(1)).isEqualTo(RegionState.DIRTY);
+        join(m.flush());
+        assertThat(m.regionState(1)).isEqualTo(RegionState.CLEAN);
+        assertThat(m.status()).isEqualTo("2 a b 8/8 1 AA 1 core");
+        assertThat(m.params()).isEqualTo("core 2 128 nosync 2 a 0 b 16");
+    }
+
+    @Test
+    void writeToOutOfSyncRegionHitsDefaultLegOnly() {
+        fx.add("a", a).add("b", b);
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 1);
+        byte[] data = random(2, REGION + 10);   // spans regions 2 and 3
+        put(m, 2 * REGION, data);
+        assertThat(get(a, 2 * REGION, data.length)).isEqualTo(data);
+        assertThat(get(b, 2 * REGION, data.length)).isEqualTo(new byte[data.length]);
+        assertThat(m.regionState(2)).isEqualTo(RegionState.NOSYNC);
+        assertThat(m.status()).isEqualTo("2 a b 0/8 1 AA 1 core");
+    }
+
+    @Test
+    void recoveryConvergesAndReportsCompletion() {
+        put(a, 0, random(3, SIZE));
+        fx.add("a", a).add("b", b);
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 3);
+        assertThat(m.recoveryFinished()).isNotDone();
+        m.resume();
+        RecoveryOutcome outcome = join(m.recoveryFinished());
+        assertThat(outcome).isEqualTo(new RecoveryOutcome(RecoveryOutcome.Status.IN_SYNC, 8, 8, null));
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));
+        assertThat(fx.synced).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(fx.outcomes).containsExactly(outcome);
+        assertThat(m.status()).isEqualTo("2 a b 8/8 1 AA 1 core");
+    }
+
+    @Test
+    void writeToRecoveringRegionWaitsUntilItsCopyCompletes() {
+        OpQueue q = new OpQueue();
+        put(a, 0, random(4, SIZE));
+        fx.add("a", new QueuedDevice(a, q)).add("b", new QueuedDevice(b, q));
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 1);
+        m.resume();
+        assertThat(m.regionState(0)).isEqualTo(RegionState.RECOVERING);
+        byte[] data = random(5, 1000);
+        CompletableFuture<Void> w = m.write(500, ByteBuffer.wrap(data), false);
+        assertThat(m.tracker().delayedWrites(0)).isEqualTo(1);
+        int queued = q.size();
+        while (m.regionState(0) == RegionState.RECOVERING) {
+            assertThat(w).isNotDone();
+            assertThat(q.runOne(0)).isTrue();
+        }
+        assertThat(queued).isEqualTo(1);  // only the copier's allocation query: the write was not issued
+        q.drain();
+        join(w);
+        assertThat(get(a, 500, 1000)).isEqualTo(data);
+        assertThat(get(b, 500, 1000)).isEqualTo(data);   // released after the copy: the region was in sync
+        join(m.recoveryFinished());
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));
+    }
+
+    @Test
+    void recoveryCopiesSeveralRegionsAtOnce() {
+        OpQueue q = new OpQueue();
+        fx.add("a", new QueuedDevice(a, q)).add("b", new QueuedDevice(b, q));
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 3);
+        m.resume();
+        assertThat(java.util.stream.IntStream.range(0, 8).mapToObj(m::regionState))
+                .containsExactly(RegionState.RECOVERING, RegionState.RECOVERING, RegionState.RECOVERING,
+                        RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC);
+        q.drain();
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+    }
+
+    @Test
+    void recoveryIsPacedByTheCopierRateLimit() {
+        put(a, 0, random(10, SIZE));
+        fx.add("a", a).add("b", b);
+        fx.copier.setRateLimit(REGION);           // one region per second
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 2);
+        m.resume();
+        int before = m.regionsInSync();
+        fx.scheduler.advance(2_000_000_000L);
+        int after = m.regionsInSync();
+        assertThat(after).isGreaterThan(before).isLessThan(8);
+        assertThat(after - before).isBetween(1, 3);
+        fx.copier.setRateLimit(0);
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));
+    }
+
+    @Test
+    void readFallsOverToAnotherInSyncLegOnDefaultLegError() {
+        FaultyDevice fa = new FaultyDevice(a);
+        fx.add("a", fa).add("b", b);
+        MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 b 0", 1);
+        byte[] data = random(6, 5000);
+        put(m, 7, data);
+        fa.failReads();
+        assertThat(get(m, 7, 5000)).isEqualTo(data);
+        assertThat(m.legHealth()).isEqualTo("RA");
+        assertThat(fx.legFailures).singleElement().satisfies(f -> {
+            assertThat(f.leg()).isZero();
+            assertThat(f.error()).isEqualTo(LegError.READ);
+        });
+        assertThat(m.status()).isEqualTo("2 a b 8/8 1 RA 1 core");
+    }
+
+    @Test
+    void readOfOutOfSyncRegionFailsWhenDefaultLegCannotRead() {
+        FaultyDevice fa = new FaultyDevice(a).failReads();
+        fx.add("a", fa).add("b", b);
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 1);
+        assertThatThrownBy(() -> m.read(0, ByteBuffer.allocate(512)).get()).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(BlockIoException.class).hasMessageContaining("could read region 0");
+    }
+
+    @Test
+    void legWriteFailureIsRecordedEventedShownAndNeverCountedInSync() {
+        FaultyDevice fb = new FaultyDevice(b).failWrites();
+        fx.add("a", a).add("b", fb);
+        MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 b 0 1 handle_errors", 2);
+        byte[] data = random(7, 2000);
+        put(m, 0, data);                                // acknowledged: the default leg has it
+        assertThat(get(a, 0, 2000)).isEqualTo(data);
+        assertThat(m.legHealth()).isEqualTo("AD");
+        assertThat(fx.legFailures).singleElement().satisfies(f -> assertThat(f.error()).isEqualTo(LegError.WRITE));
+        assertThat(m.status()).isEqualTo("2 a b 0/8 1 AD 1 core");
+        assertThat(m.params()).endsWith(" 1 handle_errors");
+        m.resume();
+        RecoveryOutcome o = join(m.recoveryFinished());
+        assertThat(o.status()).isEqualTo(RecoveryOutcome.Status.DEGRADED);
+        assertThat(o.reason()).contains("leg 1 (b) failed: D");
+        assertThat(o.regionsInSync()).isZero();
+    }
+
+    @Test
+    void defaultLegWriteFailureFailsTheWrite() {
+        FaultyDevice fa = new FaultyDevice(a).failWrites();
+        fx.add("a", fa).add("b", b);
+        MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 b 0", 1);
+        assertThatThrownBy(() -> m.write(0, ByteBuffer.allocate(512), false).get())
+                .cause().isInstanceOf(BlockIoException.class).hasMessageContaining("default leg a");
+        assertThat(m.legHealth()).isEqualTo("DA");
+        assertThatThrownBy(() -> m.write(0, ByteBuffer.allocate(512), false).get())
+                .cause().hasMessageContaining("has failed");
+        assertThat(get(m, 0, 512)).isEqualTo(new byte[512]);  // reads of in-sync regions still work via b
+    }
+
+    @Test
+    void legFailingAfterSomeRecoveryWritesIsASyncFailure() {
+        put(a, 0, random(8, SIZE));
+        FaultyDevice fb = new FaultyDevice(b).failWritesAfter(10);
+        fx.add("a", a).add("b", fb);
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 2);
+        m.resume();
+        RecoveryOutcome o = join(m.recoveryFinished());
+        assertThat(o.status()).isEqualTo(RecoveryOutcome.Status.DEGRADED);
+        assertThat(m.legHealth()).isEqualTo("AS");
+        assertThat(m.regionsInSync()).isZero();
+        assertThat(fx.legFailures).extracting(LegFailure::error).containsExactly(LegError.SYNC);
+    }
+
+    @Test
+    void errorLegFailsRecoveryOfEveryRegion() {
+        fx.add("a", a).add("bad", new FaultyDevice(b).failWrites());
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 bad 0", 4);
+        m.resume();
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.DEGRADED);
+        assertThat(m.status()).isEqualTo("2 a bad 0/8 1 AS 1 core");
+    }
+
+    @Test
+    void postsuspendPausesRecoveryAndResumeContinues() {
+        OpQueue q = new OpQueue();
+        put(a, 0, random(9, SIZE));
+        fx.add("a", new QueuedDevice(a, q)).add("b", new QueuedDevice(b, q));
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 2);
+        m.resume();
+        for (int i = 0; i < 12; i++) {
+            q.runOne(0);
+        }
+        CompletableFuture<Void> paused = m.postsuspend();
+        q.drain();
+        join(paused);
+        int synced = m.regionsInSync();
+        assertThat(synced).isLessThan(8);
+        assertThat(q.size()).isZero();
+        assertThat(m.recoveryFinished()).isNotDone();
+        m.resume();
+        q.drain();
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));
+    }
+
+    @Test
+    void rejectsBadTables() {
+        fx.add("a", a).add("b", b);
+        assertThatThrownBy(() -> fx.create(1024, "core 1 100 2 a 0 b 0", 1)).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> fx.create(1024, "core 1 128 1 a 0", 1)).hasMessageContaining("<#devs> must be 2..9");
+        assertThatThrownBy(() -> fx.create(1024, "bogus 1 128 2 a 0 b 0", 1)).hasMessageContaining("unknown log type");
+        assertThatThrownBy(() -> fx.create(1024, "core 1 128 2 a 0 b", 1)).hasMessageContaining("missing offset of leg 1");
+        assertThatThrownBy(() -> fx.create(1024, "core 2 128 maybe 2 a 0 b 0", 1)).hasMessageContaining("sync or nosync");
+        assertThatThrownBy(() -> fx.create(1024, "core 1 128 2 a 0 b 0 1 keep_log", 1)).hasMessageContaining("unknown feature");
+        assertThatThrownBy(() -> fx.create(1024, "core 1 128 2 a 0 b 0 1 handle_errors x", 1)).hasMessageContaining("too many");
+        assertThatThrownBy(() -> fx.create(1024, "core 1 128 2 a 0 b 17", 1)).hasMessageContaining("mirror leg b");
+        assertThatThrownBy(() -> fx.create(1024, "core 1 128 2 a 0 c 0", 1)).hasMessageContaining("no device c");
+        assertThatThrownBy(() -> fx.create(1024, "core x 128 2 a 0 b 0", 1)).hasMessageContaining("<#log_args>");
+    }
+}
