@@ -60,10 +60,6 @@ final class ServeProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(args);
-        if (Boolean.getBoolean("ferry.interop.nbdkit")) { // TEMP-NBDKIT
-            cmd = new ArrayList<>(List.of("nbdkit", "-f", "-i", "127.0.0.1", "-p", "" + port, "file", args.get(1))); // TEMP-NBDKIT
-            if (args.contains("--read-only")) { cmd.add(1, "-r"); } // TEMP-NBDKIT
-        } // TEMP-NBDKIT
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new ServeProcess(p, port, exportName, log);
