@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,6 +24,8 @@ import picocli.CommandLine.Parameters;
             "Without FILE, serves " + ServeCommand.DEFAULT_FILE_TEXT + ", created sparse with "
                 + ServeCommand.DEFAULT_SIZE_TEXT + " when missing."})
 public final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
     static final String DEFAULT_FILE_TEXT = "ferry-data/disk.img";
     static final String DEFAULT_SIZE_TEXT = "1G";
@@ -70,7 +74,10 @@ public final class ServeCommand implements Callable<Integer> {
                 createSize, useDefault, transport, DRAIN_TIMEOUT));
         server.start();
         for (String signal : new String[] {"TERM", "INT"}) {
-            SignalTrap.install(signal, server::requestStop);
+            SignalTrap.install(signal, () -> {
+                log.info("received SIG{}, stopping", signal);
+                server.requestStop();
+            });
         }
         return server.awaitStopRequestAndStop() ? ExitCodes.OK : ExitCodes.FAILED;
     }
