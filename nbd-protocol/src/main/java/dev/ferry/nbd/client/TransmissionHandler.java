@@ -1,0 +1,187 @@
+package dev.ferry.nbd.client;
+
+import dev.ferry.nbd.NbdConstants;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transmission phase of one connection: assigns cookies, keeps at most {@code maxInFlight} requests on the
+ * wire (queueing up to {@code maxQueued} more, rejecting beyond), matches replies by cookie, and fails every
+ * pending request when the connection is lost. All methods run on the channel's event loop.
+ *
+ * <p>States: {@code OPEN -> DRAINING} ({@link #disconnect}: no new requests; DISC once nothing is pending),
+ * {@code OPEN|DRAINING -> CLOSED} (channel inactive).
+ */
+final class TransmissionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransmissionHandler.class);
+
+    /** Lifecycle of the connection as seen by callers. */
+    enum State {
+        /** Accepting requests. */
+        OPEN,
+        /** Disconnect requested: pending requests finish, then DISC is sent and the channel closed. */
+        DRAINING,
+        /** The channel is closed; every request fails. */
+        CLOSED
+    }
+
+    private final int maxInFlight;
+    private final int maxQueued;
+    private final Set<Integer> contextIds;
+    private final Map<Long, PendingRequest> inFlight = new HashMap<>();
+    private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private ChannelHandlerContext ctx;
+    private State state = State.OPEN;
+    private long nextCookie = 1;
+    private Throwable failure;
+    private boolean discSent;
+
+    TransmissionHandler(int maxInFlight, int maxQueued, Set<Integer> contextIds) {
+        this.maxInFlight = maxInFlight;
+        this.maxQueued = maxQueued;
+        this.contextIds = Set.copyOf(contextIds);
+    }
+
+    /** What the reply decoder needs to know about the request with this cookie, or null. */
+    ExpectedReply expected(long cookie) {
+        PendingRequest p = inFlight.get(cookie);
+        return p == null ? null : p.expected();
+    }
+
+    /** Completes once the channel has closed, for whatever reason. */
+    CompletableFuture<Void> closedFuture() {
+        return closed;
+    }
+
+    /** Requests on the wire without a final reply. */
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+        if (!context.channel().isActive()) {
+            state = State.CLOSED;
+        }
+    }
+
+    /** Sends the request now, queues it, or fails it (closed, draining, or queue full). */
+    void submit(PendingRequest request) {
+        if (state != State.OPEN) {
+            request.fail(state == State.DRAINING
+                    ? new IllegalStateException("connection is disconnecting; no new requests")
+                    : closedException());
+        } else if (inFlight.size() < maxInFlight) {
+            send(request);
+        } else if (queue.size() < maxQueued) {
+            queue.add(request);
+        } else {
+            request.fail(new RejectedExecutionException("NBD client queue full: " + inFlight.size()
+                    + " in flight, " + queue.size() + " queued"));
+        }
+    }
+
+    /** Stops accepting requests; DISC and close follow once every pending request has its reply. */
+    void disconnect() {
+        if (state == State.OPEN) {
+            state = State.DRAINING;
+            maybeSendDisc();
+        }
+    }
+
+    /** Closes the connection at once, failing whatever is pending. */
+    void abort(Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        ctx.close();
+    }
+
+    private void send(PendingRequest request) {
+        long cookie = nextCookie++;
+        inFlight.put(cookie, request);
+        ctx.writeAndFlush(request.toWire(cookie)).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                abort(f.cause());
+            }
+        });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (!(msg instanceof NbdReply reply)) {
+            context.fireChannelRead(msg);
+            return;
+        }
+        PendingRequest request = inFlight.get(reply.cookie());
+        if (request == null) { // the decoder checks cookies; only a bug could get here
+            reply.releaseData();
+            abort(new NbdProtocolException("reply for unknown cookie 0x" + Long.toHexString(reply.cookie())));
+            return;
+        }
+        try {
+            if (!request.accept(reply, contextIds, context.alloc())) {
+                return;
+            }
+            inFlight.remove(reply.cookie());
+            request.complete(contextIds);
+        } catch (NbdProtocolException e) {
+            inFlight.remove(reply.cookie());
+            request.fail(e);
+            abort(e);
+            return;
+        }
+        while (state != State.CLOSED && inFlight.size() < maxInFlight && !queue.isEmpty()) {
+            send(queue.poll());
+        }
+        maybeSendDisc();
+    }
+
+    private void maybeSendDisc() {
+        if (state == State.DRAINING && !discSent && inFlight.isEmpty() && queue.isEmpty()) {
+            discSent = true;
+            NbdRequest disc = new NbdRequest(0, NbdConstants.NBD_CMD_DISC, nextCookie++, 0, 0, null);
+            ctx.writeAndFlush(disc).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        LOG.warn("NBD connection to {} failed: {}", context.channel().remoteAddress(), cause.toString());
+        abort(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        state = State.CLOSED;
+        NbdConnectionClosedException cause = closedException();
+        List<PendingRequest> all = new ArrayList<>(inFlight.values());
+        all.addAll(queue);
+        inFlight.clear();
+        queue.clear();
+        for (PendingRequest p : all) {
+            p.fail(cause);
+        }
+        closed.complete(null);
+        context.fireChannelInactive();
+    }
+
+    private NbdConnectionClosedException closedException() {
+        return new NbdConnectionClosedException(failure == null ? "NBD connection closed"
+                : "NBD connection closed: " + failure.getMessage(), failure);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.ferry.nbd.server;
+
+import dev.ferry.nbd.codec.ClientFlags;
+import dev.ferry.nbd.codec.ClientHandshakeMessage;
+import dev.ferry.nbd.codec.HandshakeViolation;
+import dev.ferry.nbd.codec.OptionRequest;
+import dev.ferry.nbd.codec.OversizedOption;
+import dev.ferry.nbd.codec.RequestDecoder;
+import dev.ferry.nbd.codec.ServerGreeting;
+import dev.ferry.nbd.codec.ServerHandshakeMessage;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives the handshake of one connection: sends the greeting, feeds decoded client messages to an
+ * {@link OptionNegotiator}, writes its replies, and on GO/EXPORT_NAME rebuilds the pipeline for the
+ * transmission phase (request decoder, {@link TransmissionHandler}).
+ */
+final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshakeMessage> {
+
+    static final String HANDSHAKE_ENCODER = "nbd-handshake-encoder";
+    static final String OPTION_DECODER = "nbd-option-decoder";
+    static final String HANDSHAKE_HANDLER = "nbd-handshake";
+    static final String REQUEST_DECODER = "nbd-request-decoder";
+    static final String TRANSMISSION = "nbd-transmission";
+
+    private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
+
+    private final OptionNegotiator negotiator;
+    private final ConnectionLimits limits;
+    private final ServerState server;
+
+    HandshakeHandler(OptionNegotiator negotiator, ConnectionLimits limits, ServerState server) {
+        this.negotiator = negotiator;
+        this.limits = limits;
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(new ServerGreeting(OptionNegotiator.HANDSHAKE_FLAGS));
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readIfNegotiating(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        readIfNegotiating(ctx);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Reads more options only while replies drain: a client that never reads cannot grow our buffers. */
+    private void readIfNegotiating(ChannelHandlerContext ctx) {
+        OptionNegotiator.State state = negotiator.state();
+        if ((state == OptionNegotiator.State.AWAIT_CLIENT_FLAGS || state == OptionNegotiator.State.OPTIONS)
+                && ctx.channel().isWritable()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("closing NBD connection {} during handshake after {}", ctx.channel().remoteAddress(),
+                cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ClientHandshakeMessage msg) {
+        OptionNegotiator.State state = negotiator.state();
+        if (state == OptionNegotiator.State.CLOSED || state == OptionNegotiator.State.TRANSMISSION) {
+            return; // input after a close decision is ignored
+        }
+        NegotiationStep step;
+        if (msg instanceof HandshakeViolation v) {
+            LOG.warn("NBD connection {}: {}; closing", ctx.channel().remoteAddress(), v.reason());
+            ctx.close();
+            return;
+        } else if (msg instanceof ClientFlags f) {
+            step = negotiator.onClientFlags(f);
+            if (step.outcome() == NegotiationStep.Outcome.CLOSE) {
+                LOG.debug("NBD connection {}: unsupported client flags 0x{}; closing", ctx.channel().remoteAddress(),
+                        Integer.toHexString(f.flags()));
+            }
+        } else if (msg instanceof OversizedOption o) {
+            step = negotiator.onOversizedOption(o);
+        } else {
+            step = negotiator.onOption((OptionRequest) msg);
+        }
+        for (ServerHandshakeMessage reply : step.replies()) {
+            ctx.write(reply);
+        }
+        switch (step.outcome()) {
+            case CONTINUE -> ctx.flush();
+            case CLOSE -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            case TRANSMISSION -> {
+                ctx.flush();
+                enterTransmission(ctx, step);
+            }
+            default -> throw new IllegalStateException("unknown outcome " + step.outcome());
+        }
+    }
+
+    private void enterTransmission(ChannelHandlerContext ctx, NegotiationStep step) {
+        ChannelPipeline p = ctx.pipeline();
+        p.addAfter(OPTION_DECODER, REQUEST_DECODER, new RequestDecoder(step.session()));
+        p.addLast(TRANSMISSION, new TransmissionHandler(step.export(), step.session(), limits, server));
+        p.remove(this);
+        p.remove(HANDSHAKE_ENCODER);
+        // Removing the option decoder forwards bytes already received after the option to the request decoder.
+        p.remove(OPTION_DECODER);
+    }
+}

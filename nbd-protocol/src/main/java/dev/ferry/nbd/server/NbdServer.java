@@ -1,0 +1,240 @@
+package dev.ferry.nbd.server;
+
+import dev.ferry.nbd.codec.HandshakeEncoder;
+import dev.ferry.nbd.codec.OptionRequestDecoder;
+import dev.ferry.nbd.export.ExportCatalog;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An NBD server (fixed newstyle, no TLS) serving the exports of an {@link ExportCatalog} over TCP.
+ *
+ * <p>Lifecycle: NEW -(start)-> RUNNING -(close)-> CLOSED. {@link #close()} stops accepting, answers new
+ * requests with ESHUTDOWN, waits up to the shutdown timeout for requests in flight, then closes every
+ * connection and the event loops.
+ */
+public final class NbdServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
+
+    /** Server states. */
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private final ExportCatalog catalog;
+    private final String host;
+    private final int port;
+    private final Transport transport;
+    private final ConnectionLimits limits;
+    private final int ioThreads;
+    private final WriteBufferWaterMark waterMark;
+    private final Duration shutdownTimeout;
+    private final ServerState serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    private State state = State.NEW;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+
+    private NbdServer(Builder b) {
+        this.catalog = Objects.requireNonNull(b.catalog, "catalog");
+        this.host = b.host;
+        this.port = b.port;
+        this.transport = b.transport;
+        this.limits = b.limits;
+        this.ioThreads = b.ioThreads;
+        this.waterMark = b.waterMark;
+        this.shutdownTimeout = b.shutdownTimeout;
+    }
+
+    /** A builder with defaults: 127.0.0.1, port 10809, AUTO transport, {@link ConnectionLimits#DEFAULT}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds and starts serving; returns the bound address (useful with port 0). */
+    public synchronized InetSocketAddress start() throws InterruptedException {
+        if (state != State.NEW) {
+            throw new IllegalStateException("server is " + state + ", expected " + State.NEW);
+        }
+        bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, transport.ioHandlerFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        serverState.channels.add(ch);
+                        ch.pipeline()
+                                .addLast("flush-consolidation", new FlushConsolidationHandler(256, true))
+                                .addLast(HandshakeHandler.HANDSHAKE_ENCODER, new HandshakeEncoder())
+                                .addLast(HandshakeHandler.OPTION_DECODER, new OptionRequestDecoder())
+                                .addLast(HandshakeHandler.HANDSHAKE_HANDLER, new HandshakeHandler(
+                                        new OptionNegotiator(catalog), limits, serverState));
+                    }
+                });
+        try {
+            serverChannel = bootstrap.bind(host, port).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            state = State.CLOSED;
+            throw e;
+        }
+        state = State.RUNNING;
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        LOG.info("NBD server listening on {} ({} transport)", bound, transport.resolve());
+        return bound;
+    }
+
+    /** The bound address; only while running. */
+    public synchronized InetSocketAddress localAddress() {
+        if (state != State.RUNNING) {
+            throw new IllegalStateException("server is " + state + ", expected " + State.RUNNING);
+        }
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The bound port; only while running. */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    /** Connections currently open (handshake or transmission). */
+    public int connectionCount() {
+        return serverState.channels.size();
+    }
+
+    /**
+     * Stops gracefully: no new connections, ESHUTDOWN for new requests, in-flight requests get up to
+     * the shutdown timeout to finish, then everything is closed. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (state != State.RUNNING) {
+            state = State.CLOSED;
+            return;
+        }
+        state = State.CLOSED;
+        serverState.beginShutdown();
+        serverChannel.close().awaitUninterruptibly();
+        List<CompletableFuture<Void>> drains = new ArrayList<>();
+        for (TransmissionHandler t : serverState.transmissions) {
+            drains.add(t.drain());
+        }
+        try {
+            CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+                    .get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("NBD server shutdown: requests still in flight after {}; closing anyway", shutdownTimeout);
+        } catch (ExecutionException e) {
+            LOG.warn("NBD server shutdown: draining failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        serverState.channels.close().awaitUninterruptibly();
+        long quietMs = 0;
+        long timeoutMs = shutdownTimeout.toMillis();
+        workerGroup.shutdownGracefully(quietMs, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        bossGroup.shutdownGracefully(quietMs, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        LOG.info("NBD server stopped");
+    }
+
+    /** Configures an {@link NbdServer}. */
+    public static final class Builder {
+        private ExportCatalog catalog;
+        private String host = "127.0.0.1";
+        private int port = dev.ferry.nbd.NbdConstants.NBD_DEFAULT_PORT;
+        private Transport transport = Transport.AUTO;
+        private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+        private int ioThreads = 0;
+        private WriteBufferWaterMark waterMark = new WriteBufferWaterMark(4 * 1024 * 1024, 16 * 1024 * 1024);
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** The exports to serve (required). */
+        public Builder catalog(ExportCatalog catalog) {
+            this.catalog = Objects.requireNonNull(catalog);
+            return this;
+        }
+
+        /** The address to bind (default 127.0.0.1). */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
+            return this;
+        }
+
+        /** The port to bind; 0 picks a free one (default 10809). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The transport (default AUTO). */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport);
+            return this;
+        }
+
+        /** Per-connection flow-control limits (default 64 requests, 64 MiB). */
+        public Builder limits(ConnectionLimits limits) {
+            this.limits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        /** Number of I/O threads; 0 means Netty's default (twice the cores). */
+        public Builder ioThreads(int ioThreads) {
+            if (ioThreads < 0) {
+                throw new IllegalArgumentException("ioThreads must be >= 0: " + ioThreads);
+            }
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        /** Outbound buffer water marks of each connection (default 4 MiB / 16 MiB). */
+        public Builder writeBufferWaterMark(int low, int high) {
+            this.waterMark = new WriteBufferWaterMark(low, high);
+            return this;
+        }
+
+        /** How long {@link NbdServer#close()} waits for requests in flight (default 10 s). */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Creates the (not yet started) server. */
+        public NbdServer build() {
+            return new NbdServer(this);
+        }
+    }
+}

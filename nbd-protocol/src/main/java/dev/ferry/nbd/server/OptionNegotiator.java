@@ -1,0 +1,233 @@
+package dev.ferry.nbd.server;
+
+import static dev.ferry.nbd.NbdConstants.*;
+
+import dev.ferry.nbd.codec.ClientFlags;
+import dev.ferry.nbd.codec.ExportNameReply;
+import dev.ferry.nbd.codec.NegotiatedSession;
+import dev.ferry.nbd.codec.OptionReply;
+import dev.ferry.nbd.codec.OptionRequest;
+import dev.ferry.nbd.codec.OversizedOption;
+import dev.ferry.nbd.codec.ServerHandshakeMessage;
+import dev.ferry.nbd.export.Export;
+import dev.ferry.nbd.export.ExportCatalog;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The option-haggling state of one connection (spec "Option types"): decides the replies to every
+ * option and when the connection enters transmission or closes. It is pure logic with no I/O.
+ *
+ * <p>States: AWAIT_CLIENT_FLAGS -(acceptable flags)-> OPTIONS -(GO/EXPORT_NAME)-> TRANSMISSION;
+ * any state -(violation, ABORT)-> CLOSED. Calls in another state throw IllegalStateException.
+ */
+final class OptionNegotiator {
+
+    /** Context id of {@code base:allocation} when selected. */
+    static final int BASE_ALLOCATION_ID = 1;
+    /** The handshake flags the server offers. */
+    static final int HANDSHAKE_FLAGS = NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES;
+
+    /** Negotiation states. */
+    enum State { AWAIT_CLIENT_FLAGS, OPTIONS, TRANSMISSION, CLOSED }
+
+    private final ExportCatalog catalog;
+    private State state = State.AWAIT_CLIENT_FLAGS;
+    private boolean noZeroes;
+    private boolean structuredReplies;
+    private boolean extendedHeaders;
+    /** Export name the meta context selection was made for, or null if none is selected. */
+    private String metaContextExport;
+
+    OptionNegotiator(ExportCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Handles the client flags: unknown or unoffered flags close the connection (spec "Client flags"). */
+    NegotiationStep onClientFlags(ClientFlags flags) {
+        requireState(State.AWAIT_CLIENT_FLAGS);
+        if ((flags.flags() & ~HANDSHAKE_FLAGS) != 0) {
+            return closed();
+        }
+        noZeroes = (flags.flags() & NBD_FLAG_C_NO_ZEROES) != 0;
+        transition(State.OPTIONS);
+        return NegotiationStep.reply();
+    }
+
+    /** Handles an option whose data was too long to buffer (already being skipped). */
+    NegotiationStep onOversizedOption(OversizedOption o) {
+        requireState(State.OPTIONS);
+        if (o.option() == NBD_OPT_EXPORT_NAME) {
+            return closed();
+        }
+        return NegotiationStep.reply(OptionReply.error(o.option(), NBD_REP_ERR_TOO_BIG,
+                "option data of " + o.length() + " bytes is too large"));
+    }
+
+    /** Handles one option request. */
+    NegotiationStep onOption(OptionRequest req) {
+        requireState(State.OPTIONS);
+        int opt = req.option();
+        byte[] data = req.data();
+        return switch (opt) {
+            case NBD_OPT_EXPORT_NAME -> exportName(new String(data, StandardCharsets.UTF_8));
+            case NBD_OPT_ABORT -> closed(OptionReply.ack(opt));
+            case NBD_OPT_LIST -> data.length != 0 ? invalid(opt, "LIST takes no data") : list();
+            case NBD_OPT_INFO, NBD_OPT_GO -> infoOrGo(opt, data);
+            case NBD_OPT_STRUCTURED_REPLY -> structuredReply(data);
+            case NBD_OPT_EXTENDED_HEADERS -> extendedHeaders(data);
+            case NBD_OPT_LIST_META_CONTEXT, NBD_OPT_SET_META_CONTEXT -> metaContext(opt, data);
+            case NBD_OPT_STARTTLS -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
+                    "TLS is not supported"));
+            default -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
+                    "option " + Integer.toUnsignedString(opt) + " is not supported"));
+        };
+    }
+
+    private NegotiationStep exportName(String name) {
+        Optional<Export> export = catalog.find(name);
+        if (export.isEmpty() || extendedHeaders) {
+            return closed();
+        }
+        NegotiatedSession session = session(export.get(), name);
+        transition(State.TRANSMISSION);
+        return NegotiationStep.transmission(List.of(new ExportNameReply(session.exportSize(),
+                session.transmissionFlags(), noZeroes)), export.get(), session);
+    }
+
+    private NegotiationStep list() {
+        List<ServerHandshakeMessage> replies = new ArrayList<>();
+        for (Export e : catalog.list()) {
+            replies.add(OptionReply.server(NBD_OPT_LIST, e.name(), e.description()));
+        }
+        replies.add(OptionReply.ack(NBD_OPT_LIST));
+        return NegotiationStep.replies(replies);
+    }
+
+    private NegotiationStep infoOrGo(int opt, byte[] data) {
+        OptionData.ExportQuery query;
+        try {
+            query = OptionData.parseExportQuery(data);
+        } catch (OptionData.Malformed e) {
+            return invalid(opt, e.getMessage());
+        }
+        Optional<Export> found = catalog.find(query.name());
+        if (found.isEmpty()) {
+            return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNKNOWN,
+                    "no export named '" + query.name() + "'"));
+        }
+        Export export = found.get();
+        NegotiatedSession session = session(export, query.name());
+        List<ServerHandshakeMessage> replies = new ArrayList<>(List.of(
+                OptionReply.infoExport(opt, session.exportSize(), session.transmissionFlags()),
+                OptionReply.infoName(opt, export.name()),
+                OptionReply.infoDescription(opt, export.description()),
+                OptionReply.infoBlockSize(opt, session.blockSize()),
+                OptionReply.ack(opt)));
+        if (opt == NBD_OPT_INFO) {
+            return NegotiationStep.replies(replies);
+        }
+        transition(State.TRANSMISSION);
+        return NegotiationStep.transmission(replies, export, session);
+    }
+
+    private NegotiationStep structuredReply(byte[] data) {
+        int opt = NBD_OPT_STRUCTURED_REPLY;
+        if (data.length != 0) {
+            return invalid(opt, "STRUCTURED_REPLY takes no data");
+        }
+        if (extendedHeaders) {
+            return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_EXT_HEADER_REQD,
+                    "extended headers already negotiated"));
+        }
+        if (structuredReplies) {
+            return invalid(opt, "structured replies already negotiated");
+        }
+        structuredReplies = true;
+        return NegotiationStep.reply(OptionReply.ack(opt));
+    }
+
+    private NegotiationStep extendedHeaders(byte[] data) {
+        int opt = NBD_OPT_EXTENDED_HEADERS;
+        if (data.length != 0) {
+            return invalid(opt, "EXTENDED_HEADERS takes no data");
+        }
+        if (extendedHeaders) {
+            return invalid(opt, "extended headers already negotiated");
+        }
+        extendedHeaders = true;
+        structuredReplies = true;
+        return NegotiationStep.reply(OptionReply.ack(opt));
+    }
+
+    private NegotiationStep metaContext(int opt, byte[] data) {
+        boolean set = opt == NBD_OPT_SET_META_CONTEXT;
+        if (set) {
+            metaContextExport = null; // a SET replaces the selection, even when it fails
+            if (!structuredReplies) {
+                return invalid(opt, "SET_META_CONTEXT requires structured replies");
+            }
+        }
+        OptionData.MetaContextQuery query;
+        try {
+            query = OptionData.parseMetaContextQuery(data);
+        } catch (OptionData.Malformed e) {
+            return invalid(opt, e.getMessage());
+        }
+        if (catalog.find(query.exportName()).isEmpty()) {
+            return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNKNOWN,
+                    "no export named '" + query.exportName() + "'"));
+        }
+        boolean matches = query.queries().isEmpty() ? !set
+                : query.queries().stream().anyMatch(q -> q.equals(BASE_ALLOCATION) || (!set && q.equals("base:")));
+        List<ServerHandshakeMessage> replies = new ArrayList<>();
+        if (matches) {
+            replies.add(OptionReply.metaContext(opt, set ? BASE_ALLOCATION_ID : 0, BASE_ALLOCATION));
+            if (set) {
+                metaContextExport = query.exportName();
+            }
+        }
+        replies.add(OptionReply.ack(opt));
+        return NegotiationStep.replies(replies);
+    }
+
+    private NegotiatedSession session(Export export, String requestedName) {
+        boolean contextSelected = metaContextExport != null && metaContextExport.equals(requestedName);
+        return new NegotiatedSession(export.size(), TransmissionFlags.of(export.capabilities(), structuredReplies),
+                structuredReplies, extendedHeaders, contextSelected ? BASE_ALLOCATION_ID : 0, export.blockSize());
+    }
+
+    private NegotiationStep invalid(int opt, String message) {
+        return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_INVALID, message));
+    }
+
+    private NegotiationStep closed(ServerHandshakeMessage... replies) {
+        transition(State.CLOSED);
+        return NegotiationStep.close(replies);
+    }
+
+    private void requireState(State expected) {
+        if (state != expected) {
+            throw new IllegalStateException("negotiation is " + state + ", expected " + expected);
+        }
+    }
+
+    private void transition(State to) {
+        boolean legal = switch (to) {
+            case OPTIONS -> state == State.AWAIT_CLIENT_FLAGS;
+            case TRANSMISSION -> state == State.OPTIONS;
+            case CLOSED -> state != State.CLOSED;
+            case AWAIT_CLIENT_FLAGS -> false;
+        };
+        if (!legal) {
+            throw new IllegalStateException("illegal negotiation transition " + state + " -> " + to);
+        }
+        state = to;
+    }
+}

@@ -1,0 +1,372 @@
+package dev.ferry.nbd.server;
+
+import static dev.ferry.nbd.NbdConstants.*;
+
+import dev.ferry.nbd.codec.FramingLost;
+import dev.ferry.nbd.codec.NbdRequest;
+import dev.ferry.nbd.codec.NegotiatedSession;
+import dev.ferry.nbd.codec.RejectedRequest;
+import dev.ferry.nbd.codec.ReplyEncoder;
+import dev.ferry.nbd.codec.ReplyFormat;
+import dev.ferry.nbd.codec.RequestHeader;
+import dev.ferry.nbd.export.BlockStatusExtent;
+import dev.ferry.nbd.export.Export;
+import dev.ferry.nbd.export.ReadResult;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one connection in the transmission phase: dispatches requests to the export, writes replies
+ * from the channel's event loop as export futures complete (possibly out of order), and enforces
+ * {@link ConnectionLimits} by reading (AUTO_READ is off) only while under budget and writable; requests
+ * decoded from one socket read beyond the budget wait in a backlog (bounded by that read).
+ *
+ * <p>States: OPEN -(DISC, or a rejection that loses sync)-> DRAINING -(in flight reaches 0)-> CLOSED;
+ * OPEN/DRAINING -(channel closed, framing lost)-> CLOSED. A request counts as in flight from the
+ * moment it is read until its reply's last write completes.
+ */
+final class TransmissionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransmissionHandler.class);
+
+    /** Connection states. */
+    enum State { OPEN, DRAINING, CLOSED }
+
+    private final Export export;
+    private final NegotiatedSession session;
+    private final ReplyFormat format;
+    private final ConnectionLimits limits;
+    private final ServerState server;
+    private ChannelHandlerContext ctx;
+    private State state = State.OPEN;
+    private boolean attached;
+    private boolean inMaybeRead;
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    private boolean warnedUnexpected;
+    private int inFlight;
+    private long inFlightBytes;
+    private CompletableFuture<Void> drained;
+
+    TransmissionHandler(Export export, NegotiatedSession session, ConnectionLimits limits, ServerState server) {
+        this.export = export;
+        this.session = session;
+        this.format = session.replyFormat();
+        this.limits = limits;
+        this.server = server;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        attached = true;
+        export.clientAttached();
+        server.transmissions.add(this);
+        maybeRead();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        detach();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        detach();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        maybeRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("closing NBD connection {} after {}", ctx.channel().remoteAddress(), cause.toString());
+        state = State.CLOSED;
+        ctx.close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!backlog.isEmpty() || (state == State.OPEN && !underLimits())) {
+            backlog.add(msg); // decoded from the same socket read; handled once the budget allows
+            return;
+        }
+        process(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        maybeRead();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void process(Object msg) {
+        if (msg instanceof NbdRequest r) {
+            onRequest(r);
+        } else if (msg instanceof RejectedRequest r) {
+            onRejected(r);
+        } else if (msg instanceof FramingLost f) {
+            LOG.warn("NBD connection {}: {}; closing", ctx.channel().remoteAddress(), f.reason());
+            state = State.CLOSED;
+            ctx.close();
+        } else {
+            ReferenceCountUtil.release(msg);
+            throw new IllegalStateException("unexpected message " + msg);
+        }
+    }
+
+    /** Starts a graceful shutdown; the future completes once nothing is in flight. */
+    CompletableFuture<Void> drain() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        try {
+            ctx.executor().execute(() -> {
+                drained = f;
+                completeDrainIfIdle();
+            });
+        } catch (RejectedExecutionException e) {
+            f.complete(null);
+        }
+        return f;
+    }
+
+    private void onRequest(NbdRequest r) {
+        RequestHeader h = r.header();
+        if (state != State.OPEN) {
+            r.release();
+            return;
+        }
+        if (h.type() == NBD_CMD_DISC) {
+            r.release();
+            state = State.DRAINING;
+            closeIfDrained();
+            return;
+        }
+        long cost = h.type() == NBD_CMD_READ || h.type() == NBD_CMD_WRITE ? h.length() : 0;
+        admit(cost);
+        if (server.shuttingDown()) {
+            r.release();
+            finish(writeError(h, NBD_ESHUTDOWN, "server is shutting down"), cost);
+            return;
+        }
+        CompletableFuture<?> future;
+        try {
+            future = dispatch(h, r);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        if (future == null) {
+            future = CompletableFuture.failedFuture(new NullPointerException("export returned a null future"));
+        }
+        future.whenComplete((value, error) -> onEventLoop(h, cost, value, error));
+    }
+
+    private CompletableFuture<?> dispatch(RequestHeader h, NbdRequest r) {
+        boolean fua = h.hasFlag(NBD_CMD_FLAG_FUA);
+        if (h.length() == 0 && h.type() != NBD_CMD_FLUSH) {
+            r.release();
+            return CompletableFuture.completedFuture(h.type() == NBD_CMD_READ ? new ReadResult(List.of()) : null);
+        }
+        if (h.type() != NBD_CMD_WRITE) {
+            r.release();
+        }
+        return switch (h.type()) {
+            case NBD_CMD_READ -> export.read(h.offset(), (int) h.length());
+            case NBD_CMD_WRITE -> export.write(h.offset(), r.payload(), fua);
+            case NBD_CMD_FLUSH -> export.flush();
+            case NBD_CMD_TRIM -> export.trim(h.offset(), h.length(), fua);
+            case NBD_CMD_WRITE_ZEROES -> export.writeZeroes(h.offset(), h.length(),
+                    h.hasFlag(NBD_CMD_FLAG_NO_HOLE), h.hasFlag(NBD_CMD_FLAG_FAST_ZERO), fua);
+            case NBD_CMD_CACHE -> export.cache(h.offset(), h.length());
+            case NBD_CMD_BLOCK_STATUS -> export.blockStatus(h.offset(), h.length());
+            default -> throw new IllegalStateException("validated request of unknown type " + h.type());
+        };
+    }
+
+    private void onEventLoop(RequestHeader h, long cost, Object value, Throwable error) {
+        if (ctx.executor().inEventLoop()) {
+            complete(h, cost, value, error);
+            return;
+        }
+        try {
+            ctx.executor().execute(() -> complete(h, cost, value, error));
+        } catch (RejectedExecutionException e) {
+            releaseValue(value);
+        }
+    }
+
+    private void complete(RequestHeader h, long cost, Object value, Throwable error) {
+        try {
+            finish(reply(h, value, error), cost);
+        } catch (RuntimeException | Error e) {
+            LOG.error("NBD connection {}: failed to reply to cookie {}; closing", ctx.channel().remoteAddress(),
+                    h.cookie(), e);
+            releaseValue(value);
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    private ChannelFuture reply(RequestHeader h, Object value, Throwable error) {
+        ChannelFuture last;
+        if (error != null) {
+            int nbdError = ExportErrors.nbdError(error);
+            logFailure(h, nbdError, error);
+            last = writeError(h, nbdError, String.valueOf(ExportErrors.unwrap(error).getMessage()));
+        } else if (h.type() == NBD_CMD_READ) {
+            last = completeRead(h, (ReadResult) value);
+        } else if (h.type() == NBD_CMD_BLOCK_STATUS) {
+            last = completeBlockStatus(h, castExtents(value));
+        } else {
+            last = ctx.write(ReplyEncoder.status(ctx.alloc(), format, h, 0, ""));
+        }
+        return last;
+    }
+
+    private ChannelFuture completeRead(RequestHeader h, ReadResult result) {
+        if (result == null || !ReadReplyWriter.covers(result, h.offset(), h.length())) {
+            if (result != null) {
+                result.release();
+            }
+            logFailure(h, NBD_EIO, new IllegalStateException("export read result does not cover the request"));
+            return writeError(h, NBD_EIO, "internal error: bad read result");
+        }
+        return ReadReplyWriter.write(ctx, format, h, result);
+    }
+
+    private ChannelFuture completeBlockStatus(RequestHeader h, List<BlockStatusExtent> extents) {
+        List<BlockStatusExtent> shaped = extents == null ? List.of()
+                : BlockStatusShaper.shape(extents, h.length(), h.hasFlag(NBD_CMD_FLAG_REQ_ONE));
+        if (shaped.isEmpty()) {
+            logFailure(h, NBD_EIO, new IllegalStateException("export returned no extents"));
+            return writeError(h, NBD_EIO, "internal error: no extents");
+        }
+        return ctx.write(ReplyEncoder.blockStatus(ctx.alloc(), format, h, session.baseAllocationId(), shaped));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<BlockStatusExtent> castExtents(Object value) {
+        return (List<BlockStatusExtent>) value;
+    }
+
+    private void onRejected(RejectedRequest r) {
+        if (state != State.OPEN) {
+            return;
+        }
+        LOG.debug("NBD connection {}: rejecting cookie {} with error {}: {}", ctx.channel().remoteAddress(),
+                r.header().cookie(), r.error(), r.reason());
+        admit(0);
+        if (r.closeAfterReply()) {
+            state = State.DRAINING;
+        }
+        finish(writeError(r.header(), r.error(), r.reason()), 0);
+    }
+
+    /** An error reply: READ errors are structured chunks once structured replies are negotiated. */
+    private ChannelFuture writeError(RequestHeader h, int error, String message) {
+        ByteBuf reply = h.type() == NBD_CMD_READ && format != ReplyFormat.SIMPLE
+                ? ReplyEncoder.error(ctx.alloc(), format, h, error, message)
+                : ReplyEncoder.status(ctx.alloc(), format, h, error, message);
+        return ctx.write(reply);
+    }
+
+    private void admit(long cost) {
+        inFlight++;
+        inFlightBytes += cost;
+    }
+
+    private void finish(ChannelFuture last, long cost) {
+        ctx.flush();
+        last.addListener(f -> {
+            inFlight--;
+            inFlightBytes -= cost;
+            closeIfDrained();
+            completeDrainIfIdle();
+            maybeRead();
+        });
+    }
+
+    /**
+     * Handles backlogged requests while the budget allows, then asks for more input if there is still
+     * room. Redundant read requests are harmless; reading while over budget is what must not happen.
+     */
+    private void maybeRead() {
+        if (inMaybeRead) {
+            return;
+        }
+        inMaybeRead = true;
+        try {
+            while (!backlog.isEmpty() && (state != State.OPEN || underLimits())) {
+                process(backlog.poll());
+            }
+            if (backlog.isEmpty() && state == State.OPEN && underLimits()) {
+                ctx.read();
+            }
+        } finally {
+            inMaybeRead = false;
+        }
+    }
+
+    private boolean underLimits() {
+        return inFlight < limits.maxInFlightRequests() && inFlightBytes < limits.maxInFlightBytes()
+                && ctx.channel().isWritable();
+    }
+
+    private void closeIfDrained() {
+        if (state == State.DRAINING && inFlight == 0) {
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    private void completeDrainIfIdle() {
+        if (drained != null && inFlight == 0) {
+            drained.complete(null);
+        }
+    }
+
+    private void detach() {
+        for (Object msg = backlog.poll(); msg != null; msg = backlog.poll()) {
+            ReferenceCountUtil.release(msg);
+        }
+        server.transmissions.remove(this);
+        if (drained != null) {
+            drained.complete(null);
+        }
+        if (attached) {
+            attached = false;
+            export.clientDetached();
+        }
+    }
+
+    private void logFailure(RequestHeader h, int nbdError, Throwable error) {
+        Throwable cause = ExportErrors.unwrap(error);
+        if (cause instanceof dev.ferry.nbd.export.ExportException) {
+            LOG.debug("export {} request type {} failed with NBD error {}: {}", export.name(), h.type(), nbdError,
+                    cause.getMessage());
+        } else if (!warnedUnexpected) {
+            warnedUnexpected = true;
+            LOG.warn("export {} request type {} failed unexpectedly; answering EIO", export.name(), h.type(), cause);
+        } else {
+            LOG.debug("export {} request type {} failed unexpectedly: {}", export.name(), h.type(), cause.toString());
+        }
+    }
+
+    private static void releaseValue(Object value) {
+        if (value instanceof ReadResult r) {
+            r.release();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.ferry.nbd.client;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A real {@code nbdkit} process on 127.0.0.1 and a free port, for interop tests; ready once its pidfile exists. */
+final class NbdkitServer implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private NbdkitServer(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Whether nbdkit can be run here. */
+    static boolean available() {
+        try {
+            Process p = new ProcessBuilder("nbdkit", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Starts {@code nbdkit -f -p PORT -i 127.0.0.1 <args>} and waits until it accepts connections. */
+    static NbdkitServer start(Path workDir, String... args) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path pidFile = workDir.resolve("nbdkit-" + port + ".pid");
+        Path log = workDir.resolve("nbdkit-" + port + ".log");
+        List<String> command = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-p",
+                Integer.toString(port), "-i", "127.0.0.1", "-P", pidFile.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        NbdkitServer server = new NbdkitServer(process, port, log);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!Files.exists(pidFile) || Files.size(pidFile) == 0) {
+            if (!process.isAlive()) {
+                throw new IOException("nbdkit exited with " + process.exitValue() + ": " + server.logText());
+            }
+            if (System.nanoTime() > deadline) {
+                server.close();
+                throw new IOException("nbdkit did not start within 20 s: " + server.logText());
+            }
+            process.waitFor(10, TimeUnit.MILLISECONDS);
+        }
+        return server;
+    }
+
+    /** The TCP port nbdkit listens on. */
+    int port() {
+        return port;
+    }
+
+    /** A client configuration for this server with the defaults. */
+    NbdClientConfig.Builder config() {
+        return NbdClientConfig.builder("127.0.0.1", port);
+    }
+
+    /** nbdkit's output so far. */
+    String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Kills nbdkit with SIGKILL, so it cannot answer anything still in flight. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
