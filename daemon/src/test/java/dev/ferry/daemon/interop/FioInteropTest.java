@@ -48,7 +48,7 @@ class FioInteropTest {
         ExternalTool.Result r = ExternalTool.run(TIMEOUT, "fio", "--name=verify", "--ioengine=nbd",
                 "--uri=" + serve.uri(), "--rw=" + rw, blockSizes, "--iodepth=" + depth,
                 "--size=" + JOB_SIZE, "--numjobs=" + connections, "--offset_increment=" + JOB_SIZE,
-                "--verify=crc32c", "--verify_fatal=1", "--randseed=4242",
+                "--verify=crc32c", "--verify_fatal=1", "--verify_state_save=0", "--randseed=4242",
                 "--output-format=json").assertSuccess();
         // fio's nbd engine prints one line per connection on stdout, ahead of the JSON report.
         String text = r.stdout();
