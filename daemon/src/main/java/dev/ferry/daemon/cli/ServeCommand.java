@@ -72,13 +72,16 @@ public final class ServeCommand implements Callable<Integer> {
         String exportName = name != null ? name : String.valueOf(path.getFileName());
         FileServer server = new FileServer(new ServeOptions(path, exportName, description, listen, readOnly,
                 createSize, useDefault, transport, DRAIN_TIMEOUT));
-        server.start();
-        for (String signal : new String[] {"TERM", "INT"}) {
-            SignalTrap.install(signal, () -> {
-                log.info("received SIG{}, stopping", signal);
-                server.requestStop();
-            });
-        }
+        // Signals are trapped once the file is open, before listening: a client may signal as soon as
+        // the port accepts.
+        server.start(() -> {
+            for (String signal : new String[] {"TERM", "INT"}) {
+                SignalTrap.install(signal, () -> {
+                    log.info("received SIG{}, stopping", signal);
+                    server.requestStop();
+                });
+            }
+        });
         return server.awaitStopRequestAndStop() ? ExitCodes.OK : ExitCodes.FAILED;
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * One file or block device served over NBD until asked to stop.
  *
  * <p>States: {@code NEW --start--> RUNNING --stop--> STOPPED}. {@link #requestStop()} may be called
- * from any thread (a signal handler) at any time; the thread that called {@link #start()} performs
+ * from any thread (a signal handler) at any time; the thread that called {@link #start(Runnable)} performs
  * the shutdown in {@link #awaitStopRequestAndStop()}: stop accepting and drain in-flight requests,
  * flush the device, close it, then stop the I/O threads.
  */
@@ -40,13 +40,16 @@ public final class FileServer {
     private BlockDevice device;
     private NbdServer server;
 
-    /** Prepares to serve as {@code options} say; nothing happens before {@link #start()}. */
+    /** Prepares to serve as {@code options} say; nothing happens before {@link #start(Runnable)}. */
     public FileServer(ServeOptions options) {
         this.options = options;
     }
 
-    /** Opens (or creates) the file and starts listening; returns the bound address. */
-    public synchronized InetSocketAddress start() throws InterruptedException {
+    /**
+     * Opens (or creates) the file, runs {@code beforeListening} (e.g. to trap signals that call
+     * {@link #requestStop()}), then starts listening; returns the bound address.
+     */
+    public synchronized InetSocketAddress start(Runnable beforeListening) throws InterruptedException {
         transition(State.NEW, State.RUNNING);
         boolean started = false;
         try {
@@ -68,6 +71,7 @@ public final class FileServer {
                     .transport(options.transport())
                     .shutdownTimeout(options.drainTimeout())
                     .build();
+            beforeListening.run();
             InetSocketAddress bound = bind(server);
             log.info("serving {} ({} bytes{}) as nbd://{}:{}/{} over {}", device.describe(), device.size(),
                     options.readOnly() ? ", read-only" : "", bound.getAddress().getHostAddress(), bound.getPort(),
