@@ -1,5 +1,6 @@
 package dev.ferry.mapper.copy;
 
+import dev.ferry.mapper.time.Scheduler;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,13 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Copier {
 
     private final CopierConfig config;
-    private final CopyScheduler scheduler;
+    private final Scheduler scheduler;
     private final BufferPool buffers;
     private final TokenBucket bucket;
     private final Set<CopyJob> active = ConcurrentHashMap.newKeySet();
 
     /** Creates a copier; {@code scheduler} paces rate-limited copies. */
-    public Copier(CopierConfig config, CopyScheduler scheduler) {
+    public Copier(CopierConfig config, Scheduler scheduler) {
         this.config = config;
         this.scheduler = scheduler;
         this.buffers = new BufferPool(config.buffers(), config.chunkSize());
@@ -65,7 +66,7 @@ public final class Copier {
         return active.size();
     }
 
-    CopyScheduler scheduler() {
+    Scheduler scheduler() {
         return scheduler;
     }
 

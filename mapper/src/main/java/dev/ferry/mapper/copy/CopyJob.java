@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -212,7 +213,7 @@ public final class CopyJob {
             timerArmed = true;
             return () -> {
                 copier.buffers().release(buffer);
-                copier.scheduler().schedule(this::wake, wait);
+                copier.scheduler().schedule(this::wake, wait, TimeUnit.NANOSECONDS);
             };
         }
         buffer.limit(len);

@@ -17,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * The named mapped devices of one process (like {@code /dev/mapper}), and the {@link DeviceResolver}
  * tables use: a name without {@code /} resolves to the mapped device of that name (also written
  * {@code /dev/mapper/<name>}); anything else goes to the pluggable resolver for files and block devices.
+ *
+ * <p>Parsing a table may block: a {@code mirror} with a {@code disk} log reads it while being created.
+ * Call {@code create}, {@code load} and {@code parse} off event loops and I/O completion threads.
  */
 public final class DeviceRegistry implements DeviceResolver {
 
@@ -71,6 +74,14 @@ public final class DeviceRegistry implements DeviceResolver {
      * created if the table is invalid.
      */
     public MappedDevice create(String name, String tableText) {
+        return create(name, tableText, event -> { });
+    }
+
+    /**
+     * Like {@link #create(String, String)}, with {@code listener} added before the table goes live, so
+     * it also sees events raised on the first resume (a mirror whose recovery ends at once, say).
+     */
+    public MappedDevice create(String name, String tableText, DeviceListener listener) {
         Table table = parse(tableText);
         MappedDevice d;
         try {
@@ -79,6 +90,7 @@ public final class DeviceRegistry implements DeviceResolver {
             table.close();
             throw e;
         }
+        d.addListener(listener);
         try {
             d.load(table);
         } catch (RuntimeException e) {

@@ -5,8 +5,8 @@ import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.table.Table;
-import dev.ferry.mapper.target.Join;
 import dev.ferry.mapper.target.SharedDevice;
+import dev.ferry.mapper.target.Target;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -14,12 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A device-mapper device: a {@link BlockDevice} whose I/O is mapped by a live {@link Table}, with an
@@ -51,26 +48,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class MappedDevice implements SharedDevice {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MappedDevice.class);
-
     private final String name;
-    private final Scheduler scheduler;
     private final Duration defaultSuspendTimeout;
-    private final Object lock = new Object();
+    /** Guards {@link #state}, the inactive slot and the gate's queue. */
+    final Object lock = new Object();
     private final DeviceEvents events;
     private final AtomicInteger openCount = new AtomicInteger();
-    private final RequestGate gate;
-    private DeviceState state = DeviceState.ACTIVE;
+    final RequestGate gate;
+    private final Suspender suspender;
+    /** Guarded by {@link #lock}. */
+    DeviceState state = DeviceState.ACTIVE;
     private Table inactive;
-    private int suspendAttempt;
 
     /** Creates an ACTIVE device without a table; {@code defaultSuspendTimeout} bounds implicit suspends. */
     public MappedDevice(String name, Scheduler scheduler, Duration defaultSuspendTimeout) {
         this.name = name;
-        this.scheduler = scheduler;
         this.defaultSuspendTimeout = defaultSuspendTimeout;
         this.gate = new RequestGate(name, lock);
         this.events = new DeviceEvents(name);
+        this.suspender = new Suspender(this, scheduler);
     }
 
     /** The device name. */
@@ -197,6 +193,15 @@ public final class MappedDevice implements SharedDevice {
         return t == null ? "" : t.format();
     }
 
+    /**
+     * The live table's targets in line order (empty without a table), for inspection such as a mirror's
+     * recovery progress; their I/O methods bypass the device and must not be used.
+     */
+    public List<Target> targets() {
+        Table t = gate.live().table();
+        return t == null ? List.of() : t.targets();
+    }
+
     /** The inactive table's text ({@code dmsetup table --inactive}), empty without one. */
     public String inactiveTable() {
         synchronized (lock) {
@@ -231,82 +236,7 @@ public final class MappedDevice implements SharedDevice {
      * @throws IllegalStateException unless ACTIVE
      */
     public CompletableFuture<Void> suspend(SuspendMode mode, Duration timeout) {
-        RequestGate.Live ref;
-        int attempt;
-        synchronized (lock) {
-            state.require(DeviceState.SUSPENDING, name, DeviceState.ACTIVE);
-            state = DeviceState.SUSPENDING;
-            gate.close();
-            ref = gate.live();
-            attempt = ++suspendAttempt;
-        }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        Scheduler.Cancellable timer = scheduler.schedule(() -> abort(attempt, ref, result, new TimeoutException(
-                "suspend of device '" + name + "' timed out after " + timeout.toMillis() + " ms with "
-                        + ref.inflight().sum() + " requests in flight; device is ACTIVE again")),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
-        ref.inflight().drain()
-                .thenCompose(v -> mode == SuspendMode.FLUSH && ref.table() != null && current(attempt)
-                        ? ref.table().flush() : CompletableFuture.<Void>completedFuture(null))
-                .whenComplete((v, e) -> {
-                    timer.cancel();
-                    if (e != null) {
-                        abort(attempt, ref, result, Join.unwrap(e));
-                    } else {
-                        postsuspend(attempt, ref, result);
-                    }
-                });
-        return result;
-    }
-
-    private boolean current(int attempt) {
-        synchronized (lock) {
-            return state == DeviceState.SUSPENDING && suspendAttempt == attempt;
-        }
-    }
-
-    private void postsuspend(int attempt, RequestGate.Live ref, CompletableFuture<Void> result) {
-        synchronized (lock) {
-            if (!current(attempt)) {
-                return;
-            }
-            ref.inflight().disarm();
-            suspendAttempt++;
-        }
-        CompletableFuture<Void> hooks = ref.table() == null ? CompletableFuture.completedFuture(null)
-                : ref.table().postsuspend();
-        hooks.whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.warn("device '{}': postsuspend failed, resuming", name, e);
-                ref.table().resumeTargets();
-                reopen(result, Join.unwrap(e));
-                return;
-            }
-            synchronized (lock) {
-                state = DeviceState.SUSPENDED;
-            }
-            result.complete(null);
-        });
-    }
-
-    private void abort(int attempt, RequestGate.Live ref, CompletableFuture<Void> result, Throwable cause) {
-        synchronized (lock) {
-            if (!current(attempt)) {
-                return;
-            }
-            ref.inflight().disarm();
-            suspendAttempt++;
-        }
-        LOG.warn("device '{}': suspend failed: {}", name, cause.toString());
-        reopen(result, cause);
-    }
-
-    private void reopen(CompletableFuture<Void> result, Throwable cause) {
-        synchronized (lock) {
-            state = DeviceState.ACTIVE;
-        }
-        gate.release(() -> state == DeviceState.ACTIVE);
-        result.completeExceptionally(cause);
+        return suspender.suspend(mode, timeout);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -86,16 +87,33 @@ final class RequestGate {
             ref.inflight().exit(stripe);
             return f;
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        f.whenComplete((v, e) -> {
-            ref.inflight().exit(stripe);
-            if (e != null) {
-                result.completeExceptionally(Join.unwrap(e));
-            } else {
-                result.complete(v);
-            }
-        });
+        Admitted<T> result = new Admitted<>(ref.inflight(), stripe);
+        f.whenComplete(result);
         return result;
+    }
+
+    /**
+     * The caller's future of a request still in flight; also the completion callback that counts the
+     * request out and passes its outcome on (one object per request rather than a future and a lambda).
+     */
+    private static final class Admitted<T> extends CompletableFuture<T> implements BiConsumer<T, Throwable> {
+        private final InflightCounter counter;
+        private final int stripe;
+
+        Admitted(InflightCounter counter, int stripe) {
+            this.counter = counter;
+            this.stripe = stripe;
+        }
+
+        @Override
+        public void accept(T value, Throwable error) {
+            counter.exit(stripe);
+            if (error != null) {
+                completeExceptionally(Join.unwrap(error));
+            } else {
+                complete(value);
+            }
+        }
     }
 
     private <T> CompletableFuture<T> defer(Request<T> request) {

@@ -3,6 +3,7 @@ package dev.ferry.mapper.device;
 import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.table.Table;
+import dev.ferry.mapper.target.Target;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,13 +19,30 @@ final class TableRequests {
     }
 
     static RequestGate.Request<Void> read(String device, long offset, ByteBuffer dst) {
-        return t -> checked(offset, dst.remaining(), t) ? t.split(offset, dst.remaining(),
-                (target, to, done, n) -> target.read(to, piece(dst, done, n))) : outside(device, offset, dst.remaining(), t);
+        return new Transfer(device, offset, dst, false, false);
     }
 
     static RequestGate.Request<Void> write(String device, long offset, ByteBuffer src, boolean fua) {
-        return t -> checked(offset, src.remaining(), t) ? t.split(offset, src.remaining(),
-                (target, to, done, n) -> target.write(to, piece(src, done, n), fua)) : outside(device, offset, src.remaining(), t);
+        return new Transfer(device, offset, src, true, fua);
+    }
+
+    /**
+     * A read or write: the request and its per-piece operation in one object, so the hot path allocates
+     * little.
+     */
+    private record Transfer(String device, long offset, ByteBuffer buffer, boolean write, boolean fua)
+            implements RequestGate.Request<Void>, Table.PieceOp {
+        @Override
+        public CompletableFuture<Void> apply(Table t) {
+            int n = buffer.remaining();
+            return checked(offset, n, t) ? t.split(offset, n, this) : outside(device, offset, n, t);
+        }
+
+        @Override
+        public CompletableFuture<Void> apply(Target target, long targetOffset, long done, long length) {
+            ByteBuffer piece = piece(buffer, done, length);
+            return write ? target.write(targetOffset, piece, fua) : target.read(targetOffset, piece);
+        }
     }
 
     static RequestGate.Request<Void> discard(String device, long offset, long length) {

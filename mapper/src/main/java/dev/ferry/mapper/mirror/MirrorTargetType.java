@@ -4,24 +4,40 @@ import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.target.DeviceResolver;
 import dev.ferry.mapper.target.Target;
+import dev.ferry.mapper.target.TargetArgs;
+import dev.ferry.mapper.target.TargetContext;
+import dev.ferry.mapper.target.TargetEvents;
 import dev.ferry.mapper.target.TargetType;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Parses dm-raid1 table arguments:
+ * The {@code mirror} target type, parsing dm-raid1 table arguments:
  * {@code <log_type> <#log_args> <log_args...> <#devs> (<dev> <offset>){2..9} [<#features> handle_errors]}
  * with logs {@code core <region_sectors> [sync|nosync]} and {@code disk <log_dev> <region_sectors> [sync|nosync]}.
+ *
+ * <p>Created through a table ({@link #create(long, List, TargetContext)}), a mirror raises a table event
+ * on the first failure of each kind per leg and when recovery ends, so the mapped device's event number
+ * and listeners see them (as dm does); the {@link MirrorListener} given here gets the details as well.
+ *
+ * <p>Blocking: with a {@code disk} log, {@code create} reads the log synchronously (bounded by
+ * {@value #LOG_OPEN_TIMEOUT_SECONDS} s). Parsing or loading a table naming a mirror therefore must not
+ * run on an event loop or I/O completion thread.
  */
 public final class MirrorTargetType implements TargetType {
 
     /** dm-raid1's limit: one source plus DM_KCOPYD_MAX_REGIONS destinations. */
     public static final int MAX_LEGS = 9;
-    private static final long LOG_OPEN_TIMEOUT_SECONDS = 30;
+    /** Regions a mirror recovers concurrently unless told otherwise. */
+    public static final int DEFAULT_RECOVERY_REGIONS = 4;
+    /** Longest a {@code create} waits to read a disk log. */
+    public static final long LOG_OPEN_TIMEOUT_SECONDS = 30;
 
     private final Copier copier;
     private final MirrorListener listener;
@@ -39,8 +55,19 @@ public final class MirrorTargetType implements TargetType {
         return "mirror";
     }
 
+    /** Creates a mirror whose events reach only this type's listener (not a table). */
     @Override
     public Target create(long lengthSectors, List<String> args, DeviceResolver devices) {
+        return build(lengthSectors, args, devices, listener);
+    }
+
+    /** Creates a mirror whose leg failures and recovery end are also raised through {@code context.events()}. */
+    @Override
+    public Target create(long lengthSectors, List<String> args, TargetContext context) {
+        return build(lengthSectors, args, context.devices(), new EventRaisingListener(listener, context.events()));
+    }
+
+    private Target build(long lengthSectors, List<String> args, DeviceResolver devices, MirrorListener events) {
         Cursor c = new Cursor(args);
         String logType = c.next("<log_type>");
         int logArgCount = c.nextInt("<#log_args>");
@@ -75,7 +102,7 @@ public final class MirrorTargetType implements TargetType {
         }
         long size = lengthSectors * 512;
         RegionLog log = createLog(logType, logArgs, size, devices);
-        return new MirrorTarget(size, log, legs, copier, listener, recoveryRegions, handleErrors);
+        return new MirrorTarget(size, log, legs, copier, events, recoveryRegions, handleErrors);
     }
 
     private RegionLog createLog(String type, List<String> args, long size, DeviceResolver devices) {
@@ -119,12 +146,35 @@ public final class MirrorTargetType implements TargetType {
             if (e.getCause() instanceof IllegalArgumentException iae) {
                 throw iae;
             }
-            throw new UncheckedIOException(new java.io.IOException("mirror: cannot read log on " + logName, e.getCause()));
+            throw new UncheckedIOException(new IOException("mirror: cannot read log on " + logName, e.getCause()));
         } catch (TimeoutException e) {
-            throw new UncheckedIOException(new java.io.IOException("mirror: reading log on " + logName + " timed out", e));
+            throw new UncheckedIOException(new IOException("mirror: reading log on " + logName + " timed out", e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted opening mirror log on " + logName, e);
+        }
+    }
+
+    /** Passes mirror events to a listener and raises the ones dm raises as table events. */
+    private record EventRaisingListener(MirrorListener delegate, TargetEvents events) implements MirrorListener {
+
+        @Override
+        public void legFailed(MirrorTarget mirror, LegFailure failure) {
+            delegate.legFailed(mirror, failure);
+            events.raise(mirror, "leg " + failure.leg() + " (" + failure.device() + ") "
+                    + failure.error().name().toLowerCase(Locale.ROOT) + " failure");
+        }
+
+        @Override
+        public void regionInSync(MirrorTarget mirror, int region) {
+            delegate.regionInSync(mirror, region);
+        }
+
+        @Override
+        public void recoveryFinished(MirrorTarget mirror, RecoveryOutcome outcome) {
+            delegate.recoveryFinished(mirror, outcome);
+            events.raise(mirror, "recovery finished " + outcome.status() + " " + outcome.regionsInSync() + "/"
+                    + outcome.regionCount() + (outcome.reason() == null ? "" : ": " + outcome.reason()));
         }
     }
 
@@ -149,24 +199,11 @@ public final class MirrorTargetType implements TargetType {
         }
 
         long nextLong(String what) {
-            String s = next(what);
-            try {
-                long v = Long.parseLong(s);
-                if (v < 0) {
-                    throw new NumberFormatException();
-                }
-                return v;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("mirror: " + what + " must be a non-negative number, got '" + s + "'");
-            }
+            return TargetArgs.parse(next(what), "mirror: " + what, 0, Long.MAX_VALUE);
         }
 
         int nextInt(String what) {
-            long v = nextLong(what);
-            if (v > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("mirror: " + what + " too large: " + v);
-            }
-            return (int) v;
+            return (int) TargetArgs.parse(next(what), "mirror: " + what, 0, Integer.MAX_VALUE);
         }
     }
 }

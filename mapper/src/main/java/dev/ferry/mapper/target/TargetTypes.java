@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * The registry of target types by name, consulted when a table line is parsed. {@link #standard()}
- * holds every type of this package; further types (e.g. {@code mirror}) are added with {@link #with}.
+ * holds every type of this package; further types are added with {@link #with} (the {@code mirror} type needs a
+ * copier, so {@link dev.ferry.mapper.DeviceMapper} adds it).
  */
 public final class TargetTypes {
 

@@ -1,2 +1,2 @@
-/** Device-mapper targets (linear, striped, mirror, error, zero, delay, flakey) and their factory. */
+/** Device-mapper targets (linear, striped, error, zero, delay, flakey; mirror lives in {@code mirror}) and their registry. */
 package dev.ferry.mapper.target;

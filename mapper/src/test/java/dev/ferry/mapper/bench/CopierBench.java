@@ -1,12 +1,13 @@
 package dev.ferry.mapper.bench;
 
+import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.block.IoExecutors;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.copy.CopierConfig;
 import dev.ferry.mapper.copy.CopyListener;
 import dev.ferry.mapper.copy.CopyRequest;
 import dev.ferry.mapper.copy.CopyResult;
-import dev.ferry.mapper.copy.CopyScheduler;
-import dev.ferry.mapper.testing.FileChannelDevice;
+import dev.ferry.mapper.time.Scheduler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,8 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,14 +53,13 @@ public class CopierBench {
     @Param("256")
     public int sizeMiB;
 
-    @Param("8")
+    @Param({"1", "8"})
     public int inFlight;
 
     private Path dir;
     private Path src;
     private Path dst;
     private ExecutorService io;
-    private ScheduledExecutorService timer;
     private Copier copier;
 
     @Setup(Level.Trial)
@@ -81,15 +79,13 @@ public class CopierBench {
             c.truncate(0);
             c.write(ByteBuffer.wrap(new byte[1]), (long) sizeMiB * CHUNK - 1);
         }
-        io = Executors.newFixedThreadPool(inFlight);
-        timer = Executors.newSingleThreadScheduledExecutor();
-        copier = new Copier(new CopierConfig(CHUNK, inFlight, inFlight, 0), CopyScheduler.system(timer));
+        io = IoExecutors.newDefaultPool();
+        copier = new Copier(new CopierConfig(CHUNK, inFlight, inFlight, 0), Scheduler.system());
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        io.shutdownNow();
-        timer.shutdownNow();
+        io.shutdown();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
@@ -99,7 +95,8 @@ public class CopierBench {
 
     @Benchmark
     public CopyResult copier() throws Exception {
-        try (FileChannelDevice s = new FileChannelDevice(src, io); FileChannelDevice d = new FileChannelDevice(dst, io)) {
+        try (FileBlockDevice s = FileBlockDevice.open(src, FileBlockDevice.Access.READ_ONLY, io);
+                FileBlockDevice d = FileBlockDevice.open(dst, FileBlockDevice.Access.READ_WRITE, io)) {
             return copier.copy(CopyRequest.sameOffset(s, d, 0, (long) sizeMiB * CHUNK), CopyListener.NONE)
                     .future().get(10, TimeUnit.MINUTES);
         }

@@ -1,12 +1,18 @@
 package dev.ferry.mapper.bench;
 
 import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.block.IoExecutors;
 import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.target.TargetTypes;
 import dev.ferry.mapper.time.Scheduler;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,8 +26,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Throughput of reads and writes through a three-segment linear table versus the leaf device directly
- * (a {@link MemoryBlockDevice}, so the numbers show the mapper's own overhead).
+ * Throughput of reads and writes through a three-segment linear table versus the leaf device directly,
+ * on a {@link MemoryBlockDevice} (the mapper's own overhead, magnified) and on a {@link FileBlockDevice}
+ * over a temporary file (what a real leaf costs: an I/O-thread hop and a page-cache copy per request).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -39,17 +46,30 @@ public class LinearTableBenchmark {
     @Param({"direct", "linear3"})
     public String path;
 
+    /** {@code memory}: a memory leaf; {@code file}: a file leaf in the temporary directory. */
+    @Param({"memory", "file"})
+    public String leafKind;
+
+    private BlockDevice leaf;
     private BlockDevice device;
+    private ExecutorService io;
+    private Path file;
     private ByteBuffer buffer;
     private long offset;
 
     /** Builds the device and touches every page so reads do not hit holes. */
     @Setup(Level.Trial)
-    public void setUp() {
-        MemoryBlockDevice leaf = new MemoryBlockDevice("leaf", LEAF);
+    public void setUp() throws IOException {
+        if (leafKind.equals("file")) {
+            io = IoExecutors.newPool(4, 1024);
+            file = Files.createTempFile("linear-bench", ".img");
+            leaf = FileBlockDevice.createSparse(file, LEAF, true, io);
+        } else {
+            leaf = new MemoryBlockDevice("leaf", LEAF);
+        }
         ByteBuffer fill = ByteBuffer.allocate(1 << 20);
         for (long at = 0; at < LEAF; at += fill.capacity()) {
-            leaf.write(at, fill, false).join();
+            leaf.write(at, fill.clear(), false).join();
         }
         if (path.equals("direct")) {
             device = leaf;
@@ -65,8 +85,15 @@ public class LinearTableBenchmark {
 
     /** Releases the device. */
     @TearDown(Level.Trial)
-    public void tearDown() {
-        device.close();
+    public void tearDown() throws IOException {
+        if (device != leaf) {
+            device.close();
+        }
+        leaf.close();
+        if (io != null) {
+            io.shutdown();
+            Files.delete(file);
+        }
     }
 
     private long next() {

@@ -9,9 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.testing.FaultyDevice;
-import dev.ferry.mapper.testing.ManualScheduler;
+import dev.ferry.mapper.time.ManualScheduler;
 import dev.ferry.mapper.testing.OpQueue;
 import dev.ferry.mapper.testing.QueuedDevice;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -88,7 +89,7 @@ class CopierTest {
         long elapsed = 0;
         for (int i = 0; i < 40; i++) {  // 2 s at 1 MiB/s
             assertThat(job.bytesDone()).isLessThanOrEqualTo(burst + rate * elapsed / 1_000_000_000L + CHUNK);
-            scheduler.advance(step);
+            scheduler.advance(Duration.ofNanos(step));
             elapsed += step;
         }
         long atOneMib = job.bytesDone();
@@ -97,7 +98,7 @@ class CopierTest {
 
         copier.setRateLimit(4L * MIB);
         for (int i = 0; i < 20; i++) {  // 1 s at 4 MiB/s
-            scheduler.advance(step);
+            scheduler.advance(Duration.ofNanos(step));
         }
         long gained = job.bytesDone() - atOneMib;
         assertThat(gained).isBetween(4L * MIB - 2 * CHUNK, 4L * MIB + 4L * MIB / 10 + CHUNK);

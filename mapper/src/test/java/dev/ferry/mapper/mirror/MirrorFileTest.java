@@ -2,11 +2,12 @@ package dev.ferry.mapper.mirror;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.block.IoExecutors;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.copy.CopierConfig;
-import dev.ferry.mapper.copy.CopyScheduler;
 import dev.ferry.mapper.testing.Bytes;
-import dev.ferry.mapper.testing.FileChannelDevice;
+import dev.ferry.mapper.time.Scheduler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,13 +30,11 @@ class MirrorFileTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService io = Executors.newFixedThreadPool(4);
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService io = IoExecutors.newPool(4, 1024);
 
     @AfterEach
     void stop() {
-        io.shutdownNow();
-        timer.shutdownNow();
+        io.shutdown();
     }
 
     @Test
@@ -48,10 +45,8 @@ class MirrorFileTest {
         Files.write(dir.resolve("b"), new byte[SIZE]);
         Files.write(dir.resolve("log"), new byte[64 * 1024]);
         byte[] model = initial.clone();
-        try (FileChannelDevice a = new FileChannelDevice(dir.resolve("a"), io);
-                FileChannelDevice b = new FileChannelDevice(dir.resolve("b"), io);
-                FileChannelDevice log = new FileChannelDevice(dir.resolve("log"), io)) {
-            Copier copier = new Copier(new CopierConfig(16 * 1024, 4, 16, 0), CopyScheduler.system(timer));
+        try (FileBlockDevice a = open("a"); FileBlockDevice b = open("b"); FileBlockDevice log = open("log")) {
+            Copier copier = new Copier(new CopierConfig(16 * 1024, 4, 16, 0), Scheduler.system());
             MirrorFixture fx = new MirrorFixture();
             fx.add("a", a).add("b", b).add("log", log);
             MirrorTarget m = (MirrorTarget) new MirrorTargetType(copier, fx, 4)
@@ -74,5 +69,9 @@ class MirrorFileTest {
         }
         assertThat(Files.readAllBytes(dir.resolve("a"))).isEqualTo(model);
         assertThat(Files.readAllBytes(dir.resolve("b"))).isEqualTo(model);
+    }
+
+    private FileBlockDevice open(String name) throws IOException {
+        return FileBlockDevice.open(dir.resolve(name), FileBlockDevice.Access.READ_WRITE, io);
     }
 }

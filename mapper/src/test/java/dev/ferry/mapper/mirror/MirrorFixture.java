@@ -3,7 +3,7 @@ package dev.ferry.mapper.mirror;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.copy.CopierConfig;
-import dev.ferry.mapper.testing.ManualScheduler;
+import dev.ferry.mapper.time.ManualScheduler;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -114,7 +114,7 @@ class MirrorTargetTest {
         MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 2);
         m.resume();
         int before = m.regionsInSync();
-        fx.scheduler.advance(2_000_000_000L);
+        fx.scheduler.advance(java.time.Duration.ofSeconds(2));
         int after = m.regionsInSync();
         assertThat(after).isGreaterThan(before).isLessThan(8);
         assertThat(after - before).isBetween(1, 3);

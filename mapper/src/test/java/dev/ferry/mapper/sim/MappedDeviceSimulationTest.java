@@ -1,7 +1,6 @@
 package dev.ferry.mapper.sim;
 
 import dev.ferry.mapper.device.MappedDevice;
-import dev.ferry.mapper.target.TargetTypes;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -39,7 +38,7 @@ class MappedDeviceSimulationTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void ioRacingTableSwapsLosesAndReordersNothing(long seed) {
-        SimulationHarness sim = new SimulationHarness(seed, TargetTypes.standard());
+        SimulationHarness sim = new SimulationHarness(seed);
         sim.addLeaf("/L1", 2048);
         sim.addLeaf("/L2", 2048);
         MappedDevice lower = sim.createDevice("lower", LOWER.get(0));

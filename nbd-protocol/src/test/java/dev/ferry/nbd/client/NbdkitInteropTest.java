@@ -366,22 +366,6 @@ class NbdkitInteropTest {
     }
 
     @Test
-    void rawBadMagicMakesTheServerCloseAndPendingRequestsFail() throws Exception {
-        NbdClient client = connect(memory);
-        await(client.writeRawBytes(Unpooled.wrappedBuffer(Fixtures.hex(
-                "12560953",                        // a reserved magic, never valid
-                "0000", "0000", "0000000000000001", "0000000000000000", "00000200"))));
-        CompletableFuture<ByteBuf> read = client.read(0, 512);
-        await(client.closeFuture());
-        assertThat(client.isOpen()).isFalse();
-        try {
-            read.get(TIMEOUT_S, TimeUnit.SECONDS).release(); // the server may answer before it reads the garbage
-        } catch (ExecutionException e) {
-            assertThat(e.getCause()).isInstanceOf(NbdConnectionClosedException.class);
-        }
-    }
-
-    @Test
     void connectionLossFailsPendingRequests() throws Exception {
         NbdkitServer slow = NbdkitServer.start(dir, "--filter=delay", "memory", "1M", "rdelay=60");
         try {

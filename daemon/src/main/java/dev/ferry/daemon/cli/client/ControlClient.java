@@ -66,24 +66,43 @@ public final class ControlClient {
         if (reply.status() == 204 || reply.body().length == 0 && reply.status() / 100 == 2) {
             return MissingNode.getInstance();
         }
-        JsonNode node;
+        JsonNode node = parse(reply);
+        if (reply.status() / 100 == 2) {
+            return node;
+        }
+        throw error(reply, node);
+    }
+
+    /**
+     * Calls {@code GET target} for a text answer (e.g. a report with {@code reportformat=text}) and
+     * returns it; error answers are JSON as for {@link #call}.
+     */
+    public String callText(String target) throws ControlCallException {
+        HttpReply reply = exchange("GET", target, null);
+        if (reply.status() / 100 == 2) {
+            return new String(reply.body(), StandardCharsets.UTF_8);
+        }
+        throw error(reply, parse(reply));
+    }
+
+    private JsonNode parse(HttpReply reply) throws ControlCallException {
         try {
-            node = json.readTree(reply.body());
+            return json.readTree(reply.body());
         } catch (JsonProcessingException e) {
             throw ControlCallException.protocol("ferry daemon at " + endpoint.describe() + " answered " + reply.status()
                 + " with a body that is not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from a byte array failed", e);
         }
-        if (reply.status() / 100 == 2) {
-            return node;
-        }
+    }
+
+    private ControlCallException error(HttpReply reply, JsonNode node) {
         JsonNode error = node.path("error");
         if (!error.path("name").isTextual() || !error.path("message").isTextual()) {
-            throw ControlCallException.protocol("ferry daemon at " + endpoint.describe() + " answered " + reply.status()
+            return ControlCallException.protocol("ferry daemon at " + endpoint.describe() + " answered " + reply.status()
                 + " without an error name and message", null);
         }
-        throw ControlCallException.daemonError(error.get("name").asText(), reply.status(), error.get("message").asText());
+        return ControlCallException.daemonError(error.get("name").asText(), reply.status(), error.get("message").asText());
     }
 
     /** Sends one request and reads the whole answer. */

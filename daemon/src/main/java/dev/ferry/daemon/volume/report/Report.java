@@ -26,6 +26,22 @@ public record Report(String type, List<String> fields, List<String> headings, Se
 
     /** The table as LVM prints it: a heading line and one line per row, indented by two spaces. */
     public String toText() {
+        return toText(true, null);
+    }
+
+    /**
+     * The table with or without the heading line ({@code --noheadings}); with a {@code separator}
+     * ({@code --separator}) the cells are joined by it without alignment, as LVM does.
+     */
+    public String toText(boolean withHeadings, String separator) {
+        if (separator != null) {
+            StringBuilder sb = new StringBuilder();
+            if (withHeadings) {
+                sb.append("  ").append(String.join(separator, headings)).append('\n');
+            }
+            rows.forEach(r -> sb.append("  ").append(String.join(separator, r)).append('\n'));
+            return sb.toString();
+        }
         int[] widths = new int[fields.size()];
         for (int i = 0; i < widths.length; i++) {
             widths[i] = headings.get(i).length();
@@ -34,7 +50,9 @@ public record Report(String type, List<String> fields, List<String> headings, Se
             }
         }
         StringBuilder sb = new StringBuilder();
-        line(sb, headings, widths);
+        if (withHeadings) {
+            line(sb, headings, widths);
+        }
         rows.forEach(r -> line(sb, r, widths));
         return sb.toString();
     }

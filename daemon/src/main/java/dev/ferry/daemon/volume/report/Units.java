@@ -8,12 +8,18 @@ import java.math.RoundingMode;
 /**
  * Size display units as LVM's {@code --units}: {@code h} human-readable, {@code b} bytes, {@code s} sectors,
  * {@code k m g t p e} powers of 1024; upper case ({@code H K M G T P E}) uses powers of 1000. Fractional values
- * show two decimals, rounded down and prefixed with {@code <} when not exact.
+ * show two decimals, rounded down and prefixed with {@code <} when not exact. Without {@code suffix}
+ * ({@code --nosuffix}) the unit letter is left off.
  */
-public record Units(char unit) {
+public record Units(char unit, boolean suffix) {
     /** LVM's default, human-readable binary units. */
     public static final Units HUMAN = new Units('h');
     private static final String SCALES = "kmgtpe";
+
+    /** Units that print their suffix. */
+    public Units(char unit) {
+        this(unit, true);
+    }
 
     /** Validates the unit character. */
     public Units {
@@ -31,8 +37,18 @@ public record Units(char unit) {
         return new Units(text.charAt(0));
     }
 
+    /** These units without the suffix letter ({@code --nosuffix}). */
+    public Units withoutSuffix() {
+        return new Units(unit, false);
+    }
+
     /** Formats {@code bytes}. */
     public String format(long bytes) {
+        String text = formatWithSuffix(bytes);
+        return suffix ? text : text.substring(0, text.length() - 1);
+    }
+
+    private String formatWithSuffix(long bytes) {
         char u = unit;
         if (u == 'b' || u == 'B') {
             return bytes + "B";

@@ -1,0 +1,83 @@
+package dev.ferry.daemon.api;
+
+import dev.ferry.daemon.control.ControlException;
+import dev.ferry.daemon.control.ControlRouter;
+import dev.ferry.daemon.volume.ErrorCode;
+import dev.ferry.daemon.volume.VolumeException;
+
+/**
+ * The HTTP statuses of volume and device-mapper refusals; the stable error name is kept as is.
+ *
+ * <pre>
+ *  *_NOT_FOUND                                         404
+ *  *_EXISTS, *_IN_USE, *_OPEN, *_HAS_*, *_LOCKED, *_BUSY,
+ *  LAST_PV, INSUFFICIENT_SPACE, DEVICE_STATE           409
+ *  INVALID_*, PV_TOO_SMALL                             400
+ *  METADATA_TOO_LARGE                                  507
+ *  SUSPEND_TIMEOUT                                     504
+ *  anything else (IO_ERROR, METADATA_INVALID, ...)     500
+ * </pre>
+ */
+public final class ApiErrors {
+    /** 400: a table text does not parse or validate; the message names the line. */
+    public static final String INVALID_TABLE = "INVALID_TABLE";
+    /** 400: a mapped-device name is malformed. */
+    public static final String INVALID_DEVICE_NAME = "INVALID_DEVICE_NAME";
+    /** 404: no mapped device by that name. */
+    public static final String DEVICE_NOT_FOUND = "DEVICE_NOT_FOUND";
+    /** 409: a mapped device by that name exists. */
+    public static final String DEVICE_EXISTS = "DEVICE_EXISTS";
+    /** 409: the device's state does not allow the operation (the message names both states). */
+    public static final String DEVICE_STATE = "DEVICE_STATE";
+    /** 409: the device is open or has queued I/O (remove without force). */
+    public static final String DEVICE_BUSY = "DEVICE_BUSY";
+    /** 504: in-flight I/O did not drain within the suspend timeout; the device is ACTIVE again. */
+    public static final String SUSPEND_TIMEOUT = "SUSPEND_TIMEOUT";
+    /** 500: flushing or a target hook failed during suspend; the device is ACTIVE again. */
+    public static final String SUSPEND_FAILED = "SUSPEND_FAILED";
+
+    private ApiErrors() {
+    }
+
+    /** Registers the mapping of {@link VolumeException} on {@code router}. */
+    public static void install(ControlRouter router) {
+        router.mapException(VolumeException.class, ApiErrors::toControl);
+    }
+
+    /** The control error for a volume refusal. */
+    public static ControlException toControl(VolumeException e) {
+        return new ControlException(e.code().name(), status(e.code()), e.getMessage(), e);
+    }
+
+    /** The HTTP status of {@code code}, by the rules in the class comment. */
+    public static int status(ErrorCode code) {
+        return status(code.name());
+    }
+
+    /** The HTTP status of an error name, by the rules in the class comment. */
+    static int status(String name) {
+        if (name.endsWith("_NOT_FOUND")) {
+            return 404;
+        }
+        if (name.startsWith("INVALID_") || name.equals("PV_TOO_SMALL")) {
+            return 400;
+        }
+        if (name.endsWith("_EXISTS") || name.endsWith("_IN_USE") || name.endsWith("_OPEN") || name.contains("_HAS_")
+                || name.endsWith("_LOCKED") || name.endsWith("_BUSY") || name.equals("LAST_PV")
+                || name.equals("INSUFFICIENT_SPACE") || name.equals(DEVICE_STATE)) {
+            return 409;
+        }
+        if (name.equals("METADATA_TOO_LARGE")) {
+            return 507;
+        }
+        if (name.equals(SUSPEND_TIMEOUT)) {
+            return 504;
+        }
+        return 500;
+    }
+
+    /** A device-mapper refusal with its status from {@link #status(String)}. */
+    static ControlException dm(String name, String message, Throwable cause) {
+        return new ControlException(name, status(name), message, cause);
+    }
+}

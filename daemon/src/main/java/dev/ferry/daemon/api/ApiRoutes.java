@@ -1,0 +1,25 @@
+package dev.ferry.daemon.api;
+
+import dev.ferry.daemon.control.ControlRouter;
+import dev.ferry.mapper.device.DeviceRegistry;
+import java.time.Duration;
+
+/** Installs the whole volume and device-mapper API (routes and error mapping) on a control router. */
+public final class ApiRoutes {
+    private ApiRoutes() {
+    }
+
+    /**
+     * Adds the LVM routes over {@code volumes}, the reports, and dmsetup over {@code devices}; maps
+     * {@link dev.ferry.daemon.volume.VolumeException} to its stable name and HTTP status.
+     *
+     * @param suspendTimeout bounds {@code dmsetup suspend} and resume's implicit suspend
+     */
+    public static void install(ControlRouter router, VolumeOperations volumes, DeviceRegistry devices,
+                               Duration suspendTimeout) {
+        ApiErrors.install(router);
+        VolumeRoutes.install(router, volumes);
+        ReportRoutes.install(router, volumes);
+        DmRoutes.install(router, devices, suspendTimeout);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.ferry.daemon.api;
+
+import dev.ferry.daemon.volume.ErrorCode;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.LvCreateRequest;
+import dev.ferry.daemon.volume.LvResizeRequest;
+import dev.ferry.daemon.volume.PvInfo;
+import dev.ferry.daemon.volume.VolumeException;
+import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.volume.VolumeManager;
+import dev.ferry.daemon.volume.report.Report;
+import dev.ferry.daemon.volume.report.ReportOptions;
+import dev.ferry.daemon.volume.report.Reporter;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@link VolumeOperations} straight over a {@link VolumeManager} and its {@link Reporter}, without an
+ * activation layer: every LV is inactive and closed, so {@code force} changes nothing and activation is
+ * refused.
+ */
+public final class ManagerVolumeOperations implements VolumeOperations {
+    private final VolumeManager manager;
+    private final Reporter reporter;
+
+    /** Operations over {@code manager}, which the caller keeps open and closes. */
+    public ManagerVolumeOperations(VolumeManager manager) {
+        this.manager = Objects.requireNonNull(manager, "manager");
+        this.reporter = new Reporter(manager);
+    }
+
+    @Override
+    public PvInfo pvcreate(String path, Long size, boolean force) {
+        return manager.pvcreate(path, size, force);
+    }
+
+    @Override
+    public void pvremove(String path) {
+        manager.pvremove(path);
+    }
+
+    @Override
+    public VolumeGroup vgcreate(String name, List<String> pvPaths, Long extentSize) {
+        return manager.vgcreate(name, pvPaths, extentSize);
+    }
+
+    @Override
+    public VolumeGroup vgextend(String vgName, List<String> pvPaths) {
+        return manager.vgextend(vgName, pvPaths);
+    }
+
+    @Override
+    public VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
+        return manager.vgreduce(vgName, pvPaths);
+    }
+
+    @Override
+    public void vgremove(String vgName, boolean force) {
+        manager.vgremove(vgName, force);
+    }
+
+    @Override
+    public LogicalVolume lvcreate(LvCreateRequest request) {
+        return manager.lvcreate(request);
+    }
+
+    @Override
+    public LogicalVolume lvextend(LvResizeRequest request) {
+        return manager.lvextend(request);
+    }
+
+    @Override
+    public LogicalVolume lvreduce(LvResizeRequest request, boolean force) {
+        return manager.lvreduce(request);
+    }
+
+    @Override
+    public LogicalVolume lvresize(LvResizeRequest request, boolean force) {
+        return manager.lvresize(request);
+    }
+
+    @Override
+    public void lvremove(String vgName, String lvName, boolean force) {
+        manager.lvremove(vgName, lvName, force);
+    }
+
+    @Override
+    public LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
+        return manager.lvrename(vgName, oldName, newName);
+    }
+
+    @Override
+    public void activate(String vgName, String lvName) {
+        requireLv(vgName, lvName);
+        throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vgName + "/" + lvName
+            + " cannot be activated: this daemon runs without an activation layer");
+    }
+
+    @Override
+    public void deactivate(String vgName, String lvName, boolean force) {
+        requireLv(vgName, lvName);
+    }
+
+    private void requireLv(String vgName, String lvName) {
+        VolumeGroup vg = manager.volumeGroup(vgName).orElseThrow(() -> new VolumeException(ErrorCode.VG_NOT_FOUND,
+            "Volume group \"" + vgName + "\" not found"));
+        vg.lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
+            "Logical volume " + vgName + "/" + lvName + " not found"));
+    }
+
+    @Override
+    public Report pvs(ReportOptions options) {
+        return reporter.pvs(options);
+    }
+
+    @Override
+    public Report vgs(ReportOptions options) {
+        return reporter.vgs(options);
+    }
+
+    @Override
+    public Report lvs(ReportOptions options) {
+        return reporter.lvs(options);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.ferry.daemon.api;
+
+import static dev.ferry.daemon.api.RequestBodies.required;
+
+import dev.ferry.daemon.control.ControlErrors;
+import dev.ferry.daemon.control.ControlRequest;
+import dev.ferry.daemon.control.ControlResponse;
+import dev.ferry.daemon.control.ControlRouter;
+import dev.ferry.daemon.volume.AllocationPolicy;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.LvCreateRequest;
+import dev.ferry.daemon.volume.LvResizeRequest;
+import dev.ferry.daemon.volume.PvInfo;
+import dev.ferry.daemon.volume.SegmentType;
+import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.volume.report.ReportOptions;
+import dev.ferry.daemon.volume.report.Units;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The mutating LVM routes over {@link VolumeOperations}; each answers a small JSON document about the
+ * object it touched (sizes in bytes) for the CLI's LVM-style messages.
+ *
+ * <pre>
+ *  POST   /v1/pvs                          {"path","size"?,"force"?}           201 pv      (pvcreate)
+ *  DELETE /v1/pvs?path=P                                                      200 pv      (pvremove)
+ *  POST   /v1/vgs                          {"name","pvs","extent_size"?}       201 vg      (vgcreate)
+ *  POST   /v1/vgs/{vg}/extend|reduce       {"pvs"}                             200 vg
+ *  DELETE /v1/vgs/{vg}?force=                                                 200 vg_name (vgremove)
+ *  POST   /v1/vgs/{vg}/lvs                 {"name"?,"size"|"extents","type"?,"stripes"?,"stripe_size"?,
+ *                                           "mirrors"?,"region_size"?,"alloc"?,"pvs"?}  201 lv (lvcreate)
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/resize     {"mode","size"|"extents","alloc"?,"pvs"?,"force"?}  200 lv + lv_size_before
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/rename     {"name","force"?}                   200 lv + lv_old_name
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/activate                                       200 {"vg_name","lv_name","active"}
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/deactivate?force=                              200 {"vg_name","lv_name","active"}
+ *  DELETE /v1/vgs/{vg}/lvs/{lv}?force=                                        200 lv_name (lvremove)
+ * </pre>
+ */
+public final class VolumeRoutes {
+    private static final Units BYTES = new Units('b', false);
+    private final VolumeOperations ops;
+
+    private VolumeRoutes(VolumeOperations ops) {
+        this.ops = ops;
+    }
+
+    /** Adds the routes to {@code router}. */
+    public static void install(ControlRouter router, VolumeOperations ops) {
+        VolumeRoutes r = new VolumeRoutes(ops);
+        router.add(HttpMethod.POST, "/v1/pvs", r::pvcreate);
+        router.add(HttpMethod.DELETE, "/v1/pvs", r::pvremove);
+        router.add(HttpMethod.POST, "/v1/vgs", r::vgcreate);
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/extend",
+            q -> vg(ops.vgextend(q.pathParam("vg"), pvs(q))));
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/reduce",
+            q -> vg(ops.vgreduce(q.pathParam("vg"), pvs(q))));
+        router.add(HttpMethod.DELETE, "/v1/vgs/{vg}", q -> {
+            ops.vgremove(q.pathParam("vg"), q.queryFlag("force", false));
+            return Map.of("vg_name", q.pathParam("vg"));
+        });
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs", r::lvcreate);
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/resize", r::lvresize);
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/rename", r::lvrename);
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/activate", q -> {
+            ops.activate(q.pathParam("vg"), q.pathParam("lv"));
+            return names(q, true);
+        });
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/deactivate", q -> {
+            ops.deactivate(q.pathParam("vg"), q.pathParam("lv"), q.queryFlag("force", false));
+            return names(q, false);
+        });
+        router.add(HttpMethod.DELETE, "/v1/vgs/{vg}/lvs/{lv}", q -> {
+            ops.lvremove(q.pathParam("vg"), q.pathParam("lv"), q.queryFlag("force", false));
+            return names(q, null);
+        });
+    }
+
+    private Object pvcreate(ControlRequest q) {
+        RequestBodies.PvCreate b = q.bodyAs(RequestBodies.PvCreate.class);
+        Long size = b.size() == null ? null : Sizes.bytes(b.size(), 'm', "size");
+        PvInfo pv = ops.pvcreate(required(b.path(), "path"), size, Boolean.TRUE.equals(b.force()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("pv_name", pv.path());
+        out.put("pv_uuid", pv.uuid().toString());
+        out.put("dev_size", pv.deviceSize());
+        out.put("pe_start", pv.peStart());
+        return ControlResponse.json(201, out);
+    }
+
+    private Object pvremove(ControlRequest q) {
+        String path = q.query("path").filter(p -> !p.isEmpty())
+            .orElseThrow(() -> ControlErrors.invalidArgument("query parameter 'path' is required"));
+        ops.pvremove(path);
+        return Map.of("pv_name", path);
+    }
+
+    private Object vgcreate(ControlRequest q) {
+        RequestBodies.VgCreate b = q.bodyAs(RequestBodies.VgCreate.class);
+        Long extentSize = b.extentSize() == null ? null : Sizes.bytes(b.extentSize(), 'm', "extent size");
+        return ControlResponse.json(201, vg(ops.vgcreate(required(b.name(), "name"), required(b.pvs(), "pvs"),
+            extentSize)));
+    }
+
+    private Object lvcreate(ControlRequest q) {
+        RequestBodies.LvCreate b = q.bodyAs(RequestBodies.LvCreate.class);
+        String vg = q.pathParam("vg");
+        LvCreateRequest request = new LvCreateRequest(vg, b.name(), Sizes.lvSize(b.size(), b.extents()),
+            b.type() == null ? null : SegmentType.parse(b.type()),
+            b.stripes() == null ? 0 : b.stripes(),
+            b.stripeSize() == null ? 0 : Sizes.bytes(b.stripeSize(), 'k', "stripe size"),
+            b.mirrors() == null ? -1 : b.mirrors(),
+            b.regionSize() == null ? 0 : Sizes.bytes(b.regionSize(), 'm', "region size"),
+            alloc(b.alloc()), b.pvs());
+        return ControlResponse.json(201, lv(vg, ops.lvcreate(request)));
+    }
+
+    private Object lvresize(ControlRequest q) {
+        RequestBodies.LvResize b = q.bodyAs(RequestBodies.LvResize.class);
+        String vg = q.pathParam("vg");
+        String lvName = q.pathParam("lv");
+        LvResizeRequest request = new LvResizeRequest(vg, lvName, Sizes.lvSize(b.size(), b.extents()),
+            alloc(b.alloc()), b.pvs());
+        long before = lvBytes(vg, lvName);
+        LogicalVolume lv = switch (required(b.mode(), "mode")) {
+            case "extend" -> ops.lvextend(request);
+            case "reduce" -> ops.lvreduce(request, Boolean.TRUE.equals(b.force()));
+            case "resize" -> ops.lvresize(request, Boolean.TRUE.equals(b.force()));
+            default -> throw ControlErrors.invalidArgument("mode must be extend, reduce or resize, got '"
+                + b.mode() + "'");
+        };
+        Map<String, Object> out = lv(vg, lv);
+        out.put("lv_size_before", before);
+        return out;
+    }
+
+    private Object lvrename(ControlRequest q) {
+        RequestBodies.LvRename b = q.bodyAs(RequestBodies.LvRename.class);
+        String vg = q.pathParam("vg");
+        Map<String, Object> out = lv(vg, ops.lvrename(vg, q.pathParam("lv"), required(b.name(), "name"),
+            Boolean.TRUE.equals(b.force())));
+        out.put("lv_old_name", q.pathParam("lv"));
+        return out;
+    }
+
+    /** {@code {"vg_name","lv_name"}} of the route, plus {@code "active"} unless null. */
+    private static Map<String, Object> names(ControlRequest q, Boolean active) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("vg_name", q.pathParam("vg"));
+        out.put("lv_name", q.pathParam("lv"));
+        if (active != null) {
+            out.put("active", active);
+        }
+        return out;
+    }
+
+    private static List<String> pvs(ControlRequest q) {
+        return required(q.bodyAs(RequestBodies.PvList.class).pvs(), "pvs");
+    }
+
+    private static AllocationPolicy alloc(String text) {
+        return text == null ? null : AllocationPolicy.parse(text);
+    }
+
+    private static Map<String, Object> vg(VolumeGroup vg) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("vg_name", vg.name());
+        out.put("vg_uuid", vg.uuid().toString());
+        out.put("vg_seqno", vg.seqno());
+        out.put("vg_extent_size", vg.extentSize());
+        out.put("vg_extent_count", vg.extentCount());
+        out.put("pv_count", vg.pvs().size());
+        out.put("pvs", vg.pvs().stream().map(pv -> pv.name()).toList());
+        return out;
+    }
+
+    private Map<String, Object> lv(String vg, LogicalVolume lv) {
+        long extentSize = Long.parseLong(ops.vgs(new ReportOptions(false, "vg_extent_size", BYTES, false, List.of(vg)))
+            .column("vg_extent_size").get(0));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("vg_name", vg);
+        out.put("lv_name", lv.name());
+        out.put("lv_uuid", lv.uuid().toString());
+        out.put("lv_size", lv.extentCount() * extentSize);
+        out.put("lv_extent_count", lv.extentCount());
+        out.put("vg_extent_size", extentSize);
+        out.put("segtype", lv.segments().get(0).type().lvmName());
+        return out;
+    }
+
+    private long lvBytes(String vg, String lv) {
+        return Long.parseLong(ops.lvs(new ReportOptions(true, "lv_size", BYTES, false, List.of(vg + "/" + lv)))
+            .column("lv_size").get(0));
+    }
+}

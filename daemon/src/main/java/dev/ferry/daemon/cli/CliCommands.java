@@ -1,0 +1,43 @@
+package dev.ferry.daemon.cli;
+
+import dev.ferry.daemon.cli.dm.DmsetupCommand;
+import dev.ferry.daemon.cli.lvm.LvChangeCommand;
+import dev.ferry.daemon.cli.lvm.LvCreateCommand;
+import dev.ferry.daemon.cli.lvm.LvExtendCommand;
+import dev.ferry.daemon.cli.lvm.LvReduceCommand;
+import dev.ferry.daemon.cli.lvm.LvRemoveCommand;
+import dev.ferry.daemon.cli.lvm.LvRenameCommand;
+import dev.ferry.daemon.cli.lvm.LvResizeCommand;
+import dev.ferry.daemon.cli.lvm.LvsCommand;
+import dev.ferry.daemon.cli.lvm.PvCreateCommand;
+import dev.ferry.daemon.cli.lvm.PvRemoveCommand;
+import dev.ferry.daemon.cli.lvm.PvsCommand;
+import dev.ferry.daemon.cli.lvm.VgCreateCommand;
+import dev.ferry.daemon.cli.lvm.VgExtendCommand;
+import dev.ferry.daemon.cli.lvm.VgReduceCommand;
+import dev.ferry.daemon.cli.lvm.VgRemoveCommand;
+import dev.ferry.daemon.cli.lvm.VgsCommand;
+import java.util.List;
+import picocli.CommandLine;
+
+/** The one list of the volume and device-mapper CLI commands that {@code ferry} registers as subcommands. */
+public final class CliCommands {
+    /** The command classes, in help order; {@link DmsetupCommand} brings its own subcommands. */
+    public static final List<Class<?>> VOLUME_COMMANDS = List.of(
+        PvCreateCommand.class, PvRemoveCommand.class, PvsCommand.class,
+        VgCreateCommand.class, VgExtendCommand.class, VgReduceCommand.class, VgRemoveCommand.class, VgsCommand.class,
+        LvCreateCommand.class, LvExtendCommand.class, LvReduceCommand.class, LvResizeCommand.class,
+        LvRemoveCommand.class, LvRenameCommand.class, LvChangeCommand.class, LvsCommand.class,
+        DmsetupCommand.class);
+
+    private CliCommands() {
+    }
+
+    /** Adds every command of {@link #VOLUME_COMMANDS} to {@code ferry}; returns it. */
+    public static CommandLine register(CommandLine ferry) {
+        for (Class<?> command : VOLUME_COMMANDS) {
+            ferry.addSubcommand(command);
+        }
+        return ferry;
+    }
+}

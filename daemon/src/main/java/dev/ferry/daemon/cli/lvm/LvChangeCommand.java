@@ -1,0 +1,45 @@
+package dev.ferry.daemon.cli.lvm;
+
+import dev.ferry.daemon.cli.client.ControlClient;
+import dev.ferry.daemon.cli.client.Targets;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code lvchange -a y|n [-f] VG/LV...}: activates logical volumes (mapped device and export) or
+ * deactivates them; deactivating one with attached clients needs {@code -f}. Silent on success, as LVM.
+ */
+@Command(name = "lvchange", description = "Activate (-ay) or deactivate (-an) logical volumes.")
+public final class LvChangeCommand extends LvmCommand {
+    @Option(names = {"-a", "--activate"}, paramLabel = "y|n", required = true,
+        description = "y: activate; n: deactivate.")
+    String activate;
+
+    @Option(names = {"-f", "--force"}, description = "Deactivate even while clients are attached.")
+    boolean force;
+
+    @Parameters(arity = "1..*", paramLabel = "VG/LV", description = "Logical volumes.")
+    List<String> lvs;
+
+    @Override
+    protected int run(ControlClient client) {
+        boolean on = switch (activate) {
+            case "y" -> true;
+            case "n" -> false;
+            default -> throw new ParameterException(spec.commandLine(),
+                "--activate must be y or n, got '" + activate + "'");
+        };
+        return each(lvs, arg -> {
+            String[] name = vgLv(arg);
+            Targets target = Targets.path("/v1/vgs").segment(name[0]).literal("/lvs").segment(name[1]);
+            var answer = client.call("POST", (on ? target.literal("/activate")
+                : target.literal("/deactivate").flag("force", force)).toString(), null);
+            if (json()) {
+                printJson(answer);
+            }
+        });
+    }
+}

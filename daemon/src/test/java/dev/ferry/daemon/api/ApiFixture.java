@@ -1,0 +1,154 @@
+package dev.ferry.daemon.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.daemon.cli.CliCommands;
+import dev.ferry.daemon.cli.client.ControlCallException;
+import dev.ferry.daemon.cli.client.ControlClient;
+import dev.ferry.daemon.process.DaemonConfig;
+import dev.ferry.daemon.process.DaemonProcess;
+import dev.ferry.daemon.volume.VolumeManager;
+import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.block.IoExecutors;
+import dev.ferry.mapper.device.DeviceRegistry;
+import dev.ferry.mapper.target.TargetTypes;
+import dev.ferry.mapper.time.Scheduler;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * A real daemon process in this JVM on a temporary Unix socket with the API routes over a real
+ * {@link VolumeManager} (PVs are temporary files) and a real {@link DeviceRegistry} whose tables resolve
+ * paths to {@link FileBlockDevice}s; commands run through picocli in-process with captured output.
+ */
+final class ApiFixture implements AutoCloseable {
+    /** One mebibyte. */
+    static final long MIB = 1 << 20;
+
+    final Path root;
+    final VolumeManager manager;
+    final DeviceRegistry registry;
+    final DaemonProcess daemon;
+    final ControlClient client;
+    private final ThreadPoolExecutor io = IoExecutors.newPool(2, 1024);
+    private final Map<String, FileBlockDevice> files = new ConcurrentHashMap<>();
+
+    /** What one command printed and returned. */
+    record Result(int exit, String out, String err) {
+    }
+
+    /** The root {@code ferry} command of the tests, with {@link CliCommands} registered under it. */
+    @Command(name = "ferry")
+    static final class Ferry implements Runnable {
+        @Override
+        public void run() {
+        }
+    }
+
+    ApiFixture(Path root, Duration suspendTimeout) throws Exception {
+        this(root, suspendTimeout, ops -> ops);
+    }
+
+    /** A fixture whose routes use {@code wrap} applied to the manager's operations. */
+    ApiFixture(Path root, Duration suspendTimeout, java.util.function.UnaryOperator<VolumeOperations> wrap)
+        throws Exception {
+        this.root = root;
+        this.manager = VolumeManager.open(root.resolve("volumes"));
+        this.registry = new DeviceRegistry(TargetTypes.standard(), Scheduler.system(), this::file, suspendTimeout);
+        DaemonConfig d = DaemonConfig.defaults(root.resolve("daemon"));
+        DaemonConfig config = new DaemonConfig(d.dataDir(), d.nbdListen(), d.controlSocket(), Optional.empty(),
+            Optional.empty(), 1, Duration.ofSeconds(5));
+        VolumeOperations ops = wrap.apply(new ManagerVolumeOperations(manager));
+        this.daemon = DaemonProcess.builder(config)
+            .routes(router -> ApiRoutes.install(router, ops, registry, suspendTimeout)).build();
+        daemon.start();
+        this.client = new ControlClient(config.controlSocket(), Duration.ofSeconds(20));
+    }
+
+    private BlockDevice file(String path) {
+        return files.computeIfAbsent(path, p -> {
+            try {
+                return FileBlockDevice.open(Path.of(p), FileBlockDevice.Access.READ_WRITE, io);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot open " + p + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** A path under the root. */
+    String path(String name) {
+        return root.resolve(name).toString();
+    }
+
+    /** Creates a sparse file of {@code bytes}. */
+    String sparseFile(String name, long bytes) throws IOException {
+        Path p = root.resolve(name);
+        try (var f = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(bytes);
+        }
+        return p.toString();
+    }
+
+    /** Runs {@code ferry ARGS} with {@code --control} pointing at this daemon. */
+    Result run(String... args) {
+        List<String> all = new ArrayList<>(Arrays.asList(args));
+        all.add(args[0].equals("dmsetup") ? 2 : 1, "--control");
+        all.add(args[0].equals("dmsetup") ? 3 : 2, daemon.config().controlSocket().path().toString());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = CliCommands.register(new CommandLine(new Ferry()));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(all.toArray(String[]::new));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** A JSON call to the daemon. */
+    JsonNode call(String method, String target, Object body) throws ControlCallException {
+        return client.call(method, target, body);
+    }
+
+    /**
+     * Everything the metadata says, as reports in bytes: every VG, PV and LV segment with their
+     * seqno and allocation; compared before and after a refused command.
+     */
+    String metadata() throws ControlCallException {
+        return call("GET", "/v1/reports/vgs?units=b&o=vg_name,vg_uuid,vg_seqno,pv_count,lv_count,vg_size,vg_free", null)
+            + "\n" + call("GET", "/v1/reports/pvs?units=b&o=+pv_uuid,pv_pe_alloc_count", null)
+            + "\n" + call("GET", "/v1/reports/lvs?all&segments&units=b&o=lv_name,vg_name,lv_size,seg_size,devices", null);
+    }
+
+    /** Bytes of a file, to compare data and labels. */
+    byte[] bytes(String path) throws IOException {
+        return Files.readAllBytes(Path.of(path));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            daemon.stop("test over");
+        } finally {
+            for (var d : registry.list()) {
+                registry.remove(d.name(), true).join();
+            }
+            for (FileBlockDevice f : files.values()) {
+                f.close();
+            }
+            io.shutdown();
+            manager.close();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.ferry.mapper.device;
+
+import dev.ferry.mapper.target.Join;
+import dev.ferry.mapper.time.Scheduler;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The suspend procedure of one {@link MappedDevice} (ACTIVE → SUSPENDING → SUSPENDED, or back to
+ * ACTIVE on timeout or error): closes the gate, waits for the live table's in-flight I/O, flushes if
+ * asked, runs the targets' postsuspend hooks. Each attempt has a number; a timeout or late completion
+ * of an attempt that is no longer current does nothing.
+ */
+final class Suspender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MappedDevice.class);
+
+    private final MappedDevice device;
+    private final Scheduler scheduler;
+    /** Guarded by the device's lock. */
+    private int attempts;
+
+    Suspender(MappedDevice device, Scheduler scheduler) {
+        this.device = device;
+        this.scheduler = scheduler;
+    }
+
+    /** See {@link MappedDevice#suspend}. */
+    CompletableFuture<Void> suspend(SuspendMode mode, Duration timeout) {
+        RequestGate.Live ref;
+        int attempt;
+        synchronized (device.lock) {
+            device.state.require(DeviceState.SUSPENDING, device.name(), DeviceState.ACTIVE);
+            device.state = DeviceState.SUSPENDING;
+            device.gate.close();
+            ref = device.gate.live();
+            attempt = ++attempts;
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        Scheduler.Cancellable timer = scheduler.schedule(() -> abort(attempt, ref, result, new TimeoutException(
+                "suspend of device '" + device.name() + "' timed out after " + timeout.toMillis() + " ms with "
+                        + ref.inflight().sum() + " requests in flight; device is ACTIVE again")),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ref.inflight().drain()
+                .thenCompose(v -> mode == SuspendMode.FLUSH && ref.table() != null && current(attempt)
+                        ? ref.table().flush() : CompletableFuture.<Void>completedFuture(null))
+                .whenComplete((v, e) -> {
+                    timer.cancel();
+                    if (e != null) {
+                        abort(attempt, ref, result, Join.unwrap(e));
+                    } else {
+                        postsuspend(attempt, ref, result);
+                    }
+                });
+        return result;
+    }
+
+    private boolean current(int attempt) {
+        synchronized (device.lock) {
+            return device.state == DeviceState.SUSPENDING && attempts == attempt;
+        }
+    }
+
+    private void postsuspend(int attempt, RequestGate.Live ref, CompletableFuture<Void> result) {
+        synchronized (device.lock) {
+            if (!current(attempt)) {
+                return;
+            }
+            ref.inflight().disarm();
+            attempts++;
+        }
+        CompletableFuture<Void> hooks = ref.table() == null ? CompletableFuture.completedFuture(null)
+                : ref.table().postsuspend();
+        hooks.whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.warn("device '{}': postsuspend failed, resuming", device.name(), e);
+                ref.table().resumeTargets();
+                reopen(result, Join.unwrap(e));
+                return;
+            }
+            synchronized (device.lock) {
+                device.state = DeviceState.SUSPENDED;
+            }
+            result.complete(null);
+        });
+    }
+
+    private void abort(int attempt, RequestGate.Live ref, CompletableFuture<Void> result, Throwable cause) {
+        synchronized (device.lock) {
+            if (!current(attempt)) {
+                return;
+            }
+            ref.inflight().disarm();
+            attempts++;
+        }
+        LOG.warn("device '{}': suspend failed: {}", device.name(), cause.toString());
+        reopen(result, cause);
+    }
+
+    private void reopen(CompletableFuture<Void> result, Throwable cause) {
+        synchronized (device.lock) {
+            device.state = DeviceState.ACTIVE;
+        }
+        device.gate.release(() -> device.state == DeviceState.ACTIVE);
+        result.completeExceptionally(cause);
+    }
+}

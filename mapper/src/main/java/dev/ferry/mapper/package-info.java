@@ -1,0 +1,2 @@
+/** The device-mapper entry point: {@link dev.ferry.mapper.DeviceMapper} wires types, copier and registry. */
+package dev.ferry.mapper;
