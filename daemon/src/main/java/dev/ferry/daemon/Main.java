@@ -1,5 +1,6 @@
 package dev.ferry.daemon;
 
+import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.CommandFailure;
 import dev.ferry.daemon.cli.FerryCommand;
 import java.io.PrintWriter;
@@ -28,7 +29,7 @@ public final class Main {
 
     /** The configured {@code ferry} command line. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new FerryCommand());
+        CommandLine cli = CliCommands.register(new CommandLine(new FerryCommand()));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler(Main::badUsage);
         cli.setExecutionExceptionHandler((e, command, parsed) -> failed(e, command));
