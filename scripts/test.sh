@@ -35,14 +35,9 @@ fi
 
 if ((${#missing[@]})); then
     mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-    # Refresh the package lists only when apt does not know one of the packages yet.
-    for pkg in "${missing[@]}"; do
-        if ! apt-cache show "$pkg" >/dev/null 2>&1; then
-            echo "test.sh: apt-get update" >&2
-            "${as_root[@]}" apt-get update -q
-            break
-        fi
-    done
+    # Always refresh the package lists first: a fresh machine's lists may be missing or stale.
+    echo "test.sh: apt-get update" >&2
+    "${as_root[@]}" apt-get update -q
     echo "test.sh: installing ${missing[*]}" >&2
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
