@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * callback, so SIGTERM and SIGINT can stop the daemon gracefully and exit 0. Uses
  * {@code sun.misc.Signal} reflectively (module jdk.unsupported), the one thin seam to it.
  */
-final class SignalTrap {
+public final class SignalTrap {
     private static final Logger LOG = LoggerFactory.getLogger(SignalTrap.class);
 
     private SignalTrap() {
@@ -21,7 +21,7 @@ final class SignalTrap {
      *
      * @return false when signals cannot be trapped here (the JVM default stays: shutdown hooks run)
      */
-    static boolean install(String name, Runnable handler) {
+    public static boolean install(String name, Runnable handler) {
         try {
             Class<?> signalType = Class.forName("sun.misc.Signal");
             Class<?> handlerType = Class.forName("sun.misc.SignalHandler");

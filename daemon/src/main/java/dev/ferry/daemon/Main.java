@@ -1,0 +1,63 @@
+package dev.ferry.daemon;
+
+import dev.ferry.daemon.cli.CliCommands;
+import dev.ferry.daemon.cli.CommandFailure;
+import dev.ferry.daemon.cli.FerryCommand;
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** The {@code ferry} process entry point: parses the command line and exits with the command's status. */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    /** Runs the command line and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit status (0 success, 1 failure at run time, 2 bad usage). */
+    public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured {@code ferry} command line. */
+    public static CommandLine commandLine() {
+        CommandLine cli = CliCommands.register(new CommandLine(new FerryCommand()));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler(Main::badUsage);
+        cli.setExecutionExceptionHandler((e, command, parsed) -> failed(e, command));
+        return cli;
+    }
+
+    private static int badUsage(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        String path = command.getCommandSpec().qualifiedName();
+        err.println(path + ": " + e.getMessage());
+        err.println("Try '" + path + " --help' for more information.");
+        err.flush();
+        return CommandFailure.USAGE;
+    }
+
+    private static int failed(Exception e, CommandLine command) {
+        PrintWriter err = command.getErr();
+        String path = command.getCommandSpec().qualifiedName();
+        if (e instanceof CommandFailure failure) {
+            log.debug("{} failed", path, failure);
+            err.println(path + ": " + failure.getMessage());
+            err.flush();
+            return failure.exitCode();
+        }
+        log.error("{} failed unexpectedly", path, e);
+        err.println(path + ": internal error: " + e);
+        err.flush();
+        return CommandFailure.RUNTIME;
+    }
+}

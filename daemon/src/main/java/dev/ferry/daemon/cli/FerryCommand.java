@@ -1,0 +1,31 @@
+package dev.ferry.daemon.cli;
+
+import dev.ferry.daemon.cli.admin.ShutdownCommand;
+import dev.ferry.daemon.cli.admin.VersionCommand;
+import dev.ferry.daemon.process.DaemonCommand;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code ferry} command; it only dispatches to its subcommands. */
+@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
+        description = "Userspace volume manager exported over NBD.",
+        subcommands = {ServeCommand.class, DaemonCommand.class, VersionCommand.class, ShutdownCommand.class,
+            CommandLine.HelpCommand.class})
+public final class FerryCommand implements Callable<Integer> {
+
+    @Mixin
+    LoggingOptions logging;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CommandFailure.USAGE;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.ferry.daemon.cli;
+
+import dev.ferry.daemon.cli.client.ExitCodes;
+import dev.ferry.daemon.serve.FileServer;
+import dev.ferry.daemon.serve.ServeOptions;
+import dev.ferry.daemon.process.SignalTrap;
+import dev.ferry.nbd.server.Transport;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferry serve FILE}: serves one regular file or block device over NBD until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
+        description = {"Serve a regular file or block device over NBD (like 'nbdkit file').",
+            "Without FILE, serves " + ServeCommand.DEFAULT_FILE_TEXT + ", created sparse with "
+                + ServeCommand.DEFAULT_SIZE_TEXT + " when missing."})
+public final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    static final String DEFAULT_FILE_TEXT = "ferry-data/disk.img";
+    static final String DEFAULT_SIZE_TEXT = "1G";
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
+            description = "File or block device to serve (default: " + DEFAULT_FILE_TEXT + ").")
+    Path file;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Export name (default: the file name); the empty name selects it too.")
+    String name;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10809",
+            converter = ListenAddressArgument.class, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    InetSocketAddress listen;
+
+    @Option(names = "--read-only", description = "Refuse writes, trims and zeroing.")
+    boolean readOnly;
+
+    @Option(names = "--size", paramLabel = "SIZE", converter = SizeArgument.class,
+            description = "Create FILE as a sparse file of SIZE when it is missing (e.g. 10G, 2048s, 1.5T).")
+    Long size;
+
+    @Option(names = "--transport", paramLabel = "TRANSPORT", defaultValue = "auto",
+            description = "Network transport: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Transport transport;
+
+    @Option(names = "--description", paramLabel = "TEXT", defaultValue = "",
+            description = "Description sent to clients (NBD_INFO_DESCRIPTION).")
+    String description;
+
+    @Mixin
+    LoggingOptions logging;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        boolean useDefault = file == null;
+        Path path = useDefault ? Path.of(DEFAULT_FILE_TEXT) : file;
+        // The default file is created with the default size; an existing one is served at whatever size it has.
+        OptionalLong createSize = size != null ? OptionalLong.of(size)
+                : useDefault && !Files.exists(path) ? OptionalLong.of(SizeArgument.parse(DEFAULT_SIZE_TEXT))
+                : OptionalLong.empty();
+        String exportName = name != null ? name : String.valueOf(path.getFileName());
+        FileServer server = new FileServer(new ServeOptions(path, exportName, description, listen, readOnly,
+                createSize, useDefault, transport, DRAIN_TIMEOUT));
+        // Signals are trapped once the file is open, before listening: a client may signal as soon as
+        // the port accepts.
+        server.start(() -> {
+            for (String signal : new String[] {"TERM", "INT"}) {
+                SignalTrap.install(signal, () -> {
+                    log.info("received SIG{}, stopping", signal);
+                    server.requestStop();
+                });
+            }
+        });
+        return server.awaitStopRequestAndStop() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+}

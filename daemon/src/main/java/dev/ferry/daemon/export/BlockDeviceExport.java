@@ -1,0 +1,272 @@
+package dev.ferry.daemon.export;
+
+import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.block.Extent;
+import dev.ferry.mapper.block.FileSpan;
+import dev.ferry.nbd.NbdConstants;
+import dev.ferry.nbd.export.BlockStatusExtent;
+import dev.ferry.nbd.export.Export;
+import dev.ferry.nbd.export.ExportCapabilities;
+import dev.ferry.nbd.export.ExportException;
+import dev.ferry.nbd.export.ReadResult;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one mapper {@link BlockDevice} as an NBD {@link Export}.
+ *
+ * <p>Reads of ranges that lie in one file are answered zero-copy ({@link ReadResult.FileData}, the
+ * device's {@link FileSpan} being the pin); others are read into a pooled direct buffer. Every
+ * connection shares the one device, so a flush on any connection covers writes completed on all of
+ * them and the export advertises CAN_MULTI_CONN. Device failures become NBD errors via
+ * {@link NbdErrors}.
+ */
+public final class BlockDeviceExport implements Export {
+
+    private static final Logger log = LoggerFactory.getLogger(BlockDeviceExport.class);
+
+    private static final Runnable NOTHING = () -> { };
+
+    private final String name;
+    private final String description;
+    private final BlockDevice device;
+    private final boolean readOnly;
+    private final ByteBufAllocator allocator;
+    private final AtomicInteger clients = new AtomicInteger();
+
+    /** Serves {@code device} as {@code name}, refusing writes when {@code readOnly}. */
+    public BlockDeviceExport(String name, String description, BlockDevice device, boolean readOnly) {
+        this(name, description, device, readOnly, PooledByteBufAllocator.DEFAULT);
+    }
+
+    /** As above, with the allocator for read buffers (tests). */
+    BlockDeviceExport(String name, String description, BlockDevice device, boolean readOnly,
+                      ByteBufAllocator allocator) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.description = Objects.requireNonNull(description, "description");
+        this.device = Objects.requireNonNull(device, "device");
+        this.readOnly = readOnly;
+        this.allocator = Objects.requireNonNull(allocator, "allocator");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public long size() {
+        return device.size();
+    }
+
+    @Override
+    public ExportCapabilities capabilities() {
+        // FAST_ZERO is advertised even when the device cannot zero quickly: such requests are then
+        // answered with ENOTSUP, which is what the flag exists for.
+        return readOnly ? ExportCapabilities.FULL.asReadOnly() : ExportCapabilities.FULL;
+    }
+
+    /** Number of clients currently in transmission on this export. */
+    public int attachedClients() {
+        return clients.get();
+    }
+
+    @Override
+    public CompletableFuture<ReadResult> read(long offset, int length) {
+        if (length == 0) {
+            return CompletableFuture.completedFuture(ReadResult.of(offset, Unpooled.EMPTY_BUFFER));
+        }
+        Optional<FileSpan> span;
+        try {
+            span = device.fileSpan(offset, length);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(NbdErrors.translate(e));
+        }
+        if (span.isPresent()) {
+            FileSpan s = span.get();
+            return CompletableFuture.completedFuture(new ReadResult(List.of(
+                    new ReadResult.FileData(offset, length, s.channel(), s.position(), s::close))));
+        }
+        ByteBuf buffer = allocator.directBuffer(length, length);
+        ByteBuffer target = buffer.nioBuffer(0, length);
+        return settle(guarded(() -> device.read(offset, target)), ignored -> {
+            buffer.writerIndex(length);
+            return ReadResult.of(offset, buffer);
+        }, buffer::release);
+    }
+
+    @Override
+    public CompletableFuture<Void> write(long offset, ByteBuf payload, boolean fua) {
+        if (readOnly) {
+            payload.release();
+            return refusedReadOnly("write");
+        }
+        ByteBuf contiguous;
+        try {
+            contiguous = contiguousDirect(payload);
+        } catch (RuntimeException e) {
+            payload.release();
+            return CompletableFuture.failedFuture(NbdErrors.translate(e));
+        }
+        ByteBuffer source = contiguous.nioBuffer();
+        return settle(guarded(() -> device.write(offset, source, fua)), ignored -> {
+            contiguous.release();
+            return null;
+        }, contiguous::release);
+    }
+
+    /**
+     * The payload as one direct buffer: itself when it already is one, else a single copy (composite
+     * payloads, heap buffers), in which case the payload is released here.
+     */
+    private ByteBuf contiguousDirect(ByteBuf payload) {
+        if (payload.nioBufferCount() == 1 && payload.isDirect()) {
+            return payload;
+        }
+        int n = payload.readableBytes();
+        ByteBuf copy = allocator.directBuffer(n, n);
+        try {
+            copy.writeBytes(payload, payload.readerIndex(), n);
+        } catch (RuntimeException e) {
+            copy.release();
+            throw e;
+        }
+        payload.release();
+        return copy;
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        return translated(guarded(device::flush));
+    }
+
+    @Override
+    public CompletableFuture<Void> trim(long offset, long length, boolean fua) {
+        if (readOnly) {
+            return refusedReadOnly("trim");
+        }
+        return durableIf(fua, guarded(() -> device.discard(offset, length)));
+    }
+
+    @Override
+    public CompletableFuture<Void> writeZeroes(long offset, long length, boolean noHole, boolean fastZero,
+                                              boolean fua) {
+        if (readOnly) {
+            return refusedReadOnly("write zeroes");
+        }
+        if (fastZero && !device.fastZeroes()) {
+            return CompletableFuture.failedFuture(new ExportException(NbdConstants.NBD_ENOTSUP,
+                    device.describe() + " cannot zero faster than writing"));
+        }
+        return durableIf(fua, guarded(() -> device.writeZeroes(offset, length, !noHole)));
+    }
+
+    @Override
+    public CompletableFuture<List<BlockStatusExtent>> blockStatus(long offset, long length) {
+        return settle(guarded(() -> device.allocation(offset, length)),
+                extents -> toBlockStatus(extents, length), NOTHING);
+    }
+
+    /** Maps device extents to {@code base:allocation} extents, merging neighbours with equal flags. */
+    static List<BlockStatusExtent> toBlockStatus(List<Extent> extents, long requested) {
+        if (extents.isEmpty()) {
+            return List.of(BlockStatusExtent.data(requested)); // status 0 is always safe
+        }
+        List<BlockStatusExtent> out = new ArrayList<>(extents.size());
+        long runLength = 0;
+        int runFlags = -1;
+        for (Extent e : extents) {
+            int flags = flagsOf(e);
+            if (flags == runFlags) {
+                runLength += e.length();
+            } else {
+                if (runFlags >= 0) {
+                    out.add(new BlockStatusExtent(runLength, runFlags));
+                }
+                runFlags = flags;
+                runLength = e.length();
+            }
+        }
+        out.add(new BlockStatusExtent(runLength, runFlags));
+        return out;
+    }
+
+    private static int flagsOf(Extent e) {
+        int flags = e.zero() ? NbdConstants.NBD_STATE_ZERO : 0;
+        return e.allocated() ? flags : flags | NbdConstants.NBD_STATE_HOLE;
+    }
+
+    @Override
+    public void clientAttached() {
+        log.debug("client attached to export '{}' ({} attached)", name, clients.incrementAndGet());
+    }
+
+    @Override
+    public void clientDetached() {
+        log.debug("client detached from export '{}' ({} attached)", name, clients.decrementAndGet());
+    }
+
+    private CompletableFuture<Void> durableIf(boolean fua, CompletableFuture<Void> op) {
+        CompletableFuture<Void> done = fua ? op.thenCompose(ignored -> guarded(device::flush)) : op;
+        return translated(done);
+    }
+
+    private static <T> CompletableFuture<T> translated(CompletableFuture<T> op) {
+        return settle(op, Function.identity(), NOTHING);
+    }
+
+    /**
+     * Completes the returned future with {@code onSuccess(value)}, or runs {@code onFailure} and fails
+     * it with the translated {@link ExportException} (not wrapped in a CompletionException).
+     */
+    private static <T, R> CompletableFuture<R> settle(CompletableFuture<T> op,
+                                                      Function<? super T, ? extends R> onSuccess,
+                                                      Runnable onFailure) {
+        CompletableFuture<R> out = new CompletableFuture<>();
+        op.whenComplete((value, failure) -> {
+            if (failure != null) {
+                onFailure.run();
+                out.completeExceptionally(NbdErrors.translate(failure));
+                return;
+            }
+            try {
+                out.complete(onSuccess.apply(value));
+            } catch (RuntimeException e) {
+                out.completeExceptionally(NbdErrors.translate(e));
+            }
+        });
+        return out;
+    }
+
+    private CompletableFuture<Void> refusedReadOnly(String what) {
+        return CompletableFuture.failedFuture(new ExportException(NbdConstants.NBD_EPERM,
+                "export '" + name + "' is read-only: " + what + " refused"));
+    }
+
+    /** Calls a device operation, turning a synchronous throw into a failed future. */
+    private static <T> CompletableFuture<T> guarded(Supplier<CompletableFuture<T>> op) {
+        try {
+            return op.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

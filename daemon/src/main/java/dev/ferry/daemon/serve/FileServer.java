@@ -1,0 +1,170 @@
+package dev.ferry.daemon.serve;
+
+import dev.ferry.daemon.cli.CommandFailure;
+import dev.ferry.daemon.export.BlockDeviceExport;
+import dev.ferry.daemon.export.SingleExportCatalog;
+import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.block.IoExecutors;
+import dev.ferry.nbd.server.NbdServer;
+import dev.ferry.nbd.server.Transport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One file or block device served over NBD until asked to stop.
+ *
+ * <p>States: {@code NEW --start--> RUNNING --stop--> STOPPED}. {@link #requestStop()} may be called
+ * from any thread (a signal handler) at any time; the thread that called {@link #start(Runnable)} performs
+ * the shutdown in {@link #awaitStopRequestAndStop()}: stop accepting and drain in-flight requests,
+ * flush the device, close it, then stop the I/O threads.
+ */
+public final class FileServer {
+
+    private static final Logger log = LoggerFactory.getLogger(FileServer.class);
+
+    /** Lifecycle states. */
+    enum State { NEW, RUNNING, STOPPED }
+
+    private final ServeOptions options;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private State state = State.NEW;
+    private ExecutorService ioPool;
+    private BlockDevice device;
+    private NbdServer server;
+
+    /** Prepares to serve as {@code options} say; nothing happens before {@link #start(Runnable)}. */
+    public FileServer(ServeOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * Opens (or creates) the file, runs {@code beforeListening} (e.g. to trap signals that call
+     * {@link #requestStop()}), then starts listening; returns the bound address.
+     */
+    public synchronized InetSocketAddress start(Runnable beforeListening) throws InterruptedException {
+        transition(State.NEW, State.RUNNING);
+        boolean started = false;
+        try {
+            Transport transport = resolveTransport();
+            BackingFile.prepare(options.file(), options.createSize(), options.createParents());
+            ioPool = IoExecutors.newDefaultPool();
+            device = openDevice();
+            if (options.createSize().isPresent() && device.size() != options.createSize().getAsLong()) {
+                throw CommandFailure.usage(options.file() + " exists with " + device.size()
+                        + " bytes, but --size asks for " + options.createSize().getAsLong()
+                        + " (--size only sets the size of a file it creates)");
+            }
+            BlockDeviceExport export = new BlockDeviceExport(options.exportName(), options.description(), device,
+                    options.readOnly());
+            server = NbdServer.builder()
+                    .catalog(new SingleExportCatalog(export))
+                    .host(options.listen().getAddress().getHostAddress())
+                    .port(options.listen().getPort())
+                    .transport(options.transport())
+                    .shutdownTimeout(options.drainTimeout())
+                    .build();
+            beforeListening.run();
+            InetSocketAddress bound = bind(server);
+            log.info("serving {} ({} bytes{}) as nbd://{}:{}/{} over {}", device.describe(), device.size(),
+                    options.readOnly() ? ", read-only" : "", bound.getAddress().getHostAddress(), bound.getPort(),
+                    options.exportName(), transport);
+            started = true;
+            return bound;
+        } finally {
+            if (!started) {
+                releaseResources();
+                state = State.STOPPED;
+            }
+        }
+    }
+
+    private Transport resolveTransport() {
+        try {
+            return options.transport().resolve();
+        } catch (RuntimeException | LinkageError e) { // Netty reports a missing native transport as an Error
+            throw new CommandFailure(CommandFailure.START_FAILED, "transport " + options.transport()
+                    + " is not available here: " + e.getMessage(), e);
+        }
+    }
+
+    private BlockDevice openDevice() {
+        try {
+            return FileBlockDevice.open(options.file(),
+                    options.readOnly() ? FileBlockDevice.Access.READ_ONLY : FileBlockDevice.Access.READ_WRITE, ioPool);
+        } catch (IOException e) {
+            throw new CommandFailure(CommandFailure.RUNTIME, options.file() + ": cannot open: " + e.getMessage(), e);
+        }
+    }
+
+    private InetSocketAddress bind(NbdServer nbd) throws InterruptedException {
+        try {
+            return nbd.start();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // Netty rethrows the bind's checked exceptions undeclared
+            throw new CommandFailure(CommandFailure.START_FAILED, "cannot listen on "
+                    + options.listen().getAddress().getHostAddress() + ":" + options.listen().getPort() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Asks the server to stop; returns at once. Safe from any thread, any number of times. */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    /**
+     * Blocks until {@link #requestStop()} is called, then shuts down gracefully.
+     *
+     * @return whether everything was flushed and closed cleanly
+     */
+    public boolean awaitStopRequestAndStop() throws InterruptedException {
+        stopRequested.await();
+        return stop();
+    }
+
+    private synchronized boolean stop() throws InterruptedException {
+        transition(State.RUNNING, State.STOPPED);
+        boolean clean = true;
+        server.close(); // stops accepting, answers new requests with ESHUTDOWN, drains in-flight ones
+        try {
+            device.flush().get(options.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.error("final flush of {} failed: {}", device.describe(), e.toString());
+            clean = false;
+        }
+        releaseResources();
+        log.info("stopped{}", clean ? "" : " with errors");
+        return clean;
+    }
+
+    private void releaseResources() throws InterruptedException {
+        if (server != null) {
+            server.close();
+        }
+        if (device != null) {
+            device.close();
+        }
+        if (ioPool != null) {
+            ioPool.shutdown();
+            if (!ioPool.awaitTermination(options.drainTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("I/O threads still busy after {}", options.drainTimeout());
+            }
+        }
+    }
+
+    private void transition(State from, State to) {
+        if (state != from) {
+            throw new IllegalStateException("cannot go to " + to + " from " + state + " (expected " + from + ")");
+        }
+        state = to;
+    }
+}

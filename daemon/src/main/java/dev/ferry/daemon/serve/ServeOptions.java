@@ -1,0 +1,37 @@
+package dev.ferry.daemon.serve;
+
+import dev.ferry.nbd.server.Transport;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * What {@code ferry serve} was asked to do.
+ *
+ * @param file          the file or block device to serve
+ * @param exportName    the NBD export name (the default name "" selects it too)
+ * @param description   sent as NBD_INFO_DESCRIPTION
+ * @param listen        address to listen on
+ * @param readOnly      refuse writes
+ * @param createSize    size of the sparse file to create when {@code file} is missing
+ * @param createParents also create the missing parent directories of {@code file}
+ * @param transport     Netty transport
+ * @param drainTimeout  how long a graceful shutdown waits for in-flight requests and the final flush
+ */
+public record ServeOptions(Path file, String exportName, String description, InetSocketAddress listen,
+                           boolean readOnly, OptionalLong createSize, boolean createParents,
+                           Transport transport, Duration drainTimeout) {
+
+    /** Checks that nothing is missing. */
+    public ServeOptions {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(exportName, "exportName");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(createSize, "createSize");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+    }
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Compares `ferry serve` with `nbdkit file` on the same file using fio's nbd engine, interleaving the
+# two servers test by test, and prints IOPS, MiB/s and the ferry/nbdkit ratio for each test.
+#
+# Usage: scripts/bench-nbd.sh [-t SECONDS_PER_RUN] [-s FILE_SIZE] [-d WORK_DIR] [-k]
+#   -t  runtime of each fio run in seconds (default 10; env RUNTIME)
+#   -s  size of the benchmark file, fio syntax (default 1g; env SIZE)
+#   -d  directory for the benchmark file and logs (default: a new directory under ${TMPDIR:-/tmp})
+#   -k  keep the work directory afterwards
+# Both servers listen on 127.0.0.1 (ports FERRY_PORT=10909 and NBDKIT_PORT=10910 unless set).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runtime="${RUNTIME:-10}"
+size="${SIZE:-1g}"
+work=""
+keep=0
+ferry_port="${FERRY_PORT:-10909}"
+nbdkit_port="${NBDKIT_PORT:-10910}"
+
+while getopts "t:s:d:kh" opt; do
+    case "$opt" in
+        t) runtime="$OPTARG" ;;
+        s) size="$OPTARG" ;;
+        d) work="$OPTARG" ;;
+        k) keep=1 ;;
+        *) sed -n '2,12p' "$0"; exit 2 ;;
+    esac
+done
+[[ "$runtime" =~ ^[1-9][0-9]*$ ]] || { echo "bench-nbd.sh: runtime must be a positive number of seconds: $runtime" >&2; exit 2; }
+
+for tool in fio nbdkit nbdinfo; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "bench-nbd.sh: $tool is not installed (run scripts/test.sh once, or apt-get install fio nbdkit libnbd-bin)" >&2; exit 2; }
+done
+
+if [[ -z "$work" ]]; then
+    work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")"
+else
+    mkdir -p "$work"
+fi
+file="$work/bench.img"
+pids=()
+
+cleanup() {
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if ((keep)); then
+        echo "work directory kept: $work" >&2
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+# Build the jar first (scripts/ferry builds it when stale), so the build is not timed.
+"$root/scripts/ferry" --version >/dev/null
+
+echo "filling $file ($size) ..." >&2
+# fsync at the end, so the kernel is not still writing the fill back during the first tests.
+fio --name=fill --filename="$file" --rw=write --bs=1M --size="$size" --ioengine=psync --end_fsync=1 \
+    --output=/dev/null
+
+wait_for_server() { # name port log
+    local deadline=$((SECONDS + 60))
+    until nbdinfo --size "nbd://127.0.0.1:$2/" >/dev/null 2>&1; do
+        if ((SECONDS > deadline)); then
+            echo "bench-nbd.sh: $1 did not come up on port $2; its log:" >&2
+            cat "$3" >&2
+            exit 1
+        fi
+        sleep 0.2
+    done
+}
+
+"$root/scripts/ferry" serve "$file" --name bench --listen "127.0.0.1:$ferry_port" >"$work/ferry.log" 2>&1 &
+pids+=($!)
+nbdkit -f -i 127.0.0.1 -p "$nbdkit_port" file "$file" >"$work/nbdkit.log" 2>&1 &
+pids+=($!)
+wait_for_server ferry "$ferry_port" "$work/ferry.log"
+wait_for_server nbdkit "$nbdkit_port" "$work/nbdkit.log"
+
+# name | fio options
+tests=(
+    "seq-read-1M-qd8|--rw=read --bs=1M --iodepth=8"
+    "seq-write-1M-qd8|--rw=write --bs=1M --iodepth=8"
+    "rand-read-4k-qd32|--rw=randread --bs=4k --iodepth=32"
+    "rand-write-4k-qd32|--rw=randwrite --bs=4k --iodepth=32"
+    "rand-read-4k-qd32-2conn|--rw=randread --bs=4k --iodepth=32 --numjobs=2"
+)
+
+run_fio() { # port options... -> prints "iops mibps"
+    local port="$1"
+    shift
+    local line
+    line="$(fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$port/" --size="$size" \
+        --time_based --runtime="$runtime" --ramp_time=1 --group_reporting \
+        --output-format=terse --terse-version=3 "$@" | grep '^3;')"
+    # terse v3: field 7/8 read KiB/s and IOPS, 48/49 write KiB/s and IOPS, 5 error
+    awk -F';' '{ if ($5 != 0) { print "error " $5; exit 1 }
+                 printf "%d %.1f\n", $8 + $49, ($7 + $48) / 1024 }' <<<"$line"
+}
+
+printf '\nfio nbd engine, %ss per run, file %s, 127.0.0.1\n' "$runtime" "$size"
+printf '%-26s %12s %10s %12s %10s %8s\n' test ferry-IOPS ferry-MiB/s nbdkit-IOPS nbdkit-MiB/s ratio
+n=0
+for t in "${tests[@]}"; do
+    name="${t%%|*}"
+    opts="${t#*|}"
+    # Alternate which server goes first, so neither always inherits the other's writeback.
+    if ((n++ % 2 == 0)); then
+        read -r f_iops f_mib < <(run_fio "$ferry_port" $opts)
+        read -r n_iops n_mib < <(run_fio "$nbdkit_port" $opts)
+    else
+        read -r n_iops n_mib < <(run_fio "$nbdkit_port" $opts)
+        read -r f_iops f_mib < <(run_fio "$ferry_port" $opts)
+    fi
+    ratio="$(awk -v f="$f_iops" -v n="$n_iops" 'BEGIN { if (n > 0) printf "%.2f", f / n; else print "n/a" }')"
+    printf '%-26s %12s %10s %12s %10s %8s\n' "$name" "$f_iops" "$f_mib" "$n_iops" "$n_mib" "${ratio}x"
+done
