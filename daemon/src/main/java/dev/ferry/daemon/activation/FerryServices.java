@@ -1,9 +1,12 @@
 package dev.ferry.daemon.activation;
 
+import dev.ferry.daemon.export.BlockDeviceExport;
 import dev.ferry.daemon.nbd.ExportDirectory;
 import dev.ferry.daemon.nbd.NbdDaemonService;
 import dev.ferry.daemon.process.DaemonCommand;
 import dev.ferry.daemon.process.DaemonService;
+import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.nbd.export.Export;
 import java.util.List;
 
 /**
@@ -16,9 +19,19 @@ public final class FerryServices {
     private final VolumeDaemonService volumes;
     private final NbdDaemonService nbd = new NbdDaemonService(exports);
 
-    /** Services whose LV exports {@code exportFactory} makes (the block-device export adapter). */
+    /** Services serving each LV through a writable {@link BlockDeviceExport}. */
+    public FerryServices() {
+        this(FerryServices::blockDeviceExport);
+    }
+
+    /** Services whose LV exports {@code exportFactory} makes. */
     public FerryServices(ExportFactory exportFactory) {
         this.volumes = new VolumeDaemonService(exports, exportFactory);
+    }
+
+    /** {@code new DaemonCommand(FerryServices.factory())}: a fresh set per daemon, volumes then nbd-server. */
+    public static DaemonCommand.ServiceFactory factory() {
+        return config -> new FerryServices().services();
     }
 
     /** A {@link DaemonCommand.ServiceFactory} creating a fresh set per daemon: volumes, then nbd-server. */
@@ -44,5 +57,10 @@ public final class FerryServices {
     /** The live export catalog. */
     public ExportDirectory exports() {
         return exports;
+    }
+
+    /** The export of one LV: writable, described as a Ferry logical volume. */
+    public static Export blockDeviceExport(String name, BlockDevice device) {
+        return new BlockDeviceExport(name, "ferry logical volume " + name, device, false);
     }
 }

@@ -70,7 +70,7 @@ class ActivationTest {
     }
 
     private VolumeService open() throws IOException {
-        return VolumeService.open(root.resolve("data"), exports, InertExport::new, Duration.ofSeconds(10));
+        return VolumeService.open(root.resolve("data"), exports, FerryServices::blockDeviceExport, Duration.ofSeconds(10));
     }
 
     @Test
@@ -320,7 +320,7 @@ class ActivationTest {
         volumes.lvcreate(LvCreateRequest.linear("vg", "x", SizeSpec.parseSize("4M")));
         volumes.close(WAIT);
         volumes = null;
-        Activator activator = new Activator(exports, InertExport::new, Duration.ofSeconds(5));
+        Activator activator = new Activator(exports, FerryServices::blockDeviceExport, Duration.ofSeconds(5));
         VolumeGroup vg = VolumeGroup.create("other", 4 * MIB, List.of(new PhysicalVolume(new java.util.UUID(1, 1),
                 root.resolve("missing").toString(), 64 * MIB, MIB, 15)));
         LogicalVolume lv = LogicalVolume.create("y", dev.ferry.daemon.volume.AllocationPolicy.NORMAL,

@@ -65,7 +65,7 @@ class FerryServicesTest {
         DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0),
                 new ControlEndpoint.UnixSocket(data.resolve(DaemonConfig.CONTROL_SOCKET_NAME)), Optional.empty(),
                 Optional.empty(), 2, Duration.ofSeconds(20));
-        services = new FerryServices(InertExport::new);
+        services = new FerryServices();
         daemon = DaemonProcess.builder(config).services(services.services()).build();
         daemon.start();
     }

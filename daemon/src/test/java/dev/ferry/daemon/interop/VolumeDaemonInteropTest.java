@@ -1,0 +1,269 @@
+package dev.ferry.daemon.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.ferry.daemon.activation.FerryServices;
+import dev.ferry.daemon.activation.VolumeService;
+import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.daemon.process.DaemonConfig;
+import dev.ferry.daemon.process.DaemonProcess;
+import dev.ferry.daemon.process.StopReport;
+import dev.ferry.daemon.testing.Curl;
+import dev.ferry.daemon.testing.Poll;
+import dev.ferry.daemon.volume.Area;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.PhysicalVolume;
+import dev.ferry.daemon.volume.VolumeGroup;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon with its volume and NBD services (in this JVM, on the real control and NBD sockets): every LV is
+ * an export {@code VG/LV} that nbdinfo lists, qemu-io writes and reads, whose size grows live, that refuses
+ * removal while a client is attached, and that carries an ext4 file system across a daemon restart.
+ */
+class VolumeDaemonInteropTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    /** Undo actions, run newest first whatever happens. */
+    private final Deque<Runnable> cleanup = new ArrayDeque<>();
+    private DaemonProcess daemon;
+    private FerryServices services;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        AssertionError failed = null;
+        while (!cleanup.isEmpty()) {
+            try {
+                cleanup.pop().run();
+            } catch (RuntimeException | AssertionError e) {
+                failed = failed == null ? new AssertionError("cleanup failed", e) : failed;
+            }
+        }
+        if (daemon != null) {
+            daemon.stop("test over");
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    @Test
+    void lvsAreListedWrittenGrownAndGuardedThroughRealClients() throws Exception {
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
+        ExternalTool.assumeInstalled("qemu-utils", "qemu-io");
+        Curl.assumeInstalled();
+        startDaemon();
+        createVolumes();
+
+        String list = ExternalTool.run(TIMEOUT, "nbdinfo", "--list", baseUri()).assertSuccess().stdout();
+        assertThat(list).contains("export=\"vg/data\"").contains("export=\"vg/small\"");
+
+        ExternalTool.run(TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x5a 1M 2M", uri("vg/small"))
+                .assertSuccess();
+        ExternalTool.run(TIMEOUT, "qemu-io", "-f", "raw", "-c", "read -P 0x5a 1M 2M", uri("vg/small"))
+                .assertSuccess();
+        byte[] expected = new byte[(int) (2 * MIB)];
+        Arrays.fill(expected, (byte) 0x5a);
+        assertThat(readFromPv("small", MIB, expected.length)).isEqualTo(expected);
+
+        Path log = dir.resolve("qemu-io.log");
+        Process attached = new ProcessBuilder(ExternalTool.find("qemu-io").toString(), "-f", "raw", uri("vg/small"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        cleanup.push(attached::destroyForcibly);
+        Poll.until(TIMEOUT, "qemu-io to attach", () -> volumes().activator().isOpen("vg", "small"));
+        api(200, "POST", "/v1/vgs/vg/lvs/small/resize", "{\"mode\":\"extend\",\"size\":\"+8M\"}");
+        assertThat(api(409, "DELETE", "/v1/vgs/vg/lvs/small", null)).contains("LV_OPEN");
+        assertThat(api(200, "GET", "/v1/reports/lvs?o=lv_name,lv_attr", null)).contains("-wi-ao----");
+        try (OutputStream in = attached.getOutputStream()) {
+            in.write("write -P 0x44 3M 1M\nread -P 0x44 3M 1M\nread -P 0x5a 1M 1M\nquit\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(attached.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(log)).as("a client attached across the live table swap keeps working")
+                .contains("wrote 1048576/1048576 bytes at offset 3145728")
+                .contains("read 1048576/1048576 bytes at offset 3145728")
+                .doesNotContain("failed");
+
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", uri("vg/small")).assertSuccess().stdout().strip())
+                .as("the new size reaches a client that connects again").isEqualTo(String.valueOf(16 * MIB));
+        ExternalTool.run(TIMEOUT, "qemu-io", "-f", "raw", "-c", "read -P 0x5a 1M 2M", "-c",
+                "write -P 0x33 15M 1M", "-c", "read -P 0x33 15M 1M", uri("vg/small")).assertSuccess();
+        Poll.until(TIMEOUT, "qemu-io to detach", () -> !volumes().activator().isOpen("vg", "small"));
+        api(200, "DELETE", "/v1/vgs/vg/lvs/small", null);
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--list", baseUri()).assertSuccess().stdout())
+                .contains("export=\"vg/data\"").doesNotContain("vg/small");
+    }
+
+    @Test
+    void ext4OnAnLvSurvivesADaemonRestart() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for losetup and mount");
+        assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse for nbdfuse");
+        assumeTrue(Files.exists(Path.of("/dev/loop-control")), "needs /dev/loop-control for losetup");
+        ExternalTool.assumeInstalled("nbdfuse", "nbdfuse");
+        ExternalTool.assumeInstalled("fuse3", "fusermount3");
+        ExternalTool.assumeInstalled("e2fsprogs", "mkfs.ext4");
+        ExternalTool.assumeInstalled("mount", "losetup", "mount", "umount");
+        Curl.assumeInstalled();
+        startDaemon();
+        createVolumes();
+        byte[] big = new byte[(int) (5 * MIB + 4321)];
+        new Random(42).nextBytes(big);
+
+        Path mnt = mount("first", true);
+        Files.writeString(mnt.resolve("hello.txt"), "hello from an LV\n");
+        Files.createDirectory(mnt.resolve("dir"));
+        Files.write(mnt.resolve("dir/big.bin"), big);
+        try (FileChannel ch = FileChannel.open(mnt.resolve("dir/big.bin"), StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        unmountAll();
+
+        StopReport stopped = daemon.stop("restart");
+        daemon = null;
+        assertThat(stopped.clean()).as(stopped.toString()).isTrue();
+        startDaemon();
+
+        Path again = mount("second", false);
+        assertThat(Files.readString(again.resolve("hello.txt"))).isEqualTo("hello from an LV\n");
+        assertThat(Files.readAllBytes(again.resolve("dir/big.bin"))).isEqualTo(big);
+        unmountAll();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void startDaemon() throws Exception {
+        Path data = dir.resolve("data");
+        DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0),
+                new ControlEndpoint.UnixSocket(data.resolve(DaemonConfig.CONTROL_SOCKET_NAME)), Optional.empty(),
+                Optional.empty(), 2, Duration.ofSeconds(20));
+        services = new FerryServices();
+        daemon = DaemonProcess.builder(config).services(services.services()).build();
+        daemon.start();
+    }
+
+    /** Two PVs, VG {@code vg}, LVs {@code data} (96 MiB, over both PVs) and {@code small}, through the control API. */
+    private void createVolumes() throws Exception {
+        String pv1 = dir.resolve("pv1").toString();
+        String pv2 = dir.resolve("pv2").toString();
+        api(201, "POST", "/v1/pvs", "{\"path\":\"" + pv1 + "\",\"size\":\"80M\"}");
+        api(201, "POST", "/v1/pvs", "{\"path\":\"" + pv2 + "\",\"size\":\"80M\"}");
+        api(201, "POST", "/v1/vgs", "{\"name\":\"vg\",\"pvs\":[\"" + pv1 + "\",\"" + pv2 + "\"]}");
+        api(201, "POST", "/v1/vgs/vg/lvs", "{\"name\":\"data\",\"size\":\"96M\"}");
+        api(201, "POST", "/v1/vgs/vg/lvs", "{\"name\":\"small\",\"size\":\"8M\"}");
+    }
+
+    /** Calls the control API over its Unix socket with curl; fails unless it answers {@code status}. */
+    private String api(int status, String method, String path, String json) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--unix-socket",
+                dir.resolve("data").resolve(DaemonConfig.CONTROL_SOCKET_NAME).toString(), "-X", method));
+        if (json != null) {
+            args.addAll(List.of("-H", "Content-Type: application/json", "-d", json));
+        }
+        args.add("http://localhost" + path);
+        Curl.Result r = Curl.run(args.toArray(String[]::new));
+        assertThat(r.status()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
+        return r.body();
+    }
+
+    private VolumeService volumes() {
+        return services.volumes().volumes();
+    }
+
+    private String baseUri() {
+        return "nbd://127.0.0.1:" + services.nbd().boundAddress().getPort();
+    }
+
+    private String uri(String export) {
+        return baseUri() + "/" + export;
+    }
+
+    /** Bytes of LV {@code lv} read straight from the PV file holding {@code offset} (a linear LV). */
+    private byte[] readFromPv(String lv, long offset, int length) throws IOException {
+        VolumeGroup vg = volumes().manager().volumeGroup("vg").orElseThrow();
+        LogicalVolume l = vg.lv(lv).orElseThrow();
+        long le = offset / vg.extentSize();
+        var seg = l.segments().stream().filter(s -> s.startLe() <= le && le < s.endLe()).findFirst().orElseThrow();
+        Area a = seg.areas().get(0);
+        PhysicalVolume pv = vg.pv(a.pv()).orElseThrow();
+        ByteBuffer b = ByteBuffer.allocate(length);
+        try (FileChannel ch = FileChannel.open(Path.of(pv.name()), StandardOpenOption.READ)) {
+            long pos = pv.peStart() + a.startPe() * vg.extentSize() + offset - seg.startLe() * vg.extentSize();
+            while (b.hasRemaining() && ch.read(b, pos + b.position()) >= 0) {
+                continue;
+            }
+        }
+        return b.array();
+    }
+
+    /**
+     * Exposes {@code vg/data} through nbdfuse and a loop device and mounts it (after mkfs.ext4 if {@code format});
+     * every step pushes its undo onto {@link #cleanup}.
+     */
+    private Path mount(String name, boolean format) throws IOException, InterruptedException {
+        Path fuse = Files.createDirectories(dir.resolve(name + "-fuse"));
+        Path mnt = Files.createDirectories(dir.resolve(name + "-mnt"));
+        Path log = dir.resolve(name + "-nbdfuse.log");
+        Process nbdfuse = new ProcessBuilder(ExternalTool.find("nbdfuse").toString(), fuse.toString(),
+                uri("vg/data")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        cleanup.push(() -> {
+            ExternalTool.run(TIMEOUT, "fusermount3", "-u", "-z", fuse.toString());
+            nbdfuse.destroy();
+            try {
+                if (!nbdfuse.waitFor(30, TimeUnit.SECONDS)) {
+                    nbdfuse.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Path file = fuse.resolve("nbd");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!(Files.exists(file) && Files.size(file) == 96 * MIB)) {
+            if (!nbdfuse.isAlive() || System.nanoTime() - deadline > 0) {
+                throw new AssertionError("nbdfuse did not expose " + file + ": " + Files.readString(log));
+            }
+            nbdfuse.waitFor(50, TimeUnit.MILLISECONDS);
+        }
+        String loop = ExternalTool.run(TIMEOUT, "losetup", "-f", "--show", file.toString()).assertSuccess()
+                .stdout().strip();
+        cleanup.push(() -> ExternalTool.run(TIMEOUT, "losetup", "-d", loop));
+        if (format) {
+            ExternalTool.run(TIMEOUT, "mkfs.ext4", "-q", "-F", loop).assertSuccess();
+        }
+        ExternalTool.run(TIMEOUT, "mount", loop, mnt.toString()).assertSuccess();
+        cleanup.push(() -> ExternalTool.run(TIMEOUT, "umount", mnt.toString()).assertSuccess());
+        return mnt;
+    }
+
+    /** Unmounts, detaches the loop device and stops nbdfuse, newest first; failures fail the test. */
+    private void unmountAll() {
+        while (!cleanup.isEmpty()) {
+            cleanup.pop().run();
+        }
+    }
+}
