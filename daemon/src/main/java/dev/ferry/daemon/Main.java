@@ -1,8 +1,10 @@
 package dev.ferry.daemon;
 
+import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.CommandFailure;
 import dev.ferry.daemon.cli.FerryCommand;
+import dev.ferry.daemon.process.DaemonCommand;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,7 @@ public final class Main {
     /** The configured {@code ferry} command line. */
     public static CommandLine commandLine() {
         CommandLine cli = CliCommands.register(new CommandLine(new FerryCommand()));
+        cli.addSubcommand("daemon", new CommandLine(new DaemonCommand(FerryServices.factory())));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler(Main::badUsage);
         cli.setExecutionExceptionHandler((e, command, parsed) -> failed(e, command));

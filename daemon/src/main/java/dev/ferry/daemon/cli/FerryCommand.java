@@ -2,7 +2,6 @@ package dev.ferry.daemon.cli;
 
 import dev.ferry.daemon.cli.admin.ShutdownCommand;
 import dev.ferry.daemon.cli.admin.VersionCommand;
-import dev.ferry.daemon.process.DaemonCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +12,7 @@ import picocli.CommandLine.Spec;
 /** The top-level {@code ferry} command; it only dispatches to its subcommands. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
         description = "Userspace volume manager exported over NBD.",
-        subcommands = {ServeCommand.class, DaemonCommand.class, VersionCommand.class, ShutdownCommand.class,
+        subcommands = {ServeCommand.class, VersionCommand.class, ShutdownCommand.class,
             CommandLine.HelpCommand.class})
 public final class FerryCommand implements Callable<Integer> {
 
