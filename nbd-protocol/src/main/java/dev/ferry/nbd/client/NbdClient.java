@@ -196,16 +196,20 @@ public final class NbdClient implements AutoCloseable {
     /**
      * Writes arbitrary bytes on the transmission stream, bypassing the request encoder and cookie tracking
      * (for tests of how a server handles garbage, bad magic or truncated headers); takes ownership of
-     * {@code bytes}. A reply to such bytes has no pending cookie, so it fails the connection.
+     * {@code bytes}. A reply to such bytes has no pending cookie, so it fails the connection. The future fails
+     * when the bytes cannot be written, with {@link NbdConnectionClosedException} once the connection is gone.
      */
     public CompletableFuture<Void> writeRawBytes(ByteBuf bytes) {
         CompletableFuture<Void> written = new CompletableFuture<>();
-        channel.writeAndFlush(bytes).addListener(f -> {
+        EventLoopTasks.run(channel, () -> channel.writeAndFlush(bytes).addListener(f -> {
             if (f.isSuccess()) {
                 written.complete(null);
             } else {
                 written.completeExceptionally(f.cause());
             }
+        }), gone -> {
+            bytes.release();
+            written.completeExceptionally(loopGone(gone));
         });
         return written;
     }
@@ -215,11 +219,7 @@ public final class NbdClient implements AutoCloseable {
      * Completes when the connection has closed.
      */
     public CompletableFuture<Void> disconnect() {
-        try {
-            channel.eventLoop().execute(transmission::disconnect);
-        } catch (RejectedExecutionException e) {
-            channel.close();
-        }
+        EventLoopTasks.run(channel, transmission::disconnect, gone -> channel.close());
         return transmission.closedFuture();
     }
 
@@ -264,14 +264,10 @@ public final class NbdClient implements AutoCloseable {
     }
 
     private void submit(PendingRequest request) {
-        if (channel.eventLoop().inEventLoop()) {
-            transmission.submit(request);
-            return;
-        }
-        try {
-            channel.eventLoop().execute(() -> transmission.submit(request));
-        } catch (RejectedExecutionException e) {
-            request.fail(new NbdConnectionClosedException("NBD client event loop has shut down", e));
-        }
+        EventLoopTasks.run(channel, () -> transmission.submit(request), gone -> request.fail(loopGone(gone)));
+    }
+
+    private static NbdConnectionClosedException loopGone(RejectedExecutionException cause) {
+        return new NbdConnectionClosedException("NBD client event loop has shut down", cause);
     }
 }

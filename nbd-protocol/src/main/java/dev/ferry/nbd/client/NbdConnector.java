@@ -55,17 +55,7 @@ final class NbdConnector {
         if (ownGroup) {
             channel.closeFuture().addListener(f -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS));
         }
-        var deadline = channel.eventLoop().schedule(() -> negotiator.fail(new TimeoutException(
-                "NBD handshake with " + config.host() + ":" + config.port() + " did not finish within "
-                        + config.connectTimeout())), config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        connect.addListener(f -> {
-            if (!f.isSuccess()) {
-                negotiator.result().completeExceptionally(f.cause());
-                channel.close();
-            }
-        });
         negotiator.result().whenComplete((negotiated, error) -> {
-            deadline.cancel(false);
             if (error != null) {
                 channel.close();
                 opened.completeExceptionally(error);
@@ -73,7 +63,30 @@ final class NbdConnector {
                 opened.complete(new Opened(channel, negotiated));
             }
         });
+        if (connect.cause() != null) { // registration failed: the channel has no event loop to run on
+            negotiator.result().completeExceptionally(connect.cause());
+        } else {
+            EventLoopTasks.run(channel, () -> watch(config, connect, negotiator),
+                    gone -> negotiator.result().completeExceptionally(new NbdConnectionClosedException(
+                            "NBD connection to " + config.host() + ":" + config.port()
+                                    + " closed before the handshake started", gone)));
+        }
         return opened;
+    }
+
+    /** On the event loop: arms the handshake deadline and fails the handshake when the connect fails. */
+    private static void watch(NbdClientConfig config, ChannelFuture connect, NegotiationHandler negotiator) {
+        Channel channel = connect.channel();
+        var deadline = channel.eventLoop().schedule(() -> negotiator.fail(new TimeoutException(
+                "NBD handshake with " + config.host() + ":" + config.port() + " did not finish within "
+                        + config.connectTimeout())), config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        negotiator.result().whenComplete((negotiated, error) -> deadline.cancel(false));
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                negotiator.result().completeExceptionally(f.cause());
+                channel.close();
+            }
+        });
     }
 
     private static NbdTransport resolveTransport(NbdClientConfig config) {

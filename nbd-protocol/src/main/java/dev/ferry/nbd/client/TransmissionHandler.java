@@ -78,8 +78,9 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
-        if (!context.channel().isActive()) {
+        if (!context.channel().isActive()) { // no channelInactive will follow
             state = State.CLOSED;
+            closed.complete(null);
         }
     }
 

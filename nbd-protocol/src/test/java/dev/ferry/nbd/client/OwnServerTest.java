@@ -20,11 +20,14 @@ import dev.ferry.nbd.testing.TestCatalog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -190,6 +193,30 @@ class OwnServerTest {
         assertThat(causeOf(c.read(0, 512))).isInstanceOf(NbdConnectionClosedException.class);
         NbdClient fresh = connect("disk", ReplyFormat.STRUCTURED);
         assertThat(readBytes(fresh, 0, 512)).hasSize(512);
+    }
+
+    /**
+     * Regression for a lost answer: a connection without an external group owns an event loop that terminates
+     * as soon as the connection closes, and Netty drops a listener added from another thread once that loop is
+     * gone, so a call racing the server's close could wait forever. Here the test owns the group and
+     * terminates it the same way, which forces that interleaving: every call must still answer at once.
+     */
+    @Test
+    void callsAfterTheEventLoopTerminatedFailInsteadOfHanging() throws Exception {
+        IoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NbdTransport.AUTO.ioHandlerFactory());
+        NbdClientConfig config = NbdClientConfig.builder("127.0.0.1", port).exportName("disk")
+                .eventLoopGroup(group).build();
+        NbdClient c = NbdClient.connect(config).get(30, TimeUnit.SECONDS);
+        clients.add(c);
+        await(c.writeRawBytes(Unpooled.wrappedBuffer(new byte[28])));
+        c.closeFuture().get(30, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).sync(); // what a private group does on close
+        assertThat(causeOf(c.writeRawBytes(Unpooled.wrappedBuffer(new byte[28]))))
+                .isInstanceOf(NbdConnectionClosedException.class);
+        assertThat(causeOf(c.read(0, 512))).isInstanceOf(NbdConnectionClosedException.class);
+        c.disconnect().get(30, TimeUnit.SECONDS);
+        assertThat(causeOf(NbdClient.connect(config))).as("no event loop to connect on")
+                .isInstanceOf(RejectedExecutionException.class);
     }
 
     private static Throwable causeOf(CompletableFuture<?> f) throws InterruptedException {
