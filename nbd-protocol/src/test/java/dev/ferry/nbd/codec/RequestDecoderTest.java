@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.nbd.export.BlockSizeConstraints;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +69,10 @@ class RequestDecoderTest {
     private static String describe(Object o) {
         if (o instanceof NbdRequest r) {
             try {
+                if (r.payload().isReadable()) { // exports hand it to positional file I/O as it is
+                    assertThat(r.payload().isDirect()).as("direct payload").isTrue();
+                    assertThat(r.payload().nioBufferCount()).as("contiguous payload").isEqualTo(1);
+                }
                 return r.header() + " payload=" + ByteBufUtil.hexDump(r.payload());
             } finally {
                 r.release();
@@ -155,5 +161,54 @@ class RequestDecoderTest {
     void compactHeaderIsRejectedAfterExtendedHeaders() {
         assertThat(decode(EXTENDED, Bytes.concat(READ, new byte[4]))).singleElement()
                 .asString().startsWith("FramingLost");
+    }
+
+    @Test
+    void largeWritePayloadGrowsOnlyAsItsBytesArrive() {
+        long seed = System.nanoTime();
+        Random rnd = new Random(seed);
+        int length = 3 * RequestDecoder.PAYLOAD_PREALLOCATION + 12345;
+        NegotiatedSession session = new NegotiatedSession(64L << 20, FLAGS, true, false, OptionalInt.of(1),
+                BlockSizeConstraints.DEFAULT);
+        byte[] data = new byte[length];
+        rnd.nextBytes(data);
+        byte[] header = hex("25609513 0000 0001 0000000000000009 0000000000000000 " + String.format("%08x", length));
+        byte[] all = Bytes.concat(header, data, FLUSH);
+        RequestDecoder decoder = new RequestDecoder(session);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        int from = 0;
+        while (from < all.length) {
+            int n = Math.min(all.length - from, 1 + rnd.nextInt(256 * 1024));
+            ch.writeInbound(Unpooled.wrappedBuffer(all, from, n));
+            from += n;
+            long arrived = Math.max(0, Math.min(from - header.length, length));
+            if (arrived < length) {
+                assertThat((long) decoder.bufferedBytes()).as("seed %d, %d of %d bytes in", seed, arrived, length)
+                        .isLessThanOrEqualTo(Math.max(RequestDecoder.PAYLOAD_PREALLOCATION, 2 * arrived));
+            }
+        }
+        NbdRequest write = ch.readInbound();
+        try {
+            assertThat(write.header().cookie()).isEqualTo(9);
+            assertThat(write.payload().isDirect()).isTrue();
+            assertThat(write.payload().nioBufferCount()).isEqualTo(1);
+            assertThat(ByteBufUtil.getBytes(write.payload())).as("seed %d", seed).isEqualTo(data);
+        } finally {
+            write.release();
+        }
+        assertThat(describe(ch.readInbound())).contains("cookie=5");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aPartialWritePayloadIsReleasedWhenTheConnectionCloses() {
+        UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true);
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(COMPACT));
+        ch.config().setAllocator(alloc);
+        ch.writeInbound(Unpooled.wrappedBuffer(WRITE_FUA, 0, WRITE_FUA.length - 1));
+        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(alloc.metric().usedDirectMemory()).isEqualTo(4);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+        assertThat(alloc.metric().usedDirectMemory()).isZero();
     }
 }
