@@ -40,7 +40,9 @@ import java.util.List;
  * contiguous pooled direct buffer that the request then owns, so an export can hand it to positional file
  * I/O without a further copy. The buffer starts at {@link #PAYLOAD_PREALLOCATION} bytes at most and doubles
  * (up to the payload length) only as bytes arrive, so a claimed length alone never allocates more than
- * that. The cumulation uses {@link #COMPOSITE_CUMULATOR}, so bytes read after a partial header are not
+ * that. On a channel whose read allocator is a {@link PayloadRecvByteBufAllocator}, the socket is read
+ * straight into that buffer ({@link #payloadReadTarget()}), so the payload is not copied at all in user
+ * space. The cumulation uses {@link #COMPOSITE_CUMULATOR}, so bytes read after a partial header are not
  * copied into it first. With extended headers, NBD_CMD_FLAG_PAYLOAD_LEN marks a payload on any command; a command
  * other than WRITE never accepts one (BLOCK_STAT_PAYLOAD is not offered), so it is rejected. A rejected
  * request's payload is skipped as it arrives if it fits {@link #MAX_PAYLOAD_SKIP}; a larger one cannot be
@@ -75,6 +77,8 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     private State state = State.READ_HEADER;
     private RequestHeader pending;
     private ByteBuf payload;
+    /** The last read target handed out; the socket read it fills comes back as this very buffer. */
+    private ByteBuf lent;
     private long skipRemaining;
 
     /** Creates a decoder for requests of a connection that negotiated {@code session}. */
@@ -149,13 +153,13 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     }
 
     private void readPayload(ByteBuf in, List<Object> out) {
-        int n = Math.min(payload.maxWritableBytes(), in.readableBytes());
-        if (n > payload.writableBytes()) {
-            // doubling keeps the copying of a growing payload O(length); never beyond the payload length
-            payload.capacity(Math.min(payload.maxCapacity(), Math.max(payload.writerIndex() + n,
-                    2 * payload.capacity())));
+        if (in == lent) { // the socket was read straight into the payload: nothing to copy
+            lent = null;
+            payload.writerIndex(payload.writerIndex() + in.readableBytes());
+            in.skipBytes(in.readableBytes());
+        } else {
+            copyPayload(in);
         }
-        payload.writeBytes(in, n);
         if (payload.writerIndex() == payload.maxCapacity()) {
             out.add(new NbdRequest(pending, payload));
             pending = null;
@@ -164,8 +168,43 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
+    private void copyPayload(ByteBuf in) {
+        int n = Math.min(payload.maxWritableBytes(), in.readableBytes());
+        if (n > payload.writableBytes()) {
+            // doubling keeps the copying of a growing payload O(length); never beyond the payload length
+            payload.capacity(Math.min(payload.maxCapacity(), Math.max(payload.writerIndex() + n,
+                    2 * payload.capacity())));
+        }
+        payload.writeBytes(in, n);
+    }
+
+    /**
+     * Where the next socket read should go: while a WRITE payload is awaited and nothing else is buffered,
+     * an empty view of the payload buffer's unfilled (already allocated) part, sharing its reference count,
+     * which the read then passes back through {@link #channelRead}; otherwise null. Event loop only.
+     */
+    ByteBuf payloadReadTarget() {
+        if (state != State.READ_PAYLOAD || !payload.isWritable() || internalBuffer().isReadable()) {
+            return null;
+        }
+        // an unpooled view object: a recycled one could later pose as this target
+        lent = payload.slice(payload.writerIndex(), payload.writableBytes()).clear().retain();
+        return lent;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().config().getRecvByteBufAllocator() instanceof PayloadRecvByteBufAllocator a) {
+            a.attach(this);
+        }
+    }
+
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (ctx.channel().config().getRecvByteBufAllocator() instanceof PayloadRecvByteBufAllocator a) {
+            a.detach(this);
+        }
+        lent = null;
         if (payload != null) {
             payload.release();
             payload = null;

@@ -5,6 +5,7 @@ import static dev.ferry.nbd.codec.Bytes.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.export.BlockSizeConstraints;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -210,5 +211,49 @@ class RequestDecoderTest {
         assertThat(alloc.metric().usedDirectMemory()).isEqualTo(4);
         assertThat(ch.finishAndReleaseAll()).isFalse();
         assertThat(alloc.metric().usedDirectMemory()).isZero();
+    }
+
+    @Test
+    void aSocketReadStraightIntoThePayloadTargetIsNotCopiedWhateverTheSplits() {
+        byte[] payload = hex("00112233445566778899aabbccddeeff");
+        byte[] header = hex("25609513 0000 0001 000000000000000a 0000000000000000 00000010");
+        for (int split = 0; split <= payload.length; split++) {
+            RequestDecoder decoder = new RequestDecoder(COMPACT);
+            EmbeddedChannel ch = new EmbeddedChannel(decoder);
+            assertThat(decoder.payloadReadTarget()).as("no payload awaited").isNull();
+            ch.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(header, java.util.Arrays.copyOf(payload, split))));
+            ByteBuf target = decoder.payloadReadTarget();
+            if (split == payload.length) {
+                assertThat(target).isNull();
+            } else {
+                assertThat(target.writableBytes()).isEqualTo(payload.length - split);
+                target.writeBytes(payload, split, payload.length - split); // as a socket read would
+                ch.writeInbound(target);
+            }
+            ch.writeInbound(Unpooled.wrappedBuffer(FLUSH));
+            NbdRequest write = ch.readInbound();
+            try {
+                assertThat(ByteBufUtil.getBytes(write.payload())).as("split %d", split).isEqualTo(payload);
+                assertThat(write.payload().refCnt()).isEqualTo(1);
+            } finally {
+                write.release();
+            }
+            assertThat(describe(ch.readInbound())).contains("cookie=5");
+            assertThat(decoder.payloadReadTarget()).isNull();
+            assertThat(ch.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void anUnusedPayloadTargetIsHarmless() {
+        RequestDecoder decoder = new RequestDecoder(COMPACT);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        ch.writeInbound(Unpooled.wrappedBuffer(WRITE_FUA, 0, RequestDecoder.COMPACT_HEADER_LENGTH + 1));
+        decoder.payloadReadTarget().release(); // a read that got nothing releases its buffer
+        ByteBuf target = decoder.payloadReadTarget();
+        target.writeBytes(WRITE_FUA, RequestDecoder.COMPACT_HEADER_LENGTH + 1, 3);
+        ch.writeInbound(target);
+        assertThat(describe(ch.readInbound())).endsWith("payload=deadbeef");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 }
