@@ -64,7 +64,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     enum State {
         /** Waiting for a full request header. */
         READ_HEADER,
-        /** Copying the bytes of an accepted WRITE payload into {@code payload} as they arrive. */
+        /** Filling {@code payload} with an accepted WRITE payload as it arrives (copied, or read into it). */
         READ_PAYLOAD,
         /** Discarding {@code skipRemaining} bytes of a rejected WRITE payload as they arrive. */
         SKIP_PAYLOAD,
