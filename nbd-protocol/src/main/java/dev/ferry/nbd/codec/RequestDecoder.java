@@ -36,9 +36,14 @@ import java.util.List;
  * NBD_EXTENDED_REQUEST_MAGIC 0x21e41c71 and a 64-bit length.
  * </pre>
  *
- * <p>A valid WRITE payload (at most the maximum payload) is delivered as a retained slice of the
- * cumulation, which uses {@link #COMPOSITE_CUMULATOR} so a large frame is not copied while it
- * accumulates. With extended headers, NBD_CMD_FLAG_PAYLOAD_LEN marks a payload on any command; a command
+ * <p>A valid WRITE payload (at most the maximum payload) is copied, as its bytes arrive, into one
+ * contiguous pooled direct buffer that the request then owns, so an export can hand it to positional file
+ * I/O without a further copy. The buffer starts at {@link #PAYLOAD_PREALLOCATION} bytes at most and doubles
+ * (up to the payload length) only as bytes arrive, so a claimed length alone never allocates more than
+ * that. On a channel whose read allocator is a {@link PayloadRecvByteBufAllocator}, the socket is read
+ * straight into that buffer ({@link #payloadReadTarget()}), so the payload is not copied at all in user
+ * space. The cumulation uses {@link #COMPOSITE_CUMULATOR}, so bytes read after a partial header are not
+ * copied into it first. With extended headers, NBD_CMD_FLAG_PAYLOAD_LEN marks a payload on any command; a command
  * other than WRITE never accepts one (BLOCK_STAT_PAYLOAD is not offered), so it is rejected. A rejected
  * request's payload is skipped as it arrives if it fits {@link #MAX_PAYLOAD_SKIP}; a larger one cannot be
  * kept in sync and the rejection asks for a close. A bad magic loses the framing: one {@link FramingLost} is
@@ -52,12 +57,14 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     public static final int EXTENDED_HEADER_LENGTH = 32;
     /** Largest rejected WRITE payload skipped to keep the stream in sync (as nbdkit: 128 MiB). */
     public static final long MAX_PAYLOAD_SKIP = 128L * 1024 * 1024;
+    /** Most bytes of a WRITE payload buffer allocated before its bytes arrive. */
+    public static final int PAYLOAD_PREALLOCATION = 4 * 1024 * 1024;
 
     /** Decoder states. */
     enum State {
         /** Waiting for a full request header. */
         READ_HEADER,
-        /** Waiting for {@code payloadLength} bytes of an accepted WRITE payload. */
+        /** Filling {@code payload} with an accepted WRITE payload as it arrives (copied, or read into it). */
         READ_PAYLOAD,
         /** Discarding {@code skipRemaining} bytes of a rejected WRITE payload as they arrive. */
         SKIP_PAYLOAD,
@@ -69,6 +76,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     private final int headerLength;
     private State state = State.READ_HEADER;
     private RequestHeader pending;
+    private ByteBuf payload;
+    /** The last read target handed out; the socket read it fills comes back as this very buffer. */
+    private ByteBuf lent;
     private long skipRemaining;
 
     /** Creates a decoder for requests of a connection that negotiated {@code session}. */
@@ -81,15 +91,8 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
-            case READ_HEADER -> readHeader(in, out);
-            case READ_PAYLOAD -> {
-                int length = (int) pending.length();
-                if (in.readableBytes() >= length) {
-                    out.add(new NbdRequest(pending, in.readRetainedSlice(length)));
-                    pending = null;
-                    state = State.READ_HEADER;
-                }
-            }
+            case READ_HEADER -> readHeader(ctx, in, out);
+            case READ_PAYLOAD -> readPayload(in, out);
             case SKIP_PAYLOAD -> {
                 int n = (int) Math.min(skipRemaining, in.readableBytes());
                 in.skipBytes(n);
@@ -103,7 +106,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private void readHeader(ByteBuf in, List<Object> out) {
+    private void readHeader(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (in.readableBytes() < headerLength) {
             return;
         }
@@ -128,7 +131,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
                 || (session.extendedHeaders() && (flags & NBD_CMD_FLAG_PAYLOAD_LEN) != 0);
         if (rejected == null) {
             if (hasPayload && length > 0) {
+                int n = (int) length; // validated: at most the maximum payload
                 pending = header;
+                payload = ctx.alloc().directBuffer(Math.min(n, PAYLOAD_PREALLOCATION), n);
                 state = State.READ_PAYLOAD;
             } else {
                 out.add(new NbdRequest(header));
@@ -147,13 +152,72 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
+    private void readPayload(ByteBuf in, List<Object> out) {
+        if (in == lent) { // the socket was read straight into the payload: nothing to copy
+            lent = null;
+            payload.writerIndex(payload.writerIndex() + in.readableBytes());
+            in.skipBytes(in.readableBytes());
+        } else {
+            copyPayload(in);
+        }
+        if (payload.writerIndex() == payload.maxCapacity()) {
+            out.add(new NbdRequest(pending, payload));
+            pending = null;
+            payload = null;
+            state = State.READ_HEADER;
+        }
+    }
+
+    private void copyPayload(ByteBuf in) {
+        int n = Math.min(payload.maxWritableBytes(), in.readableBytes());
+        if (n > payload.writableBytes()) {
+            // doubling keeps the copying of a growing payload O(length); never beyond the payload length
+            payload.capacity(Math.min(payload.maxCapacity(), Math.max(payload.writerIndex() + n,
+                    2 * payload.capacity())));
+        }
+        payload.writeBytes(in, n);
+    }
+
+    /**
+     * Where the next socket read should go: while a WRITE payload is awaited and nothing else is buffered,
+     * an empty view of the payload buffer's unfilled (already allocated) part, sharing its reference count,
+     * which the read then passes back through {@link #channelRead}; otherwise null. Event loop only.
+     */
+    ByteBuf payloadReadTarget() {
+        if (state != State.READ_PAYLOAD || !payload.isWritable() || internalBuffer().isReadable()) {
+            return null;
+        }
+        // an unpooled view object: a recycled one could later pose as this target
+        lent = payload.slice(payload.writerIndex(), payload.writableBytes()).clear().retain();
+        return lent;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().config().getRecvByteBufAllocator() instanceof PayloadRecvByteBufAllocator a) {
+            a.attach(this);
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (ctx.channel().config().getRecvByteBufAllocator() instanceof PayloadRecvByteBufAllocator a) {
+            a.detach(this);
+        }
+        lent = null;
+        if (payload != null) {
+            payload.release();
+            payload = null;
+        }
+    }
+
     /** The current state (for tests and diagnostics). */
     State state() {
         return state;
     }
 
-    /** Bytes currently held in the cumulation (for tests: must stay bounded). */
+    /** Bytes currently held in the cumulation and a partial WRITE payload (for tests: must stay bounded). */
     int bufferedBytes() {
-        return internalBuffer().readableBytes();
+        return internalBuffer().readableBytes() + (payload == null ? 0 : payload.capacity());
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.nbd.server;
 
 import dev.ferry.nbd.codec.HandshakeEncoder;
 import dev.ferry.nbd.codec.OptionRequestDecoder;
+import dev.ferry.nbd.codec.PayloadRecvByteBufAllocator;
 import dev.ferry.nbd.export.ExportCatalog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -91,6 +92,7 @@ public final class NbdServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         serverState.channels.add(ch);
+                        ch.config().setRecvByteBufAllocator(new PayloadRecvByteBufAllocator());
                         ch.pipeline()
                                 .addLast("flush-consolidation", new FlushConsolidationHandler(256, true))
                                 .addLast(HandshakeHandler.HANDSHAKE_ENCODER, new HandshakeEncoder())

@@ -5,11 +5,14 @@ import static dev.ferry.nbd.codec.Bytes.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.export.BlockSizeConstraints;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +70,10 @@ class RequestDecoderTest {
     private static String describe(Object o) {
         if (o instanceof NbdRequest r) {
             try {
+                if (r.payload().isReadable()) { // exports hand it to positional file I/O as it is
+                    assertThat(r.payload().isDirect()).as("direct payload").isTrue();
+                    assertThat(r.payload().nioBufferCount()).as("contiguous payload").isEqualTo(1);
+                }
                 return r.header() + " payload=" + ByteBufUtil.hexDump(r.payload());
             } finally {
                 r.release();
@@ -155,5 +162,98 @@ class RequestDecoderTest {
     void compactHeaderIsRejectedAfterExtendedHeaders() {
         assertThat(decode(EXTENDED, Bytes.concat(READ, new byte[4]))).singleElement()
                 .asString().startsWith("FramingLost");
+    }
+
+    @Test
+    void largeWritePayloadGrowsOnlyAsItsBytesArrive() {
+        long seed = System.nanoTime();
+        Random rnd = new Random(seed);
+        int length = 3 * RequestDecoder.PAYLOAD_PREALLOCATION + 12345;
+        NegotiatedSession session = new NegotiatedSession(64L << 20, FLAGS, true, false, OptionalInt.of(1),
+                BlockSizeConstraints.DEFAULT);
+        byte[] data = new byte[length];
+        rnd.nextBytes(data);
+        byte[] header = hex("25609513 0000 0001 0000000000000009 0000000000000000 " + String.format("%08x", length));
+        byte[] all = Bytes.concat(header, data, FLUSH);
+        RequestDecoder decoder = new RequestDecoder(session);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        int from = 0;
+        while (from < all.length) {
+            int n = Math.min(all.length - from, 1 + rnd.nextInt(256 * 1024));
+            ch.writeInbound(Unpooled.wrappedBuffer(all, from, n));
+            from += n;
+            long arrived = Math.max(0, Math.min(from - header.length, length));
+            if (arrived < length) {
+                assertThat((long) decoder.bufferedBytes()).as("seed %d, %d of %d bytes in", seed, arrived, length)
+                        .isLessThanOrEqualTo(Math.max(RequestDecoder.PAYLOAD_PREALLOCATION, 2 * arrived));
+            }
+        }
+        NbdRequest write = ch.readInbound();
+        try {
+            assertThat(write.header().cookie()).isEqualTo(9);
+            assertThat(write.payload().isDirect()).isTrue();
+            assertThat(write.payload().nioBufferCount()).isEqualTo(1);
+            assertThat(ByteBufUtil.getBytes(write.payload())).as("seed %d", seed).isEqualTo(data);
+        } finally {
+            write.release();
+        }
+        assertThat(describe(ch.readInbound())).contains("cookie=5");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aPartialWritePayloadIsReleasedWhenTheConnectionCloses() {
+        UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(true);
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(COMPACT));
+        ch.config().setAllocator(alloc);
+        ch.writeInbound(Unpooled.wrappedBuffer(WRITE_FUA, 0, WRITE_FUA.length - 1));
+        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(alloc.metric().usedDirectMemory()).isEqualTo(4);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+        assertThat(alloc.metric().usedDirectMemory()).isZero();
+    }
+
+    @Test
+    void aSocketReadStraightIntoThePayloadTargetIsNotCopiedWhateverTheSplits() {
+        byte[] payload = hex("00112233445566778899aabbccddeeff");
+        byte[] header = hex("25609513 0000 0001 000000000000000a 0000000000000000 00000010");
+        for (int split = 0; split <= payload.length; split++) {
+            RequestDecoder decoder = new RequestDecoder(COMPACT);
+            EmbeddedChannel ch = new EmbeddedChannel(decoder);
+            assertThat(decoder.payloadReadTarget()).as("no payload awaited").isNull();
+            ch.writeInbound(Unpooled.wrappedBuffer(Bytes.concat(header, java.util.Arrays.copyOf(payload, split))));
+            ByteBuf target = decoder.payloadReadTarget();
+            if (split == payload.length) {
+                assertThat(target).isNull();
+            } else {
+                assertThat(target.writableBytes()).isEqualTo(payload.length - split);
+                target.writeBytes(payload, split, payload.length - split); // as a socket read would
+                ch.writeInbound(target);
+            }
+            ch.writeInbound(Unpooled.wrappedBuffer(FLUSH));
+            NbdRequest write = ch.readInbound();
+            try {
+                assertThat(ByteBufUtil.getBytes(write.payload())).as("split %d", split).isEqualTo(payload);
+                assertThat(write.payload().refCnt()).isEqualTo(1);
+            } finally {
+                write.release();
+            }
+            assertThat(describe(ch.readInbound())).contains("cookie=5");
+            assertThat(decoder.payloadReadTarget()).isNull();
+            assertThat(ch.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void anUnusedPayloadTargetIsHarmless() {
+        RequestDecoder decoder = new RequestDecoder(COMPACT);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        ch.writeInbound(Unpooled.wrappedBuffer(WRITE_FUA, 0, RequestDecoder.COMPACT_HEADER_LENGTH + 1));
+        decoder.payloadReadTarget().release(); // a read that got nothing releases its buffer
+        ByteBuf target = decoder.payloadReadTarget();
+        target.writeBytes(WRITE_FUA, RequestDecoder.COMPACT_HEADER_LENGTH + 1, 3);
+        ch.writeInbound(target);
+        assertThat(describe(ch.readInbound())).endsWith("payload=deadbeef");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 }
