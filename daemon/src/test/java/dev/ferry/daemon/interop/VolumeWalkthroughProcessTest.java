@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.daemon.Main;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,14 +55,14 @@ class VolumeWalkthroughProcessTest {
         Files.writeString(ferry, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --add-opens java.base/java.io=ALL-UNNAMED"
                 + " --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
-                + " -Dio.netty.tryReflectionSetAccessible=true -cp '" + System.getProperty("java.class.path") + "' "
+                + " -Dio.netty.tryReflectionSetAccessible=true -cp '" + mainClassPath() + "' "
                 + Main.class.getName() + " \"$@\"\n");
         Files.setPosixFilePermissions(ferry, PosixFilePermissions.fromString("rwx------"));
         Path work = Files.createDirectories(dir.resolve("work"));
         Path log = dir.resolve("walkthrough.log");
         ProcessBuilder pb = new ProcessBuilder("bash", SCRIPT.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        pb.environment().putAll(java.util.Map.of("FERRY", ferry.toString(), "WORK", work.toString(),
+        pb.environment().putAll(Map.of("FERRY", ferry.toString(), "WORK", work.toString(),
                 "PORT", String.valueOf(ServeProcess.freePort())));
         Process p = pb.start();
         try {
@@ -70,13 +74,21 @@ class VolumeWalkthroughProcessTest {
         }
         String out = Files.readString(log);
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("\"lv_name\":\"data\", \"vg_name\":\"vg0\"")
-                .contains("\"lv_size\":\"256.00m\"").contains("\"lv_size\":\"320.00m\"")
-                .contains(work.resolve("pv1") + "(0)").contains(work.resolve("mnt").toString());
+        assertThat(out).contains("\"lv_name\" : \"data\",\n      \"vg_name\" : \"vg0\"")
+                .contains("\"lv_size\" : \"256.00m\"").contains("\"lv_size\" : \"320.00m\"")
+                .contains("\"devices\" : \"" + work.resolve("pv1") + "(0)," + work.resolve("pv2") + "(0)\"")
+                .contains("/dev/loop").contains(work.resolve("mnt").toString())
+                .contains("ferry daemon stopped (clean)");
         assertThat(Files.exists(work.resolve("mnt/hello.txt"))).as("unmounted at the end").isFalse();
         for (String pv : List.of("pv1", "pv2")) {
             assertThat(Files.size(work.resolve(pv))).isEqualTo(200L << 20);
         }
+    }
+
+    /** The test class path without test classes (the walkthrough runs production code and its logging setup). */
+    private static String mainClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.endsWith("test-classes")).collect(Collectors.joining(File.pathSeparator));
     }
 
     private static String between(String text, String begin, String end) {
