@@ -18,6 +18,7 @@ cleanup() {   # after a failure: best effort, newest first
 trap 'status=$?; ((status == 0)) || cleanup; exit $status' EXIT
 
 # --- walkthrough:begin
+ferry --version                                         # scripts/ferry builds the jar first if needed
 export FERRY_CONTROL="$work/data/control.sock"          # where the ferry commands find the daemon
 ferry daemon --data-dir "$work/data" --listen "127.0.0.1:$port" &
 daemon=$!
