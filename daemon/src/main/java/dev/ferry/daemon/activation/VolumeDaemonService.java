@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's volume layer: at start opens the data directory's PVs and VGs, activates every LV into the
- * shared {@link ExportDirectory} and installs the volume and dmsetup API routes ({@link ApiRoutes}) over them; at
- * stop flushes and deactivates every LV and closes the metadata.
+ * shared {@link ExportDirectory} and installs the volume and dmsetup API routes ({@link ApiRoutes}) over them (devices
+ * dmsetup creates are exported under their own names); at stop withdraws those exports, flushes and deactivates
+ * every LV and closes the metadata.
  */
 public final class VolumeDaemonService implements DaemonService {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
@@ -25,6 +26,7 @@ public final class VolumeDaemonService implements DaemonService {
     private final ExportDirectory exports;
     private final ExportFactory exportFactory;
     private volatile VolumeService volumes;
+    private volatile DmExports dmExports;
 
     /** A service publishing LVs into {@code exports}, each served through {@code exportFactory}. */
     public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory) {
@@ -40,7 +42,8 @@ public final class VolumeDaemonService implements DaemonService {
     @Override
     public void start(DaemonContext context) throws Exception {
         volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT);
-        ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), SUSPEND_TIMEOUT);
+        dmExports = new DmExports(exports, exportFactory);
+        ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT);
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
         LOG.info("volumes: {} VGs, {} exports active", volumes.manager().volumeGroups().size(), exports.list().size());
@@ -59,8 +62,25 @@ public final class VolumeDaemonService implements DaemonService {
         return v;
     }
 
+    /**
+     * The exports of devices created with dmsetup.
+     *
+     * @throws IllegalStateException before {@link #start}
+     */
+    public DmExports dmExports() {
+        DmExports d = dmExports;
+        if (d == null) {
+            throw new IllegalStateException("volume service is not started");
+        }
+        return d;
+    }
+
     @Override
     public void stop(Deadline deadline) throws Exception {
+        DmExports d = dmExports;
+        if (d != null) {
+            d.withdrawAll();
+        }
         VolumeService v = volumes;
         if (v != null) {
             Duration left = deadline.remaining();

@@ -13,13 +13,14 @@ public final class ApiRoutes {
      * Adds the LVM routes over {@code volumes}, the reports, and dmsetup over {@code devices}; maps
      * {@link dev.ferry.daemon.volume.VolumeException} to its stable name and HTTP status.
      *
+     * @param dmExports      publishes the devices dmsetup creates as NBD exports
      * @param suspendTimeout bounds {@code dmsetup suspend} and resume's implicit suspend
      */
     public static void install(ControlRouter router, VolumeOperations volumes, DeviceRegistry devices,
-                               Duration suspendTimeout) {
+                               DeviceExports dmExports, Duration suspendTimeout) {
         ApiErrors.install(router);
         VolumeRoutes.install(router, volumes);
         ReportRoutes.install(router, volumes);
-        DmRoutes.install(router, devices, suspendTimeout);
+        DmRoutes.install(router, devices, dmExports, suspendTimeout);
     }
 }

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
 
 /**
  * dmsetup over a {@link DeviceRegistry}. Suspend, resume and remove answer when the device has drained,
- * without holding the control thread.
+ * without holding the control thread. A device created here is published as the NBD export of its own name
+ * ({@link DeviceExports}); remove withdraws it, and is refused while NBD clients are attached unless forced.
  *
  * <pre>
  *  GET    /v1/dm                          {"devices":[info...]}                       (ls)
@@ -43,16 +44,22 @@ import java.util.function.Supplier;
  */
 public final class DmRoutes {
     private final DeviceRegistry registry;
+    private final DeviceExports exports;
     private final Duration suspendTimeout;
 
-    private DmRoutes(DeviceRegistry registry, Duration suspendTimeout) {
+    private DmRoutes(DeviceRegistry registry, DeviceExports exports, Duration suspendTimeout) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.exports = Objects.requireNonNull(exports, "exports");
         this.suspendTimeout = Objects.requireNonNull(suspendTimeout, "suspendTimeout");
     }
 
-    /** Adds the routes; {@code suspendTimeout} bounds {@code dmsetup suspend} (and resume's implicit suspend). */
-    public static void install(ControlRouter router, DeviceRegistry registry, Duration suspendTimeout) {
-        DmRoutes r = new DmRoutes(registry, suspendTimeout);
+    /**
+     * Adds the routes; created devices are published through {@code exports}; {@code suspendTimeout} bounds
+     * {@code dmsetup suspend} (and resume's implicit suspend).
+     */
+    public static void install(ControlRouter router, DeviceRegistry registry, DeviceExports exports,
+                               Duration suspendTimeout) {
+        DmRoutes r = new DmRoutes(registry, exports, suspendTimeout);
         router.add(HttpMethod.GET, "/v1/dm", q -> Map.of("devices", registry.list().stream().map(DmRoutes::info).toList()));
         router.add(HttpMethod.GET, "/v1/dm/{name}/info", q -> info(r.device(q).info()));
         router.add(HttpMethod.GET, "/v1/dm/{name}/table", r::table);
@@ -107,6 +114,12 @@ public final class DmRoutes {
                 throw ApiErrors.dm(ApiErrors.INVALID_DEVICE_NAME, e.getMessage(), e);
             }
         });
+        try {
+            exports.publish(d);
+        } catch (IllegalArgumentException e) {
+            registry.remove(name, true);
+            throw ApiErrors.dm(ApiErrors.DEVICE_EXISTS, "Device '" + name + "': " + e.getMessage(), e);
+        }
         return ControlResponse.json(201, info(d.info()));
     }
 
@@ -139,12 +152,18 @@ public final class DmRoutes {
             throw ApiErrors.dm(ApiErrors.DEVICE_STATE, "device '" + d.name() + "': illegal transition " + state
                 + " -> " + DeviceState.REMOVED, null);
         }
+        int clients = exports.clients(d.name());
+        if (clients > 0 && !force) {
+            throw ApiErrors.dm(ApiErrors.DEVICE_BUSY, "device '" + d.name() + "' is exported to " + clients
+                + " attached NBD client(s); use --force to remove it anyway", null);
+        }
         CompletableFuture<Void> done;
         try {
             done = registry.remove(d.name(), force);
         } catch (IllegalStateException e) {
             throw ApiErrors.dm(ApiErrors.DEVICE_BUSY, e.getMessage() + "; use --force to remove it anyway", e);
         }
+        exports.withdraw(d.name());
         return done.handle((v, e) -> {
             if (e != null) {
                 throw translate(d.name(), e, false);

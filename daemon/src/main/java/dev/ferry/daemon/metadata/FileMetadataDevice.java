@@ -45,6 +45,7 @@ public final class FileMetadataDevice implements MetadataDevice {
         while (src.hasRemaining()) {
             position += channel.write(src, position);
         }
+        CrashHook.afterWrite();
     }
 
     @Override

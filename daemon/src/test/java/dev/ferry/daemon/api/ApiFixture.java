@@ -1,9 +1,12 @@
 package dev.ferry.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.daemon.activation.DmExports;
+import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
+import dev.ferry.daemon.nbd.ExportDirectory;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.volume.VolumeManager;
@@ -41,6 +44,8 @@ final class ApiFixture implements AutoCloseable {
     final Path root;
     final VolumeManager manager;
     final DeviceRegistry registry;
+    /** The exports dmsetup create publishes. */
+    final ExportDirectory exports = new ExportDirectory();
     final DaemonProcess daemon;
     final ControlClient client;
     private final ThreadPoolExecutor io = IoExecutors.newPool(2, 1024);
@@ -73,7 +78,8 @@ final class ApiFixture implements AutoCloseable {
             Optional.empty(), 1, Duration.ofSeconds(5));
         VolumeOperations ops = wrap.apply(new ManagerVolumeOperations(manager));
         this.daemon = DaemonProcess.builder(config)
-            .routes(router -> ApiRoutes.install(router, ops, registry, suspendTimeout)).build();
+            .routes(router -> ApiRoutes.install(router, ops, registry,
+                new DmExports(exports, FerryServices::blockDeviceExport), suspendTimeout)).build();
         daemon.start();
         this.client = new ControlClient(config.controlSocket(), Duration.ofSeconds(20));
     }

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code ferry serve} process: a child JVM running {@link Main} on the test class path,
- * listening on a free loopback port, its output captured in a log file.
+ * A real {@code ferry} process ({@code serve} or {@code daemon}): a child JVM running {@link Main} on the test
+ * class path, listening on a free loopback port, its output captured in a log file.
  */
 final class ServeProcess implements AutoCloseable {
 
@@ -49,6 +49,12 @@ final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code ferry ARGS...} in a child JVM without waiting for anything. */
     static ServeProcess launch(Path logDir, int port, String exportName, List<String> args) {
+        return launch(logDir, port, exportName, List.of(), args);
+    }
+
+    /** Starts {@code java JVM_OPTIONS... Main ARGS...} in a child JVM without waiting for anything. */
+    static ServeProcess launch(Path logDir, int port, String exportName, List<String> jvmOptions,
+            List<String> args) {
         Path log = logDir.resolve("ferry-" + port + "-" + System.nanoTime() + ".log");
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -56,9 +62,9 @@ final class ServeProcess implements AutoCloseable {
                 "--add-opens", "java.base/java.io=ALL-UNNAMED",
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED",
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "-Dio.netty.tryReflectionSetAccessible=true",
-                "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
+                "-Dio.netty.tryReflectionSetAccessible=true"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -68,22 +74,23 @@ final class ServeProcess implements AutoCloseable {
         }
     }
 
-    private void awaitListening() {
+    /** Waits (with a deadline) until the port accepts connections; fails if the process exits first. */
+    ServeProcess awaitListening() {
         long deadline = System.nanoTime() + START_DEADLINE.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new AssertionError("ferry serve exited with " + process.exitValue() + " before listening\n"
+                throw new AssertionError("ferry exited with " + process.exitValue() + " before listening\n"
                         + log());
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+                return this;
             } catch (IOException notYet) {
                 pauseUnlessExited(Duration.ofMillis(50));
             }
         }
         process.destroyForcibly();
-        throw new AssertionError("ferry serve did not listen on port " + port + " within " + START_DEADLINE
+        throw new AssertionError("ferry did not listen on port " + port + " within " + START_DEADLINE
                 + "\n" + log());
     }
 
@@ -146,9 +153,9 @@ final class ServeProcess implements AutoCloseable {
     /** Everything the process printed so far. */
     String log() {
         try {
-            return "--- ferry serve log " + log + "\n" + Files.readString(log);
+            return "--- ferry log " + log + "\n" + Files.readString(log);
         } catch (IOException e) {
-            return "--- ferry serve log " + log + " unreadable: " + e;
+            return "--- ferry log " + log + " unreadable: " + e;
         }
     }
 

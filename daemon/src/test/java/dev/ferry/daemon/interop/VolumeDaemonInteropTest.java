@@ -17,6 +17,7 @@ import dev.ferry.daemon.volume.PhysicalVolume;
 import dev.ferry.daemon.volume.VolumeGroup;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -117,6 +118,57 @@ class VolumeDaemonInteropTest {
         api(200, "DELETE", "/v1/vgs/vg/lvs/small", null);
         assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--list", baseUri()).assertSuccess().stdout())
                 .contains("export=\"vg/data\"").doesNotContain("vg/small");
+    }
+
+    @Test
+    void dmsetupDevicesAreExportedUnderTheirOwnNames() throws Exception {
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
+        ExternalTool.assumeInstalled("qemu-utils", "qemu-io");
+        Curl.assumeInstalled();
+        startDaemon();
+        createVolumes();
+        Path backing = dir.resolve("backing.img");
+        try (RandomAccessFile f = new RandomAccessFile(backing.toFile(), "rw")) {
+            f.setLength(16 * MIB);
+        }
+        api(201, "POST", "/v1/dm", "{\"name\":\"hand\",\"table\":\"0 8192 linear " + backing + " 0\"}");
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--list", baseUri()).assertSuccess().stdout())
+                .contains("export=\"hand\"").contains("export=\"vg/data\"");
+        assertThat(api(200, "GET", "/v1/dm", null)).as("LVs' devices show up as VG-LV").contains("\"vg-data\"");
+        ExternalTool.run(TIMEOUT, "qemu-io", "-f", "raw", "-c", "write -P 0x6c 1M 2M", "-c", "read -P 0x6c 1M 2M",
+                uri("hand")).assertSuccess();
+        byte[] expected = new byte[(int) (2 * MIB)];
+        Arrays.fill(expected, (byte) 0x6c);
+        ByteBuffer onFile = ByteBuffer.allocate(expected.length);
+        try (FileChannel ch = FileChannel.open(backing, StandardOpenOption.READ)) {
+            ch.read(onFile, MIB);
+        }
+        assertThat(onFile.array()).as("the export writes through to the file of the table").isEqualTo(expected);
+
+        api(200, "PUT", "/v1/dm/hand/table", "{\"table\":\"0 32768 linear " + backing + " 0\"}");
+        api(200, "POST", "/v1/dm/hand/resume", null);
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", uri("hand")).assertSuccess().stdout().strip())
+                .as("a reloaded table's size reaches a client that connects again")
+                .isEqualTo(String.valueOf(16 * MIB));
+
+        Path log = dir.resolve("qemu-io-hand.log");
+        Process attached = new ProcessBuilder(ExternalTool.find("qemu-io").toString(), "-f", "raw", uri("hand"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        cleanup.push(attached::destroyForcibly);
+        Poll.until(TIMEOUT, "qemu-io to attach to hand", () -> services.volumes().dmExports().clients("hand") > 0);
+        assertThat(api(409, "DELETE", "/v1/dm/hand", null)).contains("DEVICE_BUSY");
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--list", baseUri()).assertSuccess().stdout())
+                .as("a refused remove leaves the export").contains("export=\"hand\"");
+        try (OutputStream in = attached.getOutputStream()) {
+            in.write("read -P 0x6c 1M 2M\nwrite -P 0x11 12M 1M\nquit\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(attached.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(log)).contains("wrote 1048576/1048576 bytes at offset 12582912")
+                .doesNotContain("failed");
+        api(200, "DELETE", "/v1/dm/hand", null);
+        assertThat(services.exports().find("hand")).isEmpty();
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--list", baseUri()).assertSuccess().stdout())
+                .doesNotContain("export=\"hand\"").contains("export=\"vg/data\"");
     }
 
     @Test
