@@ -2,6 +2,7 @@ package dev.ferry.daemon.volume;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Segment arithmetic: appending allocated chunks (merging physically contiguous pieces) and truncating. */
 final class LvLayout {
@@ -40,13 +41,14 @@ final class LvLayout {
 
     private static boolean continues(Segment a, Segment b) {
         if (a.type() != b.type() || a.stripeSize() != b.stripeSize() || a.regionSize() != b.regionSize()
-                || a.areas().size() != b.areas().size()) {
+                || a.areas().size() != b.areas().size() || a.moveState() != b.moveState()) {
             return false;
         }
         for (int i = 0; i < a.areas().size(); i++) {
             Area x = a.areas().get(i);
             Area y = b.areas().get(i);
-            if (!x.pv().equals(y.pv()) || x.startPe() + a.areaLength() != y.startPe()) {
+            if (!Objects.equals(x.pv(), y.pv()) || !Objects.equals(x.lv(), y.lv())
+                    || x.startPe() + a.areaLength() != y.startPe()) {
                 return false;
             }
         }
