@@ -39,6 +39,21 @@ final class LvLayout {
         return out;
     }
 
+    /** {@code segments} with physically contiguous neighbours merged. */
+    static List<Segment> merge(List<Segment> segments) {
+        List<Segment> out = new ArrayList<>();
+        for (Segment next : segments) {
+            Segment last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && continues(last, next)) {
+                out.set(out.size() - 1, last.reshaped(last.startLe(), last.extentCount() + next.extentCount(),
+                        last.areas()));
+            } else {
+                out.add(next);
+            }
+        }
+        return out;
+    }
+
     private static boolean continues(Segment a, Segment b) {
         if (a.type() != b.type() || a.stripeSize() != b.stripeSize() || a.regionSize() != b.regionSize()
                 || a.areas().size() != b.areas().size() || a.moveState() != b.moveState()) {
