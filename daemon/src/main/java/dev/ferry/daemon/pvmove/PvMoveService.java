@@ -223,7 +223,7 @@ public final class PvMoveService implements AutoCloseable {
             long next = governors.get(j).next(p.rateLimit(), latency, (long) (p.mibPerSecond() * (1 << 20)));
             synchronized (this) {
                 if (!Long.valueOf(next).equals(effective.put(j, next))) {
-                    LOG.info("pvmove {}: foreground read took {} us; copy rate limit now {} bytes/s", j.name(),
+                    LOG.debug("pvmove {}: foreground read took {} us; copy rate limit now {} bytes/s", j.name(),
                             latency / 1000, next);
                     applyRate();
                 }
