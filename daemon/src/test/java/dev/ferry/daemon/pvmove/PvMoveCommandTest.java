@@ -121,7 +121,7 @@ class PvMoveCommandTest {
         assertThat(m.path("total_bytes").asLong()).isEqualTo(8 << 20);
         assertThat(m.path("segments").get(0).path("state").asText()).isEqualTo("RUNNING");
 
-        assertThat(ok("pvmove", "--rate", "0", pv2)).isEqualTo("pvmove0: rate limit 0 bytes/s\n");
+        assertThat(ok("pvmove", "--rate", "2M/s", pv2)).isEqualTo("pvmove0: rate limit 2097152 bytes/s\n");
         String bare = ok("pvmove", "-i", "1");
         assertThat(bare).endsWith("pvmove0 " + pv2 + ": Moved: 100.0%\n");
         assertThat(ok("lvs", "-o", "lv_name,devices", "--noheadings")).contains(pv3 + "(0)");
