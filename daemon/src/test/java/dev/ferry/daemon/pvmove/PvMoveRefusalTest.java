@@ -75,6 +75,7 @@ class PvMoveRefusalTest {
 
     @Test
     void aSecondMoveOfTheSameSourceOrOfALockedLvIsRefused() throws Exception {
+        new LvWorkload(() -> f.device("a"), 3);
         MoveProgress slow = f.moves.start(PvMoveFixture.request(false, 1 << 20, f.pv1, f.pv2));
         refused(ErrorCode.ALREADY_MOVING, PvMoveFixture.request(f.pv1, f.pv3));
         refused(ErrorCode.LV_LOCKED, new PvMoveRequest(PvSelection.parse(f.pv2), List.of(), "a", false, null, 0));
