@@ -2,6 +2,7 @@ package dev.ferry.daemon.activation;
 
 import dev.ferry.mapper.DeviceMapper;
 import dev.ferry.mapper.block.IoExecutors;
+import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.copy.CopierConfig;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.time.Scheduler;
@@ -18,14 +19,18 @@ final class MapperStack implements AutoCloseable {
     private final PvDevices pvs;
     private final DeviceMapper mapper;
 
-    MapperStack(Duration suspendTimeout) {
+    MapperStack(Duration suspendTimeout, PvWrapper wrapper) {
         this.io = IoExecutors.newDefaultPool();
-        this.pvs = new PvDevices(io);
+        this.pvs = new PvDevices(io, wrapper);
         this.mapper = new DeviceMapper(Scheduler.system(), CopierConfig.defaults(), pvs, suspendTimeout);
     }
 
     PvDevices pvs() {
         return pvs;
+    }
+
+    Copier copier() {
+        return mapper.copier();
     }
 
     DeviceRegistry registry() {

@@ -1,10 +1,12 @@
 package dev.ferry.daemon.activation;
 
 import dev.ferry.daemon.api.ApiRoutes;
+import dev.ferry.daemon.api.PvMoveRoutes;
 import dev.ferry.daemon.nbd.ExportDirectory;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.daemon.process.Deadline;
+import dev.ferry.daemon.pvmove.PvMoveService;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,6 +29,7 @@ public final class VolumeDaemonService implements DaemonService {
     private final ExportFactory exportFactory;
     private volatile VolumeService volumes;
     private volatile DmExports dmExports;
+    private volatile PvMoveService moves;
 
     /** A service publishing LVs into {@code exports}, each served through {@code exportFactory}. */
     public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory) {
@@ -44,6 +47,9 @@ public final class VolumeDaemonService implements DaemonService {
         volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT);
         dmExports = new DmExports(exports, exportFactory);
         ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT);
+        moves = new PvMoveService(volumes, System::nanoTime);
+        PvMoveRoutes.install(context.router(), moves);
+        moves.resumeAll().forEach(m -> LOG.info("pvmove {} of {} resumed", m.name(), m.source()));
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
         LOG.info("volumes: {} VGs, {} exports active", volumes.manager().volumeGroups().size(), exports.list().size());
@@ -77,6 +83,10 @@ public final class VolumeDaemonService implements DaemonService {
 
     @Override
     public void stop(Deadline deadline) throws Exception {
+        PvMoveService m = moves;
+        if (m != null) {
+            m.close();
+        }
         DmExports d = dmExports;
         if (d != null) {
             d.withdrawAll();

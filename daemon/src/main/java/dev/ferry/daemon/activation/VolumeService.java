@@ -9,6 +9,7 @@ import dev.ferry.daemon.volume.KnownPvs;
 import dev.ferry.daemon.volume.LogicalVolume;
 import dev.ferry.daemon.volume.LvCreateRequest;
 import dev.ferry.daemon.volume.LvResizeRequest;
+import dev.ferry.daemon.volume.MoveOptions;
 import dev.ferry.daemon.volume.PhysicalVolume;
 import dev.ferry.daemon.volume.PvInfo;
 import dev.ferry.daemon.volume.Segment;
@@ -52,7 +53,13 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
             Duration suspendTimeout) throws IOException {
-        Activator activator = new Activator(exports, exportFactory, suspendTimeout);
+        return open(dataDir, exports, exportFactory, suspendTimeout, PvWrapper.NONE);
+    }
+
+    /** As above, with tables seeing PV files through {@code wrapper} (fault injection). */
+    public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
+            Duration suspendTimeout, PvWrapper wrapper) throws IOException {
+        Activator activator = new Activator(exports, exportFactory, suspendTimeout, wrapper);
         VolumeManager manager;
         try {
             manager = VolumeManager.open(dataDir, DeviceOpener.files(), activator);
@@ -61,6 +68,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
             throw e;
         }
         VolumeService service = new VolumeService(manager, activator);
+        activator.copier().setRateLimit(MoveOptions.combinedRate(manager.volumeGroups()));
         service.activateAll();
         return service;
     }
