@@ -7,6 +7,8 @@ import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.cli.client.ControlClientOptions;
 import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.process.DaemonConfig;
+import dev.ferry.nbd.client.NbdClient;
+import dev.ferry.nbd.client.NbdClientConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -153,6 +155,11 @@ public final class FerryDaemon implements LoggedProcess {
     /** The NBD URI of an export, e.g. {@code nbd://127.0.0.1:PORT/vg/lv}. */
     public String nbdUri(String export) {
         return "nbd://127.0.0.1:" + nbdPort + "/" + export;
+    }
+
+    /** Opens an NBD connection to {@code export} (e.g. {@code vg/lv}); the caller closes it. */
+    public NbdClient nbdClient(String export) {
+        return NbdClient.connect(NbdClientConfig.builder("127.0.0.1", nbdPort).exportName(export).build()).join();
     }
 
     /** The NBD port, the same across restarts. */

@@ -11,13 +11,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code fio --ioengine=nbd} writing random 4 KiB blocks to an export and verifying them with crc32c as it goes
- * ({@code verify_backlog}), until {@link #stopAndCheck()} interrupts it and proves it exited 0 with no error,
- * having both written and verified data.
+ * ({@code verify_backlog}), until {@link #stopAndCheck()} interrupts it and proves it saw no error, having both
+ * written and verified data.
  */
 public final class FioVerifier {
 
     private static final Duration RUN_LIMIT = Duration.ofMinutes(10);
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(60);
+
+    /** fio's exit status after SIGINT when nothing failed. */
+    private static final int FIO_INTERRUPTED = 128;
 
     private final Process process;
     private final Path out;
@@ -51,17 +54,21 @@ public final class FioVerifier {
         return process.isAlive();
     }
 
-    /** Stops fio with SIGINT and fails unless it exited 0 with no job error and wrote and verified data. */
+    /**
+     * Stops fio with SIGINT and fails unless it ran until then (fio exits 128 after the signal) with no job error,
+     * having written and verified data.
+     */
     public JsonNode stopAndCheck() {
-        if (process.isAlive()) {
-            ExternalTool.run(STOP_DEADLINE, "kill", "-INT", Long.toString(process.pid())).assertSuccess();
+        if (!process.isAlive()) {
+            throw new AssertionError("fio stopped before it was asked to: " + process.exitValue() + "\n" + output());
         }
+        ExternalTool.run(STOP_DEADLINE, "kill", "-INT", Long.toString(process.pid())).assertSuccess();
         try {
             if (!process.waitFor(STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("fio did not stop within " + STOP_DEADLINE + "\n" + output());
             }
-            if (process.exitValue() != 0) {
+            if (process.exitValue() != FIO_INTERRUPTED) {
                 throw new AssertionError("fio exited " + process.exitValue() + "\n" + output());
             }
             String text = Files.readString(out);
