@@ -3,9 +3,11 @@ package dev.ferry.daemon.activation;
 import dev.ferry.daemon.nbd.ExportDirectory;
 import dev.ferry.daemon.volume.ErrorCode;
 import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.LvFlag;
 import dev.ferry.daemon.volume.LvRuntime;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.device.DeviceInfo;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.device.MappedDevice;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +52,10 @@ public final class Activator implements LvRuntime, AutoCloseable {
     private boolean closed;
 
     /** One active LV: its device, export and the PV paths its live table names. */
-    private record ActiveLv(String vg, String lv, MappedDevice device, LvExport export, Set<String> paths) {
-        ActiveLv withPaths(Set<String> newPaths) {
-            return new ActiveLv(vg, lv, device, export, newPaths);
+    private record ActiveLv(String vg, String lv, MappedDevice device, LvExport export, Set<String> paths,
+                            Set<String> aux, int tier) {
+        ActiveLv withPaths(Set<String> newPaths, Set<String> newAux) {
+            return new ActiveLv(vg, lv, device, export, newPaths, newAux, tier);
         }
     }
 
@@ -102,7 +106,9 @@ public final class Activator implements LvRuntime, AutoCloseable {
     public synchronized List<String> activateAll(Collection<VolumeGroup> vgs) {
         List<String> failures = new ArrayList<>();
         for (VolumeGroup vg : vgs) {
-            for (LogicalVolume lv : vg.lvs()) {
+            List<LogicalVolume> ordered = new ArrayList<>(vg.lvs());
+            ordered.sort(Comparator.comparingInt(l -> -tier(vg, l)));
+            for (LogicalVolume lv : ordered) {
                 if (active.containsKey(exportName(vg.name(), lv.name()))) {
                     continue;
                 }
@@ -133,9 +139,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
         acquire(key, paths);
         String devName = deviceName(vg.name(), lv.name());
         MappedDevice device;
+        Set<String> aux = Set.of();
         try {
+            aux = createAux(vg, lv);
             device = mapper.registry().create(devName, table);
         } catch (RuntimeException e) {
+            removeAux(aux, Set.of());
             mapper.pvs().release(paths);
             throw failed(key, "device " + devName + ": " + e.getMessage(), e);
         }
@@ -146,7 +155,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
             mapper.registry().remove(devName, true).thenCompose(v -> mapper.pvs().release(paths));
             throw failed(key, e.getMessage(), e);
         }
-        active.put(key, new ActiveLv(vg.name(), lv.name(), device, export, paths));
+        active.put(key, new ActiveLv(vg.name(), lv.name(), device, export, paths, aux, tier(vg, lv)));
         LOG.info("activated {} as device {} ({} bytes)", key, devName, device.size());
     }
 
@@ -165,16 +174,20 @@ public final class Activator implements LvRuntime, AutoCloseable {
         Set<String> paths = LvTables.pvPaths(vg, lv);
         String table = table(vg, lv);
         acquire(key, paths);
+        Set<String> aux = Set.of();
         try {
+            aux = createAux(vg, lv);
             mapper.registry().load(a.device().name(), table);
             await(a.device().resume(), "resume of " + a.device().name());
         } catch (RuntimeException e) {
             a.device().clear();
+            removeAux(aux, a.aux());
             mapper.pvs().release(paths);
             throw failed(key, "reload: " + e.getMessage(), e);
         }
         mapper.pvs().release(a.paths());
-        active.put(key, a.withPaths(paths));
+        removeAux(a.aux(), aux);
+        active.put(key, a.withPaths(paths, aux));
         LOG.info("reloaded {}: {} bytes", key, a.device().size());
     }
 
@@ -238,7 +251,39 @@ public final class Activator implements LvRuntime, AutoCloseable {
         active.remove(exportName(vg, lv));
         exports.withdraw(a.export());
         LOG.info("deactivating {}/{}", vg, lv);
-        return mapper.registry().remove(a.device().name(), true).thenCompose(v -> mapper.pvs().release(a.paths()));
+        return mapper.registry().remove(a.device().name(), true).thenCompose(v -> removeAux(a.aux(), Set.of()))
+                .thenCompose(v -> mapper.pvs().release(a.paths()));
+    }
+
+    /** The copier mirrors (and pvmoves) recover through; its rate limit is shared by all of them. */
+    public Copier copier() {
+        return mapper.copier();
+    }
+
+    /** Activation order: a move's log LV (2) before its pvmove LV (1) before the LVs stacked on it (0). */
+    private static int tier(VolumeGroup vg, LogicalVolume lv) {
+        if (lv.has(LvFlag.PVMOVE)) {
+            return 1;
+        }
+        boolean log = vg.lvs().stream().anyMatch(l -> l.move() != null && l.move().logLv().equals(lv.name()));
+        return log ? 2 : 0;
+    }
+
+    /** Creates the helper devices {@code lv}'s table needs that do not exist yet; returns all it needs. */
+    private Set<String> createAux(VolumeGroup vg, LogicalVolume lv) {
+        Map<String, String> tables = LvTables.auxTables(vg, lv);
+        for (Map.Entry<String, String> t : tables.entrySet()) {
+            if (mapper.registry().lookup(t.getKey()).isEmpty()) {
+                mapper.registry().create(t.getKey(), t.getValue());
+            }
+        }
+        return Set.copyOf(tables.keySet());
+    }
+
+    /** Removes the helper devices in {@code aux} that are not in {@code keep}. */
+    private CompletableFuture<Void> removeAux(Set<String> aux, Set<String> keep) {
+        return CompletableFuture.allOf(aux.stream().filter(n -> !keep.contains(n))
+                .map(n -> mapper.registry().remove(n, true)).toArray(CompletableFuture[]::new));
     }
 
     /** Throws LV_OPEN if the LV is open. */
@@ -283,18 +328,28 @@ public final class Activator implements LvRuntime, AutoCloseable {
         all.forEach(a -> exports.withdraw(a.export()));
         Set<String> lvDevices = new HashSet<>();
         all.forEach(a -> lvDevices.add(a.device().name()));
+        all.forEach(a -> lvDevices.addAll(a.aux()));
         List<String> others = mapper.registry().list().stream().map(DeviceInfo::name)
                 .filter(n -> !lvDevices.contains(n)).toList();
+        CompletableFuture<Void> done = CompletableFuture.allOf(others.stream().map(this::flushAndRemove)
+                .toArray(CompletableFuture[]::new));
+        for (int tier = 0; tier <= 2; tier++) {
+            List<ActiveLv> level = all.stream().filter(withTier(tier)).toList();
+            done = done.thenCompose(v -> CompletableFuture.allOf(level.stream().map(a -> flushAndRemove(
+                    a.device().name()).thenCompose(x -> removeAux(a.aux(), Set.of()))
+                    .thenCompose(x -> mapper.pvs().release(a.paths()))).toArray(CompletableFuture[]::new)));
+        }
         try {
-            CompletableFuture.allOf(others.stream().map(this::flushAndRemove).toArray(CompletableFuture[]::new))
-                    .thenCompose(v -> CompletableFuture.allOf(all.stream().map(a -> flushAndRemove(a.device().name())
-                            .thenCompose(x -> mapper.pvs().release(a.paths()))).toArray(CompletableFuture[]::new)))
-                    .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             LOG.error("deactivation at stop failed", e.getCause());
         } finally {
             mapper.close();
         }
+    }
+
+    private static java.util.function.Predicate<ActiveLv> withTier(int tier) {
+        return a -> a.tier() == tier;
     }
 
     private CompletableFuture<Void> flushAndRemove(String device) {

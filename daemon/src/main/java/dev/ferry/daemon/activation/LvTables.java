@@ -6,7 +6,10 @@ import dev.ferry.daemon.volume.PhysicalVolume;
 import dev.ferry.daemon.volume.Segment;
 import dev.ferry.daemon.volume.SegmentType;
 import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.volume.MoveState;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -41,6 +44,10 @@ public final class LvTables {
         StringBuilder b = new StringBuilder();
         for (Segment s : lv.segments()) {
             b.append(s.startLe() * extentSectors).append(' ').append(s.extentCount() * extentSectors).append(' ');
+            if (s.type() == SegmentType.PVMOVE) {
+                b.append(pvmoveLine(vg, lv, s)).append('\n');
+                continue;
+            }
             switch (s.type()) {
                 case LINEAR -> b.append("linear ");
                 case STRIPED -> b.append("striped ").append(s.areas().size()).append(' ')
@@ -65,7 +72,9 @@ public final class LvTables {
         Set<String> out = new LinkedHashSet<>();
         for (Segment s : lv.segments()) {
             for (Area a : s.areas()) {
-                out.add(pv(vg, a).name());
+                if (!a.isLv()) {
+                    out.add(pv(vg, a).name());
+                }
             }
         }
         return out;
@@ -76,8 +85,43 @@ public final class LvTables {
         return lv.extentCount() * vg.extentSize();
     }
 
-    /** {@code PV data_sector} of an area. */
+    /**
+     * The helper devices {@code lv}'s table names besides PVs and LVs: for a pvmove LV, one region-log device per
+     * RUNNING segment, a slice of the move's log LV ({@code name -> table}).
+     */
+    public static Map<String, String> auxTables(VolumeGroup vg, LogicalVolume lv) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (lv.move() == null) {
+            return out;
+        }
+        long slice = sectors(PvMoveLogs.sliceBytes(vg, lv), "log slice");
+        for (int i = 0; i < lv.segments().size(); i++) {
+            if (lv.segments().get(i).moveState() == MoveState.RUNNING) {
+                out.put(PvMoveLogs.logDevice(vg, lv, i), "0 " + slice + " linear "
+                        + Activator.deviceName(vg.name(), lv.move().logLv()) + " " + i * slice + "\n");
+            }
+        }
+        return out;
+    }
+
+    /** linear(source) / mirror(source, destination) with the segment's disk log / linear(destination). */
+    private static String pvmoveLine(VolumeGroup vg, LogicalVolume lv, Segment s) {
+        Area src = s.areas().get(0);
+        Area dst = s.areas().get(1);
+        return switch (s.moveState()) {
+            case DISABLED -> "linear " + device(vg, src);
+            case COMPLETED -> "linear " + device(vg, dst);
+            case RUNNING -> "mirror disk 2 " + PvMoveLogs.logDevice(vg, lv, lv.segments().indexOf(s)) + " "
+                    + sectors(s.regionSize(), "region size") + " 2 " + device(vg, src) + " " + device(vg, dst)
+                    + " 1 handle_errors";
+        };
+    }
+
+    /** {@code PV data_sector} of an area, or {@code VG-LV sector} of an area inside another LV. */
     private static String device(VolumeGroup vg, Area a) {
+        if (a.isLv()) {
+            return Activator.deviceName(vg.name(), a.lv()) + " " + sectors(a.startPe() * vg.extentSize(), "LE");
+        }
         PhysicalVolume pv = pv(vg, a);
         return pv.name() + " " + sectors(pv.peStart() + a.startPe() * vg.extentSize(), "PE offset");
     }

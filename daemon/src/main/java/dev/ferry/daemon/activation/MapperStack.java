@@ -2,6 +2,7 @@ package dev.ferry.daemon.activation;
 
 import dev.ferry.mapper.DeviceMapper;
 import dev.ferry.mapper.block.IoExecutors;
+import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.copy.CopierConfig;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.time.Scheduler;
@@ -26,6 +27,10 @@ final class MapperStack implements AutoCloseable {
 
     PvDevices pvs() {
         return pvs;
+    }
+
+    Copier copier() {
+        return mapper.copier();
     }
 
     DeviceRegistry registry() {

@@ -1,10 +1,12 @@
 package dev.ferry.daemon.activation;
 
 import dev.ferry.daemon.api.ApiRoutes;
+import dev.ferry.daemon.api.PvMoveRoutes;
 import dev.ferry.daemon.nbd.ExportDirectory;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.daemon.process.Deadline;
+import dev.ferry.daemon.pvmove.PvMoveService;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -25,6 +27,7 @@ public final class VolumeDaemonService implements DaemonService {
     private final ExportDirectory exports;
     private final ExportFactory exportFactory;
     private volatile VolumeService volumes;
+    private volatile PvMoveService moves;
 
     /** A service publishing LVs into {@code exports}, each served through {@code exportFactory}. */
     public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory) {
@@ -41,6 +44,9 @@ public final class VolumeDaemonService implements DaemonService {
     public void start(DaemonContext context) throws Exception {
         volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT);
         ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), SUSPEND_TIMEOUT);
+        moves = new PvMoveService(volumes, System::nanoTime);
+        PvMoveRoutes.install(context.router(), moves);
+        moves.resumeAll().forEach(m -> LOG.info("pvmove {} of {} resumed", m.name(), m.source()));
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
         LOG.info("volumes: {} VGs, {} exports active", volumes.manager().volumeGroups().size(), exports.list().size());
@@ -61,6 +67,10 @@ public final class VolumeDaemonService implements DaemonService {
 
     @Override
     public void stop(Deadline deadline) throws Exception {
+        PvMoveService m = moves;
+        if (m != null) {
+            m.close();
+        }
         VolumeService v = volumes;
         if (v != null) {
             Duration left = deadline.remaining();

@@ -9,10 +9,11 @@ import dev.ferry.daemon.volume.VolumeException;
  * The HTTP statuses of volume and device-mapper refusals; the stable error name is kept as is.
  *
  * <pre>
- *  *_NOT_FOUND                                         404
+ *  *_NOT_FOUND, NO_SUCH_MOVE                           404
  *  *_EXISTS, *_IN_USE, *_OPEN, *_HAS_*, *_LOCKED, *_BUSY,
- *  LAST_PV, INSUFFICIENT_SPACE, DEVICE_STATE           409
- *  INVALID_*, PV_TOO_SMALL                             400
+ *  LAST_PV, INSUFFICIENT_SPACE, DEVICE_STATE,
+ *  NOTHING_TO_MOVE, ALREADY_MOVING                     409
+ *  INVALID_*, PV_TOO_SMALL, SAME_PV, OVERLAPPING_RANGES 400
  *  METADATA_TOO_LARGE                                  507
  *  SUSPEND_TIMEOUT                                     504
  *  anything else (IO_ERROR, METADATA_INVALID, ...)     500
@@ -56,15 +57,17 @@ public final class ApiErrors {
 
     /** The HTTP status of an error name, by the rules in the class comment. */
     static int status(String name) {
-        if (name.endsWith("_NOT_FOUND")) {
+        if (name.endsWith("_NOT_FOUND") || name.equals("NO_SUCH_MOVE")) {
             return 404;
         }
-        if (name.startsWith("INVALID_") || name.equals("PV_TOO_SMALL")) {
+        if (name.startsWith("INVALID_") || name.equals("PV_TOO_SMALL") || name.equals("SAME_PV")
+                || name.equals("OVERLAPPING_RANGES")) {
             return 400;
         }
         if (name.endsWith("_EXISTS") || name.endsWith("_IN_USE") || name.endsWith("_OPEN") || name.contains("_HAS_")
                 || name.endsWith("_LOCKED") || name.endsWith("_BUSY") || name.equals("LAST_PV")
-                || name.equals("INSUFFICIENT_SPACE") || name.equals(DEVICE_STATE)) {
+                || name.equals("INSUFFICIENT_SPACE") || name.equals(DEVICE_STATE) || name.equals("NOTHING_TO_MOVE")
+                || name.equals("ALREADY_MOVING")) {
             return 409;
         }
         if (name.equals("METADATA_TOO_LARGE")) {

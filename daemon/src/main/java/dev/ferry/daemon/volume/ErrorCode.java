@@ -43,5 +43,17 @@ public enum ErrorCode {
     /** An I/O error on a PV; the metadata was re-read from disk. */
     IO_ERROR,
     /** The LV's mapped device or export could not be set up (missing PV, unreadable file, bad table). */
-    ACTIVATION_FAILED
+    ACTIVATION_FAILED,
+    /** pvmove: no allocated extents of the selection lie on the source ranges. */
+    NOTHING_TO_MOVE,
+    /** pvmove: the source PV is also named as a destination. */
+    SAME_PV,
+    /** pvmove: source and destination ranges overlap. */
+    OVERLAPPING_RANGES,
+    /** pvmove: a move off this source runs already, or every selected LV is locked by another move. */
+    ALREADY_MOVING,
+    /** pvmove: no move matches (abort or rate change). */
+    NO_SUCH_MOVE,
+    /** pvmove: the move failed (destination error or degraded copy); the data stays on the source. */
+    MIGRATE_FAIL
 }

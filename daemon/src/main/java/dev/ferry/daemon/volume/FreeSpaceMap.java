@@ -35,6 +35,9 @@ public final class FreeSpaceMap {
         for (LogicalVolume lv : vg.lvs()) {
             for (Segment seg : lv.segments()) {
                 for (Area area : seg.areas()) {
+                    if (area.isLv()) {
+                        continue;
+                    }
                     if (!map.isFree(area.pv(), area.startPe(), seg.areaLength())) {
                         throw new VolumeException(ErrorCode.METADATA_INVALID, "LV " + lv.name() + " segment at LE "
                                 + seg.startLe() + " uses PEs " + area.startPe() + "+" + seg.areaLength() + " of PV "

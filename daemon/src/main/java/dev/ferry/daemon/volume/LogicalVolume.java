@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /** A logical volume: an ordered, gap-free list of segments covering LEs {@code 0..extentCount-1}. */
 public record LogicalVolume(String name, UUID uuid, boolean hidden, Set<LvFlag> status, AllocationPolicy alloc,
-                            List<Segment> segments) {
+                            List<Segment> segments, MoveOptions move) {
 
     /** Copies collections and checks the segments are in LE order without gaps. */
     public LogicalVolume {
@@ -21,6 +21,12 @@ public record LogicalVolume(String name, UUID uuid, boolean hidden, Set<LvFlag> 
             }
             next = s.endLe();
         }
+    }
+
+    /** An LV that is not a pvmove LV. */
+    public LogicalVolume(String name, UUID uuid, boolean hidden, Set<LvFlag> status, AllocationPolicy alloc,
+                         List<Segment> segments) {
+        this(name, uuid, hidden, status, alloc, segments, null);
     }
 
     /** A new visible read-write LV. */
@@ -46,11 +52,21 @@ public record LogicalVolume(String name, UUID uuid, boolean hidden, Set<LvFlag> 
 
     /** The same LV with other segments. */
     public LogicalVolume withSegments(List<Segment> newSegments) {
-        return new LogicalVolume(name, uuid, hidden, status, alloc, newSegments);
+        return new LogicalVolume(name, uuid, hidden, status, alloc, newSegments, move);
     }
 
     /** The same LV under another name. */
     public LogicalVolume withName(String newName) {
-        return new LogicalVolume(newName, uuid, hidden, status, alloc, segments);
+        return new LogicalVolume(newName, uuid, hidden, status, alloc, segments, move);
+    }
+
+    /** The same LV with other status flags. */
+    public LogicalVolume withStatus(Set<LvFlag> newStatus) {
+        return new LogicalVolume(name, uuid, hidden, newStatus, alloc, segments, move);
+    }
+
+    /** The same LV with other move options. */
+    public LogicalVolume withMove(MoveOptions newMove) {
+        return new LogicalVolume(name, uuid, hidden, status, alloc, segments, newMove);
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.daemon.volume;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Segment arithmetic: appending allocated chunks (merging physically contiguous pieces) and truncating. */
 final class LvLayout {
@@ -38,15 +39,31 @@ final class LvLayout {
         return out;
     }
 
+    /** {@code segments} with physically contiguous neighbours merged. */
+    static List<Segment> merge(List<Segment> segments) {
+        List<Segment> out = new ArrayList<>();
+        for (Segment next : segments) {
+            Segment last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && continues(last, next)) {
+                out.set(out.size() - 1, last.reshaped(last.startLe(), last.extentCount() + next.extentCount(),
+                        last.areas()));
+            } else {
+                out.add(next);
+            }
+        }
+        return out;
+    }
+
     private static boolean continues(Segment a, Segment b) {
         if (a.type() != b.type() || a.stripeSize() != b.stripeSize() || a.regionSize() != b.regionSize()
-                || a.areas().size() != b.areas().size()) {
+                || a.areas().size() != b.areas().size() || a.moveState() != b.moveState()) {
             return false;
         }
         for (int i = 0; i < a.areas().size(); i++) {
             Area x = a.areas().get(i);
             Area y = b.areas().get(i);
-            if (!x.pv().equals(y.pv()) || x.startPe() + a.areaLength() != y.startPe()) {
+            if (!Objects.equals(x.pv(), y.pv()) || !Objects.equals(x.lv(), y.lv())
+                    || x.startPe() + a.areaLength() != y.startPe()) {
                 return false;
             }
         }

@@ -9,7 +9,7 @@ import java.util.List;
  * of {@code regionSize} bytes.
  */
 public record Segment(long startLe, long extentCount, SegmentType type, long stripeSize, long regionSize,
-                      List<Area> areas) {
+                      List<Area> areas, MoveState moveState) {
 
     /** Most legs a mirror may have (AIX's limit of three copies). */
     public static final int MAX_MIRROR_LEGS = 3;
@@ -28,8 +28,37 @@ public record Segment(long startLe, long extentCount, SegmentType type, long str
             case MIRROR -> require(areas.size() >= 2 && areas.size() <= MAX_MIRROR_LEGS && regionSize > 0
                     && Long.bitCount(regionSize) == 1 && stripeSize == 0,
                     "mirror needs 2-3 legs and a power-of-two region size");
+            case PVMOVE -> require(areas.size() == 2 && !areas.get(0).isLv() && !areas.get(1).isLv()
+                    && regionSize > 0 && Long.bitCount(regionSize) == 1 && stripeSize == 0 && moveState != null,
+                    "pvmove needs a source and a destination PV area, a region size and a state");
             default -> throw new IllegalArgumentException("type " + type);
         }
+        if (type != SegmentType.PVMOVE && moveState != null) {
+            throw new IllegalArgumentException("invalid segment: only pvmove segments have a move state");
+        }
+    }
+
+    /** A segment without a move state (all but pvmove). */
+    public Segment(long startLe, long extentCount, SegmentType type, long stripeSize, long regionSize,
+                   List<Area> areas) {
+        this(startLe, extentCount, type, stripeSize, regionSize, areas, null);
+    }
+
+    /** A pvmove segment moving {@code extentCount} PEs from {@code source} to {@code destination}. */
+    public static Segment pvmove(long startLe, long extentCount, long regionSize, Area source, Area destination,
+                                 MoveState state) {
+        return new Segment(startLe, extentCount, SegmentType.PVMOVE, 0, regionSize, List.of(source, destination),
+                state);
+    }
+
+    /** The same segment in move state {@code state}. */
+    public Segment withMoveState(MoveState state) {
+        return new Segment(startLe, extentCount, type, stripeSize, regionSize, areas, state);
+    }
+
+    /** The same segment over other areas. */
+    public Segment withAreas(List<Area> newAreas) {
+        return new Segment(startLe, extentCount, type, stripeSize, regionSize, newAreas, moveState);
     }
 
     private static void require(boolean ok, String what) {
@@ -55,6 +84,6 @@ public record Segment(long startLe, long extentCount, SegmentType type, long str
 
     /** The same layout over {@code newAreas} and {@code newCount} extents, starting at {@code newStart}. */
     public Segment reshaped(long newStart, long newCount, List<Area> newAreas) {
-        return new Segment(newStart, newCount, type, stripeSize, regionSize, newAreas);
+        return new Segment(newStart, newCount, type, stripeSize, regionSize, newAreas, moveState);
     }
 }

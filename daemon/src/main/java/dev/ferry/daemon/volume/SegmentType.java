@@ -9,7 +9,9 @@ public enum SegmentType {
     /** Extents spread round-robin over 2+ areas in chunks of the stripe size. */
     STRIPED,
     /** 2-3 identical legs. */
-    MIRROR;
+    MIRROR,
+    /** A piece of a pvmove LV: areas {@code [source, destination]} and a {@link MoveState}. */
+    PVMOVE;
 
     /** The LVM name ({@code linear}, {@code striped}, {@code mirror}). */
     public String lvmName() {

@@ -45,8 +45,22 @@ public final class VgDocumentCodec {
                 ObjectNode sn = segs.addObject().put("start_extent", s.startLe()).put("extent_count", s.extentCount())
                         .put("type", s.type().lvmName()).put("stripe_size", s.stripeSize())
                         .put("region_size", s.regionSize());
+                if (s.moveState() != null) {
+                    sn.put("move_state", s.moveState().docName());
+                }
                 ArrayNode areas = sn.putArray("areas");
-                s.areas().forEach(a -> areas.addObject().put("pv", a.pv().toString()).put("pe", a.startPe()));
+                s.areas().forEach(a -> {
+                    if (a.isLv()) {
+                        areas.addObject().put("lv", a.lv()).put("le", a.startPe());
+                    } else {
+                        areas.addObject().put("pv", a.pv().toString()).put("pe", a.startPe());
+                    }
+                });
+            }
+            if (lv.move() != null) {
+                MoveOptions m = lv.move();
+                l.putObject("move").put("source", m.source().toString()).put("atomic", m.atomic())
+                        .put("rate", m.rateLimit()).put("alloc", m.alloc().cliName()).put("log_lv", m.logLv());
             }
         }
         try {
@@ -85,14 +99,20 @@ public final class VgDocumentCodec {
                 for (JsonNode s : array(l, "segments")) {
                     List<Area> areas = new ArrayList<>();
                     for (JsonNode a : array(s, "areas")) {
-                        areas.add(new Area(uuid(a, "pv"), integer(a, "pe")));
+                        areas.add(a.has("lv") ? Area.inLv(text(a, "lv"), integer(a, "le"))
+                                : new Area(uuid(a, "pv"), integer(a, "pe")));
                     }
+                    MoveState state = s.has("move_state")
+                            ? MoveState.valueOf(text(s, "move_state").toUpperCase(Locale.ROOT)) : null;
                     segs.add(new Segment(integer(s, "start_extent"), integer(s, "extent_count"),
                             SegmentType.parse(text(s, "type")), integer(s, "stripe_size"), integer(s, "region_size"),
-                            areas));
+                            areas, state));
                 }
+                JsonNode m = l.get("move");
+                MoveOptions move = m == null ? null : new MoveOptions(uuid(m, "source"), bool(m, "atomic"),
+                        integer(m, "rate"), AllocationPolicy.parse(text(m, "alloc")), text(m, "log_lv"));
                 lvs.add(new LogicalVolume(text(l, "name"), uuid(l, "uuid"), bool(l, "hidden"),
-                        flags(l, LvFlag.class), AllocationPolicy.parse(text(l, "alloc")), segs));
+                        flags(l, LvFlag.class), AllocationPolicy.parse(text(l, "alloc")), segs, move));
             }
             return new VolumeGroup(text(root, "name"), uuid(root, "uuid"), integer(root, "seqno"),
                     integer(root, "extent_size"), AllocationPolicy.parse(text(root, "alloc")),

@@ -57,7 +57,34 @@ public final class VgValidator {
                 throw invalid(vg, e.getMessage());
             }
         }
+        checkLvAreas(vg);
         FreeSpaceMap.of(vg);
+    }
+
+    /** LV areas must point inside a pvmove LV, and no LE of a pvmove LV may be referenced twice. */
+    private static void checkLvAreas(VolumeGroup vg) {
+        Set<String> used = new HashSet<>();
+        for (LogicalVolume lv : vg.lvs()) {
+            for (Segment s : lv.segments()) {
+                for (Area a : s.areas()) {
+                    if (!a.isLv()) {
+                        continue;
+                    }
+                    LogicalVolume target = vg.lv(a.lv()).orElse(null);
+                    if (target == null || !target.has(LvFlag.PVMOVE)) {
+                        throw invalid(vg, "LV " + lv.name() + " points into " + a.lv() + ", not a pvmove LV");
+                    }
+                    if (a.startPe() + s.areaLength() > target.extentCount()) {
+                        throw invalid(vg, "LV " + lv.name() + " points past the end of " + a.lv());
+                    }
+                    for (long le = a.startPe(); le < a.startPe() + s.areaLength(); le++) {
+                        if (!used.add(a.lv() + ":" + le)) {
+                            throw invalid(vg, "LE " + le + " of " + a.lv() + " is used twice");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static VolumeException invalid(VolumeGroup vg, String what) {

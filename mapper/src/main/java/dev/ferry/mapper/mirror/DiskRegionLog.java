@@ -43,6 +43,11 @@ public final class DiskRegionLog extends BitmapRegionLog {
         this.slotSize = DiskLogFormat.slotSize(regionCount);
     }
 
+    /** Bytes a disk log of {@code regionCount} regions occupies on its device (both slots). */
+    public static long deviceBytes(int regionCount) {
+        return 2L * DiskLogFormat.slotSize(regionCount);
+    }
+
     /**
      * Opens (or initialises) the log on {@code device}; {@code deviceName} is how tables name it.
      * Fails with IllegalArgumentException if the device is too small, holds a log of another geometry

@@ -86,7 +86,8 @@ final class ReportRows {
 
         String devices() {
             return segments().stream().flatMap(s -> s.areas().stream())
-                    .map(a -> vg.pv(a.pv()).map(pv -> pv.name()).orElse(a.pv().toString()) + "(" + a.startPe() + ")")
+                    .map(a -> (a.isLv() ? a.lv() : vg.pv(a.pv()).map(pv -> pv.name()).orElse(a.pv().toString()))
+                            + "(" + a.startPe() + ")")
                     .collect(Collectors.joining(","));
         }
 

@@ -1,0 +1,92 @@
+package dev.ferry.daemon.pvmove;
+
+import dev.ferry.daemon.volume.Area;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.MoveState;
+import dev.ferry.daemon.volume.Segment;
+import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.mapper.mirror.MirrorTarget;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds a {@link MoveProgress} from a job's last known layout and its live mirrors: a RUNNING segment counts its
+ * regions in sync, but none while a leg is not alive (never 100% over a dead leg).
+ */
+final class Progress {
+    private Progress() {
+    }
+
+    static String sourceOf(PvMoveJob job) {
+        VolumeGroup vg = job.lastVg();
+        return vg.pv(job.layout().move().source()).map(p -> p.name()).orElse(job.layout().move().source().toString());
+    }
+
+    static MoveProgress of(PvMoveJob job) {
+        VolumeGroup vg = job.lastVg();
+        LogicalVolume lv = job.layout();
+        long extent = vg.extentSize();
+        List<MoveProgress.SegmentProgress> segs = new ArrayList<>();
+        Set<String> dests = new LinkedHashSet<>();
+        long total = 0;
+        long copied = 0;
+        for (int i = 0; i < lv.segments().size(); i++) {
+            Segment s = lv.segments().get(i);
+            long bytes = s.extentCount() * extent;
+            double fraction = fraction(job, s, i);
+            total += bytes;
+            copied += (long) (bytes * fraction);
+            dests.add(pvName(vg, s.areas().get(1)));
+            segs.add(new MoveProgress.SegmentProgress(i, s.extentCount(), place(vg, s.areas().get(0)),
+                    place(vg, s.areas().get(1)), s.moveState().name(), 100 * fraction));
+        }
+        if (job.state() == JobState.COMPLETED) {
+            copied = total;
+        }
+        double rate = job.state().isFinal() ? 0 : job.meter().mibPerSecond(copied);
+        Long eta = job.state().isFinal() ? null : MoveMeter.eta(total - copied, rate);
+        List<String> lvs = movedLvs(vg, lv.name());
+        double percent = total == 0 ? 100 : 100.0 * copied / total;
+        return new MoveProgress(lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs, lv.move().atomic(),
+                job.state(), percent, total, copied, lv.move().rateLimit(), rate, eta, job.errorCode(),
+                job.errorMessage(), segs);
+    }
+
+    private static double fraction(PvMoveJob job, Segment s, int i) {
+        if (s.moveState() == MoveState.COMPLETED) {
+            return 1;
+        }
+        if (s.moveState() == MoveState.DISABLED || job.state().isFinal()) {
+            return 0;
+        }
+        try {
+            MirrorTarget m = job.mirror(i);
+            if (!m.legHealth().chars().allMatch(c -> c == 'A')) {
+                return 0;
+            }
+            return (double) m.regionsInSync() / m.regionCount();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static List<String> movedLvs(VolumeGroup vg, String pvmove) {
+        List<String> out = new ArrayList<>();
+        for (LogicalVolume l : vg.lvs()) {
+            if (l.segments().stream().anyMatch(s -> s.areas().stream().anyMatch(a -> pvmove.equals(a.lv())))) {
+                out.add(l.name());
+            }
+        }
+        return out;
+    }
+
+    private static String pvName(VolumeGroup vg, Area a) {
+        return vg.pv(a.pv()).map(p -> p.name()).orElse(a.pv().toString());
+    }
+
+    private static String place(VolumeGroup vg, Area a) {
+        return pvName(vg, a) + ":" + a.startPe();
+    }
+}

@@ -1,0 +1,315 @@
+package dev.ferry.daemon.pvmove;
+
+import dev.ferry.daemon.activation.Activator;
+import dev.ferry.daemon.activation.PvMoveLogs;
+import dev.ferry.daemon.activation.VolumeService;
+import dev.ferry.daemon.volume.ErrorCode;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.MoveState;
+import dev.ferry.daemon.volume.PvMoveResolver;
+import dev.ferry.daemon.volume.Segment;
+import dev.ferry.daemon.volume.VolumeException;
+import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.mapper.device.MappedDevice;
+import dev.ferry.mapper.mirror.MirrorTarget;
+import dev.ferry.mapper.mirror.RecoveryOutcome;
+import dev.ferry.mapper.target.Target;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one pvmove LV to its end: segments go DISABLED -> RUNNING (log slice zeroed, committed, pvmove device
+ * reloaded with a mirror) -> COMPLETED (committed, reloaded as linear on the destination), one at a time, or all
+ * together with {@code atomic}; then the LVs are switched to the destination and the pvmove LVs removed. An abort
+ * or a degraded mirror (failing destination) puts the LVs back on the source (keeping completed segments unless
+ * atomic). Every metadata change is committed before the tables rely on it, so a crash resumes from the metadata
+ * and the per-segment disk logs. States in {@link JobState}.
+ */
+final class PvMoveJob implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(PvMoveJob.class);
+    private static final long DEACTIVATE_SECONDS = 60;
+
+    private final VolumeService service;
+    private final String vgName;
+    private final String name;
+    private final boolean atomic;
+    private final String logLv;
+    private final MoveMeter meter;
+    private final CompletableFuture<JobState> done = new CompletableFuture<>();
+    private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
+    private volatile JobState state = JobState.PLANNED;
+    private volatile boolean abortRequested;
+    private volatile boolean stopRequested;
+    private volatile String errorCode;
+    private volatile String errorMessage;
+    private volatile LogicalVolume layout;
+    private volatile VolumeGroup lastVg;
+
+    PvMoveJob(VolumeService service, VolumeGroup vg, LogicalVolume pvmove, MoveMeter meter) {
+        this.service = service;
+        this.vgName = vg.name();
+        this.name = pvmove.name();
+        this.atomic = pvmove.move().atomic();
+        this.logLv = pvmove.move().logLv();
+        this.layout = pvmove;
+        this.lastVg = vg;
+        this.meter = meter;
+    }
+
+    String vgName() {
+        return vgName;
+    }
+
+    String name() {
+        return name;
+    }
+
+    JobState state() {
+        return state;
+    }
+
+    LogicalVolume layout() {
+        return layout;
+    }
+
+    VolumeGroup lastVg() {
+        return lastVg;
+    }
+
+    String errorCode() {
+        return errorCode;
+    }
+
+    String errorMessage() {
+        return errorMessage;
+    }
+
+    MoveMeter meter() {
+        return meter;
+    }
+
+    /** Completes with the final state (or the state at a stop). */
+    CompletableFuture<JobState> done() {
+        return done;
+    }
+
+    /** Asks the job to abort; it puts the LVs back on the source and ends ABORTED. */
+    void requestAbort() {
+        abortRequested = true;
+        wake.complete(null);
+    }
+
+    /** Asks the job to stop without touching the metadata (daemon shutdown; the move resumes at next start). */
+    void requestStop() {
+        stopRequested = true;
+        wake.complete(null);
+    }
+
+    @Override
+    public void run() {
+        try {
+            transition(JobState.RUNNING);
+            loop();
+        } catch (RuntimeException e) {
+            if (stopRequested) {
+                LOG.info("pvmove {} stopped: {}", name, e.toString());
+            } else {
+                fail(e instanceof VolumeException ve ? ve.getMessage() : e.toString(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.complete(state);
+        }
+    }
+
+    private void loop() throws InterruptedException {
+        while (!stopRequested) {
+            if (abortRequested) {
+                transition(JobState.ABORTING);
+                detach(!atomic);
+                transition(JobState.ABORTED);
+                LOG.info("pvmove {} aborted", name);
+                return;
+            }
+            LogicalVolume lv = current();
+            List<Segment> segs = lv.segments();
+            List<Integer> running = indices(segs, MoveState.RUNNING);
+            if (indices(segs, MoveState.COMPLETED).size() == segs.size()) {
+                transition(JobState.COMPLETING);
+                detach(true);
+                transition(JobState.COMPLETED);
+                LOG.info("pvmove {} completed", name);
+                return;
+            }
+            if (running.isEmpty()) {
+                List<Integer> disabled = indices(segs, MoveState.DISABLED);
+                List<Integer> next = atomic ? disabled : disabled.subList(0, 1);
+                zeroLogs(next);
+                commit(l -> withStates(l, next, MoveState.RUNNING));
+                continue;
+            }
+            List<CompletableFuture<RecoveryOutcome>> outcomes = new ArrayList<>();
+            for (int i : running) {
+                outcomes.add(mirror(i).recoveryFinished());
+            }
+            List<CompletableFuture<?>> any = new ArrayList<>(outcomes);
+            any.add(wake);
+            await(CompletableFuture.anyOf(any.toArray(CompletableFuture[]::new)));
+            if (abortRequested || stopRequested) {
+                continue;
+            }
+            for (CompletableFuture<RecoveryOutcome> o : outcomes) {
+                if (o.isDone() && o.join().status() == RecoveryOutcome.Status.DEGRADED) {
+                    throw new VolumeException(ErrorCode.MIGRATE_FAIL, "pvmove " + name + ": copy to the "
+                            + "destination failed (" + o.join().reason() + "); data stays on the source");
+                }
+            }
+            if (outcomes.stream().allMatch(CompletableFuture::isDone)) {
+                List<Integer> disabled = indices(segs, MoveState.DISABLED);
+                List<Integer> next = atomic || disabled.isEmpty() ? List.of() : disabled.subList(0, 1);
+                zeroLogs(next);
+                commit(l -> withStates(withStates(l, running, MoveState.COMPLETED), next, MoveState.RUNNING));
+            }
+        }
+    }
+
+    /** The live mirror of segment {@code i}. */
+    MirrorTarget mirror(int i) {
+        Optional<MappedDevice> d = service.activator().device(vgName, name);
+        List<Target> targets = d.orElseThrow(() -> new IllegalStateException("pvmove device of " + name
+                + " is not active")).targets();
+        if (i >= targets.size() || !(targets.get(i) instanceof MirrorTarget m)) {
+            throw new IllegalStateException("segment " + i + " of " + name + " is not mirrored");
+        }
+        return m;
+    }
+
+    /** Commits a change of the pvmove LV and reloads its device. */
+    private void commit(UnaryOperator<LogicalVolume> change) {
+        synchronized (service) {
+            requireRunning();
+            VolumeGroup vg = service.manager().updateVolumeGroup(vgName, v -> v.withLvChanged(name, change));
+            LogicalVolume lv = vg.lv(name).orElseThrow();
+            layout = lv;
+            lastVg = vg;
+            service.activator().reload(vg, lv);
+        }
+    }
+
+    /** Zeroes the log slices of segments {@code indices} (before they are committed RUNNING). */
+    private void zeroLogs(List<Integer> indices) {
+        if (indices.isEmpty()) {
+            return;
+        }
+        VolumeGroup vg = current(v -> v);
+        LogicalVolume lv = vg.lv(name).orElseThrow();
+        long slice = PvMoveLogs.sliceBytes(vg, lv);
+        MappedDevice log = service.activator().device(vgName, logLv).orElseThrow(() -> new IllegalStateException(
+                "log LV " + logLv + " is not active"));
+        for (int i : indices) {
+            join(log.writeZeroes(i * slice, slice, false), "zeroing log slice " + i);
+        }
+        join(log.flush(), "flushing the log of " + name);
+    }
+
+    /** Ends the move in the metadata, then switches the LVs and removes the pvmove devices. */
+    private void detach(boolean keepCompleted) {
+        synchronized (service) {
+            VolumeGroup before = current(v -> v);
+            List<String> moved = before.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas()
+                    .stream().anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
+            VolumeGroup vg = service.manager().updateVolumeGroup(vgName, v -> PvMoveResolver.detach(v, name,
+                    keepCompleted));
+            lastVg = vg;
+            Activator act = service.activator();
+            for (String m : moved) {
+                act.reload(vg, vg.lv(m).orElseThrow());
+            }
+            join(act.deactivate(vgName, name, true), "removing the device of " + name);
+            join(act.deactivate(vgName, logLv, true), "removing the device of " + logLv);
+        }
+    }
+
+    private void fail(String message, Throwable cause) {
+        LOG.error("pvmove {} failed: {}", name, message, cause);
+        errorCode = ErrorCode.MIGRATE_FAIL.name();
+        errorMessage = message;
+        try {
+            if (service.manager().volumeGroup(vgName).flatMap(v -> v.lv(name)).isPresent()) {
+                detach(!atomic);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("pvmove {}: putting the LVs back failed; the move stays in the metadata", name, e);
+            errorMessage = message + "; rollback failed: " + e.getMessage();
+        }
+        transition(JobState.FAILED);
+    }
+
+    private void transition(JobState to) {
+        state = state.to(to);
+    }
+
+    private void requireRunning() {
+        if (stopRequested) {
+            throw new IllegalStateException("pvmove " + name + " is stopping");
+        }
+    }
+
+    private LogicalVolume current() {
+        LogicalVolume lv = current(v -> v).lv(name).orElseThrow(() -> new IllegalStateException(
+                "pvmove LV " + name + " vanished from " + vgName));
+        layout = lv;
+        return lv;
+    }
+
+    private VolumeGroup current(UnaryOperator<VolumeGroup> f) {
+        return f.apply(service.manager().volumeGroup(vgName).orElseThrow(() -> new IllegalStateException(
+                "volume group " + vgName + " vanished")));
+    }
+
+    private static LogicalVolume withStates(LogicalVolume lv, List<Integer> indices, MoveState to) {
+        List<Segment> segs = new ArrayList<>(lv.segments());
+        indices.forEach(i -> segs.set(i, segs.get(i).withMoveState(to)));
+        return lv.withSegments(segs);
+    }
+
+    private static List<Integer> indices(List<Segment> segs, MoveState s) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < segs.size(); i++) {
+            if (segs.get(i).moveState() == s) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private static void await(CompletableFuture<?> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static void join(CompletableFuture<?> f, String what) {
+        try {
+            f.get(DEACTIVATE_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + " timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(what + " interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.ferry.daemon.pvmove;
+
+import dev.ferry.daemon.activation.Activator;
+import dev.ferry.daemon.activation.VolumeService;
+import dev.ferry.daemon.volume.ErrorCode;
+import dev.ferry.daemon.volume.KnownPvs;
+import dev.ferry.daemon.volume.LogicalVolume;
+import dev.ferry.daemon.volume.LvFlag;
+import dev.ferry.daemon.volume.PvMovePlanner;
+import dev.ferry.daemon.volume.PvMoveRequest;
+import dev.ferry.daemon.volume.PvMoveResolver;
+import dev.ferry.daemon.volume.VolumeException;
+import dev.ferry.daemon.volume.VolumeGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts, lists, aborts and re-rates pvmoves over a {@link VolumeService}, one {@link PvMoveJob} thread per move;
+ * at start it resumes every move found in the metadata. Moves off different source PVs run concurrently; the
+ * copier's rate limit is the sum of the running moves' limits (unlimited if any is).
+ */
+public final class PvMoveService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PvMoveService.class);
+    private final VolumeService service;
+    private final LongSupplier nanoClock;
+    private final List<PvMoveJob> jobs = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private boolean closed;
+
+    /** A service over {@code service}; {@code nanoClock} times the copy rate. */
+    public PvMoveService(VolumeService service, LongSupplier nanoClock) {
+        this.service = service;
+        this.nanoClock = nanoClock;
+    }
+
+    /** Resumes every pvmove LV of every VG that has no job yet (daemon start, bare {@code pvmove}). */
+    public synchronized List<MoveProgress> resumeAll() {
+        for (VolumeGroup vg : service.manager().volumeGroups()) {
+            for (LogicalVolume lv : vg.lvs()) {
+                if (lv.has(LvFlag.PVMOVE) && find(vg.name(), lv.name()) == null) {
+                    LOG.info("resuming pvmove {}/{}", vg.name(), lv.name());
+                    launch(vg, lv);
+                }
+            }
+        }
+        return moves();
+    }
+
+    /**
+     * Plans and commits a move, stacks its LVs on the pvmove device and starts copying in the background.
+     *
+     * @throws VolumeException a refusal (metadata unchanged), or ACTIVATION_FAILED (rolled back)
+     */
+    public synchronized MoveProgress start(PvMoveRequest request) {
+        ensureOpen();
+        PvMovePlanner.Plan[] plan = new PvMovePlanner.Plan[1];
+        VolumeGroup vg;
+        synchronized (service) {
+            VolumeGroup current = PvMovePlanner.vgOf(service.manager().volumeGroups(), request.source().path());
+            vg = service.manager().updateVolumeGroup(current.name(), v -> {
+                plan[0] = new PvMovePlanner(v).plan(request);
+                return plan[0].vg();
+            });
+            String name = plan[0].pvmoveLv();
+            LogicalVolume pvmove = vg.lv(name).orElseThrow();
+            Activator act = service.activator();
+            try {
+                act.activate(vg, vg.lv(pvmove.move().logLv()).orElseThrow());
+                act.activate(vg, pvmove);
+                for (String m : plan[0].movedLvs()) {
+                    act.reload(vg, vg.lv(m).orElseThrow());
+                }
+            } catch (RuntimeException e) {
+                LOG.error("pvmove {}: activation failed, rolling back", name, e);
+                VolumeGroup back = service.manager().updateVolumeGroup(vg.name(),
+                        v -> PvMoveResolver.detach(v, name, false));
+                for (String m : plan[0].movedLvs()) {
+                    act.reload(back, back.lv(m).orElseThrow());
+                }
+                act.deactivate(vg.name(), name, true);
+                act.deactivate(vg.name(), pvmove.move().logLv(), true);
+                throw e;
+            }
+        }
+        PvMoveJob job = launch(vg, vg.lv(plan[0].pvmoveLv()).orElseThrow());
+        return Progress.of(job);
+    }
+
+    /** Every move this daemon runs or ran, oldest first. */
+    public synchronized List<MoveProgress> moves() {
+        return jobs.stream().map(Progress::of).toList();
+    }
+
+    /**
+     * Aborts the running moves off {@code source} (every running move if null) and waits for them to end.
+     *
+     * @throws VolumeException NO_SUCH_MOVE if none runs
+     */
+    public List<MoveProgress> abort(String source, Duration timeout) throws InterruptedException {
+        List<PvMoveJob> targets;
+        synchronized (this) {
+            targets = running(source);
+        }
+        targets.forEach(PvMoveJob::requestAbort);
+        for (PvMoveJob j : targets) {
+            try {
+                j.done().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new VolumeException(ErrorCode.IO_ERROR, "abort of " + j.name() + " did not finish: " + e, e);
+            }
+        }
+        return targets.stream().map(Progress::of).toList();
+    }
+
+    /**
+     * Changes the rate limit of the running move off {@code source} (bytes/s, 0 = none), persisted with the move.
+     *
+     * @throws VolumeException NO_SUCH_MOVE if none runs
+     */
+    public synchronized MoveProgress setRate(String source, long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "rate must be >= 0");
+        }
+        PvMoveJob job = running(source).get(0);
+        synchronized (service) {
+            service.manager().updateVolumeGroup(job.vgName(), v -> v.withLvChanged(job.name(),
+                    l -> l.withMove(l.move().withRate(bytesPerSecond))));
+        }
+        applyRate();
+        return Progress.of(job);
+    }
+
+    /** The job state of move {@code name} (for tests and polling). */
+    synchronized PvMoveJob job(String name) {
+        return jobs.stream().filter(j -> j.name().equals(name)).reduce((a, b) -> b).orElse(null);
+    }
+
+    private List<PvMoveJob> running(String source) {
+        String src = source == null ? null : KnownPvs.canonical(source);
+        List<PvMoveJob> out = jobs.stream().filter(j -> !j.state().isFinal())
+                .filter(j -> src == null || src.equals(Progress.sourceOf(j))).toList();
+        if (out.isEmpty()) {
+            throw new VolumeException(ErrorCode.NO_SUCH_MOVE, source == null ? "No pvmove in progress"
+                    : "No pvmove in progress for " + src);
+        }
+        return out;
+    }
+
+    private PvMoveJob launch(VolumeGroup vg, LogicalVolume pvmove) {
+        PvMoveJob job = new PvMoveJob(service, vg, pvmove, new MoveMeter(nanoClock));
+        jobs.add(job);
+        Thread t = new Thread(job, "pvmove-" + vg.name() + "-" + pvmove.name());
+        t.setDaemon(true);
+        threads.add(t);
+        job.done().whenComplete((s, e) -> applyRate());
+        applyRate();
+        t.start();
+        return job;
+    }
+
+    private synchronized void applyRate() {
+        long sum = 0;
+        for (PvMoveJob j : jobs) {
+            if (j.state().isFinal() || j.layout().move() == null) {
+                continue;
+            }
+            long r = currentRate(j);
+            if (r == 0) {
+                sum = 0;
+                break;
+            }
+            sum += r;
+        }
+        service.activator().copier().setRateLimit(sum);
+    }
+
+    private long currentRate(PvMoveJob j) {
+        return service.manager().volumeGroup(j.vgName()).flatMap(v -> v.lv(j.name()))
+                .map(l -> l.move().rateLimit()).orElse(0L);
+    }
+
+    private PvMoveJob find(String vg, String name) {
+        return jobs.stream().filter(j -> j.vgName().equals(vg) && j.name().equals(name) && !j.state().isFinal())
+                .findFirst().orElse(null);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("PvMoveService is CLOSED; moves need it OPEN");
+        }
+    }
+
+    /** Stops every job without changing the metadata (the moves resume at the next start) and waits for them. */
+    @Override
+    public void close() throws InterruptedException {
+        List<Thread> all;
+        synchronized (this) {
+            closed = true;
+            jobs.forEach(PvMoveJob::requestStop);
+            all = List.copyOf(threads);
+        }
+        for (Thread t : all) {
+            t.join(TimeUnit.SECONDS.toMillis(60));
+        }
+    }
+}
