@@ -60,7 +60,7 @@ public final class FerryDaemon implements LoggedProcess {
         }
         Path log = workDir.resolve("daemon-" + (logFiles.size() + 1) + ".log");
         logFiles.add(log);
-        process = ChildJvm.start(List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
+        process = ChildJvm.start(ChildJvm.FAST_START, List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
                 "127.0.0.1:" + nbdPort), Map.of(), log);
         awaitRunning();
         return this;
@@ -127,7 +127,7 @@ public final class FerryDaemon implements LoggedProcess {
 
     /** Starts {@code ferry ARGS...} as a child process with {@code FERRY_CONTROL} naming this daemon. */
     public Process cliProcess(Path log, String... args) {
-        Process p = ChildJvm.start(List.of(args), Map.of(ControlClientOptions.ENV, controlSocket().toString()), log);
+        Process p = ChildJvm.start(ChildJvm.FAST_START, List.of(args), Map.of(ControlClientOptions.ENV, controlSocket().toString()), log);
         cliProcesses.add(p);
         return p;
     }

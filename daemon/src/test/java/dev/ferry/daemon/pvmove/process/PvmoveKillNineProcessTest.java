@@ -97,6 +97,8 @@ class PvmoveKillNineProcessTest {
         } finally {
             client.close();
         }
+        System.out.printf("PvmoveKillNineProcessTest: %d kills over %d moves, %d acknowledged writes verified%n",
+                kills, moves, writer.acknowledged());
         assertThat(moves).isGreaterThanOrEqualTo(2);
         assertThat(daemon.stop()).isZero();
     }
