@@ -63,7 +63,13 @@ public final class Activator implements LvRuntime, AutoCloseable {
      * Creates an activator publishing into {@code exports}; {@code suspendTimeout} bounds each table swap.
      */
     public Activator(ExportDirectory exports, ExportFactory exportFactory, Duration suspendTimeout) {
-        this.mapper = new MapperStack(suspendTimeout);
+        this(exports, exportFactory, suspendTimeout, PvWrapper.NONE);
+    }
+
+    /** As above, with tables seeing PV files through {@code wrapper} (fault injection). */
+    public Activator(ExportDirectory exports, ExportFactory exportFactory, Duration suspendTimeout,
+                     PvWrapper wrapper) {
+        this.mapper = new MapperStack(suspendTimeout, wrapper);
         this.exports = exports;
         this.exportFactory = exportFactory;
         this.suspendTimeout = suspendTimeout;

@@ -19,9 +19,9 @@ final class MapperStack implements AutoCloseable {
     private final PvDevices pvs;
     private final DeviceMapper mapper;
 
-    MapperStack(Duration suspendTimeout) {
+    MapperStack(Duration suspendTimeout, PvWrapper wrapper) {
         this.io = IoExecutors.newDefaultPool();
-        this.pvs = new PvDevices(io);
+        this.pvs = new PvDevices(io, wrapper);
         this.mapper = new DeviceMapper(Scheduler.system(), CopierConfig.defaults(), pvs, suspendTimeout);
     }
 

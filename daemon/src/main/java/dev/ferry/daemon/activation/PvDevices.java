@@ -27,18 +27,23 @@ final class PvDevices implements DeviceResolver {
     private final Executor executor;
     private final Map<String, Entry> open = new HashMap<>();
 
-    private static final class Entry {
+    private final PvWrapper wrapper;
+
+    private final class Entry {
         final FileBlockDevice device;
+        final BlockDevice exposed;
         int users;
         boolean pinned;
 
-        Entry(FileBlockDevice device) {
+        Entry(String path, FileBlockDevice device) {
             this.device = device;
+            this.exposed = wrapper.wrap(path, device);
         }
     }
 
-    PvDevices(Executor executor) {
+    PvDevices(Executor executor, PvWrapper wrapper) {
         this.executor = executor;
+        this.wrapper = wrapper;
     }
 
     /** Opens (or shares) every path, counting one user each; on failure nothing stays acquired. */
@@ -48,7 +53,7 @@ final class PvDevices implements DeviceResolver {
             for (String p : paths) {
                 Entry e = open.get(p);
                 if (e == null) {
-                    e = new Entry(FileBlockDevice.open(Paths.get(p), FileBlockDevice.Access.READ_WRITE, executor));
+                    e = new Entry(p, FileBlockDevice.open(Paths.get(p), FileBlockDevice.Access.READ_WRITE, executor));
                     open.put(p, e);
                 }
                 e.users++;
@@ -87,7 +92,8 @@ final class PvDevices implements DeviceResolver {
         Entry e = open.get(name);
         if (e == null) {
             try {
-                e = new Entry(FileBlockDevice.open(Paths.get(name), FileBlockDevice.Access.READ_WRITE, executor));
+                e = new Entry(name, FileBlockDevice.open(Paths.get(name), FileBlockDevice.Access.READ_WRITE,
+                        executor));
             } catch (IOException | RuntimeException ex) {
                 throw new IllegalArgumentException("cannot open " + name + ": " + ex.getMessage(), ex);
             }
@@ -95,7 +101,7 @@ final class PvDevices implements DeviceResolver {
             open.put(name, e);
             LOG.info("opened {} for a table loaded by hand; it stays open until the daemon stops", name);
         }
-        return e.device;
+        return e.exposed;
     }
 
     /** Closes every file (after its in-flight I/O); for shutdown, once no table uses them. */

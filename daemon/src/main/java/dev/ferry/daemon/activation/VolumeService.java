@@ -52,7 +52,13 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
             Duration suspendTimeout) throws IOException {
-        Activator activator = new Activator(exports, exportFactory, suspendTimeout);
+        return open(dataDir, exports, exportFactory, suspendTimeout, PvWrapper.NONE);
+    }
+
+    /** As above, with tables seeing PV files through {@code wrapper} (fault injection). */
+    public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
+            Duration suspendTimeout, PvWrapper wrapper) throws IOException {
+        Activator activator = new Activator(exports, exportFactory, suspendTimeout, wrapper);
         VolumeManager manager;
         try {
             manager = VolumeManager.open(dataDir, DeviceOpener.files(), activator);

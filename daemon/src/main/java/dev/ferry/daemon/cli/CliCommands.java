@@ -10,6 +10,7 @@ import dev.ferry.daemon.cli.lvm.LvRenameCommand;
 import dev.ferry.daemon.cli.lvm.LvResizeCommand;
 import dev.ferry.daemon.cli.lvm.LvsCommand;
 import dev.ferry.daemon.cli.lvm.PvCreateCommand;
+import dev.ferry.daemon.cli.lvm.PvMoveCommand;
 import dev.ferry.daemon.cli.lvm.PvRemoveCommand;
 import dev.ferry.daemon.cli.lvm.PvsCommand;
 import dev.ferry.daemon.cli.lvm.VgCreateCommand;
@@ -27,7 +28,7 @@ public final class CliCommands {
         PvCreateCommand.class, PvRemoveCommand.class, PvsCommand.class,
         VgCreateCommand.class, VgExtendCommand.class, VgReduceCommand.class, VgRemoveCommand.class, VgsCommand.class,
         LvCreateCommand.class, LvExtendCommand.class, LvReduceCommand.class, LvResizeCommand.class,
-        LvRemoveCommand.class, LvRenameCommand.class, LvChangeCommand.class, LvsCommand.class,
+        LvRemoveCommand.class, LvRenameCommand.class, LvChangeCommand.class, LvsCommand.class, PvMoveCommand.class,
         DmsetupCommand.class);
 
     private CliCommands() {

@@ -1,6 +1,7 @@
 package dev.ferry.daemon.pvmove;
 
 import dev.ferry.daemon.activation.FerryServices;
+import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.activation.VolumeService;
 import dev.ferry.daemon.nbd.ExportDirectory;
 import dev.ferry.daemon.volume.Area;
@@ -30,9 +31,15 @@ final class PvMoveFixture implements AutoCloseable {
     final ExportDirectory exports = new ExportDirectory();
     VolumeService volumes;
     PvMoveService moves;
+    PvWrapper wrapper = PvWrapper.NONE;
 
     PvMoveFixture(Path root) throws Exception {
+        this(root, PvWrapper.NONE);
+    }
+
+    PvMoveFixture(Path root, PvWrapper wrapper) throws Exception {
         this.root = root;
+        this.wrapper = wrapper;
         pv1 = root.resolve("pv1").toString();
         pv2 = root.resolve("pv2").toString();
         pv3 = root.resolve("pv3").toString();
@@ -46,7 +53,7 @@ final class PvMoveFixture implements AutoCloseable {
     /** Opens the stack over the data directory and resumes moves found in the metadata. */
     void open() throws Exception {
         volumes = VolumeService.open(root.resolve("data"), exports, FerryServices::blockDeviceExport,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), wrapper);
         moves = new PvMoveService(volumes, System::nanoTime);
         moves.resumeAll();
     }
@@ -69,6 +76,16 @@ final class PvMoveFixture implements AutoCloseable {
                 List.of(pvs)));
     }
 
+    LogicalVolume striped(String name, String size, String... pvs) {
+        return volumes.lvcreate(new LvCreateRequest("vg", name, SizeSpec.parseSize(size), null, pvs.length, 0, -1, 0,
+                null, List.of(pvs)));
+    }
+
+    LogicalVolume mirror(String name, String size, String... pvs) {
+        return volumes.lvcreate(new LvCreateRequest("vg", name, SizeSpec.parseSize(size), null, 0, 0, 1,
+                512 * 1024, null, List.of(pvs)));
+    }
+
     MappedDevice device(String lv) {
         return volumes.activator().device("vg", lv).orElseThrow(() -> new AssertionError(lv + " not active"));
     }
@@ -82,11 +99,15 @@ final class PvMoveFixture implements AutoCloseable {
     }
 
     static PvMoveRequest request(String source, String... destinations) {
+        return request(false, 0, source, destinations);
+    }
+
+    static PvMoveRequest request(boolean atomic, long rate, String source, String... destinations) {
         List<PvSelection> d = new ArrayList<>();
         for (String s : destinations) {
             d.add(PvSelection.parse(s));
         }
-        return new PvMoveRequest(PvSelection.parse(source), d, null, false, null, 0);
+        return new PvMoveRequest(PvSelection.parse(source), d, null, atomic, null, rate);
     }
 
     /** Waits for the move to end and returns its final state. */

@@ -1,9 +1,12 @@
 package dev.ferry.daemon.volume.report;
 
+import dev.ferry.daemon.volume.Area;
 import dev.ferry.daemon.volume.FreeSpaceMap;
 import dev.ferry.daemon.volume.LogicalVolume;
 import dev.ferry.daemon.volume.LvFlag;
 import dev.ferry.daemon.volume.LvRuntime;
+import dev.ferry.daemon.volume.MoveState;
+import dev.ferry.daemon.volume.PhysicalVolume;
 import dev.ferry.daemon.volume.PvInfo;
 import dev.ferry.daemon.volume.Segment;
 import dev.ferry.daemon.volume.SegmentType;
@@ -77,7 +80,34 @@ final class ReportRows {
                 return "";
             }
             var pct = runtime.copyPercent(vg.name(), lv.name());
+            if (lv.has(LvFlag.PVMOVE)) {
+                return String.format(java.util.Locale.ROOT, "%.2f", pvmovePercent(pct.orElse(0)));
+            }
             return pct.isPresent() ? String.format(java.util.Locale.ROOT, "%.2f", pct.getAsDouble()) : "";
+        }
+
+        /** LVM's pvmove percent: completed segments whole, running ones by their mirrors' sync, the rest none. */
+        private double pvmovePercent(double runningPercent) {
+            double done = 0;
+            for (Segment s : lv.segments()) {
+                if (s.moveState() == MoveState.COMPLETED) {
+                    done += s.extentCount();
+                } else if (s.moveState() == MoveState.RUNNING) {
+                    done += s.extentCount() * runningPercent / 100;
+                }
+            }
+            return lv.extentCount() == 0 ? 0 : 100 * done / lv.extentCount();
+        }
+
+        /** The source PV of the move this LV is (or takes part in), as LVM's {@code move_pv}. */
+        String movePv() {
+            LogicalVolume mover = lv.move() != null ? lv : lv.segments().stream().flatMap(s -> s.areas().stream())
+                    .filter(Area::isLv).findFirst().flatMap(a -> vg.lv(a.lv())).filter(l -> l.move() != null)
+                    .orElse(null);
+            if (mover == null) {
+                return "";
+            }
+            return vg.pv(mover.move().source()).map(PhysicalVolume::name).orElse("");
         }
 
         List<Segment> segments() {

@@ -59,7 +59,7 @@ public final class Reporter {
             ReportField.text("origin", "Origin", r -> ""),
             ReportField.text("data_percent", "Data%", r -> ""),
             ReportField.text("metadata_percent", "Meta%", r -> ""),
-            ReportField.text("move_pv", "Move", r -> ""),
+            ReportField.text("move_pv", "Move", LvRow::movePv),
             ReportField.text("mirror_log", "Log", r -> ""),
             new ReportField<LvRow>("copy_percent", "Cpy%Sync", true, (r, u) -> r.copyPercent()),
             ReportField.text("convert_lv", "Convert", r -> ""),

@@ -1,0 +1,182 @@
+package dev.ferry.daemon.cli.lvm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.daemon.cli.client.ControlCallException;
+import dev.ferry.daemon.cli.client.ControlClient;
+import dev.ferry.daemon.cli.client.ExitCodes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code pvmove [-n LV] [--atomic] [-b] [-i SECS] [--alloc POLICY] [--rate SIZE/s] SRC[:PE-ranges] [DST...]},
+ * {@code pvmove --abort [SRC]}, a bare {@code pvmove} (report and continue the moves in progress) and
+ * {@code pvmove --rate SIZE/s SRC} on a running move. Without {@code -b} it polls {@code GET /v1/pvmoves} and
+ * prints a progress line every interval until the moves end.
+ */
+@Command(name = "pvmove", description = "Move extents from one physical volume to others while LVs stay in use.")
+public final class PvMoveCommand extends LvmCommand {
+    private static final String MOVES = "/v1/pvmoves";
+
+    @Option(names = {"-n", "--name"}, paramLabel = "LV", description = "Move only extents of this LV.")
+    String lv;
+
+    @Option(names = "--atomic", description = "Move every LV together, or none on abort.")
+    boolean atomic;
+
+    @Option(names = {"-b", "--background"}, description = "Start and return at once.")
+    boolean background;
+
+    @Option(names = {"-i", "--interval"}, paramLabel = "SECS", defaultValue = "15",
+            description = "Progress interval in seconds (0: print only the end; default 15).")
+    int interval;
+
+    @Option(names = "--alloc", paramLabel = "POLICY", description = "contiguous, cling, normal, anywhere or inherit.")
+    String alloc;
+
+    @Option(names = "--rate", paramLabel = "SIZE/s", description = "Copy rate limit (e.g. 50M/s; 0 = unlimited).")
+    String rate;
+
+    @Option(names = "--abort", description = "Abort the move off SRC, or every move.")
+    boolean abort;
+
+    @Parameters(paramLabel = "PV[:PE-range]", arity = "0..*", description = "Source, then destinations.")
+    List<String> pvs = new ArrayList<>();
+
+    @Override
+    protected int run(ControlClient client) throws ControlCallException {
+        List<String> args = absolutePvArgs(pvs);
+        if (abort) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("source", args.isEmpty() ? null : args.get(0));
+            for (JsonNode m : client.call("POST", MOVES + "/abort", body).path("pvmoves")) {
+                out().println(m.path("name").asText() + ": " + m.path("source").asText() + ": "
+                        + m.path("state").asText());
+            }
+            return ExitCodes.OK;
+        }
+        if (args.isEmpty()) {
+            Set<String> names = new LinkedHashSet<>();
+            for (JsonNode m : client.call("POST", MOVES, Map.of()).path("pvmoves")) {
+                if (!isFinal(m)) {
+                    names.add(m.path("name").asText());
+                }
+            }
+            if (names.isEmpty()) {
+                out().println("No pvmove in progress.");
+                return ExitCodes.OK;
+            }
+            return background ? ExitCodes.OK : follow(client, names);
+        }
+        if (rate != null && args.size() == 1 && running(client, args.get(0))) {
+            JsonNode m = client.call("POST", MOVES + "/rate", Map.of("source", args.get(0), "rate", rate));
+            out().println(m.path("name").asText() + ": rate limit " + m.path("rate_limit").asLong() + " bytes/s");
+            return ExitCodes.OK;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("source", args.get(0));
+        body.put("destinations", args.subList(1, args.size()));
+        body.put("lv", lv);
+        body.put("atomic", atomic);
+        body.put("alloc", alloc);
+        body.put("rate", rate);
+        JsonNode m = client.call("POST", MOVES, body);
+        if (background) {
+            out().println(m.path("name").asText() + ": moving " + m.path("source").asText() + " in the background");
+            return ExitCodes.OK;
+        }
+        return follow(client, Set.of(m.path("name").asText()));
+    }
+
+    private boolean running(ControlClient client, String source) throws ControlCallException {
+        String src = source.contains(":") ? source.substring(0, source.indexOf(':')) : source;
+        for (JsonNode m : client.call("GET", MOVES, null).path("pvmoves")) {
+            if (!isFinal(m) && m.path("source").asText().equals(src)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Polls until every move in {@code names} has ended; prints progress; the exit code of the worst end. */
+    private int follow(ControlClient client, Set<String> names) throws ControlCallException {
+        boolean tty = System.console() != null;
+        int code = ExitCodes.OK;
+        Set<String> open = new LinkedHashSet<>(names);
+        while (!open.isEmpty()) {
+            sleep(interval);
+            for (JsonNode m : client.call("GET", MOVES, null).path("pvmoves")) {
+                String name = m.path("name").asText();
+                if (!open.contains(name)) {
+                    continue;
+                }
+                if (isFinal(m)) {
+                    open.remove(name);
+                    code = Math.max(code, finish(m, tty));
+                } else if (interval > 0) {
+                    out().print(line(m) + (tty ? "\r" : System.lineSeparator()));
+                    out().flush();
+                }
+            }
+        }
+        return code;
+    }
+
+    private int finish(JsonNode m, boolean tty) {
+        String head = m.path("name").asText() + " " + m.path("source").asText() + ": ";
+        String end = tty ? "\033[K" : "";
+        switch (m.path("state").asText()) {
+            case "COMPLETED" -> {
+                out().println(head + "Moved: 100.0%" + end);
+                return ExitCodes.OK;
+            }
+            case "ABORTED" -> {
+                out().println(head + "aborted" + end);
+                return ExitCodes.OK;
+            }
+            default -> {
+                JsonNode e = m.path("error");
+                out().println(head + "failed" + end);
+                err().println(spec.qualifiedName() + ": " + e.path("error").asText("MIGRATE_FAIL") + ": "
+                        + e.path("message").asText());
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+
+    /** {@code pvmove0 /src: Moved: 42.5% 12.3 MiB/s ETA 00:01:05}. */
+    static String line(JsonNode m) {
+        StringBuilder b = new StringBuilder().append(m.path("name").asText()).append(' ')
+                .append(m.path("source").asText()).append(": Moved: ")
+                .append(String.format(Locale.ROOT, "%.1f%%", m.path("percent").asDouble()))
+                .append(String.format(Locale.ROOT, " %.1f MiB/s", m.path("mib_per_second").asDouble()));
+        JsonNode eta = m.path("eta_seconds");
+        if (eta.isNumber()) {
+            long s = eta.asLong();
+            b.append(String.format(Locale.ROOT, " ETA %02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60));
+        }
+        return b.toString();
+    }
+
+    private static boolean isFinal(JsonNode m) {
+        String s = m.path("state").asText();
+        return s.equals("COMPLETED") || s.equals("ABORTED") || s.equals("FAILED");
+    }
+
+    /** Waits one progress interval (at least 200 ms, so {@code -i 0} still polls gently). */
+    private static void sleep(int seconds) {
+        try {
+            Thread.sleep(Math.max(200, seconds * 1000L));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

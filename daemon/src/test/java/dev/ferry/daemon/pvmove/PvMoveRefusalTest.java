@@ -1,0 +1,89 @@
+package dev.ferry.daemon.pvmove;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.daemon.volume.AllocationPolicy;
+import dev.ferry.daemon.volume.ErrorCode;
+import dev.ferry.daemon.volume.PvMoveRequest;
+import dev.ferry.daemon.volume.PvSelection;
+import dev.ferry.daemon.volume.VolumeException;
+import dev.ferry.daemon.volume.VolumeGroup;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every pvmove refusal has its stable name and leaves the metadata (seqno and document) unchanged. */
+class PvMoveRefusalTest {
+    @TempDir
+    Path root;
+    private PvMoveFixture f;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        f = new PvMoveFixture(root);
+        f.linear("a", "40M", f.pv1);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        f.close();
+    }
+
+    private void refused(ErrorCode code, PvMoveRequest request) {
+        VolumeGroup before = f.vg();
+        VolumeException e = assertThrows(VolumeException.class, () -> f.moves.start(request));
+        assertEquals(code, e.code(), e.getMessage());
+        assertEquals(before, f.vg(), "metadata changed by a refused pvmove");
+    }
+
+    private static PvMoveRequest anywhere(String source, String destination) {
+        return new PvMoveRequest(PvSelection.parse(source), List.of(PvSelection.parse(destination)), null, false,
+                AllocationPolicy.ANYWHERE, 0);
+    }
+
+    @Test
+    void nothingOnTheSourceIsNothingToMove() {
+        refused(ErrorCode.NOTHING_TO_MOVE, PvMoveFixture.request(f.pv3));
+        refused(ErrorCode.NOTHING_TO_MOVE, PvMoveFixture.request(f.pv1 + ":50-60"));
+    }
+
+    @Test
+    void tooSmallADestinationIsInsufficientSpace() {
+        refused(ErrorCode.INSUFFICIENT_SPACE, PvMoveFixture.request(f.pv1, f.pv2 + ":0-9"));
+    }
+
+    @Test
+    void sourceAsDestinationIsSamePvAndOverlappingRangesAreRefused() {
+        refused(ErrorCode.SAME_PV, PvMoveFixture.request(f.pv1, f.pv1));
+        refused(ErrorCode.OVERLAPPING_RANGES, anywhere(f.pv1 + ":0-7", f.pv1 + ":4-50"));
+    }
+
+    @Test
+    void unknownPvLvAndBadRangesAreRefused() {
+        refused(ErrorCode.PV_NOT_FOUND, PvMoveFixture.request(root.resolve("nope").toString()));
+        refused(ErrorCode.PV_NOT_FOUND, PvMoveFixture.request(f.pv1, root.resolve("nope").toString()));
+        refused(ErrorCode.INVALID_ARGUMENT, PvMoveFixture.request(f.pv1 + ":0-100"));
+        refused(ErrorCode.LV_NOT_FOUND, new PvMoveRequest(PvSelection.parse(f.pv1), List.of(), "ghost", false,
+                null, 0));
+    }
+
+    @Test
+    void aSecondMoveOfTheSameSourceOrOfALockedLvIsRefused() throws Exception {
+        MoveProgress slow = f.moves.start(PvMoveFixture.request(false, 1 << 20, f.pv1, f.pv2));
+        refused(ErrorCode.ALREADY_MOVING, PvMoveFixture.request(f.pv1, f.pv3));
+        refused(ErrorCode.LV_LOCKED, new PvMoveRequest(PvSelection.parse(f.pv2), List.of(), "a", false, null, 0));
+        List<MoveProgress> aborted = f.moves.abort(f.pv1, Duration.ofSeconds(60));
+        assertEquals(JobState.ABORTED, aborted.get(0).state());
+        assertEquals(slow.name(), aborted.get(0).name());
+        assertTrue(f.noMoveLeft());
+        VolumeException none = assertThrows(VolumeException.class,
+                () -> f.moves.abort(f.pv1, Duration.ofSeconds(5)));
+        assertEquals(ErrorCode.NO_SUCH_MOVE, none.code());
+    }
+}
