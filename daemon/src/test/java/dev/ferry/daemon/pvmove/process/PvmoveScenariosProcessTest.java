@@ -148,7 +148,7 @@ class PvmoveScenariosProcessTest {
     @Test
     void theDestinationMayBeSplitIntoRanges() {
         Vg vg = vg();
-        String sum = lv(vg, "lv", "6M", vg.a());
+        String sum = lv(vg, "lv", "7M", vg.a());
         pvmove(false, vg.a(), vg.b() + ":0-1", vg.b() + ":10-11", vg.c() + ":3-4:20-20").assertOk();
         assertThat(api.devices(vg.lv("lv"))).containsExactlyInAnyOrder(vg.b(), vg.c());
         String segs = daemon.cliOk("lvs", "--segments", "--noheadings", "-o", "devices", vg.lv("lv")).out();
@@ -254,7 +254,8 @@ class PvmoveScenariosProcessTest {
         assertThat(lvs).contains("[pvmove0]").contains(vg.a());
         assertThat(lvs.lines().filter(l -> l.contains("[pvmove0]")).findFirst().orElseThrow())
                 .matches(".*\\[pvmove0\\]\\s+p\\S*\\s+" + java.util.regex.Pattern.quote(vg.a()) + "\\s+\\d+\\.\\d\\d\\s*");
-        assertThat(daemon.cliOk("pvmove", "--rate", "2M", vg.a()).out()).contains("rate limit 2097152");
+        daemon.cliOk("pvmove", "--rate", "2M", vg.a());
+        assertThat(api.active().get(0).path("rate_limit").asLong()).as("rate limit after the change").isEqualTo(2L << 20);
         CliResult abort = daemon.cliOk("pvmove", "--abort", vg.a());
         assertThat(abort.out()).contains("ABORTED");
         if (atomic) {
