@@ -1,6 +1,7 @@
 package dev.ferry.daemon.pvmove.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.Poll;
 import java.time.Duration;
@@ -70,6 +71,20 @@ final class MoveApi {
         }
         List<JsonNode> aborted = new ArrayList<>();
         daemon.api("POST", "/v1/pvmoves/abort", body).path("pvmoves").forEach(aborted::add);
+        return aborted;
+    }
+
+    /** Aborts the move off {@code source}; an empty list if it had already ended (NO_SUCH_MOVE). */
+    List<JsonNode> abortIfRunning(String source) {
+        List<JsonNode> aborted = new ArrayList<>();
+        try {
+            daemon.control(Duration.ofSeconds(120)).call("POST", "/v1/pvmoves/abort", Map.of("source", source))
+                    .path("pvmoves").forEach(aborted::add);
+        } catch (ControlCallException e) {
+            if (!"NO_SUCH_MOVE".equals(e.errorName())) {
+                throw new AssertionError("abort of " + source + " failed: " + e.getMessage(), e);
+            }
+        }
         return aborted;
     }
 

@@ -114,7 +114,7 @@ class PvmoveRestartProcessTest {
         daemon.startAgain();
         assertThat(api.active()).as("every move resumed after the restart").hasSize(3);
         for (String src : List.of(one.get(0), two.get(0), two.get(2))) {
-            daemon.cliOk("pvmove", "--rate", "0", src);
+            daemon.cliOk("pvmove", "--rate", "1G", src);
         }
         CliResult bare = daemon.cliOk("pvmove", "-i", "0");
         assertThat(bare.out()).contains("Moved: 100.0%");

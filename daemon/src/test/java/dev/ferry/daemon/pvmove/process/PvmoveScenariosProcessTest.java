@@ -256,6 +256,9 @@ class PvmoveScenariosProcessTest {
                 .matches(".*\\[pvmove0\\]\\s+p\\S*\\s+" + java.util.regex.Pattern.quote(vg.a()) + "\\s+\\d+\\.\\d\\d\\s*");
         daemon.cliOk("pvmove", "--rate", "2M", vg.a());
         assertThat(api.active().get(0).path("rate_limit").asLong()).as("rate limit after the change").isEqualTo(2L << 20);
+        daemon.cliOk("pvmove", "--rate", "1M", vg.a());
+        assertThat(daemon.cli("pvmove", "--rate", "0", vg.a()).exit()).as("--rate 0 means unlimited").isZero();
+        daemon.cliOk("pvmove", "--rate", "1M", vg.a());
         CliResult abort = daemon.cliOk("pvmove", "--abort", vg.a());
         assertThat(abort.out()).contains("ABORTED");
         if (atomic) {
