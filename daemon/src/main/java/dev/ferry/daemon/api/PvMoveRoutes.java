@@ -75,10 +75,10 @@ public final class PvMoveRoutes {
         return lv == null ? null : lv.substring(lv.indexOf('/') + 1);
     }
 
-    /** An LVM size per second ({@code 50M/s}, {@code 1g}, default MiB) in bytes/s. */
+    /** An LVM size per second ({@code 50M/s}, {@code 1g}, default MiB; {@code 0} = unlimited) in bytes/s. */
     static long rate(String text) {
         String t = text.endsWith("/s") ? text.substring(0, text.length() - 2) : text;
-        return Sizes.bytes(t, 'm', "rate");
+        return t.equals("0") ? 0 : Sizes.bytes(t, 'm', "rate");
     }
 
     private static Map<String, Object> list(List<MoveProgress> moves) {
@@ -88,6 +88,7 @@ public final class PvMoveRoutes {
     /** The documented JSON of one move. */
     static Map<String, Object> json(MoveProgress p) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", p.id());
         m.put("name", p.name());
         m.put("vg", p.vg());
         m.put("source", p.source());

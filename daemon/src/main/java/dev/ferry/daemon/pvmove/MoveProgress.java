@@ -3,11 +3,12 @@ package dev.ferry.daemon.pvmove;
 import java.util.List;
 
 /**
- * A snapshot of one move for reports and the API.
+ * A snapshot of one move for reports and the API; {@code id} numbers the moves of this daemon run (names such
+ * as {@code pvmove0} are reused).
  *
  * @param segments per pvmove segment: LV-independent piece, extents, source, destination, state and percent
  */
-public record MoveProgress(String name, String vg, String source, List<String> destinations, List<String> lvs,
+public record MoveProgress(long id, String name, String vg, String source, List<String> destinations, List<String> lvs,
                            boolean atomic, JobState state, double percent, long totalBytes, long copiedBytes,
                            long rateLimit, double mibPerSecond, Long etaSeconds, String errorCode,
                            String errorMessage, List<SegmentProgress> segments) {

@@ -49,7 +49,7 @@ final class Progress {
         Long eta = job.state().isFinal() ? null : MoveMeter.eta(total - copied, rate);
         List<String> lvs = movedLvs(vg, lv.name());
         double percent = total == 0 ? 100 : 100.0 * copied / total;
-        return new MoveProgress(lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs, lv.move().atomic(),
+        return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs, lv.move().atomic(),
                 job.state(), percent, total, copied, lv.move().rateLimit(), rate, eta, job.errorCode(),
                 job.errorMessage(), segs);
     }

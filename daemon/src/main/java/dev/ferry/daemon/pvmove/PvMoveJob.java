@@ -37,6 +37,7 @@ final class PvMoveJob implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PvMoveJob.class);
     private static final long DEACTIVATE_SECONDS = 60;
 
+    private final long id;
     private final VolumeService service;
     private final String vgName;
     private final String name;
@@ -53,7 +54,8 @@ final class PvMoveJob implements Runnable {
     private volatile LogicalVolume layout;
     private volatile VolumeGroup lastVg;
 
-    PvMoveJob(VolumeService service, VolumeGroup vg, LogicalVolume pvmove, MoveMeter meter) {
+    PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, MoveMeter meter) {
+        this.id = id;
         this.service = service;
         this.vgName = vg.name();
         this.name = pvmove.name();
@@ -62,6 +64,10 @@ final class PvMoveJob implements Runnable {
         this.layout = pvmove;
         this.lastVg = vg;
         this.meter = meter;
+    }
+
+    long id() {
+        return id;
     }
 
     String vgName() {
@@ -94,6 +100,14 @@ final class PvMoveJob implements Runnable {
 
     MoveMeter meter() {
         return meter;
+    }
+
+    /** Takes the pvmove LV's layout from {@code vg} (after a change made outside the job, such as the rate). */
+    void observe(VolumeGroup vg) {
+        vg.lv(name).ifPresent(lv -> {
+            layout = lv;
+            lastVg = vg;
+        });
     }
 
     /** Completes with the final state (or the state at a stop). */

@@ -130,8 +130,8 @@ public final class PvMoveService implements AutoCloseable {
         }
         PvMoveJob job = running(source).get(0);
         synchronized (service) {
-            service.manager().updateVolumeGroup(job.vgName(), v -> v.withLvChanged(job.name(),
-                    l -> l.withMove(l.move().withRate(bytesPerSecond))));
+            job.observe(service.manager().updateVolumeGroup(job.vgName(), v -> v.withLvChanged(job.name(),
+                    l -> l.withMove(l.move().withRate(bytesPerSecond)))));
         }
         applyRate();
         return Progress.of(job);
@@ -154,7 +154,7 @@ public final class PvMoveService implements AutoCloseable {
     }
 
     private PvMoveJob launch(VolumeGroup vg, LogicalVolume pvmove) {
-        PvMoveJob job = new PvMoveJob(service, vg, pvmove, new MoveMeter(nanoClock));
+        PvMoveJob job = new PvMoveJob(jobs.size() + 1, service, vg, pvmove, new MoveMeter(nanoClock));
         jobs.add(job);
         Thread t = new Thread(job, "pvmove-" + vg.name() + "-" + pvmove.name());
         t.setDaemon(true);

@@ -63,10 +63,10 @@ public final class PvMoveCommand extends LvmCommand {
             return ExitCodes.OK;
         }
         if (args.isEmpty()) {
-            Set<String> names = new LinkedHashSet<>();
+            Set<Long> names = new LinkedHashSet<>();
             for (JsonNode m : client.call("POST", MOVES, Map.of()).path("pvmoves")) {
                 if (!isFinal(m)) {
-                    names.add(m.path("name").asText());
+                    names.add(m.path("id").asLong());
                 }
             }
             if (names.isEmpty()) {
@@ -92,7 +92,7 @@ public final class PvMoveCommand extends LvmCommand {
             out().println(m.path("name").asText() + ": moving " + m.path("source").asText() + " in the background");
             return ExitCodes.OK;
         }
-        return follow(client, Set.of(m.path("name").asText()));
+        return follow(client, Set.of(m.path("id").asLong()));
     }
 
     private boolean running(ControlClient client, String source) throws ControlCallException {
@@ -105,20 +105,20 @@ public final class PvMoveCommand extends LvmCommand {
         return false;
     }
 
-    /** Polls until every move in {@code names} has ended; prints progress; the exit code of the worst end. */
-    private int follow(ControlClient client, Set<String> names) throws ControlCallException {
+    /** Polls until every move in {@code ids} has ended; prints progress; the exit code of the worst end. */
+    private int follow(ControlClient client, Set<Long> ids) throws ControlCallException {
         boolean tty = System.console() != null;
         int code = ExitCodes.OK;
-        Set<String> open = new LinkedHashSet<>(names);
+        Set<Long> open = new LinkedHashSet<>(ids);
         while (!open.isEmpty()) {
             sleep(interval);
             for (JsonNode m : client.call("GET", MOVES, null).path("pvmoves")) {
-                String name = m.path("name").asText();
-                if (!open.contains(name)) {
+                long id = m.path("id").asLong();
+                if (!open.contains(id)) {
                     continue;
                 }
                 if (isFinal(m)) {
-                    open.remove(name);
+                    open.remove(id);
                     code = Math.max(code, finish(m, tty));
                 } else if (interval > 0) {
                     out().print(line(m) + (tty ? "\r" : System.lineSeparator()));
