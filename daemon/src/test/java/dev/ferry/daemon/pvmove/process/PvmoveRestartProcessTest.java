@@ -112,10 +112,9 @@ class PvmoveRestartProcessTest {
                 && api.active().stream().allMatch(m -> m.path("percent").asDouble() > 0));
         daemon.kill9();
         daemon.startAgain();
-        assertThat(api.active()).as("every move resumed after the restart").hasSize(3);
-        for (String src : List.of(one.get(0), two.get(0), two.get(2))) {
-            daemon.cliOk("pvmove", "--rate", "1G", src);
-        }
+        assertThat(api.active()).as("every move resumed after the restart").hasSize(3)
+                .allSatisfy(m -> assertThat(m.path("rate_limit").asLong()).as("persisted rate of %s", m.path("source"))
+                        .isEqualTo(1L << 20));
         CliResult bare = daemon.cliOk("pvmove", "-i", "0");
         assertThat(bare.out()).contains("Moved: 100.0%");
         assertThat(api.active()).isEmpty();
