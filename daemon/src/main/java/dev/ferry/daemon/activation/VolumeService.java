@@ -9,6 +9,7 @@ import dev.ferry.daemon.volume.KnownPvs;
 import dev.ferry.daemon.volume.LogicalVolume;
 import dev.ferry.daemon.volume.LvCreateRequest;
 import dev.ferry.daemon.volume.LvResizeRequest;
+import dev.ferry.daemon.volume.MoveOptions;
 import dev.ferry.daemon.volume.PhysicalVolume;
 import dev.ferry.daemon.volume.PvInfo;
 import dev.ferry.daemon.volume.Segment;
@@ -67,6 +68,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
             throw e;
         }
         VolumeService service = new VolumeService(manager, activator);
+        activator.copier().setRateLimit(MoveOptions.combinedRate(manager.volumeGroups()));
         service.activateAll();
         return service;
     }

@@ -11,10 +11,15 @@ import dev.ferry.daemon.volume.PvMoveRequest;
 import dev.ferry.daemon.volume.PvMoveResolver;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
@@ -24,14 +29,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts, lists, aborts and re-rates pvmoves over a {@link VolumeService}, one {@link PvMoveJob} thread per move;
  * at start it resumes every move found in the metadata. Moves off different source PVs run concurrently; the
- * copier's rate limit is the sum of the running moves' limits (unlimited if any is).
+ * copier's rate limit is the sum of the running moves' effective limits (unlimited if any is unlimited), where a
+ * move's effective limit is its configured one lowered by its {@link RateGovernor} while probed foreground read
+ * latency is high.
  */
 public final class PvMoveService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PvMoveService.class);
+    /** How often foreground latency is probed. */
+    static final long PROBE_MILLIS = 250;
+    private static final int PROBE_BYTES = 4096;
+    /** The backoff never throttles a move below 1 MiB/s. */
+    private static final long MIN_BACKOFF_RATE = 1 << 20;
+    /** Foreground latency this many times the baseline counts as risen. */
+    private static final double LATENCY_FACTOR = 4;
     private final VolumeService service;
     private final LongSupplier nanoClock;
     private final List<PvMoveJob> jobs = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final Map<PvMoveJob, RateGovernor> governors = new HashMap<>();
+    private final Map<PvMoveJob, Long> effective = new HashMap<>();
+    private ScheduledExecutorService prober;
     private boolean closed;
 
     /** A service over {@code service}; {@code nanoClock} times the copy rate. */
@@ -133,6 +150,7 @@ public final class PvMoveService implements AutoCloseable {
             job.observe(service.manager().updateVolumeGroup(job.vgName(), v -> v.withLvChanged(job.name(),
                     l -> l.withMove(l.move().withRate(bytesPerSecond)))));
         }
+        effective.remove(job);
         applyRate();
         return Progress.of(job);
     }
@@ -159,10 +177,58 @@ public final class PvMoveService implements AutoCloseable {
         Thread t = new Thread(job, "pvmove-" + vg.name() + "-" + pvmove.name());
         t.setDaemon(true);
         threads.add(t);
+        governors.put(job, new RateGovernor(MIN_BACKOFF_RATE, LATENCY_FACTOR));
         job.done().whenComplete((s, e) -> applyRate());
         applyRate();
         t.start();
+        if (prober == null) {
+            prober = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread p = new Thread(r, "pvmove-latency-probe");
+                p.setDaemon(true);
+                return p;
+            });
+            prober.scheduleWithFixedDelay(this::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+        }
         return job;
+    }
+
+    /**
+     * Times one 4 KiB foreground read through an LV of each running move and lets its {@link RateGovernor} lower
+     * (or restore) the move's effective rate.
+     */
+    private void probe() {
+        List<PvMoveJob> running;
+        synchronized (this) {
+            running = jobs.stream().filter(j -> j.state() == JobState.RUNNING).toList();
+        }
+        for (PvMoveJob j : running) {
+            MoveProgress p = Progress.of(j);
+            if (p.lvs().isEmpty()) {
+                continue;
+            }
+            var device = service.activator().device(j.vgName(), p.lvs().get(0));
+            if (device.isEmpty()) {
+                continue;
+            }
+            long start = nanoClock.getAsLong();
+            try {
+                device.get().read(0, ByteBuffer.allocate(PROBE_BYTES)).get(PROBE_MILLIS * 20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                continue;
+            }
+            long latency = nanoClock.getAsLong() - start;
+            long next = governors.get(j).next(p.rateLimit(), latency, (long) (p.mibPerSecond() * (1 << 20)));
+            synchronized (this) {
+                if (!Long.valueOf(next).equals(effective.put(j, next))) {
+                    LOG.info("pvmove {}: foreground read took {} us; copy rate limit now {} bytes/s", j.name(),
+                            latency / 1000, next);
+                    applyRate();
+                }
+            }
+        }
     }
 
     private synchronized void applyRate() {
@@ -171,7 +237,7 @@ public final class PvMoveService implements AutoCloseable {
             if (j.state().isFinal() || j.layout().move() == null) {
                 continue;
             }
-            long r = currentRate(j);
+            long r = effective.getOrDefault(j, currentRate(j));
             if (r == 0) {
                 sum = 0;
                 break;
@@ -205,6 +271,9 @@ public final class PvMoveService implements AutoCloseable {
             closed = true;
             jobs.forEach(PvMoveJob::requestStop);
             all = List.copyOf(threads);
+            if (prober != null) {
+                prober.shutdownNow();
+            }
         }
         for (Thread t : all) {
             t.join(TimeUnit.SECONDS.toMillis(60));
