@@ -47,10 +47,10 @@ final class Progress {
         }
         double rate = job.state().isFinal() ? 0 : job.meter().mibPerSecond(copied);
         Long eta = job.state().isFinal() ? null : MoveMeter.eta(total - copied, rate);
-        List<String> lvs = movedLvs(vg, lv.name());
+        List<String> lvs = job.movedLvs();
         double percent = total == 0 ? 100 : 100.0 * copied / total;
-        return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs, lv.move().atomic(),
-                job.state(), percent, total, copied, lv.move().rateLimit(), rate, eta, job.errorCode(),
+        return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs,
+                lv.move().atomic(), job.state(), percent, total, copied, lv.move().rateLimit(), rate, eta, job.errorCode(),
                 job.errorMessage(), segs);
     }
 
@@ -70,16 +70,6 @@ final class Progress {
         } catch (RuntimeException e) {
             return 0;
         }
-    }
-
-    private static List<String> movedLvs(VolumeGroup vg, String pvmove) {
-        List<String> out = new ArrayList<>();
-        for (LogicalVolume l : vg.lvs()) {
-            if (l.segments().stream().anyMatch(s -> s.areas().stream().anyMatch(a -> pvmove.equals(a.lv())))) {
-                out.add(l.name());
-            }
-        }
-        return out;
     }
 
     private static String pvName(VolumeGroup vg, Area a) {

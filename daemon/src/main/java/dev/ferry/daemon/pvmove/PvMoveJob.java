@@ -44,6 +44,7 @@ final class PvMoveJob implements Runnable {
     private final boolean atomic;
     private final String logLv;
     private final MoveMeter meter;
+    private final List<String> movedLvs;
     private final CompletableFuture<JobState> done = new CompletableFuture<>();
     private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
     private volatile JobState state = JobState.PLANNED;
@@ -64,6 +65,13 @@ final class PvMoveJob implements Runnable {
         this.layout = pvmove;
         this.lastVg = vg;
         this.meter = meter;
+        this.movedLvs = vg.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
+                .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
+    }
+
+    /** The LVs this move started with. */
+    List<String> movedLvs() {
+        return movedLvs;
     }
 
     long id() {

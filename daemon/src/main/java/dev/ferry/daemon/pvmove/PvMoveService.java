@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ public final class PvMoveService implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final Map<PvMoveJob, RateGovernor> governors = new HashMap<>();
     private final Map<PvMoveJob, Long> effective = new HashMap<>();
+    private final AtomicLong probes = new AtomicLong();
     private ScheduledExecutorService prober;
     private boolean closed;
 
@@ -155,6 +157,11 @@ public final class PvMoveService implements AutoCloseable {
         return Progress.of(job);
     }
 
+    /** Foreground latency probes completed so far. */
+    long probes() {
+        return probes.get();
+    }
+
     /** The job state of move {@code name} (for tests and polling). */
     synchronized PvMoveJob job(String name) {
         return jobs.stream().filter(j -> j.name().equals(name)).reduce((a, b) -> b).orElse(null);
@@ -193,10 +200,19 @@ public final class PvMoveService implements AutoCloseable {
     }
 
     /**
-     * Times one 4 KiB foreground read through an LV of each running move and lets its {@link RateGovernor} lower
+     * Times one 4 KiB foreground read through an LV of each running move (its last block, which the copy reaches
+     * last, so the read contends with the copy on the source) and lets its {@link RateGovernor} lower
      * (or restore) the move's effective rate.
      */
     private void probe() {
+        try {
+            probeRunning();
+        } catch (RuntimeException e) {
+            LOG.warn("pvmove latency probe failed", e);
+        }
+    }
+
+    private void probeRunning() {
         List<PvMoveJob> running;
         synchronized (this) {
             running = jobs.stream().filter(j -> j.state() == JobState.RUNNING).toList();
@@ -212,7 +228,9 @@ public final class PvMoveService implements AutoCloseable {
             }
             long start = nanoClock.getAsLong();
             try {
-                device.get().read(0, ByteBuffer.allocate(PROBE_BYTES)).get(PROBE_MILLIS * 20, TimeUnit.MILLISECONDS);
+                long last = Math.max(0, device.get().size() - PROBE_BYTES);
+                device.get().read(last, ByteBuffer.allocate(PROBE_BYTES)).get(PROBE_MILLIS * 20,
+                        TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -220,10 +238,11 @@ public final class PvMoveService implements AutoCloseable {
                 continue;
             }
             long latency = nanoClock.getAsLong() - start;
+            probes.incrementAndGet();
             long next = governors.get(j).next(p.rateLimit(), latency, (long) (p.mibPerSecond() * (1 << 20)));
             synchronized (this) {
                 if (!Long.valueOf(next).equals(effective.put(j, next))) {
-                    LOG.info("pvmove {}: foreground read took {} us; copy rate limit now {} bytes/s", j.name(),
+                    LOG.debug("pvmove {}: foreground read took {} us; copy rate limit now {} bytes/s", j.name(),
                             latency / 1000, next);
                     applyRate();
                 }

@@ -13,7 +13,7 @@ import java.util.UUID;
 /**
  * Plans a pvmove as LVM2 does: a hidden {@code pvmoveN} LV (PVMOVE, LOCKED) gets one DISABLED segment per moved
  * piece (source area to a freshly allocated destination area); the moved LVs' areas on the source ranges are
- * re-pointed into it and the LVs are LOCKED; a hidden log LV {@code pvmoveN_mlog} is allocated off the source.
+ * re-pointed into it and the LVs are LOCKED; a hidden log LV {@code pvmoveN_mlog} holds the region logs.
  * Refusals throw {@link VolumeException} and change nothing.
  */
 public final class PvMovePlanner {
@@ -159,39 +159,44 @@ public final class PvMovePlanner {
         return new Plan(vg.withLvs(lvs), name, moved);
     }
 
+    /**
+     * The log LV, preferably on the source's free extents (it then shares the data's fate: a failing destination
+     * cannot stop the mirror marking regions dirty, which would fail foreground writes), else on a PV that is no
+     * destination, else on a destination.
+     */
     private LogicalVolume logLv(String name, LogicalVolume pvmove, FreeSpaceMap free,
                                 Map<UUID, List<PeRun>> allowed, PhysicalVolume src) {
-        long extents = Math.max(1, (pvmove.segments().size() * logSlice(pvmove) + vg.extentSize() - 1)
-                / vg.extentSize());
-        Map<UUID, List<PeRun>> places = new HashMap<>();
+        long extents = MoveLogGeometry.logExtents(vg.extentSize(), pvmove);
+        Map<UUID, List<PeRun>> others = new HashMap<>();
         for (PhysicalVolume p : vg.pvs()) {
-            if (!p.uuid().equals(src.uuid()) || vg.pvs().size() == 1) {
-                places.put(p.uuid(), allowed.getOrDefault(p.uuid(), List.of(new PeRun(0, p.peCount()))));
+            if (!p.uuid().equals(src.uuid()) && !allowed.containsKey(p.uuid())) {
+                others.put(p.uuid(), List.of(new PeRun(0, p.peCount())));
             }
         }
-        FreeSpaceMap choice = free.copy();
-        choice.restrictTo(places);
-        List<AllocatedChunk> chunks = Allocator.allocate(choice, new AllocationRequest(1, extents,
-                AllocationPolicy.ANYWHERE, List.of()));
-        List<Segment> segs = new ArrayList<>();
-        long le = 0;
-        for (AllocatedChunk c : chunks) {
-            free.take(c.areas().get(0).pv(), c.areas().get(0).startPe(), c.length());
-            segs.add(Segment.linear(le, c.length(), c.areas().get(0)));
-            le += c.length();
+        List<Map<UUID, List<PeRun>>> tiers = List.of(Map.of(src.uuid(), List.of(new PeRun(0, src.peCount()))),
+                others, allowed);
+        VolumeException last = null;
+        for (Map<UUID, List<PeRun>> tier : tiers) {
+            FreeSpaceMap choice = free.copy();
+            choice.restrictTo(tier);
+            try {
+                List<AllocatedChunk> chunks = Allocator.allocate(choice, new AllocationRequest(1, extents,
+                        AllocationPolicy.ANYWHERE, List.of()));
+                List<Segment> segs = new ArrayList<>();
+                long le = 0;
+                for (AllocatedChunk c : chunks) {
+                    free.take(c.areas().get(0).pv(), c.areas().get(0).startPe(), c.length());
+                    segs.add(Segment.linear(le, c.length(), c.areas().get(0)));
+                    le += c.length();
+                }
+                return new LogicalVolume(name, UUID.randomUUID(), true,
+                        EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.LOCKED), AllocationPolicy.ANYWHERE, segs);
+            } catch (VolumeException e) {
+                last = e;
+            }
         }
-        return new LogicalVolume(name, UUID.randomUUID(), true, EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.LOCKED),
-                AllocationPolicy.ANYWHERE, segs);
-    }
-
-    /** Bytes of one segment's log slice (the same formula as activation's). */
-    private long logSlice(LogicalVolume pvmove) {
-        long most = 1;
-        for (Segment s : pvmove.segments()) {
-            most = Math.max(most, (s.extentCount() * vg.extentSize() + s.regionSize() - 1) / s.regionSize());
-        }
-        long slot = (48 + 2 * ((most + 7) / 8) + 4095) / 4096 * 4096;
-        return 2 * slot;
+        throw new VolumeException(ErrorCode.INSUFFICIENT_SPACE, "No free extent for the move's region log: "
+                + last.getMessage());
     }
 
     /** Linear and mirror segments split at the source-range boundaries of their areas on the source. */

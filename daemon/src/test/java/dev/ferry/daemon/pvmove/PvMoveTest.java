@@ -54,6 +54,7 @@ class PvMoveTest {
         wb.verify("after the move");
         MoveProgress done = f.moves.moves().get(0);
         assertEquals(100.0, done.percent(), 0.001);
+        assertEquals(java.util.List.of("a", "b"), done.lvs());
 
         f.close();
         f.open();

@@ -55,7 +55,7 @@ public final class PvMoveCommand extends LvmCommand {
         List<String> args = absolutePvArgs(pvs);
         if (abort) {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("source", args.isEmpty() ? null : args.get(0));
+            body.put("source", args.isEmpty() ? null : pvOnly(args.get(0)));
             for (JsonNode m : client.call("POST", MOVES + "/abort", body).path("pvmoves")) {
                 out().println(m.path("name").asText() + ": " + m.path("source").asText() + ": "
                         + m.path("state").asText());
@@ -76,7 +76,7 @@ public final class PvMoveCommand extends LvmCommand {
             return background ? ExitCodes.OK : follow(client, names);
         }
         if (rate != null && args.size() == 1 && running(client, args.get(0))) {
-            JsonNode m = client.call("POST", MOVES + "/rate", Map.of("source", args.get(0), "rate", rate));
+            JsonNode m = client.call("POST", MOVES + "/rate", Map.of("source", pvOnly(args.get(0)), "rate", rate));
             out().println(m.path("name").asText() + ": rate limit " + m.path("rate_limit").asLong() + " bytes/s");
             return ExitCodes.OK;
         }
@@ -96,7 +96,7 @@ public final class PvMoveCommand extends LvmCommand {
     }
 
     private boolean running(ControlClient client, String source) throws ControlCallException {
-        String src = source.contains(":") ? source.substring(0, source.indexOf(':')) : source;
+        String src = pvOnly(source);
         for (JsonNode m : client.call("GET", MOVES, null).path("pvmoves")) {
             if (!isFinal(m) && m.path("source").asText().equals(src)) {
                 return true;
@@ -163,6 +163,11 @@ public final class PvMoveCommand extends LvmCommand {
             b.append(String.format(Locale.ROOT, " ETA %02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60));
         }
         return b.toString();
+    }
+
+    /** {@code PV[:ranges]} without the ranges. */
+    private static String pvOnly(String arg) {
+        return arg.contains(":") ? arg.substring(0, arg.indexOf(':')) : arg;
     }
 
     private static boolean isFinal(JsonNode m) {

@@ -1,0 +1,72 @@
+package dev.ferry.daemon.pvmove;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.ferry.daemon.activation.PvWrapper;
+import dev.ferry.daemon.testing.Poll;
+import dev.ferry.mapper.DeviceMapper;
+import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.copy.Copier;
+import dev.ferry.mapper.device.MappedDevice;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A source that turns slow (a real delay target in front of it) makes the move lower its copy rate limit. */
+class PvMoveBackoffTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final long MIB = PvMoveFixture.MIB;
+    @TempDir
+    Path root;
+    private PvMoveFixture f;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    @Test
+    void risingForegroundLatencyLowersTheCopyRate() throws Exception {
+        Map<String, BlockDevice> files = new ConcurrentHashMap<>();
+        DeviceMapper faults = DeviceMapper.create(files::get);
+        String[] src = new String[1];
+        PvWrapper wrapper = (path, file) -> {
+            if (!path.endsWith("/pv1")) {
+                return file;
+            }
+            files.put(path, file);
+            src[0] = "src-" + System.nanoTime();
+            return faults.registry().create(src[0], "0 " + file.size() / 512 + " linear " + path + " 0\n");
+        };
+        f = new PvMoveFixture(root, wrapper);
+        f.linear("a", "32M", f.pv1);
+        LvWorkload wa = new LvWorkload(() -> f.device("a"), 81);
+        long limit = 2 * MIB;
+        MoveProgress p = f.moves.start(PvMoveFixture.request(false, limit, f.pv1, f.pv2));
+        Copier copier = f.volumes.activator().copier();
+        assertEquals(limit, copier.rateLimit());
+        long before = f.moves.probes();
+        Poll.until(WAIT, "a few calm latency probes", () -> f.moves.probes() >= before + 3);
+
+        MappedDevice d = faults.registry().lookup(src[0]).orElseThrow();
+        faults.registry().load(src[0], "0 " + d.size() / 512 + " delay " + f.pv1 + " 0 40\n");
+        d.resume().get(30, TimeUnit.SECONDS);
+        Poll.until(WAIT, "the copy rate limit to drop below " + limit, () -> copier.rateLimit() < limit
+                || f.moves.job(p.name()).state().isFinal());
+        assertEquals(limit / 2, copier.rateLimit());
+
+        faults.registry().load(src[0], "0 " + d.size() / 512 + " linear " + f.pv1 + " 0\n");
+        d.resume().get(30, TimeUnit.SECONDS);
+        Poll.until(WAIT, "the limit to come back", () -> copier.rateLimit() == limit);
+        f.moves.setRate(f.pv1, 0);
+        assertEquals(JobState.COMPLETED, f.await(p));
+        wa.verify("after a throttled move");
+    }
+}
