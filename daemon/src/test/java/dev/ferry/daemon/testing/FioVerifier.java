@@ -18,6 +18,7 @@ public final class FioVerifier {
 
     private static final Duration RUN_LIMIT = Duration.ofMinutes(10);
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(60);
+    private static final Duration MIN_RUN = Duration.ofSeconds(2);
 
     /** fio's exit status after SIGINT when nothing failed. */
     private static final int FIO_INTERRUPTED = 128;
@@ -25,6 +26,7 @@ public final class FioVerifier {
     private final Process process;
     private final Path out;
     private final Path err;
+    private final long startedNanos = System.nanoTime();
 
     private FioVerifier(Process process, Path out, Path err) {
         this.process = process;
@@ -40,7 +42,7 @@ public final class FioVerifier {
         try {
             Process p = new ProcessBuilder(ExternalTool.find("fio").toString(), "--name=verify", "--ioengine=nbd",
                     "--uri=" + uri, "--rw=randwrite", "--bs=4k", "--iodepth=8", "--size=" + size,
-                    "--verify=crc32c", "--verify_backlog=64", "--verify_fatal=1", "--verify_state_save=0",
+                    "--verify=crc32c", "--verify_backlog=16", "--verify_fatal=1", "--verify_state_save=0",
                     "--randseed=" + seed, "--time_based", "--runtime=" + RUN_LIMIT.toSeconds(),
                     "--output-format=json").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             return new FioVerifier(p, out, err);
@@ -55,10 +57,18 @@ public final class FioVerifier {
     }
 
     /**
-     * Stops fio with SIGINT and fails unless it ran until then (fio exits 128 after the signal) with no job error,
-     * having written and verified data.
+     * Stops fio with SIGINT (after it ran at least 2 s) and fails unless it ran until then (fio exits 128 after the
+     * signal) with no job error, having written and verified data.
      */
     public JsonNode stopAndCheck() {
+        try {
+            // fio gets at least MIN_RUN to write and verify something, however quickly the test got here.
+            long left = MIN_RUN.toNanos() - (System.nanoTime() - startedNanos);
+            process.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
         if (!process.isAlive()) {
             throw new AssertionError("fio stopped before it was asked to: " + process.exitValue() + "\n" + output());
         }
