@@ -1,5 +1,6 @@
 package dev.ferry.daemon.interop;
 
+import dev.ferry.daemon.testing.ExternalTool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -11,6 +11,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_OPT_GO;
 import static dev.ferry.nbd.NbdConstants.NBD_REP_ERR_UNKNOWN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.daemon.testing.ExternalTool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;

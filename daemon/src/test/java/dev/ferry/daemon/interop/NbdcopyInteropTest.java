@@ -3,6 +3,7 @@ package dev.ferry.daemon.interop;
 import static dev.ferry.daemon.interop.TestFiles.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.daemon.testing.ExternalTool;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static dev.ferry.daemon.interop.TestFiles.MIB;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.daemon.testing.ExternalTool;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,23 +1,23 @@
 package dev.ferry.daemon.interop;
 
-import dev.ferry.daemon.Main;
+import dev.ferry.daemon.testing.ChildJvm;
+import dev.ferry.daemon.testing.LoggedProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code ferry} process ({@code serve} or {@code daemon}): a child JVM running {@link Main} on the test
  * class path, listening on a free loopback port, its output captured in a log file.
  */
-final class ServeProcess implements AutoCloseable {
+final class ServeProcess implements LoggedProcess {
 
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
@@ -56,22 +56,7 @@ final class ServeProcess implements AutoCloseable {
     static ServeProcess launch(Path logDir, int port, String exportName, List<String> jvmOptions,
             List<String> args) {
         Path log = logDir.resolve("ferry-" + port + "-" + System.nanoTime() + ".log");
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dio.netty.leakDetection.level=paranoid",
-                "--add-opens", "java.base/java.io=ALL-UNNAMED",
-                "--add-opens", "java.base/java.nio=ALL-UNNAMED",
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-                "-Dio.netty.tryReflectionSetAccessible=true"));
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(args);
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new ServeProcess(p, port, exportName, log);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new ServeProcess(ChildJvm.start(jvmOptions, args, Map.of(), log), port, exportName, log);
     }
 
     /** Waits (with a deadline) until the port accepts connections; fails if the process exits first. */
@@ -106,11 +91,7 @@ final class ServeProcess implements AutoCloseable {
 
     /** A loopback port nobody listened on a moment ago. */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ChildJvm.freePort();
     }
 
     int port() {
@@ -151,7 +132,8 @@ final class ServeProcess implements AutoCloseable {
     }
 
     /** Everything the process printed so far. */
-    String log() {
+    @Override
+    public String log() {
         try {
             return "--- ferry log " + log + "\n" + Files.readString(log);
         } catch (IOException e) {
@@ -159,7 +141,6 @@ final class ServeProcess implements AutoCloseable {
         }
     }
 
-    /** Kills the process if it still runs. */
     @Override
     public void close() {
         if (process.isAlive()) {

@@ -1,7 +1,6 @@
 package dev.ferry.daemon.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.activation.VolumeService;
@@ -10,6 +9,8 @@ import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.process.StopReport;
 import dev.ferry.daemon.testing.Curl;
+import dev.ferry.daemon.testing.ExternalTool;
+import dev.ferry.daemon.testing.NbdfuseMount;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.volume.Area;
 import dev.ferry.daemon.volume.LogicalVolume;
@@ -173,13 +174,7 @@ class VolumeDaemonInteropTest {
 
     @Test
     void ext4OnAnLvSurvivesADaemonRestart() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for losetup and mount");
-        assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse for nbdfuse");
-        assumeTrue(Files.exists(Path.of("/dev/loop-control")), "needs /dev/loop-control for losetup");
-        ExternalTool.assumeInstalled("nbdfuse", "nbdfuse");
-        ExternalTool.assumeInstalled("fuse3", "fusermount3");
-        ExternalTool.assumeInstalled("e2fsprogs", "mkfs.ext4");
-        ExternalTool.assumeInstalled("mount", "losetup", "mount", "umount");
+        NbdfuseMount.assumeUsable();
         Curl.assumeInstalled();
         startDaemon();
         createVolumes();
@@ -272,44 +267,11 @@ class VolumeDaemonInteropTest {
         return b.array();
     }
 
-    /**
-     * Exposes {@code vg/data} through nbdfuse and a loop device and mounts it (after mkfs.ext4 if {@code format});
-     * every step pushes its undo onto {@link #cleanup}.
-     */
-    private Path mount(String name, boolean format) throws IOException, InterruptedException {
-        Path fuse = Files.createDirectories(dir.resolve(name + "-fuse"));
-        Path mnt = Files.createDirectories(dir.resolve(name + "-mnt"));
-        Path log = dir.resolve(name + "-nbdfuse.log");
-        Process nbdfuse = new ProcessBuilder(ExternalTool.find("nbdfuse").toString(), fuse.toString(),
-                uri("vg/data")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        cleanup.push(() -> {
-            ExternalTool.run(TIMEOUT, "fusermount3", "-u", "-z", fuse.toString());
-            nbdfuse.destroy();
-            try {
-                if (!nbdfuse.waitFor(30, TimeUnit.SECONDS)) {
-                    nbdfuse.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Path file = fuse.resolve("nbd");
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!(Files.exists(file) && Files.size(file) == 96 * MIB)) {
-            if (!nbdfuse.isAlive() || System.nanoTime() - deadline > 0) {
-                throw new AssertionError("nbdfuse did not expose " + file + ": " + Files.readString(log));
-            }
-            nbdfuse.waitFor(50, TimeUnit.MILLISECONDS);
-        }
-        String loop = ExternalTool.run(TIMEOUT, "losetup", "-f", "--show", file.toString()).assertSuccess()
-                .stdout().strip();
-        cleanup.push(() -> ExternalTool.run(TIMEOUT, "losetup", "-d", loop));
-        if (format) {
-            ExternalTool.run(TIMEOUT, "mkfs.ext4", "-q", "-F", loop).assertSuccess();
-        }
-        ExternalTool.run(TIMEOUT, "mount", loop, mnt.toString()).assertSuccess();
-        cleanup.push(() -> ExternalTool.run(TIMEOUT, "umount", mnt.toString()).assertSuccess());
-        return mnt;
+    /** Mounts {@code vg/data} through nbdfuse and a loop device (after mkfs.ext4 if {@code format}); unmounted at the end. */
+    private Path mount(String name, boolean format) {
+        NbdfuseMount fs = NbdfuseMount.mount(dir, name, uri("vg/data"), 96 * MIB, format);
+        cleanup.push(fs::close);
+        return fs.mountPoint();
     }
 
     /** Unmounts, detaches the loop device and stops nbdfuse, newest first; failures fail the test. */

@@ -1,2 +1,2 @@
-/** Test helpers: polling with deadlines and raw HTTP exchanges. */
+/** Test helpers: polling with deadlines, raw HTTP exchanges, external tools and real ferry child processes. */
 package dev.ferry.daemon.testing;

@@ -1,4 +1,4 @@
-package dev.ferry.daemon.interop;
+package dev.ferry.daemon.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the command-line tools the interop tests drive (nbdinfo, qemu-io, fio, ...), each with a deadline. */
-final class ExternalTool {
+public final class ExternalTool {
 
     private static final String[] SEARCH_PATH = (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin")
             .split(":");
@@ -22,24 +22,24 @@ final class ExternalTool {
     }
 
     /** What a finished tool printed and returned. */
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
 
         /** Fails with the whole output unless the tool exited 0. */
-        Result assertSuccess() {
+        public Result assertSuccess() {
             if (exitCode != 0) {
                 throw new AssertionError(describe());
             }
             return this;
         }
 
-        String describe() {
+        public String describe() {
             return String.join(" ", command) + " exited " + exitCode + "\n--- stdout\n" + stdout
                     + "\n--- stderr\n" + stderr;
         }
     }
 
     /** The tool's absolute path, or null when it is not installed. */
-    static Path find(String tool) {
+    public static Path find(String tool) {
         for (String dir : SEARCH_PATH) {
             if (!dir.isEmpty()) {
                 Path p = Path.of(dir, tool);
@@ -52,7 +52,7 @@ final class ExternalTool {
     }
 
     /** Skips the calling test unless every tool is installed, naming the Debian package to install. */
-    static void assumeInstalled(String debianPackage, String... tools) {
+    public static void assumeInstalled(String debianPackage, String... tools) {
         for (String tool : tools) {
             assumeTrue(find(tool) != null, tool + " is not installed (Debian package " + debianPackage
                     + "; scripts/test.sh installs it)");
@@ -60,7 +60,7 @@ final class ExternalTool {
     }
 
     /** Runs {@code command} to completion within {@code timeout}; a tool still running then is killed and fails the test. */
-    static Result run(Duration timeout, String... command) {
+    public static Result run(Duration timeout, String... command) {
         List<String> cmd = new ArrayList<>(List.of(command));
         Path exe = find(cmd.get(0));
         if (exe != null) {

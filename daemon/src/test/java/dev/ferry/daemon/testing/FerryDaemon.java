@@ -1,0 +1,230 @@
+package dev.ferry.daemon.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.daemon.Main;
+import dev.ferry.daemon.cli.client.ControlCallException;
+import dev.ferry.daemon.cli.client.ControlClient;
+import dev.ferry.daemon.cli.client.ControlClientOptions;
+import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.daemon.process.DaemonConfig;
+import dev.ferry.nbd.client.NbdClient;
+import dev.ferry.nbd.client.NbdClientConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+
+/**
+ * A real {@code ferry daemon} child JVM on its own data directory and a fixed free loopback NBD port that
+ * survive restarts: start and wait until healthy, run CLI commands against it (in this JVM or as child
+ * processes), kill -9, restart, stop gracefully. Each start logs to its own file; {@link #log()} shows all.
+ */
+public final class FerryDaemon implements LoggedProcess {
+
+    /** How long a start may take to answer health on a loaded machine. */
+    public static final Duration START_DEADLINE = Duration.ofSeconds(90);
+    private static final Duration STOP_DEADLINE = Duration.ofSeconds(60);
+
+    private final Path workDir;
+    private final Path dataDir;
+    private final int nbdPort;
+    private final List<Path> logFiles = new ArrayList<>();
+    private final List<Process> cliProcesses = new ArrayList<>();
+    private Process process;
+
+    private FerryDaemon(Path workDir) {
+        this.workDir = workDir;
+        this.dataDir = workDir.resolve("data");
+        this.nbdPort = ChildJvm.freePort();
+    }
+
+    /** Starts a daemon on {@code workDir/data}, logging into {@code workDir}, and waits until it is RUNNING. */
+    public static FerryDaemon start(Path workDir) {
+        FerryDaemon d = new FerryDaemon(workDir);
+        d.startAgain();
+        return d;
+    }
+
+    /** Starts the daemon (again, after {@link #kill9()} or {@link #stop()}) on the same data dir and port. */
+    public FerryDaemon startAgain() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("daemon pid " + process.pid() + " still running");
+        }
+        Path log = workDir.resolve("daemon-" + (logFiles.size() + 1) + ".log");
+        logFiles.add(log);
+        process = ChildJvm.start(ChildJvm.FAST_START, List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
+                "127.0.0.1:" + nbdPort), Map.of(), log);
+        awaitRunning();
+        return this;
+    }
+
+    private void awaitRunning() {
+        ControlClient client = control(Duration.ofSeconds(5));
+        try {
+            Poll.until(START_DEADLINE, "ferry daemon to answer health as RUNNING", () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("ferry daemon exited with " + process.exitValue() + " while starting");
+                }
+                try {
+                    return client.call("GET", "/v1/health", null).path("state").asText().equals("RUNNING");
+                } catch (ControlCallException notYet) {
+                    return false;
+                }
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + log(), e);
+        }
+    }
+
+    /** SIGKILLs the daemon and waits until it is gone: nothing gets a chance to clean up. */
+    public void kill9() {
+        process.destroyForcibly();
+        awaitExit(process, STOP_DEADLINE);
+    }
+
+    /** Stops the daemon with {@code ferry shutdown} and returns its exit status (0 after a clean stop). */
+    public int stop() {
+        cli("shutdown").assertOk();
+        return awaitExit(process, STOP_DEADLINE);
+    }
+
+    /** Runs {@code ferry ARGS...} in this JVM against this daemon ({@code --control} is added) and captures its output. */
+    public CliResult cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        int exit = cl.execute(withControl(args).toArray(String[]::new));
+        return new CliResult(List.of(args), exit, out.toString(), err.toString());
+    }
+
+    /** {@link #cli} that must exit 0. */
+    public CliResult cliOk(String... args) {
+        return cli(args).assertOk();
+    }
+
+    /** {@link #cli} on another thread, for commands that wait (a foreground {@code pvmove}). */
+    public CompletableFuture<CliResult> cliAsync(String... args) {
+        CompletableFuture<CliResult> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(cli(args));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "ferry-cli-" + String.join("-", args));
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    /** Starts {@code ferry ARGS...} as a child process with {@code FERRY_CONTROL} naming this daemon. */
+    public Process cliProcess(Path log, String... args) {
+        Process p = ChildJvm.start(ChildJvm.FAST_START, List.of(args), Map.of(ControlClientOptions.ENV, controlSocket().toString()), log);
+        cliProcesses.add(p);
+        return p;
+    }
+
+    private List<String> withControl(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(Math.min(1, all.size()), List.of("--control", controlSocket().toString()));
+        return all;
+    }
+
+    /** Calls the control API; fails the test on a transport or HTTP error. */
+    public JsonNode api(String method, String target, Object body) {
+        try {
+            return control(Duration.ofSeconds(60)).call(method, target, body);
+        } catch (ControlCallException e) {
+            throw new AssertionError(method + " " + target + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A control client for this daemon. */
+    public ControlClient control(Duration timeout) {
+        return new ControlClient(new ControlEndpoint.UnixSocket(controlSocket()), timeout);
+    }
+
+    /** The NBD URI of an export, e.g. {@code nbd://127.0.0.1:PORT/vg/lv}. */
+    public String nbdUri(String export) {
+        return "nbd://127.0.0.1:" + nbdPort + "/" + export;
+    }
+
+    /** Opens an NBD connection to {@code export} (e.g. {@code vg/lv}); the caller closes it. */
+    public NbdClient nbdClient(String export) {
+        return NbdClient.connect(NbdClientConfig.builder("127.0.0.1", nbdPort).exportName(export).build()).join();
+    }
+
+    /** The NBD port, the same across restarts. */
+    public int nbdPort() {
+        return nbdPort;
+    }
+
+    /** The data directory. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The control socket. */
+    public Path controlSocket() {
+        return dataDir.resolve(DaemonConfig.CONTROL_SOCKET_NAME);
+    }
+
+    /** Whether the daemon process runs. */
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** The pid of the current daemon process. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Every log of every start, oldest first. */
+    @Override
+    public String log() {
+        StringBuilder b = new StringBuilder();
+        for (Path log : logFiles) {
+            b.append("--- ferry daemon log ").append(log).append('\n');
+            try {
+                b.append(Files.readString(log));
+            } catch (IOException e) {
+                b.append("unreadable: ").append(e).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /** Kills the daemon and any CLI child processes still running. */
+    @Override
+    public void close() {
+        for (Process p : cliProcesses) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                awaitExit(p, STOP_DEADLINE);
+            }
+        }
+        if (process != null && process.isAlive()) {
+            kill9();
+        }
+    }
+
+    private static int awaitExit(Process p, Duration timeout) {
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("process " + p.pid() + " still running after " + timeout);
+            }
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
