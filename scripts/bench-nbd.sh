@@ -33,9 +33,7 @@ while getopts "t:w:s:d:kh" opt; do
 done
 [[ "$runtime" =~ ^[1-9][0-9]*$ ]] || { echo "bench-nbd.sh: runtime must be a positive number of seconds: $runtime" >&2; exit 2; }
 
-for tool in fio nbdkit nbdinfo; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "bench-nbd.sh: $tool is not installed (run scripts/test.sh once, or apt-get install fio nbdkit libnbd-bin)" >&2; exit 2; }
-done
+"$root/scripts/install-tools.sh" fio nbdkit nbdinfo
 
 if [[ -z "$work" ]]; then
     work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")"

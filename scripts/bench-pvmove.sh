@@ -34,10 +34,7 @@ done
 [[ "$lv_mib" =~ ^[1-9][0-9]*$ && $((lv_mib % 40)) -eq 0 ]] \
     || { echo "bench-pvmove.sh: LV size must be a positive multiple of 40 MiB: $lv_mib" >&2; exit 2; }
 [[ "$runtime" =~ ^[1-9][0-9]*$ ]] || { echo "bench-pvmove.sh: runtime must be a positive number of seconds" >&2; exit 2; }
-for tool in fio nbdcopy qemu-io curl python3 dd; do
-    command -v "$tool" >/dev/null 2>&1 \
-        || { echo "bench-pvmove.sh: $tool is not installed (apt-get install fio libnbd-bin qemu-utils curl python3)" >&2; exit 2; }
-done
+"$root/scripts/install-tools.sh" fio nbdcopy qemu-io curl
 
 if [[ -z "$work" ]]; then
     work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-pvmove.XXXXXX")"

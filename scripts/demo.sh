@@ -34,10 +34,8 @@ while getopts "d:s:r:kh" opt; do
 done
 [[ "$lv_mib" =~ ^[1-9][0-9]*$ && $((lv_mib % 8)) -eq 0 ]] \
     || { echo "demo.sh: LV size must be a positive multiple of 8 MiB: $lv_mib" >&2; exit 2; }
-for tool in fio nbdcopy nbdinfo sha256sum; do
-    command -v "$tool" >/dev/null 2>&1 \
-        || { echo "demo.sh: $tool is not installed (apt-get install fio libnbd-bin coreutils)" >&2; exit 2; }
-done
+"$root/scripts/install-tools.sh" fio nbdcopy nbdinfo
+command -v sha256sum >/dev/null 2>&1 || { echo "demo.sh: sha256sum (coreutils) is not installed" >&2; exit 2; }
 
 if [[ -z "$work" ]]; then
     work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-demo.XXXXXX")"
