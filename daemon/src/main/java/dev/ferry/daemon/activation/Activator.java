@@ -130,7 +130,8 @@ public final class Activator implements LvRuntime, AutoCloseable {
     }
 
     /**
-     * Activates {@code lv}: builds its table over the PV files, creates the device and publishes the export.
+     * Activates {@code lv}: builds its table over the PV files, creates the device and publishes the export, unless
+     * the LV is hidden (a pvmove LV, its region log, mirror images and logs): no client may write into those.
      *
      * @throws VolumeException ACTIVATION_FAILED with nothing left behind
      */
@@ -156,7 +157,9 @@ public final class Activator implements LvRuntime, AutoCloseable {
         }
         LvExport export = new LvExport(key, exportFactory.create(key, device), this::idle);
         try {
-            exports.publish(export);
+            if (!lv.hidden()) {
+                exports.publish(export);
+            }
         } catch (RuntimeException e) {
             mapper.registry().remove(devName, true).thenCompose(v -> mapper.pvs().release(paths));
             throw failed(key, e.getMessage(), e);

@@ -26,7 +26,12 @@ public final class FerryServices {
 
     /** Services whose LV exports {@code exportFactory} makes. */
     public FerryServices(ExportFactory exportFactory) {
-        this.volumes = new VolumeDaemonService(exports, exportFactory);
+        this(exportFactory, PvWrapper.NONE);
+    }
+
+    /** Services whose LV exports {@code exportFactory} makes, their tables reaching PVs through {@code pvWrapper}. */
+    public FerryServices(ExportFactory exportFactory, PvWrapper pvWrapper) {
+        this.volumes = new VolumeDaemonService(exports, exportFactory, pvWrapper);
     }
 
     /** {@code new DaemonCommand(FerryServices.factory())}: a fresh set per daemon, volumes then nbd-server. */

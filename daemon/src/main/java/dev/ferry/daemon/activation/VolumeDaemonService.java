@@ -27,14 +27,21 @@ public final class VolumeDaemonService implements DaemonService {
 
     private final ExportDirectory exports;
     private final ExportFactory exportFactory;
+    private final PvWrapper pvWrapper;
     private volatile VolumeService volumes;
     private volatile DmExports dmExports;
     private volatile PvMoveService moves;
 
     /** A service publishing LVs into {@code exports}, each served through {@code exportFactory}. */
     public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory) {
+        this(exports, exportFactory, PvWrapper.NONE);
+    }
+
+    /** As above, with tables reaching PV files through {@code pvWrapper} (fault injection in tests). */
+    public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory, PvWrapper pvWrapper) {
         this.exports = exports;
         this.exportFactory = exportFactory;
+        this.pvWrapper = pvWrapper;
     }
 
     @Override
@@ -44,7 +51,7 @@ public final class VolumeDaemonService implements DaemonService {
 
     @Override
     public void start(DaemonContext context) throws Exception {
-        volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT);
+        volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT, pvWrapper);
         dmExports = new DmExports(exports, exportFactory);
         ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT);
         moves = new PvMoveService(volumes, System::nanoTime);

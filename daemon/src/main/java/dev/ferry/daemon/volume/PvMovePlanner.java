@@ -59,6 +59,11 @@ public final class PvMovePlanner {
                     throw new VolumeException(ErrorCode.SAME_PV, "Source and destination physical volume "
                             + src.name() + " are the same; use --alloc anywhere to move within one PV");
                 }
+                if (d.ranges().isEmpty()) {
+                    allowed.computeIfAbsent(dst.uuid(), k -> new ArrayList<>())
+                            .addAll(outside(srcRuns, dst.peCount()));
+                    continue;
+                }
                 for (PeRun r : runs(d, dst)) {
                     for (PeRun s : srcRuns) {
                         if (r.start() < s.end() && s.start() < r.end()) {
@@ -257,6 +262,24 @@ public final class PvMovePlanner {
             }
         }
         return sel.ranges();
+    }
+
+    /** The extents of a PV of {@code peCount} extents outside {@code runs}, as LVM reads an unranged source. */
+    private static List<PeRun> outside(List<PeRun> runs, long peCount) {
+        List<PeRun> sorted = new ArrayList<>(runs);
+        sorted.sort((x, y) -> Long.compare(x.start(), y.start()));
+        List<PeRun> out = new ArrayList<>();
+        long from = 0;
+        for (PeRun r : sorted) {
+            if (r.start() > from) {
+                out.add(new PeRun(from, r.start() - from));
+            }
+            from = Math.max(from, r.end());
+        }
+        if (from < peCount) {
+            out.add(new PeRun(from, peCount - from));
+        }
+        return out;
     }
 
     private String freeName() {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.activation.FerryServices;
+import dev.ferry.daemon.activation.PvWrapper;
+import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.control.ControlEndpoint;
@@ -23,6 +25,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +40,8 @@ class PvMoveCommandTest {
     Path dir;
     private DaemonProcess daemon;
     private ControlEndpoint.UnixSocket socket;
+    /** Holds every write to pv3 (the second move's destination) until the test opens it. */
+    private final CompletableFuture<Void> pv3Gate = new CompletableFuture<>();
 
     /** What one command printed and returned. */
     record Result(int exit, String out, String err) {
@@ -55,20 +61,27 @@ class PvMoveCommandTest {
         socket = new ControlEndpoint.UnixSocket(data.resolve(DaemonConfig.CONTROL_SOCKET_NAME));
         DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0), socket, Optional.empty(),
                 Optional.empty(), 2, Duration.ofSeconds(20));
-        daemon = DaemonProcess.builder(config).services(new FerryServices().services()).build();
+        PvWrapper gatePv3 = (path, file) -> path.endsWith("/pv3") ? new WriteGatedDevice(file, pv3Gate) : file;
+        daemon = DaemonProcess.builder(config)
+                .services(new FerryServices(FerryServices::blockDeviceExport, gatePv3).services()).build();
         daemon.start();
     }
 
     @AfterEach
     void stop() throws Exception {
+        pv3Gate.complete(null);
         daemon.stop("test over");
     }
 
     private Result run(String... args) {
+        return run(new StringWriter(), args);
+    }
+
+    /** Runs a command printing into {@code out}, which another thread may watch while it runs. */
+    private Result run(StringWriter out, String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.add(1, "--control");
         all.add(2, socket.path().toString());
-        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = CliCommands.register(new CommandLine(new Ferry()));
         cl.setOut(new PrintWriter(out, true));
@@ -76,6 +89,8 @@ class PvMoveCommandTest {
         int exit = cl.execute(all.toArray(String[]::new));
         return new Result(exit, out.toString(), err.toString());
     }
+
+    private final StringWriter bareOut = new StringWriter();
 
     private String ok(String... args) {
         Result r = run(args);
@@ -122,8 +137,14 @@ class PvMoveCommandTest {
         assertThat(m.path("segments").get(0).path("state").asText()).isIn("DISABLED", "RUNNING");
 
         assertThat(ok("pvmove", "--rate", "2M/s", pv2)).isEqualTo("pvmove0: rate limit 2097152 bytes/s\n");
-        String bare = ok("pvmove", "-i", "1");
-        assertThat(bare).endsWith("pvmove0 " + pv2 + ": Moved: 100.0%\n");
+        CompletableFuture<Result> bare = CompletableFuture.supplyAsync(() -> run(bareOut, "pvmove", "-i", "1"));
+        Poll.until(Duration.ofSeconds(30), "a bare pvmove to report the held move in progress",
+                () -> bareOut.toString().contains("pvmove0 " + pv2 + ": Moved: ") || bare.isDone());
+        assertThat(bare).as("the bare pvmove must follow the held move, not return").isNotDone();
+        pv3Gate.complete(null);
+        Result followed = bare.get(60, TimeUnit.SECONDS);
+        assertThat(followed.exit()).as(followed.err()).isZero();
+        assertThat(followed.out()).endsWith("pvmove0 " + pv2 + ": Moved: 100.0%\n");
         assertThat(ok("lvs", "-o", "lv_name,devices", "--noheadings")).contains(pv3 + "(0)");
 
         Result nothing = run("pvmove", pv1);

@@ -10,6 +10,7 @@ import dev.ferry.daemon.volume.SegmentType;
 import dev.ferry.daemon.volume.report.Report;
 import dev.ferry.daemon.volume.report.ReportOptions;
 import dev.ferry.daemon.volume.report.Units;
+import dev.ferry.nbd.export.Export;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -56,6 +57,8 @@ class PvMoveLayoutTest {
     void stripedAndMirroredLvsMoveOneLegAndKeepLegsOnDistinctPvs() throws Exception {
         f.striped("s", "8M", f.pv1, f.pv2);
         f.mirror("m", "8M", f.pv1, f.pv2);
+        assertEquals(List.of("vg/m", "vg/s"), f.exports.list().stream().map(Export::name).toList(),
+                "mirror images and logs are hidden, not NBD exports");
         LvWorkload ws = new LvWorkload(() -> f.device("s"), 21).start();
         LvWorkload wm = new LvWorkload(() -> f.device("m"), 22).start();
         MoveProgress p = f.moves.start(PvMoveFixture.request(f.pv1));
@@ -109,6 +112,10 @@ class PvMoveLayoutTest {
         assertTrue(text.contains("[pvmove0]"), text);
         assertTrue(text.contains("[pvmove0_mlog]"), text);
         assertTrue(text.lines().filter(l -> l.contains(f.pv1)).count() >= 2, text);
+        assertTrue(f.volumes.activator().device("vg", "pvmove0").isPresent(), "pvmove0 has its mapped device");
+        assertTrue(f.volumes.activator().device("vg", "pvmove0_mlog").isPresent(), "the log has its mapped device");
+        assertEquals(List.of("vg/a"), f.exports.list().stream().map(Export::name).toList(),
+                "only visible LVs are NBD exports: no client may write into the move's mirror or region log");
         f.moves.setRate(f.pv1, 0);
         assertEquals(JobState.COMPLETED, f.await(p));
         Report after = f.volumes.lvs(all);

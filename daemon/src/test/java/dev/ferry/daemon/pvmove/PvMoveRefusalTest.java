@@ -62,6 +62,8 @@ class PvMoveRefusalTest {
     void sourceAsDestinationIsSamePvAndOverlappingRangesAreRefused() {
         refused(ErrorCode.SAME_PV, PvMoveFixture.request(f.pv1, f.pv1));
         refused(ErrorCode.OVERLAPPING_RANGES, anywhere(f.pv1 + ":0-7", f.pv1 + ":4-50"));
+        // an unranged source PV as destination offers only its extents outside the source ranges: none here
+        refused(ErrorCode.INSUFFICIENT_SPACE, anywhere(f.pv1, f.pv1));
     }
 
     @Test
