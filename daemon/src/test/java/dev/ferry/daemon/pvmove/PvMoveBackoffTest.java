@@ -1,6 +1,7 @@
 package dev.ferry.daemon.pvmove;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.testing.Poll;
@@ -58,9 +59,12 @@ class PvMoveBackoffTest {
         MappedDevice d = faults.registry().lookup(src[0]).orElseThrow();
         faults.registry().load(src[0], "0 " + d.size() / 512 + " delay " + f.pv1 + " 0 40\n");
         d.resume().get(30, TimeUnit.SECONDS);
-        Poll.until(WAIT, "the copy rate limit to drop below " + limit, () -> copier.rateLimit() < limit
+        long[] seen = {limit};
+        Poll.until(WAIT, "the copy rate limit to drop below " + limit, () -> (seen[0] = copier.rateLimit()) < limit
                 || f.moves.job(p.name()).state().isFinal());
-        assertEquals(limit / 2, copier.rateLimit());
+        // the first slow probe halves the limit (RateGovernorTest pins the exact steps); a calm probe (a read served
+        // by the already synced destination leg) may raise it by a quarter before this thread looks again
+        assertTrue(seen[0] >= limit / 2 && seen[0] < limit, "backed-off limit " + seen[0]);
 
         faults.registry().load(src[0], "0 " + d.size() / 512 + " linear " + f.pv1 + " 0\n");
         d.resume().get(30, TimeUnit.SECONDS);

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.activation.PvWrapper;
-import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
+import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.metadata.PvLabel;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -90,8 +90,6 @@ class PvMoveCommandTest {
         return new Result(exit, out.toString(), err.toString());
     }
 
-    private final StringWriter bareOut = new StringWriter();
-
     private String ok(String... args) {
         Result r = run(args);
         assertThat(r.exit()).as(r.err()).isZero();
@@ -137,6 +135,7 @@ class PvMoveCommandTest {
         assertThat(m.path("segments").get(0).path("state").asText()).isIn("DISABLED", "RUNNING");
 
         assertThat(ok("pvmove", "--rate", "2M/s", pv2)).isEqualTo("pvmove0: rate limit 2097152 bytes/s\n");
+        StringWriter bareOut = new StringWriter();
         CompletableFuture<Result> bare = CompletableFuture.supplyAsync(() -> run(bareOut, "pvmove", "-i", "1"));
         Poll.until(Duration.ofSeconds(30), "a bare pvmove to report the held move in progress",
                 () -> bareOut.toString().contains("pvmove0 " + pv2 + ": Moved: ") || bare.isDone());
