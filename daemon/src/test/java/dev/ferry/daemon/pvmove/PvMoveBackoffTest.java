@@ -9,29 +9,16 @@ import dev.ferry.mapper.DeviceMapper;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.device.MappedDevice;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A source that turns slow (a real delay target in front of it) makes the move lower its copy rate limit. */
-class PvMoveBackoffTest {
+class PvMoveBackoffTest extends PvMoveFixtureTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final long MIB = PvMoveFixture.MIB;
-    @TempDir
-    Path root;
-    private PvMoveFixture f;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
 
     @Test
     void risingForegroundLatencyLowersTheCopyRate() throws Exception {

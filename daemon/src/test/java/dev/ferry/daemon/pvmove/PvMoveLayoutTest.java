@@ -11,28 +11,16 @@ import dev.ferry.daemon.volume.report.Report;
 import dev.ferry.daemon.volume.report.ReportOptions;
 import dev.ferry.daemon.volume.report.Units;
 import dev.ferry.nbd.export.Export;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Moves of every segment type, of one LV (-n), of PE ranges, atomic and not; data verified through the LVs. */
-class PvMoveLayoutTest {
-    @TempDir
-    Path root;
-    private PvMoveFixture f;
-
+class PvMoveLayoutTest extends PvMoveFixtureTest {
     @BeforeEach
     void setUp() throws Exception {
         f = new PvMoveFixture(root);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        f.close();
     }
 
     @Test

@@ -19,7 +19,6 @@ import dev.ferry.mapper.mirror.DiskRegionLog;
 import dev.ferry.mapper.mirror.SyncMode;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -29,26 +28,14 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Abort at random points, restart in the middle, a failing destination, and concurrent moves. */
-class PvMoveRecoveryTest {
+class PvMoveRecoveryTest extends PvMoveFixtureTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final long MIB = PvMoveFixture.MIB;
-    @TempDir
-    Path root;
-    private PvMoveFixture f;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (f != null) {
-            f.close();
-        }
-    }
 
     @ParameterizedTest(name = "atomic={0}")
     @ValueSource(booleans = {false, true})

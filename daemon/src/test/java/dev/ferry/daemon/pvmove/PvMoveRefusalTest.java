@@ -10,29 +10,17 @@ import dev.ferry.daemon.volume.PvMoveRequest;
 import dev.ferry.daemon.volume.PvSelection;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every pvmove refusal has its stable name and leaves the metadata (seqno and document) unchanged. */
-class PvMoveRefusalTest {
-    @TempDir
-    Path root;
-    private PvMoveFixture f;
-
+class PvMoveRefusalTest extends PvMoveFixtureTest {
     @BeforeEach
     void setUp() throws Exception {
         f = new PvMoveFixture(root);
         f.linear("a", "40M", f.pv1);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        f.close();
     }
 
     private void refused(ErrorCode code, PvMoveRequest request) {

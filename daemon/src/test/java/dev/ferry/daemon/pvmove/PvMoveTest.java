@@ -4,29 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.daemon.testing.Poll;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** pvmove through the real VolumeService on real PV files, with a writer running through the move. */
-class PvMoveTest {
+class PvMoveTest extends PvMoveFixtureTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    @TempDir
-    Path root;
-    private PvMoveFixture f;
 
     @BeforeEach
     void setUp() throws Exception {
         f = new PvMoveFixture(root);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        f.close();
     }
 
     @Test

@@ -1,39 +1,22 @@
 package dev.ferry.daemon.pvmove;
 
 import dev.ferry.mapper.block.BlockDevice;
-import dev.ferry.mapper.block.Extent;
+import dev.ferry.mapper.testing.DelegatingDevice;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** A real device whose writes and write-zeroes wait until a shared gate opens (holds a move's copy provably open). */
-final class WriteGatedDevice implements BlockDevice {
-    private final BlockDevice delegate;
+final class WriteGatedDevice extends DelegatingDevice {
     private final CompletableFuture<Void> gate;
 
     WriteGatedDevice(BlockDevice delegate, CompletableFuture<Void> gate) {
-        this.delegate = delegate;
+        super(delegate);
         this.gate = gate;
-    }
-
-    @Override
-    public long size() {
-        return delegate.size();
-    }
-
-    @Override
-    public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
-        return delegate.read(offset, dst);
     }
 
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
         return gate.thenCompose(v -> delegate.write(offset, src, fua));
-    }
-
-    @Override
-    public CompletableFuture<Void> flush() {
-        return delegate.flush();
     }
 
     @Override
@@ -47,17 +30,7 @@ final class WriteGatedDevice implements BlockDevice {
     }
 
     @Override
-    public CompletableFuture<List<Extent>> allocation(long offset, long length) {
-        return delegate.allocation(offset, length);
-    }
-
-    @Override
     public String describe() {
         return "write-gated " + delegate.describe();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

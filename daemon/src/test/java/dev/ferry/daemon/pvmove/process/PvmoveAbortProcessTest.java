@@ -9,7 +9,6 @@ import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.nbd.client.NbdClient;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,22 +36,10 @@ class PvmoveAbortProcessTest {
 
     @Test
     void abortsAtRandomPointsKeepEveryWriteAndLeaveTheLvWhereTheModeSays() {
-        long seed = Long.getLong("ferry.pvmove.seed", new SecureRandom().nextLong());
-        System.out.println("PvmoveAbortProcessTest seed=" + seed + " (replay with -Dferry.pvmove.seed=" + seed + ")");
-        try {
-            run(seed);
-        } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
-        }
+        SeededTwoPvRun.run("PvmoveAbortProcessTest", daemons, dir, PvmoveAbortProcessTest::run);
     }
 
-    private void run(long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        FerryDaemon daemon = daemons.own(FerryDaemon.start(dir));
-        MoveApi api = new MoveApi(daemon);
-        String[] pvs = {dir.resolve("pv1").toString(), dir.resolve("pv2").toString()};
-        daemon.cliOk("pvcreate", "--size", "40m", pvs[0], pvs[1]);
-        daemon.cliOk("vgcreate", "-s", "1M", "vg", pvs[0], pvs[1]);
+    private static void run(long seed, SplittableRandom random, FerryDaemon daemon, MoveApi api, String[] pvs) {
         daemon.cliOk("lvcreate", "-n", "lv", "-L", "3M", "vg", pvs[0] + ":0-2");
         for (int i = 1; i < 4; i++) {
             daemon.cliOk("lvcreate", "-n", "gap" + i, "-L", "1M", "vg", pvs[0] + ":" + (4 * i - 1));

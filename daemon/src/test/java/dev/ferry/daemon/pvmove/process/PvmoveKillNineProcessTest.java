@@ -9,7 +9,6 @@ import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.nbd.client.NbdClient;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -41,22 +40,10 @@ class PvmoveKillNineProcessTest {
 
     @Test
     void everyAcknowledgedWriteSurvivesKillsAtRandomPointsAndEveryMoveResumesToCompletion() {
-        long seed = Long.getLong("ferry.pvmove.seed", new SecureRandom().nextLong());
-        System.out.println("PvmoveKillNineProcessTest seed=" + seed + " (replay with -Dferry.pvmove.seed=" + seed + ")");
-        try {
-            run(seed);
-        } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
-        }
+        SeededTwoPvRun.run("PvmoveKillNineProcessTest", daemons, dir, PvmoveKillNineProcessTest::run);
     }
 
-    private void run(long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        FerryDaemon daemon = daemons.own(FerryDaemon.start(dir));
-        MoveApi api = new MoveApi(daemon);
-        String[] pvs = {dir.resolve("pv1").toString(), dir.resolve("pv2").toString()};
-        daemon.cliOk("pvcreate", "--size", "40m", pvs[0], pvs[1]);
-        daemon.cliOk("vgcreate", "-s", "1M", "vg", pvs[0], pvs[1]);
+    private static void run(long seed, SplittableRandom random, FerryDaemon daemon, MoveApi api, String[] pvs) {
         daemon.cliOk("lvcreate", "-n", "lv", "-L", LV_MIB + "M", "vg", pvs[0]);
 
         AckedBlockWriter writer = new AckedBlockWriter(seed, BLOCK, LV_MIB * (1 << 20) / BLOCK, 8);
