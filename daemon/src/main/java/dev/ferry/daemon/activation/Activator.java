@@ -1,9 +1,7 @@
 package dev.ferry.daemon.activation;
 
 import dev.ferry.daemon.nbd.ExportDirectory;
-import dev.ferry.daemon.volume.ErrorCode;
 import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvFlag;
 import dev.ferry.daemon.volume.LvRuntime;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
@@ -113,7 +111,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         List<String> failures = new ArrayList<>();
         for (VolumeGroup vg : vgs) {
             List<LogicalVolume> ordered = new ArrayList<>(vg.lvs());
-            ordered.sort(Comparator.comparingInt(l -> -tier(vg, l)));
+            ordered.sort(Comparator.comparingInt(l -> -AuxDevices.tier(vg, l)));
             for (LogicalVolume lv : ordered) {
                 if (active.containsKey(exportName(vg.name(), lv.name()))) {
                     continue;
@@ -148,12 +146,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
         MappedDevice device;
         Set<String> aux = Set.of();
         try {
-            aux = createAux(vg, lv);
+            aux = aux().create(vg, lv);
             device = mapper.registry().create(devName, table);
         } catch (RuntimeException e) {
-            removeAux(aux, Set.of());
+            aux().remove(aux, Set.of());
             mapper.pvs().release(paths);
-            throw failed(key, "device " + devName + ": " + e.getMessage(), e);
+            throw ActivationErrors.failed(key, "device " + devName + ": " + e.getMessage(), e);
         }
         LvExport export = new LvExport(key, exportFactory.create(key, device), this::idle);
         try {
@@ -162,9 +160,9 @@ public final class Activator implements LvRuntime, AutoCloseable {
             }
         } catch (RuntimeException e) {
             mapper.registry().remove(devName, true).thenCompose(v -> mapper.pvs().release(paths));
-            throw failed(key, e.getMessage(), e);
+            throw ActivationErrors.failed(key, e.getMessage(), e);
         }
-        active.put(key, new ActiveLv(vg.name(), lv.name(), device, export, paths, aux, tier(vg, lv)));
+        active.put(key, new ActiveLv(vg.name(), lv.name(), device, export, paths, aux, AuxDevices.tier(vg, lv)));
         LOG.info("activated {} as device {} ({} bytes)", key, devName, device.size());
     }
 
@@ -185,17 +183,17 @@ public final class Activator implements LvRuntime, AutoCloseable {
         acquire(key, paths);
         Set<String> aux = Set.of();
         try {
-            aux = createAux(vg, lv);
+            aux = aux().create(vg, lv);
             mapper.registry().load(a.device().name(), table);
-            await(a.device().resume(), "resume of " + a.device().name());
+            ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
         } catch (RuntimeException e) {
             a.device().clear();
-            removeAux(aux, a.aux());
+            aux().remove(aux, a.aux());
             mapper.pvs().release(paths);
-            throw failed(key, "reload: " + e.getMessage(), e);
+            throw ActivationErrors.failed(key, "reload: " + e.getMessage(), e);
         }
         mapper.pvs().release(a.paths());
-        removeAux(a.aux(), aux);
+        aux().remove(a.aux(), aux);
         active.put(key, a.withPaths(paths, aux));
         LOG.info("reloaded {}: {} bytes", key, a.device().size());
     }
@@ -213,18 +211,19 @@ public final class Activator implements LvRuntime, AutoCloseable {
         }
         boolean open = isOpen(a);
         if (open && !force) {
-            throw inUse(vg.name(), oldName);
+            throw ActivationErrors.inUse(vg.name(), oldName);
         }
         if (!open) {
             deactivate(vg.name(), oldName, true);
             activate(vg, renamed);
             return;
         }
-        await(a.device().suspend(SuspendMode.FLUSH, suspendTimeout), "suspend of " + a.device().name());
+        ActivationErrors.await(suspendTimeout, a.device().suspend(SuspendMode.FLUSH, suspendTimeout),
+                "suspend of " + a.device().name());
         try {
             activate(vg, renamed);
         } catch (RuntimeException e) {
-            await(a.device().resume(), "resume of " + a.device().name());
+            ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
             throw e;
         }
         active.remove(exportName(vg.name(), oldName));
@@ -234,7 +233,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
             mapper.registry().load(a.device().name(), "0 " + a.device().size() / LvTables.SECTOR + " linear "
                     + next.device().name() + " 0\n");
         } finally {
-            await(a.device().resume(), "resume of " + a.device().name());
+            ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
         }
         mapper.pvs().release(a.paths());
         retired.add(a.export());
@@ -255,12 +254,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         if (!force && isOpen(a)) {
-            throw inUse(vg, lv);
+            throw ActivationErrors.inUse(vg, lv);
         }
         active.remove(exportName(vg, lv));
         exports.withdraw(a.export());
         LOG.info("deactivating {}/{}", vg, lv);
-        return mapper.registry().remove(a.device().name(), true).thenCompose(v -> removeAux(a.aux(), Set.of()))
+        return mapper.registry().remove(a.device().name(), true).thenCompose(v -> aux().remove(a.aux(), Set.of()))
                 .thenCompose(v -> mapper.pvs().release(a.paths()));
     }
 
@@ -269,36 +268,10 @@ public final class Activator implements LvRuntime, AutoCloseable {
         return mapper.copier();
     }
 
-    /** Activation order: a move's log LV (2) before its pvmove LV (1) before the LVs stacked on it (0). */
-    private static int tier(VolumeGroup vg, LogicalVolume lv) {
-        if (lv.has(LvFlag.PVMOVE)) {
-            return 1;
-        }
-        boolean log = vg.lvs().stream().anyMatch(l -> l.move() != null && l.move().logLv().equals(lv.name()));
-        return log ? 2 : 0;
-    }
-
-    /** Creates the helper devices {@code lv}'s table needs that do not exist yet; returns all it needs. */
-    private Set<String> createAux(VolumeGroup vg, LogicalVolume lv) {
-        Map<String, String> tables = LvTables.auxTables(vg, lv);
-        for (Map.Entry<String, String> t : tables.entrySet()) {
-            if (mapper.registry().lookup(t.getKey()).isEmpty()) {
-                mapper.registry().create(t.getKey(), t.getValue());
-            }
-        }
-        return Set.copyOf(tables.keySet());
-    }
-
-    /** Removes the helper devices in {@code aux} that are not in {@code keep}. */
-    private CompletableFuture<Void> removeAux(Set<String> aux, Set<String> keep) {
-        return CompletableFuture.allOf(aux.stream().filter(n -> !keep.contains(n))
-                .map(n -> mapper.registry().remove(n, true)).toArray(CompletableFuture[]::new));
-    }
-
     /** Throws LV_OPEN if the LV is open. */
     public synchronized void requireClosed(String vg, String lv) {
         if (isOpen(vg, lv)) {
-            throw inUse(vg, lv);
+            throw ActivationErrors.inUse(vg, lv);
         }
     }
 
@@ -340,12 +313,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
         all.forEach(a -> lvDevices.addAll(a.aux()));
         List<String> others = mapper.registry().list().stream().map(DeviceInfo::name)
                 .filter(n -> !lvDevices.contains(n)).toList();
-        CompletableFuture<Void> done = CompletableFuture.allOf(others.stream().map(this::flushAndRemove)
+        CompletableFuture<Void> done = CompletableFuture.allOf(others.stream().map(aux()::flushAndRemove)
                 .toArray(CompletableFuture[]::new));
         for (int tier = 0; tier <= 2; tier++) {
             List<ActiveLv> level = all.stream().filter(withTier(tier)).toList();
-            done = done.thenCompose(v -> CompletableFuture.allOf(level.stream().map(a -> flushAndRemove(
-                    a.device().name()).thenCompose(x -> removeAux(a.aux(), Set.of()))
+            done = done.thenCompose(v -> CompletableFuture.allOf(level.stream().map(a -> aux().flushAndRemove(
+                    a.device().name()).thenCompose(x -> aux().remove(a.aux(), Set.of()))
                     .thenCompose(x -> mapper.pvs().release(a.paths()))).toArray(CompletableFuture[]::new)));
         }
         try {
@@ -359,17 +332,6 @@ public final class Activator implements LvRuntime, AutoCloseable {
 
     private static java.util.function.Predicate<ActiveLv> withTier(int tier) {
         return a -> a.tier() == tier;
-    }
-
-    private CompletableFuture<Void> flushAndRemove(String device) {
-        MappedDevice d = mapper.registry().lookup(device).orElse(null);
-        if (d == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return d.flush().exceptionally(e -> {
-            LOG.error("flush of {} at stop failed", device, e);
-            return null;
-        }).thenCompose(v -> mapper.registry().remove(device, true));
     }
 
     @Override
@@ -408,7 +370,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         try {
             return LvTables.table(vg, lv);
         } catch (IllegalArgumentException e) {
-            throw failed(exportName(vg.name(), lv.name()), e.getMessage(), e);
+            throw ActivationErrors.failed(exportName(vg.name(), lv.name()), e.getMessage(), e);
         }
     }
 
@@ -416,34 +378,17 @@ public final class Activator implements LvRuntime, AutoCloseable {
         try {
             mapper.pvs().acquire(paths);
         } catch (IOException e) {
-            throw failed(key, "cannot open PV: " + e.getMessage(), e);
+            throw ActivationErrors.failed(key, "cannot open PV: " + e.getMessage(), e);
         }
     }
 
-    private void await(CompletableFuture<Void> f, String what) {
-        try {
-            f.get(suspendTimeout.toNanos() * 2, TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " timed out", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " interrupted", e);
-        }
+    private AuxDevices aux() {
+        return new AuxDevices(mapper);
     }
 
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("Activator is CLOSED; activation needs it OPEN");
         }
-    }
-
-    private static VolumeException failed(String key, String message, Throwable cause) {
-        return new VolumeException(ErrorCode.ACTIVATION_FAILED, "Cannot activate " + key + ": " + message, cause);
-    }
-
-    private static VolumeException inUse(String vg, String lv) {
-        return new VolumeException(ErrorCode.LV_OPEN, "Logical volume " + vg + "/" + lv + " is in use");
     }
 }
