@@ -10,52 +10,19 @@ import java.util.concurrent.CompletableFuture;
  * dm-error: every read, write, discard, zeroing and allocation query fails with an I/O error. A flush
  * succeeds, since no write ever reached the target (dm sends it no flush either). Takes no arguments.
  */
-public final class ErrorTarget implements Target {
+public final class ErrorTarget extends ArgumentlessTarget {
 
     /** The {@code error} target type. */
-    public static final TargetType TYPE = new TargetType() {
-        @Override
-        public String name() {
-            return "error";
-        }
-
-        @Override
-        public Target create(long lengthSectors, List<String> args, DeviceResolver devices) {
-            TargetArgs.count("error", args, 0);
-            return new ErrorTarget(lengthSectors);
-        }
-    };
-
-    private final long size;
+    public static final TargetType TYPE = ArgumentlessTarget.type("error", ErrorTarget::new);
 
     /** Creates an error target of {@code lengthSectors}. */
     public ErrorTarget(long lengthSectors) {
-        this.size = lengthSectors * TargetArgs.SECTOR;
+        super("error", lengthSectors);
     }
 
     private <T> CompletableFuture<T> fail(String op, long offset) {
         return CompletableFuture.failedFuture(new BlockIoException(BlockIoException.Kind.IO_ERROR,
                 "error target: " + op + " at " + offset + " fails"));
-    }
-
-    @Override
-    public String type() {
-        return "error";
-    }
-
-    @Override
-    public String params() {
-        return "";
-    }
-
-    @Override
-    public String status() {
-        return "";
-    }
-
-    @Override
-    public long size() {
-        return size;
     }
 
     @Override

@@ -9,29 +9,16 @@ import java.util.concurrent.CompletableFuture;
  * dm-zero: reads return zeroes, writes, discards and zeroing are accepted and dropped, allocation
  * reports one hole reading as zeroes. Takes no arguments.
  */
-public final class ZeroTarget implements Target {
+public final class ZeroTarget extends ArgumentlessTarget {
 
     /** The {@code zero} target type. */
-    public static final TargetType TYPE = new TargetType() {
-        @Override
-        public String name() {
-            return "zero";
-        }
-
-        @Override
-        public Target create(long lengthSectors, List<String> args, DeviceResolver devices) {
-            TargetArgs.count("zero", args, 0);
-            return new ZeroTarget(lengthSectors);
-        }
-    };
+    public static final TargetType TYPE = ArgumentlessTarget.type("zero", ZeroTarget::new);
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final long size;
-
     /** Creates a zero target of {@code lengthSectors}. */
     public ZeroTarget(long lengthSectors) {
-        this.size = lengthSectors * TargetArgs.SECTOR;
+        super("zero", lengthSectors);
     }
 
     /** Fills {@code dst} from its position to its limit with zeroes without moving its position. */
@@ -43,26 +30,6 @@ public final class ZeroTarget implements Target {
         while (out.hasRemaining()) {
             out.put((byte) 0);
         }
-    }
-
-    @Override
-    public String type() {
-        return "zero";
-    }
-
-    @Override
-    public String params() {
-        return "";
-    }
-
-    @Override
-    public String status() {
-        return "";
-    }
-
-    @Override
-    public long size() {
-        return size;
     }
 
     @Override
