@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -185,7 +186,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         try {
             aux = aux().create(vg, lv);
             mapper.registry().load(a.device().name(), table);
-            ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
+            swapLive(a.device());
         } catch (RuntimeException e) {
             a.device().clear();
             aux().remove(aux, a.aux());
@@ -195,7 +196,20 @@ public final class Activator implements LvRuntime, AutoCloseable {
         mapper.pvs().release(a.paths());
         aux().remove(a.aux(), aux);
         active.put(key, a.withPaths(paths, aux));
-        LOG.info("reloaded {}: {} bytes", key, a.device().size());
+        LOG.info("reloaded {}: {} bytes, I/O held {} ms", key, a.device().size(),
+                String.format(Locale.ROOT, "%.3f", a.device().stats().lastHoldNanos() / 1e6));
+    }
+
+    /**
+     * Makes {@code device}'s loaded table live with I/O held as briefly as possible: what was acknowledged
+     * before is flushed while I/O still flows, then the suspend only drains in-flight requests (no cache flush
+     * inside the window) before the swap.
+     */
+    private void swapLive(MappedDevice device) {
+        ActivationErrors.await(suspendTimeout, device.flush(), "flush of " + device.name());
+        ActivationErrors.await(suspendTimeout, device.suspend(SuspendMode.NOFLUSH, suspendTimeout),
+                "suspend of " + device.name());
+        ActivationErrors.await(suspendTimeout, device.resume(), "resume of " + device.name());
     }
 
     /**

@@ -102,6 +102,7 @@ public final class PvMoveRoutes {
         m.put("rate_limit", p.rateLimit());
         m.put("mib_per_second", Math.round(p.mibPerSecond() * 100) / 100.0);
         m.put("eta_seconds", p.etaSeconds());
+        m.put("elapsed_seconds", Math.round(p.elapsedSeconds() * 1000) / 1000.0);
         m.put("error", p.errorCode() == null ? null : Map.of("error", p.errorCode(), "message",
                 String.valueOf(p.errorMessage())));
         m.put("segments", p.segments().stream().map(s -> {

@@ -6,11 +6,12 @@ import java.util.List;
  * A snapshot of one move for reports and the API; {@code id} numbers the moves of this daemon run (names such
  * as {@code pvmove0} are reused).
  *
+ * @param elapsedSeconds from the request (or resume) to the end of the move, or to now while it runs
  * @param segments per pvmove segment: LV-independent piece, extents, source, destination, state and percent
  */
 public record MoveProgress(long id, String name, String vg, String source, List<String> destinations, List<String> lvs,
                            boolean atomic, JobState state, double percent, long totalBytes, long copiedBytes,
-                           long rateLimit, double mibPerSecond, Long etaSeconds, String errorCode,
+                           long rateLimit, double mibPerSecond, Long etaSeconds, double elapsedSeconds, String errorCode,
                            String errorMessage, List<SegmentProgress> segments) {
 
     /** One pvmove segment. */

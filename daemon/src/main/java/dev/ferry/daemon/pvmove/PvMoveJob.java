@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,9 @@ final class PvMoveJob implements Runnable {
     private final boolean atomic;
     private final String logLv;
     private final MoveMeter meter;
+    private final LongSupplier nanoClock;
+    private final long startedNanos;
+    private volatile long endedNanos = -1;
     private final List<String> movedLvs;
     private final CompletableFuture<JobState> done = new CompletableFuture<>();
     private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
@@ -55,7 +59,8 @@ final class PvMoveJob implements Runnable {
     private volatile LogicalVolume layout;
     private volatile VolumeGroup lastVg;
 
-    PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, MoveMeter meter) {
+    PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, LongSupplier nanoClock,
+            long startedNanos) {
         this.id = id;
         this.service = service;
         this.vgName = vg.name();
@@ -64,7 +69,9 @@ final class PvMoveJob implements Runnable {
         this.logLv = pvmove.move().logLv();
         this.layout = pvmove;
         this.lastVg = vg;
-        this.meter = meter;
+        this.meter = new MoveMeter(nanoClock);
+        this.nanoClock = nanoClock;
+        this.startedNanos = startedNanos;
         this.movedLvs = vg.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
                 .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
     }
@@ -110,6 +117,12 @@ final class PvMoveJob implements Runnable {
         return meter;
     }
 
+    /** Seconds from the request (or resume) to the end, or to now while running. */
+    double elapsedSeconds() {
+        long end = endedNanos >= 0 ? endedNanos : nanoClock.getAsLong();
+        return (end - startedNanos) / 1e9;
+    }
+
     /** Takes the pvmove LV's layout from {@code vg} (after a change made outside the job, such as the rate). */
     void observe(VolumeGroup vg) {
         vg.lv(name).ifPresent(lv -> {
@@ -149,6 +162,7 @@ final class PvMoveJob implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            endedNanos = nanoClock.getAsLong();
             done.complete(state);
         }
     }

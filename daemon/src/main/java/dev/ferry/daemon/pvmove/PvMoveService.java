@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * Starts, lists, aborts and re-rates pvmoves over a {@link VolumeService}, one {@link PvMoveJob} thread per move;
  * at start it resumes every move found in the metadata. Moves off different source PVs run concurrently; the
  * copier's rate limit is the sum of the running moves' effective limits (unlimited if any is unlimited), where a
- * move's effective limit is its configured one lowered by its {@link RateGovernor} while probed foreground read
- * latency is high.
+ * move's effective limit is its configured one, capped at {@link #BUSY_RATE} while the LVs it moves served
+ * foreground I/O since the last probe, and lowered further by its {@link RateGovernor} while probed foreground
+ * read latency is high.
  */
 public final class PvMoveService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PvMoveService.class);
@@ -43,12 +44,15 @@ public final class PvMoveService implements AutoCloseable {
     private static final long MIN_BACKOFF_RATE = 1 << 20;
     /** Foreground latency this many times the baseline counts as risen. */
     private static final double LATENCY_FACTOR = 4;
+    /** The most a move copies per second while the LVs it moves serve foreground I/O (md's resync throttle). */
+    static final long BUSY_RATE = 16L << 20;
     private final VolumeService service;
     private final LongSupplier nanoClock;
     private final List<PvMoveJob> jobs = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Map<PvMoveJob, RateGovernor> governors = new HashMap<>();
     private final Map<PvMoveJob, Long> effective = new HashMap<>();
+    private final Map<PvMoveJob, Long> foreground = new HashMap<>();
     private final AtomicLong probes = new AtomicLong();
     private ScheduledExecutorService prober;
     private boolean closed;
@@ -65,7 +69,7 @@ public final class PvMoveService implements AutoCloseable {
             for (LogicalVolume lv : vg.lvs()) {
                 if (lv.has(LvFlag.PVMOVE) && find(vg.name(), lv.name()) == null) {
                     LOG.info("resuming pvmove {}/{}", vg.name(), lv.name());
-                    launch(vg, lv);
+                    launch(vg, lv, nanoClock.getAsLong());
                 }
             }
         }
@@ -79,6 +83,7 @@ public final class PvMoveService implements AutoCloseable {
      */
     public synchronized MoveProgress start(PvMoveRequest request) {
         ensureOpen();
+        long requested = nanoClock.getAsLong();
         PvMovePlanner.Plan[] plan = new PvMovePlanner.Plan[1];
         VolumeGroup vg;
         synchronized (service) {
@@ -108,7 +113,7 @@ public final class PvMoveService implements AutoCloseable {
                 throw e;
             }
         }
-        PvMoveJob job = launch(vg, vg.lv(plan[0].pvmoveLv()).orElseThrow());
+        PvMoveJob job = launch(vg, vg.lv(plan[0].pvmoveLv()).orElseThrow(), requested);
         return Progress.of(job);
     }
 
@@ -178,8 +183,8 @@ public final class PvMoveService implements AutoCloseable {
         return out;
     }
 
-    private PvMoveJob launch(VolumeGroup vg, LogicalVolume pvmove) {
-        PvMoveJob job = new PvMoveJob(jobs.size() + 1, service, vg, pvmove, new MoveMeter(nanoClock));
+    private PvMoveJob launch(VolumeGroup vg, LogicalVolume pvmove, long startedNanos) {
+        PvMoveJob job = new PvMoveJob(jobs.size() + 1, service, vg, pvmove, nanoClock, startedNanos);
         jobs.add(job);
         Thread t = new Thread(job, "pvmove-" + vg.name() + "-" + pvmove.name());
         t.setDaemon(true);
@@ -226,6 +231,7 @@ public final class PvMoveService implements AutoCloseable {
             if (device.isEmpty()) {
                 continue;
             }
+            boolean busy = foregroundSinceLastProbe(j, p);
             long start = nanoClock.getAsLong();
             try {
                 long last = Math.max(0, device.get().size() - PROBE_BYTES);
@@ -240,6 +246,9 @@ public final class PvMoveService implements AutoCloseable {
             long latency = nanoClock.getAsLong() - start;
             probes.incrementAndGet();
             long next = governors.get(j).next(p.rateLimit(), latency, (long) (p.mibPerSecond() * (1 << 20)));
+            if (busy) {
+                next = next == 0 ? BUSY_RATE : Math.min(next, BUSY_RATE);
+            }
             synchronized (this) {
                 if (!Long.valueOf(next).equals(effective.put(j, next))) {
                     LOG.debug("pvmove {}: foreground read took {} us; copy rate limit now {} bytes/s", j.name(),
@@ -248,6 +257,19 @@ public final class PvMoveService implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Whether the LVs of move {@code j} served requests since the last probe (besides that probe's read). */
+    private boolean foregroundSinceLastProbe(PvMoveJob j, MoveProgress p) {
+        long requests = 0;
+        for (String lv : p.lvs()) {
+            requests += service.activator().device(j.vgName(), lv).map(d -> d.stats().requests()).orElse(0L);
+        }
+        Long before;
+        synchronized (this) {
+            before = foreground.put(j, requests);
+        }
+        return before != null && requests - before > 1;
     }
 
     private synchronized void applyRate() {

@@ -297,7 +297,7 @@ public final class CopyJob {
 
     private void flushDestinations() {
         List<CompletableFuture<Void>> ops = new ArrayList<>();
-        for (int i : liveDestinationsNow()) {
+        for (int i : request.flushAtEnd() ? liveDestinationsNow() : List.<Integer>of()) {
             ops.add(request.destinations().get(i).device().flush()
                     .exceptionally(err -> destinationFailed(i, request.length(), 0, err)));
         }

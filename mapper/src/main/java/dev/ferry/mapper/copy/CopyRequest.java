@@ -11,8 +11,11 @@ import java.util.Objects;
  * @param sourceOffset first source byte
  * @param destinations one or more destinations
  * @param length       bytes to copy
+ * @param flushAtEnd   whether the job flushes its destinations before it completes (a caller that batches
+ *                     flushes over several jobs, like mirror recovery, passes false and flushes itself)
  */
-public record CopyRequest(BlockDevice source, long sourceOffset, List<CopyDestination> destinations, long length) {
+public record CopyRequest(BlockDevice source, long sourceOffset, List<CopyDestination> destinations, long length,
+        boolean flushAtEnd) {
 
     /** Validates ranges against the device sizes. */
     public CopyRequest {
@@ -31,6 +34,11 @@ public record CopyRequest(BlockDevice source, long sourceOffset, List<CopyDestin
                         + d.device().describe() + " of " + d.device().size() + " bytes");
             }
         }
+    }
+
+    /** A copy that flushes its destinations before it completes. */
+    public CopyRequest(BlockDevice source, long sourceOffset, List<CopyDestination> destinations, long length) {
+        this(source, sourceOffset, destinations, length, true);
     }
 
     /** A copy of the same range to one destination at the same offset. */

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * inactive table slot for the next one. Mapped devices stack: a table may map onto another one.
  *
  * <pre>
- *            suspend()                  drained (+flushed), postsuspend
+ *            suspend()     presuspend, drained (+flushed), postsuspend
  *   ACTIVE ─────────────► SUSPENDING ───────────────────────────────► SUSPENDED
  *     ▲  ▲                    │ timeout / flush error                     │
  *     │  └────────────────────┘ (queued I/O released)                     │
@@ -56,6 +56,8 @@ public final class MappedDevice implements SharedDevice {
     private final AtomicInteger openCount = new AtomicInteger();
     final RequestGate gate;
     private final Suspender suspender;
+    private final Scheduler scheduler;
+    final DeviceStats stats = new DeviceStats();
     /** Guarded by {@link #lock}. */
     DeviceState state = DeviceState.ACTIVE;
     private Table inactive;
@@ -67,6 +69,18 @@ public final class MappedDevice implements SharedDevice {
         this.gate = new RequestGate(name, lock);
         this.events = new DeviceEvents(name);
         this.suspender = new Suspender(this, scheduler);
+        this.scheduler = scheduler;
+    }
+
+    /** Request counts and suspend hold times. */
+    public DeviceStats stats() {
+        return stats;
+    }
+
+    /** Releases the I/O queued behind the gate and records how long it was held. */
+    void reopenGate() {
+        gate.release(() -> state == DeviceState.ACTIVE);
+        stats.gateReopened(scheduler.nanoTime());
     }
 
     /** The device name. */
@@ -90,21 +104,25 @@ public final class MappedDevice implements SharedDevice {
 
     @Override
     public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
+        stats.countRequest();
         return gate.submit(TableRequests.read(name, offset, dst));
     }
 
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
+        stats.countRequest();
         return gate.submit(TableRequests.write(name, offset, src, fua));
     }
 
     @Override
     public CompletableFuture<Void> discard(long offset, long length) {
+        stats.countRequest();
         return gate.submit(TableRequests.discard(name, offset, length));
     }
 
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
+        stats.countRequest();
         return gate.submit(TableRequests.writeZeroes(name, offset, length, mayUnmap));
     }
 
@@ -128,6 +146,7 @@ public final class MappedDevice implements SharedDevice {
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
+        stats.countRequest();
         return gate.fileSpan(offset, length);
     }
 
@@ -227,9 +246,10 @@ public final class MappedDevice implements SharedDevice {
     // ---------------------------------------------------------------- suspend / resume / remove
 
     /**
-     * Suspends: queues new I/O, waits for the live table's in-flight I/O (file spans included), with
-     * {@link SuspendMode#FLUSH} flushes the live table's devices, then runs the targets' postsuspend
-     * hooks. Fails with {@link TimeoutException} if draining and flushing take longer than
+     * Suspends: runs the targets' presuspend hooks (and with {@link SuspendMode#FLUSH} flushes the live
+     * table's devices once) while I/O still flows, then queues new I/O, waits for the live table's
+     * in-flight I/O (file spans included), with {@link SuspendMode#FLUSH} flushes again, then runs the
+     * targets' postsuspend hooks. Fails with {@link TimeoutException} if draining and flushing take longer than
      * {@code timeout}, or with the flush error; either way the device is ACTIVE again and queued I/O
      * is released.
      *
@@ -240,14 +260,16 @@ public final class MappedDevice implements SharedDevice {
     }
 
     /**
-     * Resumes a SUSPENDED device: swaps in the inactive table if there is one (closing the old live
-     * table), resumes the targets, then releases queued I/O in arrival order. On an ACTIVE device,
+     * Resumes a SUSPENDED device: swaps in the inactive table if there is one, releases queued I/O in
+     * arrival order, then resumes the targets (unless a new suspend began meanwhile) and closes the old
+     * table. On an ACTIVE device,
      * suspends first if a table is waiting and otherwise does nothing.
      *
      * @throws IllegalStateException when SUSPENDING or REMOVED
      */
     public CompletableFuture<Void> resume() {
         Table old = null;
+        Table now;
         synchronized (lock) {
             state.require(DeviceState.ACTIVE, name, DeviceState.ACTIVE, DeviceState.SUSPENDED);
             if (state == DeviceState.ACTIVE && inactive == null) {
@@ -263,16 +285,19 @@ public final class MappedDevice implements SharedDevice {
                 old = gate.swap(inactive);
                 inactive = null;
             }
-            Table now = gate.live().table();
-            if (now != null) {
+            now = gate.live().table();
+            state = DeviceState.ACTIVE;
+        }
+        reopenGate();
+        synchronized (lock) {
+            // after the gate reopened (starting background work can take a while); unless a new suspend began
+            if (now != null && state == DeviceState.ACTIVE && gate.live().table() == now) {
                 now.resumeTargets();
             }
-            state = DeviceState.ACTIVE;
         }
         if (old != null) {
             old.close();
         }
-        gate.release(() -> state == DeviceState.ACTIVE);
         return CompletableFuture.completedFuture(null);
     }
 

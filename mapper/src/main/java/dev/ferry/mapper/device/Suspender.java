@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The suspend procedure of one {@link MappedDevice} (ACTIVE → SUSPENDING → SUSPENDED, or back to
- * ACTIVE on timeout or error): closes the gate, waits for the live table's in-flight I/O, flushes if
- * asked, runs the targets' postsuspend hooks. Each attempt has a number; a timeout or late completion
+ * ACTIVE on timeout or error): while I/O still flows runs the targets' presuspend hooks and, if asked to
+ * flush, flushes once; then closes the gate, waits for the live table's in-flight I/O, flushes again if
+ * asked (only what was written since), runs the targets' postsuspend hooks. Each attempt has a number; a timeout or late completion
  * of an attempt that is no longer current does nothing.
  */
 final class Suspender {
@@ -36,7 +37,6 @@ final class Suspender {
         synchronized (device.lock) {
             device.state.require(DeviceState.SUSPENDING, device.name(), DeviceState.ACTIVE);
             device.state = DeviceState.SUSPENDING;
-            device.gate.close();
             ref = device.gate.live();
             attempt = ++attempts;
         }
@@ -45,8 +45,13 @@ final class Suspender {
                 "suspend of device '" + device.name() + "' timed out after " + timeout.toMillis() + " ms with "
                         + ref.inflight().sum() + " requests in flight; device is ACTIVE again")),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
-        ref.inflight().drain()
-                .thenCompose(v -> mode == SuspendMode.FLUSH && ref.table() != null && current(attempt)
+        boolean flush = mode == SuspendMode.FLUSH && ref.table() != null;
+        // while I/O still flows: stop background work, and flush once so the flush inside the window is short
+        CompletableFuture<Void> before = ref.table() == null ? CompletableFuture.completedFuture(null)
+                : ref.table().presuspend().thenCompose(v -> flush && current(attempt)
+                        ? ref.table().flush() : CompletableFuture.<Void>completedFuture(null));
+        before.thenCompose(v -> closeGate(attempt, ref))
+                .thenCompose(v -> flush && current(attempt)
                         ? ref.table().flush() : CompletableFuture.<Void>completedFuture(null))
                 .whenComplete((v, e) -> {
                     timer.cancel();
@@ -57,6 +62,18 @@ final class Suspender {
                     }
                 });
         return result;
+    }
+
+    /** Closes the gate (new I/O queues) unless the attempt was given up; completes when in-flight I/O drained. */
+    private CompletableFuture<Void> closeGate(int attempt, RequestGate.Live ref) {
+        synchronized (device.lock) {
+            if (!current(attempt)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            device.gate.close();
+            device.stats.gateClosed(scheduler.nanoTime());
+        }
+        return ref.inflight().drain();
     }
 
     private boolean current(int attempt) {
@@ -98,6 +115,9 @@ final class Suspender {
             attempts++;
         }
         LOG.warn("device '{}': suspend failed: {}", device.name(), cause.toString());
+        if (ref.table() != null) {
+            ref.table().resumeTargets();
+        }
         reopen(result, cause);
     }
 
@@ -105,7 +125,7 @@ final class Suspender {
         synchronized (device.lock) {
             device.state = DeviceState.ACTIVE;
         }
-        device.gate.release(() -> device.state == DeviceState.ACTIVE);
+        device.reopenGate();
         result.completeExceptionally(cause);
     }
 }

@@ -17,12 +17,18 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Background recovery of a mirror: copies out-of-sync regions from the default leg to the others,
- * several at a time, and records each in sync once copied and flushed.
+ * several at a time, and records them in sync in batches: copied regions wait for one flush of every
+ * live leg (group commit), are then recorded in sync, and the region log is flushed once per batch.
+ * While one batch flushes, the next regions copy.
  *
  * <pre>
- * IDLE ──resume──► RUNNING ──pause──► PAUSING ──copies cancelled──► PAUSED ──resume──► RUNNING
+ * IDLE ──resume──► RUNNING ──pause──► PAUSING ──copies cancelled, batch flushed──► PAUSED ──resume──► RUNNING
  *                     └──nothing left / degraded──► FINISHED
  * </pre>
+ *
+ * A region is claimed in the {@link RegionTracker} (writes to it wait) from the start of its copy until its
+ * batch's leg flush has ended; its in-sync bit reaches the log only after that flush, so a persisted in-sync
+ * bit always describes flushed copies.
  */
 final class MirrorRecovery {
 
@@ -32,7 +38,7 @@ final class MirrorRecovery {
         IDLE,
         /** Copying regions. */
         RUNNING,
-        /** Pause requested: copies in flight are being cancelled. */
+        /** Pause requested: copies in flight are being cancelled, copied regions flushed. */
         PAUSING,
         /** Paused by a suspend. */
         PAUSED,
@@ -43,7 +49,12 @@ final class MirrorRecovery {
     private final MirrorTarget mirror;
     private final Copier copier;
     private final int maxRegions;
-    private final Map<Integer, CopyJob> inFlight = new HashMap<>();
+    /** Regions being copied (null job while the region quiesces). */
+    private final Map<Integer, CopyJob> copying = new HashMap<>();
+    /** Regions copied, waiting for the next batch flush. */
+    private final List<Integer> copied = new ArrayList<>();
+    /** Regions of the batch being flushed. */
+    private final List<Integer> flushing = new ArrayList<>();
     private final CompletableFuture<RecoveryOutcome> finished = new CompletableFuture<>();
     private CompletableFuture<Void> paused = CompletableFuture.completedFuture(null);
     private State state = State.IDLE;
@@ -93,13 +104,13 @@ final class MirrorRecovery {
             if (state != State.RUNNING) {
                 return state == State.PAUSING ? paused : CompletableFuture.completedFuture(null);
             }
-            if (inFlight.isEmpty()) {
+            if (idle()) {
                 state = State.PAUSED;
                 return CompletableFuture.completedFuture(null);
             }
             state = State.PAUSING;
             paused = new CompletableFuture<>();
-            cancel = inFlight.values().stream().filter(j -> j != null).toList();
+            cancel = copying.values().stream().filter(j -> j != null).toList();
         }
         cancel.forEach(CopyJob::cancel);
         return paused;
@@ -114,15 +125,15 @@ final class MirrorRecovery {
                 return;
             }
             String blocker = fatal != null ? fatal : mirror.recoveryBlocker();
-            while (blocker == null && inFlight.size() < maxRegions) {
+            while (blocker == null && copying.size() + copied.size() < maxRegions) {
                 int r = nextCandidate();
                 if (r < 0) {
                     break;
                 }
-                inFlight.put(r, null);
+                copying.put(r, null);
                 start.add(r);
             }
-            if (inFlight.isEmpty()) {
+            if (idle()) {
                 state = State.FINISHED;
                 outcome = blocker == null
                         ? new RecoveryOutcome(RecoveryOutcome.Status.IN_SYNC, mirror.regionsInSync(), mirror.regionCount(), null)
@@ -136,11 +147,19 @@ final class MirrorRecovery {
         }
     }
 
+    private boolean idle() {
+        return copying.isEmpty() && copied.isEmpty() && flushing.isEmpty();
+    }
+
+    private boolean claimed(int region) {
+        return copying.containsKey(region) || copied.contains(region) || flushing.contains(region);
+    }
+
     private int nextCandidate() {
         RegionLog log = mirror.log();
         for (int pass = 0; pass < 2; pass++) {
             int r = log.nextOutOfSync(pass == 0 ? cursor : 0);
-            while (r >= 0 && inFlight.containsKey(r)) {
+            while (r >= 0 && claimed(r)) {
                 r = r + 1 < log.regionCount() ? log.nextOutOfSync(r + 1) : -1;
             }
             if (r >= 0) {
@@ -154,7 +173,7 @@ final class MirrorRecovery {
     private void startRegion(int region) {
         CompletableFuture<Void> quiesced = mirror.tracker().startRecovery(region);
         if (quiesced == null) {
-            regionEnded(region);
+            regionsEnded(List.of(region), false);
             return;
         }
         quiesced.thenRun(() -> copyRegion(region));
@@ -172,13 +191,14 @@ final class MirrorRecovery {
                 long len = mirror.regionLength(region);
                 List<CopyDestination> dests = targets.stream()
                         .map(l -> new CopyDestination(l.device, l.offset + start)).toList();
-                job = copier.newJob(new CopyRequest(source.device, source.offset + start, dests, len), CopyListener.NONE);
-                inFlight.put(region, job);
+                job = copier.newJob(new CopyRequest(source.device, source.offset + start, dests, len, false),
+                        CopyListener.NONE);
+                copying.put(region, job);
             }
         }
         if (job == null) {
             mirror.tracker().finishRecovery(region, false);
-            regionEnded(region);
+            regionsEnded(List.of(region), false);
             return;
         }
         job.start();
@@ -201,33 +221,59 @@ final class MirrorRecovery {
         }
         if (cause != null || !failures.isEmpty()) {
             mirror.tracker().finishRecovery(region, false);
-            regionEnded(region);
+            regionsEnded(List.of(region), false);
             return;
         }
-        mirror.defaultLeg().device.flush().whenComplete((v, flushErr) -> {
-            if (flushErr != null) {
-                mirror.legFailed(mirror.defaultLeg(), LegError.FLUSH, -1, flushErr);
-            }
-            boolean inSync = flushErr == null && mirror.recoveryBlocker() == null;
-            mirror.tracker().finishRecovery(region, inSync);
-            if (!inSync) {
-                regionEnded(region);
+        synchronized (this) {
+            copying.remove(region);
+            copied.add(region);
+        }
+        flushBatch();
+        fill();
+    }
+
+    /** Starts the flush of the copied regions unless one is running; the next starts when it ends. */
+    private void flushBatch() {
+        List<Integer> batch;
+        synchronized (this) {
+            if (!flushing.isEmpty() || copied.isEmpty()) {
                 return;
             }
-            mirror.log().flush().whenComplete((x, logErr) -> {
-                if (logErr == null) {
-                    mirror.regionSynced(region);
+            batch = List.copyOf(copied);
+            copied.clear();
+            flushing.addAll(batch);
+        }
+        List<CompletableFuture<Boolean>> ops = new ArrayList<>();
+        for (Leg leg : mirror.liveLegs()) {
+            ops.add(leg.device.flush().handle((v, err) -> {
+                if (err != null) {
+                    mirror.legFailed(leg, LegError.FLUSH, -1, err);
                 }
-                regionEnded(region);
-            });
+                return err == null;
+            }));
+        }
+        CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            boolean inSync = ops.stream().allMatch(CompletableFuture::join) && mirror.recoveryBlocker() == null;
+            batch.forEach(r -> mirror.tracker().finishRecovery(r, inSync));
+            if (!inSync) {
+                regionsEnded(batch, false);
+                return;
+            }
+            mirror.log().flush().whenComplete((x, logErr) -> regionsEnded(batch, logErr == null));
         });
     }
 
-    private void regionEnded(int region) {
+    private void regionsEnded(List<Integer> regions, boolean synced) {
+        if (synced) {
+            regions.forEach(mirror::regionSynced);
+        }
         CompletableFuture<Void> nowPaused = null;
         synchronized (this) {
-            inFlight.remove(region);
-            if (state == State.PAUSING && inFlight.isEmpty()) {
+            regions.forEach(r -> {
+                copying.remove(r);
+                flushing.remove(r);
+            });
+            if (state == State.PAUSING && copying.isEmpty() && flushing.isEmpty() && copied.isEmpty()) {
                 state = State.PAUSED;
                 nowPaused = paused;
             }
@@ -235,6 +281,7 @@ final class MirrorRecovery {
         if (nowPaused != null) {
             nowPaused.complete(null);
         }
+        flushBatch();
         fill();
     }
 }

@@ -3,12 +3,14 @@ package dev.ferry.mapper.mirror;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.Extent;
+import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.target.Target;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -125,6 +127,19 @@ public final class MirrorTarget implements Target {
                 .thenRun(() -> tracker.cleanSettled(settled));
     }
 
+    /**
+     * The default leg's file span while that leg is alive: it takes every acknowledged write, so reads from it
+     * are always current, and zero-copy readers keep working while the mirror recovers.
+     */
+    @Override
+    public Optional<FileSpan> fileSpan(long offset, long length) {
+        Leg primary = defaultLeg();
+        if (primary.dead() || offset < 0 || length <= 0 || offset > size - length) {
+            return Optional.empty();
+        }
+        return primary.device.fileSpan(primary.offset + offset, length);
+    }
+
     @Override
     public CompletableFuture<List<Extent>> allocation(long offset, long length) {
         Leg primary = defaultLeg();
@@ -163,9 +178,22 @@ public final class MirrorTarget implements Target {
                 .append(" 1 ").append(legHealth()).append(' ').append(log.statusArgs()).toString();
     }
 
-    /** Pauses recovery (cancelling region copies in flight; they are redone later) and persists the log. */
+    /**
+     * Pauses recovery and persists the log while I/O still flows (region copies in flight are cancelled and
+     * redone later), so the postsuspend flush inside the suspend window has little or nothing to write.
+     */
+    @Override
+    public CompletableFuture<Void> presuspend() {
+        return pauseAndFlushLog();
+    }
+
+    /** Pauses recovery if the presuspend did not, and persists what changed in the log since. */
     @Override
     public CompletableFuture<Void> postsuspend() {
+        return pauseAndFlushLog();
+    }
+
+    private CompletableFuture<Void> pauseAndFlushLog() {
         return recovery.pause().thenCompose(v -> log.flush()).exceptionally(err -> {
             LOG.warn("mirror {}: log flush at suspend failed", describe(), err);
             return null;

@@ -35,7 +35,7 @@ public final class MirrorTargetType implements TargetType {
     /** dm-raid1's limit: one source plus DM_KCOPYD_MAX_REGIONS destinations. */
     public static final int MAX_LEGS = 9;
     /** Regions a mirror recovers concurrently unless told otherwise. */
-    public static final int DEFAULT_RECOVERY_REGIONS = 4;
+    public static final int DEFAULT_RECOVERY_REGIONS = 16;
     /** Longest a {@code create} waits to read a disk log. */
     public static final long LOG_OPEN_TIMEOUT_SECONDS = 30;
 

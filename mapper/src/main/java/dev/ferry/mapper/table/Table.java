@@ -246,6 +246,15 @@ public final class Table implements AutoCloseable {
         return join.seal();
     }
 
+    /** Runs every target's presuspend hook. */
+    public CompletableFuture<Void> presuspend() {
+        Join join = new Join();
+        for (Target t : targets) {
+            join.add(t.presuspend());
+        }
+        return join.seal();
+    }
+
     /** Runs every target's postsuspend hook. */
     public CompletableFuture<Void> postsuspend() {
         Join join = new Join();

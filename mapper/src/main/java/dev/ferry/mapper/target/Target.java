@@ -23,6 +23,15 @@ public interface Target extends BlockDevice {
     String status();
 
     /**
+     * Called when the device holding this target begins to suspend, while I/O still flows (dm's presuspend);
+     * targets with background work (mirror recovery) stop it here, so the window in which I/O is held stays
+     * short. Completes when stopped. If the suspend then fails, {@link #resume()} is called.
+     */
+    default CompletableFuture<Void> presuspend() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * Called when the device holding this target suspends, after in-flight I/O drained; targets with
      * background work (mirror recovery) pause it here. Completes when paused.
      */

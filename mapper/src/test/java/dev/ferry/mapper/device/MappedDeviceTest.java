@@ -11,6 +11,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.block.MemoryBlockDevice;
+import dev.ferry.mapper.copy.Copier;
+import dev.ferry.mapper.copy.CopierConfig;
+import dev.ferry.mapper.mirror.MirrorListener;
+import dev.ferry.mapper.mirror.MirrorTargetType;
 import dev.ferry.mapper.sim.QueuedBlockDevice;
 import dev.ferry.mapper.target.ChannelDevice;
 import dev.ferry.mapper.table.Table;
@@ -102,17 +106,47 @@ class MappedDeviceTest {
     }
 
     @Test
-    void flushSuspendFlushesTheDevicesAfterDraining() {
+    void flushSuspendFlushesOnceWhileIoFlowsAndAgainAfterDraining() {
         MappedDevice d = registry.create("d", "0 64 linear /q 0");
         CompletableFuture<Void> suspended = d.suspend(SuspendMode.FLUSH, LONG);
+        assertThat(q.pendingDescriptions()).containsExactly("flush");
+        // the first flush runs before the gate closes: I/O issued now goes straight to the device
+        CompletableFuture<Void> during = d.write(0, ByteBuffer.wrap(pattern(512, 6)), false);
+        assertThat(q.pendingDescriptions()).hasSize(2).contains("flush");
+        q.complete(0);
+        q.complete(0);
+        await(during);
         assertThat(q.pendingDescriptions()).containsExactly("flush");
         assertThat(suspended).isNotDone();
         q.complete(0);
         await(suspended);
-        assertThat(q.flushes()).isEqualTo(1);
+        assertThat(q.flushes()).isEqualTo(2);
         await(d.resume());
         await(d.suspend(SuspendMode.NOFLUSH, LONG));
         assertThat(q.pendingCount()).isZero();
+    }
+
+    @Test
+    void mirrorRecoveryStopsBeforeTheGateClosesSoIoFlowsMeanwhile() {
+        Copier copier = new Copier(new CopierConfig(4096, 2, 4, 0), clock);
+        DeviceRegistry r = new DeviceRegistry(TargetTypes.standard().with(
+                new MirrorTargetType(copier, MirrorListener.NONE, 2)), clock, leaves, LONG);
+        write(a, 0, pattern(64 * 512, 7));
+        MappedDevice d = r.create("m", "0 64 mirror core 1 16 2 /a 0 /q 0");
+        assertThat(q.pendingCount()).isPositive();           // recovery copies wait on the queued leg
+        CompletableFuture<Void> suspended = d.suspend(SuspendMode.NOFLUSH, LONG);
+        ByteBuffer during = ByteBuffer.allocate(512);
+        await(d.read(0, during));                            // presuspend pending: the gate is still open
+        assertThat(during.array()).isEqualTo(java.util.Arrays.copyOf(pattern(64 * 512, 7), 512));
+        assertThat(d.state()).isEqualTo(DeviceState.SUSPENDING);
+        q.completeAll();                                      // cancelled copies end: recovery paused
+        await(suspended);
+        CompletableFuture<Void> queued = d.read(512, ByteBuffer.allocate(512));
+        assertThat(queued).isNotDone();
+        assertThat(q.pendingCount()).isZero();               // no recovery while suspended
+        await(d.resume());
+        await(queued);
+        q.completeAll();
     }
 
     @Test

@@ -8,14 +8,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.mapper.block.BlockIoException;
+import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.block.MemoryBlockDevice;
+import dev.ferry.mapper.testing.DelegatingDevice;
 import dev.ferry.mapper.testing.FaultyDevice;
 import dev.ferry.mapper.testing.OpQueue;
 import dev.ferry.mapper.testing.QueuedDevice;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MirrorTargetTest {
 
@@ -104,6 +112,51 @@ class MirrorTargetTest {
                         RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC, RegionState.NOSYNC);
         q.drain();
         assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+    }
+
+    @Test
+    void recoveryFlushesCopiedRegionsTogetherAndRecordsThemInSyncOnlyAfterTheFlush() {
+        put(a, 0, random(12, SIZE));
+        List<CompletableFuture<Void>> held = new ArrayList<>();
+        DelegatingDevice heldFlushes = new DelegatingDevice(b) {
+            @Override
+            public CompletableFuture<Void> flush() {
+                CompletableFuture<Void> release = new CompletableFuture<>();
+                held.add(release);
+                return release.thenCompose(v -> super.flush());
+            }
+        };
+        fx.add("a", a).add("b", heldFlushes);
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 8);
+        m.resume();
+        assertThat(held).hasSize(1);                      // region 0 copied, its flush held
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));   // the rest copied meanwhile
+        assertThat(m.regionsInSync()).isZero();           // nothing counts before a flush
+        assertThat(m.regionState(5)).isEqualTo(RegionState.RECOVERING);
+        held.get(0).complete(null);
+        assertThat(m.regionsInSync()).isEqualTo(1);
+        assertThat(held).hasSize(2);                      // regions 1-7 wait for one flush together
+        held.get(1).complete(null);
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+        assertThat(m.regionsInSync()).isEqualTo(8);
+    }
+
+    @Test
+    void fileSpanReadsTheDefaultLegWhileRecovering(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("leg.img");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(SIZE);
+        }
+        try (FileBlockDevice leg = FileBlockDevice.open(file, FileBlockDevice.Access.READ_WRITE, Runnable::run)) {
+            fx.add("f", leg).add("b", b);
+            MirrorTarget m = fx.create(1024, "core 1 128 2 f 0 b 0", 1);
+            assertThat(m.regionState(1)).isEqualTo(RegionState.NOSYNC);
+            try (FileSpan span = m.fileSpan(REGION + 512, 4096).orElseThrow()) {
+                assertThat(span.position()).isEqualTo(REGION + 512);
+                assertThat(span.length()).isEqualTo(4096);
+            }
+            assertThat(m.fileSpan(SIZE - 512, 1024)).isEmpty();
+        }
     }
 
     @Test
