@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `ferry pvmove` against its goals and prints a table:
 #   copy rate    idle move of a full LV (rate unlimited) vs `dd conv=fsync` of the same bytes on the same disk  (>= 0.8x)
-#   fg IOPS      fio 4k randread (nbd engine, qd32) on the LV during a default move vs idle                    (>= 0.7x)
+#   fg IOPS      fio 4k randread (nbd engine, qd32) on the LV for -t seconds during a default move vs idle   (>= 0.7x)
 #   sparse       move time of a 10%-written LV vs the same-size full LV                                         (<= 0.15x)
 #   swap stall   longest time the daemon held new I/O at any table swap of the whole run (it logs "I/O held" per
 #                swap: gate closed -> reopened)                                                                  (< 1 ms)
@@ -175,10 +175,15 @@ move_mib="$(awk -v m="$lv_mib" -v s="$move_s" 'BEGIN { printf "%.1f", m / s }')"
 echo "2/4 foreground randread IOPS: idle vs during a default move ..." >&2
 run_reader "$work/idle-qd32.json" 32 "$runtime"
 idle_iops="$(fio_json "$work/idle-qd32.json" iops)"
+# the same fixed-length fio run with a default move (no rate) started as fio's 1 s ramp ends; the move must outlast it
+run_reader "$work/move-qd32.json" 32 "$runtime" &
+reader=$!
+sleep 1
 start_move "$pv2" "$pv1"
-run_reader "$work/move-qd32.json" 32 bg
+wait "$reader" || fail "fio failed during the move"
+moving="$(api GET /v1/pvmoves | python3 -c 'import json, sys; print(json.load(sys.stdin)["pvmoves"][-1]["state"])')"
+[[ "$moving" == RUNNING ]] || fail "the move ended (${moving}) before the ${runtime} s fio run did; use a larger -s"
 await_moves
-stop_fio
 move_iops="$(fio_json "$work/move-qd32.json" iops)"
 
 echo "3/4 sparse: 10%-written LV vs full ..." >&2
@@ -195,7 +200,7 @@ run_reader "$work/idle-qd1.json" 1 "$runtime"
 read -r idle_max idle_p99 < <(fio_json "$work/idle-qd1.json" lat_max_ms lat_p99_ms)
 swaps_from="$(wc -l <"$work/daemon.log")"
 LAT_LOG="$work/qd1" run_reader "$work/move-qd1.json" 1 bg
-start_move "$pv1" "$pv3"
+start_move "$pv1" "$pv3" 256M # an explicit rate: the busy throttle would only stretch the move, not its swaps
 await_moves
 stop_fio
 read -r move_max move_p99 < <(fio_json "$work/move-qd1.json" lat_max_ms lat_p99_ms)

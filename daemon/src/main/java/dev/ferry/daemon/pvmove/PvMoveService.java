@@ -31,28 +31,30 @@ import org.slf4j.LoggerFactory;
  * Starts, lists, aborts and re-rates pvmoves over a {@link VolumeService}, one {@link PvMoveJob} thread per move;
  * at start it resumes every move found in the metadata. Moves off different source PVs run concurrently; the
  * copier's rate limit is the sum of the running moves' effective limits (unlimited if any is unlimited), where a
- * move's effective limit is its configured one, capped at {@link #BUSY_RATE} while the LVs it moves served
- * foreground I/O since the last probe, and lowered further by its {@link RateGovernor} while probed foreground
- * read latency is high.
+ * move's effective limit is its configured one (none by default) while the VG's LVs are idle; while they served
+ * foreground I/O since the last probe, it is capped at {@link #BUSY_RATE} (unless the move has a rate of its own)
+ * and lowered further by its {@link RateGovernor} while probed foreground read latency is high.
  */
 public final class PvMoveService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PvMoveService.class);
     /** How often foreground latency is probed. */
-    static final long PROBE_MILLIS = 250;
+    static final long PROBE_MILLIS = 100;
     private static final int PROBE_BYTES = 4096;
     /** The backoff never throttles a move below 1 MiB/s. */
     private static final long MIN_BACKOFF_RATE = 1 << 20;
     /** Foreground latency this many times the baseline counts as risen. */
     private static final double LATENCY_FACTOR = 4;
-    /** The most a move copies per second while the LVs it moves serve foreground I/O (md's resync throttle). */
+    /** The most a move without a rate copies per second while its LVs serve foreground I/O (md's resync throttle). */
     static final long BUSY_RATE = 16L << 20;
+    /** Foreground requests this recent make the VG busy. */
+    private static final long BUSY_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final VolumeService service;
     private final LongSupplier nanoClock;
     private final List<PvMoveJob> jobs = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Map<PvMoveJob, RateGovernor> governors = new HashMap<>();
     private final Map<PvMoveJob, Long> effective = new HashMap<>();
-    private final Map<PvMoveJob, Long> foreground = new HashMap<>();
+    private final Map<PvMoveJob, Boolean> wasBusy = new HashMap<>();
     private final AtomicLong probes = new AtomicLong();
     private ScheduledExecutorService prober;
     private boolean closed;
@@ -191,6 +193,9 @@ public final class PvMoveService implements AutoCloseable {
         threads.add(t);
         governors.put(job, new RateGovernor(MIN_BACKOFF_RATE, LATENCY_FACTOR));
         job.done().whenComplete((s, e) -> applyRate());
+        if (pvmove.move().rateLimit() == 0 && busy(job)) {
+            effective.put(job, BUSY_RATE);   // a move started on a busy VG yields from its first byte
+        }
         applyRate();
         t.start();
         if (prober == null) {
@@ -205,9 +210,9 @@ public final class PvMoveService implements AutoCloseable {
     }
 
     /**
-     * Times one 4 KiB foreground read through an LV of each running move (its last block, which the copy reaches
-     * last, so the read contends with the copy on the source) and lets its {@link RateGovernor} lower
-     * (or restore) the move's effective rate.
+     * Times one 4 KiB read through the pvmove device of each running move (its last block, which the copy reaches
+     * last, so the read contends with the copy on the source) and sets the move's effective rate: its own while
+     * the VG is idle, else capped and governed (see {@link #busyRate}).
      */
     private void probe() {
         try {
@@ -224,14 +229,12 @@ public final class PvMoveService implements AutoCloseable {
         }
         for (PvMoveJob j : running) {
             MoveProgress p = Progress.of(j);
-            if (p.lvs().isEmpty()) {
-                continue;
-            }
-            var device = service.activator().device(j.vgName(), p.lvs().get(0));
+            // through the (hidden) pvmove device: the same mirror and source as an LV read, but not foreground
+            var device = service.activator().device(j.vgName(), j.name());
             if (device.isEmpty()) {
                 continue;
             }
-            boolean busy = foregroundSinceLastProbe(j, p);
+            boolean busy = busy(j);
             long start = nanoClock.getAsLong();
             try {
                 long last = Math.max(0, device.get().size() - PROBE_BYTES);
@@ -245,11 +248,12 @@ public final class PvMoveService implements AutoCloseable {
             }
             long latency = nanoClock.getAsLong() - start;
             probes.incrementAndGet();
-            long next = governors.get(j).next(p.rateLimit(), latency, (long) (p.mibPerSecond() * (1 << 20)));
-            if (busy) {
-                next = next == 0 ? BUSY_RATE : Math.min(next, BUSY_RATE);
-            }
+            long next = busy ? busyRate(j, p, latency) : p.rateLimit();
             synchronized (this) {
+                if (busy != Boolean.TRUE.equals(wasBusy.put(j, busy))) {
+                    LOG.info("pvmove {}: LVs of {} {}; copy rate limit now {}", j.name(), j.vgName(),
+                            busy ? "serve foreground I/O" : "idle", next == 0 ? "none" : next + " bytes/s");
+                }
                 if (!Long.valueOf(next).equals(effective.put(j, next))) {
                     LOG.debug("pvmove {}: foreground read took {} us; copy rate limit now {} bytes/s", j.name(),
                             latency / 1000, next);
@@ -259,17 +263,27 @@ public final class PvMoveService implements AutoCloseable {
         }
     }
 
-    /** Whether the LVs of move {@code j} served requests since the last probe (besides that probe's read). */
-    private boolean foregroundSinceLastProbe(PvMoveJob j, MoveProgress p) {
-        long requests = 0;
-        for (String lv : p.lvs()) {
-            requests += service.activator().device(j.vgName(), lv).map(d -> d.stats().requests()).orElse(0L);
+    /**
+     * The limit while the VG serves foreground I/O: the governor's (fed only then, so its baseline is a busy
+     * one), capped at {@link #BUSY_RATE} unless the move has a rate of its own.
+     */
+    private long busyRate(PvMoveJob j, MoveProgress p, long latency) {
+        long next = governors.get(j).next(p.rateLimit(), latency, (long) (p.mibPerSecond() * (1 << 20)));
+        if (p.rateLimit() == 0) {
+            next = next == 0 ? BUSY_RATE : Math.min(next, BUSY_RATE);
         }
-        Long before;
-        synchronized (this) {
-            before = foreground.put(j, requests);
+        return next;
+    }
+
+    /** Whether a visible LV of move {@code j}'s VG served a request within the last {@link #BUSY_WINDOW_NANOS}. */
+    private boolean busy(PvMoveJob j) {
+        for (LogicalVolume lv : j.lastVg().lvs()) {
+            if (!lv.hidden() && service.activator().device(j.vgName(), lv.name())
+                    .map(d -> d.stats().requestedWithin(BUSY_WINDOW_NANOS)).orElse(false)) {
+                return true;
+            }
         }
-        return before != null && requests - before > 1;
+        return false;
     }
 
     private synchronized void applyRate() {

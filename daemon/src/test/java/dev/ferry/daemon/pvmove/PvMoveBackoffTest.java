@@ -35,7 +35,8 @@ class PvMoveBackoffTest extends PvMoveFixtureTest {
         };
         f = new PvMoveFixture(root, wrapper);
         f.linear("a", "32M", f.pv1);
-        LvWorkload wa = new LvWorkload(() -> f.device("a"), 81);
+        // foreground writes make the VG busy: the latency backoff applies only then
+        LvWorkload wa = new LvWorkload(() -> f.device("a"), 81).start();
         long limit = 2 * MIB;
         MoveProgress p = f.moves.start(PvMoveFixture.request(false, limit, f.pv1, f.pv2));
         Copier copier = f.volumes.activator().copier();
@@ -58,6 +59,7 @@ class PvMoveBackoffTest extends PvMoveFixtureTest {
         Poll.until(WAIT, "the limit to come back", () -> copier.rateLimit() == limit);
         f.moves.setRate(f.pv1, 0);
         assertEquals(JobState.COMPLETED, f.await(p));
+        wa.stop();
         wa.verify("after a throttled move");
     }
 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ferry.daemon.volume.AllocationPolicy;
+import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.volume.ErrorCode;
+import dev.ferry.daemon.volume.MoveState;
 import dev.ferry.daemon.volume.PvMoveRequest;
 import dev.ferry.daemon.volume.PvSelection;
 import dev.ferry.daemon.volume.VolumeException;
@@ -67,6 +69,9 @@ class PvMoveRefusalTest extends PvMoveFixtureTest {
     void aSecondMoveOfTheSameSourceOrOfALockedLvIsRefused() throws Exception {
         new LvWorkload(() -> f.device("a"), 3);
         MoveProgress slow = f.moves.start(PvMoveFixture.request(false, 1 << 20, f.pv1, f.pv2));
+        // the job commits its segment RUNNING right after the start; compare metadata only after that
+        Poll.until(Duration.ofSeconds(60), "the move's segment to run", () -> f.vg().lv(slow.name()).orElseThrow()
+                .segments().get(0).moveState() == MoveState.RUNNING);
         refused(ErrorCode.ALREADY_MOVING, PvMoveFixture.request(f.pv1, f.pv3));
         refused(ErrorCode.LV_LOCKED, new PvMoveRequest(PvSelection.parse(f.pv2), List.of(), "a", false, null, 0));
         List<MoveProgress> aborted = f.moves.abort(f.pv1, Duration.ofSeconds(60));

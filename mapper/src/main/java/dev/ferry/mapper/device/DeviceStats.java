@@ -1,26 +1,38 @@
 package dev.ferry.mapper.device;
 
-import java.util.concurrent.atomic.LongAdder;
+import dev.ferry.mapper.time.Scheduler;
 
 /**
- * Counters of one {@link MappedDevice}: requests submitted (the foreground activity a background copier yields
- * to) and how long the last suspend held new I/O behind the closed gate.
+ * Counters of one {@link MappedDevice}: when a request was last submitted (the foreground activity a background
+ * copier yields to), and how long the last suspend held new I/O behind the closed gate.
  */
 public final class DeviceStats {
 
-    private final LongAdder submitted = new LongAdder();
+    /** The time of the last request is stored at most this often, so busy devices rarely write it. */
+    private static final long LAST_REQUEST_GRANULARITY_NANOS = 1_000_000;
+    private final Scheduler clock;
+    private volatile long lastRequestNanos;
+    private volatile boolean anyRequest;
     private boolean held;
     private long heldSince;
     private volatile long lastHoldNanos = -1;
 
-    /** Counts one read, write, discard, write-zeroes or file span. */
-    void countRequest() {
-        submitted.increment();
+    DeviceStats(Scheduler clock) {
+        this.clock = clock;
     }
 
-    /** Reads (file spans included), writes, discards and write-zeroes submitted so far; flushes are not counted. */
-    public long requests() {
-        return submitted.sum();
+    /** Notes one read, write, discard, write-zeroes or file span (flushes are not counted). */
+    void countRequest() {
+        long now = clock.nanoTime();
+        if (!anyRequest || now - lastRequestNanos > LAST_REQUEST_GRANULARITY_NANOS) {
+            lastRequestNanos = now;
+            anyRequest = true;
+        }
+    }
+
+    /** Whether a request was submitted within {@code windowNanos} of the device's clock (to 1 ms). */
+    public boolean requestedWithin(long windowNanos) {
+        return anyRequest && clock.nanoTime() - lastRequestNanos < windowNanos;
     }
 
     /** The gate closed for a suspend at {@code now}. */

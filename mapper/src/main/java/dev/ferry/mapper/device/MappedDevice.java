@@ -57,7 +57,7 @@ public final class MappedDevice implements SharedDevice {
     final RequestGate gate;
     private final Suspender suspender;
     private final Scheduler scheduler;
-    final DeviceStats stats = new DeviceStats();
+    final DeviceStats stats;
     /** Guarded by {@link #lock}. */
     DeviceState state = DeviceState.ACTIVE;
     private Table inactive;
@@ -70,9 +70,10 @@ public final class MappedDevice implements SharedDevice {
         this.events = new DeviceEvents(name);
         this.suspender = new Suspender(this, scheduler);
         this.scheduler = scheduler;
+        this.stats = new DeviceStats(scheduler);
     }
 
-    /** Request counts and suspend hold times. */
+    /** When requests were last submitted, and suspend hold times. */
     public DeviceStats stats() {
         return stats;
     }
