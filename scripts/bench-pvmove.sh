@@ -193,6 +193,7 @@ for ((off = 0; off < lv_mib; off += 40)); do
     cmds+=(-c "write -P 0x5a ${off}M 4M") # 4 MiB of every 40 MiB
 done
 qemu-io -f raw "${cmds[@]}" "nbd://127.0.0.1:$port/bench/sparse" >/dev/null
+sleep 1.5 # past the daemon's 1 s busy window: an idle move, like the full one it is compared with
 sparse_s="$(timed_move "$pv3" "$pv2" 0)"
 
 echo "4/4 swap stall: qd1 reader, idle and during a move ..." >&2

@@ -104,6 +104,11 @@ public final class LvTables {
         return out;
     }
 
+    /** The copier throttle group of pvmove LV {@code lv}'s recovery: its device name, stable across reloads. */
+    public static String throttleGroup(VolumeGroup vg, LogicalVolume lv) {
+        return Activator.deviceName(vg.name(), lv.name());
+    }
+
     /** linear(source) / mirror(source, destination) with the segment's disk log / linear(destination). */
     private static String pvmoveLine(VolumeGroup vg, LogicalVolume lv, Segment s) {
         Area src = s.areas().get(0);
@@ -113,7 +118,7 @@ public final class LvTables {
             case COMPLETED -> "linear " + device(vg, dst);
             case RUNNING -> "mirror disk 2 " + PvMoveLogs.logDevice(vg, lv, lv.segments().indexOf(s)) + " "
                     + sectors(s.regionSize(), "region size") + " 2 " + device(vg, src) + " " + device(vg, dst)
-                    + " 1 handle_errors";
+                    + " 3 handle_errors throttle " + throttleGroup(vg, lv);
         };
     }
 

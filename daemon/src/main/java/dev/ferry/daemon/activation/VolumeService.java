@@ -9,7 +9,6 @@ import dev.ferry.daemon.volume.KnownPvs;
 import dev.ferry.daemon.volume.LogicalVolume;
 import dev.ferry.daemon.volume.LvCreateRequest;
 import dev.ferry.daemon.volume.LvResizeRequest;
-import dev.ferry.daemon.volume.MoveOptions;
 import dev.ferry.daemon.volume.PhysicalVolume;
 import dev.ferry.daemon.volume.PvInfo;
 import dev.ferry.daemon.volume.Segment;
@@ -68,7 +67,13 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
             throw e;
         }
         VolumeService service = new VolumeService(manager, activator);
-        activator.copier().setRateLimit(MoveOptions.combinedRate(manager.volumeGroups()));
+        for (VolumeGroup vg : manager.volumeGroups()) {   // resumed moves copy at their rate from the start
+            for (LogicalVolume lv : vg.lvs()) {
+                if (lv.move() != null) {
+                    activator.copier().setRateLimit(LvTables.throttleGroup(vg, lv), lv.move().rateLimit());
+                }
+            }
+        }
         service.activateAll();
         return service;
     }

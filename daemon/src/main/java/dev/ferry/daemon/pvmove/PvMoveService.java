@@ -11,12 +11,15 @@ import dev.ferry.daemon.volume.PvMoveRequest;
 import dev.ferry.daemon.volume.PvMoveResolver;
 import dev.ferry.daemon.volume.VolumeException;
 import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.mapper.copy.Copier;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts, lists, aborts and re-rates pvmoves over a {@link VolumeService}, one {@link PvMoveJob} thread per move;
- * at start it resumes every move found in the metadata. Moves off different source PVs run concurrently; the
- * copier's rate limit is the sum of the running moves' effective limits (unlimited if any is unlimited), where a
+ * at start it resumes every move found in the metadata. Moves off different source PVs run concurrently, each
+ * limited on its own: the recovery of a pvmove device's mirrors copies in the copier throttle group named after the
+ * device ({@link dev.ferry.daemon.activation.LvTables#throttleGroup}), whose limit is the move's effective one. A
  * move's effective limit is its configured one (none by default) while the VG's LVs are idle; while they served
  * foreground I/O since the last probe, it is capped at {@link #BUSY_RATE} (unless the move has a rate of its own)
  * and lowered further by its {@link RateGovernor} while probed foreground read latency is high.
@@ -286,20 +290,23 @@ public final class PvMoveService implements AutoCloseable {
         return false;
     }
 
+    /** Sets each running move's effective limit on its copier throttle group; ended moves' groups are dropped. */
     private synchronized void applyRate() {
-        long sum = 0;
+        Copier copier = service.activator().copier();
+        Set<String> live = new HashSet<>();
         for (PvMoveJob j : jobs) {
-            if (j.state().isFinal() || j.layout().move() == null) {
-                continue;
+            if (!j.state().isFinal() && j.layout().move() != null) {
+                String group = Activator.deviceName(j.vgName(), j.name());
+                live.add(group);
+                copier.setRateLimit(group, effective.getOrDefault(j, currentRate(j)));
             }
-            long r = effective.getOrDefault(j, currentRate(j));
-            if (r == 0) {
-                sum = 0;
-                break;
-            }
-            sum += r;
         }
-        service.activator().copier().setRateLimit(sum);
+        for (PvMoveJob j : jobs) {
+            String group = Activator.deviceName(j.vgName(), j.name());
+            if (j.state().isFinal() && !live.contains(group)) {
+                copier.setRateLimit(group, 0);
+            }
+        }
     }
 
     private long currentRate(PvMoveJob j) {

@@ -26,12 +26,12 @@ class PvMoveBusyThrottleTest extends PvMoveFixtureTest {
         MoveProgress p = f.moves.start(PvMoveFixture.request(f.pv1, f.pv2));
         Copier copier = f.volumes.activator().copier();
         // started on a busy VG: capped from its first byte, so the 48 MiB copy takes about three seconds
-        assertEquals(PvMoveService.BUSY_RATE, copier.rateLimit());
+        assertEquals(PvMoveService.BUSY_RATE, copier.rateLimit("vg-" + p.name()));
         other.stop();
         boolean[] freeWhileRunning = {false};
         Poll.until(WAIT, "full speed once idle", () -> {
             boolean running = !f.moves.job(p.name()).state().isFinal();
-            freeWhileRunning[0] = running && copier.rateLimit() == 0;
+            freeWhileRunning[0] = running && copier.rateLimit("vg-" + p.name()) == 0;
             return freeWhileRunning[0] || !running;
         });
         assertTrue(freeWhileRunning[0], "the move ended before its rate limit was lifted");

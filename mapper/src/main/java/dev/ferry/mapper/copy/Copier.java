@@ -1,13 +1,15 @@
 package dev.ferry.mapper.copy;
 
 import dev.ferry.mapper.time.Scheduler;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Copies byte ranges between block devices like dm-kcopyd: each job reads chunks from one source and
  * writes them to every destination with several chunks in flight, sharing a bounded pool of direct
- * buffers and one token-bucket rate limit across all jobs of this copier; source holes are zeroed on
+ * buffers and one token-bucket rate limit across all jobs of this copier, plus optional per-group limits
+ * (a job in a throttle group, such as one mirror's recovery, passes both); source holes are zeroed on
  * the destinations instead of read.
  */
 public final class Copier {
@@ -17,6 +19,7 @@ public final class Copier {
     private final BufferPool buffers;
     private final TokenBucket bucket;
     private final Set<CopyJob> active = ConcurrentHashMap.newKeySet();
+    private final Map<String, TokenBucket> groups = new ConcurrentHashMap<>();
 
     /** Creates a copier; {@code scheduler} paces rate-limited copies. */
     public Copier(CopierConfig config, Scheduler scheduler) {
@@ -51,6 +54,28 @@ public final class Copier {
         return bucket.rate();
     }
 
+    /**
+     * Limits the jobs of throttle group {@code group} together to {@code bytesPerSecond} (0 = no group limit,
+     * which forgets the group), also for running jobs; the copier-wide limit applies as well.
+     */
+    public void setRateLimit(String group, long bytesPerSecond) {
+        if (bytesPerSecond == 0) {
+            groups.remove(group);
+        } else {
+            groups.computeIfAbsent(group, g -> new TokenBucket(bytesPerSecond, config.chunkSize(), scheduler.nanoTime()))
+                    .setRate(bytesPerSecond, scheduler.nanoTime());
+        }
+        for (CopyJob job : active) {
+            job.wake();
+        }
+    }
+
+    /** The limit of throttle group {@code group} in bytes/s (0 = none). */
+    public long rateLimit(String group) {
+        TokenBucket b = groups.get(group);
+        return b == null ? 0 : b.rate();
+    }
+
     /** The configuration. */
     public CopierConfig config() {
         return config;
@@ -74,8 +99,20 @@ public final class Copier {
         return buffers;
     }
 
-    TokenBucket bucket() {
-        return bucket;
+    /**
+     * Takes {@code bytes} from the copier's bucket and {@code group}'s (if it has one) and returns 0, or takes
+     * nothing and returns the nanoseconds to wait.
+     */
+    synchronized long tryTake(String group, long bytes, long now) {
+        TokenBucket g = group == null ? null : groups.get(group);
+        long wait = Math.max(bucket.waitFor(bytes, now), g == null ? 0 : g.waitFor(bytes, now));
+        if (wait == 0) {
+            bucket.take(bytes);
+            if (g != null) {
+                g.take(bytes);
+            }
+        }
+        return wait;
     }
 
     void register(CopyJob job) {

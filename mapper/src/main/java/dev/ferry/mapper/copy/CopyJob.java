@@ -208,7 +208,7 @@ public final class CopyJob {
             awaitingBuffer = true;
             return null;
         }
-        long wait = copier.bucket().tryTake(len, copier.scheduler().nanoTime());
+        long wait = copier.tryTake(request.throttleGroup(), len, copier.scheduler().nanoTime());
         if (wait > 0) {
             timerArmed = true;
             return () -> {

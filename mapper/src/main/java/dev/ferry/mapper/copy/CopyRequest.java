@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param length       bytes to copy
  * @param flushAtEnd   whether the job flushes its destinations before it completes (a caller that batches
  *                     flushes over several jobs, like mirror recovery, passes false and flushes itself)
+ * @param throttleGroup  the copier throttle group whose rate limit applies too, or null
  */
 public record CopyRequest(BlockDevice source, long sourceOffset, List<CopyDestination> destinations, long length,
-        boolean flushAtEnd) {
+        boolean flushAtEnd, String throttleGroup) {
 
     /** Validates ranges against the device sizes. */
     public CopyRequest {
@@ -38,7 +39,7 @@ public record CopyRequest(BlockDevice source, long sourceOffset, List<CopyDestin
 
     /** A copy that flushes its destinations before it completes. */
     public CopyRequest(BlockDevice source, long sourceOffset, List<CopyDestination> destinations, long length) {
-        this(source, sourceOffset, destinations, length, true);
+        this(source, sourceOffset, destinations, length, true, null);
     }
 
     /** A copy of the same range to one destination at the same offset. */

@@ -24,18 +24,24 @@ final class TokenBucket {
         this.tokens = capacity();
     }
 
-    /** Takes {@code bytes} tokens and returns 0, or takes nothing and returns the nanoseconds to wait. */
-    synchronized long tryTake(long bytes, long now) {
+    /** The nanoseconds until {@code bytes} tokens are there (0 if they are), taking none. */
+    synchronized long waitFor(long bytes, long now) {
         if (rate == 0) {
             return 0;
         }
         refill(now);
         if (tokens >= bytes) {
-            tokens -= bytes;
             return 0;
         }
         double missing = bytes - tokens;
         return Math.max(1, (long) Math.ceil(missing * NANOS_PER_SECOND / rate));
+    }
+
+    /** Takes {@code bytes} tokens (after {@link #waitFor} said they are there). */
+    synchronized void take(long bytes) {
+        if (rate != 0) {
+            tokens -= bytes;
+        }
     }
 
     synchronized void setRate(long newRate, long now) {

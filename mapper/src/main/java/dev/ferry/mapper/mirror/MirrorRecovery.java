@@ -191,8 +191,8 @@ final class MirrorRecovery {
                 long len = mirror.regionLength(region);
                 List<CopyDestination> dests = targets.stream()
                         .map(l -> new CopyDestination(l.device, l.offset + start)).toList();
-                job = copier.newJob(new CopyRequest(source.device, source.offset + start, dests, len, false),
-                        CopyListener.NONE);
+                job = copier.newJob(new CopyRequest(source.device, source.offset + start, dests, len, false,
+                        mirror.throttleGroup()), CopyListener.NONE);
                 copying.put(region, job);
             }
         }

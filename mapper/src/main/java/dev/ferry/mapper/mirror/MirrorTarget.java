@@ -35,6 +35,7 @@ public final class MirrorTarget implements Target {
     private final List<Leg> legs;
     private final MirrorListener listener;
     private final boolean handleErrors;
+    private final String throttleGroup;
     private final RegionTracker tracker;
     private final MirrorRecovery recovery;
     private final MirrorIo io;
@@ -45,9 +46,11 @@ public final class MirrorTarget implements Target {
      * @param recoveryRegions regions recovered concurrently
      * @param handleErrors    whether the table carries {@code handle_errors} (echoed in the table;
      *                        errors are always recorded and raised)
+     * @param throttleGroup   the copier throttle group of the recovery copies (Ferry's {@code throttle <group>}
+     *                        feature; a rate set on the group outlives table reloads), or null
      */
     public MirrorTarget(long size, RegionLog log, List<MirrorLeg> legs, Copier copier, MirrorListener listener,
-            int recoveryRegions, boolean handleErrors) {
+            int recoveryRegions, boolean handleErrors, String throttleGroup) {
         if (legs.size() < 2) {
             throw new IllegalArgumentException("a mirror needs at least 2 legs, got " + legs.size());
         }
@@ -70,6 +73,7 @@ public final class MirrorTarget implements Target {
         this.legs = List.copyOf(built);
         this.listener = listener;
         this.handleErrors = handleErrors;
+        this.throttleGroup = throttleGroup;
         this.tracker = new RegionTracker(log);
         this.recovery = new MirrorRecovery(this, copier, recoveryRegions);
         this.io = new MirrorIo(this);
@@ -157,14 +161,26 @@ public final class MirrorTarget implements Target {
         return "mirror";
     }
 
-    /** {@code <log args> <#legs> (<dev> <offset>)... [1 handle_errors]}, as dm prints it. */
+    /** {@code <log args> <#legs> (<dev> <offset>)... [<#features> [handle_errors] [throttle <group>]]}. */
     @Override
     public String params() {
         StringBuilder b = new StringBuilder(log.tableArgs()).append(' ').append(legs.size());
         for (Leg l : legs) {
             b.append(' ').append(l.name).append(' ').append(l.offset / 512);
         }
-        return handleErrors ? b.append(" 1 handle_errors").toString() : b.toString();
+        int words = (handleErrors ? 1 : 0) + (throttleGroup != null ? 2 : 0);
+        if (words > 0) {
+            b.append(' ').append(words).append(handleErrors ? " handle_errors" : "");
+            if (throttleGroup != null) {
+                b.append(" throttle ").append(throttleGroup);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The copier throttle group of the recovery copies, or null. */
+    String throttleGroup() {
+        return throttleGroup;
     }
 
     /** {@code <#legs> <dev>... <in_sync>/<total> 1 <health> <log status>}, as dm-raid1 prints it. */

@@ -19,8 +19,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The {@code mirror} target type, parsing dm-raid1 table arguments:
- * {@code <log_type> <#log_args> <log_args...> <#devs> (<dev> <offset>){2..9} [<#features> handle_errors]}
- * with logs {@code core <region_sectors> [sync|nosync]} and {@code disk <log_dev> <region_sectors> [sync|nosync]}.
+ * {@code <log_type> <#log_args> <log_args...> <#devs> (<dev> <offset>){2..9} [<#features> [handle_errors]
+ * [throttle <group>]]} with logs {@code core <region_sectors> [sync|nosync]} and
+ * {@code disk <log_dev> <region_sectors> [sync|nosync]}. {@code throttle <group>} is Ferry's: the recovery copies
+ * join the copier's throttle group (see {@link Copier#setRateLimit(String, long)}); {@code <#features>} counts
+ * words, so it is 2 or 3 with it.
  *
  * <p>Created through a table ({@link #create(long, List, TargetContext)}), a mirror raises a table event
  * on the first failure of each kind per leg and when recovery ends, so the mapped device's event number
@@ -86,23 +89,31 @@ public final class MirrorTargetType implements TargetType {
             legs.add(new MirrorLeg(name, devices.resolve(name), offset));
         }
         boolean handleErrors = false;
+        String throttle = null;
         if (c.hasNext()) {
-            int features = c.nextInt("<#features>");
-            if (features != 1) {
-                throw new IllegalArgumentException("mirror: <#features> must be 1 (handle_errors), got " + features);
+            int words = c.nextInt("<#features>");
+            if (words < 1 || words > 3) {
+                throw new IllegalArgumentException("mirror: <#features> must be 1..3 words (handle_errors, "
+                        + "throttle <group>), got " + words);
             }
-            String f = c.next("feature");
-            if (!f.equals("handle_errors")) {
-                throw new IllegalArgumentException("mirror: unknown feature '" + f + "'");
+            for (int used = 0; used < words; used++) {
+                String f = c.next("feature");
+                if (f.equals("handle_errors") && !handleErrors) {
+                    handleErrors = true;
+                } else if (f.equals("throttle") && throttle == null && used + 1 < words) {
+                    throttle = c.next("throttle group");
+                    used++;
+                } else {
+                    throw new IllegalArgumentException("mirror: unknown, repeated or incomplete feature '" + f + "'");
+                }
             }
-            handleErrors = true;
         }
         if (c.hasNext()) {
             throw new IllegalArgumentException("mirror: too many arguments from '" + c.next("") + "'");
         }
         long size = lengthSectors * 512;
         RegionLog log = createLog(logType, logArgs, size, devices);
-        return new MirrorTarget(size, log, legs, copier, events, recoveryRegions, handleErrors);
+        return new MirrorTarget(size, log, legs, copier, events, recoveryRegions, handleErrors, throttle);
     }
 
     private RegionLog createLog(String type, List<String> args, long size, DeviceResolver devices) {
