@@ -119,7 +119,8 @@ class PvmoveFaultProcessTest {
             writer.fill(client);
             writer.start(client);
             JsonNode end = api.awaitEnd(api.start(src, List.of(full), atomic, "16M").path("id").asLong(), TIMEOUT);
-            assertFailed(end, "copy to the destination failed (leg 1 (" + full + ")");
+            assertFailed(end, "copy to the destination failed (leg 1 (" + full + ") failed: S (sync failure at ");
+            assertThat(end.path("error").path("message").asText()).contains("No space left on device");
             assertThat(segmentStates(end)).as("segments at the failure").isEqualTo(atomic
                     ? List.of("RUNNING", "RUNNING") : List.of("COMPLETED", "RUNNING"));
             assertThat(api.devices("vg/first")).containsExactly(atomic ? src : full);
@@ -169,7 +170,8 @@ class PvmoveFaultProcessTest {
             Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
             dead.failWrites(true);
             JsonNode end = api.awaitEnd(id, TIMEOUT);
-            assertFailed(end, "copy to the destination failed (leg 1 (" + dst + ")");
+            assertFailed(end, "copy to the destination failed (leg 1 (" + dst + ") failed: S (sync failure at ");
+            assertThat(end.path("error").path("message").asText()).contains("Input/output error");
             assertThat(api.devices("vg/first")).containsExactly(src);
             assertThat(api.devices("vg/second")).containsExactly(src);
             assertNoMoveLeft();
@@ -183,6 +185,56 @@ class PvmoveFaultProcessTest {
             assertThat(api.devices("vg/second")).containsExactly(healthy);
             client = keepWritingThenVerify(writer, client, "vg/second");
             assertThat(LvData.sha256(daemon, "vg/first")).isEqualTo(first);
+        } finally {
+            client.close();
+        }
+        assertThat(daemon.stop()).isZero();
+    }
+
+    /**
+     * A destination dead as a whole, its metadata area included. What the daemon does: the copy fails as above,
+     * but putting the LVs back is a metadata commit to every PV of the VG, and the write to the dead PV fails, so
+     * the move ends FAILED with MIGRATE_FAIL and "rollback failed", its tables untouched (the LVs keep running on
+     * the pvmove mirror, whose writes need only the source). The failed commit re-reads the metadata, and that
+     * re-read fails repairing the dead PV, so the running daemon lists no VG until it restarts. Once the disk
+     * answers again a restart settles the move from the newest metadata copy (rolled back where the commit reached
+     * a PV first, else resumed and completed): no pvmove LV is left and every acknowledged write reads back.
+     */
+    @Test
+    void aDestinationDeadMetadataAreaIncludedLeavesTheRollbackToARestartAndLosesNoAcknowledgedWrite() {
+        FaultyDisk.assumeUsable();
+        long seed = SeededTwoPvRun.seed("PvmoveFaultProcessTest.deadDestination");
+        FaultyDisk dead = owned(FaultyDisk.create(dir, "dst", 64 * MIB, 0));
+        String src = file("a");
+        String dst = dead.file().toString();
+        vg(src, dst, file("c"));
+        daemon.cliOk("lvcreate", "-n", "first", "-L", "8M", "vg", src);
+        daemon.cliOk("lvcreate", "-n", "second", "-L", "16M", "vg", src);
+        String first = LvData.fill(daemon, "vg/first", seed);
+        AckedBlockWriter writer = new AckedBlockWriter(seed, BLOCK, (int) (16 * MIB / BLOCK), 4);
+        NbdClient client = daemon.nbdClient("vg/second");
+        try {
+            writer.fill(client);
+            writer.start(client);
+            long id = api.start(src, List.of(dst), false, "4M").path("id").asLong();
+            Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
+            dead.failWrites(true);
+            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            assertFailed(end, "rollback failed");
+            keepWriting(writer);
+
+            dead.failWrites(false);
+            writer.verifyAndSettle(client);
+            client.close();
+            daemon.kill9();
+            daemon.startAgain();
+            api.awaitIdle(TIMEOUT);
+            assertThat(api.allLvNames()).doesNotContain("pvmove");
+            client = daemon.nbdClient("vg/second");
+            writer.verifyAndSettle(client);
+            assertThat(LvData.sha256(daemon, "vg/first")).isEqualTo(first);
+            System.out.printf("PvmoveFaultProcessTest.deadDestination: after the restart first is on %s, second on %s%n",
+                    api.devices("vg/first"), api.devices("vg/second"));
         } finally {
             client.close();
         }
