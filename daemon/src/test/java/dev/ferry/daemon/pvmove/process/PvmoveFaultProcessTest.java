@@ -24,13 +24,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Moves through a real daemon onto and off REAL failing storage, while a writer keeps writing with FUA: a
- * destination that runs out of space (a sparse PV file on a small tmpfs), a destination whose writes return EIO
- * (nbdkit's error filter behind nbdfuse), and a mirror leg whose reads return EIO. Each move ends FAILED with
- * {@code MIGRATE_FAIL} and never reports 100%; the LVs stay readable and writable with every acknowledged write
- * intact, on the source (plus, without {@code --atomic}, the segments that had COMPLETED); no pvmove LV is left;
- * the daemon goes on serving (a later move to a healthy PV completes); and the data is still intact after a
- * kill -9 and restart. Seeds are printed; {@code -Dferry.pvmove.seed=N} replays one.
+ * Moves through a real daemon onto and off REAL failing storage while a writer keeps writing with FUA: a
+ * destination that runs out of space (a sparse PV file on a small tmpfs), a destination whose extent area returns
+ * EIO on writes, one dead metadata area included, and a mirror leg whose reads return EIO (the EIO disks are
+ * nbdkit's eval plugin behind nbdfuse, see {@link FaultyDisk}). Each move ends FAILED with {@code MIGRATE_FAIL}
+ * naming the cause and short of 100%; writes keep being acknowledged; the LVs end on the source (plus, without
+ * {@code --atomic}, the segments that had COMPLETED); no pvmove LV is left; the daemon goes on serving (a later
+ * move to a healthy PV completes); and every acknowledged write reads back, also after a kill -9 and restart.
+ * Where the daemon falls short of that (a dead metadata area, reads of a mirror whose default leg cannot be
+ * read) the test's javadoc says what it does instead. Seeds are printed; {@code -Dferry.pvmove.seed=N} replays
+ * one.
  */
 class PvmoveFaultProcessTest {
 
