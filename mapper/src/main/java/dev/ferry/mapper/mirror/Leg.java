@@ -12,6 +12,7 @@ final class Leg {
     final BlockDevice device;
     final long offset;
     private final Set<LegError> errors = EnumSet.noneOf(LegError.class);
+    private String firstDeadFailure;
 
     Leg(int index, String name, BlockDevice device, long offset) {
         this.index = index;
@@ -20,9 +21,17 @@ final class Leg {
         this.offset = offset;
     }
 
-    /** Records a failure; returns true if this kind was new for the leg. */
-    synchronized boolean record(LegError error) {
+    /** Records a failure described by {@code what}; returns true if this kind was new for the leg. */
+    synchronized boolean record(LegError error, String what) {
+        if (error.dead() && firstDeadFailure == null) {
+            firstDeadFailure = what;
+        }
         return errors.add(error);
+    }
+
+    /** What the first failure that killed the leg was, or null while it lives. */
+    synchronized String firstDeadFailure() {
+        return firstDeadFailure;
     }
 
     synchronized boolean dead() {

@@ -9,6 +9,7 @@ import dev.ferry.mapper.target.Target;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -292,7 +293,7 @@ public final class MirrorTarget implements Target {
     String recoveryBlocker() {
         for (Leg l : legs) {
             if (l.dead()) {
-                return "leg " + l.index + " (" + l.name + ") failed: " + l.health();
+                return "leg " + l.index + " (" + l.name + ") failed: " + l.health() + " (" + l.firstDeadFailure() + ")";
             }
         }
         if (log instanceof DiskRegionLog d && d.failed()) {
@@ -304,7 +305,8 @@ public final class MirrorTarget implements Target {
     /** Records a leg failure, raises it once per kind, and stops counting a dead leg as a copy. */
     void legFailed(Leg leg, LegError error, long offset, Throwable err) {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        boolean first = leg.record(error);
+        boolean first = leg.record(error, error.name().toLowerCase(Locale.ROOT) + " failure at " + offset
+                + ": " + cause.getMessage());
         if (error.dead() && leg.index != 0) {
             log.setAllOutOfSync();
             log.flush().exceptionally(e -> null);

@@ -58,6 +58,17 @@ final class MoveApi {
         }
     }
 
+    /** Waits until move {@code id} has ended (COMPLETED, ABORTED or FAILED) and returns it as listed then. */
+    JsonNode awaitEnd(long id, Duration timeout) {
+        JsonNode[] end = new JsonNode[1];
+        Poll.until(timeout, "move " + id + " to end", () -> {
+            end[0] = moves().stream().filter(m -> m.path("id").asLong() == id).findFirst()
+                    .orElseThrow(() -> new AssertionError("move " + id + " is not listed"));
+            return !ACTIVE.contains(end[0].path("state").asText());
+        });
+        return end[0];
+    }
+
     /** The copy progress of the first active move, or -1 with none. */
     double percent() {
         return active().stream().mapToDouble(m -> m.path("percent").asDouble()).findFirst().orElse(-1);

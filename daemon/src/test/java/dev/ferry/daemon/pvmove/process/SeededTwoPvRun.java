@@ -21,10 +21,16 @@ final class SeededTwoPvRun {
     private SeededTwoPvRun() {
     }
 
-    /** Runs {@code scenario} against a new daemon in {@code dir} owned by {@code daemons}; failures name the seed. */
-    static void run(String test, ChildProcesses<FerryDaemon> daemons, Path dir, Scenario scenario) {
+    /** A fresh seed (or {@code -Dferry.pvmove.seed}), printed with how to replay {@code test} with it. */
+    static long seed(String test) {
         long seed = Long.getLong("ferry.pvmove.seed", new SecureRandom().nextLong());
         System.out.println(test + " seed=" + seed + " (replay with -Dferry.pvmove.seed=" + seed + ")");
+        return seed;
+    }
+
+    /** Runs {@code scenario} against a new daemon in {@code dir} owned by {@code daemons}; failures name the seed. */
+    static void run(String test, ChildProcesses<FerryDaemon> daemons, Path dir, Scenario scenario) {
+        long seed = seed(test);
         try {
             FerryDaemon daemon = daemons.own(FerryDaemon.start(dir));
             String[] pvs = {dir.resolve("pv1").toString(), dir.resolve("pv2").toString()};
