@@ -133,13 +133,15 @@ public final class MirrorTarget implements Target {
     }
 
     /**
-     * The default leg's file span while that leg is alive: it takes every acknowledged write, so reads from it
-     * are always current, and zero-copy readers keep working while the mirror recovers.
+     * The default leg's file span while that leg has no failure recorded: it takes every acknowledged write, so
+     * reads from it are always current, and zero-copy readers keep working while the mirror recovers. A zero-copy
+     * read cannot fall over to another leg, so after any failure of the default leg (a read error included)
+     * reads take the regular path, which can.
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
         Leg primary = defaultLeg();
-        if (primary.dead() || offset < 0 || length <= 0 || offset > size - length) {
+        if (primary.health() != 'A' || offset < 0 || length <= 0 || offset > size - length) {
             return Optional.empty();
         }
         return primary.device.fileSpan(primary.offset + offset, length);

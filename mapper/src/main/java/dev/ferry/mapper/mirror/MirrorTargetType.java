@@ -98,13 +98,20 @@ public final class MirrorTargetType implements TargetType {
             }
             for (int used = 0; used < words; used++) {
                 String f = c.next("feature");
-                if (f.equals("handle_errors") && !handleErrors) {
+                boolean repeated = switch (f) {
+                    case "handle_errors" -> handleErrors;
+                    case "throttle" -> throttle != null;
+                    default -> throw new IllegalArgumentException("mirror: unknown feature '" + f + "'");
+                };
+                if (repeated) {
+                    throw new IllegalArgumentException("mirror: feature '" + f + "' given twice");
+                }
+                if (f.equals("handle_errors")) {
                     handleErrors = true;
-                } else if (f.equals("throttle") && throttle == null && used + 1 < words) {
+                } else if (++used < words) {
                     throttle = c.next("throttle group");
-                    used++;
                 } else {
-                    throw new IllegalArgumentException("mirror: unknown, repeated or incomplete feature '" + f + "'");
+                    throw new IllegalArgumentException("mirror: feature 'throttle' needs a group within <#features>");
                 }
             }
         }

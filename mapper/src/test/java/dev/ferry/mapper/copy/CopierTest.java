@@ -110,6 +110,30 @@ class CopierTest {
     }
 
     @Test
+    void aThrottleGroupLimitsOnlyItsJobsAndZeroForgetsIt() {
+        Copier copier = copier(0);
+        MemoryBlockDevice src = new MemoryBlockDevice("src", 8 * MIB);
+        put(src, 0, random(8, 8 * MIB));
+        MemoryBlockDevice slowDst = new MemoryBlockDevice("slow", 8 * MIB);
+        MemoryBlockDevice freeDst = new MemoryBlockDevice("free", 8 * MIB);
+        copier.setRateLimit("g", MIB);
+        assertThat(copier.rateLimit("g")).isEqualTo(MIB);
+        CopyJob slow = copier.copy(new CopyRequest(src, 0, List.of(new CopyDestination(slowDst, 0)), 8 * MIB, true,
+                "g"), CopyListener.NONE);
+        CopyJob free = copier.copy(new CopyRequest(src, 0, List.of(new CopyDestination(freeDst, 0)), 8 * MIB, true,
+                "other"), CopyListener.NONE);
+        assertThat(join(free.future()).bytesCopied()).isEqualTo(8L * MIB);   // no time passed: not in group g
+        for (int i = 0; i < 20; i++) {  // 1 s at 1 MiB/s
+            scheduler.advance(Duration.ofMillis(50));
+        }
+        assertThat(slow.bytesDone()).isBetween(MIB - 2L * CHUNK, MIB + MIB / 10 + 2L * CHUNK);
+        copier.setRateLimit("g", 0);    // the group is forgotten: its jobs run free
+        assertThat(copier.rateLimit("g")).isZero();
+        assertThat(join(slow.future()).bytesCopied()).isEqualTo(8L * MIB);
+        assertThat(get(slowDst, 0, 8 * MIB)).isEqualTo(get(src, 0, 8 * MIB));
+    }
+
+    @Test
     void cancelStopsIssuingWaitsForInFlightAndCompletesCancelled() {
         OpQueue queue = new OpQueue();
         MemoryBlockDevice mem = new MemoryBlockDevice("src", 4 * MIB);

@@ -156,6 +156,29 @@ class MirrorTargetTest {
                 assertThat(span.length()).isEqualTo(4096);
             }
             assertThat(m.fileSpan(SIZE - 512, 1024)).isEmpty();
+            // once the default leg failed (even a read), reads take the path that can fall over to another leg
+            m.legFailed(m.defaultLeg(), LegError.READ, 0, new java.io.IOException("injected"));
+            assertThat(m.fileSpan(REGION + 512, 4096)).isEmpty();
+        }
+    }
+
+    @Test
+    void throttleFeatureNamesTheCopierGroupOfRecoveryAndRoundTrips() {
+        put(a, 0, random(13, SIZE));
+        fx.add("a", a).add("b", b);
+        fx.copier.setRateLimit("vg-pvmove0", REGION);   // one region per second
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0 3 handle_errors throttle vg-pvmove0", 2);
+        assertThat(m.params()).isEqualTo("core 1 128 2 a 0 b 0 3 handle_errors throttle vg-pvmove0");
+        assertThat(fx.create(1024, "core 1 128 2 a 0 b 0 2 throttle g", 1).params()).endsWith(" 2 throttle g");
+        m.resume();
+        fx.scheduler.advance(java.time.Duration.ofSeconds(2));
+        assertThat(m.regionsInSync()).isBetween(1, 4);
+        fx.copier.setRateLimit("vg-pvmove0", 0);
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+        for (String bad : List.of("2 handle_errors throttle", "1 throttle", "4 handle_errors throttle g x",
+                "3 throttle g throttle", "2 handle_errors handle_errors", "1 keep_log")) {
+            assertThatThrownBy(() -> fx.create(1024, "core 1 128 2 a 0 b 0 " + bad, 1))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("mirror: ");
         }
     }
 
