@@ -37,6 +37,8 @@ import java.util.function.Function;
 public final class NbdClient implements AutoCloseable {
 
     private final Channel channel;
+    /** Set by {@link #disconnect()}: later requests fail at once. */
+    private volatile boolean disconnecting;
     private final TransmissionHandler transmission;
     private final NbdExportInfo export;
     private final ReplyFormat format;
@@ -219,6 +221,7 @@ public final class NbdClient implements AutoCloseable {
      * Completes when the connection has closed.
      */
     public CompletableFuture<Void> disconnect() {
+        disconnecting = true;
         EventLoopTasks.run(channel, transmission::disconnect, gone -> channel.close());
         return transmission.closedFuture();
     }
@@ -264,6 +267,10 @@ public final class NbdClient implements AutoCloseable {
     }
 
     private void submit(PendingRequest request) {
+        if (disconnecting) {   // also once the drained connection's loop is gone: the same answer every time
+            request.fail(new IllegalStateException("connection is disconnecting; no new requests"));
+            return;
+        }
         EventLoopTasks.run(channel, () -> transmission.submit(request), gone -> request.fail(loopGone(gone)));
     }
 
