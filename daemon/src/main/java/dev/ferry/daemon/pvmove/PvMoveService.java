@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -214,9 +215,8 @@ public final class PvMoveService implements AutoCloseable {
     }
 
     /**
-     * Times one 4 KiB read through the pvmove device of each running move (its last block, which the copy reaches
-     * last, so the read contends with the copy on the source) and sets the move's effective rate: its own while
-     * the VG is idle, else capped and governed (see {@link #busyRate}).
+     * Sets each running move's effective rate every {@link #PROBE_MILLIS}: its own while the VG is idle, else capped
+     * and governed by a timed read through the pvmove device (see {@link #busyRate}).
      */
     private void probe() {
         try {
@@ -233,38 +233,52 @@ public final class PvMoveService implements AutoCloseable {
         }
         for (PvMoveJob j : running) {
             MoveProgress p = Progress.of(j);
-            // through the (hidden) pvmove device: the same mirror and source as an LV read, but not foreground
-            var device = service.activator().device(j.vgName(), j.name());
-            if (device.isEmpty()) {
-                continue;
-            }
             boolean busy = busy(j);
-            long start = nanoClock.getAsLong();
-            try {
-                long last = Math.max(0, device.get().size() - PROBE_BYTES);
-                device.get().read(last, ByteBuffer.allocate(PROBE_BYTES)).get(PROBE_MILLIS * 20,
-                        TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                continue;
+            long next = p.rateLimit();
+            if (busy) {   // an idle VG needs no latency probe (nor the probe's read in the pvmove device's way)
+                OptionalLong latency = probeLatency(j);
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                if (latency.isEmpty()) {
+                    continue;
+                }
+                next = busyRate(j, p, latency.getAsLong());
             }
-            long latency = nanoClock.getAsLong() - start;
-            probes.incrementAndGet();
-            long next = busy ? busyRate(j, p, latency) : p.rateLimit();
             synchronized (this) {
                 if (busy != Boolean.TRUE.equals(wasBusy.put(j, busy))) {
                     LOG.info("pvmove {}: LVs of {} {}; copy rate limit now {}", j.name(), j.vgName(),
                             busy ? "serve foreground I/O" : "idle", next == 0 ? "none" : next + " bytes/s");
                 }
                 if (!Long.valueOf(next).equals(effective.put(j, next))) {
-                    LOG.debug("pvmove {}: foreground read took {} us; copy rate limit now {} bytes/s", j.name(),
-                            latency / 1000, next);
+                    LOG.debug("pvmove {}: copy rate limit now {} bytes/s", j.name(), next);
                     applyRate();
                 }
             }
         }
+    }
+
+    /**
+     * Times one 4 KiB read of the last block of move {@code j}'s pvmove device (hidden: the same mirror and source
+     * as an LV read, but no foreground I/O); empty if the device is gone, the read failed or took over 2 s.
+     */
+    private OptionalLong probeLatency(PvMoveJob j) {
+        var device = service.activator().device(j.vgName(), j.name());
+        if (device.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        long start = nanoClock.getAsLong();
+        try {
+            long last = Math.max(0, device.get().size() - PROBE_BYTES);
+            device.get().read(last, ByteBuffer.allocate(PROBE_BYTES)).get(PROBE_MILLIS * 20, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalLong.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            return OptionalLong.empty();
+        }
+        probes.incrementAndGet();
+        return OptionalLong.of(nanoClock.getAsLong() - start);
     }
 
     /**

@@ -10,16 +10,20 @@ import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.copy.DestinationFailure;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Background recovery of a mirror: copies out-of-sync regions from the default leg to the others,
- * several at a time, and records them in sync in batches: copied regions wait for one flush of every
- * live leg (group commit), are then recorded in sync, and the region log is flushed once per batch.
- * While one batch flushes, the next regions copy.
+ * Background recovery of a mirror: copies out-of-sync regions from the default leg to the others, several
+ * copies at a time, and records them in sync in batches: copied regions wait for one flush of every live leg
+ * (group commit), are then recorded in sync, and the region log is flushed once per batch. While one batch
+ * flushes, the next regions copy. A copy covers one region, or a run of up to {@value #MAX_HOLE_RUN} regions
+ * that lay in a hole of the default leg when it was scanned ({@link SourceHoles}): such runs are zeroed on the
+ * other legs with one copy.
  *
  * <pre>
  * IDLE ──resume──► RUNNING ──pause──► PAUSING ──copies cancelled, batch flushed──► PAUSED ──resume──► RUNNING
@@ -31,6 +35,9 @@ import java.util.concurrent.CompletionException;
  * bit always describes flushed copies.
  */
 final class MirrorRecovery {
+
+    /** Regions of a run of source holes copied together at most. */
+    static final int MAX_HOLE_RUN = 128;
 
     /** Recovery life cycle. */
     enum State {
@@ -46,28 +53,41 @@ final class MirrorRecovery {
         FINISHED
     }
 
+    /** Consecutive regions recovered by one copy. */
+    private static final class Unit {
+        final List<Integer> regions;
+        CopyJob job;
+
+        Unit(List<Integer> regions) {
+            this.regions = regions;
+        }
+    }
+
     private final MirrorTarget mirror;
     private final Copier copier;
-    private final int maxRegions;
-    /** Regions being copied (null job while the region quiesces). */
-    private final Map<Integer, CopyJob> copying = new HashMap<>();
-    /** Regions copied, waiting for the next batch flush. */
-    private final List<Integer> copied = new ArrayList<>();
-    /** Regions of the batch being flushed. */
-    private final List<Integer> flushing = new ArrayList<>();
+    private final int maxUnits;
+    private final SourceHoles holes = new SourceHoles();
+    /** Every region from its claim until its batch flush has ended. */
+    private final Map<Integer, Unit> claimed = new HashMap<>();
+    /** Units being copied (a null job while their regions quiesce). */
+    private final Set<Unit> copying = new LinkedHashSet<>();
+    /** Units copied, waiting for the next batch flush. */
+    private final List<Unit> copied = new ArrayList<>();
+    /** Units of the batch being flushed. */
+    private final List<Unit> flushing = new ArrayList<>();
     private final CompletableFuture<RecoveryOutcome> finished = new CompletableFuture<>();
     private CompletableFuture<Void> paused = CompletableFuture.completedFuture(null);
     private State state = State.IDLE;
     private int cursor;
     private String fatal;
 
-    MirrorRecovery(MirrorTarget mirror, Copier copier, int maxRegions) {
-        if (maxRegions < 1) {
-            throw new IllegalArgumentException("recovery needs at least one region in flight, got " + maxRegions);
+    MirrorRecovery(MirrorTarget mirror, Copier copier, int maxUnits) {
+        if (maxUnits < 1) {
+            throw new IllegalArgumentException("recovery needs at least one region in flight, got " + maxUnits);
         }
         this.mirror = mirror;
         this.copier = copier;
-        this.maxRegions = maxRegions;
+        this.maxUnits = maxUnits;
     }
 
     synchronized State state() {
@@ -95,6 +115,8 @@ final class MirrorRecovery {
         if (superseded != null) {
             superseded.complete(null);
         }
+        Leg source = mirror.defaultLeg();
+        holes.scanOnce(source.device, source.offset, mirror.size(), this::fill);
         fill();
     }
 
@@ -104,62 +126,77 @@ final class MirrorRecovery {
             if (state != State.RUNNING) {
                 return state == State.PAUSING ? paused : CompletableFuture.completedFuture(null);
             }
-            if (idle()) {
+            if (claimed.isEmpty()) {
                 state = State.PAUSED;
                 return CompletableFuture.completedFuture(null);
             }
             state = State.PAUSING;
             paused = new CompletableFuture<>();
-            cancel = copying.values().stream().filter(j -> j != null).toList();
+            cancel = copying.stream().map(u -> u.job).filter(j -> j != null).toList();
         }
         cancel.forEach(CopyJob::cancel);
         return paused;
     }
 
-    /** Re-evaluates after a change (a leg failed, a region ended). */
+    /** Re-evaluates after a change (a leg failed, a region ended, the hole scan ended). */
     void fill() {
-        List<Integer> start = new ArrayList<>();
+        List<Unit> start = new ArrayList<>();
         RecoveryOutcome outcome = null;
         synchronized (this) {
             if (state != State.RUNNING) {
                 return;
             }
             String blocker = fatal != null ? fatal : mirror.recoveryBlocker();
-            while (blocker == null && copying.size() + copied.size() < maxRegions) {
+            while (blocker == null && copying.size() + copied.size() < maxUnits) {
                 int r = nextCandidate();
                 if (r < 0) {
                     break;
                 }
-                copying.put(r, null);
-                start.add(r);
+                Unit u = new Unit(run(r));
+                u.regions.forEach(x -> claimed.put(x, u));
+                copying.add(u);
+                start.add(u);
             }
-            if (idle()) {
+            if (claimed.isEmpty()) {
                 state = State.FINISHED;
                 outcome = blocker == null
                         ? new RecoveryOutcome(RecoveryOutcome.Status.IN_SYNC, mirror.regionsInSync(), mirror.regionCount(), null)
                         : new RecoveryOutcome(RecoveryOutcome.Status.DEGRADED, mirror.regionsInSync(), mirror.regionCount(), blocker);
             }
         }
-        start.forEach(this::startRegion);
+        start.forEach(this::startUnit);
         if (outcome != null) {
             finished.complete(outcome);
             mirror.recoveryEnded(outcome);
         }
     }
 
-    private boolean idle() {
-        return copying.isEmpty() && copied.isEmpty() && flushing.isEmpty();
+    /** Region {@code r}, and if it lies in a scanned hole, the unclaimed out-of-sync hole regions after it. */
+    private List<Integer> run(int r) {
+        List<Integer> run = new ArrayList<>();
+        run.add(r);
+        if (!hole(r)) {
+            return run;
+        }
+        RegionLog log = mirror.log();
+        for (int next = r + 1; run.size() < MAX_HOLE_RUN && next < log.regionCount() && !claimed.containsKey(next)
+                && !log.inSync(next) && hole(next); next++) {
+            run.add(next);
+            cursor = next + 1;
+        }
+        return run;
     }
 
-    private boolean claimed(int region) {
-        return copying.containsKey(region) || copied.contains(region) || flushing.contains(region);
+    private boolean hole(int region) {
+        long start = mirror.regionStart(region);
+        return holes.covers(start, start + mirror.regionLength(region));
     }
 
     private int nextCandidate() {
         RegionLog log = mirror.log();
         for (int pass = 0; pass < 2; pass++) {
             int r = log.nextOutOfSync(pass == 0 ? cursor : 0);
-            while (r >= 0 && claimed(r)) {
+            while (r >= 0 && claimed.containsKey(r)) {
                 r = r + 1 < log.regionCount() ? log.nextOutOfSync(r + 1) : -1;
             }
             if (r >= 0) {
@@ -170,46 +207,65 @@ final class MirrorRecovery {
         return -1;
     }
 
-    private void startRegion(int region) {
-        CompletableFuture<Void> quiesced = mirror.tracker().startRecovery(region);
-        if (quiesced == null) {
-            regionsEnded(List.of(region), false);
+    /**
+     * Claims the unit's regions in the tracker, in order; a region that cannot be claimed (in sync or recovering
+     * by now) ends the unit there, since one copy covers contiguous claimed regions only.
+     */
+    private void startUnit(Unit u) {
+        List<CompletableFuture<Void>> quiesced = new ArrayList<>();
+        List<Integer> dropped = new ArrayList<>();
+        for (int r : u.regions) {
+            CompletableFuture<Void> q = dropped.isEmpty() ? mirror.tracker().startRecovery(r) : null;
+            if (q == null) {
+                dropped.add(r);
+            } else {
+                quiesced.add(q);
+            }
+        }
+        if (!dropped.isEmpty()) {
+            synchronized (this) {
+                u.regions.removeAll(dropped);
+                dropped.forEach(claimed::remove);
+            }
+        }
+        if (u.regions.isEmpty()) {
+            unitsEnded(List.of(u), false);
             return;
         }
-        quiesced.thenRun(() -> copyRegion(region));
+        CompletableFuture.allOf(quiesced.toArray(CompletableFuture[]::new)).thenRun(() -> copyUnit(u));
     }
 
-    private void copyRegion(int region) {
+    private void copyUnit(Unit u) {
         Leg source = mirror.defaultLeg();
         List<Leg> targets = mirror.liveLegs().stream().filter(l -> l != source).toList();
+        long start = mirror.regionStart(u.regions.get(0));
+        int last = u.regions.get(u.regions.size() - 1);
+        long len = mirror.regionStart(last) + mirror.regionLength(last) - start;
         CopyJob job;
         synchronized (this) {
             if (state != State.RUNNING || targets.isEmpty()) {
                 job = null;
             } else {
-                long start = mirror.regionStart(region);
-                long len = mirror.regionLength(region);
                 List<CopyDestination> dests = targets.stream()
                         .map(l -> new CopyDestination(l.device, l.offset + start)).toList();
                 job = copier.newJob(new CopyRequest(source.device, source.offset + start, dests, len, false,
                         mirror.throttleGroup()), CopyListener.NONE);
-                copying.put(region, job);
+                u.job = job;
             }
         }
         if (job == null) {
-            mirror.tracker().finishRecovery(region, false);
-            regionsEnded(List.of(region), false);
+            u.regions.forEach(r -> mirror.tracker().finishRecovery(r, false));
+            unitsEnded(List.of(u), false);
             return;
         }
         job.start();
-        job.future().whenComplete((result, err) -> copyEnded(region, targets, result, err));
+        job.future().whenComplete((result, err) -> copyEnded(u, start, targets, result, err));
     }
 
-    private void copyEnded(int region, List<Leg> targets, CopyResult result, Throwable err) {
+    private void copyEnded(Unit u, long start, List<Leg> targets, CopyResult result, Throwable err) {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         List<DestinationFailure> failures = result != null ? result.failedDestinations()
                 : cause instanceof CopyException ce ? ce.destinationFailures() : List.of();
-        long start = mirror.regionStart(region);
         for (DestinationFailure f : failures) {
             mirror.legFailed(targets.get(f.index()), LegError.SYNC, start + f.offset(), f.cause());
         }
@@ -220,21 +276,21 @@ final class MirrorRecovery {
             mirror.legFailed(mirror.defaultLeg(), LegError.READ, start, cause);
         }
         if (cause != null || !failures.isEmpty()) {
-            mirror.tracker().finishRecovery(region, false);
-            regionsEnded(List.of(region), false);
+            u.regions.forEach(r -> mirror.tracker().finishRecovery(r, false));
+            unitsEnded(List.of(u), false);
             return;
         }
         synchronized (this) {
-            copying.remove(region);
-            copied.add(region);
+            copying.remove(u);
+            copied.add(u);
         }
         flushBatch();
         fill();
     }
 
-    /** Starts the flush of the copied regions unless one is running; the next starts when it ends. */
+    /** Starts the flush of the copied units unless one is running; the next starts when it ends. */
     private void flushBatch() {
-        List<Integer> batch;
+        List<Unit> batch;
         synchronized (this) {
             if (!flushing.isEmpty() || copied.isEmpty()) {
                 return;
@@ -254,26 +310,27 @@ final class MirrorRecovery {
         }
         CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
             boolean inSync = ops.stream().allMatch(CompletableFuture::join) && mirror.recoveryBlocker() == null;
-            batch.forEach(r -> mirror.tracker().finishRecovery(r, inSync));
+            batch.forEach(u -> u.regions.forEach(r -> mirror.tracker().finishRecovery(r, inSync)));
             if (!inSync) {
-                regionsEnded(batch, false);
+                unitsEnded(batch, false);
                 return;
             }
-            mirror.log().flush().whenComplete((x, logErr) -> regionsEnded(batch, logErr == null));
+            mirror.log().flush().whenComplete((x, logErr) -> unitsEnded(batch, logErr == null));
         });
     }
 
-    private void regionsEnded(List<Integer> regions, boolean synced) {
+    private void unitsEnded(List<Unit> units, boolean synced) {
         if (synced) {
-            regions.forEach(mirror::regionSynced);
+            units.forEach(u -> u.regions.forEach(mirror::regionSynced));
         }
         CompletableFuture<Void> nowPaused = null;
         synchronized (this) {
-            regions.forEach(r -> {
-                copying.remove(r);
-                flushing.remove(r);
-            });
-            if (state == State.PAUSING && copying.isEmpty() && flushing.isEmpty() && copied.isEmpty()) {
+            for (Unit u : units) {
+                u.regions.forEach(claimed::remove);
+                copying.remove(u);
+                flushing.remove(u);
+            }
+            if (state == State.PAUSING && claimed.isEmpty()) {
                 state = State.PAUSED;
                 nowPaused = paused;
             }

@@ -92,7 +92,7 @@ class MirrorTargetTest {
             assertThat(w).isNotDone();
             assertThat(q.runOne(0)).isTrue();
         }
-        assertThat(queued).isEqualTo(1);  // only the copier's allocation query: the write was not issued
+        assertThat(queued).isEqualTo(2);  // the hole scan's and the copier's allocation queries: the write was not issued
         q.drain();
         join(w);
         assertThat(get(a, 500, 1000)).isEqualTo(data);
@@ -139,6 +139,27 @@ class MirrorTargetTest {
         held.get(1).complete(null);
         assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
         assertThat(m.regionsInSync()).isEqualTo(8);
+    }
+
+    @Test
+    void recoveryZeroesEachRunOfSourceHolesWithOneCopy() {
+        put(a, 2 * REGION, random(14, REGION));         // data in region 2 only; the rest of a is a hole
+        put(b, 0, random(15, SIZE));                     // stale bytes everywhere on b
+        List<Long> zeroed = new ArrayList<>();
+        DelegatingDevice counted = new DelegatingDevice(b) {
+            @Override
+            public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
+                zeroed.add(length);
+                return super.writeZeroes(offset, length, mayUnmap);
+            }
+        };
+        fx.add("a", a).add("b", counted);
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 4);
+        m.resume();
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));
+        assertThat(zeroed).containsExactly(2L * REGION, 5L * REGION);   // regions 0-1 and 3-7, one copy each
+        assertThat(fx.synced).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
     }
 
     @Test
