@@ -3,15 +3,16 @@
 #   copy rate    idle move of a full LV (rate unlimited) vs `dd conv=fsync` of the same bytes on the same disk  (>= 0.8x)
 #   fg IOPS      fio 4k randread (nbd engine, qd32) on the LV for -t seconds during a default move vs idle   (>= 0.7x)
 #   sparse       move time of a 10%-written LV vs the same-size full LV                                         (<= 0.15x)
-#   swap stall   longest time the daemon held new I/O at any table swap of the whole run (it logs "I/O held" per
-#                swap: gate closed -> reopened)                                                                  (< 1 ms)
+#   swap stall   longest time the daemon held new I/O at any table swap of the whole run (it logs each reload:
+#                a live replace holds none, new I/O goes to the new table at once while requests in flight
+#                finish on the old one, "drained in"; a suspend logs "I/O held", gate closed -> reopened)      (< 1 ms)
 #                and, as a client's view, the longest latency of a qd1 4k reader's reads completing within 100 ms
 #                of a swap of the last move, next to that reader's overall maximum during the move and idle
 # Moves are started and watched through the control API (curl on the Unix socket, polled every 20 ms), so JVM
 # start-up of the CLI is not timed.
 #
 # Usage: scripts/bench-pvmove.sh [-s LV_SIZE_MIB] [-t SECONDS] [-d WORK_DIR] [-k]
-#   -s  LV size in MiB (default 1024; env LV_MIB)
+#   -s  LV size in MiB, a multiple of 40 (default 1040; env LV_MIB)
 #   -t  runtime of the idle fio runs in seconds (default 10; env RUNTIME)
 #   -d  directory for the PV files and logs (default: a new directory under ${TMPDIR:-/tmp})
 #   -k  keep the work directory afterwards
@@ -19,7 +20,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-lv_mib="${LV_MIB:-1024}"
+lv_mib="${LV_MIB:-1040}"
 runtime="${RUNTIME:-10}"
 work=""
 keep=0
@@ -164,10 +165,12 @@ head -c "$((lv_mib << 20))" /dev/urandom >"$work/fill.bin"
 nbdcopy --flush "$work/fill.bin" "$uri"
 
 echo "1/4 copy rate: dd vs idle move ..." >&2
+sync # both copies start with no dirty page cache (the fill's writeback would slow whichever runs first)
 t0="$(now)"
 dd if="$work/fill.bin" of="$work/dd.out" bs=4M conv=fsync status=none
 dd_s="$(elapsed "$t0" "$(now)")"
 rm -f "$work/dd.out"
+sync
 move_s="$(timed_move "$pv1" "$pv2" 0)"
 dd_mib="$(awk -v m="$lv_mib" -v s="$dd_s" 'BEGIN { printf "%.1f", m / s }')"
 move_mib="$(awk -v m="$lv_mib" -v s="$move_s" 'BEGIN { printf "%.1f", m / s }')"
@@ -194,6 +197,7 @@ for ((off = 0; off < lv_mib; off += 40)); do
 done
 qemu-io -f raw "${cmds[@]}" "nbd://127.0.0.1:$port/bench/sparse" >/dev/null
 sleep 1.5 # past the daemon's 1 s busy window: an idle move, like the full one it is compared with
+sync
 sparse_s="$(timed_move "$pv3" "$pv2" 0)"
 
 echo "4/4 swap stall: qd1 reader, idle and during a move ..." >&2
@@ -208,7 +212,7 @@ read -r move_max move_p99 < <(fio_json "$work/move-qd1.json" lat_max_ms lat_p99_
 # Every table swap the daemon logs ("reloaded VG/LV", HH:MM:SS.mmm) during the move; the stall a reader sees at a
 # swap is the longest latency of a read completing within 100 ms of its log line. fio's log times are ms since its
 # start, which is its report time minus its run time (good to a few ms).
-read -r swaps swap_max all_swaps hold_max < <(python3 - "$work/move-qd1.json" "$work/qd1_lat.1.log" "$work/daemon.log" "$swaps_from" <<'EOF'
+read -r swaps swap_max all_swaps hold_max drain_max < <(python3 - "$work/move-qd1.json" "$work/qd1_lat.1.log" "$work/daemon.log" "$swaps_from" <<'EOF'
 import datetime, json, sys, time
 text = open(sys.argv[1]).read()
 report = json.loads(text[text.index('{'):])
@@ -224,8 +228,16 @@ for line in open(sys.argv[3]).readlines()[int(sys.argv[4]):]:
         t = datetime.datetime.combine(today, datetime.time.fromisoformat(line.split()[0]))
         swaps.append(time.mktime(t.timetuple()) * 1000 + t.microsecond / 1000)
 worst = max((lat for s in swaps for (t, lat) in ios if s - 100 <= t <= s + 100), default=0.0)
-holds = [float(l.split("I/O held ")[1].split()[0]) for l in open(sys.argv[3]) if "I/O held " in l]
-print(len(swaps), "%.3f" % worst, len(holds), "%.3f" % max(holds, default=0.0))
+holds, drains = [], []
+for l in open(sys.argv[3]):
+    if " reloaded " not in l:
+        continue
+    if "no I/O held" in l:  # a live replace: new I/O went to the new table at once
+        holds.append(0.0)
+        drains.append(float(l.split("drained in ")[1].split()[0]))
+    else:
+        holds.append(float(l.split("I/O held ")[1].split()[0]))
+print(len(swaps), "%.3f" % worst, len(holds), "%.3f" % max(holds, default=0.0), "%.3f" % max(drains, default=0.0))
 EOF
 )
 
@@ -239,5 +251,6 @@ printf '%-34s %14s s %14s s %7sx %8s\n' "move time (10% written vs full)" "$spar
     "$(ratio "$sparse_s" "$move_s")" "<=0.15x"
 printf '%-34s %13s ms %16s %8s %8s\n' "longest I/O hold at a table swap" "$hold_max" "($all_swaps swaps)" "" "<1ms"
 printf '%-34s %13s ms %16s\n' "longest qd1 read near a swap" "$swap_max" "($swaps swaps)"
+printf '%-34s %13s ms %16s\n' "longest old-table drain (no wait)" "$drain_max" "(live replaces)"
 printf '%-34s %13s ms %13s ms\n' "max qd1 read latency (move/idle)" "$move_max" "$idle_max"
 printf '%-34s %13s ms %13s ms\n' "p99 qd1 read latency (move/idle)" "$move_p99" "$idle_p99"

@@ -59,6 +59,8 @@ public final class FileBlockDevice implements BlockDevice {
     private final Path path;
     private final NativeIo io;
     private final FileChannel channel;
+    /** The same file opened O_DSYNC, for FUA writes: durable for their own range only (null if read-only). */
+    private final FileChannel dsync;
     private final OwnedFd fd;
     private final Medium medium;
     private final boolean readOnly;
@@ -68,11 +70,12 @@ public final class FileBlockDevice implements BlockDevice {
     private final UseGate gate;
     private final IoFailures failures;
 
-    private FileBlockDevice(Path path, NativeIo io, FileChannel channel, OwnedFd fd, Medium medium,
-            boolean readOnly, int blockSize, Executor executor) throws IOException {
+    private FileBlockDevice(Path path, NativeIo io, FileChannel channel, FileChannel dsync, OwnedFd fd,
+            Medium medium, boolean readOnly, int blockSize, Executor executor) throws IOException {
         this.path = path;
         this.io = io;
         this.channel = channel;
+        this.dsync = dsync;
         this.fd = fd;
         this.medium = medium;
         this.readOnly = readOnly;
@@ -100,7 +103,9 @@ public final class FileBlockDevice implements BlockDevice {
         FileChannel channel = readOnly ? FileChannel.open(path, StandardOpenOption.READ)
                 : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         OwnedFd fd = null;
+        FileChannel dsync = null;
         try {
+            dsync = readOnly ? null : FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.DSYNC);
             fd = io.open(path, !readOnly);
             Medium medium;
             int blockSize;
@@ -113,12 +118,14 @@ public final class FileBlockDevice implements BlockDevice {
                 medium = new RegularFileMedium(io, fd, channel);
                 blockSize = (int) Math.min(Integer.MAX_VALUE, Files.getFileStore(path).getBlockSize());
             }
-            FileBlockDevice device = new FileBlockDevice(path, io, channel, fd, medium, readOnly, blockSize, executor);
+            FileBlockDevice device = new FileBlockDevice(path, io, channel, dsync, fd, medium, readOnly, blockSize,
+                    executor);
             LOG.debug("opened {} ({}, {} bytes, block size {})", path, block ? "block device" : "file",
                     device.size, blockSize);
             return device;
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel, fd);
+            closeQuietly(dsync, null);
             throw e;
         }
     }
@@ -191,10 +198,7 @@ public final class FileBlockDevice implements BlockDevice {
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
         ByteBuffer view = src.duplicate();
         return submit(fua ? "write(fua)" : "write", offset, view.remaining(), true, () -> {
-            ChannelIo.writeFully(channel, view, offset);
-            if (fua) {
-                channel.force(false);
-            }
+            ChannelIo.writeFully(fua ? dsync : channel, view, offset);
             return null;
         });
     }
@@ -323,12 +327,15 @@ public final class FileBlockDevice implements BlockDevice {
 
     private void release() {
         closeQuietly(channel, fd);
+        closeQuietly(dsync, null);
         LOG.debug("closed {}", path);
     }
 
     private static void closeQuietly(FileChannel channel, OwnedFd fd) {
         try {
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
         } catch (IOException e) {
             LOG.warn("closing channel of {} failed", fd == null ? "?" : fd.path(), e);
         }

@@ -4,7 +4,8 @@ import dev.ferry.mapper.time.Scheduler;
 
 /**
  * Counters of one {@link MappedDevice}: when a request was last submitted (the foreground activity a background
- * copier yields to), and how long the last suspend held new I/O behind the closed gate.
+ * copier yields to), how long the last suspend held new I/O behind the closed gate, and how long the old table of
+ * the last live replace drained.
  */
 public final class DeviceStats {
 
@@ -16,6 +17,7 @@ public final class DeviceStats {
     private boolean held;
     private long heldSince;
     private volatile long lastHoldNanos = -1;
+    private volatile long lastReplaceDrainNanos = -1;
 
     DeviceStats(Scheduler clock) {
         this.clock = clock;
@@ -50,6 +52,19 @@ public final class DeviceStats {
             held = false;
         }
         lastHoldNanos = now - heldSince;
+    }
+
+    /** A live table replace ended: the old table's requests took {@code drainNanos} to finish after the swap. */
+    void replaced(long drainNanos) {
+        lastReplaceDrainNanos = drainNanos;
+    }
+
+    /**
+     * How long the old table's requests still ran after the last live replace (no I/O waited for them); -1 if
+     * none has ended yet.
+     */
+    public long lastReplaceDrainNanos() {
+        return lastReplaceDrainNanos;
     }
 
     /**

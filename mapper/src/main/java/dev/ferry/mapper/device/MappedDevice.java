@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     │  └────────────────────┘ (queued I/O released)                     │
  *     └───────────────────────────────────────────────────────────────────┘
  *                 resume(): swap in the inactive table if any, release queued I/O in order
+ *   ACTIVE ── replace() ──► ACTIVE: the inactive table goes live at once, no I/O held (see TableReplacer)
  *   ACTIVE, SUSPENDED ── remove() ──► REMOVED
  * </pre>
  * {@code load} and {@code clear} work in every state but REMOVED and touch only the inactive slot.
@@ -49,7 +50,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MappedDevice implements SharedDevice {
 
     private final String name;
-    private final Duration defaultSuspendTimeout;
     /** Guards {@link #state}, the inactive slot and the gate's queue. */
     final Object lock = new Object();
     private final DeviceEvents events;
@@ -58,6 +58,9 @@ public final class MappedDevice implements SharedDevice {
     private final Suspender suspender;
     private final Scheduler scheduler;
     final DeviceStats stats;
+    private final TableReplacer replacer;
+    /** Whether a live replace runs; guarded by {@link #lock}. */
+    boolean replacing;
     /** Guarded by {@link #lock}. */
     DeviceState state = DeviceState.ACTIVE;
     private Table inactive;
@@ -65,12 +68,12 @@ public final class MappedDevice implements SharedDevice {
     /** Creates an ACTIVE device without a table; {@code defaultSuspendTimeout} bounds implicit suspends. */
     public MappedDevice(String name, Scheduler scheduler, Duration defaultSuspendTimeout) {
         this.name = name;
-        this.defaultSuspendTimeout = defaultSuspendTimeout;
         this.gate = new RequestGate(name, lock);
         this.events = new DeviceEvents(name);
-        this.suspender = new Suspender(this, scheduler);
+        this.suspender = new Suspender(this, scheduler, defaultSuspendTimeout);
         this.scheduler = scheduler;
         this.stats = new DeviceStats(scheduler);
+        this.replacer = new TableReplacer(this, scheduler);
     }
 
     /** When requests were last submitted, and suspend hold times. */
@@ -269,37 +272,39 @@ public final class MappedDevice implements SharedDevice {
      * @throws IllegalStateException when SUSPENDING or REMOVED
      */
     public CompletableFuture<Void> resume() {
-        Table old = null;
-        Table now;
+        return suspender.resume();
+    }
+
+    /**
+     * Makes the inactive table live without holding I/O (see {@link TableReplacer}): new requests go to it at once,
+     * requests in flight finish on the old table. Completes once they have, the old table is closed and the new
+     * table's targets resumed; fails if the device was removed or its inactive table cleared meanwhile.
+     *
+     * @throws IllegalStateException unless ACTIVE with an inactive table and no other replace running
+     */
+    public CompletableFuture<Void> replace() {
+        return replacer.replace();
+    }
+
+    /** Resumes {@code table}'s targets if it is live and the device ACTIVE (no suspend began since). */
+    void resumeIfLive(Table table) {
         synchronized (lock) {
-            state.require(DeviceState.ACTIVE, name, DeviceState.ACTIVE, DeviceState.SUSPENDED);
-            if (state == DeviceState.ACTIVE && inactive == null) {
-                return CompletableFuture.completedFuture(null);
+            if (table != null && state == DeviceState.ACTIVE && gate.live().table() == table) {
+                table.resumeTargets();
             }
         }
-        if (state() == DeviceState.ACTIVE) {
-            return suspend(SuspendMode.FLUSH, defaultSuspendTimeout).thenCompose(v -> resume());
-        }
-        synchronized (lock) {
-            state.require(DeviceState.ACTIVE, name, DeviceState.SUSPENDED);
-            if (inactive != null) {
-                old = gate.swap(inactive);
-                inactive = null;
-            }
-            now = gate.live().table();
-            state = DeviceState.ACTIVE;
-        }
-        reopenGate();
-        synchronized (lock) {
-            // after the gate reopened (starting background work can take a while); unless a new suspend began
-            if (now != null && state == DeviceState.ACTIVE && gate.live().table() == now) {
-                now.resumeTargets();
-            }
-        }
-        if (old != null) {
-            old.close();
-        }
-        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Whether a table is loaded in the inactive slot. Caller holds the lock. */
+    boolean hasInactive() {
+        return inactive != null;
+    }
+
+    /** Empties the inactive slot, returning its table. Caller holds the lock. */
+    Table takeInactive() {
+        Table t = inactive;
+        inactive = null;
+        return t;
     }
 
     /**

@@ -165,7 +165,11 @@ final class RequestGate {
         open = false;
     }
 
-    /** Makes {@code table} live (gate closed, old table drained); returns the old one. Caller holds the lock. */
+    /**
+     * Makes {@code table} live; returns the old one. Caller holds the lock. With the gate closed (a resume) the old
+     * table has drained; with it open (a live replace) requests already admitted finish on the old table, and
+     * one that entered the old counter but not yet run sees it is no longer live and retries on the new one.
+     */
     Table swap(Table table) {
         Table old = live.table();
         live = new Live(table, new InflightCounter());

@@ -1,5 +1,6 @@
 package dev.ferry.mapper.device;
 
+import dev.ferry.mapper.table.Table;
 import dev.ferry.mapper.target.Join;
 import dev.ferry.mapper.time.Scheduler;
 import java.time.Duration;
@@ -10,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The suspend procedure of one {@link MappedDevice} (ACTIVE → SUSPENDING → SUSPENDED, or back to
+ * The suspend and resume procedures of one {@link MappedDevice} (ACTIVE → SUSPENDING → SUSPENDED, or back to
  * ACTIVE on timeout or error): while I/O still flows runs the targets' presuspend hooks and, if asked to
  * flush, flushes once; then closes the gate, waits for the live table's in-flight I/O, flushes again if
  * asked (only what was written since), runs the targets' postsuspend hooks. Each attempt has a number; a timeout or late completion
@@ -22,12 +23,41 @@ final class Suspender {
 
     private final MappedDevice device;
     private final Scheduler scheduler;
+    private final Duration defaultTimeout;
     /** Guarded by the device's lock. */
     private int attempts;
 
-    Suspender(MappedDevice device, Scheduler scheduler) {
+    Suspender(MappedDevice device, Scheduler scheduler, Duration defaultTimeout) {
         this.device = device;
         this.scheduler = scheduler;
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    /** See {@link MappedDevice#resume}. */
+    CompletableFuture<Void> resume() {
+        synchronized (device.lock) {
+            device.state.require(DeviceState.ACTIVE, device.name(), DeviceState.ACTIVE, DeviceState.SUSPENDED);
+            if (device.state == DeviceState.ACTIVE) {
+                return device.hasInactive() ? suspend(SuspendMode.FLUSH, defaultTimeout).thenCompose(v -> resume())
+                        : CompletableFuture.completedFuture(null);
+            }
+        }
+        Table old = null;
+        Table now;
+        synchronized (device.lock) {
+            device.state.require(DeviceState.ACTIVE, device.name(), DeviceState.SUSPENDED);
+            if (device.hasInactive()) {
+                old = device.gate.swap(device.takeInactive());
+            }
+            now = device.gate.live().table();
+            device.state = DeviceState.ACTIVE;
+        }
+        device.reopenGate();
+        device.resumeIfLive(now);   // after the gate reopened: starting background work can take a while
+        if (old != null) {
+            old.close();
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** See {@link MappedDevice#suspend}. */
@@ -36,6 +66,9 @@ final class Suspender {
         int attempt;
         synchronized (device.lock) {
             device.state.require(DeviceState.SUSPENDING, device.name(), DeviceState.ACTIVE);
+            if (device.replacing) {
+                throw new IllegalStateException("device '" + device.name() + "' is replacing its table; suspend later");
+            }
             device.state = DeviceState.SUSPENDING;
             ref = device.gate.live();
             attempt = ++attempts;

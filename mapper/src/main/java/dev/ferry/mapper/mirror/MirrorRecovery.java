@@ -20,8 +20,8 @@ import java.util.concurrent.CompletionException;
 /**
  * Background recovery of a mirror: copies out-of-sync regions from the default leg to the others, several
  * copies at a time, and records them in sync in batches: copied regions wait for one flush of every live leg
- * (group commit), are then recorded in sync, and the region log is flushed once per batch. While one batch
- * flushes, the next regions copy. A copy covers one region, or a run of up to {@value #MAX_HOLE_RUN} regions
+ * but the default one (group commit), are then recorded in sync, and the region log is flushed once per batch.
+ * While one batch flushes, the next regions copy. A copy covers one region, or a run of up to {@value #MAX_HOLE_RUN} regions
  * that lay in a hole of the default leg when it was scanned ({@link SourceHoles}): such runs are zeroed on the
  * other legs with one copy.
  *
@@ -300,7 +300,9 @@ final class MirrorRecovery {
             flushing.addAll(batch);
         }
         List<CompletableFuture<Boolean>> ops = new ArrayList<>();
-        for (Leg leg : mirror.liveLegs()) {
+        // the copies' legs: the default leg was only read (dm-raid1 does not flush it either; its own writes
+        // become durable with the client's flushes, which the mirror passes to every leg)
+        for (Leg leg : mirror.liveLegs().stream().filter(l -> l != mirror.defaultLeg()).toList()) {
             ops.add(leg.device.flush().handle((v, err) -> {
                 if (err != null) {
                     mirror.legFailed(leg, LegError.FLUSH, -1, err);

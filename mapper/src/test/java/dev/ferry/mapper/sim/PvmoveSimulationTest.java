@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Seeded simulation of pvmove's table sequence under I/O: a device stacked under a front device moves
  * again and again from one leaf to the other as {@code linear(src)} → {@code mirror(src, dst)} →
- * (recovery) → {@code linear(dst)}, while reads, writes and zeroing race the swaps, mirror reloads
+ * (recovery) → {@code linear(dst)}, each step a suspend/resume or a live replace (seed's choice), while reads,
+ * writes and zeroing race the swaps, mirror reloads
  * (which restart recovery), segmentation swaps of the front device, suspend timeouts, and leaf
  * completions in seed-chosen order. Besides the {@link SimulationHarness} invariants (except arrival
  * order at the leaves, which a recovering mirror changes on purpose; every read equals
@@ -123,11 +124,21 @@ class PvmoveSimulationTest {
             boolean reload, Duration timeout) {
         MirrorTarget mirror = liveMirror(lv);
         if (mirror == null) {
-            sim.startSwap(lv, move.mirror(), false, timeout);
+            swap(sim, lv, move.mirror(), () -> { }, timeout);
         } else if (recoveryEnded(sim, events, mirror)) {
-            sim.startSwap(lv, move.linearDestination(), () -> checkLegsEqual(sim, lv, move), timeout);
+            swap(sim, lv, move.linearDestination(), () -> checkLegsEqual(sim, lv, move), timeout);
         } else if (reload) {
-            sim.startSwap(lv, move.mirror(), false, timeout);
+            swap(sim, lv, move.mirror(), () -> { }, timeout);
+        }
+    }
+
+    /** Half the swaps suspend (and check {@code whileSuspended}), half replace the table live, as the daemon does. */
+    private static void swap(SimulationHarness sim, MappedDevice lv, String table, Runnable whileSuspended,
+            Duration timeout) {
+        if (sim.random().nextBoolean()) {
+            sim.startReplace(lv, table);
+        } else {
+            sim.startSwap(lv, table, whileSuspended, timeout);
         }
     }
 

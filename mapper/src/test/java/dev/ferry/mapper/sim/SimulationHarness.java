@@ -280,7 +280,20 @@ public final class SimulationHarness {
         swaps.put(device, new LayoutSwap(newTable, whileSuspended, device.suspend(mode, timeout)));
     }
 
-    /** Finishes swaps whose suspend completed: copy if needed, resume; a timed-out one is cleared. */
+    /**
+     * Starts a live replace of {@code device}'s table by {@code newTable} (no I/O held; the tables must present the
+     * same bytes); {@link #pump} records the new layout once the old table has drained.
+     */
+    public void startReplace(MappedDevice device, String newTable) {
+        registry.load(device.name(), newTable);
+        note("replace " + device.name() + " -> " + newTable.replace('\n', ';'));
+        swaps.put(device, new LayoutSwap(newTable, null, device.replace()));
+    }
+
+    /**
+     * Finishes swaps whose suspend completed: copy if needed, resume; a timed-out one is cleared. Records the
+     * layout of finished replaces.
+     */
     public void pump() {
         for (Map.Entry<MappedDevice, LayoutSwap> e : new ArrayList<>(swaps.entrySet())) {
             MappedDevice device = e.getKey();
@@ -289,6 +302,12 @@ public final class SimulationHarness {
                 continue;
             }
             swaps.remove(device);
+            if (swap.whileSuspended() == null) {
+                swap.suspended().join();   // a replace never fails here: nothing removes or clears the device
+                layouts.put(device, swap.newTable());
+                note("replaced " + device.name());
+                continue;
+            }
             if (swap.suspended().isCompletedExceptionally()) {
                 Throwable cause = swap.suspended().handle((v, t) -> Join.unwrap(t)).join();
                 if (!(cause instanceof TimeoutException) || device.state() != DeviceState.ACTIVE) {
@@ -380,7 +399,7 @@ public final class SimulationHarness {
         return ops.size();
     }
 
-    /** A swap under way. */
+    /** A swap under way: a suspend (then a resume), or a live replace (no {@code whileSuspended}). */
     private record LayoutSwap(String newTable, Runnable whileSuspended, CompletableFuture<Void> suspended) {
     }
 }
