@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A regular file that fails on demand, like a disk with bad media: nbdkit's eval plugin serves a sparse backing
@@ -137,14 +136,6 @@ public final class FaultyDisk implements AutoCloseable {
     public void close() {
         failWrites(false);
         failReads(false);
-        ExternalTool.run(TIMEOUT, "fusermount3", "-u", "-z", mountDir.toString());
-        nbdfuse.destroy();
-        try {
-            if (!nbdfuse.waitFor(30, TimeUnit.SECONDS)) {
-                nbdfuse.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        NbdfuseMount.stopNbdfuse(mountDir, nbdfuse);
     }
 }

@@ -89,7 +89,8 @@ public final class NbdfuseMount implements AutoCloseable {
         undo.push(() -> ExternalTool.run(TIMEOUT, "losetup", "-d", loop).assertSuccess());
     }
 
-    private static void stopNbdfuse(Path fuse, Process nbdfuse) {
+    /** Unmounts {@code fuse} (lazily) and stops its nbdfuse process (and with it the NBD server it ran). */
+    static void stopNbdfuse(Path fuse, Process nbdfuse) {
         ExternalTool.run(TIMEOUT, "fusermount3", "-u", "-z", fuse.toString());
         nbdfuse.destroy();
         try {

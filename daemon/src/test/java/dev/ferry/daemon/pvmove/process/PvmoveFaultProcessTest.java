@@ -87,6 +87,30 @@ class PvmoveFaultProcessTest {
         daemon.cliOk(args.toArray(String[]::new));
     }
 
+    /** What {@link #twoLvsUnderLoad} set up. */
+    private record TwoLvs(String firstSha, AckedBlockWriter writer, NbdClient client) {
+    }
+
+    /**
+     * LVs {@code first} (8 MiB, filled with seeded data whose checksum is returned) and {@code second} (16 MiB, filled
+     * by a writer of acknowledged blocks that keeps writing through the client returned) on {@code src}.
+     */
+    private TwoLvs twoLvsUnderLoad(String src, long seed) {
+        daemon.cliOk("lvcreate", "-n", "first", "-L", "8M", "vg", src);
+        daemon.cliOk("lvcreate", "-n", "second", "-L", "16M", "vg", src);
+        String first = LvData.fill(daemon, "vg/first", seed);
+        AckedBlockWriter writer = new AckedBlockWriter(seed, BLOCK, (int) (16 * MIB / BLOCK), 4);
+        NbdClient client = daemon.nbdClient("vg/second");
+        try {
+            writer.fill(client);
+            writer.start(client);
+        } catch (RuntimeException | Error e) {
+            client.close();
+            throw e;
+        }
+        return new TwoLvs(first, writer, client);
+    }
+
     private String file(String name) {
         return dir.resolve("file-" + name).toString();
     }
@@ -113,14 +137,11 @@ class PvmoveFaultProcessTest {
         String src = file("a");
         String healthy = file("c");
         vg(src, full, healthy);
-        daemon.cliOk("lvcreate", "-n", "first", "-L", "8M", "vg", src);
-        daemon.cliOk("lvcreate", "-n", "second", "-L", "16M", "vg", src);
-        String first = LvData.fill(daemon, "vg/first", seed);
-        AckedBlockWriter writer = new AckedBlockWriter(seed, BLOCK, (int) (16 * MIB / BLOCK), 4);
-        NbdClient client = daemon.nbdClient("vg/second");
+        TwoLvs lvs = twoLvsUnderLoad(src, seed);
+        String first = lvs.firstSha();
+        AckedBlockWriter writer = lvs.writer();
+        NbdClient client = lvs.client();
         try {
-            writer.fill(client);
-            writer.start(client);
             JsonNode end = api.awaitEnd(api.start(src, List.of(full), atomic, "16M").path("id").asLong(), TIMEOUT);
             assertFailed(end, "copy to the destination failed (leg 1 (" + full + ") failed: S (sync failure at ");
             assertThat(end.path("error").path("message").asText()).contains("No space left on device");
@@ -161,14 +182,11 @@ class PvmoveFaultProcessTest {
         String dst = dead.file().toString();
         String healthy = file("c");
         vg(src, dst, healthy);
-        daemon.cliOk("lvcreate", "-n", "first", "-L", "8M", "vg", src);
-        daemon.cliOk("lvcreate", "-n", "second", "-L", "16M", "vg", src);
-        String first = LvData.fill(daemon, "vg/first", seed);
-        AckedBlockWriter writer = new AckedBlockWriter(seed, BLOCK, (int) (16 * MIB / BLOCK), 4);
-        NbdClient client = daemon.nbdClient("vg/second");
+        TwoLvs lvs = twoLvsUnderLoad(src, seed);
+        String first = lvs.firstSha();
+        AckedBlockWriter writer = lvs.writer();
+        NbdClient client = lvs.client();
         try {
-            writer.fill(client);
-            writer.start(client);
             long id = api.start(src, List.of(dst), atomic, "4M").path("id").asLong();
             Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
             dead.failWrites(true);
@@ -211,14 +229,11 @@ class PvmoveFaultProcessTest {
         String src = file("a");
         String dst = dead.file().toString();
         vg(src, dst, file("c"));
-        daemon.cliOk("lvcreate", "-n", "first", "-L", "8M", "vg", src);
-        daemon.cliOk("lvcreate", "-n", "second", "-L", "16M", "vg", src);
-        String first = LvData.fill(daemon, "vg/first", seed);
-        AckedBlockWriter writer = new AckedBlockWriter(seed, BLOCK, (int) (16 * MIB / BLOCK), 4);
-        NbdClient client = daemon.nbdClient("vg/second");
+        TwoLvs lvs = twoLvsUnderLoad(src, seed);
+        String first = lvs.firstSha();
+        AckedBlockWriter writer = lvs.writer();
+        NbdClient client = lvs.client();
         try {
-            writer.fill(client);
-            writer.start(client);
             long id = api.start(src, List.of(dst), false, "4M").path("id").asLong();
             Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
             dead.failWrites(true);
