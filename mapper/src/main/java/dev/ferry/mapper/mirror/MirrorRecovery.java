@@ -138,6 +138,18 @@ final class MirrorRecovery {
         return paused;
     }
 
+    /**
+     * A leg died: no copy in flight can make its regions in sync any more, so they are cancelled rather than
+     * left to finish (at a throttled rate that could take long); recovery then ends DEGRADED.
+     */
+    void cancelCopies() {
+        List<CopyJob> cancel;
+        synchronized (this) {
+            cancel = copying.stream().map(u -> u.job).filter(j -> j != null).toList();
+        }
+        cancel.forEach(CopyJob::cancel);
+    }
+
     /** Re-evaluates after a change (a leg failed, a region ended, the hole scan ended). */
     void fill() {
         List<Unit> start = new ArrayList<>();

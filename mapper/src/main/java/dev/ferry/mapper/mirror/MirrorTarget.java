@@ -313,6 +313,9 @@ public final class MirrorTarget implements Target {
             log.setAllOutOfSync();
             log.flush().exceptionally(e -> null);
         }
+        if (error.dead()) {
+            recovery.cancelCopies();
+        }
         if (first) {
             LOG.warn("mirror {}: leg {} ({}) {} failure at {}: {}", describe(), leg.index, leg.name, error, offset,
                     cause.toString());

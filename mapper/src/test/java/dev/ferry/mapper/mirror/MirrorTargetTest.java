@@ -293,6 +293,23 @@ class MirrorTargetTest {
     }
 
     @Test
+    void aDeadLegCancelsTheThrottledCopiesInFlight() {
+        put(a, 0, random(16, SIZE));
+        fx.copier.setRateLimit(REGION);                  // 16 KiB chunks at 64 KiB/s: one chunk per 250 ms
+        fx.add("a", a).add("b", new FaultyDevice(b).failWritesAfter(1));
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 4);
+        m.resume();                                      // one chunk written; four copies wait for tokens
+        fx.scheduler.advance(java.time.Duration.ofMillis(260));
+        // the next chunk's write failed and killed leg b: the copies still waiting were cancelled, not left to
+        // finish at the throttled rate
+        assertThat(m.recoveryFinished()).isDone();
+        RecoveryOutcome o = join(m.recoveryFinished());
+        assertThat(o.status()).isEqualTo(RecoveryOutcome.Status.DEGRADED);
+        assertThat(m.legHealth()).isEqualTo("AS");
+        assertThat(fx.copier.activeJobs()).isZero();
+    }
+
+    @Test
     void errorLegFailsRecoveryOfEveryRegion() {
         fx.add("a", a).add("bad", new FaultyDevice(b).failWrites());
         MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 bad 0", 4);
