@@ -41,8 +41,17 @@ final class MetadataCatalog implements AutoCloseable {
         this.opener = opener;
     }
 
-    /** Opens every known PV, recovers VGs and repairs copies. */
+    /** Opens every known PV, recovers VGs and repairs copies; a failed repair fails the scan. */
     void scan() throws IOException {
+        scan(false);
+    }
+
+    /**
+     * Opens every known PV, recovers VGs and repairs copies. With {@code tolerateFailedRepairs} (a re-read after
+     * a failed write in a running daemon) a stale copy that cannot be rewritten is left as it is and noted: the VG
+     * stays listed from its newest valid copy rather than vanishing until a restart.
+     */
+    private void scan(boolean tolerateFailedRepairs) throws IOException {
         closeDisks();
         vgs.clear();
         for (String path : known.paths()) {
@@ -73,10 +82,10 @@ final class MetadataCatalog implements AutoCloseable {
             }
             device.close();
         }
-        recover();
+        recover(tolerateFailedRepairs);
     }
 
-    private void recover() throws IOException {
+    private void recover(boolean tolerateFailedRepairs) throws IOException {
         Set<UUID> members = new LinkedHashSet<>();
         for (List<VgCopy> copies : VgMetadataStore.allCopies(disks.values()).values()) {
             Optional<VolumeGroup> loaded = load(copies);
@@ -100,8 +109,16 @@ final class MetadataCatalog implements AutoCloseable {
             } else {
                 VgCopy copy = copies.get(0);
                 for (PvDisk disk : present) {
-                    if (VgMetadataStore.repair(disk, copy)) {
-                        note("repaired metadata of VG " + vg.name() + " seqno " + vg.seqno() + " on " + disk.path());
+                    try {
+                        if (VgMetadataStore.repair(disk, copy)) {
+                            note("repaired metadata of VG " + vg.name() + " seqno " + vg.seqno() + " on " + disk.path());
+                        }
+                    } catch (IOException e) {
+                        if (!tolerateFailedRepairs) {
+                            throw e;
+                        }
+                        note("could not repair metadata of VG " + vg.name() + " on " + disk.path() + " (" + e
+                                + "); its copy stays stale until a write to it succeeds");
                     }
                 }
             }
@@ -186,7 +203,7 @@ final class MetadataCatalog implements AutoCloseable {
         } catch (IOException e) {
             LOG.error("Failed to {}: {}; re-reading metadata", what, e.toString());
             try {
-                scan();
+                scan(true);
             } catch (IOException | RuntimeException again) {
                 e.addSuppressed(again);
             }

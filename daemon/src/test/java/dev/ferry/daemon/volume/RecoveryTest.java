@@ -4,7 +4,10 @@ import static dev.ferry.daemon.volume.VolumeFixture.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.metadata.FaultPlan;
+import dev.ferry.daemon.metadata.FileMetadataDevice;
+import dev.ferry.daemon.metadata.MetadataDevice;
 import dev.ferry.daemon.metadata.PvLabel;
 import dev.ferry.daemon.metadata.SlotHeader;
 import java.io.IOException;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +93,62 @@ class RecoveryTest {
             assertThat(vm.volumeGroup("vg").orElseThrow().seqno()).as("b alone now holds the newest").isEqualTo(4);
         }
         Files.move(tmp.resolve("a.away"), a);
+    }
+
+    /** A device whose writes fail while {@code failing} is set (a dying disk), reads and syncs still work. */
+    private record FailingWrites(MetadataDevice inner, AtomicBoolean failing) implements MetadataDevice {
+        @Override
+        public long size() throws IOException {
+            return inner.size();
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            inner.read(offset, dst);
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws IOException {
+            if (failing.get()) {
+                throw new IOException("injected EIO writing at " + offset);
+            }
+            inner.write(offset, src);
+        }
+
+        @Override
+        public void sync() throws IOException {
+            inner.sync();
+        }
+
+        @Override
+        public void close() throws IOException {
+            inner.close();
+        }
+    }
+
+    @Test
+    void aCommitFailingOnOnePvKeepsTheVgListedFromItsNewestCopy() throws IOException {
+        AtomicBoolean failB = new AtomicBoolean();
+        DeviceOpener opener = path -> {
+            MetadataDevice d = FileMetadataDevice.open(path);
+            return path.toString().equals(fx.pv("b")) ? new FailingWrites(d, failB) : d;
+        };
+        String committed;
+        try (VolumeManager vm = fx.open(opener)) {
+            failB.set(true);
+            assertThatThrownBy(() -> vm.lvcreate(LvCreateRequest.linear("vg", "later", SizeSpec.parseExtents("2"))))
+                    .isInstanceOf(VolumeException.class).hasMessageContaining("injected EIO");
+            // the re-read after the failed write finds the new document on a, cannot repair b, keeps the VG
+            assertThat(vm.volumeGroup("vg")).isPresent();
+            assertThat(vm.recoveryLog()).anyMatch(l -> l.startsWith("could not repair metadata of VG vg on "
+                    + fx.pv("b")));
+            committed = VolumeFixture.state(vm);
+        }
+        try (VolumeManager vm = fx.open()) {   // b writable again: repaired at the next open
+            assertThat(VolumeFixture.state(vm)).isEqualTo(committed);
+            assertThat(vm.recoveryLog()).anyMatch(l -> l.startsWith("repaired metadata of VG vg")
+                    && l.endsWith(fx.pv("b")));
+        }
     }
 
     @Test

@@ -216,8 +216,8 @@ class PvmoveFaultProcessTest {
      * A destination dead as a whole, its metadata area included. What the daemon does: the copy fails as above,
      * but putting the LVs back is a metadata commit to every PV of the VG, and the write to the dead PV fails, so
      * the move ends FAILED with MIGRATE_FAIL and "rollback failed", its tables untouched (the LVs keep running on
-     * the pvmove mirror, whose writes need only the source). The failed commit re-reads the metadata, and that
-     * re-read fails repairing the dead PV, so the running daemon lists no VG until it restarts. Once the disk
+     * the pvmove mirror, whose writes need only the source). The failed commit re-reads the metadata; the dead
+     * PV's stale copy cannot be repaired, which the re-read notes and leaves, so the VG stays listed. Once the disk
      * answers again a restart settles the move from the newest metadata copy (rolled back where the commit reached
      * a PV first, else resumed and completed): no pvmove LV is left and every acknowledged write reads back.
      */
@@ -239,6 +239,7 @@ class PvmoveFaultProcessTest {
             dead.failWrites(true);
             JsonNode end = api.awaitEnd(id, TIMEOUT);
             assertFailed(end, "rollback failed");
+            assertThat(api.allLvNames()).as("the VG stays listed").contains("first", "second");
             keepWriting(writer);
 
             dead.failWrites(false);
