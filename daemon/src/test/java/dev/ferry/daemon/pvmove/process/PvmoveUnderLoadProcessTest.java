@@ -2,6 +2,7 @@ package dev.ferry.daemon.pvmove.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.testing.AckedBlockWriter;
 import dev.ferry.daemon.testing.ChildProcesses;
 import dev.ferry.daemon.testing.FerryDaemon;
@@ -26,6 +27,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * acknowledged-write tracker write two LVs during the whole move and see no error and no lost write, while
  * {@code lvs -a} shows the pvmove LV with Move and Cpy%Sync; and an ext4 file system mounted through nbdfuse and a
  * loop device takes checksummed file writes during the move, checks clean afterwards and reads back every file
- * after a remount.
+ * after a remount; and moves off two PVs run at once, each at its own rate.
  */
 class PvmoveUnderLoadProcessTest {
 
@@ -93,6 +95,45 @@ class PvmoveUnderLoadProcessTest {
         assertThat(api.devices("vg/fio")).containsExactly(pv2);
         assertThat(api.devices("vg/acked")).containsExactly(pv2);
         assertThat(api.allLvNames()).doesNotContain("pvmove");
+        assertThat(daemon.stop()).isZero();
+    }
+
+    /**
+     * Moves off two PVs run at once, each at its own rate, while both LVs take acknowledged writes: the unlimited
+     * one finishes while the 2 MiB/s one keeps to its rate; re-rated, that one finishes too; no write is lost.
+     */
+    @Test
+    void movesOffTwoPvsRunConcurrentlyEachAtItsOwnRateUnderWrites() {
+        volumes("a:32M");
+        String pv3 = dir.resolve("pv3").toString();
+        daemon.cliOk("pvcreate", "--size", "96m", pv3);
+        daemon.cliOk("vgextend", "vg", pv3);
+        daemon.cliOk("lvcreate", "-n", "b", "-L", "32M", "vg", pv2);
+        AckedBlockWriter wa = new AckedBlockWriter(SEED, 4096, (int) (32 * MIB / 4096), 4);
+        AckedBlockWriter wb = new AckedBlockWriter(SEED + 1, 4096, (int) (32 * MIB / 4096), 4);
+        try (NbdClient ca = daemon.nbdClient("vg/a"); NbdClient cb = daemon.nbdClient("vg/b")) {
+            wa.fill(ca);
+            wb.fill(cb);
+            wa.start(ca);
+            wb.start(cb);
+            long slow = api.start(pv1, List.of(pv3), false, "2M").path("id").asLong();
+            long fast = api.start(pv2, List.of(pv3), false, null).path("id").asLong();
+            assertThat(api.awaitEnd(fast, TIMEOUT).path("state").asText()).isEqualTo("COMPLETED");
+            JsonNode a = api.moves().stream().filter(m -> m.path("id").asLong() == slow).findFirst().orElseThrow();
+            assertThat(a.path("state").asText()).as("the 2 MiB/s move of 32 MiB").isEqualTo("RUNNING");
+            assertThat(a.path("rate_limit").asLong()).isEqualTo(2 * MIB);
+            // within its rate since it started: 2 MiB/s, plus a burst and the regions in flight
+            assertThat((double) a.path("copied_bytes").asLong())
+                    .isLessThanOrEqualTo(2 * MIB * a.path("elapsed_seconds").asDouble() + 9 * MIB);
+            daemon.api("POST", "/v1/pvmoves/rate", Map.of("source", pv1, "rate", "0"));
+            assertThat(api.awaitEnd(slow, TIMEOUT).path("state").asText()).isEqualTo("COMPLETED");
+            assertThat(wa.stop()).isNull();
+            assertThat(wb.stop()).isNull();
+            wa.verifyAndSettle(ca);
+            wb.verifyAndSettle(cb);
+        }
+        assertThat(api.devices("vg/a")).containsExactly(pv3);
+        assertThat(api.devices("vg/b")).containsExactly(pv3);
         assertThat(daemon.stop()).isZero();
     }
 
