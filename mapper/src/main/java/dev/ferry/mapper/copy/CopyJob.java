@@ -244,7 +244,7 @@ public final class CopyJob {
         List<CompletableFuture<Void>> ops = new ArrayList<>(live.size());
         for (int i : live) {
             CopyDestination d = request.destinations().get(i);
-            ops.add(d.device().writeZeroes(d.offset() + pos, len, true)
+            ops.add(ZeroFill.zero(d.device(), d.offset() + pos, len)
                     .exceptionally(err -> destinationFailed(i, pos, len, err)));
         }
         CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new))

@@ -58,7 +58,7 @@ class CopierTest {
     }
 
     @Test
-    void holesAreZeroedNotRead() {
+    void holesAreZeroedNotReadAndZeroingNeverAllocates() {
         MemoryBlockDevice mem = new MemoryBlockDevice("src", 8 * MIB);
         put(mem, 0, random(3, CHUNK));                 // data at the start
         put(mem, 5 * MIB, random(4, 2 * CHUNK));       // and one island in the middle
@@ -71,8 +71,13 @@ class CopierTest {
         assertThat(src.bytesRead()).isEqualTo(3L * CHUNK);
         assertThat(result.bytesCopied()).isEqualTo(3L * CHUNK);
         assertThat(result.bytesZeroed()).isEqualTo(8L * MIB - 3L * CHUNK);
-        assertThat(dst.allocatedPages()).isEqualTo(mem.allocatedPages());
         assertThat(get(dst, 0, 8 * MIB)).isEqualTo(get(mem, 0, 8 * MIB));
+        int stale = dst.allocatedPages();   // the stale data was zeroed in place, not punched out
+
+        MemoryBlockDevice fresh = new MemoryBlockDevice("fresh", 8 * MIB);   // a sparse destination stays sparse
+        join(copier(0).copy(CopyRequest.sameOffset(src, fresh, 0, 8 * MIB), CopyListener.NONE).future());
+        assertThat(fresh.allocatedPages()).isEqualTo(mem.allocatedPages()).isLessThan(stale);
+        assertThat(get(fresh, 0, 8 * MIB)).isEqualTo(get(mem, 0, 8 * MIB));
     }
 
     @Test

@@ -311,6 +311,7 @@ class MirrorTargetTest {
 
     @Test
     void errorLegFailsRecoveryOfEveryRegion() {
+        put(a, 0, random(17, SIZE));   // data to copy (a hole on both legs would need no write, only the flush)
         fx.add("a", a).add("bad", new FaultyDevice(b).failWrites());
         MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 bad 0", 4);
         m.resume();
