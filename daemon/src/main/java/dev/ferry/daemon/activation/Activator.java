@@ -8,7 +8,6 @@ import dev.ferry.daemon.volume.VolumeGroup;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.device.DeviceInfo;
 import dev.ferry.mapper.device.DeviceRegistry;
-import dev.ferry.mapper.device.DeviceState;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.device.SuspendMode;
 import java.io.IOException;
@@ -187,7 +186,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         try {
             aux = aux().create(vg, lv);
             mapper.registry().load(a.device().name(), table);
-            swapLive(a.device());
+            LiveSwap.swap(a.device(), suspendTimeout);
         } catch (RuntimeException e) {
             a.device().clear();
             aux().remove(aux, a.aux());
@@ -199,31 +198,6 @@ public final class Activator implements LvRuntime, AutoCloseable {
         active.put(key, a.withPaths(paths, aux));
         LOG.info("reloaded {}: {} bytes, live (no I/O held; the old table drained in {} ms)", key, a.device().size(),
                 String.format(Locale.ROOT, "%.3f", a.device().stats().lastReplaceDrainNanos() / 1e6));
-    }
-
-    /**
-     * Makes {@code device}'s loaded table live without holding I/O ({@link MappedDevice#replace()}: an LV's tables
-     * before and after a reload present the same bytes) and waits until the old table's requests have finished,
-     * so nothing below it (a pvmove device about to go) still has I/O from it.
-     */
-    private void swapLive(MappedDevice device) {
-        if (device.state() == DeviceState.SUSPENDED) {   // suspended by an operator: swap under that suspend
-            ActivationErrors.await(suspendTimeout, device.resume(), "resume of " + device.name());
-            return;
-        }
-        CompletableFuture<Void> drained = device.replace();
-        try {
-            drained.get(suspendTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            LOG.warn("{}: the replaced table still has requests in flight after {} ms; it closes when they end",
-                    device.name(), suspendTimeout.toMillis());
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("table replace of " + device.name() + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted replacing the table of " + device.name(), e);
-        }
     }
 
     /**

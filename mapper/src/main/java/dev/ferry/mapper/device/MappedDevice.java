@@ -10,7 +10,6 @@ import dev.ferry.mapper.target.Target;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +55,6 @@ public final class MappedDevice implements SharedDevice {
     private final AtomicInteger openCount = new AtomicInteger();
     final RequestGate gate;
     private final Suspender suspender;
-    private final Scheduler scheduler;
     final DeviceStats stats;
     private final TableReplacer replacer;
     /** Whether a live replace runs; guarded by {@link #lock}. */
@@ -71,7 +69,6 @@ public final class MappedDevice implements SharedDevice {
         this.gate = new RequestGate(name, lock);
         this.events = new DeviceEvents(name);
         this.suspender = new Suspender(this, scheduler, defaultSuspendTimeout);
-        this.scheduler = scheduler;
         this.stats = new DeviceStats(scheduler);
         this.replacer = new TableReplacer(this, scheduler);
     }
@@ -79,12 +76,6 @@ public final class MappedDevice implements SharedDevice {
     /** When requests were last submitted, and suspend hold times. */
     public DeviceStats stats() {
         return stats;
-    }
-
-    /** Releases the I/O queued behind the gate and records how long it was held. */
-    void reopenGate() {
-        gate.release(() -> state == DeviceState.ACTIVE);
-        stats.gateReopened(scheduler.nanoTime());
     }
 
     /** The device name. */
@@ -276,9 +267,8 @@ public final class MappedDevice implements SharedDevice {
     }
 
     /**
-     * Makes the inactive table live without holding I/O (see {@link TableReplacer}): new requests go to it at once,
-     * requests in flight finish on the old table. Completes once they have, the old table is closed and the new
-     * table's targets resumed; fails if the device was removed or its inactive table cleared meanwhile.
+     * Makes the inactive table live without holding I/O ({@link TableReplacer}); completes once the old table's
+     * requests finished and it closed; fails if the device was removed or its inactive table cleared meanwhile.
      *
      * @throws IllegalStateException unless ACTIVE with an inactive table and no other replace running
      */
@@ -388,23 +378,13 @@ public final class MappedDevice implements SharedDevice {
         if (other == this) {
             return true;
         }
-        List<Table> tables = new ArrayList<>(2);
+        Table live;
+        Table staged;
         synchronized (lock) {
-            if (gate.live().table() != null) {
-                tables.add(gate.live().table());
-            }
-            if (inactive != null) {
-                tables.add(inactive);
-            }
+            live = gate.live().table();
+            staged = inactive;
         }
-        for (Table t : tables) {
-            for (SharedDevice d : t.sharedDevices()) {
-                if (d.dependsOn(other)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return live != null && live.mapsOnto(other) || staged != null && staged.mapsOnto(other);
     }
 
     /** Events raised by targets so far. */

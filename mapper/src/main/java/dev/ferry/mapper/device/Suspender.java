@@ -52,7 +52,7 @@ final class Suspender {
             now = device.gate.live().table();
             device.state = DeviceState.ACTIVE;
         }
-        device.reopenGate();
+        reopenGate();
         device.resumeIfLive(now);   // after the gate reopened: starting background work can take a while
         if (old != null) {
             old.close();
@@ -158,7 +158,13 @@ final class Suspender {
         synchronized (device.lock) {
             device.state = DeviceState.ACTIVE;
         }
-        device.reopenGate();
+        reopenGate();
         result.completeExceptionally(cause);
+    }
+
+    /** Releases the I/O queued behind the gate and records how long it was held. */
+    private void reopenGate() {
+        device.gate.release(() -> device.state == DeviceState.ACTIVE);
+        device.stats.gateReopened(scheduler.nanoTime());
     }
 }

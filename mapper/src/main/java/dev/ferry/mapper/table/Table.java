@@ -144,6 +144,16 @@ public final class Table implements AutoCloseable {
         return List.of(targets);
     }
 
+    /** Whether a mapped device this table maps onto is {@code other} or depends on it. */
+    public boolean mapsOnto(BlockDevice other) {
+        for (SharedDevice d : sharedDevices()) {
+            if (d.dependsOn(other)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The mapped devices this table maps onto directly. */
     public List<SharedDevice> sharedDevices() {
         return shared;

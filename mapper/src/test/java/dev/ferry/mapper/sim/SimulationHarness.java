@@ -280,20 +280,14 @@ public final class SimulationHarness {
         swaps.put(device, new LayoutSwap(newTable, whileSuspended, device.suspend(mode, timeout)));
     }
 
-    /**
-     * Starts a live replace of {@code device}'s table by {@code newTable} (no I/O held; the tables must present the
-     * same bytes); {@link #pump} records the new layout once the old table has drained.
-     */
+    /** Starts a live replace by {@code newTable} (same bytes as the live table); {@link #pump} records it. */
     public void startReplace(MappedDevice device, String newTable) {
         registry.load(device.name(), newTable);
         note("replace " + device.name() + " -> " + newTable.replace('\n', ';'));
         swaps.put(device, new LayoutSwap(newTable, null, device.replace()));
     }
 
-    /**
-     * Finishes swaps whose suspend completed: copy if needed, resume; a timed-out one is cleared. Records the
-     * layout of finished replaces.
-     */
+    /** Finishes swaps: a suspended device is resumed (after a copy if needed), a timed-out one cleared. */
     public void pump() {
         for (Map.Entry<MappedDevice, LayoutSwap> e : new ArrayList<>(swaps.entrySet())) {
             MappedDevice device = e.getKey();
@@ -392,11 +386,6 @@ public final class SimulationHarness {
         if (!Arrays.equals(all, model)) {
             throw failure("final read differs from the model at byte " + Arrays.mismatch(all, model));
         }
-    }
-
-    /** Requests issued so far. */
-    public int issued() {
-        return ops.size();
     }
 
     /** A swap under way: a suspend (then a resume), or a live replace (no {@code whileSuspended}). */
