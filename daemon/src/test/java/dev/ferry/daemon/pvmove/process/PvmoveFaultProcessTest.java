@@ -87,6 +87,14 @@ class PvmoveFaultProcessTest {
         daemon.cliOk(args.toArray(String[]::new));
     }
 
+    /** Moves {@code src} to {@code dst} at 4 MiB/s, fails {@code dst}'s writes once the copy progressed, returns the ended move. */
+    private JsonNode moveUntilWritesFail(FaultyDisk disk, String src, String dst, boolean atomic) {
+        long id = api.start(src, List.of(dst), atomic, "4M").path("id").asLong();
+        Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
+        disk.failWrites(true);
+        return api.awaitEnd(id, TIMEOUT);
+    }
+
     /** What {@link #twoLvsUnderLoad} set up. */
     private record TwoLvs(String firstSha, AckedBlockWriter writer, NbdClient client) {
     }
@@ -187,10 +195,7 @@ class PvmoveFaultProcessTest {
         AckedBlockWriter writer = lvs.writer();
         NbdClient client = lvs.client();
         try {
-            long id = api.start(src, List.of(dst), atomic, "4M").path("id").asLong();
-            Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
-            dead.failWrites(true);
-            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            JsonNode end = moveUntilWritesFail(dead, src, dst, atomic);
             assertFailed(end, "copy to the destination failed (leg 1 (" + dst + ") failed: S (sync failure at ");
             assertThat(end.path("error").path("message").asText()).contains("Input/output error");
             assertThat(api.devices("vg/first")).containsExactly(src);
@@ -234,10 +239,7 @@ class PvmoveFaultProcessTest {
         AckedBlockWriter writer = lvs.writer();
         NbdClient client = lvs.client();
         try {
-            long id = api.start(src, List.of(dst), false, "4M").path("id").asLong();
-            Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
-            dead.failWrites(true);
-            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            JsonNode end = moveUntilWritesFail(dead, src, dst, false);
             assertFailed(end, "rollback failed");
             assertThat(api.allLvNames()).as("the VG stays listed").contains("first", "second");
             keepWriting(writer);
