@@ -11,7 +11,8 @@ import java.util.List;
  */
 public record MoveProgress(long id, String name, String vg, String source, List<String> destinations, List<String> lvs,
                            boolean atomic, JobState state, double percent, long totalBytes, long copiedBytes,
-                           long rateLimit, double mibPerSecond, Long etaSeconds, double elapsedSeconds, String errorCode,
+                           long rateLimit, double mibPerSecond, Long etaSeconds, double elapsedSeconds,
+                           String errorCode,
                            String errorMessage, List<SegmentProgress> segments) {
 
     /** One pvmove segment. */

@@ -50,7 +50,8 @@ final class Progress {
         List<String> lvs = job.movedLvs();
         double percent = total == 0 ? 100 : 100.0 * copied / total;
         return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs,
-                lv.move().atomic(), job.state(), percent, total, copied, lv.move().rateLimit(), rate, eta, job.elapsedSeconds(), job.errorCode(),
+                lv.move().atomic(), job.state(), percent, total, copied, lv.move().rateLimit(), rate, eta,
+                job.elapsedSeconds(), job.errorCode(),
                 job.errorMessage(), segs);
     }
 

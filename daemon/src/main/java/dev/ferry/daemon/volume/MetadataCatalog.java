@@ -111,7 +111,8 @@ final class MetadataCatalog implements AutoCloseable {
                 for (PvDisk disk : present) {
                     try {
                         if (VgMetadataStore.repair(disk, copy)) {
-                            note("repaired metadata of VG " + vg.name() + " seqno " + vg.seqno() + " on " + disk.path());
+                            note("repaired metadata of VG " + vg.name() + " seqno " + vg.seqno() + " on "
+                                    + disk.path());
                         }
                     } catch (IOException e) {
                         if (!tolerateFailedRepairs) {

@@ -40,7 +40,8 @@ class PvMoveBackoffTest extends PvMoveFixtureTest {
         long limit = 2 * MIB;
         MoveProgress p = f.moves.start(PvMoveFixture.request(false, limit, f.pv1, f.pv2));
         Copier copier = f.volumes.activator().copier();
-        assertEquals(limit, copier.rateLimit("vg-" + p.name()));
+        String group = "vg-" + p.name();
+        assertEquals(limit, copier.rateLimit(group));
         long before = f.moves.probes();
         Poll.until(WAIT, "a few calm latency probes", () -> f.moves.probes() >= before + 3);
 
@@ -48,7 +49,7 @@ class PvMoveBackoffTest extends PvMoveFixtureTest {
         faults.registry().load(src[0], "0 " + d.size() / 512 + " delay " + f.pv1 + " 0 40\n");
         d.resume().get(30, TimeUnit.SECONDS);
         long[] seen = {limit};
-        Poll.until(WAIT, "the copy rate limit to drop below " + limit, () -> (seen[0] = copier.rateLimit("vg-" + p.name())) < limit
+        Poll.until(WAIT, "the copy rate limit to drop below " + limit, () -> (seen[0] = copier.rateLimit(group)) < limit
                 || f.moves.job(p.name()).state().isFinal());
         // the first slow probe halves the limit (RateGovernorTest pins the exact steps); a calm probe (a read served
         // by the already synced destination leg) may raise it by a quarter before this thread looks again
@@ -56,7 +57,7 @@ class PvMoveBackoffTest extends PvMoveFixtureTest {
 
         faults.registry().load(src[0], "0 " + d.size() / 512 + " linear " + f.pv1 + " 0\n");
         d.resume().get(30, TimeUnit.SECONDS);
-        Poll.until(WAIT, "the limit to come back", () -> copier.rateLimit("vg-" + p.name()) == limit);
+        Poll.until(WAIT, "the limit to come back", () -> copier.rateLimit(group) == limit);
         f.moves.setRate(f.pv1, 0);
         assertEquals(JobState.COMPLETED, f.await(p));
         wa.stop();

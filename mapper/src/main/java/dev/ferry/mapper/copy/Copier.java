@@ -62,8 +62,9 @@ public final class Copier {
         if (bytesPerSecond == 0) {
             groups.remove(group);
         } else {
-            groups.computeIfAbsent(group, g -> new TokenBucket(bytesPerSecond, config.chunkSize(), scheduler.nanoTime()))
-                    .setRate(bytesPerSecond, scheduler.nanoTime());
+            long now = scheduler.nanoTime();
+            groups.computeIfAbsent(group, g -> new TokenBucket(bytesPerSecond, config.chunkSize(), now))
+                    .setRate(bytesPerSecond, now);
         }
         for (CopyJob job : active) {
             job.wake();

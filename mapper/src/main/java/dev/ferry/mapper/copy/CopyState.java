@@ -7,7 +7,7 @@ import java.util.Set;
  * The life cycle of a {@link CopyJob}.
  *
  * <pre>
- * PENDING ──start──► RUNNING ──all chunks done──► FLUSHING ──flush ok (if asked)──► COMPLETED
+ * PENDING ──start──► RUNNING ──all chunks done──► FLUSHING ──flush ok (or none)──► COMPLETED
  *    │                  │  │                        │  │
  *    │ cancel           │  └──source / all dests────┼──┴──► FAILING ──in-flight drained──► FAILED
  *    ▼                  │ cancel                    │ cancel

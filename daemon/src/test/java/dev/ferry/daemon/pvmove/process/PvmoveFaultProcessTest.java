@@ -87,7 +87,7 @@ class PvmoveFaultProcessTest {
         daemon.cliOk(args.toArray(String[]::new));
     }
 
-    /** Moves {@code src} to {@code dst} at 4 MiB/s, fails {@code dst}'s writes once the copy progressed, returns the ended move. */
+    /** Moves {@code src} to {@code dst} at 4 MiB/s, fails {@code disk}'s writes once the copy progressed; the end. */
     private JsonNode moveUntilWritesFail(FaultyDisk disk, String src, String dst, boolean atomic) {
         long id = api.start(src, List.of(dst), atomic, "4M").path("id").asLong();
         Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
