@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,14 +38,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Moves under load through the real daemon, in both modes: fio (nbd engine, crc32c verify) and an
  * acknowledged-write tracker write two LVs during the whole move and see no error and no lost write, while
  * {@code lvs -a} shows the pvmove LV with Move and Cpy%Sync; and an ext4 file system mounted through nbdfuse and a
- * loop device takes checksummed file writes during the move, checks clean afterwards and reads back every file
- * after a remount; and moves off two PVs run at once, each at its own rate.
+ * loop device takes checksummed file writes through a move aborted at a seeded point and a move that completes,
+ * checks clean afterwards and reads back every file after a remount; and moves off two PVs run at once, each at its own rate.
  */
 class PvmoveUnderLoadProcessTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final long MIB = 1 << 20;
     private static final long SEED = 0x5EEDL;
+    /** Names the ext4 writer cycles through. */
+    private static final int FILES = 48;
 
     @RegisterExtension
     final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
@@ -144,16 +147,30 @@ class PvmoveUnderLoadProcessTest {
         volumes("fs:48M");
         Map<String, String> written = new ConcurrentHashMap<>();
         try (NbdfuseMount fs = NbdfuseMount.mount(dir, "move", daemon.nbdUri("vg/fs"), 48 * MIB, true)) {
+            byte[] ballast = new byte[(int) (16 * MIB)];   // data, so the rate-limited copy outlasts the abort point
+            new SplittableRandom(SEED - 1).nextBytes(ballast);
+            writeFile(fs.mountPoint(), "ballast.bin", ballast, written);
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread files = new Thread(() -> writeFiles(fs.mountPoint(), written, stop, failure), "ext4-writer");
+            AtomicInteger count = new AtomicInteger();
+            Thread files = new Thread(() -> writeFiles(fs.mountPoint(), written, count, stop, failure), "ext4-writer");
             files.start();
             try {
-                Poll.until(TIMEOUT, "files before the move", () -> written.size() >= 5 || failure.get() != null);
+                Poll.until(TIMEOUT, "files before the move", () -> count.get() >= 5 || failure.get() != null);
+                // first a move aborted at a point the seed picks, then the one that completes
+                int abortAt = 10 + new SplittableRandom(SEED + (atomic ? 1 : 0)).nextInt(60);
                 api.start(pv1, List.of(pv2), atomic, "12M");
-                int atStart = written.size();
+                Poll.until(TIMEOUT, "the move to reach " + abortAt + "%", () -> api.percent() >= abortAt
+                        || api.active().isEmpty() || failure.get() != null);
+                assertThat(api.abortIfRunning(pv1)).as("the first move, aborted at %d%%", abortAt).hasSize(1)
+                        .allMatch(m -> m.path("state").asText().equals("ABORTED"));
+                int afterAbort = count.get();
+                Poll.until(TIMEOUT, "files after the abort", () -> count.get() >= afterAbort + 3
+                        || failure.get() != null);
+                api.start(pv1, List.of(pv2), atomic, "12M");
+                int atStart = count.get();
                 api.awaitIdle(TIMEOUT);
-                Poll.until(TIMEOUT, "files after the move", () -> written.size() >= atStart + 5 || failure.get() != null);
+                Poll.until(TIMEOUT, "files after the move", () -> count.get() >= atStart + 5 || failure.get() != null);
             } finally {
                 stop.set(true);
                 files.join(TIMEOUT.toMillis());
@@ -166,32 +183,38 @@ class PvmoveUnderLoadProcessTest {
         try (NbdfuseMount again = NbdfuseMount.mount(dir, "remount", daemon.nbdUri("vg/fs"), 48 * MIB, false)) {
             verifyFiles(again.mountPoint(), written);
         }
-        assertThat(written.size()).isGreaterThanOrEqualTo(10);
+        assertThat(written.size()).isGreaterThanOrEqualTo(10);   // of the files written and rewritten
         assertThat(daemon.stop()).isZero();
     }
 
     /** Writes files of 16-256 KiB with fsync until stopped, recording each one's SHA-256 once it is durable. */
-    private static void writeFiles(Path mnt, Map<String, String> written, AtomicBoolean stop,
+    /** Writes (and rewrites, round robin over {@value #FILES} names, so the file system never fills) fsynced files. */
+    private static void writeFiles(Path mnt, Map<String, String> written, AtomicInteger count, AtomicBoolean stop,
                                    AtomicReference<Throwable> failure) {
         SplittableRandom random = new SplittableRandom(SEED);
         try {
             for (int i = 0; !stop.get(); i++) {
                 byte[] data = new byte[16 * 1024 + random.nextInt(240 * 1024)];
                 random.nextBytes(data);
-                String name = "f" + i + ".bin";
-                try (FileChannel ch = FileChannel.open(mnt.resolve(name), StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE)) {
-                    ByteBuffer b = ByteBuffer.wrap(data);
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                    ch.force(true);
-                }
-                written.put(name, sha256(data));
+                writeFile(mnt, "f" + i % FILES + ".bin", data, written);
+                count.incrementAndGet();
             }
         } catch (IOException | RuntimeException e) {
             failure.set(e);
         }
+    }
+
+    /** Writes {@code data} as file {@code name} (replacing it), fsyncs it and records its checksum. */
+    private static void writeFile(Path mnt, String name, byte[] data, Map<String, String> written) throws IOException {
+        try (FileChannel ch = FileChannel.open(mnt.resolve(name), StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        written.put(name, sha256(data));
     }
 
     private static void verifyFiles(Path mnt, Map<String, String> written) {
