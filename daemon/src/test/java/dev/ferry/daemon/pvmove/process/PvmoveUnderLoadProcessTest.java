@@ -39,7 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * acknowledged-write tracker write two LVs during the whole move and see no error and no lost write, while
  * {@code lvs -a} shows the pvmove LV with Move and Cpy%Sync; and an ext4 file system mounted through nbdfuse and a
  * loop device takes checksummed file writes through a move aborted at a seeded point and a move that completes,
- * checks clean afterwards and reads back every file after a remount; and moves off two PVs run at once, each at its own rate.
+ * checks clean afterwards and reads back every file after a remount; and moves off two PVs run at once, each at
+ * its own rate.
  */
 class PvmoveUnderLoadProcessTest {
 
