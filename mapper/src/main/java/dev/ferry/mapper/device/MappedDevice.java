@@ -61,7 +61,8 @@ public final class MappedDevice implements SharedDevice {
     boolean replacing;
     /** Guarded by {@link #lock}. */
     DeviceState state = DeviceState.ACTIVE;
-    private Table inactive;
+    /** The inactive table slot; guarded by {@link #lock}. */
+    Table inactive;
 
     /** Creates an ACTIVE device without a table; {@code defaultSuspendTimeout} bounds implicit suspends. */
     public MappedDevice(String name, Scheduler scheduler, Duration defaultSuspendTimeout) {
@@ -274,27 +275,6 @@ public final class MappedDevice implements SharedDevice {
      */
     public CompletableFuture<Void> replace() {
         return replacer.replace();
-    }
-
-    /** Resumes {@code table}'s targets if it is live and the device ACTIVE (no suspend began since). */
-    void resumeIfLive(Table table) {
-        synchronized (lock) {
-            if (table != null && state == DeviceState.ACTIVE && gate.live().table() == table) {
-                table.resumeTargets();
-            }
-        }
-    }
-
-    /** Whether a table is loaded in the inactive slot. Caller holds the lock. */
-    boolean hasInactive() {
-        return inactive != null;
-    }
-
-    /** Empties the inactive slot, returning its table. Caller holds the lock. */
-    Table takeInactive() {
-        Table t = inactive;
-        inactive = null;
-        return t;
     }
 
     /**

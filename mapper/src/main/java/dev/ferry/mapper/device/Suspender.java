@@ -38,7 +38,7 @@ final class Suspender {
         synchronized (device.lock) {
             device.state.require(DeviceState.ACTIVE, device.name(), DeviceState.ACTIVE, DeviceState.SUSPENDED);
             if (device.state == DeviceState.ACTIVE) {
-                return device.hasInactive() ? suspend(SuspendMode.FLUSH, defaultTimeout).thenCompose(v -> resume())
+                return device.inactive != null ? suspend(SuspendMode.FLUSH, defaultTimeout).thenCompose(v -> resume())
                         : CompletableFuture.completedFuture(null);
             }
         }
@@ -46,14 +46,15 @@ final class Suspender {
         Table now;
         synchronized (device.lock) {
             device.state.require(DeviceState.ACTIVE, device.name(), DeviceState.SUSPENDED);
-            if (device.hasInactive()) {
-                old = device.gate.swap(device.takeInactive());
+            if (device.inactive != null) {
+                old = device.gate.swap(device.inactive);
+                device.inactive = null;
             }
             now = device.gate.live().table();
             device.state = DeviceState.ACTIVE;
         }
         reopenGate();
-        device.resumeIfLive(now);   // after the gate reopened: starting background work can take a while
+        resumeIfLive(device, now);   // after the gate reopened: starting background work can take a while
         if (old != null) {
             old.close();
         }
@@ -166,5 +167,14 @@ final class Suspender {
     private void reopenGate() {
         device.gate.release(() -> device.state == DeviceState.ACTIVE);
         device.stats.gateReopened(scheduler.nanoTime());
+    }
+
+    /** Resumes {@code table}'s targets if it is {@code device}'s live table and the device ACTIVE (no new suspend). */
+    static void resumeIfLive(MappedDevice device, Table table) {
+        synchronized (device.lock) {
+            if (table != null && device.state == DeviceState.ACTIVE && device.gate.live().table() == table) {
+                table.resumeTargets();
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ final class TableReplacer {
             if (device.replacing) {
                 throw new IllegalStateException("device '" + device.name() + "' is already replacing its table");
             }
-            if (!device.hasInactive()) {
+            if (device.inactive == null) {
                 throw new IllegalStateException("device '" + device.name() + "' has no inactive table to make live");
             }
             device.replacing = true;
@@ -55,13 +55,14 @@ final class TableReplacer {
     private CompletableFuture<Void> swap(RequestGate.Live old) {
         Table now;
         synchronized (device.lock) {
-            if (device.state != DeviceState.ACTIVE || !device.hasInactive()) {
+            if (device.state != DeviceState.ACTIVE || device.inactive == null) {
                 String why = "device '" + device.name() + "': table replace abandoned (state " + device.state
-                        + (device.hasInactive() ? ")" : ", inactive table cleared)");
-                device.resumeIfLive(old.table());
+                        + (device.inactive != null ? ")" : ", inactive table cleared)");
+                Suspender.resumeIfLive(device, old.table());
                 return CompletableFuture.failedFuture(new IllegalStateException(why));
             }
-            now = device.takeInactive();
+            now = device.inactive;
+            device.inactive = null;
             device.gate.swap(now);
         }
         long swapped = clock.nanoTime();
@@ -76,7 +77,7 @@ final class TableReplacer {
                         old.table().close();
                     }
                     device.stats.replaced(clock.nanoTime() - swapped);
-                    device.resumeIfLive(now);
+                    Suspender.resumeIfLive(device, now);
                     return null;
                 });
     }
