@@ -74,9 +74,12 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         f = new PvMoveFixture(root);
         f.linear("a", "24M", f.pv1);
         LvWorkload wa = new LvWorkload(() -> f.device("a"), 51).start();
-        MoveProgress p = f.moves.start(PvMoveFixture.request(atomic, 6 * MIB, f.pv1, f.pv2));
-        Poll.until(WAIT, "a quarter copied", () -> f.moves.moves().get(0).copiedBytes() >= p.totalBytes() / 4);
+        MoveProgress p = f.moves.start(PvMoveFixture.request(atomic, 3 * MIB, f.pv1, f.pv2));
+        Poll.until(WAIT, "the copy under way", () -> f.moves.moves().get(0).copiedBytes() > 0);
+        // writes raced the start of the copy; later ones would leave the regions they hit dirty (recopied anyway)
         wa.stop();
+        Poll.until(WAIT, "a quarter copied", () -> f.moves.moves().get(0).copiedBytes() >= p.totalBytes() / 4);
+        f.moves.setRate(f.pv1, 64 * 1024);   // the move cannot end before the stop below, however slow the machine
         VolumeGroup vg = f.vg();
         LogicalVolume pvmove = vg.lv(p.name()).orElseThrow();
         f.close();
@@ -86,6 +89,7 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         assertTrue(inSync > 0 && inSync < regions, inSync + " of " + regions + " regions persisted in sync");
 
         f.open();
+        f.moves.setRate(f.pv1, 0);
         PvMoveJob resumed = f.moves.job(p.name());
         assertEquals(JobState.COMPLETED, resumed.done().get(60, TimeUnit.SECONDS));
         assertEquals(Set.of(f.pv2), f.placement("a"));

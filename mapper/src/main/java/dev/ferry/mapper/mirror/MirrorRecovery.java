@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Background recovery of a mirror: copies out-of-sync regions from the default leg to the others, several
- * copies at a time, and records them in sync in batches: copied regions wait for one flush of every live leg
+ * copies at a time (fewer under a rate limit), and records them in sync in batches: copied regions wait for one flush of every live leg
  * but the default one (group commit), are then recorded in sync, and the region log is flushed once per batch.
  * While one batch flushes, the next regions copy. A copy covers one region, or a run of up to {@value #MAX_HOLE_RUN} regions
  * that lay in a hole of the default leg when it was scanned ({@link SourceHoles}): such runs are zeroed on the
@@ -38,6 +38,8 @@ final class MirrorRecovery {
 
     /** Regions of a run of source holes copied together at most. */
     static final int MAX_HOLE_RUN = 128;
+    /** Under a rate limit, the regions claimed at once are what the limit copies in this time. */
+    static final long THROTTLED_WINDOW_MILLIS = 100;
 
     /** Recovery life cycle. */
     enum State {
@@ -159,7 +161,8 @@ final class MirrorRecovery {
                 return;
             }
             String blocker = fatal != null ? fatal : mirror.recoveryBlocker();
-            while (blocker == null && copying.size() + copied.size() < maxUnits) {
+            int units = unitsInFlight();
+            while (blocker == null && copying.size() + copied.size() < units) {
                 int r = nextCandidate();
                 if (r < 0) {
                     break;
@@ -181,6 +184,25 @@ final class MirrorRecovery {
             finished.complete(outcome);
             mirror.recoveryEnded(outcome);
         }
+    }
+
+    /**
+     * How many units may be claimed at once: all {@code maxUnits} unthrottled; under a rate limit only as many
+     * regions as the limit copies in {@value #THROTTLED_WINDOW_MILLIS} ms (at least one), because writes to a
+     * claimed region wait for its copy, and throttled copies of many regions at once would all be slow.
+     */
+    private int unitsInFlight() {
+        long rate = copier.rateLimit();
+        String group = mirror.throttleGroup();
+        long groupRate = group == null ? 0 : copier.rateLimit(group);
+        if (rate == 0 || groupRate != 0 && groupRate < rate) {
+            rate = groupRate;
+        }
+        if (rate == 0) {
+            return maxUnits;
+        }
+        long regions = rate * THROTTLED_WINDOW_MILLIS / 1000 / mirror.regionSize();
+        return (int) Math.max(1, Math.min(maxUnits, regions));
     }
 
     /** Region {@code r}, and if it lies in a scanned hole, the unclaimed out-of-sync hole regions after it. */
