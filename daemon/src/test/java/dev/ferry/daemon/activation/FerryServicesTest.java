@@ -3,18 +3,15 @@ package dev.ferry.daemon.activation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.process.StopReport;
 import dev.ferry.daemon.testing.Curl;
-import java.net.InetSocketAddress;
+import dev.ferry.daemon.testing.InProcessDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,13 +58,8 @@ class FerryServicesTest {
     }
 
     private void start() throws Exception {
-        Path data = dir.resolve("data");
-        DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0),
-                new ControlEndpoint.UnixSocket(data.resolve(DaemonConfig.CONTROL_SOCKET_NAME)), Optional.empty(),
-                Optional.empty(), 2, Duration.ofSeconds(20));
         services = new FerryServices();
-        daemon = DaemonProcess.builder(config).services(services.services()).build();
-        daemon.start();
+        daemon = InProcessDaemon.start(dir.resolve("data"), services);
     }
 
     private String nbdinfoList() throws Exception {

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.activation.VolumeService;
-import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.process.StopReport;
 import dev.ferry.daemon.testing.Curl;
 import dev.ferry.daemon.testing.ExternalTool;
+import dev.ferry.daemon.testing.InProcessDaemon;
 import dev.ferry.daemon.testing.NbdfuseMount;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.volume.Area;
@@ -19,7 +19,6 @@ import dev.ferry.daemon.volume.VolumeGroup;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -204,13 +202,8 @@ class VolumeDaemonInteropTest {
     // ---------------------------------------------------------------- helpers
 
     private void startDaemon() throws Exception {
-        Path data = dir.resolve("data");
-        DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0),
-                new ControlEndpoint.UnixSocket(data.resolve(DaemonConfig.CONTROL_SOCKET_NAME)), Optional.empty(),
-                Optional.empty(), 2, Duration.ofSeconds(20));
         services = new FerryServices();
-        daemon = DaemonProcess.builder(config).services(services.services()).build();
-        daemon.start();
+        daemon = InProcessDaemon.start(dir.resolve("data"), services);
     }
 
     /** Two PVs, VG {@code vg}, LVs {@code data} (96 MiB, over both PVs) and {@code small}, through the control API. */

@@ -8,8 +8,8 @@ import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.control.ControlEndpoint;
-import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
+import dev.ferry.daemon.testing.InProcessDaemon;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.metadata.PvLabel;
 import java.io.PrintWriter;
@@ -17,14 +17,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -58,13 +56,9 @@ class PvMoveCommandTest {
     @BeforeEach
     void start() throws Exception {
         Path data = dir.resolve("data");
-        socket = new ControlEndpoint.UnixSocket(data.resolve(DaemonConfig.CONTROL_SOCKET_NAME));
-        DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0), socket, Optional.empty(),
-                Optional.empty(), 2, Duration.ofSeconds(20));
+        socket = InProcessDaemon.controlSocket(data);
         PvWrapper gatePv3 = (path, file) -> path.endsWith("/pv3") ? new WriteGatedDevice(file, pv3Gate) : file;
-        daemon = DaemonProcess.builder(config)
-                .services(new FerryServices(FerryServices::blockDeviceExport, gatePv3).services()).build();
-        daemon.start();
+        daemon = InProcessDaemon.start(data, new FerryServices(FerryServices::blockDeviceExport, gatePv3));
     }
 
     @AfterEach
