@@ -1,9 +1,9 @@
 package dev.ferry.mapper;
 
-import static dev.ferry.mapper.target.TestDevices.await;
-import static dev.ferry.mapper.target.TestDevices.pattern;
-import static dev.ferry.mapper.target.TestDevices.read;
-import static dev.ferry.mapper.target.TestDevices.write;
+import static dev.ferry.mapper.targets.TestDevices.await;
+import static dev.ferry.mapper.targets.TestDevices.pattern;
+import static dev.ferry.mapper.targets.TestDevices.read;
+import static dev.ferry.mapper.targets.TestDevices.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.mapper.block.MemoryBlockDevice;
@@ -14,7 +14,7 @@ import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.device.SuspendMode;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import dev.ferry.mapper.mirror.RecoveryOutcome;
-import dev.ferry.mapper.target.TestDevices;
+import dev.ferry.mapper.targets.TestDevices;
 import dev.ferry.mapper.testing.OpQueue;
 import dev.ferry.mapper.testing.QueuedDevice;
 import dev.ferry.mapper.time.ManualScheduler;

@@ -2,7 +2,7 @@ package dev.ferry.daemon.activation;
 
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
-import dev.ferry.mapper.target.DeviceResolver;
+import dev.ferry.mapper.targets.DeviceResolver;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.ArrayList;

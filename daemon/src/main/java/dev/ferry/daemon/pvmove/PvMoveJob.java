@@ -13,7 +13,7 @@ import dev.ferry.daemon.volume.VolumeGroup;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import dev.ferry.mapper.mirror.RecoveryOutcome;
-import dev.ferry.mapper.target.Target;
+import dev.ferry.mapper.targets.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -34,7 +34,7 @@ final class IoFailures {
             return (BlockIoException) t;
         }
         if (t instanceof NativeIoException) {
-            return of(((NativeIoException) t).kind(), op, offset, length, t.getMessage(), t);
+            return of(kindOf(((NativeIoException) t).errno()), op, offset, length, t.getMessage(), t);
         }
         if (t instanceof ClosedChannelException) {
             return of(BlockIoException.Kind.IO_ERROR, op, offset, length,
@@ -42,9 +42,24 @@ final class IoFailures {
         }
         if (t instanceof IOException) {
             BlockIoException.Kind kind = io.errnoOf((IOException) t).stream()
-                    .mapToObj(Errno::kindOf).findFirst().orElse(BlockIoException.Kind.IO_ERROR);
+                    .mapToObj(IoFailures::kindOf).findFirst().orElse(BlockIoException.Kind.IO_ERROR);
             return of(kind, op, offset, length, t.getMessage(), t);
         }
         return of(BlockIoException.Kind.IO_ERROR, op, offset, length, String.valueOf(t), t);
+    }
+
+    /** The block I/O failure kind for an error number. */
+    static BlockIoException.Kind kindOf(int errno) {
+        Errno e = Errno.of(errno);
+        if (e == null) {
+            return BlockIoException.Kind.IO_ERROR;
+        }
+        return switch (e) {
+            case ENOSPC, EDQUOT, EFBIG -> BlockIoException.Kind.NO_SPACE;
+            case EOPNOTSUPP -> BlockIoException.Kind.NOT_SUPPORTED;
+            case EINVAL -> BlockIoException.Kind.INVALID;
+            case EROFS, EPERM, EACCES -> BlockIoException.Kind.READ_ONLY;
+            default -> BlockIoException.Kind.IO_ERROR;
+        };
     }
 }

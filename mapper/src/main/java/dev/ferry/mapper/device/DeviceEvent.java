@@ -1,6 +1,6 @@
 package dev.ferry.mapper.device;
 
-import dev.ferry.mapper.target.Target;
+import dev.ferry.mapper.targets.Target;
 
 /**
  * An event raised by a target of a device's table (dm's table event), e.g. a mirror leg failure.

@@ -1,7 +1,7 @@
 package dev.ferry.mapper.device;
 
-import dev.ferry.mapper.target.Target;
-import dev.ferry.mapper.target.TargetEvents;
+import dev.ferry.mapper.targets.Target;
+import dev.ferry.mapper.targets.TargetEvents;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;

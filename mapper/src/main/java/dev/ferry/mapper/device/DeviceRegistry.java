@@ -2,8 +2,8 @@ package dev.ferry.mapper.device;
 
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.table.Table;
-import dev.ferry.mapper.target.DeviceResolver;
-import dev.ferry.mapper.target.TargetTypes;
+import dev.ferry.mapper.targets.DeviceResolver;
+import dev.ferry.mapper.targets.TargetTypes;
 import dev.ferry.mapper.time.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;

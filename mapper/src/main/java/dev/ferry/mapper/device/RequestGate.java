@@ -3,7 +3,7 @@ package dev.ferry.mapper.device;
 import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.table.Table;
-import dev.ferry.mapper.target.Join;
+import dev.ferry.mapper.targets.Join;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.ferry.mapper.device;
 
 import dev.ferry.mapper.table.Table;
-import dev.ferry.mapper.target.Join;
+import dev.ferry.mapper.targets.Join;
 import dev.ferry.mapper.time.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -3,7 +3,7 @@ package dev.ferry.mapper.device;
 import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.table.Table;
-import dev.ferry.mapper.target.Target;
+import dev.ferry.mapper.targets.Target;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

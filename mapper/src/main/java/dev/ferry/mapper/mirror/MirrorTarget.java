@@ -5,7 +5,7 @@ import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.copy.Copier;
-import dev.ferry.mapper.target.Target;
+import dev.ferry.mapper.targets.Target;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,12 +2,12 @@ package dev.ferry.mapper.mirror;
 
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.copy.Copier;
-import dev.ferry.mapper.target.DeviceResolver;
-import dev.ferry.mapper.target.Target;
-import dev.ferry.mapper.target.TargetArgs;
-import dev.ferry.mapper.target.TargetContext;
-import dev.ferry.mapper.target.TargetEvents;
-import dev.ferry.mapper.target.TargetType;
+import dev.ferry.mapper.targets.DeviceResolver;
+import dev.ferry.mapper.targets.Target;
+import dev.ferry.mapper.targets.TargetArgs;
+import dev.ferry.mapper.targets.TargetContext;
+import dev.ferry.mapper.targets.TargetEvents;
+import dev.ferry.mapper.targets.TargetType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -1,10 +1,8 @@
 package dev.ferry.mapper.nativeio;
 
-import dev.ferry.mapper.block.BlockIoException;
 
 /**
- * The Linux error numbers Ferry names and classifies (identical on x86_64 and aarch64, which both use
- * the generic numbering); {@link #kindOf} maps any number to a {@link BlockIoException.Kind}.
+ * The Linux error numbers Ferry names (identical on x86_64 and aarch64, which both use the generic numbering).
  */
 public enum Errno {
     EPERM(1), ENOENT(2), EINTR(4), EIO(5), ENXIO(6), EBADF(9), EAGAIN(11), ENOMEM(12), EACCES(13),
@@ -42,29 +40,5 @@ public enum Errno {
     public static String nameOf(int number) {
         Errno e = of(number);
         return e == null ? "errno=" + number : e.name();
-    }
-
-    /** The block I/O failure kind for an error number. */
-    public static BlockIoException.Kind kindOf(int number) {
-        Errno e = of(number);
-        if (e == null) {
-            return BlockIoException.Kind.IO_ERROR;
-        }
-        switch (e) {
-            case ENOSPC:
-            case EDQUOT:
-            case EFBIG:
-                return BlockIoException.Kind.NO_SPACE;
-            case EOPNOTSUPP:
-                return BlockIoException.Kind.NOT_SUPPORTED;
-            case EINVAL:
-                return BlockIoException.Kind.INVALID;
-            case EROFS:
-            case EPERM:
-            case EACCES:
-                return BlockIoException.Kind.READ_ONLY;
-            default:
-                return BlockIoException.Kind.IO_ERROR;
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.mapper.nativeio;
 
-import dev.ferry.mapper.block.BlockIoException;
 import java.io.IOException;
 
 /** A failed native call: the syscall, what it acted on, and the errno it returned. */
@@ -43,10 +42,5 @@ public final class NativeIoException extends IOException {
     /** Whether the error is {@code EOPNOTSUPP}/{@code ENOTSUP}: the call is not supported here. */
     public boolean notSupported() {
         return errno == Errno.ENOTSUP;
-    }
-
-    /** How a block device reports this failure. */
-    public BlockIoException.Kind kind() {
-        return Errno.kindOf(errno);
     }
 }

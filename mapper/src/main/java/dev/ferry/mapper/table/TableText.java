@@ -1,6 +1,6 @@
 package dev.ferry.mapper.table;
 
-import dev.ferry.mapper.target.TargetArgs;
+import dev.ferry.mapper.targets.TargetArgs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

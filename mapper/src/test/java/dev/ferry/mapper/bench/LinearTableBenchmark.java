@@ -5,7 +5,7 @@ import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.block.IoExecutors;
 import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.device.DeviceRegistry;
-import dev.ferry.mapper.target.TargetTypes;
+import dev.ferry.mapper.targets.TargetTypes;
 import dev.ferry.mapper.time.Scheduler;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -4,7 +4,7 @@ import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.device.SuspendMode;
-import dev.ferry.mapper.target.TargetTypes;
+import dev.ferry.mapper.targets.TargetTypes;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,13 +1,13 @@
 package dev.ferry.mapper.device;
 
-import static dev.ferry.mapper.target.TestDevices.await;
+import static dev.ferry.mapper.targets.TestDevices.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.table.InvalidTableException;
-import dev.ferry.mapper.target.TargetTypes;
-import dev.ferry.mapper.target.TestDevices;
+import dev.ferry.mapper.targets.TargetTypes;
+import dev.ferry.mapper.targets.TestDevices;
 import dev.ferry.mapper.time.ManualScheduler;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

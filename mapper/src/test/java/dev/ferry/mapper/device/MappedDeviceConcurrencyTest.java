@@ -3,8 +3,8 @@ package dev.ferry.mapper.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.mapper.block.MemoryBlockDevice;
-import dev.ferry.mapper.target.TargetTypes;
-import dev.ferry.mapper.target.TestDevices;
+import dev.ferry.mapper.targets.TargetTypes;
+import dev.ferry.mapper.targets.TestDevices;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import dev.ferry.mapper.device.DeviceEvent;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import dev.ferry.mapper.mirror.RecoveryOutcome;
-import dev.ferry.mapper.target.Target;
+import dev.ferry.mapper.targets.Target;
 import dev.ferry.mapper.testing.Bytes;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import dev.ferry.mapper.device.DeviceState;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.device.SuspendMode;
 import dev.ferry.mapper.table.Table;
-import dev.ferry.mapper.target.Join;
+import dev.ferry.mapper.targets.Join;
 import dev.ferry.mapper.time.ManualScheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,17 +1,17 @@
 package dev.ferry.mapper.table;
 
-import static dev.ferry.mapper.target.TestDevices.await;
-import static dev.ferry.mapper.target.TestDevices.pattern;
-import static dev.ferry.mapper.target.TestDevices.read;
+import static dev.ferry.mapper.targets.TestDevices.await;
+import static dev.ferry.mapper.targets.TestDevices.pattern;
+import static dev.ferry.mapper.targets.TestDevices.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.block.MemoryBlockDevice;
-import dev.ferry.mapper.target.LinearTarget;
-import dev.ferry.mapper.target.Target;
-import dev.ferry.mapper.target.TargetTypes;
-import dev.ferry.mapper.target.TestDevices;
+import dev.ferry.mapper.targets.LinearTarget;
+import dev.ferry.mapper.targets.Target;
+import dev.ferry.mapper.targets.TargetTypes;
+import dev.ferry.mapper.targets.TestDevices;
 import dev.ferry.mapper.time.ManualScheduler;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
-package dev.ferry.mapper.target;
+package dev.ferry.mapper.targets;
 
-import static dev.ferry.mapper.target.TestDevices.await;
-import static dev.ferry.mapper.target.TestDevices.pattern;
-import static dev.ferry.mapper.target.TestDevices.read;
+import static dev.ferry.mapper.targets.TestDevices.await;
+import static dev.ferry.mapper.targets.TestDevices.pattern;
+import static dev.ferry.mapper.targets.TestDevices.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

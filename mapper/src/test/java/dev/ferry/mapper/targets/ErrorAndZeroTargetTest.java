@@ -1,7 +1,7 @@
-package dev.ferry.mapper.target;
+package dev.ferry.mapper.targets;
 
-import static dev.ferry.mapper.target.TestDevices.await;
-import static dev.ferry.mapper.target.TestDevices.failure;
+import static dev.ferry.mapper.targets.TestDevices.await;
+import static dev.ferry.mapper.targets.TestDevices.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

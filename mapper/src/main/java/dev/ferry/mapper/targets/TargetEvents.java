@@ -1,4 +1,4 @@
-package dev.ferry.mapper.target;
+package dev.ferry.mapper.targets;
 
 /**
  * Where a target reports events its owner must notice (dm's {@code dm_table_event}), e.g. a mirror leg

@@ -1,10 +1,10 @@
-package dev.ferry.mapper.target;
+package dev.ferry.mapper.targets;
 
-import static dev.ferry.mapper.target.TestDevices.await;
-import static dev.ferry.mapper.target.TestDevices.failure;
-import static dev.ferry.mapper.target.TestDevices.pattern;
-import static dev.ferry.mapper.target.TestDevices.read;
-import static dev.ferry.mapper.target.TestDevices.write;
+import static dev.ferry.mapper.targets.TestDevices.await;
+import static dev.ferry.mapper.targets.TestDevices.failure;
+import static dev.ferry.mapper.targets.TestDevices.pattern;
+import static dev.ferry.mapper.targets.TestDevices.read;
+import static dev.ferry.mapper.targets.TestDevices.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

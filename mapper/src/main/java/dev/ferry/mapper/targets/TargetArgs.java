@@ -1,4 +1,4 @@
-package dev.ferry.mapper.target;
+package dev.ferry.mapper.targets;
 
 import dev.ferry.mapper.block.BlockDevice;
 import java.util.List;

@@ -1,2 +1,2 @@
 /** Device-mapper targets (linear, striped, error, zero, delay, flakey; mirror lives in {@code mirror}) and their registry. */
-package dev.ferry.mapper.target;
+package dev.ferry.mapper.targets;

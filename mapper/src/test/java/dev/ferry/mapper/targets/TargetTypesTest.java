@@ -1,4 +1,4 @@
-package dev.ferry.mapper.target;
+package dev.ferry.mapper.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
