@@ -1,15 +1,15 @@
 package dev.ferry.daemon;
 
-import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.cli.CliCommands;
-import dev.ferry.daemon.cli.CommandFailure;
 import dev.ferry.daemon.cli.FerryCommand;
+import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.process.DaemonCommand;
+import dev.ferry.daemon.wiring.FerryServices;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /** The {@code ferry} process entry point: parses the command line and exits with the command's status. */
 public final class Main {

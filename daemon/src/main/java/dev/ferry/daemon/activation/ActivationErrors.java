@@ -1,7 +1,7 @@
 package dev.ferry.daemon.activation;
 
-import dev.ferry.daemon.volume.ErrorCode;
-import dev.ferry.daemon.volume.VolumeException;
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.VolumeException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

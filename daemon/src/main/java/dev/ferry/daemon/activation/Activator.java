@@ -1,15 +1,17 @@
 package dev.ferry.daemon.activation;
 
-import dev.ferry.daemon.nbd.ExportDirectory;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvRuntime;
-import dev.ferry.daemon.volume.VolumeException;
-import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvRuntime;
+import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.device.DeviceInfo;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.device.SuspendMode;
+import dev.ferry.mapper.mirror.MirrorTarget;
+import dev.ferry.mapper.targets.Target;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -263,6 +265,21 @@ public final class Activator implements LvRuntime, AutoCloseable {
         LOG.info("deactivating {}/{}", vg, lv);
         return mapper.registry().remove(a.device().name(), true).thenCompose(v -> aux().remove(a.aux(), Set.of()))
                 .thenCompose(v -> mapper.pvs().release(a.paths()));
+    }
+
+    /**
+     * The recovery of mirrored segment {@code segment} of the active LV {@code vg/lv}, as its live table has it.
+     *
+     * @throws IllegalStateException if the LV is not active or that segment is not a mirror
+     */
+    public synchronized SegmentRecovery recovery(String vg, String lv, int segment) {
+        List<Target> targets = device(vg, lv).orElseThrow(() -> new IllegalStateException("LV " + exportName(vg, lv)
+                + " is not active")).targets();
+        if (segment >= targets.size() || !(targets.get(segment) instanceof MirrorTarget m)) {
+            throw new IllegalStateException("segment " + segment + " of " + exportName(vg, lv) + " is not mirrored");
+        }
+        return new SegmentRecovery(m.regionsInSync(), m.regionCount(), m.legHealth().chars().allMatch(c -> c == 'A'),
+                m.recoveryFinished());
     }
 
     /** The copier mirrors (and pvmoves) recover through; its rate limit is shared by all of them. */

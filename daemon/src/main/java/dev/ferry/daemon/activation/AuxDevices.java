@@ -1,8 +1,8 @@
 package dev.ferry.daemon.activation;
 
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvFlag;
-import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.mapper.device.MappedDevice;
 import java.util.Map;
 import java.util.Set;

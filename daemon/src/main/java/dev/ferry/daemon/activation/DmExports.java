@@ -1,7 +1,6 @@
 package dev.ferry.daemon.activation;
 
-import dev.ferry.daemon.api.DeviceExports;
-import dev.ferry.daemon.nbd.ExportDirectory;
+import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.mapper.device.MappedDevice;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

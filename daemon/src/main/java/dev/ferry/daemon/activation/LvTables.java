@@ -1,12 +1,12 @@
 package dev.ferry.daemon.activation;
 
-import dev.ferry.daemon.volume.Area;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.PhysicalVolume;
-import dev.ferry.daemon.volume.Segment;
-import dev.ferry.daemon.volume.SegmentType;
-import dev.ferry.daemon.volume.VolumeGroup;
-import dev.ferry.daemon.volume.MoveState;
+import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.MoveState;
+import dev.ferry.daemon.model.PhysicalVolume;
+import dev.ferry.daemon.model.Segment;
+import dev.ferry.daemon.model.SegmentType;
+import dev.ferry.daemon.model.VolumeGroup;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -94,10 +94,10 @@ public final class LvTables {
         if (lv.move() == null) {
             return out;
         }
-        long slice = sectors(PvMoveLogs.sliceBytes(vg, lv), "log slice");
+        long slice = sectors(RegionLogSlices.sliceBytes(vg.extentSize(), lv), "log slice");
         for (int i = 0; i < lv.segments().size(); i++) {
             if (lv.segments().get(i).moveState() == MoveState.RUNNING) {
-                out.put(PvMoveLogs.logDevice(vg, lv, i), "0 " + slice + " linear "
+                out.put(RegionLogSlices.logDevice(vg, lv, i), "0 " + slice + " linear "
                         + Activator.deviceName(vg.name(), lv.move().logLv()) + " " + i * slice + "\n");
             }
         }
@@ -116,7 +116,7 @@ public final class LvTables {
         return switch (s.moveState()) {
             case DISABLED -> "linear " + device(vg, src);
             case COMPLETED -> "linear " + device(vg, dst);
-            case RUNNING -> "mirror disk 2 " + PvMoveLogs.logDevice(vg, lv, lv.segments().indexOf(s)) + " "
+            case RUNNING -> "mirror disk 2 " + RegionLogSlices.logDevice(vg, lv, lv.segments().indexOf(s)) + " "
                     + sectors(s.regionSize(), "region size") + " 2 " + device(vg, src) + " " + device(vg, dst)
                     + " 3 handle_errors throttle " + throttleGroup(vg, lv);
         };

@@ -2,8 +2,8 @@ package dev.ferry.daemon.api;
 
 import dev.ferry.daemon.control.ControlException;
 import dev.ferry.daemon.control.ControlRouter;
-import dev.ferry.daemon.volume.ErrorCode;
-import dev.ferry.daemon.volume.VolumeException;
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.VolumeException;
 
 /**
  * The HTTP statuses of volume and device-mapper refusals; the stable error name is kept as is.

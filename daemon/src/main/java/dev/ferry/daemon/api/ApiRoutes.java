@@ -1,6 +1,8 @@
 package dev.ferry.daemon.api;
 
+import dev.ferry.daemon.activation.DeviceExports;
 import dev.ferry.daemon.control.ControlRouter;
+import dev.ferry.daemon.operations.VolumeOperations;
 import dev.ferry.mapper.device.DeviceRegistry;
 import java.time.Duration;
 
@@ -11,7 +13,7 @@ public final class ApiRoutes {
 
     /**
      * Adds the LVM routes over {@code volumes}, the reports, and dmsetup over {@code devices}; maps
-     * {@link dev.ferry.daemon.volume.VolumeException} to its stable name and HTTP status.
+     * {@link dev.ferry.daemon.model.VolumeException} to its stable name and HTTP status.
      *
      * @param dmExports      publishes the devices dmsetup creates as NBD exports
      * @param suspendTimeout bounds {@code dmsetup suspend} and resume's implicit suspend

@@ -2,6 +2,7 @@ package dev.ferry.daemon.api;
 
 import static dev.ferry.daemon.api.RequestBodies.required;
 
+import dev.ferry.daemon.activation.DeviceExports;
 import dev.ferry.daemon.control.ControlErrors;
 import dev.ferry.daemon.control.ControlException;
 import dev.ferry.daemon.control.ControlRequest;

@@ -1,8 +1,8 @@
 package dev.ferry.daemon.api;
 
-import dev.ferry.daemon.volume.ErrorCode;
-import dev.ferry.daemon.volume.SizeSpec;
-import dev.ferry.daemon.volume.VolumeException;
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.SizeSpec;
+import dev.ferry.daemon.model.VolumeException;
 import java.math.BigDecimal;
 
 /** Turns the LVM size strings of request bodies into byte counts and {@link SizeSpec}s. */

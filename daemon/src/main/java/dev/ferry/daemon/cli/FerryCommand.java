@@ -2,12 +2,13 @@ package dev.ferry.daemon.cli;
 
 import dev.ferry.daemon.cli.admin.ShutdownCommand;
 import dev.ferry.daemon.cli.admin.VersionCommand;
+import dev.ferry.daemon.command.CommandFailure;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** The top-level {@code ferry} command; it only dispatches to its subcommands. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,

@@ -1,9 +1,9 @@
 package dev.ferry.daemon.cli;
 
-import dev.ferry.daemon.cli.client.ExitCodes;
+import dev.ferry.daemon.command.ExitCodes;
+import dev.ferry.daemon.process.SignalTrap;
 import dev.ferry.daemon.serve.FileServer;
 import dev.ferry.daemon.serve.ServeOptions;
-import dev.ferry.daemon.process.SignalTrap;
 import dev.ferry.nbd.server.Transport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
 package dev.ferry.daemon.process;
 
 import ch.qos.logback.classic.Level;
-import dev.ferry.daemon.cli.client.ExitCodes;
+import dev.ferry.daemon.command.DefaultLocations;
+import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.control.ControlEndpointInUseException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -10,11 +11,11 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ferry daemon}: runs the daemon in the foreground until SIGTERM, SIGINT or
@@ -73,7 +74,7 @@ public final class DaemonCommand implements Callable<Integer> {
         DaemonConfig config;
         try {
             config = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(configFile, dataDir, listen, control),
-                DataDirectory.defaultPath());
+                DefaultLocations.dataDirectory());
         } catch (DaemonConfigException e) {
             err.println("ferry daemon: " + e.getMessage());
             err.flush();

@@ -1,5 +1,6 @@
 package dev.ferry.daemon.process;
 
+import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.control.ControlEndpoint;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -26,8 +27,6 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
                            int ioThreads, Duration shutdownTimeout) {
     /** Default NBD port (IANA). */
     public static final int DEFAULT_NBD_PORT = 10809;
-    /** Name of the control socket in the data directory. */
-    public static final String CONTROL_SOCKET_NAME = "control.sock";
 
     /** Validates. */
     public DaemonConfig {
@@ -50,7 +49,7 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
     /** Defaults for {@code dataDir}: everything else at its default. */
     public static DaemonConfig defaults(Path dataDir) {
         return new DaemonConfig(dataDir, new InetSocketAddress("127.0.0.1", DEFAULT_NBD_PORT),
-            new ControlEndpoint.UnixSocket(dataDir.resolve(CONTROL_SOCKET_NAME)), Optional.empty(), Optional.empty(),
+            new ControlEndpoint.UnixSocket(dataDir.resolve(DefaultLocations.CONTROL_SOCKET_NAME)), Optional.empty(), Optional.empty(),
             Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(30));
     }
 

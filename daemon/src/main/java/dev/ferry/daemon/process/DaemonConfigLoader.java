@@ -1,6 +1,7 @@
 package dev.ferry.daemon.process;
 
-import dev.ferry.daemon.cli.client.Durations;
+import dev.ferry.daemon.command.DefaultLocations;
+import dev.ferry.daemon.command.Durations;
 import dev.ferry.daemon.control.ControlEndpoint;
 import java.io.IOException;
 import java.io.Reader;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * <p>The config file is a {@code key = value} properties file ({@code #} comments); relative paths in it
  * are relative to the file's directory. Keys:
  * <ul>
- *   <li>{@code data-dir} — data directory (default: {@link DataDirectory#defaultPath})</li>
+ *   <li>{@code data-dir} — data directory (default: {@link DefaultLocations#dataDirectory})</li>
  *   <li>{@code listen} — NBD HOST:PORT (default {@code 127.0.0.1:10809})</li>
  *   <li>{@code control} — comma-separated control endpoints: at most one Unix socket path (default
  *       {@code <data-dir>/control.sock}) and at most one loopback HOST:PORT</li>

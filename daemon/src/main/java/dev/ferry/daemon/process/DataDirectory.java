@@ -1,5 +1,6 @@
 package dev.ferry.daemon.process;
 
+import dev.ferry.daemon.command.DefaultLocations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's data directory, created 0700 and held exclusively through an advisory lock on
  * {@code ferry.lock} (which records the holder's pid), so two daemons never share one.
- *
- * <p>Default location ({@link #defaultPath}): {@code /var/lib/ferry} when running as root and
- * {@code /var/lib} is writable; otherwise {@code $XDG_DATA_HOME/ferry} when that variable is an absolute
- * path; otherwise {@code $HOME/.local/share/ferry}.
+ * Its default location is {@link DefaultLocations#dataDirectory()}.
  */
 public final class DataDirectory implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataDirectory.class);
@@ -37,32 +34,6 @@ public final class DataDirectory implements AutoCloseable {
         this.path = path;
         this.lockChannel = lockChannel;
         this.lock = lock;
-    }
-
-    /** The default data directory for this process (see the type's javadoc). */
-    public static Path defaultPath() {
-        return defaultPath(System.getenv(), isRoot(), Files.isWritable(Path.of("/var/lib")),
-            Path.of(System.getProperty("user.home")));
-    }
-
-    /** The default data directory given the environment, whether we are root, and the home directory. */
-    static Path defaultPath(Map<String, String> env, boolean root, boolean varLibWritable, Path home) {
-        if (root && varLibWritable) {
-            return Path.of("/var/lib/ferry");
-        }
-        String xdg = env.get("XDG_DATA_HOME");
-        if (xdg != null && Path.of(xdg).isAbsolute()) {
-            return Path.of(xdg, "ferry");
-        }
-        return home.resolve(".local/share/ferry");
-    }
-
-    private static boolean isRoot() {
-        try {
-            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
     }
 
     /**

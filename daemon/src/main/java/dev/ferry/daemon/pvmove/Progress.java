@@ -1,11 +1,10 @@
 package dev.ferry.daemon.pvmove;
 
-import dev.ferry.daemon.volume.Area;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.MoveState;
-import dev.ferry.daemon.volume.Segment;
-import dev.ferry.daemon.volume.VolumeGroup;
-import dev.ferry.mapper.mirror.MirrorTarget;
+import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.MoveState;
+import dev.ferry.daemon.model.Segment;
+import dev.ferry.daemon.model.VolumeGroup;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,11 +62,7 @@ final class Progress {
             return 0;
         }
         try {
-            MirrorTarget m = job.mirror(i);
-            if (!m.legHealth().chars().allMatch(c -> c == 'A')) {
-                return 0;
-            }
-            return (double) m.regionsInSync() / m.regionCount();
+            return job.recovery(i).syncedFraction();
         } catch (RuntimeException e) {
             return 0;
         }

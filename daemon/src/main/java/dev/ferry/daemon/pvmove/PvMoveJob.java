@@ -1,22 +1,19 @@
 package dev.ferry.daemon.pvmove;
 
 import dev.ferry.daemon.activation.Activator;
-import dev.ferry.daemon.activation.PvMoveLogs;
-import dev.ferry.daemon.activation.VolumeService;
-import dev.ferry.daemon.volume.ErrorCode;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.MoveState;
-import dev.ferry.daemon.volume.PvMoveResolver;
-import dev.ferry.daemon.volume.Segment;
-import dev.ferry.daemon.volume.VolumeException;
-import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.activation.RegionLogSlices;
+import dev.ferry.daemon.activation.SegmentRecovery;
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.MoveState;
+import dev.ferry.daemon.model.Segment;
+import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.mapper.device.MappedDevice;
-import dev.ferry.mapper.mirror.MirrorTarget;
 import dev.ferry.mapper.mirror.RecoveryOutcome;
-import dev.ferry.mapper.targets.Target;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -195,7 +192,7 @@ final class PvMoveJob implements Runnable {
             }
             List<CompletableFuture<RecoveryOutcome>> outcomes = new ArrayList<>();
             for (int i : running) {
-                outcomes.add(mirror(i).recoveryFinished());
+                outcomes.add(recovery(i).finished());
             }
             List<CompletableFuture<?>> any = new ArrayList<>(outcomes);
             any.add(wake);
@@ -218,27 +215,19 @@ final class PvMoveJob implements Runnable {
         }
     }
 
-    /** The live mirror of segment {@code i}. */
-    MirrorTarget mirror(int i) {
-        Optional<MappedDevice> d = service.activator().device(vgName, name);
-        List<Target> targets = d.orElseThrow(() -> new IllegalStateException("pvmove device of " + name
-                + " is not active")).targets();
-        if (i >= targets.size() || !(targets.get(i) instanceof MirrorTarget m)) {
-            throw new IllegalStateException("segment " + i + " of " + name + " is not mirrored");
-        }
-        return m;
+    /** The recovery of segment {@code i} in the live pvmove device. */
+    SegmentRecovery recovery(int i) {
+        return service.activator().recovery(vgName, name, i);
     }
 
     /** Commits a change of the pvmove LV and reloads its device. */
     private void commit(UnaryOperator<LogicalVolume> change) {
-        synchronized (service) {
+        VolumeGroup vg = service.change(vgName, v -> {
             requireRunning();
-            VolumeGroup vg = service.manager().updateVolumeGroup(vgName, v -> v.withLvChanged(name, change));
-            LogicalVolume lv = vg.lv(name).orElseThrow();
-            layout = lv;
-            lastVg = vg;
-            service.activator().reload(vg, lv);
-        }
+            return v.withLvChanged(name, change);
+        }, committed -> service.activator().reload(committed, committed.requireLv(name)));
+        layout = vg.requireLv(name);
+        lastVg = vg;
     }
 
     /** Zeroes the log slices of segments {@code indices} (before they are committed RUNNING). */
@@ -248,7 +237,7 @@ final class PvMoveJob implements Runnable {
         }
         VolumeGroup vg = current(v -> v);
         LogicalVolume lv = vg.lv(name).orElseThrow();
-        long slice = PvMoveLogs.sliceBytes(vg, lv);
+        long slice = RegionLogSlices.sliceBytes(vg.extentSize(), lv);
         MappedDevice log = service.activator().device(vgName, logLv).orElseThrow(() -> new IllegalStateException(
                 "log LV " + logLv + " is not active"));
         for (int i : indices) {
@@ -259,20 +248,19 @@ final class PvMoveJob implements Runnable {
 
     /** Ends the move in the metadata, then switches the LVs and removes the pvmove devices. */
     private void detach(boolean keepCompleted) {
-        synchronized (service) {
-            VolumeGroup before = current(v -> v);
-            List<String> moved = before.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas()
-                    .stream().anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
-            VolumeGroup vg = service.manager().updateVolumeGroup(vgName, v -> PvMoveResolver.detach(v, name,
-                    keepCompleted));
-            lastVg = vg;
+        List<String> moved = new ArrayList<>();
+        lastVg = service.change(vgName, v -> {
+            moved.addAll(v.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
+                    .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList());
+            return PvMoveResolver.detach(v, name, keepCompleted);
+        }, vg -> {
             Activator act = service.activator();
             for (String m : moved) {
-                act.reload(vg, vg.lv(m).orElseThrow());
+                act.reload(vg, vg.requireLv(m));
             }
             join(act.deactivate(vgName, name, true), "removing the device of " + name);
             join(act.deactivate(vgName, logLv, true), "removing the device of " + logLv);
-        }
+        });
     }
 
     private void fail(String message, Throwable cause) {

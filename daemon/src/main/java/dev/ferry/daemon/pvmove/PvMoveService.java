@@ -1,16 +1,14 @@
 package dev.ferry.daemon.pvmove;
 
 import dev.ferry.daemon.activation.Activator;
-import dev.ferry.daemon.activation.VolumeService;
-import dev.ferry.daemon.volume.ErrorCode;
-import dev.ferry.daemon.volume.KnownPvs;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvFlag;
-import dev.ferry.daemon.volume.PvMovePlanner;
-import dev.ferry.daemon.volume.PvMoveRequest;
-import dev.ferry.daemon.volume.PvMoveResolver;
-import dev.ferry.daemon.volume.VolumeException;
-import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.activation.LvTables;
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.KnownPvs;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.mapper.copy.Copier;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -35,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Starts, lists, aborts and re-rates pvmoves over a {@link VolumeService}, one {@link PvMoveJob} thread per move;
  * at start it resumes every move found in the metadata. Moves off different source PVs run concurrently, each
  * limited on its own: the recovery of a pvmove device's mirrors copies in the copier throttle group named after the
- * device ({@link dev.ferry.daemon.activation.LvTables#throttleGroup}), whose limit is the move's effective one. A
+ * device ({@link LvTables#throttleGroup}), whose limit is the move's effective one. A
  * move's effective limit is its configured one (none by default) while the VG's LVs are idle; while they served
  * foreground I/O since the last probe, it is capped at {@link #BUSY_RATE} (unless the move has a rate of its own)
  * and lowered further by its {@link RateGovernor} while probed foreground read latency is high.
@@ -93,35 +91,37 @@ public final class PvMoveService implements AutoCloseable {
         long requested = nanoClock.getAsLong();
         PvMovePlanner.Plan[] plan = new PvMovePlanner.Plan[1];
         VolumeGroup vg;
-        synchronized (service) {
-            VolumeGroup current = PvMovePlanner.vgOf(service.manager().volumeGroups(), request.source().path());
-            vg = service.manager().updateVolumeGroup(current.name(), v -> {
-                plan[0] = new PvMovePlanner(v).plan(request);
-                return plan[0].vg();
-            });
-            String name = plan[0].pvmoveLv();
-            LogicalVolume pvmove = vg.lv(name).orElseThrow();
-            Activator act = service.activator();
-            try {
-                act.activate(vg, vg.lv(pvmove.move().logLv()).orElseThrow());
-                act.activate(vg, pvmove);
-                for (String m : plan[0].movedLvs()) {
-                    act.reload(vg, vg.lv(m).orElseThrow());
-                }
-            } catch (RuntimeException e) {
-                LOG.error("pvmove {}: activation failed, rolling back", name, e);
-                VolumeGroup back = service.manager().updateVolumeGroup(vg.name(),
-                        v -> PvMoveResolver.detach(v, name, false));
-                for (String m : plan[0].movedLvs()) {
-                    act.reload(back, back.lv(m).orElseThrow());
+        VolumeGroup current = PvMovePlanner.vgOf(service.manager().volumeGroups(), request.source().path());
+        vg = service.change(current.name(), v -> {
+            plan[0] = new PvMovePlanner(v).plan(request);
+            return plan[0].vg();
+        }, committed -> activate(committed, plan[0]));
+        PvMoveJob job = launch(vg, vg.lv(plan[0].pvmoveLv()).orElseThrow(), requested);
+        return Progress.of(job);
+    }
+
+    /** Activates a committed move's devices and stacks its LVs on them; on failure the move is taken back out. */
+    private void activate(VolumeGroup vg, PvMovePlanner.Plan plan) {
+        String name = plan.pvmoveLv();
+        LogicalVolume pvmove = vg.requireLv(name);
+        Activator act = service.activator();
+        try {
+            act.activate(vg, vg.requireLv(pvmove.move().logLv()));
+            act.activate(vg, pvmove);
+            for (String m : plan.movedLvs()) {
+                act.reload(vg, vg.requireLv(m));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("pvmove {}: activation failed, rolling back", name, e);
+            service.change(vg.name(), v -> PvMoveResolver.detach(v, name, false), back -> {
+                for (String m : plan.movedLvs()) {
+                    act.reload(back, back.requireLv(m));
                 }
                 act.deactivate(vg.name(), name, true);
                 act.deactivate(vg.name(), pvmove.move().logLv(), true);
-                throw e;
-            }
+            });
+            throw e;
         }
-        PvMoveJob job = launch(vg, vg.lv(plan[0].pvmoveLv()).orElseThrow(), requested);
-        return Progress.of(job);
     }
 
     /** Every move this daemon runs or ran, oldest first. */
@@ -160,10 +160,8 @@ public final class PvMoveService implements AutoCloseable {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "rate must be >= 0");
         }
         PvMoveJob job = running(source).get(0);
-        synchronized (service) {
-            job.observe(service.manager().updateVolumeGroup(job.vgName(), v -> v.withLvChanged(job.name(),
-                    l -> l.withMove(l.move().withRate(bytesPerSecond)))));
-        }
+        job.observe(service.change(job.vgName(), v -> v.withLvChanged(job.name(),
+                l -> l.withMove(l.move().withRate(bytesPerSecond))), committed -> { }));
         effective.remove(job);
         applyRate();
         return Progress.of(job);

@@ -1,6 +1,6 @@
 package dev.ferry.daemon.serve;
 
-import dev.ferry.daemon.cli.CommandFailure;
+import dev.ferry.daemon.command.CommandFailure;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

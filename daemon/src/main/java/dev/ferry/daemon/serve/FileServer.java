@@ -1,6 +1,6 @@
 package dev.ferry.daemon.serve;
 
-import dev.ferry.daemon.cli.CommandFailure;
+import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.export.BlockDeviceExport;
 import dev.ferry.daemon.export.SingleExportCatalog;
 import dev.ferry.mapper.block.BlockDevice;

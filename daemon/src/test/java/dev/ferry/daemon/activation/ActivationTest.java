@@ -6,20 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.daemon.nbd.ExportDirectory;
+import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvCreateRequest;
+import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.PhysicalVolume;
+import dev.ferry.daemon.model.SegmentType;
+import dev.ferry.daemon.model.SizeSpec;
+import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.model.report.Report;
+import dev.ferry.daemon.model.report.ReportOptions;
+import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.daemon.testing.Poll;
-import dev.ferry.daemon.volume.Area;
-import dev.ferry.daemon.volume.ErrorCode;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvCreateRequest;
-import dev.ferry.daemon.volume.LvResizeRequest;
-import dev.ferry.daemon.volume.PhysicalVolume;
-import dev.ferry.daemon.volume.SegmentType;
-import dev.ferry.daemon.volume.SizeSpec;
-import dev.ferry.daemon.volume.VolumeException;
-import dev.ferry.daemon.volume.VolumeGroup;
-import dev.ferry.daemon.volume.report.Report;
-import dev.ferry.daemon.volume.report.ReportOptions;
+import dev.ferry.daemon.wiring.FerryServices;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.nbd.export.Export;
 import java.io.IOException;
@@ -189,7 +191,7 @@ class ActivationTest {
                 List.of(pv1)));
         volumes.lvcreate(new LvCreateRequest("vg", "two", SizeSpec.parseSize("4M"), null, 0, 0, -1, 0, null,
                 List.of(pv1)));
-        assertEquals(List.of(dev.ferry.daemon.volume.KnownPvs.canonical(pv1)), volumes.activator().openPvs());
+        assertEquals(List.of(dev.ferry.daemon.model.KnownPvs.canonical(pv1)), volumes.activator().openPvs());
         volumes.lvextend(new LvResizeRequest("vg", "two", SizeSpec.parseSize("+4M"), null, List.of(pv2)));
         assertEquals(2, volumes.activator().openPvs().size());
         volumes.lvremove("vg", "one", false);
@@ -323,8 +325,8 @@ class ActivationTest {
         Activator activator = new Activator(exports, FerryServices::blockDeviceExport, Duration.ofSeconds(5));
         VolumeGroup vg = VolumeGroup.create("other", 4 * MIB, List.of(new PhysicalVolume(new java.util.UUID(1, 1),
                 root.resolve("missing").toString(), 64 * MIB, MIB, 15)));
-        LogicalVolume lv = LogicalVolume.create("y", dev.ferry.daemon.volume.AllocationPolicy.NORMAL,
-                List.of(dev.ferry.daemon.volume.Segment.linear(0, 1, new Area(new java.util.UUID(1, 1), 0))));
+        LogicalVolume lv = LogicalVolume.create("y", dev.ferry.daemon.model.AllocationPolicy.NORMAL,
+                List.of(dev.ferry.daemon.model.Segment.linear(0, 1, new Area(new java.util.UUID(1, 1), 0))));
         List<String> failures = activator.activateAll(List.of(vg.withLvs(List.of(lv))));
         assertEquals(1, failures.size());
         assertTrue(failures.get(0).contains("other/y"), failures.get(0));

@@ -2,14 +2,15 @@ package dev.ferry.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.activation.DmExports;
-import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
-import dev.ferry.daemon.nbd.ExportDirectory;
+import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.model.VolumeManager;
+import dev.ferry.daemon.operations.VolumeOperations;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
-import dev.ferry.daemon.volume.VolumeManager;
+import dev.ferry.daemon.wiring.FerryServices;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.block.IoExecutors;
@@ -29,8 +30,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * A real daemon process in this JVM on a temporary Unix socket with the API routes over a real

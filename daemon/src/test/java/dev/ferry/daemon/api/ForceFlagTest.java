@@ -2,13 +2,14 @@ package dev.ferry.daemon.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvCreateRequest;
-import dev.ferry.daemon.volume.LvResizeRequest;
-import dev.ferry.daemon.volume.PvInfo;
-import dev.ferry.daemon.volume.VolumeGroup;
-import dev.ferry.daemon.volume.report.Report;
-import dev.ferry.daemon.volume.report.ReportOptions;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvCreateRequest;
+import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.PvInfo;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.model.report.Report;
+import dev.ferry.daemon.model.report.ReportOptions;
+import dev.ferry.daemon.operations.VolumeOperations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

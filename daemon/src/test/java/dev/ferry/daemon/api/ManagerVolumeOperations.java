@@ -1,16 +1,17 @@
 package dev.ferry.daemon.api;
 
-import dev.ferry.daemon.volume.ErrorCode;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvCreateRequest;
-import dev.ferry.daemon.volume.LvResizeRequest;
-import dev.ferry.daemon.volume.PvInfo;
-import dev.ferry.daemon.volume.VolumeException;
-import dev.ferry.daemon.volume.VolumeGroup;
-import dev.ferry.daemon.volume.VolumeManager;
-import dev.ferry.daemon.volume.report.Report;
-import dev.ferry.daemon.volume.report.ReportOptions;
-import dev.ferry.daemon.volume.report.Reporter;
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvCreateRequest;
+import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.PvInfo;
+import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.model.VolumeManager;
+import dev.ferry.daemon.model.report.Report;
+import dev.ferry.daemon.model.report.ReportOptions;
+import dev.ferry.daemon.model.report.Reporter;
+import dev.ferry.daemon.operations.VolumeOperations;
 import java.util.List;
 import java.util.Objects;
 

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.daemon.volume.Area;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvFlag;
-import dev.ferry.daemon.volume.Segment;
-import dev.ferry.daemon.volume.SegmentType;
+import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.Segment;
+import dev.ferry.daemon.model.SegmentType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.cli.client.ControlCallException;
-import dev.ferry.daemon.volume.ErrorCode;
+import dev.ferry.daemon.model.ErrorCode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

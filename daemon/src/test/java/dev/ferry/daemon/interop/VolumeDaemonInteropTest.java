@@ -2,9 +2,12 @@ package dev.ferry.daemon.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.daemon.activation.FerryServices;
-import dev.ferry.daemon.activation.VolumeService;
-import dev.ferry.daemon.process.DaemonConfig;
+import dev.ferry.daemon.command.DefaultLocations;
+import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.PhysicalVolume;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.process.StopReport;
 import dev.ferry.daemon.testing.Curl;
@@ -12,10 +15,7 @@ import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.daemon.testing.InProcessDaemon;
 import dev.ferry.daemon.testing.NbdfuseMount;
 import dev.ferry.daemon.testing.Poll;
-import dev.ferry.daemon.volume.Area;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.PhysicalVolume;
-import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.wiring.FerryServices;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
@@ -220,7 +220,7 @@ class VolumeDaemonInteropTest {
     /** Calls the control API over its Unix socket with curl; fails unless it answers {@code status}. */
     private String api(int status, String method, String path, String json) throws Exception {
         List<String> args = new ArrayList<>(List.of("--unix-socket",
-                dir.resolve("data").resolve(DaemonConfig.CONTROL_SOCKET_NAME).toString(), "-X", method));
+                dir.resolve("data").resolve(DefaultLocations.CONTROL_SOCKET_NAME).toString(), "-X", method));
         if (json != null) {
             args.addAll(List.of("-H", "Content-Type: application/json", "-d", json));
         }

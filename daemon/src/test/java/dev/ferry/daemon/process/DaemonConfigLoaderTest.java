@@ -3,6 +3,7 @@ package dev.ferry.daemon.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.control.ControlEndpoint;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -97,10 +98,10 @@ class DaemonConfigLoaderTest {
     @Test
     void defaultDataDirectoryFollowsRootThenXdgThenHome() {
         Path home = Path.of("/home/op");
-        assertThat(DataDirectory.defaultPath(Map.of(), true, true, home)).isEqualTo(Path.of("/var/lib/ferry"));
-        assertThat(DataDirectory.defaultPath(Map.of(), true, false, home)).isEqualTo(Path.of("/home/op/.local/share/ferry"));
-        assertThat(DataDirectory.defaultPath(Map.of("XDG_DATA_HOME", "/xdg"), false, true, home)).isEqualTo(Path.of("/xdg/ferry"));
-        assertThat(DataDirectory.defaultPath(Map.of("XDG_DATA_HOME", "relative"), false, true, home))
+        assertThat(DefaultLocations.dataDirectory(Map.of(), true, true, home)).isEqualTo(Path.of("/var/lib/ferry"));
+        assertThat(DefaultLocations.dataDirectory(Map.of(), true, false, home)).isEqualTo(Path.of("/home/op/.local/share/ferry"));
+        assertThat(DefaultLocations.dataDirectory(Map.of("XDG_DATA_HOME", "/xdg"), false, true, home)).isEqualTo(Path.of("/xdg/ferry"));
+        assertThat(DefaultLocations.dataDirectory(Map.of("XDG_DATA_HOME", "relative"), false, true, home))
             .isEqualTo(Path.of("/home/op/.local/share/ferry"));
     }
 

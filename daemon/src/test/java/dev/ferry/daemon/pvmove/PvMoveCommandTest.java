@@ -3,21 +3,21 @@ package dev.ferry.daemon.pvmove;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.daemon.metadata.PvLabel;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.testing.InProcessDaemon;
 import dev.ferry.daemon.testing.Poll;
-import dev.ferry.daemon.metadata.PvLabel;
+import dev.ferry.daemon.wiring.FerryServices;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
-import java.io.StringWriter;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code ferry pvmove} and {@code /v1/pvmoves} against a real daemon (volume + NBD services) in this JVM. */
 class PvMoveCommandTest {

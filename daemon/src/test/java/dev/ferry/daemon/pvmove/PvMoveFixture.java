@@ -1,17 +1,16 @@
 package dev.ferry.daemon.pvmove;
 
-import dev.ferry.daemon.activation.FerryServices;
 import dev.ferry.daemon.activation.PvWrapper;
-import dev.ferry.daemon.activation.VolumeService;
-import dev.ferry.daemon.nbd.ExportDirectory;
-import dev.ferry.daemon.volume.Area;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.LvCreateRequest;
-import dev.ferry.daemon.volume.LvFlag;
-import dev.ferry.daemon.volume.PvMoveRequest;
-import dev.ferry.daemon.volume.PvSelection;
-import dev.ferry.daemon.volume.SizeSpec;
-import dev.ferry.daemon.volume.VolumeGroup;
+import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvCreateRequest;
+import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.PvSelection;
+import dev.ferry.daemon.model.SizeSpec;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.operations.VolumeService;
+import dev.ferry.daemon.wiring.FerryServices;
 import dev.ferry.mapper.device.MappedDevice;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.daemon.activation.PvMoveLogs;
 import dev.ferry.daemon.activation.PvWrapper;
+import dev.ferry.daemon.activation.RegionLogSlices;
+import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.PhysicalVolume;
+import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.testing.Poll;
-import dev.ferry.daemon.volume.Area;
-import dev.ferry.daemon.volume.LogicalVolume;
-import dev.ferry.daemon.volume.PhysicalVolume;
-import dev.ferry.daemon.volume.VolumeGroup;
 import dev.ferry.mapper.DeviceMapper;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.MemoryBlockDevice;
@@ -85,7 +85,7 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         f.close();
 
         int inSync = persistedRegionsInSync(vg, pvmove, 0);
-        int regions = PvMoveLogs.regions(vg, pvmove.segments().get(0));
+        int regions = RegionLogSlices.regions(vg.extentSize(), pvmove.segments().get(0));
         assertTrue(inSync > 0 && inSync < regions, inSync + " of " + regions + " regions persisted in sync");
 
         f.open();
@@ -102,14 +102,14 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         LogicalVolume log = vg.lv(pvmove.move().logLv()).orElseThrow();
         Area a = log.segments().get(0).areas().get(0);
         PhysicalVolume pv = vg.pv(a.pv()).orElseThrow();
-        long slice = PvMoveLogs.sliceBytes(vg, pvmove);
+        long slice = RegionLogSlices.sliceBytes(vg.extentSize(), pvmove);
         ByteBuffer image = ByteBuffer.allocate((int) slice);
         try (FileChannel ch = FileChannel.open(Paths.get(pv.name()), StandardOpenOption.READ)) {
             ch.read(image, pv.peStart() + a.startPe() * vg.extentSize() + index * slice);
         }
         MemoryBlockDevice copy = new MemoryBlockDevice("log", slice);
         copy.write(0, image.flip(), false).get();
-        int regions = PvMoveLogs.regions(vg, pvmove.segments().get(index));
+        int regions = RegionLogSlices.regions(vg.extentSize(), pvmove.segments().get(index));
         DiskRegionLog opened = DiskRegionLog.open(copy, "log", pvmove.segments().get(index).regionSize(), regions,
                 SyncMode.DEFAULT).get();
         int n = 0;

@@ -5,8 +5,8 @@ import dev.ferry.daemon.Main;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.cli.client.ControlClientOptions;
+import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.control.ControlEndpoint;
-import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.nbd.client.NbdClient;
 import dev.ferry.nbd.client.NbdClientConfig;
 import java.io.IOException;
@@ -174,7 +174,7 @@ public final class FerryDaemon implements LoggedProcess {
 
     /** The control socket. */
     public Path controlSocket() {
-        return dataDir.resolve(DaemonConfig.CONTROL_SOCKET_NAME);
+        return dataDir.resolve(DefaultLocations.CONTROL_SOCKET_NAME);
     }
 
     /** Whether the daemon process runs. */

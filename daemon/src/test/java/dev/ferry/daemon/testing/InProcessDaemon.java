@@ -1,9 +1,10 @@
 package dev.ferry.daemon.testing;
 
-import dev.ferry.daemon.activation.FerryServices;
+import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
+import dev.ferry.daemon.wiring.FerryServices;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,7 @@ public final class InProcessDaemon {
 
     /** The control socket of a daemon whose data directory is {@code data}. */
     public static ControlEndpoint.UnixSocket controlSocket(Path data) {
-        return new ControlEndpoint.UnixSocket(data.resolve(DaemonConfig.CONTROL_SOCKET_NAME));
+        return new ControlEndpoint.UnixSocket(data.resolve(DefaultLocations.CONTROL_SOCKET_NAME));
     }
 
     /** Builds and starts a daemon over {@code data} running {@code services}. */

@@ -3,8 +3,8 @@ package dev.ferry.daemon.cli.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
-import dev.ferry.daemon.cli.client.ExitCodes;
 import dev.ferry.daemon.cli.client.ThinClientCommand;
+import dev.ferry.daemon.command.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,5 +1,7 @@
 package dev.ferry.daemon.cli.client;
 
+import dev.ferry.daemon.command.ExitCodes;
+
 /**
  * A control call that did not succeed: the daemon's error answer (stable name, HTTP status, message), or
  * a failure to reach or understand the daemon; carries the exit code to end the command with.

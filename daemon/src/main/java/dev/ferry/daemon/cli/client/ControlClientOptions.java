@@ -1,7 +1,8 @@
 package dev.ferry.daemon.cli.client;
 
+import dev.ferry.daemon.command.DefaultLocations;
+import dev.ferry.daemon.command.Durations;
 import dev.ferry.daemon.control.ControlEndpoint;
-import dev.ferry.daemon.process.DaemonConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -55,7 +56,7 @@ public final class ControlClientOptions {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return parse("$" + ENV, fromEnv);
         }
-        return new ControlEndpoint.UnixSocket(defaultDataDir.resolve(DaemonConfig.CONTROL_SOCKET_NAME));
+        return new ControlEndpoint.UnixSocket(defaultDataDir.resolve(DefaultLocations.CONTROL_SOCKET_NAME));
     }
 
     private static ControlEndpoint parse(String source, String text) {

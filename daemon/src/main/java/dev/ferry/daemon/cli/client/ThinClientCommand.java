@@ -3,8 +3,9 @@ package dev.ferry.daemon.cli.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.daemon.command.DefaultLocations;
+import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.control.ControlJson;
-import dev.ferry.daemon.process.DataDirectory;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -39,7 +40,7 @@ public abstract class ThinClientCommand implements Callable<Integer> {
         ControlClient client;
         try {
             control.json();
-            client = new ControlClient(control.endpoint(System.getenv(), DataDirectory.defaultPath()), control.timeout());
+            client = new ControlClient(control.endpoint(System.getenv(), DefaultLocations.dataDirectory()), control.timeout());
         } catch (IllegalArgumentException e) {
             err().println(spec.qualifiedName() + ": " + e.getMessage());
             err().flush();

@@ -3,8 +3,8 @@ package dev.ferry.daemon.cli.dm;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
-import dev.ferry.daemon.cli.client.ExitCodes;
 import dev.ferry.daemon.cli.client.ThinClientCommand;
+import dev.ferry.daemon.command.ExitCodes;
 import picocli.CommandLine.Parameters;
 
 /** Base of suspend, resume and remove: one call about one device; silent on success, as dmsetup. */

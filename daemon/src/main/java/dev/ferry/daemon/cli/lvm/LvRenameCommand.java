@@ -2,14 +2,14 @@ package dev.ferry.daemon.cli.lvm;
 
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
-import dev.ferry.daemon.cli.client.ExitCodes;
 import dev.ferry.daemon.cli.client.Targets;
+import dev.ferry.daemon.command.ExitCodes;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 
 /** {@code lvrename [-f] VG OLD NEW} or {@code lvrename [-f] VG/OLD VG/NEW}: renames a logical volume. */
 @Command(name = "lvrename", description = "Rename a logical volume: lvrename VG OLD NEW, or lvrename VG/OLD VG/NEW.")

@@ -2,15 +2,15 @@ package dev.ferry.daemon.cli.lvm;
 
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
-import dev.ferry.daemon.cli.client.ExitCodes;
 import dev.ferry.daemon.cli.client.Targets;
+import dev.ferry.daemon.command.ExitCodes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code lvextend|lvreduce|lvresize (-L [+|-]SIZE | -l [+|-]EXTENTS) [-f] [--alloc POLICY] VG/LV [PV...]}.

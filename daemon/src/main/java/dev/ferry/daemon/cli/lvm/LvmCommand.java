@@ -2,8 +2,8 @@ package dev.ferry.daemon.cli.lvm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.cli.client.ControlCallException;
-import dev.ferry.daemon.cli.client.ExitCodes;
 import dev.ferry.daemon.cli.client.ThinClientCommand;
+import dev.ferry.daemon.command.ExitCodes;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;

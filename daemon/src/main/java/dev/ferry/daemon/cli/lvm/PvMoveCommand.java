@@ -3,7 +3,7 @@ package dev.ferry.daemon.cli.lvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
-import dev.ferry.daemon.cli.client.ExitCodes;
+import dev.ferry.daemon.command.ExitCodes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

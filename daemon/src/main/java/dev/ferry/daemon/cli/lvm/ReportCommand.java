@@ -2,8 +2,8 @@ package dev.ferry.daemon.cli.lvm;
 
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
-import dev.ferry.daemon.cli.client.ExitCodes;
 import dev.ferry.daemon.cli.client.Targets;
+import dev.ferry.daemon.command.ExitCodes;
 import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -2,7 +2,7 @@ package dev.ferry.daemon.cli.lvm;
 
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
-import dev.ferry.daemon.cli.client.ExitCodes;
+import dev.ferry.daemon.command.ExitCodes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

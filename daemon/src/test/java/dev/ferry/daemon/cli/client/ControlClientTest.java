@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.daemon.cli.admin.ShutdownCommand;
 import dev.ferry.daemon.cli.admin.VersionCommand;
+import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.control.ControlEndpoint;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,0 +1,17 @@
+package dev.ferry.daemon.activation;
+
+import dev.ferry.mapper.mirror.RecoveryOutcome;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The resynchronisation of one mirrored segment of an active LV at one moment: regions in sync out of all, whether
+ * every leg is alive, and the future that completes when the recovery ends (in sync, or degraded by a dead leg).
+ */
+public record SegmentRecovery(int regionsInSync, int regionCount, boolean allLegsAlive,
+                              CompletableFuture<RecoveryOutcome> finished) {
+
+    /** The fraction of regions in sync, 0 while a leg is dead (never "done" over a dead leg). */
+    public double syncedFraction() {
+        return allLegsAlive && regionCount > 0 ? (double) regionsInSync / regionCount : 0;
+    }
+}

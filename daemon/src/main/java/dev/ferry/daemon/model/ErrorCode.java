@@ -1,0 +1,59 @@
+package dev.ferry.daemon.model;
+
+/** Stable error names of volume operations, returned to API and CLI clients. */
+public enum ErrorCode {
+    /** The device already carries a PV label (pvcreate without force). */
+    PV_EXISTS,
+    /** No PV is known at that path, or it is not in the named VG. */
+    PV_NOT_FOUND,
+    /** The PV belongs to a volume group. */
+    PV_IN_USE,
+    /** The PV still holds allocated extents. */
+    PV_HAS_EXTENTS,
+    /** The device is too small to hold the label, metadata area and one extent. */
+    PV_TOO_SMALL,
+    /** A VG by that name exists. */
+    VG_EXISTS,
+    /** No VG by that name. */
+    VG_NOT_FOUND,
+    /** The VG still contains logical volumes. */
+    VG_HAS_LVS,
+    /** The operation would remove the last PV of a VG. */
+    LAST_PV,
+    /** An LV by that name exists in the VG. */
+    LV_EXISTS,
+    /** No LV by that name in the VG. */
+    LV_NOT_FOUND,
+    /** The LV is locked by a running operation (e.g. pvmove). */
+    LV_LOCKED,
+    /** The LV is open by a client. */
+    LV_OPEN,
+    /** Not enough free extents satisfying the allocation policy. */
+    INSUFFICIENT_SPACE,
+    /** A name violates the naming rules or is reserved. */
+    INVALID_NAME,
+    /** Extent size not a power of two within the supported bounds. */
+    INVALID_EXTENT_SIZE,
+    /** A parameter is malformed or contradicts another (AIX: LVM_INVALID_PARAM). */
+    INVALID_ARGUMENT,
+    /** The VG document does not fit into a metadata slot. */
+    METADATA_TOO_LARGE,
+    /** Metadata on disk failed validation. */
+    METADATA_INVALID,
+    /** An I/O error on a PV; the metadata was re-read from disk. */
+    IO_ERROR,
+    /** The LV's mapped device or export could not be set up (missing PV, unreadable file, bad table). */
+    ACTIVATION_FAILED,
+    /** pvmove: no allocated extents of the selection lie on the source ranges. */
+    NOTHING_TO_MOVE,
+    /** pvmove: the source PV is also named as a destination. */
+    SAME_PV,
+    /** pvmove: source and destination ranges overlap. */
+    OVERLAPPING_RANGES,
+    /** pvmove: a move off this source runs already, or every selected LV is locked by another move. */
+    ALREADY_MOVING,
+    /** pvmove: no move matches (abort or rate change). */
+    NO_SUCH_MOVE,
+    /** pvmove: the move failed (destination error or degraded copy); the data stays on the source. */
+    MIGRATE_FAIL
+}

@@ -1,0 +1,22 @@
+package dev.ferry.daemon.model;
+
+import java.util.List;
+
+/**
+ * Arguments of {@code lvcreate}: {@code -n name} (null: lvolN), {@code -L}/{@code -l} as {@link SizeSpec},
+ * {@code --type} (null: from -i/-m), {@code -i stripes} (0: unset), {@code -I stripeSize} bytes (0: 64 KiB),
+ * {@code -m mirrors} (-1: unset), {@code -R regionSize} bytes (0: 2 MiB), {@code --alloc} (null: inherit) and the
+ * {@code PV[:PE-range]} arguments.
+ */
+public record LvCreateRequest(String vg, String name, SizeSpec size, SegmentType type, int stripes, long stripeSize,
+                              int mirrors, long regionSize, AllocationPolicy alloc, List<String> pvs) {
+    /** Copies the PV list. */
+    public LvCreateRequest {
+        pvs = pvs == null ? List.of() : List.copyOf(pvs);
+    }
+
+    /** A linear LV of {@code size} with defaults for everything else. */
+    public static LvCreateRequest linear(String vg, String name, SizeSpec size) {
+        return new LvCreateRequest(vg, name, size, null, 0, 0, -1, 0, null, List.of());
+    }
+}

@@ -1,0 +1,282 @@
+package dev.ferry.daemon.model;
+
+import dev.ferry.daemon.metadata.DeviceOpener;
+import dev.ferry.daemon.metadata.MetadataDevice;
+import dev.ferry.daemon.metadata.MetadataFormatException;
+import dev.ferry.daemon.metadata.PvDisk;
+import dev.ferry.daemon.metadata.SlotContent;
+import dev.ferry.daemon.metadata.VgCopy;
+import dev.ferry.daemon.metadata.VgMetadataStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-memory view of a data directory's PVs and VGs, kept equal to what is committed on disk: it scans known
+ * PVs, recovers each VG's newest document, repairs stale copies and commits changes crash-safely.
+ */
+final class MetadataCatalog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataCatalog.class);
+    private final KnownPvs known;
+    private final DeviceOpener opener;
+    private final Map<String, PvDisk> disks = new LinkedHashMap<>();
+    private final Map<String, VolumeGroup> vgs = new TreeMap<>();
+    private final List<String> recoveryLog = new ArrayList<>();
+
+    MetadataCatalog(KnownPvs known, DeviceOpener opener) {
+        this.known = known;
+        this.opener = opener;
+    }
+
+    /** Opens every known PV, recovers VGs and repairs copies; a failed repair fails the scan. */
+    void scan() throws IOException {
+        scan(false);
+    }
+
+    /**
+     * Opens every known PV, recovers VGs and repairs copies. With {@code tolerateFailedRepairs} (a re-read after
+     * a failed write in a running daemon) a stale copy that cannot be rewritten is left as it is and noted: the VG
+     * stays listed from its newest valid copy rather than vanishing until a restart.
+     */
+    private void scan(boolean tolerateFailedRepairs) throws IOException {
+        closeDisks();
+        vgs.clear();
+        for (String path : known.paths()) {
+            Path p = Paths.get(path);
+            if (!Files.exists(p)) {
+                LOG.warn("Known PV {} is missing", path);
+                continue;
+            }
+            MetadataDevice device;
+            try {
+                device = opener.open(p);
+            } catch (IOException e) {
+                LOG.error("Cannot open known PV {}: {}", path, e.toString());
+                continue;
+            }
+            try {
+                Optional<PvDisk> disk = PvDisk.read(p, device);
+                if (disk.isPresent()) {
+                    disks.put(path, disk.get());
+                    continue;
+                }
+                LOG.warn("Known PV {} carries no label; forgetting it", path);
+                known.remove(path);
+            } catch (MetadataFormatException e) {
+                LOG.error("PV {} has a damaged label: {}", path, e.getMessage());
+            } catch (IOException e) {
+                LOG.error("Cannot read PV {}: {}", path, e.toString());
+            }
+            device.close();
+        }
+        recover(tolerateFailedRepairs);
+    }
+
+    private void recover(boolean tolerateFailedRepairs) throws IOException {
+        Set<UUID> members = new LinkedHashSet<>();
+        for (List<VgCopy> copies : VgMetadataStore.allCopies(disks.values()).values()) {
+            Optional<VolumeGroup> loaded = load(copies);
+            if (loaded.isEmpty()) {
+                continue;
+            }
+            VolumeGroup vg = loaded.get();
+            List<PhysicalVolume> pvs = new ArrayList<>();
+            for (PhysicalVolume pv : vg.pvs()) {
+                pvs.add(diskByUuid(pv.uuid()).map(d -> pv.withName(d.path().toString())).orElse(pv));
+                members.add(pv.uuid());
+            }
+            vg = vg.withPvs(pvs);
+            List<PvDisk> present = disksOf(pvs.stream().map(PhysicalVolume::uuid).toList());
+            long newest = copies.get(0).seqno();
+            if (vg.seqno() != newest) {
+                vg = vg.withSeqno(newest + 1);
+                VgMetadataStore.commit(present, vg.uuid(), vg.seqno(), VgDocumentCodec.encode(vg));
+                note("VG " + vg.name() + ": newest document (seqno " + newest + ") is invalid; recommitted the "
+                        + "newest valid one as seqno " + vg.seqno());
+            } else {
+                VgCopy copy = copies.get(0);
+                for (PvDisk disk : present) {
+                    try {
+                        if (VgMetadataStore.repair(disk, copy)) {
+                            note("repaired metadata of VG " + vg.name() + " seqno " + vg.seqno() + " on "
+                                    + disk.path());
+                        }
+                    } catch (IOException e) {
+                        if (!tolerateFailedRepairs) {
+                            throw e;
+                        }
+                        note("could not repair metadata of VG " + vg.name() + " on " + disk.path() + " (" + e
+                                + "); its copy stays stale until a write to it succeeds");
+                    }
+                }
+            }
+            vgs.put(vg.name(), vg);
+        }
+        for (PvDisk disk : disks.values()) {
+            if (!members.contains(disk.uuid())
+                    && disk.slots().stream().anyMatch(s -> s.state() != SlotContent.State.EMPTY)) {
+                VgMetadataStore.clearAll(disk);
+                note("cleared stale metadata of orphan PV " + disk.path());
+            }
+        }
+    }
+
+    /** The newest copy that decodes and validates, skipping (and logging) invalid ones. */
+    private Optional<VolumeGroup> load(List<VgCopy> copies) {
+        for (VgCopy copy : copies) {
+            try {
+                VolumeGroup vg = VgDocumentCodec.decode(copy.document());
+                VgValidator.validate(vg);
+                if (vg.seqno() != copy.seqno() || !vg.uuid().equals(copy.vgUuid())) {
+                    throw new VolumeException(ErrorCode.METADATA_INVALID, "document seqno/uuid " + vg.seqno() + "/"
+                            + vg.uuid() + " differ from its slot header " + copy.seqno() + "/" + copy.vgUuid());
+                }
+                if (vgs.containsKey(vg.name())) {
+                    LOG.error("Ignoring VG {} ({}): another VG has that name", vg.name(), vg.uuid());
+                    return Optional.empty();
+                }
+                return Optional.of(vg);
+            } catch (VolumeException e) {
+                LOG.error("Ignoring copy seqno {} of VG {}: {}", copy.seqno(), copy.vgUuid(), e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void note(String what) {
+        LOG.info("Recovery: {}", what);
+        recoveryLog.add(what);
+    }
+
+    /** Commits {@code next} (seqno already set) to every present PV of {@code before} and {@code next}. */
+    VolumeGroup commit(VolumeGroup before, VolumeGroup next) {
+        byte[] doc = VgDocumentCodec.encode(next);
+        Set<UUID> targets = new LinkedHashSet<>();
+        if (before != null) {
+            before.pvs().forEach(pv -> targets.add(pv.uuid()));
+        }
+        next.pvs().forEach(pv -> targets.add(pv.uuid()));
+        List<PvDisk> targetDisks = disksOf(targets);
+        for (PvDisk d : targetDisks) {
+            if (doc.length > d.capacity()) {
+                throw new VolumeException(ErrorCode.METADATA_TOO_LARGE, "VG " + next.name() + " metadata of "
+                        + doc.length + " bytes exceeds the slot capacity " + d.capacity() + " of " + d.path());
+            }
+        }
+        if (targetDisks.isEmpty()) {
+            throw new VolumeException(ErrorCode.IO_ERROR, "No PV of VG " + next.name() + " is present");
+        }
+        guard("commit VG " + next.name(), () -> VgMetadataStore.commit(targetDisks, next.uuid(), next.seqno(), doc));
+        if (before != null) {
+            vgs.remove(before.name());
+        }
+        vgs.put(next.name(), next);
+        return next;
+    }
+
+    /** Removes {@code vg}'s metadata from the PVs in {@code pvs} (making them orphans). */
+    void release(VolumeGroup vg, Collection<UUID> pvs) {
+        guard("release PVs of VG " + vg.name(), () -> VgMetadataStore.release(disksOf(pvs), vg.uuid()));
+    }
+
+    /** Forgets {@code vg} after its metadata was released from all PVs. */
+    void forget(VolumeGroup vg) {
+        vgs.remove(vg.name());
+    }
+
+    /** Runs a metadata write; on I/O failure re-reads all metadata from disk and throws IO_ERROR. */
+    void guard(String what, IoAction action) {
+        try {
+            action.run();
+        } catch (IOException e) {
+            LOG.error("Failed to {}: {}; re-reading metadata", what, e.toString());
+            try {
+                scan(true);
+            } catch (IOException | RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw new VolumeException(ErrorCode.IO_ERROR, "Failed to " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An I/O step. */
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
+    }
+
+    List<PvDisk> disksOf(Collection<UUID> pvs) {
+        List<PvDisk> out = new ArrayList<>();
+        for (UUID u : pvs) {
+            diskByUuid(u).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    Optional<PvDisk> diskByUuid(UUID uuid) {
+        return disks.values().stream().filter(d -> d.uuid().equals(uuid)).findFirst();
+    }
+
+    Optional<PvDisk> disk(String path) {
+        return Optional.ofNullable(disks.get(path));
+    }
+
+    void addDisk(PvDisk disk) throws IOException {
+        PvDisk old = disks.put(disk.path().toString(), disk);
+        if (old != null && old != disk) {
+            old.close();
+        }
+    }
+
+    void removeDisk(String path) throws IOException {
+        PvDisk old = disks.remove(path);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    Optional<VolumeGroup> vgOf(UUID pv) {
+        return vgs.values().stream().filter(vg -> vg.pv(pv).isPresent()).findFirst();
+    }
+
+    Map<String, VolumeGroup> vgs() {
+        return vgs;
+    }
+
+    Collection<PvDisk> disks() {
+        return disks.values();
+    }
+
+    KnownPvs known() {
+        return known;
+    }
+
+    List<String> recoveryLog() {
+        return List.copyOf(recoveryLog);
+    }
+
+    private void closeDisks() throws IOException {
+        for (PvDisk d : disks.values()) {
+            d.close();
+        }
+        disks.clear();
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeDisks();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.ferry.daemon.model;
+
+import java.util.Locale;
+
+/** The state of one pvmove segment: which side its data lives on and whether it is being mirrored. */
+public enum MoveState {
+    /** Not started: maps linearly onto the source. */
+    DISABLED,
+    /** Mirrored from the source onto the destination with a disk region log. */
+    RUNNING,
+    /** Copied: maps linearly onto the destination. */
+    COMPLETED;
+
+    /** The document name. */
+    public String docName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

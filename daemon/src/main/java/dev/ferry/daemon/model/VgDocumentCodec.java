@@ -1,0 +1,187 @@
+package dev.ferry.daemon.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/** Encodes a {@link VolumeGroup} as the JSON VG document stored in metadata slots, and decodes it strictly. */
+public final class VgDocumentCodec {
+    /** Value of the document's {@code format} field. */
+    public static final String FORMAT = "ferry-vg";
+    /** Value of the document's {@code version} field. */
+    public static final int VERSION = 1;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private VgDocumentCodec() {
+    }
+
+    /** The UTF-8 JSON document for {@code vg}; deterministic for equal VGs. */
+    public static byte[] encode(VolumeGroup vg) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", FORMAT).put("version", VERSION).put("name", vg.name()).put("uuid", vg.uuid().toString())
+                .put("seqno", vg.seqno()).put("extent_size", vg.extentSize()).put("alloc", vg.alloc().cliName());
+        putFlags(root, vg.status());
+        ArrayNode pvs = root.putArray("physical_volumes");
+        for (PhysicalVolume pv : vg.pvs()) {
+            pvs.addObject().put("uuid", pv.uuid().toString()).put("device", pv.name())
+                    .put("device_size", pv.deviceSize()).put("pe_start", pv.peStart()).put("pe_count", pv.peCount());
+        }
+        ArrayNode lvs = root.putArray("logical_volumes");
+        for (LogicalVolume lv : vg.lvs()) {
+            ObjectNode l = lvs.addObject().put("name", lv.name()).put("uuid", lv.uuid().toString())
+                    .put("hidden", lv.hidden()).put("alloc", lv.alloc().cliName());
+            putFlags(l, lv.status());
+            ArrayNode segs = l.putArray("segments");
+            for (Segment s : lv.segments()) {
+                ObjectNode sn = segs.addObject().put("start_extent", s.startLe()).put("extent_count", s.extentCount())
+                        .put("type", s.type().lvmName()).put("stripe_size", s.stripeSize())
+                        .put("region_size", s.regionSize());
+                if (s.moveState() != null) {
+                    sn.put("move_state", s.moveState().docName());
+                }
+                ArrayNode areas = sn.putArray("areas");
+                s.areas().forEach(a -> {
+                    if (a.isLv()) {
+                        areas.addObject().put("lv", a.lv()).put("le", a.startPe());
+                    } else {
+                        areas.addObject().put("pv", a.pv().toString()).put("pe", a.startPe());
+                    }
+                });
+            }
+            if (lv.move() != null) {
+                MoveOptions m = lv.move();
+                l.putObject("move").put("source", m.source().toString()).put("atomic", m.atomic())
+                        .put("rate", m.rateLimit()).put("alloc", m.alloc().cliName()).put("log_lv", m.logLv());
+            }
+        }
+        try {
+            return MAPPER.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise VG " + vg.name(), e);
+        }
+    }
+
+    /**
+     * Parses and shape-checks a document (not the cross-object rules of {@link VgValidator}).
+     *
+     * @throws VolumeException METADATA_INVALID naming the bad field
+     */
+    public static VolumeGroup decode(byte[] document) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(document);
+        } catch (JsonProcessingException e) {
+            throw invalid("not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw invalid("unreadable: " + e.getMessage());
+        }
+        try {
+            if (!FORMAT.equals(text(root, "format")) || integer(root, "version") != VERSION) {
+                throw invalid("unsupported format " + root.path("format") + " version " + root.path("version"));
+            }
+            List<PhysicalVolume> pvs = new ArrayList<>();
+            for (JsonNode p : array(root, "physical_volumes")) {
+                pvs.add(new PhysicalVolume(uuid(p, "uuid"), text(p, "device"), integer(p, "device_size"),
+                        integer(p, "pe_start"), integer(p, "pe_count")));
+            }
+            List<LogicalVolume> lvs = new ArrayList<>();
+            for (JsonNode l : array(root, "logical_volumes")) {
+                List<Segment> segs = new ArrayList<>();
+                for (JsonNode s : array(l, "segments")) {
+                    List<Area> areas = new ArrayList<>();
+                    for (JsonNode a : array(s, "areas")) {
+                        areas.add(a.has("lv") ? Area.inLv(text(a, "lv"), integer(a, "le"))
+                                : new Area(uuid(a, "pv"), integer(a, "pe")));
+                    }
+                    MoveState state = s.has("move_state")
+                            ? MoveState.valueOf(text(s, "move_state").toUpperCase(Locale.ROOT)) : null;
+                    segs.add(new Segment(integer(s, "start_extent"), integer(s, "extent_count"),
+                            SegmentType.parse(text(s, "type")), integer(s, "stripe_size"), integer(s, "region_size"),
+                            areas, state));
+                }
+                JsonNode m = l.get("move");
+                MoveOptions move = m == null ? null : new MoveOptions(uuid(m, "source"), bool(m, "atomic"),
+                        integer(m, "rate"), AllocationPolicy.parse(text(m, "alloc")), text(m, "log_lv"));
+                lvs.add(new LogicalVolume(text(l, "name"), uuid(l, "uuid"), bool(l, "hidden"),
+                        flags(l, LvFlag.class), AllocationPolicy.parse(text(l, "alloc")), segs, move));
+            }
+            return new VolumeGroup(text(root, "name"), uuid(root, "uuid"), integer(root, "seqno"),
+                    integer(root, "extent_size"), AllocationPolicy.parse(text(root, "alloc")),
+                    flags(root, VgFlag.class), pvs, lvs);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        } catch (VolumeException e) {
+            throw e.code() == ErrorCode.METADATA_INVALID ? e : invalid(e.getMessage());
+        }
+    }
+
+    private static void putFlags(ObjectNode node, Set<? extends Enum<?>> flags) {
+        ArrayNode arr = node.putArray("status");
+        flags.stream().map(f -> f.name()).sorted().forEach(arr::add);
+    }
+
+    private static <E extends Enum<E>> Set<E> flags(JsonNode node, Class<E> type) {
+        Set<E> out = EnumSet.noneOf(type);
+        for (JsonNode f : array(node, "status")) {
+            out.add(Enum.valueOf(type, f.asText().toUpperCase(Locale.ROOT)));
+        }
+        return out;
+    }
+
+    private static JsonNode field(JsonNode node, String name) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            throw invalid("missing field \"" + name + "\"");
+        }
+        return v;
+    }
+
+    private static String text(JsonNode node, String name) {
+        JsonNode v = field(node, name);
+        if (!v.isTextual()) {
+            throw invalid("field \"" + name + "\" is not a string");
+        }
+        return v.asText();
+    }
+
+    private static long integer(JsonNode node, String name) {
+        JsonNode v = field(node, name);
+        if (!v.canConvertToLong() || !v.isIntegralNumber()) {
+            throw invalid("field \"" + name + "\" is not an integer");
+        }
+        return v.asLong();
+    }
+
+    private static boolean bool(JsonNode node, String name) {
+        JsonNode v = field(node, name);
+        if (!v.isBoolean()) {
+            throw invalid("field \"" + name + "\" is not a boolean");
+        }
+        return v.asBoolean();
+    }
+
+    private static UUID uuid(JsonNode node, String name) {
+        return UUID.fromString(text(node, name));
+    }
+
+    private static JsonNode array(JsonNode node, String name) {
+        JsonNode v = field(node, name);
+        if (!v.isArray()) {
+            throw invalid("field \"" + name + "\" is not an array");
+        }
+        return v;
+    }
+
+    private static VolumeException invalid(String what) {
+        return new VolumeException(ErrorCode.METADATA_INVALID, "VG document invalid: " + what);
+    }
+}

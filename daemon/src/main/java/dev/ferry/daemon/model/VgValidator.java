@@ -1,0 +1,93 @@
+package dev.ferry.daemon.model;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/** Whole-VG consistency checks run before every commit and after every load. */
+public final class VgValidator {
+    /** Smallest extent size: one 4 KiB page, the NBD/mapper block granularity. */
+    public static final long MIN_EXTENT_SIZE = 4096;
+    /** Largest extent size, as LVM: 16 GiB. */
+    public static final long MAX_EXTENT_SIZE = 16L << 30;
+
+    private VgValidator() {
+    }
+
+    /** Checks an extent size: a power of two in [{@value #MIN_EXTENT_SIZE}, 16 GiB]. */
+    public static void checkExtentSize(long bytes) {
+        if (bytes < MIN_EXTENT_SIZE || bytes > MAX_EXTENT_SIZE || Long.bitCount(bytes) != 1) {
+            throw new VolumeException(ErrorCode.INVALID_EXTENT_SIZE, "Invalid extent size " + bytes
+                    + " bytes: must be a power of 2 between 4 KiB and 16 GiB");
+        }
+    }
+
+    /**
+     * Checks names, uniqueness of PVs and LVs, segment placement and that no PE is used twice.
+     *
+     * @throws VolumeException METADATA_INVALID describing the first defect found
+     */
+    public static void validate(VolumeGroup vg) {
+        try {
+            Names.checkVgName(vg.name());
+            checkExtentSize(vg.extentSize());
+        } catch (VolumeException e) {
+            throw invalid(vg, e.getMessage());
+        }
+        if (vg.alloc() == AllocationPolicy.INHERIT) {
+            throw invalid(vg, "a VG cannot inherit its allocation policy");
+        }
+        Set<Object> seen = new HashSet<>();
+        for (PhysicalVolume pv : vg.pvs()) {
+            if (!seen.add(pv.uuid()) || !seen.add(pv.name())) {
+                throw invalid(vg, "PV " + pv.name() + " (" + pv.uuid() + ") listed twice");
+            }
+        }
+        for (LogicalVolume lv : vg.lvs()) {
+            if (!seen.add("lv:" + lv.name()) || !seen.add(lv.uuid())) {
+                throw invalid(vg, "LV " + lv.name() + " listed twice");
+            }
+            if (lv.segments().isEmpty()) {
+                throw invalid(vg, "LV " + lv.name() + " has no segments");
+            }
+            try {
+                if (!lv.hidden()) {
+                    Names.checkLvName(lv.name());
+                }
+            } catch (VolumeException e) {
+                throw invalid(vg, e.getMessage());
+            }
+        }
+        checkLvAreas(vg);
+        FreeSpaceMap.of(vg);
+    }
+
+    /** LV areas must point inside a pvmove LV, and no LE of a pvmove LV may be referenced twice. */
+    private static void checkLvAreas(VolumeGroup vg) {
+        Set<String> used = new HashSet<>();
+        for (LogicalVolume lv : vg.lvs()) {
+            for (Segment s : lv.segments()) {
+                for (Area a : s.areas()) {
+                    if (!a.isLv()) {
+                        continue;
+                    }
+                    LogicalVolume target = vg.lv(a.lv()).orElse(null);
+                    if (target == null || !target.has(LvFlag.PVMOVE)) {
+                        throw invalid(vg, "LV " + lv.name() + " points into " + a.lv() + ", not a pvmove LV");
+                    }
+                    if (a.startPe() + s.areaLength() > target.extentCount()) {
+                        throw invalid(vg, "LV " + lv.name() + " points past the end of " + a.lv());
+                    }
+                    for (long le = a.startPe(); le < a.startPe() + s.areaLength(); le++) {
+                        if (!used.add(a.lv() + ":" + le)) {
+                            throw invalid(vg, "LE " + le + " of " + a.lv() + " is used twice");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static VolumeException invalid(VolumeGroup vg, String what) {
+        return new VolumeException(ErrorCode.METADATA_INVALID, "VG " + vg.name() + ": " + what);
+    }
+}

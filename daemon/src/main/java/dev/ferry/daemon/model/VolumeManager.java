@@ -1,0 +1,377 @@
+package dev.ferry.daemon.model;
+
+import dev.ferry.daemon.metadata.DeviceOpener;
+import dev.ferry.daemon.metadata.PvDisk;
+import dev.ferry.daemon.metadata.PvLabel;
+import dev.ferry.daemon.metadata.VgMetadataStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * The LVM-style operations on one data directory's PVs, VGs and LVs. Every mutation validates first (a refusal
+ * throws {@link VolumeException} and writes nothing), then commits the new VG document to every PV before it
+ * returns. Methods are serialised; one method per CLI command so a REST or CLI layer maps onto it 1:1.
+ */
+public final class VolumeManager implements AutoCloseable {
+    /** Smallest device pvcreate accepts: the 1 MiB label/metadata area plus 1 MiB of data. */
+    public static final long MIN_PV_SIZE = PvLabel.DEFAULT_PE_START + 1024 * 1024;
+    /** vgcreate's default extent size, 4 MiB as LVM. */
+    public static final long DEFAULT_EXTENT_SIZE = 4L * 1024 * 1024;
+
+    private final MetadataCatalog catalog;
+    private final DeviceOpener opener;
+    private final LvRuntime runtime;
+    private boolean closed;
+
+    private VolumeManager(MetadataCatalog catalog, DeviceOpener opener, LvRuntime runtime) {
+        this.catalog = catalog;
+        this.opener = opener;
+        this.runtime = runtime;
+    }
+
+    /** Opens {@code dataDir} with file devices and no activation layer. */
+    public static VolumeManager open(Path dataDir) throws IOException {
+        return open(dataDir, DeviceOpener.files(), LvRuntime.NONE);
+    }
+
+    /** Opens {@code dataDir}: scans known PVs, recovers the newest VG metadata and repairs stale copies. */
+    public static VolumeManager open(Path dataDir, DeviceOpener opener, LvRuntime runtime) throws IOException {
+        MetadataCatalog catalog = new MetadataCatalog(KnownPvs.load(dataDir), opener);
+        catalog.scan();
+        return new VolumeManager(catalog, opener, runtime);
+    }
+
+    // ---------------------------------------------------------------- PVs
+
+    /**
+     * pvcreate: labels {@code path} as an orphan PV. A missing file is created sparse with {@code size} bytes;
+     * a given size larger than an existing file grows it. A labelled device is refused unless {@code force};
+     * a VG member is always refused.
+     */
+    public synchronized PvInfo pvcreate(String path, Long size, boolean force) {
+        ensureOpen();
+        String p = KnownPvs.canonical(path);
+        catalog.vgs().values().stream().filter(vg -> vg.pvByName(p).isPresent()).findFirst().ifPresent(vg -> {
+            throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " belongs to volume group "
+                    + vg.name());
+        });
+        PvDisk disk = PvInitializer.initialize(catalog.known(), opener, Paths.get(p), size, force);
+        try {
+            catalog.addDisk(disk);
+        } catch (IOException e) {
+            throw new VolumeException(ErrorCode.IO_ERROR, "pvcreate " + p + " failed: " + e.getMessage(), e);
+        }
+        return info(disk);
+    }
+
+    /** pvremove: wipes the label and metadata of an orphan PV and forgets it (a missing orphan is just forgotten). */
+    public synchronized void pvremove(String path) {
+        ensureOpen();
+        String p = KnownPvs.canonical(path);
+        if (catalog.disk(p).isEmpty() && catalog.known().contains(p) && !Files.exists(Paths.get(p))
+                && catalog.vgs().values().stream().noneMatch(vg -> vg.pvByName(p).isPresent())) {
+            catalog.guard("forget missing PV " + p, () -> catalog.known().remove(p));
+            return;
+        }
+        PvDisk disk = requireDisk(p);
+        catalog.vgOf(disk.uuid()).ifPresent(vg -> {
+            throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " belongs to volume group "
+                    + vg.name() + "; run vgreduce first");
+        });
+        catalog.guard("pvremove " + p, () -> {
+            VgMetadataStore.clearAll(disk);
+            disk.wipeLabel();
+            disk.sync();
+            catalog.removeDisk(p);
+            catalog.known().remove(p);
+        });
+    }
+
+    /** A consistent view of all PVs, VGs and which PVs are present, taken under the manager's lock. */
+    public synchronized VolumeSnapshot snapshot() {
+        ensureOpen();
+        return new VolumeSnapshot(physicalVolumes(), volumeGroups(), presentPvs());
+    }
+
+    /** All known PVs, present or missing, in VG order then orphans. */
+    public synchronized List<PvInfo> physicalVolumes() {
+        ensureOpen();
+        List<PvInfo> out = new ArrayList<>();
+        Set<UUID> listed = new HashSet<>();
+        for (VolumeGroup vg : catalog.vgs().values()) {
+            for (PhysicalVolume pv : vg.pvs()) {
+                boolean missing = catalog.diskByUuid(pv.uuid()).isEmpty();
+                out.add(new PvInfo(pv.name(), pv.uuid(), pv.deviceSize(), pv.peStart(), vg.name(), missing));
+                listed.add(pv.uuid());
+            }
+        }
+        catalog.disks().stream().filter(d -> !listed.contains(d.uuid())).forEach(d -> out.add(info(d)));
+        return out;
+    }
+
+    private PvInfo info(PvDisk d) {
+        return new PvInfo(d.path().toString(), d.uuid(), d.label().deviceSize(), d.label().peStart(),
+                catalog.vgOf(d.uuid()).map(VolumeGroup::name).orElse(null), false);
+    }
+
+    // ---------------------------------------------------------------- VGs
+
+    /** vgcreate: a new VG over orphan PVs with {@code extentSize} bytes per extent (null: 4 MiB). */
+    public synchronized VolumeGroup vgcreate(String name, List<String> pvPaths, Long extentSize) {
+        ensureOpen();
+        Names.checkVgName(name);
+        if (catalog.vgs().containsKey(name)) {
+            throw new VolumeException(ErrorCode.VG_EXISTS, "A volume group called " + name + " already exists.");
+        }
+        long es = extentSize == null ? DEFAULT_EXTENT_SIZE : extentSize;
+        VgValidator.checkExtentSize(es);
+        List<PhysicalVolume> pvs = orphansAsMembers(pvPaths, es);
+        VolumeGroup vg = VolumeGroup.create(name, es, pvs).withSeqno(1);
+        VgValidator.validate(vg);
+        return catalog.commit(null, vg);
+    }
+
+    /** vgextend: adds orphan PVs to {@code vgName}. */
+    public synchronized VolumeGroup vgextend(String vgName, List<String> pvPaths) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(vgName);
+        List<PhysicalVolume> pvs = new ArrayList<>(vg.pvs());
+        pvs.addAll(orphansAsMembers(pvPaths, vg.extentSize()));
+        return commitChange(vg, vg.withPvs(pvs));
+    }
+
+    /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */
+    public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(vgName);
+        Set<UUID> removed = new LinkedHashSet<>();
+        FreeSpaceMap free = FreeSpaceMap.of(vg);
+        for (String path : distinct(pvPaths)) {
+            PhysicalVolume pv = vg.pvByName(path).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
+                    "Physical volume " + path + " not in volume group " + vgName));
+            if (free.freeExtents(pv.uuid()) != pv.peCount()) {
+                throw new VolumeException(ErrorCode.PV_HAS_EXTENTS, "Physical volume " + path + " still in use: "
+                        + (pv.peCount() - free.freeExtents(pv.uuid())) + " extents allocated");
+            }
+            removed.add(pv.uuid());
+        }
+        if (removed.size() == vg.pvs().size()) {
+            throw new VolumeException(ErrorCode.LAST_PV, "Can't remove final physical volume from " + vgName);
+        }
+        VolumeGroup next = commitChange(vg, vg.withPvs(vg.pvs().stream()
+                .filter(pv -> !removed.contains(pv.uuid())).collect(Collectors.toList())));
+        catalog.release(next, removed);
+        return next;
+    }
+
+    /** vgremove: removes {@code vgName}; LVs are removed too only with {@code force}; open LVs always refuse. */
+    public synchronized void vgremove(String vgName, boolean force) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(vgName);
+        if (!vg.lvs().isEmpty() && !force) {
+            throw new VolumeException(ErrorCode.VG_HAS_LVS, "Volume group " + vgName + " still contains "
+                    + vg.lvs().size() + " logical volume(s)");
+        }
+        for (LogicalVolume lv : vg.lvs()) {
+            if (runtime.isOpen(vgName, lv.name())) {
+                throw new VolumeException(ErrorCode.LV_OPEN, "Logical volume " + vgName + "/" + lv.name()
+                        + " is in use");
+            }
+        }
+        catalog.release(vg, vg.pvs().stream().map(PhysicalVolume::uuid).collect(Collectors.toList()));
+        catalog.forget(vg);
+    }
+
+    /** All VGs by name. */
+    public synchronized List<VolumeGroup> volumeGroups() {
+        ensureOpen();
+        return List.copyOf(catalog.vgs().values());
+    }
+
+    /** The VG named {@code name}, if any. */
+    public synchronized Optional<VolumeGroup> volumeGroup(String name) {
+        ensureOpen();
+        return Optional.ofNullable(catalog.vgs().get(name));
+    }
+
+    /** UUIDs of PVs whose device is present (the others are missing). */
+    public synchronized Set<UUID> presentPvs() {
+        ensureOpen();
+        return catalog.disks().stream().map(PvDisk::uuid).collect(Collectors.toSet());
+    }
+
+    /**
+     * Commits an arbitrary change of {@code vgName} computed by {@code change} (for jobs such as pvmove that
+     * rewrite segments); the result is validated and committed with seqno+1.
+     */
+    public synchronized VolumeGroup updateVolumeGroup(String vgName, UnaryOperator<VolumeGroup> change) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(vgName);
+        return commitChange(vg, change.apply(vg));
+    }
+
+    // ---------------------------------------------------------------- LVs
+
+    /** lvcreate. */
+    public synchronized LogicalVolume lvcreate(LvCreateRequest request) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(request.vg());
+        VolumeGroup next = commitChange(vg, new LvPlanner(vg, presentPvs()).create(request));
+        return next.lvs().get(next.lvs().size() - 1);
+    }
+
+    /** lvextend: grows only. */
+    public synchronized LogicalVolume lvextend(LvResizeRequest request) {
+        ensureOpen();
+        return resize(request, LvPlanner.ResizeMode.EXTEND);
+    }
+
+    /** lvreduce: shrinks only. */
+    public synchronized LogicalVolume lvreduce(LvResizeRequest request) {
+        ensureOpen();
+        return resize(request, LvPlanner.ResizeMode.REDUCE);
+    }
+
+    /** lvresize: grows or shrinks. */
+    public synchronized LogicalVolume lvresize(LvResizeRequest request) {
+        ensureOpen();
+        return resize(request, LvPlanner.ResizeMode.RESIZE);
+    }
+
+    private LogicalVolume resize(LvResizeRequest request, LvPlanner.ResizeMode mode) {
+        VolumeGroup vg = requireVg(request.vg());
+        VolumeGroup next = commitChange(vg, new LvPlanner(vg, presentPvs()).resize(request, mode));
+        return next.lv(request.lv()).orElseThrow();
+    }
+
+    /** lvremove: refused for locked LVs, and for open LVs unless {@code force}. */
+    public synchronized void lvremove(String vgName, String lvName, boolean force) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(vgName);
+        LogicalVolume lv = requireUnlocked(vg, lvName);
+        if (!force && runtime.isOpen(vgName, lvName)) {
+            throw new VolumeException(ErrorCode.LV_OPEN, "Logical volume " + vgName + "/" + lvName + " is in use");
+        }
+        commitChange(vg, vg.withLvChanged(lv.name(), l -> null));
+    }
+
+    /** lvrename. */
+    public synchronized LogicalVolume lvrename(String vgName, String oldName, String newName) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(vgName);
+        requireUnlocked(vg, oldName);
+        Names.checkLvName(newName);
+        if (vg.lv(newName).isPresent()) {
+            throw new VolumeException(ErrorCode.LV_EXISTS, "Logical volume \"" + newName + "\" already exists in "
+                    + "volume group \"" + vgName + "\"");
+        }
+        return commitChange(vg, vg.withLvChanged(oldName, l -> l.withName(newName))).lv(newName).orElseThrow();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** What recovery repaired when this manager opened the data directory. */
+    public synchronized List<String> recoveryLog() {
+        ensureOpen();
+        return catalog.recoveryLog();
+    }
+
+    /** The runtime state provider reports consult. */
+    public LvRuntime runtime() {
+        return runtime;
+    }
+
+    private VolumeGroup commitChange(VolumeGroup before, VolumeGroup proposed) {
+        if (!proposed.uuid().equals(before.uuid())) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "A change may not replace VG " + before.name()
+                    + "'s UUID");
+        }
+        if (!proposed.name().equals(before.name()) && catalog.vgs().containsKey(proposed.name())) {
+            throw new VolumeException(ErrorCode.VG_EXISTS, "A volume group called " + proposed.name()
+                    + " already exists.");
+        }
+        VolumeGroup next = proposed.withSeqno(before.seqno() + 1);
+        VgValidator.validate(next);
+        return catalog.commit(before, next);
+    }
+
+    private List<PhysicalVolume> orphansAsMembers(List<String> pvPaths, long extentSize) {
+        if (pvPaths == null || pvPaths.isEmpty()) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "At least one physical volume is required");
+        }
+        List<PhysicalVolume> out = new ArrayList<>();
+        for (String p : distinct(pvPaths)) {
+            PvDisk disk = requireDisk(p);
+            catalog.vgOf(disk.uuid()).ifPresent(vg -> {
+                throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " is already in volume "
+                        + "group " + vg.name());
+            });
+            PvLabel l = disk.label();
+            long peCount = (l.deviceSize() - l.peStart()) / extentSize;
+            if (peCount < 1) {
+                throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Physical volume " + p + " is too small for one "
+                        + "extent of " + extentSize + " bytes");
+            }
+            out.add(new PhysicalVolume(disk.uuid(), p, l.deviceSize(), l.peStart(), peCount));
+        }
+        return out;
+    }
+
+    private static List<String> distinct(List<String> paths) {
+        List<String> out = new ArrayList<>();
+        for (String p : paths) {
+            String c = KnownPvs.canonical(p);
+            if (out.contains(c)) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + c + " listed twice");
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private PvDisk requireDisk(String canonicalPath) {
+        return catalog.disk(canonicalPath).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
+                "Physical volume " + canonicalPath + " not found; run pvcreate first"));
+    }
+
+    private VolumeGroup requireVg(String name) {
+        VolumeGroup vg = catalog.vgs().get(name);
+        if (vg == null) {
+            throw new VolumeException(ErrorCode.VG_NOT_FOUND, "Volume group \"" + name + "\" not found");
+        }
+        return vg;
+    }
+
+    private static LogicalVolume requireUnlocked(VolumeGroup vg, String name) {
+        LogicalVolume lv = vg.requireLv(name);
+        if (lv.has(LvFlag.LOCKED)) {
+            throw new VolumeException(ErrorCode.LV_LOCKED, "Logical volume " + vg.name() + "/" + name
+                    + " is locked by a running operation");
+        }
+        return lv;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("VolumeManager is CLOSED; operations need it OPEN");
+        }
+    }
+
+    /** Closes every PV device; later calls throw IllegalStateException. Idempotent. */
+    @Override
+    public synchronized void close() throws IOException {
+        closed = true;
+        catalog.close();
+    }
+}

@@ -1,0 +1,226 @@
+package dev.ferry.daemon.model.report;
+
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.FreeSpaceMap;
+import dev.ferry.daemon.model.KnownPvs;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.PvInfo;
+import dev.ferry.daemon.model.Segment;
+import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.model.VolumeManager;
+import dev.ferry.daemon.model.VolumeSnapshot;
+import dev.ferry.daemon.model.report.ReportRows.LvRow;
+import dev.ferry.daemon.model.report.ReportRows.PvRow;
+import dev.ferry.daemon.model.report.ReportRows.VgRow;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Builds {@code pvs}, {@code vgs} and {@code lvs} reports from a {@link VolumeManager}'s current state. */
+public final class Reporter {
+    private static final List<ReportField<PvRow>> PV_FIELDS = List.of(
+            ReportField.text("pv_name", "PV", r -> r.pv().path()),
+            ReportField.text("vg_name", "VG", r -> r.vg() == null ? "" : r.vg().name()),
+            ReportField.text("pv_fmt", "Fmt", r -> "ferry1"),
+            ReportField.text("pv_attr", "Attr", PvRow::attr),
+            ReportField.size("pv_size", "PSize", PvRow::size),
+            ReportField.size("pv_free", "PFree", PvRow::freeBytes),
+            ReportField.text("pv_uuid", "PV UUID", r -> r.pv().uuid().toString()),
+            ReportField.size("dev_size", "DevSize", r -> r.pv().deviceSize()),
+            ReportField.size("pe_start", "1st PE", r -> r.pv().peStart()),
+            ReportField.number("pv_pe_count", "PE", PvRow::peCount),
+            ReportField.number("pv_pe_alloc_count", "Alloc",
+                    r -> r.vg() == null ? 0 : r.peCount() - r.free().freeExtents(r.pv().uuid())));
+    private static final List<ReportField<VgRow>> VG_FIELDS = List.of(
+            ReportField.text("vg_name", "VG", r -> r.vg().name()),
+            ReportField.number("pv_count", "#PV", r -> r.vg().pvs().size()),
+            ReportField.number("lv_count", "#LV", VgRow::visibleLvs),
+            ReportField.number("snap_count", "#SN", r -> 0),
+            ReportField.text("vg_attr", "Attr", VgRow::attr),
+            ReportField.size("vg_size", "VSize", r -> r.vg().extentCount() * r.vg().extentSize()),
+            ReportField.size("vg_free", "VFree", r -> r.free().totalFree() * r.vg().extentSize()),
+            ReportField.text("vg_uuid", "VG UUID", r -> r.vg().uuid().toString()),
+            ReportField.size("vg_extent_size", "Ext", r -> r.vg().extentSize()),
+            ReportField.number("vg_extent_count", "#Ext", r -> r.vg().extentCount()),
+            ReportField.number("vg_free_count", "Free", r -> r.free().totalFree()),
+            ReportField.number("vg_seqno", "Seq", r -> r.vg().seqno()));
+    private static final List<ReportField<LvRow>> LV_FIELDS = List.of(
+            ReportField.text("lv_name", "LV", LvRow::displayName),
+            ReportField.text("vg_name", "VG", r -> r.vg().name()),
+            ReportField.text("lv_attr", "Attr", LvRow::attr),
+            ReportField.size("lv_size", "LSize", r -> r.lv().extentCount() * r.vg().extentSize()),
+            ReportField.text("pool_lv", "Pool", r -> ""),
+            ReportField.text("origin", "Origin", r -> ""),
+            ReportField.text("data_percent", "Data%", r -> ""),
+            ReportField.text("metadata_percent", "Meta%", r -> ""),
+            ReportField.text("move_pv", "Move", LvRow::movePv),
+            ReportField.text("mirror_log", "Log", r -> ""),
+            new ReportField<LvRow>("copy_percent", "Cpy%Sync", true, (r, u) -> r.copyPercent()),
+            ReportField.text("convert_lv", "Convert", r -> ""),
+            ReportField.text("devices", "Devices", LvRow::devices),
+            ReportField.text("lv_uuid", "LV UUID", r -> r.lv().uuid().toString()),
+            ReportField.text("lv_path", "Path", r -> r.lv().hidden() ? "" : r.vg().name() + "/" + r.lv().name()),
+            ReportField.text("segtype", "Type", LvRow::segtype),
+            ReportField.number("stripes", "#Str", LvRow::stripes),
+            ReportField.size("stripe_size", "Stripe", LvRow::stripeSize),
+            ReportField.size("region_size", "Region", LvRow::regionSize),
+            ReportField.number("seg_count", "#Seg", r -> r.lv().segments().size()),
+            ReportField.size("seg_size", "SSize", LvRow::sizeBytes),
+            ReportField.number("seg_start_pe", "Start", r -> r.segments().get(0).startLe()));
+    private static final List<String> PV_DEFAULT = List.of("pv_name", "vg_name", "pv_fmt", "pv_attr", "pv_size",
+            "pv_free");
+    private static final List<String> VG_DEFAULT = List.of("vg_name", "pv_count", "lv_count", "snap_count",
+            "vg_attr", "vg_size", "vg_free");
+    private static final List<String> LV_DEFAULT = List.of("lv_name", "vg_name", "lv_attr", "lv_size", "pool_lv",
+            "origin", "data_percent", "metadata_percent", "move_pv", "mirror_log", "copy_percent", "convert_lv");
+    private static final List<String> SEG_DEFAULT = List.of("lv_name", "vg_name", "lv_attr", "stripes", "segtype",
+            "seg_size");
+
+    private final VolumeManager manager;
+
+    /** A reporter over {@code manager}. */
+    public Reporter(VolumeManager manager) {
+        this.manager = manager;
+    }
+
+    /** pvs: PVs sorted by name. */
+    public Report pvs(ReportOptions options) {
+        VolumeSnapshot snapshot = manager.snapshot();
+        Map<String, VolumeGroup> vgs = vgsByName(snapshot);
+        Map<String, FreeSpaceMap> free = new HashMap<>();
+        List<PvRow> rows = new ArrayList<>();
+        for (PvInfo pv : snapshot.pvs()) {
+            VolumeGroup vg = pv.vgName() == null ? null : vgs.get(pv.vgName());
+            rows.add(new PvRow(pv, vg, vg == null ? null : free.computeIfAbsent(vg.name(), n -> FreeSpaceMap.of(vg))));
+        }
+        rows.sort(Comparator.comparing(r -> r.pv().path()));
+        if (!options.names().isEmpty()) {
+            Set<String> wanted = new HashSet<>();
+            options.names().forEach(n -> wanted.add(KnownPvs.canonical(n)));
+            for (String n : wanted) {
+                if (rows.stream().noneMatch(r -> r.pv().path().equals(n))) {
+                    throw new VolumeException(ErrorCode.PV_NOT_FOUND, "Failed to find physical volume \"" + n + "\"");
+                }
+            }
+            rows.removeIf(r -> !wanted.contains(r.pv().path()));
+        }
+        return build("pv", PV_FIELDS, PV_DEFAULT, options, rows);
+    }
+
+    /** vgs: VGs sorted by name. */
+    public Report vgs(ReportOptions options) {
+        VolumeSnapshot snapshot = manager.snapshot();
+        List<VgRow> rows = new ArrayList<>();
+        for (VolumeGroup vg : selectVgs(snapshot, options.names())) {
+            rows.add(new VgRow(vg, FreeSpaceMap.of(vg), snapshot.presentPvs()));
+        }
+        return build("vg", VG_FIELDS, VG_DEFAULT, options, rows);
+    }
+
+    /** lvs: LVs sorted by VG then LV name; one row per segment with --segments; hidden LVs only with -a. */
+    public Report lvs(ReportOptions options) {
+        List<String> vgNames = new ArrayList<>();
+        Map<String, Set<String>> lvFilter = new HashMap<>();
+        for (String n : options.names()) {
+            int slash = n.indexOf('/');
+            String vg = slash < 0 ? n : n.substring(0, slash);
+            vgNames.add(vg);
+            if (slash >= 0) {
+                lvFilter.computeIfAbsent(vg, k -> new HashSet<>()).add(n.substring(slash + 1));
+            }
+        }
+        List<LvRow> rows = new ArrayList<>();
+        for (VolumeGroup vg : selectVgs(manager.snapshot(), vgNames)) {
+            Set<String> only = lvFilter.get(vg.name());
+            if (only != null) {
+                for (String lv : only) {
+                    if (vg.lv(lv).isEmpty()) {
+                        throw new VolumeException(ErrorCode.LV_NOT_FOUND, "Failed to find logical volume \""
+                                + vg.name() + "/" + lv + "\"");
+                    }
+                }
+            }
+            List<LogicalVolume> lvs = new ArrayList<>(vg.lvs());
+            lvs.sort(Comparator.comparing(LogicalVolume::name));
+            for (LogicalVolume lv : lvs) {
+                if ((lv.hidden() && !options.all()) || (only != null && !only.contains(lv.name()))) {
+                    continue;
+                }
+                if (options.segments()) {
+                    for (Segment s : lv.segments()) {
+                        rows.add(new LvRow(vg, lv, s, manager.runtime()));
+                    }
+                } else {
+                    rows.add(new LvRow(vg, lv, null, manager.runtime()));
+                }
+            }
+        }
+        return options.segments() ? build("seg", LV_FIELDS, SEG_DEFAULT, options, rows)
+                : build("lv", LV_FIELDS, LV_DEFAULT, options, rows);
+    }
+
+    private static Map<String, VolumeGroup> vgsByName(VolumeSnapshot snapshot) {
+        Map<String, VolumeGroup> out = new LinkedHashMap<>();
+        snapshot.vgs().forEach(vg -> out.put(vg.name(), vg));
+        return out;
+    }
+
+    private static List<VolumeGroup> selectVgs(VolumeSnapshot snapshot, List<String> names) {
+        Map<String, VolumeGroup> all = vgsByName(snapshot);
+        if (names.isEmpty()) {
+            return new ArrayList<>(all.values());
+        }
+        List<VolumeGroup> out = new ArrayList<>();
+        for (String n : names) {
+            VolumeGroup vg = all.get(n);
+            if (vg == null) {
+                throw new VolumeException(ErrorCode.VG_NOT_FOUND, "Volume group \"" + n + "\" not found");
+            }
+            if (!out.contains(vg)) {
+                out.add(vg);
+            }
+        }
+        out.sort(Comparator.comparing(VolumeGroup::name));
+        return out;
+    }
+
+    private static <T> Report build(String type, List<ReportField<T>> known, List<String> defaults,
+                                    ReportOptions options, List<T> rows) {
+        List<ReportField<T>> columns = new ArrayList<>();
+        for (String name : columnNames(defaults, options.fields())) {
+            columns.add(known.stream().filter(f -> f.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new VolumeException(ErrorCode.INVALID_ARGUMENT, "Unrecognised field: " + name)));
+        }
+        List<List<String>> values = new ArrayList<>();
+        for (T row : rows) {
+            List<String> line = new ArrayList<>();
+            columns.forEach(c -> line.add(c.value().apply(row, options.units())));
+            values.add(line);
+        }
+        Set<String> right = new HashSet<>();
+        columns.stream().filter(ReportField::rightAligned).forEach(c -> right.add(c.name()));
+        return new Report(type, columns.stream().map(ReportField::name).toList(),
+                columns.stream().map(ReportField::heading).toList(), right, values);
+    }
+
+    private static List<String> columnNames(List<String> defaults, String spec) {
+        if (spec == null || spec.isBlank()) {
+            return defaults;
+        }
+        boolean add = spec.startsWith("+");
+        List<String> out = new ArrayList<>(add ? defaults : List.of());
+        for (String f : (add ? spec.substring(1) : spec).split(",")) {
+            String name = f.strip();
+            if (!name.isEmpty() && !out.contains(name)) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+}

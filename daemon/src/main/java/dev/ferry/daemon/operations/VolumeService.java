@@ -1,0 +1,310 @@
+package dev.ferry.daemon.operations;
+
+import dev.ferry.daemon.activation.Activator;
+import dev.ferry.daemon.activation.ExportFactory;
+import dev.ferry.daemon.activation.LvTables;
+import dev.ferry.daemon.activation.PvWrapper;
+import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.metadata.DeviceOpener;
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.FreeSpaceMap;
+import dev.ferry.daemon.model.KnownPvs;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvCreateRequest;
+import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.PhysicalVolume;
+import dev.ferry.daemon.model.PvInfo;
+import dev.ferry.daemon.model.Segment;
+import dev.ferry.daemon.model.SegmentType;
+import dev.ferry.daemon.model.SizeSpec;
+import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.model.VolumeManager;
+import dev.ferry.daemon.model.report.Report;
+import dev.ferry.daemon.model.report.ReportOptions;
+import dev.ferry.daemon.model.report.Reporter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The volume operations as the control API calls them: each commits through the {@link VolumeManager}, then
+ * brings the activation layer in step (lvcreate activates, a resize swaps the live table, lvrename renames device
+ * and export, lvremove/vgremove deactivate). Refusals that depend on clients (LV_OPEN) come first, so a refused
+ * call changes nothing. Reports and reads go to {@link #manager()} directly. Calls are serialised.
+ */
+public final class VolumeService implements VolumeOperations, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeService.class);
+    private final VolumeManager manager;
+    private final Activator activator;
+    private final Reporter reporter;
+
+    private VolumeService(VolumeManager manager, Activator activator) {
+        this.manager = manager;
+        this.activator = activator;
+        this.reporter = new Reporter(manager);
+    }
+
+    /**
+     * Opens {@code dataDir} (recovering metadata) and activates every LV of every VG, publishing the exports in
+     * {@code exports}; LVs that cannot be activated are logged and stay inactive.
+     */
+    public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
+            Duration suspendTimeout) throws IOException {
+        return open(dataDir, exports, exportFactory, suspendTimeout, PvWrapper.NONE);
+    }
+
+    /** As above, with tables seeing PV files through {@code wrapper} (fault injection). */
+    public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
+            Duration suspendTimeout, PvWrapper wrapper) throws IOException {
+        Activator activator = new Activator(exports, exportFactory, suspendTimeout, wrapper);
+        VolumeManager manager;
+        try {
+            manager = VolumeManager.open(dataDir, DeviceOpener.files(), activator);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(activator);
+            throw e;
+        }
+        VolumeService service = new VolumeService(manager, activator);
+        for (VolumeGroup vg : manager.volumeGroups()) {   // resumed moves copy at their rate from the start
+            for (LogicalVolume lv : vg.lvs()) {
+                if (lv.move() != null) {
+                    activator.copier().setRateLimit(LvTables.throttleGroup(vg, lv), lv.move().rateLimit());
+                }
+            }
+        }
+        service.activateAll();
+        return service;
+    }
+
+    /** The manager, for reports and reads (its runtime is the {@link #activator()}). */
+    public VolumeManager manager() {
+        return manager;
+    }
+
+    /** The activation layer (devices, exports, runtime state). */
+    public Activator activator() {
+        return activator;
+    }
+
+    /**
+     * Commits {@code change} to VG {@code vgName}, then runs {@code apply} with the committed VG to bring the
+     * activation layer in step, serialised with every other volume operation (the way each verb here works, for
+     * operations built on top such as pvmove). Returns the committed VG.
+     *
+     * @throws VolumeException what {@code change} throws (nothing committed), VG_NOT_FOUND, or a commit failure
+     */
+    public synchronized VolumeGroup change(String vgName, UnaryOperator<VolumeGroup> change,
+            Consumer<VolumeGroup> apply) {
+        VolumeGroup vg = manager.updateVolumeGroup(vgName, change);
+        apply.accept(vg);
+        return vg;
+    }
+
+    /** Activates every LV not active yet; returns the failures (also logged). */
+    public synchronized List<String> activateAll() {
+        return activator.activateAll(manager.volumeGroups());
+    }
+
+    /**
+     * lvchange -ay: activates one LV (no-op if active).
+     *
+     * @throws VolumeException LV_NOT_FOUND, or ACTIVATION_FAILED
+     */
+    @Override
+    public synchronized void activate(String vgName, String lvName) {
+        VolumeGroup vg = requireVg(vgName);
+        LogicalVolume lv = vg.lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
+                "Logical volume " + vgName + "/" + lvName + " not found"));
+        if (!activator.isActive(vgName, lvName)) {
+            activator.activate(vg, lv);
+        }
+    }
+
+    /**
+     * lvchange -an: withdraws the export and removes the device (until the next activation or daemon start);
+     * refused with LV_OPEN while clients are attached unless {@code force}.
+     */
+    @Override
+    public synchronized void deactivate(String vgName, String lvName, boolean force) {
+        requireVg(vgName).lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
+                "Logical volume " + vgName + "/" + lvName + " not found"));
+        activator.deactivate(vgName, lvName, force);
+    }
+
+    /** pvcreate. */
+    @Override
+    public synchronized PvInfo pvcreate(String path, Long size, boolean force) {
+        return manager.pvcreate(path, size, force);
+    }
+
+    /** pvremove. */
+    @Override
+    public synchronized void pvremove(String path) {
+        manager.pvremove(path);
+    }
+
+    /** vgcreate. */
+    @Override
+    public synchronized VolumeGroup vgcreate(String name, List<String> pvPaths, Long extentSize) {
+        return manager.vgcreate(name, pvPaths, extentSize);
+    }
+
+    /** vgextend. */
+    @Override
+    public synchronized VolumeGroup vgextend(String vgName, List<String> pvPaths) {
+        return manager.vgextend(vgName, pvPaths);
+    }
+
+    /** vgreduce: only PVs without extents leave, so no active LV uses them. */
+    @Override
+    public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
+        return manager.vgreduce(vgName, pvPaths);
+    }
+
+    /** vgremove: refused while any LV is open (even forced, as LVM); with force its LVs are deactivated. */
+    @Override
+    public synchronized void vgremove(String vgName, boolean force) {
+        List<LogicalVolume> lvs = manager.volumeGroup(vgName).map(VolumeGroup::lvs).orElse(List.of());
+        manager.vgremove(vgName, force);
+        for (LogicalVolume lv : lvs) {
+            activator.deactivate(vgName, lv.name(), true);
+        }
+    }
+
+    /**
+     * lvcreate, then activation; if the LV cannot be activated it is removed again and ACTIVATION_FAILED is
+     * thrown, so nothing half-done stays.
+     */
+    @Override
+    public synchronized LogicalVolume lvcreate(LvCreateRequest request) {
+        LogicalVolume lv = manager.lvcreate(request);
+        VolumeGroup vg = requireVg(request.vg());
+        try {
+            activator.activate(vg, lv);
+        } catch (VolumeException e) {
+            LOG.error("lvcreate {}/{}: activation failed, removing the LV again", vg.name(), lv.name());
+            manager.lvremove(vg.name(), lv.name(), true);
+            throw e;
+        }
+        return lv;
+    }
+
+    /** lvextend, then the live table grows; clients see the size when they reconnect. */
+    @Override
+    public synchronized LogicalVolume lvextend(LvResizeRequest request) {
+        return reloaded(manager.lvextend(request), request.vg());
+    }
+
+    /** lvreduce: refused while open unless {@code force}. */
+    @Override
+    public synchronized LogicalVolume lvreduce(LvResizeRequest request, boolean force) {
+        if (!force) {
+            activator.requireClosed(request.vg(), request.lv());
+        }
+        return reloaded(manager.lvreduce(request), request.vg());
+    }
+
+    /** lvresize: a shrink of an open LV is refused unless {@code force}. */
+    @Override
+    public synchronized LogicalVolume lvresize(LvResizeRequest request, boolean force) {
+        if (!force && activator.isOpen(request.vg(), request.lv()) && shrinks(request)) {
+            activator.requireClosed(request.vg(), request.lv());
+        }
+        return reloaded(manager.lvresize(request), request.vg());
+    }
+
+    /** lvrename: refused while open unless {@code force} (attached clients then keep their device). */
+    @Override
+    public synchronized LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
+        if (!force) {
+            activator.requireClosed(vgName, oldName);
+        }
+        LogicalVolume lv = manager.lvrename(vgName, oldName, newName);
+        activator.rename(requireVg(vgName), oldName, lv, force);
+        return lv;
+    }
+
+    /** lvremove: refused while open unless {@code force} (LV_OPEN); then the device and export go. */
+    @Override
+    public synchronized void lvremove(String vgName, String lvName, boolean force) {
+        manager.lvremove(vgName, lvName, force);
+        activator.deactivate(vgName, lvName, true);
+    }
+
+    @Override
+    public Report pvs(ReportOptions options) {
+        return reporter.pvs(options);
+    }
+
+    @Override
+    public Report vgs(ReportOptions options) {
+        return reporter.vgs(options);
+    }
+
+    @Override
+    public Report lvs(ReportOptions options) {
+        return reporter.lvs(options);
+    }
+
+    /** Deactivates every LV (flushing), then closes the metadata; waits at most {@code timeout}. */
+    public synchronized void close(Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        try {
+            activator.close(timeout);
+        } finally {
+            manager.close();
+        }
+    }
+
+    @Override
+    public void close() throws IOException, TimeoutException, InterruptedException {
+        close(Duration.ofSeconds(30));
+    }
+
+    private LogicalVolume reloaded(LogicalVolume lv, String vgName) {
+        activator.reload(requireVg(vgName), lv);
+        return lv;
+    }
+
+    private VolumeGroup requireVg(String name) {
+        return manager.volumeGroup(name).orElseThrow(() -> new VolumeException(ErrorCode.VG_NOT_FOUND,
+                "Volume group \"" + name + "\" not found"));
+    }
+
+    /** Whether {@code request} would make its LV smaller (as the planner resolves sizes). */
+    private boolean shrinks(LvResizeRequest request) {
+        SizeSpec size = request.size();
+        if (size == null || size.sign() != SizeSpec.Sign.ABSOLUTE) {
+            return size != null && size.sign() == SizeSpec.Sign.MINUS;
+        }
+        VolumeGroup vg = requireVg(request.vg());
+        LogicalVolume lv = vg.lv(request.lv()).orElse(null);
+        if (lv == null || lv.segments().isEmpty()) {
+            return false;
+        }
+        Segment last = lv.lastSegment();
+        int copies = last.type() == SegmentType.MIRROR ? last.areas().size() : 1;
+        long pvsExtents = request.pvs().isEmpty() ? vg.extentCount() : request.pvs().stream()
+                .map(p -> KnownPvs.canonical(p.contains(":") ? p.substring(0, p.indexOf(':')) : p))
+                .distinct().flatMap(p -> vg.pvByName(p).stream()).mapToLong(PhysicalVolume::peCount).sum();
+        long target = size.resolve(lv.extentCount(), vg.extentSize(), vg.extentCount(),
+                FreeSpaceMap.of(vg).totalFree(), pvsExtents, copies);
+        return target < lv.extentCount();
+    }
+
+    private static void closeQuietly(Activator activator) {
+        try {
+            activator.close(Duration.ofSeconds(5));
+        } catch (TimeoutException e) {
+            LOG.warn("closing the activator after a failed open: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.ferry.daemon.wiring;
+
+import dev.ferry.daemon.activation.DmExports;
+import dev.ferry.daemon.activation.ExportFactory;
+import dev.ferry.daemon.activation.PvWrapper;
+import dev.ferry.daemon.api.ApiRoutes;
+import dev.ferry.daemon.api.PvMoveRoutes;
+import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.operations.VolumeService;
+import dev.ferry.daemon.process.DaemonContext;
+import dev.ferry.daemon.process.DaemonService;
+import dev.ferry.daemon.process.Deadline;
+import dev.ferry.daemon.pvmove.PvMoveService;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's volume layer: at start opens the data directory's PVs and VGs, activates every LV into the
+ * shared {@link ExportDirectory} and installs the volume and dmsetup API routes ({@link ApiRoutes}) over them (devices
+ * dmsetup creates are exported under their own names); at stop withdraws those exports, flushes and deactivates
+ * every LV and closes the metadata.
+ */
+public final class VolumeDaemonService implements DaemonService {
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
+    /** Bound on one table swap (suspend drain + flush). */
+    public static final Duration SUSPEND_TIMEOUT = Duration.ofSeconds(30);
+    /** Least time deactivation gets at stop, even past the daemon's deadline. */
+    private static final Duration MIN_STOP = Duration.ofSeconds(1);
+
+    private final ExportDirectory exports;
+    private final ExportFactory exportFactory;
+    private final PvWrapper pvWrapper;
+    private volatile VolumeService volumes;
+    private volatile DmExports dmExports;
+    private volatile PvMoveService moves;
+
+    /** A service publishing LVs into {@code exports}, each served through {@code exportFactory}. */
+    public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory) {
+        this(exports, exportFactory, PvWrapper.NONE);
+    }
+
+    /** As above, with tables reaching PV files through {@code pvWrapper} (fault injection in tests). */
+    public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory, PvWrapper pvWrapper) {
+        this.exports = exports;
+        this.exportFactory = exportFactory;
+        this.pvWrapper = pvWrapper;
+    }
+
+    @Override
+    public String name() {
+        return "volumes";
+    }
+
+    @Override
+    public void start(DaemonContext context) throws Exception {
+        volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT, pvWrapper);
+        dmExports = new DmExports(exports, exportFactory);
+        ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT);
+        moves = new PvMoveService(volumes, System::nanoTime);
+        PvMoveRoutes.install(context.router(), moves);
+        moves.resumeAll().forEach(m -> LOG.info("pvmove {} of {} resumed", m.name(), m.source()));
+        List<String> recovered = volumes.manager().recoveryLog();
+        recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
+        LOG.info("volumes: {} VGs, {} exports active", volumes.manager().volumeGroups().size(), exports.list().size());
+    }
+
+    /**
+     * The volume operations, for the control API.
+     *
+     * @throws IllegalStateException before {@link #start}
+     */
+    public VolumeService volumes() {
+        VolumeService v = volumes;
+        if (v == null) {
+            throw new IllegalStateException("volume service is not started");
+        }
+        return v;
+    }
+
+    /**
+     * The exports of devices created with dmsetup.
+     *
+     * @throws IllegalStateException before {@link #start}
+     */
+    public DmExports dmExports() {
+        DmExports d = dmExports;
+        if (d == null) {
+            throw new IllegalStateException("volume service is not started");
+        }
+        return d;
+    }
+
+    @Override
+    public void stop(Deadline deadline) throws Exception {
+        PvMoveService m = moves;
+        if (m != null) {
+            m.close();
+        }
+        DmExports d = dmExports;
+        if (d != null) {
+            d.withdrawAll();
+        }
+        VolumeService v = volumes;
+        if (v != null) {
+            Duration left = deadline.remaining();
+            v.close(left.compareTo(MIN_STOP) < 0 ? MIN_STOP : left);
+        }
+    }
+}
