@@ -19,10 +19,13 @@ import java.util.Set;
  *   linear   start len linear  PV data_sector
  *   striped  start len striped N chunk_sectors (PV data_sector){N}
  *   mirror   start len mirror  core 1 region_sectors N (PV data_sector){N} 1 handle_errors
+ *   pvmove   start len linear  SRC  |  mirror disk 2 LOG_SLICE region_sectors 2 SRC DST 3 handle_errors
+ *            throttle GROUP  |  linear DST          (segment DISABLED | RUNNING | COMPLETED)
  * </pre>
- * where {@code data_sector = (pe_start + pe * extent_size) / 512}. Mirrors use an in-memory (core) region log:
+ * where {@code data_sector = (pe_start + pe * extent_size) / 512}. LV mirrors use an in-memory (core) region log:
  * every activation starts with all regions out of sync and copies leg 0 over the others in the background
- * (reads are served from in-sync legs / leg 0 meanwhile); a persistent log would avoid that full resync.
+ * (reads are served from in-sync legs / leg 0 meanwhile). A RUNNING pvmove segment keeps a persistent disk region
+ * log in its slice of the move's log LV ({@link RegionLogSlices}), so a restart recopies only what was not in sync.
  */
 public final class LvTables {
     /** Bytes per sector of table text. */

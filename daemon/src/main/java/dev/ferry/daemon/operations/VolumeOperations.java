@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The LVM verbs and reports the control API serves, one method per command with
  * {@link dev.ferry.daemon.model.VolumeManager}'s semantics; implemented over a bare manager by
- * a plain VolumeManager adapter (in the API tests) and by the activation layer (which also maps LVs to devices).
+ * a plain VolumeManager adapter (in the API tests) and by {@link VolumeService} (which also keeps activation in step).
  * Refusals throw {@link VolumeException} with a stable {@link dev.ferry.daemon.model.ErrorCode}.
  */
 public interface VolumeOperations {

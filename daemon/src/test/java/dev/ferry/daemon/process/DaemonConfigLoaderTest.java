@@ -3,7 +3,6 @@ package dev.ferry.daemon.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.control.ControlEndpoint;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -93,16 +92,6 @@ class DaemonConfigLoaderTest {
             .hasMessageStartingWith("--control: control endpoint 10.1.1.1:80 is not a loopback address");
         assertThatThrownBy(() -> DaemonConfigLoader.load(cli(dir.resolve("missing.conf"), null, null, null), dir))
             .hasMessageStartingWith("cannot read config file " + dir.resolve("missing.conf"));
-    }
-
-    @Test
-    void defaultDataDirectoryFollowsRootThenXdgThenHome() {
-        Path home = Path.of("/home/op");
-        assertThat(DefaultLocations.dataDirectory(Map.of(), true, true, home)).isEqualTo(Path.of("/var/lib/ferry"));
-        assertThat(DefaultLocations.dataDirectory(Map.of(), true, false, home)).isEqualTo(Path.of("/home/op/.local/share/ferry"));
-        assertThat(DefaultLocations.dataDirectory(Map.of("XDG_DATA_HOME", "/xdg"), false, true, home)).isEqualTo(Path.of("/xdg/ferry"));
-        assertThat(DefaultLocations.dataDirectory(Map.of("XDG_DATA_HOME", "relative"), false, true, home))
-            .isEqualTo(Path.of("/home/op/.local/share/ferry"));
     }
 
     @Test
