@@ -49,7 +49,10 @@ public final class ControlRouter {
     private volatile List<Route> routes = List.of();
     private final List<Mapper<?>> mappers = new CopyOnWriteArrayList<>();
 
-    /** Adds a serialized operation route, e.g. {@code add(HttpMethod.POST, "/v1/lvs/{vg}", handler)}. */
+    /**
+     * Adds a serialized operation route, e.g. {@code add(HttpMethod.POST, "/v1/vgs/{vg}/lvs", handler)} (lvcreate,
+     * installed by {@code dev.ferry.daemon.api.VolumeRoutes}).
+     */
     public ControlRouter add(HttpMethod method, String pattern, ControlHandler handler) {
         return register(method, pattern, handler, Dispatch.OPERATION);
     }

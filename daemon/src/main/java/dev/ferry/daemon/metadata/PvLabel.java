@@ -9,13 +9,18 @@ import java.util.UUID;
  * The label at byte 0 of every PV: identity, geometry of the metadata area and the data area start.
  *
  * <pre>
- *  0        8        12                28          36          44         52     56         64 ... 508   512
- *  +--------+--------+-----------------+-----------+-----------+----------+------+----------+-- 0 --+-----+
- *  | magic  | version| PV UUID (16)    | dev size  | mda offset| slot size|slots | pe_start | zeros |crc32c|
- *  |FERRYPV1| u32 = 1| msb, lsb        | u64 bytes | u64 bytes | u64 bytes| u32  | u64 bytes|       |0..507|
- *  +--------+--------+-----------------+-----------+-----------+----------+------+----------+-------+-----+
+ *  0          8          12                     28           36           44           52         56
+ *  +----------+----------+----------------------+------------+------------+------------+----------+
+ *  | magic    | version  | PV UUID              | dev size   | mda offset | slot size  | slots    |
+ *  | FERRYPV1 | u32 = 1  | u64 msb, u64 lsb     | u64 bytes  | u64 bytes  | u64 bytes  | u32      |
+ *  +----------+----------+----------------------+------------+------------+------------+----------+
+ *  56           64                                       508          512
+ *  +------------+----------------------------------------+------------+
+ *  | pe_start   | reserved: zeros                        | crc32c     |
+ *  | u64 bytes  | (444 bytes)                            | of 0..507  |
+ *  +------------+----------------------------------------+------------+
+ *  All integers are big-endian; the CRC32C covers bytes 0..507. daemon/FORMAT.md has the same table.
  * </pre>
- * All integers are big-endian; the CRC32C covers bytes 0..507.
  */
 public record PvLabel(UUID pvUuid, long deviceSize, long mdaOffset, long slotSize, int slotCount, long peStart) {
     /** Bytes occupied by the label. */
@@ -32,7 +37,19 @@ public record PvLabel(UUID pvUuid, long deviceSize, long mdaOffset, long slotSiz
     public static final long DEFAULT_PE_START = 1024 * 1024;
 
     static final byte[] MAGIC = "FERRYPV1".getBytes(StandardCharsets.US_ASCII);
-    private static final int CRC_OFFSET = SIZE - 4;
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 8;
+    /** The UUID's most significant long, then its least significant long at {@code PV_UUID_OFFSET + 8}. */
+    static final int PV_UUID_OFFSET = 12;
+    static final int DEVICE_SIZE_OFFSET = 28;
+    static final int MDA_OFFSET_OFFSET = 36;
+    static final int SLOT_SIZE_OFFSET = 44;
+    static final int SLOT_COUNT_OFFSET = 52;
+    static final int PE_START_OFFSET = 56;
+    /** First byte of the reserved, all-zero tail (up to {@link #CRC_OFFSET}). */
+    static final int RESERVED_OFFSET = 64;
+    /** The CRC32C of bytes {@code [0, CRC_OFFSET)}. */
+    static final int CRC_OFFSET = SIZE - 4;
 
     /** Validates the geometry: slots lie between the label and pe_start, pe_start lies inside the device. */
     public PvLabel {
@@ -63,14 +80,14 @@ public record PvLabel(UUID pvUuid, long deviceSize, long mdaOffset, long slotSiz
     /** Encodes the label into a fresh {@value #SIZE}-byte buffer positioned at 0. */
     public ByteBuffer encode() {
         ByteBuffer b = ByteBuffer.allocate(SIZE);
-        b.put(0, MAGIC);
-        b.putInt(8, VERSION);
-        Checksums.putUuid(b, 12, pvUuid);
-        b.putLong(28, deviceSize);
-        b.putLong(36, mdaOffset);
-        b.putLong(44, slotSize);
-        b.putInt(52, slotCount);
-        b.putLong(56, peStart);
+        b.put(MAGIC_OFFSET, MAGIC);
+        b.putInt(VERSION_OFFSET, VERSION);
+        Checksums.putUuid(b, PV_UUID_OFFSET, pvUuid);
+        b.putLong(DEVICE_SIZE_OFFSET, deviceSize);
+        b.putLong(MDA_OFFSET_OFFSET, mdaOffset);
+        b.putLong(SLOT_SIZE_OFFSET, slotSize);
+        b.putInt(SLOT_COUNT_OFFSET, slotCount);
+        b.putLong(PE_START_OFFSET, peStart);
         b.putInt(CRC_OFFSET, Checksums.crc32c(b, 0, CRC_OFFSET));
         return b;
     }
@@ -81,20 +98,21 @@ public record PvLabel(UUID pvUuid, long deviceSize, long mdaOffset, long slotSiz
      */
     public static Optional<PvLabel> decode(ByteBuffer b) throws MetadataFormatException {
         byte[] magic = new byte[MAGIC.length];
-        b.get(0, magic);
+        b.get(MAGIC_OFFSET, magic);
         if (!java.util.Arrays.equals(magic, MAGIC)) {
             return Optional.empty();
         }
         if (b.getInt(CRC_OFFSET) != Checksums.crc32c(b, 0, CRC_OFFSET)) {
             throw new MetadataFormatException("PV label checksum mismatch");
         }
-        int version = b.getInt(8);
+        int version = b.getInt(VERSION_OFFSET);
         if (version != VERSION) {
             throw new MetadataFormatException("unsupported PV label version " + version);
         }
         try {
-            return Optional.of(new PvLabel(Checksums.getUuid(b, 12), b.getLong(28), b.getLong(36), b.getLong(44),
-                    b.getInt(52), b.getLong(56)));
+            return Optional.of(new PvLabel(Checksums.getUuid(b, PV_UUID_OFFSET), b.getLong(DEVICE_SIZE_OFFSET),
+                    b.getLong(MDA_OFFSET_OFFSET), b.getLong(SLOT_SIZE_OFFSET), b.getInt(SLOT_COUNT_OFFSET),
+                    b.getLong(PE_START_OFFSET)));
         } catch (IllegalArgumentException e) {
             throw new MetadataFormatException("PV label geometry invalid: " + e.getMessage());
         }
