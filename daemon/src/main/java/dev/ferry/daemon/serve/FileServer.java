@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One file or block device served over NBD until asked to stop.
  *
- * <p>States in {@link State}. {@link #requestStop()} may be called from any thread (a signal handler) at any time; the thread that called {@link #start(Runnable)} performs
- * the shutdown in {@link #awaitStopRequestAndStop()}: stop accepting and drain in-flight requests,
- * flush the device, close it, then stop the I/O threads.
+ * <p>States in {@link State}. {@link #requestStop()} may be called from any thread (a signal handler) at any
+ * time; the thread that called {@link #start(Runnable)} performs the shutdown in
+ * {@link #awaitStopRequestAndStop()}: stop accepting and drain in-flight requests, flush the device, close it,
+ * then stop the I/O threads.
  */
 public final class FileServer {
 
