@@ -4,7 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The life of a pvmove job ({@link PvMoveJob} owns the transitions).
+ * The life of a pvmove job ({@code PvMoveJob} owns the transitions).
  *
  * <pre>
  * PLANNED ──run──► RUNNING ──all segments copied──► COMPLETING ──LVs switched──► COMPLETED
