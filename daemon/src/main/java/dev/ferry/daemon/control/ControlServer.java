@@ -26,9 +26,11 @@ import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -40,8 +42,7 @@ import org.slf4j.LoggerFactory;
  * The control plane's HTTP/1.1 server on its endpoints (Unix sockets published 0600, loopback TCP ports),
  * with one event-loop thread, one "control" thread for operations and a two-thread system pool.
  *
- * <p>States: NEW → RUNNING ({@link #start}) → STOPPED ({@link #stop}); NEW → STOPPED too. A start
- * that fails closes whatever it had opened and leaves the server STOPPED.
+ * <p>States in {@link State}. A start that fails closes whatever it had opened and leaves the server STOPPED.
  */
 public final class ControlServer {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
@@ -49,8 +50,43 @@ public final class ControlServer {
     public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
     private static final int QUEUE_CAPACITY = 256;
 
-    /** The server's lifecycle state. */
-    public enum State { NEW, RUNNING, STOPPED }
+    /**
+     * The life cycle of a {@link ControlServer} (which owns the transitions).
+     *
+     * <pre>
+     * NEW ──start──► RUNNING ──stop (drains requests in flight), or the start failed──► STOPPED
+     *  │                                                                                   ▲
+     *  └──stop before start────────────────────────────────────────────────────────────────┘
+     * </pre>
+     *
+     * <p>No STOPPING: {@link #stop} drains while holding the server's lock, so no caller can see the server
+     * between RUNNING and STOPPED (the daemon's own STOPPING, in which operations get 503, is
+     * {@code DaemonState}'s). A second stop is a no-op.
+     */
+    public enum State {
+        /** Built; nothing bound. */
+        NEW,
+        /** Binding (inside {@link #start}), then serving. */
+        RUNNING,
+        /** Terminal: listeners, socket files, connections and threads closed. */
+        STOPPED;
+
+        /** The states this state may move to. */
+        public Set<State> successors() {
+            return switch (this) {
+                case NEW -> EnumSet.of(RUNNING, STOPPED);
+                case RUNNING -> EnumSet.of(STOPPED);
+                case STOPPED -> EnumSet.noneOf(State.class);
+            };
+        }
+
+        /** Throws {@link IllegalStateException} naming both states unless {@code next} is a successor. */
+        public void checkTransition(State next) {
+            if (!successors().contains(next)) {
+                throw new IllegalStateException("control server cannot go from " + this + " to " + next);
+            }
+        }
+    }
 
     private final List<ControlEndpoint> endpoints;
     private final ControlRouter router;
@@ -96,18 +132,19 @@ public final class ControlServer {
      * @throws Exception                     when binding fails (address in use, no such directory, ...)
      */
     public synchronized void start() throws Exception {
-        transition(State.NEW, State.RUNNING);
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ferry-control-io", true),
-            transport.ioHandlerFactory());
-        connections = new DefaultChannelGroup("ferry-control", GlobalEventExecutor.INSTANCE);
-        operations = executor("ferry-control", 1);
-        system = executor("ferry-control-system", 2);
-        ControlHttpHandler handler = new ControlHttpHandler(router, gate, operations, system, json, inFlight);
+        transition(State.RUNNING);
         try {
+            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ferry-control-io", true),
+                transport.ioHandlerFactory());
+            connections = new DefaultChannelGroup("ferry-control", GlobalEventExecutor.INSTANCE);
+            operations = executor("ferry-control", 1);
+            system = executor("ferry-control-system", 2);
+            ControlHttpHandler handler = new ControlHttpHandler(router, gate, operations, system, json, inFlight);
             for (ControlEndpoint endpoint : endpoints) {
                 bind(endpoint, handler);
             }
-        } catch (Exception e) {
+        } catch (Exception | Error e) { // an Error: Netty reports a missing native transport as one
+            transition(State.STOPPED);
             stopNow(Duration.ofSeconds(5));
             throw e;
         }
@@ -178,12 +215,12 @@ public final class ControlServer {
         if (state == State.STOPPED) {
             return true;
         }
-        transition(state, State.STOPPED);
+        transition(State.STOPPED);
         return stopNow(timeout);
     }
 
+    /** Closes whatever was opened; the state is already STOPPED. */
     private boolean stopNow(Duration timeout) throws InterruptedException {
-        state = State.STOPPED;
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Channel listener : listeners) {
             listener.close().await(remainingMillis(deadline));
@@ -223,11 +260,8 @@ public final class ControlServer {
         return String.join(", ", out);
     }
 
-    private void transition(State from, State to) {
-        if (state != from) {
-            throw new IllegalStateException("control server cannot go from " + state + " to " + to
-                + " (expected " + from + ")");
-        }
+    private void transition(State to) {
+        state.checkTransition(to);
         state = to;
     }
 

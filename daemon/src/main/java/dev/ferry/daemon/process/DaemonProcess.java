@@ -75,7 +75,7 @@ public final class DaemonProcess {
      */
     public void start() throws Exception {
         synchronized (this) {
-            transition(DaemonState.NEW, DaemonState.STARTING);
+            transition(DaemonState.STARTING);
             startedAtNanos = nanoClock.getAsLong();
         }
         try {
@@ -103,19 +103,19 @@ public final class DaemonProcess {
                 if (stopReason == null) {
                     stopReason = "start failed: " + e.getMessage();
                 }
-                transition(DaemonState.STARTING, DaemonState.STOPPING);
+                transition(DaemonState.STOPPING);
             }
             runStop();
             throw e;
         }
         synchronized (this) {
             if (stopReason == null) {
-                transition(DaemonState.STARTING, DaemonState.RUNNING);
+                transition(DaemonState.RUNNING);
                 LOG.info("ferry daemon {} running: data directory {}, control {}", BuildInfo.version(),
                     dataDirectory.path(), config.controlEndpoints().stream().map(c -> c.describe()).toList());
                 return;
             }
-            transition(DaemonState.STARTING, DaemonState.STOPPING);
+            transition(DaemonState.STOPPING);
         }
         runStop();
     }
@@ -136,13 +136,13 @@ public final class DaemonProcess {
             LOG.info("stopping ferry daemon: {}", reason);
             switch (state) {
                 case NEW:
-                    transition(DaemonState.NEW, DaemonState.STOPPED);
+                    transition(DaemonState.STOPPED);
                     StopReport report = new StopReport(reason, List.of(), true);
                     servicesStopped.complete(report);
                     terminated.complete(report);
                     return servicesStopped;
                 case RUNNING:
-                    transition(DaemonState.RUNNING, DaemonState.STOPPING);
+                    transition(DaemonState.STOPPING);
                     Thread stopper = new Thread(this::runStop, "ferry-stop");
                     stopper.start();
                     return servicesStopped;
@@ -199,7 +199,7 @@ public final class DaemonProcess {
         }
         StopReport finalReport = report.and(controlClean);
         synchronized (this) {
-            transition(DaemonState.STOPPING, DaemonState.STOPPED);
+            transition(DaemonState.STOPPED);
         }
         LOG.info("ferry daemon stopped ({}): {}", finalReport.clean() ? "clean" : "NOT clean", stopReason);
         terminated.complete(finalReport);
@@ -259,10 +259,8 @@ public final class DaemonProcess {
         return stopReason != null;
     }
 
-    private void transition(DaemonState from, DaemonState to) {
-        if (state != from || !from.canMoveTo(to)) {
-            throw new IllegalStateException("daemon cannot move from " + state + " to " + to);
-        }
+    private void transition(DaemonState to) {
+        state.checkTransition(to);
         state = to;
     }
 

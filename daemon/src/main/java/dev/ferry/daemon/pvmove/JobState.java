@@ -4,14 +4,25 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The life of a pvmove job.
+ * The life of a pvmove job ({@code PvMoveJob} owns the transitions).
+ *
  * <pre>
- *   PLANNED -> RUNNING -> COMPLETING -> COMPLETED
- *      |          |  \-> ABORTING -> ABORTED
- *      |          \----> FAILED
- *      \-> ABORTING / FAILED
+ * PLANNED ──run──► RUNNING ──all segments copied──► COMPLETING ──LVs switched──► COMPLETED
+ *                  │  │                                 │
+ *                  │  │ abort requested                 │ error
+ *                  │  ▼                                 │
+ *                  │ ABORTING ──LVs back──► ABORTED     │
+ *                  │  │                                 │
+ *                  │  │ error                           │
+ *                  │  ▼                                 │
+ *                  └► FAILED ◄──────────────────────────┘
+ *               error
  * </pre>
- * COMPLETED, ABORTED and FAILED are final.
+ *
+ * <p>An error in RUNNING, COMPLETING or ABORTING puts the LVs back on the source (best effort) and ends FAILED;
+ * the job never fails or aborts before it leaves PLANNED, since {@code run} goes to RUNNING first (an abort
+ * requested earlier is taken from RUNNING). A stop (daemon shutdown) is not a transition: the job keeps its
+ * state, the move stays in the metadata and resumes at the next start. COMPLETED, ABORTED and FAILED are final.
  */
 public enum JobState {
     /** Committed, not yet copying. */
@@ -20,19 +31,19 @@ public enum JobState {
     RUNNING,
     /** Every segment copied; switching the LVs to the destination. */
     COMPLETING,
-    /** Done: the LVs are on the destination. */
+    /** Final: the LVs are on the destination. */
     COMPLETED,
     /** Putting the LVs back on the source (keeping completed segments unless atomic). */
     ABORTING,
-    /** Aborted. */
+    /** Final: aborted. */
     ABORTED,
-    /** Stopped by an error; the LVs are on the source (plus completed segments unless atomic). */
+    /** Final: stopped by an error; the LVs are on the source (plus completed segments unless atomic). */
     FAILED;
 
-    /** States reachable from this one. */
-    Set<JobState> next() {
+    /** The states this state may move to. */
+    Set<JobState> successors() {
         return switch (this) {
-            case PLANNED -> EnumSet.of(RUNNING, ABORTING, FAILED);
+            case PLANNED -> EnumSet.of(RUNNING);
             case RUNNING -> EnumSet.of(COMPLETING, ABORTING, FAILED);
             case COMPLETING -> EnumSet.of(COMPLETED, FAILED);
             case ABORTING -> EnumSet.of(ABORTED, FAILED);
@@ -42,16 +53,16 @@ public enum JobState {
 
     /** True for COMPLETED, ABORTED and FAILED. */
     public boolean isFinal() {
-        return next().isEmpty();
+        return successors().isEmpty();
     }
 
     /**
      * The state after moving to {@code to}.
      *
-     * @throws IllegalStateException naming both states if the transition is not allowed
+     * @throws IllegalStateException naming both states unless {@code to} is a successor
      */
     JobState to(JobState to) {
-        if (!next().contains(to)) {
+        if (!successors().contains(to)) {
             throw new IllegalStateException("pvmove job cannot go from " + this + " to " + to);
         }
         return to;

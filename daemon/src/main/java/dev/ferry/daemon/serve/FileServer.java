@@ -10,6 +10,8 @@ import dev.ferry.nbd.server.NbdServer;
 import dev.ferry.nbd.server.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -21,17 +23,50 @@ import org.slf4j.LoggerFactory;
 /**
  * One file or block device served over NBD until asked to stop.
  *
- * <p>States: {@code NEW --start--> RUNNING --stop--> STOPPED}. {@link #requestStop()} may be called
- * from any thread (a signal handler) at any time; the thread that called {@link #start(Runnable)} performs
- * the shutdown in {@link #awaitStopRequestAndStop()}: stop accepting and drain in-flight requests,
- * flush the device, close it, then stop the I/O threads.
+ * <p>States in {@link State}. {@link #requestStop()} may be called from any thread (a signal handler) at any
+ * time; the thread that called {@link #start(Runnable)} performs the shutdown in
+ * {@link #awaitStopRequestAndStop()}: stop accepting and drain in-flight requests, flush the device, close it,
+ * then stop the I/O threads.
  */
 public final class FileServer {
 
     private static final Logger log = LoggerFactory.getLogger(FileServer.class);
 
-    /** Lifecycle states. */
-    enum State { NEW, RUNNING, STOPPED }
+    /**
+     * The life cycle of a {@link FileServer} (which owns the transitions).
+     *
+     * <pre>
+     * NEW ──start──► RUNNING ──stop (drains, flushes, closes), or the start failed──► STOPPED
+     * </pre>
+     *
+     * <p>No STOPPING: the stop runs on the thread that started the server, holding the server's lock, so no
+     * caller can see it between RUNNING and STOPPED ({@link #requestStop()} only wakes that thread). No
+     * NEW → STOPPED: a server that never started cannot be stopped.
+     */
+    enum State {
+        /** Built; nothing opened. */
+        NEW,
+        /** Opening the file and binding (inside {@link #start(Runnable)}), then serving. */
+        RUNNING,
+        /** Terminal: the NBD server, the device and the I/O threads are closed. */
+        STOPPED;
+
+        /** The states this state may move to. */
+        Set<State> successors() {
+            return switch (this) {
+                case NEW -> EnumSet.of(RUNNING);
+                case RUNNING -> EnumSet.of(STOPPED);
+                case STOPPED -> EnumSet.noneOf(State.class);
+            };
+        }
+
+        /** Throws {@link IllegalStateException} naming both states unless {@code next} is a successor. */
+        void checkTransition(State next) {
+            if (!successors().contains(next)) {
+                throw new IllegalStateException("file server cannot go from " + this + " to " + next);
+            }
+        }
+    }
 
     private final ServeOptions options;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -50,7 +85,7 @@ public final class FileServer {
      * {@link #requestStop()}), then starts listening; returns the bound address.
      */
     public synchronized InetSocketAddress start(Runnable beforeListening) throws InterruptedException {
-        transition(State.NEW, State.RUNNING);
+        transition(State.RUNNING);
         boolean started = false;
         try {
             Transport transport = resolveTransport();
@@ -80,8 +115,8 @@ public final class FileServer {
             return bound;
         } finally {
             if (!started) {
+                transition(State.STOPPED);
                 releaseResources();
-                state = State.STOPPED;
             }
         }
     }
@@ -132,7 +167,7 @@ public final class FileServer {
     }
 
     private synchronized boolean stop() throws InterruptedException {
-        transition(State.RUNNING, State.STOPPED);
+        transition(State.STOPPED);
         boolean clean = true;
         server.close(); // stops accepting, answers new requests with ESHUTDOWN, drains in-flight ones
         try {
@@ -161,10 +196,13 @@ public final class FileServer {
         }
     }
 
-    private void transition(State from, State to) {
-        if (state != from) {
-            throw new IllegalStateException("cannot go to " + to + " from " + state + " (expected " + from + ")");
-        }
+    /** The current state. */
+    synchronized State state() {
+        return state;
+    }
+
+    private void transition(State to) {
+        state.checkTransition(to);
         state = to;
     }
 }

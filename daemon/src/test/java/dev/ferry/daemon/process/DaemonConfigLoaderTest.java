@@ -94,19 +94,4 @@ class DaemonConfigLoaderTest {
             .hasMessageStartingWith("cannot read config file " + dir.resolve("missing.conf"));
     }
 
-    @Test
-    void stateTransitionsFollowTheDocumentedDiagram() {
-        for (DaemonState from : DaemonState.values()) {
-            for (DaemonState to : DaemonState.values()) {
-                boolean expected = switch (from) {
-                    case NEW -> to == DaemonState.STARTING || to == DaemonState.STOPPED;
-                    case STARTING -> to == DaemonState.RUNNING || to == DaemonState.STOPPING;
-                    case RUNNING -> to == DaemonState.STOPPING;
-                    case STOPPING -> to == DaemonState.STOPPED;
-                    case STOPPED -> false;
-                };
-                assertThat(from.canMoveTo(to)).as(from + " -> " + to).isEqualTo(expected);
-            }
-        }
-    }
 }

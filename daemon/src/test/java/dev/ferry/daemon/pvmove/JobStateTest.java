@@ -1,28 +1,74 @@
 package dev.ferry.daemon.pvmove;
 
+import static dev.ferry.daemon.pvmove.JobState.ABORTED;
+import static dev.ferry.daemon.pvmove.JobState.ABORTING;
+import static dev.ferry.daemon.pvmove.JobState.COMPLETED;
+import static dev.ferry.daemon.pvmove.JobState.COMPLETING;
+import static dev.ferry.daemon.pvmove.JobState.FAILED;
+import static dev.ferry.daemon.pvmove.JobState.PLANNED;
+import static dev.ferry.daemon.pvmove.JobState.RUNNING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The job state machine: documented transitions pass, others throw naming both states. */
+/** The job state machine: the edges of the diagram pass, every other pair throws naming both states. */
 class JobStateTest {
+    /** The edges drawn in JobState's javadoc, which are the transitions PvMoveJob makes. */
+    private static final Map<JobState, Set<JobState>> DIAGRAM = Map.of(
+            PLANNED, EnumSet.of(RUNNING),
+            RUNNING, EnumSet.of(COMPLETING, ABORTING, FAILED),
+            COMPLETING, EnumSet.of(COMPLETED, FAILED),
+            ABORTING, EnumSet.of(ABORTED, FAILED),
+            COMPLETED, EnumSet.noneOf(JobState.class),
+            ABORTED, EnumSet.noneOf(JobState.class),
+            FAILED, EnumSet.noneOf(JobState.class));
+
     @Test
-    void documentedPathsAreAllowed() {
-        assertEquals(JobState.COMPLETED, JobState.PLANNED.to(JobState.RUNNING).to(JobState.COMPLETING)
-                .to(JobState.COMPLETED));
-        assertEquals(JobState.ABORTED, JobState.RUNNING.to(JobState.ABORTING).to(JobState.ABORTED));
-        assertEquals(JobState.FAILED, JobState.COMPLETING.to(JobState.FAILED));
-        assertTrue(JobState.FAILED.isFinal());
+    void successorsAreTheDiagram() {
+        for (JobState s : JobState.values()) {
+            assertEquals(DIAGRAM.get(s), s.successors(), s.name());
+        }
     }
 
     @Test
-    void illegalTransitionsNameBothStates() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> JobState.COMPLETED.to(JobState.RUNNING));
-        assertTrue(e.getMessage().contains("COMPLETED") && e.getMessage().contains("RUNNING"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> JobState.COMPLETING.to(JobState.ABORTING));
-        assertThrows(IllegalStateException.class, () -> JobState.PLANNED.to(JobState.COMPLETED));
+    void everyLegalTransitionIsAccepted() {
+        for (JobState from : JobState.values()) {
+            for (JobState to : DIAGRAM.get(from)) {
+                assertEquals(to, from.to(to), from + " -> " + to);
+            }
+        }
+        assertEquals(COMPLETED, PLANNED.to(RUNNING).to(COMPLETING).to(COMPLETED));
+        assertEquals(ABORTED, PLANNED.to(RUNNING).to(ABORTING).to(ABORTED));
+    }
+
+    @Test
+    void failureIsReachableFromEveryStateTheJobRunsIn() {
+        for (JobState s : EnumSet.of(RUNNING, COMPLETING, ABORTING)) {
+            assertEquals(FAILED, s.to(FAILED), s.name());
+        }
+    }
+
+    @Test
+    void everyIllegalTransitionThrowsNamingBothStates() {
+        for (JobState from : JobState.values()) {
+            for (JobState to : EnumSet.complementOf(EnumSet.copyOf(DIAGRAM.get(from)))) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> from.to(to),
+                        from + " -> " + to);
+                assertEquals("pvmove job cannot go from " + from + " to " + to, e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void finalStatesHaveNoSuccessors() {
+        for (JobState s : JobState.values()) {
+            boolean isFinal = s == COMPLETED || s == ABORTED || s == FAILED;
+            assertEquals(isFinal, s.isFinal(), s.name());
+            assertEquals(isFinal, s.successors().isEmpty(), s.name());
+        }
     }
 }

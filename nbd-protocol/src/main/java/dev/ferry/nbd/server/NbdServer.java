@@ -18,8 +18,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,16 +32,50 @@ import org.slf4j.LoggerFactory;
 /**
  * An NBD server (fixed newstyle, no TLS) serving the exports of an {@link ExportCatalog} over TCP.
  *
- * <p>Lifecycle: NEW -(start)-> RUNNING -(close)-> CLOSED. {@link #close()} stops accepting, answers new
- * requests with ESHUTDOWN, waits up to the shutdown timeout for requests in flight, then closes every
- * connection and the event loops.
+ * <p>Lifecycle in {@link State}. {@link #close()} stops accepting, answers new requests with ESHUTDOWN, waits up
+ * to the shutdown timeout for requests in flight, then closes every connection and the event loops.
  */
 public final class NbdServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
 
-    /** Server states. */
-    private enum State { NEW, RUNNING, CLOSED }
+    /**
+     * The server's life cycle ({@link NbdServer} owns the transitions).
+     *
+     * <pre>
+     * NEW ──start──► RUNNING ──close (drains requests in flight), or the bind failed──► STOPPED
+     *  │                                                                                   ▲
+     *  └──close before start───────────────────────────────────────────────────────────────┘
+     * </pre>
+     *
+     * <p>No STOPPING: {@link #close()} drains while holding the server's lock, so no caller can see the server
+     * between RUNNING and STOPPED; the connections learn of the drain from {@link ServerState#shuttingDown()}.
+     * A second close is a no-op.
+     */
+    enum State {
+        /** Built, not bound. */
+        NEW,
+        /** Bound (or binding, inside {@link #start()}); accepting connections. */
+        RUNNING,
+        /** Terminal: not accepting, every connection and event loop closed. */
+        STOPPED;
+
+        /** The states this state may move to. */
+        Set<State> successors() {
+            return switch (this) {
+                case NEW -> EnumSet.of(RUNNING, STOPPED);
+                case RUNNING -> EnumSet.of(STOPPED);
+                case STOPPED -> EnumSet.noneOf(State.class);
+            };
+        }
+
+        /** Throws {@link IllegalStateException} naming both states unless {@code next} is a successor. */
+        void checkTransition(State next) {
+            if (!successors().contains(next)) {
+                throw new IllegalStateException("NBD server cannot go from " + this + " to " + next);
+            }
+        }
+    }
 
     private final ExportCatalog catalog;
     private final String host;
@@ -75,9 +111,25 @@ public final class NbdServer implements AutoCloseable {
 
     /** Binds and starts serving; returns the bound address (useful with port 0). */
     public synchronized InetSocketAddress start() throws InterruptedException {
-        if (state != State.NEW) {
-            throw new IllegalStateException("server is " + state + ", expected " + State.NEW);
+        transition(State.RUNNING);
+        try {
+            serverChannel = bind();
+        } catch (Throwable e) { // Netty rethrows the bind's checked exceptions (BindException) undeclared
+            if (bossGroup != null) {
+                bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            }
+            if (workerGroup != null) {
+                workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            }
+            transition(State.STOPPED);
+            throw e;
         }
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        LOG.info("NBD server listening on {} ({} transport)", bound, transport.resolve());
+        return bound;
+    }
+
+    private Channel bind() throws InterruptedException {
         bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, transport.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -101,18 +153,7 @@ public final class NbdServer implements AutoCloseable {
                                         new OptionNegotiator(catalog), limits, serverState, handshakeTimeout));
                     }
                 });
-        try {
-            serverChannel = bootstrap.bind(host, port).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
-            bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            state = State.CLOSED;
-            throw e;
-        }
-        state = State.RUNNING;
-        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        LOG.info("NBD server listening on {} ({} transport)", bound, transport.resolve());
-        return bound;
+        return bootstrap.bind(host, port).sync().channel();
     }
 
     /** The bound address; only while running. */
@@ -139,11 +180,14 @@ public final class NbdServer implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (state != State.RUNNING) {
-            state = State.CLOSED;
+        if (state == State.STOPPED) {
             return;
         }
-        state = State.CLOSED;
+        State was = state;
+        transition(State.STOPPED);
+        if (was == State.NEW) {
+            return;
+        }
         serverState.beginShutdown();
         serverChannel.close().awaitUninterruptibly();
         List<CompletableFuture<Void>> drains = new ArrayList<>();
@@ -166,6 +210,16 @@ public final class NbdServer implements AutoCloseable {
         workerGroup.shutdownGracefully(quietMs, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly();
         bossGroup.shutdownGracefully(quietMs, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly();
         LOG.info("NBD server stopped");
+    }
+
+    /** The current state. */
+    synchronized State state() {
+        return state;
+    }
+
+    private void transition(State to) {
+        state.checkTransition(to);
+        state = to;
     }
 
     /** Configures an {@link NbdServer}. */
