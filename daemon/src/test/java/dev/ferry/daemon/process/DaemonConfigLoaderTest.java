@@ -93,5 +93,4 @@ class DaemonConfigLoaderTest {
         assertThatThrownBy(() -> DaemonConfigLoader.load(cli(dir.resolve("missing.conf"), null, null, null), dir))
             .hasMessageStartingWith("cannot read config file " + dir.resolve("missing.conf"));
     }
-
 }

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.daemon.cli.CommandFailure;
+import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.serve.FileServer.State;
 import dev.ferry.nbd.server.Transport;
 import java.net.InetSocketAddress;
