@@ -41,7 +41,7 @@ public enum JobState {
     FAILED;
 
     /** The states this state may move to. */
-    Set<JobState> successors() {
+    public Set<JobState> successors() {
         return switch (this) {
             case PLANNED -> EnumSet.of(RUNNING);
             case RUNNING -> EnumSet.of(COMPLETING, ABORTING, FAILED);
@@ -52,19 +52,18 @@ public enum JobState {
     }
 
     /** True for COMPLETED, ABORTED and FAILED. */
-    public boolean isFinal() {
+    public boolean terminal() {
         return successors().isEmpty();
     }
 
     /**
-     * The state after moving to {@code to}.
+     * Checks that this state may move to {@code next}.
      *
-     * @throws IllegalStateException naming both states unless {@code to} is a successor
+     * @throws IllegalStateException naming both states unless {@code next} is a successor
      */
-    JobState to(JobState to) {
-        if (!successors().contains(to)) {
-            throw new IllegalStateException("pvmove job cannot go from " + this + " to " + to);
+    public void checkTransition(JobState next) {
+        if (!successors().contains(next)) {
+            throw new IllegalStateException("pvmove job cannot go from " + this + " to " + next);
         }
-        return to;
     }
 }

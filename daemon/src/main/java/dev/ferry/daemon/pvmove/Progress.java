@@ -44,8 +44,8 @@ final class Progress {
         if (job.state() == JobState.COMPLETED) {
             copied = total;
         }
-        double rate = job.state().isFinal() ? 0 : job.meter().mibPerSecond(copied);
-        Long eta = job.state().isFinal() ? null : MoveMeter.eta(total - copied, rate);
+        double rate = job.state().terminal() ? 0 : job.meter().mibPerSecond(copied);
+        Long eta = job.state().terminal() ? null : MoveMeter.eta(total - copied, rate);
         List<String> lvs = job.movedLvs();
         double percent = total == 0 ? 100 : 100.0 * copied / total;
         return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs,
@@ -58,7 +58,7 @@ final class Progress {
         if (s.moveState() == MoveState.COMPLETED) {
             return 1;
         }
-        if (s.moveState() == MoveState.DISABLED || job.state().isFinal()) {
+        if (s.moveState() == MoveState.DISABLED || job.state().terminal()) {
             return 0;
         }
         try {

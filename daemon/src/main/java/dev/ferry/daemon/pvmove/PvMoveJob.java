@@ -279,7 +279,8 @@ final class PvMoveJob implements Runnable {
     }
 
     private void transition(JobState to) {
-        state = state.to(to);
+        state.checkTransition(to);
+        state = to;
     }
 
     private void requireRunning() {

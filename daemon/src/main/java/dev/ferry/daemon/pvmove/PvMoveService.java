@@ -179,7 +179,7 @@ public final class PvMoveService implements AutoCloseable {
 
     private List<PvMoveJob> running(String source) {
         String src = source == null ? null : KnownPvs.canonical(source);
-        List<PvMoveJob> out = jobs.stream().filter(j -> !j.state().isFinal())
+        List<PvMoveJob> out = jobs.stream().filter(j -> !j.state().terminal())
                 .filter(j -> src == null || src.equals(Progress.sourceOf(j))).toList();
         if (out.isEmpty()) {
             throw new VolumeException(ErrorCode.NO_SUCH_MOVE, source == null ? "No pvmove in progress"
@@ -307,7 +307,7 @@ public final class PvMoveService implements AutoCloseable {
         Copier copier = service.activator().copier();
         Set<String> live = new HashSet<>();
         for (PvMoveJob j : jobs) {
-            if (!j.state().isFinal() && j.layout().move() != null) {
+            if (!j.state().terminal() && j.layout().move() != null) {
                 String group = Activator.deviceName(j.vgName(), j.name());
                 live.add(group);
                 copier.setRateLimit(group, effective.getOrDefault(j, currentRate(j)));
@@ -315,7 +315,7 @@ public final class PvMoveService implements AutoCloseable {
         }
         for (PvMoveJob j : jobs) {
             String group = Activator.deviceName(j.vgName(), j.name());
-            if (j.state().isFinal() && !live.contains(group)) {
+            if (j.state().terminal() && !live.contains(group)) {
                 copier.setRateLimit(group, 0);
             }
         }
@@ -327,7 +327,7 @@ public final class PvMoveService implements AutoCloseable {
     }
 
     private PvMoveJob find(String vg, String name) {
-        return jobs.stream().filter(j -> j.vgName().equals(vg) && j.name().equals(name) && !j.state().isFinal())
+        return jobs.stream().filter(j -> j.vgName().equals(vg) && j.name().equals(name) && !j.state().terminal())
                 .findFirst().orElse(null);
     }
 

@@ -50,7 +50,7 @@ class PvMoveBackoffTest extends PvMoveFixtureTest {
         d.resume().get(30, TimeUnit.SECONDS);
         long[] seen = {limit};
         Poll.until(WAIT, "the copy rate limit to drop below " + limit, () -> (seen[0] = copier.rateLimit(group)) < limit
-                || f.moves.job(p.name()).state().isFinal());
+                || f.moves.job(p.name()).state().terminal());
         // the first slow probe halves the limit (RateGovernorTest pins the exact steps); a calm probe (a read served
         // by the already synced destination leg) may raise it by a quarter before this thread looks again
         assertTrue(seen[0] >= limit / 2 && seen[0] < limit, "backed-off limit " + seen[0]);

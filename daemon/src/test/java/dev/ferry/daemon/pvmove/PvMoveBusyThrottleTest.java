@@ -30,7 +30,7 @@ class PvMoveBusyThrottleTest extends PvMoveFixtureTest {
         other.stop();
         boolean[] freeWhileRunning = {false};
         Poll.until(WAIT, "full speed once idle", () -> {
-            boolean running = !f.moves.job(p.name()).state().isFinal();
+            boolean running = !f.moves.job(p.name()).state().terminal();
             freeWhileRunning[0] = running && copier.rateLimit("vg-" + p.name()) == 0;
             return freeWhileRunning[0] || !running;
         });

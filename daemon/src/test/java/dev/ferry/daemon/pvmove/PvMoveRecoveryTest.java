@@ -51,7 +51,7 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         MoveProgress p = f.moves.start(PvMoveFixture.request(atomic, 8 * MIB, f.pv1, f.pv3));
         long at = (long) (p.totalBytes() * (0.05 + 0.9 * r.nextDouble()));
         Poll.until(WAIT, "copy up to " + at + " bytes (" + why + ")",
-                () -> f.moves.moves().get(0).copiedBytes() >= at || f.moves.moves().get(0).state().isFinal());
+                () -> f.moves.moves().get(0).copiedBytes() >= at || f.moves.moves().get(0).state().terminal());
         List<MoveProgress> aborted = f.moves.abort(null, WAIT);
         wa.stop();
         wb.stop();
@@ -165,8 +165,8 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         MoveProgress pa = f.moves.start(PvMoveFixture.request(false, 4 * MIB, f.pv1, f.pv3));
         MoveProgress pb = f.moves.start(PvMoveFixture.request(false, 4 * MIB, f.pv2, f.pv3));
         assertEquals("pvmove1", pb.name());
-        assertFalse(f.moves.job(pa.name()).state().isFinal());
-        assertFalse(f.moves.job(pb.name()).state().isFinal());
+        assertFalse(f.moves.job(pa.name()).state().terminal());
+        assertFalse(f.moves.job(pb.name()).state().terminal());
         assertEquals(JobState.COMPLETED, f.await(pa));
         assertEquals(JobState.COMPLETED, f.await(pb));
         wa.stop();
