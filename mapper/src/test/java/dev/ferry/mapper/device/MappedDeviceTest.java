@@ -230,6 +230,23 @@ class MappedDeviceTest {
     }
 
     @Test
+    void aRequestIsSplitAtTargetBoundariesEachPieceRelativeToItsTarget() {
+        MappedDevice d = registry.create("d", "0 8 linear /a 0\n8 8 linear /b 8\n16 8 linear /a 100\n");
+        byte[] data = pattern(16 * 512, 9);
+        await(d.write(4 * 512, ByteBuffer.wrap(data), false));
+        assertThat(read(a, 4 * 512, 2048)).isEqualTo(java.util.Arrays.copyOfRange(data, 0, 2048));
+        assertThat(read(b, 8 * 512, 4096)).isEqualTo(java.util.Arrays.copyOfRange(data, 2048, 6144));
+        assertThat(read(a, 100 * 512, 2048)).isEqualTo(java.util.Arrays.copyOfRange(data, 6144, 8192));
+        ByteBuffer back = ByteBuffer.allocate(data.length);
+        await(d.read(4 * 512, back));
+        assertThat(back.array()).isEqualTo(data);
+        await(d.writeZeroes(6 * 512, 12 * 512, false));
+        assertThat(read(b, 8 * 512, 4096)).isEqualTo(new byte[4096]);
+        assertThat(read(a, 100 * 512, 1024)).isEqualTo(new byte[1024]);
+        assertThat(read(a, 102 * 512, 512)).isEqualTo(java.util.Arrays.copyOfRange(data, 7168, 7680));
+    }
+
+    @Test
     void theFirstPieceErrorFailsTheRequest() {
         MappedDevice d = registry.create("d", "0 8 linear /a 0\n8 8 error\n");
         assertThat(kind(d.write(3584, ByteBuffer.wrap(pattern(1024, 6)), false))).isEqualTo(BlockIoException.Kind.IO_ERROR);
