@@ -317,6 +317,50 @@ class MappedDeviceTest {
     }
 
     @Test
+    void aLiveReplaceIsVisibleAsReplacingUntilTheOldTablesRequestsDrained() {
+        MappedDevice d = registry.create("d", "0 8 linear /q 0");
+        CompletableFuture<Void> old = d.write(0, ByteBuffer.wrap(pattern(512, 1)), false);
+        registry.load("d", "0 8 linear /a 0");
+        CompletableFuture<Void> replaced = d.replace();
+        assertThat(d.state()).isEqualTo(DeviceState.REPLACING);
+        assertThat(d.info().state()).isEqualTo(DeviceState.REPLACING);
+        assertThat(d.table()).isEqualTo("0 8 linear /a 0\n");
+        await(d.write(512, ByteBuffer.wrap(pattern(512, 2)), false));   // no I/O held: the new table serves at once
+        assertThat(read(a, 512, 512)).isEqualTo(pattern(512, 2));
+        assertThatThrownBy(() -> d.suspend(SuspendMode.NOFLUSH, LONG))
+                .isInstanceOf(IllegalStateException.class).hasMessage("device 'd': illegal transition REPLACING -> SUSPENDING");
+        registry.load("d", "0 8 linear /b 0");
+        assertThatThrownBy(d::replace).hasMessage("device 'd': illegal transition REPLACING -> REPLACING");
+        assertThatThrownBy(d::resume).hasMessage("device 'd': illegal transition REPLACING -> SUSPENDING");
+        assertThat(d.clear()).isTrue();
+        assertThat(d.resume()).isCompleted();   // nothing waiting: nothing to do, as when ACTIVE
+        assertThat(replaced).isNotDone();
+        q.completeAll();
+        await(old);
+        await(replaced);
+        assertThat(d.state()).isEqualTo(DeviceState.ACTIVE);
+        assertThat(d.stats().lastReplaceDrainNanos()).isNotNegative();
+    }
+
+    @Test
+    void aReplaceNeedsAnInactiveTableAndARemoveEndsIt() {
+        MappedDevice d = registry.create("d", "0 8 linear /q 0");
+        assertThatThrownBy(d::replace).hasMessage("device 'd' has no inactive table to make live");
+        assertThat(d.state()).isEqualTo(DeviceState.ACTIVE);
+        CompletableFuture<Void> old = d.write(0, ByteBuffer.allocate(512), false);
+        registry.load("d", "0 8 linear /a 0");
+        CompletableFuture<Void> replaced = d.replace();
+        CompletableFuture<Void> removed = d.remove(true);
+        assertThat(d.state()).isEqualTo(DeviceState.REMOVED);
+        assertThat(kind(d.read(0, ByteBuffer.allocate(512)))).isEqualTo(BlockIoException.Kind.SHUTDOWN);
+        await(removed);
+        q.completeAll();
+        await(old);
+        await(replaced);
+        assertThat(d.state()).isEqualTo(DeviceState.REMOVED);
+    }
+
+    @Test
     void removeRefusesABusyDeviceUnlessForced() {
         MappedDevice d = registry.create("d", "0 64 linear /a 0");
         var handle = d.open();
