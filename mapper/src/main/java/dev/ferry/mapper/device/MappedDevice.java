@@ -347,6 +347,11 @@ public final class MappedDevice implements SharedDevice {
      * at a time. Call without the lock.
      */
     private void reopenGate() {
+        release();
+        stats.gateReopened(clock.nanoTime());
+    }
+
+    private void release() {
         synchronized (lock) {
             if (releasing) {
                 return;
@@ -363,14 +368,13 @@ public final class MappedDevice implements SharedDevice {
                 if (next == null) {
                     open = go;
                     releasing = false;
-                    break;
+                    return;
                 }
                 ref = live;
                 stripe = ref.inflight().enter();
             }
             dispatch(next, ref, stripe);
         }
-        stats.gateReopened(clock.nanoTime());
     }
 
     private <T> void dispatch(Queued<T> q, Live ref, int stripe) {
