@@ -361,6 +361,27 @@ class MappedDeviceTest {
     }
 
     @Test
+    void aReplaceWhoseInactiveTableIsClearedBeforeTheSwapIsAbandonedAndTheOldTableKeepsServing() {
+        Copier copier = new Copier(new CopierConfig(4096, 2, 4, 0), clock);
+        DeviceRegistry r = new DeviceRegistry(TargetTypes.standard().with(
+                new MirrorTargetType(copier, MirrorListener.NONE, 2)), clock, leaves, LONG);
+        MappedDevice d = r.create("m", "0 64 mirror core 1 16 2 /a 0 /q 0");
+        assertThat(q.pendingCount()).isPositive();           // recovery copies wait on the queued leg
+        r.load("m", "0 64 linear /b 0");
+        CompletableFuture<Void> replaced = d.replace();      // the old mirror's presuspend waits for its copies
+        assertThat(d.state()).isEqualTo(DeviceState.REPLACING);
+        assertThat(d.clear()).isTrue();
+        q.completeAll();
+        assertThat(failure(replaced)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("device 'm': table replace abandoned (inactive table cleared)");
+        assertThat(d.state()).isEqualTo(DeviceState.ACTIVE);
+        assertThat(d.table()).startsWith("0 64 mirror");
+        await(d.suspend(SuspendMode.NOFLUSH, LONG));         // a suspend is legal again
+        await(d.resume());
+        q.completeAll();
+    }
+
+    @Test
     void removeRefusesABusyDeviceUnlessForced() {
         MappedDevice d = registry.create("d", "0 64 linear /a 0");
         var handle = d.open();
