@@ -39,7 +39,7 @@ public final class LinearTarget implements Target {
         this.size = lengthSectors * TargetArgs.SECTOR;
         this.slice = slice;
         this.device = slice.device();
-        this.base = slice.offsetSectors() * TargetArgs.SECTOR;
+        this.base = slice.base();
     }
 
     @Override
