@@ -7,15 +7,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live replace of one {@link MappedDevice}'s table (ACTIVE throughout, no I/O held): the old table's targets
- * stop their background work while I/O flows (presuspend), the inactive table becomes live, so new requests go to
- * it at once while requests in flight finish on the old one; once those have drained, the old table's
- * postsuspend hooks run, it closes, and the new table's targets resume (so their background work, such as a
- * mirror's recovery, never overlaps a write still in flight on the old table).
+ * The live replace procedure of one {@link MappedDevice}, once the device has entered REPLACING (no I/O held):
+ * the old table's targets stop their background work while I/O flows (presuspend), the device makes the
+ * inactive table live, so new requests go to it at once while requests in flight finish on the old one; once
+ * those have drained, the old table's postsuspend hooks run, it closes, and the device ends the replace, which
+ * resumes the new table's targets (so their background work, such as a mirror's recovery, never overlaps a
+ * write still in flight on the old table). The device's state changes only through its transition methods.
  *
  * <p>This is for reloads whose old and new tables present the same bytes (a volume manager's reloads while
- * extents move): requests on the two tables then conflict no more than any concurrent requests do. A device
- * suspend is refused while a replace runs.
+ * extents move): requests on the two tables then conflict no more than any concurrent requests do.
  */
 final class TableReplacer {
 
@@ -29,41 +29,23 @@ final class TableReplacer {
         this.clock = clock;
     }
 
-    /** See {@link MappedDevice#replace()}. */
-    CompletableFuture<Void> replace() {
-        RequestGate.Live old;
-        synchronized (device.lock) {
-            device.state.require(DeviceState.ACTIVE, device.name(), DeviceState.ACTIVE);
-            if (device.replacing) {
-                throw new IllegalStateException("device '" + device.name() + "' is already replacing its table");
-            }
-            if (device.inactive == null) {
-                throw new IllegalStateException("device '" + device.name() + "' has no inactive table to make live");
-            }
-            device.replacing = true;
-            old = device.gate.live();
-        }
+    /** Replaces the live table {@code old}; see {@link MappedDevice#replace()}. */
+    CompletableFuture<Void> replace(MappedDevice.Live old) {
         CompletableFuture<Void> stopped = old.table() == null ? CompletableFuture.completedFuture(null)
                 : old.table().presuspend();
-        return stopped.thenCompose(v -> swap(old)).whenComplete((v, e) -> {
-            synchronized (device.lock) {
-                device.replacing = false;
+        return stopped.whenComplete((v, e) -> {
+            if (e != null) {
+                device.replaceEnded(null);
             }
-        });
+        }).thenCompose(v -> swap(old));
     }
 
-    private CompletableFuture<Void> swap(RequestGate.Live old) {
+    private CompletableFuture<Void> swap(MappedDevice.Live old) {
         Table now;
-        synchronized (device.lock) {
-            if (device.state != DeviceState.ACTIVE || device.inactive == null) {
-                String why = "device '" + device.name() + "': table replace abandoned (state " + device.state
-                        + (device.inactive != null ? ")" : ", inactive table cleared)");
-                Suspender.resumeIfLive(device, old.table());
-                return CompletableFuture.failedFuture(new IllegalStateException(why));
-            }
-            now = device.inactive;
-            device.inactive = null;
-            device.gate.swap(now);
+        try {
+            now = device.replaceSwap(old);
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
         }
         long swapped = clock.nanoTime();
         return old.inflight().drain()
@@ -76,8 +58,8 @@ final class TableReplacer {
                     if (old.table() != null) {
                         old.table().close();
                     }
-                    device.stats.replaced(clock.nanoTime() - swapped);
-                    Suspender.resumeIfLive(device, now);
+                    device.stats().replaced(clock.nanoTime() - swapped);
+                    device.replaceEnded(now);
                     return null;
                 });
     }

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #size()} bytes from offset 0. Parsing opens every {@link SharedDevice} the lines name (so
  * they cannot be removed under the table); {@link #close()} closes the targets and those handles.
  * Events the targets raise go to the sink {@linkplain #attach attached} by the device the table is
- * loaded into. Lookup by byte offset is a binary search over the line starts.
+ * loaded into. Lookup by byte offset is a binary search over the line starts; the device the table serves
+ * splits requests at the target boundaries and issues the pieces to the targets.
  */
 public final class Table implements AutoCloseable {
 
@@ -197,40 +198,6 @@ public final class Table implements AutoCloseable {
     /** First byte after target {@code i}. */
     public long end(int i) {
         return i + 1 < starts.length ? starts[i + 1] : size;
-    }
-
-    /** One piece of a request split at target boundaries. */
-    @FunctionalInterface
-    public interface PieceOp {
-        /**
-         * Issues the piece of {@code length} bytes at {@code targetOffset} of {@code target}, which is
-         * {@code done} bytes into the request.
-         */
-        CompletableFuture<Void> apply(Target target, long targetOffset, long done, long length);
-    }
-
-    /** Splits {@code [offset, offset+length)} (within the table) into per-target pieces and joins them. */
-    public CompletableFuture<Void> split(long offset, long length, PieceOp op) {
-        int i = index(offset);
-        if (offset + length <= end(i)) {
-            return op.apply(targets[i], offset - starts[i], 0, length);
-        }
-        Join join = new Join();
-        long done = 0;
-        while (done < length) {
-            long at = offset + done;
-            long n = Math.min(length - done, end(i) - at);
-            CompletableFuture<Void> piece;
-            try {
-                piece = op.apply(targets[i], at - starts[i], done, n);
-            } catch (RuntimeException e) {
-                piece = CompletableFuture.failedFuture(e);
-            }
-            join.add(piece);
-            done += n;
-            i++;
-        }
-        return join.seal();
     }
 
     /** Allocation of the target holding {@code offset}, up to {@code length}, in table offsets. */

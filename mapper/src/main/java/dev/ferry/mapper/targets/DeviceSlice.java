@@ -43,6 +43,11 @@ public final class DeviceSlice {
         return offsetSectors;
     }
 
+    /** The first byte of the slice on the device. */
+    public long base() {
+        return base;
+    }
+
     /** {@code name offset}, as table params print a device. */
     public String params() {
         return name + " " + offsetSectors;

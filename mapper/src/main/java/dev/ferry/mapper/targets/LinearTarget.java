@@ -1,5 +1,6 @@
 package dev.ferry.mapper.targets;
 
+import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.block.FileSpan;
 import java.nio.ByteBuffer;
@@ -29,11 +30,16 @@ public final class LinearTarget implements Target {
 
     private final long size;
     private final DeviceSlice slice;
+    /** The slice's device and first byte on it: I/O goes there directly, shifted by the base. */
+    private final BlockDevice device;
+    private final long base;
 
     /** Creates a linear target of {@code lengthSectors} over {@code slice}. */
     public LinearTarget(long lengthSectors, DeviceSlice slice) {
         this.size = lengthSectors * TargetArgs.SECTOR;
         this.slice = slice;
+        this.device = slice.device();
+        this.base = slice.base();
     }
 
     @Override
@@ -58,27 +64,27 @@ public final class LinearTarget implements Target {
 
     @Override
     public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
-        return slice.read(offset, dst);
+        return device.read(base + offset, dst);
     }
 
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
-        return slice.write(offset, src, fua);
+        return device.write(base + offset, src, fua);
     }
 
     @Override
     public CompletableFuture<Void> flush() {
-        return slice.flush();
+        return device.flush();
     }
 
     @Override
     public CompletableFuture<Void> discard(long offset, long length) {
-        return slice.discard(offset, length);
+        return device.discard(base + offset, length);
     }
 
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
-        return slice.writeZeroes(offset, length, mayUnmap);
+        return device.writeZeroes(base + offset, length, mayUnmap);
     }
 
     @Override
@@ -88,12 +94,12 @@ public final class LinearTarget implements Target {
 
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
-        return slice.fileSpan(offset, length);
+        return device.fileSpan(base + offset, length);
     }
 
     @Override
     public boolean fastZeroes() {
-        return slice.device().fastZeroes();
+        return device.fastZeroes();
     }
 
     @Override

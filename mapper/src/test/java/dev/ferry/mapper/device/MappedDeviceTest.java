@@ -230,6 +230,23 @@ class MappedDeviceTest {
     }
 
     @Test
+    void aRequestIsSplitAtTargetBoundariesEachPieceRelativeToItsTarget() {
+        MappedDevice d = registry.create("d", "0 8 linear /a 0\n8 8 linear /b 8\n16 8 linear /a 100\n");
+        byte[] data = pattern(16 * 512, 9);
+        await(d.write(4 * 512, ByteBuffer.wrap(data), false));
+        assertThat(read(a, 4 * 512, 2048)).isEqualTo(java.util.Arrays.copyOfRange(data, 0, 2048));
+        assertThat(read(b, 8 * 512, 4096)).isEqualTo(java.util.Arrays.copyOfRange(data, 2048, 6144));
+        assertThat(read(a, 100 * 512, 2048)).isEqualTo(java.util.Arrays.copyOfRange(data, 6144, 8192));
+        ByteBuffer back = ByteBuffer.allocate(data.length);
+        await(d.read(4 * 512, back));
+        assertThat(back.array()).isEqualTo(data);
+        await(d.writeZeroes(6 * 512, 12 * 512, false));
+        assertThat(read(b, 8 * 512, 4096)).isEqualTo(new byte[4096]);
+        assertThat(read(a, 100 * 512, 1024)).isEqualTo(new byte[1024]);
+        assertThat(read(a, 102 * 512, 512)).isEqualTo(java.util.Arrays.copyOfRange(data, 7168, 7680));
+    }
+
+    @Test
     void theFirstPieceErrorFailsTheRequest() {
         MappedDevice d = registry.create("d", "0 8 linear /a 0\n8 8 error\n");
         assertThat(kind(d.write(3584, ByteBuffer.wrap(pattern(1024, 6)), false))).isEqualTo(BlockIoException.Kind.IO_ERROR);
@@ -297,6 +314,71 @@ class MappedDeviceTest {
         assertThatThrownBy(d::clear).hasMessage("device 'd': cannot clear a table in state REMOVED");
         assertThatThrownBy(d::open).hasMessage("device 'd': cannot open in state REMOVED");
         assertThatThrownBy(() -> d.load(registry.parse("0 8 zero"))).hasMessage("device 'd': cannot load a table in state REMOVED");
+    }
+
+    @Test
+    void aLiveReplaceIsVisibleAsReplacingUntilTheOldTablesRequestsDrained() {
+        MappedDevice d = registry.create("d", "0 8 linear /q 0");
+        CompletableFuture<Void> old = d.write(0, ByteBuffer.wrap(pattern(512, 1)), false);
+        registry.load("d", "0 8 linear /a 0");
+        CompletableFuture<Void> replaced = d.replace();
+        assertThat(d.state()).isEqualTo(DeviceState.REPLACING);
+        assertThat(d.info().state()).isEqualTo(DeviceState.REPLACING);
+        assertThat(d.table()).isEqualTo("0 8 linear /a 0\n");
+        await(d.write(512, ByteBuffer.wrap(pattern(512, 2)), false));   // no I/O held: the new table serves at once
+        assertThat(read(a, 512, 512)).isEqualTo(pattern(512, 2));
+        assertThatThrownBy(() -> d.suspend(SuspendMode.NOFLUSH, LONG))
+                .isInstanceOf(IllegalStateException.class).hasMessage("device 'd': illegal transition REPLACING -> SUSPENDING");
+        registry.load("d", "0 8 linear /b 0");
+        assertThatThrownBy(d::replace).hasMessage("device 'd': illegal transition REPLACING -> REPLACING");
+        assertThatThrownBy(d::resume).hasMessage("device 'd': illegal transition REPLACING -> SUSPENDING");
+        assertThat(d.clear()).isTrue();
+        assertThat(d.resume()).isCompleted();   // nothing waiting: nothing to do, as when ACTIVE
+        assertThat(replaced).isNotDone();
+        q.completeAll();
+        await(old);
+        await(replaced);
+        assertThat(d.state()).isEqualTo(DeviceState.ACTIVE);
+        assertThat(d.stats().lastReplaceDrainNanos()).isNotNegative();
+    }
+
+    @Test
+    void aReplaceNeedsAnInactiveTableAndARemoveEndsIt() {
+        MappedDevice d = registry.create("d", "0 8 linear /q 0");
+        assertThatThrownBy(d::replace).hasMessage("device 'd' has no inactive table to make live");
+        assertThat(d.state()).isEqualTo(DeviceState.ACTIVE);
+        CompletableFuture<Void> old = d.write(0, ByteBuffer.allocate(512), false);
+        registry.load("d", "0 8 linear /a 0");
+        CompletableFuture<Void> replaced = d.replace();
+        CompletableFuture<Void> removed = d.remove(true);
+        assertThat(d.state()).isEqualTo(DeviceState.REMOVED);
+        assertThat(kind(d.read(0, ByteBuffer.allocate(512)))).isEqualTo(BlockIoException.Kind.SHUTDOWN);
+        await(removed);
+        q.completeAll();
+        await(old);
+        await(replaced);
+        assertThat(d.state()).isEqualTo(DeviceState.REMOVED);
+    }
+
+    @Test
+    void aReplaceWhoseInactiveTableIsClearedBeforeTheSwapIsAbandonedAndTheOldTableKeepsServing() {
+        Copier copier = new Copier(new CopierConfig(4096, 2, 4, 0), clock);
+        DeviceRegistry r = new DeviceRegistry(TargetTypes.standard().with(
+                new MirrorTargetType(copier, MirrorListener.NONE, 2)), clock, leaves, LONG);
+        MappedDevice d = r.create("m", "0 64 mirror core 1 16 2 /a 0 /q 0");
+        assertThat(q.pendingCount()).isPositive();           // recovery copies wait on the queued leg
+        r.load("m", "0 64 linear /b 0");
+        CompletableFuture<Void> replaced = d.replace();      // the old mirror's presuspend waits for its copies
+        assertThat(d.state()).isEqualTo(DeviceState.REPLACING);
+        assertThat(d.clear()).isTrue();
+        q.completeAll();
+        assertThat(failure(replaced)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("device 'm': table replace abandoned (inactive table cleared)");
+        assertThat(d.state()).isEqualTo(DeviceState.ACTIVE);
+        assertThat(d.table()).startsWith("0 64 mirror");
+        await(d.suspend(SuspendMode.NOFLUSH, LONG));         // a suspend is legal again
+        await(d.resume());
+        q.completeAll();
     }
 
     @Test

@@ -322,6 +322,20 @@ public final class SimulationHarness {
         }
     }
 
+    /** Reads or writes {@code buf} at {@code offset} of {@code table}'s targets directly, piece by piece. */
+    private static CompletableFuture<Void> pieces(Table table, long offset, ByteBuffer buf, boolean write) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int done = 0; done < buf.capacity(); ) {
+            int i = table.index(offset + done);
+            int n = (int) Math.min(buf.capacity() - done, table.end(i) - offset - done);
+            ByteBuffer piece = buf.duplicate().position(done).limit(done + n).slice();
+            long at = offset + done - table.start(i);
+            all.add(write ? table.target(i).write(at, piece, false) : table.target(i).read(at, piece));
+            done += n;
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
     /** Copies the whole logical range from {@code from} to {@code to}, completing leaf ops as needed. */
     private void copy(String from, String to) {
         try (Table source = registry.parse(from); Table dest = registry.parse(to)) {
@@ -330,10 +344,8 @@ public final class SimulationHarness {
                 int n = (int) Math.min(chunk, source.size() - at);
                 ByteBuffer buf = ByteBuffer.allocate(n);
                 long start = at;
-                CompletableFuture<Void> done = source.split(start, n, (t, o, d, len) -> t.read(o,
-                        buf.duplicate().position((int) d).limit((int) (d + len)).slice()))
-                        .thenCompose(v -> dest.split(start, n, (t, o, d, len) -> t.write(o,
-                                buf.duplicate().position((int) d).limit((int) (d + len)).slice(), false)));
+                CompletableFuture<Void> done = pieces(source, start, buf, false)
+                        .thenCompose(v -> pieces(dest, start, buf, true));
                 while (!done.isDone()) {
                     if (!completeLeafOp()) {
                         throw failure("copy stalled with no leaf operation pending");

@@ -2,20 +2,15 @@ package dev.ferry.mapper.table;
 
 import static dev.ferry.mapper.targets.TestDevices.await;
 import static dev.ferry.mapper.targets.TestDevices.pattern;
-import static dev.ferry.mapper.targets.TestDevices.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.targets.LinearTarget;
-import dev.ferry.mapper.targets.Target;
 import dev.ferry.mapper.targets.TargetTypes;
 import dev.ferry.mapper.targets.TestDevices;
 import dev.ferry.mapper.time.ManualScheduler;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -101,23 +96,6 @@ class TableTest {
         assertThat(t.start(3)).isEqualTo(25 * 512);
         assertThat(t.end(3)).isEqualTo(125 * 512);
         assertThat(t.target(3)).isInstanceOf(LinearTarget.class);
-    }
-
-    @Test
-    void splitHandsEachTargetItsPieceRelativeToItsStart() {
-        Table t = parse("0 8 linear a 0\n8 8 linear b 8\n16 8 linear a 100\n");
-        List<String> pieces = new ArrayList<>();
-        await(t.split(4 * 512, 16 * 512, (target, offset, done, length) -> {
-            pieces.add(target.params() + "@" + offset + "+" + length + " done=" + done);
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
-        }));
-        assertThat(pieces).containsExactly("a 0@2048+2048 done=0", "b 8@0+4096 done=2048", "a 100@0+2048 done=6144");
-        Target first = t.target(0);
-        byte[] data = pattern(16 * 512, 9);
-        await(t.split(4 * 512, data.length, (target, offset, done, length) -> target.write(offset,
-                ByteBuffer.wrap(data, (int) done, (int) length), false)));
-        assertThat(read(b, 8 * 512, 4096)).isEqualTo(java.util.Arrays.copyOfRange(data, 2048, 6144));
-        assertThat(first.size()).isEqualTo(4096);
     }
 
     @Test
