@@ -27,7 +27,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,22 +90,35 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         /** Handshake failed and the channel is closing (terminal). */
         FAILED;
 
-        /** Whether the state machine may move from this state to {@code next}. */
-        boolean canMoveTo(State next) {
-            if (next == FAILED) {
-                return this != DONE && this != FAILED;
-            }
+        /** The states this state may move to (every non-terminal state may also fail). */
+        Set<State> successors() {
             return switch (this) {
-                case AWAIT_GREETING -> next == EXTENDED_HEADERS || next == STRUCTURED_REPLY || next == GO
-                        || next == INFO || next == LIST;
-                case EXTENDED_HEADERS -> next == STRUCTURED_REPLY || next == SET_META_CONTEXT || next == GO;
-                case STRUCTURED_REPLY -> next == SET_META_CONTEXT || next == GO;
-                case SET_META_CONTEXT -> next == GO;
-                case GO -> next == EXPORT_NAME || next == DONE;
-                case EXPORT_NAME -> next == DONE;
-                case INFO, LIST -> next == ABORT;
-                case ABORT, DONE, FAILED -> false;
+                case AWAIT_GREETING -> EnumSet.of(EXTENDED_HEADERS, STRUCTURED_REPLY, GO, INFO, LIST, FAILED);
+                case EXTENDED_HEADERS -> EnumSet.of(STRUCTURED_REPLY, SET_META_CONTEXT, GO, FAILED);
+                case STRUCTURED_REPLY -> EnumSet.of(SET_META_CONTEXT, GO, FAILED);
+                case SET_META_CONTEXT -> EnumSet.of(GO, FAILED);
+                case GO -> EnumSet.of(EXPORT_NAME, DONE, FAILED);
+                case EXPORT_NAME -> EnumSet.of(DONE, FAILED);
+                case INFO, LIST -> EnumSet.of(ABORT, FAILED);
+                case ABORT -> EnumSet.of(FAILED);
+                case DONE, FAILED -> EnumSet.noneOf(State.class);
             };
+        }
+
+        /** True for DONE and FAILED. */
+        boolean terminal() {
+            return successors().isEmpty();
+        }
+
+        /**
+         * Checks that this state may move to {@code next}.
+         *
+         * @throws IllegalStateException naming both states otherwise
+         */
+        void checkTransition(State next) {
+            if (!successors().contains(next)) {
+                throw new IllegalStateException("negotiation cannot move from " + this + " to " + next);
+            }
         }
     }
 
@@ -142,7 +157,7 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     /** Fails the handshake and closes the connection (used for the deadline). */
     void fail(Throwable cause) {
-        if (state != State.DONE && state != State.FAILED) {
+        if (!state.terminal()) {
             moveTo(State.FAILED);
             result.completeExceptionally(cause);
         }
@@ -390,9 +405,7 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void moveTo(State next) {
-        if (!state.canMoveTo(next)) {
-            throw new IllegalStateException("negotiation cannot move from " + state + " to " + next);
-        }
+        state.checkTransition(next);
         state = next;
     }
 }

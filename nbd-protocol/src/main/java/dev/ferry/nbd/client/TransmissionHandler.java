@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,8 +23,12 @@ import org.slf4j.LoggerFactory;
  * wire (queueing up to {@code maxQueued} more, rejecting beyond), matches replies by cookie, and fails every
  * pending request when the connection is lost. All methods run on the channel's event loop.
  *
- * <p>States: {@code OPEN -> DRAINING} ({@link #disconnect}: no new requests; DISC once nothing is pending),
- * {@code OPEN|DRAINING -> CLOSED} (channel inactive).
+ * <pre>
+ * OPEN ──disconnect──► DRAINING ──DISC sent, channel closed──► CLOSED
+ *  │                                                           ▲
+ *  └───────────────────channel inactive────────────────────────┘
+ * </pre>
+ * DRAINING takes no new requests and sends DISC once nothing is pending; a lost channel ends CLOSED from either.
  */
 final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
@@ -36,7 +41,27 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         /** Disconnect requested: pending requests finish, then DISC is sent and the channel closed. */
         DRAINING,
         /** The channel is closed; every request fails. */
-        CLOSED
+        CLOSED;
+
+        /** The states this state may move to. */
+        Set<State> successors() {
+            return switch (this) {
+                case OPEN -> EnumSet.of(DRAINING, CLOSED);
+                case DRAINING -> EnumSet.of(CLOSED);
+                case CLOSED -> EnumSet.noneOf(State.class);
+            };
+        }
+
+        /**
+         * Checks that this state may move to {@code next}.
+         *
+         * @throws IllegalStateException naming both states otherwise
+         */
+        void checkTransition(State next) {
+            if (!successors().contains(next)) {
+                throw new IllegalStateException("NBD connection cannot go from " + this + " to " + next);
+            }
+        }
     }
 
     private final int maxInFlight;
@@ -79,7 +104,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
         if (!context.channel().isActive()) { // no channelInactive will follow
-            state = State.CLOSED;
+            transition(State.CLOSED);
             closed.complete(null);
         }
     }
@@ -103,7 +128,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     /** Stops accepting requests; DISC and close follow once every pending request has its reply. */
     void disconnect() {
         if (state == State.OPEN) {
-            state = State.DRAINING;
+            transition(State.DRAINING);
             maybeSendDisc();
         }
     }
@@ -173,7 +198,9 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {
-        state = State.CLOSED;
+        if (state != State.CLOSED) {
+            transition(State.CLOSED);
+        }
         NbdConnectionClosedException cause = closedException();
         List<PendingRequest> all = new ArrayList<>(inFlight.values());
         all.addAll(queue);
@@ -189,5 +216,10 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private NbdConnectionClosedException closedException() {
         return new NbdConnectionClosedException(failure == null ? "NBD connection closed"
                 : "NBD connection closed: " + failure.getMessage(), failure);
+    }
+
+    private void transition(State next) {
+        state.checkTransition(next);
+        state = next;
     }
 }
