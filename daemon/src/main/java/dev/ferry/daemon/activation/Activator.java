@@ -1,5 +1,6 @@
 package dev.ferry.daemon.activation;
 
+import dev.ferry.daemon.export.BlockDeviceExport;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvRuntime;
@@ -49,12 +50,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
     private final ExportFactory exportFactory;
     private final Duration suspendTimeout;
     private final Map<String, ActiveLv> active = new TreeMap<>();
-    private final Set<LvExport> retired = new HashSet<>();
+    private final Set<BlockDeviceExport> retired = new HashSet<>();
     private boolean closed;
 
     /** One active LV: its device, export and the PV paths its live table names. */
-    private record ActiveLv(String vg, String lv, MappedDevice device, LvExport export, Set<String> paths,
-                            Set<String> aux, int tier) {
+    private record ActiveLv(String vg, String lv, MappedDevice device, BlockDeviceExport export,
+                            Set<String> paths, Set<String> aux, int tier) {
         ActiveLv withPaths(Set<String> newPaths, Set<String> newAux) {
             return new ActiveLv(vg, lv, device, export, newPaths, newAux, tier);
         }
@@ -156,7 +157,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
             mapper.pvs().release(paths);
             throw ActivationErrors.failed(key, "device " + devName + ": " + e.getMessage(), e);
         }
-        LvExport export = new LvExport(key, exportFactory.create(key, device), this::idle);
+        BlockDeviceExport export = exportFactory.create(key, device, this::idle);
         try {
             if (!lv.hidden()) {
                 exports.publish(export);
@@ -242,8 +243,8 @@ public final class Activator implements LvRuntime, AutoCloseable {
         mapper.pvs().release(a.paths());
         retired.add(a.export());
         LOG.info("renamed open LV {}/{} to {}; the old device serves its {} attached clients until they leave",
-                vg.name(), oldName, renamed.name(), a.export().clients());
-        if (a.export().clients() == 0) {
+                vg.name(), oldName, renamed.name(), a.export().attachedClients());
+        if (a.export().attachedClients() == 0) {
             idle(a.export());
         }
     }
@@ -359,7 +360,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
     }
 
     /** The device name behind an export named {@code VG/LV}. */
-    private static String deviceOf(LvExport export) {
+    private static String deviceOf(BlockDeviceExport export) {
         String[] vgLv = export.name().split("/", 2);
         return deviceName(vgLv[0], vgLv[1]);
     }
@@ -368,7 +369,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
      * The last client left {@code export}: if it belongs to a renamed LV, its device goes away (unless another
      * device stacks on it; then it stays until stop).
      */
-    private synchronized void idle(LvExport export) {
+    private synchronized void idle(BlockDeviceExport export) {
         String device = deviceOf(export);
         Optional<MappedDevice> d = mapper.registry().lookup(device);
         if (!retired.contains(export) || d.isPresent() && d.get().openCount() > 0) {
@@ -382,7 +383,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
     }
 
     private static boolean isOpen(ActiveLv a) {
-        return a.export().clients() > 0 || a.device().openCount() > 0;
+        return a.export().attachedClients() > 0 || a.device().openCount() > 0;
     }
 
     private String table(VolumeGroup vg, LogicalVolume lv) {

@@ -1,5 +1,6 @@
 package dev.ferry.daemon.activation;
 
+import dev.ferry.daemon.export.BlockDeviceExport;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.mapper.device.MappedDevice;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DmExports implements DeviceExports {
     private final ExportDirectory exports;
     private final ExportFactory exportFactory;
-    private final Map<String, LvExport> published = new ConcurrentHashMap<>();
+    private final Map<String, BlockDeviceExport> published = new ConcurrentHashMap<>();
 
     /** Exports published into {@code exports}, each made by {@code exportFactory}. */
     public DmExports(ExportDirectory exports, ExportFactory exportFactory) {
@@ -25,20 +26,20 @@ public final class DmExports implements DeviceExports {
     @Override
     public synchronized void publish(MappedDevice device) {
         String name = device.name();
-        LvExport export = new LvExport(name, exportFactory.create(name, device), idle -> { });
+        BlockDeviceExport export = exportFactory.create(name, device, idle -> { });
         exports.publish(export);
         published.put(name, export);
     }
 
     @Override
     public int clients(String name) {
-        LvExport export = published.get(name);
-        return export == null ? 0 : export.clients();
+        BlockDeviceExport export = published.get(name);
+        return export == null ? 0 : export.attachedClients();
     }
 
     @Override
     public synchronized void withdraw(String name) {
-        LvExport export = published.remove(name);
+        BlockDeviceExport export = published.remove(name);
         if (export != null) {
             exports.withdraw(export);
         }

@@ -149,7 +149,7 @@ public final class DmRoutes {
         MappedDevice d = device(q);
         boolean force = q.queryFlag("force", false);
         DeviceState state = d.state();
-        if (state != DeviceState.ACTIVE && state != DeviceState.SUSPENDED) {
+        if (!state.successors().contains(DeviceState.REMOVED)) {
             throw ApiErrors.dm(ApiErrors.DEVICE_STATE, "device '" + d.name() + "': illegal transition " + state
                 + " -> " + DeviceState.REMOVED, null);
         }

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -46,19 +47,32 @@ public final class BlockDeviceExport implements Export {
     private final boolean readOnly;
     private final ByteBufAllocator allocator;
     private final AtomicInteger clients = new AtomicInteger();
+    private final Consumer<BlockDeviceExport> onIdle;
 
     /** Serves {@code device} as {@code name}, refusing writes when {@code readOnly}. */
     public BlockDeviceExport(String name, String description, BlockDevice device, boolean readOnly) {
-        this(name, description, device, readOnly, PooledByteBufAllocator.DEFAULT);
+        this(name, description, device, readOnly, idle -> { });
+    }
+
+    /** As above; {@code onIdle} runs whenever the last attached client detaches. */
+    public BlockDeviceExport(String name, String description, BlockDevice device, boolean readOnly,
+                             Consumer<BlockDeviceExport> onIdle) {
+        this(name, description, device, readOnly, onIdle, PooledByteBufAllocator.DEFAULT);
     }
 
     /** As above, with the allocator for read buffers (tests). */
     BlockDeviceExport(String name, String description, BlockDevice device, boolean readOnly,
                       ByteBufAllocator allocator) {
+        this(name, description, device, readOnly, idle -> { }, allocator);
+    }
+
+    private BlockDeviceExport(String name, String description, BlockDevice device, boolean readOnly,
+                              Consumer<BlockDeviceExport> onIdle, ByteBufAllocator allocator) {
         this.name = Objects.requireNonNull(name, "name");
         this.description = Objects.requireNonNull(description, "description");
         this.device = Objects.requireNonNull(device, "device");
         this.readOnly = readOnly;
+        this.onIdle = Objects.requireNonNull(onIdle, "onIdle");
         this.allocator = Objects.requireNonNull(allocator, "allocator");
     }
 
@@ -221,7 +235,11 @@ public final class BlockDeviceExport implements Export {
 
     @Override
     public void clientDetached() {
-        log.debug("client detached from export '{}' ({} attached)", name, clients.decrementAndGet());
+        int left = clients.decrementAndGet();
+        log.debug("client detached from export '{}' ({} attached)", name, left);
+        if (left == 0) {
+            onIdle.accept(this);
+        }
     }
 
     private CompletableFuture<Void> durableIf(boolean fua, CompletableFuture<Void> op) {

@@ -7,8 +7,8 @@ import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.process.DaemonCommand;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.mapper.block.BlockDevice;
-import dev.ferry.nbd.export.Export;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The daemon's volume and NBD services sharing one {@link ExportDirectory}: the volume layer starts first
@@ -66,7 +66,8 @@ public final class FerryServices {
     }
 
     /** The export of one LV: writable, described as a Ferry logical volume. */
-    public static Export blockDeviceExport(String name, BlockDevice device) {
-        return new BlockDeviceExport(name, "ferry logical volume " + name, device, false);
+    public static BlockDeviceExport blockDeviceExport(String name, BlockDevice device,
+            Consumer<BlockDeviceExport> onIdle) {
+        return new BlockDeviceExport(name, "ferry logical volume " + name, device, false, onIdle);
     }
 }

@@ -15,7 +15,7 @@ class ExportDirectoryTest {
     private final MemoryBlockDevice device = new MemoryBlockDevice("mem", 1 << 20);
 
     private Export export(String name, MemoryBlockDevice d) {
-        return FerryServices.blockDeviceExport(name, d);
+        return FerryServices.blockDeviceExport(name, d, idle -> { });
     }
 
     @Test
