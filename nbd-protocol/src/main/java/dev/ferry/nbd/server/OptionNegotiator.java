@@ -14,9 +14,11 @@ import dev.ferry.nbd.export.Export;
 import dev.ferry.nbd.export.ExportCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The option-haggling state of one connection (spec "Option types"): decides the replies to every
@@ -37,8 +39,46 @@ final class OptionNegotiator {
     /** The handshake flags the server offers. */
     static final int HANDSHAKE_FLAGS = NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES;
 
-    /** Negotiation states. */
-    enum State { AWAIT_CLIENT_FLAGS, OPTIONS, TRANSMISSION, CLOSED }
+    /**
+     * Negotiation states.
+     *
+     * <pre>
+     * AWAIT_CLIENT_FLAGS ──flags──► OPTIONS ──GO / EXPORT_NAME──► TRANSMISSION
+     *        │                         │                            │
+     *        └────────────abort, bad flags, error──► CLOSED ◄───────┘
+     * </pre>
+     */
+    enum State {
+        /** Greeting sent; waiting for the client flags. */
+        AWAIT_CLIENT_FLAGS,
+        /** Haggling: one option at a time. */
+        OPTIONS,
+        /** An export was chosen; the transmission pipeline takes over. */
+        TRANSMISSION,
+        /** The connection is closing. */
+        CLOSED;
+
+        /** The states this state may move to. */
+        Set<State> successors() {
+            return switch (this) {
+                case AWAIT_CLIENT_FLAGS -> EnumSet.of(OPTIONS, CLOSED);
+                case OPTIONS -> EnumSet.of(TRANSMISSION, CLOSED);
+                case TRANSMISSION -> EnumSet.of(CLOSED);
+                case CLOSED -> EnumSet.noneOf(State.class);
+            };
+        }
+
+        /**
+         * Checks that this state may move to {@code next}.
+         *
+         * @throws IllegalStateException naming both states otherwise
+         */
+        void checkTransition(State next) {
+            if (!successors().contains(next)) {
+                throw new IllegalStateException("illegal negotiation transition " + this + " -> " + next);
+            }
+        }
+    }
 
     private final ExportCatalog catalog;
     private State state = State.AWAIT_CLIENT_FLAGS;
@@ -233,15 +273,7 @@ final class OptionNegotiator {
     }
 
     private void transition(State to) {
-        boolean legal = switch (to) {
-            case OPTIONS -> state == State.AWAIT_CLIENT_FLAGS;
-            case TRANSMISSION -> state == State.OPTIONS;
-            case CLOSED -> state != State.CLOSED;
-            case AWAIT_CLIENT_FLAGS -> false;
-        };
-        if (!legal) {
-            throw new IllegalStateException("illegal negotiation transition " + state + " -> " + to);
-        }
+        state.checkTransition(to);
         state = to;
     }
 }

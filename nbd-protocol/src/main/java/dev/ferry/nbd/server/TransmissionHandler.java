@@ -19,7 +19,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -31,16 +33,47 @@ import org.slf4j.LoggerFactory;
  * {@link ConnectionLimits} by reading (AUTO_READ is off) only while under budget and writable; requests
  * decoded from one socket read beyond the budget wait in a backlog (bounded by that read).
  *
- * <p>States: OPEN -(DISC, or a rejection that loses sync)-> DRAINING -(in flight reaches 0)-> CLOSED;
- * OPEN/DRAINING -(channel closed, framing lost)-> CLOSED. A request counts as in flight from the
- * moment it is read until its reply's last write completes.
+ * <pre>
+ * OPEN ──DISC, or a rejection that loses sync──► DRAINING ──in flight reaches 0──► CLOSED
+ *  │                                                │                              ▲
+ *  │                                                └──channel closed, framing lost┤
+ *  └──channel closed, framing lost, reply failed───────────────────────────────────┘
+ * </pre>
+ * A request counts as in flight from the moment it is read until its reply's last write completes.
  */
 final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransmissionHandler.class);
 
     /** Connection states. */
-    enum State { OPEN, DRAINING, CLOSED }
+    enum State {
+        /** Reading and serving requests. */
+        OPEN,
+        /** No more requests are read; the connection closes once the replies in flight are written. */
+        DRAINING,
+        /** Closed or closing; nothing more is read or served. */
+        CLOSED;
+
+        /** The states this state may move to. */
+        Set<State> successors() {
+            return switch (this) {
+                case OPEN -> EnumSet.of(DRAINING, CLOSED);
+                case DRAINING -> EnumSet.of(CLOSED);
+                case CLOSED -> EnumSet.noneOf(State.class);
+            };
+        }
+
+        /**
+         * Checks that this state may move to {@code next}.
+         *
+         * @throws IllegalStateException naming both states otherwise
+         */
+        void checkTransition(State next) {
+            if (!successors().contains(next)) {
+                throw new IllegalStateException("NBD connection cannot go from " + this + " to " + next);
+            }
+        }
+    }
 
     private final Export export;
     private final NegotiatedSession session;
@@ -81,7 +114,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        state = State.CLOSED;
+        enterClosed();
         detach();
         ctx.fireChannelInactive();
     }
@@ -95,7 +128,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("closing NBD connection {} after {}", ctx.channel().remoteAddress(), cause.toString());
-        state = State.CLOSED;
+        enterClosed();
         ctx.close();
     }
 
@@ -121,7 +154,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             onRejected(r);
         } else if (msg instanceof FramingLost f) {
             LOG.warn("NBD connection {}: {}; closing", ctx.channel().remoteAddress(), f.reason());
-            state = State.CLOSED;
+            enterClosed();
             ctx.close();
         } else {
             ReferenceCountUtil.release(msg);
@@ -151,7 +184,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         }
         if (h.type() == NBD_CMD_DISC) {
             r.release();
-            state = State.DRAINING;
+            transition(State.DRAINING);
             closeIfDrained();
             return;
         }
@@ -215,7 +248,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             LOG.error("NBD connection {}: failed to reply to cookie {}; closing", ctx.channel().remoteAddress(),
                     h.cookie(), e);
             releaseValue(value);
-            state = State.CLOSED;
+            enterClosed();
             ctx.close();
         }
     }
@@ -271,7 +304,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
                 NbdNames.command(r.header().type()), r.header().cookie(), NbdNames.error(r.error()), r.reason());
         admit(0);
         if (r.closeAfterReply()) {
-            state = State.DRAINING;
+            transition(State.DRAINING);
         }
         finish(writeError(r.header(), r.error(), r.reason()), 0);
     }
@@ -328,7 +361,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     private void closeIfDrained() {
         if (state == State.DRAINING && inFlight == 0) {
-            state = State.CLOSED;
+            enterClosed();
             ctx.close();
         }
     }
@@ -371,6 +404,18 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private static void releaseValue(Object value) {
         if (value instanceof ReadResult r) {
             r.release();
+        }
+    }
+
+    private void transition(State next) {
+        state.checkTransition(next);
+        state = next;
+    }
+
+    /** Moves to CLOSED unless already there (a close may be reported more than once: error, then inactive). */
+    private void enterClosed() {
+        if (state != State.CLOSED) {
+            transition(State.CLOSED);
         }
     }
 }
