@@ -1,5 +1,6 @@
 package dev.ferry.nbd.client;
 
+import dev.ferry.nbd.ConnectionState;
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.codec.NbdRequest;
 import dev.ferry.nbd.codec.RequestHeader;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,46 +23,13 @@ import org.slf4j.LoggerFactory;
  * wire (queueing up to {@code maxQueued} more, rejecting beyond), matches replies by cookie, and fails every
  * pending request when the connection is lost. All methods run on the channel's event loop.
  *
- * <pre>
- * OPEN ──disconnect──► DRAINING ──DISC sent, channel closed──► CLOSED
- *  │                                                           ▲
- *  └───────────────────channel inactive────────────────────────┘
- * </pre>
- * DRAINING takes no new requests and sends DISC once nothing is pending; a lost channel ends CLOSED from either.
+ * <p>Its {@link ConnectionState}: {@link #disconnect} starts DRAINING (no new requests; DISC once nothing is
+ * pending, then the channel closes); CLOSED when the channel goes inactive, from either.
  */
 final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransmissionHandler.class);
 
-    /** Lifecycle of the connection as seen by callers. */
-    enum State {
-        /** Accepting requests. */
-        OPEN,
-        /** Disconnect requested: pending requests finish, then DISC is sent and the channel closed. */
-        DRAINING,
-        /** The channel is closed; every request fails. */
-        CLOSED;
-
-        /** The states this state may move to. */
-        Set<State> successors() {
-            return switch (this) {
-                case OPEN -> EnumSet.of(DRAINING, CLOSED);
-                case DRAINING -> EnumSet.of(CLOSED);
-                case CLOSED -> EnumSet.noneOf(State.class);
-            };
-        }
-
-        /**
-         * Checks that this state may move to {@code next}.
-         *
-         * @throws IllegalStateException naming both states otherwise
-         */
-        void checkTransition(State next) {
-            if (!successors().contains(next)) {
-                throw new IllegalStateException("NBD connection cannot go from " + this + " to " + next);
-            }
-        }
-    }
 
     private final int maxInFlight;
     private final int maxQueued;
@@ -72,7 +39,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private ChannelHandlerContext ctx;
-    private State state = State.OPEN;
+    private ConnectionState state = ConnectionState.OPEN;
     private long nextCookie = 1;
     private Throwable failure;
     private boolean discSent;
@@ -104,15 +71,15 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;
         if (!context.channel().isActive()) { // no channelInactive will follow
-            transition(State.CLOSED);
+            transition(ConnectionState.CLOSED);
             closed.complete(null);
         }
     }
 
     /** Sends the request now, queues it, or fails it (closed, draining, or queue full). */
     void submit(PendingRequest request) {
-        if (state != State.OPEN) {
-            request.fail(state == State.DRAINING
+        if (state != ConnectionState.OPEN) {
+            request.fail(state == ConnectionState.DRAINING
                     ? new IllegalStateException("connection is disconnecting; no new requests")
                     : closedException());
         } else if (inFlight.size() < maxInFlight) {
@@ -127,8 +94,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     /** Stops accepting requests; DISC and close follow once every pending request has its reply. */
     void disconnect() {
-        if (state == State.OPEN) {
-            transition(State.DRAINING);
+        if (state == ConnectionState.OPEN) {
+            transition(ConnectionState.DRAINING);
             maybeSendDisc();
         }
     }
@@ -175,14 +142,14 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             abort(e);
             return;
         }
-        while (state != State.CLOSED && inFlight.size() < maxInFlight && !queue.isEmpty()) {
+        while (state != ConnectionState.CLOSED && inFlight.size() < maxInFlight && !queue.isEmpty()) {
             send(queue.poll());
         }
         maybeSendDisc();
     }
 
     private void maybeSendDisc() {
-        if (state == State.DRAINING && !discSent && inFlight.isEmpty() && queue.isEmpty()) {
+        if (state == ConnectionState.DRAINING && !discSent && inFlight.isEmpty() && queue.isEmpty()) {
             discSent = true;
             NbdRequest disc = new NbdRequest(new RequestHeader(0, NbdConstants.NBD_CMD_DISC, nextCookie++, 0, 0,
                     extendedHeaders));
@@ -198,8 +165,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {
-        if (state != State.CLOSED) {
-            transition(State.CLOSED);
+        if (state != ConnectionState.CLOSED) {
+            transition(ConnectionState.CLOSED);
         }
         NbdConnectionClosedException cause = closedException();
         List<PendingRequest> all = new ArrayList<>(inFlight.values());
@@ -218,7 +185,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
                 : "NBD connection closed: " + failure.getMessage(), failure);
     }
 
-    private void transition(State next) {
+    private void transition(ConnectionState next) {
         state.checkTransition(next);
         state = next;
     }

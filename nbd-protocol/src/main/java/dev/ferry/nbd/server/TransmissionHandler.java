@@ -2,6 +2,7 @@ package dev.ferry.nbd.server;
 
 import static dev.ferry.nbd.NbdConstants.*;
 
+import dev.ferry.nbd.ConnectionState;
 import dev.ferry.nbd.NbdNames;
 import dev.ferry.nbd.codec.FramingLost;
 import dev.ferry.nbd.codec.NbdRequest;
@@ -19,9 +20,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -33,47 +32,14 @@ import org.slf4j.LoggerFactory;
  * {@link ConnectionLimits} by reading (AUTO_READ is off) only while under budget and writable; requests
  * decoded from one socket read beyond the budget wait in a backlog (bounded by that read).
  *
- * <pre>
- * OPEN ──DISC, or a rejection that loses sync──► DRAINING ──in flight reaches 0──► CLOSED
- *  │                                                │                              ▲
- *  │                                                └──channel closed, framing lost┤
- *  └──channel closed, framing lost, reply failed───────────────────────────────────┘
- * </pre>
+ * <p>Its {@link ConnectionState}: DISC, or a rejection that loses sync, starts DRAINING (nothing more is read);
+ * CLOSED once in flight reaches 0, or at once when the channel closes, framing is lost or a reply fails.
  * A request counts as in flight from the moment it is read until its reply's last write completes.
  */
 final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransmissionHandler.class);
 
-    /** Connection states. */
-    enum State {
-        /** Reading and serving requests. */
-        OPEN,
-        /** No more requests are read; the connection closes once the replies in flight are written. */
-        DRAINING,
-        /** Closed or closing; nothing more is read or served. */
-        CLOSED;
-
-        /** The states this state may move to. */
-        Set<State> successors() {
-            return switch (this) {
-                case OPEN -> EnumSet.of(DRAINING, CLOSED);
-                case DRAINING -> EnumSet.of(CLOSED);
-                case CLOSED -> EnumSet.noneOf(State.class);
-            };
-        }
-
-        /**
-         * Checks that this state may move to {@code next}.
-         *
-         * @throws IllegalStateException naming both states otherwise
-         */
-        void checkTransition(State next) {
-            if (!successors().contains(next)) {
-                throw new IllegalStateException("NBD connection cannot go from " + this + " to " + next);
-            }
-        }
-    }
 
     private final Export export;
     private final NegotiatedSession session;
@@ -81,7 +47,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionLimits limits;
     private final ServerState server;
     private ChannelHandlerContext ctx;
-    private State state = State.OPEN;
+    private ConnectionState state = ConnectionState.OPEN;
     private boolean attached;
     private boolean inMaybeRead;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
@@ -134,7 +100,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!backlog.isEmpty() || (state == State.OPEN && !underLimits())) {
+        if (!backlog.isEmpty() || (state == ConnectionState.OPEN && !underLimits())) {
             backlog.add(msg); // decoded from the same socket read; handled once the budget allows
             return;
         }
@@ -178,13 +144,13 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequest(NbdRequest r) {
         RequestHeader h = r.header();
-        if (state != State.OPEN) {
+        if (state != ConnectionState.OPEN) {
             r.release();
             return;
         }
         if (h.type() == NBD_CMD_DISC) {
             r.release();
-            transition(State.DRAINING);
+            transition(ConnectionState.DRAINING);
             closeIfDrained();
             return;
         }
@@ -297,14 +263,14 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRejected(RejectedRequest r) {
-        if (state != State.OPEN) {
+        if (state != ConnectionState.OPEN) {
             return;
         }
         LOG.debug("NBD connection {}: rejecting {} cookie {} with {}: {}", ctx.channel().remoteAddress(),
                 NbdNames.command(r.header().type()), r.header().cookie(), NbdNames.error(r.error()), r.reason());
         admit(0);
         if (r.closeAfterReply()) {
-            transition(State.DRAINING);
+            transition(ConnectionState.DRAINING);
         }
         finish(writeError(r.header(), r.error(), r.reason()), 0);
     }
@@ -343,10 +309,10 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         }
         inMaybeRead = true;
         try {
-            while (!backlog.isEmpty() && (state != State.OPEN || underLimits())) {
+            while (!backlog.isEmpty() && (state != ConnectionState.OPEN || underLimits())) {
                 process(backlog.poll());
             }
-            if (backlog.isEmpty() && state == State.OPEN && underLimits()) {
+            if (backlog.isEmpty() && state == ConnectionState.OPEN && underLimits()) {
                 ctx.read();
             }
         } finally {
@@ -360,7 +326,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void closeIfDrained() {
-        if (state == State.DRAINING && inFlight == 0) {
+        if (state == ConnectionState.DRAINING && inFlight == 0) {
             enterClosed();
             ctx.close();
         }
@@ -407,15 +373,15 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void transition(State next) {
+    private void transition(ConnectionState next) {
         state.checkTransition(next);
         state = next;
     }
 
     /** Moves to CLOSED unless already there (a close may be reported more than once: error, then inactive). */
     private void enterClosed() {
-        if (state != State.CLOSED) {
-            transition(State.CLOSED);
+        if (state != ConnectionState.CLOSED) {
+            transition(ConnectionState.CLOSED);
         }
     }
 }
