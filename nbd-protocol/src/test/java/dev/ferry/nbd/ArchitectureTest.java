@@ -21,7 +21,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *            |
  *          export                    the Export SPI the server serves and the client's results reuse
  *            |
- *   dev.ferry.nbd                    NbdConstants and NbdNames: the spec's numbers and their names
+ *   dev.ferry.nbd                    the spec's numbers and names; ConnectionState
  * </pre>
  */
 @AnalyzeClasses(packages = "dev.ferry.nbd", importOptions = ImportOption.DoNotIncludeTests.class)
