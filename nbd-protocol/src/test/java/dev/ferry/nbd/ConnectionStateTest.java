@@ -1,8 +1,6 @@
 package dev.ferry.nbd;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.ferry.nbd.testing.TransitionTable;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -18,17 +16,9 @@ class ConnectionStateTest {
 
     @Test
     void transitionsAreTheDiagram() {
-        for (ConnectionState from : ConnectionState.values()) {
-            assertThat(from.successors()).as(from.name()).isEqualTo(DIAGRAM.get(from));
-            for (ConnectionState to : ConnectionState.values()) {
-                if (DIAGRAM.get(from).contains(to)) {
-                    from.checkTransition(to);
-                } else {
-                    assertThatThrownBy(() -> from.checkTransition(to)).as(from + " -> " + to)
-                            .isInstanceOf(IllegalStateException.class)
-                            .hasMessage("NBD connection cannot go from " + from + " to " + to);
-                }
-            }
-        }
+        TransitionTable.assertMatches(ConnectionState.values(), DIAGRAM,
+                ConnectionState::successors,
+                ConnectionState::checkTransition,
+                (from, to) -> "NBD connection cannot go from " + from + " to " + to);
     }
 }

@@ -4,10 +4,10 @@ import static dev.ferry.daemon.control.ControlServer.State.NEW;
 import static dev.ferry.daemon.control.ControlServer.State.RUNNING;
 import static dev.ferry.daemon.control.ControlServer.State.STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.daemon.control.ControlServer.State;
+import dev.ferry.nbd.testing.TransitionTable;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -30,18 +30,8 @@ class ControlServerStateTest {
 
     @Test
     void everyLegalTransitionIsAcceptedAndEveryOtherThrowsNamingBothStates() {
-        for (State from : State.values()) {
-            assertThat(from.successors()).as(from.name()).isEqualTo(DIAGRAM.get(from));
-            for (State to : State.values()) {
-                if (DIAGRAM.get(from).contains(to)) {
-                    assertThatCode(() -> from.checkTransition(to)).as(from + " -> " + to).doesNotThrowAnyException();
-                } else {
-                    assertThatThrownBy(() -> from.checkTransition(to)).as(from + " -> " + to)
-                        .isInstanceOf(IllegalStateException.class)
-                        .hasMessage("control server cannot go from " + from + " to " + to);
-                }
-            }
-        }
+        TransitionTable.assertMatches(State.values(), DIAGRAM, State::successors, State::checkTransition,
+                (from, to) -> "control server cannot go from " + from + " to " + to);
     }
 
     @Test

@@ -6,9 +6,8 @@ import static dev.ferry.daemon.process.DaemonState.STARTING;
 import static dev.ferry.daemon.process.DaemonState.STOPPED;
 import static dev.ferry.daemon.process.DaemonState.STOPPING;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.nbd.testing.TransitionTable;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -25,30 +24,9 @@ class DaemonStateTest {
         STOPPED, EnumSet.noneOf(DaemonState.class));
 
     @Test
-    void successorsAreTheDiagram() {
-        for (DaemonState s : DaemonState.values()) {
-            assertThat(s.successors()).as(s.name()).isEqualTo(DIAGRAM.get(s));
-        }
-    }
-
-    @Test
-    void everyLegalTransitionIsAccepted() {
-        for (DaemonState from : DaemonState.values()) {
-            for (DaemonState to : DIAGRAM.get(from)) {
-                assertThatCode(() -> from.checkTransition(to)).as(from + " -> " + to).doesNotThrowAnyException();
-            }
-        }
-    }
-
-    @Test
-    void everyIllegalTransitionThrowsNamingBothStates() {
-        for (DaemonState from : DaemonState.values()) {
-            for (DaemonState to : EnumSet.complementOf(EnumSet.copyOf(DIAGRAM.get(from)))) {
-                assertThatThrownBy(() -> from.checkTransition(to)).as(from + " -> " + to)
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessage("daemon cannot move from " + from + " to " + to);
-            }
-        }
+    void transitionsAreTheDiagramAndIllegalOnesNameBothStates() {
+        TransitionTable.assertMatches(DaemonState.values(), DIAGRAM, DaemonState::successors,
+            DaemonState::checkTransition, (from, to) -> "daemon cannot move from " + from + " to " + to);
     }
 
     @Test

@@ -4,12 +4,12 @@ import static dev.ferry.daemon.serve.FileServer.State.NEW;
 import static dev.ferry.daemon.serve.FileServer.State.RUNNING;
 import static dev.ferry.daemon.serve.FileServer.State.STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.serve.FileServer.State;
 import dev.ferry.nbd.server.Transport;
+import dev.ferry.nbd.testing.TransitionTable;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -40,18 +40,8 @@ class FileServerTest {
 
     @Test
     void everyLegalTransitionIsAcceptedAndEveryOtherThrowsNamingBothStates() {
-        for (State from : State.values()) {
-            assertThat(from.successors()).as(from.name()).isEqualTo(DIAGRAM.get(from));
-            for (State to : State.values()) {
-                if (DIAGRAM.get(from).contains(to)) {
-                    assertThatCode(() -> from.checkTransition(to)).as(from + " -> " + to).doesNotThrowAnyException();
-                } else {
-                    assertThatThrownBy(() -> from.checkTransition(to)).as(from + " -> " + to)
-                        .isInstanceOf(IllegalStateException.class)
-                        .hasMessage("file server cannot go from " + from + " to " + to);
-                }
-            }
-        }
+        TransitionTable.assertMatches(State.values(), DIAGRAM, State::successors, State::checkTransition,
+                (from, to) -> "file server cannot go from " + from + " to " + to);
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.ferry.nbd.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.nbd.testing.TransitionTable;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -37,18 +37,12 @@ class HandshakeStatesTest {
 
     @Test
     void handshakeTransitionsAreTheDiagram() {
-        for (NegotiationHandler.State from : NegotiationHandler.State.values()) {
-            assertThat(from.successors()).as(from.name()).isEqualTo(HANDSHAKE.get(from));
-            assertThat(from.terminal()).as(from.name()).isEqualTo(HANDSHAKE.get(from).isEmpty());
-            for (NegotiationHandler.State to : NegotiationHandler.State.values()) {
-                if (HANDSHAKE.get(from).contains(to)) {
-                    from.checkTransition(to);
-                } else {
-                    assertThatThrownBy(() -> from.checkTransition(to)).as(from + " -> " + to)
-                            .isInstanceOf(IllegalStateException.class)
-                            .hasMessage("negotiation cannot move from " + from + " to " + to);
-                }
-            }
+        TransitionTable.assertMatches(NegotiationHandler.State.values(), HANDSHAKE,
+                NegotiationHandler.State::successors,
+                NegotiationHandler.State::checkTransition,
+                (from, to) -> "negotiation cannot move from " + from + " to " + to);
+        for (NegotiationHandler.State s : NegotiationHandler.State.values()) {
+            assertThat(s.terminal()).as(s.name()).isEqualTo(HANDSHAKE.get(s).isEmpty());
         }
     }
 }

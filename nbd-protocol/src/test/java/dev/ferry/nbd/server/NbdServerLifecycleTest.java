@@ -4,12 +4,12 @@ import static dev.ferry.nbd.server.NbdServer.State.NEW;
 import static dev.ferry.nbd.server.NbdServer.State.RUNNING;
 import static dev.ferry.nbd.server.NbdServer.State.STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.nbd.server.NbdServer.State;
 import dev.ferry.nbd.testing.MemoryExport;
 import dev.ferry.nbd.testing.TestCatalog;
+import dev.ferry.nbd.testing.TransitionTable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,18 +32,8 @@ class NbdServerLifecycleTest {
 
     @Test
     void everyLegalTransitionIsAcceptedAndEveryOtherThrowsNamingBothStates() {
-        for (State from : State.values()) {
-            assertThat(from.successors()).as(from.name()).isEqualTo(DIAGRAM.get(from));
-            for (State to : State.values()) {
-                if (DIAGRAM.get(from).contains(to)) {
-                    assertThatCode(() -> from.checkTransition(to)).as(from + " -> " + to).doesNotThrowAnyException();
-                } else {
-                    assertThatThrownBy(() -> from.checkTransition(to)).as(from + " -> " + to)
-                            .isInstanceOf(IllegalStateException.class)
-                            .hasMessage("NBD server cannot go from " + from + " to " + to);
-                }
-            }
-        }
+        TransitionTable.assertMatches(State.values(), DIAGRAM, State::successors, State::checkTransition,
+                (from, to) -> "NBD server cannot go from " + from + " to " + to);
     }
 
     @Test

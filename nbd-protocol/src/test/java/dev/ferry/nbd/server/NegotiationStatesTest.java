@@ -1,8 +1,6 @@
 package dev.ferry.nbd.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.ferry.nbd.testing.TransitionTable;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -22,17 +20,9 @@ class NegotiationStatesTest {
 
     @Test
     void negotiationTransitionsAreTheDiagram() {
-        for (OptionNegotiator.State from : OptionNegotiator.State.values()) {
-            assertThat(from.successors()).as(from.name()).isEqualTo(HANDSHAKE.get(from));
-            for (OptionNegotiator.State to : OptionNegotiator.State.values()) {
-                if (HANDSHAKE.get(from).contains(to)) {
-                    from.checkTransition(to);
-                } else {
-                    assertThatThrownBy(() -> from.checkTransition(to)).as(from + " -> " + to)
-                            .isInstanceOf(IllegalStateException.class)
-                            .hasMessage("illegal negotiation transition " + from + " -> " + to);
-                }
-            }
-        }
+        TransitionTable.assertMatches(OptionNegotiator.State.values(), HANDSHAKE,
+                OptionNegotiator.State::successors,
+                OptionNegotiator.State::checkTransition,
+                (from, to) -> "illegal negotiation transition " + from + " -> " + to);
     }
 }
