@@ -199,6 +199,16 @@ public final class VolumeManager implements AutoCloseable {
         return List.copyOf(catalog.vgs().values());
     }
 
+    /**
+     * The VG named {@code name}.
+     *
+     * @throws VolumeException VG_NOT_FOUND if there is none
+     */
+    public synchronized VolumeGroup requireVolumeGroup(String name) {
+        ensureOpen();
+        return requireVg(name);
+    }
+
     /** The VG named {@code name}, if any. */
     public synchronized Optional<VolumeGroup> volumeGroup(String name) {
         ensureOpen();

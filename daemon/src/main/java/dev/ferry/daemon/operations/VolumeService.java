@@ -6,7 +6,6 @@ import dev.ferry.daemon.activation.LvTables;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.metadata.DeviceOpener;
-import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
@@ -120,8 +119,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     @Override
     public synchronized void activate(String vgName, String lvName) {
         VolumeGroup vg = requireVg(vgName);
-        LogicalVolume lv = vg.lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
-                "Logical volume " + vgName + "/" + lvName + " not found"));
+        LogicalVolume lv = vg.requireLv(lvName);
         if (!activator.isActive(vgName, lvName)) {
             activator.activate(vg, lv);
         }
@@ -133,8 +131,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     @Override
     public synchronized void deactivate(String vgName, String lvName, boolean force) {
-        requireVg(vgName).lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
-                "Logical volume " + vgName + "/" + lvName + " not found"));
+        requireVg(vgName).requireLv(lvName);
         activator.deactivate(vgName, lvName, force);
     }
 
@@ -273,8 +270,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     }
 
     private VolumeGroup requireVg(String name) {
-        return manager.volumeGroup(name).orElseThrow(() -> new VolumeException(ErrorCode.VG_NOT_FOUND,
-                "Volume group \"" + name + "\" not found"));
+        return manager.requireVolumeGroup(name);
     }
 
     /** Whether {@code request} would make its LV smaller (as the planner resolves sizes). */

@@ -103,10 +103,7 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     private void requireLv(String vgName, String lvName) {
-        VolumeGroup vg = manager.volumeGroup(vgName).orElseThrow(() -> new VolumeException(ErrorCode.VG_NOT_FOUND,
-            "Volume group \"" + vgName + "\" not found"));
-        vg.lv(lvName).orElseThrow(() -> new VolumeException(ErrorCode.LV_NOT_FOUND,
-            "Logical volume " + vgName + "/" + lvName + " not found"));
+        manager.requireVolumeGroup(vgName).requireLv(lvName);
     }
 
     @Override
