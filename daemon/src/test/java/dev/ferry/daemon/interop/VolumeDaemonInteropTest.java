@@ -27,10 +27,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -219,15 +217,8 @@ class VolumeDaemonInteropTest {
 
     /** Calls the control API over its Unix socket with curl; fails unless it answers {@code status}. */
     private String api(int status, String method, String path, String json) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--unix-socket",
-                dir.resolve("data").resolve(DefaultLocations.CONTROL_SOCKET_NAME).toString(), "-X", method));
-        if (json != null) {
-            args.addAll(List.of("-H", "Content-Type: application/json", "-d", json));
-        }
-        args.add("http://localhost" + path);
-        Curl.Result r = Curl.run(args.toArray(String[]::new));
-        assertThat(r.status()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
-        return r.body();
+        return Curl.api(dir.resolve("data").resolve(DefaultLocations.CONTROL_SOCKET_NAME), status, method, path,
+                json);
     }
 
     private VolumeService volumes() {

@@ -1,5 +1,6 @@
 package dev.ferry.daemon.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -42,5 +43,21 @@ public final class Curl {
         int nl = text.lastIndexOf('\n');
         String[] status = text.substring(nl + 1).split(" ", 2);
         return new Result(Integer.parseInt(status[0]), status.length > 1 ? status[1] : "", text.substring(0, nl));
+    }
+
+    /**
+     * Calls the control API on the Unix socket {@code socket} with {@code method path} and an optional JSON body;
+     * fails unless it answers {@code status}, and returns the body.
+     */
+    public static String api(Path socket, int status, String method, String path, String json)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--unix-socket", socket.toString(), "-X", method));
+        if (json != null) {
+            args.addAll(List.of("-H", "Content-Type: application/json", "-d", json));
+        }
+        args.add("http://localhost" + path);
+        Result r = run(args.toArray(String[]::new));
+        assertThat(r.status()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
+        return r.body();
     }
 }

@@ -10,8 +10,6 @@ import dev.ferry.daemon.testing.Curl;
 import dev.ferry.daemon.testing.InProcessDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,14 +70,7 @@ class FerryServicesTest {
     }
 
     private String api(int status, String method, String path, String json) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--unix-socket",
-                dir.resolve("data").resolve(DefaultLocations.CONTROL_SOCKET_NAME).toString(), "-X", method));
-        if (json != null) {
-            args.addAll(List.of("-H", "Content-Type: application/json", "-d", json));
-        }
-        args.add("http://localhost" + path);
-        Curl.Result r = Curl.run(args.toArray(String[]::new));
-        assertThat(r.status()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
-        return r.body();
+        return Curl.api(dir.resolve("data").resolve(DefaultLocations.CONTROL_SOCKET_NAME), status, method, path,
+                json);
     }
 }
