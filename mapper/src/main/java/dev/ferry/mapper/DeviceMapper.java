@@ -40,10 +40,16 @@ public final class DeviceMapper {
      * @param suspendTimeout bounds implicit suspends
      */
     public DeviceMapper(Scheduler scheduler, CopierConfig copierConfig, DeviceResolver files, Duration suspendTimeout) {
+        this(scheduler, copierConfig, files, suspendTimeout, MirrorListener.NONE);
+    }
+
+    /** As above, with every mirror reporting its events (leg failures, stale copies, resync) to {@code mirrors}. */
+    public DeviceMapper(Scheduler scheduler, CopierConfig copierConfig, DeviceResolver files, Duration suspendTimeout,
+                        MirrorListener mirrors) {
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.copier = new Copier(copierConfig, scheduler);
         this.targetTypes = TargetTypes.standard().with(
-                new MirrorTargetType(copier, MirrorListener.NONE, MirrorTargetType.DEFAULT_RECOVERY_REGIONS));
+                new MirrorTargetType(copier, mirrors, MirrorTargetType.DEFAULT_RECOVERY_REGIONS));
         this.registry = new DeviceRegistry(targetTypes, scheduler, files, suspendTimeout);
     }
 

@@ -3,6 +3,7 @@ package dev.ferry.daemon.activation;
 import dev.ferry.daemon.export.BlockDeviceExport;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.LvRuntime;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
     private final Map<String, ActiveLv> active = new TreeMap<>();
     private final Set<BlockDeviceExport> retired = new HashSet<>();
     private boolean closed;
+    private Function<String, VolumeGroup> latest;
 
     /** One active LV: its device, export and the PV paths its live table names. */
     private record ActiveLv(String vg, String lv, MappedDevice device, BlockDeviceExport export,
@@ -150,7 +153,8 @@ public final class Activator implements LvRuntime, AutoCloseable {
         MappedDevice device;
         Set<String> aux = Set.of();
         try {
-            aux = aux().create(vg, lv);
+            registerMirror(vg, lv);
+            aux = aux().create(vg, lv, suspendTimeout);
             device = mapper.registry().create(devName, table);
         } catch (RuntimeException e) {
             aux().remove(aux, Set.of());
@@ -182,12 +186,16 @@ public final class Activator implements LvRuntime, AutoCloseable {
         if (a == null) {
             return;
         }
+        if (lv.mirrored()) {
+            reloadMirror(a, vg, lv.name());
+            return;
+        }
         Set<String> paths = LvTables.pvPaths(vg, lv);
         String table = table(vg, lv);
         acquire(key, paths);
         Set<String> aux = Set.of();
         try {
-            aux = aux().create(vg, lv);
+            aux = aux().create(vg, lv, suspendTimeout);
             mapper.registry().load(a.device().name(), table);
             LiveSwap.swap(a.device(), suspendTimeout);
         } catch (RuntimeException e) {
@@ -201,6 +209,63 @@ public final class Activator implements LvRuntime, AutoCloseable {
         active.put(key, a.withPaths(paths, aux));
         LOG.info("reloaded {}: {} bytes, live (no I/O held; the old table drained in {} ms)", key, a.device().size(),
                 String.format(Locale.ROOT, "%.3f", a.device().stats().lastReplaceDrainNanos() / 1e6));
+    }
+
+    /**
+     * Reloads a mirrored LV under a flushing suspend: once the suspend has waited for every write in flight (and so
+     * for the stale marks their failures committed), the table is built from the latest committed VG, loaded and
+     * swapped in at resume. A mirror without a persistent log starts the new table in sync only if the old one was.
+     */
+    private void reloadMirror(ActiveLv a, VolumeGroup given, String lvName) {
+        String vgName = given.name();
+        String key = exportName(vgName, lvName);
+        boolean wasInSync = MirrorStatus.copyPercent(a.device().status()).orElse(100) >= 100;
+        ActivationErrors.await(suspendTimeout, a.device().suspend(SuspendMode.FLUSH, suspendTimeout),
+                "suspend of " + a.device().name());
+        Set<String> paths = Set.of();
+        Set<String> aux = Set.of();
+        try {
+            VolumeGroup vg = latest == null ? given : latest.apply(vgName);
+            LogicalVolume lv = vg.requireLv(lvName);
+            paths = LvTables.pvPaths(vg, lv);
+            String table = table(vg, lv, wasInSync);
+            acquire(key, paths);
+            registerMirror(vg, lv);
+            aux = aux().create(vg, lv, suspendTimeout);
+            mapper.registry().load(a.device().name(), table);
+        } catch (RuntimeException e) {
+            a.device().clear();
+            aux().remove(aux, a.aux());
+            mapper.pvs().release(paths);
+            ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
+            throw e instanceof VolumeException ? e : ActivationErrors.failed(key, "reload: " + e.getMessage(), e);
+        }
+        ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
+        mapper.pvs().release(a.paths());
+        aux().remove(a.aux(), aux);
+        active.put(key, a.withPaths(paths, aux));
+        LOG.info("reloaded mirrored {} under suspend: {}", key, a.device().table().strip());
+    }
+
+    /** Makes the mirror of mirrored LV {@code lv} known to {@link MirrorEvents} before its table exists. */
+    private void registerMirror(VolumeGroup vg, LogicalVolume lv) {
+        if (lv.mirrored()) {
+            mapper.mirrorEvents().register(MirrorTables.imageDevice(vg, lv, 0),
+                    new MirrorEvents.Owner(vg.name(), lv.name(), vg.extentSize(), lv.extentCount()));
+        }
+    }
+
+    /** Sends the stale marks and resync progress of mirrored LVs to {@code copies}. */
+    public void recordStaleCopiesTo(StaleCopies copies) {
+        mapper.mirrorEvents().recordTo(copies);
+    }
+
+    /**
+     * Reads the latest committed VG by name from {@code source} when a mirrored LV is reloaded (stale marks may
+     * have been committed since the caller's copy); without it the caller's VG is used.
+     */
+    public synchronized void readLatestFrom(Function<String, VolumeGroup> source) {
+        this.latest = source;
     }
 
     /**
@@ -311,6 +376,17 @@ public final class Activator implements LvRuntime, AutoCloseable {
         return device(vg, lv).map(d -> MirrorStatus.copyPercent(d.status())).orElse(OptionalDouble.empty());
     }
 
+    @Override
+    public String legHealth(String vg, String lv) {
+        return mirrorOf(vg, lv).map(MirrorTarget::legHealth).orElse("");
+    }
+
+    /** The mirror target of active mirrored LV {@code vg/lv}'s live table, if it has one. */
+    public Optional<MirrorTarget> mirrorOf(String vg, String lv) {
+        return device(vg, lv).flatMap(d -> d.targets().stream().filter(MirrorTarget.class::isInstance)
+                .map(MirrorTarget.class::cast).findFirst());
+    }
+
     /**
      * Graceful stop: withdraws every export, flushes and removes every device (those created by hand, which may
      * stack on LVs, first), closes the PV files and stops the I/O pool, waiting at most {@code timeout}.
@@ -335,7 +411,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
                 .filter(n -> !lvDevices.contains(n)).toList();
         CompletableFuture<Void> done = CompletableFuture.allOf(others.stream().map(aux()::flushAndRemove)
                 .toArray(CompletableFuture[]::new));
-        for (int tier = 0; tier <= 2; tier++) {
+        for (int tier = 0; tier <= AuxDevices.MAX_TIER; tier++) {
             List<ActiveLv> level = all.stream().filter(withTier(tier)).toList();
             done = done.thenCompose(v -> CompletableFuture.allOf(level.stream().map(a -> aux().flushAndRemove(
                     a.device().name()).thenCompose(x -> aux().remove(a.aux(), Set.of()))
@@ -387,8 +463,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
     }
 
     private String table(VolumeGroup vg, LogicalVolume lv) {
+        return table(vg, lv, !lv.has(LvFlag.UNCLEAN));
+    }
+
+    private String table(VolumeGroup vg, LogicalVolume lv, boolean coreInSync) {
         try {
-            return LvTables.table(vg, lv);
+            return LvTables.table(vg, lv, coreInSync);
         } catch (IllegalArgumentException e) {
             throw ActivationErrors.failed(exportName(vg.name(), lv.name()), e.getMessage(), e);
         }

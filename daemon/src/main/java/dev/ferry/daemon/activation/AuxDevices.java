@@ -4,6 +4,7 @@ import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.mapper.device.MappedDevice;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,24 +25,45 @@ final class AuxDevices {
         this.mapper = mapper;
     }
 
-    /** Activation order: a move's log LV (2) before its pvmove LV (1) before the LVs stacked on it (0). */
+    /** The highest {@link #tier}. */
+    static final int MAX_TIER = 3;
+
+    /**
+     * Activation order, highest first: a move's log LV (3), its pvmove LV (2), mirror logs (1, which a move may
+     * stack on the pvmove LV), then the LVs stacked on them (0).
+     */
     static int tier(VolumeGroup vg, LogicalVolume lv) {
         if (lv.has(LvFlag.PVMOVE)) {
+            return 2;
+        }
+        if (lv.has(LvFlag.MIRROR_LOG)) {
             return 1;
         }
         boolean log = vg.lvs().stream().anyMatch(l -> l.move() != null && l.move().logLv().equals(lv.name()));
-        return log ? 2 : 0;
+        return log ? MAX_TIER : 0;
     }
 
-    /** Creates the helper devices {@code lv}'s table needs that do not exist yet; returns all it needs. */
-    Set<String> create(VolumeGroup vg, LogicalVolume lv) {
+    /**
+     * Brings the helper devices {@code lv}'s table needs in step: creates those that do not exist yet and swaps
+     * the table of those whose table changed (a mirror leg moved by pvmove: same bytes, live); returns all it
+     * needs.
+     */
+    Set<String> create(VolumeGroup vg, LogicalVolume lv, Duration swapTimeout) {
         Map<String, String> tables = LvTables.auxTables(vg, lv);
         for (Map.Entry<String, String> t : tables.entrySet()) {
-            if (mapper.registry().lookup(t.getKey()).isEmpty()) {
+            MappedDevice existing = mapper.registry().lookup(t.getKey()).orElse(null);
+            if (existing == null) {
                 mapper.registry().create(t.getKey(), t.getValue());
+            } else if (!canonical(existing.table()).equals(canonical(t.getValue()))) {
+                mapper.registry().load(t.getKey(), t.getValue());
+                LiveSwap.swap(existing, swapTimeout);
             }
         }
         return Set.copyOf(tables.keySet());
+    }
+
+    private static String canonical(String table) {
+        return table.strip().replaceAll("[ \\t]+", " ").replaceAll(" ?\n ?", "\n");
     }
 
     /** Removes the helper devices in {@code aux} that are not in {@code keep}. */

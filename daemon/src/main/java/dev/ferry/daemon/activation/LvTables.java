@@ -2,6 +2,7 @@ package dev.ferry.daemon.activation;
 
 import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.MoveState;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.Segment;
@@ -18,13 +19,11 @@ import java.util.Set;
  * <pre>
  *   linear   start len linear  PV data_sector
  *   striped  start len striped N chunk_sectors (PV data_sector){N}
- *   mirror   start len mirror  core 1 region_sectors N (PV data_sector){N} 1 handle_errors
+ *   mirrored LV: see {@link MirrorTables}
  *   pvmove   start len linear  SRC  |  mirror disk 2 LOG_SLICE region_sectors 2 SRC DST 3 handle_errors
  *            throttle GROUP  |  linear DST          (segment DISABLED | RUNNING | COMPLETED)
  * </pre>
- * where {@code data_sector = (pe_start + pe * extent_size) / 512}. LV mirrors use an in-memory (core) region log:
- * every activation starts with all regions out of sync and copies leg 0 over the others in the background
- * (reads are served from in-sync legs / leg 0 meanwhile). A RUNNING pvmove segment keeps a persistent disk region
+ * where {@code data_sector = (pe_start + pe * extent_size) / 512}. A RUNNING pvmove segment keeps a persistent disk region
  * log in its slice of the move's log LV ({@link RegionLogSlices}), so a restart recopies only what was not in sync.
  */
 public final class LvTables {
@@ -40,8 +39,21 @@ public final class LvTables {
      * @throws IllegalArgumentException if the LV has no segments or an area names a PV outside the VG
      */
     public static String table(VolumeGroup vg, LogicalVolume lv) {
+        return table(vg, lv, !lv.has(LvFlag.UNCLEAN));
+    }
+
+    /**
+     * The table of {@code lv} in {@code vg}; a mirrored LV without a persistent log starts in sync when
+     * {@code coreInSync} ({@link MirrorTables}).
+     *
+     * @throws IllegalArgumentException if the LV has no segments or an area names a PV outside the VG
+     */
+    public static String table(VolumeGroup vg, LogicalVolume lv, boolean coreInSync) {
         if (lv.segments().isEmpty()) {
             throw new IllegalArgumentException("LV " + vg.name() + "/" + lv.name() + " has no segments");
+        }
+        if (lv.mirrored()) {
+            return MirrorTables.table(vg, lv, coreInSync);
         }
         long extentSectors = sectors(vg.extentSize(), "extent size");
         StringBuilder b = new StringBuilder();
@@ -55,15 +67,10 @@ public final class LvTables {
                 case LINEAR -> b.append("linear ");
                 case STRIPED -> b.append("striped ").append(s.areas().size()).append(' ')
                         .append(sectors(s.stripeSize(), "stripe size")).append(' ');
-                case MIRROR -> b.append("mirror core 1 ").append(sectors(s.regionSize(), "region size")).append(' ')
-                        .append(s.areas().size()).append(' ');
                 default -> throw new IllegalArgumentException("segment type " + s.type());
             }
             for (int i = 0; i < s.areas().size(); i++) {
                 b.append(i == 0 ? "" : " ").append(device(vg, s.areas().get(i)));
-            }
-            if (s.type() == SegmentType.MIRROR) {
-                b.append(" 1 handle_errors");
             }
             b.append('\n');
         }
@@ -89,10 +96,13 @@ public final class LvTables {
     }
 
     /**
-     * The helper devices {@code lv}'s table names besides PVs and LVs: for a pvmove LV, one region-log device per
-     * RUNNING segment, a slice of the move's log LV ({@code name -> table}).
+     * The helper devices {@code lv}'s table names besides PVs and LVs ({@code name -> table}): for a pvmove LV, one
+     * region-log device per RUNNING segment, a slice of the move's log LV; for a mirrored LV its leg images.
      */
     public static Map<String, String> auxTables(VolumeGroup vg, LogicalVolume lv) {
+        if (lv.mirrored()) {
+            return MirrorTables.imageTables(vg, lv);
+        }
         Map<String, String> out = new LinkedHashMap<>();
         if (lv.move() == null) {
             return out;
@@ -126,7 +136,7 @@ public final class LvTables {
     }
 
     /** {@code PV data_sector} of an area, or {@code VG-LV sector} of an area inside another LV. */
-    private static String device(VolumeGroup vg, Area a) {
+    static String device(VolumeGroup vg, Area a) {
         if (a.isLv()) {
             return Activator.deviceName(vg.name(), a.lv()) + " " + sectors(a.startPe() * vg.extentSize(), "LE");
         }

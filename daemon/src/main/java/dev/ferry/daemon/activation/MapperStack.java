@@ -12,17 +12,24 @@ import java.util.concurrent.ThreadPoolExecutor;
 /**
  * The mapper parts activation runs on, built in this one place: the shared file I/O pool, the PV files, and the
  * {@link DeviceMapper} (copier for mirror resync, every target type, the device registry) resolving files through
- * them.
+ * them, with mirror events going to {@link MirrorEvents}.
  */
 final class MapperStack implements AutoCloseable {
     private final ThreadPoolExecutor io;
     private final PvDevices pvs;
     private final DeviceMapper mapper;
+    private final MirrorEvents mirrorEvents = new MirrorEvents();
 
     MapperStack(Duration suspendTimeout, PvWrapper wrapper) {
         this.io = IoExecutors.newDefaultPool();
         this.pvs = new PvDevices(io, wrapper);
-        this.mapper = new DeviceMapper(Scheduler.system(), CopierConfig.defaults(), pvs, suspendTimeout);
+        this.mapper = new DeviceMapper(Scheduler.system(), CopierConfig.defaults(), pvs, suspendTimeout,
+                mirrorEvents);
+    }
+
+    /** Where mirrors' events go, in LV terms. */
+    MirrorEvents mirrorEvents() {
+        return mirrorEvents;
     }
 
     PvDevices pvs() {

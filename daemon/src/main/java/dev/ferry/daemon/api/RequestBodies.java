@@ -28,7 +28,8 @@ final class RequestBodies {
     /** {@code POST /v1/vgs/{vg}/lvs}: lvcreate. */
     record LvCreate(String name, String size, String extents, String type, Integer stripes,
                     @JsonProperty("stripe_size") String stripeSize, Integer mirrors,
-                    @JsonProperty("region_size") String regionSize, String alloc, List<String> pvs) {
+                    @JsonProperty("region_size") String regionSize, @JsonProperty("mirror_log") String mirrorLog,
+                    String mwc, Boolean nosync, String alloc, List<String> pvs) {
     }
 
     /** {@code POST /v1/vgs/{vg}/lvs/{lv}/resize}: mode {@code extend}, {@code reduce} or {@code resize}. */

@@ -8,7 +8,10 @@ import dev.ferry.daemon.control.ControlResponse;
 import dev.ferry.daemon.control.ControlRouter;
 import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LvCreateRequest;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
+import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.LvResizeRequest;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.SegmentType;
@@ -32,7 +35,8 @@ import java.util.Map;
  *  POST   /v1/vgs/{vg}/extend|reduce       {"pvs"}                             200 vg
  *  DELETE /v1/vgs/{vg}?force=                                                 200 vg_name (vgremove)
  *  POST   /v1/vgs/{vg}/lvs                 {"name"?,"size"|"extents","type"?,"stripes"?,"stripe_size"?,
- *                                           "mirrors"?,"region_size"?,"alloc"?,"pvs"?}  201 lv (lvcreate)
+ *                                           "mirrors"?,"region_size"?,"mirror_log"?,"mwc"?,"nosync"?,
+ *                                           "alloc"?,"pvs"?}                   201 lv      (lvcreate)
  *  POST   /v1/vgs/{vg}/lvs/{lv}/resize     {"mode","size"|"extents","alloc"?,"pvs"?,"force"?}  200 lv + lv_size_before
  *  POST   /v1/vgs/{vg}/lvs/{lv}/rename     {"name","force"?}                   200 lv + lv_old_name
  *  POST   /v1/vgs/{vg}/lvs/{lv}/activate                                       200 {"vg_name","lv_name","active"}
@@ -114,8 +118,26 @@ public final class VolumeRoutes {
             b.stripeSize() == null ? 0 : Sizes.bytes(b.stripeSize(), 'k', "stripe size"),
             b.mirrors() == null ? -1 : b.mirrors(),
             b.regionSize() == null ? 0 : Sizes.bytes(b.regionSize(), 'm', "region size"),
-            alloc(b.alloc()), b.pvs());
+            alloc(b.alloc()), b.pvs(), mirrorWriteConsistency(b.mirrorLog(), b.mwc()), Boolean.TRUE.equals(b.nosync()));
         return ControlResponse.json(201, lv(vg, ops.lvcreate(request)));
+    }
+
+    /** {@code --mirrorlog disk|core} and {@code --mwc active|passive|off} as one consistency (null: default). */
+    private static MirrorWriteConsistency mirrorWriteConsistency(String mirrorLog, String mwc) {
+        MirrorWriteConsistency fromLog = mirrorLog == null ? null : switch (mirrorLog) {
+            case "disk" -> MirrorWriteConsistency.ACTIVE;
+            case "core" -> MirrorWriteConsistency.PASSIVE;
+            case "mirrored" -> throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "--mirrorlog mirrored is not "
+                    + "supported: use disk (the log LV can be moved with pvmove) or core");
+            default -> throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Invalid mirror log type '" + mirrorLog
+                    + "': use disk or core");
+        };
+        MirrorWriteConsistency fromMwc = mwc == null ? null : MirrorWriteConsistency.parse(mwc);
+        if (fromLog != null && fromMwc != null && fromLog != fromMwc) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "--mirrorlog " + mirrorLog + " contradicts --mwc "
+                    + mwc + " (disk is active, core is passive)");
+        }
+        return fromMwc != null ? fromMwc : fromLog;
     }
 
     private Object lvresize(ControlRequest q) {

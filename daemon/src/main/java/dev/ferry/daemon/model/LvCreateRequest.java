@@ -5,14 +5,22 @@ import java.util.List;
 /**
  * Arguments of {@code lvcreate}: {@code -n name} (null: lvolN), {@code -L}/{@code -l} as {@link SizeSpec},
  * {@code --type} (null: from -i/-m), {@code -i stripes} (0: unset), {@code -I stripeSize} bytes (0: 64 KiB),
- * {@code -m mirrors} (-1: unset), {@code -R regionSize} bytes (0: 2 MiB), {@code --alloc} (null: inherit) and the
- * {@code PV[:PE-range]} arguments.
+ * {@code -m mirrors} (-1: unset), {@code -R regionSize} bytes (0: 2 MiB), {@code --alloc} (null: inherit), the
+ * {@code PV[:PE-range]} arguments, and for mirrors {@code --mwc}/{@code --mirrorlog} as a
+ * {@link MirrorWriteConsistency} (null: active, a disk log) and {@code --nosync}.
  */
 public record LvCreateRequest(String vg, String name, SizeSpec size, SegmentType type, int stripes, long stripeSize,
-                              int mirrors, long regionSize, AllocationPolicy alloc, List<String> pvs) {
+                              int mirrors, long regionSize, AllocationPolicy alloc, List<String> pvs,
+                              MirrorWriteConsistency mwc, boolean nosync) {
     /** Copies the PV list. */
     public LvCreateRequest {
         pvs = pvs == null ? List.of() : List.copyOf(pvs);
+    }
+
+    /** Without mirror options (a mirror then gets an active disk log and an initial copy). */
+    public LvCreateRequest(String vg, String name, SizeSpec size, SegmentType type, int stripes, long stripeSize,
+                           int mirrors, long regionSize, AllocationPolicy alloc, List<String> pvs) {
+        this(vg, name, size, type, stripes, stripeSize, mirrors, regionSize, alloc, pvs, null, false);
     }
 
     /** A linear LV of {@code size} with defaults for everything else. */

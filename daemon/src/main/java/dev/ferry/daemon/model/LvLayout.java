@@ -62,7 +62,7 @@ public final class LvLayout {
         for (int i = 0; i < a.areas().size(); i++) {
             Area x = a.areas().get(i);
             Area y = b.areas().get(i);
-            if (!Objects.equals(x.pv(), y.pv()) || !Objects.equals(x.lv(), y.lv())
+            if (!Objects.equals(x.pv(), y.pv()) || !Objects.equals(x.lv(), y.lv()) || x.stale() != y.stale()
                     || x.startPe() + a.areaLength() != y.startPe()) {
                 return false;
             }

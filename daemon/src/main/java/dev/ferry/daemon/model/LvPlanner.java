@@ -45,11 +45,19 @@ final class LvPlanner {
         List<AllocatedChunk> chunks = Allocator.allocate(sel.free,
                 new AllocationRequest(shape.parallel(), perArea, effective(alloc), List.of()));
         LogicalVolume lv = LogicalVolume.create(name, alloc, LvLayout.append(List.of(), chunks, shape));
-        return vg.withLvAdded(lv);
+        if (shape.type() != SegmentType.MIRROR) {
+            return vg.withLvAdded(lv);
+        }
+        MirrorWriteConsistency mwc = r.mwc() == null ? MirrorWriteConsistency.ACTIVE : r.mwc();
+        return MirrorLayout.withNewMirror(vg, lv, mwc, r.nosync(), without(sel.free, chunks), effective(alloc));
     }
 
     VolumeGroup resize(LvResizeRequest r, ResizeMode mode) {
         LogicalVolume lv = vg.requireLv(r.lv());
+        if (lv.hidden()) {
+            throw invalid("Logical volume " + vg.name() + "/" + lv.name() + " is hidden: it belongs to another LV "
+                    + "and changes only with it");
+        }
         if (lv.has(LvFlag.LOCKED)) {
             throw new VolumeException(ErrorCode.LV_LOCKED, "Logical volume " + vg.name() + "/" + lv.name()
                     + " is locked by a running operation");
@@ -59,7 +67,9 @@ final class LvPlanner {
         }
         Selection sel = select(r.pvs());
         long current = lv.extentCount();
-        LvLayout.Shape shape = LvLayout.Shape.of(lv.lastSegment());
+        LvLayout.Shape shape = lv.mirrored()
+                ? new LvLayout.Shape(SegmentType.MIRROR, lv.copies(), 0, MirrorLayout.regionSize(lv))
+                : LvLayout.Shape.of(lv.lastSegment());
         long target = r.size().resolve(current, vg.extentSize(), vg.extentCount(), FreeSpaceMap.of(vg).totalFree(),
                 sel.extents, copies(shape));
         if (target > current && shape.type() == SegmentType.STRIPED) {
@@ -90,6 +100,10 @@ final class LvPlanner {
             List<AllocatedChunk> chunks = Allocator.allocate(sel.free, new AllocationRequest(shape.parallel(),
                     perArea(shape, target - current), policy, lv.segments()));
             segments = LvLayout.append(lv.segments(), chunks, shape);
+            if (lv.mirrored()) {
+                VolumeGroup grown = vg.withLvChanged(lv.name(), l -> l.withSegments(segments));
+                return MirrorLayout.withLogFitted(grown, grown.requireLv(lv.name()), without(sel.free, chunks), policy);
+            }
         }
         return vg.withLvChanged(lv.name(), l -> l.withSegments(segments));
     }
@@ -102,6 +116,15 @@ final class LvPlanner {
         REDUCE,
         /** lvresize: either. */
         RESIZE
+    }
+
+    /** {@code free} without the PEs of {@code chunks}. */
+    private static FreeSpaceMap without(FreeSpaceMap free, List<AllocatedChunk> chunks) {
+        FreeSpaceMap left = free.copy();
+        for (AllocatedChunk c : chunks) {
+            c.areas().forEach(a -> left.take(a.pv(), a.startPe(), c.length()));
+        }
+        return left;
     }
 
     private long perArea(LvLayout.Shape shape, long extents) {

@@ -7,8 +7,8 @@ import java.util.SortedSet;
 /**
  * A run of logical extents {@code [startLe, startLe + extentCount)} mapped onto areas. A linear segment has one
  * area of {@code extentCount} PEs; a striped one {@code n} areas of {@code extentCount / n} PEs each, striped in
- * chunks of {@code stripeSize} bytes; a mirror 2-3 legs of {@code extentCount} PEs each, synchronised in regions
- * of {@code regionSize} bytes.
+ * chunks of {@code stripeSize} bytes; a piece of a mirrored LV 1-3 copies (legs) of {@code extentCount} PEs each,
+ * synchronised in regions of {@code regionSize} bytes.
  */
 public record Segment(long startLe, long extentCount, SegmentType type, long stripeSize, long regionSize,
                       List<Area> areas, MoveState moveState) {
@@ -27,13 +27,16 @@ public record Segment(long startLe, long extentCount, SegmentType type, long str
             case STRIPED -> require(areas.size() >= 2 && extentCount % areas.size() == 0 && stripeSize > 0
                     && Long.bitCount(stripeSize) == 1 && regionSize == 0,
                     "striped needs 2+ areas dividing the extent count and a power-of-two stripe size");
-            case MIRROR -> require(areas.size() >= 2 && areas.size() <= MAX_MIRROR_LEGS && regionSize > 0
+            case MIRROR -> require(areas.size() >= 1 && areas.size() <= MAX_MIRROR_LEGS && regionSize > 0
                     && Long.bitCount(regionSize) == 1 && stripeSize == 0,
-                    "mirror needs 2-3 legs and a power-of-two region size");
+                    "mirror needs 1-3 legs and a power-of-two region size");
             case PVMOVE -> require(areas.size() == 2 && !areas.get(0).isLv() && !areas.get(1).isLv()
                     && regionSize > 0 && Long.bitCount(regionSize) == 1 && stripeSize == 0 && moveState != null,
                     "pvmove needs a source and a destination PV area, a region size and a state");
             default -> throw new IllegalArgumentException("type " + type);
+        }
+        if (type != SegmentType.MIRROR && areas.stream().anyMatch(Area::stale)) {
+            throw new IllegalArgumentException("invalid segment: only mirror legs can be stale");
         }
         if (type != SegmentType.PVMOVE && moveState != null) {
             throw new IllegalArgumentException("invalid segment: only pvmove segments have a move state");
@@ -56,6 +59,11 @@ public record Segment(long startLe, long extentCount, SegmentType type, long str
     /** The same segment in move state {@code state}. */
     public Segment withMoveState(MoveState state) {
         return new Segment(startLe, extentCount, type, stripeSize, regionSize, areas, state);
+    }
+
+    /** Leg {@code index}'s area, or null if this piece has fewer copies. */
+    public Area leg(int index) {
+        return index < areas.size() ? areas.get(index) : null;
     }
 
     /** The same segment over other areas. */

@@ -8,7 +8,7 @@ public enum SegmentType {
     LINEAR,
     /** Extents spread round-robin over 2+ areas in chunks of the stripe size. */
     STRIPED,
-    /** 2-3 identical legs. */
+    /** 1-3 identical legs (copies) of a mirrored LV. */
     MIRROR,
     /** A piece of a pvmove LV: areas {@code [source, destination]} and a {@link MoveState}. */
     PVMOVE;
@@ -20,6 +20,10 @@ public enum SegmentType {
 
     /** Parses the LVM name. */
     public static SegmentType parse(String text) {
+        if ("raid1".equals(text)) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Type raid1 is not supported: Ferry's -m builds "
+                    + "LVM's mirror type (--type mirror), with legs LV_mimage_N and a region log LV_mlog");
+        }
         for (SegmentType t : values()) {
             if (t.lvmName().equals(text)) {
                 return t;

@@ -50,10 +50,10 @@ public final class VgDocumentCodec {
                 }
                 ArrayNode areas = sn.putArray("areas");
                 s.areas().forEach(a -> {
-                    if (a.isLv()) {
-                        areas.addObject().put("lv", a.lv()).put("le", a.startPe());
-                    } else {
-                        areas.addObject().put("pv", a.pv().toString()).put("pe", a.startPe());
+                    ObjectNode an = a.isLv() ? areas.addObject().put("lv", a.lv()).put("le", a.startPe())
+                            : areas.addObject().put("pv", a.pv().toString()).put("pe", a.startPe());
+                    if (a.stale()) {
+                        an.put("stale", true);
                     }
                 });
             }
@@ -61,6 +61,12 @@ public final class VgDocumentCodec {
                 MoveOptions m = lv.move();
                 l.putObject("move").put("source", m.source().toString()).put("atomic", m.atomic())
                         .put("rate", m.rateLimit()).put("alloc", m.alloc().cliName()).put("log_lv", m.logLv());
+            }
+            if (lv.mirror() != null) {
+                ObjectNode mn = l.putObject("mirror").put("mwc", lv.mirror().consistency().cliName());
+                if (lv.mirror().logLv() != null) {
+                    mn.put("log_lv", lv.mirror().logLv());
+                }
             }
         }
         try {
@@ -99,8 +105,9 @@ public final class VgDocumentCodec {
                 for (JsonNode s : array(l, "segments")) {
                     List<Area> areas = new ArrayList<>();
                     for (JsonNode a : array(s, "areas")) {
-                        areas.add(a.has("lv") ? Area.inLv(text(a, "lv"), integer(a, "le"))
-                                : new Area(uuid(a, "pv"), integer(a, "pe")));
+                        boolean stale = a.has("stale") && bool(a, "stale");
+                        areas.add(a.has("lv") ? new Area(null, integer(a, "le"), text(a, "lv"), stale)
+                                : new Area(uuid(a, "pv"), integer(a, "pe"), null, stale));
                     }
                     MoveState state = s.has("move_state")
                             ? MoveState.valueOf(text(s, "move_state").toUpperCase(Locale.ROOT)) : null;
@@ -111,8 +118,11 @@ public final class VgDocumentCodec {
                 JsonNode m = l.get("move");
                 MoveOptions move = m == null ? null : new MoveOptions(uuid(m, "source"), bool(m, "atomic"),
                         integer(m, "rate"), AllocationPolicy.parse(text(m, "alloc")), text(m, "log_lv"));
+                JsonNode mn = l.get("mirror");
+                MirrorOptions mirror = mn == null ? null : new MirrorOptions(
+                        MirrorWriteConsistency.parse(text(mn, "mwc")), mn.has("log_lv") ? text(mn, "log_lv") : null);
                 lvs.add(new LogicalVolume(text(l, "name"), uuid(l, "uuid"), bool(l, "hidden"),
-                        flags(l, LvFlag.class), AllocationPolicy.parse(text(l, "alloc")), segs, move));
+                        flags(l, LvFlag.class), AllocationPolicy.parse(text(l, "alloc")), segs, move, mirror));
             }
             return new VolumeGroup(text(root, "name"), uuid(root, "uuid"), integer(root, "seqno"),
                     integer(root, "extent_size"), AllocationPolicy.parse(text(root, "alloc")),

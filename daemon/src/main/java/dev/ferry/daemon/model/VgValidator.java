@@ -58,7 +58,43 @@ public final class VgValidator {
             }
         }
         checkLvAreas(vg);
+        checkMirrors(vg);
         FreeSpaceMap.of(vg);
+    }
+
+    /**
+     * Mirror pieces only in mirrored LVs, each mirrored LV made of mirror pieces of one region size, and each region
+     * log LV hidden, flagged and owned by exactly one mirrored LV.
+     */
+    private static void checkMirrors(VolumeGroup vg) {
+        Set<String> logs = new HashSet<>();
+        for (LogicalVolume lv : vg.lvs()) {
+            boolean mirrorPieces = lv.segments().stream().anyMatch(s -> s.type() == SegmentType.MIRROR);
+            if (!lv.mirrored()) {
+                if (mirrorPieces) {
+                    throw invalid(vg, "LV " + lv.name() + " has mirror segments but no mirror options");
+                }
+                continue;
+            }
+            long region = lv.segments().get(0).regionSize();
+            if (lv.segments().stream().anyMatch(s -> s.type() != SegmentType.MIRROR || s.regionSize() != region)) {
+                throw invalid(vg, "mirrored LV " + lv.name() + " mixes segment types or region sizes");
+            }
+            String log = lv.mirror().logLv();
+            if (log == null) {
+                continue;
+            }
+            LogicalVolume l = vg.lv(log).orElse(null);
+            if (l == null || !l.hidden() || !l.has(LvFlag.MIRROR_LOG) || !logs.add(log)) {
+                throw invalid(vg, "mirrored LV " + lv.name() + " names log " + log
+                        + ", which is missing, visible, not a mirror log or shared");
+            }
+        }
+        for (LogicalVolume lv : vg.lvs()) {
+            if (lv.has(LvFlag.MIRROR_LOG) && !logs.contains(lv.name())) {
+                throw invalid(vg, "mirror log " + lv.name() + " belongs to no mirrored LV");
+            }
+        }
     }
 
     /** LV areas must point inside a pvmove LV, and no LE of a pvmove LV may be referenced twice. */

@@ -223,12 +223,14 @@ public final class VolumeManager implements AutoCloseable {
 
     /**
      * Commits an arbitrary change of {@code vgName} computed by {@code change} (for jobs such as pvmove that
-     * rewrite segments); the result is validated and committed with seqno+1.
+     * rewrite segments); the result is validated and committed with seqno+1. A change that returns the VG
+     * unchanged commits nothing.
      */
     public synchronized VolumeGroup updateVolumeGroup(String vgName, UnaryOperator<VolumeGroup> change) {
         ensureOpen();
         VolumeGroup vg = requireVg(vgName);
-        return commitChange(vg, change.apply(vg));
+        VolumeGroup proposed = change.apply(vg);
+        return proposed.equals(vg) ? vg : commitChange(vg, proposed);
     }
 
     // ---------------------------------------------------------------- LVs
@@ -270,23 +272,37 @@ public final class VolumeManager implements AutoCloseable {
         ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         LogicalVolume lv = requireUnlocked(vg, lvName);
+        requireVisible(vg, lv);
         if (!force && runtime.isOpen(vgName, lvName)) {
             throw new VolumeException(ErrorCode.LV_OPEN, "Logical volume " + vgName + "/" + lvName + " is in use");
         }
-        commitChange(vg, vg.withLvChanged(lv.name(), l -> null));
+        VolumeGroup without = vg.withLvChanged(lv.name(), l -> null);
+        if (lv.mirror() != null && lv.mirror().logLv() != null) {
+            without = without.withLvChanged(lv.mirror().logLv(), l -> null);
+        }
+        commitChange(vg, without);
     }
 
     /** lvrename. */
     public synchronized LogicalVolume lvrename(String vgName, String oldName, String newName) {
         ensureOpen();
         VolumeGroup vg = requireVg(vgName);
-        requireUnlocked(vg, oldName);
+        LogicalVolume lv = requireUnlocked(vg, oldName);
+        requireVisible(vg, lv);
         Names.checkLvName(newName);
-        if (vg.lv(newName).isPresent()) {
-            throw new VolumeException(ErrorCode.LV_EXISTS, "Logical volume \"" + newName + "\" already exists in "
-                    + "volume group \"" + vgName + "\"");
+        MirrorOptions mirror = lv.mirror() == null ? null : lv.mirror().renamedFor(newName);
+        for (String taken : mirror == null || mirror.logLv() == null ? List.of(newName)
+                : List.of(newName, mirror.logLv())) {
+            if (vg.lv(taken).isPresent()) {
+                throw new VolumeException(ErrorCode.LV_EXISTS, "Logical volume \"" + taken + "\" already exists in "
+                        + "volume group \"" + vgName + "\"");
+            }
         }
-        return commitChange(vg, vg.withLvChanged(oldName, l -> l.withName(newName))).lv(newName).orElseThrow();
+        VolumeGroup renamed = vg.withLvChanged(oldName, l -> l.withName(newName).withMirror(mirror));
+        if (mirror != null && mirror.logLv() != null) {
+            renamed = renamed.withLvChanged(lv.mirror().logLv(), l -> l.withName(mirror.logLv()));
+        }
+        return commitChange(vg, renamed).lv(newName).orElseThrow();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -370,6 +386,14 @@ public final class VolumeManager implements AutoCloseable {
                     + " is locked by a running operation");
         }
         return lv;
+    }
+
+    /** Refuses operations on hidden LVs (pvmove LVs, mirror logs) that only their owner may change. */
+    private static void requireVisible(VolumeGroup vg, LogicalVolume lv) {
+        if (lv.hidden()) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vg.name() + "/" + lv.name()
+                    + " is hidden: it belongs to another LV and changes only with it");
+        }
     }
 
     private void ensureOpen() {

@@ -43,11 +43,14 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     private final VolumeManager manager;
     private final Activator activator;
     private final Reporter reporter;
+    private final MirrorCopyRecorder copies;
 
     private VolumeService(VolumeManager manager, Activator activator) {
         this.manager = manager;
         this.activator = activator;
         this.reporter = new Reporter(manager);
+        this.copies = new MirrorCopyRecorder(manager, activator);
+        activator.recordStaleCopiesTo(copies);
     }
 
     /**
@@ -70,6 +73,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
             closeQuietly(activator);
             throw e;
         }
+        activator.readLatestFrom(manager::requireVolumeGroup);
         VolumeService service = new VolumeService(manager, activator);
         for (VolumeGroup vg : manager.volumeGroups()) {   // resumed moves copy at their rate from the start
             for (LogicalVolume lv : vg.lvs()) {
@@ -255,6 +259,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         try {
             activator.close(timeout);
         } finally {
+            copies.close();
             manager.close();
         }
     }

@@ -156,16 +156,15 @@ public final class PvMovePlanner {
                     for (AllocatedChunk c : chunks) {
                         Area dst = c.areas().get(0);
                         free.take(dst.pv(), dst.startPe(), c.length());
-                        moveSegs.add(Segment.pvmove(le + done, c.length(), region, a.plus(done), dst,
+                        moveSegs.add(Segment.pvmove(le + done, c.length(), region, a.plus(done).withStale(false), dst,
                                 MoveState.DISABLED));
                         done += c.length();
                     }
-                    areas.set(j, Area.inLv(name, le));
+                    areas.set(j, a.movedInto(name, le));
                 }
                 out.add(s.withAreas(areas));
             }
-            lvs.add(new LogicalVolume(lv.name(), lv.uuid(), lv.hidden(), with(lv.status(), LvFlag.LOCKED),
-                    lv.alloc(), out));
+            lvs.add(lv.withStatus(with(lv.status(), LvFlag.LOCKED)).withSegments(out));
             moved.add(lv.name());
         }
         if (moveSegs.isEmpty()) {
@@ -178,7 +177,7 @@ public final class PvMovePlanner {
         }
         MoveOptions options = new MoveOptions(src.uuid(), request.atomic(), request.rateLimit(), policy, logName);
         LogicalVolume pvmove = new LogicalVolume(name, UUID.randomUUID(), true,
-                EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.PVMOVE, LvFlag.LOCKED), policy, moveSegs, options);
+                EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.PVMOVE, LvFlag.LOCKED), policy, moveSegs, options, null);
         lvs.add(0, logLv(logName, pvmove, free, allowed, src));
         lvs.add(0, pvmove);
         return new Plan(vg.withLvs(lvs), name, moved);

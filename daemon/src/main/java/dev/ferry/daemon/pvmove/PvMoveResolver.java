@@ -43,7 +43,7 @@ public final class PvMoveResolver {
             for (Segment s : lv.segments()) {
                 for (Segment piece : split(s, pvmove, pvmoveName)) {
                     segs.add(piece.withAreas(piece.areas().stream().map(a -> pvmoveName.equals(a.lv())
-                            ? resolve(pvmove, a.startPe(), keepCompleted) : a).toList()));
+                            ? resolve(pvmove, a.startPe(), keepCompleted).withStale(a.stale()) : a).toList()));
                 }
             }
             boolean stillMoving = segs.stream().anyMatch(s -> s.areas().stream().anyMatch(Area::isLv));
@@ -52,8 +52,7 @@ public final class PvMoveResolver {
             if (!stillMoving) {
                 status.remove(LvFlag.LOCKED);
             }
-            out.add(new LogicalVolume(lv.name(), lv.uuid(), lv.hidden(), status, lv.alloc(), LvLayout.merge(segs),
-                    lv.move()));
+            out.add(lv.withStatus(status).withSegments(LvLayout.merge(segs)));
         }
         return vg.withLvs(out);
     }

@@ -18,7 +18,7 @@ class PvMoveMetadataTest {
                 new PhysicalVolume(b, "/pv/b", 65 << 20, 1 << 20, 16));
         LogicalVolume pvmove = new LogicalVolume("pvmove0", UUID.randomUUID(), true,
                 EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.PVMOVE, LvFlag.LOCKED), AllocationPolicy.NORMAL,
-                List.of(pvmoveSegment), new MoveOptions(a, true, 1 << 20, AllocationPolicy.NORMAL, "pvmove0_mlog"));
+                List.of(pvmoveSegment), new MoveOptions(a, true, 1 << 20, AllocationPolicy.NORMAL, "pvmove0_mlog"), null);
         LogicalVolume log = new LogicalVolume("pvmove0_mlog", UUID.randomUUID(), true,
                 EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.LOCKED), AllocationPolicy.ANYWHERE,
                 List.of(Segment.linear(0, 1, new Area(b, 15))));

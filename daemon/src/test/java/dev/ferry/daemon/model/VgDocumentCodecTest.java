@@ -19,7 +19,8 @@ class VgDocumentCodecTest {
                 SegmentType.STRIPED, 65536, 0, List.of(new Area(a, 0), new Area(b, 0)))));
         LogicalVolume mirror = new LogicalVolume("m", UUID.randomUUID(), true,
                 EnumSet.of(LvFlag.READ, LvFlag.LOCKED), AllocationPolicy.INHERIT, List.of(new Segment(0, 3,
-                        SegmentType.MIRROR, 0, 1 << 21, List.of(new Area(a, 2), new Area(b, 2)))));
+                        SegmentType.MIRROR, 0, 1 << 21, List.of(new Area(a, 2), new Area(b, 2, null, true)))))
+                .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null));
         return VolumeGroup.create("vg", 4 << 20, pvs).withLvs(List.of(striped, mirror)).withSeqno(9);
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lvcreate -n NAME (-L SIZE | -l EXTENTS) [--type linear|striped|mirror] [-i N] [-I SIZE] [-m 1|2]
+ * {@code lvcreate -n NAME (-L SIZE | -l EXTENTS) [--type linear|striped|mirror] [-i N] [-I SIZE] [-m 1|2] [--mirrorlog disk|core] [--mwc active|passive|off] [--nosync]
  * [--alloc POLICY] [-R SIZE] VG [PV[:PE-range]...]}.
  */
 @Command(name = "lvcreate", description = "Create a logical volume in a volume group.")
@@ -39,6 +39,18 @@ public final class LvCreateCommand extends LvmCommand {
     @Option(names = {"-R", "--regionsize"}, paramLabel = "SIZE", description = "Mirror region size (default unit m; default 2m).")
     String regionSize;
 
+    @Option(names = "--mirrorlog", paramLabel = "TYPE",
+            description = "Mirror region log: disk (default: a hidden LV_mlog, only dirty regions resync after a "
+                    + "crash) or core (whole resync after an unclean stop).")
+    String mirrorLog;
+
+    @Option(names = "--mwc", paramLabel = "MODE",
+            description = "Mirror write consistency (AIX): active (= --mirrorlog disk), passive (= core) or off.")
+    String mwc;
+
+    @Option(names = "--nosync", description = "Mirror: skip the initial copy (the copies are known alike).")
+    boolean nosync;
+
     @Option(names = "--alloc", paramLabel = "POLICY", description = "contiguous, cling, normal, anywhere or inherit.")
     String alloc;
 
@@ -58,6 +70,9 @@ public final class LvCreateCommand extends LvmCommand {
         body.put("stripe_size", stripeSize);
         body.put("mirrors", mirrors);
         body.put("region_size", regionSize);
+        body.put("mirror_log", mirrorLog);
+        body.put("mwc", mwc);
+        body.put("nosync", nosync ? Boolean.TRUE : null);
         body.put("alloc", alloc);
         body.put("pvs", absolutePvArgs(pvs));
         var answer = client.call("POST", Targets.path("/v1/vgs").segment(vg).literal("/lvs").toString(), body);

@@ -5,11 +5,12 @@ import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.LvRuntime;
+import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorOptions;
 import dev.ferry.daemon.model.MoveState;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.Segment;
-import dev.ferry.daemon.model.SegmentType;
 import dev.ferry.daemon.model.VolumeGroup;
 import java.util.List;
 import java.util.Set;
@@ -38,6 +39,21 @@ final class ReportRows {
         String attr() {
             return (vg == null ? "-" : "a") + "-" + (pv.missing() ? "m" : "-");
         }
+
+        /** Stale mirror copies (extents) on this PV. */
+        long staleExtents() {
+            if (vg == null) {
+                return 0;
+            }
+            long n = 0;
+            for (LogicalVolume lv : vg.lvs()) {
+                for (Segment s : lv.segments()) {
+                    n += s.areas().stream().filter(a -> a.stale() && pv.uuid().equals(a.pv())).count()
+                            * s.extentCount();
+                }
+            }
+            return n;
+        }
     }
 
     /** A vgs row. */
@@ -52,27 +68,85 @@ final class ReportRows {
         }
     }
 
-    /** An lvs row; {@code segment} is set in --segments mode. */
-    record LvRow(VolumeGroup vg, LogicalVolume lv, Segment segment, LvRuntime runtime) {
-        String displayName() {
-            return lv.hidden() ? "[" + lv.name() + "]" : lv.name();
+    /**
+     * An lvs row; {@code segment} is set in --segments mode; {@code leg} is -1, or the leg whose image
+     * ({@code [LV_mimage_N]}, LVM's hidden sub-LV) this row shows for mirrored LV {@code lv}.
+     */
+    record LvRow(VolumeGroup vg, LogicalVolume lv, Segment segment, LvRuntime runtime, int leg) {
+        /** A row of a real LV. */
+        LvRow(VolumeGroup vg, LogicalVolume lv, Segment segment, LvRuntime runtime) {
+            this(vg, lv, segment, runtime, -1);
         }
 
+        String name() {
+            return leg < 0 ? lv.name() : MirrorOptions.imageName(lv.name(), leg);
+        }
+
+        String displayName() {
+            return lv.hidden() || leg >= 0 ? "[" + name() + "]" : name();
+        }
+
+        /** A mirror with two or more legs (shown as LVM's mirror type, with image sub-LVs). */
         boolean mirrored() {
-            return lv.segments().stream().anyMatch(s -> s.type() == SegmentType.MIRROR);
+            return leg < 0 && lv.mirrored() && lv.copies() > 1;
         }
 
         String attr() {
-            char type = lv.has(LvFlag.PVMOVE) ? 'p' : mirrored() ? 'm' : '-';
+            char type = lv.has(LvFlag.PVMOVE) ? 'p' : leg >= 0 ? 'i' : lv.has(LvFlag.MIRROR_LOG) ? 'l'
+                    : !mirrored() ? '-' : lv.has(LvFlag.NOTSYNCED) ? 'M' : 'm';
             char perm = lv.has(LvFlag.WRITE) ? 'w' : 'r';
             char alloc = lv.alloc().attrChar();
             if (lv.has(LvFlag.LOCKED)) {
                 alloc = Character.toUpperCase(alloc);
             }
+            boolean sub = leg >= 0 || lv.has(LvFlag.MIRROR_LOG);
             char state = runtime.isActive(vg.name(), lv.name()) ? 'a' : '-';
-            char open = runtime.isOpen(vg.name(), lv.name()) ? 'o' : '-';
-            char target = mirrored() ? 'm' : '-';
-            return "" + type + perm + alloc + '-' + state + open + target + "---";
+            char open = sub && state == 'a' || runtime.isOpen(vg.name(), lv.name()) ? 'o' : '-';
+            char target = mirrored() || sub ? 'm' : '-';
+            char health = switch (healthStatus()) {
+                case "partial" -> 'p';
+                case "refresh needed" -> 'r';
+                default -> '-';
+            };
+            return "" + type + perm + alloc + '-' + state + open + target + '-' + health + '-';
+        }
+
+        /** LVM's {@code lv_health_status}: partial (a PV is missing), refresh needed (a leg failed), or "". */
+        String healthStatus() {
+            boolean missing = segments().stream().flatMap(s -> legAreas(s).stream())
+                    .anyMatch(a -> !a.isLv() && !present(a));
+            if (missing) {
+                return "partial";
+            }
+            if (leg < 0 && mirrored() && runtime.legHealth(vg.name(), lv.name()).chars().anyMatch(c -> c != 'A')) {
+                return "refresh needed";
+            }
+            return "";
+        }
+
+        private boolean present(Area a) {
+            return runtime.pvPresent(a.pv());
+        }
+
+        /** The areas this row covers in {@code s}: its leg's only for an image row. */
+        private List<Area> legAreas(Segment s) {
+            if (leg < 0) {
+                return s.areas();
+            }
+            return s.leg(leg) == null ? List.of() : List.of(s.leg(leg));
+        }
+
+        /** Ferry's stale copies of this row, in extents. */
+        long staleExtents() {
+            if (leg >= 0) {
+                return MirrorLayout.staleExtents(lv, leg);
+            }
+            return lv.mirrored() ? MirrorLayout.staleCopies(lv) : 0;
+        }
+
+        /** The region log LV, as LVM's Log column shows it. */
+        String mirrorLog() {
+            return mirrored() && lv.mirror().logLv() != null ? "[" + lv.mirror().logLv() + "]" : "";
         }
 
         String copyPercent() {
@@ -115,18 +189,28 @@ final class ReportRows {
         }
 
         String devices() {
-            return segments().stream().flatMap(s -> s.areas().stream())
+            if (mirrored() && segment == null) {
+                List<String> images = new java.util.ArrayList<>();
+                for (int k = 0; k < lv.copies(); k++) {
+                    images.add(MirrorOptions.imageName(lv.name(), k) + "(0)");
+                }
+                return String.join(",", images);
+            }
+            return segments().stream().flatMap(s -> legAreas(s).stream())
                     .map(a -> (a.isLv() ? a.lv() : vg.pv(a.pv()).map(pv -> pv.name()).orElse(a.pv().toString()))
                             + "(" + a.startPe() + ")")
                     .collect(Collectors.joining(","));
         }
 
         String segtype() {
+            if (leg >= 0 || lv.mirrored() && !mirrored()) {
+                return "linear";
+            }
             return segments().stream().map(s -> s.type().lvmName()).distinct().collect(Collectors.joining(","));
         }
 
         long stripes() {
-            return segments().get(0).areas().size();
+            return leg >= 0 ? 1 : segments().get(0).areas().size();
         }
 
         long stripeSize() {
@@ -134,11 +218,12 @@ final class ReportRows {
         }
 
         long regionSize() {
-            return segments().get(0).regionSize();
+            return leg >= 0 ? 0 : segments().get(0).regionSize();
         }
 
         long sizeBytes() {
-            long extents = segment == null ? lv.extentCount() : segment.extentCount();
+            long extents = segments().stream().filter(s -> leg < 0 || s.leg(leg) != null)
+                    .mapToLong(Segment::extentCount).sum();
             return extents * vg.extentSize();
         }
     }

@@ -36,7 +36,8 @@ public final class Reporter {
             ReportField.size("pe_start", "1st PE", r -> r.pv().peStart()),
             ReportField.number("pv_pe_count", "PE", PvRow::peCount),
             ReportField.number("pv_pe_alloc_count", "Alloc",
-                    r -> r.vg() == null ? 0 : r.peCount() - r.free().freeExtents(r.pv().uuid())));
+                    r -> r.vg() == null ? 0 : r.peCount() - r.free().freeExtents(r.pv().uuid())),
+            ReportField.number("pv_stale_extents", "Stale", PvRow::staleExtents));
     private static final List<ReportField<VgRow>> VG_FIELDS = List.of(
             ReportField.text("vg_name", "VG", r -> r.vg().name()),
             ReportField.number("pv_count", "#PV", r -> r.vg().pvs().size()),
@@ -60,12 +61,17 @@ public final class Reporter {
             ReportField.text("data_percent", "Data%", r -> ""),
             ReportField.text("metadata_percent", "Meta%", r -> ""),
             ReportField.text("move_pv", "Move", LvRow::movePv),
-            ReportField.text("mirror_log", "Log", r -> ""),
+            ReportField.text("mirror_log", "Log", LvRow::mirrorLog),
             new ReportField<LvRow>("copy_percent", "Cpy%Sync", true, (r, u) -> r.copyPercent()),
             ReportField.text("convert_lv", "Convert", r -> ""),
             ReportField.text("devices", "Devices", LvRow::devices),
-            ReportField.text("lv_uuid", "LV UUID", r -> r.lv().uuid().toString()),
-            ReportField.text("lv_path", "Path", r -> r.lv().hidden() ? "" : r.vg().name() + "/" + r.lv().name()),
+            ReportField.text("lv_uuid", "LV UUID", r -> r.leg() < 0 ? r.lv().uuid().toString() : ""),
+            ReportField.text("lv_path", "Path", r -> r.lv().hidden() || r.leg() >= 0 ? ""
+                    : r.vg().name() + "/" + r.lv().name()),
+            ReportField.text("lv_health_status", "Health", LvRow::healthStatus),
+            ReportField.number("lv_stale_extents", "Stale", LvRow::staleExtents),
+            ReportField.text("mirror_write_consistency", "MWC",
+                    r -> r.lv().mirrored() && r.leg() < 0 ? r.lv().mirror().consistency().cliName() : ""),
             ReportField.text("segtype", "Type", LvRow::segtype),
             ReportField.number("stripes", "#Str", LvRow::stripes),
             ReportField.size("stripe_size", "Stripe", LvRow::stripeSize),
@@ -158,6 +164,11 @@ public final class Reporter {
                     }
                 } else {
                     rows.add(new LvRow(vg, lv, null, manager.runtime()));
+                }
+                if (options.all() && lv.mirrored() && lv.copies() > 1) {
+                    for (int leg = 0; leg < lv.copies(); leg++) {
+                        rows.add(new LvRow(vg, lv, null, manager.runtime(), leg));
+                    }
                 }
             }
         }

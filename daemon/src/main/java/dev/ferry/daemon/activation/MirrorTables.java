@@ -1,0 +1,126 @@
+package dev.ferry.daemon.activation;
+
+import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorOptions;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
+import dev.ferry.daemon.model.Segment;
+import dev.ferry.daemon.model.VolumeGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tables of a mirrored LV (LVM's {@code mirror} type). Each leg {@code k} is a hidden image device
+ * {@code VG-LV_mimage_k} concatenating that leg's copy of every piece ({@code error} where a piece has no such
+ * copy); the LV's own device is one mirror over the images:
+ * <pre>
+ *   image k:  start len linear PV data_sector   |   start len error        (per piece, LE order)
+ *   LV:       0 len mirror LOG N VG-LV_mimage_0 0 ... VG-LV_mimage_{N-1} 0 F keep_serving handle_errors
+ *                    [stale k a-b,c-d ...]...
+ *   LOG:      disk 2 VG-LV_mlog region_sectors [nosync]     (active consistency; 3 arguments with nosync)
+ *             core 1 region_sectors | core 2 region_sectors nosync     (passive: nosync after a clean stop; off)
+ * </pre>
+ * {@code stale k} lists the regions of leg {@code k} overlapping a stale copy or a missing one. A mirrored LV whose
+ * every piece has one copy is plain linear lines.
+ */
+final class MirrorTables {
+
+    private MirrorTables() {
+    }
+
+    /** The mapped device name of leg {@code leg}'s image of mirrored LV {@code lv}. */
+    static String imageDevice(VolumeGroup vg, LogicalVolume lv, int leg) {
+        return Activator.deviceName(vg.name(), MirrorOptions.imageName(lv.name(), leg));
+    }
+
+    /**
+     * The table of mirrored LV {@code lv}'s own device; without a persistent log the copies start in sync when
+     * {@code coreInSync} (a clean stop, or a reload of a mirror that was in sync), else every region is copied.
+     */
+    static String table(VolumeGroup vg, LogicalVolume lv, boolean coreInSync) {
+        long extentSectors = vg.extentSize() / LvTables.SECTOR;
+        int legs = lv.copies();
+        if (legs == 1) {
+            StringBuilder b = new StringBuilder();
+            for (Segment s : lv.segments()) {
+                b.append(s.startLe() * extentSectors).append(' ').append(s.extentCount() * extentSectors)
+                        .append(" linear ").append(LvTables.device(vg, s.areas().get(0))).append('\n');
+            }
+            return b.toString();
+        }
+        long region = MirrorLayout.regionSize(lv);
+        StringBuilder b = new StringBuilder().append("0 ").append(lv.extentCount() * extentSectors).append(" mirror ")
+                .append(log(vg, lv, region / LvTables.SECTOR, coreInSync)).append(' ').append(legs);
+        for (int k = 0; k < legs; k++) {
+            b.append(' ').append(imageDevice(vg, lv, k)).append(" 0");
+        }
+        List<String> features = new ArrayList<>(List.of("keep_serving", "handle_errors"));
+        for (int k = 0; k < legs; k++) {
+            String ranges = staleRegions(vg, lv, k, region);
+            if (!ranges.isEmpty()) {
+                features.addAll(List.of("stale", Integer.toString(k), ranges));
+            }
+        }
+        return b.append(' ').append(features.size()).append(' ').append(String.join(" ", features)).append('\n')
+                .toString();
+    }
+
+    /** The image devices of mirrored LV {@code lv} ({@code name -> table}); none for a single copy. */
+    static Map<String, String> imageTables(VolumeGroup vg, LogicalVolume lv) {
+        Map<String, String> out = new LinkedHashMap<>();
+        int legs = lv.copies();
+        if (legs == 1) {
+            return out;
+        }
+        long extentSectors = vg.extentSize() / LvTables.SECTOR;
+        for (int k = 0; k < legs; k++) {
+            StringBuilder b = new StringBuilder();
+            for (Segment s : lv.segments()) {
+                b.append(s.startLe() * extentSectors).append(' ').append(s.extentCount() * extentSectors).append(' ');
+                Area a = s.leg(k);
+                b.append(a == null ? "error" : "linear " + LvTables.device(vg, a)).append('\n');
+            }
+            out.put(imageDevice(vg, lv, k), b.toString());
+        }
+        return out;
+    }
+
+    private static String log(VolumeGroup vg, LogicalVolume lv, long regionSectors, boolean coreInSync) {
+        MirrorOptions m = lv.mirror();
+        if (m.consistency() == MirrorWriteConsistency.ACTIVE) {
+            String dev = Activator.deviceName(vg.name(), m.logLv());
+            return lv.has(LvFlag.NOTSYNCED) ? "disk 3 " + dev + " " + regionSectors + " nosync"
+                    : "disk 2 " + dev + " " + regionSectors;
+        }
+        boolean resync = m.consistency() == MirrorWriteConsistency.PASSIVE && !coreInSync;
+        return resync ? "core 1 " + regionSectors : "core 2 " + regionSectors + " nosync";
+    }
+
+    /** {@code a-b,c-d} region ranges of leg {@code leg} overlapping stale or missing copies, or "". */
+    private static String staleRegions(VolumeGroup vg, LogicalVolume lv, int leg, long regionSize) {
+        List<long[]> ranges = new ArrayList<>();
+        for (Segment s : lv.segments()) {
+            Area a = s.leg(leg);
+            if (a != null && !a.stale()) {
+                continue;
+            }
+            long first = s.startLe() * vg.extentSize() / regionSize;
+            long last = (s.endLe() * vg.extentSize() + regionSize - 1) / regionSize - 1;
+            long[] prev = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+            if (prev != null && first <= prev[1] + 1) {
+                prev[1] = Math.max(prev[1], last);
+            } else {
+                ranges.add(new long[] {first, last});
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        for (long[] r : ranges) {
+            parts.add(r[0] == r[1] ? Long.toString(r[0]) : r[0] + "-" + r[1]);
+        }
+        return String.join(",", parts);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.ferry.daemon.model;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The metadata arithmetic of mirrored LVs, without touching disks: the region log LV's size and placement, the
+ * per-extent stale marks of each leg (cutting segments where a mark begins or ends, merging them again when equal),
+ * and the PVs each leg uses.
+ *
+ * <p>A mirrored LV's segments are {@link SegmentType#MIRROR} pieces whose area {@code k} is the copy on leg
+ * {@code k}; leg {@code k} seen across all pieces is LVM's hidden image LV {@code LV_mimage_k}. A piece may have
+ * fewer areas than the LV has legs (an AIX logical partition with fewer copies).
+ */
+public final class MirrorLayout {
+    /** Bytes of one on-disk region log slot header (the mapper's disk log format). */
+    private static final long LOG_HEADER_BYTES = 48;
+    /** Alignment of a log slot. */
+    private static final long LOG_ALIGN = 4096;
+
+    private MirrorLayout() {
+    }
+
+    /** Regions of {@code extents} extents of {@code extentSize} bytes in regions of {@code regionSize} bytes. */
+    public static long regions(long extents, long extentSize, long regionSize) {
+        return (extents * extentSize + regionSize - 1) / regionSize;
+    }
+
+    /**
+     * Extents the region log of an LV of {@code lvExtents} extents needs: two 4 KiB aligned slots, each a 48-byte
+     * header and an in-sync and a dirty bitmap (the mapper's {@code DiskRegionLog.deviceBytes}).
+     */
+    public static long logExtents(long extentSize, long lvExtents, long regionSize) {
+        long bitmap = (regions(lvExtents, extentSize, regionSize) + 7) / 8;
+        long slot = (LOG_HEADER_BYTES + 2 * bitmap + LOG_ALIGN - 1) / LOG_ALIGN * LOG_ALIGN;
+        return Math.max(1, (2 * slot + extentSize - 1) / extentSize);
+    }
+
+    /** The region size of mirrored LV {@code lv} (every piece has the same). */
+    public static long regionSize(LogicalVolume lv) {
+        return lv.segments().get(0).regionSize();
+    }
+
+    /**
+     * {@code vg} with mirrored LV {@code lv} (its legs already allocated) added under {@code mwc}: for active
+     * consistency a region log LV is allocated first, from {@code free} (the PEs the caller may use, legs excluded
+     * by the caller) on a PV no leg uses unless {@code policy} is anywhere.
+     *
+     * @throws VolumeException INSUFFICIENT_SPACE naming the log when it does not fit
+     */
+    static VolumeGroup withNewMirror(VolumeGroup vg, LogicalVolume lv, MirrorWriteConsistency mwc, boolean nosync,
+                                     FreeSpaceMap free, AllocationPolicy policy) {
+        Set<LvFlag> status = EnumSet.copyOf(lv.status());
+        if (nosync) {
+            status.add(LvFlag.NOTSYNCED);
+        } else if (mwc == MirrorWriteConsistency.PASSIVE) {
+            status.add(LvFlag.UNCLEAN);
+        }
+        VolumeGroup out = vg;
+        String logLv = null;
+        if (mwc == MirrorWriteConsistency.ACTIVE) {
+            logLv = MirrorOptions.logLvName(lv.name());
+            if (vg.lv(logLv).isPresent()) {
+                throw new VolumeException(ErrorCode.LV_EXISTS, "Logical volume \"" + logLv + "\" (the mirror log of "
+                        + lv.name() + ") already exists in volume group \"" + vg.name() + "\"");
+            }
+            long extents = logExtents(vg.extentSize(), lv.extentCount(), regionSize(lv));
+            List<AllocatedChunk> chunks = allocateLog(free, legPvs(lv), extents, policy, lv.name());
+            out = out.withLvAdded(new LogicalVolume(logLv, UUID.randomUUID(), true,
+                    EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.MIRROR_LOG), AllocationPolicy.INHERIT,
+                    LvLayout.append(List.of(), chunks, new LvLayout.Shape(SegmentType.LINEAR, 1, 0, 0))));
+        }
+        return out.withLvAdded(lv.withStatus(status).withMirror(new MirrorOptions(mwc, logLv)));
+    }
+
+    /**
+     * {@code vg} with the region log of mirrored LV {@code lv} (already resized) grown to fit it, allocating from
+     * {@code free}; unchanged when it fits or the LV has no log.
+     */
+    static VolumeGroup withLogFitted(VolumeGroup vg, LogicalVolume lv, FreeSpaceMap free, AllocationPolicy policy) {
+        if (lv.mirror() == null || lv.mirror().logLv() == null) {
+            return vg;
+        }
+        LogicalVolume log = vg.requireLv(lv.mirror().logLv());
+        long need = logExtents(vg.extentSize(), lv.extentCount(), regionSize(lv));
+        if (need <= log.extentCount()) {
+            return vg;
+        }
+        List<AllocatedChunk> chunks = allocateLog(free, legPvs(lv), need - log.extentCount(), policy, lv.name());
+        List<Segment> grown = LvLayout.append(log.segments(), chunks, LvLayout.Shape.of(log.lastSegment()));
+        return vg.withLvChanged(log.name(), l -> l.withSegments(grown));
+    }
+
+    private static List<AllocatedChunk> allocateLog(FreeSpaceMap free, Set<UUID> legPvs, long extents,
+                                                    AllocationPolicy policy, String lvName) {
+        FreeSpaceMap candidates = free.copy();
+        if (policy != AllocationPolicy.ANYWHERE) {
+            Map<UUID, List<PeRun>> allowed = new HashMap<>();
+            for (UUID pv : candidates.pvs()) {
+                if (!legPvs.contains(pv)) {
+                    allowed.put(pv, candidates.freeRuns(pv));
+                }
+            }
+            candidates.restrictTo(allowed);
+        }
+        try {
+            return Allocator.allocate(candidates, new AllocationRequest(1, extents,
+                    policy == AllocationPolicy.ANYWHERE ? policy : AllocationPolicy.NORMAL, List.of()));
+        } catch (VolumeException e) {
+            throw new VolumeException(ErrorCode.INSUFFICIENT_SPACE, "Insufficient suitable allocatable extents for "
+                    + "the mirror log of " + lvName + ": " + extents + " extent(s) needed on a physical volume that "
+                    + "holds no leg of the mirror (use --alloc anywhere to allow one, or --mirrorlog core)");
+        }
+    }
+
+    /** The PVs any leg of {@code lv} has an area on. */
+    public static Set<UUID> legPvs(LogicalVolume lv) {
+        Set<UUID> out = new HashSet<>();
+        for (Segment s : lv.segments()) {
+            for (Area a : s.areas()) {
+                if (!a.isLv()) {
+                    out.add(a.pv());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code lv} with leg {@code leg}'s copy of LEs {@code [fromLe, toLe)} marked stale or good; pieces without
+     * that leg are left alone. Segments are cut where the mark changes and merged again where neighbours match.
+     */
+    public static LogicalVolume withStale(LogicalVolume lv, int leg, long fromLe, long toLe, boolean stale) {
+        List<Segment> out = new ArrayList<>();
+        for (Segment s : lv.segments()) {
+            if (s.endLe() <= fromLe || s.startLe() >= toLe || s.leg(leg) == null || s.leg(leg).stale() == stale) {
+                out.add(s);
+                continue;
+            }
+            TreeSet<Long> cuts = new TreeSet<>(List.of(fromLe - s.startLe(), toLe - s.startLe()));
+            for (Segment piece : s.cutAt(cuts)) {
+                if (piece.startLe() >= fromLe && piece.endLe() <= toLe) {
+                    List<Area> areas = new ArrayList<>(piece.areas());
+                    areas.set(leg, areas.get(leg).withStale(stale));
+                    piece = piece.withAreas(areas);
+                }
+                out.add(piece);
+            }
+        }
+        return lv.withSegments(LvLayout.merge(out));
+    }
+
+    /** Extents of {@code lv} whose copy on leg {@code leg} is stale. */
+    public static long staleExtents(LogicalVolume lv, int leg) {
+        return lv.segments().stream().filter(s -> s.leg(leg) != null && s.leg(leg).stale())
+                .mapToLong(Segment::extentCount).sum();
+    }
+
+    /** Extents of {@code lv}, counted once per stale copy (all legs). */
+    public static long staleCopies(LogicalVolume lv) {
+        long n = 0;
+        for (int leg = 0; leg < lv.copies(); leg++) {
+            n += staleExtents(lv, leg);
+        }
+        return n;
+    }
+}

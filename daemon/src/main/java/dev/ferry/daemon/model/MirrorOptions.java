@@ -1,0 +1,30 @@
+package dev.ferry.daemon.model;
+
+/**
+ * The persisted options of a mirrored LV: how it keeps its copies consistent across a crash ({@code consistency},
+ * AIX's mirror write consistency) and, for {@link MirrorWriteConsistency#ACTIVE}, the hidden LV holding its
+ * persistent region log ({@code logLv}, LVM's {@code LV_mlog}).
+ */
+public record MirrorOptions(MirrorWriteConsistency consistency, String logLv) {
+    /** Validates the fields: a log LV exactly when consistency is active. */
+    public MirrorOptions {
+        if (consistency == null || (consistency == MirrorWriteConsistency.ACTIVE) != (logLv != null)) {
+            throw new IllegalArgumentException("bad mirror options " + consistency + " log " + logLv);
+        }
+    }
+
+    /** The log LV's name for mirrored LV {@code lvName}, as LVM names it. */
+    public static String logLvName(String lvName) {
+        return lvName + "_mlog";
+    }
+
+    /** The name of leg {@code index}'s image of mirrored LV {@code lvName}, as LVM names it. */
+    public static String imageName(String lvName, int index) {
+        return lvName + "_mimage_" + index;
+    }
+
+    /** The same options for the LV renamed to {@code newLvName}. */
+    public MirrorOptions renamedFor(String newLvName) {
+        return logLv == null ? this : new MirrorOptions(consistency, logLvName(newLvName));
+    }
+}
