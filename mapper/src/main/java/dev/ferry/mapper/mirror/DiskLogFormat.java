@@ -3,8 +3,10 @@ package dev.ferry.mapper.mirror;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -21,6 +23,9 @@ import java.util.zip.CRC32C;
  *  48 + bitmapBytes: dirty bitmap (bitmapBytes, bit r = region r may have unsettled writes)
  *  magic = "FerryMLg"; all integers big-endian; crc32c over the whole image with the crc field zero.
  * </pre>
+ *
+ * A log written for another region count (the mirror was resized) has another slot size, so its second slot
+ * lies elsewhere: {@link #decodeAll} finds slots by their own geometry, and the highest sequence wins.
  */
 final class DiskLogFormat {
 
@@ -59,8 +64,51 @@ final class DiskLogFormat {
     }
 
     static int slotSize(int regionCount) {
-        int raw = HEADER_LENGTH + 2 * bitmapBytes(regionCount);
+        return (int) alignedSlot(bitmapBytes(regionCount));
+    }
+
+    private static long alignedSlot(long bitmapBytes) {
+        long raw = HEADER_LENGTH + 2 * bitmapBytes;
         return (raw + ALIGN - 1) / ALIGN * ALIGN;
+    }
+
+    /** The slot size the image in slot 0 of {@code start} declares (even if torn), or 0 if slot 0 holds none. */
+    static long declaredSlotSize(ByteBuffer start) {
+        ByteBuffer b = start.duplicate().order(ByteOrder.BIG_ENDIAN);
+        if (!hasMagic(b, 0)) {
+            return 0;
+        }
+        int bytes = b.getInt(BITMAP_BYTES_OFFSET);
+        return bytes < 0 ? 0 : alignedSlot(bytes);
+    }
+
+    /**
+     * Decodes slot 0 of {@code all} and every slot 1 candidate in it: an image at an aligned offset that equals
+     * its own slot size. {@code where} names the device in messages.
+     */
+    static List<Slot> decodeAll(ByteBuffer all, String where) {
+        List<Slot> slots = new ArrayList<>();
+        long declared = declaredSlotSize(all);
+        int first = (int) (declared > 0 && declared < all.capacity() ? declared : all.capacity());
+        slots.add(decode(all.slice(0, first), where + " slot 0"));
+        for (int at = ALIGN; at < all.capacity(); at += ALIGN) {
+            if (hasMagic(all, at)) {
+                Slot slot = decode(all.slice(at, Math.min(at, all.capacity() - at)), where + " slot 1 at " + at);
+                if (slot.kind() != SlotKind.VALID || slotSize(slot.image().regionCount()) == at) {
+                    slots.add(slot);
+                }
+            }
+        }
+        return slots;
+    }
+
+    private static boolean hasMagic(ByteBuffer b, int at) {
+        if (b.capacity() - at < MAGIC.length) {
+            return false;
+        }
+        byte[] magic = new byte[MAGIC.length];
+        b.get(at, magic);
+        return Arrays.equals(magic, MAGIC);
     }
 
     static ByteBuffer encode(Image image) {
@@ -77,13 +125,11 @@ final class DiskLogFormat {
     /** Decodes one slot; throws IllegalArgumentException for a valid image of an unknown version. */
     static Slot decode(ByteBuffer slot, String where) {
         ByteBuffer b = slot.duplicate().order(ByteOrder.BIG_ENDIAN);
-        byte[] magic = new byte[MAGIC.length];
-        b.get(0, magic);
-        if (!Arrays.equals(magic, MAGIC)) {
+        if (!hasMagic(b, 0)) {
             return new Slot(SlotKind.ABSENT, null);
         }
         int bytes = b.getInt(BITMAP_BYTES_OFFSET);
-        if (bytes < 0 || bytes > (b.capacity() - HEADER_LENGTH) / 2) {
+        if (b.capacity() < HEADER_LENGTH || bytes < 0 || bytes > (b.capacity() - HEADER_LENGTH) / 2) {
             return new Slot(SlotKind.TORN, null);
         }
         byte[] all = new byte[HEADER_LENGTH + 2 * bytes];

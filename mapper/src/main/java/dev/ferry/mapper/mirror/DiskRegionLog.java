@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * The {@code disk} log: state persisted on a block device (format in {@link DiskLogFormat}). Flushes
  * are group-committed: one image write at a time, each covering every change made before it started.
  * On open, every region the image marks dirty is taken as out of sync, so writes that were in flight at
- * a crash are recopied from the default leg.
+ * a crash are recopied from the source leg. A log written for another region count (the mirror was extended
+ * or reduced) keeps the state of the regions both counts have; regions beyond the old count start out of sync
+ * (in sync with {@code nosync}).
  */
 public final class DiskRegionLog extends BitmapRegionLog {
 
@@ -50,7 +52,7 @@ public final class DiskRegionLog extends BitmapRegionLog {
 
     /**
      * Opens (or initialises) the log on {@code device}; {@code deviceName} is how tables name it.
-     * Fails with IllegalArgumentException if the device is too small, holds a log of another geometry
+     * Fails with IllegalArgumentException if the device is too small, holds a log of another region size
      * or version, or holds only corrupt images.
      */
     public static CompletableFuture<DiskRegionLog> open(BlockDevice device, String deviceName, long regionSize,
@@ -60,19 +62,26 @@ public final class DiskRegionLog extends BitmapRegionLog {
             throw new IllegalArgumentException("mirror log device " + deviceName + " holds " + device.size()
                     + " bytes; " + regionCount + " regions need " + 2L * log.slotSize);
         }
-        ByteBuffer both = ByteBuffer.allocate(2 * log.slotSize);
-        return device.read(0, both).thenApply(v -> {
-            log.load(both);
+        return readStart(device, 2L * log.slotSize).thenCompose(start -> {
+            // a log of another region count has other slots: read as far as its slot 0 says they reach
+            long declared = 2 * DiskLogFormat.declaredSlotSize(start);
+            return declared > start.capacity() && declared <= device.size() ? readStart(device, declared)
+                    : CompletableFuture.completedFuture(start);
+        }).thenApply(images -> {
+            log.load(images);
             return log;
         });
     }
 
-    private void load(ByteBuffer both) {
+    private static CompletableFuture<ByteBuffer> readStart(BlockDevice device, long length) {
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(length));
+        return device.read(0, b).thenApply(v -> b.clear());
+    }
+
+    private void load(ByteBuffer images) {
         DiskLogFormat.Image best = null;
         boolean torn = false;
-        for (int s = 0; s < 2; s++) {
-            DiskLogFormat.Slot slot = DiskLogFormat.decode(
-                    both.slice(s * slotSize, slotSize), deviceName + " slot " + s);
+        for (DiskLogFormat.Slot slot : DiskLogFormat.decodeAll(images, deviceName)) {
             torn |= slot.kind() == DiskLogFormat.SlotKind.TORN;
             if (slot.kind() == DiskLogFormat.SlotKind.VALID
                     && (best == null || slot.image().sequence() > best.sequence())) {
@@ -87,15 +96,17 @@ public final class DiskRegionLog extends BitmapRegionLog {
             changes++;
             return;
         }
-        if (best.regionSize() != regionSize || best.regionCount() != regionCount) {
+        if (best.regionSize() != regionSize) {
             throw new IllegalArgumentException("mirror log on " + deviceName + " was written for " + best.regionCount()
                     + " regions of " + best.regionSize() + " bytes, not " + regionCount + " of " + regionSize);
         }
         sequence = best.sequence();
         if (syncMode == SyncMode.DEFAULT) {
-            inSync.or(best.inSync());
+            inSync.or(best.inSync().get(0, Math.min(best.regionCount(), regionCount)));
             inSync.andNot(best.dirty());
-            inSync.clear(regionCount, Math.max(regionCount, inSync.length()));
+        }
+        if (best.regionCount() != regionCount) {
+            LOG.info("mirror log on {}: resized from {} to {} regions", deviceName, best.regionCount(), regionCount);
         }
         LOG.info("mirror log on {}: sequence {}, {} of {} regions in sync, {} dirty at last shutdown recopied",
                 deviceName, sequence, inSync.cardinality(), regionCount, best.dirty().cardinality());

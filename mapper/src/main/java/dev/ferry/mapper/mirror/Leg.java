@@ -34,6 +34,11 @@ final class Leg {
         return firstDeadFailure;
     }
 
+    /** Whether a failure of kind {@code error} was recorded. */
+    synchronized boolean failed(LegError error) {
+        return errors.contains(error);
+    }
+
     synchronized boolean dead() {
         return errors.stream().anyMatch(LegError::dead);
     }

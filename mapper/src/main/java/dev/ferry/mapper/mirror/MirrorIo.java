@@ -4,6 +4,7 @@ import dev.ferry.mapper.block.BlockIoException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -26,15 +27,7 @@ final class MirrorIo {
         int base = dst.position();
         return split(offset, dst.remaining(), (region, at, len) -> {
             ByteBuffer piece = dst.duplicate().position(base + (int) (at - offset)).limit(base + (int) (at - offset + len));
-            List<Leg> candidates = new ArrayList<>();
-            Leg primary = mirror.defaultLeg();
-            if (!primary.dead()) {
-                candidates.add(primary);
-            }
-            if (mirror.log().inSync(region)) {
-                mirror.liveLegs().stream().filter(l -> l != primary).forEach(candidates::add);
-            }
-            return readFrom(candidates, 0, region, at, piece, null);
+            return readFrom(mirror.regions().readLegs(region), 0, region, at, piece, null);
         });
     }
 
@@ -60,62 +53,134 @@ final class MirrorIo {
 
     private CompletableFuture<Void> mutateRegion(String what, int region, long at, long len, LegOp op) {
         Leg primary = mirror.defaultLeg();
-        if (primary.dead()) {
+        if (primary.dead() && !mirror.keepServing()) {
             return CompletableFuture.failedFuture(MirrorTarget.ioError(what + " at " + at + "+" + len
                     + ": default leg " + primary.name + " of " + mirror.describe() + " has failed", null));
         }
         RegionTracker tracker = mirror.tracker();
         return tracker.beginWrite(region).thenCompose(route -> {
-            // the default leg is always written: a write is acknowledged only if it reached it
-            List<Leg> targets = route == RegionTracker.Route.ALL_LEGS
-                    ? mirror.legs().stream().filter(l -> l == primary || !l.dead()).toList() : List.of(primary);
+            List<Leg> targets = mirror.regions().writeLegs(region, route);
             List<CompletableFuture<Throwable>> ops = new ArrayList<>(targets.size());
             for (Leg leg : targets) {
                 ops.add(op.apply(leg, at, len).handle((v, err) -> {
                     if (err != null) {
                         mirror.legFailed(leg, LegError.WRITE, at, err);
+                        if (mirror.keepServing()) {
+                            mirror.regions().markStale(leg, region);   // at once: no later read uses it
+                        }
                     }
                     return err;
                 }));
             }
-            return CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new))
-                    .thenCompose(v -> settle(what, region, at, len, route, targets, ops));
+            return CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+                List<Leg> failed = new ArrayList<>();
+                Throwable lastError = null;
+                for (int i = 0; i < targets.size(); i++) {
+                    Throwable err = ops.get(i).join();
+                    if (err != null) {
+                        failed.add(targets.get(i));
+                        lastError = err;
+                    }
+                }
+                String request = what + " at " + at + "+" + len + " of " + mirror.describe();
+                CompletableFuture<Void> settled = mirror.keepServing()
+                        ? settleKeepServing(request, region, targets, failed, lastError)
+                        : settle(request, region, route, failed, lastError);
+                return settled.whenComplete((x, err) -> tracker.endWrite(region));
+            });
         });
     }
 
     /**
-     * Ends a region write: if a non-default leg missed it, the region is recorded out of sync durably
-     * before the write is acknowledged; a write the default leg missed fails.
+     * Ends a region write without keep_serving: if a non-default leg missed it, the region is recorded out of
+     * sync durably before the write is acknowledged; a write the default leg missed fails.
      */
-    private CompletableFuture<Void> settle(String what, int region, long at, long len, RegionTracker.Route route,
-            List<Leg> targets, List<CompletableFuture<Throwable>> ops) {
-        Throwable primaryError = null;
-        boolean othersOk = true;
-        for (int i = 0; i < targets.size(); i++) {
-            Throwable err = ops.get(i).join();
-            if (targets.get(i) == mirror.defaultLeg()) {
-                primaryError = err;
-            } else {
-                othersOk &= err == null;
-            }
+    private CompletableFuture<Void> settle(String request, int region, RegionTracker.Route route, List<Leg> failed,
+            Throwable lastError) {
+        if (failed.contains(mirror.defaultLeg())) {
+            return CompletableFuture.failedFuture(MirrorTarget.ioError(request + " failed on default leg "
+                    + mirror.defaultLeg().name, lastError));
         }
-        CompletableFuture<Void> recorded = CompletableFuture.completedFuture(null);
-        if (!othersOk && route == RegionTracker.Route.ALL_LEGS && primaryError == null) {
-            mirror.tracker().markOutOfSync(region);
-            recorded = mirror.log().flush();
+        if (failed.isEmpty() || route != RegionTracker.Route.ALL_LEGS) {
+            return CompletableFuture.completedFuture(null);
         }
-        Throwable failed = primaryError;
-        return recorded.handle((v, logErr) -> {
-            mirror.tracker().endWrite(region);
-            if (failed != null) {
-                throw new CompletionException(MirrorTarget.ioError(what + " at " + at + "+" + len
-                        + " failed on default leg " + mirror.defaultLeg().name, failed));
-            }
-            if (logErr != null) {
-                throw new CompletionException(MirrorTarget.ioError(what + " at " + at + "+" + len
-                        + ": could not record region " + region + " out of sync", logErr));
+        mirror.tracker().markOutOfSync(region);
+        return recordedOutOfSync(request, region, mirror.log().flush());
+    }
+
+    /**
+     * Ends a region write with keep_serving: it fails if no good leg took it; otherwise every leg that missed it
+     * is stale for the region (in memory already), and the write is acknowledged once the region is out of sync
+     * durably in the log and the listener recorded every stale copy.
+     */
+    private CompletableFuture<Void> settleKeepServing(String request, int region, List<Leg> targets, List<Leg> failed,
+            Throwable lastError) {
+        if (targets.isEmpty()) {
+            return CompletableFuture.failedFuture(MirrorTarget.ioError(request + ": region " + region
+                    + " has no good copy", null));
+        }
+        if (failed.size() == targets.size()) {
+            return CompletableFuture.failedFuture(MirrorTarget.ioError(request + " failed on every good leg",
+                    lastError));
+        }
+        if (failed.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> records = new ArrayList<>();
+        records.add(recordedOutOfSync(request, region, mirror.log().flush()));
+        failed.forEach(leg -> records.add(mirror.copyStale(leg, region)));
+        return CompletableFuture.allOf(records.toArray(CompletableFuture[]::new)).handle((v, err) -> {
+            if (err != null) {
+                throw new CompletionException(MirrorTarget.ioError(request + " missed " + failed.size()
+                        + " leg(s) whose stale copies could not be recorded", err));
             }
             return null;
+        });
+    }
+
+    private static CompletableFuture<Void> recordedOutOfSync(String request, int region, CompletableFuture<Void> flush) {
+        return flush.handle((v, err) -> {
+            if (err != null) {
+                throw new CompletionException(MirrorTarget.ioError(request + ": could not record region " + region
+                        + " out of sync", err));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Flushes every live leg, failing if the default leg cannot flush; with keep_serving flushes every leg, makes a
+     * leg whose flush fails stale throughout, and fails only if no leg flushed or a stale leg was not recorded.
+     * Regions whose writes had settled before are then marked clean (lazily).
+     */
+    CompletableFuture<Void> flush() {
+        Map<Integer, Long> settled = mirror.tracker().settledSnapshot();
+        boolean keepServing = mirror.keepServing();
+        Leg primary = mirror.defaultLeg();
+        List<CompletableFuture<Boolean>> ops = new ArrayList<>();
+        for (Leg leg : keepServing ? mirror.legs() : mirror.liveLegs()) {
+            ops.add(leg.device.flush().handle((v, err) -> {
+                if (err == null) {
+                    return CompletableFuture.completedFuture(true);
+                }
+                mirror.legFailed(leg, LegError.FLUSH, -1, err);
+                if (keepServing) {
+                    return mirror.legStale(leg).thenCompose(x -> mirror.log().flush()).thenApply(x -> false);
+                }
+                if (leg == primary) {
+                    throw new CompletionException(MirrorTarget.ioError("flush of default leg " + leg.name + " failed", err));
+                }
+                return CompletableFuture.completedFuture(false);
+            }).thenCompose(f -> f));
+        }
+        if (primary.dead() && !keepServing) {
+            ops.add(CompletableFuture.failedFuture(MirrorTarget.ioError("default leg " + primary.name + " has failed", null)));
+        }
+        return CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            if (ops.stream().noneMatch(CompletableFuture::join)) {
+                throw new CompletionException(MirrorTarget.ioError("no leg of " + mirror.describe() + " could flush", null));
+            }
+            mirror.tracker().cleanSettled(settled);
         });
     }
 

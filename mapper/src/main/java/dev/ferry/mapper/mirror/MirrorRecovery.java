@@ -10,20 +10,31 @@ import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.copy.DestinationFailure;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Background recovery of a mirror: copies out-of-sync regions from the default leg to the others, several
- * copies at a time (fewer under a rate limit), and records them in sync in batches: copied regions wait for one flush of every live leg
- * but the default one (group commit), are then recorded in sync, and the region log is flushed once per batch.
+ * Background recovery of a mirror: copies out-of-sync regions from their source leg to the others, several
+ * copies at a time (fewer under a rate limit), and records them in sync in batches: copied regions wait for one flush of
+ * the legs copied onto (group commit), are then recorded in sync, and the region log is flushed once per batch.
  * While one batch flushes, the next regions copy. A copy covers one region, or a run of up to {@value #MAX_HOLE_RUN} regions
- * that lay in a hole of the default leg when it was scanned ({@link SourceHoles}): such runs are zeroed on the
- * other legs with one copy.
+ * with the same stale legs that lay in a hole of the default leg when it was scanned ({@link SourceHoles}), when that
+ * leg is their source: such runs are zeroed on the other legs with one copy.
+ *
+ * <p>Without keep_serving the source is the default leg, the copies go to the other live legs, and a failure of a
+ * leg (or of reading the default leg) ends recovery DEGRADED. With keep_serving the source of a region is its first
+ * good leg (the next good one if it cannot be read), the copies go to every other leg, and a region is recorded in
+ * sync (its stale copies good again) only if every copy and flush succeeded; recovery gives up on regions without a
+ * readable good copy or whose copy onto a leg failed (that copy becomes stale), goes on with the others and ends
+ * DEGRADED naming them ({@link RecoveryShortfall}).
  *
  * <pre>
  * IDLE ──resume──► RUNNING ──pause──► PAUSING ──copies cancelled, batch flushed──► PAUSED ──resume──► RUNNING
@@ -35,6 +46,8 @@ import java.util.concurrent.CompletionException;
  * bit always describes flushed copies.
  */
 final class MirrorRecovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorRecovery.class);
 
     /** Regions of a run of source holes copied together at most. */
     static final int MAX_HOLE_RUN = 128;
@@ -58,6 +71,11 @@ final class MirrorRecovery {
     /** Consecutive regions recovered by one copy. */
     private static final class Unit {
         final List<Integer> regions;
+        /** Sources that could not be read (keep_serving tries the next good leg). */
+        final Set<Leg> unreadable = new HashSet<>();
+        List<Leg> targets = List.of();
+        /** {@link LegRegions#wholeLegMarks()} when the copy started: a leg made stale since voids it. */
+        long wholeLegMarks;
         CopyJob job;
 
         Unit(List<Integer> regions) {
@@ -69,6 +87,8 @@ final class MirrorRecovery {
     private final Copier copier;
     private final int maxUnits;
     private final SourceHoles holes = new SourceHoles();
+    private final RecoveryShortfall shortfall;
+    private final AtomicLong resyncedBytes = new AtomicLong();
     /** Every region from its claim until its batch flush has ended. */
     private final Map<Integer, Unit> claimed = new HashMap<>();
     /** Units being copied (a null job while their regions quiesce). */
@@ -90,6 +110,7 @@ final class MirrorRecovery {
         this.mirror = mirror;
         this.copier = copier;
         this.maxUnits = maxUnits;
+        this.shortfall = new RecoveryShortfall(mirror.legs().size());
     }
 
     synchronized State state() {
@@ -98,6 +119,10 @@ final class MirrorRecovery {
 
     CompletableFuture<RecoveryOutcome> finished() {
         return finished;
+    }
+
+    long resyncedBytes() {
+        return resyncedBytes.get();
     }
 
     void resume() {
@@ -174,9 +199,9 @@ final class MirrorRecovery {
             }
             if (claimed.isEmpty()) {
                 state = State.FINISHED;
-                outcome = blocker == null
-                        ? new RecoveryOutcome(RecoveryOutcome.Status.IN_SYNC, mirror.regionsInSync(), mirror.regionCount(), null)
-                        : new RecoveryOutcome(RecoveryOutcome.Status.DEGRADED, mirror.regionsInSync(), mirror.regionCount(), blocker);
+                String reason = blocker != null ? blocker : shortfall.reason(mirror.legs());
+                outcome = new RecoveryOutcome(reason == null ? RecoveryOutcome.Status.IN_SYNC
+                        : RecoveryOutcome.Status.DEGRADED, mirror.regionsInSync(), mirror.regionCount(), reason);
             }
         }
         start.forEach(this::startUnit);
@@ -205,7 +230,10 @@ final class MirrorRecovery {
         return (int) Math.max(1, Math.min(maxUnits, regions));
     }
 
-    /** Region {@code r}, and if it lies in a scanned hole, the unclaimed out-of-sync hole regions after it. */
+    /**
+     * Region {@code r}, and if it lies in a scanned hole, the unclaimed out-of-sync hole regions after it with the
+     * same stale legs.
+     */
     private List<Integer> run(int r) {
         List<Integer> run = new ArrayList<>();
         run.add(r);
@@ -213,24 +241,28 @@ final class MirrorRecovery {
             return run;
         }
         RegionLog log = mirror.log();
+        int staleMask = mirror.regions().staleMask(r);
         for (int next = r + 1; run.size() < MAX_HOLE_RUN && next < log.regionCount() && !claimed.containsKey(next)
-                && !log.inSync(next) && hole(next); next++) {
+                && !shortfall.skipped(next) && !log.inSync(next) && mirror.regions().staleMask(next) == staleMask
+                && hole(next); next++) {
             run.add(next);
             cursor = next + 1;
         }
         return run;
     }
 
+    /** Whether {@code region} lay in a hole of the default leg when scanned, and that leg is its source. */
     private boolean hole(int region) {
         long start = mirror.regionStart(region);
-        return holes.covers(start, start + mirror.regionLength(region));
+        return mirror.regions().source(region) == mirror.defaultLeg()
+                && holes.covers(start, start + mirror.regionLength(region));
     }
 
     private int nextCandidate() {
         RegionLog log = mirror.log();
         for (int pass = 0; pass < 2; pass++) {
             int r = log.nextOutOfSync(pass == 0 ? cursor : 0);
-            while (r >= 0 && claimed.containsKey(r)) {
+            while (r >= 0 && (claimed.containsKey(r) || givenUp(r))) {
                 r = r + 1 < log.regionCount() ? log.nextOutOfSync(r + 1) : -1;
             }
             if (r >= 0) {
@@ -239,6 +271,14 @@ final class MirrorRecovery {
             }
         }
         return -1;
+    }
+
+    /** Whether recovery gave up on {@code region}: now, if it has no good copy (counted once), or earlier. */
+    private boolean givenUp(int region) {
+        if (!shortfall.skipped(region) && mirror.regions().source(region) == null) {
+            shortfall.noGoodCopy(List.of(region));
+        }
+        return shortfall.skipped(region);
     }
 
     /**
@@ -269,15 +309,23 @@ final class MirrorRecovery {
         CompletableFuture.allOf(quiesced.toArray(CompletableFuture[]::new)).thenRun(() -> copyUnit(u));
     }
 
+    /** Copies the unit from its source (the first good leg not yet found unreadable) onto the other legs. */
     private void copyUnit(Unit u) {
-        Leg source = mirror.defaultLeg();
-        List<Leg> targets = mirror.liveLegs().stream().filter(l -> l != source).toList();
+        LegRegions legRegions = mirror.regions();
+        Leg source = legRegions.keepServing()
+                ? legRegions.good(u.regions.get(0)).stream().filter(l -> !u.unreadable.contains(l)).findFirst().orElse(null)
+                : mirror.defaultLeg();
+        List<Leg> targets = legRegions.keepServing() ? mirror.legs().stream().filter(l -> l != source).toList()
+                : mirror.liveLegs().stream().filter(l -> l != source).toList();
         long start = mirror.regionStart(u.regions.get(0));
         int last = u.regions.get(u.regions.size() - 1);
         long len = mirror.regionStart(last) + mirror.regionLength(last) - start;
         CopyJob job;
         synchronized (this) {
-            if (state != State.RUNNING || targets.isEmpty()) {
+            if (source == null) {
+                shortfall.noGoodCopy(u.regions);
+            }
+            if (state != State.RUNNING || source == null || targets.isEmpty()) {
                 job = null;
             } else {
                 List<CopyDestination> dests = targets.stream()
@@ -285,6 +333,8 @@ final class MirrorRecovery {
                 job = copier.newJob(new CopyRequest(source.device, source.offset + start, dests, len, false,
                         mirror.throttleGroup()), CopyListener.NONE);
                 u.job = job;
+                u.targets = targets;
+                u.wholeLegMarks = legRegions.wholeLegMarks();
             }
         }
         if (job == null) {
@@ -293,21 +343,37 @@ final class MirrorRecovery {
             return;
         }
         job.start();
-        job.future().whenComplete((result, err) -> copyEnded(u, start, targets, result, err));
+        job.future().whenComplete((result, err) -> copyEnded(u, start, source, result, err));
     }
 
-    private void copyEnded(Unit u, long start, List<Leg> targets, CopyResult result, Throwable err) {
-        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+    private void copyEnded(Unit u, long start, Leg source, CopyResult result, Throwable err) {
+        Throwable cause = MirrorTarget.unwrap(err);
         List<DestinationFailure> failures = result != null ? result.failedDestinations()
                 : cause instanceof CopyException ce ? ce.destinationFailures() : List.of();
-        for (DestinationFailure f : failures) {
-            mirror.legFailed(targets.get(f.index()), LegError.SYNC, start + f.offset(), f.cause());
+        if (result != null) {
+            resyncedBytes.addAndGet((result.bytesCopied() + result.bytesZeroed()) * (u.targets.size() - failures.size()));
         }
-        if (cause instanceof CopyException && failures.size() < targets.size()) {
-            synchronized (this) {
-                fatal = "default leg " + mirror.defaultLeg().name + " could not be read: " + cause.getMessage();
+        boolean keepServing = mirror.keepServing();
+        for (DestinationFailure f : failures) {
+            Leg leg = u.targets.get(f.index());
+            mirror.legFailed(leg, LegError.SYNC, start + f.offset(), f.cause());
+            if (keepServing) {
+                notResynced(leg, u.regions);
             }
-            mirror.legFailed(mirror.defaultLeg(), LegError.READ, start, cause);
+        }
+        if (cause instanceof CopyException && failures.size() < u.targets.size()) {
+            if (keepServing && failures.isEmpty()) {
+                u.unreadable.add(source);
+                mirror.legFailed(source, LegError.READ, start, cause);
+                copyUnit(u);                     // from the next good leg, if any
+                return;
+            }
+            if (!keepServing) {
+                synchronized (this) {
+                    fatal = "default leg " + source.name + " could not be read: " + cause.getMessage();
+                }
+            }
+            mirror.legFailed(source, LegError.READ, start, cause);
         }
         if (cause != null || !failures.isEmpty()) {
             u.regions.forEach(r -> mirror.tracker().finishRecovery(r, false));
@@ -322,6 +388,22 @@ final class MirrorRecovery {
         fill();
     }
 
+    /**
+     * With keep_serving, a copy onto {@code leg} failed (or did not flush): its copies of {@code regions} are stale
+     * (recorded by the listener; recovery does not wait for it) and recovery gives up on them in this run.
+     */
+    private void notResynced(Leg leg, List<Integer> regions) {
+        synchronized (this) {
+            shortfall.notResynced(leg, regions);
+        }
+        for (int r : regions) {
+            mirror.copyStale(leg, r).exceptionally(e -> {
+                LOG.warn("mirror {}: {}", mirror.describe(), e.getMessage());
+                return null;
+            });
+        }
+    }
+
     /** Starts the flush of the copied units unless one is running; the next starts when it ends. */
     private void flushBatch() {
         List<Unit> batch;
@@ -333,25 +415,49 @@ final class MirrorRecovery {
             copied.clear();
             flushing.addAll(batch);
         }
-        List<CompletableFuture<Boolean>> ops = new ArrayList<>();
-        // the copies' legs: the default leg was only read (dm-raid1 does not flush it either; its own writes
+        // the legs copied onto: the source was only read (dm-raid1 does not flush it either; its own writes
         // become durable with the client's flushes, which the mirror passes to every leg)
-        for (Leg leg : mirror.liveLegs().stream().filter(l -> l != mirror.defaultLeg()).toList()) {
-            ops.add(leg.device.flush().handle((v, err) -> {
-                if (err != null) {
-                    mirror.legFailed(leg, LegError.FLUSH, -1, err);
+        Map<Leg, CompletableFuture<Boolean>> flushes = new LinkedHashMap<>();
+        batch.forEach(u -> u.targets.forEach(leg -> flushes.computeIfAbsent(leg, this::flushLeg)));
+        CompletableFuture.allOf(flushes.values().toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            boolean blocked = mirror.recoveryBlocker() != null;
+            List<Unit> synced = new ArrayList<>();
+            List<Unit> unsynced = new ArrayList<>();
+            for (Unit u : batch) {
+                List<Leg> unflushed = u.targets.stream().filter(l -> !flushes.get(l).join()).toList();
+                boolean inSync = unflushed.isEmpty() && !blocked
+                        && u.wholeLegMarks == mirror.regions().wholeLegMarks();
+                if (mirror.keepServing()) {
+                    unflushed.forEach(leg -> notResynced(leg, u.regions));
                 }
-                return err == null;
-            }));
-        }
-        CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-            boolean inSync = ops.stream().allMatch(CompletableFuture::join) && mirror.recoveryBlocker() == null;
-            batch.forEach(u -> u.regions.forEach(r -> mirror.tracker().finishRecovery(r, inSync)));
-            if (!inSync) {
-                unitsEnded(batch, false);
-                return;
+                for (int r : u.regions) {
+                    if (inSync) {
+                        mirror.regions().resynced(r);
+                    }
+                    mirror.tracker().finishRecovery(r, inSync);
+                }
+                (inSync ? synced : unsynced).add(u);
             }
-            mirror.log().flush().whenComplete((x, logErr) -> unitsEnded(batch, logErr == null));
+            unitsEnded(unsynced, false);
+            if (!synced.isEmpty()) {
+                mirror.log().flush().whenComplete((x, logErr) -> unitsEnded(synced, logErr == null));
+            }
+        });
+    }
+
+    /** Flushes a leg copied onto; with keep_serving a failed flush makes the whole leg stale. */
+    private CompletableFuture<Boolean> flushLeg(Leg leg) {
+        return leg.device.flush().handle((v, err) -> {
+            if (err != null) {
+                mirror.legFailed(leg, LegError.FLUSH, -1, err);
+                if (mirror.keepServing()) {
+                    mirror.legStale(leg).exceptionally(e -> {
+                        LOG.warn("mirror {}: {}", mirror.describe(), e.getMessage());
+                        return null;
+                    });
+                }
+            }
+            return err == null;
         });
     }
 

@@ -8,24 +8,33 @@ import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.targets.Target;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@code mirror} target (dm-raid1): keeps 2..9 legs identical region by region. Writes to in-sync
  * regions go to every live leg after the region's dirty mark is durable; writes to out-of-sync regions
- * go to the default (first) leg only; writes to a region being recovered wait for its copy. Reads use
- * the default leg and fall over to another leg only where the region is in sync. A write is
- * acknowledged only if it reached the default leg. A leg failure is recorded (status health
- * characters), raised to the {@link MirrorListener}, and, for a non-default leg, marks every region out
- * of sync: a dead leg is never counted as a copy. Background recovery runs between {@link #resume()}
- * and {@link #postsuspend()}.
+ * go to the default (first) leg only; writes to a region being recovered wait for its copy. Reads of
+ * in-sync regions are balanced over the live legs (round robin) and fall over to another live leg on an
+ * error; reads of out-of-sync regions use the default leg. A write is acknowledged only if it reached the
+ * default leg. A leg failure is recorded (status health characters), raised to the {@link MirrorListener},
+ * and, for a non-default leg, marks every region out of sync: a dead leg is never counted as a copy.
+ * Background recovery (from the default leg) runs between {@link #resume()} and {@link #postsuspend()}.
+ *
+ * <p>With the {@code keep_serving} feature (LVM/AIX-style mirrored volumes) a failure affects region copies,
+ * not whole legs: a write goes to every leg whose copy of the region is good; a leg that misses it becomes
+ * stale for that region (recorded through {@link MirrorListener#copyStale} before the write is acknowledged)
+ * and is never read there; reads use any good copy (out-of-sync regions their source, the first good leg,
+ * first); a failed leg flush makes the whole leg stale ({@link MirrorListener#legStale}); recovery copies
+ * each out-of-sync region from its source onto the other legs. {@link LegRegions} holds the stale copies.
  */
 public final class MirrorTarget implements Target {
 
@@ -35,8 +44,8 @@ public final class MirrorTarget implements Target {
     private final RegionLog log;
     private final List<Leg> legs;
     private final MirrorListener listener;
-    private final boolean handleErrors;
-    private final String throttleGroup;
+    private final MirrorFeatures features;
+    private final LegRegions regions;
     private final RegionTracker tracker;
     private final MirrorRecovery recovery;
     private final MirrorIo io;
@@ -45,13 +54,11 @@ public final class MirrorTarget implements Target {
      * Creates a mirror of {@code size} bytes over {@code legs} (the first is the default leg).
      *
      * @param recoveryRegions regions recovered concurrently
-     * @param handleErrors    whether the table carries {@code handle_errors} (echoed in the table;
-     *                        errors are always recorded and raised)
-     * @param throttleGroup   the copier throttle group of the recovery copies (Ferry's {@code throttle <group>}
-     *                        feature; a rate set on the group outlives table reloads), or null
+     * @param features        the table's features (a throttle group's rate outlives table reloads; the stale
+     *                        ranges must lie within the log's regions)
      */
     public MirrorTarget(long size, RegionLog log, List<MirrorLeg> legs, Copier copier, MirrorListener listener,
-            int recoveryRegions, boolean handleErrors, String throttleGroup) {
+            int recoveryRegions, MirrorFeatures features) {
         if (legs.size() < 2) {
             throw new IllegalArgumentException("a mirror needs at least 2 legs, got " + legs.size());
         }
@@ -73,8 +80,8 @@ public final class MirrorTarget implements Target {
         this.log = log;
         this.legs = List.copyOf(built);
         this.listener = listener;
-        this.handleErrors = handleErrors;
-        this.throttleGroup = throttleGroup;
+        this.features = features;
+        this.regions = new LegRegions(this.legs, log, features);
         this.tracker = new RegionTracker(log);
         this.recovery = new MirrorRecovery(this, copier, recoveryRegions);
         this.io = new MirrorIo(this);
@@ -108,50 +115,48 @@ public final class MirrorTarget implements Target {
                 (leg, at, len) -> leg.device.writeZeroes(leg.offset + at, len, mayUnmap));
     }
 
-    /** Flushes every live leg; afterwards regions whose writes had settled are marked clean (lazily). */
+    /**
+     * Flushes every live leg (every leg with keep_serving, where a leg whose flush fails becomes stale and the
+     * flush succeeds if another leg flushed); afterwards regions whose writes had settled are marked clean (lazily).
+     */
     @Override
     public CompletableFuture<Void> flush() {
-        Map<Integer, Long> settled = tracker.settledSnapshot();
-        Leg primary = defaultLeg();
-        List<CompletableFuture<Void>> ops = new ArrayList<>();
-        for (Leg leg : liveLegs()) {
-            ops.add(leg.device.flush().handle((v, err) -> {
-                if (err != null) {
-                    legFailed(leg, LegError.FLUSH, -1, err);
-                    if (leg == primary) {
-                        throw new CompletionException(ioError("flush of default leg " + leg.name + " failed", err));
-                    }
-                }
-                return null;
-            }));
-        }
-        if (primary.dead()) {
-            ops.add(CompletableFuture.failedFuture(ioError("default leg " + primary.name + " has failed", null)));
-        }
-        return CompletableFuture.allOf(ops.toArray(CompletableFuture[]::new))
-                .thenRun(() -> tracker.cleanSettled(settled));
+        return io.flush();
     }
 
     /**
-     * The default leg's file span while that leg has no failure recorded: it takes every acknowledged write, so
-     * reads from it are always current, and zero-copy readers keep working while the mirror recovers. A zero-copy
-     * read cannot fall over to another leg, so after any failure of the default leg (a read error included)
-     * reads take the regular path, which can.
+     * A span of one leg holding every acknowledged write of the range: in sync throughout, the next good leg in a
+     * round robin; otherwise the range's source (the default leg, or the first leg good for all of it). A zero-copy
+     * read cannot fall over to another leg, so a leg with a read failure recorded gives no span, and reads take
+     * the regular path, which can.
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
-        Leg primary = defaultLeg();
-        if (primary.health() != 'A' || offset < 0 || length <= 0 || offset > size - length) {
+        if (offset < 0 || length <= 0 || offset > size - length) {
             return Optional.empty();
         }
-        return primary.device.fileSpan(primary.offset + offset, length);
+        Leg leg = regions.spanLeg(firstRegion(offset), lastRegion(offset, length));
+        return leg == null ? Optional.empty() : leg.device.fileSpan(leg.offset + offset, length);
     }
 
+    /** The allocation of the range on its source; all allocated when no leg holds a good copy of all of it. */
     @Override
     public CompletableFuture<List<Extent>> allocation(long offset, long length) {
-        Leg primary = defaultLeg();
-        return primary.device.allocation(primary.offset + offset, length).thenApply(list -> list.stream()
-                .map(e -> new Extent(e.offset() - primary.offset, e.length(), e.allocated(), e.zero())).toList());
+        Leg source = offset < 0 || length <= 0 || offset > size - length ? defaultLeg()
+                : regions.sourceFor(firstRegion(offset), lastRegion(offset, length));
+        if (source == null) {
+            return CompletableFuture.completedFuture(List.of(new Extent(offset, length, true, false)));
+        }
+        return source.device.allocation(source.offset + offset, length).thenApply(list -> list.stream()
+                .map(e -> new Extent(e.offset() - source.offset, e.length(), e.allocated(), e.zero())).toList());
+    }
+
+    private int firstRegion(long offset) {
+        return (int) (offset / log.regionSize());
+    }
+
+    private int lastRegion(long offset, long length) {
+        return (int) ((offset + length - 1) / log.regionSize());
     }
 
     @Override
@@ -164,26 +169,27 @@ public final class MirrorTarget implements Target {
         return "mirror";
     }
 
-    /** {@code <log args> <#legs> (<dev> <offset>)... [<#features> [handle_errors] [throttle <group>]]}. */
+    /**
+     * {@code <log args> <#legs> (<dev> <offset>)... [<#features> [handle_errors] [keep_serving]
+     * [stale <leg> <ranges>]... [throttle <group>]]}, the features as loaded (stale copies marked since are not
+     * echoed: they reach the table through the listener's records).
+     */
     @Override
     public String params() {
         StringBuilder b = new StringBuilder(log.tableArgs()).append(' ').append(legs.size());
         for (Leg l : legs) {
             b.append(' ').append(l.name).append(' ').append(l.offset / 512);
         }
-        int words = (handleErrors ? 1 : 0) + (throttleGroup != null ? 2 : 0);
-        if (words > 0) {
-            b.append(' ').append(words).append(handleErrors ? " handle_errors" : "");
-            if (throttleGroup != null) {
-                b.append(" throttle ").append(throttleGroup);
-            }
+        List<String> words = features.words();
+        if (!words.isEmpty()) {
+            b.append(' ').append(words.size()).append(' ').append(String.join(" ", words));
         }
         return b.toString();
     }
 
     /** The copier throttle group of the recovery copies, or null. */
     String throttleGroup() {
-        return throttleGroup;
+        return features.throttleGroup();
     }
 
     /** {@code <#legs> <dev>... <in_sync>/<total> 1 <health> <log status>}, as dm-raid1 prints it. */
@@ -256,6 +262,29 @@ public final class MirrorTarget implements Target {
         return log.syncCount();
     }
 
+    /** Number of legs. */
+    public int legCount() {
+        return legs.size();
+    }
+
+    /** Whether the mirror has the {@code keep_serving} feature. */
+    public boolean keepServing() {
+        return regions.keepServing();
+    }
+
+    /** A snapshot of the regions whose copy on leg {@code leg} is stale (always empty without keep_serving). */
+    public BitSet staleRegions(int leg) {
+        if (leg < 0 || leg >= legs.size()) {
+            throw new IndexOutOfBoundsException("leg " + leg + " outside 0.." + (legs.size() - 1));
+        }
+        return regions.staleRegions(leg);
+    }
+
+    /** Bytes written onto legs by recovery copies since the mirror was created. */
+    public long resyncedBytes() {
+        return recovery.resyncedBytes();
+    }
+
     /** One dm health character per leg: A alive, or F/D/S/R for the worst failure recorded. */
     public String legHealth() {
         StringBuilder b = new StringBuilder();
@@ -269,6 +298,10 @@ public final class MirrorTarget implements Target {
 
     RegionTracker tracker() {
         return tracker;
+    }
+
+    LegRegions regions() {
+        return regions;
     }
 
     List<Leg> legs() {
@@ -291,10 +324,10 @@ public final class MirrorTarget implements Target {
         return Math.min(log.regionSize(), size - regionStart(region));
     }
 
-    /** Why recovery cannot make progress, or null. */
+    /** Why recovery cannot make progress at all, or null (a dead leg blocks it only without keep_serving). */
     String recoveryBlocker() {
         for (Leg l : legs) {
-            if (l.dead()) {
+            if (l.dead() && !keepServing()) {
                 return "leg " + l.index + " (" + l.name + ") failed: " + l.health() + " (" + l.firstDeadFailure() + ")";
             }
         }
@@ -304,16 +337,19 @@ public final class MirrorTarget implements Target {
         return null;
     }
 
-    /** Records a leg failure, raises it once per kind, and stops counting a dead leg as a copy. */
+    /**
+     * Records a leg failure and raises it once per kind; without keep_serving, stops counting a dead leg as a copy
+     * (with it, the caller marks the copies the failure made stale).
+     */
     void legFailed(Leg leg, LegError error, long offset, Throwable err) {
-        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        Throwable cause = unwrap(err);
         boolean first = leg.record(error, error.name().toLowerCase(Locale.ROOT) + " failure at " + offset
                 + ": " + cause.getMessage());
-        if (error.dead() && leg.index != 0) {
-            log.setAllOutOfSync();
-            log.flush().exceptionally(e -> null);
-        }
-        if (error.dead()) {
+        if (error.dead() && !keepServing()) {
+            if (leg.index != 0) {
+                log.setAllOutOfSync();
+                log.flush().exceptionally(e -> null);
+            }
             recovery.cancelCopies();
         }
         if (first) {
@@ -322,6 +358,35 @@ public final class MirrorTarget implements Target {
             listener.legFailed(this, new LegFailure(leg.index, leg.name, error, offset, cause));
             recovery.fill();
         }
+    }
+
+    /** Marks the copy of {@code region} on {@code leg} stale and has the listener record it. */
+    CompletableFuture<Void> copyStale(Leg leg, int region) {
+        regions.markStale(leg, region);
+        return hook("copy of region " + region + " on leg " + leg.index, () -> listener.copyStale(this, leg.index, region));
+    }
+
+    /** Marks every region's copy on {@code leg} stale and has the listener record it. */
+    CompletableFuture<Void> legStale(Leg leg) {
+        regions.markAllStale(leg);
+        LOG.warn("mirror {}: leg {} ({}) is stale in every region", describe(), leg.index, leg.name);
+        return hook("leg " + leg.index, () -> listener.legStale(this, leg.index));
+    }
+
+    private CompletableFuture<Void> hook(String what, Supplier<CompletableFuture<Void>> call) {
+        CompletableFuture<Void> recorded;
+        try {
+            recorded = Objects.requireNonNull(call.get(), "the listener returned no future");
+        } catch (RuntimeException e) {
+            recorded = CompletableFuture.failedFuture(e);
+        }
+        return recorded.handle((v, err) -> {
+            if (err != null) {
+                throw new CompletionException(ioError("mirror " + describe() + ": stale " + what
+                        + " could not be recorded", err));
+            }
+            return null;
+        });
     }
 
     void regionSynced(int region) {
@@ -334,7 +399,10 @@ public final class MirrorTarget implements Target {
     }
 
     static BlockIoException ioError(String message, Throwable err) {
-        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        return new BlockIoException(BlockIoException.Kind.IO_ERROR, message, cause);
+        return new BlockIoException(BlockIoException.Kind.IO_ERROR, message, unwrap(err));
+    }
+
+    static Throwable unwrap(Throwable err) {
+        return err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
     }
 }

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,10 +21,19 @@ import java.util.concurrent.TimeoutException;
 /**
  * The {@code mirror} target type, parsing dm-raid1 table arguments:
  * {@code <log_type> <#log_args> <log_args...> <#devs> (<dev> <offset>){2..9} [<#features> [handle_errors]
- * [throttle <group>]]} with logs {@code core <region_sectors> [sync|nosync]} and
- * {@code disk <log_dev> <region_sectors> [sync|nosync]}. {@code throttle <group>} is Ferry's: the recovery copies
- * join the copier's throttle group (see {@link Copier#setRateLimit(String, long)}); {@code <#features>} counts
- * words, so it is 2 or 3 with it.
+ * [keep_serving] [stale <leg> <ranges>]... [throttle <group>]]} with logs {@code core <region_sectors> [sync|nosync]}
+ * and {@code disk <log_dev> <region_sectors> [sync|nosync]}. {@code <#features>} counts words, features may come
+ * in any order, and each is given at most once ({@code stale} once per leg). The features after
+ * {@code handle_errors} are Ferry's:
+ * <ul>
+ * <li>{@code throttle <group>}: the recovery copies join the copier's throttle group (see
+ *     {@link Copier#setRateLimit(String, long)});
+ * <li>{@code keep_serving}: the mirror keeps serving through failing copies, tracking stale copies per leg and
+ *     region (see {@link MirrorTarget});
+ * <li>{@code stale <leg> <ranges>} (requires {@code keep_serving}): the regions whose copy on leg {@code <leg>}
+ *     (0-based) is stale at load, as ascending comma-separated {@code a-b} (inclusive) or {@code a} ranges within
+ *     the mirror's regions, e.g. {@code stale 1 0-3,9}; such regions are out of sync whatever the log says.
+ * </ul>
  *
  * <p>Created through a table ({@link #create(long, List, TargetContext)}), a mirror raises a table event
  * on the first failure of each kind per leg and when recovery ends, so the mapped device's event number
@@ -88,39 +98,36 @@ public final class MirrorTargetType implements TargetType {
             long offset = c.nextLong("offset of leg " + i);
             legs.add(new MirrorLeg(name, devices.resolve(name), offset));
         }
-        boolean handleErrors = false;
-        String throttle = null;
+        MirrorFeatures features = MirrorFeatures.NONE;
         if (c.hasNext()) {
             int words = c.nextInt("<#features>");
-            if (words < 1 || words > 3) {
-                throw new IllegalArgumentException("mirror: <#features> must be 1..3 words (handle_errors, "
-                        + "throttle <group>), got " + words);
+            int most = maxFeatureWords(legCount);
+            if (words < 1 || words > most) {
+                throw new IllegalArgumentException("mirror: <#features> must be 1.." + most + " words (handle_errors, "
+                        + "keep_serving, stale <leg> <ranges> per leg, throttle <group>), got " + words);
             }
-            for (int used = 0; used < words; used++) {
-                String f = c.next("feature");
-                boolean repeated = switch (f) {
-                    case "handle_errors" -> handleErrors;
-                    case "throttle" -> throttle != null;
-                    default -> throw new IllegalArgumentException("mirror: unknown feature '" + f + "'");
-                };
-                if (repeated) {
-                    throw new IllegalArgumentException("mirror: feature '" + f + "' given twice");
-                }
-                if (f.equals("handle_errors")) {
-                    handleErrors = true;
-                } else if (++used < words) {
-                    throttle = c.next("throttle group");
-                } else {
-                    throw new IllegalArgumentException("mirror: feature 'throttle' needs a group within <#features>");
-                }
+            List<String> featureWords = new ArrayList<>();
+            for (int i = 0; i < words; i++) {
+                featureWords.add(c.next("feature word " + (i + 1) + " of " + words));
             }
+            features = MirrorFeatures.parse(featureWords, legCount);
         }
         if (c.hasNext()) {
             throw new IllegalArgumentException("mirror: too many arguments from '" + c.next("") + "'");
         }
         long size = lengthSectors * 512;
         RegionLog log = createLog(logType, logArgs, size, devices);
-        return new MirrorTarget(size, log, legs, copier, events, recoveryRegions, handleErrors, throttle);
+        try {
+            return new MirrorTarget(size, log, legs, copier, events, recoveryRegions, features);
+        } catch (RuntimeException e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    /** The most feature words a mirror of {@code legCount} legs can have: each feature once, stale once per leg. */
+    private static int maxFeatureWords(int legCount) {
+        return 1 + 1 + 3 * legCount + 2;
     }
 
     private RegionLog createLog(String type, List<String> args, long size, DeviceResolver devices) {
@@ -193,6 +200,16 @@ public final class MirrorTargetType implements TargetType {
             delegate.recoveryFinished(mirror, outcome);
             events.raise(mirror, "recovery finished " + outcome.status() + " " + outcome.regionsInSync() + "/"
                     + outcome.regionCount() + (outcome.reason() == null ? "" : ": " + outcome.reason()));
+        }
+
+        @Override
+        public CompletableFuture<Void> copyStale(MirrorTarget mirror, int leg, int region) {
+            return delegate.copyStale(mirror, leg, region);
+        }
+
+        @Override
+        public CompletableFuture<Void> legStale(MirrorTarget mirror, int leg) {
+            return delegate.legStale(mirror, leg);
         }
     }
 

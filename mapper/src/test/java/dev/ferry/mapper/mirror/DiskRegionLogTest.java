@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.testing.FaultyDevice;
+import java.util.BitSet;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class DiskRegionLogTest {
@@ -97,7 +99,53 @@ class DiskRegionLogTest {
     }
 
     @Test
-    void geometryMismatchIsRefused() {
+    void aLogOfAnotherRegionCountKeepsTheRegionsBothCountsHave() {
+        MirrorTarget m = open(new MirrorFixture());
+        m.resume();
+        join(m.recoveryFinished());
+        join(m.postsuspend());                           // 8 regions in sync
+        MemoryBlockDevice big = new MemoryBlockDevice("big", 2 * SIZE);
+        MirrorFixture grown = new MirrorFixture();
+        grown.add("a", big).add("b", big).add("log", logDev);
+        MirrorTarget extended = grown.create(2048, TABLE, 1);   // extended to 16 regions
+        assertThat(IntStream.range(0, 16).mapToObj(extended::regionState)).containsExactlyElementsOf(
+                IntStream.range(0, 16).mapToObj(r -> r < 8 ? RegionState.CLEAN : RegionState.NOSYNC).toList());
+        assertThat(grown.create(2048, "disk 3 log 128 nosync 2 a 0 b 0", 1).regionsInSync()).isEqualTo(16);
+        MirrorFixture shrunk = new MirrorFixture();
+        shrunk.add("a", a).add("b", b).add("log", logDev);
+        assertThat(shrunk.create(512, TABLE, 1).regionsInSync()).isEqualTo(4);   // reduced to 4 regions
+    }
+
+    @Test
+    void aResizeThatChangesTheSlotSizeFindsTheLatestImage() {
+        int small = 20_000;                              // 2 500 bitmap bytes: 8 KiB slots
+        int large = 40_000;                              // 5 000 bitmap bytes: 12 KiB slots
+        MemoryBlockDevice dev = new MemoryBlockDevice("log", DiskRegionLog.deviceBytes(large));
+        DiskRegionLog first = join(DiskRegionLog.open(dev, "log", 512, small, SyncMode.NOSYNC));
+        first.setInSync(5, false);
+        join(first.flush());                             // sequence 1, slot 1 at 8 KiB
+        BitSet expected = new BitSet();
+        expected.set(0, small);
+        expected.clear(5);
+        DiskRegionLog grown = join(DiskRegionLog.open(dev, "log", 512, large, SyncMode.DEFAULT));
+        assertThat(inSync(grown)).isEqualTo(expected);
+        grown.setInSync(7, false);
+        join(grown.flush());                             // sequence 2, slot 0 (12 KiB)
+        grown.setInSync(8, false);
+        join(grown.flush());                             // sequence 3, slot 1 at 12 KiB; the old one at 8 KiB is stale
+        expected.clear(7, 9);
+        assertThat(inSync(join(DiskRegionLog.open(dev, "log", 512, large, SyncMode.DEFAULT)))).isEqualTo(expected);
+        assertThat(inSync(join(DiskRegionLog.open(dev, "log", 512, small, SyncMode.DEFAULT)))).isEqualTo(expected);
+    }
+
+    private static BitSet inSync(RegionLog log) {
+        BitSet s = new BitSet();
+        IntStream.range(0, log.regionCount()).filter(log::inSync).forEach(s::set);
+        return s;
+    }
+
+    @Test
+    void regionSizeMismatchIsRefused() {
         open(new MirrorFixture());
         MirrorFixture fx = new MirrorFixture();
         fx.add("a", a).add("b", b).add("log", logDev);

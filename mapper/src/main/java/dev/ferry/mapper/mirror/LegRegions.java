@@ -1,0 +1,169 @@
+package dev.ferry.mapper.mirror;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which legs of a mirror hold a good copy of each region, and so which legs a region's reads, writes and
+ * recovery use. Without {@code keep_serving} a leg is good while it is alive, and out-of-sync regions are read
+ * and written on the default leg alone (the source pvmove relies on). With {@code keep_serving} a failure makes
+ * single region copies stale rather than killing a leg: a leg is good for a region unless its copy of it is
+ * stale, and a stale copy is never read nor written. A region stale on some leg is always out of sync in the
+ * log. Thread-safe.
+ */
+final class LegRegions {
+
+    private final List<Leg> legs;
+    private final RegionLog log;
+    private final boolean keepServing;
+    /** Per leg, the regions whose copy on it is stale. */
+    private final BitSet[] stale;
+    private final AtomicInteger nextRead = new AtomicInteger();
+    /** How often a whole leg was marked stale; recovery compares it across a copy. */
+    private long wholeLegMarks;
+
+    /** Loads the stale ranges of {@code features}, marking those regions out of sync in {@code log}. */
+    LegRegions(List<Leg> legs, RegionLog log, MirrorFeatures features) {
+        this.legs = legs;
+        this.log = log;
+        this.keepServing = features.keepServing();
+        this.stale = new BitSet[legs.size()];
+        for (Leg l : legs) {
+            String ranges = features.staleRanges().get(l.index);
+            stale[l.index] = ranges == null ? new BitSet()
+                    : RegionRanges.parse(ranges, log.regionCount(), "stale regions of leg " + l.index);
+            stale[l.index].stream().forEach(r -> log.setInSync(r, false));
+        }
+    }
+
+    boolean keepServing() {
+        return keepServing;
+    }
+
+    /** The legs good for {@code region}, in leg order. */
+    synchronized List<Leg> good(int region) {
+        return legs.stream().filter(l -> keepServing ? !stale[l.index].get(region) : !l.dead()).toList();
+    }
+
+    /**
+     * The legs a write to {@code region} goes to: with {@code keep_serving} every good leg; otherwise every live
+     * leg of an in-sync region (and the default leg, whose failure fails the write), the default leg alone else.
+     */
+    List<Leg> writeLegs(int region, RegionTracker.Route route) {
+        if (keepServing) {
+            return good(region);
+        }
+        return route == RegionTracker.Route.ALL_LEGS
+                ? legs.stream().filter(l -> l.index == 0 || !l.dead()).toList() : List.of(legs.get(0));
+    }
+
+    /**
+     * The legs a read of {@code region} tries, in order: for an in-sync region every good leg, starting at the
+     * next in a round robin (balanced reads); for an out-of-sync one the good legs from its source on
+     * ({@code keep_serving}), or the default leg alone while it lives.
+     */
+    List<Leg> readLegs(int region) {
+        List<Leg> good = good(region);
+        if (log.inSync(region)) {
+            return rotated(good);
+        }
+        if (keepServing) {
+            return good;
+        }
+        return good.isEmpty() || good.get(0).index != 0 ? List.of() : good.subList(0, 1);
+    }
+
+    /**
+     * The leg recovery copies {@code region} from, and out-of-sync reads start at: the default leg, or with
+     * {@code keep_serving} the first good leg; null if none is good.
+     */
+    Leg source(int region) {
+        if (!keepServing) {
+            return legs.get(0);
+        }
+        List<Leg> good = good(region);
+        return good.isEmpty() ? null : good.get(0);
+    }
+
+    /** The first leg good for every region of {@code first..last} (the default leg without keep_serving), or null. */
+    synchronized Leg sourceFor(int first, int last) {
+        if (!keepServing) {
+            return legs.get(0);
+        }
+        return legs.stream().filter(l -> goodThroughout(l, first, last)).findFirst().orElse(null);
+    }
+
+    /**
+     * The leg a zero-copy read of regions {@code first..last} may use, or null: in sync throughout, the next good
+     * leg without read failures in a round robin; otherwise their source, if it has no read failure recorded.
+     */
+    Leg spanLeg(int first, int last) {
+        int outOfSync = log.nextOutOfSync(first);
+        if (outOfSync < 0 || outOfSync > last) {
+            List<Leg> eligible = rotated(good(first).stream().filter(l -> !l.failed(LegError.READ)).toList());
+            return eligible.isEmpty() ? null : eligible.get(0);
+        }
+        Leg source = sourceFor(first, last);
+        return source == null || source.dead() && !keepServing || source.failed(LegError.READ) ? null : source;
+    }
+
+    private boolean goodThroughout(Leg l, int first, int last) {
+        int s = stale[l.index].nextSetBit(first);
+        return s < 0 || s > last;
+    }
+
+    private List<Leg> rotated(List<Leg> candidates) {
+        if (candidates.size() < 2) {
+            return candidates;
+        }
+        int start = Math.floorMod(nextRead.getAndIncrement(), candidates.size());
+        List<Leg> order = new ArrayList<>(candidates.subList(start, candidates.size()));
+        order.addAll(candidates.subList(0, start));
+        return order;
+    }
+
+    /** A bitmask of the legs whose copy of {@code region} is stale (one copy serves regions of equal masks). */
+    synchronized int staleMask(int region) {
+        int mask = 0;
+        for (int i = 0; i < stale.length; i++) {
+            mask |= stale[i].get(region) ? 1 << i : 0;
+        }
+        return mask;
+    }
+
+    /** Marks the copy of {@code region} on {@code leg} stale (and the region out of sync); true if it was not. */
+    synchronized boolean markStale(Leg leg, int region) {
+        log.setInSync(region, false);
+        if (stale[leg.index].get(region)) {
+            return false;
+        }
+        stale[leg.index].set(region);
+        return true;
+    }
+
+    /** Marks every region's copy on {@code leg} stale (and every region out of sync). */
+    synchronized void markAllStale(Leg leg) {
+        stale[leg.index].set(0, log.regionCount());
+        log.setAllOutOfSync();
+        wholeLegMarks++;
+    }
+
+    /** How often a whole leg was marked stale so far. */
+    synchronized long wholeLegMarks() {
+        return wholeLegMarks;
+    }
+
+    /** Recovery copied {@code region} onto every leg and flushed it: no copy of it is stale any more. */
+    synchronized void resynced(int region) {
+        for (BitSet s : stale) {
+            s.clear(region);
+        }
+    }
+
+    /** A snapshot of the regions whose copy on leg {@code leg} is stale. */
+    synchronized BitSet staleRegions(int leg) {
+        return (BitSet) stale[leg].clone();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.ferry.mapper.mirror;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The feature words of a mirror table line ({@code [<#features> <word>...]}), as given.
+ *
+ * @param handleErrors whether {@code handle_errors} is set (echoed; errors are always recorded and raised)
+ * @param throttleGroup the copier throttle group of the recovery copies ({@code throttle <group>}), or null
+ * @param keepServing  whether {@code keep_serving} is set: failures make region copies stale instead of
+ *                     killing legs, and any good copy serves I/O (see {@link MirrorTarget})
+ * @param staleRanges  leg index to the region ranges ({@code stale <leg> <ranges>}) whose copy on that leg is
+ *                     stale at load, as written (syntax of {@link RegionRanges})
+ */
+public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean keepServing,
+        SortedMap<Integer, String> staleRanges) {
+
+    /** No feature: the dm-raid1 behaviour pvmove relies on. */
+    public static final MirrorFeatures NONE = new MirrorFeatures(false, null, false, new TreeMap<>());
+
+    /** Copies the stale ranges; they require {@code keepServing}. */
+    public MirrorFeatures {
+        staleRanges = Collections.unmodifiableSortedMap(new TreeMap<>(staleRanges));
+        if (!staleRanges.isEmpty() && !keepServing) {
+            throw new IllegalArgumentException("mirror: feature 'stale' requires 'keep_serving'");
+        }
+    }
+
+    /**
+     * Parses the words after {@code <#features>} of a mirror over {@code legCount} legs, with precise errors for
+     * unknown, repeated or incomplete features.
+     */
+    public static MirrorFeatures parse(List<String> words, int legCount) {
+        boolean handleErrors = false;
+        boolean keepServing = false;
+        String throttle = null;
+        SortedMap<Integer, String> stale = new TreeMap<>();
+        for (int i = 0; i < words.size(); i++) {
+            String f = words.get(i);
+            switch (f) {
+                case "handle_errors" -> handleErrors = once(f, handleErrors);
+                case "keep_serving" -> keepServing = once(f, keepServing);
+                case "throttle" -> {
+                    once(f, throttle != null);
+                    throttle = argument(words, ++i, "throttle", "a group");
+                }
+                case "stale" -> {
+                    String legWord = argument(words, ++i, "stale", "a leg and region ranges");
+                    int leg = legIndex(legWord, legCount);
+                    if (stale.put(leg, argument(words, ++i, "stale", "region ranges after leg " + leg)) != null) {
+                        throw new IllegalArgumentException("mirror: feature 'stale' given twice for leg " + leg);
+                    }
+                }
+                default -> throw new IllegalArgumentException("mirror: unknown feature '" + f + "'");
+            }
+        }
+        return new MirrorFeatures(handleErrors, throttle, keepServing, stale);
+    }
+
+    /** The feature words in table order: {@code handle_errors keep_serving (stale <leg> <ranges>)... throttle <group>}. */
+    public List<String> words() {
+        List<String> w = new ArrayList<>();
+        if (handleErrors) {
+            w.add("handle_errors");
+        }
+        if (keepServing) {
+            w.add("keep_serving");
+        }
+        staleRanges.forEach((leg, ranges) -> w.addAll(List.of("stale", Integer.toString(leg), ranges)));
+        if (throttleGroup != null) {
+            w.addAll(List.of("throttle", throttleGroup));
+        }
+        return w;
+    }
+
+    private static boolean once(String feature, boolean seen) {
+        if (seen) {
+            throw new IllegalArgumentException("mirror: feature '" + feature + "' given twice");
+        }
+        return true;
+    }
+
+    private static String argument(List<String> words, int i, String feature, String what) {
+        if (i >= words.size()) {
+            throw new IllegalArgumentException("mirror: feature '" + feature + "' needs " + what
+                    + " within <#features>");
+        }
+        return words.get(i);
+    }
+
+    private static int legIndex(String word, int legCount) {
+        if (word.isEmpty() || word.length() > 2 || !word.chars().allMatch(Character::isDigit)
+                || Integer.parseInt(word) >= legCount) {
+            throw new IllegalArgumentException("mirror: feature 'stale': leg must be 0.." + (legCount - 1)
+                    + ", got '" + word + "'");
+        }
+        return Integer.parseInt(word);
+    }
+}
