@@ -58,9 +58,9 @@ public final class Activator implements LvRuntime, AutoCloseable {
 
     /** One active LV: its device, export and the PV paths its live table names. */
     private record ActiveLv(String vg, String lv, MappedDevice device, BlockDeviceExport export,
-                            Set<String> paths, Set<String> aux, int tier) {
+                            Set<String> paths, Set<String> aux, int tier, String mirrorLog) {
         ActiveLv withPaths(Set<String> newPaths, Set<String> newAux) {
-            return new ActiveLv(vg, lv, device, export, newPaths, newAux, tier);
+            return new ActiveLv(vg, lv, device, export, newPaths, newAux, tier, mirrorLog);
         }
     }
 
@@ -146,6 +146,9 @@ public final class Activator implements LvRuntime, AutoCloseable {
         if (active.containsKey(key)) {
             throw new IllegalStateException("LV " + key + " is already active");
         }
+        if (lv.mirrored() && lv.mirror().logLv() != null && !isActive(vg.name(), lv.mirror().logLv())) {
+            activate(vg, vg.requireLv(lv.mirror().logLv()));
+        }
         Set<String> paths = LvTables.pvPaths(vg, lv);
         String table = table(vg, lv);
         acquire(key, paths);
@@ -170,7 +173,8 @@ public final class Activator implements LvRuntime, AutoCloseable {
             mapper.registry().remove(devName, true).thenCompose(v -> mapper.pvs().release(paths));
             throw ActivationErrors.failed(key, e.getMessage(), e);
         }
-        active.put(key, new ActiveLv(vg.name(), lv.name(), device, export, paths, aux, AuxDevices.tier(vg, lv)));
+        active.put(key, new ActiveLv(vg.name(), lv.name(), device, export, paths, aux, AuxDevices.tier(vg, lv),
+                lv.mirrored() ? lv.mirror().logLv() : null));
         LOG.info("activated {} as device {} ({} bytes)", key, devName, device.size());
     }
 
@@ -329,8 +333,16 @@ public final class Activator implements LvRuntime, AutoCloseable {
         active.remove(exportName(vg, lv));
         exports.withdraw(a.export());
         LOG.info("deactivating {}/{}", vg, lv);
-        return mapper.registry().remove(a.device().name(), true).thenCompose(v -> aux().remove(a.aux(), Set.of()))
-                .thenCompose(v -> mapper.pvs().release(a.paths()));
+        CompletableFuture<Void> gone = mapper.registry().remove(a.device().name(), true)
+                .thenCompose(v -> aux().remove(a.aux(), Set.of())).thenCompose(v -> mapper.pvs().release(a.paths()));
+        String log = a.mirrorLog();
+        return log == null ? gone : gone.thenCompose(v -> deactivateLater(vg, log));
+    }
+
+    private CompletableFuture<Void> deactivateLater(String vg, String lv) {
+        synchronized (this) {
+            return deactivate(vg, lv, true);
+        }
     }
 
     /**

@@ -267,6 +267,11 @@ public final class MirrorTarget implements Target {
         return legs.size();
     }
 
+    /** The device name of leg {@code leg} as the table gives it. */
+    public String legName(int leg) {
+        return legs.get(leg).name;
+    }
+
     /** Whether the mirror has the {@code keep_serving} feature. */
     public boolean keepServing() {
         return regions.keepServing();
