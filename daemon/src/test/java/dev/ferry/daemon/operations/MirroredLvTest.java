@@ -1,0 +1,171 @@
+package dev.ferry.daemon.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.daemon.activation.PvWrapper;
+import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvCreateRequest;
+import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.SizeSpec;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.model.report.ReportOptions;
+import dev.ferry.daemon.testing.Poll;
+import dev.ferry.daemon.wiring.FerryServices;
+import dev.ferry.mapper.device.MappedDevice;
+import dev.ferry.mapper.testing.FaultyDevice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A mirrored LV over real PV files under a real {@link VolumeService}, a leg's PV behind a switchable
+ * {@link FaultyDevice}: writes that fail on one copy succeed on the other, the failed copies are recorded stale in
+ * the metadata before the writes are acknowledged, never read, kept across a restart, and resynchronised onto the
+ * healed leg, after which both legs hold the same bytes.
+ */
+class MirroredLvTest {
+    private static final long MIB = 1 << 20;
+
+    @TempDir
+    Path root;
+
+    private final Map<String, FaultyDevice> faulty = new HashMap<>();
+    private final PvWrapper wrapper = (path, file) -> faulty.computeIfAbsent(path, p -> new FaultyDevice(file));
+    private VolumeService volumes;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        open();
+        for (String pv : List.of("pv1", "pv2", "pv3")) {
+            volumes.pvcreate(root.resolve(pv).toString(), 64 * MIB, false);
+        }
+        volumes.vgcreate("vg", List.of(pv("pv1"), pv("pv2"), pv("pv3")), MIB);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (volumes != null) {
+            volumes.close(Duration.ofSeconds(30));
+        }
+    }
+
+    private void open() throws IOException {
+        faulty.clear();
+        volumes = VolumeService.open(root.resolve("data"), new ExportDirectory(), FerryServices::blockDeviceExport,
+                Duration.ofSeconds(10), wrapper);
+    }
+
+    private String pv(String name) {
+        return root.resolve(name).toString();
+    }
+
+    private LogicalVolume mirror() {
+        return volumes.lvcreate(new LvCreateRequest("vg", "m", SizeSpec.parseSize("16m"), null, 0, 0, 1, MIB, null,
+                List.of(pv("pv1"), pv("pv2"), pv("pv3"))));
+    }
+
+    private MappedDevice device() {
+        return volumes.activator().device("vg", "m").orElseThrow();
+    }
+
+    private LogicalVolume lv() {
+        return volumes.manager().requireVolumeGroup("vg").requireLv("m");
+    }
+
+    private void awaitInSync() {
+        Poll.until(Duration.ofSeconds(30), "mirror in sync", () ->
+                volumes.activator().copyPercent("vg", "m").orElse(0) >= 100);
+    }
+
+    private static byte[] pattern(long seed, int length) {
+        byte[] b = new byte[length];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private void write(long offset, byte[] data) throws Exception {
+        device().write(offset, ByteBuffer.wrap(data), false).get();
+    }
+
+    private byte[] read(long offset, int length) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        device().read(offset, b).get();
+        return b.array();
+    }
+
+    /** The bytes of leg {@code leg}'s copy of the whole LV, read from its PV file. */
+    private static byte[] legBytes(VolumeGroup vg, int leg) throws IOException {
+        LogicalVolume lv = vg.requireLv("m");
+        byte[] out = new byte[(int) (lv.extentCount() * MIB)];
+        for (var s : lv.segments()) {
+            var a = s.leg(leg);
+            var pv = vg.pv(a.pv()).orElseThrow();
+            try (FileChannel ch = FileChannel.open(Path.of(pv.name()), StandardOpenOption.READ)) {
+                ch.read(ByteBuffer.wrap(out, (int) (s.startLe() * MIB), (int) (s.extentCount() * MIB)),
+                        pv.peStart() + a.startPe() * MIB);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aFailingLegGoesStaleWhileTheMirrorServesAndHealsAfterARestart() throws Exception {
+        mirror();
+        awaitInSync();
+        byte[] before = pattern(1, (int) (16 * MIB));
+        write(0, before);
+        String leg1 = volumes.manager().requireVolumeGroup("vg").pv(lv().segments().get(0).leg(1).pv())
+                .orElseThrow().name();
+        faulty.get(leg1).failWrites();
+
+        byte[] changed = pattern(2, (int) (3 * MIB));
+        write(5 * MIB, changed);   // LEs 5..7: acknowledged although leg 1 failed them
+
+        assertThat(MirrorLayout.staleExtents(lv(), 1)).as("stale copies recorded before the ack").isEqualTo(3);
+        assertThat(MirrorLayout.staleExtents(lv(), 0)).isZero();
+        System.arraycopy(changed, 0, before, (int) (5 * MIB), changed.length);
+        for (int i = 0; i < 8; i++) {   // balanced reads never pick the stale copy
+            assertThat(read(0, (int) (16 * MIB))).isEqualTo(before);
+        }
+        assertThat(volumes.lvs(new ReportOptions(false, "lv_health_status,lv_stale_extents", null, false,
+                List.of("vg/m"))).rows().get(0)).containsExactly("refresh needed", "3");
+
+        faulty.get(leg1).heal();   // else the flush at stop fails on leg 1 and makes all of it stale
+        volumes.close(Duration.ofSeconds(30));
+        open();   // the leg's disk works again after the restart
+        assertThat(MirrorLayout.staleExtents(lv(), 1)).as("stale marks survive the restart").isEqualTo(3);
+        assertThat(device().table()).contains("stale 1 5-7");
+        awaitInSync();
+        Poll.until(Duration.ofSeconds(30), "stale marks cleared", () -> MirrorLayout.staleExtents(lv(), 1) == 0);
+        assertThat(read(0, (int) (16 * MIB))).isEqualTo(before);
+        VolumeGroup vg = volumes.manager().requireVolumeGroup("vg");
+        volumes.close(Duration.ofSeconds(30));
+        volumes = null;
+        assertThat(legBytes(vg, 1)).isEqualTo(legBytes(vg, 0)).isEqualTo(before);
+    }
+
+    @Test
+    void aWriteFailingOnEveryCopyFailsAndMarksNothing() throws Exception {
+        mirror();
+        awaitInSync();
+        VolumeGroup vg = volumes.manager().requireVolumeGroup("vg");
+        for (int leg = 0; leg < 2; leg++) {
+            faulty.get(vg.pv(lv().segments().get(0).leg(leg).pv()).orElseThrow().name()).failWrites();
+        }
+        assertThat(device().write(0, ByteBuffer.wrap(pattern(3, 4096)), false))
+                .failsWithin(Duration.ofSeconds(10));
+        assertThat(MirrorLayout.staleCopies(lv())).isZero();
+    }
+}
