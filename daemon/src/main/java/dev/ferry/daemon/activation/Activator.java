@@ -228,9 +228,14 @@ public final class Activator implements LvRuntime, AutoCloseable {
                 "suspend of " + a.device().name());
         Set<String> paths = Set.of();
         Set<String> aux = Set.of();
+        String log;
         try {
             VolumeGroup vg = latest == null ? given : latest.apply(vgName);
             LogicalVolume lv = vg.requireLv(lvName);
+            log = lv.mirror().logLv();
+            if (log != null && !isActive(vgName, log)) {
+                activate(vg, vg.requireLv(log));
+            }
             paths = LvTables.pvPaths(vg, lv);
             String table = table(vg, lv, wasInSync);
             acquire(key, paths);
@@ -247,7 +252,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
         mapper.pvs().release(a.paths());
         aux().remove(a.aux(), aux);
-        active.put(key, a.withPaths(paths, aux));
+        active.put(key, new ActiveLv(a.vg(), a.lv(), a.device(), a.export(), paths, aux, a.tier(), log));
         LOG.info("reloaded mirrored {} under suspend: {}", key, a.device().table().strip());
     }
 

@@ -36,6 +36,11 @@ final class RequestBodies {
     record LvResize(String mode, String size, String extents, String alloc, List<String> pvs, Boolean force) {
     }
 
+    /** {@code POST /v1/vgs/{vg}/lvs/{lv}/convert}: lvconvert -m N, or --repair. */
+    record LvConvert(Integer mirrors, Boolean repair, @JsonProperty("mirror_log") String mirrorLog, String mwc,
+                     String alloc, List<String> pvs) {
+    }
+
     /** {@code POST /v1/vgs/{vg}/lvs/{lv}/rename}: the new name; force renames an LV with attached clients. */
     record LvRename(String name, Boolean force) {
     }

@@ -10,6 +10,7 @@ import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LvCreateRequest;
+import dev.ferry.daemon.model.MirrorLayout;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.LvResizeRequest;
@@ -39,6 +40,8 @@ import java.util.Map;
  *                                           "alloc"?,"pvs"?}                   201 lv      (lvcreate)
  *  POST   /v1/vgs/{vg}/lvs/{lv}/resize     {"mode","size"|"extents","alloc"?,"pvs"?,"force"?}  200 lv + lv_size_before
  *  POST   /v1/vgs/{vg}/lvs/{lv}/rename     {"name","force"?}                   200 lv + lv_old_name
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/convert    {"mirrors"|"repair":true,"mirror_log"?,"mwc"?,"alloc"?,"pvs"?}
+ *                                                                              200 lv + lv_stale_extents (lvconvert)
  *  POST   /v1/vgs/{vg}/lvs/{lv}/activate                                       200 {"vg_name","lv_name","active"}
  *  POST   /v1/vgs/{vg}/lvs/{lv}/deactivate?force=                              200 {"vg_name","lv_name","active"}
  *  DELETE /v1/vgs/{vg}/lvs/{lv}?force=                                        200 lv_name (lvremove)
@@ -69,6 +72,7 @@ public final class VolumeRoutes {
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs", r::lvcreate);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/resize", r::lvresize);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/rename", r::lvrename);
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/convert", r::lvconvert);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/activate", q -> {
             ops.activate(q.pathParam("vg"), q.pathParam("lv"));
             return names(q, true);
@@ -168,6 +172,23 @@ public final class VolumeRoutes {
         return out;
     }
 
+    private Object lvconvert(ControlRequest q) {
+        RequestBodies.LvConvert b = q.bodyAs(RequestBodies.LvConvert.class);
+        String vg = q.pathParam("vg");
+        String lvName = q.pathParam("lv");
+        LogicalVolume lv;
+        if (Boolean.TRUE.equals(b.repair())) {
+            lv = ops.lvrepair(vg, lvName, b.pvs());
+        } else {
+            lv = ops.lvconvert(vg, lvName, required(b.mirrors(), "mirrors"), mirrorWriteConsistency(b.mirrorLog(),
+                    b.mwc()), alloc(b.alloc()), b.pvs());
+        }
+        Map<String, Object> out = lv(vg, lv);
+        out.put("lv_copies", lv.copies());
+        out.put("lv_stale_extents", MirrorLayout.staleCopies(lv));
+        return out;
+    }
+
     /** {@code {"vg_name","lv_name"}} of the route, plus {@code "active"} unless null. */
     private static Map<String, Object> names(ControlRequest q, Boolean active) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -210,6 +231,7 @@ public final class VolumeRoutes {
         out.put("lv_extent_count", lv.extentCount());
         out.put("vg_extent_size", extentSize);
         out.put("segtype", lv.segments().get(0).type().lvmName());
+        out.put("lv_copies", lv.copies());
         return out;
     }
 

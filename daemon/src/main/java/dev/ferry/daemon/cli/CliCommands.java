@@ -6,6 +6,7 @@ import dev.ferry.daemon.cli.lvm.LvCreateCommand;
 import dev.ferry.daemon.cli.lvm.LvExtendCommand;
 import dev.ferry.daemon.cli.lvm.LvReduceCommand;
 import dev.ferry.daemon.cli.lvm.LvRemoveCommand;
+import dev.ferry.daemon.cli.lvm.LvConvertCommand;
 import dev.ferry.daemon.cli.lvm.LvRenameCommand;
 import dev.ferry.daemon.cli.lvm.LvResizeCommand;
 import dev.ferry.daemon.cli.lvm.LvsCommand;
@@ -28,7 +29,7 @@ public final class CliCommands {
         PvCreateCommand.class, PvRemoveCommand.class, PvsCommand.class,
         VgCreateCommand.class, VgExtendCommand.class, VgReduceCommand.class, VgRemoveCommand.class, VgsCommand.class,
         LvCreateCommand.class, LvExtendCommand.class, LvReduceCommand.class, LvResizeCommand.class,
-        LvRemoveCommand.class, LvRenameCommand.class, LvChangeCommand.class, LvsCommand.class, PvMoveCommand.class,
+        LvRemoveCommand.class, LvRenameCommand.class, LvConvertCommand.class, LvChangeCommand.class, LvsCommand.class, PvMoveCommand.class,
         DmsetupCommand.class);
 
     private CliCommands() {

@@ -2,6 +2,7 @@ package dev.ferry.daemon.model;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -126,6 +127,16 @@ public final class FreeSpaceMap {
             runs.remove(after.getKey());
         }
         runs.put(newStart, newEnd);
+    }
+
+    /** This map restricted to the free runs {@code other} has (a VG's free space within a caller's selection). */
+    FreeSpaceMap restrictedLike(FreeSpaceMap other) {
+        Map<UUID, List<PeRun>> allowed = new HashMap<>();
+        for (UUID pv : other.pvs()) {
+            allowed.put(pv, other.freeRuns(pv));
+        }
+        restrictTo(allowed);
+        return this;
     }
 
     /** Keeps only {@code allowed} runs per PV (PVs absent from {@code allowed} lose all free space). */

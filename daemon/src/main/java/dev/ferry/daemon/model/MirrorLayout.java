@@ -120,6 +120,146 @@ public final class MirrorLayout {
         }
     }
 
+    /**
+     * {@code vg} with LV {@code lvName} converted to {@code copies} copies (lvconvert -m): a linear LV becomes a
+     * mirror (with a region log LV for active consistency {@code mwc}); new legs are allocated from {@code free}
+     * (PVs of other legs excluded unless {@code policy} is anywhere) and start stale, to be resynchronised; legs are
+     * dropped from the end, legs with areas on {@code dropFirst} PVs going first; one copy left makes the LV linear
+     * again (its log LV goes).
+     *
+     * @throws VolumeException INVALID_ARGUMENT for an impossible conversion or one that would leave an extent
+     *                         without a good copy; INSUFFICIENT_SPACE when the new legs do not fit
+     */
+    public static VolumeGroup withCopies(VolumeGroup vg, String lvName, int copies, MirrorWriteConsistency mwc,
+                                         FreeSpaceMap free, AllocationPolicy policy, Set<UUID> dropFirst) {
+        LogicalVolume lv = vg.requireLv(lvName);
+        if (copies < 1 || copies > Segment.MAX_MIRROR_LEGS) {
+            throw invalid("Mirrors (-m " + (copies - 1) + ") must be 0, 1 or 2");
+        }
+        if (lv.hidden() || lv.has(LvFlag.LOCKED) || lv.move() != null) {
+            throw invalid("Logical volume " + vg.name() + "/" + lvName + " is hidden or in use by a pvmove");
+        }
+        VolumeGroup out = vg;
+        if (!lv.mirrored()) {
+            if (lv.segments().stream().anyMatch(s -> s.type() != SegmentType.LINEAR)) {
+                throw invalid("Only linear LVs can be converted to mirrors, " + lvName + " is "
+                        + lv.segments().get(0).type().lvmName());
+            }
+            if (copies == 1) {
+                throw invalid("Logical volume " + vg.name() + "/" + lvName + " already has 1 copy");
+            }
+            long region = Math.min(LvShape.DEFAULT_REGION_SIZE, vg.extentSize());
+            LogicalVolume asMirror = lv.withSegments(lv.segments().stream().map(s -> new Segment(s.startLe(),
+                    s.extentCount(), SegmentType.MIRROR, 0, region, s.areas())).toList());
+            out = withNewMirror(vg.withLvChanged(lvName, l -> null), asMirror,
+                    mwc == null ? MirrorWriteConsistency.ACTIVE : mwc, true, free, policy);
+            out = out.withLvChanged(lvName, l -> l.withStatus(without(l.status(), LvFlag.NOTSYNCED)));
+            lv = out.requireLv(lvName);
+            free = FreeSpaceMap.of(out).copy().restrictedLike(free);
+        }
+        int now = lv.copies();
+        if (copies == now) {
+            throw invalid("Logical volume " + vg.name() + "/" + lvName + " already has " + now + " copies");
+        }
+        LogicalVolume next = copies > now ? addLegs(vg, lv, copies, free, policy) : dropLegs(vg, lv, copies, dropFirst);
+        out = out.withLvChanged(lvName, l -> next);
+        if (copies == 1) {
+            String log = lv.mirror().logLv();
+            LogicalVolume linear = next.withSegments(next.segments().stream().map(s -> Segment.linear(s.startLe(),
+                    s.extentCount(), s.areas().get(0).withStale(false))).toList()).withMirror(null)
+                    .withStatus(without(without(next.status(), LvFlag.NOTSYNCED), LvFlag.UNCLEAN));
+            out = out.withLvChanged(lvName, l -> linear.withSegments(LvLayout.merge(linear.segments())));
+            if (log != null) {
+                out = out.withLvChanged(log, l -> null);
+            }
+        }
+        return out;
+    }
+
+    private static LogicalVolume addLegs(VolumeGroup vg, LogicalVolume lv, int copies, FreeSpaceMap free,
+                                         AllocationPolicy policy) {
+        LogicalVolume out = lv;
+        FreeSpaceMap left = free.copy();
+        for (int leg = lv.copies(); leg < copies; leg++) {
+            FreeSpaceMap candidates = left.copy();
+            if (policy != AllocationPolicy.ANYWHERE) {
+                Map<UUID, List<PeRun>> allowed = new HashMap<>();
+                Set<UUID> used = legPvs(out);
+                for (UUID pv : candidates.pvs()) {
+                    if (!used.contains(pv)) {
+                        allowed.put(pv, candidates.freeRuns(pv));
+                    }
+                }
+                candidates.restrictTo(allowed);
+            }
+            List<AllocatedChunk> chunks = Allocator.allocate(candidates, new AllocationRequest(1, lv.extentCount(),
+                    policy == AllocationPolicy.ANYWHERE ? policy : AllocationPolicy.NORMAL, List.of()));
+            long le = 0;
+            for (AllocatedChunk c : chunks) {
+                Area a = c.areas().get(0);
+                left.take(a.pv(), a.startPe(), c.length());
+                out = withLeg(out, leg, le, le + c.length(), a.withStale(true));
+                le += c.length();
+            }
+        }
+        return out;
+    }
+
+    /** {@code lv} with area {@code area} (advanced per LE) appended as leg {@code leg} of LEs {@code [from, to)}. */
+    private static LogicalVolume withLeg(LogicalVolume lv, int leg, long from, long to, Area area) {
+        List<Segment> out = new ArrayList<>();
+        for (Segment s : lv.segments()) {
+            TreeSet<Long> cuts = new TreeSet<>(List.of(from - s.startLe(), to - s.startLe()));
+            for (Segment piece : s.cutAt(cuts)) {
+                if (piece.startLe() >= from && piece.endLe() <= to && piece.areas().size() == leg) {
+                    List<Area> areas = new ArrayList<>(piece.areas());
+                    areas.add(area.plus(piece.startLe() - from));
+                    piece = piece.withAreas(areas);
+                }
+                out.add(piece);
+            }
+        }
+        return lv.withSegments(LvLayout.merge(out));
+    }
+
+    private static LogicalVolume dropLegs(VolumeGroup vg, LogicalVolume lv, int copies, Set<UUID> dropFirst) {
+        List<Integer> order = new ArrayList<>();
+        for (int leg = lv.copies() - 1; leg >= 0; leg--) {
+            order.add(leg);
+        }
+        order.sort(java.util.Comparator.comparingInt(leg -> onAny(lv, leg, dropFirst) ? 0 : 1));
+        Set<Integer> drop = new HashSet<>(order.subList(0, lv.copies() - copies));
+        List<Segment> out = new ArrayList<>();
+        for (Segment s : lv.segments()) {
+            List<Area> kept = new ArrayList<>();
+            for (int leg = 0; leg < s.areas().size(); leg++) {
+                if (!drop.contains(leg)) {
+                    kept.add(s.areas().get(leg));
+                }
+            }
+            if (kept.stream().allMatch(Area::stale)) {
+                throw invalid("Removing " + drop.size() + " copies of " + vg.name() + "/" + lv.name() + " would leave LEs "
+                        + s.startLe() + "-" + (s.endLe() - 1) + " without a good copy (INVLPRED)");
+            }
+            out.add(s.withAreas(kept));
+        }
+        return lv.withSegments(LvLayout.merge(out));
+    }
+
+    private static boolean onAny(LogicalVolume lv, int leg, Set<UUID> pvs) {
+        return lv.segments().stream().anyMatch(s -> s.leg(leg) != null && pvs.contains(s.leg(leg).pv()));
+    }
+
+    private static Set<LvFlag> without(Set<LvFlag> flags, LvFlag flag) {
+        Set<LvFlag> out = flags.isEmpty() ? EnumSet.noneOf(LvFlag.class) : EnumSet.copyOf(flags);
+        out.remove(flag);
+        return out;
+    }
+
+    private static VolumeException invalid(String message) {
+        return new VolumeException(ErrorCode.INVALID_ARGUMENT, message);
+    }
+
     /** The PVs any leg of {@code lv} has an area on. */
     public static Set<UUID> legPvs(LogicalVolume lv) {
         Set<UUID> out = new HashSet<>();

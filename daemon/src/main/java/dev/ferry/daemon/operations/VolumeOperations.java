@@ -1,8 +1,10 @@
 package dev.ferry.daemon.operations;
 
+import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
@@ -67,4 +69,11 @@ public interface VolumeOperations {
 
     /** The lvs report. */
     Report lvs(ReportOptions options);
+
+    /** lvconvert -m: changes the number of copies of an LV (see {@link VolumeService#lvconvert}). */
+    LogicalVolume lvconvert(String vg, String lv, int mirrors, MirrorWriteConsistency mwc, AllocationPolicy alloc,
+                            List<String> pvs);
+
+    /** lvconvert --repair: replaces the legs of a mirrored LV on missing PVs. */
+    LogicalVolume lvrepair(String vg, String lv, List<String> pvs);
 }

@@ -6,11 +6,16 @@ import dev.ferry.daemon.activation.LvTables;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.metadata.DeviceOpener;
+import dev.ferry.daemon.model.AllocationPolicy;
+import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
+import dev.ferry.daemon.model.PeRun;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.Segment;
@@ -25,7 +30,12 @@ import dev.ferry.daemon.model.report.Reporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -237,6 +247,89 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     public synchronized void lvremove(String vgName, String lvName, boolean force) {
         manager.lvremove(vgName, lvName, force);
         activator.deactivate(vgName, lvName, true);
+    }
+
+    /**
+     * lvconvert -m: gives LV {@code lvName} {@code mirrors + 1} copies while it stays attached: new legs are
+     * allocated (on {@code pvs} if given, away from the other legs unless {@code alloc} is anywhere), start stale and
+     * are resynchronised in the background (Cpy%Sync shows it); removed legs are those on {@code pvs} first, then
+     * the last; a linear LV becomes a mirror with a region log ({@code mwc}), one copy left makes it linear.
+     */
+    @Override
+    public synchronized LogicalVolume lvconvert(String vgName, String lvName, int mirrors, MirrorWriteConsistency mwc,
+                                                AllocationPolicy alloc, List<String> pvs) {
+        return converted(vgName, lvName, g -> MirrorLayout.withCopies(g, lvName, mirrors + 1, mwc, free(g, pvs),
+                policy(g, lvName, alloc), pvUuids(g, pvs)));
+    }
+
+    /**
+     * lvconvert --repair: replaces every leg of mirrored LV {@code lvName} that has an extent on a missing PV by a
+     * new leg (on {@code pvs} if given), resynchronised from the good copies.
+     */
+    @Override
+    public synchronized LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
+        Set<UUID> present = manager.presentPvs();
+        return converted(vgName, lvName, g -> {
+            LogicalVolume lv = g.requireLv(lvName);
+            Set<UUID> missing = new HashSet<>();
+            g.pvs().stream().map(PhysicalVolume::uuid).filter(u -> !present.contains(u)).forEach(missing::add);
+            int lost = 0;
+            for (int leg = 0; leg < lv.copies(); leg++) {
+                int k = leg;
+                if (lv.segments().stream().anyMatch(s -> s.leg(k) != null && missing.contains(s.leg(k).pv()))) {
+                    lost++;
+                }
+            }
+            if (!lv.mirrored() || lost == 0) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vgName + "/" + lvName
+                        + " has no leg on a missing physical volume: nothing to repair");
+            }
+            AllocationPolicy policy = policy(g, lvName, null);
+            VolumeGroup dropped = MirrorLayout.withCopies(g, lvName, lv.copies() - lost, lv.mirror().consistency(),
+                    free(g, pvs), policy, missing);
+            return MirrorLayout.withCopies(dropped, lvName, lv.copies(), lv.mirror().consistency(),
+                    free(dropped, pvs), policy, Set.of());
+        });
+    }
+
+    private LogicalVolume converted(String vgName, String lvName, UnaryOperator<VolumeGroup> conversion) {
+        LogicalVolume old = requireVg(vgName).requireLv(lvName);
+        String oldLog = old.mirrored() ? old.mirror().logLv() : null;
+        VolumeGroup vg = change(vgName, conversion, g -> activator.reload(g, g.requireLv(lvName)));
+        if (oldLog != null && vg.lv(oldLog).isEmpty()) {
+            activator.deactivate(vgName, oldLog, true);
+        }
+        return vg.requireLv(lvName);
+    }
+
+    /** The free space of {@code vg} on present PVs, limited to {@code pvs} when given. */
+    private FreeSpaceMap free(VolumeGroup vg, List<String> pvs) {
+        FreeSpaceMap free = FreeSpaceMap.of(vg).copy();
+        Set<UUID> present = manager.presentPvs();
+        Set<UUID> wanted = pvs == null || pvs.isEmpty() ? null : pvUuids(vg, pvs);
+        Map<UUID, List<PeRun>> allowed = new HashMap<>();
+        for (UUID pv : free.pvs()) {
+            if (present.contains(pv) && (wanted == null || wanted.contains(pv))) {
+                allowed.put(pv, free.freeRuns(pv));
+            }
+        }
+        free.restrictTo(allowed);
+        return free;
+    }
+
+    private static Set<UUID> pvUuids(VolumeGroup vg, List<String> pvs) {
+        Set<UUID> out = new HashSet<>();
+        for (String p : pvs == null ? List.<String>of() : pvs) {
+            String path = KnownPvs.canonical(p);
+            out.add(vg.pvByName(path).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
+                    "Physical volume " + path + " not found in volume group " + vg.name())).uuid());
+        }
+        return out;
+    }
+
+    private static AllocationPolicy policy(VolumeGroup vg, String lvName, AllocationPolicy requested) {
+        AllocationPolicy p = requested != null ? requested : vg.requireLv(lvName).alloc();
+        return p == AllocationPolicy.INHERIT ? vg.alloc() : p;
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.MirrorOptions;
 import dev.ferry.daemon.model.MoveOptions;
 import dev.ferry.daemon.model.MoveState;
 import dev.ferry.daemon.model.PeRun;
@@ -119,7 +120,8 @@ public final class PvMovePlanner {
         List<String> moved = new ArrayList<>();
         boolean skippedLocked = false;
         for (LogicalVolume lv : vg.lvs()) {
-            boolean selected = !lv.hidden() && (request.lv() == null || lv.name().equals(request.lv()));
+            boolean selected = (!lv.hidden() || lv.has(LvFlag.MIRROR_LOG)) && (request.lv() == null
+                    || lv.name().equals(request.lv()) || lv.name().equals(MirrorOptions.logLvName(request.lv())));
             boolean touches = selected && lv.segments().stream().anyMatch(s -> s.areas().stream()
                     .anyMatch(a -> onSource(a, s.areaLength(), src, srcRuns)));
             if (touches && lv.has(LvFlag.LOCKED)) {

@@ -94,6 +94,18 @@ class ForceFlagTest {
         }
 
         @Override
+        public LogicalVolume lvconvert(String vgName, String lvName, int mirrors,
+                dev.ferry.daemon.model.MirrorWriteConsistency mwc, dev.ferry.daemon.model.AllocationPolicy alloc,
+                List<String> pvs) {
+            return real.lvconvert(vgName, lvName, mirrors, mwc, alloc, pvs);
+        }
+
+        @Override
+        public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
+            return real.lvrepair(vgName, lvName, pvs);
+        }
+
+        @Override
         public LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
             calls.add("lvrename " + oldName + " force=" + force);
             return real.lvrename(vgName, oldName, newName, force);

@@ -86,6 +86,20 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     @Override
+    public LogicalVolume lvconvert(String vgName, String lvName, int mirrors,
+            dev.ferry.daemon.model.MirrorWriteConsistency mwc, dev.ferry.daemon.model.AllocationPolicy alloc,
+            List<String> pvs) {
+        return manager.updateVolumeGroup(vgName, g -> dev.ferry.daemon.model.MirrorLayout.withCopies(g, lvName,
+                mirrors + 1, mwc, dev.ferry.daemon.model.FreeSpaceMap.of(g).copy(),
+                alloc == null ? g.alloc() : alloc, java.util.Set.of())).requireLv(lvName);
+    }
+
+    @Override
+    public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
+        throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "lvconvert --repair needs the activation layer");
+    }
+
+    @Override
     public LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
         return manager.lvrename(vgName, oldName, newName);
     }

@@ -99,11 +99,14 @@ final class MoveApi {
         return aborted;
     }
 
-    /** The PV files an LV's extents lie on, from {@code lvs -o devices} (extent numbers dropped). */
+    /**
+     * The PV files an LV's extents lie on, from {@code lvs -a -o devices} (extent numbers dropped; a mirrored LV's
+     * legs through its image rows, its region log not included).
+     */
     Set<String> devices(String vgLv) {
-        String out = daemon.cliOk("lvs", "--noheadings", "-o", "devices", vgLv).out();
+        String out = daemon.cliOk("lvs", "-a", "--noheadings", "-o", "devices", vgLv).out();
         Set<String> pvs = new TreeSet<>();
-        Arrays.stream(out.strip().split("[,\\s]+")).filter(s -> !s.isEmpty())
+        Arrays.stream(out.strip().split("[,\\s]+")).filter(s -> s.startsWith("/"))
                 .forEach(d -> pvs.add(d.replaceAll("\\(\\d+\\)$", "")));
         return pvs;
     }

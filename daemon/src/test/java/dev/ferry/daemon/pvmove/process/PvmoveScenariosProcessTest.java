@@ -166,7 +166,8 @@ class PvmoveScenariosProcessTest {
         daemon.cliOk("lvcreate", "-n", "striped", "--type", "striped", "-i", "2", "-I", "64k", "-L", "4M", vg.name(),
                 vg.a(), vg.b());
         String striped = LvData.fill(daemon, vg.lv("striped"), 1);
-        daemon.cliOk("lvcreate", "-n", "mirror", "--type", "mirror", "-m", "1", "-L", "4M", vg.name(), vg.a(), vg.b());
+        daemon.cliOk("lvcreate", "-n", "mirror", "--type", "mirror", "-m", "1", "-L", "4M", vg.name(), vg.a(), vg.b(),
+                vg.c());
         String mirror = LvData.fill(daemon, vg.lv("mirror"), 2);
         String linear = lv(vg, "linear", "2M", vg.a());
         pvmove(atomic, "-n", "striped", vg.a(), vg.c()).assertOk();
