@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * the legs copied onto (group commit), are then recorded in sync, and the region log is flushed once per batch.
  * While one batch flushes, the next regions copy. A copy covers one region, or a run of up to {@value #MAX_HOLE_RUN} regions
  * with the same stale legs that lay in a hole of the default leg when it was scanned ({@link SourceHoles}), when that
- * leg is their source: such runs are zeroed on the other legs with one copy.
+ * leg is their source: such runs are zeroed on the other legs with one copy ({@link RecoveryPicker} chooses them).
  *
  * <p>Without keep_serving the source is the default leg, the copies go to the other live legs, and a failure of a
  * leg (or of reading the default leg) ends recovery DEGRADED. With keep_serving the source of a region is its first
@@ -86,8 +86,8 @@ final class MirrorRecovery {
     private final MirrorTarget mirror;
     private final Copier copier;
     private final int maxUnits;
-    private final SourceHoles holes = new SourceHoles();
     private final RecoveryShortfall shortfall;
+    private final RecoveryPicker picker;
     private final AtomicLong resyncedBytes = new AtomicLong();
     /** Every region from its claim until its batch flush has ended. */
     private final Map<Integer, Unit> claimed = new HashMap<>();
@@ -100,7 +100,6 @@ final class MirrorRecovery {
     private final CompletableFuture<RecoveryOutcome> finished = new CompletableFuture<>();
     private CompletableFuture<Void> paused = CompletableFuture.completedFuture(null);
     private State state = State.IDLE;
-    private int cursor;
     private String fatal;
 
     MirrorRecovery(MirrorTarget mirror, Copier copier, int maxUnits) {
@@ -111,6 +110,7 @@ final class MirrorRecovery {
         this.copier = copier;
         this.maxUnits = maxUnits;
         this.shortfall = new RecoveryShortfall(mirror.legs().size());
+        this.picker = new RecoveryPicker(mirror, shortfall);
     }
 
     synchronized State state() {
@@ -142,8 +142,7 @@ final class MirrorRecovery {
         if (superseded != null) {
             superseded.complete(null);
         }
-        Leg source = mirror.defaultLeg();
-        holes.scanOnce(source.device, source.offset, mirror.size(), this::fill);
+        picker.scanHoles(this::fill);
         fill();
     }
 
@@ -188,11 +187,11 @@ final class MirrorRecovery {
             String blocker = fatal != null ? fatal : mirror.recoveryBlocker();
             int units = unitsInFlight();
             while (blocker == null && copying.size() + copied.size() < units) {
-                int r = nextCandidate();
+                int r = picker.next(claimed::containsKey);
                 if (r < 0) {
                     break;
                 }
-                Unit u = new Unit(run(r));
+                Unit u = new Unit(picker.run(r, claimed::containsKey));
                 u.regions.forEach(x -> claimed.put(x, u));
                 copying.add(u);
                 start.add(u);
@@ -228,57 +227,6 @@ final class MirrorRecovery {
         }
         long regions = rate * THROTTLED_WINDOW_MILLIS / 1000 / mirror.regionSize();
         return (int) Math.max(1, Math.min(maxUnits, regions));
-    }
-
-    /**
-     * Region {@code r}, and if it lies in a scanned hole, the unclaimed out-of-sync hole regions after it with the
-     * same stale legs.
-     */
-    private List<Integer> run(int r) {
-        List<Integer> run = new ArrayList<>();
-        run.add(r);
-        if (!hole(r)) {
-            return run;
-        }
-        RegionLog log = mirror.log();
-        int staleMask = mirror.regions().staleMask(r);
-        for (int next = r + 1; run.size() < MAX_HOLE_RUN && next < log.regionCount() && !claimed.containsKey(next)
-                && !shortfall.skipped(next) && !log.inSync(next) && mirror.regions().staleMask(next) == staleMask
-                && hole(next); next++) {
-            run.add(next);
-            cursor = next + 1;
-        }
-        return run;
-    }
-
-    /** Whether {@code region} lay in a hole of the default leg when scanned, and that leg is its source. */
-    private boolean hole(int region) {
-        long start = mirror.regionStart(region);
-        return mirror.regions().source(region) == mirror.defaultLeg()
-                && holes.covers(start, start + mirror.regionLength(region));
-    }
-
-    private int nextCandidate() {
-        RegionLog log = mirror.log();
-        for (int pass = 0; pass < 2; pass++) {
-            int r = log.nextOutOfSync(pass == 0 ? cursor : 0);
-            while (r >= 0 && (claimed.containsKey(r) || givenUp(r))) {
-                r = r + 1 < log.regionCount() ? log.nextOutOfSync(r + 1) : -1;
-            }
-            if (r >= 0) {
-                cursor = r + 1;
-                return r;
-            }
-        }
-        return -1;
-    }
-
-    /** Whether recovery gave up on {@code region}: now, if it has no good copy (counted once), or earlier. */
-    private boolean givenUp(int region) {
-        if (!shortfall.skipped(region) && mirror.regions().source(region) == null) {
-            shortfall.noGoodCopy(List.of(region));
-        }
-        return shortfall.skipped(region);
     }
 
     /**
@@ -396,12 +344,15 @@ final class MirrorRecovery {
         synchronized (this) {
             shortfall.notResynced(leg, regions);
         }
-        for (int r : regions) {
-            mirror.copyStale(leg, r).exceptionally(e -> {
-                LOG.warn("mirror {}: {}", mirror.describe(), e.getMessage());
-                return null;
-            });
-        }
+        regions.forEach(r -> logFailure(mirror.copyStale(leg, r)));
+    }
+
+    /** Recovery acknowledges nothing, so it does not wait for stale records: it logs those that fail. */
+    private void logFailure(CompletableFuture<Void> staleRecord) {
+        staleRecord.exceptionally(e -> {
+            LOG.warn("mirror {}: {}", mirror.describe(), e.getMessage());
+            return null;
+        });
     }
 
     /** Starts the flush of the copied units unless one is running; the next starts when it ends. */
@@ -451,10 +402,7 @@ final class MirrorRecovery {
             if (err != null) {
                 mirror.legFailed(leg, LegError.FLUSH, -1, err);
                 if (mirror.keepServing()) {
-                    mirror.legStale(leg).exceptionally(e -> {
-                        LOG.warn("mirror {}: {}", mirror.describe(), e.getMessage());
-                        return null;
-                    });
+                    logFailure(mirror.legStale(leg));
                 }
             }
             return err == null;

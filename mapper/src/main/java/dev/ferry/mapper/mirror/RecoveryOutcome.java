@@ -14,7 +14,10 @@ public record RecoveryOutcome(Status status, int regionsInSync, int regionCount,
     public enum Status {
         /** Every region is in sync on every leg. */
         IN_SYNC,
-        /** A leg failed (or the default leg could not be read): some regions can never become in sync. */
+        /**
+         * A leg failed (or the default leg could not be read), or with keep_serving some regions had no readable good
+         * copy or could not be copied onto a leg: those regions stay out of sync until the table is reloaded.
+         */
         DEGRADED
     }
 }

@@ -6,7 +6,7 @@ public enum RegionState {
     CLEAN,
     /** In sync, with writes in flight or not yet flushed: marked dirty in the log. */
     DIRTY,
-    /** Not in sync: writes go to the default leg only until recovery copies the region. */
+    /** Not in sync: writes go to the default leg only (every good leg with keep_serving) until recovery copies it. */
     NOSYNC,
     /** Being copied by recovery: writes wait until the copy ends. */
     RECOVERING
