@@ -139,8 +139,8 @@ public final class MirrorLayout {
         if (lv.hidden() || lv.has(LvFlag.LOCKED) || lv.move() != null) {
             throw invalid("Logical volume " + vg.name() + "/" + lvName + " is hidden or in use by a pvmove");
         }
-        VolumeGroup out = vg;
-        if (!lv.mirrored()) {
+        boolean wasLinear = !lv.mirrored();
+        if (wasLinear) {
             if (lv.segments().stream().anyMatch(s -> s.type() != SegmentType.LINEAR)) {
                 throw invalid("Only linear LVs can be converted to mirrors, " + lvName + " is "
                         + lv.segments().get(0).type().lvmName());
@@ -149,20 +149,22 @@ public final class MirrorLayout {
                 throw invalid("Logical volume " + vg.name() + "/" + lvName + " already has 1 copy");
             }
             long region = Math.min(LvShape.DEFAULT_REGION_SIZE, vg.extentSize());
-            LogicalVolume asMirror = lv.withSegments(lv.segments().stream().map(s -> new Segment(s.startLe(),
-                    s.extentCount(), SegmentType.MIRROR, 0, region, s.areas())).toList());
-            out = withNewMirror(vg.withLvChanged(lvName, l -> null), asMirror,
-                    mwc == null ? MirrorWriteConsistency.ACTIVE : mwc, true, free, policy);
-            out = out.withLvChanged(lvName, l -> l.withStatus(without(l.status(), LvFlag.NOTSYNCED)));
-            lv = out.requireLv(lvName);
-            free = FreeSpaceMap.of(out).copy().restrictedLike(free);
+            lv = lv.withSegments(lv.segments().stream().map(s -> new Segment(s.startLe(), s.extentCount(),
+                    SegmentType.MIRROR, 0, region, s.areas())).toList())
+                    .withMirror(new MirrorOptions(MirrorWriteConsistency.OFF, null));
         }
         int now = lv.copies();
         if (copies == now) {
             throw invalid("Logical volume " + vg.name() + "/" + lvName + " already has " + now + " copies");
         }
         LogicalVolume next = copies > now ? addLegs(vg, lv, copies, free, policy) : dropLegs(vg, lv, copies, dropFirst);
-        out = out.withLvChanged(lvName, l -> next);
+        VolumeGroup out = vg.withLvChanged(lvName, l -> next);
+        if (wasLinear) {   // the region log goes where no leg is, so it is placed after the new legs
+            FreeSpaceMap left = FreeSpaceMap.of(out).copy().restrictedLike(free);
+            out = withNewMirror(out.withLvChanged(lvName, l -> null), next.withMirror(null),
+                    mwc == null ? MirrorWriteConsistency.ACTIVE : mwc, false, left, policy);
+            return out.withLvChanged(lvName, l -> l.withStatus(without(l.status(), LvFlag.UNCLEAN)));
+        }
         if (copies == 1) {
             String log = lv.mirror().logLv();
             LogicalVolume linear = next.withSegments(next.segments().stream().map(s -> Segment.linear(s.startLe(),

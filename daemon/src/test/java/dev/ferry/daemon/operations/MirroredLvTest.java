@@ -168,4 +168,33 @@ class MirroredLvTest {
                 .failsWithin(Duration.ofSeconds(10));
         assertThat(MirrorLayout.staleCopies(lv())).isZero();
     }
+
+    @Test
+    void lvconvertAddsACopyToAnAttachedLinearLvAndRemovesTheOriginalOne() throws Exception {
+        volumes.lvcreate(new LvCreateRequest("vg", "m", SizeSpec.parseSize("16m"), null, 0, 0, -1, 0, null,
+                List.of(pv("pv1"))));
+        byte[] data = pattern(4, (int) (16 * MIB));
+        write(0, data);
+
+        LogicalVolume mirrored = volumes.lvconvert("vg", "m", 1, null, null, List.of(pv("pv2"), pv("pv3")));
+        VolumeGroup vg = volumes.manager().requireVolumeGroup("vg");
+        assertThat(mirrored.copies()).isEqualTo(2);
+        assertThat(MirrorLayout.staleExtents(mirrored, 1)).as("the new copy starts stale").isEqualTo(16);
+        assertThat(vg.pv(vg.requireLv("m_mlog").segments().get(0).areas().get(0).pv()).orElseThrow().name())
+                .as("the log lies where no leg is").isEqualTo(pv("pv3"));
+        byte[] more = pattern(5, (int) MIB);
+        write(3 * MIB, more);   // written during the resync
+        System.arraycopy(more, 0, data, (int) (3 * MIB), more.length);
+        awaitInSync();
+        Poll.until(Duration.ofSeconds(30), "new copy good", () -> MirrorLayout.staleCopies(lv()) == 0);
+        VolumeGroup synced = volumes.manager().requireVolumeGroup("vg");
+        assertThat(legBytes(synced, 1)).isEqualTo(legBytes(synced, 0)).isEqualTo(data);
+
+        LogicalVolume linear = volumes.lvconvert("vg", "m", 0, null, null, List.of(pv("pv1")));
+        assertThat(linear.mirrored()).isFalse();
+        VolumeGroup after = volumes.manager().requireVolumeGroup("vg");
+        assertThat(after.lv("m_mlog")).isEmpty();
+        assertThat(after.pv(linear.segments().get(0).areas().get(0).pv()).orElseThrow().name()).isEqualTo(pv("pv2"));
+        assertThat(read(0, (int) (16 * MIB))).isEqualTo(data);
+    }
 }
