@@ -24,9 +24,9 @@ final class LiveCopies {
         return next >= 0 && next <= last;
     }
 
-    /** Whether any copy of LE {@code le} has a stale region in {@code mirror}. */
-    static boolean anyStale(MirrorTarget mirror, long le, long extentSize) {
-        for (int leg = 0; leg < mirror.legCount(); leg++) {
+    /** Whether any of the first {@code copies} copies of LE {@code le} has a stale region in {@code mirror}. */
+    static boolean anyStale(MirrorTarget mirror, int copies, long le, long extentSize) {
+        for (int leg = 0; leg < copies; leg++) {
             if (stale(mirror, leg, le, extentSize)) {
                 return true;
             }

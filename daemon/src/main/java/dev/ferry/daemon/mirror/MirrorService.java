@@ -71,15 +71,14 @@ public final class MirrorService {
         claim(vgName, m.lv());
         try {
             MirrorTarget mirror = live(vg, m.lv());
-            if (mirror != null && LiveCopies.anyStale(mirror, m.le(), vg.extentSize())) {
+            int copies = LeCopies.of(vg.requireLv(m.lv()), m.le()).size();
+            if (mirror != null && LiveCopies.anyStale(mirror, copies, m.le(), vg.extentSize())) {
                 throw new VolumeException(ErrorCode.INRESYNC, "LE " + m.le() + " of " + vgName + "/" + m.lv()
                         + " has stale copies being resynced; migrate it once they are in sync");
             }
-            ErrorCode warning = LeCopies.of(vg.requireLv(m.lv()), m.le()).size() < Segment.MAX_MIRROR_LEGS
-                    ? extendFirst(m) : reduceFirst(m);
-            int copies = LeCopies.of(available(vgName).requireLv(m.lv()), m.le()).size();
+            ErrorCode warning = copies < Segment.MAX_MIRROR_LEGS ? extendFirst(m) : reduceFirst(m);
             return new MigrateResult(vgName, m.lv(), m.le(), src.name() + ":" + srcPe, dst.name() + ":" + dstPe,
-                    copies, warning);
+                    copies(m).size(), warning);
         } finally {
             busy.remove(vgName + "/" + m.lv());
         }
