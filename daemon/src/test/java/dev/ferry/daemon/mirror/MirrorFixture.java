@@ -13,6 +13,7 @@ import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.wiring.FerryServices;
 import dev.ferry.mapper.device.MappedDevice;
+import dev.ferry.mapper.testing.DelegatingDevice;
 import dev.ferry.mapper.testing.FaultyDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,18 +25,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
  * Five 64 MiB PV files (1 MiB extents) in VG {@code vg} under a real {@link VolumeService} and {@link MirrorService};
- * every PV is seen through a {@link FaultyDevice} that can fail writes, and paths can be made unopenable.
+ * every PV is seen through a {@link FaultyDevice} that can fail writes and a counter of its data writes, and paths
+ * can be made unopenable.
  */
 final class MirrorFixture implements AutoCloseable {
     static final long MIB = 1 << 20;
 
     private final Path root;
     final Map<String, FaultyDevice> faulty = new ConcurrentHashMap<>();
+    /** Data writes (not flushes) each PV path received, across reopenings. */
+    final Map<String, AtomicLong> dataWrites = new ConcurrentHashMap<>();
     final Set<String> failingWrites = ConcurrentHashMap.newKeySet();
     final Set<String> unopenable = ConcurrentHashMap.newKeySet();
     final VolumeService volumes;
@@ -52,7 +58,20 @@ final class MirrorFixture implements AutoCloseable {
                 d.failWrites();
             }
             faulty.put(path, d);
-            return d;
+            AtomicLong count = dataWrites.computeIfAbsent(path, p -> new AtomicLong());
+            return new DelegatingDevice(d) {
+                @Override
+                public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
+                    count.incrementAndGet();
+                    return delegate.write(offset, src, fua);
+                }
+
+                @Override
+                public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
+                    count.incrementAndGet();
+                    return delegate.writeZeroes(offset, length, mayUnmap);
+                }
+            };
         };
         volumes = VolumeService.open(root.resolve("data"), new ExportDirectory(), FerryServices::blockDeviceExport,
                 Duration.ofSeconds(10), wrapper);
