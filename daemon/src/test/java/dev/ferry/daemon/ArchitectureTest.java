@@ -23,6 +23,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *   api   cli.client      control plane: REST routes (server side), the control client (client side)
  *   control               the HTTP control endpoint: router, requests, responses
  *   pvmove                live migration, whole
+ *   mirror                AIX's mirror verbs: migratepp, resynclp/lv/pv
  *   operations            the volume operations (VolumeService, its VolumeOperations port)
  *   activation            metadata to tables, mapped devices and exports
  *   export                the export catalog and the block-device export adapter
@@ -58,21 +59,24 @@ class ArchitectureTest {
             .layer("ControlClient").definedBy("dev.ferry.daemon.cli.client..")
             .layer("Control").definedBy("dev.ferry.daemon.control..")
             .layer("Pvmove").definedBy("dev.ferry.daemon.pvmove..")
+            .layer("Mirror").definedBy("dev.ferry.daemon.mirror..")
             .layer("Operations").definedBy("dev.ferry.daemon.operations..")
             .layer("Activation").definedBy("dev.ferry.daemon.activation..")
             .layer("Export").definedBy("dev.ferry.daemon.export..")
             .layer("Model").definedBy("dev.ferry.daemon.model..")
             .layer("Metadata").definedBy("dev.ferry.daemon.metadata..")
             .layer("Command").definedBy("dev.ferry.daemon.command..")
-            .whereLayer("Wiring").mayOnlyAccessLayers("Process", "Api", "Control", "Pvmove", "Operations",
+            .whereLayer("Wiring").mayOnlyAccessLayers("Process", "Api", "Control", "Pvmove", "Mirror", "Operations",
                     "Activation", "Export", "Model", "Metadata", "Command")
             .whereLayer("Cli").mayOnlyAccessLayers("Serve", "Process", "ControlClient", "Control", "Command")
             .whereLayer("Serve").mayOnlyAccessLayers("Export", "Command")
             .whereLayer("Process").mayOnlyAccessLayers("Control", "Command")
-            .whereLayer("Api").mayOnlyAccessLayers("Control", "Pvmove", "Operations", "Activation", "Model")
+            .whereLayer("Api").mayOnlyAccessLayers("Control", "Pvmove", "Mirror", "Operations", "Activation",
+                    "Model")
             .whereLayer("ControlClient").mayOnlyAccessLayers("Control", "Command")
             .whereLayer("Control").mayNotAccessAnyLayer()
             .whereLayer("Pvmove").mayOnlyAccessLayers("Operations", "Activation", "Model")
+            .whereLayer("Mirror").mayOnlyAccessLayers("Operations", "Activation", "Model")
             .whereLayer("Operations").mayOnlyAccessLayers("Activation", "Export", "Model", "Metadata")
             .whereLayer("Activation").mayOnlyAccessLayers("Export", "Model")
             .whereLayer("Export").mayNotAccessAnyLayer()

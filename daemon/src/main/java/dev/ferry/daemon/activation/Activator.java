@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,7 +51,8 @@ public final class Activator implements LvRuntime, AutoCloseable {
     private final ExportDirectory exports;
     private final ExportFactory exportFactory;
     private final Duration suspendTimeout;
-    private final Map<String, ActiveLv> active = new TreeMap<>();
+    /** Changed under the lock; read without it by {@link #device} (mirror events must not wait for a reload). */
+    private final Map<String, ActiveLv> active = new ConcurrentSkipListMap<>();
     private final Set<BlockDeviceExport> retired = new HashSet<>();
     private boolean closed;
     private Function<String, VolumeGroup> latest;
@@ -105,8 +106,11 @@ public final class Activator implements LvRuntime, AutoCloseable {
         return exports;
     }
 
-    /** The active LV's mapped device, if it is active. */
-    public synchronized Optional<MappedDevice> device(String vg, String lv) {
+    /**
+     * The active LV's mapped device, if it is active; lock-free, so the recorder of stale copies can read a mirror
+     * while a reload holding the lock waits for that recorder under suspend.
+     */
+    public Optional<MappedDevice> device(String vg, String lv) {
         return Optional.ofNullable(active.get(exportName(vg, lv))).map(ActiveLv::device);
     }
 
@@ -236,9 +240,10 @@ public final class Activator implements LvRuntime, AutoCloseable {
             if (log != null && !isActive(vgName, log)) {
                 activate(vg, vg.requireLv(log));
             }
-            paths = LvTables.pvPaths(vg, lv);
+            Set<String> wanted = LvTables.pvPaths(vg, lv);
             String table = table(vg, lv, wasInSync);
-            acquire(key, paths);
+            acquire(key, wanted);   // releases what it took if it fails
+            paths = wanted;
             registerMirror(vg, lv);
             aux = aux().create(vg, lv, suspendTimeout);
             mapper.registry().load(a.device().name(), table);

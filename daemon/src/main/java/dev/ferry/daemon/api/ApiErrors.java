@@ -12,11 +12,13 @@ import dev.ferry.daemon.model.VolumeException;
  *  *_NOT_FOUND, NO_SUCH_MOVE                           404
  *  *_EXISTS, *_IN_USE, *_OPEN, *_HAS_*, *_LOCKED, *_BUSY,
  *  LAST_PV, INSUFFICIENT_SPACE, DEVICE_STATE,
- *  NOTHING_TO_MOVE, ALREADY_MOVING                     409
+ *  NOTHING_TO_MOVE, ALREADY_MOVING,
+ *  INVLPRED, INRESYNC, OFFLINE                         409
  *  INVALID_*, PV_TOO_SMALL, SAME_PV, OVERLAPPING_RANGES 400
  *  METADATA_TOO_LARGE                                  507
  *  SUSPEND_TIMEOUT                                     504
- *  anything else (IO_ERROR, METADATA_INVALID, ...)     500
+ *  anything else (IO_ERROR, METADATA_INVALID,
+ *  MIGRATE_FAIL, LOSTPP, NOTSYNCED, ...)               500
  * </pre>
  */
 public final class ApiErrors {
@@ -67,7 +69,8 @@ public final class ApiErrors {
         if (name.endsWith("_EXISTS") || name.endsWith("_IN_USE") || name.endsWith("_OPEN") || name.contains("_HAS_")
                 || name.endsWith("_LOCKED") || name.endsWith("_BUSY") || name.equals("LAST_PV")
                 || name.equals("INSUFFICIENT_SPACE") || name.equals(DEVICE_STATE) || name.equals("NOTHING_TO_MOVE")
-                || name.equals("ALREADY_MOVING")) {
+                || name.equals("ALREADY_MOVING") || name.equals("INVLPRED") || name.equals("INRESYNC")
+                || name.equals("OFFLINE")) {
             return 409;
         }
         if (name.equals("METADATA_TOO_LARGE")) {

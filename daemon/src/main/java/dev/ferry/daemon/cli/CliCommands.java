@@ -10,10 +10,14 @@ import dev.ferry.daemon.cli.lvm.LvConvertCommand;
 import dev.ferry.daemon.cli.lvm.LvRenameCommand;
 import dev.ferry.daemon.cli.lvm.LvResizeCommand;
 import dev.ferry.daemon.cli.lvm.LvsCommand;
+import dev.ferry.daemon.cli.lvm.MigrateppCommand;
 import dev.ferry.daemon.cli.lvm.PvCreateCommand;
 import dev.ferry.daemon.cli.lvm.PvMoveCommand;
 import dev.ferry.daemon.cli.lvm.PvRemoveCommand;
 import dev.ferry.daemon.cli.lvm.PvsCommand;
+import dev.ferry.daemon.cli.lvm.ResynclpCommand;
+import dev.ferry.daemon.cli.lvm.ResynclvCommand;
+import dev.ferry.daemon.cli.lvm.ResyncpvCommand;
 import dev.ferry.daemon.cli.lvm.VgCreateCommand;
 import dev.ferry.daemon.cli.lvm.VgExtendCommand;
 import dev.ferry.daemon.cli.lvm.VgReduceCommand;
@@ -29,7 +33,9 @@ public final class CliCommands {
         PvCreateCommand.class, PvRemoveCommand.class, PvsCommand.class,
         VgCreateCommand.class, VgExtendCommand.class, VgReduceCommand.class, VgRemoveCommand.class, VgsCommand.class,
         LvCreateCommand.class, LvExtendCommand.class, LvReduceCommand.class, LvResizeCommand.class,
-        LvRemoveCommand.class, LvRenameCommand.class, LvConvertCommand.class, LvChangeCommand.class, LvsCommand.class, PvMoveCommand.class,
+        LvRemoveCommand.class, LvRenameCommand.class, LvConvertCommand.class, LvChangeCommand.class,
+        LvsCommand.class, PvMoveCommand.class,
+        MigrateppCommand.class, ResyncpvCommand.class, ResynclvCommand.class, ResynclpCommand.class,
         DmsetupCommand.class);
 
     private CliCommands() {

@@ -34,7 +34,7 @@ public enum ErrorCode {
     INVALID_NAME,
     /** Extent size not a power of two within the supported bounds. */
     INVALID_EXTENT_SIZE,
-    /** A parameter is malformed or contradicts another (AIX: LVM_INVALID_PARAM). */
+    /** A parameter is malformed or contradicts another (AIX: LVM_INVALID_PARAM, -107). */
     INVALID_ARGUMENT,
     /** The VG document does not fit into a metadata slot. */
     METADATA_TOO_LARGE,
@@ -54,6 +54,24 @@ public enum ErrorCode {
     ALREADY_MOVING,
     /** pvmove: no move matches (abort or rate change). */
     NO_SUCH_MOVE,
-    /** pvmove: the move failed (destination error or degraded copy); the data stays on the source. */
-    MIGRATE_FAIL
+    /**
+     * pvmove: the move failed (destination error or degraded copy); the data stays on the source. migratepp: the
+     * new copy could not be made and the LV is as before (AIX: LVM_MIGRATE_FAIL, -143).
+     */
+    MIGRATE_FAIL,
+    /** migratepp: the copy moved but could not be resynced; it is stale (AIX: LVM_RESYNC_FAILED, +56, a warning). */
+    RESYNC_FAILED,
+    /** The change would leave a logical extent without a good copy (AIX: LVM_INVLPRED, -136). */
+    INVLPRED,
+    /**
+     * migratepp of a 3-copy extent: the new copy failed after the old one was dropped and the old one could not be
+     * re-added; the extent has one copy fewer (AIX: LVM_LOSTPP, -155).
+     */
+    LOSTPP,
+    /** The extent has copies being resynced, or another mirror verb runs on the LV (AIX: LVM_INRESYNC, -135). */
+    INRESYNC,
+    /** The VG is not available or the LV is not active, so its copies cannot be synced (AIX: LVM_OFFLINE, -100). */
+    OFFLINE,
+    /** Some copies could not be resynced; the message names the extents (AIX: LVM_NOTSYNCED, -132). */
+    NOTSYNCED
 }

@@ -4,8 +4,10 @@ import dev.ferry.daemon.activation.DmExports;
 import dev.ferry.daemon.activation.ExportFactory;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.api.ApiRoutes;
+import dev.ferry.daemon.api.MirrorRoutes;
 import dev.ferry.daemon.api.PvMoveRoutes;
 import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.mirror.MirrorService;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
@@ -26,6 +28,8 @@ public final class VolumeDaemonService implements DaemonService {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
     /** Bound on one table swap (suspend drain + flush). */
     public static final Duration SUSPEND_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a mirror verb (migratepp, resync) waits for a resync before it reports the copies unsynced. */
+    public static final Duration MIRROR_RESYNC_DEADLINE = Duration.ofMinutes(10);
     /** Least time deactivation gets at stop, even past the daemon's deadline. */
     private static final Duration MIN_STOP = Duration.ofSeconds(1);
 
@@ -60,6 +64,7 @@ public final class VolumeDaemonService implements DaemonService {
         ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT);
         moves = new PvMoveService(volumes, System::nanoTime);
         PvMoveRoutes.install(context.router(), moves);
+        MirrorRoutes.install(context.router(), new MirrorService(volumes, MIRROR_RESYNC_DEADLINE));
         moves.resumeAll().forEach(m -> LOG.info("pvmove {} of {} resumed", m.name(), m.source()));
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));

@@ -91,11 +91,12 @@ class VolumeRoutesTest {
             int expected = switch (code) {
                 case PV_NOT_FOUND, VG_NOT_FOUND, LV_NOT_FOUND, NO_SUCH_MOVE -> 404;
                 case PV_EXISTS, PV_IN_USE, PV_HAS_EXTENTS, VG_EXISTS, VG_HAS_LVS, LAST_PV, LV_EXISTS, LV_LOCKED, LV_OPEN,
-                    INSUFFICIENT_SPACE, NOTHING_TO_MOVE, ALREADY_MOVING -> 409;
+                    INSUFFICIENT_SPACE, NOTHING_TO_MOVE, ALREADY_MOVING, INVLPRED, INRESYNC, OFFLINE -> 409;
                 case INVALID_NAME, INVALID_EXTENT_SIZE, INVALID_ARGUMENT, PV_TOO_SMALL, SAME_PV,
                     OVERLAPPING_RANGES -> 400;
                 case METADATA_TOO_LARGE -> 507;
-                case METADATA_INVALID, IO_ERROR, ACTIVATION_FAILED, MIGRATE_FAIL -> 500;
+                case METADATA_INVALID, IO_ERROR, ACTIVATION_FAILED, MIGRATE_FAIL, RESYNC_FAILED, LOSTPP,
+                    NOTSYNCED -> 500;
             };
             assertThat(ApiErrors.status(code)).as(code.name()).isEqualTo(expected);
         }
