@@ -54,7 +54,8 @@ class MirrorCrashProcessTest {
 
     @Test
     void afterKillNineWithTheDiskLogOnlyDirtyRegionsAreResyncedAndTheLegsAgree() throws Exception {
-        long resynced = crashWhileWriting(List.of(), true);
+        FerryDaemon daemon = mirrored(List.of());
+        long resynced = stopWhileWriting(daemon, new AckedBlockWriter(1, BLOCK, BLOCKS, 8), true);
         System.out.printf("MirrorCrashProcessTest: disk log, kill -9: %d bytes resynced (%.3f%% of the LV)%n",
                 resynced, 100.0 * resynced / LV_BYTES);
         assertThat(resynced).as("resync after kill -9 with a disk log").isLessThan(LV_BYTES / 10);
@@ -62,38 +63,30 @@ class MirrorCrashProcessTest {
 
     @Test
     void afterACleanStopWithTheDiskLogNothingIsResynced() throws Exception {
-        long resynced = crashWhileWriting(List.of(), false);
+        FerryDaemon daemon = mirrored(List.of());
+        long resynced = stopWhileWriting(daemon, new AckedBlockWriter(2, BLOCK, BLOCKS, 8), false);
         System.out.printf("MirrorCrashProcessTest: disk log, SIGTERM: %d bytes resynced%n", resynced);
         assertThat(resynced).isZero();
     }
 
     @Test
     void aPassiveMirrorResyncsNothingAfterACleanStopAndEverythingAfterKillNine() throws Exception {
-        long clean = crashWhileWriting(List.of("--mwc", "passive"), false);
+        FerryDaemon daemon = mirrored(List.of("--mwc", "passive"));
+        AckedBlockWriter writer = new AckedBlockWriter(3, BLOCK, BLOCKS, 8);
+        long clean = stopWhileWriting(daemon, writer, false);
         System.out.printf("MirrorCrashProcessTest: passive, SIGTERM: %d bytes resynced%n", clean);
         assertThat(clean).isZero();
-        long crashed = writeAndStop(daemon(dir.resolve("passive-crash")), List.of("--mwc", "passive"), true);
-        System.out.printf("MirrorCrashProcessTest: passive, kill -9: %d bytes resynced%n", crashed);
+        long crashed = stopWhileWriting(daemon, writer, true);
+        System.out.printf("MirrorCrashProcessTest: passive, kill -9: %d bytes resynced (LV %d bytes)%n", crashed,
+                LV_BYTES);
         assertThat(crashed).isPositive();
     }
 
-    /** Runs {@link #writeAndStop} on a fresh daemon in {@code dir/run}. */
-    private long crashWhileWriting(List<String> options, boolean kill) throws Exception {
-        return writeAndStop(daemon(dir.resolve("run")), options, kill);
-    }
-
-    private FerryDaemon daemon(Path work) throws IOException {
+    /** A daemon in {@code dir/run} with the in-sync mirrored LV {@code vg/lv} created with {@code options}. */
+    private FerryDaemon mirrored(List<String> options) throws IOException {
+        Path work = dir.resolve("run");
         Files.createDirectories(work);
-        return daemons.own(FerryDaemon.start(work));
-    }
-
-    /**
-     * Creates the mirrored LV with {@code options}, waits for its initial sync, writes while the daemon is killed
-     * ({@code kill}) or terminated, restarts it, and checks the acknowledged blocks and the legs; returns the resync
-     * bytes the restarted daemon reports once in sync.
-     */
-    private static long writeAndStop(FerryDaemon daemon, List<String> options, boolean kill) throws Exception {
-        Path work = daemon.dataDir().getParent();
+        FerryDaemon daemon = daemons.own(FerryDaemon.start(work));
         List<String> pvs = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             pvs.add(work.resolve("pv" + i).toString());
@@ -109,10 +102,20 @@ class MirrorCrashProcessTest {
         lvcreate.add("vg");
         daemon.cliOk(lvcreate.toArray(String[]::new));
         awaitInSync(daemon);
+        return daemon;
+    }
 
-        AckedBlockWriter writer = new AckedBlockWriter(42, BLOCK, BLOCKS, 8);
+    /**
+     * Writes with {@code writer} (filling its area first if it never wrote) while the daemon is killed ({@code kill})
+     * or terminated, restarts it, checks the acknowledged blocks and the legs once in sync, and returns the resync
+     * bytes the restarted daemon reports.
+     */
+    private static long stopWhileWriting(FerryDaemon daemon, AckedBlockWriter writer, boolean kill) throws Exception {
         NbdClient client = daemon.nbdClient("vg/lv");
-        writer.fill(client);
+        if (writer.acknowledged() == 0) {
+            writer.fill(client);
+        }
+        long before = writer.acknowledged();
         writer.start(client);
         LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
         if (kill) {
@@ -122,7 +125,7 @@ class MirrorCrashProcessTest {
             assertThat(writer.stop()).as("writes before the stop").isNull();
             assertThat(daemon.terminate()).as("exit status after SIGTERM").isZero();
         }
-        assertThat(writer.acknowledged()).isPositive();
+        assertThat(writer.acknowledged()).as("writes acknowledged while writing").isGreaterThan(before);
         client.close();
 
         daemon.startAgain();
