@@ -28,6 +28,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,12 +57,15 @@ public final class Activator implements LvRuntime, AutoCloseable {
     private final Set<BlockDeviceExport> retired = new HashSet<>();
     private boolean closed;
     private Function<String, VolumeGroup> latest;
+    /** Bytes resynced by mirror targets of each LV ({@code VG/LV}) that are no longer live. */
+    private final Map<String, Long> pastResync = new ConcurrentHashMap<>();
+    private MirrorWatch watch = MirrorWatch.NONE;
 
     /** One active LV: its device, export and the PV paths its live table names. */
     private record ActiveLv(String vg, String lv, MappedDevice device, BlockDeviceExport export,
-                            Set<String> paths, Set<String> aux, int tier, String mirrorLog) {
+                            Set<String> paths, Set<String> aux, int tier, boolean mirrored, String mirrorLog) {
         ActiveLv withPaths(Set<String> newPaths, Set<String> newAux) {
-            return new ActiveLv(vg, lv, device, export, newPaths, newAux, tier, mirrorLog);
+            return new ActiveLv(vg, lv, device, export, newPaths, newAux, tier, mirrored, mirrorLog);
         }
     }
 
@@ -178,7 +182,10 @@ public final class Activator implements LvRuntime, AutoCloseable {
             throw ActivationErrors.failed(key, e.getMessage(), e);
         }
         active.put(key, new ActiveLv(vg.name(), lv.name(), device, export, paths, aux, AuxDevices.tier(vg, lv),
-                lv.mirrored() ? lv.mirror().logLv() : null));
+                lv.mirrored(), lv.mirrored() ? lv.mirror().logLv() : null));
+        if (lv.mirrored()) {
+            watch.activated(vg.name(), lv.name());
+        }
         LOG.info("activated {} as device {} ({} bytes)", key, devName, device.size());
     }
 
@@ -228,6 +235,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         String vgName = given.name();
         String key = exportName(vgName, lvName);
         boolean wasInSync = MirrorStatus.copyPercent(a.device().status()).orElse(100) >= 100;
+        Optional<MirrorTarget> old = mirrorOf(vgName, lvName);
         ActivationErrors.await(suspendTimeout, a.device().suspend(SuspendMode.FLUSH, suspendTimeout),
                 "suspend of " + a.device().name());
         Set<String> paths = Set.of();
@@ -255,9 +263,10 @@ public final class Activator implements LvRuntime, AutoCloseable {
             throw e instanceof VolumeException ? e : ActivationErrors.failed(key, "reload: " + e.getMessage(), e);
         }
         ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
+        old.ifPresent(m -> retireMirror(key, m));
         mapper.pvs().release(a.paths());
         aux().remove(a.aux(), aux);
-        active.put(key, new ActiveLv(a.vg(), a.lv(), a.device(), a.export(), paths, aux, a.tier(), log));
+        active.put(key, new ActiveLv(a.vg(), a.lv(), a.device(), a.export(), paths, aux, a.tier(), true, log));
         LOG.info("reloaded mirrored {} under suspend: {}", key, a.device().table().strip());
     }
 
@@ -267,6 +276,28 @@ public final class Activator implements LvRuntime, AutoCloseable {
             mapper.mirrorEvents().register(MirrorTables.imageDevice(vg, lv, 0),
                     new MirrorEvents.Owner(vg.name(), lv.name(), vg.extentSize(), lv.extentCount()));
         }
+    }
+
+    /** Adds what mirror target {@code m} of LV {@code key}, replaced or removed, resynced to the LV's past total. */
+    private void retireMirror(String key, MirrorTarget m) {
+        pastResync.merge(key, m.resyncedBytes(), Long::sum);
+    }
+
+    /**
+     * Bytes written onto the legs of mirrored LV {@code vg/lv} by resync copies since this activator started,
+     * summed over every mirror target its tables have had (reloads and reactivations keep counting). Takes no lock
+     * of the activator's, so a scrape never waits for a table swap.
+     */
+    public long mirrorResyncedBytes(String vg, String lv) {
+        long live = mapper.registry().lookup(deviceName(vg, lv)).flatMap(Activator::mirrorTarget)
+                .map(MirrorTarget::resyncedBytes).orElse(0L);
+        return pastResync.getOrDefault(exportName(vg, lv), 0L) + live;
+    }
+
+    /** Tells {@code w} of every mirrored LV active now and of those activated or deactivated from now on. */
+    public synchronized void watchMirrors(MirrorWatch w) {
+        this.watch = w;
+        active.values().stream().filter(ActiveLv::mirrored).forEach(a -> w.activated(a.vg(), a.lv()));
     }
 
     /** Sends the stale marks and resync progress of mirrored LVs to {@code copies}. */
@@ -311,6 +342,9 @@ public final class Activator implements LvRuntime, AutoCloseable {
             throw e;
         }
         active.remove(exportName(vg.name(), oldName));
+        if (a.mirrored()) {
+            watch.deactivated(vg.name(), oldName);
+        }
         exports.withdraw(a.export());
         ActiveLv next = active.get(exportName(vg.name(), renamed.name()));
         try {
@@ -341,6 +375,10 @@ public final class Activator implements LvRuntime, AutoCloseable {
             throw ActivationErrors.inUse(vg, lv);
         }
         active.remove(exportName(vg, lv));
+        if (a.mirrored()) {
+            watch.deactivated(vg, lv);
+        }
+        mirrorTarget(a.device()).ifPresent(m -> retireMirror(exportName(vg, lv), m));
         exports.withdraw(a.export());
         LOG.info("deactivating {}/{}", vg, lv);
         CompletableFuture<Void> gone = mapper.registry().remove(a.device().name(), true)
@@ -405,8 +443,11 @@ public final class Activator implements LvRuntime, AutoCloseable {
 
     /** The mirror target of active mirrored LV {@code vg/lv}'s live table, if it has one. */
     public Optional<MirrorTarget> mirrorOf(String vg, String lv) {
-        return device(vg, lv).flatMap(d -> d.targets().stream().filter(MirrorTarget.class::isInstance)
-                .map(MirrorTarget.class::cast).findFirst());
+        return device(vg, lv).flatMap(Activator::mirrorTarget);
+    }
+
+    private static Optional<MirrorTarget> mirrorTarget(MappedDevice d) {
+        return d.targets().stream().filter(MirrorTarget.class::isInstance).map(MirrorTarget.class::cast).findFirst();
     }
 
     /**

@@ -120,9 +120,14 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         return vg;
     }
 
-    /** Activates every LV not active yet; returns the failures (also logged). */
+    /**
+     * Activates every LV not active yet; returns the failures (also logged). Passive mirrors are then marked unclean
+     * until a clean stop.
+     */
     public synchronized List<String> activateAll() {
-        return activator.activateAll(manager.volumeGroups());
+        List<String> failures = activator.activateAll(manager.volumeGroups());
+        PassiveMirrors.markActive(manager, activator);
+        return failures;
     }
 
     /**
@@ -136,6 +141,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         LogicalVolume lv = vg.requireLv(lvName);
         if (!activator.isActive(vgName, lvName)) {
             activator.activate(vg, lv);
+            PassiveMirrors.markActive(manager, activator);
         }
     }
 
@@ -347,10 +353,15 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         return reporter.lvs(options);
     }
 
-    /** Deactivates every LV (flushing), then closes the metadata; waits at most {@code timeout}. */
+    /**
+     * Deactivates every LV (flushing), clears the unclean mark of the passive mirrors that were in sync, then closes
+     * the metadata; waits at most {@code timeout}.
+     */
     public synchronized void close(Duration timeout) throws IOException, TimeoutException, InterruptedException {
         try {
+            Map<String, Set<String>> inSync = PassiveMirrors.inSync(manager, activator);
             activator.close(timeout);
+            PassiveMirrors.markClean(manager, inSync);
         } finally {
             copies.close();
             manager.close();

@@ -62,6 +62,7 @@ public final class VolumeDaemonService implements DaemonService {
         volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT, pvWrapper);
         dmExports = new DmExports(exports, exportFactory);
         ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT);
+        MirrorMetrics.bind(context.meterRegistry(), volumes);
         moves = new PvMoveService(volumes, System::nanoTime);
         PvMoveRoutes.install(context.router(), moves);
         MirrorRoutes.install(context.router(), new MirrorService(volumes, MIRROR_RESYNC_DEADLINE));

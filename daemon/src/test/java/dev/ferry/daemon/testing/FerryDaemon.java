@@ -96,6 +96,12 @@ public final class FerryDaemon implements LoggedProcess {
         return awaitExit(process, STOP_DEADLINE);
     }
 
+    /** Stops the daemon with SIGTERM and returns its exit status (0 after a clean stop). */
+    public int terminate() {
+        process.destroy();
+        return awaitExit(process, STOP_DEADLINE);
+    }
+
     /** Runs {@code ferry ARGS...} in this JVM against this daemon ({@code --control} is added) and captures its output. */
     public CliResult cli(String... args) {
         StringWriter out = new StringWriter();

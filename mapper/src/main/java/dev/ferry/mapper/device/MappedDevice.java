@@ -20,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A device-mapper device: a {@link BlockDevice} whose I/O is mapped by a live {@link Table}, with an
@@ -44,6 +46,7 @@ import java.util.function.BiConsumer;
  * attaches: each increments {@link #eventNumber()} and is passed to the {@link DeviceListener}s.
  */
 public final class MappedDevice implements SharedDevice {
+    private static final Logger LOG = LoggerFactory.getLogger(MappedDevice.class);
 
     /** A live table (or none) with the counter of the requests pinned to it. */
     record Live(Table table, InflightCounter inflight) {
@@ -642,8 +645,9 @@ public final class MappedDevice implements SharedDevice {
     }
 
     /**
-     * Removes the device (→ REMOVED): further I/O fails as shut down, the tables are closed once in-flight I/O
-     * completes. Without {@code force} it refuses while the device is open or has queued I/O; with it,
+     * Removes the device (→ REMOVED): further I/O fails as shut down; once in-flight I/O completes the live table's
+     * presuspend and postsuspend hooks run, unless the device was already suspended (as the kernel's device removal
+     * does: a mirror persists its region log there), and the tables are closed. Without {@code force} it refuses while the device is open or has queued I/O; with it,
      * queued I/O fails.
      *
      * @throws IllegalStateException when SUSPENDING or REMOVED, or busy without force
@@ -652,8 +656,10 @@ public final class MappedDevice implements SharedDevice {
         List<CompletableFuture<?>> dropped;
         Live ref;
         Table staged;
+        boolean wasSuspended;
         synchronized (lock) {
             state.checkTransition(DeviceState.REMOVED, name);
+            wasSuspended = state == DeviceState.SUSPENDED;
             if (!force && openCount.get() > 0) {
                 throw new IllegalStateException("device '" + name + "' is open (" + openCount.get() + " openers)");
             }
@@ -678,11 +684,20 @@ public final class MappedDevice implements SharedDevice {
         if (staged != null) {
             staged.close();
         }
-        return ref.inflight().drain().thenRun(() -> {
-            if (ref.table() != null) {
-                ref.table().close();
-            }
-        });
+        Table table = ref.table();
+        if (table == null) {
+            return ref.inflight().drain();
+        }
+        return ref.inflight().drain()
+                .thenCompose(v -> wasSuspended ? CompletableFuture.<Void>completedFuture(null)
+                        : table.presuspend().thenCompose(x -> table.postsuspend()))
+                .handle((v, err) -> {
+                    if (err != null) {
+                        LOG.warn("device '{}': suspend hooks at removal failed", name, err);
+                    }
+                    table.close();
+                    return null;
+                });
     }
 
     /**

@@ -1,0 +1,84 @@
+package dev.ferry.daemon.operations;
+
+import dev.ferry.daemon.activation.Activator;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.model.VolumeManager;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
+
+/**
+ * The {@link LvFlag#UNCLEAN} mark of passive-consistency mirrors (no region log): committed while such a mirror is
+ * active, so that after a crash its next activation copies every region, and cleared at a clean stop for the mirrors
+ * that were in sync when their devices went away.
+ */
+final class PassiveMirrors {
+    private PassiveMirrors() {
+    }
+
+    /** Marks every active passive mirror of {@code manager}'s VGs unclean (one commit per VG that changes). */
+    static void markActive(VolumeManager manager, Activator activator) {
+        update(manager, (vg, lv) -> !lv.has(LvFlag.UNCLEAN) && activator.isActive(vg.name(), lv.name()), true);
+    }
+
+    /** The passive mirrors, {@code VG -> LV names}, that are active and in sync now: those a clean stop may mark clean. */
+    static Map<String, Set<String>> inSync(VolumeManager manager, Activator activator) {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        for (VolumeGroup vg : manager.volumeGroups()) {
+            List<String> names = new ArrayList<>();
+            for (LogicalVolume lv : vg.lvs()) {
+                if (passive(lv) && activator.copyPercent(vg.name(), lv.name()).orElse(0) >= 100) {
+                    names.add(lv.name());
+                }
+            }
+            if (!names.isEmpty()) {
+                out.put(vg.name(), Set.copyOf(names));
+            }
+        }
+        return out;
+    }
+
+    /** Clears the unclean mark of the passive mirrors in {@code stopped} (from {@link #inSync}), after their stop. */
+    static void markClean(VolumeManager manager, Map<String, Set<String>> stopped) {
+        update(manager, (vg, lv) -> lv.has(LvFlag.UNCLEAN)
+                && stopped.getOrDefault(vg.name(), Set.of()).contains(lv.name()), false);
+    }
+
+    private static boolean passive(LogicalVolume lv) {
+        return lv.mirrored() && lv.mirror().consistency() == MirrorWriteConsistency.PASSIVE;
+    }
+
+    private static void update(VolumeManager manager, BiPredicate<VolumeGroup, LogicalVolume> which, boolean unclean) {
+        for (VolumeGroup vg : manager.volumeGroups()) {
+            List<String> names = vg.lvs().stream().filter(lv -> passive(lv) && which.test(vg, lv))
+                    .map(LogicalVolume::name).toList();
+            if (names.isEmpty()) {
+                continue;
+            }
+            manager.updateVolumeGroup(vg.name(), v -> {
+                VolumeGroup out = v;
+                for (String name : names) {
+                    out = out.withLvChanged(name, lv -> lv.withStatus(flagged(lv.status(), unclean)));
+                }
+                return out;
+            });
+        }
+    }
+
+    private static Set<LvFlag> flagged(Set<LvFlag> status, boolean unclean) {
+        Set<LvFlag> out = status.isEmpty() ? EnumSet.noneOf(LvFlag.class) : EnumSet.copyOf(status);
+        if (unclean) {
+            out.add(LvFlag.UNCLEAN);
+        } else {
+            out.remove(LvFlag.UNCLEAN);
+        }
+        return out;
+    }
+}
