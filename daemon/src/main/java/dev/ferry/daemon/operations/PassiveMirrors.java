@@ -4,6 +4,7 @@ import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
+import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.VolumeManager;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link LvFlag#UNCLEAN} mark of passive-consistency mirrors (no region log): committed while such a mirror is
@@ -20,6 +23,8 @@ import java.util.function.BiPredicate;
  * that were in sync when their devices went away.
  */
 final class PassiveMirrors {
+    private static final Logger LOG = LoggerFactory.getLogger(PassiveMirrors.class);
+
     private PassiveMirrors() {
     }
 
@@ -62,13 +67,19 @@ final class PassiveMirrors {
             if (names.isEmpty()) {
                 continue;
             }
-            manager.updateVolumeGroup(vg.name(), v -> {
-                VolumeGroup out = v;
-                for (String name : names) {
-                    out = out.withLvChanged(name, lv -> lv.withStatus(flagged(lv.status(), unclean)));
-                }
-                return out;
-            });
+            try {
+                manager.updateVolumeGroup(vg.name(), v -> {
+                    VolumeGroup out = v;
+                    for (String name : names) {
+                        out = out.withLvChanged(name, lv -> lv.withStatus(flagged(lv.status(), unclean)));
+                    }
+                    return out;
+                });
+            } catch (VolumeException e) {
+                LOG.warn("passive mirrors {} of VG {}: could not record them {}: {}", names, vg.name(),
+                        unclean ? "unclean (a crash may leave their copies different without a resync)"
+                                : "clean (their next activation copies every region)", e.getMessage());
+            }
         }
     }
 
