@@ -97,7 +97,9 @@ final class LvPlanner {
             segments = LvLayout.truncate(lv.segments(), target);
         } else {
             AllocationPolicy policy = effective(r.alloc() != null ? r.alloc() : lv.alloc());
-            List<AllocatedChunk> chunks = Allocator.allocate(sel.free, new AllocationRequest(shape.parallel(),
+            FreeSpaceMap free = lv.mirrored() && policy != AllocationPolicy.ANYWHERE
+                    ? MirrorLayout.withoutLogPvs(vg, lv, sel.free) : sel.free;
+            List<AllocatedChunk> chunks = Allocator.allocate(free, new AllocationRequest(shape.parallel(),
                     perArea(shape, target - current), policy, lv.segments()));
             segments = LvLayout.append(lv.segments(), chunks, shape);
             if (lv.mirrored()) {

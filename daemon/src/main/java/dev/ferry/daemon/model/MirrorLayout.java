@@ -100,16 +100,7 @@ public final class MirrorLayout {
 
     private static List<AllocatedChunk> allocateLog(FreeSpaceMap free, Set<UUID> legPvs, long extents,
                                                     AllocationPolicy policy, String lvName) {
-        FreeSpaceMap candidates = free.copy();
-        if (policy != AllocationPolicy.ANYWHERE) {
-            Map<UUID, List<PeRun>> allowed = new HashMap<>();
-            for (UUID pv : candidates.pvs()) {
-                if (!legPvs.contains(pv)) {
-                    allowed.put(pv, candidates.freeRuns(pv));
-                }
-            }
-            candidates.restrictTo(allowed);
-        }
+        FreeSpaceMap candidates = policy == AllocationPolicy.ANYWHERE ? free : avoiding(free, legPvs);
         try {
             return Allocator.allocate(candidates, new AllocationRequest(1, extents,
                     policy == AllocationPolicy.ANYWHERE ? policy : AllocationPolicy.NORMAL, List.of()));
@@ -183,17 +174,8 @@ public final class MirrorLayout {
         LogicalVolume out = lv;
         FreeSpaceMap left = free.copy();
         for (int leg = lv.copies(); leg < copies; leg++) {
-            FreeSpaceMap candidates = left.copy();
-            if (policy != AllocationPolicy.ANYWHERE) {
-                Map<UUID, List<PeRun>> allowed = new HashMap<>();
-                Set<UUID> used = legPvs(out);
-                for (UUID pv : candidates.pvs()) {
-                    if (!used.contains(pv)) {
-                        allowed.put(pv, candidates.freeRuns(pv));
-                    }
-                }
-                candidates.restrictTo(allowed);
-            }
+            FreeSpaceMap candidates = policy == AllocationPolicy.ANYWHERE ? left
+                    : avoiding(lv.mirror().logLv() == null ? left : withoutLogPvs(vg, lv, left), legPvs(out));
             List<AllocatedChunk> chunks = Allocator.allocate(candidates, new AllocationRequest(1, lv.extentCount(),
                     policy == AllocationPolicy.ANYWHERE ? policy : AllocationPolicy.NORMAL, List.of()));
             long le = 0;
@@ -260,6 +242,27 @@ public final class MirrorLayout {
 
     private static VolumeException invalid(String message) {
         return new VolumeException(ErrorCode.INVALID_ARGUMENT, message);
+    }
+
+    /** {@code free} without the PVs of mirrored LV {@code lv}'s region log, so that no leg grows onto them. */
+    static FreeSpaceMap withoutLogPvs(VolumeGroup vg, LogicalVolume lv, FreeSpaceMap free) {
+        if (lv.mirror().logLv() == null) {
+            return free;
+        }
+        return avoiding(free, legPvs(vg.requireLv(lv.mirror().logLv())));
+    }
+
+    /** A copy of {@code free} without any free space on {@code pvs}. */
+    private static FreeSpaceMap avoiding(FreeSpaceMap free, Set<UUID> pvs) {
+        FreeSpaceMap out = free.copy();
+        Map<UUID, List<PeRun>> allowed = new HashMap<>();
+        for (UUID pv : out.pvs()) {
+            if (!pvs.contains(pv)) {
+                allowed.put(pv, out.freeRuns(pv));
+            }
+        }
+        out.restrictTo(allowed);
+        return out;
     }
 
     /** The PVs any leg of {@code lv} has an area on. */

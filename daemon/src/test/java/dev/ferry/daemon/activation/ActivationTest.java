@@ -12,6 +12,7 @@ import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.SegmentType;
 import dev.ferry.daemon.model.SizeSpec;
@@ -227,7 +228,7 @@ class ActivationTest {
     void lvsReportShowsActiveOpenAndMirrorCopyPercentFromTheActivationLayer() throws Exception {
         volumes.lvcreate(LvCreateRequest.linear("vg", "lin", SizeSpec.parseSize("4M")));
         volumes.lvcreate(new LvCreateRequest("vg", "mir", SizeSpec.parseSize("4M"), SegmentType.MIRROR, 0, 0, 1, 0,
-                null, List.of()));
+                null, List.of(), MirrorWriteConsistency.PASSIVE, false));
         exports.find("vg/lin").orElseThrow().clientAttached();
         Poll.until(WAIT, "mirror in sync", () -> volumes.activator().copyPercent("vg", "mir").orElse(0) >= 100.0);
         ReportOptions options = new ReportOptions(false, "lv_name,lv_attr,copy_percent", null, false, List.of());
@@ -280,7 +281,7 @@ class ActivationTest {
         volumes.lvcreate(new LvCreateRequest("vg", "wide", SizeSpec.parseSize("8M"), SegmentType.STRIPED, 2, 0, -1,
                 0, null, List.of()));
         volumes.lvcreate(new LvCreateRequest("vg", "mir", SizeSpec.parseSize("4M"), SegmentType.MIRROR, 0, 0, 1,
-                0, null, List.of()));
+                0, null, List.of(), MirrorWriteConsistency.PASSIVE, false));
         byte[] one = random(6, (int) (3 * MIB));
         byte[] two = random(7, (int) (8 * MIB));
         byte[] three = random(12, (int) (4 * MIB));
@@ -304,7 +305,7 @@ class ActivationTest {
     @Test
     void mirrorResynchronisesAndWritesReachEveryLeg() throws Exception {
         LogicalVolume lv = volumes.lvcreate(new LvCreateRequest("vg", "m", SizeSpec.parseSize("8M"),
-                SegmentType.MIRROR, 0, 0, 1, 512 * 1024, null, List.of()));
+                SegmentType.MIRROR, 0, 0, 1, 512 * 1024, null, List.of(), MirrorWriteConsistency.PASSIVE, false));
         assertTrue(device("m").table().contains(" mirror core 1 1024 2 "), device("m").table());
         Poll.until(WAIT, "mirror in sync", () -> volumes.activator().copyPercent("vg", "m").orElse(0) >= 100.0);
         byte[] data = random(8, (int) MIB);

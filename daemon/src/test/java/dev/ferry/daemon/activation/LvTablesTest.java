@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.MirrorOptions;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.SegmentType;
 import dev.ferry.daemon.model.VolumeGroup;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -51,16 +55,31 @@ class LvTablesTest {
     }
 
     @Test
-    void mirrorUsesCoreLogWithRegionSectorsAndHandlesErrors() {
-        LogicalVolume two = lv(new Segment(0, 2, SegmentType.MIRROR, 0, 2 * MIB, List.of(new Area(A, 0),
-                new Area(B, 5))));
-        assertEquals("0 16384 mirror core 1 4096 2 /pv/a 2048 /pv/b 43008 1 handle_errors\n",
-                LvTables.table(VG, two));
-        LogicalVolume three = lv(new Segment(0, 1, SegmentType.MIRROR, 0, 512 * 1024, List.of(new Area(A, 1),
-                new Area(B, 2), new Area(C, 3))));
-        assertEquals("0 8192 mirror core 1 1024 3 /pv/a 10240 /pv/b 18432 /pv/c 28672 1 handle_errors\n",
-                LvTables.table(VG, three));
-        assertEquals(Set.of("/pv/a", "/pv/b", "/pv/c"), LvTables.pvPaths(VG, three));
+    void mirroredLvIsOneMirrorOverItsImagesWithItsDiskLogAndStaleRegions() {
+        LogicalVolume two = lv(new Segment(0, 1, SegmentType.MIRROR, 0, 2 * MIB, List.of(new Area(A, 0),
+                new Area(B, 5))), new Segment(1, 1, SegmentType.MIRROR, 0, 2 * MIB, List.of(new Area(A, 1),
+                new Area(B, 6, null, true)))).withMirror(new MirrorOptions(MirrorWriteConsistency.ACTIVE, "lv_mlog"));
+        assertEquals("0 16384 mirror disk 2 vg-lv_mlog 4096 2 vg-lv_mimage_0 0 vg-lv_mimage_1 0 5 keep_serving "
+                + "handle_errors stale 1 2-3\n", LvTables.table(VG, two));
+        assertEquals(Map.of("vg-lv_mimage_0", "0 8192 linear /pv/a 2048\n8192 8192 linear /pv/a 10240\n",
+                "vg-lv_mimage_1", "0 8192 linear /pv/b 43008\n8192 8192 linear /pv/b 51200\n"),
+                LvTables.auxTables(VG, two));
+        assertEquals(Set.of("/pv/a", "/pv/b"), LvTables.pvPaths(VG, two));
+    }
+
+    @Test
+    void aPieceWithFewerCopiesIsAnErrorMappingOfAStaleLeg() {
+        LogicalVolume ragged = lv(new Segment(0, 1, SegmentType.MIRROR, 0, MIB, List.of(new Area(A, 1),
+                new Area(B, 2), new Area(C, 3))), new Segment(1, 1, SegmentType.MIRROR, 0, MIB, List.of(new Area(A, 2),
+                new Area(B, 3)))).withStatus(Set.of(LvFlag.READ, LvFlag.WRITE))
+                .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null));
+        assertEquals("0 16384 mirror core 2 2048 nosync 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 5 "
+                + "keep_serving handle_errors stale 2 4-7\n", LvTables.table(VG, ragged));
+        assertEquals("0 8192 linear /pv/c 28672\n8192 8192 error\n", LvTables.auxTables(VG, ragged)
+                .get("vg-lv_mimage_2"));
+        assertEquals("0 16384 mirror core 1 2048 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 5 "
+                + "keep_serving handle_errors stale 2 4-7\n", LvTables.table(VG, ragged, false),
+                "a passive mirror not stopped cleanly copies everything");
     }
 
     @Test

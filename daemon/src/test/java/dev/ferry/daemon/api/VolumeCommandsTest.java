@@ -90,7 +90,8 @@ class VolumeCommandsTest {
         ok("vgcreate", "vg", a, b, c);
         assertThat(ok("lvcreate", "-n", "st", "--type", "striped", "-i", "2", "-I", "128", "-L", "8m",
             "--alloc", "normal", "vg", a, b)).isEqualTo("Logical volume \"st\" created.\n");
-        assertThat(ok("lvcreate", "-n", "mir", "-m", "1", "-R", "1m", "-l", "2", "vg", b + ":4-5", c))
+        assertThat(ok("lvcreate", "-n", "mir", "-m", "1", "--mirrorlog", "core", "-R", "1m", "-l", "2", "vg",
+            b + ":4-5", c))
             .isEqualTo("Logical volume \"mir\" created.\n");
         assertThat(ok("lvs", "--units", "k", "--segments", "-o", "lv_name,segtype,stripes,stripe_size,region_size,devices"))
             .isEqualTo("  LV  Type    #Str  Stripe   Region Devices\n"
@@ -100,7 +101,7 @@ class VolumeCommandsTest {
             "{\"name\":\"lin\",\"size\":\"4m\",\"type\":\"linear\",\"alloc\":\"contiguous\",\"pvs\":[\"" + c + "\"]}"));
         assertThat(created.toString()).isEqualTo("{\"vg_name\":\"vg\",\"lv_name\":\"lin\",\"lv_uuid\":\""
             + created.path("lv_uuid").asText() + "\",\"lv_size\":" + 4 * MIB + ",\"lv_extent_count\":1,"
-            + "\"vg_extent_size\":" + 4 * MIB + ",\"segtype\":\"linear\"}");
+            + "\"vg_extent_size\":" + 4 * MIB + ",\"segtype\":\"linear\",\"lv_copies\":1}");
     }
 
     @Test

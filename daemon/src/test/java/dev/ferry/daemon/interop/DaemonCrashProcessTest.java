@@ -84,7 +84,7 @@ class DaemonCrashProcessTest {
                 step("lvcreate striped", 2, t -> t.writePattern("vg/str", 0x22), "lvcreate", "--type", "striped",
                         "-i", "2", "-I", "64k", "-n", "str", "-L", "16M", "vg"),
                 step("lvcreate mirror", 2, t -> t.writePattern("vg/mir", 0x33), "lvcreate", "--type", "mirror", "-m",
-                        "1", "-n", "mir", "-L", "8M", "vg"),
+                        "1", "--mirrorlog", "core", "-n", "mir", "-L", "8M", "vg"),
                 step("lvextend", 2, t -> { }, "lvextend", "-L", "+8M", "vg/lin"),
                 step("lvreduce -f", 2, t -> { }, "lvreduce", "-f", "-L", "8M", "vg/str"),
                 step("lvrename", 2, t -> t.patterns.put("vg/lin2", t.patterns.remove("vg/lin")), "lvrename", "vg",

@@ -59,7 +59,7 @@ class CrashConsistencyTest {
             }
             vm.lvcreate(LvCreateRequest.linear("vg", "lv1", SizeSpec.parseExtents("10")));
             vm.lvcreate(new LvCreateRequest("vg", "m", SizeSpec.parseExtents("4"), SegmentType.MIRROR, 0, 0, 1, 0,
-                    null, List.of()));
+                    null, List.of(), MirrorWriteConsistency.PASSIVE, false));
         }
     }
 

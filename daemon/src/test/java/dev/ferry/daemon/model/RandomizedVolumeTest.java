@@ -106,6 +106,18 @@ class RandomizedVolumeTest {
         FreeSpaceMap free = FreeSpaceMap.of(vg);
         long used = 0;
         for (LogicalVolume lv : vg.lvs()) {
+            if (lv.has(LvFlag.MIRROR_LOG)) {   // a mirror's region log: sized for its mirror, away from its legs
+                LogicalVolume owner = vg.lvs().stream().filter(m -> m.mirrored()
+                        && lv.name().equals(m.mirror().logLv())).findFirst().orElseThrow();
+                assertThat(lv.extentCount()).as("step %d log of %s", step, owner.name()).isGreaterThanOrEqualTo(
+                        MirrorLayout.logExtents(vg.extentSize(), owner.extentCount(), MirrorLayout.regionSize(owner)));
+                if (policies.get(owner.name()) != AllocationPolicy.ANYWHERE) {
+                    assertThat(MirrorLayout.legPvs(lv)).as("step %d log of %s on a leg's PV", step, owner.name())
+                            .doesNotContainAnyElementsOf(MirrorLayout.legPvs(owner));
+                }
+                used += lv.extentCount();
+                continue;
+            }
             assertThat(lv.extentCount()).as("step %d size of %s", step, lv.name()).isEqualTo(sizes.get(lv.name()));
             for (Segment s : lv.segments()) {
                 used += s.areaLength() * s.areas().size();
@@ -127,7 +139,8 @@ class RandomizedVolumeTest {
                 }
             }
         }
-        assertThat(sizes.keySet()).isEqualTo(Set.copyOf(vg.lvs().stream().map(LogicalVolume::name).toList()));
+        assertThat(sizes.keySet()).isEqualTo(Set.copyOf(vg.lvs().stream().filter(lv -> !lv.has(LvFlag.MIRROR_LOG))
+                .map(LogicalVolume::name).toList()));
         assertThat(free.totalFree() + used).as("step %d free + used = total", step).isEqualTo(vg.extentCount());
     }
 

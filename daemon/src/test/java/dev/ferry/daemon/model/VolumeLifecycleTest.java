@@ -92,7 +92,7 @@ class VolumeLifecycleTest {
             assertThat(seg.areas()).extracting(Area::pv).doesNotHaveDuplicates();
             assertThat(seg.stripeSize()).isEqualTo(128 * 1024);
             LogicalVolume mirror = vm.lvcreate(new LvCreateRequest("vg", "m", SizeSpec.parseSize("8m"),
-                    SegmentType.MIRROR, 0, 0, 2, 0, null, List.of()));
+                    SegmentType.MIRROR, 0, 0, 2, 0, null, List.of(), MirrorWriteConsistency.PASSIVE, false));
             assertThat(mirror.segments()).allSatisfy(s -> {
                 assertThat(s.areas()).hasSize(3);
                 assertThat(s.areas()).extracting(Area::pv).doesNotHaveDuplicates();

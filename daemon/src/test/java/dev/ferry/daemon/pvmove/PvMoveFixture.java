@@ -6,6 +6,7 @@ import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvFlag;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PvSelection;
 import dev.ferry.daemon.model.SizeSpec;
 import dev.ferry.daemon.model.VolumeGroup;
@@ -82,7 +83,7 @@ final class PvMoveFixture implements AutoCloseable {
 
     LogicalVolume mirror(String name, String size, String... pvs) {
         return volumes.lvcreate(new LvCreateRequest("vg", name, SizeSpec.parseSize(size), null, 0, 0, 1,
-                512 * 1024, null, List.of(pvs)));
+                512 * 1024, null, List.of(pvs), MirrorWriteConsistency.PASSIVE, false));
     }
 
     MappedDevice device(String lv) {

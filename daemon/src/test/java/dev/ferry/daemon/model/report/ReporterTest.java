@@ -13,6 +13,7 @@ import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.LvRuntime;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.SegmentType;
 import dev.ferry.daemon.model.SizeSpec;
@@ -64,7 +65,7 @@ class ReporterTest {
         vm.vgcreate("vg", List.of(a, b), null);
         vm.lvcreate(LvCreateRequest.linear("vg", "lin", SizeSpec.parseSize("8m")));
         vm.lvcreate(new LvCreateRequest("vg", "mir", SizeSpec.parseSize("4m"), SegmentType.MIRROR, 0, 0, 1, 0,
-                null, List.of()));
+                null, List.of(), MirrorWriteConsistency.PASSIVE, false));
         vm.lvcreate(new LvCreateRequest("vg", "str", SizeSpec.parseSize("16m"), null, 2, 0, -1, 0,
                 AllocationPolicy.CLING, List.of()));
         UUID pvA = vm.volumeGroup("vg").orElseThrow().pvByName(a).orElseThrow().uuid();
@@ -108,9 +109,11 @@ class ReporterTest {
         assertThat(plain.column("lv_attr")).containsExactly("-wi-ao----", "mwi---m---", "-wl-------");
         assertThat(plain.column("copy_percent")).containsExactly("", "37.50", "");
         Report all = reporter.lvs(new ReportOptions(true, "+devices", Units.HUMAN, false, List.of()));
-        assertThat(all.column("lv_name")).containsExactly("lin", "mir", "[pvmove0]", "str");
-        assertThat(all.column("lv_attr").get(2)).isEqualTo("pwI-------");
-        assertThat(all.column("devices").get(1)).isEqualTo(a + "(2)," + b + "(0)");
+        assertThat(all.column("lv_name")).containsExactly("lin", "mir", "[mir_mimage_0]", "[mir_mimage_1]",
+                "[pvmove0]", "str");
+        assertThat(all.column("lv_attr").subList(2, 5)).containsExactly("iwi---m---", "iwi---m---", "pwI-------");
+        assertThat(all.column("devices").subList(1, 4)).containsExactly("mir_mimage_0(0),mir_mimage_1(0)",
+                a + "(2)", b + "(0)");
         Report segs = reporter.lvs(new ReportOptions(false, "+devices", Units.HUMAN, true, List.of("vg/str")));
         assertThat(segs.type()).isEqualTo("seg");
         assertThat(segs.headings()).containsExactly("LV", "VG", "Attr", "#Str", "Type", "SSize", "Devices");

@@ -284,7 +284,8 @@ class PvmoveFaultProcessTest {
         String b = file("b");
         String c = file("c");
         vg(a, b, c);
-        daemon.cliOk("lvcreate", "-n", "mirror", "--type", "mirror", "-m", "1", "-L", "16M", "vg", a, b);
+        daemon.cliOk("lvcreate", "-n", "mirror", "--type", "mirror", "-m", "1", "--mirrorlog", "core", "-L", "16M",
+                "vg", a, b);
         awaitMirrorInSync();
         // Large blocks: every request to A costs an nbdkit script run.
         AckedBlockWriter writer = new AckedBlockWriter(seed, MIRROR_BLOCK, (int) (16 * MIB / MIRROR_BLOCK), 4);
