@@ -131,6 +131,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
                 if (active.containsKey(exportName(vg.name(), lv.name()))) {
                     continue;
                 }
+                Optional<String> refused = ActivationMode.DEGRADED.refusal(vg, lv);
+                if (refused.isPresent()) {
+                    LOG.error("{}", refused.get());
+                    failures.add(refused.get());
+                    continue;
+                }
                 try {
                     activate(vg, lv);
                 } catch (VolumeException e) {

@@ -23,7 +23,8 @@ import java.util.Set;
  *   pvmove   start len linear  SRC  |  mirror disk 2 LOG_SLICE region_sectors 2 SRC DST 3 handle_errors
  *            throttle GROUP  |  linear DST          (segment DISABLED | RUNNING | COMPLETED)
  * </pre>
- * where {@code data_sector = (pe_start + pe * extent_size) / 512}. A RUNNING pvmove segment keeps a persistent disk region
+ * where {@code data_sector = (pe_start + pe * extent_size) / 512}; a segment with an area on a missing PV is an
+ * {@code error} line, so only its own extents fail. A RUNNING pvmove segment keeps a persistent disk region
  * log in its slice of the move's log LV ({@link RegionLogSlices}), so a restart recopies only what was not in sync.
  */
 public final class LvTables {
@@ -59,6 +60,10 @@ public final class LvTables {
         StringBuilder b = new StringBuilder();
         for (Segment s : lv.segments()) {
             b.append(s.startLe() * extentSectors).append(' ').append(s.extentCount() * extentSectors).append(' ');
+            if (s.areas().stream().anyMatch(a -> missing(vg, a))) {
+                b.append("error\n");   // extents on a missing PV fail, the rest of the LV serves
+                continue;
+            }
             if (s.type() == SegmentType.PVMOVE) {
                 b.append(pvmoveLine(vg, lv, s)).append('\n');
                 continue;
@@ -82,7 +87,7 @@ public final class LvTables {
         Set<String> out = new LinkedHashSet<>();
         for (Segment s : lv.segments()) {
             for (Area a : s.areas()) {
-                if (!a.isLv()) {
+                if (!a.isLv() && !missing(vg, a)) {
                     out.add(pv(vg, a).name());
                 }
             }
@@ -133,6 +138,11 @@ public final class LvTables {
                     + sectors(s.regionSize(), "region size") + " 2 " + device(vg, src) + " " + device(vg, dst)
                     + " 3 handle_errors throttle " + throttleGroup(vg, lv);
         };
+    }
+
+    /** Whether {@code a} lies on a PV of {@code vg} that is missing. */
+    static boolean missing(VolumeGroup vg, Area a) {
+        return !a.isLv() && pv(vg, a).missing();
     }
 
     /** {@code PV data_sector} of an area, or {@code VG-LV sector} of an area inside another LV. */

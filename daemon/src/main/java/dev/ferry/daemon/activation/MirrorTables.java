@@ -24,7 +24,8 @@ import java.util.Map;
  *   LOG:      disk 2 VG-LV_mlog region_sectors [nosync]     (active consistency; 3 arguments with nosync)
  *             core 1 region_sectors | core 2 region_sectors nosync     (passive: nosync after a clean stop; off)
  * </pre>
- * {@code stale k} lists the regions of leg {@code k} overlapping a stale copy or a missing one. A mirrored LV whose
+ * {@code stale k} lists the regions of leg {@code k} overlapping a stale copy, a missing one, or one on a missing
+ * PV (whose image piece is {@code error} as well). A mirrored LV whose
  * every piece has one copy is plain linear lines.
  */
 final class MirrorTables {
@@ -47,8 +48,9 @@ final class MirrorTables {
         if (legs == 1) {
             StringBuilder b = new StringBuilder();
             for (Segment s : lv.segments()) {
+                Area a = s.areas().get(0);
                 b.append(s.startLe() * extentSectors).append(' ').append(s.extentCount() * extentSectors)
-                        .append(" linear ").append(LvTables.device(vg, s.areas().get(0))).append('\n');
+                        .append(LvTables.missing(vg, a) ? " error" : " linear " + LvTables.device(vg, a)).append('\n');
             }
             return b.toString();
         }
@@ -82,7 +84,8 @@ final class MirrorTables {
             for (Segment s : lv.segments()) {
                 b.append(s.startLe() * extentSectors).append(' ').append(s.extentCount() * extentSectors).append(' ');
                 Area a = s.leg(k);
-                b.append(a == null ? "error" : "linear " + LvTables.device(vg, a)).append('\n');
+                b.append(a == null || LvTables.missing(vg, a) ? "error" : "linear " + LvTables.device(vg, a))
+                        .append('\n');
             }
             out.put(imageDevice(vg, lv, k), b.toString());
         }
@@ -105,7 +108,7 @@ final class MirrorTables {
         List<long[]> ranges = new ArrayList<>();
         for (Segment s : lv.segments()) {
             Area a = s.leg(leg);
-            if (a != null && !a.stale()) {
+            if (a != null && !a.stale() && !LvTables.missing(vg, a)) {
                 continue;
             }
             long first = s.startLe() * vg.extentSize() / regionSize;

@@ -21,8 +21,12 @@ final class RequestBodies {
     record VgCreate(String name, List<String> pvs, @JsonProperty("extent_size") String extentSize) {
     }
 
-    /** {@code POST /v1/vgs/{vg}/extend} and {@code /reduce}: the PVs. */
+    /** {@code POST /v1/vgs/{vg}/extend}: the PVs. */
     record PvList(List<String> pvs) {
+    }
+
+    /** {@code POST /v1/vgs/{vg}/reduce}: the PVs, or {@code remove_missing} (with {@code force}). */
+    record VgReduce(List<String> pvs, @JsonProperty("remove_missing") Boolean removeMissing, Boolean force) {
     }
 
     /** {@code POST /v1/vgs/{vg}/lvs}: lvcreate. */

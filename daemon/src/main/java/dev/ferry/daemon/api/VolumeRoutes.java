@@ -34,6 +34,7 @@ import java.util.Map;
  *  DELETE /v1/pvs?path=P                                                      200 pv      (pvremove)
  *  POST   /v1/vgs                          {"name","pvs","extent_size"?}       201 vg      (vgcreate)
  *  POST   /v1/vgs/{vg}/extend|reduce       {"pvs"}                             200 vg
+ *  POST   /v1/vgs/{vg}/reduce              {"remove_missing":true,"force"?}    200 vg      (--removemissing)
  *  DELETE /v1/vgs/{vg}?force=                                                 200 vg_name (vgremove)
  *  POST   /v1/vgs/{vg}/lvs                 {"name"?,"size"|"extents","type"?,"stripes"?,"stripe_size"?,
  *                                           "mirrors"?,"region_size"?,"mirror_log"?,"mwc"?,"nosync"?,
@@ -63,8 +64,7 @@ public final class VolumeRoutes {
         router.add(HttpMethod.POST, "/v1/vgs", r::vgcreate);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/extend",
             q -> vg(ops.vgextend(q.pathParam("vg"), pvs(q))));
-        router.add(HttpMethod.POST, "/v1/vgs/{vg}/reduce",
-            q -> vg(ops.vgreduce(q.pathParam("vg"), pvs(q))));
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/reduce", r::vgreduce);
         router.add(HttpMethod.DELETE, "/v1/vgs/{vg}", q -> {
             ops.vgremove(q.pathParam("vg"), q.queryFlag("force", false));
             return Map.of("vg_name", q.pathParam("vg"));
@@ -198,6 +198,17 @@ public final class VolumeRoutes {
             out.put("active", active);
         }
         return out;
+    }
+
+    private Object vgreduce(ControlRequest q) {
+        RequestBodies.VgReduce b = q.bodyAs(RequestBodies.VgReduce.class);
+        if (Boolean.TRUE.equals(b.removeMissing())) {
+            if (b.pvs() != null && !b.pvs().isEmpty()) {
+                throw ControlErrors.invalidArgument("remove_missing takes no PVs");
+            }
+            return vg(ops.vgreduceMissing(q.pathParam("vg"), Boolean.TRUE.equals(b.force())));
+        }
+        return vg(ops.vgreduce(q.pathParam("vg"), required(b.pvs(), "pvs")));
     }
 
     private static List<String> pvs(ControlRequest q) {

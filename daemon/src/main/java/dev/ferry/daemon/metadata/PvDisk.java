@@ -3,7 +3,9 @@ package dev.ferry.daemon.metadata;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,12 +21,31 @@ public final class PvDisk implements Closeable {
     private final MetadataDevice device;
     private final PvLabel label;
     private final SlotContent[] slots;
+    /** The file's identity (device and inode) when opened, or null if the path has none (not a file). */
+    private final Object fileKey;
 
     private PvDisk(Path path, MetadataDevice device, PvLabel label, SlotContent[] slots) {
         this.path = path;
         this.device = device;
         this.label = label;
         this.slots = slots;
+        this.fileKey = fileKey(path);
+    }
+
+    private static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * False once the PV's path no longer leads to the file it was opened as (the file was unlinked, or replaced by
+     * another); true for devices without a file identity.
+     */
+    public boolean stillAtPath() {
+        return fileKey == null || fileKey.equals(fileKey(path));
     }
 
     /** Writes {@code label} and blank slots to {@code device} and syncs: the device becomes an orphan PV. */

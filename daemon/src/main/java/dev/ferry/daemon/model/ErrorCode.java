@@ -73,5 +73,10 @@ public enum ErrorCode {
     /** The VG is not available or the LV is not active, so its copies cannot be synced (AIX: LVM_OFFLINE, -100). */
     OFFLINE,
     /** Some copies could not be resynced; the message names the extents (AIX: LVM_NOTSYNCED, -132). */
-    NOTSYNCED
+    NOTSYNCED,
+    /**
+     * Not more than half of the VG's metadata copies can be written any more (quorum lost): the VG was taken offline
+     * (AIX: LVM_FORCEOFF, -145).
+     */
+    FORCEOFF
 }

@@ -1,7 +1,6 @@
 package dev.ferry.daemon.model;
 
 import java.util.OptionalDouble;
-import java.util.UUID;
 
 /** Live state of LVs known only to the activation layer (active, open, mirror sync), for reports and refusals. */
 public interface LvRuntime {
@@ -27,10 +26,5 @@ public interface LvRuntime {
     /** One health character per leg of an active mirrored LV (dm's: A alive, D/F/S/R failed), else "". */
     default String legHealth(String vg, String lv) {
         return "";
-    }
-
-    /** False if the PV is known to be missing (its device vanished or failed). */
-    default boolean pvPresent(UUID pv) {
-        return true;
     }
 }

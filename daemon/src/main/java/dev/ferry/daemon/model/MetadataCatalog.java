@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +34,7 @@ final class MetadataCatalog implements AutoCloseable {
     private final KnownPvs known;
     private final DeviceOpener opener;
     private final Map<String, PvDisk> disks = new LinkedHashMap<>();
+    private final Set<UUID> lost = new HashSet<>();
     private final Map<String, VolumeGroup> vgs = new TreeMap<>();
     private final List<String> recoveryLog = new ArrayList<>();
 
@@ -161,7 +163,13 @@ final class MetadataCatalog implements AutoCloseable {
         recoveryLog.add(what);
     }
 
-    /** Commits {@code next} (seqno already set) to every present PV of {@code before} and {@code next}. */
+    /**
+     * Commits {@code next} (seqno already set) to every present PV of {@code before} and {@code next} that is not
+     * lost, as long as a quorum (more than half) of {@code next}'s PVs take it (AIX's rule for VGDAs). A PV whose
+     * write or sync fails is lost from then on and the commit goes on without it.
+     *
+     * @throws VolumeException FORCEOFF if no quorum of copies can be (or was) written: nothing is relied on
+     */
     VolumeGroup commit(VolumeGroup before, VolumeGroup next) {
         byte[] doc = VgDocumentCodec.encode(next);
         Set<UUID> targets = new LinkedHashSet<>();
@@ -179,12 +187,51 @@ final class MetadataCatalog implements AutoCloseable {
         if (targetDisks.isEmpty()) {
             throw new VolumeException(ErrorCode.IO_ERROR, "No PV of VG " + next.name() + " is present");
         }
-        guard("commit VG " + next.name(), () -> VgMetadataStore.commit(targetDisks, next.uuid(), next.seqno(), doc));
+        requireQuorum(next, targetDisks.stream().map(PvDisk::uuid).toList());
+        List<UUID> written = new ArrayList<>();
+        for (PvDisk d : targetDisks) {
+            try {
+                d.writeSlot(d.slotForNextCommit(next.uuid()), next.seqno(), next.uuid(), doc);
+                written.add(d.uuid());
+            } catch (IOException e) {
+                lose(d, "metadata write failed: " + e.getMessage());
+            }
+        }
+        for (PvDisk d : disksOf(written)) {
+            try {
+                d.sync();
+            } catch (IOException e) {
+                written.remove(d.uuid());
+                lose(d, "metadata sync failed: " + e.getMessage());
+            }
+        }
+        requireQuorum(next, written);
         if (before != null) {
             vgs.remove(before.name());
         }
         vgs.put(next.name(), next);
         return next;
+    }
+
+    /** Throws FORCEOFF unless more than half of {@code vg}'s PVs are among {@code copies}. */
+    private static void requireQuorum(VolumeGroup vg, Collection<UUID> copies) {
+        long members = vg.pvs().stream().filter(pv -> copies.contains(pv.uuid())).count();
+        if (members * 2 <= vg.pvs().size()) {
+            throw new VolumeException(ErrorCode.FORCEOFF, "Quorum lost for VG " + vg.name() + ": only " + members
+                    + " of its " + vg.pvs().size() + " PVs can take metadata; more than half are needed");
+        }
+    }
+
+    /** Stops writing metadata to {@code disk}: its PV is lost (unlinked, replaced, vanished or failing). */
+    void lose(PvDisk disk, String why) {
+        if (lost.add(disk.uuid())) {
+            LOG.error("PV {} ({}) is lost: {}", disk.path(), disk.uuid(), why);
+        }
+    }
+
+    /** Whether the PV was lost while this catalog ran. */
+    boolean isLost(UUID pv) {
+        return lost.contains(pv);
     }
 
     /** Removes {@code vg}'s metadata from the PVs in {@code pvs} (making them orphans). */
@@ -218,10 +265,13 @@ final class MetadataCatalog implements AutoCloseable {
         void run() throws IOException;
     }
 
+    /** The open, not lost disks of {@code pvs}. */
     List<PvDisk> disksOf(Collection<UUID> pvs) {
         List<PvDisk> out = new ArrayList<>();
         for (UUID u : pvs) {
-            diskByUuid(u).ifPresent(out::add);
+            if (!lost.contains(u)) {
+                diskByUuid(u).ifPresent(out::add);
+            }
         }
         return out;
     }

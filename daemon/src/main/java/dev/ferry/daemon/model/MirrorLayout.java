@@ -1,6 +1,7 @@
 package dev.ferry.daemon.model;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -169,6 +170,82 @@ public final class MirrorLayout {
         return out;
     }
 
+    /**
+     * {@code vg} with every copy of mirrored LV {@code lvName} that lies on a PV in {@code lost} replaced by a new,
+     * stale copy allocated from {@code free} on the same leg (away from the other legs and the region log unless
+     * {@code policy} is anywhere), to be resynchronised from the good copies (lvconvert --repair).
+     *
+     * @throws VolumeException INVALID_ARGUMENT if nothing of it lies on {@code lost}; INSUFFICIENT_SPACE
+     */
+    public static VolumeGroup withLostCopiesReplaced(VolumeGroup vg, String lvName, Set<UUID> lost, FreeSpaceMap free,
+                                                     AllocationPolicy policy) {
+        LogicalVolume lv = vg.requireLv(lvName);
+        if (!lv.mirrored() || lv.segments().stream().noneMatch(s -> s.areas().stream()
+                .anyMatch(a -> lost.contains(a.pv())))) {
+            throw invalid("Logical volume " + vg.name() + "/" + lvName + " has no copy on a missing physical "
+                    + "volume: nothing to repair");
+        }
+        FreeSpaceMap left = free.copy();
+        LogicalVolume out = lv;
+        for (int leg = 0; leg < lv.copies(); leg++) {
+            int k = leg;
+            List<Segment> lostPieces = out.segments().stream().filter(s -> s.leg(k) != null
+                    && lost.contains(s.leg(k).pv())).toList();
+            long need = lostPieces.stream().mapToLong(Segment::extentCount).sum();
+            if (need == 0) {
+                continue;
+            }
+            Set<UUID> avoid = new HashSet<>();
+            for (Segment s : out.segments()) {
+                for (int j = 0; j < s.areas().size(); j++) {
+                    if (j != k && !s.areas().get(j).isLv()) {
+                        avoid.add(s.areas().get(j).pv());
+                    }
+                }
+            }
+            FreeSpaceMap candidates = policy == AllocationPolicy.ANYWHERE ? left
+                    : avoiding(withoutLogPvs(vg, lv, left), avoid);
+            List<AllocatedChunk> chunks = Allocator.allocate(candidates, new AllocationRequest(1, need,
+                    policy == AllocationPolicy.ANYWHERE ? policy : AllocationPolicy.NORMAL, List.of()));
+            List<Area> runs = new ArrayList<>();
+            for (AllocatedChunk c : chunks) {
+                Area a = c.areas().get(0);
+                left.take(a.pv(), a.startPe(), c.length());
+                for (long i = 0; i < c.length(); i++) {
+                    runs.add(a.plus(i).withStale(true));
+                }
+            }
+            int next = 0;
+            for (Segment piece : lostPieces) {
+                for (long le = piece.startLe(); le < piece.endLe(); le++) {
+                    out = withArea(out, k, le, runs.get(next++));
+                }
+            }
+        }
+        LogicalVolume repaired = out;
+        return vg.withLvChanged(lvName, l -> repaired);
+    }
+
+    /** {@code lv} with leg {@code leg}'s copy of LE {@code le} at {@code area}. */
+    private static LogicalVolume withArea(LogicalVolume lv, int leg, long le, Area area) {
+        List<Segment> out = new ArrayList<>();
+        for (Segment s : lv.segments()) {
+            if (le < s.startLe() || le >= s.endLe()) {
+                out.add(s);
+                continue;
+            }
+            for (Segment piece : s.cutAt(new TreeSet<>(List.of(le - s.startLe(), le + 1 - s.startLe())))) {
+                if (piece.startLe() == le) {
+                    List<Area> areas = new ArrayList<>(piece.areas());
+                    areas.set(leg, area);
+                    piece = piece.withAreas(areas);
+                }
+                out.add(piece);
+            }
+        }
+        return lv.withSegments(LvLayout.merge(out));
+    }
+
     private static LogicalVolume addLegs(VolumeGroup vg, LogicalVolume lv, int copies, FreeSpaceMap free,
                                          AllocationPolicy policy) {
         LogicalVolume out = lv;
@@ -234,6 +311,12 @@ public final class MirrorLayout {
         return lv.segments().stream().anyMatch(s -> s.leg(leg) != null && pvs.contains(s.leg(leg).pv()));
     }
 
+    private static Set<LvFlag> with(Set<LvFlag> flags, LvFlag flag) {
+        Set<LvFlag> out = flags.isEmpty() ? EnumSet.noneOf(LvFlag.class) : EnumSet.copyOf(flags);
+        out.add(flag);
+        return out;
+    }
+
     private static Set<LvFlag> without(Set<LvFlag> flags, LvFlag flag) {
         Set<LvFlag> out = flags.isEmpty() ? EnumSet.noneOf(LvFlag.class) : EnumSet.copyOf(flags);
         out.remove(flag);
@@ -262,6 +345,72 @@ public final class MirrorLayout {
             }
         }
         out.restrictTo(allowed);
+        return out;
+    }
+
+    /**
+     * {@code vg} with every PV that is absent or lost ({@code present} says which are there) flagged missing and
+     * every mirror copy on a missing PV stale; unchanged if that is so already.
+     */
+    static VolumeGroup withMissingPvsStale(VolumeGroup vg, Set<UUID> present) {
+        VolumeGroup out = vg.withPvs(vg.pvs().stream().map(pv -> present.contains(pv.uuid()) ? pv
+                : pv.withMissing(true)).toList());
+        Set<UUID> missing = new HashSet<>();
+        out.pvs().stream().filter(PhysicalVolume::missing).forEach(pv -> missing.add(pv.uuid()));
+        for (LogicalVolume lv : out.lvs()) {
+            if (!lv.mirrored()) {
+                continue;
+            }
+            String log = lv.mirror().logLv();
+            if (log != null && !Collections.disjoint(legPvs(out.requireLv(log)), missing)) {
+                // the region log is lost: the mirror goes on without one, copying everything after a crash
+                out = out.withLvChanged(log, l -> null).withLvChanged(lv.name(), l -> l
+                        .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null))
+                        .withStatus(with(l.status(), LvFlag.UNCLEAN)));
+                lv = out.requireLv(lv.name());
+            }
+            List<Segment> segs = new ArrayList<>();
+            for (Segment s : lv.segments()) {
+                segs.add(s.withAreas(s.areas().stream().map(a -> !a.isLv() && missing.contains(a.pv())
+                        ? a.withStale(true) : a).toList()));
+            }
+            LogicalVolume marked = lv.withSegments(LvLayout.merge(segs));
+            out = out.withLvChanged(lv.name(), l -> marked);
+        }
+        return out;
+    }
+
+    /**
+     * {@code vg} without PVs {@code gone}: mirrored LVs lose their copies there (becoming linear with one copy left),
+     * and every LV left without a copy of some extent is removed with its region log.
+     */
+    static VolumeGroup withoutPvs(VolumeGroup vg, Set<UUID> gone) {
+        VolumeGroup out = vg.withPvs(vg.pvs().stream().filter(pv -> !gone.contains(pv.uuid())).toList());
+        for (LogicalVolume lv : vg.lvs()) {
+            if (out.lv(lv.name()).isEmpty() || lv.has(LvFlag.MIRROR_LOG)) {
+                continue;   // a region log goes with its mirror
+            }
+            List<Segment> kept = new ArrayList<>();
+            boolean whole = true;
+            for (Segment s : lv.segments()) {
+                List<Area> areas = s.areas().stream().filter(a -> a.isLv() || !gone.contains(a.pv())).toList();
+                whole &= s.type() == SegmentType.MIRROR ? !areas.isEmpty() : areas.size() == s.areas().size();
+                if (whole && s.type() == SegmentType.MIRROR) {
+                    kept.add(s.withAreas(areas));
+                } else {
+                    kept.add(s);
+                }
+            }
+            String log = lv.mirrored() ? lv.mirror().logLv() : null;
+            if (!whole) {
+                out = out.withLvChanged(lv.name(), l -> null);
+                if (log != null) {
+                    out = out.withLvChanged(log, l -> null);
+                }
+            } else if (lv.mirrored()) {
+                out = out.withLvChanged(lv.name(), l -> l.withSegments(LvLayout.merge(kept)));
+            }
+        }
         return out;
     }
 

@@ -2,8 +2,11 @@ package dev.ferry.daemon.model;
 
 import java.util.UUID;
 
-/** A PV as a member of a VG: identity, the device path it was last seen at, and its extent geometry. */
-public record PhysicalVolume(UUID uuid, String name, long deviceSize, long peStart, long peCount) {
+/**
+ * A PV as a member of a VG: identity, the device path it was last seen at, its extent geometry, and whether it is
+ * missing (its device vanished, was unlinked or replaced, or was absent at start: LVM's MISSING_PV).
+ */
+public record PhysicalVolume(UUID uuid, String name, long deviceSize, long peStart, long peCount, boolean missing) {
     /** Validates the geometry. */
     public PhysicalVolume {
         if (uuid == null || name == null || peStart < 0 || peCount < 0 || deviceSize < peStart) {
@@ -11,8 +14,18 @@ public record PhysicalVolume(UUID uuid, String name, long deviceSize, long peSta
         }
     }
 
+    /** A PV that is present. */
+    public PhysicalVolume(UUID uuid, String name, long deviceSize, long peStart, long peCount) {
+        this(uuid, name, deviceSize, peStart, peCount, false);
+    }
+
     /** The same PV seen at another path. */
     public PhysicalVolume withName(String newName) {
-        return new PhysicalVolume(uuid, newName, deviceSize, peStart, peCount);
+        return new PhysicalVolume(uuid, newName, deviceSize, peStart, peCount, missing);
+    }
+
+    /** The same PV, missing or back. */
+    public PhysicalVolume withMissing(boolean isMissing) {
+        return new PhysicalVolume(uuid, name, deviceSize, peStart, peCount, isMissing);
     }
 }

@@ -32,8 +32,11 @@ public final class VgDocumentCodec {
         putFlags(root, vg.status());
         ArrayNode pvs = root.putArray("physical_volumes");
         for (PhysicalVolume pv : vg.pvs()) {
-            pvs.addObject().put("uuid", pv.uuid().toString()).put("device", pv.name())
+            ObjectNode pn = pvs.addObject().put("uuid", pv.uuid().toString()).put("device", pv.name())
                     .put("device_size", pv.deviceSize()).put("pe_start", pv.peStart()).put("pe_count", pv.peCount());
+            if (pv.missing()) {
+                pn.put("missing", true);
+            }
         }
         ArrayNode lvs = root.putArray("logical_volumes");
         for (LogicalVolume lv : vg.lvs()) {
@@ -97,7 +100,7 @@ public final class VgDocumentCodec {
             List<PhysicalVolume> pvs = new ArrayList<>();
             for (JsonNode p : array(root, "physical_volumes")) {
                 pvs.add(new PhysicalVolume(uuid(p, "uuid"), text(p, "device"), integer(p, "device_size"),
-                        integer(p, "pe_start"), integer(p, "pe_count")));
+                        integer(p, "pe_start"), integer(p, "pe_count"), p.has("missing") && bool(p, "missing")));
             }
             List<LogicalVolume> lvs = new ArrayList<>();
             for (JsonNode l : array(root, "logical_volumes")) {

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -32,6 +34,7 @@ public final class VolumeManager implements AutoCloseable {
     private final MetadataCatalog catalog;
     private final DeviceOpener opener;
     private final LvRuntime runtime;
+    private final Map<String, String> offline = new HashMap<>();
     private boolean closed;
 
     private VolumeManager(MetadataCatalog catalog, DeviceOpener opener, LvRuntime runtime) {
@@ -111,7 +114,7 @@ public final class VolumeManager implements AutoCloseable {
         Set<UUID> listed = new HashSet<>();
         for (VolumeGroup vg : catalog.vgs().values()) {
             for (PhysicalVolume pv : vg.pvs()) {
-                boolean missing = catalog.diskByUuid(pv.uuid()).isEmpty();
+                boolean missing = pv.missing() || catalog.isLost(pv.uuid()) || catalog.diskByUuid(pv.uuid()).isEmpty();
                 out.add(new PvInfo(pv.name(), pv.uuid(), pv.deviceSize(), pv.peStart(), vg.name(), missing));
                 listed.add(pv.uuid());
             }
@@ -152,6 +155,38 @@ public final class VolumeManager implements AutoCloseable {
     }
 
     /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */
+    /**
+     * vgreduce --removemissing: drops the missing PVs from VG {@code vgName}. Refused while an LV still has extents
+     * on them, naming the LVs: a mirror can be repaired first ({@code lvconvert --repair}); with {@code force}
+     * mirrors lose their copies on the missing PVs (keeping the good ones) and LVs left without a copy of some
+     * extent are removed, as LVM does.
+     *
+     * @throws VolumeException INVALID_ARGUMENT if no PV is missing or an LV is in the way without force
+     */
+    public synchronized VolumeGroup vgreduceMissing(String vgName, boolean force) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(vgName);
+        Set<UUID> present = presentPvs();
+        Set<UUID> missing = new LinkedHashSet<>();
+        vg.pvs().stream().filter(pv -> pv.missing() || !present.contains(pv.uuid())).forEach(pv -> missing.add(pv.uuid()));
+        if (missing.isEmpty()) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Volume group " + vgName + " has no missing PV");
+        }
+        if (missing.size() == vg.pvs().size()) {
+            throw new VolumeException(ErrorCode.LAST_PV, "Can't remove every physical volume of " + vgName);
+        }
+        List<String> inTheWay = vg.lvs().stream().filter(lv -> lv.segments().stream().anyMatch(s -> s.areas()
+                .stream().anyMatch(a -> missing.contains(a.pv())))).map(LogicalVolume::name).toList();
+        if (!inTheWay.isEmpty() && !force) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume(s) " + String.join(", ", inTheWay)
+                    + " of " + vgName + " still use a missing PV: repair mirrors with lvconvert --repair, or use "
+                    + "vgreduce --removemissing --force to drop their copies there (LVs with no other copy are "
+                    + "removed)");
+        }
+        VolumeGroup next = MirrorLayout.withoutPvs(withMissingFlagged(vg), missing);
+        return commitChange(vg, next);
+    }
+
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
         ensureOpen();
         VolumeGroup vg = requireVg(vgName);
@@ -218,7 +253,38 @@ public final class VolumeManager implements AutoCloseable {
     /** UUIDs of PVs whose device is present (the others are missing). */
     public synchronized Set<UUID> presentPvs() {
         ensureOpen();
-        return catalog.disks().stream().map(PvDisk::uuid).collect(Collectors.toSet());
+        return catalog.disks().stream().map(PvDisk::uuid).filter(u -> !catalog.isLost(u))
+                .collect(Collectors.toSet());
+    }
+
+    /**
+     * Records that PV {@code pv} of VG {@code vgName} is missing: no metadata is written to it any more, and the
+     * VG is committed (by a quorum of the other PVs) with the PV flagged missing and every mirror copy on it stale.
+     *
+     * @throws VolumeException FORCEOFF if the other PVs are no quorum (the caller takes the VG offline)
+     */
+    public synchronized VolumeGroup markMissing(String vgName, UUID pv, String why) {
+        ensureOpen();
+        catalog.diskByUuid(pv).ifPresent(d -> catalog.lose(d, why));
+        return updateVolumeGroup(vgName, this::withMissingFlagged);
+    }
+
+    /** {@code vg} with its absent or lost PVs flagged missing and the mirror copies on them stale. */
+    public synchronized VolumeGroup withMissingFlagged(VolumeGroup vg) {
+        return MirrorLayout.withMissingPvsStale(vg, presentPvs());
+    }
+
+    /** The PVs of {@code vg} (by UUID) that still sit, unchanged, at their path: see {@link PvDisk#stillAtPath}. */
+    public synchronized List<UUID> vanishedPvs(VolumeGroup vg) {
+        ensureOpen();
+        List<UUID> out = new ArrayList<>();
+        for (PhysicalVolume p : vg.pvs()) {
+            if (!p.missing() && !catalog.isLost(p.uuid())
+                    && catalog.diskByUuid(p.uuid()).map(d -> !d.stillAtPath()).orElse(false)) {
+                out.add(p.uuid());
+            }
+        }
+        return out;
     }
 
     /**
@@ -376,7 +442,22 @@ public final class VolumeManager implements AutoCloseable {
         if (vg == null) {
             throw new VolumeException(ErrorCode.VG_NOT_FOUND, "Volume group \"" + name + "\" not found");
         }
+        String why = offline.get(name);
+        if (why != null) {
+            throw new VolumeException(ErrorCode.FORCEOFF, "Volume group " + name + " is offline: " + why
+                    + " (bring the PVs back and restart the daemon)");
+        }
         return vg;
+    }
+
+    /** Takes VG {@code name} offline: every later operation on it is refused with FORCEOFF naming {@code why}. */
+    public synchronized void takeOffline(String name, String why) {
+        offline.put(name, why);
+    }
+
+    /** Whether VG {@code name} was taken offline. */
+    public synchronized boolean isOffline(String name) {
+        return offline.containsKey(name);
     }
 
     private static LogicalVolume requireUnlocked(VolumeGroup vg, String name) {

@@ -76,4 +76,7 @@ public interface VolumeOperations {
 
     /** lvconvert --repair: replaces the legs of a mirrored LV on missing PVs. */
     LogicalVolume lvrepair(String vg, String lv, List<String> pvs);
+
+    /** vgreduce --removemissing: drops the missing PVs (see {@link VolumeService#vgreduceMissing}). */
+    VolumeGroup vgreduceMissing(String vg, boolean force);
 }

@@ -54,6 +54,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     private final Activator activator;
     private final Reporter reporter;
     private final MirrorCopyRecorder copies;
+    private final MissingPvs missing = new MissingPvs();
 
     private VolumeService(VolumeManager manager, Activator activator) {
         this.manager = manager;
@@ -92,8 +93,51 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
                 }
             }
         }
+        MissingPvs.reconcile(manager);
         service.activateAll();
+        service.missing.watch(service);
         return service;
+    }
+
+    /**
+     * PV {@code pv} of VG {@code vgName} was lost while the daemon ran: it is recorded missing (the mirror copies on
+     * it stale, a region log on it given up) by a quorum of the other PVs, and every active LV using it is reloaded:
+     * mirrors stop using the lost copies, other LVs fail only the extents on it. Without a quorum the VG goes
+     * offline (FORCEOFF): its LVs are deactivated and its operations refused.
+     */
+    public synchronized void pvLost(String vgName, UUID pv, String why) {
+        VolumeGroup before = requireVg(vgName);
+        VolumeGroup vg;
+        try {
+            vg = manager.markMissing(vgName, pv, why);
+        } catch (VolumeException e) {
+            if (e.code() != ErrorCode.FORCEOFF) {
+                throw e;
+            }
+            LOG.error("VG {} goes offline: {}", vgName, e.getMessage());
+            manager.takeOffline(vgName, e.getMessage());
+            for (LogicalVolume lv : before.lvs()) {
+                activator.deactivate(vgName, lv.name(), true);
+            }
+            return;
+        }
+        LOG.error("VG {}: {}; PV recorded missing, reloading the LVs on it", vgName, why);
+        for (LogicalVolume lv : before.lvs()) {
+            LogicalVolume now = vg.lv(lv.name()).orElse(null);
+            if (now != null && !now.hidden() && activator.isActive(vgName, lv.name())
+                    && (MissingPvs.uses(lv, pv) || lv.mirrored() && !lv.mirror().equals(now.mirror()))) {
+                try {
+                    activator.reload(vg, now);
+                } catch (VolumeException e) {
+                    LOG.error("VG {}: could not reload {} after losing a PV: {}", vgName, lv.name(), e.getMessage());
+                }
+            }
+        }
+        for (LogicalVolume lv : before.lvs()) {
+            if (lv.hidden() && vg.lv(lv.name()).isEmpty()) {
+                activator.deactivate(vgName, lv.name(), true);   // a region log given up
+            }
+        }
     }
 
     /** The manager, for reports and reads (its runtime is the {@link #activator()}). */
@@ -125,7 +169,8 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      * until a clean stop.
      */
     public synchronized List<String> activateAll() {
-        List<String> failures = activator.activateAll(manager.volumeGroups());
+        List<String> failures = activator.activateAll(manager.volumeGroups().stream()
+                .filter(vg -> !manager.isOffline(vg.name())).toList());
         PassiveMirrors.markActive(manager, activator);
         return failures;
     }
@@ -183,6 +228,25 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     @Override
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
         return manager.vgreduce(vgName, pvPaths);
+    }
+
+    /**
+     * vgreduce --removemissing: drops the missing PVs from the metadata; with {@code force} mirrors lose their copies
+     * there and LVs left without a copy of some extent are removed (their devices go, attached clients see EIO).
+     */
+    @Override
+    public synchronized VolumeGroup vgreduceMissing(String vgName, boolean force) {
+        VolumeGroup before = requireVg(vgName);
+        VolumeGroup vg = manager.vgreduceMissing(vgName, force);
+        for (LogicalVolume lv : before.lvs()) {
+            LogicalVolume now = vg.lv(lv.name()).orElse(null);
+            if (now == null) {
+                activator.deactivate(vgName, lv.name(), true);
+            } else if (!now.equals(lv) && !now.hidden() && activator.isActive(vgName, lv.name())) {
+                activator.reload(vg, now);
+            }
+        }
+        return vg;
     }
 
     /** vgremove: refused while any LV is open (even forced, as LVM); with force its LVs are deactivated. */
@@ -276,25 +340,10 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     public synchronized LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
         Set<UUID> present = manager.presentPvs();
         return converted(vgName, lvName, g -> {
-            LogicalVolume lv = g.requireLv(lvName);
-            Set<UUID> missing = new HashSet<>();
-            g.pvs().stream().map(PhysicalVolume::uuid).filter(u -> !present.contains(u)).forEach(missing::add);
-            int lost = 0;
-            for (int leg = 0; leg < lv.copies(); leg++) {
-                int k = leg;
-                if (lv.segments().stream().anyMatch(s -> s.leg(k) != null && missing.contains(s.leg(k).pv()))) {
-                    lost++;
-                }
-            }
-            if (!lv.mirrored() || lost == 0) {
-                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vgName + "/" + lvName
-                        + " has no leg on a missing physical volume: nothing to repair");
-            }
-            AllocationPolicy policy = policy(g, lvName, null);
-            VolumeGroup dropped = MirrorLayout.withCopies(g, lvName, lv.copies() - lost, lv.mirror().consistency(),
-                    free(g, pvs), policy, missing);
-            return MirrorLayout.withCopies(dropped, lvName, lv.copies(), lv.mirror().consistency(),
-                    free(dropped, pvs), policy, Set.of());
+            Set<UUID> lost = new HashSet<>();
+            g.pvs().stream().filter(pv -> pv.missing() || !present.contains(pv.uuid()))
+                    .forEach(pv -> lost.add(pv.uuid()));
+            return MirrorLayout.withLostCopiesReplaced(g, lvName, lost, free(g, pvs), policy(g, lvName, null));
         });
     }
 
@@ -358,6 +407,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      * the metadata; waits at most {@code timeout}.
      */
     public synchronized void close(Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        missing.close();
         try {
             Map<String, Set<String>> inSync = PassiveMirrors.inSync(manager, activator);
             activator.close(timeout);

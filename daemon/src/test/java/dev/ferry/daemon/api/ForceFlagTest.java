@@ -101,6 +101,12 @@ class ForceFlagTest {
         }
 
         @Override
+        public VolumeGroup vgreduceMissing(String vgName, boolean force) {
+            calls.add("vgreduce --removemissing force=" + force);
+            return real.vgreduceMissing(vgName, force);
+        }
+
+        @Override
         public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
             return real.lvrepair(vgName, lvName, pvs);
         }

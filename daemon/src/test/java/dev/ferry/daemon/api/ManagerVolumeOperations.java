@@ -95,6 +95,11 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     @Override
+    public VolumeGroup vgreduceMissing(String vgName, boolean force) {
+        return manager.vgreduceMissing(vgName, force);
+    }
+
+    @Override
     public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
         throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "lvconvert --repair needs the activation layer");
     }

@@ -59,8 +59,12 @@ final class ReportRows {
     /** A vgs row. */
     record VgRow(VolumeGroup vg, FreeSpaceMap free, Set<UUID> present) {
         String attr() {
-            boolean partial = vg.pvs().stream().anyMatch(pv -> !present.contains(pv.uuid()));
+            boolean partial = missingPvs() > 0;
             return "wz" + "-" + (partial ? "p" : "-") + vg.alloc().attrChar() + "-";
+        }
+
+        long missingPvs() {
+            return vg.pvs().stream().filter(pv -> pv.missing() || !present.contains(pv.uuid())).count();
         }
 
         long visibleLvs() {
@@ -125,7 +129,7 @@ final class ReportRows {
         }
 
         private boolean present(Area a) {
-            return runtime.pvPresent(a.pv());
+            return vg.pv(a.pv()).map(pv -> !pv.missing()).orElse(false);
         }
 
         /** The areas this row covers in {@code s}: its leg's only for an image row. */

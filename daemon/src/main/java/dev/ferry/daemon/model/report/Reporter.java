@@ -25,7 +25,7 @@ import java.util.Set;
 /** Builds {@code pvs}, {@code vgs} and {@code lvs} reports from a {@link VolumeManager}'s current state. */
 public final class Reporter {
     private static final List<ReportField<PvRow>> PV_FIELDS = List.of(
-            ReportField.text("pv_name", "PV", r -> r.pv().path()),
+            ReportField.text("pv_name", "PV", r -> r.pv().missing() ? "[unknown]" : r.pv().path()),
             ReportField.text("vg_name", "VG", r -> r.vg() == null ? "" : r.vg().name()),
             ReportField.text("pv_fmt", "Fmt", r -> "ferry1"),
             ReportField.text("pv_attr", "Attr", PvRow::attr),
@@ -50,7 +50,8 @@ public final class Reporter {
             ReportField.size("vg_extent_size", "Ext", r -> r.vg().extentSize()),
             ReportField.number("vg_extent_count", "#Ext", r -> r.vg().extentCount()),
             ReportField.number("vg_free_count", "Free", r -> r.free().totalFree()),
-            ReportField.number("vg_seqno", "Seq", r -> r.vg().seqno()));
+            ReportField.number("vg_seqno", "Seq", r -> r.vg().seqno()),
+            ReportField.number("vg_missing_pv_count", "#Missing", VgRow::missingPvs));
     private static final List<ReportField<LvRow>> LV_FIELDS = List.of(
             ReportField.text("lv_name", "LV", LvRow::displayName),
             ReportField.text("vg_name", "VG", r -> r.vg().name()),

@@ -1,0 +1,93 @@
+package dev.ferry.daemon.operations;
+
+import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.PhysicalVolume;
+import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.model.VolumeManager;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices PVs that go missing and brings the metadata in step: at start, PVs absent from their path are flagged
+ * missing (and PVs flagged missing that are back are cleared: their mirror copies stay stale until resynced); while
+ * running, a check every {@value #CHECK_MILLIS} ms finds PV files that were unlinked or replaced, and
+ * {@link VolumeService#pvLost} records each as missing and reloads the LVs on it. A VG that cannot keep a quorum of
+ * metadata copies goes offline.
+ */
+final class MissingPvs implements AutoCloseable {
+    /** How often PV files are checked. */
+    static final long CHECK_MILLIS = 500;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MissingPvs.class);
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ferry-pv-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Flags absent PVs missing and returning ones present again, one commit per VG that changes. */
+    static void reconcile(VolumeManager manager) {
+        Set<UUID> present = manager.presentPvs();
+        for (VolumeGroup vg : manager.volumeGroups()) {
+            boolean changes = vg.pvs().stream().anyMatch(pv -> pv.missing() == present.contains(pv.uuid()));
+            if (!changes) {
+                continue;
+            }
+            try {
+                manager.updateVolumeGroup(vg.name(), g -> {
+                    VolumeGroup back = g.withPvs(g.pvs().stream().map(pv -> pv.missing()
+                            && present.contains(pv.uuid()) ? pv.withMissing(false) : pv).toList());
+                    return manager.withMissingFlagged(back);
+                });
+                vg.pvs().stream().filter(pv -> !present.contains(pv.uuid()) && !pv.missing()).forEach(pv ->
+                        LOG.error("VG {}: PV {} ({}) is missing; its mirror copies are stale", vg.name(), pv.name(),
+                                pv.uuid()));
+                vg.pvs().stream().filter(pv -> present.contains(pv.uuid()) && pv.missing()).forEach(pv ->
+                        LOG.warn("VG {}: PV {} is back; its stale mirror copies resync", vg.name(), pv.name()));
+            } catch (VolumeException e) {
+                if (e.code() != ErrorCode.FORCEOFF) {
+                    throw e;
+                }
+                LOG.error("VG {} stays offline: {}", vg.name(), e.getMessage());
+                manager.takeOffline(vg.name(), e.getMessage());
+            }
+        }
+    }
+
+    /** Starts checking the PV files of {@code service}'s VGs. */
+    void watch(VolumeService service) {
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                for (VolumeGroup vg : service.manager().volumeGroups()) {
+                    if (service.manager().isOffline(vg.name())) {
+                        continue;
+                    }
+                    for (UUID pv : service.manager().vanishedPvs(vg)) {
+                        String name = vg.pv(pv).map(PhysicalVolume::name).orElse(pv.toString());
+                        service.pvLost(vg.name(), pv, "PV file " + name + " was unlinked or replaced");
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.error("PV check failed", e);
+            }
+        }, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** True if {@code lv} has an area on PV {@code pv}. */
+    static boolean uses(LogicalVolume lv, UUID pv) {
+        return lv.segments().stream().anyMatch(s -> s.areas().stream().anyMatch(a -> pv.equals(a.pv())));
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
