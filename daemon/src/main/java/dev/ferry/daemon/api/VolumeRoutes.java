@@ -6,6 +6,7 @@ import dev.ferry.daemon.control.ControlErrors;
 import dev.ferry.daemon.control.ControlRequest;
 import dev.ferry.daemon.control.ControlResponse;
 import dev.ferry.daemon.control.ControlRouter;
+import dev.ferry.daemon.activation.ActivationMode;
 import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.ErrorCode;
@@ -43,7 +44,8 @@ import java.util.Map;
  *  POST   /v1/vgs/{vg}/lvs/{lv}/rename     {"name","force"?}                   200 lv + lv_old_name
  *  POST   /v1/vgs/{vg}/lvs/{lv}/convert    {"mirrors"|"repair":true,"mirror_log"?,"mwc"?,"alloc"?,"pvs"?}
  *                                                                              200 lv + lv_stale_extents (lvconvert)
- *  POST   /v1/vgs/{vg}/lvs/{lv}/activate                                       200 {"vg_name","lv_name","active"}
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/activate?activationmode=complete|degraded|partial
+ *                                                                              200 {"vg_name","lv_name","active"}
  *  POST   /v1/vgs/{vg}/lvs/{lv}/deactivate?force=                              200 {"vg_name","lv_name","active"}
  *  DELETE /v1/vgs/{vg}/lvs/{lv}?force=                                        200 lv_name (lvremove)
  * </pre>
@@ -74,7 +76,7 @@ public final class VolumeRoutes {
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/rename", r::lvrename);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/convert", r::lvconvert);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/activate", q -> {
-            ops.activate(q.pathParam("vg"), q.pathParam("lv"));
+            ops.activate(q.pathParam("vg"), q.pathParam("lv"), activationMode(q));
             return names(q, true);
         });
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/lvs/{lv}/deactivate", q -> {
@@ -209,6 +211,14 @@ public final class VolumeRoutes {
             return vg(ops.vgreduceMissing(q.pathParam("vg"), Boolean.TRUE.equals(b.force())));
         }
         return vg(ops.vgreduce(q.pathParam("vg"), required(b.pvs(), "pvs")));
+    }
+
+    private static ActivationMode activationMode(ControlRequest q) {
+        try {
+            return q.query("activationmode").map(ActivationMode::parse).orElse(ActivationMode.DEGRADED);
+        } catch (IllegalArgumentException e) {
+            throw ControlErrors.invalidArgument(e.getMessage());
+        }
     }
 
     private static List<String> pvs(ControlRequest q) {

@@ -1,5 +1,6 @@
 package dev.ferry.daemon.operations;
 
+import dev.ferry.daemon.activation.ActivationMode;
 import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
@@ -55,8 +56,11 @@ public interface VolumeOperations {
     /** lvrename within {@code vgName}; an LV with attached clients is refused unless {@code force}. */
     LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force);
 
-    /** lvchange -ay: activates the LV (its mapped device and export); a no-op when active. */
-    void activate(String vgName, String lvName);
+    /**
+     * lvchange -ay: activates the LV (its mapped device and export); a no-op when active; with PVs missing,
+     * {@code mode} decides whether it may.
+     */
+    void activate(String vgName, String lvName, ActivationMode mode);
 
     /** lvchange -an: deactivates the LV; refused (LV_OPEN) while clients are attached unless {@code force}. */
     void deactivate(String vgName, String lvName, boolean force);

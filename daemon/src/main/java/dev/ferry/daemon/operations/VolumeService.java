@@ -1,5 +1,6 @@
 package dev.ferry.daemon.operations;
 
+import dev.ferry.daemon.activation.ActivationMode;
 import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.activation.ExportFactory;
 import dev.ferry.daemon.activation.LvTables;
@@ -176,15 +177,18 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     }
 
     /**
-     * lvchange -ay: activates one LV (no-op if active).
+     * lvchange -ay: activates one LV (no-op if active); with PVs missing only if {@code mode} allows it.
      *
-     * @throws VolumeException LV_NOT_FOUND, or ACTIVATION_FAILED
+     * @throws VolumeException LV_NOT_FOUND, or ACTIVATION_FAILED (naming why the mode refuses it)
      */
     @Override
-    public synchronized void activate(String vgName, String lvName) {
+    public synchronized void activate(String vgName, String lvName, ActivationMode mode) {
         VolumeGroup vg = requireVg(vgName);
         LogicalVolume lv = vg.requireLv(lvName);
         if (!activator.isActive(vgName, lvName)) {
+            mode.refusal(vg, lv).ifPresent(why -> {
+                throw new VolumeException(ErrorCode.ACTIVATION_FAILED, why);
+            });
             activator.activate(vg, lv);
             PassiveMirrors.markActive(manager, activator);
         }

@@ -180,10 +180,10 @@ class ActivationTest {
         assertFalse(volumes.activator().isActive("vg", "toggle"));
         assertTrue(exports.find("vg/toggle").isEmpty());
         assertTrue(volumes.activator().registry().list().isEmpty());
-        volumes.activate("vg", "toggle");
+        volumes.activate("vg", "toggle", ActivationMode.DEGRADED);
         assertArrayEquals(data, read(device("toggle"), 0, data.length));
         assertEquals(ErrorCode.LV_NOT_FOUND, assertThrows(VolumeException.class,
-                () -> volumes.activate("vg", "nope")).code());
+                () -> volumes.activate("vg", "nope", ActivationMode.DEGRADED)).code());
     }
 
     @Test

@@ -2,9 +2,12 @@ package dev.ferry.daemon.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.daemon.activation.ActivationMode;
+import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.report.Report;
@@ -95,7 +98,7 @@ class ForceFlagTest {
 
         @Override
         public LogicalVolume lvconvert(String vgName, String lvName, int mirrors,
-                dev.ferry.daemon.model.MirrorWriteConsistency mwc, dev.ferry.daemon.model.AllocationPolicy alloc,
+                MirrorWriteConsistency mwc, AllocationPolicy alloc,
                 List<String> pvs) {
             return real.lvconvert(vgName, lvName, mirrors, mwc, alloc, pvs);
         }
@@ -118,7 +121,7 @@ class ForceFlagTest {
         }
 
         @Override
-        public void activate(String vgName, String lvName) {
+        public void activate(String vgName, String lvName, ActivationMode mode) {
             calls.add("activate " + lvName);
         }
 

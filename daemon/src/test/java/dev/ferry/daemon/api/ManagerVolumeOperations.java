@@ -1,9 +1,14 @@
 package dev.ferry.daemon.api;
 
+import dev.ferry.daemon.activation.ActivationMode;
+import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.ErrorCode;
+import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
@@ -14,6 +19,7 @@ import dev.ferry.daemon.model.report.Reporter;
 import dev.ferry.daemon.operations.VolumeOperations;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * {@link VolumeOperations} straight over a {@link VolumeManager} and its {@link Reporter}, without an
@@ -87,11 +93,11 @@ public final class ManagerVolumeOperations implements VolumeOperations {
 
     @Override
     public LogicalVolume lvconvert(String vgName, String lvName, int mirrors,
-            dev.ferry.daemon.model.MirrorWriteConsistency mwc, dev.ferry.daemon.model.AllocationPolicy alloc,
+            MirrorWriteConsistency mwc, AllocationPolicy alloc,
             List<String> pvs) {
-        return manager.updateVolumeGroup(vgName, g -> dev.ferry.daemon.model.MirrorLayout.withCopies(g, lvName,
-                mirrors + 1, mwc, dev.ferry.daemon.model.FreeSpaceMap.of(g).copy(),
-                alloc == null ? g.alloc() : alloc, java.util.Set.of())).requireLv(lvName);
+        return manager.updateVolumeGroup(vgName, g -> MirrorLayout.withCopies(g, lvName,
+                mirrors + 1, mwc, FreeSpaceMap.of(g).copy(),
+                alloc == null ? g.alloc() : alloc, Set.of())).requireLv(lvName);
     }
 
     @Override
@@ -110,7 +116,7 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     @Override
-    public void activate(String vgName, String lvName) {
+    public void activate(String vgName, String lvName, ActivationMode mode) {
         requireLv(vgName, lvName);
         throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vgName + "/" + lvName
             + " cannot be activated: this daemon runs without an activation layer");

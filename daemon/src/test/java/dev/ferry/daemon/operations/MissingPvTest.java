@@ -3,6 +3,7 @@ package dev.ferry.daemon.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.daemon.activation.ActivationMode;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LogicalVolume;
@@ -208,6 +209,12 @@ class MissingPvTest {
         device("m").read(0, got).get();
         assertThat(got.array()).isEqualTo(data);
         device("m").write(0, ByteBuffer.wrap(new byte[4096]), false).get();
+
+        assertThatThrownBy(() -> volumes.activate("vg", "onlost", ActivationMode.DEGRADED))
+                .isInstanceOf(VolumeException.class).hasMessageContaining("activation mode partial");
+        volumes.activate("vg", "onlost", ActivationMode.PARTIAL);
+        assertThat(device("onlost").read(0, ByteBuffer.allocate(4096))).as("no copy: EIO, never stale data")
+                .failsWithin(Duration.ofSeconds(5));
     }
 
     @Test

@@ -18,6 +18,11 @@ public final class LvChangeCommand extends LvmCommand {
         description = "y: activate; n: deactivate.")
     String activate;
 
+    @Option(names = "--activationmode", paramLabel = "MODE", description = "With PVs missing: complete (nothing on a "
+        + "missing PV), degraded (default: also mirrors with a good copy of every extent) or partial (everything; "
+        + "extents without a copy fail).")
+    String activationMode;
+
     @Option(names = {"-f", "--force"}, description = "Deactivate even while clients are attached.")
     boolean force;
 
@@ -35,8 +40,11 @@ public final class LvChangeCommand extends LvmCommand {
         return each(lvs, arg -> {
             String[] name = vgLv(arg);
             Targets target = Targets.path("/v1/vgs").segment(name[0]).literal("/lvs").segment(name[1]);
-            var answer = client.call("POST", (on ? target.literal("/activate")
-                : target.literal("/deactivate").flag("force", force)).toString(), null);
+            Targets call = on ? target.literal("/activate") : target.literal("/deactivate").flag("force", force);
+            if (on && activationMode != null) {
+                call = call.param("activationmode", activationMode);
+            }
+            var answer = client.call("POST", call.toString(), null);
             if (json()) {
                 printJson(answer);
             }
