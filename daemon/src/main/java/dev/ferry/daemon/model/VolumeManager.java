@@ -219,7 +219,7 @@ public final class VolumeManager implements AutoCloseable {
                     + vg.lvs().size() + " logical volume(s)");
         }
         for (LogicalVolume lv : vg.lvs()) {
-            if (runtime.isOpen(vgName, lv.name())) {
+            if (!lv.has(LvFlag.MIRROR_LOG) && runtime.isOpen(vgName, lv.name())) {   // a log is open by its mirror
                 throw new VolumeException(ErrorCode.LV_OPEN, "Logical volume " + vgName + "/" + lv.name()
                         + " is in use");
             }

@@ -31,6 +31,8 @@ import dev.ferry.daemon.model.report.Reporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -256,8 +258,9 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     /** vgremove: refused while any LV is open (even forced, as LVM); with force its LVs are deactivated. */
     @Override
     public synchronized void vgremove(String vgName, boolean force) {
-        List<LogicalVolume> lvs = manager.volumeGroup(vgName).map(VolumeGroup::lvs).orElse(List.of());
+        List<LogicalVolume> lvs = new ArrayList<>(manager.volumeGroup(vgName).map(VolumeGroup::lvs).orElse(List.of()));
         manager.vgremove(vgName, force);
+        lvs.sort(Comparator.comparing(LogicalVolume::hidden));   // LVs before the hidden ones they stack on
         for (LogicalVolume lv : lvs) {
             activator.deactivate(vgName, lv.name(), true);
         }
