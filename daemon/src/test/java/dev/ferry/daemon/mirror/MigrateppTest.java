@@ -3,7 +3,6 @@ package dev.ferry.daemon.mirror;
 import static dev.ferry.daemon.mirror.MirrorFixture.MIB;
 import static dev.ferry.daemon.mirror.MirrorFixture.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.ErrorCode;
