@@ -126,10 +126,19 @@ public final class MirrorService {
         return resynced(m) ? null : ErrorCode.RESYNC_FAILED;
     }
 
-    /** Adds {@code m}'s fresh copy (stale); if the commit or reload fails, it is taken out again and the error thrown. */
+    /**
+     * Adds {@code m}'s fresh copy (stale) if its PE is still free at commit time; if the commit or reload fails, it
+     * is taken out again and the error thrown.
+     */
     private void extend(Move m) {
+        Area fresh = m.fresh();
         try {
-            commit(m, lv -> LeCopies.withAdded(lv, m.le(), m.fresh()));
+            volumes.change(m.vg(), vg -> {
+                if (!FreeSpaceMap.of(vg).isFree(fresh.pv(), fresh.startPe(), 1)) {
+                    throw invalid("destination PE " + fresh.startPe() + " was allocated meanwhile");
+                }
+                return vg.withLvChanged(m.lv(), lv -> LeCopies.withAdded(lv, m.le(), fresh));
+            }, vg -> volumes.activator().reload(vg, vg.requireLv(m.lv())));
         } catch (VolumeException e) {
             if (LeCopies.indexOf(copies(m), m.fresh().pv(), m.fresh().startPe()) >= 0) {
                 commit(m, lv -> LeCopies.withRemoved(lv, m.le(), m.fresh().pv(), m.fresh().startPe()));

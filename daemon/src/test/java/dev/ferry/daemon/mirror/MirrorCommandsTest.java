@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.daemon.metadata.PvLabel;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.testing.InProcessDaemon;
 import dev.ferry.daemon.wiring.FerryServices;
 import dev.ferry.mapper.testing.FaultyDevice;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,6 +64,7 @@ class MirrorCommandsTest {
             ok("pvcreate", "--size", "64m", pv(i));
         }
         ok("vgcreate", "-s", "1m", "vg", pv(1), pv(2), pv(3), pv(4), pv(5));
+        fillExtents(pv(1), 8);   // no holes: recovery would zero a hole run across LEs without the new copy
         ok("lvcreate", "-m", "1", "-R", "1m", "-L", "4m", "-n", "m", "vg", pv(1), pv(2), pv(3));
     }
 
@@ -67,6 +72,15 @@ class MirrorCommandsTest {
     void stop() throws Exception {
         failingWrites.clear();
         daemon.stop("test over");
+    }
+
+    /** Writes random data over the first {@code extents} 1 MiB extents of a PV. */
+    private static void fillExtents(String pv, int extents) throws Exception {
+        byte[] data = new byte[extents << 20];
+        new java.util.Random(7).nextBytes(data);
+        try (FileChannel ch = FileChannel.open(Path.of(pv), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(data), PvLabel.DEFAULT_PE_START);
+        }
     }
 
     private String pv(int n) {
