@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Benchmarks mirrored LVs against their goals, side by side in the same run, in ROUNDS alternating rounds, and
+# prints the median ratio and its spread (min-max) per goal:
+#   seq write   fio 1M writes qd8 (nbd engine) to a 2-copy LV vs the same to a linear LV on the same disks  (>= 0.8x)
+#   seq read    fio 1M reads qd8 from the 2-copy LV (reads balanced over both copies) vs the linear LV     (>= 1.0x)
+#   resync      `lvconvert -m1` of a fully written linear LV (idle, rate unlimited) vs `dd conv=fsync` of
+#               the same bytes between the same kind of files                                               (>= 0.8x)
+# In each round the order of the two sides alternates, so neither always inherits the other's writeback.
+# The resync is timed through the control API (polled every 20 ms), so JVM start-up of the CLI is not timed.
+#
+# Usage: scripts/bench-mirror.sh [-s LV_SIZE_MIB] [-t SECONDS] [-r ROUNDS] [-d WORK_DIR] [-k]
+#   -s  LV size in MiB (default 512; env LV_MIB)
+#   -t  runtime of each fio run in seconds (default 8; env RUNTIME)
+#   -r  rounds, at least 3 (default 3; env ROUNDS)
+#   -d  directory for the PV files and logs (default: a new directory under ${TMPDIR:-/tmp})
+#   -k  keep the work directory afterwards
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+lv_mib="${LV_MIB:-512}"
+runtime="${RUNTIME:-8}"
+rounds="${ROUNDS:-3}"
+work=""
+keep=0
+
+while getopts "s:t:r:d:kh" opt; do
+    case "$opt" in
+        s) lv_mib="$OPTARG" ;;
+        t) runtime="$OPTARG" ;;
+        r) rounds="$OPTARG" ;;
+        d) work="$OPTARG" ;;
+        k) keep=1 ;;
+        *) sed -n '2,17p' "$0"; exit 2 ;;
+    esac
+done
+[[ "$lv_mib" =~ ^[1-9][0-9]*$ ]] || { echo "bench-mirror.sh: LV size must be a positive number of MiB" >&2; exit 2; }
+[[ "$runtime" =~ ^[1-9][0-9]*$ ]] || { echo "bench-mirror.sh: runtime must be a positive number of seconds" >&2; exit 2; }
+[[ "$rounds" =~ ^[0-9]+$ && "$rounds" -ge 3 ]] || { echo "bench-mirror.sh: at least 3 rounds" >&2; exit 2; }
+"$root/scripts/install-tools.sh" fio curl
+
+if [[ -z "$work" ]]; then
+    work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-mirror.XXXXXX")"
+else
+    mkdir -p "$work"
+    work="$(cd "$work" && pwd)"
+fi
+port="${FERRY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+data="$work/data"
+sock="$data/control.sock"
+export FERRY_CONTROL="$sock"
+daemon_pid=""
+
+ferry() { "$root/scripts/ferry" "$@"; }
+fail() { echo "bench-mirror.sh: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+cleanup() {
+    local rc=$?
+    if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then
+        ferry shutdown >/dev/null 2>&1 || kill "$daemon_pid" 2>/dev/null || true
+        wait "$daemon_pid" 2>/dev/null || true
+    fi
+    ((rc != 0)) && [[ -f "$work/daemon.log" ]] && tail -n 30 "$work/daemon.log" >&2
+    if ((keep)); then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+api() { # METHOD PATH [JSON]
+    local args=(-sS --fail-with-body --unix-socket "$sock" -X "$1")
+    [[ $# -ge 3 ]] && args+=(-H 'Content-Type: application/json' -d "$3")
+    curl "${args[@]}" "http://localhost$2"
+}
+
+# Prints the MiB/s of one fio run against export VG/LV.
+fio_mibps() { # LV RW
+    local out="$work/fio-$1-$2.json"
+    fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$port/bench/$1" --rw="$2" --bs=1M --iodepth=8 \
+        --size="${lv_mib}m" --time_based --runtime="$runtime" --ramp_time=1 --output-format=json >"$out" \
+        2>"$out.err" || fail "fio failed: $(cat "$out.err")"
+    python3 - "$out" "$2" <<'EOF'
+import json, sys
+text = open(sys.argv[1]).read()
+job = json.loads(text[text.index('{'):])["jobs"][0]
+if job["error"] != 0:
+    sys.exit("fio error %d" % job["error"])
+side = "read" if sys.argv[2] == "read" else "write"
+print("%.1f" % (job[side]["bw_bytes"] / 1048576))
+EOF
+}
+
+# Seconds `lvconvert -m1` of LV src takes until every region is in sync (then drops the copy again).
+timed_resync() {
+    local start end pct
+    start="$(now)"
+    api POST /v1/vgs/bench/lvs/src/convert '{"mirrors":1}' >/dev/null
+    while :; do
+        pct="$(api GET '/v1/reports/lvs?name=bench/src&o=copy_percent' | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["report"][0]["lv"][0]["copy_percent"])')"
+        [[ "$pct" == "100.00" ]] && break
+        sleep 0.02
+    done
+    end="$(now)"
+    api POST /v1/vgs/bench/lvs/src/convert '{"mirrors":0,"pvs":["'"$pv2"'"]}' >/dev/null
+    elapsed "$start" "$end"
+}
+
+# Seconds `dd conv=fsync` takes to copy LV-size bytes from one file to a fresh one.
+timed_dd() {
+    local start end
+    rm -f "$work/dd.out"
+    start="$(now)"
+    dd if="$work/dd.in" of="$work/dd.out" bs=1M count="$lv_mib" conv=fsync status=none
+    end="$(now)"
+    rm -f "$work/dd.out"
+    elapsed "$start" "$end"
+}
+
+ferry --version >/dev/null # build first, untimed
+mkdir -p "$data"
+ferry daemon --data-dir "$data" --listen "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
+daemon_pid=$!
+deadline=$((SECONDS + 90))
+until api GET /v1/health >/dev/null 2>&1; do
+    kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited while starting"
+    ((SECONDS < deadline)) || fail "the daemon did not answer within 90 s"
+    sleep 0.2
+done
+pv_mib=$((3 * lv_mib + 64))
+pv1="$work/pv1.img"
+pv2="$work/pv2.img"
+pv3="$work/pv3.img"
+ferry pvcreate --size "${pv_mib}m" "$pv1" "$pv2" "$pv3" >/dev/null
+ferry vgcreate -s 4M bench "$pv1" "$pv2" "$pv3" >/dev/null
+ferry lvcreate -n lin -L "${lv_mib}M" bench "$pv1" >/dev/null
+ferry lvcreate -n mir -m 1 --nosync -L "${lv_mib}M" bench "$pv1" "$pv2" "$pv3" >/dev/null
+ferry lvcreate -n src -L "${lv_mib}M" bench "$pv1" >/dev/null
+echo "filling the LVs ..." >&2
+for lv in lin mir src; do
+    fio --name=fill --ioengine=nbd --uri="nbd://127.0.0.1:$port/bench/$lv" --rw=write --bs=1M --iodepth=8 \
+        --size="${lv_mib}m" --output=/dev/null
+done
+dd if=/dev/urandom of="$work/dd.in" bs=1M count="$lv_mib" conv=fsync status=none
+
+declare -A results
+for ((r = 0; r < rounds; r++)); do
+    echo "round $((r + 1)) of $rounds ..." >&2
+    if ((r % 2 == 0)); then
+        mw="$(fio_mibps mir write)"; lw="$(fio_mibps lin write)"
+        lr="$(fio_mibps lin read)"; mr="$(fio_mibps mir read)"
+        rs="$(timed_resync)"; dd_s="$(timed_dd)"
+    else
+        lw="$(fio_mibps lin write)"; mw="$(fio_mibps mir write)"
+        mr="$(fio_mibps mir read)"; lr="$(fio_mibps lin read)"
+        dd_s="$(timed_dd)"; rs="$(timed_resync)"
+    fi
+    results[write]+="$mw $lw;"
+    results[read]+="$mr $lr;"
+    results[resync]+="$dd_s $rs;"   # a rate ratio: dd seconds / resync seconds
+    printf '  write mirror %s lin %s MiB/s | read mirror %s lin %s MiB/s | resync %ss dd %ss\n' \
+        "$mw" "$lw" "$mr" "$lr" "$rs" "$dd_s" >&2
+done
+
+printf '\nmirrored LV vs peers, %s MiB LVs, %s rounds, fio %ss per run (nbd engine, 127.0.0.1)\n' "$lv_mib" "$rounds" "$runtime"
+printf '%-40s %8s %14s %6s\n' goal median spread target
+for goal in "write|seq write 1M qd8: mirror / linear|0.8" "read|seq read 1M qd8: mirror / linear|1.0" \
+        "resync|lvconvert -m1 rate / dd conv=fsync|0.8"; do
+    IFS='|' read -r key label target <<<"$goal"
+    python3 - "${results[$key]}" "$label" "$target" <<'EOF'
+import statistics, sys
+pairs = [p.split() for p in sys.argv[1].split(";") if p.strip()]
+ratios = sorted(float(a) / float(b) for a, b in pairs)
+print("%-40s %7.2fx %6.2f-%.2fx %5sx" % (sys.argv[2], statistics.median(ratios), ratios[0], ratios[-1], sys.argv[3]))
+EOF
+done
