@@ -22,7 +22,7 @@ import java.util.Map;
  *   LV:       0 len mirror LOG N VG-LV_mimage_0 0 ... VG-LV_mimage_{N-1} 0 F keep_serving handle_errors
  *                    [stale k a-b,c-d ...]...
  *   LOG:      disk 2 VG-LV_mlog region_sectors [nosync]     (active consistency; 3 arguments with nosync)
- *             core 1 region_sectors | core 2 region_sectors nosync     (passive: nosync after a clean stop; off)
+ *             core 1 region_sectors | core 2 region_sectors nosync     (no log: nosync unless a full copy is due)
  * </pre>
  * {@code stale k} lists the regions of leg {@code k} overlapping a stale copy, a missing one, or one on a missing
  * PV (whose image piece is {@code error} as well). A mirrored LV whose
@@ -99,7 +99,7 @@ final class MirrorTables {
             return lv.has(LvFlag.NOTSYNCED) ? "disk 3 " + dev + " " + regionSectors + " nosync"
                     : "disk 2 " + dev + " " + regionSectors;
         }
-        boolean resync = m.consistency() == MirrorWriteConsistency.PASSIVE && !coreInSync;
+        boolean resync = !coreInSync;
         return resync ? "core 1 " + regionSectors : "core 2 " + regionSectors + " nosync";
     }
 

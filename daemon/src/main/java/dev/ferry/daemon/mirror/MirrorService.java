@@ -6,6 +6,7 @@ import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.MirrorLayout;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.Segment;
@@ -227,7 +228,11 @@ public final class MirrorService {
                 }
                 List<StaleMarks.Copy> left = stale.stream().filter(c -> mirror == null
                         || LiveCopies.stale(mirror, c.leg(), c.le(), vg.extentSize())).toList();
-                volumes.change(vgName, v -> v.withLvChanged(lvName, l -> StaleMarks.good(l, stale, left)), v -> { });
+                boolean wholeForced = force && left.isEmpty() && chosen.size() == vg.requireLv(lvName).extentCount();
+                volumes.change(vgName, v -> v.withLvChanged(lvName, l -> {
+                    LogicalVolume healed = StaleMarks.good(l, stale, left);
+                    return wholeForced ? StaleMarks.withoutFlag(healed, LvFlag.COPIES_MAY_DIFFER) : healed;
+                }), v -> { });
                 lvs.add(lvName);
                 stale.forEach(c -> pvs.add(vg.pv(c.pv()).map(PhysicalVolume::name).orElse(c.pv().toString())));
                 extents += stale.stream().mapToLong(StaleMarks.Copy::le).distinct().count();

@@ -2,9 +2,12 @@ package dev.ferry.daemon.mirror;
 
 import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.MirrorLayout;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /** The stale marks the resync verbs read and set on chosen logical extents of a mirrored LV. */
@@ -63,5 +66,12 @@ final class StaleMarks {
             }
         }
         return -1;
+    }
+
+    /** {@code lv} without status flag {@code flag}. */
+    static LogicalVolume withoutFlag(LogicalVolume lv, LvFlag flag) {
+        Set<LvFlag> status = lv.status().isEmpty() ? EnumSet.noneOf(LvFlag.class) : EnumSet.copyOf(lv.status());
+        status.remove(flag);
+        return lv.withStatus(status);
     }
 }

@@ -15,8 +15,13 @@ public enum LvFlag {
     /** A mirror created with {@code --nosync}: its copies were never copied, only written alike (attr {@code M}). */
     NOTSYNCED,
     /**
-     * A passive-consistency mirror that is active, or was not stopped cleanly, since its last clean stop: its next
-     * activation copies every region again.
+     * A mirror without a region log that is active, or was not stopped cleanly, since its last clean stop: with
+     * passive consistency its next activation copies every region again; with none its copies may differ.
      */
-    UNCLEAN
+    UNCLEAN,
+    /**
+     * A mirror without crash consistency ({@code --mwc off}) that was not stopped cleanly: its copies may differ
+     * where writes were in flight, until a forced resync of the whole LV ({@code resynclv -f}).
+     */
+    COPIES_MAY_DIFFER
 }

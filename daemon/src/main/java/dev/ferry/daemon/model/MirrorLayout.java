@@ -61,8 +61,8 @@ public final class MirrorLayout {
         Set<LvFlag> status = EnumSet.copyOf(lv.status());
         if (nosync) {
             status.add(LvFlag.NOTSYNCED);
-        } else if (mwc == MirrorWriteConsistency.PASSIVE) {
-            status.add(LvFlag.UNCLEAN);
+        } else if (mwc != MirrorWriteConsistency.ACTIVE) {
+            status.add(LvFlag.UNCLEAN);   // no region log: the first activation copies everything
         }
         VolumeGroup out = vg;
         String logLv = null;

@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LvFlag#UNCLEAN} mark of passive-consistency mirrors (no region log): committed while such a mirror is
- * active, so that after a crash its next activation copies every region, and cleared at a clean stop for the mirrors
- * that were in sync when their devices went away.
+ * The {@link LvFlag#UNCLEAN} mark of mirrors without a region log (passive consistency, or none): committed while
+ * such a mirror is active, so that after a crash a passive mirror's next activation copies every region and one
+ * without consistency is flagged {@link LvFlag#COPIES_MAY_DIFFER}; cleared at a clean stop for the mirrors that were
+ * in sync when their devices went away.
  */
 final class PassiveMirrors {
     private static final Logger LOG = LoggerFactory.getLogger(PassiveMirrors.class);
@@ -56,8 +57,43 @@ final class PassiveMirrors {
                 && stopped.getOrDefault(vg.name(), Set.of()).contains(lv.name()), false);
     }
 
+    /** A mirror without a region log: passive consistency, or none. */
     private static boolean passive(LogicalVolume lv) {
-        return lv.mirrored() && lv.mirror().consistency() == MirrorWriteConsistency.PASSIVE;
+        return lv.mirrored() && lv.mirror().consistency() != MirrorWriteConsistency.ACTIVE;
+    }
+
+    /**
+     * At start, before activation: the mirrors without crash consistency found unclean (not stopped cleanly) are
+     * flagged {@link LvFlag#COPIES_MAY_DIFFER} until a forced resync, and activate without copying anything; one
+     * commit per VG that changes.
+     */
+    static void noteCrashedWithoutConsistency(VolumeManager manager) {
+        for (VolumeGroup vg : manager.volumeGroups()) {
+            List<String> names = vg.lvs().stream().filter(lv -> lv.mirrored() && lv.has(LvFlag.UNCLEAN)
+                    && lv.mirror().consistency() == MirrorWriteConsistency.OFF && !lv.has(LvFlag.COPIES_MAY_DIFFER))
+                    .map(LogicalVolume::name).toList();
+            if (names.isEmpty() || manager.isOffline(vg.name())) {
+                continue;
+            }
+            names.forEach(n -> LOG.warn("mirror {}/{} (mwc off) was not stopped cleanly: its copies may differ "
+                    + "until resynclv -f", vg.name(), n));
+            try {
+                manager.updateVolumeGroup(vg.name(), v -> {
+                    VolumeGroup out = v;
+                    for (String name : names) {
+                        out = out.withLvChanged(name, lv -> {   // nothing is copied: off does nothing
+                            Set<LvFlag> status = EnumSet.copyOf(lv.status());
+                            status.add(LvFlag.COPIES_MAY_DIFFER);
+                            status.remove(LvFlag.UNCLEAN);
+                            return lv.withStatus(status);
+                        });
+                    }
+                    return out;
+                });
+            } catch (VolumeException e) {
+                LOG.warn("VG {}: could not record that mirrors {} may differ: {}", vg.name(), names, e.getMessage());
+            }
+        }
     }
 
     private static void update(VolumeManager manager, BiPredicate<VolumeGroup, LogicalVolume> which, boolean unclean) {

@@ -97,6 +97,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
             }
         }
         MissingPvs.reconcile(manager);
+        PassiveMirrors.noteCrashedWithoutConsistency(manager);
         service.activateAll();
         service.missing.watch(service);
         return service;
@@ -281,6 +282,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
             manager.lvremove(vg.name(), lv.name(), true);
             throw e;
         }
+        PassiveMirrors.markActive(manager, activator);
         return lv;
     }
 

@@ -82,6 +82,34 @@ class MirrorCrashProcessTest {
         assertThat(crashed).isPositive();
     }
 
+    @Test
+    void aMirrorWithoutConsistencySaysItsCopiesMayDifferAfterKillNineUntilAForcedResync() throws Exception {
+        FerryDaemon daemon = mirrored(List.of("--mwc", "off"));
+        AckedBlockWriter writer = new AckedBlockWriter(4, BLOCK, BLOCKS, 8);
+        NbdClient client = daemon.nbdClient("vg/lv");
+        writer.fill(client);
+        writer.start(client);
+        LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        daemon.kill9();
+        assertThat(writer.awaitStopped()).as("writes fail once the daemon is gone").isNotNull();
+        client.close();
+
+        daemon.startAgain();
+        assertThat(health(daemon)).isEqualTo("copies may differ");
+        assertThat(resyncedBytes(daemon)).as("nothing is copied without consistency").isZero();
+        try (NbdClient again = daemon.nbdClient("vg/lv")) {
+            writer.verifyAndSettle(again);
+        }
+        daemon.cliOk("resynclv", "-f", "vg/lv");
+        assertThat(health(daemon)).isEmpty();
+        assertLegsIdentical(daemon);
+    }
+
+    private static String health(FerryDaemon daemon) {
+        return report(daemon, "lvs", "-o", "lv_health_status", "vg/lv").at("/report/0/lv/0/lv_health_status")
+                .asText();
+    }
+
     /** A daemon in {@code dir/run} with the in-sync mirrored LV {@code vg/lv} created with {@code options}. */
     private FerryDaemon mirrored(List<String> options) throws IOException {
         Path work = dir.resolve("run");

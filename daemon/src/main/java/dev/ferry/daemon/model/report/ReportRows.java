@@ -115,7 +115,10 @@ final class ReportRows {
             return "" + type + perm + alloc + '-' + state + open + target + '-' + health + '-';
         }
 
-        /** LVM's {@code lv_health_status}: partial (a PV is missing), refresh needed (a leg failed), or "". */
+        /**
+         * LVM's {@code lv_health_status}: partial (a PV is missing), refresh needed (a leg failed), Ferry's "copies
+         * may differ" (a mirror without consistency after an unclean stop, until {@code resynclv -f}), or "".
+         */
         String healthStatus() {
             boolean missing = segments().stream().flatMap(s -> legAreas(s).stream())
                     .anyMatch(a -> !a.isLv() && !present(a));
@@ -125,7 +128,7 @@ final class ReportRows {
             if (leg < 0 && mirrored() && runtime.legHealth(vg.name(), lv.name()).chars().anyMatch(c -> c != 'A')) {
                 return "refresh needed";
             }
-            return "";
+            return leg < 0 && lv.has(LvFlag.COPIES_MAY_DIFFER) ? "copies may differ" : "";
         }
 
         private boolean present(Area a) {
