@@ -132,6 +132,23 @@ public final class PvDisk implements Closeable {
         slots[index] = SlotContent.valid(index, seqno, vg, document.clone());
     }
 
+    /**
+     * Zeroes {@code length} bytes of the PV's data area at byte {@code offset} of the device (at or after pe_start,
+     * never the label or metadata) and syncs.
+     */
+    public void zeroData(long offset, long length) throws IOException {
+        if (offset < label.peStart() || length < 0 || offset > device.size() - length) {
+            throw new IOException("zeroing " + offset + "+" + length + " is outside the data area of " + path);
+        }
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(length, 1 << 20));
+        for (long done = 0; done < length;) {
+            int n = (int) Math.min(zeros.capacity(), length - done);
+            device.write(offset + done, zeros.clear().limit(n));
+            done += n;
+        }
+        device.sync();
+    }
+
     /** Zeroes the header of slot {@code index}; not durable until {@link #sync()}. */
     public void clearSlot(int index) throws IOException {
         slots[index] = SlotContent.corrupt(index, "clear in progress");

@@ -246,6 +246,31 @@ public final class MirrorLayout {
         return lv.withSegments(LvLayout.merge(out));
     }
 
+    /**
+     * {@code vg} with mirrored LV {@code lvName} switched to consistency {@code mwc} (lvchange --mwc): to active a
+     * region log LV is allocated from {@code free} away from the legs (unless {@code policy} is anywhere), and
+     * being new it starts with every region out of sync; from active the log LV goes.
+     *
+     * @throws VolumeException INVALID_ARGUMENT for an LV that is not mirrored or already has {@code mwc}
+     */
+    public static VolumeGroup withConsistency(VolumeGroup vg, String lvName, MirrorWriteConsistency mwc,
+                                              FreeSpaceMap free, AllocationPolicy policy) {
+        LogicalVolume lv = vg.requireLv(lvName);
+        if (!lv.mirrored()) {
+            throw invalid("Logical volume " + vg.name() + "/" + lvName + " is not mirrored");
+        }
+        if (lv.mirror().consistency() == mwc) {
+            throw invalid("Logical volume " + vg.name() + "/" + lvName + " already has mirror write consistency "
+                    + mwc.cliName());
+        }
+        String oldLog = lv.mirror().logLv();
+        VolumeGroup out = oldLog == null ? vg : vg.withLvChanged(oldLog, l -> null);
+        LogicalVolume bare = lv.withMirror(null).withStatus(without(lv.status(), LvFlag.COPIES_MAY_DIFFER));
+        out = withNewMirror(out.withLvChanged(lvName, l -> null), bare, mwc, true, free, policy);
+        return out.withLvChanged(lvName, l -> l.withStatus(lv.has(LvFlag.NOTSYNCED) ? l.status()
+                : without(l.status(), LvFlag.NOTSYNCED)));
+    }
+
     private static LogicalVolume addLegs(VolumeGroup vg, LogicalVolume lv, int copies, FreeSpaceMap free,
                                          AllocationPolicy policy) {
         LogicalVolume out = lv;

@@ -395,7 +395,38 @@ public final class VolumeManager implements AutoCloseable {
         }
         VolumeGroup next = proposed.withSeqno(before.seqno() + 1);
         VgValidator.validate(next);
+        zeroNewLogExtents(before, next);
         return catalog.commit(before, next);
+    }
+
+    /**
+     * Zeroes the extents that mirror region logs of {@code next} gained over {@code before} (new logs, grown ones)
+     * before the commit that names them: freed extents may still hold an old log, whose in-sync bits a new mirror
+     * must never trust.
+     */
+    private void zeroNewLogExtents(VolumeGroup before, VolumeGroup next) {
+        for (LogicalVolume log : next.lvs()) {
+            if (!log.has(LvFlag.MIRROR_LOG)) {
+                continue;
+            }
+            LogicalVolume old = before.lvs().stream().filter(l -> l.uuid().equals(log.uuid())).findFirst()
+                    .orElse(null);
+            long keep = old == null ? 0 : old.extentCount();
+            for (Segment s : log.segments()) {
+                if (s.endLe() <= keep) {
+                    continue;
+                }
+                long from = Math.max(keep, s.startLe());
+                Area a = s.areas().get(0);
+                PhysicalVolume pv = next.pv(a.pv()).orElseThrow();
+                long offset = pv.peStart() + (a.startPe() + from - s.startLe()) * next.extentSize();
+                long length = (s.endLe() - from) * next.extentSize();
+                PvDisk disk = catalog.diskByUuid(pv.uuid()).orElseThrow(() -> new VolumeException(ErrorCode.IO_ERROR,
+                        "PV " + pv.name() + " of the new mirror log " + log.name() + " is not present"));
+                catalog.guard("zero the new mirror log " + log.name() + " on " + pv.name(),
+                        () -> disk.zeroData(offset, length));
+            }
+        }
     }
 
     private List<PhysicalVolume> orphansAsMembers(List<String> pvPaths, long extentSize) {

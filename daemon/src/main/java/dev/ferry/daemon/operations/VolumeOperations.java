@@ -83,4 +83,7 @@ public interface VolumeOperations {
 
     /** vgreduce --removemissing: drops the missing PVs (see {@link VolumeService#vgreduceMissing}). */
     VolumeGroup vgreduceMissing(String vg, boolean force);
+
+    /** lvchange --mwc: switches a mirrored LV's write consistency (see {@link VolumeService#lvchangeMwc}). */
+    LogicalVolume lvchangeMwc(String vg, String lv, MirrorWriteConsistency mwc);
 }

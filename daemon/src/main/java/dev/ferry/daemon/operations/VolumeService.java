@@ -39,6 +39,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -356,14 +359,36 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         });
     }
 
+    /**
+     * lvchange --mwc: switches mirrored LV {@code lvName} to consistency {@code mwc} while it stays attached (to
+     * active with a new region log, which starts with a full resync; from active its log LV goes).
+     */
+    @Override
+    public synchronized LogicalVolume lvchangeMwc(String vgName, String lvName, MirrorWriteConsistency mwc) {
+        return converted(vgName, lvName, g -> MirrorLayout.withConsistency(g, lvName, mwc, free(g, List.of()),
+                policy(g, lvName, null)));
+    }
+
     private LogicalVolume converted(String vgName, String lvName, UnaryOperator<VolumeGroup> conversion) {
         LogicalVolume old = requireVg(vgName).requireLv(lvName);
         String oldLog = old.mirrored() ? old.mirror().logLv() : null;
         VolumeGroup vg = change(vgName, conversion, g -> activator.reload(g, g.requireLv(lvName)));
         if (oldLog != null && vg.lv(oldLog).isEmpty()) {
-            activator.deactivate(vgName, oldLog, true);
+            awaitGone(activator.deactivate(vgName, oldLog, true), vgName + "/" + oldLog);
         }
         return vg.requireLv(lvName);
+    }
+
+    /** Waits until a deactivated device is gone, so that a device of the same name can come. */
+    private static void awaitGone(CompletableFuture<Void> removal, String what) {
+        try {
+            removal.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("deactivating {} did not finish cleanly: {}", what, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted deactivating " + what, e);
+        }
     }
 
     /** The free space of {@code vg} on present PVs, limited to {@code pvs} when given. */

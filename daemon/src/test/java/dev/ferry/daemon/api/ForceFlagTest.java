@@ -110,6 +110,11 @@ class ForceFlagTest {
         }
 
         @Override
+        public LogicalVolume lvchangeMwc(String vgName, String lvName, MirrorWriteConsistency mwc) {
+            return real.lvchangeMwc(vgName, lvName, mwc);
+        }
+
+        @Override
         public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
             return real.lvrepair(vgName, lvName, pvs);
         }

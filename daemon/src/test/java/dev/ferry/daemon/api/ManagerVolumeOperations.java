@@ -106,6 +106,12 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     @Override
+    public LogicalVolume lvchangeMwc(String vgName, String lvName, MirrorWriteConsistency mwc) {
+        return manager.updateVolumeGroup(vgName, g -> MirrorLayout.withConsistency(g, lvName, mwc,
+                FreeSpaceMap.of(g).copy(), g.alloc())).requireLv(lvName);
+    }
+
+    @Override
     public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
         throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "lvconvert --repair needs the activation layer");
     }

@@ -1,6 +1,7 @@
 package dev.ferry.daemon.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.export.ExportDirectory;
@@ -8,7 +9,9 @@ import dev.ferry.daemon.metadata.PvLabel;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.SizeSpec;
+import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.report.ReportOptions;
 import dev.ferry.daemon.testing.Poll;
@@ -45,7 +48,12 @@ class MirroredLvTest {
     Path root;
 
     private final Map<String, FaultyDevice> faulty = new HashMap<>();
-    private final PvWrapper wrapper = (path, file) -> faulty.computeIfAbsent(path, p -> new FaultyDevice(file));
+    /** Each PV file's fault device as the tables see it now (a PV closed and opened again gets a new one). */
+    private final PvWrapper wrapper = (path, file) -> {
+        FaultyDevice device = new FaultyDevice(file);
+        faulty.put(path, device);
+        return device;
+    };
     private VolumeService volumes;
 
     @BeforeEach
@@ -229,5 +237,28 @@ class MirroredLvTest {
                     .rows().get(0)).containsExactly(small, Long.toString(stale));
             volumes.vgremove("t", true);
         }
+    }
+
+    @Test
+    void lvchangeMwcDropsAndAddsTheRegionLogLive() throws Exception {
+        mirror();
+        awaitInSync();
+        byte[] data = pattern(7, (int) (16 * MIB));
+        write(0, data);
+
+        volumes.lvchangeMwc("vg", "m", MirrorWriteConsistency.OFF);
+        assertThat(volumes.manager().requireVolumeGroup("vg").lv("m_mlog")).isEmpty();
+        assertThat(volumes.activator().isActive("vg", "m_mlog")).isFalse();
+        assertThat(device().table()).contains("mirror core 2 2048 nosync 2 ");
+
+        volumes.lvchangeMwc("vg", "m", MirrorWriteConsistency.ACTIVE);
+        VolumeGroup vg = volumes.manager().requireVolumeGroup("vg");
+        assertThat(vg.requireLv("m_mlog").segments().get(0).areas().get(0).pv())
+                .isNotIn(MirrorLayout.legPvs(vg.requireLv("m")));
+        assertThat(device().table()).contains("mirror disk 2 vg-m_mlog 2048 2 ");
+        awaitInSync();
+        assertThat(read(0, (int) (16 * MIB))).isEqualTo(data);
+        assertThatThrownBy(() -> volumes.lvchangeMwc("vg", "m", MirrorWriteConsistency.ACTIVE))
+                .isInstanceOf(VolumeException.class).hasMessageContaining("already has mirror write consistency");
     }
 }

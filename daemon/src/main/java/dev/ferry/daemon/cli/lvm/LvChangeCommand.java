@@ -3,20 +3,26 @@ package dev.ferry.daemon.cli.lvm;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.cli.client.Targets;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 
 /**
- * {@code lvchange -a y|n [-f] VG/LV...}: activates logical volumes (mapped device and export) or
- * deactivates them; deactivating one with attached clients needs {@code -f}. Silent on success, as LVM.
+ * {@code lvchange -a y|n [-f] [--activationmode M] VG/LV...}: activates logical volumes (mapped device and export)
+ * or deactivates them; deactivating one with attached clients needs {@code -f}; {@code lvchange --mwc MODE VG/LV...}
+ * switches mirrors' write consistency. Silent on success, as LVM.
  */
-@Command(name = "lvchange", description = "Activate (-ay) or deactivate (-an) logical volumes.")
+@Command(name = "lvchange", description = "Activate (-ay) or deactivate (-an) logical volumes, or switch a mirror's "
+        + "write consistency (--mwc).")
 public final class LvChangeCommand extends LvmCommand {
-    @Option(names = {"-a", "--activate"}, paramLabel = "y|n", required = true,
-        description = "y: activate; n: deactivate.")
+    @Option(names = {"-a", "--activate"}, paramLabel = "y|n", description = "y: activate; n: deactivate.")
     String activate;
+
+    @Option(names = "--mwc", paramLabel = "MODE", description = "Mirror write consistency: active (a region log "
+        + "LV; the switch copies every region once), passive or off.")
+    String mwc;
 
     @Option(names = "--activationmode", paramLabel = "MODE", description = "With PVs missing: complete (nothing on a "
         + "missing PV), degraded (default: also mirrors with a good copy of every extent) or partial (everything; "
@@ -31,6 +37,19 @@ public final class LvChangeCommand extends LvmCommand {
 
     @Override
     protected int run(ControlClient client) {
+        if ((activate == null) == (mwc == null)) {
+            throw new ParameterException(spec.commandLine(), "Give exactly one of -a y|n and --mwc MODE.");
+        }
+        if (mwc != null) {
+            return each(lvs, arg -> {
+                String[] name = vgLv(arg);
+                var answer = client.call("POST", Targets.path("/v1/vgs").segment(name[0]).literal("/lvs")
+                    .segment(name[1]).literal("/convert").toString(), Map.of("mwc", mwc));
+                if (json()) {
+                    printJson(answer);
+                }
+            });
+        }
         boolean on = switch (activate) {
             case "y" -> true;
             case "n" -> false;
