@@ -213,12 +213,25 @@ final class MetadataCatalog implements AutoCloseable {
         return next;
     }
 
-    /** Throws FORCEOFF unless more than half of {@code vg}'s PVs are among {@code copies}. */
+    /**
+     * Throws FORCEOFF unless {@code copies} hold more than half of {@code vg}'s metadata copies. Each PV holds one,
+     * except that in a VG of two PVs the first holds two, as AIX places VGDAs: such a VG survives losing its second
+     * PV but not its first.
+     */
     private static void requireQuorum(VolumeGroup vg, Collection<UUID> copies) {
-        long members = vg.pvs().stream().filter(pv -> copies.contains(pv.uuid())).count();
-        if (members * 2 <= vg.pvs().size()) {
-            throw new VolumeException(ErrorCode.FORCEOFF, "Quorum lost for VG " + vg.name() + ": only " + members
-                    + " of its " + vg.pvs().size() + " PVs can take metadata; more than half are needed");
+        int total = 0;
+        int held = 0;
+        for (int i = 0; i < vg.pvs().size(); i++) {
+            int weight = vg.pvs().size() == 2 && i == 0 ? 2 : 1;
+            total += weight;
+            if (copies.contains(vg.pvs().get(i).uuid())) {
+                held += weight;
+            }
+        }
+        if (held * 2 <= total) {
+            throw new VolumeException(ErrorCode.FORCEOFF, "Quorum lost for VG " + vg.name() + ": only " + held
+                    + " of its " + total + " metadata copies (" + vg.pvs().size() + " PVs) can be written; more "
+                    + "than half are needed");
         }
     }
 

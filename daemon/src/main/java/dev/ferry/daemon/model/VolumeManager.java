@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -274,14 +275,21 @@ public final class VolumeManager implements AutoCloseable {
         return MirrorLayout.withMissingPvsStale(vg, presentPvs());
     }
 
-    /** The PVs of {@code vg} (by UUID) that still sit, unchanged, at their path: see {@link PvDisk#stillAtPath}. */
-    public synchronized List<UUID> vanishedPvs(VolumeGroup vg) {
+    /**
+     * The PVs of {@code vg} that are gone but not yet flagged missing, with why: the path no longer leads to the
+     * file that was opened (see {@link PvDisk#stillAtPath}), or a metadata write to it failed.
+     */
+    public synchronized Map<UUID, String> vanishedPvs(VolumeGroup vg) {
         ensureOpen();
-        List<UUID> out = new ArrayList<>();
+        Map<UUID, String> out = new LinkedHashMap<>();
         for (PhysicalVolume p : vg.pvs()) {
-            if (!p.missing() && !catalog.isLost(p.uuid())
-                    && catalog.diskByUuid(p.uuid()).map(d -> !d.stillAtPath()).orElse(false)) {
-                out.add(p.uuid());
+            if (p.missing()) {
+                continue;
+            }
+            if (catalog.isLost(p.uuid())) {
+                out.put(p.uuid(), "a metadata write to PV " + p.name() + " failed");
+            } else if (catalog.diskByUuid(p.uuid()).map(d -> !d.stillAtPath()).orElse(false)) {
+                out.put(p.uuid(), "PV file " + p.name() + " was unlinked or replaced");
             }
         }
         return out;

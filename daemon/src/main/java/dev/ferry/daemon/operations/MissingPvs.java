@@ -2,7 +2,6 @@ package dev.ferry.daemon.operations;
 
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LogicalVolume;
-import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.VolumeManager;
@@ -17,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Notices PVs that go missing and brings the metadata in step: at start, PVs absent from their path are flagged
  * missing (and PVs flagged missing that are back are cleared: their mirror copies stay stale until resynced); while
- * running, a check every {@value #CHECK_MILLIS} ms finds PV files that were unlinked or replaced, and
+ * running, a check every {@value #CHECK_MILLIS} ms finds PV files that were unlinked or replaced or whose metadata
+ * writes failed, and
  * {@link VolumeService#pvLost} records each as missing and reloads the LVs on it. A VG that cannot keep a quorum of
  * metadata copies goes offline.
  */
@@ -70,10 +70,7 @@ final class MissingPvs implements AutoCloseable {
                     if (service.manager().isOffline(vg.name())) {
                         continue;
                     }
-                    for (UUID pv : service.manager().vanishedPvs(vg)) {
-                        String name = vg.pv(pv).map(PhysicalVolume::name).orElse(pv.toString());
-                        service.pvLost(vg.name(), pv, "PV file " + name + " was unlinked or replaced");
-                    }
+                    service.manager().vanishedPvs(vg).forEach((pv, why) -> service.pvLost(vg.name(), pv, why));
                 }
             } catch (RuntimeException e) {
                 LOG.error("PV check failed", e);

@@ -218,16 +218,14 @@ class PvmoveFaultProcessTest {
     }
 
     /**
-     * A destination dead as a whole, its metadata area included. What the daemon does: the copy fails as above,
-     * but putting the LVs back is a metadata commit to every PV of the VG, and the write to the dead PV fails, so
-     * the move ends FAILED with MIGRATE_FAIL and "rollback failed", its tables untouched (the LVs keep running on
-     * the pvmove mirror, whose writes need only the source). The failed commit re-reads the metadata; the dead
-     * PV's stale copy cannot be repaired, which the re-read notes and leaves, so the VG stays listed. Once the disk
-     * answers again a restart settles the move from the newest metadata copy (rolled back where the commit reached
-     * a PV first, else resumed and completed): no pvmove LV is left and every acknowledged write reads back.
+     * A destination dead as a whole, its metadata area included. What the daemon does: the copy fails as above;
+     * putting the LVs back is a metadata commit, whose write to the dead PV fails: that PV is lost (no metadata is
+     * written to it any more) and the commit holds by the quorum of the other two PVs, so the move ends FAILED with
+     * MIGRATE_FAIL, the LVs back on the source, no pvmove LV left, and the dead PV is recorded missing. Once the disk
+     * answers again a restart finds it present again: every acknowledged write reads back.
      */
     @Test
-    void aDestinationDeadMetadataAreaIncludedLeavesTheRollbackToARestartAndLosesNoAcknowledgedWrite() {
+    void aDestinationDeadMetadataAreaIncludedIsLostAndTheRollbackHoldsByQuorum() {
         FaultyDisk.assumeUsable();
         long seed = SeededTwoPvRun.seed("PvmoveFaultProcessTest.deadDestination");
         FaultyDisk dead = owned(FaultyDisk.create(dir, "dst", 64 * MIB, 0));
@@ -240,8 +238,12 @@ class PvmoveFaultProcessTest {
         NbdClient client = lvs.client();
         try {
             JsonNode end = moveUntilWritesFail(dead, src, dst, false);
-            assertFailed(end, "rollback failed");
-            assertThat(api.allLvNames()).as("the VG stays listed").contains("first", "second");
+            assertFailed(end, "data stays on the source");
+            assertThat(api.allLvNames()).as("rolled back by quorum").contains("first", "second")
+                    .doesNotContain("pvmove");
+            assertThat(api.devices("vg/first")).containsExactly(src);
+            Poll.until(TIMEOUT, "dead PV recorded missing", () -> daemon.cliOk("pvs", "--noheadings", "-o",
+                    "pv_attr").out().contains("a-m"));
             keepWriting(writer);
 
             dead.failWrites(false);
