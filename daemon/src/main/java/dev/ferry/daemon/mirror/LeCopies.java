@@ -2,14 +2,12 @@ package dev.ferry.daemon.mirror;
 
 import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.LogicalVolume;
-import dev.ferry.daemon.model.LvLayout;
+import dev.ferry.daemon.model.MirrorLayout;
 import dev.ferry.daemon.model.Segment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.UUID;
-import java.util.function.UnaryOperator;
 
 /** The copies of one logical extent of a mirrored LV: reading them and changing them without touching the others. */
 final class LeCopies {
@@ -44,7 +42,7 @@ final class LeCopies {
 
     /** {@code lv} with {@code copy} appended to LE {@code le}'s copies. */
     static LogicalVolume withAdded(LogicalVolume lv, long le, Area copy) {
-        return changed(lv, le, copies -> {
+        return MirrorLayout.withCopiesOf(lv, le, copies -> {
             List<Area> out = new ArrayList<>(copies);
             out.add(copy);
             return out;
@@ -53,26 +51,11 @@ final class LeCopies {
 
     /** {@code lv} without the copy of LE {@code le} on {@code pv} at {@code pe}. */
     static LogicalVolume withRemoved(LogicalVolume lv, long le, UUID pv, long pe) {
-        return changed(lv, le, copies -> {
+        return MirrorLayout.withCopiesOf(lv, le, copies -> {
             List<Area> out = new ArrayList<>(copies);
             out.remove(indexOf(copies, pv, pe));
             return out;
         });
-    }
-
-    /** {@code lv} with the copies of LE {@code le} replaced by {@code change}'s, segments cut and merged around it. */
-    static LogicalVolume changed(LogicalVolume lv, long le, UnaryOperator<List<Area>> change) {
-        List<Segment> out = new ArrayList<>();
-        for (Segment s : lv.segments()) {
-            if (le < s.startLe() || le >= s.endLe()) {
-                out.add(s);
-                continue;
-            }
-            for (Segment piece : s.cutAt(new TreeSet<>(List.of(le - s.startLe(), le + 1 - s.startLe())))) {
-                out.add(piece.startLe() == le ? piece.withAreas(change.apply(piece.areas())) : piece);
-            }
-        }
-        return lv.withSegments(LvLayout.merge(out));
     }
 
     /** The segment holding LE {@code le}. */

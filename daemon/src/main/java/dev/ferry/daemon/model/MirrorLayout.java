@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * The metadata arithmetic of mirrored LVs, without touching disks: the region log LV's size and placement, the
@@ -228,6 +229,18 @@ public final class MirrorLayout {
 
     /** {@code lv} with leg {@code leg}'s copy of LE {@code le} at {@code area}. */
     private static LogicalVolume withArea(LogicalVolume lv, int leg, long le, Area area) {
+        return withCopiesOf(lv, le, copies -> {
+            List<Area> areas = new ArrayList<>(copies);
+            areas.set(leg, area);
+            return areas;
+        });
+    }
+
+    /**
+     * {@code lv} with the copies (areas) of LE {@code le} replaced by what {@code change} makes of them, its
+     * segment cut around that LE and neighbours merged again where they match.
+     */
+    public static LogicalVolume withCopiesOf(LogicalVolume lv, long le, UnaryOperator<List<Area>> change) {
         List<Segment> out = new ArrayList<>();
         for (Segment s : lv.segments()) {
             if (le < s.startLe() || le >= s.endLe()) {
@@ -235,12 +248,7 @@ public final class MirrorLayout {
                 continue;
             }
             for (Segment piece : s.cutAt(new TreeSet<>(List.of(le - s.startLe(), le + 1 - s.startLe())))) {
-                if (piece.startLe() == le) {
-                    List<Area> areas = new ArrayList<>(piece.areas());
-                    areas.set(leg, area);
-                    piece = piece.withAreas(areas);
-                }
-                out.add(piece);
+                out.add(piece.startLe() == le ? piece.withAreas(change.apply(piece.areas())) : piece);
             }
         }
         return lv.withSegments(LvLayout.merge(out));

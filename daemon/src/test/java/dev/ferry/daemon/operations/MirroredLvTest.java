@@ -14,6 +14,7 @@ import dev.ferry.daemon.model.SizeSpec;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.report.ReportOptions;
+import dev.ferry.daemon.testing.LegFiles;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.testing.TmpfsMount;
 import dev.ferry.daemon.wiring.FerryServices;
@@ -22,9 +23,7 @@ import dev.ferry.mapper.testing.FaultyDevice;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -116,21 +115,6 @@ class MirroredLvTest {
         return b.array();
     }
 
-    /** The bytes of leg {@code leg}'s copy of the whole LV, read from its PV file. */
-    private static byte[] legBytes(VolumeGroup vg, int leg) throws IOException {
-        LogicalVolume lv = vg.requireLv("m");
-        byte[] out = new byte[(int) (lv.extentCount() * MIB)];
-        for (var s : lv.segments()) {
-            var a = s.leg(leg);
-            var pv = vg.pv(a.pv()).orElseThrow();
-            try (FileChannel ch = FileChannel.open(Path.of(pv.name()), StandardOpenOption.READ)) {
-                ch.read(ByteBuffer.wrap(out, (int) (s.startLe() * MIB), (int) (s.extentCount() * MIB)),
-                        pv.peStart() + a.startPe() * MIB);
-            }
-        }
-        return out;
-    }
-
     @Test
     void aFailingLegGoesStaleWhileTheMirrorServesAndHealsAfterARestart() throws Exception {
         mirror();
@@ -163,7 +147,8 @@ class MirroredLvTest {
         VolumeGroup vg = volumes.manager().requireVolumeGroup("vg");
         volumes.close(Duration.ofSeconds(30));
         volumes = null;
-        assertThat(legBytes(vg, 1)).isEqualTo(legBytes(vg, 0)).isEqualTo(before);
+        assertThat(LegFiles.copy(vg, vg.requireLv("m"), 1)).isEqualTo(LegFiles.copy(vg, vg.requireLv("m"), 0))
+                .isEqualTo(before);
     }
 
     @Test
@@ -198,7 +183,8 @@ class MirroredLvTest {
         awaitInSync();
         Poll.until(Duration.ofSeconds(30), "new copy good", () -> MirrorLayout.staleCopies(lv()) == 0);
         VolumeGroup synced = volumes.manager().requireVolumeGroup("vg");
-        assertThat(legBytes(synced, 1)).isEqualTo(legBytes(synced, 0)).isEqualTo(data);
+        assertThat(LegFiles.copy(synced, synced.requireLv("m"), 1))
+                .isEqualTo(LegFiles.copy(synced, synced.requireLv("m"), 0)).isEqualTo(data);
 
         LogicalVolume linear = volumes.lvconvert("vg", "m", 0, null, null, List.of(pv("pv1")));
         assertThat(linear.mirrored()).isFalse();

@@ -13,15 +13,14 @@ import dev.ferry.daemon.model.SizeSpec;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.report.ReportOptions;
+import dev.ferry.daemon.testing.LegFiles;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.wiring.FerryServices;
 import dev.ferry.mapper.device.MappedDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,19 +135,6 @@ class MissingPvTest {
         }
     }
 
-    private static byte[] legBytes(VolumeGroup vg, LogicalVolume lv, int leg) throws IOException {
-        byte[] out = new byte[(int) (lv.extentCount() * MIB)];
-        for (var s : lv.segments()) {
-            var a = s.leg(leg);
-            var pv = vg.pv(a.pv()).orElseThrow();
-            try (FileChannel ch = FileChannel.open(Path.of(pv.name()), StandardOpenOption.READ)) {
-                ch.read(ByteBuffer.wrap(out, (int) (s.startLe() * MIB), (int) (s.extentCount() * MIB)),
-                        pv.peStart() + a.startPe() * MIB);
-            }
-        }
-        return out;
-    }
-
     @Test
     void aDeletedPvIsMissingAtOnceTheMirrorServesAndIsRepairedOntoANewPv() throws Exception {
         Writer w = new Writer(device("m"));
@@ -185,8 +171,8 @@ class MissingPvTest {
         VolumeGroup repaired = vg();
         assertThat(repaired.pv(repaired.requireLv("m").segments().get(0).leg(1).pv()).orElseThrow().name())
                 .isEqualTo(pv("pv4"));
-        assertThat(legBytes(repaired, repaired.requireLv("m"), 1))
-                .isEqualTo(legBytes(repaired, repaired.requireLv("m"), 0));
+        assertThat(LegFiles.copy(repaired, repaired.requireLv("m"), 1))
+                .isEqualTo(LegFiles.copy(repaired, repaired.requireLv("m"), 0));
 
         VolumeGroup reduced = volumes.vgreduceMissing("vg", true);
         assertThat(reduced.pvByName(pv("pv2"))).isEmpty();
