@@ -34,7 +34,7 @@ final class PassiveMirrors {
         update(manager, (vg, lv) -> !lv.has(LvFlag.UNCLEAN) && activator.isActive(vg.name(), lv.name()), true);
     }
 
-    /** The passive mirrors, {@code VG -> LV names}, that are active and in sync now: those a clean stop may mark clean. */
+    /** The log-less mirrors ({@code VG -> LV names}) active and in sync now: those a clean stop may mark clean. */
     static Map<String, Set<String>> inSync(VolumeManager manager, Activator activator) {
         Map<String, Set<String>> out = new LinkedHashMap<>();
         for (VolumeGroup vg : manager.volumeGroups()) {

@@ -14,9 +14,7 @@ import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
-import dev.ferry.daemon.model.MirrorLayout;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
-import dev.ferry.daemon.model.PeRun;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.Segment;
@@ -33,15 +31,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -61,6 +54,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     private final Reporter reporter;
     private final MirrorCopyRecorder copies;
     private final MissingPvs missing = new MissingPvs();
+    private final LiveConversions conversions = new LiveConversions(this);
 
     private VolumeService(VolumeManager manager, Activator activator) {
         this.manager = manager;
@@ -332,93 +326,25 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     }
 
     /**
-     * lvconvert -m: gives LV {@code lvName} {@code mirrors + 1} copies while it stays attached: new legs are
-     * allocated (on {@code pvs} if given, away from the other legs unless {@code alloc} is anywhere), start stale and
-     * are resynchronised in the background (Cpy%Sync shows it); removed legs are those on {@code pvs} first, then
-     * the last; a linear LV becomes a mirror with a region log ({@code mwc}), one copy left makes it linear.
+     * lvconvert -m: gives LV {@code lvName} {@code mirrors + 1} copies while it stays attached (see
+     * {@link LiveConversions#copies}).
      */
     @Override
     public synchronized LogicalVolume lvconvert(String vgName, String lvName, int mirrors, MirrorWriteConsistency mwc,
                                                 AllocationPolicy alloc, List<String> pvs) {
-        return converted(vgName, lvName, g -> MirrorLayout.withCopies(g, lvName, mirrors + 1, mwc, free(g, pvs),
-                policy(g, lvName, alloc), pvUuids(g, pvs)));
+        return conversions.copies(vgName, lvName, mirrors, mwc, alloc, pvs);
     }
 
-    /**
-     * lvconvert --repair: replaces every leg of mirrored LV {@code lvName} that has an extent on a missing PV by a
-     * new leg (on {@code pvs} if given), resynchronised from the good copies.
-     */
+    /** lvconvert --repair: replaces the copies of {@code lvName} on missing PVs (see {@link LiveConversions#repair}). */
     @Override
     public synchronized LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
-        Set<UUID> present = manager.presentPvs();
-        return converted(vgName, lvName, g -> {
-            Set<UUID> lost = new HashSet<>();
-            g.pvs().stream().filter(pv -> pv.missing() || !present.contains(pv.uuid()))
-                    .forEach(pv -> lost.add(pv.uuid()));
-            return MirrorLayout.withLostCopiesReplaced(g, lvName, lost, free(g, pvs), policy(g, lvName, null));
-        });
+        return conversions.repair(vgName, lvName, pvs);
     }
 
-    /**
-     * lvchange --mwc: switches mirrored LV {@code lvName} to consistency {@code mwc} while it stays attached (to
-     * active with a new region log, which starts with a full resync; from active its log LV goes).
-     */
+    /** lvchange --mwc: switches a mirrored LV's write consistency live (see {@link LiveConversions#consistency}). */
     @Override
     public synchronized LogicalVolume lvchangeMwc(String vgName, String lvName, MirrorWriteConsistency mwc) {
-        return converted(vgName, lvName, g -> MirrorLayout.withConsistency(g, lvName, mwc, free(g, List.of()),
-                policy(g, lvName, null)));
-    }
-
-    private LogicalVolume converted(String vgName, String lvName, UnaryOperator<VolumeGroup> conversion) {
-        LogicalVolume old = requireVg(vgName).requireLv(lvName);
-        String oldLog = old.mirrored() ? old.mirror().logLv() : null;
-        VolumeGroup vg = change(vgName, conversion, g -> activator.reload(g, g.requireLv(lvName)));
-        if (oldLog != null && vg.lv(oldLog).isEmpty()) {
-            awaitGone(activator.deactivate(vgName, oldLog, true), vgName + "/" + oldLog);
-        }
-        return vg.requireLv(lvName);
-    }
-
-    /** Waits until a deactivated device is gone, so that a device of the same name can come. */
-    private static void awaitGone(CompletableFuture<Void> removal, String what) {
-        try {
-            removal.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("deactivating {} did not finish cleanly: {}", what, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted deactivating " + what, e);
-        }
-    }
-
-    /** The free space of {@code vg} on present PVs, limited to {@code pvs} when given. */
-    private FreeSpaceMap free(VolumeGroup vg, List<String> pvs) {
-        FreeSpaceMap free = FreeSpaceMap.of(vg).copy();
-        Set<UUID> present = manager.presentPvs();
-        Set<UUID> wanted = pvs == null || pvs.isEmpty() ? null : pvUuids(vg, pvs);
-        Map<UUID, List<PeRun>> allowed = new HashMap<>();
-        for (UUID pv : free.pvs()) {
-            if (present.contains(pv) && (wanted == null || wanted.contains(pv))) {
-                allowed.put(pv, free.freeRuns(pv));
-            }
-        }
-        free.restrictTo(allowed);
-        return free;
-    }
-
-    private static Set<UUID> pvUuids(VolumeGroup vg, List<String> pvs) {
-        Set<UUID> out = new HashSet<>();
-        for (String p : pvs == null ? List.<String>of() : pvs) {
-            String path = KnownPvs.canonical(p);
-            out.add(vg.pvByName(path).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
-                    "Physical volume " + path + " not found in volume group " + vg.name())).uuid());
-        }
-        return out;
-    }
-
-    private static AllocationPolicy policy(VolumeGroup vg, String lvName, AllocationPolicy requested) {
-        AllocationPolicy p = requested != null ? requested : vg.requireLv(lvName).alloc();
-        return p == AllocationPolicy.INHERIT ? vg.alloc() : p;
+        return conversions.consistency(vgName, lvName, mwc);
     }
 
     @Override

@@ -7,7 +7,7 @@ import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
-import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorConversions;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.VolumeException;
@@ -95,7 +95,7 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     public LogicalVolume lvconvert(String vgName, String lvName, int mirrors,
             MirrorWriteConsistency mwc, AllocationPolicy alloc,
             List<String> pvs) {
-        return manager.updateVolumeGroup(vgName, g -> MirrorLayout.withCopies(g, lvName,
+        return manager.updateVolumeGroup(vgName, g -> MirrorConversions.withCopies(g, lvName,
                 mirrors + 1, mwc, FreeSpaceMap.of(g).copy(),
                 alloc == null ? g.alloc() : alloc, Set.of())).requireLv(lvName);
     }
@@ -107,7 +107,7 @@ public final class ManagerVolumeOperations implements VolumeOperations {
 
     @Override
     public LogicalVolume lvchangeMwc(String vgName, String lvName, MirrorWriteConsistency mwc) {
-        return manager.updateVolumeGroup(vgName, g -> MirrorLayout.withConsistency(g, lvName, mwc,
+        return manager.updateVolumeGroup(vgName, g -> MirrorConversions.withConsistency(g, lvName, mwc,
                 FreeSpaceMap.of(g).copy(), g.alloc())).requireLv(lvName);
     }
 
