@@ -325,7 +325,8 @@ public final class CopyJob {
             dropped[index] = true;
             failures.add(failure);
         }
-        LOG.warn("copy from {}: dropping {}", request.source().describe(), failure);
+        // the job's owner reports it (a mirror once per leg and kind of failure): one line per region would flood
+        LOG.debug("copy from {}: dropping {}", request.source().describe(), failure);
         listener.destinationFailed(this, failure);
         if (liveDestinationsNow().isEmpty()) {
             fail("every destination failed; the last at copy range " + pos + "+" + len, err);
