@@ -172,6 +172,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         try {
             registerMirror(vg, lv);
             aux = aux().create(vg, lv, suspendTimeout);
+            limitRecovery(vg, lv);
             device = mapper.registry().create(devName, table);
         } catch (RuntimeException e) {
             aux().remove(aux, Set.of());
@@ -260,6 +261,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
             paths = wanted;
             registerMirror(vg, lv);
             aux = aux().create(vg, lv, suspendTimeout);
+            limitRecovery(vg, lv);
             mapper.registry().load(a.device().name(), table);
         } catch (RuntimeException e) {
             a.device().clear();
@@ -276,6 +278,13 @@ public final class Activator implements LvRuntime, AutoCloseable {
         aux().remove(a.aux(), aux);
         active.put(key, new ActiveLv(a.vg(), a.lv(), a.device(), a.export(), paths, aux, a.tier(), true, log));
         LOG.info("reloaded mirrored {} under suspend: {}", key, a.device().table().strip());
+    }
+
+    /** Sets the copier limit of mirrored LV {@code lv}'s resync copies to its recovery rate (0: none). */
+    public void limitRecovery(VolumeGroup vg, LogicalVolume lv) {
+        if (lv.mirrored()) {
+            mapper.copier().setRateLimit(MirrorTables.throttleGroup(vg, lv), lv.mirror().recoveryRate());
+        }
     }
 
     /** Makes the mirror of mirrored LV {@code lv} known to {@link MirrorEvents} before its table exists. */

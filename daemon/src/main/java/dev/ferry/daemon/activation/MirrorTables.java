@@ -20,7 +20,7 @@ import java.util.Map;
  * <pre>
  *   image k:  start len linear PV data_sector   |   start len error        (per piece, LE order)
  *   LV:       0 len mirror LOG N VG-LV_mimage_0 0 ... VG-LV_mimage_{N-1} 0 F keep_serving handle_errors
- *                    [stale k a-b,c-d ...]...
+ *                    [stale k a-b,c-d ...]... throttle VG-LV
  *   LOG:      disk 2 VG-LV_mlog region_sectors [nosync]     (active consistency; 3 arguments with nosync)
  *             core 1 region_sectors | core 2 region_sectors nosync     (no log: nosync unless a full copy is due)
  * </pre>
@@ -67,8 +67,17 @@ final class MirrorTables {
                 features.addAll(List.of("stale", Integer.toString(k), ranges));
             }
         }
+        features.addAll(List.of("throttle", throttleGroup(vg, lv)));
         return b.append(' ').append(features.size()).append(' ').append(String.join(" ", features)).append('\n')
                 .toString();
+    }
+
+    /**
+     * The copier throttle group of mirrored LV {@code lv}'s resync copies (its device name), limited to the LV's
+     * recovery rate; stable across reloads.
+     */
+    static String throttleGroup(VolumeGroup vg, LogicalVolume lv) {
+        return Activator.deviceName(vg.name(), lv.name());
     }
 
     /** The image devices of mirrored LV {@code lv} ({@code name -> table}); none for a single copy. */

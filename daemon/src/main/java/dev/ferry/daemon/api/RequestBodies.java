@@ -40,9 +40,9 @@ final class RequestBodies {
     record LvResize(String mode, String size, String extents, String alloc, List<String> pvs, Boolean force) {
     }
 
-    /** {@code POST /v1/vgs/{vg}/lvs/{lv}/convert}: lvconvert -m N, or --repair. */
+    /** {@code POST /v1/vgs/{vg}/lvs/{lv}/convert}: lvconvert -m N or --repair, lvchange --mwc or --maxrecoveryrate. */
     record LvConvert(Integer mirrors, Boolean repair, @JsonProperty("mirror_log") String mirrorLog, String mwc,
-                     String alloc, List<String> pvs) {
+                     @JsonProperty("max_recovery_rate") String maxRecoveryRate, String alloc, List<String> pvs) {
     }
 
     /** {@code POST /v1/vgs/{vg}/lvs/{lv}/rename}: the new name; force renames an LV with attached clients. */

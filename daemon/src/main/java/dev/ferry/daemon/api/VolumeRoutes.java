@@ -43,7 +43,8 @@ import java.util.Map;
  *  POST   /v1/vgs/{vg}/lvs/{lv}/resize     {"mode","size"|"extents","alloc"?,"pvs"?,"force"?}  200 lv + lv_size_before
  *  POST   /v1/vgs/{vg}/lvs/{lv}/rename     {"name","force"?}                   200 lv + lv_old_name
  *  POST   /v1/vgs/{vg}/lvs/{lv}/convert    {"mirrors"|"repair":true,"mirror_log"?,"mwc"?,"alloc"?,"pvs"?}
- *                                          (without mirrors and repair: switches mwc / mirror_log, lvchange --mwc)
+ *                                          (without mirrors and repair: switches mwc / mirror_log, lvchange --mwc;
+ *                                           "max_recovery_rate": limits its resync, lvchange --maxrecoveryrate)
  *                                                                              200 lv + lv_stale_extents (lvconvert)
  *  POST   /v1/vgs/{vg}/lvs/{lv}/activate?activationmode=complete|degraded|partial
  *                                                                              200 {"vg_name","lv_name","active"}
@@ -182,6 +183,8 @@ public final class VolumeRoutes {
         LogicalVolume lv;
         if (Boolean.TRUE.equals(b.repair())) {
             lv = ops.lvrepair(vg, lvName, b.pvs());
+        } else if (b.maxRecoveryRate() != null) {
+            lv = ops.lvchangeRecoveryRate(vg, lvName, Sizes.bytes(b.maxRecoveryRate(), 'k', "recovery rate"));
         } else if (b.mirrors() == null && (b.mwc() != null || b.mirrorLog() != null)) {
             lv = ops.lvchangeMwc(vg, lvName, mirrorWriteConsistency(b.mirrorLog(), b.mwc()));
         } else {

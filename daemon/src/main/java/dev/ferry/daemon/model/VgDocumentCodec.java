@@ -70,6 +70,9 @@ public final class VgDocumentCodec {
                 if (lv.mirror().logLv() != null) {
                     mn.put("log_lv", lv.mirror().logLv());
                 }
+                if (lv.mirror().recoveryRate() > 0) {
+                    mn.put("recovery_rate", lv.mirror().recoveryRate());
+                }
             }
         }
         try {
@@ -123,7 +126,8 @@ public final class VgDocumentCodec {
                         integer(m, "rate"), AllocationPolicy.parse(text(m, "alloc")), text(m, "log_lv"));
                 JsonNode mn = l.get("mirror");
                 MirrorOptions mirror = mn == null ? null : new MirrorOptions(
-                        MirrorWriteConsistency.parse(text(mn, "mwc")), mn.has("log_lv") ? text(mn, "log_lv") : null);
+                        MirrorWriteConsistency.parse(text(mn, "mwc")), mn.has("log_lv") ? text(mn, "log_lv") : null,
+                        mn.has("recovery_rate") ? integer(mn, "recovery_rate") : 0);
                 lvs.add(new LogicalVolume(text(l, "name"), uuid(l, "uuid"), bool(l, "hidden"),
                         flags(l, LvFlag.class), AllocationPolicy.parse(text(l, "alloc")), segs, move, mirror));
             }

@@ -86,4 +86,7 @@ public interface VolumeOperations {
 
     /** lvchange --mwc: switches a mirrored LV's write consistency (see {@link VolumeService#lvchangeMwc}). */
     LogicalVolume lvchangeMwc(String vg, String lv, MirrorWriteConsistency mwc);
+
+    /** lvchange --maxrecoveryrate: limits a mirrored LV's resync copies, in bytes/s (0: none). */
+    LogicalVolume lvchangeRecoveryRate(String vg, String lv, long bytesPerSecond);
 }

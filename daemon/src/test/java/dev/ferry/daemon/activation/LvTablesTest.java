@@ -59,8 +59,8 @@ class LvTablesTest {
         LogicalVolume two = lv(new Segment(0, 1, SegmentType.MIRROR, 0, 2 * MIB, List.of(new Area(A, 0),
                 new Area(B, 5))), new Segment(1, 1, SegmentType.MIRROR, 0, 2 * MIB, List.of(new Area(A, 1),
                 new Area(B, 6, null, true)))).withMirror(new MirrorOptions(MirrorWriteConsistency.ACTIVE, "lv_mlog"));
-        assertEquals("0 16384 mirror disk 2 vg-lv_mlog 4096 2 vg-lv_mimage_0 0 vg-lv_mimage_1 0 5 keep_serving "
-                + "handle_errors stale 1 2-3\n", LvTables.table(VG, two));
+        assertEquals("0 16384 mirror disk 2 vg-lv_mlog 4096 2 vg-lv_mimage_0 0 vg-lv_mimage_1 0 7 keep_serving "
+                + "handle_errors stale 1 2-3 throttle vg-lv\n", LvTables.table(VG, two));
         assertEquals(Map.of("vg-lv_mimage_0", "0 8192 linear /pv/a 2048\n8192 8192 linear /pv/a 10240\n",
                 "vg-lv_mimage_1", "0 8192 linear /pv/b 43008\n8192 8192 linear /pv/b 51200\n"),
                 LvTables.auxTables(VG, two));
@@ -73,12 +73,12 @@ class LvTablesTest {
                 new Area(B, 2), new Area(C, 3))), new Segment(1, 1, SegmentType.MIRROR, 0, MIB, List.of(new Area(A, 2),
                 new Area(B, 3)))).withStatus(Set.of(LvFlag.READ, LvFlag.WRITE))
                 .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null));
-        assertEquals("0 16384 mirror core 2 2048 nosync 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 5 "
-                + "keep_serving handle_errors stale 2 4-7\n", LvTables.table(VG, ragged));
+        assertEquals("0 16384 mirror core 2 2048 nosync 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 7 "
+                + "keep_serving handle_errors stale 2 4-7 throttle vg-lv\n", LvTables.table(VG, ragged));
         assertEquals("0 8192 linear /pv/c 28672\n8192 8192 error\n", LvTables.auxTables(VG, ragged)
                 .get("vg-lv_mimage_2"));
-        assertEquals("0 16384 mirror core 1 2048 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 5 "
-                + "keep_serving handle_errors stale 2 4-7\n", LvTables.table(VG, ragged, false),
+        assertEquals("0 16384 mirror core 1 2048 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 7 "
+                + "keep_serving handle_errors stale 2 4-7 throttle vg-lv\n", LvTables.table(VG, ragged, false),
                 "a passive mirror not stopped cleanly copies everything");
     }
 

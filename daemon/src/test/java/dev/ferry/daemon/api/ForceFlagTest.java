@@ -115,6 +115,11 @@ class ForceFlagTest {
         }
 
         @Override
+        public LogicalVolume lvchangeRecoveryRate(String vgName, String lvName, long bytesPerSecond) {
+            return real.lvchangeRecoveryRate(vgName, lvName, bytesPerSecond);
+        }
+
+        @Override
         public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
             return real.lvrepair(vgName, lvName, pvs);
         }

@@ -112,6 +112,12 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     @Override
+    public LogicalVolume lvchangeRecoveryRate(String vgName, String lvName, long bytesPerSecond) {
+        return manager.updateVolumeGroup(vgName, g -> g.withLvChanged(lvName,
+                l -> l.withMirror(l.mirror().withRecoveryRate(bytesPerSecond)))).requireLv(lvName);
+    }
+
+    @Override
     public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
         throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "lvconvert --repair needs the activation layer");
     }

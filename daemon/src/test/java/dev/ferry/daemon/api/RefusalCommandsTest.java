@@ -150,8 +150,8 @@ class RefusalCommandsTest {
             + "layer (INVALID_ARGUMENT)", "lvchange", "-ay", "vg/lv");
         refused(3, "ferry lvchange: Logical volume vg/nope not found (LV_NOT_FOUND)", "lvchange", "-an", "vg/nope");
         usage("--activate must be y or n, got 'x'", "lvchange", "-ax", "vg/lv");
-        usage("Give exactly one of -a y|n and --mwc MODE.", "lvchange", "vg/lv");
-        usage("Give exactly one of -a y|n and --mwc MODE.", "lvchange", "-ay", "--mwc", "off", "vg/lv");
+        usage("Give exactly one of -a y|n, --mwc MODE and --maxrecoveryrate RATE.", "lvchange", "vg/lv");
+        usage("Give exactly one of -a y|n, --mwc MODE and --maxrecoveryrate RATE.", "lvchange", "-ay", "--mwc", "off", "vg/lv");
     }
 
     @Test

@@ -20,7 +20,7 @@ class VgDocumentCodecTest {
         LogicalVolume mirror = new LogicalVolume("m", UUID.randomUUID(), true,
                 EnumSet.of(LvFlag.READ, LvFlag.LOCKED), AllocationPolicy.INHERIT, List.of(new Segment(0, 3,
                         SegmentType.MIRROR, 0, 1 << 21, List.of(new Area(a, 2), new Area(b, 2, null, true)))))
-                .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null));
+                .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null, 4 << 20));
         return VolumeGroup.create("vg", 4 << 20, pvs).withLvs(List.of(striped, mirror)).withSeqno(9);
     }
 

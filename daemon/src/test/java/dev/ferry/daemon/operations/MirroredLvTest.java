@@ -247,4 +247,28 @@ class MirroredLvTest {
         assertThatThrownBy(() -> volumes.lvchangeMwc("vg", "m", MirrorWriteConsistency.ACTIVE))
                 .isInstanceOf(VolumeException.class).hasMessageContaining("already has mirror write consistency");
     }
+
+    @Test
+    void theRecoveryRateLimitsANewCopysResyncAtOnce() throws Exception {
+        mirror();
+        awaitInSync();
+        write(0, pattern(8, (int) (16 * MIB)));
+        volumes.pvcreate(pv("pv4"), 64 * MIB, false);
+        volumes.vgextend("vg", List.of(pv("pv4")));
+        volumes.lvchangeRecoveryRate("vg", "m", MIB);
+        assertThat(volumes.activator().copier().rateLimit("vg-m")).isEqualTo(MIB);
+
+        volumes.lvconvert("vg", "m", 2, null, null, List.of(pv("pv4")));   // a third copy: 16 MiB to copy
+        long start = System.nanoTime();
+        Thread.sleep(1000);
+        double pct = volumes.activator().copyPercent("vg", "m").orElse(0);
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        // at 1 MiB/s at most (elapsed + 1) s worth of regions (1 MiB each) can be copied of 16
+        assertThat(pct).as("after %d ms", elapsedMillis).isLessThan(100.0 * (elapsedMillis / 1000.0 + 2) / 16);
+        volumes.lvchangeRecoveryRate("vg", "m", 0);
+        assertThat(volumes.activator().copier().rateLimit("vg-m")).isZero();
+        awaitInSync();
+        Poll.until(Duration.ofSeconds(30), "the new copy good", () -> MirrorLayout.staleCopies(lv()) == 0);
+        assertThat(lv().mirror().recoveryRate()).isZero();
+    }
 }

@@ -4,6 +4,7 @@ import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.cli.client.Targets;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -12,13 +13,17 @@ import picocli.CommandLine.ParameterException;
 /**
  * {@code lvchange -a y|n [-f] [--activationmode M] VG/LV...}: activates logical volumes (mapped device and export)
  * or deactivates them; deactivating one with attached clients needs {@code -f}; {@code lvchange --mwc MODE VG/LV...}
- * switches mirrors' write consistency. Silent on success, as LVM.
+ * switches mirrors' write consistency and {@code --maxrecoveryrate RATE} limits their resync. Silent on success.
  */
 @Command(name = "lvchange", description = "Activate (-ay) or deactivate (-an) logical volumes, or switch a mirror's "
         + "write consistency (--mwc).")
 public final class LvChangeCommand extends LvmCommand {
     @Option(names = {"-a", "--activate"}, paramLabel = "y|n", description = "y: activate; n: deactivate.")
     String activate;
+
+    @Option(names = "--maxrecoveryrate", paramLabel = "RATE", description = "Mirror: most bytes per second its "
+        + "resync copies, default unit KiB (k, m, g suffixes; 0: no limit).")
+    String maxRecoveryRate;
 
     @Option(names = "--mwc", paramLabel = "MODE", description = "Mirror write consistency: active (a region log "
         + "LV; the switch copies every region once), passive or off.")
@@ -37,14 +42,17 @@ public final class LvChangeCommand extends LvmCommand {
 
     @Override
     protected int run(ControlClient client) {
-        if ((activate == null) == (mwc == null)) {
-            throw new ParameterException(spec.commandLine(), "Give exactly one of -a y|n and --mwc MODE.");
+        long given = Stream.of(activate, mwc, maxRecoveryRate).filter(o -> o != null).count();
+        if (given != 1) {
+            throw new ParameterException(spec.commandLine(),
+                "Give exactly one of -a y|n, --mwc MODE and --maxrecoveryrate RATE.");
         }
-        if (mwc != null) {
+        if (activate == null) {
+            Map<String, Object> body = mwc != null ? Map.of("mwc", mwc) : Map.of("max_recovery_rate", maxRecoveryRate);
             return each(lvs, arg -> {
                 String[] name = vgLv(arg);
                 var answer = client.call("POST", Targets.path("/v1/vgs").segment(name[0]).literal("/lvs")
-                    .segment(name[1]).literal("/convert").toString(), Map.of("mwc", mwc));
+                    .segment(name[1]).literal("/convert").toString(), body);
                 if (json()) {
                     printJson(answer);
                 }
