@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +57,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
     private boolean closed;
     private Function<String, VolumeGroup> latest;
     /** Bytes resynced by mirror targets of each LV ({@code VG/LV}) that are no longer live. */
-    private final Map<String, Long> pastResync = new HashMap<>();
+    private final ResyncTotals resync = new ResyncTotals();
     private MirrorWatch watch = MirrorWatch.NONE;
 
     /** One active LV: its device, export and the PV paths its live table names. */
@@ -270,10 +269,8 @@ public final class Activator implements LvRuntime, AutoCloseable {
             ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
             throw e instanceof VolumeException ? e : ActivationErrors.failed(key, "reload: " + e.getMessage(), e);
         }
-        synchronized (pastResync) {   // a scrape sees the old target's bytes either live or past, never both
-            ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
-            old.ifPresent(m -> retireMirror(key, m));
-        }
+        resync.swapped(key, () -> ActivationErrors.await(suspendTimeout, a.device().resume(),
+                "resume of " + a.device().name()), old);
         mapper.pvs().release(a.paths());
         aux().remove(a.aux(), aux);
         active.put(key, new ActiveLv(a.vg(), a.lv(), a.device(), a.export(), paths, aux, a.tier(), true, log));
@@ -295,24 +292,14 @@ public final class Activator implements LvRuntime, AutoCloseable {
         }
     }
 
-    /** Adds what mirror target {@code m} of LV {@code key}, replaced or removed, resynced to the LV's past total. */
-    private void retireMirror(String key, MirrorTarget m) {
-        synchronized (pastResync) {
-            pastResync.merge(key, m.resyncedBytes(), Long::sum);
-        }
-    }
-
     /**
      * Bytes written onto the legs of mirrored LV {@code vg/lv} by resync copies since this activator started,
      * summed over every mirror target its tables have had (reloads and reactivations keep counting). Takes no lock
      * of the activator's, so a scrape waits at most for the resume of a table swap.
      */
     public long mirrorResyncedBytes(String vg, String lv) {
-        synchronized (pastResync) {
-            long live = mapper.registry().lookup(deviceName(vg, lv)).flatMap(Activator::mirrorTarget)
-                    .map(MirrorTarget::resyncedBytes).orElse(0L);
-            return pastResync.getOrDefault(exportName(vg, lv), 0L) + live;
-        }
+        return resync.total(exportName(vg, lv),
+                () -> mapper.registry().lookup(deviceName(vg, lv)).flatMap(Activator::mirrorTarget));
     }
 
     /** Tells {@code w} of every mirrored LV active now and of those activated or deactivated from now on. */
@@ -403,7 +390,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         exports.withdraw(a.export());
         LOG.info("deactivating {}/{}", vg, lv);
         CompletableFuture<Void> gone = mapper.registry().remove(a.device().name(), true)
-                .thenRun(() -> mirror.ifPresent(m -> retireMirror(exportName(vg, lv), m)))
+                .thenRun(() -> mirror.ifPresent(m -> resync.retire(exportName(vg, lv), m)))
                 .thenCompose(v -> aux().remove(a.aux(), Set.of())).thenCompose(v -> mapper.pvs().release(a.paths()));
         String log = a.mirrorLog();
         return log == null ? gone : gone.thenCompose(v -> deactivateLater(vg, log));
