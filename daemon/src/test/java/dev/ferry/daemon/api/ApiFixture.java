@@ -2,7 +2,6 @@ package dev.ferry.daemon.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.activation.DmExports;
-import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.export.ExportDirectory;
@@ -10,6 +9,8 @@ import dev.ferry.daemon.model.VolumeManager;
 import dev.ferry.daemon.operations.VolumeOperations;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
+import dev.ferry.daemon.testing.CliResult;
+import dev.ferry.daemon.testing.InProcessCli;
 import dev.ferry.daemon.wiring.FerryServices;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
@@ -18,19 +19,13 @@ import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.targets.TargetTypes;
 import dev.ferry.mapper.time.Scheduler;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /**
@@ -51,18 +46,6 @@ final class ApiFixture implements AutoCloseable {
     final ControlClient client;
     private final ThreadPoolExecutor io = IoExecutors.newPool(2, 1024);
     private final Map<String, FileBlockDevice> files = new ConcurrentHashMap<>();
-
-    /** What one command printed and returned. */
-    record Result(int exit, String out, String err) {
-    }
-
-    /** The root {@code ferry} command of the tests, with {@link CliCommands} registered under it. */
-    @Command(name = "ferry")
-    static final class Ferry implements Runnable {
-        @Override
-        public void run() {
-        }
-    }
 
     ApiFixture(Path root, Duration suspendTimeout) throws Exception {
         this(root, suspendTimeout, ops -> ops);
@@ -110,17 +93,8 @@ final class ApiFixture implements AutoCloseable {
     }
 
     /** Runs {@code ferry ARGS} with {@code --control} pointing at this daemon. */
-    Result run(String... args) {
-        List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.add(args[0].equals("dmsetup") ? 2 : 1, "--control");
-        all.add(args[0].equals("dmsetup") ? 3 : 2, daemon.config().controlSocket().path().toString());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = CliCommands.register(new CommandLine(new Ferry()));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
+    CliResult run(String... args) {
+        return InProcessCli.run(Path.of(daemon.config().controlSocket().path().toString()), args);
     }
 
     /** A JSON call to the daemon. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.daemon.cli.client.ControlCallException;
+import dev.ferry.daemon.testing.CliResult;
 import dev.ferry.mapper.device.MappedDevice;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -46,14 +47,14 @@ class DmRoutesTest {
     }
 
     private String ok(String... args) {
-        ApiFixture.Result r = f.run(args);
+        CliResult r = f.run(args);
         assertThat(r.err()).isEmpty();
         assertThat(r.exit()).isZero();
         return r.out();
     }
 
     private void refused(int exit, String err, String... args) {
-        ApiFixture.Result r = f.run(args);
+        CliResult r = f.run(args);
         assertThat(r.err()).isEqualTo(err + "\n");
         assertThat(r.exit()).isEqualTo(exit);
         assertThat(r.out()).isEmpty();
@@ -199,7 +200,7 @@ class DmRoutesTest {
             assertThat(g.run("dmsetup", "suspend", "lower").exit()).isZero();
             ByteBuffer buf = ByteBuffer.allocate(SECTOR);
             CompletableFuture<Void> stuck = g.registry.lookup("upper").orElseThrow().read(0, buf);
-            ApiFixture.Result r = g.run("dmsetup", "suspend", "upper");
+            CliResult r = g.run("dmsetup", "suspend", "upper");
             assertThat(r.err()).isEqualTo("ferry dmsetup suspend: suspend of device 'upper' timed out after 300 ms with "
                 + "1 requests in flight; device is ACTIVE again (SUSPEND_TIMEOUT)\n");
             assertThat(r.exit()).isEqualTo(1);

@@ -13,6 +13,7 @@ import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.report.Report;
 import dev.ferry.daemon.model.report.ReportOptions;
 import dev.ferry.daemon.operations.VolumeOperations;
+import dev.ferry.daemon.testing.CliResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -170,7 +171,7 @@ class ForceFlagTest {
             assertThat(f.run("lvreduce", "-f", "-l", "3", "vg/lv").exit()).isZero();
             assertThat(f.run("lvrename", "vg", "lv", "lw").exit()).isZero();
             assertThat(f.run("lvrename", "-f", "vg/lw", "vg/lv").exit()).isZero();
-            ApiFixture.Result on = f.run("lvchange", "-ay", "vg/lv");
+            CliResult on = f.run("lvchange", "-ay", "vg/lv");
             assertThat(on.out() + on.err()).isEmpty();
             assertThat(on.exit()).isZero();
             assertThat(f.run("lvchange", "-a", "n", "vg/lv").exit()).isZero();

@@ -2,6 +2,7 @@ package dev.ferry.daemon.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.daemon.testing.CliResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +42,7 @@ class RefusalCommandsTest {
     /** Runs a command that must be refused with {@code exit} and exactly {@code err}, changing nothing. */
     private void refused(int exit, String err, String... args) throws Exception {
         String before = f.metadata();
-        ApiFixture.Result r = f.run(args);
+        CliResult r = f.run(args);
         assertThat(r.err()).isEqualTo(err + "\n");
         assertThat(r.exit()).isEqualTo(exit);
         assertThat(r.out()).isEmpty();
@@ -51,7 +52,7 @@ class RefusalCommandsTest {
     /** Runs a command the client refuses as a usage error (exit 2) before calling the daemon. */
     private void usage(String message, String... args) throws Exception {
         String before = f.metadata();
-        ApiFixture.Result r = f.run(args);
+        CliResult r = f.run(args);
         assertThat(r.err()).startsWith(message + "\nUsage: ferry " + args[0] + " ");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
@@ -78,7 +79,7 @@ class RefusalCommandsTest {
     @Test
     void severalPvsGoOnAfterAFailureAndExitWithTheFirstFailure() throws Exception {
         String d = f.path("d.img");
-        ApiFixture.Result r = f.run("pvcreate", "--size", "16m", a, d);
+        CliResult r = f.run("pvcreate", "--size", "16m", a, d);
         assertThat(r.exit()).isEqualTo(4);
         assertThat(r.err()).isEqualTo("ferry pvcreate: Physical volume " + a + " belongs to volume group vg (PV_IN_USE)\n");
         assertThat(r.out()).isEqualTo("Physical volume \"" + d + "\" successfully created.\n");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.daemon.testing.CliResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,7 @@ class VolumeCommandsTest {
     }
 
     private String ok(String... args) {
-        ApiFixture.Result r = f.run(args);
+        CliResult r = f.run(args);
         assertThat(r.err()).isEmpty();
         assertThat(r.exit()).isZero();
         return r.out();

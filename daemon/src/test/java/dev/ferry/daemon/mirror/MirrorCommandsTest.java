@@ -3,22 +3,18 @@ package dev.ferry.daemon.mirror;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.daemon.activation.PvWrapper;
-import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.metadata.PvLabel;
 import dev.ferry.daemon.process.DaemonProcess;
+import dev.ferry.daemon.testing.CliResult;
+import dev.ferry.daemon.testing.InProcessCli;
 import dev.ferry.daemon.testing.InProcessDaemon;
 import dev.ferry.daemon.wiring.FerryServices;
 import dev.ferry.mapper.testing.FaultyDevice;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 /**
  * {@code ferry migratepp}, {@code resyncpv}, {@code resynclv} and {@code resynclp} against a real daemon in this JVM:
@@ -40,17 +35,6 @@ class MirrorCommandsTest {
     private final Set<String> failingWrites = ConcurrentHashMap.newKeySet();
 
     /** What one command printed and returned. */
-    record Result(int exit, String out, String err) {
-    }
-
-    /** The root command. */
-    @Command(name = "ferry")
-    static final class Ferry implements Runnable {
-        @Override
-        public void run() {
-        }
-    }
-
     @BeforeEach
     void start() throws Exception {
         Path data = dir.resolve("data");
@@ -87,21 +71,12 @@ class MirrorCommandsTest {
         return dir.resolve("pv" + n).toString();
     }
 
-    private Result run(String... args) {
-        List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.add(1, "--control");
-        all.add(2, socket.path().toString());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = CliCommands.register(new CommandLine(new Ferry()));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
+    private CliResult run(String... args) {
+        return InProcessCli.run(socket.path(), args);
     }
 
     private String ok(String... args) {
-        Result r = run(args);
+        CliResult r = run(args);
         assertThat(r.exit()).as(r.err()).isZero();
         return r.out();
     }
@@ -111,16 +86,16 @@ class MirrorCommandsTest {
         assertThat(ok("migratepp", "vg", pv(1) + ":0", pv(4) + ":10"))
                 .contains("LE 0 of vg/m moved from " + pv(1) + ":0 to " + pv(4) + ":10 (SUCCESS)");
 
-        Result taken = run("migratepp", "vg", pv(2) + ":1", pv(4) + ":10");
+        CliResult taken = run("migratepp", "vg", pv(2) + ":1", pv(4) + ":10");
         assertThat(taken.exit()).isEqualTo(2);
         assertThat(taken.err()).contains("is not free", "INVALID_ARGUMENT");
-        Result offline = run("migratepp", "nope", pv(2) + ":1", pv(4) + ":11");
+        CliResult offline = run("migratepp", "nope", pv(2) + ":1", pv(4) + ":11");
         assertThat(offline.exit()).isEqualTo(4);
         assertThat(offline.err()).contains("OFFLINE");
         assertThat(run("migratepp", "vg", "no-colon", pv(4) + ":11").exit()).isEqualTo(2);
 
         failingWrites.add(pv(5));
-        Result stale = run("migratepp", "vg", pv(2) + ":1", pv(5) + ":3");
+        CliResult stale = run("migratepp", "vg", pv(2) + ":1", pv(5) + ":3");
         assertThat(stale.exit()).as(stale.err()).isZero();
         assertThat(stale.err()).contains("WARNING", "RESYNC_FAILED");
         assertThat(stale.out()).contains("(RESYNC_FAILED)");
@@ -132,7 +107,7 @@ class MirrorCommandsTest {
         assertThat(ok("resynclp", "-f", "vg/m", "2")).contains("Resynced 1 copies of 1 logical extents", "(SUCCESS)");
         assertThat(ok("resyncpv", "-f", "vg", pv(2))).contains("Resynced 4 copies of 4 logical extents",
                 "PVs [\"" + pv(2) + "\"]");
-        Result bad = run("resynclp", "vg/m", "9");
+        CliResult bad = run("resynclp", "vg/m", "9");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("INVALID_ARGUMENT");
     }

@@ -4,24 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.activation.PvWrapper;
-import dev.ferry.daemon.cli.CliCommands;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.metadata.PvLabel;
 import dev.ferry.daemon.process.DaemonProcess;
+import dev.ferry.daemon.testing.CliResult;
+import dev.ferry.daemon.testing.InProcessCli;
 import dev.ferry.daemon.testing.InProcessDaemon;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.wiring.FerryServices;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /** {@code ferry pvmove} and {@code /v1/pvmoves} against a real daemon (volume + NBD services) in this JVM. */
@@ -42,17 +38,6 @@ class PvMoveCommandTest {
     private final CompletableFuture<Void> pv3Gate = new CompletableFuture<>();
 
     /** What one command printed and returned. */
-    record Result(int exit, String out, String err) {
-    }
-
-    /** The root command. */
-    @Command(name = "ferry")
-    static final class Ferry implements Runnable {
-        @Override
-        public void run() {
-        }
-    }
-
     @BeforeEach
     void start() throws Exception {
         Path data = dir.resolve("data");
@@ -67,25 +52,17 @@ class PvMoveCommandTest {
         daemon.stop("test over");
     }
 
-    private Result run(String... args) {
-        return run(new StringWriter(), args);
+    private CliResult run(String... args) {
+        return InProcessCli.run(socket.path(), args);
     }
 
     /** Runs a command printing into {@code out}, which another thread may watch while it runs. */
-    private Result run(StringWriter out, String... args) {
-        List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.add(1, "--control");
-        all.add(2, socket.path().toString());
-        StringWriter err = new StringWriter();
-        CommandLine cl = CliCommands.register(new CommandLine(new Ferry()));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
+    private CliResult run(StringWriter out, String... args) {
+        return InProcessCli.run(socket.path(), out, args);
     }
 
     private String ok(String... args) {
-        Result r = run(args);
+        CliResult r = run(args);
         assertThat(r.exit()).as(r.err()).isZero();
         return r.out();
     }
@@ -130,20 +107,20 @@ class PvMoveCommandTest {
 
         assertThat(ok("pvmove", "--rate", "2M/s", pv2)).isEqualTo("pvmove0: rate limit 2097152 bytes/s\n");
         StringWriter bareOut = new StringWriter();
-        CompletableFuture<Result> bare = CompletableFuture.supplyAsync(() -> run(bareOut, "pvmove", "-i", "1"));
+        CompletableFuture<CliResult> bare = CompletableFuture.supplyAsync(() -> run(bareOut, "pvmove", "-i", "1"));
         Poll.until(Duration.ofSeconds(30), "a bare pvmove to report the held move in progress",
                 () -> bareOut.toString().contains("pvmove0 " + pv2 + ": Moved: ") || bare.isDone());
         assertThat(bare).as("the bare pvmove must follow the held move, not return").isNotDone();
         pv3Gate.complete(null);
-        Result followed = bare.get(60, TimeUnit.SECONDS);
+        CliResult followed = bare.get(60, TimeUnit.SECONDS);
         assertThat(followed.exit()).as(followed.err()).isZero();
         assertThat(followed.out()).endsWith("pvmove0 " + pv2 + ": Moved: 100.0%\n");
         assertThat(ok("lvs", "-o", "lv_name,devices", "--noheadings")).contains(pv3 + "(0)");
 
-        Result nothing = run("pvmove", pv1);
+        CliResult nothing = run("pvmove", pv1);
         assertThat(nothing.exit()).isNotZero();
         assertThat(nothing.err()).contains("NOTHING_TO_MOVE");
-        Result none = run("pvmove", "--abort");
+        CliResult none = run("pvmove", "--abort");
         assertThat(none.err()).contains("NO_SUCH_MOVE");
 
         fillExtents(pv3, 8);
