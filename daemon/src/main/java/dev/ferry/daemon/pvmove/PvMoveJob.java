@@ -200,13 +200,16 @@ final class PvMoveJob implements Runnable {
             if (abortRequested || stopRequested) {
                 continue;
             }
+            boolean allDone = true;   // each future looked at once: one that ends meanwhile is seen next round
             for (CompletableFuture<RecoveryOutcome> o : outcomes) {
-                if (o.isDone() && o.join().status() == RecoveryOutcome.Status.DEGRADED) {
+                if (!o.isDone()) {
+                    allDone = false;
+                } else if (o.join().status() == RecoveryOutcome.Status.DEGRADED) {
                     throw new VolumeException(ErrorCode.MIGRATE_FAIL, "pvmove " + name + ": copy to the "
                             + "destination failed (" + o.join().reason() + "); data stays on the source");
                 }
             }
-            if (outcomes.stream().allMatch(CompletableFuture::isDone)) {
+            if (allDone) {
                 List<Integer> disabled = indices(segs, MoveState.DISABLED);
                 List<Integer> next = atomic || disabled.isEmpty() ? List.of() : disabled.subList(0, 1);
                 zeroLogs(next);
