@@ -1,15 +1,20 @@
 package dev.ferry.daemon.operations;
 
+import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.VolumeManager;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +81,53 @@ final class MissingPvs implements AutoCloseable {
                 LOG.error("PV check failed", e);
             }
         }, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * PV {@code pv} of {@code vg} was lost while the daemon ran: it is recorded missing (the mirror copies on it
+     * stale, a region log on it given up) by a quorum of the other PVs, and the activation is brought in step:
+     * mirrors stop using the lost copies, other LVs fail only the extents on it. Without a quorum the VG goes
+     * offline (FORCEOFF): its LVs are deactivated and its operations refused.
+     */
+    static void lose(VolumeManager manager, Activator activator, VolumeGroup vg, UUID pv, String why) {
+        VolumeGroup after;
+        try {
+            after = manager.markMissing(vg.name(), pv, why);
+        } catch (VolumeException e) {
+            if (e.code() != ErrorCode.FORCEOFF) {
+                throw e;
+            }
+            LOG.error("VG {} goes offline: {}", vg.name(), e.getMessage());
+            manager.takeOffline(vg.name(), e.getMessage());
+            inStep(activator, vg, vg.withLvs(List.of()), lv -> false);
+            return;
+        }
+        LOG.error("VG {}: {}; PV recorded missing, reloading the LVs on it", vg.name(), why);
+        inStep(activator, vg, after, lv -> uses(lv, pv));
+    }
+
+    /**
+     * Brings the active LVs of {@code before} in step with {@code after}: visible LVs that changed (or for which
+     * {@code reload} says so) are reloaded, a failure logged; LVs that are gone are deactivated, hidden ones last
+     * (they may be stacked on).
+     */
+    static void inStep(Activator activator, VolumeGroup before, VolumeGroup after, Predicate<LogicalVolume> reload) {
+        String vg = before.name();
+        List<LogicalVolume> gone = new ArrayList<>();
+        for (LogicalVolume lv : before.lvs()) {
+            LogicalVolume now = after.lv(lv.name()).orElse(null);
+            if (now == null) {
+                gone.add(lv);
+            } else if (!now.hidden() && activator.isActive(vg, lv.name()) && (!now.equals(lv) || reload.test(lv))) {
+                try {
+                    activator.reload(after, now);
+                } catch (VolumeException e) {
+                    LOG.error("VG {}: could not reload {}: {}", vg, lv.name(), e.getMessage());
+                }
+            }
+        }
+        gone.sort(Comparator.comparing(LogicalVolume::hidden));
+        gone.forEach(lv -> activator.deactivate(vg, lv.name(), true));
     }
 
     /** True if {@code lv} has an area on PV {@code pv}. */

@@ -29,8 +29,6 @@ import dev.ferry.daemon.model.report.Reporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,38 +105,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      * offline (FORCEOFF): its LVs are deactivated and its operations refused.
      */
     public synchronized void pvLost(String vgName, UUID pv, String why) {
-        VolumeGroup before = requireVg(vgName);
-        VolumeGroup vg;
-        try {
-            vg = manager.markMissing(vgName, pv, why);
-        } catch (VolumeException e) {
-            if (e.code() != ErrorCode.FORCEOFF) {
-                throw e;
-            }
-            LOG.error("VG {} goes offline: {}", vgName, e.getMessage());
-            manager.takeOffline(vgName, e.getMessage());
-            for (LogicalVolume lv : before.lvs()) {
-                activator.deactivate(vgName, lv.name(), true);
-            }
-            return;
-        }
-        LOG.error("VG {}: {}; PV recorded missing, reloading the LVs on it", vgName, why);
-        for (LogicalVolume lv : before.lvs()) {
-            LogicalVolume now = vg.lv(lv.name()).orElse(null);
-            if (now != null && !now.hidden() && activator.isActive(vgName, lv.name())
-                    && (MissingPvs.uses(lv, pv) || lv.mirrored() && !lv.mirror().equals(now.mirror()))) {
-                try {
-                    activator.reload(vg, now);
-                } catch (VolumeException e) {
-                    LOG.error("VG {}: could not reload {} after losing a PV: {}", vgName, lv.name(), e.getMessage());
-                }
-            }
-        }
-        for (LogicalVolume lv : before.lvs()) {
-            if (lv.hidden() && vg.lv(lv.name()).isEmpty()) {
-                activator.deactivate(vgName, lv.name(), true);   // a region log given up
-            }
-        }
+        MissingPvs.lose(manager, activator, requireVg(vgName), pv, why);
     }
 
     /** The manager, for reports and reads (its runtime is the {@link #activator()}). */
@@ -242,25 +209,17 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     public synchronized VolumeGroup vgreduceMissing(String vgName, boolean force) {
         VolumeGroup before = requireVg(vgName);
         VolumeGroup vg = manager.vgreduceMissing(vgName, force);
-        for (LogicalVolume lv : before.lvs()) {
-            LogicalVolume now = vg.lv(lv.name()).orElse(null);
-            if (now == null) {
-                activator.deactivate(vgName, lv.name(), true);
-            } else if (!now.equals(lv) && !now.hidden() && activator.isActive(vgName, lv.name())) {
-                activator.reload(vg, now);
-            }
-        }
+        MissingPvs.inStep(activator, before, vg, lv -> false);
         return vg;
     }
 
     /** vgremove: refused while any LV is open (even forced, as LVM); with force its LVs are deactivated. */
     @Override
     public synchronized void vgremove(String vgName, boolean force) {
-        List<LogicalVolume> lvs = new ArrayList<>(manager.volumeGroup(vgName).map(VolumeGroup::lvs).orElse(List.of()));
+        VolumeGroup before = manager.volumeGroup(vgName).orElse(null);
         manager.vgremove(vgName, force);
-        lvs.sort(Comparator.comparing(LogicalVolume::hidden));   // LVs before the hidden ones they stack on
-        for (LogicalVolume lv : lvs) {
-            activator.deactivate(vgName, lv.name(), true);
+        if (before != null) {
+            MissingPvs.inStep(activator, before, before.withLvs(List.of()), lv -> false);
         }
     }
 
@@ -335,7 +294,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         return conversions.copies(vgName, lvName, mirrors, mwc, alloc, pvs);
     }
 
-    /** lvconvert --repair: replaces the copies of {@code lvName} on missing PVs (see {@link LiveConversions#repair}). */
+    /** lvconvert --repair: replaces {@code lvName}'s copies on missing PVs (see {@link LiveConversions#repair}). */
     @Override
     public synchronized LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
         return conversions.repair(vgName, lvName, pvs);
