@@ -5,6 +5,9 @@
 #   seq read    fio 1M reads qd8 from the 2-copy LV (reads balanced over both copies) vs the linear LV     (>= 1.0x)
 #   resync      `lvconvert -m1` of a fully written linear LV (idle, rate unlimited) vs `dd conv=fsync` of
 #               the same bytes between the same kind of files                                               (>= 0.8x)
+# and, to explain the write ratio, the daemon's CPU cost of the two writes (GiB written per CPU second of the
+# daemon, mirror over linear; no goal): on 2 cores fio takes one, so a write the daemon must copy into the page
+# cache twice cannot run at the linear speed.
 # In each round the order of the two sides alternates, so neither always inherits the other's writeback.
 # The resync is timed through the control API (polled every 20 ms), so JVM start-up of the CLI is not timed.
 #
@@ -38,56 +41,29 @@ done
 [[ "$rounds" =~ ^[0-9]+$ && "$rounds" -ge 3 ]] || { echo "bench-mirror.sh: at least 3 rounds" >&2; exit 2; }
 "$root/scripts/install-tools.sh" fio curl
 
-if [[ -z "$work" ]]; then
-    work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-mirror.XXXXXX")"
-else
-    mkdir -p "$work"
-    work="$(cd "$work" && pwd)"
-fi
-port="${FERRY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
-data="$work/data"
-sock="$data/control.sock"
-export FERRY_CONTROL="$sock"
-daemon_pid=""
+source "$root/scripts/lib/daemon.sh"
+daemon_work ferry-bench-mirror
 
-ferry() { "$root/scripts/ferry" "$@"; }
-fail() { echo "bench-mirror.sh: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-
-cleanup() {
-    local rc=$?
-    if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then
-        ferry shutdown >/dev/null 2>&1 || kill "$daemon_pid" 2>/dev/null || true
-        wait "$daemon_pid" 2>/dev/null || true
-    fi
-    ((rc != 0)) && [[ -f "$work/daemon.log" ]] && tail -n 30 "$work/daemon.log" >&2
-    if ((keep)); then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-api() { # METHOD PATH [JSON]
-    local args=(-sS --fail-with-body --unix-socket "$sock" -X "$1")
-    [[ $# -ge 3 ]] && args+=(-H 'Content-Type: application/json' -d "$3")
-    curl "${args[@]}" "http://localhost$2"
-}
-
-# Prints the MiB/s of one fio run against export VG/LV.
+# Prints the MiB/s of one fio run against export VG/LV and the daemon's CPU seconds per GiB moved in it. Reads
+# ramp up for 1 s first (untimed, not counted); writes do not (the fill warmed their path), so their CPU time is
+# exactly that of the bytes counted (reads print nan for it).
 fio_mibps() { # LV RW
-    local out="$work/fio-$1-$2.json"
+    local out="$work/fio-$1-$2.json" ramp=1 ticks
+    [[ "$2" == write ]] && ramp=0
+    ticks="$(daemon_cpu_ticks)"
     fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$port/bench/$1" --rw="$2" --bs=1M --iodepth=8 \
-        --size="${lv_mib}m" --time_based --runtime="$runtime" --ramp_time=1 --output-format=json >"$out" \
+        --size="${lv_mib}m" --time_based --runtime="$runtime" --ramp_time="$ramp" --output-format=json >"$out" \
         2>"$out.err" || fail "fio failed: $(cat "$out.err")"
-    python3 - "$out" "$2" <<'EOF'
+    python3 - "$out" "$2" "$(($(daemon_cpu_ticks) - ticks))" "$(getconf CLK_TCK)" "$ramp" <<'EOF'
 import json, sys
 text = open(sys.argv[1]).read()
 job = json.loads(text[text.index('{'):])["jobs"][0]
 if job["error"] != 0:
     sys.exit("fio error %d" % job["error"])
 side = "read" if sys.argv[2] == "read" else "write"
-print("%.1f" % (job[side]["bw_bytes"] / 1048576))
+gib = job[side]["io_bytes"] / 2**30
+cpu = float(sys.argv[3]) / float(sys.argv[4]) / gib if sys.argv[5] == "0" else float("nan")
+print("%.1f %.3f" % (job[side]["bw_bytes"] / 1048576, cpu))
 EOF
 }
 
@@ -120,15 +96,7 @@ timed_dd() {
 }
 
 ferry --version >/dev/null # build first, untimed
-mkdir -p "$data"
-ferry daemon --data-dir "$data" --listen "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-deadline=$((SECONDS + 90))
-until api GET /v1/health >/dev/null 2>&1; do
-    kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited while starting"
-    ((SECONDS < deadline)) || fail "the daemon did not answer within 90 s"
-    sleep 0.2
-done
+daemon_start
 pv_mib=$((3 * lv_mib + 64))
 pv1="$work/pv1.img"
 pv2="$work/pv2.img"
@@ -149,25 +117,27 @@ declare -A results
 for ((r = 0; r < rounds; r++)); do
     echo "round $((r + 1)) of $rounds ..." >&2
     if ((r % 2 == 0)); then
-        mw="$(fio_mibps mir write)"; lw="$(fio_mibps lin write)"
-        lr="$(fio_mibps lin read)"; mr="$(fio_mibps mir read)"
+        read -r mw mw_cpu < <(fio_mibps mir write); read -r lw lw_cpu < <(fio_mibps lin write)
+        read -r lr _ < <(fio_mibps lin read); read -r mr _ < <(fio_mibps mir read)
         rs="$(timed_resync)"; dd_s="$(timed_dd)"
     else
-        lw="$(fio_mibps lin write)"; mw="$(fio_mibps mir write)"
-        mr="$(fio_mibps mir read)"; lr="$(fio_mibps lin read)"
+        read -r lw lw_cpu < <(fio_mibps lin write); read -r mw mw_cpu < <(fio_mibps mir write)
+        read -r mr _ < <(fio_mibps mir read); read -r lr _ < <(fio_mibps lin read)
         dd_s="$(timed_dd)"; rs="$(timed_resync)"
     fi
+    [[ -n "$mw" && -n "$lw" && -n "$mr" && -n "$lr" ]] || fail "a fio run failed"
     results[write]+="$mw $lw;"
     results[read]+="$mr $lr;"
     results[resync]+="$dd_s $rs;"   # a rate ratio: dd seconds / resync seconds
-    printf '  write mirror %s lin %s MiB/s | read mirror %s lin %s MiB/s | resync %ss dd %ss\n' \
-        "$mw" "$lw" "$mr" "$lr" "$rs" "$dd_s" >&2
+    results[cpu]+="$lw_cpu $mw_cpu;" # the inverse: linear CPU per GiB / mirror CPU per GiB
+    printf '  write mirror %s lin %s MiB/s (daemon CPU %s / %s s per GiB) | read mirror %s lin %s MiB/s | resync %ss dd %ss\n' \
+        "$mw" "$lw" "$mw_cpu" "$lw_cpu" "$mr" "$lr" "$rs" "$dd_s" >&2
 done
 
 printf '\nmirrored LV vs peers, %s MiB LVs, %s rounds, fio %ss per run (nbd engine, 127.0.0.1)\n' "$lv_mib" "$rounds" "$runtime"
 printf '%-40s %8s %14s %6s\n' goal median spread target
 for goal in "write|seq write 1M qd8: mirror / linear|0.8" "read|seq read 1M qd8: mirror / linear|1.0" \
-        "resync|lvconvert -m1 rate / dd conv=fsync|0.8"; do
+        "resync|lvconvert -m1 rate / dd conv=fsync|0.8" "cpu|seq write GiB per daemon CPU s: m / l|-"; do
     IFS='|' read -r key label target <<<"$goal"
     python3 - "${results[$key]}" "$label" "$target" <<'EOF'
 import statistics, sys

@@ -39,47 +39,14 @@ done
 [[ "$runtime" =~ ^[1-9][0-9]*$ ]] || { echo "bench-pvmove.sh: runtime must be a positive number of seconds" >&2; exit 2; }
 "$root/scripts/install-tools.sh" fio nbdcopy qemu-io curl
 
-if [[ -z "$work" ]]; then
-    work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-pvmove.XXXXXX")"
-else
-    mkdir -p "$work"
-    work="$(cd "$work" && pwd)"
-fi
-port="${FERRY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
-data="$work/data"
-sock="$data/control.sock"
-export FERRY_CONTROL="$sock"
+source "$root/scripts/lib/daemon.sh"
+daemon_work ferry-bench-pvmove
 pv1="$work/pv1.img"
 pv2="$work/pv2.img"
 pv3="$work/pv3.img"
-daemon_pid=""
 fio_pid=""
 
-ferry() { "$root/scripts/ferry" "$@"; }
-fail() { echo "bench-pvmove.sh: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-
-cleanup() {
-    local rc=$?
-    [[ -n "$fio_pid" ]] && { kill "$fio_pid" 2>/dev/null || true; wait "$fio_pid" 2>/dev/null || true; }
-    if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then
-        ferry shutdown >/dev/null 2>&1 || kill "$daemon_pid" 2>/dev/null || true
-        wait "$daemon_pid" 2>/dev/null || true
-    fi
-    ((rc != 0)) && [[ -f "$work/daemon.log" ]] && tail -n 30 "$work/daemon.log" >&2
-    if ((keep)); then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-api() { # METHOD PATH [JSON]
-    local args=(-sS --fail-with-body --unix-socket "$sock" -X "$1")
-    [[ $# -ge 3 ]] && args+=(-H 'Content-Type: application/json' -d "$3")
-    curl "${args[@]}" "http://localhost$2"
-}
 
 # Starts a move of everything on SRC to DST (rate RATE, "0" = unlimited) and returns at once.
 start_move() { # SRC DST [RATE]
@@ -133,6 +100,7 @@ run_reader() { # OUT DEPTH SECONDS|bg
     if [[ "$3" == bg ]]; then
         fio "${opts[@]}" --runtime=3600 >"$1" 2>"$1.err" &
         fio_pid=$!
+        bg_pids="$fio_pid"
     else
         fio "${opts[@]}" --runtime="$3" --ramp_time=1 >"$1" 2>"$1.err" || fail "fio failed: $(cat "$1.err")"
     fi
@@ -142,18 +110,12 @@ stop_fio() {
     local rc=0
     wait "$fio_pid" || rc=$?
     fio_pid=""
+    bg_pids=""
     ((rc == 0 || rc == 128)) || fail "fio exited $rc"
 }
 
 ferry --version >/dev/null # build first, untimed
-ferry daemon --data-dir "$data" --listen "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-deadline=$((SECONDS + 90))
-until api GET /v1/health >/dev/null 2>&1; do
-    kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited while starting"
-    ((SECONDS < deadline)) || fail "the daemon did not answer within 90 s"
-    sleep 0.2
-done
+daemon_start
 pv_mib=$((lv_mib + 64))
 ferry pvcreate --size "${pv_mib}m" "$pv1" "$pv2" "$pv3" >/dev/null
 ferry vgcreate -s 4M bench "$pv1" "$pv2" "$pv3" >/dev/null

@@ -34,65 +34,22 @@ while getopts "d:s:r:kh" opt; do
 done
 [[ "$lv_mib" =~ ^[1-9][0-9]*$ && $((lv_mib % 8)) -eq 0 ]] \
     || { echo "demo.sh: LV size must be a positive multiple of 8 MiB: $lv_mib" >&2; exit 2; }
-"$root/scripts/install-tools.sh" fio nbdcopy nbdinfo
+"$root/scripts/install-tools.sh" fio nbdcopy nbdinfo curl
 command -v sha256sum >/dev/null 2>&1 || { echo "demo.sh: sha256sum (coreutils) is not installed" >&2; exit 2; }
 
-if [[ -z "$work" ]]; then
-    work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-demo.XXXXXX")"
-else
-    mkdir -p "$work"
-    work="$(cd "$work" && pwd)"
-fi
-port="${FERRY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 10929)}"
-data="$work/data"
+source "$root/scripts/lib/daemon.sh"
+daemon_work ferry-demo
 pv1="$work/pv1.img"
 pv2="$work/pv2.img"
 half=$((lv_mib / 2))
-export FERRY_CONTROL="$data/control.sock"
-daemon_pid=""
-fio_pid=""
-move_pid=""
 
-ferry() { "$root/scripts/ferry" "$@"; }
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-fail() { echo "demo.sh: FAILED: $*" >&2; exit 1; }
-
-cleanup() {
-    local rc=$?
-    for pid in $move_pid $fio_pid; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then
-        ferry shutdown >/dev/null 2>&1 || kill "$daemon_pid" 2>/dev/null || true
-        wait "$daemon_pid" 2>/dev/null || true
-    fi
-    if ((rc != 0)) && [[ -f "$work/daemon.log" ]]; then
-        echo "--- last lines of the daemon log ($work/daemon.log):" >&2
-        tail -n 30 "$work/daemon.log" >&2
-    fi
-    if ((keep)); then
-        echo "work directory kept: $work" >&2
-    else
-        rm -rf "$work"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 step "building Ferry (scripts/ferry)"
 ferry --version
 
 step "starting ferry daemon (data $data, NBD 127.0.0.1:$port)"
-ferry daemon --data-dir "$data" --listen "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-deadline=$((SECONDS + 90))
-until ferry version >/dev/null 2>&1; do
-    kill -0 "$daemon_pid" 2>/dev/null || fail "the daemon exited while starting"
-    ((SECONDS < deadline)) || fail "the daemon did not answer within 90 s"
-    sleep 0.2
-done
+daemon_start
 echo "daemon pid $daemon_pid is up"
 
 step "creating PVs, VG demo and LV demo/vol (${lv_mib} MiB) on $pv1"
@@ -115,6 +72,7 @@ fio --name=writer --ioengine=nbd --uri="$uri" --rw=randwrite --bs=4k --iodepth=8
     --verify_state_save=0 --time_based --runtime=3600 --output-format=json \
     >"$work/fio.json" 2>"$work/fio.err" &
 fio_pid=$!
+bg_pids="$fio_pid"
 
 step "before: lvs -a -o +devices"
 ferry lvs -a -o +devices
@@ -122,6 +80,7 @@ ferry lvs -a -o +devices
 step "ferry pvmove -i 1 --rate $rate $pv1 $pv2"
 ferry pvmove -i 1 --rate "$rate" "$pv1" "$pv2" &
 move_pid=$!
+bg_pids="$fio_pid $move_pid"
 deadline=$((SECONDS + 60))
 until ferry lvs -a --noheadings -o lv_name 2>/dev/null | grep -q '\[pvmove'; do
     kill -0 "$move_pid" 2>/dev/null || break
@@ -132,8 +91,8 @@ if kill -0 "$move_pid" 2>/dev/null; then
     step "during: lvs -a -o +devices"
     ferry lvs -a -o +devices
 fi
-wait "$move_pid" || { move_pid=""; fail "pvmove failed"; }
-move_pid=""
+wait "$move_pid" || { bg_pids="$fio_pid"; fail "pvmove failed"; }
+bg_pids="$fio_pid"
 
 step "after: lvs -a -o +devices"
 ferry lvs -a -o +devices
@@ -145,7 +104,7 @@ step "stopping fio and checking it saw no error"
 kill -INT "$fio_pid"
 rc=0
 wait "$fio_pid" || rc=$?
-fio_pid=""
+bg_pids=""
 # fio exits 128 after SIGINT when nothing failed; a verify error stops it earlier with another status.
 ((rc == 0 || rc == 128)) || fail "fio exited $rc: $(cat "$work/fio.err")"
 python3 - "$work/fio.json" <<'EOF' || fail "fio reported an error (see $work/fio.json)"
