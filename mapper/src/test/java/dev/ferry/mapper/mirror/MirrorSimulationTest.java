@@ -6,9 +6,7 @@ import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.testing.Bytes;
 import dev.ferry.mapper.testing.OpQueue;
 import dev.ferry.mapper.testing.QueuedDevice;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -28,12 +26,6 @@ class MirrorSimulationTest {
     private static final int REGIONS = 16;
     private static final int SIZE = REGION * REGIONS;
     private static final int STEPS = 400;
-
-    private record Io(long offset, byte[] data, CompletableFuture<Void> done, boolean write) {
-        boolean overlaps(long off, int len) {
-            return off < offset + data.length && offset < off + len;
-        }
-    }
 
     static LongStream seeds() {
         return LongStream.range(0, 300);
@@ -68,18 +60,14 @@ class MirrorSimulationTest {
         OpQueue q = new OpQueue();
         MirrorTarget m = open(legs, logDev, disk, q, recoveryRegions);
         m.resume();
-        List<Io> inFlight = new ArrayList<>();
+        SimulatedIo io = new SimulatedIo(model, REGION);
         CompletableFuture<Void> suspending = null;
         for (int step = 0; step < STEPS; step++) {
             if (step == crashAt) {
                 q.discardAll();
-                for (Io io : inFlight) {
-                    if (io.write && io.done.isDone()) {
-                        System.arraycopy(io.data, 0, model, (int) io.offset, io.data.length);
-                    }
-                }
-                List<Io> unacked = inFlight.stream().filter(io -> io.write && !io.done.isDone()).toList();
-                inFlight.clear();
+                io.settle(false);
+                List<SimulatedIo.Io> unacked = io.inFlight().stream().filter(SimulatedIo.Io::write).toList();
+                io.inFlight().clear();
                 q = new OpQueue();
                 m = open(legs, logDev, disk, q, recoveryRegions);
                 m.resume();
@@ -87,10 +75,10 @@ class MirrorSimulationTest {
                 q.drain();
                 // an unacknowledged write may or may not have happened: adopt what leg 0 holds, byte-wise old or new
                 byte[] leg0 = Bytes.get(legs.get(0), 0, SIZE);
-                for (Io io : unacked) {
-                    for (int i = 0; i < io.data.length; i++) {
-                        int at = (int) io.offset + i;
-                        assertThat(leg0[at]).as("byte %d of unacknowledged write", at).isIn(model[at], io.data[i]);
+                for (SimulatedIo.Io w : unacked) {
+                    for (int i = 0; i < w.data().length; i++) {
+                        int at = (int) w.offset() + i;
+                        assertThat(leg0[at]).as("byte %d of unacknowledged write", at).isIn(model[at], w.data()[i]);
                         model[at] = leg0[at];
                     }
                 }
@@ -100,19 +88,9 @@ class MirrorSimulationTest {
             if (action < 50) {
                 q.runRandom(rnd);
             } else if (action < 75) {
-                long off = rnd.nextInt(SIZE);
-                int len = 1 + rnd.nextInt(Math.min(SIZE - (int) off, 3 * REGION));
-                if (inFlight.stream().noneMatch(io -> io.overlaps(off, len))) {
-                    byte[] data = Bytes.random(rnd.nextLong(), len);
-                    inFlight.add(new Io(off, data, m.write(off, ByteBuffer.wrap(data), rnd.nextInt(10) == 0), true));
-                }
+                io.write(rnd, m);
             } else if (action < 90) {
-                long off = rnd.nextInt(SIZE);
-                int len = 1 + rnd.nextInt(Math.min(SIZE - (int) off, 2 * REGION));
-                if (inFlight.stream().noneMatch(io -> io.write && io.overlaps(off, len))) {
-                    byte[] buf = new byte[len];
-                    inFlight.add(new Io(off, buf, m.read(off, ByteBuffer.wrap(buf)), false));
-                }
+                io.read(rnd, m);
             } else if (action < 94) {
                 m.flush();
             } else if (suspending == null && action < 96) {
@@ -121,33 +99,14 @@ class MirrorSimulationTest {
                 suspending = null;
                 m.resume();
             }
-            for (var it = inFlight.iterator(); it.hasNext();) {
-                Io io = it.next();
-                if (io.done.isDone()) {
-                    assertThat(io.done).as("I/O at %d+%d", io.offset, io.data.length).isCompletedWithValue(null);
-                    if (io.write) {
-                        System.arraycopy(io.data, 0, model, (int) io.offset, io.data.length);
-                    } else {
-                        assertThat(io.data).as("read at %d+%d", io.offset, io.data.length)
-                                .isEqualTo(Arrays.copyOfRange(model, (int) io.offset, (int) io.offset + io.data.length));
-                    }
-                    it.remove();
-                }
-            }
+            io.settle(false);
         }
         if (suspending != null) {
             q.drain();
             m.resume();
         }
         q.drain();
-        for (Io io : inFlight) {
-            assertThat(io.done).isCompletedWithValue(null);
-            if (io.write) {
-                System.arraycopy(io.data, 0, model, (int) io.offset, io.data.length);
-            } else {
-                assertThat(io.data).isEqualTo(Arrays.copyOfRange(model, (int) io.offset, (int) io.offset + io.data.length));
-            }
-        }
+        io.settle(true);
         assertThat(m.recoveryFinished()).isCompletedWithValue(
                 new RecoveryOutcome(RecoveryOutcome.Status.IN_SYNC, REGIONS, REGIONS, null));
         for (MemoryBlockDevice leg : legs) {

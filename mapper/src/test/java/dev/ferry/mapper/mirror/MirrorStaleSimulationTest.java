@@ -35,12 +35,6 @@ class MirrorStaleSimulationTest {
     private static final int SIZE = REGION * REGIONS;
     private static final int STEPS = 300;
 
-    private record Io(long offset, byte[] data, CompletableFuture<Void> done, boolean write) {
-        boolean overlaps(long off, int len) {
-            return off < offset + data.length && offset < off + len;
-        }
-    }
-
     /** A leg that fails operations at random while failures are on. */
     private static final class FlakyLeg extends DelegatingDevice {
         private final Random random;
@@ -129,33 +123,23 @@ class MirrorStaleSimulationTest {
         MirrorTarget m = fx.create(SIZE / 512, table(log, legCount, fx), 1 + rnd.nextInt(4));
         m.resume();
 
-        List<Io> inFlight = new ArrayList<>();
+        SimulatedIo io = new SimulatedIo(model, REGION);
         List<CompletableFuture<Void>> flushes = new ArrayList<>();
         for (int step = 0; step < STEPS; step++) {
             int action = rnd.nextInt(100);
             if (action < 50) {
                 q.runRandom(rnd);
             } else if (action < 75) {
-                long off = rnd.nextInt(SIZE);
-                int len = 1 + rnd.nextInt(Math.min(SIZE - (int) off, 3 * REGION));
-                if (inFlight.stream().noneMatch(io -> io.overlaps(off, len))) {
-                    byte[] data = Bytes.random(rnd.nextLong(), len);
-                    inFlight.add(new Io(off, data, m.write(off, ByteBuffer.wrap(data), rnd.nextInt(10) == 0), true));
-                }
+                io.write(rnd, m);
             } else if (action < 94) {
-                long off = rnd.nextInt(SIZE);
-                int len = 1 + rnd.nextInt(Math.min(SIZE - (int) off, 2 * REGION));
-                if (inFlight.stream().noneMatch(io -> io.write && io.overlaps(off, len))) {
-                    byte[] buf = new byte[len];
-                    inFlight.add(new Io(off, buf, m.read(off, ByteBuffer.wrap(buf)), false));
-                }
+                io.read(rnd, m);
             } else {
                 flushes.add(m.flush());
             }
-            settle(inFlight, model, false);
+            io.settle(false);
         }
         q.drain();
-        settle(inFlight, model, true);
+        io.settle(true);
         flushes.forEach(f -> assertThat(f).as("flush").isCompletedWithValue(null));
         assertThat(m.recoveryFinished()).isDone();
         for (int leg = 0; leg < legCount; leg++) {
@@ -189,22 +173,5 @@ class MirrorStaleSimulationTest {
         List<String> features = new ArrayList<>(List.of("keep_serving"));
         features.addAll(fx.staleFeatureWords());
         return table.append(' ').append(features.size()).append(' ').append(String.join(" ", features)).toString();
-    }
-
-    /** Checks the I/O that completed (all of it if {@code all}) against the model; writes update it. */
-    private static void settle(List<Io> inFlight, byte[] model, boolean all) {
-        for (var it = inFlight.iterator(); it.hasNext();) {
-            Io io = it.next();
-            if (all || io.done.isDone()) {
-                assertThat(io.done).as("I/O at %d+%d", io.offset, io.data.length).isCompletedWithValue(null);
-                if (io.write) {
-                    System.arraycopy(io.data, 0, model, (int) io.offset, io.data.length);
-                } else {
-                    assertThat(io.data).as("read at %d+%d", io.offset, io.data.length)
-                            .isEqualTo(Arrays.copyOfRange(model, (int) io.offset, (int) io.offset + io.data.length));
-                }
-                it.remove();
-            }
-        }
     }
 }
