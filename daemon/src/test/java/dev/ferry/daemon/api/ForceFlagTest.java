@@ -2,18 +2,12 @@ package dev.ferry.daemon.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.daemon.activation.ActivationMode;
-import dev.ferry.daemon.model.AllocationPolicy;
-import dev.ferry.daemon.model.LogicalVolume;
-import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
-import dev.ferry.daemon.model.MirrorWriteConsistency;
-import dev.ferry.daemon.model.PvInfo;
-import dev.ferry.daemon.model.VolumeGroup;
-import dev.ferry.daemon.model.report.Report;
-import dev.ferry.daemon.model.report.ReportOptions;
 import dev.ferry.daemon.operations.VolumeOperations;
 import dev.ferry.daemon.testing.CliResult;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,146 +16,54 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The commands' {@code -f} and {@code -a} reach the activation layer's parameters: a recording decorator
- * over the real manager's operations notes every force-carrying call.
+ * The commands' {@code -f} and {@code -a} reach the activation layer's parameters: a recording proxy over the
+ * real manager's operations notes every force-carrying call.
  */
 class ForceFlagTest {
     @TempDir
     Path dir;
 
-    /** Forwards to the real operations and records the force-carrying calls. */
-    private static final class Recording implements VolumeOperations {
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        private final VolumeOperations real;
+    /**
+     * Forwards to {@code real} (except activation, which the manager-only operations refuse) and records each call
+     * with a trailing boolean (force) as "METHOD SUBJECT force=B", the subject being the call's last string argument
+     * or its resize request's LV.
+     */
+    private static VolumeOperations recording(VolumeOperations real, List<String> calls) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getName().equals("activate")) {
+                calls.add("activate " + args[1]);
+                return null;
+            }
+            if (args != null && args[args.length - 1] instanceof Boolean force) {
+                calls.add(method.getName() + " " + subject(args) + " force=" + force);
+            }
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (VolumeOperations) Proxy.newProxyInstance(VolumeOperations.class.getClassLoader(),
+                new Class<?>[] {VolumeOperations.class}, handler);
+    }
 
-        Recording(VolumeOperations real) {
-            this.real = real;
+    private static String subject(Object[] args) {
+        String last = null;
+        for (Object arg : args) {
+            if (arg instanceof LvResizeRequest request) {
+                return request.lv();
+            }
+            if (arg instanceof String name) {
+                last = name;
+            }
         }
-
-        @Override
-        public PvInfo pvcreate(String path, Long size, boolean force) {
-            return real.pvcreate(path, size, force);
-        }
-
-        @Override
-        public void pvremove(String path) {
-            real.pvremove(path);
-        }
-
-        @Override
-        public VolumeGroup vgcreate(String name, List<String> pvPaths, Long extentSize) {
-            return real.vgcreate(name, pvPaths, extentSize);
-        }
-
-        @Override
-        public VolumeGroup vgextend(String vgName, List<String> pvPaths) {
-            return real.vgextend(vgName, pvPaths);
-        }
-
-        @Override
-        public VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
-            return real.vgreduce(vgName, pvPaths);
-        }
-
-        @Override
-        public void vgremove(String vgName, boolean force) {
-            calls.add("vgremove " + vgName + " force=" + force);
-            real.vgremove(vgName, force);
-        }
-
-        @Override
-        public LogicalVolume lvcreate(LvCreateRequest request) {
-            return real.lvcreate(request);
-        }
-
-        @Override
-        public LogicalVolume lvextend(LvResizeRequest request) {
-            return real.lvextend(request);
-        }
-
-        @Override
-        public LogicalVolume lvreduce(LvResizeRequest request, boolean force) {
-            calls.add("lvreduce " + request.lv() + " force=" + force);
-            return real.lvreduce(request, force);
-        }
-
-        @Override
-        public LogicalVolume lvresize(LvResizeRequest request, boolean force) {
-            calls.add("lvresize " + request.lv() + " force=" + force);
-            return real.lvresize(request, force);
-        }
-
-        @Override
-        public void lvremove(String vgName, String lvName, boolean force) {
-            calls.add("lvremove " + lvName + " force=" + force);
-            real.lvremove(vgName, lvName, force);
-        }
-
-        @Override
-        public LogicalVolume lvconvert(String vgName, String lvName, int mirrors,
-                MirrorWriteConsistency mwc, AllocationPolicy alloc,
-                List<String> pvs) {
-            return real.lvconvert(vgName, lvName, mirrors, mwc, alloc, pvs);
-        }
-
-        @Override
-        public VolumeGroup vgreduceMissing(String vgName, boolean force) {
-            calls.add("vgreduce --removemissing force=" + force);
-            return real.vgreduceMissing(vgName, force);
-        }
-
-        @Override
-        public LogicalVolume lvchangeMwc(String vgName, String lvName, MirrorWriteConsistency mwc) {
-            return real.lvchangeMwc(vgName, lvName, mwc);
-        }
-
-        @Override
-        public LogicalVolume lvchangeRecoveryRate(String vgName, String lvName, long bytesPerSecond) {
-            return real.lvchangeRecoveryRate(vgName, lvName, bytesPerSecond);
-        }
-
-        @Override
-        public LogicalVolume lvrepair(String vgName, String lvName, List<String> pvs) {
-            return real.lvrepair(vgName, lvName, pvs);
-        }
-
-        @Override
-        public LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
-            calls.add("lvrename " + oldName + " force=" + force);
-            return real.lvrename(vgName, oldName, newName, force);
-        }
-
-        @Override
-        public void activate(String vgName, String lvName, ActivationMode mode) {
-            calls.add("activate " + lvName);
-        }
-
-        @Override
-        public void deactivate(String vgName, String lvName, boolean force) {
-            calls.add("deactivate " + lvName + " force=" + force);
-            real.deactivate(vgName, lvName, force);
-        }
-
-        @Override
-        public Report pvs(ReportOptions options) {
-            return real.pvs(options);
-        }
-
-        @Override
-        public Report vgs(ReportOptions options) {
-            return real.vgs(options);
-        }
-
-        @Override
-        public Report lvs(ReportOptions options) {
-            return real.lvs(options);
-        }
+        return last;
     }
 
     @Test
     void forceAndActivationFlagsArriveAsGiven() throws Exception {
-        Recording[] recording = new Recording[1];
-        try (ApiFixture f = new ApiFixture(dir, Duration.ofSeconds(5), ops -> recording[0] = new Recording(ops))) {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        try (ApiFixture f = new ApiFixture(dir, Duration.ofSeconds(5), ops -> recording(ops, calls))) {
             String a = f.path("a.img");
             assertThat(f.run("pvcreate", "--size", "32m", a).exit()).isZero();
             assertThat(f.run("vgcreate", "vg", a).exit()).isZero();
@@ -178,8 +80,9 @@ class ForceFlagTest {
             assertThat(f.run("lvchange", "-an", "-f", "vg/lv").exit()).isZero();
             assertThat(f.run("lvremove", "-f", "vg/lv").exit()).isZero();
             assertThat(f.run("vgremove", "vg").exit()).isZero();
-            assertThat(recording[0].calls).containsExactly("lvresize lv force=false", "lvresize lv force=true",
-                "lvreduce lv force=true", "lvrename lv force=false", "lvrename lw force=true", "activate lv",
+            assertThat(calls).containsExactly("pvcreate " + a + " force=false", "lvresize lv force=false",
+                "lvresize lv force=true", "lvreduce lv force=true", "lvrename lw force=false", "lvrename lv force=true",
+                "activate lv",
                 "deactivate lv force=false", "deactivate lv force=true", "lvremove lv force=true",
                 "vgremove vg force=false");
         }
