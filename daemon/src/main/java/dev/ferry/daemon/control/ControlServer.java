@@ -171,10 +171,15 @@ public final class ControlServer {
                 @Override
                 protected void initChannel(Channel ch) {
                     connections.add(ch);
+                    // Flow control sits between the codec and the aggregator: it hands on one HTTP object per
+                    // read() and keeps pipelined ones queued, while the aggregator asks for more reads until its
+                    // request is whole. Placed after the aggregator, it waited for a whole request before asking
+                    // for the rest of one, and a body that came in a later read (about 2 KB, or sent apart from the
+                    // headers) was never answered.
                     ch.pipeline().addLast(
                         new HttpServerCodec(),
-                        new BoundedAggregator(maxBodyBytes, handler),
                         new FlowControlHandler(),
+                        new BoundedAggregator(maxBodyBytes, handler),
                         handler);
                 }
             });

@@ -32,6 +32,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -80,9 +81,14 @@ class ControlServerTest {
     }
 
     private void start(ControlTransport transport, ControlRouter router, ControlGate gate) throws Exception {
+        start(transport, router, gate, 4096);
+    }
+
+    private void start(ControlTransport transport, ControlRouter router, ControlGate gate, int maxBodyBytes)
+            throws Exception {
         assumeTrue(transport != ControlTransport.EPOLL || Epoll.isAvailable(), "epoll is not available on this machine");
         server = new ControlServer(List.of(new ControlEndpoint.UnixSocket(dir.resolve("control.sock")),
-            ControlEndpoint.parse("127.0.0.1:0")), router, gate, transport, 4096);
+            ControlEndpoint.parse("127.0.0.1:0")), router, gate, transport, maxBodyBytes);
         server.start();
     }
 
@@ -151,6 +157,35 @@ class ControlServerTest {
         String malformed = RawHttp.exchange(dir.resolve("control.sock"), "GET /v1/lvs/report/all HTTP/1.1\r\n"
             + "Host: x\r\nContent-Length: banana\r\n\r\n");
         assertThat(malformed).startsWith("HTTP/1.1 400 Bad Request").contains("\"name\":\"BAD_HTTP_REQUEST\"");
+    }
+
+    /** A JSON body of {@code size} bytes (at least 20) bound to {@link Create}. */
+    private static String createBody(int size) {
+        return "{\"name\":\"" + "x".repeat(size - 20) + "\",\"size\":1}";
+    }
+
+    @ParameterizedTest
+    @EnumSource(ControlTransport.class)
+    @Timeout(120)
+    void answersBodiesOfEverySizeUpToTheLimitWholeOrSplitAcrossWrites(ControlTransport transport) throws Exception {
+        int limit = ControlServer.DEFAULT_MAX_BODY_BYTES;
+        start(transport, router(), ControlGate.OPEN, limit);
+        for (int size : new int[] {20, 137, 1000, 1937, 2037, 2048, 2049, 4096, 65_537, 200_000, limit - 1, limit}) {
+            byte[] body = createBody(size).getBytes(StandardCharsets.UTF_8);
+            assertThat(body).hasSize(size);
+            for (ControlClient client : List.of(unixClient(), tcpClient())) {
+                HttpReply reply = client.exchange("POST", "/v1/lvs/vg0", body);
+                assertThat(reply.status()).as("a %d-byte body", size).isEqualTo(200);
+                assertThat(new String(reply.body(), StandardCharsets.UTF_8)).contains("\"size\":1");
+            }
+            String head = "POST /v1/lvs/vg0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + size + "\r\nConnection: close\r\n\r\n";
+            String body1 = createBody(size);
+            String split = RawHttp.exchange(dir.resolve("control.sock"), Duration.ofMillis(50), head,
+                body1.substring(0, size / 2), body1.substring(size / 2));
+            assertThat(split).as("a %d-byte body in two writes after the headers", size)
+                .startsWith("HTTP/1.1 200 OK").contains("\"size\":1");
+        }
     }
 
     @ParameterizedTest
