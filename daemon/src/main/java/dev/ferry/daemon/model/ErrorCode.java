@@ -4,6 +4,10 @@ package dev.ferry.daemon.model;
 public enum ErrorCode {
     /** The device already carries a PV label (pvcreate without force). */
     PV_EXISTS,
+    /** The device holds a signature or data that pvcreate would overwrite (without force); the message names it. */
+    DEVICE_HAS_DATA,
+    /** Another process holds the device open (pvcreate without force). */
+    DEVICE_IN_USE,
     /** No PV is known at that path, or it is not in the named VG. */
     PV_NOT_FOUND,
     /** The PV belongs to a volume group. */

@@ -1,6 +1,8 @@
 package dev.ferry.daemon.model;
 
 import dev.ferry.daemon.metadata.DeviceOpener;
+import dev.ferry.daemon.metadata.DeviceSignatures;
+import dev.ferry.daemon.metadata.FileHolders;
 import dev.ferry.daemon.metadata.MetadataDevice;
 import dev.ferry.daemon.metadata.PvDisk;
 import dev.ferry.daemon.metadata.PvLabel;
@@ -8,6 +10,8 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** pvcreate's device work: checks, sparse creation or growth of files, and writing a fresh label. */
@@ -17,8 +21,12 @@ final class PvInitializer {
 
     /**
      * Labels {@code file} as an orphan PV of {@code size} bytes (null: the device's size), creating a missing
-     * file sparse; refuses a labelled device unless {@code force}. The path is recorded in {@code known} before
-     * the label is written, so a crash leaves at worst a known path without a label (forgotten at open).
+     * file sparse. Unless {@code force} it refuses a device whose first MiB holds a signature or any data (a PV
+     * label: PV_EXISTS; anything else: DEVICE_HAS_DATA, naming what and where), an existing non-empty file whose
+     * size {@code size} would change (INVALID_ARGUMENT), and a file another process holds open (DEVICE_IN_USE).
+     * With {@code force} a larger {@code size} grows a file; a file is never truncated. The path is recorded in
+     * {@code known} before the label is written, so a crash leaves at worst a known path without a label
+     * (forgotten at open).
      */
     static PvDisk initialize(KnownPvs known, DeviceOpener opener, Path file, Long size, boolean force) {
         String p = file.toString();
@@ -60,11 +68,35 @@ final class PvInitializer {
                 throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Device " + p + " has " + deviceSize
                         + " bytes, below the minimum PV size " + VolumeManager.MIN_PV_SIZE);
             }
-            if (!force && PvDisk.hasLabelMagic(probe)) {
+            if (force) {
+                return;
+            }
+            if (PvDisk.hasLabelMagic(probe)) {
                 throw new VolumeException(ErrorCode.PV_EXISTS, "Device " + p + " is already labelled as a "
                         + "physical volume; use force to overwrite");
             }
+            Optional<DeviceSignatures.Finding> found = DeviceSignatures.scan(probe);
+            if (found.isPresent()) {
+                throw new VolumeException(ErrorCode.DEVICE_HAS_DATA, "Device " + shown(file) + " holds "
+                        + found.get() + "; pvcreate would overwrite it: wipe it first or use force");
+            }
+            if (size != null && Files.isRegularFile(file) && probe.size() > 0 && size != probe.size()) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "File " + shown(file) + " has "
+                        + probe.size() + " bytes; pvcreate does not " + (size > probe.size() ? "grow" : "shrink")
+                        + " an existing file to " + size + " bytes unless forced (forced, it grows a file and never "
+                        + "truncates one)");
+            }
         }
+        List<Long> holders = FileHolders.of(file);
+        if (!force && !holders.isEmpty()) {
+            throw new VolumeException(ErrorCode.DEVICE_IN_USE, "Device " + shown(file) + " is open in process(es) "
+                    + holders + "; use force to label it anyway");
+        }
+    }
+
+    /** The path, and where it leads if it is a symbolic link. */
+    private static String shown(Path file) throws IOException {
+        return Files.isSymbolicLink(file) ? file + " (a symbolic link to " + file.toRealPath() + ")" : file.toString();
     }
 
     private static void growFile(Path file, Long size) throws IOException {

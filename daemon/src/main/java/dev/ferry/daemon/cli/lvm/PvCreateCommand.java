@@ -12,7 +12,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "pvcreate", description = "Initialize files or block devices as physical volumes; "
     + "a missing file is created sparse with --size.")
 public final class PvCreateCommand extends LvmCommand {
-    @Option(names = {"-f", "--force"}, description = "Overwrite an existing label of a PV that is in no volume group.")
+    @Option(names = {"-f", "--force"}, description = "Label the device even if its first MiB holds a signature (a file system, "
+            + "partition table, swap, LVM2 or an existing PV label of no volume group) or other data, another process "
+            + "holds it open, or --size would grow an existing file.")
     boolean force;
 
     @Option(names = "--size", paramLabel = "SIZE", description = "Size of a file to create (default unit m), e.g. 1g.")
