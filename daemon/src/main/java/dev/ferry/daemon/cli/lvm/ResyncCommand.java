@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * then what was rewritten. Exit 0 on SUCCESS; NOTSYNCED exits 1, OFFLINE and INRESYNC 4, INVALID_ARGUMENT 2.
  */
 abstract class ResyncCommand extends LvmCommand {
-    /** The longest pause between polls, so a short resync ends the command soon after it ends. */
+    /** The longest pause between polls (they start at {@link ProgressLines#MIN_PAUSE_MILLIS} and double). */
     private static final long MAX_POLL_MILLIS = 1000;
 
     @Option(names = {"-f", "--force"}, description = "Resync every copy, not only the stale ones.")
@@ -58,8 +58,11 @@ abstract class ResyncCommand extends LvmCommand {
         long intervalNanos = TimeUnit.SECONDS.toNanos(interval);
         long printed = System.nanoTime();
         boolean any = false;
+        long pause = ProgressLines.MIN_PAUSE_MILLIS;
         while (true) {
-            ProgressLines.pause(Math.min(MAX_POLL_MILLIS, interval * 1000L));
+            ProgressLines.pause(pause);
+            pause = Math.max(ProgressLines.MIN_PAUSE_MILLIS, Math.min(2 * pause, Math.min(MAX_POLL_MILLIS,
+                    interval * 1000L)));
             JsonNode job = client.call("GET", location, null);
             if (!job.path("state").asText().equals("RUNNING")) {
                 if (any && tty) {
