@@ -39,7 +39,7 @@ final class ResyncJobs {
     }
 
     /**
-     * Claims the LVs of {@code les} and starts resyncing them in the background.
+     * Claims the LVs of {@code les} and starts resyncing them in the background; the job as it starts.
      *
      * @throws VolumeException INRESYNC if one of the LVs is claimed
      */
@@ -58,10 +58,11 @@ final class ResyncJobs {
         }
         jobs.add(job);
         forgetOldest();
+        ResyncProgress started = job.progress();   // RUNNING, whatever the thread does first
         Thread t = new Thread(job, "resync-" + job.id() + "-" + request.vg());
         t.setDaemon(true);
         t.start();
-        return job.progress();
+        return started;
     }
 
     /** Every kept job, oldest first. */
