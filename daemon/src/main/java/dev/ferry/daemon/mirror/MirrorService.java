@@ -197,7 +197,8 @@ public final class MirrorService implements AutoCloseable {
      */
     public ResyncProgress resyncpv(String vgName, String pvName, boolean force) {
         VolumeGroup vg = available(vgName);
-        UUID pv = pv(vg, pvName).uuid();
+        PhysicalVolume named = pv(vg, pvName);
+        UUID pv = named.uuid();
         Map<String, List<Long>> les = new TreeMap<>();
         for (LogicalVolume lv : vg.lvs()) {
             if (lv.mirrored()) {
@@ -208,7 +209,7 @@ public final class MirrorService implements AutoCloseable {
                 }
             }
         }
-        return start(new ResyncRequest(vgName, null, null, pv(vg, pvName).name(), force), les);
+        return start(new ResyncRequest(vgName, null, null, named.name(), force), les);
     }
 
     /** Starts a resync job once every LV of {@code les} is active (OFFLINE otherwise). */

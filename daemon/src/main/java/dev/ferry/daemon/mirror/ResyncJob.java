@@ -223,7 +223,7 @@ final class ResyncJob implements Runnable {
      * the recovery ended, no progress for the stall deadline, or a stop.
      */
     private String await(String lvName, List<StaleMarks.Copy> copies, long extentSize) {
-        long best = Long.MAX_VALUE;
+        long last = Long.MAX_VALUE;
         long since = nanoClock.getAsLong();
         while (true) {
             MirrorTarget mirror = Online.mirror(volumes, request.vg(), lvName);   // a reload may replace it
@@ -243,12 +243,12 @@ final class ResyncJob implements Runnable {
                 return "recovery ended: " + describe(end);
             }
             long now = nanoClock.getAsLong();
-            if (left < best) {
-                best = left;
+            if (left < last) {   // fewer stale bytes than at the last look (a reload may have raised them)
                 since = now;
             } else if (now - since >= stall.toNanos()) {
                 return "no progress for " + stall.toSeconds() + "s";
             }
+            last = left;
             if (stopRequested) {
                 return "the daemon is stopping";
             }

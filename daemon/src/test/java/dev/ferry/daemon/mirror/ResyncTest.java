@@ -12,7 +12,9 @@ import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * resynclp/lv/pv over real PV files, as background jobs: without force only the stale copies are rewritten (the good
  * leg sees no write), with force every copy but one, and a leg failing during the resync gives NOTSYNCED with the
- * copies left stale; under a recovery rate the progress rises while the job runs, and a second resync of the LV is
- * refused with INRESYNC.
+ * copies left stale, as do copies making no progress for the deadline; under a recovery rate the progress rises while
+ * the job runs, and a second resync of the LV is refused with INRESYNC.
  */
 class ResyncTest {
     @TempDir
@@ -182,6 +184,29 @@ class ResyncTest {
         assertThat(end(f.mirrors.resynclp("vg", "m", 2, false)).outcome()).as("the LV is free again")
                 .isEqualTo("SUCCESS");
         assertCopiesHoldTheData();
+    }
+
+    @Test
+    void copiesMakingNoProgressForTheDeadlineGiveNotsynced() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        try (MirrorService mirrors = new MirrorService(f.volumes, Duration.ofSeconds(20), clock::get)) {
+            f.volumes.lvchangeRecoveryRate("vg", "m", 1);   // a byte a second: a region now and then, at most
+            ResyncProgress started = mirrors.resynclv("vg", "m", true);
+            CompletableFuture<ResyncProgress> end = mirrors.resyncEnd(started.id()).orElseThrow();
+
+            Poll.until(Duration.ofSeconds(30), "the job to give up", () -> {
+                clock.addAndGet(Duration.ofSeconds(25).toNanos());
+                return end.isDone();
+            });
+
+            ResyncProgress p = end.get();
+            assertThat(p.state()).isEqualTo(ResyncState.NOTSYNCED);
+            assertThat(p.error().message()).contains("could not resync m LE", "no progress for 20s");
+            assertThat(p.percent()).isLessThan(100);
+            assertThat(MirrorLayout.staleCopies(f.lv())).isEqualTo(8 - p.result().copies());
+        }
+        f.volumes.lvchangeRecoveryRate("vg", "m", 0);
+        f.awaitInSync();
     }
 
     @Test
