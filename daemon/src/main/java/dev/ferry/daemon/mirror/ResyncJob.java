@@ -173,12 +173,9 @@ final class ResyncJob implements Runnable {
         List<StaleMarks.Copy> stale = StaleMarks.staleCopies(vg.requireLv(lvName), chosen);
         synchronized (this) {
             planned.remove(lvName);
-            current = new Live(null, stale, vg.extentSize());
+            current = stale.isEmpty() ? null : new Live(null, stale, vg.extentSize());
         }
         if (stale.isEmpty()) {
-            synchronized (this) {
-                current = null;
-            }
             return;
         }
         volumes.change(vgName, v -> v, v -> volumes.activator().reload(v, v.requireLv(lvName)));
