@@ -24,6 +24,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *   control               the HTTP control endpoint: router, requests, responses
  *   pvmove                live migration, whole
  *   mirror                AIX's mirror verbs: migratepp, resynclp/lv/pv
+ *   jobs                  what background copy jobs share: copy meter, timer
  *   operations            the volume operations (VolumeService, its VolumeOperations port)
  *   activation            metadata to tables, mapped devices and exports
  *   export                the export catalog and the block-device export adapter
@@ -60,6 +61,7 @@ class ArchitectureTest {
             .layer("Control").definedBy("dev.ferry.daemon.control..")
             .layer("Pvmove").definedBy("dev.ferry.daemon.pvmove..")
             .layer("Mirror").definedBy("dev.ferry.daemon.mirror..")
+            .layer("Jobs").definedBy("dev.ferry.daemon.jobs..")
             .layer("Operations").definedBy("dev.ferry.daemon.operations..")
             .layer("Activation").definedBy("dev.ferry.daemon.activation..")
             .layer("Export").definedBy("dev.ferry.daemon.export..")
@@ -75,8 +77,9 @@ class ArchitectureTest {
                     "Model")
             .whereLayer("ControlClient").mayOnlyAccessLayers("Control", "Command")
             .whereLayer("Control").mayNotAccessAnyLayer()
-            .whereLayer("Pvmove").mayOnlyAccessLayers("Operations", "Activation", "Model")
-            .whereLayer("Mirror").mayOnlyAccessLayers("Operations", "Activation", "Model")
+            .whereLayer("Pvmove").mayOnlyAccessLayers("Jobs", "Operations", "Activation", "Model")
+            .whereLayer("Mirror").mayOnlyAccessLayers("Jobs", "Operations", "Activation", "Model")
+            .whereLayer("Jobs").mayNotAccessAnyLayer()
             .whereLayer("Operations").mayOnlyAccessLayers("Activation", "Export", "Model", "Metadata")
             .whereLayer("Activation").mayOnlyAccessLayers("Export", "Model")
             .whereLayer("Export").mayNotAccessAnyLayer()

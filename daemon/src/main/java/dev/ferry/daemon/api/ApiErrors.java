@@ -9,7 +9,7 @@ import dev.ferry.daemon.model.VolumeException;
  * The HTTP statuses of volume and device-mapper refusals; the stable error name is kept as is.
  *
  * <pre>
- *  *_NOT_FOUND, NO_SUCH_MOVE                           404
+ *  *_NOT_FOUND (RESYNC_NOT_FOUND too), NO_SUCH_MOVE    404
  *  *_EXISTS, *_IN_USE, *_OPEN, *_HAS_*, *_LOCKED, *_BUSY,
  *  LAST_PV, INSUFFICIENT_SPACE, DEVICE_STATE,
  *  NOTHING_TO_MOVE, ALREADY_MOVING,

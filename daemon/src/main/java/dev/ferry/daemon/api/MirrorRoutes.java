@@ -1,9 +1,11 @@
 package dev.ferry.daemon.api;
 
+import dev.ferry.daemon.control.ControlResponse;
 import dev.ferry.daemon.control.ControlRouter;
 import dev.ferry.daemon.mirror.MigrateResult;
 import dev.ferry.daemon.mirror.MirrorService;
-import dev.ferry.daemon.mirror.ResyncResult;
+import dev.ferry.daemon.mirror.ResyncProgress;
+import dev.ferry.daemon.mirror.ResyncRequest;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.VolumeException;
 import io.netty.handler.codec.http.HttpMethod;
@@ -11,10 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * AIX's mirror verbs: {@code POST /v1/vgs/{vg}/migratepp {"source":"PV:PE","destination":"PV:PE"}} and
- * {@code POST /v1/vgs/{vg}/resync {"lv"?,"le"?,"pv"?,"force"?}} (an LE needs its LV; an LV or a PV, not both).
- * Both answer 200 with {@code outcome} {@code SUCCESS}, or for migratepp {@code RESYNC_FAILED} (the copy moved but is
- * stale); refusals are errors named by their {@link ErrorCode}.
+ * AIX's mirror verbs: {@code POST /v1/vgs/{vg}/migratepp {"source":"PV:PE","destination":"PV:PE"}} answers 200 with
+ * {@code outcome} {@code SUCCESS} or {@code RESYNC_FAILED} (the copy moved but is stale);
+ * {@code POST /v1/vgs/{vg}/resync {"lv"?,"le"?,"pv"?,"force"?}} (an LE needs its LV; an LV or a PV, not both) starts a
+ * background resync and answers 202 with it and its {@code location}, {@code GET /v1/resyncs/{id}};
+ * {@code GET /v1/resyncs} lists the resyncs running and recently finished, with progress and outcome. Refusals are errors named by their {@link ErrorCode}.
  */
 public final class MirrorRoutes {
 
@@ -46,11 +49,14 @@ public final class MirrorRoutes {
                 throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "resync needs \"lv\" (with \"le\" for one "
                         + "extent) or \"pv\", not both");
             }
-            ResyncResult r = b.pv() != null ? mirrors.resyncpv(vg, b.pv(), force)
+            ResyncProgress r = b.pv() != null ? mirrors.resyncpv(vg, b.pv(), force)
                     : b.le() != null ? mirrors.resynclp(vg, lvName(b.lv()), b.le(), force)
                     : mirrors.resynclv(vg, lvName(b.lv()), force);
-            return json(r);
+            return ControlResponse.json(202, json(r));
         });
+        router.add(HttpMethod.GET, "/v1/resyncs", q -> Map.of("resyncs",
+                mirrors.resyncs().stream().map(MirrorRoutes::json).toList()));
+        router.add(HttpMethod.GET, "/v1/resyncs/{id}", q -> json(mirrors.resync(id(q.pathParam("id")))));
     }
 
     /** {@code PV:PE} split at its last colon; INVALID_ARGUMENT naming {@code what} when malformed. */
@@ -60,6 +66,13 @@ public final class MirrorRoutes {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, what + " must be PV:PE, got '" + text + "'");
         }
         return new String[] {text.substring(0, colon), text.substring(colon + 1)};
+    }
+
+    private static long id(String text) {
+        if (!text.matches("[0-9]{1,18}")) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "resync id must be a number, got '" + text + "'");
+        }
+        return Long.parseLong(text);
     }
 
     private static String lvName(String lv) {
@@ -78,14 +91,37 @@ public final class MirrorRoutes {
         return m;
     }
 
-    private static Map<String, Object> json(ResyncResult r) {
+    /**
+     * The documented JSON of one resync: the request, its state and progress, then the synchronous answer's fields
+     * ({@code outcome}, null while running; {@code lvs}, {@code pvs}, {@code extents}, {@code copies} so far) and the
+     * {@code error} it would have been ({@code error}, {@code message}, HTTP {@code status}).
+     */
+    static Map<String, Object> json(ResyncProgress p) {
+        ResyncRequest q = p.request();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("outcome", r.outcome());
-        m.put("vg", r.vg());
-        m.put("lvs", r.lvs());
-        m.put("pvs", r.pvs());
-        m.put("extents", r.extents());
-        m.put("copies", r.copies());
+        m.put("id", p.id());
+        m.put("location", "/v1/resyncs/" + p.id());
+        m.put("verb", q.verb());
+        m.put("target", q.target());
+        m.put("vg", q.vg());
+        m.put("lv", q.lv());
+        m.put("le", q.le());
+        m.put("pv", q.pv());
+        m.put("force", q.force());
+        m.put("state", p.state().name());
+        m.put("percent", Math.round(p.percent() * 100) / 100.0);
+        m.put("total_bytes", p.totalBytes());
+        m.put("copied_bytes", p.copiedBytes());
+        m.put("mib_per_second", Math.round(p.mibPerSecond() * 100) / 100.0);
+        m.put("eta_seconds", p.etaSeconds());
+        m.put("elapsed_seconds", Math.round(p.elapsedSeconds() * 1000) / 1000.0);
+        m.put("outcome", p.outcome());
+        m.put("lvs", p.result().lvs());
+        m.put("pvs", p.result().pvs());
+        m.put("extents", p.result().extents());
+        m.put("copies", p.result().copies());
+        m.put("error", p.error() == null ? null : Map.of("error", p.error().code().name(), "message",
+                p.error().message(), "status", ApiErrors.status(p.error().code())));
         return m;
     }
 }

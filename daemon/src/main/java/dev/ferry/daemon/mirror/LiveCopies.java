@@ -3,6 +3,7 @@ package dev.ferry.daemon.mirror;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +33,28 @@ final class LiveCopies {
             }
         }
         return false;
+    }
+
+    /** Bytes of {@code copies} (one LE each) that {@code mirror} has stale, counted per region piece in the LE. */
+    static long staleBytes(MirrorTarget mirror, List<StaleMarks.Copy> copies, long extentSize) {
+        BitSet[] stale = new BitSet[mirror.legCount()];
+        long region = mirror.regionSize();
+        long bytes = 0;
+        for (StaleMarks.Copy c : copies) {
+            if (c.leg() >= stale.length) {
+                continue;
+            }
+            if (stale[c.leg()] == null) {
+                stale[c.leg()] = mirror.staleRegions(c.leg());
+            }
+            long from = c.le() * extentSize;
+            long to = from + extentSize;
+            for (int r = stale[c.leg()].nextSetBit((int) (from / region)); r >= 0 && r * region < to;
+                    r = stale[c.leg()].nextSetBit(r + 1)) {
+                bytes += Math.min(to, (r + 1) * region) - Math.max(from, r * region);
+            }
+        }
+        return bytes;
     }
 
     /** Waits until {@code mirror}'s background recovery has ended (however it ended), at most {@code deadline}. */

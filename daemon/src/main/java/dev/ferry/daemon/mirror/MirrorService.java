@@ -1,12 +1,10 @@
 package dev.ferry.daemon.mirror;
 
-import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
-import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.MirrorLayout;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.Segment;
@@ -15,14 +13,13 @@ import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.LongStream;
 
@@ -31,17 +28,23 @@ import java.util.stream.LongStream;
  * logical extent by extending, resyncing and reducing (reducing first when the extent has three copies), and the
  * resync verbs copy a good copy onto the stale copies (with force onto all). Every step is one commit followed by a
  * reload of the LV, so the metadata always describes the disks and every extent keeps a good copy; the live mirror
- * does the copying. One verb at a time runs on an LV (others get INRESYNC).
+ * does the copying. The resync verbs run as background jobs ({@link #resyncs}). One verb or resync at a time runs on
+ * an LV (others get INRESYNC).
  */
-public final class MirrorService {
+public final class MirrorService implements AutoCloseable {
     private final VolumeService volumes;
     private final Duration deadline;
-    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final LvClaims claims = new LvClaims();
+    private final ResyncJobs resyncs;
 
-    /** Verbs over {@code volumes}, waiting at most {@code deadline} for each resync. */
-    public MirrorService(VolumeService volumes, Duration deadline) {
+    /**
+     * Verbs over {@code volumes}: migratepp waits at most {@code deadline} for its resync, a resync job gives up on
+     * copies that made no progress for {@code deadline}; {@code nanoClock} times the jobs.
+     */
+    public MirrorService(VolumeService volumes, Duration deadline, LongSupplier nanoClock) {
         this.volumes = volumes;
         this.deadline = deadline;
+        this.resyncs = new ResyncJobs(volumes, claims, deadline, nanoClock);
     }
 
     /** One copy move: LE {@code le} of {@code lv}, its copy {@code old} going to {@code fresh} (stale until synced). */
@@ -69,7 +72,7 @@ public final class MirrorService {
         if (LeCopies.of(vg.requireLv(m.lv()), m.le()).stream().anyMatch(a -> dst.uuid().equals(a.pv()))) {
             throw invalid("PV " + dst.name() + " already holds a copy of LE " + m.le() + " of " + m.lv());
         }
-        claim(vgName, m.lv());
+        claims.claim(vgName, List.of(m.lv()));
         try {
             MirrorTarget mirror = live(vg, m.lv());
             int copies = LeCopies.of(vg.requireLv(m.lv()), m.le()).size();
@@ -81,7 +84,7 @@ public final class MirrorService {
             return new MigrateResult(vgName, m.lv(), m.le(), src.name() + ":" + srcPe, dst.name() + ":" + dstPe,
                     copies(m).size(), warning);
         } finally {
-            busy.remove(vgName + "/" + m.lv());
+            claims.release(vgName, List.of(m.lv()));
         }
     }
 
@@ -167,29 +170,35 @@ public final class MirrorService {
     }
 
     /**
-     * resynclp: resyncs LE {@code le} of {@code lvName}: its stale copies, or with {@code force} every copy but its
-     * first good one.
+     * resynclp: starts resyncing LE {@code le} of {@code lvName}: its stale copies, or with {@code force} every copy
+     * but its first good one. The job ends SUCCEEDED, or NOTSYNCED naming the copies left stale.
      *
-     * @throws VolumeException OFFLINE, INVALID_ARGUMENT, INRESYNC, or NOTSYNCED naming the copies left stale
+     * @return the job as it starts
+     * @throws VolumeException OFFLINE, INVALID_ARGUMENT, or INRESYNC while another verb or resync runs on the LV
      */
-    public ResyncResult resynclp(String vgName, String lvName, long le, boolean force) {
+    public ResyncProgress resynclp(String vgName, String lvName, long le, boolean force) {
         LogicalVolume lv = mirrored(available(vgName), lvName);
         if (le < 0 || le >= lv.extentCount()) {
             throw invalid("LV " + lvName + " has no LE " + le + " (it has " + lv.extentCount() + ")");
         }
-        return resync(vgName, Map.of(lvName, List.of(le)), force);
+        return start(new ResyncRequest(vgName, lvName, le, null, force), Map.of(lvName, List.of(le)));
     }
 
-    /** resynclv: resyncs every logical extent of {@code lvName} (see {@link #resynclp}). */
-    public ResyncResult resynclv(String vgName, String lvName, boolean force) {
+    /** resynclv: starts resyncing every logical extent of {@code lvName} (see {@link #resynclp}). */
+    public ResyncProgress resynclv(String vgName, String lvName, boolean force) {
         LogicalVolume lv = mirrored(available(vgName), lvName);
-        return resync(vgName, Map.of(lvName, LongStream.range(0, lv.extentCount()).boxed().toList()), force);
+        return start(new ResyncRequest(vgName, lvName, null, null, force),
+                Map.of(lvName, LongStream.range(0, lv.extentCount()).boxed().toList()));
     }
 
-    /** resyncpv: resyncs every logical extent with a copy on PV {@code pvName}, all its copies (see {@link #resynclp}). */
-    public ResyncResult resyncpv(String vgName, String pvName, boolean force) {
+    /**
+     * resyncpv: starts resyncing every logical extent with a copy on PV {@code pvName}, all its copies (see
+     * {@link #resynclp}).
+     */
+    public ResyncProgress resyncpv(String vgName, String pvName, boolean force) {
         VolumeGroup vg = available(vgName);
-        UUID pv = pv(vg, pvName).uuid();
+        PhysicalVolume named = pv(vg, pvName);
+        UUID pv = named.uuid();
         Map<String, List<Long>> les = new TreeMap<>();
         for (LogicalVolume lv : vg.lvs()) {
             if (lv.mirrored()) {
@@ -200,53 +209,40 @@ public final class MirrorService {
                 }
             }
         }
-        return resync(vgName, les, force);
+        return start(new ResyncRequest(vgName, null, null, named.name(), force), les);
     }
 
-    private ResyncResult resync(String vgName, Map<String, List<Long>> les, boolean force) {
-        List<String> lvs = new ArrayList<>();
-        Set<String> pvs = new TreeSet<>();
-        List<String> notSynced = new ArrayList<>();
-        long extents = 0;
-        long rewritten = 0;
-        for (Map.Entry<String, List<Long>> e : new TreeMap<>(les).entrySet()) {
-            String lvName = e.getKey();
-            claim(vgName, lvName);
-            try {
-                live(available(vgName), lvName);
-                List<Long> chosen = e.getValue();
-                UnaryOperator<LogicalVolume> mark = force ? l -> StaleMarks.allButFirstGood(l, chosen) : l -> l;
-                VolumeGroup vg = volumes.change(vgName, v -> v.withLvChanged(lvName, mark), v -> { });
-                List<StaleMarks.Copy> stale = StaleMarks.staleCopies(vg.requireLv(lvName), chosen);
-                if (stale.isEmpty()) {
-                    continue;
-                }
-                volumes.change(vgName, v -> v, v -> volumes.activator().reload(v, v.requireLv(lvName)));
-                MirrorTarget mirror = live(vg, lvName);
-                if (mirror != null) {
-                    LiveCopies.awaitRecovery(mirror, deadline);
-                }
-                List<StaleMarks.Copy> left = stale.stream().filter(c -> mirror == null
-                        || LiveCopies.stale(mirror, c.leg(), c.le(), vg.extentSize())).toList();
-                boolean wholeForced = force && left.isEmpty() && chosen.size() == vg.requireLv(lvName).extentCount();
-                volumes.change(vgName, v -> v.withLvChanged(lvName, l -> {
-                    LogicalVolume healed = StaleMarks.good(l, stale, left);
-                    return wholeForced ? StaleMarks.withoutFlag(healed, LvFlag.COPIES_MAY_DIFFER) : healed;
-                }), v -> { });
-                lvs.add(lvName);
-                stale.forEach(c -> pvs.add(vg.pv(c.pv()).map(PhysicalVolume::name).orElse(c.pv().toString())));
-                extents += stale.stream().mapToLong(StaleMarks.Copy::le).distinct().count();
-                rewritten += stale.size() - left.size();
-                left.forEach(c -> notSynced.add(lvName + " LE " + c.le() + " (copy " + c.leg() + ")"));
-            } finally {
-                busy.remove(vgName + "/" + lvName);
-            }
-        }
-        if (!notSynced.isEmpty()) {
-            throw new VolumeException(ErrorCode.NOTSYNCED, "could not resync " + String.join(", ", notSynced)
-                    + " within " + deadline.toSeconds() + "s; those copies stay stale");
-        }
-        return new ResyncResult(vgName, lvs, List.copyOf(pvs), extents, rewritten);
+    /** Starts a resync job once every LV of {@code les} is active (OFFLINE otherwise). */
+    private ResyncProgress start(ResyncRequest request, Map<String, List<Long>> les) {
+        les.keySet().forEach(lv -> Online.mirror(volumes, request.vg(), lv));
+        return resyncs.start(request, les);
+    }
+
+    /** The resyncs running and the last ones finished, oldest first. */
+    public List<ResyncProgress> resyncs() {
+        return resyncs.resyncs();
+    }
+
+    /**
+     * Resync {@code id} as it stands.
+     *
+     * @throws VolumeException RESYNC_NOT_FOUND if no kept resync has that id
+     */
+    public ResyncProgress resync(long id) {
+        return resyncs.resyncs().stream().filter(p -> p.id() == id).findFirst().orElseThrow(() ->
+                new VolumeException(ErrorCode.RESYNC_NOT_FOUND, "no resync " + id + " (the last "
+                        + ResyncJobs.KEEP_FINISHED + " finished ones are kept)"));
+    }
+
+    /** The end of resync {@code id}, or empty if it is not kept (for tests). */
+    Optional<CompletableFuture<ResyncProgress>> resyncEnd(long id) {
+        return resyncs.done(id);
+    }
+
+    /** Stops the running resyncs (their copies not yet synced stay stale) and waits for them. */
+    @Override
+    public void close() throws InterruptedException {
+        resyncs.close();
     }
 
     /** The LE whose copy is at {@code src:pe}, as a move of that copy to {@code fresh}. */
@@ -278,25 +274,13 @@ public final class MirrorService {
                 vg -> volumes.activator().reload(vg, vg.requireLv(m.lv())));
     }
 
-    private void claim(String vg, String lv) {
-        if (!busy.add(vg + "/" + lv)) {
-            throw new VolumeException(ErrorCode.INRESYNC, "another mirror verb runs on " + vg + "/" + lv);
-        }
-    }
-
     /** The live mirror of active LV {@code lv}; OFFLINE when the LV is not active. */
     private MirrorTarget live(VolumeGroup vg, String lv) {
-        Activator activator = volumes.activator();
-        if (!activator.isActive(vg.name(), lv)) {
-            throw new VolumeException(ErrorCode.OFFLINE, "LV " + vg.name() + "/" + lv + " is not active, so its "
-                    + "copies cannot be synced; activate it first");
-        }
-        return activator.mirrorOf(vg.name(), lv).orElse(null);
+        return Online.mirror(volumes, vg.name(), lv);
     }
 
     private VolumeGroup available(String vgName) {
-        return volumes.manager().volumeGroup(vgName).orElseThrow(() -> new VolumeException(ErrorCode.OFFLINE,
-                "volume group " + vgName + " is not available"));
+        return Online.vg(volumes, vgName);
     }
 
     private static LogicalVolume mirrored(VolumeGroup vg, String lvName) {

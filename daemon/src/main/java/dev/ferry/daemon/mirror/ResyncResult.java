@@ -3,13 +3,8 @@ package dev.ferry.daemon.mirror;
 import java.util.List;
 
 /**
- * A resync that completed: the LVs and PVs whose copies it rewrote, the logical extents resynced and the copies
- * rewritten (none when nothing was stale).
+ * What a resync rewrote so far: the LVs and PVs whose stale copies it resynced (resyncpv resyncs whole LEs, so other
+ * PVs than the one named may be partly resynced), the logical extents resynced and the copies rewritten.
  */
 public record ResyncResult(String vg, List<String> lvs, List<String> pvs, long extents, long copies) {
-
-    /** Always {@code SUCCESS}: an incomplete resync is refused with NOTSYNCED. */
-    public String outcome() {
-        return "SUCCESS";
-    }
 }

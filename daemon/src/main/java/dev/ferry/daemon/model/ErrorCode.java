@@ -78,6 +78,8 @@ public enum ErrorCode {
     OFFLINE,
     /** Some copies could not be resynced; the message names the extents (AIX: LVM_NOTSYNCED, -132). */
     NOTSYNCED,
+    /** No resync job by that id (never started, or forgotten since it ended). */
+    RESYNC_NOT_FOUND,
     /**
      * Not more than half of the VG's metadata copies can be written any more (quorum lost): the VG was taken offline
      * (AIX: LVM_FORCEOFF, -145).

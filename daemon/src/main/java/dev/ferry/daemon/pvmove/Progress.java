@@ -1,5 +1,6 @@
 package dev.ferry.daemon.pvmove;
 
+import dev.ferry.daemon.jobs.CopyMeter;
 import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.MoveState;
@@ -45,7 +46,7 @@ final class Progress {
             copied = total;
         }
         double rate = job.state().terminal() ? 0 : job.meter().mibPerSecond(copied);
-        Long eta = job.state().terminal() ? null : MoveMeter.eta(total - copied, rate);
+        Long eta = job.state().terminal() ? null : CopyMeter.eta(total - copied, rate);
         List<String> lvs = job.movedLvs();
         double percent = total == 0 ? 100 : 100.0 * copied / total;
         return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs,

@@ -3,6 +3,8 @@ package dev.ferry.daemon.pvmove;
 import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.activation.RegionLogSlices;
 import dev.ferry.daemon.activation.SegmentRecovery;
+import dev.ferry.daemon.jobs.CopyMeter;
+import dev.ferry.daemon.jobs.JobTimer;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.MoveState;
@@ -41,10 +43,8 @@ final class PvMoveJob implements Runnable {
     private final String name;
     private final boolean atomic;
     private final String logLv;
-    private final MoveMeter meter;
-    private final LongSupplier nanoClock;
-    private final long startedNanos;
-    private volatile long endedNanos = -1;
+    private final CopyMeter meter;
+    private final JobTimer timer;
     private final List<String> movedLvs;
     private final CompletableFuture<JobState> done = new CompletableFuture<>();
     private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
@@ -66,9 +66,8 @@ final class PvMoveJob implements Runnable {
         this.logLv = pvmove.move().logLv();
         this.layout = pvmove;
         this.lastVg = vg;
-        this.meter = new MoveMeter(nanoClock);
-        this.nanoClock = nanoClock;
-        this.startedNanos = startedNanos;
+        this.meter = new CopyMeter(nanoClock);
+        this.timer = new JobTimer(nanoClock, startedNanos);
         this.movedLvs = vg.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
                 .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
     }
@@ -110,14 +109,13 @@ final class PvMoveJob implements Runnable {
         return errorMessage;
     }
 
-    MoveMeter meter() {
+    CopyMeter meter() {
         return meter;
     }
 
     /** Seconds from the request (or resume) to the end, or to now while running. */
     double elapsedSeconds() {
-        long end = endedNanos >= 0 ? endedNanos : nanoClock.getAsLong();
-        return (end - startedNanos) / 1e9;
+        return timer.elapsedSeconds();
     }
 
     /** Takes the pvmove LV's layout from {@code vg} (after a change made outside the job, such as the rate). */
@@ -159,7 +157,7 @@ final class PvMoveJob implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            endedNanos = nanoClock.getAsLong();
+            timer.end();
             done.complete(state);
         }
     }

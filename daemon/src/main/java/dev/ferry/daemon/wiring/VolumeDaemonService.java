@@ -28,7 +28,10 @@ public final class VolumeDaemonService implements DaemonService {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
     /** Bound on one table swap (suspend drain + flush). */
     public static final Duration SUSPEND_TIMEOUT = Duration.ofSeconds(30);
-    /** How long a mirror verb (migratepp, resync) waits for a resync before it reports the copies unsynced. */
+    /**
+     * How long migratepp waits for its resync, and a resync job for copies making no progress, before it reports the
+     * copies unsynced.
+     */
     public static final Duration MIRROR_RESYNC_DEADLINE = Duration.ofMinutes(10);
     /** Least time deactivation gets at stop, even past the daemon's deadline. */
     private static final Duration MIN_STOP = Duration.ofSeconds(1);
@@ -39,6 +42,7 @@ public final class VolumeDaemonService implements DaemonService {
     private volatile VolumeService volumes;
     private volatile DmExports dmExports;
     private volatile PvMoveService moves;
+    private volatile MirrorService mirrors;
 
     /** A service publishing LVs into {@code exports}, each served through {@code exportFactory}. */
     public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory) {
@@ -65,7 +69,8 @@ public final class VolumeDaemonService implements DaemonService {
         MirrorMetrics.bind(context.meterRegistry(), volumes);
         moves = new PvMoveService(volumes, System::nanoTime);
         PvMoveRoutes.install(context.router(), moves);
-        MirrorRoutes.install(context.router(), new MirrorService(volumes, MIRROR_RESYNC_DEADLINE));
+        mirrors = new MirrorService(volumes, MIRROR_RESYNC_DEADLINE, System::nanoTime);
+        MirrorRoutes.install(context.router(), mirrors);
         moves.resumeAll().forEach(m -> LOG.info("pvmove {} of {} resumed", m.name(), m.source()));
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
@@ -103,6 +108,10 @@ public final class VolumeDaemonService implements DaemonService {
         PvMoveService m = moves;
         if (m != null) {
             m.close();
+        }
+        MirrorService r = mirrors;
+        if (r != null) {
+            r.close();
         }
         DmExports d = dmExports;
         if (d != null) {

@@ -75,7 +75,7 @@ final class MirrorFixture implements AutoCloseable {
         };
         volumes = VolumeService.open(root.resolve("data"), new ExportDirectory(), FerryServices::blockDeviceExport,
                 Duration.ofSeconds(10), wrapper);
-        mirrors = new MirrorService(volumes, Duration.ofSeconds(20));
+        mirrors = new MirrorService(volumes, Duration.ofSeconds(20), System::nanoTime);
         List<String> pvs = List.of(pv(1), pv(2), pv(3), pv(4), pv(5));
         for (String pv : pvs) {
             volumes.pvcreate(pv, 64 * MIB, false);
@@ -166,6 +166,7 @@ final class MirrorFixture implements AutoCloseable {
     public void close() throws Exception {
         failingWrites.clear();
         faulty.values().forEach(FaultyDevice::heal);
+        mirrors.close();
         volumes.close(Duration.ofSeconds(30));
     }
 }

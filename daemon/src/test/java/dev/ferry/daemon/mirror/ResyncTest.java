@@ -9,16 +9,22 @@ import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.MirrorLayout;
 import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.testing.Poll;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * resynclp/lv/pv over real PV files: without force only the stale copies are rewritten (the good leg sees no
- * write), with force every copy but one, and a leg failing during the resync gives NOTSYNCED with the copies left
- * stale.
+ * resynclp/lv/pv over real PV files, as background jobs: without force only the stale copies are rewritten (the good
+ * leg sees no write), with force every copy but one, and a leg failing during the resync gives NOTSYNCED with the
+ * copies left stale, as do copies making no progress for the deadline; under a recovery rate the progress rises while
+ * the job runs, and a second resync of the LV is refused with INRESYNC.
  */
 class ResyncTest {
     @TempDir
@@ -53,6 +59,12 @@ class ResyncTest {
         assertThat(MirrorLayout.staleExtents(f.lv(), 1)).isEqualTo(2);
     }
 
+    /** The end of the resync {@code started}. */
+    private ResyncProgress end(ResyncProgress started) throws Exception {
+        assertThat(started.state()).isEqualTo(ResyncState.RUNNING);
+        return f.mirrors.resyncEnd(started.id()).orElseThrow().get(60, TimeUnit.SECONDS);
+    }
+
     private void assertCopiesHoldTheData() throws Exception {
         assertThat(f.read(0, data.length)).isEqualTo(data);
         for (long le = 0; le < 8; le++) {
@@ -68,9 +80,15 @@ class ResyncTest {
         staleLeg1();
         long goodWrites = f.dataWrites.get(leg0).get();
 
-        ResyncResult result = f.mirrors.resynclv("vg", "m", false);
+        ResyncProgress end = end(f.mirrors.resynclv("vg", "m", false));
 
-        assertThat(result.outcome()).isEqualTo("SUCCESS");
+        assertThat(end.state()).isEqualTo(ResyncState.SUCCEEDED);
+        assertThat(end.outcome()).isEqualTo("SUCCESS");
+        assertThat(end.error()).isNull();
+        assertThat(end.totalBytes()).isEqualTo(2 * MIB);
+        assertThat(end.copiedBytes()).isEqualTo(2 * MIB);
+        assertThat(end.percent()).isEqualTo(100);
+        ResyncResult result = end.result();
         assertThat(result.copies()).isEqualTo(2);
         assertThat(result.extents()).isEqualTo(2);
         assertThat(result.lvs()).containsExactly("m");
@@ -84,8 +102,12 @@ class ResyncTest {
     void nothingStaleRewritesNothing() throws Exception {
         long writes = f.dataWrites.get(leg1).get();
 
-        ResyncResult result = f.mirrors.resynclp("vg", "m", 3, false);
+        ResyncProgress end = end(f.mirrors.resynclp("vg", "m", 3, false));
 
+        assertThat(end.outcome()).isEqualTo("SUCCESS");
+        assertThat(end.totalBytes()).isZero();
+        assertThat(end.percent()).isEqualTo(100);
+        ResyncResult result = end.result();
         assertThat(result.copies()).isZero();
         assertThat(result.lvs()).isEmpty();
         assertThat(f.dataWrites.get(leg1).get()).isEqualTo(writes);
@@ -96,9 +118,11 @@ class ResyncTest {
         long goodWrites = f.dataWrites.get(leg0).get();
         long otherWrites = f.dataWrites.get(leg1).get();
 
-        ResyncResult result = f.mirrors.resyncpv("vg", leg1, true);
+        ResyncProgress end = end(f.mirrors.resyncpv("vg", leg1, true));
 
-        assertThat(result.outcome()).isEqualTo("SUCCESS");
+        assertThat(end.outcome()).isEqualTo("SUCCESS");
+        assertThat(end.request().verb()).isEqualTo("resyncpv");
+        ResyncResult result = end.result();
         assertThat(result.extents()).isEqualTo(8);
         assertThat(result.copies()).isEqualTo(8);
         assertThat(result.pvs()).containsExactly(leg1);
@@ -112,15 +136,77 @@ class ResyncTest {
     void aLegFailingDuringTheResyncGivesNotsynced() throws Exception {
         f.faulty.get(leg1).failWrites();
 
-        assertThatThrownBy(() -> f.mirrors.resynclp("vg", "m", 4, true))
-                .isInstanceOfSatisfying(VolumeException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.NOTSYNCED);
-                    assertThat(e.getMessage()).contains("m LE 4 (copy 1)");
-                });
+        ResyncProgress end = end(f.mirrors.resynclp("vg", "m", 4, true));
+
+        assertThat(end.state()).isEqualTo(ResyncState.NOTSYNCED);
+        assertThat(end.outcome()).isEqualTo("NOTSYNCED");
+        assertThat(end.error().code()).isEqualTo(ErrorCode.NOTSYNCED);
+        assertThat(end.error().message()).contains("m LE 4 (copy 1)", "recovery ended");
+        assertThat(end.result().pvs()).containsExactly(leg1);
+        assertThat(end.result().copies()).isZero();
+        assertThat(end.percent()).isLessThan(100);
 
         assertThat(f.copies(4).get(1).stale()).isTrue();
         assertThat(f.copies(4).get(0).stale()).isFalse();
         assertThat(f.read(0, data.length)).isEqualTo(data);
+    }
+
+    @Test
+    void progressRisesUnderTheRecoveryRateAndASecondResyncIsRefused() throws Exception {
+        f.volumes.lvchangeRecoveryRate("vg", "m", 2 * MIB);
+        ResyncProgress started = f.mirrors.resynclv("vg", "m", true);
+        long id = started.id();
+
+        double[] seen = new double[1];
+        Poll.until(Duration.ofSeconds(30), "the resync part done", () -> {
+            ResyncProgress p = f.mirrors.resync(id);
+            seen[0] = p.percent();
+            return p.state() == ResyncState.RUNNING && p.percent() > 0 && p.percent() < 100;
+        });
+        ResyncProgress part = f.mirrors.resync(id);
+        assertThat(part.totalBytes()).isEqualTo(8 * MIB);
+        assertThat(f.mirrors.resyncs()).extracting(ResyncProgress::id).contains(id);
+        assertThatThrownBy(() -> f.mirrors.resynclp("vg", "m", 2, false))
+                .isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INRESYNC));
+        assertThatThrownBy(() -> f.mirrors.migratepp("vg", leg0, f.copies(0).get(0).startPe(), f.pv(4), 20))
+                .isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INRESYNC));
+        double first = seen[0];
+        Poll.until(Duration.ofSeconds(30), "the resync further along", () -> {
+            ResyncProgress p = f.mirrors.resync(id);
+            return p.state() == ResyncState.RUNNING && p.percent() > first && p.percent() < 100;
+        });
+
+        ResyncProgress end = end(started);
+        assertThat(end.outcome()).isEqualTo("SUCCESS");
+        assertThat(end.copiedBytes()).isEqualTo(8 * MIB);
+        assertThat(end.result().copies()).isEqualTo(8);
+        assertThat(MirrorLayout.staleCopies(f.lv())).isZero();
+        assertThat(end(f.mirrors.resynclp("vg", "m", 2, false)).outcome()).as("the LV is free again")
+                .isEqualTo("SUCCESS");
+        assertCopiesHoldTheData();
+    }
+
+    @Test
+    void copiesMakingNoProgressForTheDeadlineGiveNotsynced() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        try (MirrorService mirrors = new MirrorService(f.volumes, Duration.ofSeconds(20), clock::get)) {
+            f.volumes.lvchangeRecoveryRate("vg", "m", 1);   // a byte a second: a region now and then, at most
+            ResyncProgress started = mirrors.resynclv("vg", "m", true);
+            CompletableFuture<ResyncProgress> end = mirrors.resyncEnd(started.id()).orElseThrow();
+
+            Poll.until(Duration.ofSeconds(30), "the job to give up", () -> {
+                clock.addAndGet(Duration.ofSeconds(25).toNanos());
+                return end.isDone();
+            });
+
+            ResyncProgress p = end.get();
+            assertThat(p.state()).isEqualTo(ResyncState.NOTSYNCED);
+            assertThat(p.error().message()).contains("could not resync m LE", "no progress for 20s");
+            assertThat(p.percent()).isLessThan(100);
+            assertThat(MirrorLayout.staleCopies(f.lv())).isEqualTo(8 - p.result().copies());
+        }
+        f.volumes.lvchangeRecoveryRate("vg", "m", 0);
+        f.awaitInSync();
     }
 
     @Test

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -107,11 +106,11 @@ public final class PvMoveCommand extends LvmCommand {
 
     /** Polls until every move in {@code ids} has ended; prints progress; the exit code of the worst end. */
     private int follow(ControlClient client, Set<Long> ids) throws ControlCallException {
-        boolean tty = System.console() != null;
+        boolean tty = ProgressLines.tty();
         int code = ExitCodes.OK;
         Set<Long> open = new LinkedHashSet<>(ids);
         while (!open.isEmpty()) {
-            sleep(interval);
+            ProgressLines.pause(interval * 1000L);
             for (JsonNode m : client.call("GET", MOVES, null).path("pvmoves")) {
                 long id = m.path("id").asLong();
                 if (!open.contains(id)) {
@@ -121,8 +120,7 @@ public final class PvMoveCommand extends LvmCommand {
                     open.remove(id);
                     code = Math.max(code, finish(m, tty));
                 } else if (interval > 0) {
-                    out().print(line(m) + (tty ? "\r" : System.lineSeparator()));
-                    out().flush();
+                    ProgressLines.print(out(), line(m), tty);
                 }
             }
         }
@@ -131,7 +129,7 @@ public final class PvMoveCommand extends LvmCommand {
 
     private int finish(JsonNode m, boolean tty) {
         String head = m.path("name").asText() + " " + m.path("source").asText() + ": ";
-        String end = tty ? "\033[K" : "";
+        String end = tty ? ProgressLines.CLEAR : "";
         switch (m.path("state").asText()) {
             case "COMPLETED" -> {
                 out().println(head + "Moved: 100.0%" + end);
@@ -153,16 +151,7 @@ public final class PvMoveCommand extends LvmCommand {
 
     /** {@code pvmove0 /src: Moved: 42.5% 12.3 MiB/s ETA 00:01:05}. */
     static String line(JsonNode m) {
-        StringBuilder b = new StringBuilder().append(m.path("name").asText()).append(' ')
-                .append(m.path("source").asText()).append(": Moved: ")
-                .append(String.format(Locale.ROOT, "%.1f%%", m.path("percent").asDouble()))
-                .append(String.format(Locale.ROOT, " %.1f MiB/s", m.path("mib_per_second").asDouble()));
-        JsonNode eta = m.path("eta_seconds");
-        if (eta.isNumber()) {
-            long s = eta.asLong();
-            b.append(String.format(Locale.ROOT, " ETA %02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60));
-        }
-        return b.toString();
+        return ProgressLines.line(m.path("name").asText() + " " + m.path("source").asText(), "Moved", m);
     }
 
     /** {@code PV[:ranges]} without the ranges. */
@@ -173,15 +162,5 @@ public final class PvMoveCommand extends LvmCommand {
     private static boolean isFinal(JsonNode m) {
         String s = m.path("state").asText();
         return s.equals("COMPLETED") || s.equals("ABORTED") || s.equals("FAILED");
-    }
-
-    /** Waits one progress interval (at least 200 ms, so {@code -i 0} still polls gently). */
-    private static void sleep(int seconds) {
-        try {
-            Thread.sleep(Math.max(200, seconds * 1000L));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

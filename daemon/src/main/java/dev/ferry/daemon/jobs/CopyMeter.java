@@ -1,22 +1,23 @@
-package dev.ferry.daemon.pvmove;
+package dev.ferry.daemon.jobs;
 
 import java.util.function.LongSupplier;
 
 /**
- * Copy rate of one move: bytes copied per second since the job (re)started, on an injected nanosecond clock, and
- * the ETA it implies.
+ * Copy rate of one background copy job (a pvmove, a resync): bytes copied per second since the job (re)started, on
+ * an injected nanosecond clock, and the ETA it implies.
  */
-final class MoveMeter {
+public final class CopyMeter {
     private final LongSupplier nanoClock;
     private long baseNanos = -1;
     private long baseBytes;
 
-    MoveMeter(LongSupplier nanoClock) {
+    /** A meter timed by {@code nanoClock}; its first sample is its base. */
+    public CopyMeter(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
     }
 
     /** MiB/s since the first sample (0 until time has passed). */
-    synchronized double mibPerSecond(long copiedBytes) {
+    public synchronized double mibPerSecond(long copiedBytes) {
         long now = nanoClock.getAsLong();
         if (baseNanos < 0) {
             baseNanos = now;
@@ -31,7 +32,7 @@ final class MoveMeter {
     }
 
     /** Seconds left at {@code mibPerSecond}, or null if unknown. */
-    static Long eta(long remainingBytes, double mibPerSecond) {
+    public static Long eta(long remainingBytes, double mibPerSecond) {
         if (remainingBytes == 0) {
             return 0L;
         }
