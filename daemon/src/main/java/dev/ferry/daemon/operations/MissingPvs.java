@@ -107,8 +107,8 @@ final class MissingPvs implements AutoCloseable {
     }
 
     /**
-     * Brings the active LVs of {@code before} in step with {@code after}: visible LVs that changed (or for which
-     * {@code reload} says so) are reloaded, a failure logged; LVs that are gone are deactivated, hidden ones last
+     * Brings the active LVs of {@code before} in step with {@code after}: visible LVs and mirrored logs that changed
+     * (or for which {@code reload} says so) are reloaded, a failure logged; LVs that are gone are deactivated, hidden ones last
      * (they may be stacked on).
      */
     static void inStep(Activator activator, VolumeGroup before, VolumeGroup after, Predicate<LogicalVolume> reload) {
@@ -118,7 +118,8 @@ final class MissingPvs implements AutoCloseable {
             LogicalVolume now = after.lv(lv.name()).orElse(null);
             if (now == null) {
                 gone.add(lv);
-            } else if (!now.hidden() && activator.isActive(vg, lv.name()) && (!now.equals(lv) || reload.test(lv))) {
+            } else if ((!now.hidden() || now.mirrored()) && activator.isActive(vg, lv.name())
+                    && (!now.equals(lv) || reload.test(lv))) {
                 try {
                     activator.reload(after, now);
                 } catch (VolumeException e) {

@@ -7,6 +7,7 @@ import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.VolumeGroup;
@@ -108,6 +109,12 @@ class ForceFlagTest {
         public VolumeGroup vgreduceMissing(String vgName, boolean force) {
             calls.add("vgreduce --removemissing force=" + force);
             return real.vgreduceMissing(vgName, force);
+        }
+
+        @Override
+        public LogicalVolume lvconvertMirrorLog(String vgName, String lvName, MirrorLogType type,
+                                                AllocationPolicy alloc) {
+            return real.lvconvertMirrorLog(vgName, lvName, type, alloc);
         }
 
         @Override
