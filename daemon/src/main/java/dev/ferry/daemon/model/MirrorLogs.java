@@ -99,10 +99,11 @@ final class MirrorLogs {
                         + "volume that holds no leg of the mirror (use --alloc anywhere to allow one, or "
                         + "--mirrorlog core)");
             }
+            int legs = lv.segments().stream().mapToInt(s -> s.areas().size()).max().orElse(1);   // not yet mirrored
             throw new VolumeException(ErrorCode.INSUFFICIENT_SPACE, "Insufficient suitable allocatable extents for "
                     + "the mirrored log of " + lv.name() + ": " + extents + " extent(s) needed on each of " + copies
-                    + " physical volumes holding no leg of the mirror nor the other log copy; a " + lv.copies()
-                    + "-way mirror with a mirrored log needs " + (lv.copies() + copies) + " physical volumes (use "
+                    + " physical volumes holding no leg of the mirror nor the other log copy; a " + legs
+                    + "-way mirror with a mirrored log needs " + (legs + copies) + " physical volumes (use "
                     + "--alloc anywhere to allow sharing, or --mirrorlog disk or core)");
         }
     }
