@@ -195,7 +195,9 @@ public final class MirrorLayout {
                     out = out.withLvChanged(log, l -> null);
                 }
             } else if (lv.mirrored()) {
-                out = out.withLvChanged(lv.name(), l -> l.withSegments(LvLayout.merge(kept)));
+                LogicalVolume left = lv.withSegments(LvLayout.merge(kept));
+                out = out.withLvChanged(lv.name(), l -> lv.has(LvFlag.MIRROR_LOG) && left.copies() == 1
+                        ? MirrorLogs.linearised(left) : left);   // a mirrored log left with one copy is a disk log
             }
         }
         return out;

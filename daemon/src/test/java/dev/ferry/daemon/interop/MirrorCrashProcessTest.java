@@ -94,7 +94,8 @@ class MirrorCrashProcessTest {
                 crashed, 100.0 * crashed / LV_BYTES);
         assertThat(crashed).as("resync after kill -9 with a mirrored log").isLessThan(LV_BYTES / 10);
         assertThat(report(daemon, "lvs", "-a", "-o", "lv_name,lv_attr,copy_percent", "vg").at("/report/0/lv")
-                .toString()).contains("{\"lv_name\":\"[lv_mlog]\",\"lv_attr\":\"mwi-aom---\",\"copy_percent\":\"100.00\"}");
+                .toString()).contains("{\"lv_name\":\"[lv_mlog]\",\"lv_attr\":\"mwi-aom---\","
+                + "\"copy_percent\":\"100.00\"}");
     }
 
     @Test

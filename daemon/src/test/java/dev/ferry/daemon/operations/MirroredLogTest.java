@@ -125,7 +125,8 @@ class MirroredLogTest {
         assertThat(logPvs).hasSize(2).doesNotContainAnyElementsOf(MirrorLayout.legPvs(m));
         assertThat(MirrorLogType.of(vg(), m)).isEqualTo(MirrorLogType.MIRRORED);
         assertThat(device("m").table()).contains(" mirror disk 2 vg-m_mlog ");
-        assertThat(device("m_mlog").table()).contains(" mirror core ").contains("vg-m_mlog_mimage_0 0 vg-m_mlog_mimage_1 0");
+        assertThat(device("m_mlog").table()).contains(" mirror core ")
+                .contains("vg-m_mlog_mimage_0 0 vg-m_mlog_mimage_1 0");
         awaitInSync("m", "m_mlog");
 
         assertThat(lvsAll("lv_name,lv_attr,mirror_log,copy_percent,devices")).containsExactly(
@@ -194,6 +195,32 @@ class MirroredLogTest {
         assertThat(volumes.lvs(new ReportOptions(false, "lv_attr,lv_health_status", null, false, List.of("vg/m")))
                 .rows()).containsExactly(List.of("mwi-a-m---", ""));
         assertThat(read("m")).isEqualTo(after);
+    }
+
+    @Test
+    void removingTheMissingPvOfALogCopyLeavesADiskLogThatCanBeMirroredAgain() throws Exception {
+        create(true, null, "pv1", "pv2", "pv3", "pv4");
+        awaitInSync("m", "m_mlog");
+        Files.delete(Path.of(pv("pv3")));
+        Poll.until(WAIT, "pv3 recorded missing", () -> vg().pvByName(pv("pv3")).orElseThrow().missing());
+        assertThatThrownBy(() -> volumes.vgreduceMissing("vg", false)).isInstanceOf(VolumeException.class)
+                .hasMessageContaining("m_mlog");
+        volumes.vgreduceMissing("vg", true);
+        LogicalVolume log = vg().requireLv("m_mlog");
+        assertThat(log.mirrored()).as("one copy left: a disk log").isFalse();
+        assertThat(pvName(log.segments().get(0).areas().get(0).pv())).isEqualTo(pv("pv4"));
+        assertThat(MirrorLogType.of(vg(), vg().requireLv("m"))).isEqualTo(MirrorLogType.DISK);
+        Poll.until(WAIT, "log reloaded linear", () -> !device("m_mlog").table().contains("mirror"));
+        assertThat(lvsAll("lv_name,lv_attr,lv_health_status")).contains(List.of("m", "mwi-a-m---", ""),
+                List.of("[m_mlog]", "lwi-aom---", ""));
+        byte[] written = data(5);
+        device("m").write(0, ByteBuffer.wrap(written), false).get();
+
+        volumes.lvconvertMirrorLog("vg", "m", MirrorLogType.MIRRORED, null);
+        awaitInSync("m", "m_mlog");
+        VolumeGroup g = vg();
+        assertThat(LegFiles.copy(g, g.requireLv("m_mlog"), 1)).isEqualTo(LegFiles.copy(g, g.requireLv("m_mlog"), 0));
+        assertThat(read("m")).isEqualTo(written);
     }
 
     @Test
