@@ -224,6 +224,30 @@ class MirroredLogTest {
     }
 
     @Test
+    void aRestartWithALogCopyMissingActivatesTheMirrorAndARenameTakesTheLogAlong() throws Exception {
+        create(true, null, "pv1", "pv2", "pv3", "pv4");
+        awaitInSync("m", "m_mlog");
+        byte[] written = data(6);
+        device("m").write(0, ByteBuffer.wrap(written), false).get();
+        volumes.close(WAIT);
+        Files.delete(Path.of(pv("pv4")));
+        open();
+        assertThat(volumes.activator().isActive("vg", "m")).isTrue();
+        assertThat(volumes.activator().isActive("vg", "m_mlog")).isTrue();
+        assertThat(vg().requireLv("m").mirror().logLv()).isEqualTo("m_mlog");
+        assertThat(device("m_mlog").table()).contains(" stale 1 ");
+        assertThat(read("m")).isEqualTo(written);
+        device("m").write(0, ByteBuffer.wrap(data(7)), false).get();
+
+        volumes.lvrename("vg", "m", "n", false);
+        assertThat(vg().requireLv("n_mlog").copies()).isEqualTo(2);
+        assertThat(volumes.activator().registry().lookup("vg-n_mlog_mimage_1")).isPresent();
+        Poll.until(WAIT, "the old log devices gone", () -> volumes.activator().registry().lookup("vg-m_mlog")
+                .isEmpty() && volumes.activator().registry().lookup("vg-m_mlog_mimage_0").isEmpty());
+        assertThat(volumes.activator().device("vg", "n").orElseThrow().table()).contains("disk 2 vg-n_mlog ");
+    }
+
+    @Test
     void refusalsNameThePvsNeededAndAnywhereSharesThem() {
         assertThatThrownBy(() -> create(true, null, "pv1", "pv2", "pv3"))
                 .isInstanceOf(VolumeException.class)
