@@ -102,7 +102,7 @@ class MirrorCommandsTest {
     }
 
     @Test
-    void aMirroredLogIsCreatedListedAsLvmDoesAndSwitchedLive() {
+    void aMirroredLogIsCreatedListedAsLvmDoesMovedAndSwitchedLive() {
         ok("lvcreate", "-m", "1", "--mirrorlog", "mirrored", "-L", "4m", "-n", "ml", "vg", pv(2), pv(3), pv(4), pv(5));
         assertThat(ok("lvs", "-a", "-o", "lv_name,lv_attr,mirror_log,devices", "vg"))
                 .containsPattern("(?m)^\\s*ml\\s+mwi-a-m---\\s+\\[ml_mlog\\]\\s+ml_mimage_0\\(0\\),"
@@ -111,6 +111,10 @@ class MirrorCommandsTest {
                         + "ml_mlog_mimage_1\\(0\\)\\s*$")
                 .containsPattern("(?m)^\\s*\\[ml_mlog_mimage_0\\]\\s+iwi-aom---\\s+" + pv(4) + "\\(0\\)\\s*$")
                 .containsPattern("(?m)^\\s*\\[ml_mlog_mimage_1\\]\\s+iwi-aom---\\s+" + pv(5) + "\\(0\\)\\s*$");
+
+        ok("pvmove", pv(5), pv(1));
+        assertThat(ok("lvs", "-a", "-o", "lv_name,lv_attr,devices", "vg"))
+                .containsPattern("(?m)^\\s*\\[ml_mlog_mimage_1\\]\\s+iwi-aom---\\s+" + pv(1) + "\\(\\d+\\)\\s*$");
 
         ok("lvconvert", "--mirrorlog", "disk", "vg/ml");
         assertThat(ok("lvs", "-a", "-o", "lv_name,lv_attr", "vg")).containsPattern("\\[ml_mlog\\]\\s+lwi-aom---")
