@@ -12,6 +12,7 @@ import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.LvResizeRequest;
@@ -126,24 +127,20 @@ public final class VolumeRoutes {
             b.stripeSize() == null ? 0 : Sizes.bytes(b.stripeSize(), 'k', "stripe size"),
             b.mirrors() == null ? -1 : b.mirrors(),
             b.regionSize() == null ? 0 : Sizes.bytes(b.regionSize(), 'm', "region size"),
-            alloc(b.alloc()), b.pvs(), mirrorWriteConsistency(b.mirrorLog(), b.mwc()), Boolean.TRUE.equals(b.nosync()));
+            alloc(b.alloc()), b.pvs(), mirrorWriteConsistency(b.mirrorLog(), b.mwc()), Boolean.TRUE.equals(b.nosync()),
+            "mirrored".equals(b.mirrorLog()));
         return ControlResponse.json(201, lv(vg, ops.lvcreate(request)));
     }
 
-    /** {@code --mirrorlog disk|core} and {@code --mwc active|passive|off} as one consistency (null: default). */
+    /**
+     * {@code --mirrorlog disk|core|mirrored} and {@code --mwc active|passive|off} as one consistency (null: default).
+     */
     private static MirrorWriteConsistency mirrorWriteConsistency(String mirrorLog, String mwc) {
-        MirrorWriteConsistency fromLog = mirrorLog == null ? null : switch (mirrorLog) {
-            case "disk" -> MirrorWriteConsistency.ACTIVE;
-            case "core" -> MirrorWriteConsistency.PASSIVE;
-            case "mirrored" -> throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "--mirrorlog mirrored is not "
-                    + "supported: use disk (the log LV can be moved with pvmove) or core");
-            default -> throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Invalid mirror log type '" + mirrorLog
-                    + "': use disk or core");
-        };
+        MirrorWriteConsistency fromLog = mirrorLog == null ? null : MirrorLogType.parse(mirrorLog).consistency();
         MirrorWriteConsistency fromMwc = mwc == null ? null : MirrorWriteConsistency.parse(mwc);
         if (fromLog != null && fromMwc != null && fromLog != fromMwc) {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "--mirrorlog " + mirrorLog + " contradicts --mwc "
-                    + mwc + " (disk is active, core is passive)");
+                    + mwc + " (disk and mirrored are active, core is passive)");
         }
         return fromMwc != null ? fromMwc : fromLog;
     }
@@ -185,9 +182,16 @@ public final class VolumeRoutes {
             lv = ops.lvrepair(vg, lvName, b.pvs());
         } else if (b.maxRecoveryRate() != null) {
             lv = ops.lvchangeRecoveryRate(vg, lvName, Sizes.bytes(b.maxRecoveryRate(), 'k', "recovery rate"));
-        } else if (b.mirrors() == null && (b.mwc() != null || b.mirrorLog() != null)) {
-            lv = ops.lvchangeMwc(vg, lvName, mirrorWriteConsistency(b.mirrorLog(), b.mwc()));
+        } else if (b.mirrors() == null && b.mirrorLog() != null) {
+            mirrorWriteConsistency(b.mirrorLog(), b.mwc());   // refuses a contradicting --mwc
+            lv = ops.lvconvertMirrorLog(vg, lvName, MirrorLogType.parse(b.mirrorLog()), alloc(b.alloc()));
+        } else if (b.mirrors() == null && b.mwc() != null) {
+            lv = ops.lvchangeMwc(vg, lvName, mirrorWriteConsistency(null, b.mwc()));
         } else {
+            if ("mirrored".equals(b.mirrorLog())) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "lvconvert -m takes --mirrorlog disk or core; "
+                        + "give the mirror a mirrored log afterwards with lvconvert --mirrorlog mirrored");
+            }
             lv = ops.lvconvert(vg, lvName, required(b.mirrors(), "mirrors"), mirrorWriteConsistency(b.mirrorLog(),
                     b.mwc()), alloc(b.alloc()), b.pvs());
         }

@@ -49,7 +49,11 @@ final class LvPlanner {
             return vg.withLvAdded(lv);
         }
         MirrorWriteConsistency mwc = r.mwc() == null ? MirrorWriteConsistency.ACTIVE : r.mwc();
-        return MirrorLayout.withNewMirror(vg, lv, mwc, r.nosync(), without(sel.free, chunks), effective(alloc));
+        if (r.mirroredLog() && mwc != MirrorWriteConsistency.ACTIVE) {
+            throw invalid("--mirrorlog mirrored contradicts --mwc " + mwc.cliName() + " (a log needs active)");
+        }
+        return MirrorLayout.withNewMirror(vg, lv, mwc, r.mirroredLog() ? 2 : 1, r.nosync(), without(sel.free, chunks),
+                effective(alloc));
     }
 
     VolumeGroup resize(LvResizeRequest r, ResizeMode mode) {
@@ -104,7 +108,7 @@ final class LvPlanner {
             segments = LvLayout.append(lv.segments(), chunks, shape);
             if (lv.mirrored()) {
                 VolumeGroup grown = vg.withLvChanged(lv.name(), l -> l.withSegments(segments));
-                return MirrorLayout.withLogFitted(grown, grown.requireLv(lv.name()), without(sel.free, chunks), policy);
+                return MirrorLogs.withLogFitted(grown, grown.requireLv(lv.name()), without(sel.free, chunks), policy);
             }
         }
         return vg.withLvChanged(lv.name(), l -> l.withSegments(segments));

@@ -65,7 +65,7 @@ final class LvShape {
     }
 
     private static void checkNoMirror(LvCreateRequest r, SegmentType type) {
-        if (r.mirrors() > 0 || r.regionSize() != 0 || r.mwc() != null || r.nosync()) {
+        if (r.mirrors() > 0 || r.regionSize() != 0 || r.mwc() != null || r.nosync() || r.mirroredLog()) {
             throw invalid("Mirror options given with --type " + type.lvmName());
         }
     }

@@ -66,15 +66,12 @@ public final class MirrorConversions {
         if (wasLinear) {   // the region log goes where no leg is, so it is placed after the new legs
             FreeSpaceMap left = FreeSpaceMap.of(out).copy().restrictedLike(free);
             out = withNewMirror(out.withLvChanged(lvName, l -> null), next.withMirror(null),
-                    mwc == null ? MirrorWriteConsistency.ACTIVE : mwc, false, left, policy);
+                    mwc == null ? MirrorWriteConsistency.ACTIVE : mwc, 1, false, left, policy);
             return out.withLvChanged(lvName, l -> l.withStatus(without(l.status(), LvFlag.UNCLEAN)));
         }
         if (copies == 1) {
             String log = lv.mirror().logLv();
-            LogicalVolume linear = next.withSegments(next.segments().stream().map(s -> Segment.linear(s.startLe(),
-                    s.extentCount(), s.areas().get(0).withStale(false))).toList()).withMirror(null)
-                    .withStatus(without(without(next.status(), LvFlag.NOTSYNCED), LvFlag.UNCLEAN));
-            out = out.withLvChanged(lvName, l -> linear.withSegments(LvLayout.merge(linear.segments())));
+            out = out.withLvChanged(lvName, l -> MirrorLogs.linearised(next));
             if (log != null) {
                 out = out.withLvChanged(log, l -> null);
             }
@@ -85,19 +82,38 @@ public final class MirrorConversions {
     /**
      * {@code vg} with every copy of mirrored LV {@code lvName} that lies on a PV in {@code lost} replaced by a new,
      * stale copy allocated from {@code free} on the same leg (away from the other legs and the region log unless
-     * {@code policy} is anywhere), to be resynchronised from the good copies (lvconvert --repair).
+     * {@code policy} is anywhere), to be resynchronised from the good copies (lvconvert --repair); the copies of a
+     * mirrored region log on {@code lost} are replaced likewise, away from the mirror's legs and the other log copy.
      *
      * @throws VolumeException INVALID_ARGUMENT if nothing of it lies on {@code lost}; INSUFFICIENT_SPACE
      */
     public static VolumeGroup withLostCopiesReplaced(VolumeGroup vg, String lvName, Set<UUID> lost, FreeSpaceMap free,
                                                      AllocationPolicy policy) {
         LogicalVolume lv = vg.requireLv(lvName);
-        if (!lv.mirrored() || lv.segments().stream().noneMatch(s -> s.areas().stream()
-                .anyMatch(a -> lost.contains(a.pv())))) {
+        LogicalVolume log = lv.mirrored() && lv.mirror().logLv() != null ? vg.requireLv(lv.mirror().logLv()) : null;
+        boolean logLost = log != null && log.mirrored() && onAny(log, lost);
+        if (!lv.mirrored() || !onAny(lv, lost) && !logLost) {
             throw invalid("Logical volume " + vg.name() + "/" + lvName + " has no copy on a missing physical "
                     + "volume: nothing to repair");
         }
         FreeSpaceMap left = free.copy();
+        LogicalVolume repaired = replaced(lv, lost, left, policy == AllocationPolicy.ANYWHERE ? left
+                : withoutLogPvs(vg, lv, left), policy);
+        VolumeGroup out = vg.withLvChanged(lvName, l -> repaired);
+        if (logLost) {
+            LogicalVolume newLog = replaced(log, lost, left, policy == AllocationPolicy.ANYWHERE ? left
+                    : avoiding(left, legPvs(repaired)), policy);
+            out = out.withLvChanged(log.name(), l -> newLog);
+        }
+        return out;
+    }
+
+    /**
+     * {@code lv} with its copies on {@code lost} replaced by stale ones allocated from {@code candidates} (each leg
+     * away from the others unless {@code policy} is anywhere); the PEs taken are taken from {@code left} too.
+     */
+    private static LogicalVolume replaced(LogicalVolume lv, Set<UUID> lost, FreeSpaceMap left,
+                                          FreeSpaceMap candidates, AllocationPolicy policy) {
         LogicalVolume out = lv;
         for (int leg = 0; leg < lv.copies(); leg++) {
             int k = leg;
@@ -115,14 +131,16 @@ public final class MirrorConversions {
                     }
                 }
             }
-            FreeSpaceMap candidates = policy == AllocationPolicy.ANYWHERE ? left
-                    : avoiding(withoutLogPvs(vg, lv, left), avoid);
-            List<AllocatedChunk> chunks = Allocator.allocate(candidates, new AllocationRequest(1, need,
+            FreeSpaceMap from = policy == AllocationPolicy.ANYWHERE ? candidates : avoiding(candidates, avoid);
+            List<AllocatedChunk> chunks = Allocator.allocate(from, new AllocationRequest(1, need,
                     policy == AllocationPolicy.ANYWHERE ? policy : AllocationPolicy.NORMAL, List.of()));
             List<Area> runs = new ArrayList<>();
             for (AllocatedChunk c : chunks) {
                 Area a = c.areas().get(0);
                 left.take(a.pv(), a.startPe(), c.length());
+                if (candidates != left) {
+                    candidates.take(a.pv(), a.startPe(), c.length());
+                }
                 for (long i = 0; i < c.length(); i++) {
                     runs.add(a.plus(i).withStale(true));
                 }
@@ -134,8 +152,7 @@ public final class MirrorConversions {
                 }
             }
         }
-        LogicalVolume repaired = out;
-        return vg.withLvChanged(lvName, l -> repaired);
+        return out;
     }
 
     /** {@code lv} with leg {@code leg}'s copy of LE {@code le} at {@code area}. */
@@ -156,6 +173,56 @@ public final class MirrorConversions {
      */
     public static VolumeGroup withConsistency(VolumeGroup vg, String lvName, MirrorWriteConsistency mwc,
                                               FreeSpaceMap free, AllocationPolicy policy) {
+        return withConsistency(vg, lvName, mwc, 1, free, policy);
+    }
+
+    /**
+     * {@code vg} with mirrored LV {@code lvName} given another log (lvconvert --mirrorlog): core drops the log LV;
+     * disk or mirrored on a mirror without a log LV allocates one ({@link #withConsistency}); disk to mirrored adds
+     * a second copy to the log LV (allocated from {@code free} away from the legs and the log's copy unless
+     * {@code policy} is anywhere; it starts stale and is resynchronised from the first), mirrored to disk drops one
+     * (a stale one first).
+     *
+     * @throws VolumeException INVALID_ARGUMENT for an LV that is not mirrored or already has that log;
+     *                         INSUFFICIENT_SPACE naming how many PVs a mirrored log needs
+     */
+    public static VolumeGroup withLogType(VolumeGroup vg, String lvName, MirrorLogType type, FreeSpaceMap free,
+                                          AllocationPolicy policy) {
+        LogicalVolume lv = vg.requireLv(lvName);
+        if (!lv.mirrored()) {
+            throw invalid("Logical volume " + vg.name() + "/" + lvName + " is not mirrored");
+        }
+        MirrorLogType now = MirrorLogType.of(vg, lv);
+        if (now == type && lv.mirror().consistency() == type.consistency()) {
+            throw invalid("Logical volume " + vg.name() + "/" + lvName + " already has a " + type.cliName()
+                    + " mirror log");
+        }
+        if (now == MirrorLogType.CORE || type == MirrorLogType.CORE) {
+            return withConsistency(vg, lvName, type.consistency(), Math.max(1, type.logCopies()), free, policy);
+        }
+        LogicalVolume log = vg.requireLv(lv.mirror().logLv());
+        if (type == MirrorLogType.DISK) {
+            Set<UUID> stalePvs = new HashSet<>();
+            log.segments().forEach(s -> s.areas().stream().filter(Area::stale).forEach(a -> stalePvs.add(a.pv())));
+            LogicalVolume one = MirrorLogs.linearised(dropLegs(vg, log, 1, stalePvs));
+            return vg.withLvChanged(log.name(), l -> one);
+        }
+        FreeSpaceMap candidates = policy == AllocationPolicy.ANYWHERE ? free : avoiding(free, legPvs(lv));
+        try {
+            LogicalVolume two = addLegs(vg, MirrorLogs.asMirror(vg, log), 2, candidates, policy);
+            return vg.withLvChanged(log.name(), l -> two);
+        } catch (VolumeException e) {
+            throw new VolumeException(ErrorCode.INSUFFICIENT_SPACE, "Insufficient suitable allocatable extents for "
+                    + "the second copy of the mirror log of " + lvName + ": " + log.extentCount() + " extent(s) "
+                    + "needed on a physical volume holding no leg of the mirror nor the log; a " + lv.copies()
+                    + "-way mirror with a mirrored log needs " + (lv.copies() + 2) + " physical volumes (use "
+                    + "--alloc anywhere to allow sharing)");
+        }
+    }
+
+    /** As the public {@code withConsistency}, a new log LV having {@code logCopies} copies. */
+    private static VolumeGroup withConsistency(VolumeGroup vg, String lvName, MirrorWriteConsistency mwc,
+                                               int logCopies, FreeSpaceMap free, AllocationPolicy policy) {
         LogicalVolume lv = vg.requireLv(lvName);
         if (!lv.mirrored()) {
             throw invalid("Logical volume " + vg.name() + "/" + lvName + " is not mirrored");
@@ -167,7 +234,7 @@ public final class MirrorConversions {
         String oldLog = lv.mirror().logLv();
         VolumeGroup out = oldLog == null ? vg : vg.withLvChanged(oldLog, l -> null);
         LogicalVolume bare = lv.withMirror(null).withStatus(without(lv.status(), LvFlag.COPIES_MAY_DIFFER));
-        out = withNewMirror(out.withLvChanged(lvName, l -> null), bare, mwc, true, free, policy);
+        out = withNewMirror(out.withLvChanged(lvName, l -> null), bare, mwc, logCopies, true, free, policy);
         return out.withLvChanged(lvName, l -> l.withStatus(lv.has(LvFlag.NOTSYNCED) ? l.status()
                 : without(l.status(), LvFlag.NOTSYNCED)));
     }
@@ -231,6 +298,10 @@ public final class MirrorConversions {
             out.add(s.withAreas(kept));
         }
         return lv.withSegments(LvLayout.merge(out));
+    }
+
+    private static boolean onAny(LogicalVolume lv, Set<UUID> pvs) {
+        return lv.segments().stream().anyMatch(s -> s.areas().stream().anyMatch(a -> pvs.contains(a.pv())));
     }
 
     private static boolean onAny(LogicalVolume lv, int leg, Set<UUID> pvs) {

@@ -1,7 +1,6 @@
 package dev.ferry.daemon.model;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,13 +51,14 @@ public final class MirrorLayout {
 
     /**
      * {@code vg} with mirrored LV {@code lv} (its legs already allocated) added under {@code mwc}: for active
-     * consistency a region log LV is allocated first, from {@code free} (the PEs the caller may use, legs excluded
-     * by the caller) on a PV no leg uses unless {@code policy} is anywhere.
+     * consistency a region log LV of {@code logCopies} copies (1: disk, 2: mirrored) is allocated first, from
+     * {@code free} (the PEs the caller may use, legs excluded by the caller) on PVs no leg uses unless {@code policy}
+     * is anywhere ({@link MirrorLogs#newLog}).
      *
      * @throws VolumeException INSUFFICIENT_SPACE naming the log when it does not fit
      */
-    static VolumeGroup withNewMirror(VolumeGroup vg, LogicalVolume lv, MirrorWriteConsistency mwc, boolean nosync,
-                                     FreeSpaceMap free, AllocationPolicy policy) {
+    static VolumeGroup withNewMirror(VolumeGroup vg, LogicalVolume lv, MirrorWriteConsistency mwc, int logCopies,
+                                     boolean nosync, FreeSpaceMap free, AllocationPolicy policy) {
         Set<LvFlag> status = EnumSet.copyOf(lv.status());
         if (nosync) {
             status.add(LvFlag.NOTSYNCED);
@@ -73,44 +73,9 @@ public final class MirrorLayout {
                 throw new VolumeException(ErrorCode.LV_EXISTS, "Logical volume \"" + logLv + "\" (the mirror log of "
                         + lv.name() + ") already exists in volume group \"" + vg.name() + "\"");
             }
-            long extents = logExtents(vg.extentSize(), lv.extentCount(), regionSize(lv));
-            List<AllocatedChunk> chunks = allocateLog(free, legPvs(lv), extents, policy, lv.name());
-            out = out.withLvAdded(new LogicalVolume(logLv, UUID.randomUUID(), true,
-                    EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.MIRROR_LOG), AllocationPolicy.INHERIT,
-                    LvLayout.append(List.of(), chunks, new LvLayout.Shape(SegmentType.LINEAR, 1, 0, 0))));
+            out = out.withLvAdded(MirrorLogs.newLog(vg, logLv, lv, logCopies, free, policy));
         }
         return out.withLvAdded(lv.withStatus(status).withMirror(new MirrorOptions(mwc, logLv)));
-    }
-
-    /**
-     * {@code vg} with the region log of mirrored LV {@code lv} (already resized) grown to fit it, allocating from
-     * {@code free}; unchanged when it fits or the LV has no log.
-     */
-    static VolumeGroup withLogFitted(VolumeGroup vg, LogicalVolume lv, FreeSpaceMap free, AllocationPolicy policy) {
-        if (lv.mirror() == null || lv.mirror().logLv() == null) {
-            return vg;
-        }
-        LogicalVolume log = vg.requireLv(lv.mirror().logLv());
-        long need = logExtents(vg.extentSize(), lv.extentCount(), regionSize(lv));
-        if (need <= log.extentCount()) {
-            return vg;
-        }
-        List<AllocatedChunk> chunks = allocateLog(free, legPvs(lv), need - log.extentCount(), policy, lv.name());
-        List<Segment> grown = LvLayout.append(log.segments(), chunks, LvLayout.Shape.of(log.lastSegment()));
-        return vg.withLvChanged(log.name(), l -> l.withSegments(grown));
-    }
-
-    private static List<AllocatedChunk> allocateLog(FreeSpaceMap free, Set<UUID> legPvs, long extents,
-                                                    AllocationPolicy policy, String lvName) {
-        FreeSpaceMap candidates = policy == AllocationPolicy.ANYWHERE ? free : avoiding(free, legPvs);
-        try {
-            return Allocator.allocate(candidates, new AllocationRequest(1, extents,
-                    policy == AllocationPolicy.ANYWHERE ? policy : AllocationPolicy.NORMAL, List.of()));
-        } catch (VolumeException e) {
-            throw new VolumeException(ErrorCode.INSUFFICIENT_SPACE, "Insufficient suitable allocatable extents for "
-                    + "the mirror log of " + lvName + ": " + extents + " extent(s) needed on a physical volume that "
-                    + "holds no leg of the mirror (use --alloc anywhere to allow one, or --mirrorlog core)");
-        }
     }
 
     /**
@@ -177,13 +142,15 @@ public final class MirrorLayout {
                 : pv.withMissing(true)).toList());
         Set<UUID> missing = new HashSet<>();
         out.pvs().stream().filter(PhysicalVolume::missing).forEach(pv -> missing.add(pv.uuid()));
-        for (LogicalVolume lv : out.lvs()) {
-            if (!lv.mirrored()) {
+        for (String name : out.lvs().stream().map(LogicalVolume::name).toList()) {
+            LogicalVolume lv = out.lv(name).orElse(null);
+            if (lv == null || !lv.mirrored()) {
                 continue;
             }
             String log = lv.mirror().logLv();
-            if (log != null && !Collections.disjoint(legPvs(out.requireLv(log)), missing)) {
-                // the region log is lost: the mirror goes on without one, copying everything after a crash
+            if (log != null && MirrorLogs.lost(out.requireLv(log), missing)) {
+                // the region log (every copy of some extent of it) is lost: the mirror goes on without one,
+                // copying everything after a crash
                 out = out.withLvChanged(log, l -> null).withLvChanged(lv.name(), l -> l
                         .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null))
                         .withStatus(with(l.status(), LvFlag.UNCLEAN)));
@@ -207,8 +174,8 @@ public final class MirrorLayout {
     static VolumeGroup withoutPvs(VolumeGroup vg, Set<UUID> gone) {
         VolumeGroup out = vg.withPvs(vg.pvs().stream().filter(pv -> !gone.contains(pv.uuid())).toList());
         for (LogicalVolume lv : vg.lvs()) {
-            if (out.lv(lv.name()).isEmpty() || lv.has(LvFlag.MIRROR_LOG)) {
-                continue;   // a region log goes with its mirror
+            if (out.lv(lv.name()).isEmpty() || lv.has(LvFlag.MIRROR_LOG) && !lv.mirrored()) {
+                continue;   // a disk log goes with its mirror; a mirrored one keeps its copies left, as mirrors do
             }
             List<Segment> kept = new ArrayList<>();
             boolean whole = true;
@@ -228,7 +195,9 @@ public final class MirrorLayout {
                     out = out.withLvChanged(log, l -> null);
                 }
             } else if (lv.mirrored()) {
-                out = out.withLvChanged(lv.name(), l -> l.withSegments(LvLayout.merge(kept)));
+                LogicalVolume left = lv.withSegments(LvLayout.merge(kept));
+                out = out.withLvChanged(lv.name(), l -> lv.has(LvFlag.MIRROR_LOG) && left.copies() == 1
+                        ? MirrorLogs.linearised(left) : left);   // a mirrored log left with one copy is a disk log
             }
         }
         return out;

@@ -64,7 +64,8 @@ public final class VgValidator {
 
     /**
      * Mirror pieces only in mirrored LVs, each mirrored LV made of mirror pieces of one region size, and each region
-     * log LV hidden, flagged and owned by exactly one mirrored LV.
+     * log LV hidden, flagged and owned by exactly one mirrored LV; a mirrored log has two copies at most and a core
+     * log (no log LV of its own).
      */
     private static void checkMirrors(VolumeGroup vg) {
         Set<String> logs = new HashSet<>();
@@ -75,6 +76,10 @@ public final class VgValidator {
                     throw invalid(vg, "LV " + lv.name() + " has mirror segments but no mirror options");
                 }
                 continue;
+            }
+            if (lv.has(LvFlag.MIRROR_LOG) && (lv.mirror().logLv() != null || lv.copies() > 2)) {
+                throw invalid(vg, "mirror log " + lv.name() + " is mirrored with a log of its own or over more than "
+                        + "2 copies");
             }
             long region = lv.segments().get(0).regionSize();
             if (lv.segments().stream().anyMatch(s -> s.type() != SegmentType.MIRROR || s.regionSize() != region)) {

@@ -425,14 +425,16 @@ public final class VolumeManager implements AutoCloseable {
                     continue;
                 }
                 long from = Math.max(keep, s.startLe());
-                Area a = s.areas().get(0);
-                PhysicalVolume pv = next.pv(a.pv()).orElseThrow();
-                long offset = pv.peStart() + (a.startPe() + from - s.startLe()) * next.extentSize();
-                long length = (s.endLe() - from) * next.extentSize();
-                PvDisk disk = catalog.diskByUuid(pv.uuid()).orElseThrow(() -> new VolumeException(ErrorCode.IO_ERROR,
-                        "PV " + pv.name() + " of the new mirror log " + log.name() + " is not present"));
-                catalog.guard("zero the new mirror log " + log.name() + " on " + pv.name(),
-                        () -> disk.zeroData(offset, length));
+                for (Area a : s.areas()) {   // every copy of a mirrored log
+                    PhysicalVolume pv = next.pv(a.pv()).orElseThrow();
+                    long offset = pv.peStart() + (a.startPe() + from - s.startLe()) * next.extentSize();
+                    long length = (s.endLe() - from) * next.extentSize();
+                    PvDisk disk = catalog.diskByUuid(pv.uuid()).orElseThrow(() -> new VolumeException(
+                            ErrorCode.IO_ERROR, "PV " + pv.name() + " of the new mirror log " + log.name()
+                            + " is not present"));
+                    catalog.guard("zero the new mirror log " + log.name() + " on " + pv.name(),
+                            () -> disk.zeroData(offset, length));
+                }
             }
         }
     }

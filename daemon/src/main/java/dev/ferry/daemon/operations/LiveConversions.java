@@ -6,6 +6,7 @@ import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.MirrorConversions;
+import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PeRun;
 import dev.ferry.daemon.model.VolumeException;
@@ -25,9 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The conversions of mirrored LVs while they stay attached (lvconvert -m and --repair, lvchange --mwc): each is one
- * commit through {@link VolumeService#change} followed by a reload of the LV under a flushing suspend; a region log
- * the conversion gave up is deactivated afterwards. Called under {@link VolumeService}'s lock.
+ * The conversions of mirrored LVs while they stay attached (lvconvert -m, --repair and --mirrorlog, lvchange --mwc):
+ * each is one commit through {@link VolumeService#change} followed by a reload of the LV (and of its region log if
+ * that changed) under a flushing suspend; a region log the conversion gave up is deactivated afterwards. Called under
+ * {@link VolumeService}'s lock.
  */
 final class LiveConversions {
     private static final Logger LOG = LoggerFactory.getLogger(LiveConversions.class);
@@ -73,10 +75,33 @@ final class LiveConversions {
                 policy(g, lvName, null)));
     }
 
+    /**
+     * lvconvert --mirrorlog: gives mirrored LV {@code lvName} a {@code type} log while it stays attached (a new or
+     * second log copy allocated away from the legs unless {@code alloc} is anywhere, a new copy resynchronised from
+     * the log's other copy).
+     */
+    LogicalVolume mirrorLog(String vgName, String lvName, MirrorLogType type, AllocationPolicy alloc) {
+        return converted(vgName, lvName, g -> MirrorConversions.withLogType(g, lvName, type, free(g, List.of()),
+                policy(g, lvName, alloc)));
+    }
+
+    /**
+     * Commits {@code conversion} of {@code lvName}, then reloads its region log if that changed and stayed (a copy
+     * added, dropped or replaced) and the LV itself; a log that went is deactivated.
+     */
     private LogicalVolume converted(String vgName, String lvName, UnaryOperator<VolumeGroup> conversion) {
-        LogicalVolume old = service.manager().requireVolumeGroup(vgName).requireLv(lvName);
+        VolumeGroup before = service.manager().requireVolumeGroup(vgName);
+        LogicalVolume old = before.requireLv(lvName);
         String oldLog = old.mirrored() ? old.mirror().logLv() : null;
-        VolumeGroup vg = service.change(vgName, conversion, g -> service.activator().reload(g, g.requireLv(lvName)));
+        VolumeGroup vg = service.change(vgName, conversion, g -> {
+            LogicalVolume lv = g.requireLv(lvName);
+            String log = lv.mirrored() ? lv.mirror().logLv() : null;
+            if (log != null && !g.requireLv(log).equals(before.lv(log).orElse(null))
+                    && service.activator().isActive(vgName, log)) {
+                service.activator().reload(g, g.requireLv(log));
+            }
+            service.activator().reload(g, lv);
+        });
         if (oldLog != null && vg.lv(oldLog).isEmpty()) {
             awaitGone(service.activator().deactivate(vgName, oldLog, true), vgName + "/" + oldLog);
         }

@@ -107,9 +107,9 @@ final class MissingPvs implements AutoCloseable {
     }
 
     /**
-     * Brings the active LVs of {@code before} in step with {@code after}: visible LVs that changed (or for which
-     * {@code reload} says so) are reloaded, a failure logged; LVs that are gone are deactivated, hidden ones last
-     * (they may be stacked on).
+     * Brings the active LVs of {@code before} in step with {@code after}: visible LVs and mirrored logs (or logs that
+     * were mirrored) that changed (or for which {@code reload} says so) are reloaded, a failure logged; LVs that are
+     * gone are deactivated, hidden ones last (they may be stacked on).
      */
     static void inStep(Activator activator, VolumeGroup before, VolumeGroup after, Predicate<LogicalVolume> reload) {
         String vg = before.name();
@@ -118,7 +118,8 @@ final class MissingPvs implements AutoCloseable {
             LogicalVolume now = after.lv(lv.name()).orElse(null);
             if (now == null) {
                 gone.add(lv);
-            } else if (!now.hidden() && activator.isActive(vg, lv.name()) && (!now.equals(lv) || reload.test(lv))) {
+            } else if ((!now.hidden() || now.mirrored() || lv.mirrored()) && activator.isActive(vg, lv.name())
+                    && (!now.equals(lv) || reload.test(lv))) {
                 try {
                     activator.reload(after, now);
                 } catch (VolumeException e) {

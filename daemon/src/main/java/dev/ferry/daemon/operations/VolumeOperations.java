@@ -5,6 +5,7 @@ import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.VolumeException;
@@ -83,6 +84,9 @@ public interface VolumeOperations {
 
     /** vgreduce --removemissing: drops the missing PVs (see {@link VolumeService#vgreduceMissing}). */
     VolumeGroup vgreduceMissing(String vg, boolean force);
+
+    /** lvconvert --mirrorlog: gives a mirrored LV another region log (see {@link VolumeService#lvconvertMirrorLog}). */
+    LogicalVolume lvconvertMirrorLog(String vg, String lv, MirrorLogType type, AllocationPolicy alloc);
 
     /** lvchange --mwc: switches a mirrored LV's write consistency (see {@link VolumeService#lvchangeMwc}). */
     LogicalVolume lvchangeMwc(String vg, String lv, MirrorWriteConsistency mwc);

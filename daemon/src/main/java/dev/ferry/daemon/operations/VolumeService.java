@@ -14,6 +14,7 @@ import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
+import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.PvInfo;
@@ -318,6 +319,13 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
             return g.withLvChanged(lvName, l -> l.withMirror(l.mirror().withRecoveryRate(bytesPerSecond)));
         }, g -> activator.limitRecovery(g, g.requireLv(lvName)));
         return vg.requireLv(lvName);
+    }
+
+    /** lvconvert --mirrorlog: gives a mirrored LV another region log live (see {@link LiveConversions#mirrorLog}). */
+    @Override
+    public synchronized LogicalVolume lvconvertMirrorLog(String vgName, String lvName, MirrorLogType type,
+                                                         AllocationPolicy alloc) {
+        return conversions.mirrorLog(vgName, lvName, type, alloc);
     }
 
     /** lvchange --mwc: switches a mirrored LV's write consistency live (see {@link LiveConversions#consistency}). */

@@ -8,6 +8,7 @@ import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
 import dev.ferry.daemon.model.MirrorConversions;
+import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.VolumeException;
@@ -109,6 +110,12 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     public LogicalVolume lvchangeMwc(String vgName, String lvName, MirrorWriteConsistency mwc) {
         return manager.updateVolumeGroup(vgName, g -> MirrorConversions.withConsistency(g, lvName, mwc,
                 FreeSpaceMap.of(g).copy(), g.alloc())).requireLv(lvName);
+    }
+
+    @Override
+    public LogicalVolume lvconvertMirrorLog(String vgName, String lvName, MirrorLogType type, AllocationPolicy alloc) {
+        return manager.updateVolumeGroup(vgName, g -> MirrorConversions.withLogType(g, lvName, type,
+                FreeSpaceMap.of(g).copy(), alloc == null ? g.alloc() : alloc)).requireLv(lvName);
     }
 
     @Override

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A 1 GiB mirrored LV (two legs, 4 MiB extents, three sparse file PVs) in a real daemon that is killed with SIGKILL
  * or stopped with SIGTERM while a writer writes a few MiB of it with FUA: after the restart every acknowledged block
  * reads back, the resync leaves both legs' bytes on the PV files identical, and {@code ferry_mirror_resync_bytes_total}
- * shows how much was copied: a few dirty regions with the disk log, nothing after a clean stop, the whole LV for a
- * passive mirror after a crash.
+ * shows how much was copied: a few dirty regions with the disk log (or a mirrored one), nothing after a clean stop,
+ * the whole LV for a passive mirror after a crash.
  */
 class MirrorCrashProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,6 +83,22 @@ class MirrorCrashProcessTest {
     }
 
     @Test
+    void withAMirroredLogACleanStopResyncsNothingAndKillNineOnlyDirtyRegions() throws Exception {
+        FerryDaemon daemon = mirrored(List.of("--mirrorlog", "mirrored"), 4);
+        AckedBlockWriter writer = new AckedBlockWriter(5, BLOCK, BLOCKS, 8);
+        long clean = stopWhileWriting(daemon, writer, false);
+        System.out.printf("MirrorCrashProcessTest: mirrored log, SIGTERM: %d bytes resynced%n", clean);
+        assertThat(clean).isZero();
+        long crashed = stopWhileWriting(daemon, writer, true);
+        System.out.printf("MirrorCrashProcessTest: mirrored log, kill -9: %d bytes resynced (%.3f%% of the LV)%n",
+                crashed, 100.0 * crashed / LV_BYTES);
+        assertThat(crashed).as("resync after kill -9 with a mirrored log").isLessThan(LV_BYTES / 10);
+        assertThat(report(daemon, "lvs", "-a", "-o", "lv_name,lv_attr,copy_percent", "vg").at("/report/0/lv")
+                .toString()).contains("{\"lv_name\":\"[lv_mlog]\",\"lv_attr\":\"mwi-aom---\","
+                + "\"copy_percent\":\"100.00\"}");
+    }
+
+    @Test
     void aMirrorWithoutConsistencySaysItsCopiesMayDifferAfterKillNineUntilAForcedResync() throws Exception {
         FerryDaemon daemon = mirrored(List.of("--mwc", "off"));
         AckedBlockWriter writer = new AckedBlockWriter(4, BLOCK, BLOCKS, 8);
@@ -112,11 +128,16 @@ class MirrorCrashProcessTest {
 
     /** A daemon in {@code dir/run} with the in-sync mirrored LV {@code vg/lv} created with {@code options}. */
     private FerryDaemon mirrored(List<String> options) throws IOException {
+        return mirrored(options, 3);
+    }
+
+    /** As above, the VG made of {@code pvCount} PVs. */
+    private FerryDaemon mirrored(List<String> options, int pvCount) throws IOException {
         Path work = dir.resolve("run");
         Files.createDirectories(work);
         FerryDaemon daemon = daemons.own(FerryDaemon.start(work));
         List<String> pvs = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= pvCount; i++) {
             pvs.add(work.resolve("pv" + i).toString());
         }
         List<String> pvcreate = new ArrayList<>(List.of("pvcreate", "--size", "1100M"));

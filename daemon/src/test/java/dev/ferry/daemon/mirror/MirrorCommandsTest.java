@@ -124,6 +124,35 @@ class MirrorCommandsTest {
     }
 
     @Test
+    void aMirroredLogIsCreatedListedAsLvmDoesMovedAndSwitchedLive() {
+        ok("lvcreate", "-m", "1", "--mirrorlog", "mirrored", "-L", "4m", "-n", "ml", "vg", pv(2), pv(3), pv(4), pv(5));
+        assertThat(ok("lvs", "-a", "-o", "lv_name,lv_attr,mirror_log,devices", "vg"))
+                .containsPattern("(?m)^\\s*ml\\s+mwi-a-m---\\s+\\[ml_mlog\\]\\s+ml_mimage_0\\(0\\),"
+                        + "ml_mimage_1\\(0\\)\\s*$")
+                .containsPattern("(?m)^\\s*\\[ml_mlog\\]\\s+mwi-aom---\\s+ml_mlog_mimage_0\\(0\\),"
+                        + "ml_mlog_mimage_1\\(0\\)\\s*$")
+                .containsPattern("(?m)^\\s*\\[ml_mlog_mimage_0\\]\\s+iwi-aom---\\s+" + pv(4) + "\\(0\\)\\s*$")
+                .containsPattern("(?m)^\\s*\\[ml_mlog_mimage_1\\]\\s+iwi-aom---\\s+" + pv(5) + "\\(0\\)\\s*$");
+
+        ok("pvmove", pv(5), pv(1));
+        assertThat(ok("lvs", "-a", "-o", "lv_name,lv_attr,devices", "vg"))
+                .containsPattern("(?m)^\\s*\\[ml_mlog_mimage_1\\]\\s+iwi-aom---\\s+" + pv(1) + "\\(\\d+\\)\\s*$");
+
+        ok("lvconvert", "--mirrorlog", "disk", "vg/ml");
+        assertThat(ok("lvs", "-a", "-o", "lv_name,lv_attr", "vg")).containsPattern("\\[ml_mlog\\]\\s+lwi-aom---")
+                .doesNotContain("ml_mlog_mimage");
+        CliResult again = run("lvconvert", "--mirrorlog", "disk", "vg/ml");
+        assertThat(again.exit()).isEqualTo(2);
+        assertThat(again.err()).contains("already has a disk mirror log", "INVALID_ARGUMENT");
+        assertThat(run("lvconvert", "--repair", "--mirrorlog", "disk", "vg/ml").err()).contains("Give exactly one");
+
+        CliResult noRoom = run("lvcreate", "-m", "1", "--mirrorlog", "mirrored", "-L", "4m", "-n", "x", "vg", pv(1),
+                pv(2), pv(3));
+        assertThat(noRoom.exit()).isNotZero();
+        assertThat(noRoom.err()).contains("INSUFFICIENT_SPACE", "needs 4 physical volumes", "--alloc anywhere");
+    }
+
+    @Test
     void resyncCommandsReportWhatTheyRewrote() {
         assertThat(ok("resynclv", "vg/m")).contains("Resynced 0 copies", "(SUCCESS)");
         assertThat(ok("resynclp", "-f", "vg/m", "2")).contains("Resynced 1 copies of 1 logical extents", "(SUCCESS)");

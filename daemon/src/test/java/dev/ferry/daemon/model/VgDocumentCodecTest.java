@@ -33,6 +33,43 @@ class VgDocumentCodecTest {
         VgValidator.validate(vg);
     }
 
+    /** A VG whose mirror {@code m} (legs on a, b) has a mirrored log (core log, legs on c, d). */
+    private static VolumeGroup mirroredLog() {
+        List<PhysicalVolume> pvs = new java.util.ArrayList<>();
+        for (String n : List.of("a", "b", "c", "d")) {
+            pvs.add(new PhysicalVolume(UUID.randomUUID(), "/pv/" + n, 65 << 20, 1 << 20, 16));
+        }
+        LogicalVolume m = LogicalVolume.create("m", AllocationPolicy.INHERIT, List.of(new Segment(0, 4,
+                SegmentType.MIRROR, 0, 1 << 21, List.of(new Area(pvs.get(0).uuid(), 0), new Area(pvs.get(1).uuid(),
+                0))))).withMirror(new MirrorOptions(MirrorWriteConsistency.ACTIVE, "m_mlog"));
+        LogicalVolume log = new LogicalVolume("m_mlog", UUID.randomUUID(), true, EnumSet.of(LvFlag.READ, LvFlag.WRITE,
+                LvFlag.MIRROR_LOG), AllocationPolicy.INHERIT, List.of(new Segment(0, 1, SegmentType.MIRROR, 0,
+                1 << 21, List.of(new Area(pvs.get(2).uuid(), 0), new Area(pvs.get(3).uuid(), 0, null, true)))))
+                .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null));
+        return VolumeGroup.create("vg", 4 << 20, pvs).withLvs(List.of(m, log)).withSeqno(3);
+    }
+
+    @Test
+    void aMirroredLogRoundTripsAsAMirrorWithACoreLogAndNoDeeperNesting() {
+        VolumeGroup vg = mirroredLog();
+        byte[] doc = VgDocumentCodec.encode(vg);
+        assertThat(VgDocumentCodec.decode(doc)).isEqualTo(vg);
+        VgValidator.validate(VgDocumentCodec.decode(doc));
+        assertThat(new String(doc, StandardCharsets.UTF_8)).contains("\"name\":\"m_mlog\"")
+                .contains("\"mirror\":{\"mwc\":\"passive\"}");
+
+        UUID c = vg.pvByName("/pv/c").orElseThrow().uuid();
+        VolumeGroup nested = vg.withLvChanged("m_mlog", l -> l.withMirror(new MirrorOptions(
+                MirrorWriteConsistency.ACTIVE, "m")));
+        assertThatThrownBy(() -> VgValidator.validate(nested)).isInstanceOf(VolumeException.class)
+                .hasMessageContaining("mirror log m_mlog is mirrored with a log of its own");
+        VolumeGroup threeWay = vg.withLvChanged("m_mlog", l -> l.withSegments(List.of(new Segment(0, 1,
+                SegmentType.MIRROR, 0, 1 << 21, List.of(l.segments().get(0).areas().get(0),
+                l.segments().get(0).areas().get(1), new Area(c, 5))))));
+        assertThatThrownBy(() -> VgValidator.validate(threeWay)).isInstanceOf(VolumeException.class)
+                .hasMessageContaining("over more than 2 copies");
+    }
+
     @Test
     void rejectsMalformedDocumentsNamingTheDefect() {
         String good = new String(VgDocumentCodec.encode(sample()), StandardCharsets.UTF_8);

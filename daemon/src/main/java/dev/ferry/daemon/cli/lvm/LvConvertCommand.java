@@ -13,11 +13,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lvconvert -m N [--mirrorlog disk|core] [--alloc P] VG/LV [PV...]} and {@code lvconvert --repair VG/LV
- * [PV...]}: adds or removes copies of a live LV, or replaces the legs it lost with a PV.
+ * {@code lvconvert -m N [--mirrorlog disk|core] [--alloc P] VG/LV [PV...]}, {@code lvconvert --mirrorlog
+ * core|disk|mirrored [--alloc P] VG/LV} and {@code lvconvert --repair VG/LV [PV...]}: adds or removes copies of a
+ * live LV, changes its region log, or replaces the legs (and log copies) it lost with a PV.
  */
 @Command(name = "lvconvert", description = "Change the number of copies of a logical volume while it is in use "
-        + "(lvconvert -m N VG/LV [PV...]), or replace the legs of a mirror on missing PVs (lvconvert --repair).")
+        + "(lvconvert -m N VG/LV [PV...]), its mirror log (lvconvert --mirrorlog core|disk|mirrored VG/LV), or "
+        + "replace the legs of a mirror on missing PVs (lvconvert --repair).")
 public final class LvConvertCommand extends LvmCommand {
     @Option(names = {"-m", "--mirrors"}, paramLabel = "N", description = "Extra copies: 0, 1 or 2.")
     Integer mirrors;
@@ -25,8 +27,8 @@ public final class LvConvertCommand extends LvmCommand {
     @Option(names = "--repair", description = "Replace the legs on missing PVs by new ones and resync them.")
     boolean repair;
 
-    @Option(names = "--mirrorlog", paramLabel = "TYPE", description = "For a linear LV becoming a mirror: disk "
-            + "(default) or core.")
+    @Option(names = "--mirrorlog", paramLabel = "TYPE", description = "With -m, for a linear LV becoming a mirror: "
+            + "disk (default) or core; alone, the mirror's new log: core, disk or mirrored.")
     String mirrorLog;
 
     @Option(names = "--alloc", paramLabel = "POLICY", description = "contiguous, cling, normal, anywhere or inherit.")
@@ -41,8 +43,9 @@ public final class LvConvertCommand extends LvmCommand {
 
     @Override
     protected int run(ControlClient client) throws ControlCallException {
-        if (repair == (mirrors != null)) {
-            throw new ParameterException(spec.commandLine(), "Give exactly one of -m N and --repair.");
+        if (repair ? mirrors != null || mirrorLog != null : mirrors == null && mirrorLog == null) {
+            throw new ParameterException(spec.commandLine(), "Give exactly one of -m N (with or without --mirrorlog), "
+                    + "--mirrorlog TYPE and --repair.");
         }
         String[] vgLv = vgLv(lv);
         Map<String, Object> body = new LinkedHashMap<>();

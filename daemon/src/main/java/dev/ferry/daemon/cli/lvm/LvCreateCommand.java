@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lvcreate -n NAME (-L SIZE | -l EXTENTS) [--type linear|striped|mirror] [-i N] [-I SIZE] [-m 1|2] [--mirrorlog disk|core] [--mwc active|passive|off] [--nosync]
+ * {@code lvcreate -n NAME (-L SIZE | -l EXTENTS) [--type linear|striped|mirror] [-i N] [-I SIZE] [-m 1|2] [--mirrorlog disk|core|mirrored] [--mwc active|passive|off] [--nosync]
  * [--alloc POLICY] [-R SIZE] VG [PV[:PE-range]...]}.
  */
 @Command(name = "lvcreate", description = "Create a logical volume in a volume group.")
@@ -41,11 +41,13 @@ public final class LvCreateCommand extends LvmCommand {
 
     @Option(names = "--mirrorlog", paramLabel = "TYPE",
             description = "Mirror region log: disk (default: a hidden LV_mlog, only dirty regions resync after a "
-                    + "crash) or core (whole resync after an unclean stop).")
+                    + "crash), mirrored (LV_mlog itself a 2-way mirror on two more PVs) or core (whole resync after "
+                    + "an unclean stop).")
     String mirrorLog;
 
     @Option(names = "--mwc", paramLabel = "MODE",
-            description = "Mirror write consistency (AIX): active (= --mirrorlog disk), passive (= core) or off.")
+            description = "Mirror write consistency (AIX): active (= --mirrorlog disk or mirrored), passive (= core) "
+                    + "or off.")
     String mwc;
 
     @Option(names = "--nosync", description = "Mirror: skip the initial copy (the copies are known alike).")

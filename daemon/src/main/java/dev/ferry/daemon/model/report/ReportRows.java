@@ -96,8 +96,8 @@ final class ReportRows {
         }
 
         String attr() {
-            char type = lv.has(LvFlag.PVMOVE) ? 'p' : leg >= 0 ? 'i' : lv.has(LvFlag.MIRROR_LOG) ? 'l'
-                    : !mirrored() ? '-' : lv.has(LvFlag.NOTSYNCED) ? 'M' : 'm';
+            char type = lv.has(LvFlag.PVMOVE) ? 'p' : leg >= 0 ? 'i' : mirrored() ? lv.has(LvFlag.NOTSYNCED) ? 'M' : 'm'
+                    : lv.has(LvFlag.MIRROR_LOG) ? 'l' : '-';
             char perm = lv.has(LvFlag.WRITE) ? 'w' : 'r';
             char alloc = lv.alloc().attrChar();
             if (lv.has(LvFlag.LOCKED)) {
@@ -121,7 +121,7 @@ final class ReportRows {
          */
         String healthStatus() {
             boolean missing = segments().stream().flatMap(s -> legAreas(s).stream())
-                    .anyMatch(a -> !a.isLv() && !present(a));
+                    .anyMatch(a -> !a.isLv() && !present(a)) || logMissing();
             if (missing) {
                 return "partial";
             }
@@ -129,6 +129,13 @@ final class ReportRows {
                 return "refresh needed";
             }
             return leg < 0 && lv.has(LvFlag.COPIES_MAY_DIFFER) ? "copies may differ" : "";
+        }
+
+        /** Whether this mirror row's region log has a copy on a missing PV (its LV is partial, as LVM says). */
+        private boolean logMissing() {
+            return leg < 0 && segment == null && mirrored() && lv.mirror().logLv() != null
+                    && vg.lv(lv.mirror().logLv()).stream().flatMap(l -> l.segments().stream())
+                    .flatMap(s -> s.areas().stream()).anyMatch(a -> !present(a));
         }
 
         private boolean present(Area a) {
