@@ -18,6 +18,8 @@ public final class ControlErrors {
     public static final String REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE";
     /** 500: a handler failed in an unexpected way (a bug); the daemon log has the stack trace. */
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+    /** 401: a request over loopback TCP without the daemon's control token. */
+    public static final String UNAUTHORIZED = "UNAUTHORIZED";
     /** 503: the daemon is still starting and does not accept operations yet. */
     public static final String DAEMON_STARTING = "DAEMON_STARTING";
     /** 503: the daemon is shutting down and accepts no more operations. */

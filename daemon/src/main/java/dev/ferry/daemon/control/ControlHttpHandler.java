@@ -13,10 +13,12 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,9 +40,11 @@ final class ControlHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final Executor system;
     private final ObjectMapper json;
     private final InFlightRequests inFlight;
+    private final ControlToken tcpToken;
 
     ControlHttpHandler(ControlRouter router, ControlGate gate, Executor operations, Executor system,
-                       ObjectMapper json, InFlightRequests inFlight) {
+                       ObjectMapper json, InFlightRequests inFlight, ControlToken tcpToken) {
+        this.tcpToken = tcpToken;
         this.router = router;
         this.gate = gate;
         this.operations = operations;
@@ -64,6 +68,22 @@ final class ControlHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             send(ctx, false, error(new ControlException(ControlErrors.BAD_HTTP_REQUEST, 400,
                 "malformed HTTP request: " + cause.getMessage())));
             return;
+        }
+        boolean tcp = ctx.channel().remoteAddress() instanceof InetSocketAddress;
+        if (tcp && !tcpToken.admits(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            LOG.warn("control request {} {} from {} refused: no valid token", request.method(), request.uri(),
+                ctx.channel().remoteAddress());
+            FullHttpResponse refused = error(new ControlException(ControlErrors.UNAUTHORIZED, 401,
+                "the control API over TCP needs the header 'Authorization: Bearer TOKEN' with the token the daemon "
+                    + "wrote to DATA_DIR/" + ControlToken.FILE_NAME + " (the CLI reads it from $" + ControlToken.ENV
+                    + " or that file in the default data directory)"));
+            refused.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+            send(ctx, keepAlive, refused);
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method())) {
+            LOG.info("control request {} {} from {}", request.method(), request.uri(),
+                tcp ? "TCP " + ctx.channel().remoteAddress() : "the Unix socket");
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         ControlRouter.Match match;

@@ -93,6 +93,7 @@ public final class ControlServer {
     private final ControlGate gate;
     private final ControlTransport transport;
     private final int maxBodyBytes;
+    private final ControlToken tcpToken;
     private final ObjectMapper json = ControlJson.newMapper();
     private final InFlightRequests inFlight = new InFlightRequests();
     private final List<Channel> listeners = new ArrayList<>();
@@ -103,18 +104,29 @@ public final class ControlServer {
     private ThreadPoolExecutor operations;
     private ThreadPoolExecutor system;
 
+    /** A server on Unix sockets only (a TCP endpoint needs a token: see the other constructor). */
+    public ControlServer(List<ControlEndpoint> endpoints, ControlRouter router, ControlGate gate,
+                         ControlTransport transport, int maxBodyBytes) {
+        this(endpoints, router, gate, transport, maxBodyBytes, null);
+    }
+
     /**
      * @param endpoints    where to listen (at least one)
      * @param router       routes to serve
      * @param gate         decides whether operation routes are answered
      * @param transport    epoll or NIO, see {@link ControlTransport#detect()}
      * @param maxBodyBytes the largest accepted request body
+     * @param tcpToken     what clients over loopback TCP must present (required when a TCP endpoint is given)
      */
     public ControlServer(List<ControlEndpoint> endpoints, ControlRouter router, ControlGate gate,
-                         ControlTransport transport, int maxBodyBytes) {
+                         ControlTransport transport, int maxBodyBytes, ControlToken tcpToken) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("the control server needs at least one endpoint");
         }
+        if (tcpToken == null && endpoints.stream().anyMatch(ControlEndpoint.LoopbackTcp.class::isInstance)) {
+            throw new IllegalArgumentException("a loopback TCP control endpoint needs a token");
+        }
+        this.tcpToken = tcpToken;
         this.endpoints = List.copyOf(endpoints);
         this.router = Objects.requireNonNull(router, "router");
         this.gate = Objects.requireNonNull(gate, "gate");
@@ -139,7 +151,8 @@ public final class ControlServer {
             connections = new DefaultChannelGroup("ferry-control", GlobalEventExecutor.INSTANCE);
             operations = executor("ferry-control", 1);
             system = executor("ferry-control-system", 2);
-            ControlHttpHandler handler = new ControlHttpHandler(router, gate, operations, system, json, inFlight);
+            ControlHttpHandler handler = new ControlHttpHandler(router, gate, operations, system, json, inFlight,
+                tcpToken);
             for (ControlEndpoint endpoint : endpoints) {
                 bind(endpoint, handler);
             }

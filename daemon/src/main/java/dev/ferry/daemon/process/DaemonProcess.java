@@ -4,6 +4,7 @@ import dev.ferry.daemon.control.ControlErrors;
 import dev.ferry.daemon.control.ControlException;
 import dev.ferry.daemon.control.ControlRouter;
 import dev.ferry.daemon.control.ControlServer;
+import dev.ferry.daemon.control.ControlToken;
 import dev.ferry.daemon.control.ControlTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -82,8 +83,10 @@ public final class DaemonProcess {
             dataDirectory = DataDirectory.open(config.dataDir());
             metrics = new DaemonMetrics();
             SystemRoutes.register(router, this, metrics.registry());
+            ControlToken token = config.controlTcp().isPresent()
+                ? ControlToken.publish(dataDirectory.path().resolve(ControlToken.FILE_NAME)) : null;
             control = new ControlServer(config.controlEndpoints(), router, this::checkAcceptsOperations,
-                transport, maxBodyBytes);
+                transport, maxBodyBytes, token);
             control.start();
             metrics.bindEventLoops(control.eventLoops());
             DaemonContext context = new DaemonContext(config, dataDirectory.path(), router, metrics.registry(),

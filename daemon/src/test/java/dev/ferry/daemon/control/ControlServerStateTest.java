@@ -25,7 +25,7 @@ class ControlServerStateTest {
 
     private static ControlServer server() {
         return new ControlServer(List.of(ControlEndpoint.parse("127.0.0.1:0")), new ControlRouter(), ControlGate.OPEN,
-            ControlTransport.NIO, 4096);
+            ControlTransport.NIO, 4096, ControlToken.of("state-test"));
     }
 
     @Test

@@ -42,6 +42,8 @@ class ControlServerTest {
     @TempDir
     Path dir;
 
+    private static final ControlToken TOKEN = ControlToken.of("0123456789abcdef");
+
     private ControlServer server;
 
     /** A request body bound to a record. */
@@ -88,7 +90,7 @@ class ControlServerTest {
             throws Exception {
         assumeTrue(transport != ControlTransport.EPOLL || Epoll.isAvailable(), "epoll is not available on this machine");
         server = new ControlServer(List.of(new ControlEndpoint.UnixSocket(dir.resolve("control.sock")),
-            ControlEndpoint.parse("127.0.0.1:0")), router, gate, transport, maxBodyBytes);
+            ControlEndpoint.parse("127.0.0.1:0")), router, gate, transport, maxBodyBytes, TOKEN);
         server.start();
     }
 
@@ -97,7 +99,28 @@ class ControlServerTest {
     }
 
     private ControlClient tcpClient() {
-        return new ControlClient(new ControlEndpoint.LoopbackTcp(server.tcpAddress().orElseThrow()), Duration.ofSeconds(20));
+        return tcpClient(TOKEN);
+    }
+
+    private ControlClient tcpClient(ControlToken token) {
+        return new ControlClient(new ControlEndpoint.LoopbackTcp(server.tcpAddress().orElseThrow()), Duration.ofSeconds(20),
+            token);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ControlTransport.class)
+    void tcpNeedsTheTokenAndTheUnixSocketDoesNot(ControlTransport transport) throws Exception {
+        start(transport, router(), ControlGate.OPEN);
+        for (ControlToken wrong : new ControlToken[] {null, ControlToken.of("not-the-token")}) {
+            HttpReply refused = tcpClient(wrong).exchange("GET", "/v1/lvs/report/all", null);
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("\"name\":\"UNAUTHORIZED\"");
+            assertThatThrownBy(() -> tcpClient(wrong).call("GET", "/v1/lvs/report/all", null))
+                .isInstanceOf(ControlCallException.class)
+                .satisfies(e -> assertThat(((ControlCallException) e).exitCode()).isEqualTo(ExitCodes.REFUSED));
+        }
+        assertThat(tcpClient().call("GET", "/v1/lvs/report/all", null).get("literal").asBoolean()).isTrue();
+        assertThat(unixClient().call("GET", "/v1/lvs/report/all", null).get("literal").asBoolean()).isTrue();
     }
 
     @ParameterizedTest

@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.control.ControlException;
+import dev.ferry.daemon.control.ControlToken;
 import dev.ferry.daemon.testing.Curl;
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real curl against an in-JVM daemon, over its Unix socket and its loopback TCP port. */
+/**
+ * The real curl against an in-JVM daemon, over its Unix socket and its loopback TCP port (with the control token the
+ * daemon wrote, or refused without it).
+ */
 class DaemonCurlTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,13 +70,34 @@ class DaemonCurlTest {
         assertThat(v.get("version").asText()).isEqualTo(BuildInfo.version()).isNotEqualTo("unknown");
         assertThat(v.get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
 
-        Curl.Result health = Curl.run(tcpBase + "/v1/health");
+        Path tokenFile = dir.resolve("data").resolve(ControlToken.FILE_NAME);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+        String token = Files.readString(tokenFile).strip();
+        assertThat(token).matches("[0-9a-f]{64}");
+        Curl.Result health = Curl.run("-H", "Authorization: Bearer " + token, tcpBase + "/v1/health");
         assertThat(JSON.readTree(health.body()).get("state").asText()).isEqualTo("RUNNING");
 
         Curl.Result created = Curl.run("--unix-socket", socket, "-X", "POST", "-H", "Content-Type: application/json",
             "--data", "{\"pvs\":[\"/tmp/a\"]}", "http://localhost/v1/vgs/vg0");
         assertThat(created.status()).isEqualTo(200);
         assertThat(JSON.readTree(created.body())).isEqualTo(JSON.readTree("{\"vg\":\"vg0\",\"body\":{\"pvs\":[\"/tmp/a\"]}}"));
+    }
+
+    @Test
+    void tcpWithoutTheTokenIsRefused401AndChangesNothing() throws Exception {
+        for (String[] auth : List.of(new String[0], new String[] {"-H", "Authorization: Bearer 00"},
+                new String[] {"-H", "Authorization: Basic cm9vdDpyb290"})) {
+            List<String> args = new ArrayList<>(List.of(auth));
+            args.addAll(List.of("-X", "POST", "-H", "Content-Type: application/json", "--data", "{\"pvs\":[]}",
+                tcpBase + "/v1/vgs/vg0"));
+            Curl.Result refused = Curl.run(args.toArray(String[]::new));
+            assertThat(refused.status()).as("curl %s", args).isEqualTo(401);
+            assertThat(JSON.readTree(refused.body()).at("/error/name").asText()).isEqualTo("UNAUTHORIZED");
+            assertThat(JSON.readTree(refused.body()).at("/error/message").asText())
+                .contains("Authorization: Bearer TOKEN", ControlToken.FILE_NAME);
+        }
+        Curl.Result viaSocket = Curl.run("--unix-socket", socket, "http://localhost/v1/health");
+        assertThat(viaSocket.status()).isEqualTo(200);
     }
 
     @Test

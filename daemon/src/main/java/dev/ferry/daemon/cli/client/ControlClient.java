@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.control.ControlJson;
+import dev.ferry.daemon.control.ControlToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -33,12 +34,22 @@ public final class ControlClient {
 
     private final ControlEndpoint endpoint;
     private final Duration timeout;
+    private final ControlToken token;
     private final ObjectMapper json = ControlJson.newMapper();
 
-    /** A client of the daemon at {@code endpoint}; every call must finish within {@code timeout}. */
+    /** A client of the daemon at {@code endpoint} that presents no token; every call must finish within {@code timeout}. */
     public ControlClient(ControlEndpoint endpoint, Duration timeout) {
+        this(endpoint, timeout, null);
+    }
+
+    /**
+     * A client of the daemon at {@code endpoint} presenting {@code token} (null: none; a TCP endpoint needs it);
+     * every call must finish within {@code timeout}.
+     */
+    public ControlClient(ControlEndpoint endpoint, Duration timeout, ControlToken token) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.token = token;
         if (endpoint instanceof ControlEndpoint.LoopbackTcp tcp && tcp.port() == 0) {
             throw new IllegalArgumentException("control endpoint " + endpoint.describe() + " has port 0: give the daemon's port");
         }
@@ -166,6 +177,9 @@ public final class ControlClient {
             .append("User-Agent: ferry-cli\r\n")
             .append("Accept: application/json\r\n")
             .append("Connection: close\r\n");
+        if (token != null) {
+            head.append("Authorization: ").append(token.authorization()).append("\r\n");
+        }
         if (body != null) {
             head.append("Content-Type: application/json\r\n");
         }

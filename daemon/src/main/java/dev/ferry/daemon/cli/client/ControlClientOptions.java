@@ -3,6 +3,7 @@ package dev.ferry.daemon.cli.client;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.Durations;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.daemon.control.ControlToken;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every thin-client command shares: where the daemon is ({@code --control}, else
- * {@code $FERRY_CONTROL}, else {@code control.sock} in the default data directory), the report format,
+ * {@code $FERRY_CONTROL}, else {@code control.sock} in the default data directory), the token a TCP endpoint needs
+ * ({@code $FERRY_CONTROL_TOKEN}, else {@code control.token} in the default data directory), the report format,
  * and the call timeout.
  */
 public final class ControlClientOptions {
@@ -57,6 +59,21 @@ public final class ControlClientOptions {
             return parse("$" + ENV, fromEnv);
         }
         return new ControlEndpoint.UnixSocket(defaultDataDir.resolve(DefaultLocations.CONTROL_SOCKET_NAME));
+    }
+
+    /**
+     * The token for a TCP endpoint: {@code env[FERRY_CONTROL_TOKEN]}, else the token file in
+     * {@code defaultDataDir} if this user may read it; none for a Unix socket.
+     */
+    public ControlToken token(ControlEndpoint endpoint, Map<String, String> env, Path defaultDataDir) {
+        if (!(endpoint instanceof ControlEndpoint.LoopbackTcp)) {
+            return null;
+        }
+        String fromEnv = env.get(ControlToken.ENV);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return ControlToken.of(fromEnv);
+        }
+        return ControlToken.read(defaultDataDir.resolve(ControlToken.FILE_NAME)).orElse(null);
     }
 
     private static ControlEndpoint parse(String source, String text) {

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
+import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.control.ControlJson;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,7 +43,10 @@ public abstract class ThinClientCommand implements Callable<Integer> {
         ControlClient client;
         try {
             control.json();
-            client = new ControlClient(control.endpoint(System.getenv(), DefaultLocations.dataDirectory()), control.timeout());
+            Map<String, String> env = System.getenv();
+            Path dataDir = DefaultLocations.dataDirectory();
+            ControlEndpoint endpoint = control.endpoint(env, dataDir);
+            client = new ControlClient(endpoint, control.timeout(), control.token(endpoint, env, dataDir));
         } catch (IllegalArgumentException e) {
             err().println(spec.qualifiedName() + ": " + e.getMessage());
             err().flush();
