@@ -60,10 +60,20 @@ public final class ControlRequest {
         return queryParams;
     }
 
-    /** The last value of query parameter {@code name}, if present. */
+    /**
+     * The last value of query parameter {@code name}, if present; a value with a control character (NUL, newline,
+     * ...) is a 400.
+     */
     public Optional<String> query(String name) {
         List<String> values = queryParams.get(name);
-        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(values.size() - 1));
+        if (values == null || values.isEmpty()) {
+            return Optional.empty();
+        }
+        String value = values.get(values.size() - 1);
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw ControlErrors.invalidArgument("query parameter '" + name + "' contains a control character");
+        }
+        return Optional.of(value);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ferry.daemon.control;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.file.InvalidPathException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
- * The table of control routes (method + path pattern → handler) and of exception mappers; thread-safe,
+ * The table of control routes (method + path pattern → handler) and of exception mappers (a malformed file path,
+ * such as one with a NUL, is a 400 {@code INVALID_ARGUMENT} from the start); thread-safe,
  * routes may be added before or while the server runs.
  *
  * <p>{@link #add} routes are <em>operations</em>: they run one at a time on the single "control" thread
@@ -47,7 +49,8 @@ public final class ControlRouter {
     }
 
     private volatile List<Route> routes = List.of();
-    private final List<Mapper<?>> mappers = new CopyOnWriteArrayList<>();
+    private final List<Mapper<?>> mappers = new CopyOnWriteArrayList<>(List.of(new Mapper<>(InvalidPathException.class,
+        e -> new ControlException(ControlErrors.INVALID_ARGUMENT, 400, "not a valid path: " + e.getMessage()))));
 
     /**
      * Adds a serialized operation route, e.g. {@code add(HttpMethod.POST, "/v1/vgs/{vg}/lvs", handler)} (lvcreate,
@@ -92,12 +95,18 @@ public final class ControlRouter {
      * Resolves a request.
      *
      * @param rawPath the path as sent, percent-encoded, without the query string
-     * @throws ControlException 404 {@code NO_SUCH_ENDPOINT} or 405 {@code METHOD_NOT_ALLOWED}
+     * @throws ControlException 400 {@code INVALID_ARGUMENT} for a segment with a control character (NUL, newline,
+     *                          ...), 404 {@code NO_SUCH_ENDPOINT} or 405 {@code METHOD_NOT_ALLOWED}
      */
     Match resolve(HttpMethod method, String rawPath) {
         List<String> segments = new ArrayList<>();
         for (String s : PathPattern.split(rawPath)) {
-            segments.add(QueryStringDecoder.decodeComponent(s));
+            String segment = QueryStringDecoder.decodeComponent(s);
+            if (segment.chars().anyMatch(Character::isISOControl)) {
+                throw new ControlException(ControlErrors.INVALID_ARGUMENT, 400, "path segment '" + s
+                    + "' decodes to a control character (NUL, newline, ...), which no name may contain");
+            }
+            segments.add(segment);
         }
         TreeSet<String> allowed = new TreeSet<>();
         for (Route route : routes) {

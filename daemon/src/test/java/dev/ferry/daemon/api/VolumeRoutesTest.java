@@ -86,6 +86,26 @@ class VolumeRoutesTest {
     }
 
     @Test
+    void aNulOrOtherControlCharacterInAPathQueryOrBodyIsA400() throws Exception {
+        String a = f.path("a.img");
+        f.call("POST", "/v1/pvs", Map.of("path", a, "size", "20m"));
+        f.call("POST", "/v1/vgs", Map.of("name", "vg", "pvs", List.of(a)));
+        refused(() -> f.call("DELETE", "/v1/vgs/vg%00x", null), 400, "INVALID_ARGUMENT",
+            "path segment 'vg%00x' decodes to a control character (NUL, newline, ...), which no name may contain");
+        refused(() -> f.call("GET", "/v1/vgs/vg/lvs/a%0Ab", null), 400, "INVALID_ARGUMENT",
+            "path segment 'a%0Ab' decodes to a control character (NUL, newline, ...), which no name may contain");
+        refused(() -> f.call("DELETE", "/v1/pvs?path=" + a + "%00", null), 400, "INVALID_ARGUMENT",
+            "query parameter 'path' contains a control character");
+        assertThatThrownBy(() -> f.call("POST", "/v1/pvs", Map.of("path", a + "\u0000.x", "size", "20m")))
+            .isInstanceOfSatisfying(ControlCallException.class, e -> {
+                assertThat(e.errorName()).isEqualTo("INVALID_ARGUMENT");
+                assertThat(e.httpStatus()).isEqualTo(400);
+                assertThat(e.getMessage()).startsWith("not a valid path: ");
+            });
+        assertThat(f.call("GET", "/v1/reports/vgs", null).toString()).contains("\"vg_name\":\"vg\"");
+    }
+
+    @Test
     void everyErrorCodeHasAStatusByItsName() {
         for (ErrorCode code : ErrorCode.values()) {
             int expected = switch (code) {
