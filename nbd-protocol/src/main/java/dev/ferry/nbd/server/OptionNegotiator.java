@@ -130,8 +130,8 @@ final class OptionNegotiator {
             case NBD_OPT_STRUCTURED_REPLY -> structuredReply(data);
             case NBD_OPT_EXTENDED_HEADERS -> extendedHeaders(data);
             case NBD_OPT_LIST_META_CONTEXT, NBD_OPT_SET_META_CONTEXT -> metaContext(opt, data);
-            case NBD_OPT_STARTTLS -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
-                    "TLS is not supported"));
+            case NBD_OPT_STARTTLS -> data.length != 0 ? invalid(opt, "STARTTLS takes no data")
+                    : NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP, "TLS is not supported"));
             default -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
                     NbdNames.option(opt) + " is not supported"));
         };

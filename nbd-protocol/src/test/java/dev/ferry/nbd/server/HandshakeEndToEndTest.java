@@ -28,6 +28,8 @@ class HandshakeEndToEndTest extends ServerFixture {
             assertThat(c.readOptReply().type()).isEqualTo(NBD_REP_ERR_INVALID);
             c.sendOption(NBD_OPT_STARTTLS, new byte[0]);
             assertThat(c.readOptReply().type()).isEqualTo(NBD_REP_ERR_UNSUP);
+            c.sendOption(NBD_OPT_STARTTLS, new byte[4]);
+            assertThat(c.readOptReply().type()).as("STARTTLS with data").isEqualTo(NBD_REP_ERR_INVALID);
             c.sendOption(99, new byte[100]);
             assertThat(c.readOptReply().type()).isEqualTo(NBD_REP_ERR_UNSUP);
             c.sendOption(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("disk", BASE_ALLOCATION));
