@@ -88,6 +88,12 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         setCumulator(COMPOSITE_CUMULATOR);
     }
 
+    /** True while part of a request has arrived and the rest has not (a partial header or an unfinished payload). */
+    public boolean midRequest() {
+        return state == State.READ_PAYLOAD || state == State.SKIP_PAYLOAD
+                || state == State.READ_HEADER && actualReadableBytes() > 0;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {

@@ -32,6 +32,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     static final String OPTION_DECODER = "nbd-option-decoder";
     static final String HANDSHAKE_HANDLER = "nbd-handshake";
     static final String REQUEST_DECODER = "nbd-request-decoder";
+    static final String STALL_GUARD = "nbd-stall-guard";
     static final String TRANSMISSION = "nbd-transmission";
 
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
@@ -40,13 +41,16 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     private final ConnectionLimits limits;
     private final ServerState server;
     private final Duration timeout;
+    private final Duration stallTimeout;
     private ScheduledFuture<?> deadline;
 
-    HandshakeHandler(OptionNegotiator negotiator, ConnectionLimits limits, ServerState server, Duration timeout) {
+    HandshakeHandler(OptionNegotiator negotiator, ConnectionLimits limits, ServerState server, Duration timeout,
+            Duration stallTimeout) {
         this.negotiator = negotiator;
         this.limits = limits;
         this.server = server;
         this.timeout = timeout;
+        this.stallTimeout = stallTimeout;
     }
 
     @Override
@@ -144,7 +148,9 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
 
     private void enterTransmission(ChannelHandlerContext ctx, NegotiationStep step) {
         ChannelPipeline p = ctx.pipeline();
-        p.addAfter(OPTION_DECODER, REQUEST_DECODER, new RequestDecoder(step.session()));
+        RequestDecoder decoder = new RequestDecoder(step.session());
+        p.addAfter(OPTION_DECODER, REQUEST_DECODER, decoder);
+        p.addBefore(REQUEST_DECODER, STALL_GUARD, new StalledRequestGuard(decoder, stallTimeout));
         p.addLast(TRANSMISSION, new TransmissionHandler(step.export(), step.session(), limits, server));
         p.remove(this);
         p.remove(HANDSHAKE_ENCODER);

@@ -86,6 +86,7 @@ public final class NbdServer implements AutoCloseable {
     private final WriteBufferWaterMark waterMark;
     private final Duration shutdownTimeout;
     private final Duration handshakeTimeout;
+    private final Duration stallTimeout;
     private final ServerState serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
     private State state = State.NEW;
     private EventLoopGroup bossGroup;
@@ -102,6 +103,7 @@ public final class NbdServer implements AutoCloseable {
         this.waterMark = b.waterMark;
         this.shutdownTimeout = b.shutdownTimeout;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.stallTimeout = b.stallTimeout;
     }
 
     /** A builder with defaults: 127.0.0.1, port 10809, AUTO transport, {@link ConnectionLimits#DEFAULT}. */
@@ -150,7 +152,8 @@ public final class NbdServer implements AutoCloseable {
                                 .addLast(HandshakeHandler.HANDSHAKE_ENCODER, new HandshakeEncoder())
                                 .addLast(HandshakeHandler.OPTION_DECODER, new OptionRequestDecoder())
                                 .addLast(HandshakeHandler.HANDSHAKE_HANDLER, new HandshakeHandler(
-                                        new OptionNegotiator(catalog), limits, serverState, handshakeTimeout));
+                                        new OptionNegotiator(catalog), limits, serverState, handshakeTimeout,
+                                        stallTimeout));
                     }
                 });
         return bootstrap.bind(host, port).sync().channel();
@@ -233,6 +236,7 @@ public final class NbdServer implements AutoCloseable {
         private WriteBufferWaterMark waterMark = new WriteBufferWaterMark(4 * 1024 * 1024, 16 * 1024 * 1024);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private Duration handshakeTimeout = Duration.ofSeconds(30);
+        private Duration stallTimeout = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -300,6 +304,19 @@ public final class NbdServer implements AutoCloseable {
                 throw new IllegalArgumentException("handshake timeout must be positive: " + timeout);
             }
             this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a client in transmission may stop in the middle of a request (part of a header or of a WRITE
+         * payload sent, the server waiting for the rest) before it is dropped (default 30 s); a client idle between
+         * requests is never dropped.
+         */
+        public Builder stallTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("stall timeout must be positive: " + timeout);
+            }
+            this.stallTimeout = timeout;
             return this;
         }
 
