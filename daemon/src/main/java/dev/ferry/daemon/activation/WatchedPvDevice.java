@@ -31,7 +31,8 @@ import java.util.function.BiConsumer;
  * {@link #PROBE_TIMEOUT}. A success (the probe's included) ends a failing spell, so a disk with a few bad sectors
  * whose other I/O works is never taken for lost, nor is one whose writes fail but whose reads work. A failure is an
  * I/O error of any kind but {@link BlockIoException.Kind#INVALID}, {@code NOT_SUPPORTED} and {@code SHUTDOWN},
- * which say nothing about the medium. Zero-copy reads ({@link #fileSpan}) go around the bookkeeping.
+ * which say nothing about the medium. Zero-copy reads ({@link #fileSpan}) go around the bookkeeping, so none are
+ * offered during a failing spell.
  *
  * <p>The hot path costs one volatile read per completed request while healthy; the clock is read on the first
  * failure of a spell only.
@@ -159,9 +160,10 @@ final class WatchedPvDevice implements BlockDevice {
         return exposed.allocation(offset, length);
     }
 
+    /** Zero-copy spans of the exposed device, but none in a failing spell: reads then come through here. */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
-        return exposed.fileSpan(offset, length);
+        return failingSince.get() == HEALTHY ? exposed.fileSpan(offset, length) : Optional.empty();
     }
 
     @Override

@@ -9,8 +9,13 @@ import dev.ferry.daemon.testing.FaultyDisk;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.nbd.client.NbdClient;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real daemon with one PV on a disk that fails on demand (nbdkit's error filter behind nbdfuse, see
  * {@link FaultyDisk#withErrorFilter}; faults hit its label and metadata area too): a disk failing every request is
- * lost while a mirror on it keeps serving, and is repaired away; migratepp onto a disk failing writes ends
- * RESYNC_FAILED with the copy moved and stale.
+ * lost while a mirror on it keeps serving, and is repaired away; under a linear LV it is lost by its failing data
+ * I/O alone, only its extents failing; migratepp onto a disk failing writes ends RESYNC_FAILED with the copy moved
+ * and stale.
  */
 class FailingDiskProcessTest {
     private static final long MIB = 1 << 20;
@@ -126,6 +132,38 @@ class FailingDiskProcessTest {
                     "copy_percent,lv_stale_extents", "vg/lv").equals("100.00 0"));
             daemon.cliOk("vgreduce", "--removemissing", "vg");
             writer.verifyAndSettle(client);
+        }
+        assertThat(daemon.stop()).isZero();
+    }
+
+    @Test
+    void aDiskFailingEveryRequestUnderALinearLvIsLostByItsDataIoAndOnlyItsExtentsFail() throws Exception {
+        daemon.cliOk("lvcreate", "-n", "span", "-L", "8M", "vg", a);
+        daemon.cliOk("lvextend", "-L", "16M", "vg/span", bad);
+        byte[] data = new byte[(int) (16 * MIB)];
+        new Random(23).nextBytes(data);
+        try (NbdClient client = daemon.nbdClient("vg/span")) {
+            for (int at = 0; at < data.length; at += (int) MIB) {
+                client.write(at, Unpooled.wrappedBuffer(data, at, (int) MIB)).join();
+            }
+            client.flush().join();
+            disk.failWrites(true);
+            disk.failReads(true);
+            assertThat(client.write(12 * MIB, Unpooled.wrappedBuffer(new byte[BLOCK])))
+                    .as("a write to the extents on the failing disk").failsWithin(WAIT);
+            Poll.until(WAIT, "the failing PV recorded missing", () -> cli("pvs", "--noheadings", "-o",
+                    "pv_name,pv_attr").contains("[unknown] a-m"));
+            assertThat(daemon.log()).as("lost by the data I/O rule, nothing was committed")
+                    .contains("data I/O failing with no success for").contains("probe read failed");
+
+            ByteBuf onA = client.read(0, (int) (8 * MIB)).join();
+            try {
+                assertThat(ByteBufUtil.getBytes(onA)).isEqualTo(Arrays.copyOf(data, (int) (8 * MIB)));
+            } finally {
+                onA.release();
+            }
+            assertThat(client.read(8 * MIB, BLOCK)).as("the extents on the lost disk: EIO").failsWithin(WAIT);
+            assertThat(cli("lvs", "--noheadings", "-o", "lv_health_status", "vg/span")).isEqualTo("partial");
         }
         assertThat(daemon.stop()).isZero();
     }
