@@ -152,8 +152,7 @@ public final class MirrorService {
     private boolean resynced(Move m) {
         VolumeGroup vg = available(m.vg());
         int leg = LeCopies.indexOf(copies(m), m.fresh().pv(), m.fresh().startPe());
-        MirrorTarget mirror = live(vg, m.lv());
-        LiveCopies.awaitRecovery(mirror, deadline);
+        MirrorTarget mirror = LiveCopies.awaitRecovery(() -> live(available(m.vg()), m.lv()), deadline);
         if (LiveCopies.stale(mirror, leg, m.le(), vg.extentSize())) {
             return false;
         }
@@ -222,10 +221,7 @@ public final class MirrorService {
                     continue;
                 }
                 volumes.change(vgName, v -> v, v -> volumes.activator().reload(v, v.requireLv(lvName)));
-                MirrorTarget mirror = live(vg, lvName);
-                if (mirror != null) {
-                    LiveCopies.awaitRecovery(mirror, deadline);
-                }
+                MirrorTarget mirror = LiveCopies.awaitRecovery(() -> live(available(vgName), lvName), deadline);
                 List<StaleMarks.Copy> left = stale.stream().filter(c -> mirror == null
                         || LiveCopies.stale(mirror, c.leg(), c.le(), vg.extentSize())).toList();
                 boolean wholeForced = force && left.isEmpty() && chosen.size() == vg.requireLv(lvName).extentCount();
