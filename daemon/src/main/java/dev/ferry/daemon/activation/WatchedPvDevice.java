@@ -34,8 +34,8 @@ import java.util.function.BiConsumer;
  * which say nothing about the medium. Zero-copy reads ({@link #fileSpan}) go around the bookkeeping, so none are
  * offered during a failing spell.
  *
- * <p>The hot path costs one volatile read per completed request while healthy; the clock is read on the first
- * failure of a spell only.
+ * <p>The hot path costs one completion callback per request, which while healthy reads one volatile field and
+ * writes nothing; the clock is read on the first failure of a spell only.
  */
 final class WatchedPvDevice implements BlockDevice {
     /** How long I/O must have failed without a success before a failing probe makes the PV lost. */
