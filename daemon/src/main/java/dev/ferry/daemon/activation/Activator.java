@@ -104,6 +104,15 @@ public final class Activator implements LvRuntime, AutoCloseable {
         return mapper.pvs().openPaths();
     }
 
+    /**
+     * Why the PV at {@code path} fails persistently, or empty (also when no table uses it): its data I/O has failed
+     * with no success for at least a second and a probe read of its label fails too (see daemon/docs/mirrors.md).
+     * May block up to a second while probing.
+     */
+    public Optional<String> persistentFailure(String path) {
+        return mapper.pvs().persistentFailure(path);
+    }
+
     /** The catalog the NBD server serves. */
     public ExportDirectory exports() {
         return exports;

@@ -22,7 +22,7 @@ final class MapperStack implements AutoCloseable {
 
     MapperStack(Duration suspendTimeout, PvWrapper wrapper) {
         this.io = IoExecutors.newDefaultPool();
-        this.pvs = new PvDevices(io, wrapper);
+        this.pvs = new PvDevices(io, wrapper, Scheduler.system());
         this.mapper = new DeviceMapper(Scheduler.system(), CopierConfig.defaults(), pvs, suspendTimeout,
                 mirrorEvents);
     }

@@ -3,6 +3,7 @@ package dev.ferry.daemon.activation;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.targets.DeviceResolver;
+import dev.ferry.mapper.time.Scheduler;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -18,9 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The PV files under active tables: each path is opened once as a {@link FileBlockDevice} on the shared I/O
  * executor and shared by every table naming it. Users {@link #acquire} the paths a table needs before parsing
- * it and {@link #release} them once the table is gone; the file closes when its last user releases it. As a
- * {@link DeviceResolver} it also serves tables loaded by hand ({@code dmsetup create}): a path nobody acquired is
- * opened on first use and stays open until {@link #closeAll}.
+ * it and {@link #release} them once the table is gone; the file closes when its last user releases it. Tables
+ * see each file through the {@link PvWrapper} and a {@link WatchedPvDevice} that tells whether it fails
+ * persistently. As a {@link DeviceResolver} it also serves tables loaded by hand ({@code dmsetup create}): a path
+ * nobody acquired is opened on first use and stays open until {@link #closeAll}.
  */
 final class PvDevices implements DeviceResolver {
     private static final Logger LOG = LoggerFactory.getLogger(PvDevices.class);
@@ -29,21 +32,24 @@ final class PvDevices implements DeviceResolver {
 
     private final PvWrapper wrapper;
 
+    private final Scheduler clock;
+
     private final class Entry {
         final FileBlockDevice device;
-        final BlockDevice exposed;
+        final WatchedPvDevice exposed;
         int users;
         boolean pinned;
 
         Entry(String path, FileBlockDevice device) {
             this.device = device;
-            this.exposed = wrapper.wrap(path, device);
+            this.exposed = new WatchedPvDevice(path, device, wrapper.wrap(path, device), clock);
         }
     }
 
-    PvDevices(Executor executor, PvWrapper wrapper) {
+    PvDevices(Executor executor, PvWrapper wrapper, Scheduler clock) {
         this.executor = executor;
         this.wrapper = wrapper;
+        this.clock = clock;
     }
 
     /** Opens (or shares) every path, counting one user each; on failure nothing stays acquired. */
@@ -80,6 +86,22 @@ final class PvDevices implements DeviceResolver {
             }
         }
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Why the PV at {@code path} fails persistently (the rule of {@link WatchedPvDevice}), or empty, also when it is
+     * not open. May block up to {@link WatchedPvDevice#PROBE_TIMEOUT} while probing, without holding the lock.
+     */
+    Optional<String> persistentFailure(String path) {
+        WatchedPvDevice device;
+        synchronized (this) {
+            Entry e = open.get(path);
+            if (e == null) {
+                return Optional.empty();
+            }
+            device = e.exposed;
+        }
+        return device.persistentFailure();
     }
 
     /** Paths currently open. */

@@ -155,10 +155,9 @@ public final class MirrorService implements AutoCloseable {
     private boolean resynced(Move m) {
         VolumeGroup vg = available(m.vg());
         int leg = LeCopies.indexOf(copies(m), m.fresh().pv(), m.fresh().startPe());
-        MirrorTarget mirror = live(vg, m.lv());
-        LiveCopies.awaitRecovery(mirror, deadline);
-        if (LiveCopies.stale(mirror, leg, m.le(), vg.extentSize())) {
-            return false;
+        MirrorTarget mirror = LiveCopies.awaitRecovery(() -> live(available(m.vg()), m.lv()), deadline);
+        if (mirror == null || LiveCopies.stale(mirror, leg, m.le(), vg.extentSize())) {
+            return false;   // deactivated meanwhile, or not synced: the fresh copy stays stale
         }
         volumes.change(m.vg(), v -> v.withLvChanged(m.lv(), lv -> markGood(lv, m.le(), m.fresh())), v -> { });
         return true;

@@ -3,12 +3,15 @@ package dev.ferry.daemon.operations;
 import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.VolumeManager;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -21,13 +24,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Notices PVs that go missing and brings the metadata in step: at start, PVs absent from their path are flagged
  * missing (and PVs flagged missing that are back are cleared: their mirror copies stay stale until resynced); while
- * running, a check every {@value #CHECK_MILLIS} ms finds PV files that were unlinked or replaced or whose metadata
- * writes failed, and
- * {@link VolumeService#pvLost} records each as missing and reloads the LVs on it. A VG that cannot keep a quorum of
+ * running, a check every {@value #CHECK_MILLIS} ms finds PV files that were unlinked or replaced, whose metadata
+ * writes failed, or that fail persistently ({@link Activator#persistentFailure}: data I/O failing with no success for
+ * at least a second and a probe read of the label failing too), and {@link VolumeService#pvLost} records each as
+ * missing and reloads the LVs on it. A VG that cannot keep a quorum of
  * metadata copies goes offline.
  */
 final class MissingPvs implements AutoCloseable {
-    /** How often PV files are checked. */
+    /** How often PV files are checked (one probe of at most a second per failing PV each time). */
     static final long CHECK_MILLIS = 500;
 
     private static final Logger LOG = LoggerFactory.getLogger(MissingPvs.class);
@@ -75,7 +79,13 @@ final class MissingPvs implements AutoCloseable {
                     if (service.manager().isOffline(vg.name())) {
                         continue;
                     }
-                    service.manager().vanishedPvs(vg).forEach((pv, why) -> service.pvLost(vg.name(), pv, why));
+                    Map<UUID, String> lost = new LinkedHashMap<>(service.manager().vanishedPvs(vg));
+                    for (PhysicalVolume pv : vg.pvs()) {
+                        if (!pv.missing() && !lost.containsKey(pv.uuid())) {
+                            service.activator().persistentFailure(pv.name()).ifPresent(why -> lost.put(pv.uuid(), why));
+                        }
+                    }
+                    lost.forEach((pv, why) -> service.pvLost(vg.name(), pv, why));
                 }
             } catch (RuntimeException e) {
                 LOG.error("PV check failed", e);

@@ -1,7 +1,5 @@
 package dev.ferry.daemon.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -51,10 +49,13 @@ public final class ExternalTool {
         return null;
     }
 
-    /** Skips the calling test unless every tool is installed, naming the Debian package to install. */
+    /**
+     * Skips the calling test (fails it in CI, see {@link Prerequisites}) unless every tool is installed, naming the
+     * Debian package to install.
+     */
     public static void assumeInstalled(String debianPackage, String... tools) {
         for (String tool : tools) {
-            assumeTrue(find(tool) != null, tool + " is not installed (Debian package " + debianPackage
+            Prerequisites.require(find(tool) != null, tool + " is not installed (Debian package " + debianPackage
                     + "; scripts/test.sh installs it)");
         }
     }

@@ -1,7 +1,5 @@
 package dev.ferry.daemon.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,11 +25,14 @@ public final class NbdfuseMount implements AutoCloseable {
         this.mountPoint = mountPoint;
     }
 
-    /** Skips the calling test unless it runs as root with /dev/fuse, loop devices and the tools installed. */
+    /**
+     * Skips the calling test (fails it in CI, see {@link Prerequisites}) unless it runs as root with /dev/fuse, loop
+     * devices and the tools installed.
+     */
     public static void assumeUsable() {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for losetup and mount");
-        assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse for nbdfuse");
-        assumeTrue(Files.exists(Path.of("/dev/loop-control")), "needs /dev/loop-control for losetup");
+        Prerequisites.require("root".equals(System.getProperty("user.name")), "needs root for losetup and mount");
+        Prerequisites.require(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse for nbdfuse");
+        Prerequisites.require(Files.exists(Path.of("/dev/loop-control")), "needs /dev/loop-control for losetup");
         ExternalTool.assumeInstalled("nbdfuse", "nbdfuse");
         ExternalTool.assumeInstalled("fuse3", "fusermount3");
         ExternalTool.assumeInstalled("e2fsprogs", "mkfs.ext4", "e2fsck");
