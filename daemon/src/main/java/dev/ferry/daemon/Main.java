@@ -8,8 +8,10 @@ import dev.ferry.daemon.wiring.FerryServices;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
 
 /** The {@code ferry} process entry point: parses the command line and exits with the command's status. */
 public final class Main {
@@ -33,10 +35,23 @@ public final class Main {
     public static CommandLine commandLine() {
         CommandLine cli = CliCommands.register(new CommandLine(new FerryCommand()));
         cli.addSubcommand("daemon", new CommandLine(new DaemonCommand(FerryServices.factory())));
+        addHelpOptions(cli);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler(Main::badUsage);
         cli.setExecutionExceptionHandler((e, command, parsed) -> failed(e, command));
         return cli;
+    }
+
+    /** Gives every subcommand, at any depth, {@code -h}/{@code --help} unless it has a help option already. */
+    private static void addHelpOptions(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            CommandSpec spec = sub.getCommandSpec();
+            if (spec.options().stream().noneMatch(OptionSpec::usageHelp) && spec.findOption("--help") == null) {
+                spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            addHelpOptions(sub);
+        }
     }
 
     private static int badUsage(ParameterException e, String[] args) {

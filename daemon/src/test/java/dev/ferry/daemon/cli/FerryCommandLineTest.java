@@ -7,11 +7,16 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The command line's answers to bad usage: exit status 2 and a message saying exactly what is wrong. */
+/**
+ * The command line's answers to bad usage (exit status 2 and a message saying exactly what is wrong) and to
+ * {@code --help} on every command.
+ */
 class FerryCommandLineTest {
 
     @TempDir
@@ -25,6 +30,32 @@ class FerryCommandLineTest {
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(out, true));
         return cli.execute(args);
+    }
+
+    @Test
+    void everyCommandAtEveryDepthAnswersHelpWithItsUsageAndNoWarning() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Main.commandLine(), all);
+        assertThat(all).hasSizeGreaterThan(30);
+        for (CommandLine command : all) {
+            String name = command.getCommandSpec().qualifiedName();
+            List<String> path = new ArrayList<>(List.of(name.split(" ")));
+            path.remove(0);
+            for (String help : List.of("--help", "-h")) {
+                out.getBuffer().setLength(0);
+                err.getBuffer().setLength(0);
+                List<String> args = new ArrayList<>(path);
+                args.add(help);
+                assertThat(run(args.toArray(String[]::new))).as("%s %s", name, help).isZero();
+                assertThat(out.toString()).as("%s %s", name, help).contains("Usage: " + name + " ");
+                assertThat(err.toString()).as("%s %s", name, help).isEmpty();
+            }
+        }
+    }
+
+    private static void collect(CommandLine command, List<CommandLine> into) {
+        into.add(command);
+        command.getSubcommands().values().forEach(sub -> collect(sub, into));
     }
 
     @Test

@@ -10,7 +10,7 @@ final class LvSizeOptions {
     String size;
 
     @Option(names = {"-l", "--extents"}, paramLabel = "[+|-]EXTENTS", required = true,
-        description = "Extents, or a percentage: N%VG, N%FREE, N%PVS.")
+        description = "Extents, or a percentage: N%%VG, N%%FREE, N%%PVS.")
     String extents;
 
     /** Puts {@code size} or {@code extents} into a request body. */
