@@ -3,12 +3,14 @@ package dev.ferry.daemon.control;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One decoded control request as a handler sees it: method, path, path parameters bound from the route
@@ -16,6 +18,8 @@ import java.util.Optional;
  */
 public final class ControlRequest {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+    /** A qualified Java class name ({@code a.b.Outer$Inner}); group 2 is its simple name. */
+    private static final Pattern JAVA_NAME = Pattern.compile("\\b([a-z_][a-z0-9_]*\\.)+(?:[A-Z][\\w]*\\$)*([A-Z][\\w]*)");
 
     private final HttpMethod method;
     private final String path;
@@ -138,9 +142,14 @@ public final class ControlRequest {
         }
     }
 
+    /** A 400 saying what is wrong with the body in the client's terms: JSON names, never Java class names. */
     private static ControlException invalidBody(JsonProcessingException e) {
+        String what = e instanceof UnrecognizedPropertyException u
+            ? "unknown property '" + u.getPropertyName() + "' (known: " + String.join(", ",
+                u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList()) + ")"
+            : JAVA_NAME.matcher(e.getOriginalMessage()).replaceAll("$2");
         return new ControlException(ControlErrors.INVALID_REQUEST_BODY, 400,
-            "invalid JSON request body: " + e.getOriginalMessage()
+            "invalid JSON request body: " + what
                 + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr()
                 + ", column " + e.getLocation().getColumnNr() + ")"), e);
     }

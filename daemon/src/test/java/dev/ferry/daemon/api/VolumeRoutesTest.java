@@ -74,8 +74,9 @@ class VolumeRoutesTest {
         refused(() -> f.call("POST", "/v1/vgs/vg/lvs", Map.of("size", "4m", "extents", "1")), 400, "INVALID_ARGUMENT",
             "Please specify either size or extents (not both).");
         refused(() -> f.call("POST", "/v1/vgs/vg/lvs", new java.util.TreeMap<>(Map.of("size", "4m", "colour", "red"))),
-            400, "INVALID_REQUEST_BODY", "invalid JSON request body: Unrecognized field \"colour\" (class "
-                + "dev.ferry.daemon.api.RequestBodies$LvCreate), not marked as ignorable (line 1, column 29)");
+            400, "INVALID_REQUEST_BODY", "invalid JSON request body: unknown property 'colour' (known: alloc, extents, "
+                + "mirror_log, mirrors, mwc, name, nosync, pvs, region_size, size, stripe_size, stripes, type) "
+                + "(line 1, column 29)");
         refused(() -> f.call("POST", "/v1/vgs/vg/lvs/x/resize", Map.of("mode", "grow", "size", "4m")), 404,
             "LV_NOT_FOUND", "Failed to find logical volume \"vg/x\"");
         refused(() -> f.call("POST", "/v1/vgs", Map.of("pvs", List.of(a))), 400, "INVALID_REQUEST_BODY",
@@ -83,6 +84,16 @@ class VolumeRoutesTest {
         refused(() -> f.call("DELETE", "/v1/pvs", null), 400, "INVALID_ARGUMENT", "query parameter 'path' is required");
         refused(() -> f.call("DELETE", "/v1/vgs/vg?force=maybe", null), 400, "INVALID_ARGUMENT",
             "query parameter 'force' must be true or false, got 'maybe'");
+    }
+
+    @Test
+    void aBodyOfTheWrongShapeIsExplainedWithoutJavaClassNames() throws Exception {
+        assertThatThrownBy(() -> f.call("POST", "/v1/vgs/vg/lvs", Map.of("name", List.of(1), "size", "4m")))
+            .isInstanceOfSatisfying(ControlCallException.class, e -> {
+                assertThat(e.errorName()).isEqualTo("INVALID_REQUEST_BODY");
+                assertThat(e.getMessage()).startsWith("invalid JSON request body: ")
+                    .doesNotContain("dev.ferry", "RequestBodies$", "java.lang.");
+            });
     }
 
     @Test

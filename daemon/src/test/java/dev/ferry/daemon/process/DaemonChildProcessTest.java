@@ -143,7 +143,7 @@ class DaemonChildProcessTest {
         Run unreachable = cli(new VersionCommand(), "--control", socket);
         assertThat(unreachable.exit()).isEqualTo(5);
         assertThat(unreachable.err()).isEqualTo("version: cannot reach ferry daemon at " + socket
-            + ": no such socket file (is `ferry daemon` running?)" + System.lineSeparator());
+            + ": no such socket file (" + ControlClient.UNREACHABLE_HINT + ")" + System.lineSeparator());
     }
 
     @Test
@@ -171,7 +171,7 @@ class DaemonChildProcessTest {
         Run refused = cli(new VersionCommand(), "--control", socket);
         assertThat(refused.exit()).isEqualTo(5);
         assertThat(refused.err()).contains("cannot reach ferry daemon at " + socket
-            + ": connection refused (is `ferry daemon` running?)");
+            + ": connection refused (" + ControlClient.UNREACHABLE_HINT + ")");
 
         Process next = startDaemon(data, "next");
         awaitRunning(next, data);

@@ -29,6 +29,9 @@ import java.util.Objects;
 public final class ControlClient {
     /** Largest reply body accepted. */
     public static final int MAX_BODY_BYTES = 64 << 20;
+    /** What an unreachable daemon's message suggests, in parentheses after the reason. */
+    public static final String UNREACHABLE_HINT = "is `ferry daemon` running? One started with --data-dir DIR listens "
+        + "on DIR/control.sock: set FERRY_CONTROL=DIR/control.sock or pass --control DIR/control.sock";
     /** Largest reply head (status line and headers) accepted. */
     public static final int MAX_HEAD_BYTES = 64 << 10;
 
@@ -203,6 +206,6 @@ public final class ControlClient {
         } else {
             reason = e.getClass().getSimpleName();
         }
-        return "cannot reach ferry daemon at " + endpoint.describe() + ": " + reason + " (is `ferry daemon` running?)";
+        return "cannot reach ferry daemon at " + endpoint.describe() + ": " + reason + " (" + UNREACHABLE_HINT + ")";
     }
 }

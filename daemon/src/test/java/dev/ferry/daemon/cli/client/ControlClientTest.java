@@ -78,7 +78,7 @@ class ControlClientTest {
         assertThat(e.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(e.errorName()).isEqualTo("DAEMON_UNREACHABLE");
         assertThat(e.getMessage()).isEqualTo("cannot reach ferry daemon at 127.0.0.1:" + port
-            + ": connection refused (is `ferry daemon` running?)");
+            + ": connection refused (" + ControlClient.UNREACHABLE_HINT + ")");
     }
 
     @Test
@@ -159,7 +159,7 @@ class ControlClientTest {
         JsonNode error = new ObjectMapper().readTree(out[0]);
         assertThat(error.at("/error/name").asText()).isEqualTo("DAEMON_UNREACHABLE");
         assertThat(error.at("/error/message").asText()).isEqualTo("cannot reach ferry daemon at " + missing
-            + ": no such socket file (is `ferry daemon` running?)");
+            + ": no such socket file (" + ControlClient.UNREACHABLE_HINT + ")");
     }
 
     private static int run(Object command, String[] outErr, String... args) {
