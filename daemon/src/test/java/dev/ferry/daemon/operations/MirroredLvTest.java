@@ -201,7 +201,7 @@ class MirroredLvTest {
             try (RandomAccessFile f = new RandomAccessFile(small, "rw")) {
                 f.write(new byte[(int) PvLabel.DEFAULT_PE_START]);   // label and metadata slots allocated up front
             }
-            volumes.pvcreate(small, 64 * MIB, false);
+            volumes.pvcreate(small, 64 * MIB, true);   // grows the file: pvcreate does so only when forced
             for (String pv : List.of("pv4", "pv5")) {
                 volumes.pvcreate(pv(pv), 64 * MIB, false);
             }
