@@ -161,7 +161,7 @@ class RefusalCommandsTest {
         refused(3, "ferry lvs: Failed to find logical volume \"vg/nosuch\" (LV_NOT_FOUND)", "lvs", "vg/nosuch");
         String nope = f.path("nope.img");
         refused(3, "ferry pvs: Failed to find physical volume \"" + nope + "\" (PV_NOT_FOUND)", "pvs", nope);
-        refused(2, "ferry lvs: Unrecognised field: nosuchfield (INVALID_ARGUMENT)", "lvs", "-o", "nosuchfield");
+        refused(2, "ferry lvs: Unrecognised field: nosuchfield (-o help lists the fields) (INVALID_ARGUMENT)", "lvs", "-o", "nosuchfield");
         refused(2, "ferry vgs: Invalid units 'x': use one of h b s k m g t p e (upper case for powers of 1000) "
             + "(INVALID_ARGUMENT)", "vgs", "--units", "x");
         refused(2, "ferry vgs: --reportformat must be basic or json, got 'yaml'", "vgs", "--reportformat", "yaml");

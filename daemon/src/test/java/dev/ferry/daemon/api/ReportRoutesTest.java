@@ -96,6 +96,17 @@ class ReportRoutesTest {
     }
 
     @Test
+    void fieldsMatchAsLvmDoesAndHelpListsThem() throws Exception {
+        assertThat(f.run("lvs", "--noheadings", "--separator", ":", "-o", "name,size,LV_ATTR,regionsize", "--units", "m",
+            "vg/two").out()).isEqualTo(f.run("lvs", "--noheadings", "--separator", ":", "-o",
+            "lv_name,lv_size,lv_attr,region_size", "--units", "m", "vg/two").out());
+        assertThat(f.run("pvs", "--noheadings", "-o", "name", b).out()).isEqualTo("  " + b + "\n");
+        String help = f.run("lvs", "-o", "help").out();
+        assertThat(help).contains("lv_name", "lv_size", "region_size", "devices");
+        assertThat(f.run("vgs", "-o", "help").out()).contains("vg_name", "vg_missing_pv_count");
+    }
+
+    @Test
     void allShowsHiddenLvsInBrackets() throws Exception {
         UUID pv = f.manager.volumeGroup("vg").orElseThrow().pvs().get(0).uuid();
         f.manager.updateVolumeGroup("vg", vg -> vg.withLvAdded(new LogicalVolume("pvmove0", UUID.randomUUID(), true,

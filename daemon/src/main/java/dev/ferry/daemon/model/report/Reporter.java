@@ -204,10 +204,13 @@ public final class Reporter {
 
     private static <T> Report build(String type, List<ReportField<T>> known, List<String> defaults,
                                     ReportOptions options, List<T> rows) {
+        if (options.fields() != null && options.fields().strip().equals("help")) {
+            return new Report(type, List.of("field", "heading"), List.of("Field", "Heading"), Set.of(),
+                    known.stream().map(f -> List.of(f.name(), f.heading())).toList());
+        }
         List<ReportField<T>> columns = new ArrayList<>();
         for (String name : columnNames(defaults, options.fields())) {
-            columns.add(known.stream().filter(f -> f.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new VolumeException(ErrorCode.INVALID_ARGUMENT, "Unrecognised field: " + name)));
+            columns.add(field(known, type, name));
         }
         List<List<String>> values = new ArrayList<>();
         for (T row : rows) {
@@ -219,6 +222,24 @@ public final class Reporter {
         columns.stream().filter(ReportField::rightAligned).forEach(c -> right.add(c.name()));
         return new Report(type, columns.stream().map(ReportField::name).toList(),
                 columns.stream().map(ReportField::heading).toList(), right, values);
+    }
+
+    /**
+     * The field {@code name} names: exactly, else ignoring case and underscores (as LVM takes {@code regionsize}), with
+     * the report's prefix ({@code lv_}, {@code vg_}, {@code pv_}; {@code lv_} for segments) optional ({@code size}).
+     */
+    private static <T> ReportField<T> field(List<ReportField<T>> known, String type, String name) {
+        String prefix = type.equals("seg") ? "lv" : type;
+        String wanted = normalized(name);
+        return known.stream().filter(f -> f.name().equals(name)).findFirst()
+                .or(() -> known.stream().filter(f -> normalized(f.name()).equals(wanted)).findFirst())
+                .or(() -> known.stream().filter(f -> normalized(f.name()).equals(prefix + wanted)).findFirst())
+                .orElseThrow(() -> new VolumeException(ErrorCode.INVALID_ARGUMENT, "Unrecognised field: " + name
+                        + " (-o help lists the fields)"));
+    }
+
+    private static String normalized(String name) {
+        return name.replace("_", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     private static List<String> columnNames(List<String> defaults, String spec) {
