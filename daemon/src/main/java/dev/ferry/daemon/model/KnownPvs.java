@@ -42,10 +42,14 @@ public final class KnownPvs {
         return new KnownPvs(dataDir, paths);
     }
 
-    /** The absolute, normalised form of a PV path, as stored in the list and in VG documents. */
+    /** The absolute, normalised form of a PV path, as stored in the list and in VG documents; a URI is refused. */
     public static String canonical(String path) {
         if (path == null || path.isBlank()) {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "A physical volume path is required.");
+        }
+        if (path.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + path + " is a URI; remote PVs "
+                    + "(nbd://...) are not supported yet: give a file or block device path");
         }
         return java.nio.file.Paths.get(path).toAbsolutePath().normalize().toString();
     }

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * pvcreate never destroys data it was not told to: signatures made by the real tools (mkfs.ext4, mkswap) and
  * written by hand (the others), any non-zero byte, a file it would grow, a symbolic link and a file another process
- * holds open are refused without force, naming what was found, with the file and the known PVs unchanged.
+ * holds open are refused without force, naming what was found, with the file and the known PVs unchanged; a URI is
+ * refused, not taken for a relative path.
  */
 class PvcreateSafetyTest {
     private static final long MIB = 1 << 20;
@@ -153,6 +154,18 @@ class PvcreateSafetyTest {
             assertThat(vm.pvcreate(empty.toString(), 8 * MIB, false).deviceSize()).isEqualTo(8 * MIB);
             assertThat(vm.pvcreate(data.toString(), null, true).deviceSize()).isEqualTo(8 * MIB);
             assertThat(vm.physicalVolumes()).hasSize(3);
+        }
+    }
+
+    @Test
+    void refusesAnNbdUriInsteadOfTakingItForARelativePath() throws Exception {
+        try (VolumeManager vm = open()) {
+            assertThatThrownBy(() -> vm.pvcreate("nbd://127.0.0.1:10809/vg0/lv", 64 * MIB, false))
+                    .isInstanceOf(VolumeException.class)
+                    .hasMessage("Physical volume nbd://127.0.0.1:10809/vg0/lv is a URI; remote PVs (nbd://...) are "
+                            + "not supported yet: give a file or block device path");
+            assertThat(Path.of("nbd:")).doesNotExist();
+            assertThat(vm.physicalVolumes()).isEmpty();
         }
     }
 
