@@ -22,7 +22,7 @@ ferry --version                                         # scripts/ferry builds t
 export FERRY_CONTROL="$work/data/control.sock"          # where the ferry commands find the daemon
 ferry daemon --data-dir "$work/data" --listen "127.0.0.1:$port" &
 daemon=$!
-for i in $(seq 150); do ferry version >/dev/null 2>&1 && break; sleep 0.2; done
+for i in $(seq 150); do ferry version >/dev/null 2>&1 && break; kill -0 $daemon || break; sleep 0.2; done
 
 ferry pvcreate --size 200M "$work/pv1" "$work/pv2"      # two new sparse files become PVs
 ferry vgcreate vg0 "$work/pv1" "$work/pv2"              # 4 MiB extents

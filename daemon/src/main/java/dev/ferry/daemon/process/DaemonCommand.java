@@ -5,6 +5,7 @@ import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.control.ControlEndpointInUseException;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -98,6 +99,13 @@ public final class DaemonCommand implements Callable<Integer> {
         } catch (DataDirectoryLockedException | ControlEndpointInUseException e) {
             return startFailed(err, e.getMessage());
         } catch (Exception e) {
+            if (addressInUse(e)) {
+                LOG.debug("ferry daemon failed to start", e);
+                return startFailed(err, "an address it listens on is in use by another process: NBD "
+                    + config.nbdListen().getHostString() + ":" + config.nbdListen().getPort()
+                    + config.controlTcp().map(t -> ", control " + t.describe()).orElse("")
+                    + " (choose another with --listen HOST:PORT or --control)");
+            }
             LOG.error("ferry daemon failed to start", e);
             return startFailed(err, e.toString());
         }
@@ -108,6 +116,16 @@ public final class DaemonCommand implements Callable<Integer> {
             LOG.debug("JVM already shutting down");
         }
         return report.clean() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** True if binding a listening socket failed because the address is taken (EADDRINUSE), at any cause depth. */
+    private static boolean addressInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || t.getMessage() != null && t.getMessage().contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int startFailed(PrintWriter err, String message) {
