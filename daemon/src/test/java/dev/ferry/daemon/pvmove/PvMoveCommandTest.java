@@ -3,6 +3,7 @@ package dev.ferry.daemon.pvmove;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.control.ControlEndpoint;
@@ -88,6 +89,11 @@ class PvMoveCommandTest {
         String fg = ok("pvmove", "-i", "1", pv1, pv2);
         assertThat(fg).endsWith("pvmove0 " + pv1 + ": Moved: 100.0%\n");
         assertThat(ok("lvs", "-o", "lv_name,devices", "--noheadings")).contains(pv2 + "(0)");
+        JsonNode moved = new ObjectMapper().readTree(ok("pvmove", "--reportformat", "json", "-i", "1", pv2, pv1));
+        assertThat(moved.path("state").asText()).isEqualTo("COMPLETED");
+        assertThat(moved.path("percent").asDouble()).isEqualTo(100.0);
+        assertThat(moved.path("source").asText()).isEqualTo(pv2);
+        ok("pvmove", "-i", "1", pv1, pv2);
 
         fillExtents(pv2, 8);
         assertThat(ok("pvmove", "-b", "--rate", "1M/s", pv2, pv3)).isEqualTo("pvmove0: moving " + pv2
@@ -128,6 +134,6 @@ class PvMoveCommandTest {
         assertThat(ok("pvmove", "--abort", pv3)).isEqualTo("pvmove0: " + pv3 + ": ABORTED\n");
         assertThat(ok("lvs", "-a", "-o", "lv_name,devices", "--noheadings")).doesNotContain("pvmove")
                 .contains(pv3 + "(0)");
-        assertThat(client.call("POST", "/v1/pvmoves", Map.of()).path("pvmoves").size()).isEqualTo(3);
+        assertThat(client.call("POST", "/v1/pvmoves", Map.of()).path("pvmoves").size()).isEqualTo(5);
     }
 }

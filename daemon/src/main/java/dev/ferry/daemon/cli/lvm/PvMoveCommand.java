@@ -119,7 +119,7 @@ public final class PvMoveCommand extends LvmCommand {
                 if (isFinal(m)) {
                     open.remove(id);
                     code = Math.max(code, finish(m, tty));
-                } else if (interval > 0) {
+                } else if (interval > 0 && !json()) {
                     ProgressLines.print(out(), line(m), tty);
                 }
             }
@@ -127,21 +127,32 @@ public final class PvMoveCommand extends LvmCommand {
         return code;
     }
 
+    /** Reports a move that ended (its whole document with --reportformat json) and returns its exit code. */
     private int finish(JsonNode m, boolean tty) {
         String head = m.path("name").asText() + " " + m.path("source").asText() + ": ";
         String end = tty ? ProgressLines.CLEAR : "";
-        switch (m.path("state").asText()) {
+        String state = m.path("state").asText();
+        if (json()) {
+            printJson(m);
+        }
+        switch (state) {
             case "COMPLETED" -> {
-                out().println(head + "Moved: 100.0%" + end);
+                if (!json()) {
+                    out().println(head + "Moved: 100.0%" + end);
+                }
                 return ExitCodes.OK;
             }
             case "ABORTED" -> {
-                out().println(head + "aborted" + end);
+                if (!json()) {
+                    out().println(head + "aborted" + end);
+                }
                 return ExitCodes.OK;
             }
             default -> {
                 JsonNode e = m.path("error");
-                out().println(head + "failed" + end);
+                if (!json()) {
+                    out().println(head + "failed" + end);
+                }
                 err().println(spec.qualifiedName() + ": " + e.path("error").asText("MIGRATE_FAIL") + ": "
                         + e.path("message").asText());
                 return ExitCodes.FAILED;
