@@ -36,6 +36,10 @@ import java.util.List;
  * NBD_EXTENDED_REQUEST_MAGIC 0x21e41c71 and a 64-bit length.
  * </pre>
  *
+ * <p>A valid WRITE payload is received only once the server's {@link PayloadBudget} has room for its whole length
+ * (AWAIT_BUDGET until then, reading nothing more: see {@link #admitAwaitedPayload}); the reservation is given back
+ * when the payload is complete or the connection closes.
+ *
  * <p>A valid WRITE payload (at most the maximum payload) is copied, as its bytes arrive, into one
  * contiguous pooled direct buffer that the request then owns, so an export can hand it to positional file
  * I/O without a further copy. The buffer starts at {@link #PAYLOAD_PREALLOCATION} bytes at most and doubles
@@ -64,6 +68,8 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     enum State {
         /** Waiting for a full request header. */
         READ_HEADER,
+        /** A valid WRITE's header arrived; its payload waits, unread, for room in the {@link PayloadBudget}. */
+        AWAIT_BUDGET,
         /** Filling {@code payload} with an accepted WRITE payload as it arrives (copied, or read into it). */
         READ_PAYLOAD,
         /** Discarding {@code skipRemaining} bytes of a rejected WRITE payload as they arrive. */
@@ -73,6 +79,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     }
 
     private final NegotiatedSession session;
+    private final PayloadBudget budget;
     private final int headerLength;
     private State state = State.READ_HEADER;
     private RequestHeader pending;
@@ -81,23 +88,58 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     private ByteBuf lent;
     private long skipRemaining;
 
-    /** Creates a decoder for requests of a connection that negotiated {@code session}. */
+    /** Bytes of {@link #budget} this decoder holds: the length of the payload being received, else 0. */
+    private long reserved;
+
+    /** Creates a decoder for requests of a connection that negotiated {@code session}, with no payload budget. */
     public RequestDecoder(NegotiatedSession session) {
+        this(session, PayloadBudget.unlimited());
+    }
+
+    /** Creates a decoder whose WRITE payloads are received only within {@code budget} (shared by connections). */
+    public RequestDecoder(NegotiatedSession session, PayloadBudget budget) {
         this.session = session;
+        this.budget = budget;
         this.headerLength = session.extendedHeaders() ? EXTENDED_HEADER_LENGTH : COMPACT_HEADER_LENGTH;
         setCumulator(COMPOSITE_CUMULATOR);
     }
 
     /** True while part of a request has arrived and the rest has not (a partial header or an unfinished payload). */
     public boolean midRequest() {
-        return state == State.READ_PAYLOAD || state == State.SKIP_PAYLOAD
+        return state == State.READ_PAYLOAD || state == State.SKIP_PAYLOAD || state == State.AWAIT_BUDGET
                 || state == State.READ_HEADER && actualReadableBytes() > 0;
+    }
+
+    /** True while a WRITE's payload waits for room in the budget: nothing more should be read meanwhile. */
+    public boolean awaitingBudget() {
+        return state == State.AWAIT_BUDGET;
+    }
+
+    /** The length of the payload waiting for room in the budget (0 when none waits). */
+    public long awaitedBytes() {
+        return state == State.AWAIT_BUDGET ? pending.length() : 0;
+    }
+
+    /**
+     * Admits the waiting payload if the budget has room for it now: reserves its length and allocates its buffer;
+     * the caller then passes on any bytes already buffered. False if it must wait on.
+     */
+    public boolean admitAwaitedPayload(ChannelHandlerContext ctx) {
+        if (state != State.AWAIT_BUDGET || !budget.tryReserve(pending.length())) {
+            return false;
+        }
+        int n = (int) pending.length(); // validated: at most the maximum payload
+        reserved = n;
+        payload = ctx.alloc().directBuffer(Math.min(n, PAYLOAD_PREALLOCATION), n);
+        state = State.READ_PAYLOAD;
+        return true;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
             case READ_HEADER -> readHeader(ctx, in, out);
+            case AWAIT_BUDGET -> admitAwaitedPayload(ctx);
             case READ_PAYLOAD -> readPayload(in, out);
             case SKIP_PAYLOAD -> {
                 int n = (int) Math.min(skipRemaining, in.readableBytes());
@@ -137,10 +179,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
                 || (session.extendedHeaders() && (flags & NBD_CMD_FLAG_PAYLOAD_LEN) != 0);
         if (rejected == null) {
             if (hasPayload && length > 0) {
-                int n = (int) length; // validated: at most the maximum payload
                 pending = header;
-                payload = ctx.alloc().directBuffer(Math.min(n, PAYLOAD_PREALLOCATION), n);
-                state = State.READ_PAYLOAD;
+                state = State.AWAIT_BUDGET;
+                admitAwaitedPayload(ctx);
             } else {
                 out.add(new NbdRequest(header));
             }
@@ -171,6 +212,8 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             pending = null;
             payload = null;
             state = State.READ_HEADER;
+            budget.release(reserved);
+            reserved = 0;
         }
     }
 
@@ -214,6 +257,10 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         if (payload != null) {
             payload.release();
             payload = null;
+        }
+        if (reserved != 0) {
+            budget.release(reserved);
+            reserved = 0;
         }
     }
 

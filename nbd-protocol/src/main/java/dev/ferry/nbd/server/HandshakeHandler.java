@@ -5,6 +5,7 @@ import dev.ferry.nbd.codec.ClientHandshakeMessage;
 import dev.ferry.nbd.codec.HandshakeViolation;
 import dev.ferry.nbd.codec.OptionRequest;
 import dev.ferry.nbd.codec.OversizedOption;
+import dev.ferry.nbd.codec.PayloadBudget;
 import dev.ferry.nbd.codec.RequestDecoder;
 import dev.ferry.nbd.codec.ServerGreeting;
 import dev.ferry.nbd.codec.ServerHandshakeMessage;
@@ -42,10 +43,12 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     private final ServerState server;
     private final Duration timeout;
     private final Duration stallTimeout;
+    private final PayloadBudget budget;
     private ScheduledFuture<?> deadline;
 
     HandshakeHandler(OptionNegotiator negotiator, ConnectionLimits limits, ServerState server, Duration timeout,
-            Duration stallTimeout) {
+            Duration stallTimeout, PayloadBudget budget) {
+        this.budget = budget;
         this.negotiator = negotiator;
         this.limits = limits;
         this.server = server;
@@ -148,9 +151,9 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
 
     private void enterTransmission(ChannelHandlerContext ctx, NegotiationStep step) {
         ChannelPipeline p = ctx.pipeline();
-        RequestDecoder decoder = new RequestDecoder(step.session());
+        RequestDecoder decoder = new RequestDecoder(step.session(), budget);
         p.addAfter(OPTION_DECODER, REQUEST_DECODER, decoder);
-        p.addBefore(REQUEST_DECODER, STALL_GUARD, new StalledRequestGuard(decoder, stallTimeout));
+        p.addBefore(REQUEST_DECODER, STALL_GUARD, new StalledRequestGuard(decoder, budget, stallTimeout));
         p.addLast(TRANSMISSION, new TransmissionHandler(step.export(), step.session(), limits, server));
         p.remove(this);
         p.remove(HANDSHAKE_ENCODER);

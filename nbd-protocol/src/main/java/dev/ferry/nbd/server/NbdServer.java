@@ -2,6 +2,7 @@ package dev.ferry.nbd.server;
 
 import dev.ferry.nbd.codec.HandshakeEncoder;
 import dev.ferry.nbd.codec.OptionRequestDecoder;
+import dev.ferry.nbd.codec.PayloadBudget;
 import dev.ferry.nbd.codec.PayloadRecvByteBufAllocator;
 import dev.ferry.nbd.export.ExportCatalog;
 import io.netty.bootstrap.ServerBootstrap;
@@ -36,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * to the shutdown timeout for requests in flight, then closes every connection and the event loops.
  */
 public final class NbdServer implements AutoCloseable {
+    /**
+     * Bytes of WRITE payloads received at once over all connections unless configured: 128 MiB (a connection receives
+     * one payload at a time, so this is, say, 128 connections each mid-way through a 1 MiB WRITE).
+     */
+    public static final long DEFAULT_PAYLOAD_BUDGET = 128L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(NbdServer.class);
 
@@ -87,6 +93,7 @@ public final class NbdServer implements AutoCloseable {
     private final Duration shutdownTimeout;
     private final Duration handshakeTimeout;
     private final Duration stallTimeout;
+    private final PayloadBudget payloadBudget;
     private final ServerState serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
     private State state = State.NEW;
     private EventLoopGroup bossGroup;
@@ -104,6 +111,7 @@ public final class NbdServer implements AutoCloseable {
         this.shutdownTimeout = b.shutdownTimeout;
         this.handshakeTimeout = b.handshakeTimeout;
         this.stallTimeout = b.stallTimeout;
+        this.payloadBudget = new PayloadBudget(b.payloadBudget);
     }
 
     /** A builder with defaults: 127.0.0.1, port 10809, AUTO transport, {@link ConnectionLimits#DEFAULT}. */
@@ -153,7 +161,7 @@ public final class NbdServer implements AutoCloseable {
                                 .addLast(HandshakeHandler.OPTION_DECODER, new OptionRequestDecoder())
                                 .addLast(HandshakeHandler.HANDSHAKE_HANDLER, new HandshakeHandler(
                                         new OptionNegotiator(catalog), limits, serverState, handshakeTimeout,
-                                        stallTimeout));
+                                        stallTimeout, payloadBudget));
                     }
                 });
         return bootstrap.bind(host, port).sync().channel();
@@ -170,6 +178,16 @@ public final class NbdServer implements AutoCloseable {
     /** The bound port; only while running. */
     public int port() {
         return localAddress().getPort();
+    }
+
+    /** Bytes of WRITE payloads being received now, reserved in the payload budget. */
+    public long payloadBytesReserved() {
+        return payloadBudget.reserved();
+    }
+
+    /** WRITE payloads waiting, unread, for room in the payload budget. */
+    public int payloadsWaiting() {
+        return payloadBudget.waiting();
     }
 
     /** Connections currently open (handshake or transmission). */
@@ -237,6 +255,7 @@ public final class NbdServer implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private Duration handshakeTimeout = Duration.ofSeconds(30);
         private Duration stallTimeout = Duration.ofSeconds(30);
+        private long payloadBudget = DEFAULT_PAYLOAD_BUDGET;
 
         private Builder() {
         }
@@ -304,6 +323,19 @@ public final class NbdServer implements AutoCloseable {
                 throw new IllegalArgumentException("handshake timeout must be positive: " + timeout);
             }
             this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many bytes of WRITE payloads the server receives at once over all connections (default
+         * {@value NbdServer#DEFAULT_PAYLOAD_BUDGET}): a payload is read only once its whole length fits, so clients
+         * that stop halfway through payloads hold at most this much memory (and only until the stall timeout).
+         */
+        public Builder payloadBudget(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("payload budget must be positive: " + bytes);
+            }
+            this.payloadBudget = bytes;
             return this;
         }
 
