@@ -44,10 +44,6 @@ final class Progress {
         }
         if (job.state() == JobState.COMPLETED) {
             copied = total;
-        } else if (job.state().terminal() || job.state() == JobState.ABORTING) {
-            copied = Math.max(copied, job.copiedSeen());   // how far the copy got before it was given up
-        } else {
-            job.noteCopied(copied);
         }
         double rate = job.state().terminal() ? 0 : job.meter().mibPerSecond(copied);
         Long eta = job.state().terminal() ? null : CopyMeter.eta(total - copied, rate);
@@ -57,18 +53,6 @@ final class Progress {
                 lv.move().atomic(), job.state(), percent, total, copied, lv.move().rateLimit(), rate, eta,
                 job.elapsedSeconds(), job.errorCode(),
                 job.errorMessage(), segs);
-    }
-
-    /** Bytes the move's segments have copied so far, read from their live copies (while the job still runs). */
-    static long copiedBytes(PvMoveJob job) {
-        LogicalVolume lv = job.layout();
-        long extent = job.lastVg().extentSize();
-        long copied = 0;
-        for (int i = 0; i < lv.segments().size(); i++) {
-            Segment s = lv.segments().get(i);
-            copied += (long) (s.extentCount() * extent * fraction(job, s, i));
-        }
-        return copied;
     }
 
     private static double fraction(PvMoveJob job, Segment s, int i) {

@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -56,11 +55,6 @@ final class PvMoveJob implements Runnable {
     private volatile String errorMessage;
     private volatile LogicalVolume layout;
     private volatile VolumeGroup lastVg;
-    /**
-     * The most bytes seen copied while the move ran (progress reports note it), and when it failed or began to abort
-     * (the live copies' progress goes with their device, and a failed copy may no longer report it).
-     */
-    private final AtomicLong copied = new AtomicLong();
 
     PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, LongSupplier nanoClock,
             long startedNanos) {
@@ -137,16 +131,6 @@ final class PvMoveJob implements Runnable {
         return done;
     }
 
-    /** The most bytes seen copied so far (see {@link #noteCopied}). */
-    long copiedSeen() {
-        return copied.get();
-    }
-
-    /** Notes that {@code bytes} were seen copied (kept if more than seen before). */
-    void noteCopied(long bytes) {
-        copied.accumulateAndGet(bytes, Math::max);
-    }
-
     /** Asks the job to abort; it puts the LVs back on the source and ends ABORTED. */
     void requestAbort() {
         abortRequested = true;
@@ -181,7 +165,6 @@ final class PvMoveJob implements Runnable {
     private void loop() throws InterruptedException {
         while (!stopRequested) {
             if (abortRequested) {
-                noteCopied(Progress.copiedBytes(this));
                 transition(JobState.ABORTING);
                 detach(!atomic);
                 transition(JobState.ABORTED);
@@ -283,7 +266,6 @@ final class PvMoveJob implements Runnable {
 
     private void fail(String message, Throwable cause) {
         LOG.error("pvmove {} failed: {}", name, message, cause);
-        noteCopied(Progress.copiedBytes(this));
         errorCode = ErrorCode.MIGRATE_FAIL.name();
         errorMessage = message;
         try {

@@ -87,18 +87,12 @@ class PvmoveFaultProcessTest {
         daemon.cliOk(args.toArray(String[]::new));
     }
 
-    /**
-     * Moves {@code src} to {@code dst} at 4 MiB/s, fails {@code disk}'s writes once the copy progressed; the end,
-     * whose percent still says how far the copy got.
-     */
+    /** Moves {@code src} to {@code dst} at 4 MiB/s, fails {@code disk}'s writes once the copy progressed; the end. */
     private JsonNode moveUntilWritesFail(FaultyDisk disk, String src, String dst, boolean atomic) {
         long id = api.start(src, List.of(dst), atomic, "4M").path("id").asLong();
         Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
         disk.failWrites(true);
-        JsonNode end = api.awaitEnd(id, TIMEOUT);
-        assertThat(end.path("percent").asDouble()).as("percent of the failed %s", end).isPositive();
-        assertThat(end.path("copied_bytes").asLong()).as("bytes copied before the failure").isPositive();
-        return end;
+        return api.awaitEnd(id, TIMEOUT);
     }
 
     /** What {@link #twoLvsUnderLoad} set up. */
