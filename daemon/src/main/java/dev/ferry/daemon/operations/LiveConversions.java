@@ -76,6 +76,25 @@ final class LiveConversions {
     }
 
     /**
+     * lvchange --maxrecoveryrate: limits the resync copies of mirrored LV {@code lvName} to {@code bytesPerSecond}
+     * (0: no limit), at once for a resync under way.
+     */
+    LogicalVolume recoveryRate(String vgName, String lvName, long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "A recovery rate cannot be negative");
+        }
+        VolumeGroup vg = service.change(vgName, g -> {
+            LogicalVolume lv = g.requireLv(lvName);
+            if (!lv.mirrored()) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vgName + "/" + lvName
+                        + " is not mirrored");
+            }
+            return g.withLvChanged(lvName, l -> l.withMirror(l.mirror().withRecoveryRate(bytesPerSecond)));
+        }, g -> service.activator().limitRecovery(g, g.requireLv(lvName)));
+        return vg.requireLv(lvName);
+    }
+
+    /**
      * lvconvert --mirrorlog: gives mirrored LV {@code lvName} a {@code type} log while it stays attached (a new or
      * second log copy allocated away from the legs unless {@code alloc} is anywhere, a new copy resynchronised from
      * the log's other copy).

@@ -301,24 +301,10 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         return conversions.repair(vgName, lvName, pvs);
     }
 
-    /**
-     * lvchange --maxrecoveryrate: limits the resync copies of mirrored LV {@code lvName} to {@code bytesPerSecond}
-     * (0: no limit), at once for a resync under way.
-     */
+    /** lvchange --maxrecoveryrate: limits a mirrored LV's resync copies (see {@link LiveConversions#recoveryRate}). */
     @Override
     public synchronized LogicalVolume lvchangeRecoveryRate(String vgName, String lvName, long bytesPerSecond) {
-        if (bytesPerSecond < 0) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "A recovery rate cannot be negative");
-        }
-        VolumeGroup vg = change(vgName, g -> {
-            LogicalVolume lv = g.requireLv(lvName);
-            if (!lv.mirrored()) {
-                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vgName + "/" + lvName
-                        + " is not mirrored");
-            }
-            return g.withLvChanged(lvName, l -> l.withMirror(l.mirror().withRecoveryRate(bytesPerSecond)));
-        }, g -> activator.limitRecovery(g, g.requireLv(lvName)));
-        return vg.requireLv(lvName);
+        return conversions.recoveryRate(vgName, lvName, bytesPerSecond);
     }
 
     /** lvconvert --mirrorlog: gives a mirrored LV another region log live (see {@link LiveConversions#mirrorLog}). */
