@@ -28,8 +28,9 @@ public final class ControlClientOptions {
         description = "Output format: basic (human) or json (the daemon's JSON). Default: ${DEFAULT-VALUE}.")
     String reportFormat;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s", converter = Durations.class,
-        description = "Give up on the daemon after this long (e.g. 30s, 2m). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+        description = "Give up on the daemon after this long (e.g. 30s, 2m). Default: 60s; migratepp 11m, past the "
+            + "daemon's 10-minute bound on its resync.")
     Duration timeout;
 
     /** True for {@code --reportformat json}; throws {@link IllegalArgumentException} for an unknown format. */
@@ -44,9 +45,9 @@ public final class ControlClientOptions {
         }
     }
 
-    /** The call timeout. */
-    public Duration timeout() {
-        return timeout;
+    /** The call timeout: {@code --timeout}, else {@code commandDefault}. */
+    public Duration timeout(Duration commandDefault) {
+        return timeout != null ? timeout : commandDefault;
     }
 
     /** The endpoint: {@code --control}, else {@code env[FERRY_CONTROL]}, else {@code defaultDataDir/control.sock}. */

@@ -9,6 +9,7 @@ import dev.ferry.daemon.control.ControlEndpoint;
 import dev.ferry.daemon.control.ControlJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Spec;
  * document on stdout with {@code --reportformat json}) and a stable exit code ({@link ExitCodes}).
  */
 public abstract class ThinClientCommand implements Callable<Integer> {
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper PRETTY = ControlJson.newMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The shared client options. */
@@ -30,6 +32,16 @@ public abstract class ThinClientCommand implements Callable<Integer> {
     /** This command's picocli model (for its name and output streams). */
     @Spec
     protected CommandSpec spec;
+
+    /** How long each call to the daemon may take: {@code --timeout}, else {@link #defaultTimeout()}. */
+    public final Duration callTimeout() {
+        return control.timeout(defaultTimeout());
+    }
+
+    /** How long a call may take unless {@code --timeout} says otherwise. */
+    protected Duration defaultTimeout() {
+        return DEFAULT_TIMEOUT;
+    }
 
     /**
      * Does the command's calls and prints its output.
@@ -46,7 +58,7 @@ public abstract class ThinClientCommand implements Callable<Integer> {
             Map<String, String> env = System.getenv();
             Path dataDir = DefaultLocations.dataDirectory();
             ControlEndpoint endpoint = control.endpoint(env, dataDir);
-            client = new ControlClient(endpoint, control.timeout(), control.token(endpoint, env, dataDir));
+            client = new ControlClient(endpoint, callTimeout(), control.token(endpoint, env, dataDir));
         } catch (IllegalArgumentException e) {
             err().println(spec.qualifiedName() + ": " + e.getMessage());
             err().flush();

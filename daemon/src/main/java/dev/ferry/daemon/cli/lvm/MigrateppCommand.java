@@ -5,6 +5,7 @@ import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.cli.client.Targets;
 import dev.ferry.daemon.command.ExitCodes;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -13,10 +14,14 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code migratepp VG SRCPV:PE DSTPV:PE}: AIX's move of one copy of a logical extent. Exits 0 on SUCCESS and on
  * RESYNC_FAILED (printed as a warning: the copy moved but is stale); refusals exit as their HTTP status maps
- * (INVALID_ARGUMENT 2; INRESYNC, INVLPRED, OFFLINE 4; MIGRATE_FAIL, LOSTPP 1).
+ * (INVALID_ARGUMENT 2; INRESYNC, INVLPRED, OFFLINE 4; MIGRATE_FAIL, LOSTPP 1). Like AIX's, it answers when the move
+ * has ended, so it waits for the daemon past the daemon's 10-minute bound on the move's resync unless {@code --timeout}
+ * says otherwise.
  */
 @Command(name = "migratepp", description = "Move one copy of a logical extent to a free physical extent.")
 public final class MigrateppCommand extends LvmCommand {
+    private static final Duration RESYNC_BOUND_AND_MARGIN = Duration.ofMinutes(11);
+
     @Parameters(index = "0", paramLabel = "VG", description = "Volume group.")
     String vg;
 
@@ -25,6 +30,11 @@ public final class MigrateppCommand extends LvmCommand {
 
     @Parameters(index = "2", paramLabel = "DSTPV:PE", description = "Where it goes (a free PE).")
     String destination;
+
+    @Override
+    protected Duration defaultTimeout() {
+        return RESYNC_BOUND_AND_MARGIN;
+    }
 
     @Override
     protected int run(ControlClient client) throws ControlCallException {
