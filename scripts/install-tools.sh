@@ -16,6 +16,7 @@ declare -A tools=(
     [mkfs.ext4]=e2fsprogs [e2fsck]=e2fsprogs
     [losetup]=mount
     [curl]=curl
+    [systemd-socket-activate]=systemd [systemd-analyze]=systemd
 )
 
 wanted=("$@")

@@ -1,14 +1,18 @@
 package dev.ferry.daemon.cli;
 
+import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.ExitCodes;
+import dev.ferry.daemon.command.SocketActivation;
 import dev.ferry.daemon.process.SignalTrap;
 import dev.ferry.daemon.serve.FileServer;
 import dev.ferry.daemon.serve.ServeOptions;
+import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.Transport;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -30,6 +34,7 @@ public final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_FILE_TEXT = "ferry-data/disk.img";
     static final String DEFAULT_SIZE_TEXT = "1G";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    static final String DEFAULT_LISTEN = "127.0.0.1:10809";
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
             description = "File or block device to serve (default: " + DEFAULT_FILE_TEXT + ").")
@@ -39,8 +44,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Export name (default: the file name); the empty name selects it too.")
     String name;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10809",
-            converter = ListenAddressArgument.class, description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = ListenAddressArgument.class,
+            description = "Address to listen on (default: " + DEFAULT_LISTEN + "). Under socket activation (LISTEN_PID "
+                + "and LISTEN_FDS, from systemd or libnbd) the passed socket is served instead.")
     InetSocketAddress listen;
 
     @Option(names = "--read-only", description = "Refuse writes, trims and zeroing.")
@@ -70,7 +76,13 @@ public final class ServeCommand implements Callable<Integer> {
                 : useDefault && !Files.exists(path) ? OptionalLong.of(SizeArgument.parse(DEFAULT_SIZE_TEXT))
                 : OptionalLong.empty();
         String exportName = name != null ? name : String.valueOf(path.getFileName());
-        FileServer server = new FileServer(new ServeOptions(path, exportName, description, listen, readOnly,
+        Optional<InheritedListener> inherited = SocketActivation.nbdListener();
+        if (inherited.isPresent() && listen != null) {
+            throw CommandFailure.usage("--listen " + listen.getHostString() + ":" + listen.getPort() + " conflicts "
+                    + "with the socket passed by socket activation (" + inherited.get().describe() + ")");
+        }
+        InetSocketAddress address = listen != null ? listen : ListenAddressArgument.parse(DEFAULT_LISTEN);
+        FileServer server = new FileServer(new ServeOptions(path, exportName, description, address, inherited, readOnly,
                 createSize, useDefault, transport, DRAIN_TIMEOUT));
         // Signals are trapped once the file is open, before listening: a client may signal as soon as
         // the port accepts.

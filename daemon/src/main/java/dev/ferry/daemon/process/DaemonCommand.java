@@ -3,6 +3,7 @@ package dev.ferry.daemon.process;
 import ch.qos.logback.classic.Level;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
+import dev.ferry.daemon.command.SocketActivation;
 import dev.ferry.daemon.control.ControlEndpointInUseException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -42,7 +43,8 @@ public final class DaemonCommand implements Callable<Integer> {
         + "else $XDG_DATA_HOME/ferry or ~/.local/share/ferry).")
     Path dataDir;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "NBD listen address (default 127.0.0.1:10809).")
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "NBD listen address (default 127.0.0.1:10809). "
+        + "Under socket activation (LISTEN_PID and LISTEN_FDS) the passed socket is served instead.")
     String listen;
 
     @Option(names = "--control", paramLabel = "ENDPOINT", description = "Control endpoint: a Unix socket path "
@@ -78,6 +80,11 @@ public final class DaemonCommand implements Callable<Integer> {
                 DefaultLocations.dataDirectory());
         } catch (DaemonConfigException e) {
             err.println("ferry daemon: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        if (listen != null && SocketActivation.nbdListener().isPresent()) {
+            err.println("ferry daemon: --listen " + listen + " conflicts with the socket passed by socket activation");
             err.flush();
             return ExitCodes.USAGE;
         }

@@ -6,10 +6,12 @@ import dev.ferry.daemon.export.SingleExportCatalog;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.block.IoExecutors;
+import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.NbdServer;
 import dev.ferry.nbd.server.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -82,9 +84,9 @@ public final class FileServer {
 
     /**
      * Opens (or creates) the file, runs {@code beforeListening} (e.g. to trap signals that call
-     * {@link #requestStop()}), then starts listening; returns the bound address.
+     * {@link #requestStop()}), then starts listening (or serving the socket passed in); returns the local address.
      */
-    public synchronized InetSocketAddress start(Runnable beforeListening) throws InterruptedException {
+    public synchronized SocketAddress start(Runnable beforeListening) throws InterruptedException {
         transition(State.RUNNING);
         boolean started = false;
         try {
@@ -107,10 +109,10 @@ public final class FileServer {
                     .shutdownTimeout(options.drainTimeout())
                     .build();
             beforeListening.run();
-            InetSocketAddress bound = bind(server);
-            log.info("serving {} ({} bytes{}) as nbd://{}:{}/{} over {}", device.describe(), device.size(),
-                    options.readOnly() ? ", read-only" : "", bound.getAddress().getHostAddress(), bound.getPort(),
-                    options.exportName(), transport);
+            SocketAddress bound = bind(server);
+            log.info("serving {} ({} bytes{}) as export '{}' on {} over {}", device.describe(), device.size(),
+                    options.readOnly() ? ", read-only" : "", options.exportName(), where(bound),
+                    options.inherited().isPresent() ? "epoll" : transport);
             started = true;
             return bound;
         } finally {
@@ -139,16 +141,24 @@ public final class FileServer {
         }
     }
 
-    private InetSocketAddress bind(NbdServer nbd) throws InterruptedException {
+    private SocketAddress bind(NbdServer nbd) throws InterruptedException {
+        String on = options.inherited().map(InheritedListener::describe).orElse(
+                options.listen().getAddress().getHostAddress() + ":" + options.listen().getPort());
         try {
-            return nbd.start();
+            return options.inherited().isPresent() ? nbd.startOn(options.inherited().get()) : nbd.start();
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) { // Netty rethrows the bind's checked exceptions undeclared
-            throw new CommandFailure(CommandFailure.START_FAILED, "cannot listen on "
-                    + options.listen().getAddress().getHostAddress() + ":" + options.listen().getPort() + ": "
-                    + e.getMessage(), e);
+            throw new CommandFailure(CommandFailure.START_FAILED, "cannot listen on " + on + ": " + e.getMessage(), e);
         }
+    }
+
+    /** How the log names where clients connect: an NBD URI for TCP, the socket otherwise. */
+    private String where(SocketAddress bound) {
+        if (bound instanceof InetSocketAddress tcp) {
+            return "nbd://" + tcp.getAddress().getHostAddress() + ":" + tcp.getPort() + "/" + options.exportName();
+        }
+        return options.inherited().map(InheritedListener::describe).orElseThrow();
     }
 
     /** Asks the server to stop; returns at once. Safe from any thread, any number of times. */

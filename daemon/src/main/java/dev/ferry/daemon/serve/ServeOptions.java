@@ -1,10 +1,12 @@
 package dev.ferry.daemon.serve;
 
+import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.Transport;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -13,7 +15,8 @@ import java.util.OptionalLong;
  * @param file          the file or block device to serve
  * @param exportName    the NBD export name (the default name "" selects it too)
  * @param description   sent as NBD_INFO_DESCRIPTION
- * @param listen        address to listen on
+ * @param listen        address to listen on, unless {@code inherited} is present
+ * @param inherited     a listening socket passed by socket activation, served instead of binding {@code listen}
  * @param readOnly      refuse writes
  * @param createSize    size of the sparse file to create when {@code file} is missing
  * @param createParents also create the missing parent directories of {@code file}
@@ -21,7 +24,7 @@ import java.util.OptionalLong;
  * @param drainTimeout  how long a graceful shutdown waits for in-flight requests and the final flush
  */
 public record ServeOptions(Path file, String exportName, String description, InetSocketAddress listen,
-                           boolean readOnly, OptionalLong createSize, boolean createParents,
+                           Optional<InheritedListener> inherited, boolean readOnly, OptionalLong createSize, boolean createParents,
                            Transport transport, Duration drainTimeout) {
 
     /** Checks that nothing is missing. */
@@ -30,6 +33,7 @@ public record ServeOptions(Path file, String exportName, String description, Ine
         Objects.requireNonNull(exportName, "exportName");
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(inherited, "inherited");
         Objects.requireNonNull(createSize, "createSize");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(drainTimeout, "drainTimeout");

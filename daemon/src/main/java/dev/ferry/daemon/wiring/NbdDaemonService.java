@@ -1,23 +1,28 @@
 package dev.ferry.daemon.wiring;
 
+import dev.ferry.daemon.command.SocketActivation;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.daemon.process.Deadline;
+import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.NbdServer;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves an {@link ExportDirectory} over NBD on {@code DaemonConfig.nbdListen()}; at stop it stops accepting,
+ * Serves an {@link ExportDirectory} over NBD on {@code DaemonConfig.nbdListen()}, or on the socket passed by socket
+ * activation ({@link SocketActivation}) when there is one; at stop it stops accepting,
  * answers new requests with ESHUTDOWN and drains those in flight (bounded by the daemon's shutdown timeout).
  */
 public final class NbdDaemonService implements DaemonService {
     private static final Logger LOG = LoggerFactory.getLogger(NbdDaemonService.class);
     private final ExportDirectory exports;
     private volatile NbdServer server;
-    private volatile InetSocketAddress bound;
+    private volatile SocketAddress bound;
 
     /** A service serving {@code exports}. */
     public NbdDaemonService(ExportDirectory exports) {
@@ -32,6 +37,7 @@ public final class NbdDaemonService implements DaemonService {
     @Override
     public void start(DaemonContext context) throws Exception {
         InetSocketAddress listen = context.config().nbdListen();
+        Optional<InheritedListener> inherited = SocketActivation.nbdListener();
         NbdServer s = NbdServer.builder()
                 .catalog(exports)
                 .host(listen.getHostString())
@@ -39,22 +45,23 @@ public final class NbdDaemonService implements DaemonService {
                 .ioThreads(context.config().ioThreads())
                 .shutdownTimeout(context.config().shutdownTimeout())
                 .build();
-        bound = s.start();
+        bound = inherited.isPresent() ? s.startOn(inherited.get()) : s.start();
         server = s;
-        LOG.info("serving {} exports over NBD on {}", exports.list().size(), bound);
+        LOG.info("serving {} exports over NBD on {}", exports.list().size(),
+                inherited.map(InheritedListener::describe).orElse(String.valueOf(bound)));
     }
 
     /**
-     * The address the server is bound to (the real port when configured with port 0).
+     * The TCP address the server is bound to (the real port when configured with port 0).
      *
-     * @throws IllegalStateException before start
+     * @throws IllegalStateException before start, or when it serves a Unix socket passed by socket activation
      */
     public InetSocketAddress boundAddress() {
-        InetSocketAddress b = bound;
-        if (b == null) {
-            throw new IllegalStateException("NBD server is not started");
+        SocketAddress b = bound;
+        if (!(b instanceof InetSocketAddress tcp)) {
+            throw new IllegalStateException(b == null ? "NBD server is not started" : "NBD server serves " + b);
         }
-        return b;
+        return tcp;
     }
 
     @Override

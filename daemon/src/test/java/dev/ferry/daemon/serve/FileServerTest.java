@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class FileServerTest {
     Path dir;
 
     private FileServer server(Path file, long createSize) {
-        return new FileServer(new ServeOptions(file, "disk", "", new InetSocketAddress("127.0.0.1", 0), false,
+        return new FileServer(new ServeOptions(file, "disk", "", new InetSocketAddress("127.0.0.1", 0), Optional.empty(), false,
             OptionalLong.of(createSize), false, Transport.NIO, Duration.ofSeconds(5)));
     }
 
@@ -48,7 +49,7 @@ class FileServerTest {
     void startServesUntilAStopIsRequestedThenEndsStopped() throws Exception {
         FileServer s = server(dir.resolve("disk.img"), 1 << 20);
         assertThat(s.state()).isEqualTo(NEW);
-        InetSocketAddress bound = s.start(() -> { });
+        InetSocketAddress bound = (InetSocketAddress) s.start(() -> { });
         assertThat(s.state()).isEqualTo(RUNNING);
         try (Socket probe = new Socket(bound.getAddress(), bound.getPort())) {
             assertThat(probe.isConnected()).isTrue();

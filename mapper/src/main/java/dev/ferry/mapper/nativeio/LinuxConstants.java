@@ -39,6 +39,23 @@ public record LinuxConstants(String arch, int oDirect) {
     /** {@code BLKZEROOUT = _IO(0x12, 127)}: zeroes {@code uint64_t[2] = {offset, length}}. */
     public static final long BLKZEROOUT = 0x127f;
 
+    /** {@code SOL_SOCKET}. */
+    public static final int SOL_SOCKET = 1;
+    /** {@code SO_TYPE}: the socket's type, e.g. {@link #SOCK_STREAM}. */
+    public static final int SO_TYPE = 3;
+    /** {@code SO_ACCEPTCONN}: 1 for a listening socket. */
+    public static final int SO_ACCEPTCONN = 30;
+    /** {@code SO_DOMAIN}: the socket's address family, e.g. {@link #AF_UNIX}. */
+    public static final int SO_DOMAIN = 39;
+    /** {@code SOCK_STREAM}. */
+    public static final int SOCK_STREAM = 1;
+    /** {@code AF_UNIX}. */
+    public static final int AF_UNIX = 1;
+    /** {@code AF_INET}. */
+    public static final int AF_INET = 2;
+    /** {@code AF_INET6}. */
+    public static final int AF_INET6 = 10;
+
     /** x86_64 values. */
     public static final LinuxConstants X86_64 = new LinuxConstants("x86_64", 0x4000);
     /** aarch64 values. */

@@ -41,6 +41,9 @@ public interface LinuxLibc {
     /** {@code int posix_fadvise(int fd, off_t offset, off_t len, int advice)}: returns the error number. */
     int posix_fadvise(int fd, @off_t long offset, @off_t long len, int advice);
 
+    /** {@code int getsockopt(int fd, int level, int optname, int *optval, socklen_t *optlen)} for int options. */
+    int getsockopt(int fd, int level, int optname, @Out IntByReference optval, IntByReference optlen);
+
     /** {@code char *strerror(int errnum)}. */
     String strerror(int errnum);
 }

@@ -191,6 +191,19 @@ public final class NativeIo {
         }
     }
 
+    /**
+     * An integer socket option at level {@code SOL_SOCKET} ({@code getsockopt}) of descriptor {@code fd}, which this
+     * process did not open itself (a socket passed by systemd, say); ENOTSOCK when it is not a socket.
+     */
+    public int socketOption(int fd, int option, String optionName) throws NativeIoException {
+        IntByReference value = new IntByReference();
+        IntByReference length = new IntByReference(Integer.BYTES);
+        if (libc.getsockopt(fd, LinuxConstants.SOL_SOCKET, option, value, length) != 0) {
+            throw failure("getsockopt", "fd " + fd + ", SOL_SOCKET, " + optionName);
+        }
+        return value.intValue();
+    }
+
     /** Passes an access hint ({@code posix_fadvise}, which returns its error number rather than setting errno). */
     public void fadvise(OwnedFd fd, long offset, long length, Advice advice) throws NativeIoException {
         int err = libc.posix_fadvise(fd.fd(), offset, length, advice.value());

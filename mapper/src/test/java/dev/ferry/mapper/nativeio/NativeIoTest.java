@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.reflect.Method;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -153,5 +157,29 @@ class NativeIoTest {
         assertThatThrownBy(() -> LinuxConstants.forArch("riscv64"))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("riscv64");
         assertThat(io.constants()).isSameAs(LinuxConstants.forArch(System.getProperty("os.arch")));
+    }
+
+    @Test
+    void socketOptionsTellAListeningUnixStreamSocketFromAFile() throws Exception {
+        try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listening.bind(UnixDomainSocketAddress.of(dir.resolve("s.sock")));
+            int fd = fdOf(listening);
+            assertThat(io.socketOption(fd, LinuxConstants.SO_DOMAIN, "SO_DOMAIN")).isEqualTo(LinuxConstants.AF_UNIX);
+            assertThat(io.socketOption(fd, LinuxConstants.SO_TYPE, "SO_TYPE")).isEqualTo(LinuxConstants.SOCK_STREAM);
+            assertThat(io.socketOption(fd, LinuxConstants.SO_ACCEPTCONN, "SO_ACCEPTCONN")).isEqualTo(1);
+        }
+        Path file = Files.createFile(dir.resolve("plain"));
+        try (OwnedFd fd = io.open(file, false)) {
+            assertThatThrownBy(() -> io.socketOption(fd.fd(), LinuxConstants.SO_DOMAIN, "SO_DOMAIN"))
+                    .isInstanceOf(NativeIoException.class).hasMessageContaining("getsockopt(fd " + fd.fd())
+                    .hasMessageContaining("ENOTSOCK");
+        }
+    }
+
+    /** The descriptor number of a JDK channel (the test JVM opens {@code sun.nio.ch}). */
+    private static int fdOf(ServerSocketChannel channel) throws ReflectiveOperationException {
+        Method getFdVal = channel.getClass().getDeclaredMethod("getFDVal");
+        getFdVal.setAccessible(true);
+        return (int) getFdVal.invoke(channel);
     }
 }

@@ -13,10 +13,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -31,7 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An NBD server (fixed newstyle, no TLS) serving the exports of an {@link ExportCatalog} over TCP.
+ * An NBD server (fixed newstyle, no TLS) serving the exports of an {@link ExportCatalog} over TCP, or over a listening
+ * TCP or Unix socket passed to the process ({@link #startOn}).
  *
  * <p>Lifecycle in {@link State}. {@link #close()} stops accepting, answers new requests with ESHUTDOWN, waits up
  * to the shutdown timeout for requests in flight, then closes every connection and the event loops.
@@ -49,7 +53,7 @@ public final class NbdServer implements AutoCloseable {
      * The server's life cycle ({@link NbdServer} owns the transitions).
      *
      * <pre>
-     * NEW ──start──► RUNNING ──close (drains requests in flight), or the bind failed──► STOPPED
+     * NEW ──start, startOn──► RUNNING ──close (drains requests in flight), or the bind failed──► STOPPED
      *  │                                                                                   ▲
      *  └──close before start───────────────────────────────────────────────────────────────┘
      * </pre>
@@ -121,9 +125,30 @@ public final class NbdServer implements AutoCloseable {
 
     /** Binds and starts serving; returns the bound address (useful with port 0). */
     public synchronized InetSocketAddress start() throws InterruptedException {
+        return (InetSocketAddress) serve(null);
+    }
+
+    /**
+     * Starts serving on a listening socket this process was handed instead of binding one; that needs the epoll
+     * transport (AUTO picks it), since only it can adopt a descriptor. Returns the socket's local address.
+     *
+     * @throws IllegalStateException when the configured transport cannot adopt a descriptor
+     */
+    public synchronized SocketAddress startOn(InheritedListener listener) throws InterruptedException {
+        Objects.requireNonNull(listener, "listener");
+        Transport adopting = transport == Transport.AUTO ? Transport.EPOLL : transport;
+        if (adopting != Transport.EPOLL) {
+            throw new IllegalStateException("serving an " + listener.describe() + " needs the epoll transport, not "
+                    + transport);
+        }
+        adopting.resolve();   // fails clearly where epoll is unavailable
+        return serve(listener);
+    }
+
+    private SocketAddress serve(InheritedListener listener) throws InterruptedException {
         transition(State.RUNNING);
         try {
-            serverChannel = bind();
+            serverChannel = bind(listener);
         } catch (Throwable e) { // Netty rethrows the bind's checked exceptions (BindException) undeclared
             if (bossGroup != null) {
                 bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -134,20 +159,19 @@ public final class NbdServer implements AutoCloseable {
             transition(State.STOPPED);
             throw e;
         }
-        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        LOG.info("NBD server listening on {} ({} transport)", bound, transport.resolve());
+        SocketAddress bound = serverChannel.localAddress();
+        LOG.info("NBD server listening on {} ({} transport)", listener == null ? bound : listener.describe(),
+                listener == null ? transport.resolve() : Transport.EPOLL);
         return bound;
     }
 
-    private Channel bind() throws InterruptedException {
-        bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, transport.ioHandlerFactory());
+    private Channel bind(InheritedListener listener) throws InterruptedException {
+        Transport used = listener == null ? transport : Transport.EPOLL;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, used.ioHandlerFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, used.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(transport.serverChannelClass())
-                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .childHandler(new ChannelInitializer<>() {
@@ -164,15 +188,28 @@ public final class NbdServer implements AutoCloseable {
                                         stallTimeout, payloadBudget));
                     }
                 });
-        return bootstrap.bind(host, port).sync().channel();
+        if (listener == null || !listener.unixDomain()) {
+            bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+        }
+        if (listener == null) {
+            return bootstrap.channel(transport.serverChannelClass()).option(ChannelOption.SO_REUSEADDR, true)
+                    .bind(host, port).sync().channel();
+        }
+        int fd = listener.fd();
+        // The descriptor listens already (the caller checked): active from the start, so accepting begins at register.
+        return bootstrap.channelFactory(() -> listener.unixDomain() ? new EpollServerDomainSocketChannel(fd, true)
+                : new EpollServerSocketChannel(fd)).register().sync().channel();
     }
 
-    /** The bound address; only while running. */
+    /** The bound TCP address; only while running on TCP. */
     public synchronized InetSocketAddress localAddress() {
         if (state != State.RUNNING) {
             throw new IllegalStateException("server is " + state + ", expected " + State.RUNNING);
         }
-        return (InetSocketAddress) serverChannel.localAddress();
+        if (!(serverChannel.localAddress() instanceof InetSocketAddress address)) {
+            throw new IllegalStateException("server listens on " + serverChannel.localAddress() + ", not TCP");
+        }
+        return address;
     }
 
     /** The bound port; only while running. */

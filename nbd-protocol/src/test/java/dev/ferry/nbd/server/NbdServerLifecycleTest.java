@@ -75,4 +75,15 @@ class NbdServerLifecycleTest {
             assertThat(s.state()).isEqualTo(STOPPED);
         }
     }
+
+    @Test
+    void anInheritedSocketNeedsTheEpollTransportAndLeavesTheServerNewOtherwise() {
+        NbdServer s = NbdServer.builder().catalog(new TestCatalog(new MemoryExport("disk", 1 << 20)))
+                .transport(Transport.NIO).build();
+        assertThatThrownBy(() -> s.startOn(new InheritedListener(3, true)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("serving an inherited fd 3 (unix) needs the epoll transport, not NIO");
+        assertThat(s.state()).isEqualTo(NEW);
+        assertThatThrownBy(() -> new InheritedListener(-1, false)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
