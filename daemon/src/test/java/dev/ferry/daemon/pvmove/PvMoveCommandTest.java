@@ -20,6 +20,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +90,11 @@ class PvMoveCommandTest {
         String fg = ok("pvmove", "-i", "1", pv1, pv2);
         assertThat(fg).endsWith("pvmove0 " + pv1 + ": Moved: 100.0%\n");
         assertThat(ok("lvs", "-o", "lv_name,devices", "--noheadings")).contains(pv2 + "(0)");
-        JsonNode moved = new ObjectMapper().readTree(ok("pvmove", "--reportformat", "json", "-i", "1", pv2, pv1));
+        List<String> jsonLines = ok("pvmove", "--reportformat", "json", "-i", "1", pv2, pv1).lines().toList();
+        for (String progress : jsonLines) {   // JSON lines: progress reports (if any came), then the end
+            assertThat(new ObjectMapper().readTree(progress).path("source").asText()).isEqualTo(pv2);
+        }
+        JsonNode moved = new ObjectMapper().readTree(jsonLines.get(jsonLines.size() - 1));
         assertThat(moved.path("state").asText()).isEqualTo("COMPLETED");
         assertThat(moved.path("percent").asDouble()).isEqualTo(100.0);
         assertThat(moved.path("source").asText()).isEqualTo(pv2);

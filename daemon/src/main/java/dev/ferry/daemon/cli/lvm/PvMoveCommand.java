@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
  * {@code pvmove [-n LV] [--atomic] [-b] [-i SECS] [--alloc POLICY] [--rate SIZE/s] SRC[:PE-ranges] [DST...]},
  * {@code pvmove --abort [SRC]}, a bare {@code pvmove} (report and continue the moves in progress) and
  * {@code pvmove --rate SIZE/s SRC} on a running move. Without {@code -b} it polls {@code GET /v1/pvmoves} and
- * prints a progress line every interval until the moves end.
+ * reports progress until the moves end ({@link ProgressLines}: a bar on a terminal, a line every interval otherwise,
+ * JSON lines with {@code --reportformat json}).
  */
 @Command(name = "pvmove", description = "Move extents from one physical volume to others while LVs stay in use.")
 public final class PvMoveCommand extends LvmCommand {
@@ -34,7 +35,8 @@ public final class PvMoveCommand extends LvmCommand {
     boolean background;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "SECS", defaultValue = "15",
-            description = "Progress interval in seconds (0: print only the end; default 15).")
+            description = "Progress interval in seconds when not on a terminal, where a bar is redrawn every second "
+                + "(0: print only the end; default 15).")
     int interval;
 
     @Option(names = "--alloc", paramLabel = "POLICY", description = "contiguous, cling, normal, anywhere or inherit.")
@@ -104,13 +106,15 @@ public final class PvMoveCommand extends LvmCommand {
         return false;
     }
 
-    /** Polls until every move in {@code ids} has ended; prints progress; the exit code of the worst end. */
+    /** Polls until every move in {@code ids} has ended; reports progress; the exit code of the worst end. */
     private int follow(ControlClient client, Set<Long> ids) throws ControlCallException {
-        boolean tty = ProgressLines.tty();
+        ProgressLines progress = new ProgressLines(out(), ProgressLines.tty(), json(), interval);
         int code = ExitCodes.OK;
         Set<Long> open = new LinkedHashSet<>(ids);
+        long pause = ProgressLines.MIN_PAUSE_MILLIS;
         while (!open.isEmpty()) {
-            ProgressLines.pause(interval * 1000L);
+            ProgressLines.pause(pause);
+            pause = ProgressLines.nextPause(pause, interval);
             for (JsonNode m : client.call("GET", MOVES, null).path("pvmoves")) {
                 long id = m.path("id").asLong();
                 if (!open.contains(id)) {
@@ -118,51 +122,47 @@ public final class PvMoveCommand extends LvmCommand {
                 }
                 if (isFinal(m)) {
                     open.remove(id);
-                    code = Math.max(code, finish(m, tty));
-                } else if (interval > 0 && !json()) {
-                    ProgressLines.print(out(), line(m), tty);
+                    progress.end();
+                    code = Math.max(code, finish(m, progress));
+                } else {
+                    progress.running(m.path("name").asText() + " " + m.path("source").asText(), "Moved", m,
+                            System.nanoTime());
                 }
             }
         }
         return code;
     }
 
-    /** Reports a move that ended (its whole document with --reportformat json) and returns its exit code. */
-    private int finish(JsonNode m, boolean tty) {
+    /** Reports a move that ended (its whole document as a JSON line with --reportformat json); its exit code. */
+    private int finish(JsonNode m, ProgressLines progress) {
         String head = m.path("name").asText() + " " + m.path("source").asText() + ": ";
-        String end = tty ? ProgressLines.CLEAR : "";
         String state = m.path("state").asText();
         if (json()) {
-            printJson(m);
+            progress.jsonLine(m);
         }
         switch (state) {
             case "COMPLETED" -> {
                 if (!json()) {
-                    out().println(head + "Moved: 100.0%" + end);
+                    out().println(head + "Moved: 100.0%");
                 }
                 return ExitCodes.OK;
             }
             case "ABORTED" -> {
                 if (!json()) {
-                    out().println(head + "aborted" + end);
+                    out().println(head + "aborted");
                 }
                 return ExitCodes.OK;
             }
             default -> {
                 JsonNode e = m.path("error");
                 if (!json()) {
-                    out().println(head + "failed" + end);
+                    out().println(head + "failed");
                 }
                 err().println(spec.qualifiedName() + ": " + e.path("error").asText("MIGRATE_FAIL") + ": "
                         + e.path("message").asText());
                 return ExitCodes.FAILED;
             }
         }
-    }
-
-    /** {@code pvmove0 /src: Moved: 42.5% 12.3 MiB/s ETA 00:01:05}. */
-    static String line(JsonNode m) {
-        return ProgressLines.line(m.path("name").asText() + " " + m.path("source").asText(), "Moved", m);
     }
 
     /** {@code PV[:ranges]} without the ranges. */
