@@ -35,7 +35,7 @@ public final class ReportRoutes {
     }
 
     private static Object answer(ControlRequest q, Function<ReportOptions, Report> build) {
-        Units units = Units.parse(q.query("units").orElse("h"));
+        Units units = q.query("units").map(Units::parse).orElse(Units.HUMAN);
         if (q.queryFlag("nosuffix", false)) {
             units = units.withoutSuffix();
         }

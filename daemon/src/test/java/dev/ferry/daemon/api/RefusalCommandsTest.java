@@ -82,7 +82,7 @@ class RefusalCommandsTest {
         CliResult r = f.run("pvcreate", "--size", "16m", a, d);
         assertThat(r.exit()).isEqualTo(4);
         assertThat(r.err()).isEqualTo("ferry pvcreate: Physical volume " + a + " belongs to volume group vg (PV_IN_USE)\n");
-        assertThat(r.out()).isEqualTo("Physical volume \"" + d + "\" successfully created.\n");
+        assertThat(r.out()).isEqualTo("  Physical volume \"" + d + "\" successfully created.\n");
     }
 
     @Test
@@ -162,7 +162,7 @@ class RefusalCommandsTest {
         String nope = f.path("nope.img");
         refused(3, "ferry pvs: Failed to find physical volume \"" + nope + "\" (PV_NOT_FOUND)", "pvs", nope);
         refused(2, "ferry lvs: Unrecognised field: nosuchfield (-o help lists the fields) (INVALID_ARGUMENT)", "lvs", "-o", "nosuchfield");
-        refused(2, "ferry vgs: Invalid units 'x': use one of h b s k m g t p e (upper case for powers of 1000) "
+        refused(2, "ferry vgs: Invalid units 'x': use one of r h b s k m g t p e (upper case for powers of 1000) "
             + "(INVALID_ARGUMENT)", "vgs", "--units", "x");
         refused(2, "ferry vgs: --reportformat must be basic or json, got 'yaml'", "vgs", "--reportformat", "yaml");
     }

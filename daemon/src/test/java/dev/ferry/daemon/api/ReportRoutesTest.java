@@ -86,10 +86,11 @@ class ReportRoutesTest {
         assertThat(column(segs, "seg", "seg_size")).containsExactly(Long.toString(8 * MIB), Long.toString(4 * MIB));
         assertThat(column(segs, "seg", "devices")).containsExactly(a + "(0)", b + "(1)");
         assertThat(f.run("lvs", "--noheadings", "--separator", ":", "-o", "lv_name,lv_size,devices", "--units", "m").out())
-            .isEqualTo("  one:12.00m:" + a + "(0)," + b + "(1)\n  two:4.00m:" + b + "(0)\n");
+            .as("a segment field gives a row per segment, as in LVM")
+            .isEqualTo("  one:12.00m:" + a + "(0)\n  one:12.00m:" + b + "(1)\n  two:4.00m:" + b + "(0)\n");
         assertThat(f.run("pvs", "--noheadings", "-o", "pv_name", b).out()).isEqualTo("  " + b + "\n");
         assertThat(f.run("vgs").out()).isEqualTo(
-            "  VG #PV #LV #SN Attr    VSize  VFree\n"
+            "  VG #PV #LV #SN Attr   VSize  VFree \n"
                 + "  vg   2   2   0 wz--n- 64.00m 48.00m\n");
         assertThat(f.client.callText("/v1/reports/vgs?reportformat=text&noheadings&o=vg_name,vg_size&units=b&nosuffix"))
             .isEqualTo("  vg " + 64 * MIB + "\n");
@@ -112,7 +113,7 @@ class ReportRoutesTest {
         f.manager.updateVolumeGroup("vg", vg -> vg.withLvAdded(new LogicalVolume("pvmove0", UUID.randomUUID(), true,
             EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.PVMOVE), vg.alloc(),
             List.of(new Segment(0, 1, SegmentType.LINEAR, 0, 0, List.of(new Area(pv, 7)))))));
-        assertThat(f.run("lvs", "--noheadings", "-o", "lv_name").out()).isEqualTo("  one\n  two\n");
-        assertThat(f.run("lvs", "-a", "--noheadings", "-o", "lv_name").out()).isEqualTo("  one\n  [pvmove0]\n  two\n");
+        assertThat(f.run("lvs", "--noheadings", "-o", "lv_name").out()).isEqualTo("  one \n  two \n");
+        assertThat(f.run("lvs", "-a", "--noheadings", "-o", "lv_name").out()).isEqualTo("  one      \n  [pvmove0]\n  two      \n");
     }
 }

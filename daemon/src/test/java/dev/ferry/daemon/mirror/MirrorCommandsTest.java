@@ -247,7 +247,7 @@ class MirrorCommandsTest {
 
         String started = ok("resynclv", "-b", "-f", "vg/big");
 
-        Matcher m = Pattern.compile("resync\\d+ vg/big: resyncing in the background \\((/v1/resyncs/\\d+)\\)\n")
+        Matcher m = Pattern.compile("  resync\\d+ vg/big: resyncing in the background \\((/v1/resyncs/\\d+)\\)\n")
                 .matcher(started);
         assertThat(m.matches()).as(started).isTrue();
         ControlClient client = new ControlClient(socket, Duration.ofSeconds(20));

@@ -57,9 +57,9 @@ abstract class LvResizeBase extends LvmCommand {
             long extentSize = answer.path("vg_extent_size").asLong();
             long before = answer.path("lv_size_before").asLong();
             long after = answer.path("lv_size").asLong();
-            out().println("Size of logical volume " + lvPath + " changed from " + humanSize(before) + " ("
+            message("Size of logical volume " + lvPath + " changed from " + humanSize(before) + " ("
                 + before / extentSize + " extents) to " + humanSize(after) + " (" + after / extentSize + " extents).");
-            out().println("Logical volume " + lvPath + " successfully resized.");
+            message("Logical volume " + lvPath + " successfully resized.");
         }
         return ExitCodes.OK;
     }

@@ -17,6 +17,8 @@ import picocli.CommandLine.ParameterException;
  * sizes print as LVM prints them ({@code 8.00 MiB}).
  */
 abstract class LvmCommand extends ThinClientCommand {
+    /** How LVM indents what its commands print. */
+    static final String MESSAGE_INDENT = "  ";
     private static final String[] UNITS = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
     /** One call about one named object. */
@@ -39,13 +41,18 @@ abstract class LvmCommand extends ThinClientCommand {
         return exit;
     }
 
-    /** Prints the daemon's answer in JSON mode, else {@code message}. */
+    /** Prints the daemon's answer in JSON mode, else {@code message} (as {@link #message}). */
     protected void report(JsonNode answer, String message) {
         if (json()) {
             printJson(answer);
         } else {
-            out().println(message);
+            message(message);
         }
+    }
+
+    /** Prints {@code text} as LVM prints its messages: on its own line, indented by two spaces. */
+    protected void message(String text) {
+        out().println(MESSAGE_INDENT + text);
     }
 
     /** {@code path} made absolute against this process's working directory. */

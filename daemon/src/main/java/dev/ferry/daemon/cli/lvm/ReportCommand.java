@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Base of {@code pvs}, {@code vgs} and {@code lvs}: {@code [-a] [-o FIELDS] [--units U] [--noheadings]
- * [--nosuffix] [--separator S] [--reportformat json] [NAMES...]}; the daemon renders the report.
+ * [--nosuffix] [--separator S] [--reportformat json] [NAMES...]}; the daemon renders the report, the JSON one is
+ * printed in LVM's layout ({@link LvmReportJson}).
  */
 abstract class ReportCommand extends LvmCommand {
     @Option(names = {"-a", "--all"}, description = "Include hidden logical volumes.")
@@ -21,7 +22,8 @@ abstract class ReportCommand extends LvmCommand {
     List<String> fields;
 
     @Option(names = "--units", paramLabel = "U",
-        description = "h (default), b, s, k, m, g, t, p, e; upper case for powers of 1000.")
+        description = "r (default: human, '<' marks a value rounded up), h, b, s, k, m, g, t, p, e; upper case for "
+            + "powers of 1000.")
     String units;
 
     @Option(names = "--noheadings", description = "Leave out the heading line.")
@@ -66,7 +68,7 @@ abstract class ReportCommand extends LvmCommand {
             target.param("name", name(n));
         }
         if (json()) {
-            printJson(client.call("GET", target.param("reportformat", "json").toString(), null));
+            out().print(LvmReportJson.format(client.call("GET", target.param("reportformat", "json").toString(), null)));
         } else {
             out().print(client.callText(target.param("reportformat", "text").toString()));
         }

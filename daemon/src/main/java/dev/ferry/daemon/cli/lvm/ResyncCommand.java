@@ -48,7 +48,7 @@ abstract class ResyncCommand extends LvmCommand {
             progress.jsonLine(end);
             return ExitCodes.OK;
         }
-        out().println("Resynced " + end.path("copies").asLong() + " copies of " + end.path("extents").asLong()
+        message("Resynced " + end.path("copies").asLong() + " copies of " + end.path("extents").asLong()
                 + " logical extents (LVs " + end.path("lvs") + ", PVs " + end.path("pvs") + ") ("
                 + end.path("outcome").asText() + ").");
         return ExitCodes.OK;

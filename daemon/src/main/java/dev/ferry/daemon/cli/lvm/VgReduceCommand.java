@@ -48,7 +48,7 @@ public final class VgReduceCommand extends LvmCommand {
         if (json()) {
             printJson(answer);
         } else {
-            paths.forEach(p -> out().println("Removed \"" + p + "\" from volume group \"" + vg + "\""));
+            paths.forEach(p -> message("Removed \"" + p + "\" from volume group \"" + vg + "\""));
         }
         return ExitCodes.OK;
     }

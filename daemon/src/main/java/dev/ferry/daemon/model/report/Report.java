@@ -10,10 +10,16 @@ import java.util.Set;
 
 /**
  * A rendered report: its LVM type ({@code pv}, {@code vg}, {@code lv} or {@code seg}), field names, column
- * headings and rows of display strings; prints as LVM's aligned table or its JSON layout.
+ * headings, the fields whose values align right, each column's least width and rows of display strings; prints as
+ * LVM's aligned table or its JSON layout.
+ *
+ * <p>The table is laid out as LVM 2.03 lays it out: every line starts with two spaces; a column is as wide as its
+ * widest value, its heading or its field's least width, whichever is widest (the heading counts even with
+ * {@code --noheadings}); headings align left, values as their field does; every column, the last too, is padded to its
+ * width and columns are separated by one space.
  */
 public record Report(String type, List<String> fields, List<String> headings, Set<String> rightAligned,
-                     List<List<String>> rows) {
+                     List<Integer> minWidths, List<List<String>> rows) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Copies the lists. */
@@ -21,6 +27,11 @@ public record Report(String type, List<String> fields, List<String> headings, Se
         fields = List.copyOf(fields);
         headings = List.copyOf(headings);
         rightAligned = Set.copyOf(rightAligned);
+        minWidths = List.copyOf(minWidths);
+        if (minWidths.size() != fields.size() || headings.size() != fields.size()) {
+            throw new IllegalArgumentException(fields.size() + " fields but " + headings.size() + " headings and "
+                    + minWidths.size() + " widths");
+        }
         rows = rows.stream().map(List::copyOf).toList();
     }
 
@@ -44,27 +55,27 @@ public record Report(String type, List<String> fields, List<String> headings, Se
         }
         int[] widths = new int[fields.size()];
         for (int i = 0; i < widths.length; i++) {
-            widths[i] = headings.get(i).length();
+            widths[i] = Math.max(minWidths.get(i), headings.get(i).length());
             for (List<String> row : rows) {
                 widths[i] = Math.max(widths[i], row.get(i).length());
             }
         }
         StringBuilder sb = new StringBuilder();
         if (withHeadings) {
-            line(sb, headings, widths);
+            line(sb, headings, widths, false);
         }
-        rows.forEach(r -> line(sb, r, widths));
+        rows.forEach(r -> line(sb, r, widths, true));
         return sb.toString();
     }
 
-    private void line(StringBuilder sb, List<String> cells, int[] widths) {
-        StringBuilder l = new StringBuilder(" ");
+    private void line(StringBuilder sb, List<String> cells, int[] widths, boolean values) {
+        sb.append(' ');
         for (int i = 0; i < cells.size(); i++) {
             String c = cells.get(i);
             String pad = " ".repeat(widths[i] - c.length());
-            l.append(' ').append(rightAligned.contains(fields.get(i)) ? pad + c : c + pad);
+            sb.append(' ').append(values && rightAligned.contains(fields.get(i)) ? pad + c : c + pad);
         }
-        sb.append(l.toString().stripTrailing()).append('\n');
+        sb.append('\n');
     }
 
     /** The JSON tree in LVM's layout: {@code {"report":[{"<type>":[{"field":"value",...}]}]}}. */

@@ -203,10 +203,11 @@ final class ReportRows {
         }
 
         String devices() {
-            if (mirrored() && segment == null) {
+            if (mirrored()) {   // its images, from the row's first extent, as LVM shows a mirror's devices
+                long start = segment == null ? 0 : segment.startLe();
                 List<String> images = new java.util.ArrayList<>();
                 for (int k = 0; k < lv.copies(); k++) {
-                    images.add(MirrorOptions.imageName(lv.name(), k) + "(0)");
+                    images.add(MirrorOptions.imageName(lv.name(), k) + "(" + start + ")");
                 }
                 return String.join(",", images);
             }

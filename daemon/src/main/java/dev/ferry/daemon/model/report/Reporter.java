@@ -25,16 +25,16 @@ import java.util.Set;
 /** Builds {@code pvs}, {@code vgs} and {@code lvs} reports from a {@link VolumeManager}'s current state. */
 public final class Reporter {
     private static final List<ReportField<PvRow>> PV_FIELDS = List.of(
-            ReportField.text("pv_name", "PV", r -> r.pv().missing() ? "[unknown]" : r.pv().path()),
+            ReportField.text("pv_name", "PV", 10, r -> r.pv().missing() ? "[unknown]" : r.pv().path()),
             ReportField.text("vg_name", "VG", r -> r.vg() == null ? "" : r.vg().name()),
             ReportField.text("pv_fmt", "Fmt", r -> "ferry1"),
             ReportField.text("pv_attr", "Attr", PvRow::attr),
             ReportField.size("pv_size", "PSize", PvRow::size),
             ReportField.size("pv_free", "PFree", PvRow::freeBytes),
-            ReportField.text("pv_uuid", "PV UUID", r -> r.pv().uuid().toString()),
+            ReportField.text("pv_uuid", "PV UUID", 38, r -> r.pv().uuid().toString()),
             ReportField.size("dev_size", "DevSize", r -> r.pv().deviceSize()),
-            ReportField.size("pe_start", "1st PE", r -> r.pv().peStart()),
-            ReportField.number("pv_pe_count", "PE", PvRow::peCount),
+            ReportField.size("pe_start", "1st PE", 7, r -> r.pv().peStart()),
+            ReportField.number("pv_pe_count", "PE", 3, PvRow::peCount),
             ReportField.number("pv_pe_alloc_count", "Alloc",
                     r -> r.vg() == null ? 0 : r.peCount() - r.free().freeExtents(r.pv().uuid())),
             ReportField.number("pv_stale_extents", "Stale", PvRow::staleExtents));
@@ -43,33 +43,33 @@ public final class Reporter {
             ReportField.number("pv_count", "#PV", r -> r.vg().pvs().size()),
             ReportField.number("lv_count", "#LV", VgRow::visibleLvs),
             ReportField.number("snap_count", "#SN", r -> 0),
-            ReportField.text("vg_attr", "Attr", VgRow::attr),
+            ReportField.text("vg_attr", "Attr", 5, VgRow::attr),
             ReportField.size("vg_size", "VSize", r -> r.vg().extentCount() * r.vg().extentSize()),
             ReportField.size("vg_free", "VFree", r -> r.free().totalFree() * r.vg().extentSize()),
-            ReportField.text("vg_uuid", "VG UUID", r -> r.vg().uuid().toString()),
+            ReportField.text("vg_uuid", "VG UUID", 38, r -> r.vg().uuid().toString()),
             ReportField.size("vg_extent_size", "Ext", r -> r.vg().extentSize()),
             ReportField.number("vg_extent_count", "#Ext", r -> r.vg().extentCount()),
             ReportField.number("vg_free_count", "Free", r -> r.free().totalFree()),
             ReportField.number("vg_seqno", "Seq", r -> r.vg().seqno()),
             ReportField.number("vg_missing_pv_count", "#Missing", VgRow::missingPvs));
     private static final List<ReportField<LvRow>> LV_FIELDS = List.of(
-            ReportField.text("lv_name", "LV", LvRow::displayName),
+            ReportField.text("lv_name", "LV", 4, LvRow::displayName),
             ReportField.text("vg_name", "VG", r -> r.vg().name()),
             ReportField.text("lv_attr", "Attr", LvRow::attr),
             ReportField.size("lv_size", "LSize", r -> r.lv().extentCount() * r.vg().extentSize()),
             ReportField.text("pool_lv", "Pool", r -> ""),
             ReportField.text("origin", "Origin", r -> ""),
-            ReportField.text("data_percent", "Data%", r -> ""),
-            ReportField.text("metadata_percent", "Meta%", r -> ""),
+            ReportField.text("data_percent", "Data%", 6, r -> ""),
+            ReportField.text("metadata_percent", "Meta%", 6, r -> ""),
             ReportField.text("move_pv", "Move", LvRow::movePv),
             ReportField.text("mirror_log", "Log", LvRow::mirrorLog),
-            new ReportField<LvRow>("copy_percent", "Cpy%Sync", true, (r, u) -> r.copyPercent()),
+            new ReportField<LvRow>("copy_percent", "Cpy%Sync", true, 0, (r, u) -> r.copyPercent()),
             ReportField.text("convert_lv", "Convert", r -> ""),
             ReportField.text("devices", "Devices", LvRow::devices),
-            ReportField.text("lv_uuid", "LV UUID", r -> r.leg() < 0 ? r.lv().uuid().toString() : ""),
+            ReportField.text("lv_uuid", "LV UUID", 38, r -> r.leg() < 0 ? r.lv().uuid().toString() : ""),
             ReportField.text("lv_path", "Path", r -> r.lv().hidden() || r.leg() >= 0 ? ""
                     : r.vg().name() + "/" + r.lv().name()),
-            ReportField.text("lv_health_status", "Health", LvRow::healthStatus),
+            ReportField.text("lv_health_status", "Health", 15, LvRow::healthStatus),
             ReportField.number("lv_stale_extents", "Stale", LvRow::staleExtents),
             ReportField.text("mirror_write_consistency", "MWC",
                     r -> r.lv().mirrored() && r.leg() < 0 ? r.lv().mirror().consistency().cliName() : ""),
@@ -80,6 +80,9 @@ public final class Reporter {
             ReportField.number("seg_count", "#Seg", r -> r.lv().segments().size()),
             ReportField.size("seg_size", "SSize", LvRow::sizeBytes),
             ReportField.number("seg_start_pe", "Start", r -> r.segments().get(0).startLe()));
+    /** Fields of a segment, not of the whole LV: asking for one gives a row per segment, as LVM does. */
+    private static final Set<String> SEGMENT_FIELDS = Set.of("devices", "segtype", "stripes", "stripe_size",
+            "region_size", "seg_size", "seg_start_pe");
     private static final List<String> PV_DEFAULT = List.of("pv_name", "vg_name", "pv_fmt", "pv_attr", "pv_size",
             "pv_free");
     private static final List<String> VG_DEFAULT = List.of("vg_name", "pv_count", "lv_count", "snap_count",
@@ -130,7 +133,10 @@ public final class Reporter {
         return build("vg", VG_FIELDS, VG_DEFAULT, options, rows);
     }
 
-    /** lvs: LVs sorted by VG then LV name; one row per segment with --segments; hidden LVs only with -a. */
+    /**
+     * lvs: LVs sorted by VG then LV name; one row per segment with --segments or when a segment field (such as
+     * {@code devices}) is asked for; hidden LVs only with -a.
+     */
     public Report lvs(ReportOptions options) {
         List<String> vgNames = new ArrayList<>();
         Map<String, Set<String>> lvFilter = new HashMap<>();
@@ -142,6 +148,10 @@ public final class Reporter {
                 lvFilter.computeIfAbsent(vg, k -> new HashSet<>()).add(n.substring(slash + 1));
             }
         }
+        String type = options.segments() ? "seg" : "lv";
+        boolean perSegment = options.segments() || columnNames(options.segments() ? SEG_DEFAULT : LV_DEFAULT,
+                options.fields()).stream().anyMatch(n -> !n.equals("help")
+                        && SEGMENT_FIELDS.contains(field(LV_FIELDS, type, n).name()));
         List<LvRow> rows = new ArrayList<>();
         for (VolumeGroup vg : selectVgs(manager.snapshot(), vgNames)) {
             Set<String> only = lvFilter.get(vg.name());
@@ -159,22 +169,24 @@ public final class Reporter {
                 if ((lv.hidden() && !options.all()) || (only != null && !only.contains(lv.name()))) {
                     continue;
                 }
-                if (options.segments()) {
-                    for (Segment s : lv.segments()) {
-                        rows.add(new LvRow(vg, lv, s, manager.runtime()));
-                    }
-                } else {
-                    rows.add(new LvRow(vg, lv, null, manager.runtime()));
-                }
+                addRows(rows, vg, lv, -1, perSegment);
                 if (options.all() && lv.mirrored() && lv.copies() > 1) {
                     for (int leg = 0; leg < lv.copies(); leg++) {
-                        rows.add(new LvRow(vg, lv, null, manager.runtime(), leg));
+                        addRows(rows, vg, lv, leg, perSegment);
                     }
                 }
             }
         }
-        return options.segments() ? build("seg", LV_FIELDS, SEG_DEFAULT, options, rows)
-                : build("lv", LV_FIELDS, LV_DEFAULT, options, rows);
+        return build(type, LV_FIELDS, options.segments() ? SEG_DEFAULT : LV_DEFAULT, options, rows);
+    }
+
+    /** The rows of {@code lv} (or of its mirror image {@code leg}, or -1): one, or one per segment. */
+    private void addRows(List<LvRow> rows, VolumeGroup vg, LogicalVolume lv, int leg, boolean perSegment) {
+        if (perSegment) {
+            lv.segments().forEach(s -> rows.add(new LvRow(vg, lv, s, manager.runtime(), leg)));
+        } else {
+            rows.add(new LvRow(vg, lv, null, manager.runtime(), leg));
+        }
     }
 
     private static Map<String, VolumeGroup> vgsByName(VolumeSnapshot snapshot) {
@@ -205,7 +217,7 @@ public final class Reporter {
     private static <T> Report build(String type, List<ReportField<T>> known, List<String> defaults,
                                     ReportOptions options, List<T> rows) {
         if (options.fields() != null && options.fields().strip().equals("help")) {
-            return new Report(type, List.of("field", "heading"), List.of("Field", "Heading"), Set.of(),
+            return new Report(type, List.of("field", "heading"), List.of("Field", "Heading"), Set.of(), List.of(0, 0),
                     known.stream().map(f -> List.of(f.name(), f.heading())).toList());
         }
         List<ReportField<T>> columns = new ArrayList<>();
@@ -221,7 +233,8 @@ public final class Reporter {
         Set<String> right = new HashSet<>();
         columns.stream().filter(ReportField::rightAligned).forEach(c -> right.add(c.name()));
         return new Report(type, columns.stream().map(ReportField::name).toList(),
-                columns.stream().map(ReportField::heading).toList(), right, values);
+                columns.stream().map(ReportField::heading).toList(), right,
+                columns.stream().map(ReportField::minWidth).toList(), values);
     }
 
     /**

@@ -6,14 +6,15 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
- * Size display units as LVM's {@code --units}: {@code h} human-readable, {@code b} bytes, {@code s} sectors,
- * {@code k m g t p e} powers of 1024; upper case ({@code H K M G T P E}) uses powers of 1000. Fractional values
- * show two decimals, rounded down and prefixed with {@code <} when not exact. Without {@code suffix}
- * ({@code --nosuffix}) the unit letter is left off.
+ * Size display units as LVM 2.03's {@code --units}: {@code r} human-readable (the default) and {@code h} the same
+ * without the rounding mark, {@code b} bytes, {@code s} sectors, {@code k m g t p e} powers of 1024; upper case
+ * ({@code R H K M G T P E}) uses powers of 1000. Values show two decimals, rounded to the nearest (ties to even, as
+ * C's {@code printf} rounds); with {@code r} a value that was rounded up is marked {@code <} ({@code <2.00g} for
+ * 2043 MiB). Without {@code suffix} ({@code --nosuffix}) the unit letter is left off.
  */
 public record Units(char unit, boolean suffix) {
-    /** LVM's default, human-readable binary units. */
-    public static final Units HUMAN = new Units('h');
+    /** LVM's default, human-readable binary units with the rounding mark. */
+    public static final Units HUMAN = new Units('r');
     private static final String SCALES = "kmgtpe";
 
     /** Units that print their suffix. */
@@ -23,9 +24,9 @@ public record Units(char unit, boolean suffix) {
 
     /** Validates the unit character. */
     public Units {
-        if ("hHbBsSkKmMgGtTpPeE".indexOf(unit) < 0) {
+        if ("rRhHbBsSkKmMgGtTpPeE".indexOf(unit) < 0) {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Invalid units '" + unit
-                    + "': use one of h b s k m g t p e (upper case for powers of 1000)");
+                    + "': use one of r h b s k m g t p e (upper case for powers of 1000)");
         }
     }
 
@@ -57,9 +58,10 @@ public record Units(char unit, boolean suffix) {
             return (bytes / 512) + "S";
         }
         boolean si = Character.isUpperCase(u);
+        boolean human = "rRhH".indexOf(u) >= 0;
         long base = si ? 1000 : 1024;
         int exponent;
-        if (u == 'h' || u == 'H') {
+        if (human) {
             if (bytes == 0) {
                 return "0 ";
             }
@@ -70,11 +72,12 @@ public record Units(char unit, boolean suffix) {
         } else {
             exponent = SCALES.indexOf(Character.toLowerCase(u)) + 1;
         }
-        BigDecimal exact = BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(pow(base, exponent)), 20,
-                RoundingMode.DOWN);
-        BigDecimal shown = exact.setScale(2, RoundingMode.DOWN);
+        BigDecimal hundredths = BigDecimal.valueOf(bytes).multiply(BigDecimal.valueOf(100))
+                .divide(BigDecimal.valueOf(pow(base, exponent)), 20, RoundingMode.DOWN);
+        BigDecimal nearest = hundredths.setScale(0, RoundingMode.HALF_EVEN);
+        boolean roundedUp = nearest.compareTo(hundredths.setScale(0, RoundingMode.FLOOR)) > 0;
         char suffix = SCALES.charAt(exponent - 1);
-        return (shown.compareTo(exact) != 0 ? "<" : "") + shown.toPlainString()
+        return ((u == 'r' || u == 'R') && roundedUp ? "<" : "") + nearest.movePointLeft(2).setScale(2).toPlainString()
                 + (si ? Character.toUpperCase(suffix) : suffix);
     }
 

@@ -95,7 +95,12 @@ class ReporterTest {
         assertThat(r.column("vg_attr")).containsExactly("wz--n-");
         assertThat(r.column("vg_seqno")).containsExactly("5");
         assertThat(new Units('h').format(1536 * MIB)).isEqualTo("1.50g");
-        assertThat(new Units('g').format(10_000_000_000L)).isEqualTo("<9.31g");
+        assertThat(new Units('g').format(10_000_000_000L)).isEqualTo("9.31g");
+        assertThat(new Units('r').format(2043 * MIB)).as("rounded up: marked").isEqualTo("<2.00g");
+        assertThat(new Units('h').format(2043 * MIB)).as("h never marks").isEqualTo("2.00g");
+        assertThat(new Units('r').format(1260 * MIB)).as("rounded down: not marked").isEqualTo("1.23g");
+        assertThat(new Units('r').format(1152 * MIB)).as("1.125: a tie goes to even, down").isEqualTo("1.12g");
+        assertThat(new Units('r').format(1164 * MIB)).as("1.1367: rounded up").isEqualTo("<1.14g");
         assertThat(new Units('G').format(10_000_000_000L)).isEqualTo("10.00G");
         assertThat(new Units('s').format(MIB)).isEqualTo("2048S");
         assertThat(new Units('k').format(4 * MIB)).isEqualTo("4096.00k");
