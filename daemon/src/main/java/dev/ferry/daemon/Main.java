@@ -16,7 +16,13 @@ import picocli.CommandLine.ParameterException;
 /** The {@code ferry} process entry point: parses the command line and exits with the command's status. */
 public final class Main {
 
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    /**
+     * This class's logger, looked up when first needed: a command that never logs (every thin-client command) then
+     * never starts the logging framework, which is a good part of a CLI command's start-up time.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Main.class);
+    }
 
     private Main() {
     }
@@ -68,12 +74,12 @@ public final class Main {
         PrintWriter err = command.getErr();
         String path = command.getCommandSpec().qualifiedName();
         if (e instanceof CommandFailure failure) {
-            log.debug("{} failed", path, failure);
+            log().debug("{} failed", path, failure);
             err.println(path + ": " + failure.getMessage());
             err.flush();
             return failure.exitCode();
         }
-        log.error("{} failed unexpectedly", path, e);
+        log().error("{} failed unexpectedly", path, e);
         err.println(path + ": internal error: " + e);
         err.flush();
         return CommandFailure.RUNTIME;

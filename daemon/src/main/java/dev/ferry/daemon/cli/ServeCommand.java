@@ -29,7 +29,13 @@ import picocli.CommandLine.Parameters;
                 + ServeCommand.DEFAULT_SIZE_TEXT + " when missing."})
 public final class ServeCommand implements Callable<Integer> {
 
-    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    /**
+     * This class's logger, looked up when first needed: a command that never logs (every thin-client command) then
+     * never starts the logging framework, which is a good part of a CLI command's start-up time.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(ServeCommand.class);
+    }
 
     static final String DEFAULT_FILE_TEXT = "ferry-data/disk.img";
     static final String DEFAULT_SIZE_TEXT = "1G";
@@ -89,7 +95,7 @@ public final class ServeCommand implements Callable<Integer> {
         server.start(() -> {
             for (String signal : new String[] {"TERM", "INT"}) {
                 SignalTrap.install(signal, () -> {
-                    log.info("received SIG{}, stopping", signal);
+                    log().info("received SIG{}, stopping", signal);
                     server.requestStop();
                 });
             }

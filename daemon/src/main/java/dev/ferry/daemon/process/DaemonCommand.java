@@ -26,7 +26,13 @@ import picocli.CommandLine;
  */
 @Command(name = "daemon", description = "Run the ferry daemon: NBD exports and the control API.")
 public final class DaemonCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(DaemonCommand.class);
+    /**
+     * This class's logger, looked up when first needed: a command that never logs (every thin-client command) then
+     * never starts the logging framework, which is a good part of a CLI command's start-up time.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(DaemonCommand.class);
+    }
 
     /** Creates the daemon's services, in start order, from the resolved configuration. */
     @FunctionalInterface
@@ -107,20 +113,20 @@ public final class DaemonCommand implements Callable<Integer> {
             return startFailed(err, e.getMessage());
         } catch (Exception e) {
             if (addressInUse(e)) {
-                LOG.debug("ferry daemon failed to start", e);
+                log().debug("ferry daemon failed to start", e);
                 return startFailed(err, "an address it listens on is in use by another process: NBD "
                     + config.nbdListen().getHostString() + ":" + config.nbdListen().getPort()
                     + config.controlTcp().map(t -> ", control " + t.describe()).orElse("")
                     + " (choose another with --listen HOST:PORT or --control)");
             }
-            LOG.error("ferry daemon failed to start", e);
+            log().error("ferry daemon failed to start", e);
             return startFailed(err, e.toString());
         }
         StopReport report = process.awaitTermination();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException alreadyShuttingDown) {
-            LOG.debug("JVM already shutting down");
+            log().debug("JVM already shutting down");
         }
         return report.clean() ? ExitCodes.OK : ExitCodes.FAILED;
     }
