@@ -16,6 +16,9 @@ declare -A tools=(
     [mkfs.ext4]=e2fsprogs [e2fsck]=e2fsprogs
     [losetup]=mount
     [curl]=curl
+    [dockerd]=docker.io [docker]=docker.io
+    [debootstrap]=debootstrap
+    [docker-compose]=docker-compose
 )
 
 wanted=("$@")
@@ -42,4 +45,15 @@ mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 echo "install-tools.sh: apt-get update" >&2
 "${as_root[@]}" apt-get update -q
 echo "install-tools.sh: installing ${missing[*]}" >&2
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+# docker.io's service must not start: a default dockerd would create docker0 on 172.17.0.0/16
+# (scripts/docker-engine.sh runs a private one without a bridge). policy-rc.d exit 101 denies every start.
+temp_policy=0
+if [[ " ${missing[*]} " == *" docker.io "* && ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${as_root[@]}" chmod +x /usr/sbin/policy-rc.d
+    temp_policy=1
+fi
+status=0
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" || status=$?
+((temp_policy == 0)) || "${as_root[@]}" rm -f /usr/sbin/policy-rc.d
+exit "$status"
