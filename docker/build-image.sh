@@ -29,7 +29,7 @@ for arg in "$@"; do
 done
 
 docker version >/dev/null 2>&1 || { echo "build-image.sh: no Docker engine answers at ${DOCKER_HOST:-the default socket};" \
-    'start one: eval "$(scripts/docker-engine.sh start | sed s/^/export\ /)"' >&2; exit 1; }
+    'start one: eval "$(scripts/docker-engine.sh start)"' >&2; exit 1; }
 
 now() { date +%s.%N; }
 took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
@@ -46,7 +46,11 @@ if ((rebuild)) || [[ "$(docker image inspect -f '{{index .Config.Labels "ferry.b
     chroot "$rootfs" useradd --uid 10001 --no-create-home --user-group --home-dir /var/lib/ferry --shell /usr/sbin/nologin ferry
     install -d -m 0700 -o 10001 -g 10001 "$rootfs/var/lib/ferry"
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs.log"
+    old="$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null || true)"
     tar -C "$rootfs" -c . | docker import --change "LABEL ferry.base.packages=$packages" - "$base" >/dev/null
+    if [[ -n "$old" ]] && ! docker rmi "$old" >/dev/null 2>&1; then
+        echo "build-image.sh: the previous $base ($old) is still in use by a container; not removed" >&2
+    fi
     echo "build-image.sh: $base built in $(took "$t0")" >&2
 fi
 ((base_only)) && exit 0

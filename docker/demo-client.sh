@@ -7,7 +7,8 @@
 #   4. starts `pvmove PV1 PV2` through the control API (POST /v1/pvmoves, rate limited so it can be watched);
 #   5. while the move runs, rewrites demo/vol with new random data round after round, each read back and checked;
 #   6. checks the move COMPLETED, both LVs now lie on PV2 only, and every checksum (keep's and vol's last round).
-# Leftovers of an earlier run (VG demo, the PV files) are removed first; the VG and PVs are removed at the end.
+# Leftovers of an earlier run (VG demo, the PV files) are removed first; the VG and PVs are removed at the end
+# (DELETE through the control API).
 # Environment: FERRY_NBD_PORT (10809), LV_MIB (vol's size, 64), RATE (pvmove rate limit, 8M).
 # Exits non-zero on any failure; prints "MIGRATION VERIFIED" at the end of a good run.
 set -euo pipefail
@@ -39,12 +40,14 @@ write_checked() { # LV MIB: writes MIB MiB of new random data to LV, reads it ba
     echo "$want"
 }
 move_state() { api GET /v1/pvmoves | jq -r --argjson id "$1" '.pvmoves[] | select(.id == $id) | .state'; }
+delete() { # PATH: DELETE through the control API, where a *_NOT_FOUND answer means nothing was left to remove
+    local out
+    out="$(api DELETE "$1" 2>&1)" || [[ "$out" == *_NOT_FOUND* ]] || fail "DELETE $1: $out"
+}
 remove_demo() {
-    if ferry vgs demo >/dev/null 2>&1; then ferry vgremove -f demo; fi
-    local pv
-    for pv in "$pv1" "$pv2"; do
-        if ferry pvs "$pv" >/dev/null 2>&1; then ferry pvremove "$pv"; fi
-    done
+    delete '/v1/vgs/demo?force=true'
+    delete "/v1/pvs?path=$pv1"
+    delete "/v1/pvs?path=$pv2"
     rm -rf "$dir"
 }
 
@@ -63,7 +66,7 @@ ferry pvcreate --size "$((lv_mib + 32))m" "$pv1" "$pv2"
 ferry vgcreate -s 4M demo "$pv1" "$pv2"
 ferry lvcreate -n keep -L 16M demo "$pv1"
 ferry lvcreate -n vol -L "${lv_mib}M" demo "$pv1"
-nbdinfo "nbd://127.0.0.1:$port/demo/vol"
+echo "NBD export demo/vol: $(nbdinfo --size "nbd://127.0.0.1:$port/demo/vol") bytes"
 
 step "writing checksummed random data over NBD (nbdcopy), each LV read back and compared"
 keep_sha="$(write_checked keep 16)"

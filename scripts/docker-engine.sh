@@ -6,10 +6,11 @@
 # live under one directory.
 #
 # Usage: scripts/docker-engine.sh start|stop|status|env
-#   start   start the engine unless it already answers (idempotent); prints DOCKER_HOST=unix://DIR/docker.sock
+#   start   start the engine unless it already answers (idempotent); prints
+#           `export DOCKER_HOST=unix://DIR/docker.sock`, so: eval "$(scripts/docker-engine.sh start)"
 #   stop    remove every container of the engine, stop it (SIGTERM, SIGKILL after 30 s), delete a docker0 link
 #   status  exit 0 when the engine answers, 1 otherwise
-#   env     prints `export DOCKER_HOST=unix://DIR/docker.sock` (eval "$(scripts/docker-engine.sh env)")
+#   env     prints that export line without starting anything
 # Environment: FERRY_DOCKER_DIR (default /tmp/ferry-docker). Needs root, dockerd and unshare; a missing dockerd
 # is installed from Debian by scripts/install-tools.sh dockerd.
 set -euo pipefail
@@ -34,11 +35,11 @@ drop_docker0() {
 
 start() {
     if answers; then
-        echo "DOCKER_HOST=$DOCKER_HOST"
+        echo "export DOCKER_HOST=$DOCKER_HOST"
         return
     fi
     ((EUID == 0)) || fail "dockerd needs root"
-    "$root/scripts/install-tools.sh" dockerd docker
+    "$root/scripts/install-tools.sh" dockerd docker >&2
     [[ -z "$(engine_pid)" ]] || fail "dockerd pid $(cat "$pidfile") runs but does not answer on $sock (log: $log)"
     mkdir -p "$dir/data" "$dir/exec"
     echo 'nameserver 127.0.0.1' >"$dir/resolv.conf"
@@ -57,7 +58,7 @@ start() {
         sleep 0.1
     done
     drop_docker0 || fail "dockerd created docker0 (deleted it); see $log"
-    echo "DOCKER_HOST=$DOCKER_HOST"
+    echo "export DOCKER_HOST=$DOCKER_HOST"
 }
 
 stop() {
@@ -85,5 +86,5 @@ case "${1:-}" in
     stop) stop ;;
     status) answers ;;
     env) echo "export DOCKER_HOST=$DOCKER_HOST" ;;
-    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
 esac
