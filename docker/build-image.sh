@@ -49,7 +49,7 @@ if ((rebuild)) || [[ "$(docker image inspect -f '{{index .Config.Labels "ferry.b
     old="$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null || true)"
     tar -C "$rootfs" -c . | docker import --change "LABEL ferry.base.packages=$packages" - "$base" >/dev/null
     if [[ -n "$old" ]] && ! docker rmi "$old" >/dev/null 2>&1; then
-        echo "build-image.sh: the previous $base ($old) is still in use by a container; not removed" >&2
+        echo "build-image.sh: the previous $base ($old) is still used (by a container or an image built on it); not removed" >&2
     fi
     echo "build-image.sh: $base built in $(took "$t0")" >&2
 fi
@@ -57,6 +57,10 @@ fi
 
 "$root/scripts/ferry" --version >/dev/null   # builds daemon/target/ferry.jar when missing or stale
 t0=$(now)
+old="$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)"
 grep -v '^#' "$root/docker/image-files" | tar -C "$root" -c -T - \
     | docker build -q -f docker/Dockerfile -t "$image" - >/dev/null
+if [[ -n "$old" && "$old" != "$(docker image inspect -f '{{.Id}}' "$image")" ]]; then
+    docker rmi "$old" >/dev/null 2>&1 || echo "build-image.sh: the previous $image ($old) is still used by a container; not removed" >&2
+fi
 echo "build-image.sh: $image built in $(took "$t0")" >&2

@@ -53,7 +53,19 @@ if [[ " ${missing[*]} " == *" docker.io "* && ! -e /usr/sbin/policy-rc.d ]]; the
     "${as_root[@]}" chmod +x /usr/sbin/policy-rc.d
     temp_policy=1
 fi
+# docker.io's recommends (apparmor, criu, cgroupfs-mount, needrestart, git, xz-utils) are not needed to run it.
+plain=()
+lean=()
+for pkg in "${missing[@]}"; do
+    if [[ "$pkg" == docker.io ]]; then lean+=("$pkg"); else plain+=("$pkg"); fi
+done
 status=0
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" || status=$?
+if ((${#plain[@]})); then
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${plain[@]}" || status=$?
+fi
+if ((${#lean[@]})); then
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${lean[@]}" \
+        || status=$?
+fi
 ((temp_policy == 0)) || "${as_root[@]}" rm -f /usr/sbin/policy-rc.d
 exit "$status"

@@ -2,6 +2,7 @@ package dev.ferry.daemon.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
 import dev.ferry.daemon.cli.client.ControlCallException;
@@ -52,7 +53,14 @@ public final class FerryContainer implements LoggedProcess {
 
     /** Starts a daemon container of {@code image} on a new volume and waits until it is healthy. */
     public static FerryContainer start(String image) {
-        return new FerryContainer(image).startAgain();
+        FerryContainer c = new FerryContainer(image);
+        try {
+            return c.startAgain();
+        } catch (RuntimeException | Error e) {
+            System.out.println(c.log());
+            c.close();
+            throw e;
+        }
     }
 
     /** Starts a new container (after {@link #stop()}) on the same volume and ports and waits until it is healthy. */
@@ -117,26 +125,41 @@ public final class FerryContainer implements LoggedProcess {
         return exit == null ? -1 : exit;
     }
 
+    /** Keeps the current container's logs, then kills (if running) and removes it. */
     private void remove() {
         if (container != null) {
-            earlierLogs.append("--- ferry container ").append(container.getContainerId()).append('\n')
-                    .append(container.getLogs());
+            earlierLogs.append(currentLog());
             container.stop();
             container = null;
+        }
+    }
+
+    private String currentLog() {
+        if (container == null || container.getContainerId() == null) {
+            return "";
+        }
+        String head = "--- ferry container " + container.getContainerId() + '\n';
+        try {
+            return head + container.getLogs();
+        } catch (RuntimeException e) {
+            return head + "logs unavailable: " + e + '\n';
         }
     }
 
     /** The logs of every container started, oldest first. */
     @Override
     public String log() {
-        return earlierLogs + (container == null ? "" : "--- ferry container " + container.getContainerId() + '\n'
-                + container.getLogs());
+        return earlierLogs + currentLog();
     }
 
     /** Removes the container (killing it if it runs) and its volume. */
     @Override
     public void close() {
         remove();
-        docker.removeVolumeCmd(volume).exec();
+        try {
+            docker.removeVolumeCmd(volume).exec();
+        } catch (NotFoundException neverCreated) {
+            // the first container failed before Docker created the volume
+        }
     }
 }

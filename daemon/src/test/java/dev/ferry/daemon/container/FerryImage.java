@@ -11,8 +11,8 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
- * Ferry's daemon image as docker/Dockerfile builds it from the jar of this build (removed when the JVM exits): the
- * context is the files listed in docker/image-files (as for docker/build-image.sh), on the base image that
+ * Ferry's daemon image as docker/Dockerfile builds it from the jar of this build (kept for inspection; the next
+ * build replaces it): the context is the files listed in docker/image-files (as for docker/build-image.sh), on the base image that
  * docker/build-image.sh --base-only makes. Built once per JVM, after checking the Docker engine is usable: without
  * one the calling test is skipped with the reason ({@link Prerequisites#require}, so CI fails instead).
  */
@@ -23,7 +23,7 @@ public final class FerryImage {
     /** The repository root, passed by failsafe (defaults to the parent of the working directory, daemon/). */
     public static final Path REPOSITORY = Path.of(System.getProperty("ferry.repository", "..")).toAbsolutePath()
             .normalize();
-    private static final String NAME = "local/ferry-it";
+    private static final String NAME = "local/ferry-it:latest";
 
     private static String built;
 
@@ -39,6 +39,7 @@ public final class FerryImage {
             } catch (NotFoundException e) {
                 Prerequisites.require(false, "base image " + BASE + " is missing: run docker/build-image.sh --base-only");
             }
+            removeEarlier(client);
             built = build();
         }
         return built;
@@ -65,12 +66,21 @@ public final class FerryImage {
         return client;
     }
 
+    /** Removes the image an earlier run built (its layers too, unless another image shares them). */
+    private static void removeEarlier(DockerClient client) {
+        try {
+            client.removeImageCmd(NAME).withForce(true).exec();
+        } catch (NotFoundException none) {
+            // nothing built yet
+        }
+    }
+
     private static String build() {
         Path jar = REPOSITORY.resolve("daemon/target/ferry.jar");
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError(jar + " is missing: the container tests run in `mvn verify`, after `package`");
         }
-        ImageFromDockerfile image = new ImageFromDockerfile(NAME, true).withDockerfilePath("docker/Dockerfile");
+        ImageFromDockerfile image = new ImageFromDockerfile(NAME, false).withDockerfilePath("docker/Dockerfile");
         try {
             for (String line : Files.readAllLines(REPOSITORY.resolve("docker/image-files"))) {
                 String file = line.strip();
