@@ -77,7 +77,7 @@ ferry lvs -a -o +devices demo
 
 step "POST /v1/pvmoves: $pv1 -> $pv2 at $rate/s"
 move="$(api POST /v1/pvmoves "$(jq -nc --arg s "$pv1" --arg d "$pv2" --arg r "$rate" \
-    '{source: $s, destinations: [$d], rate: $r}')")"
+    '{source: $s, destinations: [$d], rate: $r}')")" || fail "POST /v1/pvmoves: $move"
 echo "$move" | jq -c '{id, name, state, lvs, total_bytes, rate_limit}'
 id="$(echo "$move" | jq -r .id)"
 
