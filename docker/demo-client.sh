@@ -39,7 +39,9 @@ write_checked() { # LV MIB: writes MIB MiB of new random data to LV, reads it ba
     [[ "$got" == "$want" ]] || fail "demo/$1 read back $got after writing $want"
     echo "$want"
 }
-move_state() { api GET /v1/pvmoves | jq -r --argjson id "$1" '.pvmoves[] | select(.id == $id) | .state'; }
+listed_move() { # ID: the move as GET /v1/pvmoves lists it
+    api GET /v1/pvmoves | jq -c --argjson id "$1" '.pvmoves[] | select(.id == $id)'
+}
 delete() { # PATH: DELETE through the control API, where a *_NOT_FOUND answer means nothing was left to remove
     local out
     out="$(api DELETE "$1" 2>&1)" || [[ "$out" == *_NOT_FOUND* ]] || fail "DELETE $1: $out"
@@ -84,15 +86,15 @@ id="$(echo "$move" | jq -r .id)"
 step "rewriting demo/vol while the move runs (every round read back and compared)"
 round=1
 during=0
-while state="$(move_state "$id")"; [[ "$state" =~ ^(PLANNED|RUNNING|COMPLETING)$ ]]; do
+while state="$(listed_move "$id" | jq -r .state)"; [[ "$state" =~ ^(PLANNED|RUNNING|COMPLETING)$ ]]; do
     round=$((round + 1))
     vol_sha="$(write_checked vol "$lv_mib")"
     during=$((during + 1))
-    progress="$(api GET /v1/pvmoves | jq -r --argjson id "$id" '.pvmoves[] | select(.id == $id) | "\(.state) \(.percent)%"')"
+    progress="$(listed_move "$id" | jq -r '"\(.state) \(.percent)%"')"
     echo "round $round: demo/vol sha256 $vol_sha verified; move $progress"
     ((during > 1)) || ferry lvs -a -o +devices demo
 done
-[[ "$state" == COMPLETED ]] || fail "the move ended $state: $(api GET /v1/pvmoves | jq -c ".pvmoves[] | select(.id == $id)")"
+[[ "$state" == COMPLETED ]] || fail "the move ended $state: $(listed_move "$id")"
 ((during >= 1)) || fail "the move ended before any write during it"
 
 step "after the move: placement and every checksum"

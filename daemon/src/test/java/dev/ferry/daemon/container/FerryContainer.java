@@ -72,7 +72,8 @@ public final class FerryContainer implements LoggedProcess {
                 .withNetworkMode("host")
                 .withCommand("daemon", "--data-dir", DATA, "--listen", "127.0.0.1:" + nbdPort,
                         "--control", DATA + "/control.sock", "--control", "127.0.0.1:" + controlPort)
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withBinds(new Bind(volume, new Volume(DATA))))
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                        .withBinds(new Bind(volume, new Volume(DATA))))
                 .waitingFor(Wait.forHealthcheck().withStartupTimeout(START_DEADLINE));
         container.start();
         String token = container.copyFileFromContainer(DATA + "/" + ControlToken.FILE_NAME,
@@ -105,7 +106,8 @@ public final class FerryContainer implements LoggedProcess {
         try {
             Container.ExecResult r = container.execInContainer(command);
             if (r.getExitCode() != 0) {
-                throw new AssertionError(String.join(" ", command) + " exited " + r.getExitCode() + ": " + r.getStderr());
+                throw new AssertionError(String.join(" ", command) + " exited " + r.getExitCode() + ": "
+                        + r.getStderr());
             }
             return r.getStdout();
         } catch (IOException e) {

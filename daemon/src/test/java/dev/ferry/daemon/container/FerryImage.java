@@ -12,9 +12,9 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
  * Ferry's daemon image as docker/Dockerfile builds it from the jar of this build (kept for inspection; the next
- * build replaces it): the context is the files listed in docker/image-files (as for docker/build-image.sh), on the base image that
- * docker/build-image.sh --base-only makes. Built once per JVM, after checking the Docker engine is usable: without
- * one the calling test is skipped with the reason ({@link Prerequisites#require}, so CI fails instead).
+ * build replaces it): the context is the files listed in docker/image-files (as for docker/build-image.sh), on the
+ * base image that docker/build-image.sh --base-only makes. Built once per JVM, after checking the Docker engine is
+ * usable: without one the calling test is skipped with the reason ({@link Prerequisites#require}, so CI fails).
  */
 public final class FerryImage {
 
@@ -37,7 +37,8 @@ public final class FerryImage {
             try {
                 client.inspectImageCmd(BASE).exec();
             } catch (NotFoundException e) {
-                Prerequisites.require(false, "base image " + BASE + " is missing: run docker/build-image.sh --base-only");
+                Prerequisites.require(false, "base image " + BASE
+                        + " is missing: run docker/build-image.sh --base-only");
             }
             removeEarlier(client);
             built = build();
