@@ -25,11 +25,33 @@ export DOCKER_HOST="unix://$sock"
 
 fail() { echo "docker-engine.sh: $*" >&2; exit 1; }
 answers() { docker version >/dev/null 2>&1; }
-engine_pid() { [[ -s "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null && cat "$pidfile"; }
+alive() { kill -0 "$1" 2>/dev/null && [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]; } # PID: no zombie
+engine_pid() { # the pid of a live dockerd from the pid file, else nothing and status 1
+    local pid
+    pid="$(cat "$pidfile" 2>/dev/null)" && [[ -n "$pid" ]] && alive "$pid" && echo "$pid"
+}
 drop_docker0() {
     if ip link show docker0 >/dev/null 2>&1; then
         ip link delete docker0
         return 1
+    fi
+}
+
+# A dockerd that was killed leaves its containerd running (or a zombie) and its pid file, and a new dockerd then
+# waits for that one instead of starting its own, until it times out: stop it (by the pid in its pid file, if its
+# command line names this directory) and remove the pid file.
+stop_orphaned_containerd() {
+    local pid pidfile="$dir/exec/containerd/containerd.pid"
+    pid="$(cat "$pidfile" 2>/dev/null)" || return 0
+    rm -f "$pidfile"
+    if alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$dir/exec/containerd/"; then
+        echo "docker-engine.sh: stopping containerd pid $pid left by a killed dockerd" >&2
+        kill "$pid"
+        local deadline=$((SECONDS + 10))
+        while alive "$pid" && ((SECONDS < deadline)); do
+            sleep 0.1
+        done
+        ! alive "$pid" || kill -9 "$pid"
     fi
 }
 
@@ -40,7 +62,17 @@ start() {
     fi
     ((EUID == 0)) || fail "dockerd needs root"
     "$root/scripts/install-tools.sh" dockerd docker >&2
-    [[ -z "$(engine_pid)" ]] || fail "dockerd pid $(cat "$pidfile") runs but does not answer on $sock (log: $log)"
+    local pid deadline=$((SECONDS + 30))
+    while pid="$(engine_pid)"; do # one that is still starting (or stopping) gets 30 s to answer (or exit)
+        if answers; then
+            echo "export DOCKER_HOST=$DOCKER_HOST"
+            return
+        fi
+        ((SECONDS < deadline)) || fail "dockerd pid $pid runs but does not answer on $sock (log: $log)"
+        sleep 0.2
+    done
+    rm -f "$pidfile" # left by a dockerd that was killed: dockerd would refuse to start while /proc/PID exists
+    stop_orphaned_containerd
     mkdir -p "$dir/data" "$dir/exec"
     echo 'nameserver 127.0.0.1' >"$dir/resolv.conf"
     # setsid: the engine outlives this script and the terminal; unshare --mount: the resolv.conf bind mount and
@@ -51,9 +83,10 @@ start() {
         exec dockerd --host "unix://$0/docker.sock" --data-root "$0/data" --exec-root "$0/exec" \
             --pidfile "$0/dockerd.pid" --bridge=none --iptables=false --ip6tables=false --ip-forward=false \
             --ip-masq=false --storage-driver=overlay2' "$dir" </dev/null >"$log" 2>&1 &
-    local pid=$! deadline=$((SECONDS + 60))
+    pid=$!
+    deadline=$((SECONDS + 60))
     until answers; do
-        kill -0 "$pid" 2>/dev/null || { tail -n 20 "$log" >&2; fail "dockerd exited while starting (log: $log)"; }
+        alive "$pid" || { tail -n 20 "$log" >&2; fail "dockerd exited while starting (log: $log)"; }
         ((SECONDS < deadline)) || { tail -n 20 "$log" >&2; fail "dockerd did not answer on $sock within 60 s"; }
         sleep 0.1
     done
@@ -70,10 +103,10 @@ stop() {
     if [[ -n "$pid" ]]; then
         kill "$pid"
         local deadline=$((SECONDS + 30))
-        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+        while alive "$pid" && ((SECONDS < deadline)); do
             sleep 0.1
         done
-        if kill -0 "$pid" 2>/dev/null; then
+        if alive "$pid"; then
             echo "docker-engine.sh: dockerd pid $pid still runs after 30 s: SIGKILL" >&2
             kill -9 "$pid" 2>/dev/null || true
         fi
