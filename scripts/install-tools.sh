@@ -17,6 +17,9 @@ declare -A tools=(
     [losetup]=mount
     [curl]=curl
     [systemd-socket-activate]=systemd [systemd-analyze]=systemd
+    [dockerd]=docker.io [docker]=docker.io
+    [debootstrap]=debootstrap
+    [docker-compose]=docker-compose
 )
 
 wanted=("$@")
@@ -43,4 +46,27 @@ mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 echo "install-tools.sh: apt-get update" >&2
 "${as_root[@]}" apt-get update -q
 echo "install-tools.sh: installing ${missing[*]}" >&2
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+# docker.io's service must not start: a default dockerd would create docker0 on 172.17.0.0/16
+# (scripts/docker-engine.sh runs a private one without a bridge). policy-rc.d exit 101 denies every start.
+temp_policy=0
+if [[ " ${missing[*]} " == *" docker.io "* && ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${as_root[@]}" chmod +x /usr/sbin/policy-rc.d
+    temp_policy=1
+fi
+# docker.io's recommends (apparmor, criu, cgroupfs-mount, needrestart, git, xz-utils) are not needed to run it.
+plain=()
+lean=()
+for pkg in "${missing[@]}"; do
+    if [[ "$pkg" == docker.io ]]; then lean+=("$pkg"); else plain+=("$pkg"); fi
+done
+status=0
+if ((${#plain[@]})); then
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${plain[@]}" || status=$?
+fi
+if ((${#lean[@]})); then
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${lean[@]}" \
+        || status=$?
+fi
+((temp_policy == 0)) || "${as_root[@]}" rm -f /usr/sbin/policy-rc.d
+exit "$status"
