@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
@@ -34,13 +35,33 @@ public final class Main {
 
     /** Runs the command line and returns its exit status (0 success, 1 failure at run time, 2 bad usage). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
-    /** The configured {@code ferry} command line. */
+    /** The configured {@code ferry} command line, with every subcommand. */
     public static CommandLine commandLine() {
         CommandLine cli = CliCommands.register(new CommandLine(new FerryCommand()));
         cli.addSubcommand("daemon", new CommandLine(new DaemonCommand(FerryServices.factory())));
+        return configure(cli);
+    }
+
+    /**
+     * The command line for {@code args}: when they start with the name of a volume command ({@code ferry vgs ...}),
+     * {@code ferry} with only that one (a thin client's start-up then builds one command's model, not forty);
+     * otherwise {@link #commandLine()}.
+     */
+    static CommandLine commandLine(String... args) {
+        if (args.length > 0) {
+            for (Class<?> command : CliCommands.VOLUME_COMMANDS) {
+                if (command.getAnnotation(Command.class).name().equals(args[0])) {
+                    return configure(new CommandLine(new FerryCommand()).addSubcommand(command));
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine configure(CommandLine cli) {
         addHelpOptions(cli);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler(Main::badUsage);

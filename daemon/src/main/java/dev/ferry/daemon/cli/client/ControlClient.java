@@ -38,7 +38,6 @@ public final class ControlClient {
     private final ControlEndpoint endpoint;
     private final Duration timeout;
     private final ControlToken token;
-    private final ObjectMapper json = ControlJson.newMapper();
 
     /** A client of the daemon at {@code endpoint} that presents no token; every call must finish within {@code timeout}. */
     public ControlClient(ControlEndpoint endpoint, Duration timeout) {
@@ -72,7 +71,7 @@ public final class ControlClient {
     public JsonNode call(String method, String target, Object jsonBody) throws ControlCallException {
         byte[] body;
         try {
-            body = jsonBody == null ? null : json.writeValueAsBytes(jsonBody);
+            body = jsonBody == null ? null : Json.MAPPER.writeValueAsBytes(jsonBody);
         } catch (IOException e) {
             throw new IllegalArgumentException("request body is not serializable: " + e.getMessage(), e);
         }
@@ -101,7 +100,7 @@ public final class ControlClient {
 
     private JsonNode parse(HttpReply reply) throws ControlCallException {
         try {
-            return json.readTree(reply.body());
+            return Json.MAPPER.readTree(reply.body());
         } catch (JsonProcessingException e) {
             throw ControlCallException.protocol("ferry daemon at " + endpoint.describe() + " answered " + reply.status()
                 + " with a body that is not JSON: " + e.getOriginalMessage(), e);
@@ -207,5 +206,10 @@ public final class ControlClient {
             reason = e.getClass().getSimpleName();
         }
         return "cannot reach ferry daemon at " + endpoint.describe() + ": " + reason + " (" + UNREACHABLE_HINT + ")";
+    }
+
+    /** The JSON mapper, made on first use: a command whose answer is text never loads the JSON machinery. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = ControlJson.newMapper();
     }
 }

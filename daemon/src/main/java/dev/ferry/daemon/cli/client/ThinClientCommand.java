@@ -23,7 +23,6 @@ import picocli.CommandLine.Spec;
  */
 public abstract class ThinClientCommand implements Callable<Integer> {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
-    private static final ObjectMapper PRETTY = ControlJson.newMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The shared client options. */
     @Mixin
@@ -92,7 +91,7 @@ public abstract class ThinClientCommand implements Callable<Integer> {
     /** Prints {@code value} as indented JSON on stdout. */
     protected void printJson(Object value) {
         try {
-            out().println(PRETTY.writeValueAsString(value));
+            out().println(Pretty.MAPPER.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot print JSON: " + e.getOriginalMessage(), e);
         }
@@ -106,5 +105,10 @@ public abstract class ThinClientCommand implements Callable<Integer> {
     /** Standard error (picocli's). */
     protected PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /** The indenting JSON mapper, made on first use (most commands print no JSON). */
+    private static final class Pretty {
+        static final ObjectMapper MAPPER = ControlJson.newMapper().enable(SerializationFeature.INDENT_OUTPUT);
     }
 }
