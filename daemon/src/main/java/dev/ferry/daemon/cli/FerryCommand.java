@@ -3,6 +3,7 @@ package dev.ferry.daemon.cli;
 import dev.ferry.daemon.cli.admin.ShutdownCommand;
 import dev.ferry.daemon.cli.admin.VersionCommand;
 import dev.ferry.daemon.command.CommandFailure;
+import dev.ferry.daemon.command.LoggingOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

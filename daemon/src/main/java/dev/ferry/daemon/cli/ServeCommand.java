@@ -2,6 +2,7 @@ package dev.ferry.daemon.cli;
 
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.ExitCodes;
+import dev.ferry.daemon.command.LoggingOptions;
 import dev.ferry.daemon.command.SocketActivation;
 import dev.ferry.daemon.process.SignalTrap;
 import dev.ferry.daemon.serve.FileServer;

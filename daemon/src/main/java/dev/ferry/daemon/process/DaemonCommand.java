@@ -3,10 +3,14 @@ package dev.ferry.daemon.process;
 import ch.qos.logback.classic.Level;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
+import dev.ferry.daemon.command.LoggingOptions;
 import dev.ferry.daemon.command.SocketActivation;
 import dev.ferry.daemon.control.ControlEndpointInUseException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
@@ -56,6 +61,9 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "ENDPOINT", description = "Control endpoint: a Unix socket path "
         + "(default <data-dir>/control.sock) and/or a loopback HOST:PORT; repeatable.")
     List<String> control;
+
+    @Mixin
+    LoggingOptions logging;
 
     @Spec
     CommandSpec spec;
@@ -109,26 +117,46 @@ public final class DaemonCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             process.start();
-        } catch (DataDirectoryLockedException | ControlEndpointInUseException e) {
-            return startFailed(err, e.getMessage());
         } catch (Exception e) {
-            if (addressInUse(e)) {
-                log().debug("ferry daemon failed to start", e);
-                return startFailed(err, "an address it listens on is in use by another process: NBD "
-                    + config.nbdListen().getHostString() + ":" + config.nbdListen().getPort()
-                    + config.controlTcp().map(t -> ", control " + t.describe()).orElse("")
-                    + " (choose another with --listen HOST:PORT or --control)");
-            }
-            log().error("ferry daemon failed to start", e);
-            return startFailed(err, e.toString());
+            removeHook(hook);   // stopped already: nothing for the hook to do
+            log().debug("ferry daemon failed to start", e);
+            return startFailed(err, startFailure(e, config));
         }
         StopReport report = process.awaitTermination();
+        removeHook(hook);
+        return report.clean() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private static void removeHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException alreadyShuttingDown) {
             log().debug("JVM already shutting down");
         }
-        return report.clean() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /**
+     * The one line that says why the daemon could not start: what is in the way for the failures a user causes and
+     * fixes (a locked data directory, a taken address, a data directory that cannot be made or used), the exception
+     * otherwise (its stack trace is logged at debug level, shown with {@code --verbose}).
+     */
+    private static String startFailure(Exception e, DaemonConfig config) {
+        if (e instanceof DataDirectoryLockedException || e instanceof ControlEndpointInUseException) {
+            return e.getMessage();
+        }
+        if (addressInUse(e)) {
+            return "an address it listens on is in use by another process: NBD "
+                + config.nbdListen().getHostString() + ":" + config.nbdListen().getPort()
+                + config.controlTcp().map(t -> ", control " + t.describe()).orElse("")
+                + " (choose another with --listen HOST:PORT or --control)";
+        }
+        if (e instanceof FileSystemException f) {
+            String reason = f instanceof NoSuchFileException ? "does not exist"
+                : f instanceof AccessDeniedException ? "permission denied"
+                : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+            return "data directory " + config.dataDir() + ": " + f.getFile() + ": " + reason;
+        }
+        return e.toString();
     }
 
     /** True if binding a listening socket failed because the address is taken (EADDRINUSE), at any cause depth. */

@@ -47,6 +47,7 @@ public final class DaemonProcess {
     private final List<DaemonService> started = new ArrayList<>();
     private DaemonState state = DaemonState.NEW;
     private String stopReason;
+    private boolean startFailed;
     private long startedAtNanos;
     private volatile DataDirectory dataDirectory;
     private volatile DaemonMetrics metrics;
@@ -105,6 +106,7 @@ public final class DaemonProcess {
             synchronized (this) {
                 if (stopReason == null) {
                     stopReason = "start failed: " + e.getMessage();
+                    startFailed = true;
                 }
                 transition(DaemonState.STOPPING);
             }
@@ -204,7 +206,11 @@ public final class DaemonProcess {
         synchronized (this) {
             transition(DaemonState.STOPPED);
         }
-        LOG.info("ferry daemon stopped ({}): {}", finalReport.clean() ? "clean" : "NOT clean", stopReason);
+        if (startFailed) {   // the command reports the failure itself, in one line
+            LOG.debug("ferry daemon stopped ({}): {}", finalReport.clean() ? "clean" : "NOT clean", stopReason);
+        } else {
+            LOG.info("ferry daemon stopped ({}): {}", finalReport.clean() ? "clean" : "NOT clean", stopReason);
+        }
         terminated.complete(finalReport);
     }
 

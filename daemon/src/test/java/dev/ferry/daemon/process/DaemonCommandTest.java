@@ -56,6 +56,19 @@ class DaemonCommandTest {
     }
 
     @Test
+    void aDataDirectoryThatCannotBeMadeIsOneLineAndExitSeven() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path log = dir.resolve("daemon.log");
+        Process daemon = ChildJvm.start(List.of("daemon", "--data-dir", file.resolve("data").toString(), "--listen",
+            "127.0.0.1:0"), Map.of(), log);
+        assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("the daemon exits").isTrue();
+        String output = Files.readString(log);
+        assertThat(daemon.exitValue()).as(output).isEqualTo(7);
+        assertThat(output).contains("ferry daemon: cannot start: data directory " + file.resolve("data") + ": ")
+            .doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("stop already in progress");
+    }
+
+    @Test
     void malformedListenAddressIsRefusedWithExitTwo() {
         String[] r = run("--data-dir", dir.resolve("d").toString(), "--listen", "nbd-port");
         assertThat(r[0]).isEqualTo("2");

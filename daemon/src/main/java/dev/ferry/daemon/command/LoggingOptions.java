@@ -1,4 +1,4 @@
-package dev.ferry.daemon.cli;
+package dev.ferry.daemon.command;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
