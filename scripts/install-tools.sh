@@ -16,6 +16,7 @@ declare -A tools=(
     [mkfs.ext4]=e2fsprogs [e2fsck]=e2fsprogs
     [losetup]=mount
     [curl]=curl
+    [openssl]=openssl
     [systemd-socket-activate]=systemd [systemd-analyze]=systemd
     [dockerd]=docker.io [docker]=docker.io
     [debootstrap]=debootstrap

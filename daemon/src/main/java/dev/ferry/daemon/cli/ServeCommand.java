@@ -4,6 +4,7 @@ import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.command.LoggingOptions;
 import dev.ferry.daemon.command.SocketActivation;
+import dev.ferry.daemon.command.TlsOptions;
 import dev.ferry.daemon.process.SignalTrap;
 import dev.ferry.daemon.serve.FileServer;
 import dev.ferry.daemon.serve.ServeOptions;
@@ -74,6 +75,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
+    @Mixin
+    TlsOptions tls;
+
     @Override
     public Integer call() throws InterruptedException {
         boolean useDefault = file == null;
@@ -90,7 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         InetSocketAddress address = listen != null ? listen : ListenAddressArgument.parse(DEFAULT_LISTEN);
         FileServer server = new FileServer(new ServeOptions(path, exportName, description, address, inherited, readOnly,
-                createSize, useDefault, transport, DRAIN_TIMEOUT));
+                createSize, useDefault, transport, DRAIN_TIMEOUT, tls.settings()));
         // Signals are trapped once the file is open, before listening: a client may signal as soon as
         // the port accepts.
         server.start(() -> {

@@ -1,10 +1,12 @@
 package dev.ferry.daemon.process;
 
 import ch.qos.logback.classic.Level;
+import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.command.LoggingOptions;
 import dev.ferry.daemon.command.SocketActivation;
+import dev.ferry.daemon.command.TlsOptions;
 import dev.ferry.daemon.control.ControlEndpointInUseException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -65,6 +67,9 @@ public final class DaemonCommand implements Callable<Integer> {
     @Mixin
     LoggingOptions logging;
 
+    @Mixin
+    TlsOptions tls;
+
     @Spec
     CommandSpec spec;
 
@@ -93,6 +98,13 @@ public final class DaemonCommand implements Callable<Integer> {
             config = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(configFile, dataDir, listen, control),
                 DefaultLocations.dataDirectory());
         } catch (DaemonConfigException e) {
+            err.println("ferry daemon: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        try {
+            config = config.withTls(tls.settings());
+        } catch (CommandFailure e) {
             err.println("ferry daemon: " + e.getMessage());
             err.flush();
             return ExitCodes.USAGE;

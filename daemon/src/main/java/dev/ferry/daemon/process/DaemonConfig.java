@@ -2,6 +2,7 @@ package dev.ferry.daemon.process;
 
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.nbd.server.TlsSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,15 +22,29 @@ import java.util.Optional;
  * @param logLevel        root log level override, if any
  * @param ioThreads       NBD I/O threads
  * @param shutdownTimeout bound on a graceful stop
+ * @param tls             NBD TLS ({@code --tls}, {@code --tls-certificates})
  */
 public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
                            Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel,
-                           int ioThreads, Duration shutdownTimeout) {
+                           int ioThreads, Duration shutdownTimeout, TlsSettings tls) {
     /** Default NBD port (IANA). */
     public static final int DEFAULT_NBD_PORT = 10809;
 
+    /** A configuration without NBD TLS. */
+    public DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
+                        Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel, int ioThreads,
+                        Duration shutdownTimeout) {
+        this(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, TlsSettings.OFF);
+    }
+
+    /** This configuration with NBD TLS {@code tls}. */
+    public DaemonConfig withTls(TlsSettings tls) {
+        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls);
+    }
+
     /** Validates. */
     public DaemonConfig {
+        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(nbdListen, "nbdListen");
         Objects.requireNonNull(controlSocket, "controlSocket");

@@ -107,6 +107,7 @@ public final class FileServer {
                     .port(options.listen().getPort())
                     .transport(options.transport())
                     .shutdownTimeout(options.drainTimeout())
+                    .tls(options.tls())
                     .build();
             beforeListening.run();
             SocketAddress bound = bind(server);

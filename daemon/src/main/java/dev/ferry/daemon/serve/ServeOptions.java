@@ -1,6 +1,7 @@
 package dev.ferry.daemon.serve;
 
 import dev.ferry.nbd.server.InheritedListener;
+import dev.ferry.nbd.server.TlsSettings;
 import dev.ferry.nbd.server.Transport;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -22,10 +23,11 @@ import java.util.OptionalLong;
  * @param createParents also create the missing parent directories of {@code file}
  * @param transport     Netty transport
  * @param drainTimeout  how long a graceful shutdown waits for in-flight requests and the final flush
+ * @param tls           NBD TLS
  */
 public record ServeOptions(Path file, String exportName, String description, InetSocketAddress listen,
                            Optional<InheritedListener> inherited, boolean readOnly, OptionalLong createSize, boolean createParents,
-                           Transport transport, Duration drainTimeout) {
+                           Transport transport, Duration drainTimeout, TlsSettings tls) {
 
     /** Checks that nothing is missing. */
     public ServeOptions {
@@ -37,5 +39,6 @@ public record ServeOptions(Path file, String exportName, String description, Ine
         Objects.requireNonNull(createSize, "createSize");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(tls, "tls");
     }
 }

@@ -44,6 +44,7 @@ public final class NbdDaemonService implements DaemonService {
                 .port(listen.getPort())
                 .ioThreads(context.config().ioThreads())
                 .shutdownTimeout(context.config().shutdownTimeout())
+                .tls(context.config().tls())
                 .build();
         bound = inherited.isPresent() ? s.startOn(inherited.get()) : s.start();
         server = s;

@@ -10,10 +10,12 @@ import dev.ferry.nbd.codec.RequestDecoder;
 import dev.ferry.nbd.codec.ServerGreeting;
 import dev.ferry.nbd.codec.ServerHandshakeMessage;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     static final String REQUEST_DECODER = "nbd-request-decoder";
     static final String STALL_GUARD = "nbd-stall-guard";
     static final String TRANSMISSION = "nbd-transmission";
+    static final String TLS = "nbd-tls";
 
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
 
@@ -44,11 +47,13 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     private final Duration timeout;
     private final Duration stallTimeout;
     private final PayloadBudget budget;
+    private final TlsSettings tls;
     private ScheduledFuture<?> deadline;
 
     HandshakeHandler(OptionNegotiator negotiator, ConnectionLimits limits, ServerState server, Duration timeout,
-            Duration stallTimeout, PayloadBudget budget) {
+            Duration stallTimeout, PayloadBudget budget, TlsSettings tls) {
         this.budget = budget;
+        this.tls = tls;
         this.negotiator = negotiator;
         this.limits = limits;
         this.server = server;
@@ -135,6 +140,10 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
         } else {
             step = negotiator.onOption((OptionRequest) msg);
         }
+        if (step.outcome() == NegotiationStep.Outcome.STARTTLS) {
+            startTls(ctx, step);
+            return;
+        }
         for (ServerHandshakeMessage reply : step.replies()) {
             ctx.write(reply);
         }
@@ -147,6 +156,34 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
             }
             default -> throw new IllegalStateException("unknown outcome " + step.outcome());
         }
+    }
+
+    /**
+     * Puts TLS under the connection: the handler goes first in the pipeline before the acknowledgement is written, and
+     * lets that one message out in plain text; once the TLS handshake is done, negotiation goes on over TLS (a failed
+     * handshake closes the connection). Reads then land in ordinary buffers: ciphertext must never be read straight
+     * into a WRITE's payload buffer.
+     */
+    private void startTls(ChannelHandlerContext ctx, NegotiationStep step) {
+        SslHandler ssl = tls.newHandler(ctx.alloc());
+        ctx.pipeline().addFirst(TLS, ssl);
+        ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
+        for (ServerHandshakeMessage reply : step.replies()) {
+            ctx.write(reply);
+        }
+        ctx.flush();
+        ssl.handshakeFuture().addListener(done -> {
+            if (done.isSuccess()) {
+                negotiator.onTlsEstablished();
+                LOG.debug("NBD connection {}: TLS {} with {}", ctx.channel().remoteAddress(),
+                        ssl.engine().getSession().getProtocol(), ssl.engine().getSession().getCipherSuite());
+                ctx.read();
+            } else {
+                LOG.info("NBD connection {}: TLS handshake failed: {}; closing", ctx.channel().remoteAddress(),
+                        done.cause().toString());
+                ctx.close();
+            }
+        });
     }
 
     private void enterTransmission(ChannelHandlerContext ctx, NegotiationStep step) {

@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An NBD server (fixed newstyle, no TLS) serving the exports of an {@link ExportCatalog} over TCP, or over a listening
+ * An NBD server (fixed newstyle, TLS by STARTTLS when configured) serving the exports of an {@link ExportCatalog} over TCP, or over a listening
  * TCP or Unix socket passed to the process ({@link #startOn}).
  *
  * <p>Lifecycle in {@link State}. {@link #close()} stops accepting, answers new requests with ESHUTDOWN, waits up
@@ -98,6 +98,7 @@ public final class NbdServer implements AutoCloseable {
     private final Duration handshakeTimeout;
     private final Duration stallTimeout;
     private final PayloadBudget payloadBudget;
+    private final TlsSettings tls;
     private final ServerState serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
     private State state = State.NEW;
     private EventLoopGroup bossGroup;
@@ -116,6 +117,7 @@ public final class NbdServer implements AutoCloseable {
         this.handshakeTimeout = b.handshakeTimeout;
         this.stallTimeout = b.stallTimeout;
         this.payloadBudget = new PayloadBudget(b.payloadBudget);
+        this.tls = b.tls;
     }
 
     /** A builder with defaults: 127.0.0.1, port 10809, AUTO transport, {@link ConnectionLimits#DEFAULT}. */
@@ -184,8 +186,8 @@ public final class NbdServer implements AutoCloseable {
                                 .addLast(HandshakeHandler.HANDSHAKE_ENCODER, new HandshakeEncoder())
                                 .addLast(HandshakeHandler.OPTION_DECODER, new OptionRequestDecoder())
                                 .addLast(HandshakeHandler.HANDSHAKE_HANDLER, new HandshakeHandler(
-                                        new OptionNegotiator(catalog), limits, serverState, handshakeTimeout,
-                                        stallTimeout, payloadBudget));
+                                        new OptionNegotiator(catalog, tls.mode()), limits, serverState,
+                                        handshakeTimeout, stallTimeout, payloadBudget, tls));
                     }
                 });
         if (listener == null || !listener.unixDomain()) {
@@ -293,8 +295,15 @@ public final class NbdServer implements AutoCloseable {
         private Duration handshakeTimeout = Duration.ofSeconds(30);
         private Duration stallTimeout = Duration.ofSeconds(30);
         private long payloadBudget = DEFAULT_PAYLOAD_BUDGET;
+        private TlsSettings tls = TlsSettings.OFF;
 
         private Builder() {
+        }
+
+        /** TLS: off (the default), on for clients that ask with STARTTLS, or required of every client. */
+        public Builder tls(TlsSettings tls) {
+            this.tls = Objects.requireNonNull(tls);
+            return this;
         }
 
         /** The exports to serve (required). */

@@ -6,7 +6,7 @@ import dev.ferry.nbd.export.Export;
 import java.util.List;
 
 /**
- * What the server does after one handshake message: send {@code replies}, then continue, close, or
+ * What the server does after one handshake message: send {@code replies}, then continue, start TLS, close, or
  * enter transmission on {@code export} with {@code session}.
  *
  * @param replies messages to send, in order
@@ -17,10 +17,12 @@ import java.util.List;
 record NegotiationStep(List<ServerHandshakeMessage> replies, Outcome outcome, Export export,
                        NegotiatedSession session) {
 
-    /** The three ways a handshake step can end. */
+    /** The ways a handshake step can end. */
     enum Outcome {
         /** Keep reading options. */
         CONTINUE,
+        /** Send the replies in plain text, then start TLS and keep reading options over it. */
+        STARTTLS,
         /** Close the connection once the replies are flushed. */
         CLOSE,
         /** Switch the connection to the transmission phase. */
@@ -33,6 +35,10 @@ record NegotiationStep(List<ServerHandshakeMessage> replies, Outcome outcome, Ex
 
     static NegotiationStep replies(List<ServerHandshakeMessage> replies) {
         return new NegotiationStep(List.copyOf(replies), Outcome.CONTINUE, null, null);
+    }
+
+    static NegotiationStep startTls(ServerHandshakeMessage ack) {
+        return new NegotiationStep(List.of(ack), Outcome.STARTTLS, null, null);
     }
 
     static NegotiationStep close(ServerHandshakeMessage... replies) {

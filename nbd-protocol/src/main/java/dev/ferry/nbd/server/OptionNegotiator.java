@@ -81,7 +81,10 @@ final class OptionNegotiator {
     }
 
     private final ExportCatalog catalog;
+    private final TlsMode tls;
     private State state = State.AWAIT_CLIENT_FLAGS;
+    /** Whether STARTTLS succeeded on this connection. */
+    private boolean tlsActive;
     private boolean noZeroes;
     private boolean structuredReplies;
     private boolean extendedHeaders;
@@ -89,7 +92,24 @@ final class OptionNegotiator {
     private String metaContextExport;
 
     OptionNegotiator(ExportCatalog catalog) {
+        this(catalog, TlsMode.OFF);
+    }
+
+    OptionNegotiator(ExportCatalog catalog, TlsMode tls) {
         this.catalog = catalog;
+        this.tls = tls;
+    }
+
+    /**
+     * Records that TLS is up after a STARTTLS: everything negotiated before it is forgotten (spec: a client must not
+     * rely on it), so structured replies, extended headers and meta contexts are asked for again over TLS.
+     */
+    void onTlsEstablished() {
+        requireState(State.OPTIONS);
+        tlsActive = true;
+        structuredReplies = false;
+        extendedHeaders = false;
+        metaContextExport = null;
     }
 
     State state() {
@@ -122,6 +142,10 @@ final class OptionNegotiator {
         requireState(State.OPTIONS);
         int opt = req.option();
         byte[] data = req.data();
+        if (tls == TlsMode.REQUIRE && !tlsActive && opt != NBD_OPT_STARTTLS && opt != NBD_OPT_ABORT) {
+            return opt == NBD_OPT_EXPORT_NAME ? closed() : NegotiationStep.reply(OptionReply.error(opt,
+                    NBD_REP_ERR_TLS_REQD, "this server requires TLS: send NBD_OPT_STARTTLS first"));
+        }
         return switch (opt) {
             case NBD_OPT_EXPORT_NAME -> exportName(new String(data, StandardCharsets.UTF_8));
             case NBD_OPT_ABORT -> closed(OptionReply.ack(opt));
@@ -130,11 +154,24 @@ final class OptionNegotiator {
             case NBD_OPT_STRUCTURED_REPLY -> structuredReply(data);
             case NBD_OPT_EXTENDED_HEADERS -> extendedHeaders(data);
             case NBD_OPT_LIST_META_CONTEXT, NBD_OPT_SET_META_CONTEXT -> metaContext(opt, data);
-            case NBD_OPT_STARTTLS -> data.length != 0 ? invalid(opt, "STARTTLS takes no data")
-                    : NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP, "TLS is not supported"));
+            case NBD_OPT_STARTTLS -> startTls(data);
             default -> NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP,
                     NbdNames.option(opt) + " is not supported"));
         };
+    }
+
+    private NegotiationStep startTls(byte[] data) {
+        int opt = NBD_OPT_STARTTLS;
+        if (data.length != 0) {
+            return invalid(opt, "STARTTLS takes no data");
+        }
+        if (tls == TlsMode.OFF) {
+            return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNSUP, "TLS is not enabled on this server"));
+        }
+        if (tlsActive) {
+            return invalid(opt, "TLS is already on");
+        }
+        return NegotiationStep.startTls(OptionReply.ack(opt));
     }
 
     private NegotiationStep exportName(String name) {

@@ -99,6 +99,9 @@ final class ReadReplyWriter {
         if (chunk instanceof ReadResult.Data d) {
             return ctx.write(d.buffer());
         }
+        if (chunk instanceof ReadResult.FileData f && ctx.pipeline().get(HandshakeHandler.TLS) != null) {
+            return ctx.write(copied(ctx, f));
+        }
         if (chunk instanceof ReadResult.FileData f) {
             ChannelFuture future;
             try {
@@ -118,6 +121,31 @@ final class ReadReplyWriter {
             remaining -= n;
         } while (remaining > 0);
         return last;
+    }
+
+    /**
+     * File data read into a buffer, for a TLS connection (TLS encrypts buffers; the kernel's sendfile cannot): a
+     * positional read, on the event loop, of bytes the file system usually has in its page cache.
+     */
+    private static ByteBuf copied(ChannelHandlerContext ctx, ReadResult.FileData f) {
+        ByteBuf buf = ctx.alloc().directBuffer(f.length(), f.length());
+        try {
+            long position = f.position();
+            while (buf.isWritable()) {
+                int n = buf.writeBytes(f.channel(), position, buf.writableBytes());
+                if (n < 0) {
+                    throw new java.io.EOFException("file ended at " + position + " while reading " + f.length()
+                            + " bytes from " + f.position());
+                }
+                position += n;
+            }
+            return buf;
+        } catch (java.io.IOException e) {
+            buf.release();
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            releasePin(f);
+        }
     }
 
     private static void releasePin(ReadResult.FileData f) {

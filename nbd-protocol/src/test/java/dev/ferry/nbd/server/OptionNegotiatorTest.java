@@ -12,6 +12,7 @@ import dev.ferry.nbd.export.BlockSizeConstraints;
 import dev.ferry.nbd.export.ExportCapabilities;
 import dev.ferry.nbd.testing.MemoryExport;
 import dev.ferry.nbd.testing.TestCatalog;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,5 +119,61 @@ class OptionNegotiatorTest {
         assertThat(negotiator.state()).isEqualTo(OptionNegotiator.State.TRANSMISSION);
         assertThatThrownBy(() -> option(NBD_OPT_LIST, new byte[0])).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("TRANSMISSION").hasMessageContaining("OPTIONS");
+    }
+
+    @Test
+    void requiredTlsRefusesEveryOptionButStartTlsAndAbortUntilTlsIsUp() {
+        OptionNegotiator forced = new OptionNegotiator(catalog, TlsMode.REQUIRE);
+        forced.onClientFlags(new ClientFlags(NBD_FLAG_C_FIXED_NEWSTYLE));
+        for (int opt : new int[] {NBD_OPT_LIST, NBD_OPT_INFO, NBD_OPT_GO, NBD_OPT_STRUCTURED_REPLY,
+            NBD_OPT_LIST_META_CONTEXT, 99}) {
+            NegotiationStep step = forced.onOption(new OptionRequest(opt, RawClient.exportQuery("a")));
+            assertThat(types(step)).as("option %d", opt).containsExactly(NBD_REP_ERR_TLS_REQD);
+            assertThat(step.outcome()).isEqualTo(NegotiationStep.Outcome.CONTINUE);
+        }
+        NegotiationStep start = forced.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0]));
+        assertThat(start.outcome()).isEqualTo(NegotiationStep.Outcome.STARTTLS);
+        assertThat(types(start)).containsExactly(NBD_REP_ACK);
+        forced.onTlsEstablished();
+        assertThat(types(forced.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0]))))
+                .as("STARTTLS twice").containsExactly(NBD_REP_ERR_INVALID);
+        assertThat(forced.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("a"))).outcome())
+                .isEqualTo(NegotiationStep.Outcome.TRANSMISSION);
+    }
+
+    @Test
+    void requiredTlsClosesOnExportNameWithoutTlsAndAbortIsAcknowledged() {
+        OptionNegotiator forced = new OptionNegotiator(catalog, TlsMode.REQUIRE);
+        forced.onClientFlags(new ClientFlags(NBD_FLAG_C_FIXED_NEWSTYLE));
+        assertThat(forced.onOption(new OptionRequest(NBD_OPT_EXPORT_NAME, "a".getBytes(StandardCharsets.UTF_8)))
+                .outcome()).isEqualTo(NegotiationStep.Outcome.CLOSE);
+        OptionNegotiator other = new OptionNegotiator(catalog, TlsMode.REQUIRE);
+        other.onClientFlags(new ClientFlags(NBD_FLAG_C_FIXED_NEWSTYLE));
+        NegotiationStep abort = other.onOption(new OptionRequest(NBD_OPT_ABORT, new byte[0]));
+        assertThat(types(abort)).containsExactly(NBD_REP_ACK);
+        assertThat(abort.outcome()).isEqualTo(NegotiationStep.Outcome.CLOSE);
+    }
+
+    @Test
+    void startTlsForgetsWhatWasNegotiatedBeforeIt() {
+        OptionNegotiator optional = new OptionNegotiator(catalog, TlsMode.ON);
+        optional.onClientFlags(new ClientFlags(NBD_FLAG_C_FIXED_NEWSTYLE));
+        optional.onOption(new OptionRequest(NBD_OPT_STRUCTURED_REPLY, new byte[0]));
+        optional.onOption(new OptionRequest(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", BASE_ALLOCATION)));
+        assertThat(optional.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0])).outcome())
+                .isEqualTo(NegotiationStep.Outcome.STARTTLS);
+        optional.onTlsEstablished();
+        NegotiationStep go = optional.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("a")));
+        assertThat(go.session().structuredReplies()).isFalse();
+        assertThat(go.session().baseAllocationId()).isEmpty();
+    }
+
+    @Test
+    void optionalTlsServesPlainClientsAndStartTlsWithoutTlsIsUnsupported() {
+        OptionNegotiator optional = new OptionNegotiator(catalog, TlsMode.ON);
+        optional.onClientFlags(new ClientFlags(NBD_FLAG_C_FIXED_NEWSTYLE));
+        assertThat(optional.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("a"))).outcome())
+                .isEqualTo(NegotiationStep.Outcome.TRANSMISSION);
+        assertThat(types(option(NBD_OPT_STARTTLS, new byte[0]))).as("TLS off").containsExactly(NBD_REP_ERR_UNSUP);
     }
 }
