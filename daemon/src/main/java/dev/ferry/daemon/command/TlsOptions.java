@@ -5,7 +5,10 @@ import dev.ferry.nbd.server.TlsMode;
 import dev.ferry.nbd.server.TlsSettings;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The NBD TLS options of {@code ferry serve} and {@code ferry daemon}: {@code --tls off|on|require},
@@ -13,7 +16,7 @@ import picocli.CommandLine.Option;
  * {@code ca-cert.pem}) and {@code --tls-verify-peer} (clients must present a certificate signed by the CA).
  */
 public final class TlsOptions {
-    @Option(names = "--tls", paramLabel = "MODE", defaultValue = "off",
+    @Option(names = "--tls", paramLabel = "MODE", defaultValue = "off", converter = ModeConverter.class,
             description = "NBD TLS: off, on (for clients that ask with STARTTLS) or require (for every client). "
                 + "Default: ${DEFAULT-VALUE}.")
     TlsMode mode;
@@ -24,6 +27,18 @@ public final class TlsOptions {
 
     @Option(names = "--tls-verify-peer", description = "Require client certificates signed by DIR/ca-cert.pem.")
     boolean verifyPeer;
+
+    /** {@code off}, {@code on} or {@code require}, in any case. */
+    static final class ModeConverter implements ITypeConverter<TlsMode> {
+        @Override
+        public TlsMode convert(String value) {
+            try {
+                return TlsMode.valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("expected off, on or require, got '" + value + "'");
+            }
+        }
+    }
 
     /**
      * The TLS the options ask for, its certificates loaded.
@@ -39,7 +54,7 @@ public final class TlsOptions {
             return TlsSettings.OFF;
         }
         if (certificates == null) {
-            throw CommandFailure.usage("--tls " + mode.name().toLowerCase(java.util.Locale.ROOT)
+            throw CommandFailure.usage("--tls " + mode.name().toLowerCase(Locale.ROOT)
                     + " needs --tls-certificates DIR (server-cert.pem, server-key.pem)");
         }
         try {
