@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Serves one mapper {@link BlockDevice} as an NBD {@link Export}.
  *
  * <p>Reads of ranges that lie in one file are answered zero-copy ({@link ReadResult.FileData}, the
- * device's {@link FileSpan} being the pin); others are read into a pooled direct buffer. Every
+ * device's {@link FileSpan} being the pin), split at the file's holes when long enough
+ * ({@link SparseSpanReads}); others are read into a pooled direct buffer. Every
  * connection shares the one device, so a flush on any connection covers writes completed on all of
  * them and the export advertises CAN_MULTI_CONN. Device failures become NBD errors via
  * {@link NbdErrors}.
@@ -115,9 +116,7 @@ public final class BlockDeviceExport implements Export {
             return CompletableFuture.failedFuture(NbdErrors.translate(e));
         }
         if (span.isPresent()) {
-            FileSpan s = span.get();
-            return CompletableFuture.completedFuture(new ReadResult(List.of(
-                    new ReadResult.FileData(offset, length, s.channel(), s.position(), s::close))));
+            return CompletableFuture.completedFuture(SparseSpanReads.read(offset, span.get()));
         }
         ByteBuf buffer = allocator.directBuffer(length, length);
         ByteBuffer target = buffer.nioBuffer(0, length);
