@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <pre>
  *  GET    /v1/vgs/{vg}/lvs/{lv}/bitmaps                       200 {"bitmaps":[bitmap...]}
- *  POST   /v1/vgs/{vg}/lvs/{lv}/bitmaps  {"name","granularity"?}   201 bitmap
+ *  POST   /v1/vgs/{vg}/lvs/{lv}/bitmaps  {"name","granularity"?}   201 bitmap  (granularity e.g. "64k", bare: KiB)
  *  POST   /v1/vgs/{vg}/lvs/{lv}/bitmaps/{name}/clear           200 bitmap
  *  DELETE /v1/vgs/{vg}/lvs/{lv}/bitmaps/{name}                 200 {"removed":name}
  * </pre>
@@ -27,7 +27,7 @@ import java.util.Map;
 public final class BitmapRoutes {
 
     /** {@code POST .../bitmaps}. */
-    record Add(String name, Long granularity) {
+    record Add(String name, String granularity) {
     }
 
     private BitmapRoutes() {
@@ -40,7 +40,8 @@ public final class BitmapRoutes {
                 bitmaps.list(lv(q, volumes)).stream().map(BitmapRoutes::json).toList()));
         router.add(HttpMethod.POST, base, q -> {
             Add b = q.bodyAs(Add.class);
-            long granularity = b.granularity() == null ? DirtyBitmap.DEFAULT_GRANULARITY : b.granularity();
+            long granularity = b.granularity() == null ? DirtyBitmap.DEFAULT_GRANULARITY
+                    : Sizes.bytes(b.granularity(), 'k', "granularity");
             return ControlResponse.json(201, json(bitmaps.add(lv(q, volumes),
                     RequestBodies.required(b.name(), "name"), granularity)));
         });

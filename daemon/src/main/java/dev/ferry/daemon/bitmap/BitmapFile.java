@@ -24,6 +24,8 @@ final class BitmapFile {
     static final int VERSION = 1;
     /** Flag: the bitmap was in use by a running daemon (set while it runs, cleared at a clean stop). */
     static final int IN_USE = 1;
+    /** Bytes before the bits: magic, version, flags, granularity, word count. */
+    static final int HEADER = 8 + 4 + 4 + 8 + 4;
     /** File name suffix. */
     static final String SUFFIX = ".bitmap";
 
@@ -37,7 +39,7 @@ final class BitmapFile {
     /** Reads and checks a bitmap file. */
     static Content read(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
-        if (b.remaining() < 36) {
+        if (b.remaining() < HEADER + 4) {
             throw new IOException(file + ": too short for a bitmap file");
         }
         CRC32C crc = new CRC32C();
@@ -67,7 +69,7 @@ final class BitmapFile {
     /** Replaces {@code file} atomically and durably with {@code content}. */
     static void write(Path file, Content content) throws IOException {
         long[] longs = content.bits().toLongArray();
-        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 4 + 4 + 8 + 4 + 8 * longs.length + 4);
+        ByteBuffer b = ByteBuffer.allocate(HEADER + 8 * longs.length + 4);
         b.put(MAGIC).putInt(VERSION).putInt(content.inUse() ? IN_USE : 0).putLong(content.granularity())
                 .putInt(longs.length);
         for (long l : longs) {

@@ -248,9 +248,10 @@ final class OptionNegotiator {
         List<ServerHandshakeMessage> replies = new ArrayList<>();
         if (set) {
             selected.clear();
+            int nextId = BASE_ALLOCATION_ID + 1;
             for (String name : offered) {
                 if (query.queries().contains(name)) {
-                    int id = name.equals(BASE_ALLOCATION) ? BASE_ALLOCATION_ID : BASE_ALLOCATION_ID + 1 + selected.size();
+                    int id = name.equals(BASE_ALLOCATION) ? BASE_ALLOCATION_ID : nextId++;
                     selected.put(id, name);
                     replies.add(OptionReply.metaContext(opt, id, name));
                 }

@@ -1,7 +1,6 @@
 package dev.ferry.daemon.cli.lvm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.daemon.cli.SizeArgument;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.cli.client.Targets;
@@ -29,9 +28,9 @@ public final class BitmapCommand extends LvmCommand {
     @Parameters(index = "2", arity = "0..1", paramLabel = "NAME", description = "The bitmap (all but list).")
     String name;
 
-    @Option(names = "--granularity", paramLabel = "SIZE", converter = SizeArgument.class,
-        description = "add: bytes per bit, a power of two of at least 512 (default 64k).")
-    Long granularity;
+    @Option(names = "--granularity", paramLabel = "SIZE", description = "add: bytes per bit, a power of two of at "
+        + "least 512 bytes, default unit KiB (b, k, m suffixes; default 64k).")
+    String granularity;
 
     @Override
     protected int run(ControlClient client) throws ControlCallException {
