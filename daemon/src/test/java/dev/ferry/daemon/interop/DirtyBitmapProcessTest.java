@@ -44,7 +44,7 @@ class DirtyBitmapProcessTest {
     void volume() {
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo", "nbdcopy");
         ExternalTool.assumeInstalled("qemu-utils", "qemu-io");
-        daemon = daemons.own(FerryDaemon.start(dir.resolve("d")));
+        daemon = daemons.own(FerryDaemon.start(dir));
         daemon.cliOk("pvcreate", "--size", "64M", pv(0), pv(1));
         daemon.cliOk("vgcreate", "vg", pv(0), pv(1));
         daemon.cliOk("lvcreate", "-n", "lv", "-L", "32M", "vg", pv(0));
