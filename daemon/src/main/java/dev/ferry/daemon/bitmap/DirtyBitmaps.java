@@ -129,6 +129,46 @@ public final class DirtyBitmaps implements AutoCloseable {
         of(lv).remove(name);
     }
 
+    /** Moves the bitmaps of {@code from} to {@code to} (an lvrename), on disk and in memory. */
+    public synchronized void rename(String from, String to) {
+        LvBitmaps old = lvs.remove(from);
+        if (old == null) {
+            return;
+        }
+        if (!old.list().isEmpty()) {
+            try {
+                Files.createDirectories(lvDir(to).getParent());
+                Files.deleteIfExists(lvDir(to)); // left empty by a removed LV of that name
+                Files.move(lvDir(from), lvDir(to));
+            } catch (IOException e) {
+                lvs.put(from, old);
+                throw new VolumeException(ErrorCode.IO_ERROR, "moving the bitmaps of " + from + " to " + to + ": "
+                        + e, e);
+            }
+        }
+        old.moveTo(of(to));
+    }
+
+    /** Forgets and deletes the bitmaps of {@code lv} (an lvremove or vgremove). */
+    public synchronized void drop(String lv) {
+        LvBitmaps gone = lvs.remove(lv);
+        if (gone == null) {
+            return;
+        }
+        for (DirtyBitmap b : gone.list()) {
+            try {
+                BitmapFile.delete(file(lv, b.name()));
+            } catch (IOException e) {
+                LOG.warn("deleting bitmap {} of removed LV {} failed: {}", b.name(), lv, e.toString());
+            }
+        }
+        try {
+            Files.deleteIfExists(lvDir(lv));
+        } catch (IOException e) {
+            LOG.debug("bitmap directory of removed LV {} stays: {}", lv, e.toString());
+        }
+    }
+
     /** Writes every consistent bitmap with its in-use flag cleared: call once no more writes can reach the LVs. */
     @Override
     public synchronized void close() {

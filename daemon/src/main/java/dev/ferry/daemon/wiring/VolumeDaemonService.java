@@ -1,5 +1,6 @@
 package dev.ferry.daemon.wiring;
 
+import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.activation.DmExports;
 import dev.ferry.daemon.activation.ExportFactory;
 import dev.ferry.daemon.activation.PvWrapper;
@@ -10,6 +11,7 @@ import dev.ferry.daemon.api.PvMoveRoutes;
 import dev.ferry.daemon.bitmap.DirtyBitmaps;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.mirror.MirrorService;
+import dev.ferry.daemon.operations.LvNameWatcher;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
@@ -79,6 +81,17 @@ public final class VolumeDaemonService implements DaemonService {
         mirrors = new MirrorService(volumes, MIRROR_RESYNC_DEADLINE, System::nanoTime);
         MirrorRoutes.install(context.router(), mirrors);
         BitmapRoutes.install(context.router(), volumes, b);
+        volumes.watchNames(new LvNameWatcher() {
+            @Override
+            public void renamed(String vg, String from, String to) {
+                b.rename(Activator.exportName(vg, from), Activator.exportName(vg, to));
+            }
+
+            @Override
+            public void removed(String vg, String lv) {
+                b.drop(Activator.exportName(vg, lv));
+            }
+        });
         moves.resumeAll().forEach(m -> LOG.info("pvmove {} of {} resumed", m.name(), m.source()));
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));

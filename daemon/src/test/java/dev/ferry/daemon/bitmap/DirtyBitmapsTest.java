@@ -63,6 +63,27 @@ class DirtyBitmapsTest {
     }
 
     @Test
+    void renamedBitmapsFollowTheLvAndKeepRecordingOldDevicesWritesWhileRemovedOnesAreGone() throws IOException {
+        DirtyBitmaps bitmaps = DirtyBitmaps.open(dir);
+        BlockDevice old = bitmaps.track("vg/a", new MemoryBlockDevice("m", 1 << 20));
+        bitmaps.add("vg/a", "b0", 4096);
+        BlockDevice renamed = bitmaps.track("vg/b", new MemoryBlockDevice("m", 1 << 20));
+        bitmaps.rename("vg/a", "vg/b");
+        old.write(0, ByteBuffer.allocate(1), false).join();
+        renamed.write(8192, ByteBuffer.allocate(1), false).join();
+
+        assertThat(bitmaps.list("vg/a")).isEmpty();
+        assertThat(bitmaps.list("vg/b")).singleElement().extracting(DirtyBitmap::dirtyBytes).isEqualTo(8192L);
+        assertThat(Files.exists(dir.resolve("vg/b/b0.bitmap"))).isTrue();
+
+        bitmaps.drop("vg/b");
+        assertThat(bitmaps.list("vg/b")).isEmpty();
+        assertThat(Files.exists(dir.resolve("vg/b"))).isFalse();
+        bitmaps.close();
+        assertThat(DirtyBitmaps.open(dir).list("vg/b")).as("nothing comes back").isEmpty();
+    }
+
+    @Test
     void namesGranularitiesAndDuplicatesAreChecked() throws IOException {
         DirtyBitmaps bitmaps = DirtyBitmaps.open(dir);
         bitmaps.add("vg/lv", "b0", 4096);

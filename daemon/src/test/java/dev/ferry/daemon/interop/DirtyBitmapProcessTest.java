@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Dirty bitmaps through the real {@code ferry daemon} process and real clients: qemu-io writes mark 64 KiB granules
  * that {@code nbdinfo --map=qemu:dirty-bitmap:NAME} shows, the bits survive a clean restart and follow the LV
- * through a pvmove, a kill -9 leaves the bitmap inconsistent (listed so, not offered, only removable), and an
- * incremental backup that copies only the dirty extents reproduces the LV.
+ * through a pvmove, a kill -9 leaves the bitmap inconsistent (listed so, not offered, only removable), lvremove
+ * takes the bitmaps along, and an incremental backup that copies only the dirty extents reproduces the LV.
  */
 class DirtyBitmapProcessTest {
 
@@ -89,6 +89,11 @@ class DirtyBitmapProcessTest {
         daemon.cliOk("bitmap", "remove", LV, "b0");
         daemon.cliOk("bitmap", "add", LV, "b0");
         assertThat(dirty()).isEmpty();
+
+        daemon.cliOk("lvremove", "-f", LV);
+        daemon.cliOk("lvcreate", "-n", "lv", "-L", "32M", "vg");
+        assertThat(daemon.cliOk("bitmap", "list", LV).out()).as("a new LV of the name has no bitmaps")
+                .doesNotContain("b0");
     }
 
     @Test
