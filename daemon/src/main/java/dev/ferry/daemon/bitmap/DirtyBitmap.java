@@ -14,6 +14,8 @@ public final class DirtyBitmap {
 
     /** Granularity unless one is asked for: 64 KiB, as qemu's default for most images. */
     public static final long DEFAULT_GRANULARITY = 64 * 1024;
+    /** {@code NBD_STATE_DIRTY}: bit 0 of a {@code qemu:dirty-bitmap} context. */
+    public static final int DIRTY = 1;
 
     private final String name;
     private final long granularity;
@@ -99,9 +101,6 @@ public final class DirtyBitmap {
         }
         return out;
     }
-
-    /** {@code NBD_STATE_DIRTY}: bit 0 of a {@code qemu:dirty-bitmap} context. */
-    public static final int DIRTY = 1;
 
     private int index(long offset) {
         long i = offset / granularity;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Dirty bitmaps through the real {@code ferry daemon} process and real clients: qemu-io writes mark 64 KiB granules
- * that {@code nbdinfo --map=qemu:dirty-bitmap:NAME} shows, the bits survive a clean restart and follow the LV
+ * that {@code nbdinfo --map=qemu:dirty-bitmap:NAME} and {@code qemu-img map} (x-dirty-bitmap) show, the bits survive a clean restart and follow the LV
  * through a pvmove, a kill -9 leaves the bitmap inconsistent (listed so, not offered, only removable), lvremove
  * takes the bitmaps along, and an incremental backup that copies only the dirty extents reproduces the LV.
  */
@@ -58,6 +58,13 @@ class DirtyBitmapProcessTest {
         List<long[]> expected = List.of(new long[] {MIB, K64}, new long[] {5 * MIB, 4 * K64});
         assertThat(dirty()).containsExactlyElementsOf(expected);
         assertThat(daemon.cliOk("bitmap", "list", LV).out()).contains("b0", "320.00 KiB", "consistent");
+        // qemu's own reader of dirty bitmaps over NBD (its x-dirty-bitmap option reports dirty ranges as not data)
+        String qemuMap = ExternalTool.run(TIMEOUT, "qemu-img", "map", "--output=json", "--image-opts",
+                "driver=nbd,server.type=inet,server.host=127.0.0.1,server.port=" + daemon.nbdPort() + ",export=" + LV
+                        + ",x-dirty-bitmap=" + CONTEXT).assertSuccess().stdout();
+        assertThat(qemuMap.replace(" ", "")).contains("\"start\":" + MIB + ",\"length\":" + K64 + ",",
+                "\"start\":" + 5 * MIB + ",\"length\":" + 4 * K64 + ",").containsPattern(
+                "\"start\":" + MIB + ",[^}]*\"data\":false");
 
         assertThat(daemon.stop()).isZero();
         daemon.startAgain();

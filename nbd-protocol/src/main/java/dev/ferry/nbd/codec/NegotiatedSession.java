@@ -2,6 +2,8 @@ package dev.ferry.nbd.codec;
 
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.export.BlockSizeConstraints;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -23,7 +25,7 @@ public record NegotiatedSession(long exportSize, int transmissionFlags, boolean 
 
     /** Copies the context map, keeping its order. */
     public NegotiatedSession {
-        exportContexts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(exportContexts));
+        exportContexts = Collections.unmodifiableMap(new LinkedHashMap<>(exportContexts));
     }
 
     /** A session with no export-specific meta contexts selected. */
