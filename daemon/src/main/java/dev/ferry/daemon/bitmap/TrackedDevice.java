@@ -11,10 +11,12 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * An LV's device as its export sees it: every write, discard and zeroing marks the LV's dirty bitmaps before it is
- * issued (so before it can be acknowledged), and the consistent bitmaps are offered as
+ * issued (so before it can be acknowledged) and again when it completes (so a clear racing with it loses nothing),
+ * and the consistent bitmaps are offered as
  * {@code qemu:dirty-bitmap:NAME} meta contexts. Reads, spans and everything else go to the device unchanged.
  */
 final class TrackedDevice implements BlockDevice, MetaContextSource {
@@ -42,8 +44,7 @@ final class TrackedDevice implements BlockDevice, MetaContextSource {
 
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
-        bitmaps.mark(offset, src.remaining());
-        return device.write(offset, src, fua);
+        return marked(offset, src.remaining(), () -> device.write(offset, src, fua));
     }
 
     @Override
@@ -53,14 +54,21 @@ final class TrackedDevice implements BlockDevice, MetaContextSource {
 
     @Override
     public CompletableFuture<Void> discard(long offset, long length) {
-        bitmaps.mark(offset, length);
-        return device.discard(offset, length);
+        return marked(offset, length, () -> device.discard(offset, length));
     }
 
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
+        return marked(offset, length, () -> device.writeZeroes(offset, length, mayUnmap));
+    }
+
+    /**
+     * Marks the range, runs {@code op}, and marks it again when {@code op} completes (before the returned future
+     * does): a bitmap cleared while the operation was in flight still records it.
+     */
+    private CompletableFuture<Void> marked(long offset, long length, Supplier<CompletableFuture<Void>> op) {
         bitmaps.mark(offset, length);
-        return device.writeZeroes(offset, length, mayUnmap);
+        return op.get().whenComplete((ignored, failure) -> bitmaps.mark(offset, length));
     }
 
     @Override
