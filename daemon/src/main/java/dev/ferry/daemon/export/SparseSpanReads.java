@@ -21,9 +21,9 @@ final class SparseSpanReads {
 
     /**
      * Shortest read whose allocation is probed: below it a read is one data chunk. A probe is two {@code lseek}
-     * calls on the event loop, measured here at 1-4 µs each (more under load), which is a few per cent of sending
-     * 64 KiB but under one per cent from 256 KiB on; 256 KiB is also nbdcopy's request size, so its reads
-     * still see holes.
+     * calls on the event loop, measured on the development machine at about 4 µs each under a load average of 10,
+     * several per cent of sending 64 KiB there but a few per cent at most from 256 KiB on; 256 KiB is also
+     * nbdcopy's request size, so its reads still see holes.
      */
     static final int MIN_PROBED_LENGTH = 256 * 1024;
 
