@@ -7,7 +7,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 # command -> Debian package providing it
 declare -A tools=(
-    [nbdinfo]=libnbd-bin [nbdcopy]=libnbd-bin
+    [nbdinfo]=libnbd-bin [nbdcopy]=libnbd-bin [nbdsh]=python3-libnbd
     [qemu-io]=qemu-utils [qemu-img]=qemu-utils
     [fio]=fio
     [nbdkit]=nbdkit

@@ -13,7 +13,8 @@ import dev.ferry.daemon.model.VolumeException;
  *  *_EXISTS, *_IN_USE, *_OPEN, *_HAS_*, *_LOCKED, *_BUSY,
  *  LAST_PV, INSUFFICIENT_SPACE, DEVICE_STATE,
  *  NOTHING_TO_MOVE, ALREADY_MOVING,
- *  INVLPRED, INRESYNC, OFFLINE, FORCEOFF               409
+ *  INVLPRED, INRESYNC, OFFLINE, FORCEOFF,
+ *  BITMAP_INCONSISTENT                                 409
  *  INVALID_*, PV_TOO_SMALL, SAME_PV, OVERLAPPING_RANGES 400
  *  METADATA_TOO_LARGE                                  507
  *  SUSPEND_TIMEOUT                                     504
@@ -70,7 +71,7 @@ public final class ApiErrors {
                 || name.endsWith("_LOCKED") || name.endsWith("_BUSY") || name.equals("LAST_PV")
                 || name.equals("INSUFFICIENT_SPACE") || name.equals(DEVICE_STATE) || name.equals("NOTHING_TO_MOVE")
                 || name.equals("ALREADY_MOVING") || name.equals("INVLPRED") || name.equals("INRESYNC")
-                || name.equals("OFFLINE") || name.equals("FORCEOFF")) {
+                || name.equals("OFFLINE") || name.equals("FORCEOFF") || name.equals("BITMAP_INCONSISTENT")) {
             return 409;
         }
         if (name.equals("METADATA_TOO_LARGE")) {

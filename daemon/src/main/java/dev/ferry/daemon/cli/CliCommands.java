@@ -9,6 +9,7 @@ import dev.ferry.daemon.cli.lvm.LvRemoveCommand;
 import dev.ferry.daemon.cli.lvm.LvConvertCommand;
 import dev.ferry.daemon.cli.lvm.LvRenameCommand;
 import dev.ferry.daemon.cli.lvm.LvResizeCommand;
+import dev.ferry.daemon.cli.lvm.BitmapCommand;
 import dev.ferry.daemon.cli.lvm.LvsCommand;
 import dev.ferry.daemon.cli.lvm.MigrateppCommand;
 import dev.ferry.daemon.cli.lvm.PvCreateCommand;
@@ -34,7 +35,7 @@ public final class CliCommands {
         VgCreateCommand.class, VgExtendCommand.class, VgReduceCommand.class, VgRemoveCommand.class, VgsCommand.class,
         LvCreateCommand.class, LvExtendCommand.class, LvReduceCommand.class, LvResizeCommand.class,
         LvRemoveCommand.class, LvRenameCommand.class, LvConvertCommand.class, LvChangeCommand.class,
-        LvsCommand.class, PvMoveCommand.class,
+        LvsCommand.class, BitmapCommand.class, PvMoveCommand.class,
         MigrateppCommand.class, ResyncpvCommand.class, ResynclvCommand.class, ResynclpCommand.class,
         DmsetupCommand.class);
 

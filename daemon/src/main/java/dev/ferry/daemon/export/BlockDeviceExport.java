@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * Serves one mapper {@link BlockDevice} as an NBD {@link Export}.
  *
  * <p>Reads of ranges that lie in one file are answered zero-copy ({@link ReadResult.FileData}, the
- * device's {@link FileSpan} being the pin); others are read into a pooled direct buffer. Every
+ * device's {@link FileSpan} being the pin), split at the file's holes when long enough
+ * ({@link SparseSpanReads}); others are read into a pooled direct buffer. Every
  * connection shares the one device, so a flush on any connection covers writes completed on all of
- * them and the export advertises CAN_MULTI_CONN. Device failures become NBD errors via
+ * them and the export advertises CAN_MULTI_CONN. A device that is a {@link MetaContextSource} (an LV with dirty
+ * bitmaps) offers its meta contexts. Device failures become NBD errors via
  * {@link NbdErrors}.
  */
 public final class BlockDeviceExport implements Export {
@@ -115,9 +117,7 @@ public final class BlockDeviceExport implements Export {
             return CompletableFuture.failedFuture(NbdErrors.translate(e));
         }
         if (span.isPresent()) {
-            FileSpan s = span.get();
-            return CompletableFuture.completedFuture(new ReadResult(List.of(
-                    new ReadResult.FileData(offset, length, s.channel(), s.position(), s::close))));
+            return CompletableFuture.completedFuture(SparseSpanReads.read(offset, span.get()));
         }
         ByteBuf buffer = allocator.directBuffer(length, length);
         ByteBuffer target = buffer.nioBuffer(0, length);
@@ -226,6 +226,17 @@ public final class BlockDeviceExport implements Export {
     private static int flagsOf(Extent e) {
         int flags = e.zero() ? NbdConstants.NBD_STATE_ZERO : 0;
         return e.allocated() ? flags : flags | NbdConstants.NBD_STATE_HOLE;
+    }
+
+    @Override
+    public List<String> metaContexts() {
+        return device instanceof MetaContextSource m ? m.metaContexts() : List.of();
+    }
+
+    @Override
+    public CompletableFuture<List<BlockStatusExtent>> metaContextStatus(String context, long offset, long length) {
+        return device instanceof MetaContextSource m ? m.metaContextStatus(context, offset, length)
+                : Export.super.metaContextStatus(context, offset, length);
     }
 
     @Override

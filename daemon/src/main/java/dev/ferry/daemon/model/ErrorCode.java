@@ -84,5 +84,11 @@ public enum ErrorCode {
      * Not more than half of the VG's metadata copies can be written any more (quorum lost): the VG was taken offline
      * (AIX: LVM_FORCEOFF, -145).
      */
-    FORCEOFF
+    FORCEOFF,
+    /** The LV already has a dirty bitmap of that name. */
+    BITMAP_EXISTS,
+    /** The LV has no dirty bitmap of that name. */
+    BITMAP_NOT_FOUND,
+    /** The dirty bitmap may have lost bits in an unclean shutdown: it can only be removed. */
+    BITMAP_INCONSISTENT
 }

@@ -54,6 +54,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     private final MirrorCopyRecorder copies;
     private final MissingPvs missing = new MissingPvs();
     private final LiveConversions conversions = new LiveConversions(this);
+    private volatile LvNameWatcher names = LvNameWatcher.NONE;
 
     private VolumeService(VolumeManager manager, Activator activator) {
         this.manager = manager;
@@ -112,6 +113,11 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     /** The manager, for reports and reads (its runtime is the {@link #activator()}). */
     public VolumeManager manager() {
         return manager;
+    }
+
+    /** Tells {@code watcher} of every lvrename, lvremove and vgremove from now on. */
+    public void watchNames(LvNameWatcher watcher) {
+        names = watcher;
     }
 
     /** The activation layer (devices, exports, runtime state). */
@@ -221,6 +227,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         manager.vgremove(vgName, force);
         if (before != null) {
             MissingPvs.inStep(activator, before, before.withLvs(List.of()), lv -> false);
+            before.lvs().forEach(lv -> names.removed(vgName, lv.name()));
         }
     }
 
@@ -275,6 +282,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         }
         LogicalVolume lv = manager.lvrename(vgName, oldName, newName);
         activator.rename(requireVg(vgName), oldName, lv, force);
+        names.renamed(vgName, oldName, newName);
         return lv;
     }
 
@@ -283,6 +291,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     public synchronized void lvremove(String vgName, String lvName, boolean force) {
         manager.lvremove(vgName, lvName, force);
         activator.deactivate(vgName, lvName, true);
+        names.removed(vgName, lvName);
     }
 
     /**

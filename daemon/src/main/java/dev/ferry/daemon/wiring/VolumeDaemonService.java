@@ -1,13 +1,17 @@
 package dev.ferry.daemon.wiring;
 
+import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.activation.DmExports;
 import dev.ferry.daemon.activation.ExportFactory;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.api.ApiRoutes;
+import dev.ferry.daemon.api.BitmapRoutes;
 import dev.ferry.daemon.api.MirrorRoutes;
 import dev.ferry.daemon.api.PvMoveRoutes;
+import dev.ferry.daemon.bitmap.DirtyBitmaps;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.mirror.MirrorService;
+import dev.ferry.daemon.operations.LvNameWatcher;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
@@ -22,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * The daemon's volume layer: at start opens the data directory's PVs and VGs, activates every LV into the
  * shared {@link ExportDirectory} and installs the volume and dmsetup API routes ({@link ApiRoutes}) over them (devices
  * dmsetup creates are exported under their own names); at stop withdraws those exports, flushes and deactivates
- * every LV and closes the metadata.
+ * every LV and closes the metadata. Each LV's export marks the LV's dirty bitmaps ({@link DirtyBitmaps}, opened first
+ * and saved clean last).
  */
 public final class VolumeDaemonService implements DaemonService {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
@@ -43,6 +48,7 @@ public final class VolumeDaemonService implements DaemonService {
     private volatile DmExports dmExports;
     private volatile PvMoveService moves;
     private volatile MirrorService mirrors;
+    private volatile DirtyBitmaps bitmaps;
 
     /** A service publishing LVs into {@code exports}, each served through {@code exportFactory}. */
     public VolumeDaemonService(ExportDirectory exports, ExportFactory exportFactory) {
@@ -63,7 +69,10 @@ public final class VolumeDaemonService implements DaemonService {
 
     @Override
     public void start(DaemonContext context) throws Exception {
-        volumes = VolumeService.open(context.dataDir(), exports, exportFactory, SUSPEND_TIMEOUT, pvWrapper);
+        DirtyBitmaps b = DirtyBitmaps.open(context.dataDir().resolve("bitmaps"));
+        bitmaps = b;
+        ExportFactory tracking = (name, device, onIdle) -> exportFactory.create(name, b.track(name, device), onIdle);
+        volumes = VolumeService.open(context.dataDir(), exports, tracking, SUSPEND_TIMEOUT, pvWrapper);
         dmExports = new DmExports(exports, exportFactory);
         ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT);
         MirrorMetrics.bind(context.meterRegistry(), volumes);
@@ -71,6 +80,18 @@ public final class VolumeDaemonService implements DaemonService {
         PvMoveRoutes.install(context.router(), moves);
         mirrors = new MirrorService(volumes, MIRROR_RESYNC_DEADLINE, System::nanoTime);
         MirrorRoutes.install(context.router(), mirrors);
+        BitmapRoutes.install(context.router(), volumes, b);
+        volumes.watchNames(new LvNameWatcher() {
+            @Override
+            public void renamed(String vg, String from, String to) {
+                b.rename(Activator.exportName(vg, from), Activator.exportName(vg, to));
+            }
+
+            @Override
+            public void removed(String vg, String lv) {
+                b.drop(Activator.exportName(vg, lv));
+            }
+        });
         moves.resumeAll().forEach(m -> LOG.info("pvmove {} of {} resumed", m.name(), m.source()));
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
@@ -121,6 +142,10 @@ public final class VolumeDaemonService implements DaemonService {
         if (v != null) {
             Duration left = deadline.remaining();
             v.close(left.compareTo(MIN_STOP) < 0 ? MIN_STOP : left);
+        }
+        DirtyBitmaps b = bitmaps;
+        if (b != null) {
+            b.close(); // every LV is deactivated: no write can mark a bitmap any more
         }
     }
 }

@@ -120,10 +120,11 @@ class VolumeRoutesTest {
     void everyErrorCodeHasAStatusByItsName() {
         for (ErrorCode code : ErrorCode.values()) {
             int expected = switch (code) {
-                case PV_NOT_FOUND, VG_NOT_FOUND, LV_NOT_FOUND, NO_SUCH_MOVE, RESYNC_NOT_FOUND -> 404;
+                case PV_NOT_FOUND, VG_NOT_FOUND, LV_NOT_FOUND, NO_SUCH_MOVE, RESYNC_NOT_FOUND, BITMAP_NOT_FOUND -> 404;
                 case PV_EXISTS, DEVICE_HAS_DATA, DEVICE_IN_USE, PV_IN_USE, PV_HAS_EXTENTS, VG_EXISTS, VG_HAS_LVS,
                     LAST_PV, LV_EXISTS, LV_LOCKED, LV_OPEN,
-                    INSUFFICIENT_SPACE, NOTHING_TO_MOVE, ALREADY_MOVING, INVLPRED, INRESYNC, OFFLINE, FORCEOFF -> 409;
+                    INSUFFICIENT_SPACE, NOTHING_TO_MOVE, ALREADY_MOVING, INVLPRED, INRESYNC, OFFLINE, FORCEOFF,
+                    BITMAP_EXISTS, BITMAP_INCONSISTENT -> 409;
                 case INVALID_NAME, INVALID_EXTENT_SIZE, INVALID_ARGUMENT, PV_TOO_SMALL, SAME_PV,
                     OVERLAPPING_RANGES -> 400;
                 case METADATA_TOO_LARGE -> 507;

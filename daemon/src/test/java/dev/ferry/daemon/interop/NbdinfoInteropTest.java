@@ -104,7 +104,8 @@ class NbdinfoInteropTest {
     }
 
     /** Lines of {@code nbdinfo --map} as (offset, length, flags), neighbours with equal flags merged. */
-    private static List<long[]> parseMap(String map) {
+    /** {@code nbdinfo --map} output as {offset, length, type} rows, neighbours of one type merged. */
+    static List<long[]> parseMap(String map) {
         List<long[]> out = new ArrayList<>();
         for (String line : map.strip().split("\n")) {
             String[] f = line.strip().split("\\s+");

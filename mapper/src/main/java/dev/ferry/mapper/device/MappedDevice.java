@@ -183,7 +183,7 @@ public final class MappedDevice implements SharedDevice {
         }
         return span.map(inner -> {
             AtomicBoolean released = new AtomicBoolean();
-            return new FileSpan(inner.channel(), inner.position(), inner.length(), () -> {
+            return inner.withPin(() -> {
                 if (released.compareAndSet(false, true)) {
                     inner.close();
                     ref.inflight().exit(stripe);

@@ -170,6 +170,15 @@ class FileBlockDeviceTest extends BlockDeviceContractTest {
     }
 
     @Test
+    void aFileSpansAllocationTellsTheFilesHolesRelativeToTheSpan() throws Exception {
+        write(device, 3 * 4096, new byte[] {1});
+        try (FileSpan span = device.fileSpan(4096, 4 * 4096).orElseThrow()) {
+            assertThat(span.allocation()).containsExactly(Extent.hole(0, 2 * 4096), Extent.data(2 * 4096, 4096),
+                    Extent.hole(3 * 4096, 4096));
+        }
+    }
+
+    @Test
     void fileSpanPinsTheFileUntilReleased() throws Exception {
         byte[] data = random(new Random(10), 8192);
         write(device, 4096, data);

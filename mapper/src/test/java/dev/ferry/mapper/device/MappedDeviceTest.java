@@ -260,6 +260,7 @@ class MappedDeviceTest {
         MappedDevice d = registry.create("d", "0 8 linear /f 8\n8 8 linear /f 32\n");
         FileSpan span = d.fileSpan(4096 + 100, 200).orElseThrow();
         assertThat(span.position()).isEqualTo(32 * 512 + 100);
+        assertThat(span.probe()).as("the leaf's allocation probe passes through").isSameAs(f.probe());
         assertThat(d.fileSpan(4000, 200)).isEmpty();
         CompletableFuture<Void> suspended = d.suspend(SuspendMode.NOFLUSH, LONG);
         assertThat(suspended).isNotDone();

@@ -21,6 +21,7 @@ public final class ChannelDevice implements BlockDevice {
     private final FileChannel channel;
     private final long size;
     private final AtomicInteger pins = new AtomicInteger();
+    private final FileSpan.AllocationProbe probe = (position, length) -> List.of(Extent.data(position, length));
 
     /** Opens (creating) {@code file} with {@code size} bytes. */
     public ChannelDevice(Path file, long size) {
@@ -36,6 +37,11 @@ public final class ChannelDevice implements BlockDevice {
     /** Spans handed out and not yet closed. */
     public int pins() {
         return pins.get();
+    }
+
+    /** The allocation probe of this device's spans (all data). */
+    public FileSpan.AllocationProbe probe() {
+        return probe;
     }
 
     /** The channel. */
@@ -108,7 +114,7 @@ public final class ChannelDevice implements BlockDevice {
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
         pins.incrementAndGet();
-        return Optional.of(new FileSpan(channel, offset, length, pins::decrementAndGet));
+        return Optional.of(new FileSpan(channel, offset, length, pins::decrementAndGet, probe));
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.ferry.nbd.codec;
 
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.export.BlockSizeConstraints;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -13,9 +16,28 @@ import java.util.OptionalInt;
  * @param extendedHeaders   extended headers negotiated
  * @param baseAllocationId  context id of the selected {@code base:allocation}, empty if none is selected
  * @param blockSize         advertised block size constraints
+ * @param exportContexts    the selected meta contexts the export itself answers (not {@code base:allocation}),
+ *                          by context id, in id order
  */
 public record NegotiatedSession(long exportSize, int transmissionFlags, boolean structuredReplies,
-                                boolean extendedHeaders, OptionalInt baseAllocationId, BlockSizeConstraints blockSize) {
+                                boolean extendedHeaders, OptionalInt baseAllocationId, BlockSizeConstraints blockSize,
+                                Map<Integer, String> exportContexts) {
+
+    /** Copies the context map, keeping its order. */
+    public NegotiatedSession {
+        exportContexts = Collections.unmodifiableMap(new LinkedHashMap<>(exportContexts));
+    }
+
+    /** A session with no export-specific meta contexts selected. */
+    public NegotiatedSession(long exportSize, int transmissionFlags, boolean structuredReplies, boolean extendedHeaders,
+                             OptionalInt baseAllocationId, BlockSizeConstraints blockSize) {
+        this(exportSize, transmissionFlags, structuredReplies, extendedHeaders, baseAllocationId, blockSize, Map.of());
+    }
+
+    /** Whether any meta context was selected (BLOCK_STATUS needs one). */
+    public boolean anyMetaContext() {
+        return baseAllocationId.isPresent() || !exportContexts.isEmpty();
+    }
 
     /** Whether transmission flag {@code flag} was advertised. */
     public boolean advertised(int flag) {

@@ -127,9 +127,15 @@ public final class ReplyEncoder {
      */
     public static ByteBuf blockStatus(ByteBufAllocator alloc, ReplyFormat format, RequestHeader req, int contextId,
                                       List<BlockStatusExtent> extents) {
+        return blockStatus(alloc, format, NBD_REPLY_FLAG_DONE, req, contextId, extents);
+    }
+
+    /** As above with chunk {@code flags} (0 for all but the last chunk of a reply with one chunk per context). */
+    public static ByteBuf blockStatus(ByteBufAllocator alloc, ReplyFormat format, int flags, RequestHeader req,
+                                      int contextId, List<BlockStatusExtent> extents) {
         boolean ext = format == ReplyFormat.EXTENDED;
         int payload = ext ? 8 + 16 * extents.size() : 4 + 8 * extents.size();
-        ByteBuf buf = chunkHeader(alloc, format, new ReplyChunkHeader(NBD_REPLY_FLAG_DONE,
+        ByteBuf buf = chunkHeader(alloc, format, new ReplyChunkHeader(flags,
                 ext ? NBD_REPLY_TYPE_BLOCK_STATUS_EXT : NBD_REPLY_TYPE_BLOCK_STATUS, req.cookie(), req.offset(),
                 payload), payload);
         buf.writeInt(contextId);

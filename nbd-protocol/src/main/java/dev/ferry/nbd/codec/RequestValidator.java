@@ -101,8 +101,7 @@ public final class RequestValidator {
             case NBD_CMD_WRITE_ZEROES -> s.advertised(NBD_FLAG_SEND_WRITE_ZEROES) ? null
                     : "WRITE_ZEROES not advertised";
             case NBD_CMD_BLOCK_STATUS -> !s.structuredReplies() ? "BLOCK_STATUS without structured replies"
-                    : s.baseAllocationId().isEmpty() ? "BLOCK_STATUS without the " + BASE_ALLOCATION
-                    + " meta context selected" : null;
+                    : !s.anyMetaContext() ? "BLOCK_STATUS without a meta context selected" : null;
             default -> "";
         };
         if (reason == null) {

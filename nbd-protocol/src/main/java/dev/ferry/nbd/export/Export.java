@@ -70,6 +70,23 @@ public interface Export {
      */
     CompletableFuture<List<BlockStatusExtent>> blockStatus(long offset, long length);
 
+    /**
+     * Names of the meta contexts this export answers itself, besides {@code base:allocation} (for instance
+     * {@code qemu:dirty-bitmap:NAME}); read at each LIST_META_CONTEXT, SET_META_CONTEXT and BLOCK_STATUS.
+     */
+    default List<String> metaContexts() {
+        return List.of();
+    }
+
+    /**
+     * Block status of {@code context} (one of {@link #metaContexts()}) with the same extent rules as
+     * {@link #blockStatus}; fails with an {@link ExportException} when the context is no longer offered.
+     */
+    default CompletableFuture<List<BlockStatusExtent>> metaContextStatus(String context, long offset, long length) {
+        return CompletableFuture.failedFuture(new ExportException(dev.ferry.nbd.NbdConstants.NBD_EINVAL,
+                "meta context " + context + " is not offered"));
+    }
+
     /** Called when a client enters transmission on this export. */
     default void clientAttached() {
     }

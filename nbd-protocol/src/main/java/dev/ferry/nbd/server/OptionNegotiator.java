@@ -15,7 +15,9 @@ import dev.ferry.nbd.export.ExportCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -90,6 +92,8 @@ final class OptionNegotiator {
     private boolean extendedHeaders;
     /** Export name the meta context selection was made for, or null if none is selected. */
     private String metaContextExport;
+    /** The selected contexts by id (base:allocation as {@link #BASE_ALLOCATION_ID}), in id order. */
+    private final Map<Integer, String> selected = new LinkedHashMap<>();
 
     OptionNegotiator(ExportCatalog catalog) {
         this(catalog, TlsMode.OFF);
@@ -260,6 +264,7 @@ final class OptionNegotiator {
         boolean set = opt == NBD_OPT_SET_META_CONTEXT;
         if (set) {
             metaContextExport = null; // a SET replaces the selection, even when it fails
+            selected.clear();
             if (!structuredReplies) {
                 return invalid(opt, "SET_META_CONTEXT requires structured replies");
             }
@@ -270,28 +275,61 @@ final class OptionNegotiator {
         } catch (OptionData.Malformed e) {
             return invalid(opt, e.getMessage());
         }
-        if (catalog.find(query.exportName()).isEmpty()) {
+        Optional<Export> export = catalog.find(query.exportName());
+        if (export.isEmpty()) {
             return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNKNOWN,
                     "no export named '" + query.exportName() + "'"));
         }
-        boolean matches = query.queries().isEmpty() ? !set
-                : query.queries().stream().anyMatch(q -> q.equals(BASE_ALLOCATION) || (!set && q.equals("base:")));
+        List<String> offered = new ArrayList<>(List.of(BASE_ALLOCATION));
+        offered.addAll(export.get().metaContexts());
         List<ServerHandshakeMessage> replies = new ArrayList<>();
-        if (matches) {
-            replies.add(OptionReply.metaContext(opt, set ? BASE_ALLOCATION_ID : 0, BASE_ALLOCATION));
-            if (set) {
+        if (set) {
+            selected.clear();
+            int nextId = BASE_ALLOCATION_ID + 1;
+            for (String name : offered) {
+                if (query.queries().contains(name)) {
+                    int id = name.equals(BASE_ALLOCATION) ? BASE_ALLOCATION_ID : nextId++;
+                    selected.put(id, name);
+                    replies.add(OptionReply.metaContext(opt, id, name));
+                }
+            }
+            if (!selected.isEmpty()) {
                 metaContextExport = query.exportName();
+            }
+        } else {
+            for (String name : offered) {
+                if (query.queries().isEmpty() || query.queries().stream().anyMatch(q -> lists(q, name))) {
+                    replies.add(OptionReply.metaContext(opt, 0, name));
+                }
             }
         }
         replies.add(OptionReply.ack(opt));
         return NegotiationStep.replies(replies);
     }
 
+    /**
+     * Whether LIST_META_CONTEXT query {@code q} lists context {@code name}: the exact name, or a namespace or
+     * name prefix ending in a colon ({@code base:}, {@code qemu:}, {@code qemu:dirty-bitmap:}) lists every
+     * context under it.
+     */
+    private static boolean lists(String q, String name) {
+        return q.equals(name) || (q.endsWith(":") && name.startsWith(q));
+    }
+
     private NegotiatedSession session(Export export, String requestedName) {
         boolean contextSelected = metaContextExport != null && metaContextExport.equals(requestedName);
+        Map<Integer, String> exportContexts = new LinkedHashMap<>();
+        if (contextSelected) {
+            selected.forEach((id, name) -> {
+                if (id != BASE_ALLOCATION_ID) {
+                    exportContexts.put(id, name);
+                }
+            });
+        }
         return new NegotiatedSession(export.size(), TransmissionFlags.of(export.capabilities(), structuredReplies),
                 structuredReplies, extendedHeaders,
-                contextSelected ? OptionalInt.of(BASE_ALLOCATION_ID) : OptionalInt.empty(), export.blockSize());
+                contextSelected && selected.containsKey(BASE_ALLOCATION_ID) ? OptionalInt.of(BASE_ALLOCATION_ID)
+                        : OptionalInt.empty(), export.blockSize(), exportContexts);
     }
 
     private NegotiationStep invalid(int opt, String message) {

@@ -21,6 +21,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -190,7 +191,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             case NBD_CMD_WRITE_ZEROES -> export.writeZeroes(h.offset(), h.length(),
                     h.hasFlag(NBD_CMD_FLAG_NO_HOLE), h.hasFlag(NBD_CMD_FLAG_FAST_ZERO), fua);
             case NBD_CMD_CACHE -> export.cache(h.offset(), h.length());
-            case NBD_CMD_BLOCK_STATUS -> export.blockStatus(h.offset(), h.length());
+            case NBD_CMD_BLOCK_STATUS -> BlockStatusReplies.gather(export, session, h);
             default -> throw new IllegalStateException("validated request of unknown type " + h.type());
         };
     }
@@ -228,7 +229,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         } else if (h.type() == NBD_CMD_READ) {
             last = completeRead(h, (ReadResult) value);
         } else if (h.type() == NBD_CMD_BLOCK_STATUS) {
-            last = completeBlockStatus(h, castExtents(value));
+            last = completeBlockStatus(h, castStatus(value));
         } else {
             last = ctx.write(ReplyEncoder.status(ctx.alloc(), format, h, 0, ""));
         }
@@ -246,20 +247,18 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         return ReadReplyWriter.write(ctx, format, h, result);
     }
 
-    private ChannelFuture completeBlockStatus(RequestHeader h, List<BlockStatusExtent> extents) {
-        List<BlockStatusExtent> shaped = extents == null ? List.of()
-                : BlockStatusShaper.shape(extents, h.length(), h.hasFlag(NBD_CMD_FLAG_REQ_ONE));
+    private ChannelFuture completeBlockStatus(RequestHeader h, Map<Integer, List<BlockStatusExtent>> byContext) {
+        Map<Integer, List<BlockStatusExtent>> shaped = BlockStatusReplies.shape(byContext, h);
         if (shaped.isEmpty()) {
             logFailure(h, NBD_EIO, new IllegalStateException("export returned no extents"));
             return writeError(h, NBD_EIO, "internal error: no extents");
         }
-        int contextId = session.baseAllocationId().getAsInt();
-        return ctx.write(ReplyEncoder.blockStatus(ctx.alloc(), format, h, contextId, shaped));
+        return BlockStatusReplies.write(ctx, format, h, shaped);
     }
 
     @SuppressWarnings("unchecked")
-    private static List<BlockStatusExtent> castExtents(Object value) {
-        return (List<BlockStatusExtent>) value;
+    private static Map<Integer, List<BlockStatusExtent>> castStatus(Object value) {
+        return (Map<Integer, List<BlockStatusExtent>>) value;
     }
 
     private void onRejected(RejectedRequest r) {

@@ -90,6 +90,18 @@ class EncoderTest {
                 0000000000002000                      # request offset
                 0000000000000000                      # length 0
                 """));
+        assertThat(drain(ReplyEncoder.offsetHole(ALLOC, ReplyFormat.EXTENDED, 0, READ_REQ, 0x3000, 0x1000)))
+                .isEqualTo(hex("""
+                        6e8a278c 0000 0002 0000000000001122   # magic, flags 0, OFFSET_HOLE, cookie
+                        0000000000002000 000000000000000c     # request offset, length 12
+                        0000000000003000 00001000             # hole offset, hole size
+                        """));
+        assertThat(drain(ReplyEncoder.offsetData(ALLOC, ReplyFormat.EXTENDED, NBD_REPLY_FLAG_DONE, READ_REQ,
+                0x4000, 0x800))).isEqualTo(hex("""
+                        6e8a278c 0001 0001 0000000000001122   # magic, DONE, OFFSET_DATA, cookie
+                        0000000000002000 0000000000000808     # request offset, length 8 + 2048
+                        0000000000004000                      # data offset; data follows separately
+                        """));
         assertThat(drain(ReplyEncoder.blockStatus(ALLOC, ReplyFormat.EXTENDED, READ_REQ, 1,
                 List.of(BlockStatusExtent.hole(0x1_0000_0000L))))).isEqualTo(hex("""
                 6e8a278c 0001 0006 0000000000001122 0000000000002000 0000000000000018

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /** The option negotiation rules, as pure logic. */
 class OptionNegotiatorTest {
 
+    private final MemoryExport withBitmaps = new MemoryExport("bm", 1 << 20);
     private final TestCatalog catalog = new TestCatalog(new MemoryExport("a", 1 << 20), new MemoryExport("b", 1 << 20),
-            blockExport("min512", 512), blockExport("min4k", 4096));
+            blockExport("min512", 512), blockExport("min4k", 4096), withBitmaps);
 
     private static MemoryExport blockExport(String name, int minimum) {
         return new MemoryExport(name, 1 << 20, ExportCapabilities.FULL, new BlockSizeConstraints(minimum, 4096,
@@ -93,6 +94,34 @@ class OptionNegotiatorTest {
     void listMetaContextWithNoQueriesListsEverything() {
         List<ServerHandshakeMessage> replies = option(NBD_OPT_LIST_META_CONTEXT, RawClient.metaQuery("a")).replies();
         assertThat(replies).hasSize(2);
+    }
+
+    @Test
+    void exportContextsAreListedByNameOrPrefixAndSelectedWithIdsAfterBaseAllocation() {
+        withBitmaps.offerContext("qemu:dirty-bitmap:b0", List.of());
+        withBitmaps.offerContext("qemu:dirty-bitmap:b1", List.of());
+        assertThat(contextNames(option(NBD_OPT_LIST_META_CONTEXT, RawClient.metaQuery("bm")))).containsExactly(
+                BASE_ALLOCATION, "qemu:dirty-bitmap:b0", "qemu:dirty-bitmap:b1");
+        assertThat(contextNames(option(NBD_OPT_LIST_META_CONTEXT, RawClient.metaQuery("bm", "qemu:"))))
+                .containsExactly("qemu:dirty-bitmap:b0", "qemu:dirty-bitmap:b1");
+        assertThat(contextNames(option(NBD_OPT_LIST_META_CONTEXT, RawClient.metaQuery("bm", "qemu:dirty-bitmap:b1",
+                "base:")))).containsExactly(BASE_ALLOCATION, "qemu:dirty-bitmap:b1");
+
+        option(NBD_OPT_STRUCTURED_REPLY, new byte[0]);
+        NegotiationStep set = option(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("bm", "qemu:dirty-bitmap:b1",
+                "qemu:dirty-bitmap:", "qemu:dirty-bitmap:zz", BASE_ALLOCATION));
+        assertThat(contextNames(set)).as("a SET takes exact names only")
+                .containsExactly(BASE_ALLOCATION, "qemu:dirty-bitmap:b1");
+        NegotiationStep go = option(NBD_OPT_GO, RawClient.exportQuery("bm"));
+        assertThat(go.session().baseAllocationId()).hasValue(OptionNegotiator.BASE_ALLOCATION_ID);
+        assertThat(go.session().exportContexts()).containsExactly(
+                java.util.Map.entry(OptionNegotiator.BASE_ALLOCATION_ID + 1, "qemu:dirty-bitmap:b1"));
+    }
+
+    private static List<String> contextNames(NegotiationStep step) {
+        return step.replies().stream().map(r -> (OptionReply) r).filter(r -> r.replyType() == NBD_REP_META_CONTEXT)
+                .map(r -> new String(r.data(), 4, r.data().length - 4, java.nio.charset.StandardCharsets.UTF_8))
+                .toList();
     }
 
     @Test

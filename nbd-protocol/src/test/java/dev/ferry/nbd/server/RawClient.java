@@ -108,6 +108,13 @@ final class RawClient implements AutoCloseable {
     /** Negotiates: optional SR or extended headers and base:allocation, then GO. */
     RawClient negotiate(String export, boolean structured, boolean extendedHeaders, boolean metaContext)
             throws IOException {
+        return metaContext ? negotiate(export, structured, extendedHeaders, BASE_ALLOCATION)
+                : negotiate(export, structured, extendedHeaders, new String[0]);
+    }
+
+    /** Negotiates: optional SR or extended headers, selects {@code contexts} (all must exist), then GO. */
+    RawClient negotiate(String export, boolean structured, boolean extendedHeaders, String... contexts)
+            throws IOException {
         greet(NBD_FLAG_C_FIXED_NEWSTYLE | NBD_FLAG_C_NO_ZEROES);
         if (extendedHeaders) {
             sendOption(NBD_OPT_EXTENDED_HEADERS, new byte[0]);
@@ -117,10 +124,10 @@ final class RawClient implements AutoCloseable {
             sendOption(NBD_OPT_STRUCTURED_REPLY, new byte[0]);
             assertThat(readOptReply().type()).isEqualTo(NBD_REP_ACK);
         }
-        if (metaContext) {
-            sendOption(NBD_OPT_SET_META_CONTEXT, metaQuery(export, BASE_ALLOCATION));
+        if (contexts.length > 0) {
+            sendOption(NBD_OPT_SET_META_CONTEXT, metaQuery(export, contexts));
             List<OptReply> r = readOptReplies();
-            assertThat(r).hasSize(2);
+            assertThat(r).hasSize(contexts.length + 1);
             assertThat(r.get(0).type()).isEqualTo(NBD_REP_META_CONTEXT);
         }
         sendOption(NBD_OPT_GO, exportQuery(export, NBD_INFO_BLOCK_SIZE));

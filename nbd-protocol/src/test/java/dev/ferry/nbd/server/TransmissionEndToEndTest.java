@@ -74,6 +74,52 @@ class TransmissionEndToEndTest extends ServerFixture {
     }
 
     @Test
+    void extendedReadsSendThirtyTwoByteHoleAndDataChunksEchoingTheRequestOffset() throws Exception {
+        disk.write(8192, io.netty.buffer.Unpooled.wrappedBuffer(pattern(4096, 3)), false).get();
+        try (RawClient c = connect(true, true, true)) {
+            c.request(0, NBD_CMD_READ, 8, 4096, 12288);
+            List<RawClient.Chunk> chunks = c.readChunks();
+            assertThat(chunks).extracting(RawClient.Chunk::type).containsExactly(
+                    NBD_REPLY_TYPE_OFFSET_HOLE, NBD_REPLY_TYPE_OFFSET_DATA, NBD_REPLY_TYPE_OFFSET_HOLE);
+            assertThat(chunks).extracting(RawClient.Chunk::offset).containsOnly(4096L);
+            assertThat(chunks).extracting(RawClient.Chunk::done).containsExactly(false, false, true);
+            assertThat(ByteBuffer.wrap(chunks.get(0).payload()).getLong()).isEqualTo(4096);
+            assertThat(ByteBuffer.wrap(chunks.get(0).payload(), 8, 4).getInt()).isEqualTo(4096);
+            assertThat(ByteBuffer.wrap(chunks.get(1).payload()).getLong()).isEqualTo(8192);
+            assertThat(Arrays.copyOfRange(chunks.get(1).payload(), 8, 4104)).isEqualTo(pattern(4096, 3));
+            assertThat(ByteBuffer.wrap(chunks.get(2).payload()).getLong()).isEqualTo(12288);
+
+            c.request(NBD_CMD_FLAG_DF, NBD_CMD_READ, 9, 4096, 12288);
+            List<RawClient.Chunk> df = c.readChunks();
+            assertThat(df).singleElement().extracting(RawClient.Chunk::type).isEqualTo(NBD_REPLY_TYPE_OFFSET_DATA);
+            assertThat(Arrays.copyOfRange(df.get(0).payload(), 8 + 4096, 8 + 8192)).isEqualTo(pattern(4096, 3));
+            assertThat(Arrays.copyOfRange(df.get(0).payload(), 8, 8 + 4096)).isEqualTo(new byte[4096]);
+        }
+    }
+
+    @Test
+    void blockStatusAnswersEverySelectedContextInIdOrderWithDoneOnTheLast() throws Exception {
+        disk.offerContext("qemu:dirty-bitmap:b0", List.of(new dev.ferry.nbd.export.BlockStatusExtent(65536, 1),
+                new dev.ferry.nbd.export.BlockStatusExtent(SIZE, 0)));
+        try (RawClient c = new RawClient(port).negotiate("disk", true, false, "qemu:dirty-bitmap:b0",
+                BASE_ALLOCATION)) {
+            c.request(0, NBD_CMD_BLOCK_STATUS, 11, 0, 131072);
+            List<RawClient.Chunk> chunks = c.readChunks();
+            assertThat(chunks).extracting(RawClient.Chunk::type).containsOnly(NBD_REPLY_TYPE_BLOCK_STATUS);
+            assertThat(chunks).extracting(RawClient.Chunk::done).containsExactly(false, true);
+            ByteBuffer base = ByteBuffer.wrap(chunks.get(0).payload());
+            assertThat(base.getInt()).isEqualTo(OptionNegotiator.BASE_ALLOCATION_ID);
+            ByteBuffer dirty = ByteBuffer.wrap(chunks.get(1).payload());
+            assertThat(new int[] {dirty.getInt(), dirty.getInt(), dirty.getInt(), dirty.getInt(), dirty.getInt()})
+                    .containsExactly(OptionNegotiator.BASE_ALLOCATION_ID + 1, 65536, 1, 65536, 0);
+
+            disk.offerContext("qemu:dirty-bitmap:b0", null);
+            c.request(0, NBD_CMD_BLOCK_STATUS, 12, 0, 4096);
+            assertThat(c.readSimple()).as("a context withdrawn after selection").containsExactly(12, NBD_EINVAL);
+        }
+    }
+
+    @Test
     void blockStatusReportsMergedExtentsAndHonoursReqOne() throws Exception {
         disk.write(8192, io.netty.buffer.Unpooled.wrappedBuffer(pattern(8192, 2)), false).get();
         try (RawClient c = connect(true, false, true)) {

@@ -81,6 +81,7 @@ public final class MemoryExport implements Export {
     private final AtomicInteger maxOutstanding = new AtomicInteger();
     private final AtomicLong unreleasedReadBytes = new AtomicLong();
     private final AtomicLong maxUnreleasedReadBytes = new AtomicLong();
+    private final Map<String, List<BlockStatusExtent>> contexts = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     /** A writable export with every capability. */
     public MemoryExport(String name, long size) {
@@ -255,6 +256,27 @@ public final class MemoryExport implements Export {
     @Override
     public CompletableFuture<Void> cache(long offset, long length) {
         return run(Op.CACHE, offset, () -> null);
+    }
+
+    /** Offers meta context {@code context}, answering {@code extents} for any range (null: offers it no more). */
+    public void offerContext(String context, List<BlockStatusExtent> extents) {
+        if (extents == null) {
+            contexts.remove(context);
+        } else {
+            contexts.put(context, List.copyOf(extents));
+        }
+    }
+
+    @Override
+    public List<String> metaContexts() {
+        return List.copyOf(contexts.keySet());
+    }
+
+    @Override
+    public CompletableFuture<List<BlockStatusExtent>> metaContextStatus(String context, long offset, long length) {
+        List<BlockStatusExtent> extents = contexts.get(context);
+        return extents == null ? Export.super.metaContextStatus(context, offset, length)
+                : CompletableFuture.completedFuture(extents);
     }
 
     @Override
