@@ -114,6 +114,7 @@ final class OptionNegotiator {
         structuredReplies = false;
         extendedHeaders = false;
         metaContextExport = null;
+        selected.clear();
     }
 
     State state() {
