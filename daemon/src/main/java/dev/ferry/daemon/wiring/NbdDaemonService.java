@@ -1,6 +1,7 @@
 package dev.ferry.daemon.wiring;
 
 import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.metrics.NbdMetrics;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.daemon.process.Deadline;
@@ -38,6 +39,7 @@ public final class NbdDaemonService implements DaemonService {
                 .port(listen.getPort())
                 .ioThreads(context.config().ioThreads())
                 .shutdownTimeout(context.config().shutdownTimeout())
+                .observer(new NbdMetrics(context.meterRegistry()))
                 .build();
         bound = s.start();
         server = s;

@@ -94,7 +94,7 @@ public final class NbdServer implements AutoCloseable {
     private final Duration handshakeTimeout;
     private final Duration stallTimeout;
     private final PayloadBudget payloadBudget;
-    private final ServerState serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    private final ServerState serverState;
     private State state = State.NEW;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -112,6 +112,7 @@ public final class NbdServer implements AutoCloseable {
         this.handshakeTimeout = b.handshakeTimeout;
         this.stallTimeout = b.stallTimeout;
         this.payloadBudget = new PayloadBudget(b.payloadBudget);
+        this.serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), b.observer);
     }
 
     /** A builder with defaults: 127.0.0.1, port 10809, AUTO transport, {@link ConnectionLimits#DEFAULT}. */
@@ -256,8 +257,15 @@ public final class NbdServer implements AutoCloseable {
         private Duration handshakeTimeout = Duration.ofSeconds(30);
         private Duration stallTimeout = Duration.ofSeconds(30);
         private long payloadBudget = DEFAULT_PAYLOAD_BUDGET;
+        private NbdTrafficObserver observer = NbdTrafficObserver.NONE;
 
         private Builder() {
+        }
+
+        /** Who hears of each connection and request in transmission, e.g. for metrics (default: nobody). */
+        public Builder observer(NbdTrafficObserver observer) {
+            this.observer = Objects.requireNonNull(observer);
+            return this;
         }
 
         /** The exports to serve (required). */
