@@ -1,6 +1,7 @@
 package dev.ferry.daemon.cli;
 
 import dev.ferry.daemon.command.ExitCodes;
+import dev.ferry.daemon.metrics.MetricsListener;
 import dev.ferry.daemon.process.SignalTrap;
 import dev.ferry.daemon.serve.FileServer;
 import dev.ferry.daemon.serve.ServeOptions;
@@ -9,14 +10,18 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code ferry serve FILE}: serves one regular file or block device over NBD until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
@@ -58,8 +63,19 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Description sent to clients (NBD_INFO_DESCRIPTION).")
     String description;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = ListenAddressArgument.class,
+            description = "Also serve GET /metrics (Prometheus) over plain HTTP on HOST:PORT, a loopback address "
+                    + "unless --metrics-remote.")
+    InetSocketAddress metrics;
+
+    @Option(names = "--metrics-remote", description = "Allow a --metrics address that is not loopback.")
+    boolean metricsRemote;
+
     @Mixin
     LoggingOptions logging;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -70,8 +86,14 @@ public final class ServeCommand implements Callable<Integer> {
                 : useDefault && !Files.exists(path) ? OptionalLong.of(SizeArgument.parse(DEFAULT_SIZE_TEXT))
                 : OptionalLong.empty();
         String exportName = name != null ? name : String.valueOf(path.getFileName());
+        Optional<InetSocketAddress> metricsListen;
+        try {
+            metricsListen = Optional.ofNullable(metrics).map(m -> MetricsListener.checkAddress(m, metricsRemote));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         FileServer server = new FileServer(new ServeOptions(path, exportName, description, listen, readOnly,
-                createSize, useDefault, transport, DRAIN_TIMEOUT));
+                createSize, useDefault, transport, DRAIN_TIMEOUT, metricsListen));
         // Signals are trapped once the file is open, before listening: a client may signal as soon as
         // the port accepts.
         server.start(() -> {

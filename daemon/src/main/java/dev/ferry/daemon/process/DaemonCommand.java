@@ -1,9 +1,11 @@
 package dev.ferry.daemon.process;
 
 import ch.qos.logback.classic.Level;
+import dev.ferry.daemon.cli.ListenAddressArgument;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.control.ControlEndpointInUseException;
+import dev.ferry.daemon.metrics.MetricsListener;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -49,6 +51,13 @@ public final class DaemonCommand implements Callable<Integer> {
         + "(default <data-dir>/control.sock) and/or a loopback HOST:PORT; repeatable.")
     List<String> control;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Also serve GET /metrics (Prometheus) over "
+        + "plain HTTP on HOST:PORT, a loopback address unless --metrics-remote.")
+    String metrics;
+
+    @Option(names = "--metrics-remote", description = "Allow a --metrics address that is not loopback.")
+    boolean metricsRemote;
+
     @Spec
     CommandSpec spec;
 
@@ -76,7 +85,11 @@ public final class DaemonCommand implements Callable<Integer> {
         try {
             config = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(configFile, dataDir, listen, control),
                 DefaultLocations.dataDirectory());
-        } catch (DaemonConfigException e) {
+            if (metrics != null) {
+                config = config.withMetricsListen(MetricsListener.checkAddress(ListenAddressArgument.parse(metrics),
+                    metricsRemote));
+            }
+        } catch (DaemonConfigException | IllegalArgumentException e) {
             err.println("ferry daemon: " + e.getMessage());
             err.flush();
             return ExitCodes.USAGE;
@@ -104,6 +117,7 @@ public final class DaemonCommand implements Callable<Integer> {
                 return startFailed(err, "an address it listens on is in use by another process: NBD "
                     + config.nbdListen().getHostString() + ":" + config.nbdListen().getPort()
                     + config.controlTcp().map(t -> ", control " + t.describe()).orElse("")
+                    + config.metricsListen().map(m -> ", metrics " + m.getHostString() + ":" + m.getPort()).orElse("")
                     + " (choose another with --listen HOST:PORT or --control)");
             }
             LOG.error("ferry daemon failed to start", e);

@@ -21,10 +21,11 @@ import java.util.Optional;
  * @param logLevel        root log level override, if any
  * @param ioThreads       NBD I/O threads
  * @param shutdownTimeout bound on a graceful stop
+ * @param metricsListen   where the optional {@code --metrics} listener serves {@code /metrics} (already checked)
  */
 public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
                            Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel,
-                           int ioThreads, Duration shutdownTimeout) {
+                           int ioThreads, Duration shutdownTimeout, Optional<InetSocketAddress> metricsListen) {
     /** Default NBD port (IANA). */
     public static final int DEFAULT_NBD_PORT = 10809;
 
@@ -35,6 +36,7 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
         Objects.requireNonNull(controlSocket, "controlSocket");
         Objects.requireNonNull(controlTcp, "controlTcp");
         Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(metricsListen, "metricsListen");
         if (!dataDir.isAbsolute()) {
             throw new IllegalArgumentException("data directory must be absolute: " + dataDir);
         }
@@ -44,6 +46,19 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
         if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
             throw new IllegalArgumentException("shutdown timeout must be positive: " + shutdownTimeout);
         }
+    }
+
+    /** A configuration without a {@code --metrics} listener. */
+    public DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
+                        Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel, int ioThreads,
+                        Duration shutdownTimeout) {
+        this(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, Optional.empty());
+    }
+
+    /** This configuration with the {@code --metrics} listener on {@code address}. */
+    public DaemonConfig withMetricsListen(InetSocketAddress address) {
+        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout,
+            Optional.of(address));
     }
 
     /** Defaults for {@code dataDir}: everything else at its default. */

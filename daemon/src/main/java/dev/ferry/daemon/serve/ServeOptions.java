@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -19,10 +20,11 @@ import java.util.OptionalLong;
  * @param createParents also create the missing parent directories of {@code file}
  * @param transport     Netty transport
  * @param drainTimeout  how long a graceful shutdown waits for in-flight requests and the final flush
+ * @param metricsListen where to serve {@code GET /metrics} over plain HTTP, if anywhere (already checked)
  */
 public record ServeOptions(Path file, String exportName, String description, InetSocketAddress listen,
                            boolean readOnly, OptionalLong createSize, boolean createParents,
-                           Transport transport, Duration drainTimeout) {
+                           Transport transport, Duration drainTimeout, Optional<InetSocketAddress> metricsListen) {
 
     /** Checks that nothing is missing. */
     public ServeOptions {
@@ -33,5 +35,6 @@ public record ServeOptions(Path file, String exportName, String description, Ine
         Objects.requireNonNull(createSize, "createSize");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(metricsListen, "metricsListen");
     }
 }

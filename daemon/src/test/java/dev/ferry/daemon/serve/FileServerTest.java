@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class FileServerTest {
 
     private FileServer server(Path file, long createSize) {
         return new FileServer(new ServeOptions(file, "disk", "", new InetSocketAddress("127.0.0.1", 0), false,
-            OptionalLong.of(createSize), false, Transport.NIO, Duration.ofSeconds(5)));
+            OptionalLong.of(createSize), false, Transport.NIO, Duration.ofSeconds(5), Optional.empty()));
     }
 
     @Test
