@@ -1,7 +1,6 @@
 package dev.ferry.daemon.process;
 
 import ch.qos.logback.classic.Level;
-import dev.ferry.daemon.cli.ListenAddressArgument;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.control.ControlEndpointInUseException;
@@ -86,8 +85,8 @@ public final class DaemonCommand implements Callable<Integer> {
             config = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(configFile, dataDir, listen, control),
                 DefaultLocations.dataDirectory());
             if (metrics != null) {
-                config = config.withMetricsListen(MetricsListener.checkAddress(ListenAddressArgument.parse(metrics),
-                    metricsRemote));
+                config = config.withMetricsListen(MetricsListener.checkAddress(
+                    DaemonConfigLoader.hostPort("--metrics", metrics), metricsRemote));
             }
         } catch (DaemonConfigException | IllegalArgumentException e) {
             err.println("ferry daemon: " + e.getMessage());

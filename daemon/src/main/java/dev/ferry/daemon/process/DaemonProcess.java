@@ -6,6 +6,7 @@ import dev.ferry.daemon.control.ControlRouter;
 import dev.ferry.daemon.control.ControlServer;
 import dev.ferry.daemon.control.ControlToken;
 import dev.ferry.daemon.control.ControlTransport;
+import dev.ferry.daemon.metrics.DaemonMetrics;
 import dev.ferry.daemon.metrics.MetricsListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

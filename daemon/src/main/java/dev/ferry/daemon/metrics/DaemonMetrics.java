@@ -1,4 +1,4 @@
-package dev.ferry.daemon.process;
+package dev.ferry.daemon.metrics;
 
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -35,7 +35,7 @@ public final class DaemonMetrics implements AutoCloseable {
     }
 
     /** Binds event-loop metrics (pending tasks) of {@code loops}. */
-    void bindEventLoops(List<EventExecutor> loops) {
+    public void bindEventLoops(List<EventExecutor> loops) {
         new NettyEventExecutorMetrics(loops).bindTo(registry);
     }
 
