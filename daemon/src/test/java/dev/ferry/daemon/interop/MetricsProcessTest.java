@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A real {@code ferry daemon} with {@code --metrics}, scraped over HTTP while real clients use an LV and while a
  * rate-limited pvmove moves it: the NBD counters grow by at least what qemu-io and fio sent and read, the connection
  * shows while fio is connected, the move's gauges climb to the LV's size under its limit and go when it completes,
- * the LV's device counts the table swaps of the move, and the move's metadata commits are counted.
+ * the LV's device counts the table swaps of the move, and the move's metadata commits are counted. A real
+ * {@code ferry serve --metrics} counts its export's traffic the same way, and refuses a non-loopback address.
  */
 class MetricsProcessTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -38,6 +39,9 @@ class MetricsProcessTest {
 
     @RegisterExtension
     final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+
+    @RegisterExtension
+    final ServeProcesses servers = new ServeProcesses();
 
     @TempDir
     Path dir;
@@ -119,6 +123,28 @@ class MetricsProcessTest {
         ExternalTool.run(TIMEOUT, "qemu-io", "-f", "raw", "-r", daemon.nbdUri(EXPORT), "-c", "read -P 0x5a 0 4k")
                 .assertSuccess();
         assertThat(daemon.stop()).isZero();
+    }
+
+    @Test
+    void serveCountsItsTrafficOnItsMetricsListenerWhichIsLoopbackOnly() {
+        ExternalTool.assumeInstalled("qemu-utils", "qemu-io");
+        int metricsPort = ChildJvm.freePort();
+        ServeProcess refused = servers.own(ServeProcess.launch(dir, ChildJvm.freePort(), "disk",
+                List.of("serve", dir.resolve("refused.img").toString(), "--size", "1M", "--metrics",
+                        "0.0.0.0:" + metricsPort)));
+        assertThat(refused.awaitExit(TIMEOUT)).as("a non-loopback --metrics is a usage error").isEqualTo(2);
+        assertThat(refused.log()).contains("is not a loopback address").contains("--metrics-remote");
+
+        metricsUri = "http://127.0.0.1:" + metricsPort + "/metrics";
+        ServeProcess serve = servers.start(dir, dir.resolve("disk.img"), "disk", "--size", "8M", "--metrics",
+                "127.0.0.1:" + metricsPort);
+        ExternalTool.run(TIMEOUT, "qemu-io", "-f", "raw", serve.uri(), "-c", "write -P 0x3c 0 1M",
+                "-c", "read -P 0x3c 0 1M").assertSuccess();
+        Exposition m = scrape();
+        assertThat(m.value("ferry_nbd_bytes_total", "export", "disk", "op", "write")).isGreaterThanOrEqualTo(MIB);
+        assertThat(m.value("ferry_nbd_bytes_total", "export", "disk", "op", "read")).isGreaterThanOrEqualTo(MIB);
+        assertThat(m.samples("jvm_memory_used_bytes")).as("the JVM binders too").isNotEmpty();
+        assertThat(serve.terminate(TIMEOUT)).isZero();
     }
 
     /** How much the export's (or any, for device and VG meters) samples of {@code name} grew between two scrapes. */
