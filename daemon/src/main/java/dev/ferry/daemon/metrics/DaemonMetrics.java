@@ -15,8 +15,8 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 
 /**
- * The Prometheus registry of {@code ferry daemon} (and of {@code ferry serve --metrics}) with the JVM, process and Netty allocator binders bound (java.md §5);
- * services add their own meters.
+ * The Prometheus registry of {@code ferry daemon} (and of {@code ferry serve --metrics}) with the JVM, process and
+ * Netty allocator binders bound (java.md §5); services add their own meters.
  */
 public final class DaemonMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -107,7 +107,7 @@ public final class NbdMetrics implements NbdTrafficObserver {
             int slot = slot(nbdError);
             Counter counter = slot < 0 ? null : requests[command][slot];
             if (counter == null) {   // first error of this kind (or an error without a slot): registry lookup
-                counter = requestCounter(Tags.of(tags).and("op", OPS[command]), nbdError);
+                counter = requestCounter(tags.and("op", OPS[command]), nbdError);
                 if (slot > 0) {
                     requests[command][slot] = counter;
                 }

@@ -70,6 +70,9 @@ class NbdMetricsTest {
             beyondTheEnd.release();
             assertThat(beyondTheEnd.ok()).isFalse();
 
+            // a request is counted once its reply's write completed, which may be just after the client read it
+            Poll.until(Duration.ofSeconds(10), "all 7 requests counted", () ->
+                    scrape().sum("ferry_nbd_requests_total", "export", EXPORT) == 7);
             Exposition m = scrape();
             assertThat(m.value("ferry_nbd_connections", "export", EXPORT)).isEqualTo(1);
             assertThat(m.value("ferry_nbd_requests_total", "export", EXPORT, "op", "write", "outcome", "ok")).isEqualTo(2);

@@ -1,6 +1,7 @@
 package dev.ferry.daemon.pvmove;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.ferry.daemon.metrics.CommitMetrics;
 import dev.ferry.daemon.metrics.PvMoveMetrics;
@@ -49,7 +50,8 @@ class PvMoveMetricsTest extends PvMoveFixtureTest {
         Poll.until(WAIT, "some bytes copied", () -> scrape().value("ferry_pvmove_bytes_copied", move) > 0);
         Exposition m = scrape();
         double copied = m.value("ferry_pvmove_bytes_copied", move);
-        assertThat(copied + m.value("ferry_pvmove_bytes_remaining", move)).isEqualTo(16 * MIB);
+        // each gauge reads the move when scraped, so the copy may advance a region or two between the two
+        assertThat(copied + m.value("ferry_pvmove_bytes_remaining", move)).isCloseTo(16 * MIB, within(2.0 * MIB));
         assertThat(m.value("ferry_pvmove_rate_limit_bytes_per_second", move)).isEqualTo(MIB);
         assertThat(m.value("ferry_pvmove_completed_total", "outcome", "succeeded")).isZero();
 
