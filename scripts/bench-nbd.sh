@@ -10,6 +10,7 @@
 #   -d  directory for the benchmark file and logs (default: a new directory under ${TMPDIR:-/tmp})
 #   -k  keep the work directory afterwards
 # Both servers listen on 127.0.0.1 (ports FERRY_PORT=10909 and NBDKIT_PORT=10910 unless set).
+# FERRY_SERVE_ARGS adds options to `ferry serve` (e.g. "--metrics 127.0.0.1:10911" to measure what metrics cost).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +29,7 @@ while getopts "t:w:s:d:kh" opt; do
         s) size="$OPTARG" ;;
         d) work="$OPTARG" ;;
         k) keep=1 ;;
-        *) sed -n '2,14p' "$0"; exit 2 ;;
+        *) sed -n '2,15p' "$0"; exit 2 ;;
     esac
 done
 [[ "$runtime" =~ ^[1-9][0-9]*$ ]] || { echo "bench-nbd.sh: runtime must be a positive number of seconds: $runtime" >&2; exit 2; }
@@ -78,7 +79,9 @@ wait_for_server() { # name port log
     done
 }
 
-"$root/scripts/ferry" serve "$file" --name bench --listen "127.0.0.1:$ferry_port" >"$work/ferry.log" 2>&1 &
+# shellcheck disable=SC2086 # FERRY_SERVE_ARGS is a list of options
+"$root/scripts/ferry" serve "$file" --name bench --listen "127.0.0.1:$ferry_port" ${FERRY_SERVE_ARGS:-} \
+    >"$work/ferry.log" 2>&1 &
 pids+=($!)
 nbdkit -f -i 127.0.0.1 -p "$nbdkit_port" file "$file" >"$work/nbdkit.log" 2>&1 &
 pids+=($!)

@@ -22,6 +22,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *   process               the daemon process: config, data directory, lifecycle, control server host
  *   api   cli.client      control plane: REST routes (server side), the control client (client side)
  *   control               the HTTP control endpoint: router, requests, responses
+ *   metrics               the Prometheus registry, the meters fed by the lower layers' ports, the --metrics listener
  *   pvmove                live migration, whole
  *   mirror                AIX's mirror verbs: migratepp, resynclp/lv/pv
  *   jobs                  what background copy jobs share: copy meter, timer
@@ -59,6 +60,7 @@ class ArchitectureTest {
             .layer("Api").definedBy("dev.ferry.daemon.api..")
             .layer("ControlClient").definedBy("dev.ferry.daemon.cli.client..")
             .layer("Control").definedBy("dev.ferry.daemon.control..")
+            .layer("Metrics").definedBy("dev.ferry.daemon.metrics..")
             .layer("Pvmove").definedBy("dev.ferry.daemon.pvmove..")
             .layer("Mirror").definedBy("dev.ferry.daemon.mirror..")
             .layer("Jobs").definedBy("dev.ferry.daemon.jobs..")
@@ -69,15 +71,16 @@ class ArchitectureTest {
             .layer("Model").definedBy("dev.ferry.daemon.model..")
             .layer("Metadata").definedBy("dev.ferry.daemon.metadata..")
             .layer("Command").definedBy("dev.ferry.daemon.command..")
-            .whereLayer("Wiring").mayOnlyAccessLayers("Process", "Api", "Control", "Pvmove", "Mirror", "Operations",
-                    "Activation", "Bitmap", "Export", "Model", "Metadata", "Command")
-            .whereLayer("Cli").mayOnlyAccessLayers("Serve", "Process", "ControlClient", "Control", "Command")
-            .whereLayer("Serve").mayOnlyAccessLayers("Export", "Command")
-            .whereLayer("Process").mayOnlyAccessLayers("Control", "Command")
+            .whereLayer("Wiring").mayOnlyAccessLayers("Process", "Api", "Control", "Metrics", "Pvmove", "Mirror",
+                    "Operations", "Activation", "Bitmap", "Export", "Model", "Metadata", "Command")
+            .whereLayer("Cli").mayOnlyAccessLayers("Serve", "Process", "ControlClient", "Control", "Metrics", "Command")
+            .whereLayer("Serve").mayOnlyAccessLayers("Metrics", "Export", "Command")
+            .whereLayer("Process").mayOnlyAccessLayers("Control", "Metrics", "Command")
             .whereLayer("Api").mayOnlyAccessLayers("Control", "Pvmove", "Mirror", "Operations", "Activation",
                     "Bitmap", "Model")
             .whereLayer("ControlClient").mayOnlyAccessLayers("Control", "Command")
             .whereLayer("Control").mayNotAccessAnyLayer()
+            .whereLayer("Metrics").mayOnlyAccessLayers("Pvmove", "Model")
             .whereLayer("Pvmove").mayOnlyAccessLayers("Jobs", "Operations", "Activation", "Model")
             .whereLayer("Mirror").mayOnlyAccessLayers("Jobs", "Operations", "Activation", "Model")
             .whereLayer("Jobs").mayNotAccessAnyLayer()

@@ -5,6 +5,7 @@ import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.command.LoggingOptions;
 import dev.ferry.daemon.command.SocketActivation;
 import dev.ferry.daemon.command.TlsOptions;
+import dev.ferry.daemon.metrics.MetricsListener;
 import dev.ferry.daemon.process.SignalTrap;
 import dev.ferry.daemon.serve.FileServer;
 import dev.ferry.daemon.serve.ServeOptions;
@@ -21,8 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code ferry serve FILE}: serves one regular file or block device over NBD until SIGTERM or SIGINT. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
@@ -72,11 +76,22 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Description sent to clients (NBD_INFO_DESCRIPTION).")
     String description;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = ListenAddressArgument.class,
+            description = "Also serve GET /metrics (Prometheus) over plain HTTP on HOST:PORT, a loopback address "
+                    + "unless --metrics-remote.")
+    InetSocketAddress metrics;
+
+    @Option(names = "--metrics-remote", description = "Allow a --metrics address that is not loopback.")
+    boolean metricsRemote;
+
     @Mixin
     LoggingOptions logging;
 
     @Mixin
     TlsOptions tls;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -93,8 +108,14 @@ public final class ServeCommand implements Callable<Integer> {
                     + "with the socket passed by socket activation (" + inherited.get().describe() + ")");
         }
         InetSocketAddress address = listen != null ? listen : ListenAddressArgument.parse(DEFAULT_LISTEN);
+        Optional<InetSocketAddress> metricsListen;
+        try {
+            metricsListen = Optional.ofNullable(metrics).map(m -> MetricsListener.checkAddress(m, metricsRemote));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         FileServer server = new FileServer(new ServeOptions(path, exportName, description, address, inherited, readOnly,
-                createSize, useDefault, transport, DRAIN_TIMEOUT, tls.settings()));
+                createSize, useDefault, transport, DRAIN_TIMEOUT, tls.settings(), metricsListen));
         // Signals are trapped once the file is open, before listening: a client may signal as soon as
         // the port accepts.
         server.start(() -> {

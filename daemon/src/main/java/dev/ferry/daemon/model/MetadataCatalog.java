@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,6 +38,7 @@ final class MetadataCatalog implements AutoCloseable {
     private final Set<UUID> lost = new HashSet<>();
     private final Map<String, VolumeGroup> vgs = new TreeMap<>();
     private final List<String> recoveryLog = new ArrayList<>();
+    private volatile CommitListener commitListener = CommitListener.NONE;
 
     MetadataCatalog(KnownPvs known, DeviceOpener opener) {
         this.known = known;
@@ -171,6 +173,27 @@ final class MetadataCatalog implements AutoCloseable {
      * @throws VolumeException FORCEOFF if no quorum of copies can be (or was) written: nothing is relied on
      */
     VolumeGroup commit(VolumeGroup before, VolumeGroup next) {
+        long start = System.nanoTime();
+        String outcome = CommitListener.OK;
+        try {
+            return write(before, next);
+        } catch (VolumeException e) {
+            outcome = e.code().name().toLowerCase(Locale.ROOT);
+            throw e;
+        } catch (RuntimeException e) {
+            outcome = "error";
+            throw e;
+        } finally {
+            commitListener.committed(next.name(), outcome, System.nanoTime() - start);
+        }
+    }
+
+    /** Who hears of each commit from now on. */
+    void commitListener(CommitListener listener) {
+        commitListener = listener;
+    }
+
+    private VolumeGroup write(VolumeGroup before, VolumeGroup next) {
         byte[] doc = VgDocumentCodec.encode(next);
         Set<UUID> targets = new LinkedHashSet<>();
         if (before != null) {

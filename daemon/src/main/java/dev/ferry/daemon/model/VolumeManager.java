@@ -387,6 +387,11 @@ public final class VolumeManager implements AutoCloseable {
         return catalog.recoveryLog();
     }
 
+    /** Tells {@code listener} of every VG metadata commit from now on (replacing any previous listener). */
+    public void commitListener(CommitListener listener) {
+        catalog.commitListener(listener);
+    }
+
     /** The runtime state provider reports consult. */
     public LvRuntime runtime() {
         return runtime;

@@ -8,6 +8,7 @@ import dev.ferry.daemon.command.LoggingOptions;
 import dev.ferry.daemon.command.SocketActivation;
 import dev.ferry.daemon.command.TlsOptions;
 import dev.ferry.daemon.control.ControlEndpointInUseException;
+import dev.ferry.daemon.metrics.MetricsListener;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.AccessDeniedException;
@@ -70,6 +71,13 @@ public final class DaemonCommand implements Callable<Integer> {
     @Mixin
     TlsOptions tls;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Also serve GET /metrics (Prometheus) over "
+        + "plain HTTP on HOST:PORT, a loopback address unless --metrics-remote.")
+    String metrics;
+
+    @Option(names = "--metrics-remote", description = "Allow a --metrics address that is not loopback.")
+    boolean metricsRemote;
+
     @Spec
     CommandSpec spec;
 
@@ -97,7 +105,11 @@ public final class DaemonCommand implements Callable<Integer> {
         try {
             config = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(configFile, dataDir, listen, control),
                 DefaultLocations.dataDirectory());
-        } catch (DaemonConfigException e) {
+            if (metrics != null) {
+                config = config.withMetricsListen(MetricsListener.checkAddress(
+                    DaemonConfigLoader.hostPort("--metrics", metrics), metricsRemote));
+            }
+        } catch (DaemonConfigException | IllegalArgumentException e) {
             err.println("ferry daemon: " + e.getMessage());
             err.flush();
             return ExitCodes.USAGE;
@@ -160,7 +172,8 @@ public final class DaemonCommand implements Callable<Integer> {
             return "an address it listens on is in use by another process: NBD "
                 + config.nbdListen().getHostString() + ":" + config.nbdListen().getPort()
                 + config.controlTcp().map(t -> ", control " + t.describe()).orElse("")
-                + " (choose another with --listen HOST:PORT or --control)";
+                + config.metricsListen().map(m -> ", metrics " + m.getHostString() + ":" + m.getPort()).orElse("")
+                + " (choose another with --listen HOST:PORT, --control or --metrics)";
         }
         if (e instanceof FileSystemException f) {
             String reason = f instanceof NoSuchFileException ? "does not exist"

@@ -23,33 +23,24 @@ import java.util.Optional;
  * @param ioThreads       NBD I/O threads
  * @param shutdownTimeout bound on a graceful stop
  * @param tls             NBD TLS ({@code --tls}, {@code --tls-certificates})
+ * @param metricsListen   where the optional {@code --metrics} listener serves {@code /metrics} (already checked)
  */
 public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
                            Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel,
-                           int ioThreads, Duration shutdownTimeout, TlsSettings tls) {
+                           int ioThreads, Duration shutdownTimeout, TlsSettings tls,
+                           Optional<InetSocketAddress> metricsListen) {
     /** Default NBD port (IANA). */
     public static final int DEFAULT_NBD_PORT = 10809;
 
-    /** A configuration without NBD TLS. */
-    public DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
-                        Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel, int ioThreads,
-                        Duration shutdownTimeout) {
-        this(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, TlsSettings.OFF);
-    }
-
-    /** This configuration with NBD TLS {@code tls}. */
-    public DaemonConfig withTls(TlsSettings tls) {
-        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls);
-    }
-
     /** Validates. */
     public DaemonConfig {
-        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(nbdListen, "nbdListen");
         Objects.requireNonNull(controlSocket, "controlSocket");
         Objects.requireNonNull(controlTcp, "controlTcp");
         Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(metricsListen, "metricsListen");
         if (!dataDir.isAbsolute()) {
             throw new IllegalArgumentException("data directory must be absolute: " + dataDir);
         }
@@ -59,6 +50,26 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
         if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
             throw new IllegalArgumentException("shutdown timeout must be positive: " + shutdownTimeout);
         }
+    }
+
+    /** A configuration without NBD TLS and without a {@code --metrics} listener. */
+    public DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
+                        Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel, int ioThreads,
+                        Duration shutdownTimeout) {
+        this(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, TlsSettings.OFF,
+            Optional.empty());
+    }
+
+    /** This configuration with NBD TLS {@code tls}. */
+    public DaemonConfig withTls(TlsSettings tls) {
+        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls,
+            metricsListen);
+    }
+
+    /** This configuration with the {@code --metrics} listener on {@code address}. */
+    public DaemonConfig withMetricsListen(InetSocketAddress address) {
+        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls,
+            Optional.of(address));
     }
 
     /** Defaults for {@code dataDir}: everything else at its default. */

@@ -6,6 +6,8 @@ import dev.ferry.daemon.control.ControlRouter;
 import dev.ferry.daemon.control.ControlServer;
 import dev.ferry.daemon.control.ControlToken;
 import dev.ferry.daemon.control.ControlTransport;
+import dev.ferry.daemon.metrics.DaemonMetrics;
+import dev.ferry.daemon.metrics.MetricsListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -51,6 +53,7 @@ public final class DaemonProcess {
     private long startedAtNanos;
     private volatile DataDirectory dataDirectory;
     private volatile DaemonMetrics metrics;
+    private volatile MetricsListener metricsListener;
     private volatile ControlServer control;
 
     private DaemonProcess(Builder b) {
@@ -84,6 +87,11 @@ public final class DaemonProcess {
             dataDirectory = DataDirectory.open(config.dataDir());
             metrics = new DaemonMetrics();
             SystemRoutes.register(router, this, metrics.registry());
+            if (config.metricsListen().isPresent()) {
+                metricsListener = MetricsListener.start(config.metricsListen().get(), metrics.registry());
+                LOG.info("serving /metrics on http://{}:{}/metrics", metricsListener.address().getHostString(),
+                    metricsListener.address().getPort());
+            }
             ControlToken token = config.controlTcp().isPresent()
                 ? ControlToken.publish(dataDirectory.path().resolve(ControlToken.FILE_NAME)) : null;
             control = new ControlServer(config.controlEndpoints(), router, this::checkAcceptsOperations,
@@ -192,6 +200,9 @@ public final class DaemonProcess {
             outcomes.stream().allMatch(ServiceStop::clean));
         servicesStopped.complete(report);
         boolean controlClean = stopControl(deadline);
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
         if (metrics != null) {
             metrics.close();
         }
@@ -291,6 +302,11 @@ public final class DaemonProcess {
     /** The meter registry; null before start. */
     public MeterRegistry meterRegistry() {
         return metrics == null ? null : metrics.registry();
+    }
+
+    /** The {@code --metrics} listener; null before start or when not configured. */
+    public MetricsListener metricsListener() {
+        return metricsListener;
     }
 
     /** The control server; null before start. */

@@ -2,9 +2,9 @@ package dev.ferry.daemon.process;
 
 import dev.ferry.daemon.control.ControlResponse;
 import dev.ferry.daemon.control.ControlRouter;
+import dev.ferry.daemon.metrics.Scrape;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
-import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +22,6 @@ import java.util.Map;
  * </ul>
  */
 final class SystemRoutes {
-    /** Content type of the Prometheus text exposition format. */
-    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-    /** Content type of the OpenMetrics text format. */
-    static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-
     private SystemRoutes() {
     }
 
@@ -42,11 +37,8 @@ final class SystemRoutes {
             return body;
         });
         router.addSystem(HttpMethod.GET, "/metrics", request -> {
-            boolean openMetrics = request.header("Accept").map(a -> a.contains("application/openmetrics-text")).orElse(false);
-            String contentType = openMetrics ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
-            ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-            registry.scrape(out, contentType);
-            return ControlResponse.raw(200, contentType, out.toByteArray());
+            Scrape scrape = Scrape.of(registry, request.header("Accept").orElse(null));
+            return ControlResponse.raw(200, scrape.contentType(), scrape.body());
         });
         router.addSystem(HttpMethod.POST, "/v1/shutdown", request -> {
             boolean wait = request.queryFlag("wait", true);

@@ -17,8 +17,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,6 +61,7 @@ public final class PvMoveService implements AutoCloseable {
     private final Map<PvMoveJob, Long> effective = new HashMap<>();
     private final Map<PvMoveJob, Boolean> wasBusy = new HashMap<>();
     private final AtomicLong probes = new AtomicLong();
+    private final List<MoveListener> listeners = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService prober;
     private boolean closed;
 
@@ -167,6 +170,22 @@ public final class PvMoveService implements AutoCloseable {
         return Progress.of(job);
     }
 
+    /**
+     * Adds {@code listener}, first telling it of every move running now; it then hears of each move launched and
+     * ended (from the move's thread, so it must be quick).
+     */
+    public synchronized void addListener(MoveListener listener) {
+        jobs.stream().filter(j -> !j.done().isDone())
+                .forEach(j -> listener.started(j.id(), j.vgName(), j.name()));
+        listeners.add(listener);
+    }
+
+    /** Move {@code id}'s progress and throttling now, or empty if this service never ran it. */
+    public synchronized Optional<MoveStatus> status(long id) {
+        return jobs.stream().filter(j -> j.id() == id).findFirst().map(j -> new MoveStatus(Progress.of(j),
+                Boolean.TRUE.equals(wasBusy.get(j)), j.state().terminal() ? 0 : effective.getOrDefault(j, currentRate(j))));
+    }
+
     /** Foreground latency probes completed so far. */
     long probes() {
         return probes.get();
@@ -195,7 +214,11 @@ public final class PvMoveService implements AutoCloseable {
         t.setDaemon(true);
         threads.add(t);
         governors.put(job, new RateGovernor(MIN_BACKOFF_RATE, LATENCY_FACTOR));
-        job.done().whenComplete((s, e) -> applyRate());
+        listeners.forEach(l -> l.started(job.id(), job.vgName(), job.name()));
+        job.done().whenComplete((s, e) -> {
+            applyRate();
+            listeners.forEach(l -> l.ended(job.id(), job.vgName(), job.name(), s == null ? job.state() : s));
+        });
         if (pvmove.move().rateLimit() == 0 && busy(job)) {
             effective.put(job, BUSY_RATE);   // a move started on a busy VG yields from its first byte
         }

@@ -3,11 +3,15 @@ package dev.ferry.daemon.serve;
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.export.BlockDeviceExport;
 import dev.ferry.daemon.export.SingleExportCatalog;
+import dev.ferry.daemon.metrics.DaemonMetrics;
+import dev.ferry.daemon.metrics.MetricsListener;
+import dev.ferry.daemon.metrics.NbdMetrics;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.block.IoExecutors;
 import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.NbdServer;
+import dev.ferry.nbd.server.NbdTrafficObserver;
 import dev.ferry.nbd.server.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -76,6 +80,8 @@ public final class FileServer {
     private ExecutorService ioPool;
     private BlockDevice device;
     private NbdServer server;
+    private DaemonMetrics metrics;
+    private MetricsListener metricsListener;
 
     /** Prepares to serve as {@code options} say; nothing happens before {@link #start(Runnable)}. */
     public FileServer(ServeOptions options) {
@@ -101,8 +107,15 @@ public final class FileServer {
             }
             BlockDeviceExport export = new BlockDeviceExport(options.exportName(), options.description(), device,
                     options.readOnly());
+            NbdTrafficObserver observer = NbdTrafficObserver.NONE;
+            if (options.metricsListen().isPresent()) {
+                metrics = new DaemonMetrics();
+                metricsListener = listenMetrics(options.metricsListen().get());
+                observer = new NbdMetrics(metrics.registry());
+            }
             server = NbdServer.builder()
                     .catalog(new SingleExportCatalog(export))
+                    .observer(observer)
                     .host(options.listen().getAddress().getHostAddress())
                     .port(options.listen().getPort())
                     .transport(options.transport())
@@ -162,6 +175,17 @@ public final class FileServer {
         return options.inherited().map(InheritedListener::describe).orElseThrow();
     }
 
+    private MetricsListener listenMetrics(InetSocketAddress address) {
+        try {
+            MetricsListener l = MetricsListener.start(address, metrics.registry());
+            log.info("serving /metrics on http://{}:{}/metrics", l.address().getHostString(), l.address().getPort());
+            return l;
+        } catch (IOException e) {
+            throw new CommandFailure(CommandFailure.START_FAILED, "cannot serve metrics on "
+                    + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Asks the server to stop; returns at once. Safe from any thread, any number of times. */
     public void requestStop() {
         stopRequested.countDown();
@@ -198,6 +222,12 @@ public final class FileServer {
         }
         if (device != null) {
             device.close();
+        }
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (ioPool != null) {
             ioPool.shutdown();

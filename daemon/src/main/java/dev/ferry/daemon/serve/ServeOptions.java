@@ -24,10 +24,12 @@ import java.util.OptionalLong;
  * @param transport     Netty transport
  * @param drainTimeout  how long a graceful shutdown waits for in-flight requests and the final flush
  * @param tls           NBD TLS
+ * @param metricsListen where to serve {@code GET /metrics} over plain HTTP, if anywhere (already checked)
  */
 public record ServeOptions(Path file, String exportName, String description, InetSocketAddress listen,
-                           Optional<InheritedListener> inherited, boolean readOnly, OptionalLong createSize, boolean createParents,
-                           Transport transport, Duration drainTimeout, TlsSettings tls) {
+                           Optional<InheritedListener> inherited, boolean readOnly, OptionalLong createSize,
+                           boolean createParents, Transport transport, Duration drainTimeout, TlsSettings tls,
+                           Optional<InetSocketAddress> metricsListen) {
 
     /** Checks that nothing is missing. */
     public ServeOptions {
@@ -40,5 +42,6 @@ public record ServeOptions(Path file, String exportName, String description, Ine
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(metricsListen, "metricsListen");
     }
 }

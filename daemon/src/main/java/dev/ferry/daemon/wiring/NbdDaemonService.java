@@ -2,6 +2,7 @@ package dev.ferry.daemon.wiring;
 
 import dev.ferry.daemon.command.SocketActivation;
 import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.metrics.NbdMetrics;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.daemon.process.Deadline;
@@ -45,6 +46,7 @@ public final class NbdDaemonService implements DaemonService {
                 .ioThreads(context.config().ioThreads())
                 .shutdownTimeout(context.config().shutdownTimeout())
                 .tls(context.config().tls())
+                .observer(new NbdMetrics(context.meterRegistry()))
                 .build();
         bound = inherited.isPresent() ? s.startOn(inherited.get()) : s.start();
         server = s;

@@ -50,8 +50,8 @@ class DaemonCommandTest {
             String output = Files.readString(log);
             assertThat(daemon.exitValue()).as(output).isEqualTo(7);
             assertThat(output).contains("ferry daemon: cannot start: an address it listens on is in use by another "
-                + "process: NBD 127.0.0.1:" + taken.getLocalPort() + " (choose another with --listen HOST:PORT or "
-                + "--control)").doesNotContain("\tat ");
+                + "process: NBD 127.0.0.1:" + taken.getLocalPort() + " (choose another with --listen HOST:PORT, "
+                + "--control or --metrics)").doesNotContain("\tat ");
         }
     }
 

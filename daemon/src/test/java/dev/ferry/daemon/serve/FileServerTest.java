@@ -36,8 +36,9 @@ class FileServerTest {
     Path dir;
 
     private FileServer server(Path file, long createSize) {
-        return new FileServer(new ServeOptions(file, "disk", "", new InetSocketAddress("127.0.0.1", 0), Optional.empty(), false,
-            OptionalLong.of(createSize), false, Transport.NIO, Duration.ofSeconds(5), TlsSettings.OFF));
+        return new FileServer(new ServeOptions(file, "disk", "", new InetSocketAddress("127.0.0.1", 0), Optional.empty(),
+            false, OptionalLong.of(createSize), false, Transport.NIO, Duration.ofSeconds(5), TlsSettings.OFF,
+            Optional.empty()));
     }
 
     @Test

@@ -36,19 +36,26 @@ public final class FerryDaemon implements LoggedProcess {
     private final Path workDir;
     private final Path dataDir;
     private final int nbdPort;
+    private final List<String> extraArgs;
     private final List<Path> logFiles = new ArrayList<>();
     private final List<Process> cliProcesses = new ArrayList<>();
     private Process process;
 
-    private FerryDaemon(Path workDir) {
+    private FerryDaemon(Path workDir, List<String> extraArgs) {
         this.workDir = workDir;
+        this.extraArgs = List.copyOf(extraArgs);
         this.dataDir = workDir.resolve("data");
         this.nbdPort = ChildJvm.freePort();
     }
 
     /** Starts a daemon on {@code workDir/data}, logging into {@code workDir}, and waits until it is RUNNING. */
     public static FerryDaemon start(Path workDir) {
-        FerryDaemon d = new FerryDaemon(workDir);
+        return start(workDir, List.of());
+    }
+
+    /** As {@link #start(Path)}, with {@code extraArgs} added to {@code ferry daemon}'s (at every start). */
+    public static FerryDaemon start(Path workDir, List<String> extraArgs) {
+        FerryDaemon d = new FerryDaemon(workDir, extraArgs);
         d.startAgain();
         return d;
     }
@@ -60,8 +67,10 @@ public final class FerryDaemon implements LoggedProcess {
         }
         Path log = workDir.resolve("daemon-" + (logFiles.size() + 1) + ".log");
         logFiles.add(log);
-        process = ChildJvm.start(ChildJvm.FAST_START, List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
-                "127.0.0.1:" + nbdPort), Map.of(), log);
+        List<String> args = new ArrayList<>(List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
+                "127.0.0.1:" + nbdPort));
+        args.addAll(extraArgs);
+        process = ChildJvm.start(ChildJvm.FAST_START, args, Map.of(), log);
         awaitRunning();
         return this;
     }

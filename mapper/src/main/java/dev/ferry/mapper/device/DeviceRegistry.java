@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The named mapped devices of one process (like {@code /dev/mapper}), and the {@link DeviceResolver}
@@ -34,6 +35,7 @@ public final class DeviceRegistry implements DeviceResolver {
     private final DeviceResolver files;
     private final Duration suspendTimeout;
     private final Map<String, MappedDevice> devices = new TreeMap<>();
+    private final List<RegistryListener> listeners = new CopyOnWriteArrayList<>();
 
     /**
      * Creates an empty registry.
@@ -66,7 +68,17 @@ public final class DeviceRegistry implements DeviceResolver {
         }
         MappedDevice d = new MappedDevice(name, scheduler, suspendTimeout);
         devices.put(name, d);
+        listeners.forEach(l -> l.created(d));
         return d;
+    }
+
+    /**
+     * Adds {@code listener}, first telling it of every device that exists now; it then hears of each device created
+     * and removed (under the registry's lock, so it must be quick and must not call back into the registry).
+     */
+    public synchronized void addListener(RegistryListener listener) {
+        devices.values().forEach(listener::created);
+        listeners.add(listener);
     }
 
     /**
@@ -145,7 +157,9 @@ public final class DeviceRegistry implements DeviceResolver {
         MappedDevice d = require(name);
         CompletableFuture<Void> done = d.remove(force);
         synchronized (this) {
-            devices.remove(name, d);
+            if (devices.remove(name, d)) {
+                listeners.forEach(l -> l.removed(d));
+            }
         }
         return done;
     }

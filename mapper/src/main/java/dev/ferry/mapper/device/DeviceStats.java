@@ -1,11 +1,13 @@
 package dev.ferry.mapper.device;
 
 import dev.ferry.mapper.time.Scheduler;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counters of one {@link MappedDevice}: when a request was last submitted (the foreground activity a background
- * copier yields to), how long the last suspend held new I/O behind the closed gate, and how long the old table of
- * the last live replace drained.
+ * copier yields to), how long the last suspend held new I/O behind the closed gate, how long the old table of
+ * the last live replace drained, and running totals for metrics (suspends, the time they held I/O, tables made
+ * live).
  */
 public final class DeviceStats {
 
@@ -18,6 +20,10 @@ public final class DeviceStats {
     private long heldSince;
     private volatile long lastHoldNanos = -1;
     private volatile long lastReplaceDrainNanos = -1;
+    private volatile long suspends;
+    private volatile long holds;
+    private volatile long heldNanos;
+    private final AtomicLong tableSwaps = new AtomicLong();
 
     DeviceStats(Scheduler clock) {
         this.clock = clock;
@@ -41,17 +47,47 @@ public final class DeviceStats {
     synchronized void gateClosed(long now) {
         held = true;
         heldSince = now;
+        suspends++;
     }
 
     /** The gate reopened at {@code now}: if a suspend had closed it, records how long it held I/O. */
     void gateReopened(long now) {
+        long hold;
         synchronized (this) {
             if (!held) {
                 return;
             }
             held = false;
+            hold = now - heldSince;
+            heldNanos += hold;
+            holds++;
         }
-        lastHoldNanos = now - heldSince;
+        lastHoldNanos = hold;
+    }
+
+    /** A loaded table became the live one (on resume or a live replace, the device's first table included). */
+    void tableSwapped() {
+        tableSwaps.incrementAndGet();
+    }
+
+    /** Suspends that closed the gate (new I/O queued) since the device was created. */
+    public long suspends() {
+        return suspends;
+    }
+
+    /** Suspends whose gate has reopened since the device was created: the count behind {@link #heldNanos()}. */
+    public long holds() {
+        return holds;
+    }
+
+    /** Total time new I/O was held behind a closed gate by the suspends counted in {@link #holds()}. */
+    public long heldNanos() {
+        return heldNanos;
+    }
+
+    /** Tables made live since the device was created, its first table included. */
+    public long tableSwaps() {
+        return tableSwaps.get();
     }
 
     /** A live table replace ended: the old table's requests took {@code drainNanos} to finish after the swap. */

@@ -96,7 +96,7 @@ public final class MappedDevice implements SharedDevice {
         this.replacer = new TableReplacer(this, scheduler);
     }
 
-    /** When requests were last submitted, and suspend hold times. */
+    /** When requests were last submitted, suspend hold times, and totals of suspends and table swaps. */
     public DeviceStats stats() {
         return stats;
     }
@@ -567,6 +567,7 @@ public final class MappedDevice implements SharedDevice {
                 old = live.table();
                 live = new Live(inactive, new InflightCounter());
                 inactive = null;
+                stats.tableSwapped();
             }
             now = live.table();
         }
@@ -614,6 +615,7 @@ public final class MappedDevice implements SharedDevice {
                 Table now = inactive;
                 inactive = null;
                 live = new Live(now, new InflightCounter());
+                stats.tableSwapped();
                 return now;
             }
             why = state == DeviceState.REMOVED ? "device removed" : "inactive table cleared";

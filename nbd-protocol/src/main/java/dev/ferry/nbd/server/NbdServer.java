@@ -99,7 +99,7 @@ public final class NbdServer implements AutoCloseable {
     private final Duration stallTimeout;
     private final PayloadBudget payloadBudget;
     private final TlsSettings tls;
-    private final ServerState serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+    private final ServerState serverState;
     private State state = State.NEW;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -118,6 +118,7 @@ public final class NbdServer implements AutoCloseable {
         this.stallTimeout = b.stallTimeout;
         this.payloadBudget = new PayloadBudget(b.payloadBudget);
         this.tls = b.tls;
+        this.serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), b.observer);
     }
 
     /** A builder with defaults: 127.0.0.1, port 10809, AUTO transport, {@link ConnectionLimits#DEFAULT}. */
@@ -296,6 +297,7 @@ public final class NbdServer implements AutoCloseable {
         private Duration stallTimeout = Duration.ofSeconds(30);
         private long payloadBudget = DEFAULT_PAYLOAD_BUDGET;
         private TlsSettings tls = TlsSettings.OFF;
+        private NbdTrafficObserver observer = NbdTrafficObserver.NONE;
 
         private Builder() {
         }
@@ -303,6 +305,12 @@ public final class NbdServer implements AutoCloseable {
         /** TLS: off (the default), on for clients that ask with STARTTLS, or required of every client. */
         public Builder tls(TlsSettings tls) {
             this.tls = Objects.requireNonNull(tls);
+            return this;
+        }
+
+        /** Who hears of each connection and request in transmission, e.g. for metrics (default: nobody). */
+        public Builder observer(NbdTrafficObserver observer) {
+            this.observer = Objects.requireNonNull(observer);
             return this;
         }
 

@@ -6,16 +6,23 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * State one {@link NbdServer} shares with its connections: the open channels, the connections in
- * transmission, and whether the server is shutting down (then new requests get ESHUTDOWN).
+ * transmission, whether the server is shutting down (then new requests get ESHUTDOWN), and the observer of
+ * their traffic.
  */
 final class ServerState {
 
     final ChannelGroup channels;
     final Set<TransmissionHandler> transmissions = ConcurrentHashMap.newKeySet();
+    private final NbdTrafficObserver observer;
     private volatile boolean shuttingDown;
 
-    ServerState(ChannelGroup channels) {
+    ServerState(ChannelGroup channels, NbdTrafficObserver observer) {
         this.channels = channels;
+        this.observer = observer;
+    }
+
+    NbdTrafficObserver observer() {
+        return observer;
     }
 
     boolean shuttingDown() {

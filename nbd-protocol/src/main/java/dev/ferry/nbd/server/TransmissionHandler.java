@@ -56,6 +56,9 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private int inFlight;
     private long inFlightBytes;
     private CompletableFuture<Void> drained;
+    private NbdTrafficObserver.Connection traffic = NbdTrafficObserver.Connection.NONE;
+    /** The NBD error of the reply being written (set by {@link #writeError}, taken by {@link #finish}). */
+    private int replyError;
 
     TransmissionHandler(Export export, NegotiatedSession session, ConnectionLimits limits, ServerState server) {
         this.export = export;
@@ -70,6 +73,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         attached = true;
         export.clientAttached();
+        traffic = server.observer().connectionOpened(export.name());
         server.transmissions.add(this);
         maybeRead();
     }
@@ -156,10 +160,10 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long cost = h.type() == NBD_CMD_READ || h.type() == NBD_CMD_WRITE ? h.length() : 0;
-        admit(cost);
+        long started = admit(h, cost);
         if (server.shuttingDown()) {
             r.release();
-            finish(writeError(h, NBD_ESHUTDOWN, "server is shutting down"), cost);
+            finish(h, started, writeError(h, NBD_ESHUTDOWN, "server is shutting down"), cost);
             return;
         }
         CompletableFuture<?> future;
@@ -171,7 +175,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         if (future == null) {
             future = CompletableFuture.failedFuture(new NullPointerException("export returned a null future"));
         }
-        future.whenComplete((value, error) -> onEventLoop(h, cost, value, error));
+        future.whenComplete((value, error) -> onEventLoop(h, cost, started, value, error));
     }
 
     private CompletableFuture<?> dispatch(RequestHeader h, NbdRequest r) {
@@ -196,21 +200,21 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         };
     }
 
-    private void onEventLoop(RequestHeader h, long cost, Object value, Throwable error) {
+    private void onEventLoop(RequestHeader h, long cost, long started, Object value, Throwable error) {
         if (ctx.executor().inEventLoop()) {
-            complete(h, cost, value, error);
+            complete(h, cost, started, value, error);
             return;
         }
         try {
-            ctx.executor().execute(() -> complete(h, cost, value, error));
+            ctx.executor().execute(() -> complete(h, cost, started, value, error));
         } catch (RejectedExecutionException e) {
             releaseValue(value);
         }
     }
 
-    private void complete(RequestHeader h, long cost, Object value, Throwable error) {
+    private void complete(RequestHeader h, long cost, long started, Object value, Throwable error) {
         try {
-            finish(reply(h, value, error), cost);
+            finish(h, started, reply(h, value, error), cost);
         } catch (RuntimeException | Error e) {
             LOG.error("NBD connection {}: failed to reply to cookie {}; closing", ctx.channel().remoteAddress(),
                     h.cookie(), e);
@@ -267,11 +271,11 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         }
         LOG.debug("NBD connection {}: rejecting {} cookie {} with {}: {}", ctx.channel().remoteAddress(),
                 NbdNames.command(r.header().type()), r.header().cookie(), NbdNames.error(r.error()), r.reason());
-        admit(0);
+        long started = admit(r.header(), 0);
         if (r.closeAfterReply()) {
             transition(ConnectionState.DRAINING);
         }
-        finish(writeError(r.header(), r.error(), r.reason()), 0);
+        finish(r.header(), started, writeError(r.header(), r.error(), r.reason()), 0);
     }
 
     /** An error reply: READ errors are structured chunks once structured replies are negotiated. */
@@ -279,19 +283,27 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         ByteBuf reply = h.type() == NBD_CMD_READ && format != ReplyFormat.SIMPLE
                 ? ReplyEncoder.error(ctx.alloc(), format, h, error, message)
                 : ReplyEncoder.status(ctx.alloc(), format, h, error, message);
+        replyError = error;
         return ctx.write(reply);
     }
 
-    private void admit(long cost) {
+    /** Counts request {@code h} in flight; returns when it started, for {@link #finish}. */
+    private long admit(RequestHeader h, long cost) {
         inFlight++;
         inFlightBytes += cost;
+        traffic.requestStarted(h.type());
+        return System.nanoTime();
     }
 
-    private void finish(ChannelFuture last, long cost) {
+    /** Flushes the reply to {@code h} whose last write is {@code last}; once written, the request leaves flight. */
+    private void finish(RequestHeader h, long started, ChannelFuture last, long cost) {
+        int error = replyError;
+        replyError = 0;
         ctx.flush();
         last.addListener(f -> {
             inFlight--;
             inFlightBytes -= cost;
+            traffic.requestCompleted(h.type(), h.length(), error, System.nanoTime() - started);
             closeIfDrained();
             completeDrainIfIdle();
             maybeRead();
@@ -348,6 +360,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         if (attached) {
             attached = false;
             export.clientDetached();
+            traffic.closed();
         }
     }
 

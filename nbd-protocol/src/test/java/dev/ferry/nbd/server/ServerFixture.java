@@ -28,8 +28,12 @@ abstract class ServerFixture {
     int port;
 
     void startServer(ConnectionLimits limits) throws InterruptedException {
+        startServer(limits, NbdTrafficObserver.NONE);
+    }
+
+    void startServer(ConnectionLimits limits, NbdTrafficObserver observer) throws InterruptedException {
         server = NbdServer.builder().catalog(new TestCatalog(disk, slowZero, aligned, readOnly)).port(0)
-                .limits(limits).writeBufferWaterMark(32 * 1024, 64 * 1024).build();
+                .limits(limits).writeBufferWaterMark(32 * 1024, 64 * 1024).observer(observer).build();
         port = server.start().getPort();
     }
 

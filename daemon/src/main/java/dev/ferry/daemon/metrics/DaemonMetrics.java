@@ -1,4 +1,4 @@
-package dev.ferry.daemon.process;
+package dev.ferry.daemon.metrics;
 
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -15,14 +15,15 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 
 /**
- * The daemon's Prometheus registry with the JVM, process and Netty allocator binders bound (java.md §5);
- * services add their own meters.
+ * The Prometheus registry of {@code ferry daemon} (and of {@code ferry serve --metrics}) with the JVM, process and
+ * Netty allocator binders bound (java.md §5); services add their own meters.
  */
-final class DaemonMetrics implements AutoCloseable {
+public final class DaemonMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    DaemonMetrics() {
+    /** A registry with the JVM, process and Netty allocator binders bound. */
+    public DaemonMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -34,11 +35,12 @@ final class DaemonMetrics implements AutoCloseable {
     }
 
     /** Binds event-loop metrics (pending tasks) of {@code loops}. */
-    void bindEventLoops(List<EventExecutor> loops) {
+    public void bindEventLoops(List<EventExecutor> loops) {
         new NettyEventExecutorMetrics(loops).bindTo(registry);
     }
 
-    PrometheusMeterRegistry registry() {
+    /** The registry. */
+    public PrometheusMeterRegistry registry() {
         return registry;
     }
 
