@@ -36,57 +36,18 @@ done
 
 "$root/scripts/install-tools.sh" fio nbdkit nbdinfo
 
-if [[ -z "$work" ]]; then
-    work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")"
-else
-    mkdir -p "$work"
-fi
+# shellcheck source=lib/peers.sh
+source "$root/scripts/lib/peers.sh"
+peers_work ferry-bench
 file="$work/bench.img"
-pids=()
-
-cleanup() {
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    if ((keep)); then
-        echo "work directory kept: $work" >&2
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-
-# Build the jar first (scripts/ferry builds it when stale), so the build is not timed.
-"$root/scripts/ferry" --version >/dev/null
 
 echo "filling $file ($size) ..." >&2
 # fsync at the end, so the kernel is not still writing the fill back during the first tests.
 fio --name=fill --filename="$file" --rw=write --bs=1M --size="$size" --ioengine=psync --end_fsync=1 \
     --output=/dev/null
 
-wait_for_server() { # name port log
-    local deadline=$((SECONDS + 60))
-    until nbdinfo --size "nbd://127.0.0.1:$2/" >/dev/null 2>&1; do
-        if ((SECONDS > deadline)); then
-            echo "bench-nbd.sh: $1 did not come up on port $2; its log:" >&2
-            cat "$3" >&2
-            exit 1
-        fi
-        sleep 0.2
-    done
-}
-
 # shellcheck disable=SC2086 # FERRY_SERVE_ARGS is a list of options
-"$root/scripts/ferry" serve "$file" --name bench --listen "127.0.0.1:$ferry_port" ${FERRY_SERVE_ARGS:-} \
-    >"$work/ferry.log" 2>&1 &
-pids+=($!)
-nbdkit -f -i 127.0.0.1 -p "$nbdkit_port" file "$file" >"$work/nbdkit.log" 2>&1 &
-pids+=($!)
-wait_for_server ferry "$ferry_port" "$work/ferry.log"
-wait_for_server nbdkit "$nbdkit_port" "$work/nbdkit.log"
+peers_start "$file" bench ${FERRY_SERVE_ARGS:-}
 
 # name | fio options
 tests=(

@@ -37,31 +37,10 @@ done
 
 "$root/scripts/install-tools.sh" nbdkit nbdinfo nbdcopy
 
-if [[ -z "$work" ]]; then
-    work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-sparse.XXXXXX")"
-else
-    mkdir -p "$work"
-fi
+# shellcheck source=lib/peers.sh
+source "$root/scripts/lib/peers.sh"
+peers_work ferry-bench-sparse
 file="$work/sparse.img"
-pids=()
-
-cleanup() {
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    if ((keep)); then
-        echo "work directory kept: $work" >&2
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-
-# Build the jar first (scripts/ferry builds it when stale), so the build is not timed.
-"$root/scripts/ferry" --version >/dev/null
 
 echo "making $file: ${size_mib} MiB, 1 MiB of data every 10 MiB ..." >&2
 rm -f "$file"
@@ -71,24 +50,7 @@ for ((mib = 0; mib < size_mib; mib += 10)); do
 done
 sync "$file"
 
-wait_for_server() { # name port log
-    local deadline=$((SECONDS + 60))
-    until nbdinfo --size "nbd://127.0.0.1:$2/" >/dev/null 2>&1; do
-        if ((SECONDS > deadline)); then
-            echo "bench-sparse.sh: $1 did not come up on port $2; its log:" >&2
-            cat "$3" >&2
-            exit 1
-        fi
-        sleep 0.2
-    done
-}
-
-"$root/scripts/ferry" serve "$file" --name sparse --listen "127.0.0.1:$ferry_port" >"$work/ferry.log" 2>&1 &
-pids+=($!)
-nbdkit -f -i 127.0.0.1 -p "$nbdkit_port" file "$file" >"$work/nbdkit.log" 2>&1 &
-pids+=($!)
-wait_for_server ferry "$ferry_port" "$work/ferry.log"
-wait_for_server nbdkit "$nbdkit_port" "$work/nbdkit.log"
+peers_start "$file" sparse
 
 tests=(nbdcopy nbdcopy-noextents nbdcopy-file) # described in the header
 
