@@ -1,5 +1,7 @@
 package dev.ferry.daemon.cli;
 
+import dev.ferry.daemon.cli.admin.ShutdownCommand;
+import dev.ferry.daemon.cli.admin.VersionCommand;
 import dev.ferry.daemon.cli.dm.DmsetupCommand;
 import dev.ferry.daemon.cli.lvm.LvChangeCommand;
 import dev.ferry.daemon.cli.lvm.LvCreateCommand;
@@ -29,6 +31,10 @@ import picocli.CommandLine;
 
 /** The one list of the volume and device-mapper CLI commands that {@code ferry} registers as subcommands. */
 public final class CliCommands {
+    /** The commands that are not volume commands, first in help order. */
+    public static final List<Class<?>> TOP_COMMANDS = List.of(ServeCommand.class, VersionCommand.class,
+        ShutdownCommand.class, CommandLine.HelpCommand.class);
+
     /** The command classes, in help order; {@link DmsetupCommand} brings its own subcommands. */
     public static final List<Class<?>> VOLUME_COMMANDS = List.of(
         PvCreateCommand.class, PvRemoveCommand.class, PvsCommand.class,
@@ -42,8 +48,11 @@ public final class CliCommands {
     private CliCommands() {
     }
 
-    /** Adds every command of {@link #VOLUME_COMMANDS} to {@code ferry}; returns it. */
+    /** Adds every command of {@link #TOP_COMMANDS} and {@link #VOLUME_COMMANDS} to {@code ferry}; returns it. */
     public static CommandLine register(CommandLine ferry) {
+        for (Class<?> command : TOP_COMMANDS) {
+            ferry.addSubcommand(command);
+        }
         for (Class<?> command : VOLUME_COMMANDS) {
             ferry.addSubcommand(command);
         }

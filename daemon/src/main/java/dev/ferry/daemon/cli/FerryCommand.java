@@ -1,7 +1,5 @@
 package dev.ferry.daemon.cli;
 
-import dev.ferry.daemon.cli.admin.ShutdownCommand;
-import dev.ferry.daemon.cli.admin.VersionCommand;
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.LoggingOptions;
 import java.util.concurrent.Callable;
@@ -11,11 +9,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
-/** The top-level {@code ferry} command; it only dispatches to its subcommands. */
+/** The top-level {@code ferry} command; it only dispatches to its subcommands ({@link CliCommands} registers them). */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = FerryVersion.class,
-        description = "Userspace volume manager exported over NBD.",
-        subcommands = {ServeCommand.class, VersionCommand.class, ShutdownCommand.class,
-            CommandLine.HelpCommand.class})
+        description = "Userspace volume manager exported over NBD.")
 public final class FerryCommand implements Callable<Integer> {
 
     @Mixin
