@@ -26,7 +26,8 @@ import org.opentest4j.TestAbortedException;
  */
 public final class TestRules implements BeforeEachCallback, TestExecutionExceptionHandler,
         LifecycleMethodExecutionExceptionHandler, PreInterruptCallback {
-    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TestRules.class);
+    /** Shared by both modules' copies (the daemon's tests load both), so a timeout gets one dump. */
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create("ferry.TestRules");
 
     static {
         watchForkTimeout();
@@ -49,6 +50,9 @@ public final class TestRules implements BeforeEachCallback, TestExecutionExcepti
 
     @Override
     public void beforeThreadInterrupt(PreInterruptContext interrupt, ExtensionContext context) {
+        if (context.getStore(NS).get("dump") != null) {
+            return;
+        }
         String dump = threadDump("thread dump before interrupting " + interrupt.getThreadToInterrupt()
                 + " at its time limit");
         System.err.println(dump);
