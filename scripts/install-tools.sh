@@ -2,6 +2,7 @@
 # Installs, from Debian packages, the client tools that Ferry's tests, demo and benchmarks drive, when
 # they are missing. Usage: scripts/install-tools.sh [COMMAND...] (default: every tool below).
 # Needs root (or sudo) only when something is missing; refreshes the apt lists before installing.
+# Exits non-zero, naming the commands and Debian packages, when a tool cannot be installed.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -70,4 +71,12 @@ if ((${#lean[@]})); then
         || status=$?
 fi
 ((temp_policy == 0)) || "${as_root[@]}" rm -f /usr/sbin/policy-rc.d
-exit "$status"
+((status == 0)) || { echo "install-tools.sh: apt-get could not install ${missing[*]}" >&2; exit 1; }
+still=()
+for cmd in "${wanted[@]}"; do
+    command -v "$cmd" >/dev/null 2>&1 || still+=("$cmd (package ${tools[$cmd]})")
+done
+if ((${#still[@]})); then
+    echo "install-tools.sh: still missing after installing: ${still[*]}" >&2
+    exit 1
+fi

@@ -2,7 +2,6 @@ package dev.ferry.daemon.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.cli.client.ControlCallException;
@@ -10,6 +9,7 @@ import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.cli.client.HttpReply;
 import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.testing.Poll;
+import dev.ferry.daemon.testing.Prerequisites;
 import dev.ferry.daemon.testing.RawHttp;
 import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.http.HttpMethod;
@@ -88,7 +88,8 @@ class ControlServerTest {
 
     private void start(ControlTransport transport, ControlRouter router, ControlGate gate, int maxBodyBytes)
             throws Exception {
-        assumeTrue(transport != ControlTransport.EPOLL || Epoll.isAvailable(), "epoll is not available on this machine");
+        Prerequisites.require(transport != ControlTransport.EPOLL || Epoll.isAvailable(),
+                "epoll is not available on this machine");
         server = new ControlServer(List.of(new ControlEndpoint.UnixSocket(dir.resolve("control.sock")),
             ControlEndpoint.parse("127.0.0.1:0")), router, gate, transport, maxBodyBytes, TOKEN);
         server.start();
@@ -319,7 +320,8 @@ class ControlServerTest {
     @ParameterizedTest
     @EnumSource(ControlTransport.class)
     void replacesAStaleSocketButRefusesALiveOneAndOtherFiles(ControlTransport transport) throws Exception {
-        assumeTrue(transport != ControlTransport.EPOLL || Epoll.isAvailable(), "epoll is not available on this machine");
+        Prerequisites.require(transport != ControlTransport.EPOLL || Epoll.isAvailable(),
+                "epoll is not available on this machine");
         Path socket = dir.resolve("control.sock");
         try (ServerSocketChannel stale = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             stale.bind(UnixDomainSocketAddress.of(socket));

@@ -1,8 +1,7 @@
 package dev.ferry.daemon.interop;
 
-import dev.ferry.daemon.testing.ExternalTool;
+import dev.ferry.daemon.testing.NbdfuseMount;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.daemon.Main;
 import java.io.File;
@@ -45,13 +44,7 @@ class VolumeWalkthroughProcessTest {
 
     @Test
     void theWalkthroughGoesFromTwoEmptyFilesToAMountedExt4FileSystem() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for losetup and mount");
-        assumeTrue(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse for nbdfuse");
-        assumeTrue(Files.exists(Path.of("/dev/loop-control")), "needs /dev/loop-control for losetup");
-        ExternalTool.assumeInstalled("nbdfuse", "nbdfuse");
-        ExternalTool.assumeInstalled("fuse3", "fusermount3");
-        ExternalTool.assumeInstalled("e2fsprogs", "mkfs.ext4");
-        ExternalTool.assumeInstalled("mount", "losetup", "mount", "umount");
+        NbdfuseMount.assumeUsable();
         Path ferry = dir.resolve("ferry");
         Files.writeString(ferry, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --add-opens java.base/java.io=ALL-UNNAMED"

@@ -3,6 +3,7 @@ package dev.ferry.daemon.model;
 import static dev.ferry.daemon.model.VolumeFixture.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.mapper.testing.Seeds;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,12 +28,7 @@ class RandomizedVolumeTest {
 
     @Test
     void randomSequencesKeepInvariants() throws IOException {
-        long seed = Long.getLong("ferry.seed", System.nanoTime());
-        try {
-            run(seed, 250);
-        } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError("failed with seed " + seed + " (re-run with -Dferry.seed=" + seed + ")", e);
-        }
+        run(Seeds.fresh(), 250);
     }
 
     private void run(long seed, int steps) throws IOException {

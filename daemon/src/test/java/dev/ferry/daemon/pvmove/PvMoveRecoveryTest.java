@@ -17,6 +17,7 @@ import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.mirror.DiskRegionLog;
 import dev.ferry.mapper.mirror.SyncMode;
+import dev.ferry.mapper.testing.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Paths;
@@ -40,7 +41,7 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
     @ParameterizedTest(name = "atomic={0}")
     @ValueSource(booleans = {false, true})
     void abortAtARandomPointKeepsTheDataOnTheSourcePlusCompletedSegments(boolean atomic) throws Exception {
-        long seed = new Random().nextLong();
+        long seed = Seeds.fresh();
         Random r = new Random(seed);
         String why = "seed " + seed;
         f = new PvMoveFixture(root);

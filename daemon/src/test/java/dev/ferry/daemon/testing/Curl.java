@@ -1,7 +1,6 @@
 package dev.ferry.daemon.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real {@code curl} binary; tests using it are skipped with a reason when curl is not installed. */
+/** Runs the real {@code curl} binary; tests using it need it installed (see {@link #assumeInstalled}). */
 public final class Curl {
     /** What curl printed: the body, then the status and content type from {@code -w}. */
     public record Result(int status, String contentType, String body) {
@@ -20,13 +19,13 @@ public final class Curl {
     private Curl() {
     }
 
-    /** Skips the calling test unless curl is on the PATH. */
+    /** Skips the calling test (fails it when every test must run, see {@link Prerequisites}) unless curl is found. */
     public static void assumeInstalled() {
         boolean found = false;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             found |= !dir.isEmpty() && Files.isExecutable(Path.of(dir, "curl"));
         }
-        assumeTrue(found, "curl is not installed; skipping the curl interop test");
+        Prerequisites.require(found, "curl is not installed (Debian package curl)");
     }
 
     /** Runs {@code curl -sS -w ... ARGS} and parses the status line it prints last. */

@@ -50,8 +50,8 @@ public final class ExternalTool {
     }
 
     /**
-     * Skips the calling test (fails it in CI, see {@link Prerequisites}) unless every tool is installed, naming the
-     * Debian package to install.
+     * Skips the calling test (fails it when every test must run, see {@link Prerequisites}) unless every tool is
+     * installed, naming the Debian package to install.
      */
     public static void assumeInstalled(String debianPackage, String... tools) {
         for (String tool : tools) {

@@ -36,8 +36,8 @@ public final class FaultyDisk implements AutoCloseable {
     }
 
     /**
-     * Skips the calling test (fails it in CI, see {@link Prerequisites}) unless /dev/fuse, nbdkit (with its eval
-     * plugin and error filter), nbdfuse and dd are there.
+     * Skips the calling test (fails it when every test must run, see {@link Prerequisites}) unless /dev/fuse, nbdkit
+     * (with its eval plugin and error filter), nbdfuse and dd are there.
      */
     public static void assumeUsable() {
         Prerequisites.require(Files.exists(Path.of("/dev/fuse")), "needs /dev/fuse for nbdfuse");

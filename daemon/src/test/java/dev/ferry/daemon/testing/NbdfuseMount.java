@@ -26,8 +26,8 @@ public final class NbdfuseMount implements AutoCloseable {
     }
 
     /**
-     * Skips the calling test (fails it in CI, see {@link Prerequisites}) unless it runs as root with /dev/fuse, loop
-     * devices and the tools installed.
+     * Skips the calling test (fails it when every test must run, see {@link Prerequisites}) unless it runs as root
+     * with /dev/fuse, loop devices and the tools installed.
      */
     public static void assumeUsable() {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "needs root for losetup and mount");

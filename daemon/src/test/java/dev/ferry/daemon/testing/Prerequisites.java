@@ -2,22 +2,24 @@ package dev.ferry.daemon.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.mapper.testing.TestRules;
+
 /**
- * What a test needs from the machine (a tool, root, /dev/fuse): without it the test is skipped with the reason, but
- * in CI (environment variable {@code CI} set to anything but {@code false}, as CI services do) it fails instead, so
- * that a missing tool never passes there unnoticed.
+ * What a test needs from the machine (a tool, root, /dev/fuse, a loop device, Docker, QEMU): without it the test is
+ * skipped with the reason, but when every test must run ({@link TestRules#requireAll()}: env
+ * {@code FERRY_REQUIRE_ALL=1}, as {@code .ci/run} sets, or env {@code CI}) it fails instead, so that nothing missing
+ * passes there unnoticed.
  */
 public final class Prerequisites {
-    private static final boolean CI = !System.getenv().getOrDefault("CI", "").isEmpty()
-            && !"false".equalsIgnoreCase(System.getenv("CI"));
 
     private Prerequisites() {
     }
 
-    /** Skips the calling test with {@code reason} unless {@code met}; in CI fails with it instead. */
+    /** Skips the calling test with {@code reason} unless {@code met}; fails with it instead when all must run. */
     public static void require(boolean met, String reason) {
-        if (!met && CI) {
-            throw new AssertionError("CI runs every test, but this one cannot run here: " + reason);
+        if (!met && TestRules.requireAll()) {
+            throw new AssertionError("FERRY_REQUIRE_ALL (or CI) runs every test, but this one cannot run here: "
+                    + reason);
         }
         assumeTrue(met, reason);
     }

@@ -1,6 +1,5 @@
 package dev.ferry.daemon.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +21,7 @@ public final class TmpfsMount implements AutoCloseable {
 
     /** Mounts a tmpfs of {@code bytes} at {@code parent/NAME}; skips the test unless root may mount it. */
     public static TmpfsMount mount(Path parent, String name, long bytes) {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a tmpfs");
+        Prerequisites.require("root".equals(System.getProperty("user.name")), "needs root to mount a tmpfs");
         ExternalTool.assumeInstalled("mount", "mount", "umount");
         TmpfsMount m;
         try {
@@ -32,7 +31,7 @@ public final class TmpfsMount implements AutoCloseable {
         }
         ExternalTool.Result r = ExternalTool.run(TIMEOUT, "mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs",
                 m.dir.toString());
-        assumeTrue(r.exitCode() == 0, "cannot mount a tmpfs here: " + r.describe());
+        Prerequisites.require(r.exitCode() == 0, "cannot mount a tmpfs here: " + r.describe());
         m.mounted = true;
         return m;
     }

@@ -1,14 +1,13 @@
 package dev.ferry.daemon.wiring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.process.StopReport;
 import dev.ferry.daemon.testing.Curl;
+import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.daemon.testing.InProcessDaemon;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +34,7 @@ class FerryServicesTest {
     @Test
     void lvsMadeThroughTheControlApiAreListedOverNbdAndComeBackAfterARestart() throws Exception {
         Curl.assumeInstalled();
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/nbdinfo")), "nbdinfo is not installed (libnbd-bin)");
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
         start();
         assertThat(services.services().stream().map(s -> s.name()).toList()).containsExactly("volumes", "nbd-server");
         String pv = dir.resolve("pv").toString();

@@ -7,6 +7,7 @@ import static dev.ferry.mapper.block.TestIo.read;
 import static dev.ferry.mapper.block.TestIo.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.mapper.testing.Seeds;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +38,7 @@ abstract class BlockDeviceContractTest {
 
     @Test
     void randomWritesAtUnalignedOffsetsReadBack() {
-        long seed = TestIo.seed();
+        long seed = Seeds.fresh();
         Random rnd = new Random(seed);
         byte[] model = new byte[SIZE];
         for (int i = 0; i < 200; i++) {

@@ -4,6 +4,7 @@ import static dev.ferry.mapper.block.TestIo.await;
 import static dev.ferry.mapper.block.TestIo.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.mapper.testing.Seeds;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class FileBlockDeviceConcurrencyTest {
 
     @Test
     void concurrentWritesToDisjointRangesAllLand() throws Exception {
-        long seed = TestIo.seed();
+        long seed = Seeds.fresh();
         Random rnd = new Random(seed);
         byte[] model = new byte[SLOTS * SLOT];
         List<List<Planned>> plans = new ArrayList<>();

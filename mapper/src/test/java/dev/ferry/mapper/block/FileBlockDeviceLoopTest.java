@@ -10,6 +10,7 @@ import static dev.ferry.mapper.block.TestIo.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.mapper.testing.Seeds;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ class FileBlockDeviceLoopTest {
 
     @Test
     void unalignedWritesReadBackThroughTheDevice() throws Exception {
-        long seed = TestIo.seed();
+        long seed = Seeds.fresh();
         Random rnd = new Random(seed);
         byte[] model = new byte[SIZE];
         try (FileBlockDevice device = open(FileBlockDevice.Access.READ_WRITE)) {

@@ -73,11 +73,6 @@ final class TestIo {
         return b;
     }
 
-    /** A seed from {@code -Dferry.seed} or the clock, to be printed with any failure. */
-    static long seed() {
-        return Long.getLong("ferry.seed", System.nanoTime());
-    }
-
     /** Allocated 512-byte blocks of a file ({@code st_blocks}, via {@code stat -c %b}). */
     static long allocatedBlocks(Path file) throws IOException, InterruptedException {
         Result r = run("stat", "-c", "%b", file.toString());

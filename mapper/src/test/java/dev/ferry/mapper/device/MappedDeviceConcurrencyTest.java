@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.targets.TargetTypes;
 import dev.ferry.mapper.targets.TestDevices;
+import dev.ferry.mapper.testing.Seeds;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -14,8 +15,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Real threads: writers and readers on a mapped device race a thread that swaps it between two leaves
@@ -29,8 +31,12 @@ class MappedDeviceConcurrencyTest {
     private static final int OPS = 1500;
     private static final int SWAPS = 150;
 
+    static LongStream seeds() {
+        return Seeds.of(1, 2, 3);
+    }
+
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3})
+    @MethodSource("seeds")
     void ioOnRealThreadsSurvivesLiveLeafSwaps(long seed) throws Exception {
         TestDevices leaves = new TestDevices();
         long sectors = (long) THREADS * REGION / 512;

@@ -6,6 +6,7 @@ import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.testing.Bytes;
 import dev.ferry.mapper.testing.OpQueue;
 import dev.ferry.mapper.testing.QueuedDevice;
+import dev.ferry.mapper.testing.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -16,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Seeded deterministic simulation: random writes, reads, flushes and suspends race mirror recovery
- * while every device operation completes in a seed-chosen order; half the seeds crash mid-run (pending
- * operations vanish) and reopen on a disk log. Checks against a byte-array model that reads see
+ * while every device operation completes in a seed-chosen order; about a quarter of the seeds (half of those whose
+ * mirror keeps a disk log) crash mid-run (pending operations vanish) and reopen on that log. Checks against a byte-array model that reads see
  * acknowledged data, no acknowledged write is lost, and after recovery every leg equals the model.
  */
 class MirrorSimulationTest {
@@ -28,7 +29,7 @@ class MirrorSimulationTest {
     private static final int STEPS = 400;
 
     static LongStream seeds() {
-        return LongStream.range(0, 300);
+        return Seeds.range(0, 300);
     }
 
     @ParameterizedTest
@@ -37,7 +38,8 @@ class MirrorSimulationTest {
         try {
             run(seed);
         } catch (Throwable t) {
-            throw new AssertionError("simulation failed with seed " + seed + ": " + t, t);
+            throw new AssertionError("simulation failed with seed " + seed + " (replay with -D" + Seeds.PROPERTY + "="
+                    + seed + "): " + t, t);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.ferry.mapper.testing.Bytes;
 import dev.ferry.mapper.testing.DelegatingDevice;
 import dev.ferry.mapper.testing.OpQueue;
 import dev.ferry.mapper.testing.QueuedDevice;
+import dev.ferry.mapper.testing.Seeds;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,7 +78,7 @@ class MirrorStaleSimulationTest {
     }
 
     static LongStream seeds() {
-        return LongStream.range(0, 200);
+        return Seeds.range(0, 200);
     }
 
     @ParameterizedTest

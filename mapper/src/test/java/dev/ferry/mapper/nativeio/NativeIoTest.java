@@ -102,7 +102,7 @@ class NativeIoTest {
     void fadviseReportsTheReturnedErrorNumber() throws Exception {
         Path fifo = dir.resolve("fifo");
         Process p = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-        assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo is not available");
+        assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo (coreutils) is not available");
         try (OwnedFd fd = io.open(fifo, true)) {
             assertThatThrownBy(() -> io.fadvise(fd, 0, 0, Advice.SEQUENTIAL))
                     .isInstanceOfSatisfying(NativeIoException.class, e -> {

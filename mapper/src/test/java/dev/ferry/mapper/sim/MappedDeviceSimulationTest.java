@@ -1,6 +1,7 @@
 package dev.ferry.mapper.sim;
 
 import dev.ferry.mapper.device.MappedDevice;
+import dev.ferry.mapper.testing.Seeds;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -32,7 +33,7 @@ class MappedDeviceSimulationTest {
             "0 8 linear lower 0\n8 1 linear lower 8\n9 503 linear lower 9");
 
     static LongStream seeds() {
-        return LongStream.range(0, 300);
+        return Seeds.range(0, 300);
     }
 
     @ParameterizedTest(name = "seed {0}")

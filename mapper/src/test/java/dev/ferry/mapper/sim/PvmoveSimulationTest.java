@@ -6,6 +6,7 @@ import dev.ferry.mapper.mirror.MirrorTarget;
 import dev.ferry.mapper.mirror.RecoveryOutcome;
 import dev.ferry.mapper.targets.Target;
 import dev.ferry.mapper.testing.Bytes;
+import dev.ferry.mapper.testing.Seeds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,7 +53,7 @@ class PvmoveSimulationTest {
     }
 
     static LongStream seeds() {
-        return LongStream.range(0, 200);
+        return Seeds.range(0, 200);
     }
 
     @ParameterizedTest(name = "seed {0}")

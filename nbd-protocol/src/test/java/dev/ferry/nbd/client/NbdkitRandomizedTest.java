@@ -2,11 +2,13 @@ package dev.ferry.nbd.client;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.nbd.testing.Seeds;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Seeded random pipelined operations against nbdkit memory, checked against a byte-array model. */
 class NbdkitRandomizedTest {
@@ -17,8 +19,12 @@ class NbdkitRandomizedTest {
     @TempDir
     Path dir;
 
+    static LongStream seeds() {
+        return Seeds.of(1, 2, 3, 20261121);
+    }
+
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3, 20261121})
+    @MethodSource("seeds")
     void randomPipelinedOperationsMatchTheModel(long seed) throws Exception {
         assumeTrue(NbdkitServer.available(), "nbdkit is not installed (apt-get install nbdkit); test skipped");
         try (NbdkitServer server = NbdkitServer.start(dir, "memory", Integer.toString(SIZE));

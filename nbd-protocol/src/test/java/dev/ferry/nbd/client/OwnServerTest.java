@@ -16,6 +16,7 @@ import dev.ferry.nbd.export.BlockStatusExtent;
 import dev.ferry.nbd.export.ExportCapabilities;
 import dev.ferry.nbd.server.NbdServer;
 import dev.ferry.nbd.testing.MemoryExport;
+import dev.ferry.nbd.testing.Seeds;
 import dev.ferry.nbd.testing.TestCatalog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -72,7 +73,7 @@ class OwnServerTest {
     static Stream<Arguments> formatsAndSeeds() {
         List<Arguments> out = new ArrayList<>();
         for (ReplyFormat format : ReplyFormat.values()) {
-            for (long seed : new long[] {1, 2, 20261121}) {
+            for (long seed : Seeds.of(1, 2, 20261121).toArray()) {
                 out.add(Arguments.of(format, seed));
             }
         }

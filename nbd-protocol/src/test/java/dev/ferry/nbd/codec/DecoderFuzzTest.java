@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.export.BlockSizeConstraints;
 import dev.ferry.nbd.testing.Mutations;
+import dev.ferry.nbd.testing.Seeds;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -12,8 +13,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Seeded randomized input for both decoders: random bytes and mutated valid streams, fed in random
@@ -27,8 +29,16 @@ class DecoderFuzzTest {
     private static final NegotiatedSession SESSION = new NegotiatedSession(1 << 20, 0xded, true, false,
             OptionalInt.of(1), new BlockSizeConstraints(1, 4096, MAX_PAYLOAD));
 
+    static LongStream optionSeeds() {
+        return Seeds.of(1, 0x5eed, 20261121);
+    }
+
+    static LongStream requestSeeds() {
+        return Seeds.of(2, 0xfeed, 424242);
+    }
+
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 0x5eed, 20261121})
+    @MethodSource("optionSeeds")
     void optionDecoderSurvivesRandomAndMutatedHandshakes(long seed) {
         Random rnd = new Random(seed);
         for (int i = 0; i < CASES; i++) {
@@ -44,7 +54,7 @@ class DecoderFuzzTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {2, 0xfeed, 424242})
+    @MethodSource("requestSeeds")
     void requestDecoderSurvivesRandomAndMutatedRequests(long seed) {
         Random rnd = new Random(seed);
         for (int i = 0; i < CASES; i++) {

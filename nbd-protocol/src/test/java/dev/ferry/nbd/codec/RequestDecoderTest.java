@@ -5,6 +5,7 @@ import static dev.ferry.nbd.codec.Bytes.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.export.BlockSizeConstraints;
+import dev.ferry.nbd.testing.Seeds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -166,7 +167,7 @@ class RequestDecoderTest {
 
     @Test
     void largeWritePayloadGrowsOnlyAsItsBytesArrive() {
-        long seed = System.nanoTime();
+        long seed = Seeds.fresh();
         Random rnd = new Random(seed);
         int length = 3 * RequestDecoder.PAYLOAD_PREALLOCATION + 12345;
         NegotiatedSession session = new NegotiatedSession(64L << 20, FLAGS, true, false, OptionalInt.of(1),

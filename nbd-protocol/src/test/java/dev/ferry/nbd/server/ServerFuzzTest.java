@@ -5,6 +5,7 @@ import static dev.ferry.nbd.server.ServerTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.nbd.testing.Mutations;
+import dev.ferry.nbd.testing.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,7 @@ class ServerFuzzTest extends ServerFixture {
 
     @Test
     void survivesRandomAndMutatedSessions() throws Exception {
-        long seed = Long.getLong("fuzz.seed", 0xF022L);
+        long seed = Seeds.fixed(0xF022L);
         Random rnd = new Random(seed);
         for (int n = 0; n < CASES; n++) {
             byte[] input = rnd.nextInt(5) == 0 ? Mutations.random(rnd) : Mutations.mutate(rnd, validSession(rnd));

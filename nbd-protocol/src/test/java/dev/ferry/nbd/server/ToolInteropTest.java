@@ -93,7 +93,8 @@ class ToolInteropTest {
     }
 
     private static String run(String... command) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin", command[0])), command[0] + " is not installed");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin", command[0])),
+                command[0] + " is not installed (scripts/install-tools.sh installs it)");
         List<String> cmd = new ArrayList<>(List.of(command));
         Path log = Files.createTempFile("nbd-tool", ".out");
         try {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ferry pvmove --abort} at seeded random points of moves of a four-segment LV, alternating modes, while a
  * writer keeps writing it: no write fails across the aborts' table swaps, every acknowledged write reads back,
  * and the LV ends where LVM says: all on the source after an atomic abort, and exactly the segments the abort
- * reports COMPLETED on the destination otherwise. Run with {@code -Dferry.pvmove.seed=N} to replay a seed.
+ * reports COMPLETED on the destination otherwise. Run with {@code -Dferry.seed=N} to replay a seed.
  */
 class PvmoveAbortProcessTest {
 
@@ -36,7 +36,7 @@ class PvmoveAbortProcessTest {
 
     @Test
     void abortsAtRandomPointsKeepEveryWriteAndLeaveTheLvWhereTheModeSays() {
-        SeededTwoPvRun.run("PvmoveAbortProcessTest", daemons, dir, PvmoveAbortProcessTest::run);
+        SeededTwoPvRun.run(daemons, dir, PvmoveAbortProcessTest::run);
     }
 
     private static void run(long seed, SplittableRandom random, FerryDaemon daemon, MoveApi api, String[] pvs) {

@@ -9,6 +9,7 @@ import dev.ferry.daemon.testing.FaultyDisk;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.testing.TmpfsMount;
+import dev.ferry.mapper.testing.Seeds;
 import dev.ferry.nbd.client.NbdClient;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code --atomic}, the segments that had COMPLETED); no pvmove LV is left; the daemon goes on serving (a later
  * move to a healthy PV completes); and every acknowledged write reads back, also after a kill -9 and restart.
  * Where the daemon falls short of that (a dead metadata area, reads of a mirror whose default leg cannot be
- * read) the test's javadoc says what it does instead. Seeds are printed; {@code -Dferry.pvmove.seed=N} replays
+ * read) the test's javadoc says what it does instead. Seeds are printed; {@code -Dferry.seed=N} replays
  * one.
  */
 class PvmoveFaultProcessTest {
@@ -133,7 +134,7 @@ class PvmoveFaultProcessTest {
     @ParameterizedTest(name = "atomic={0}")
     @ValueSource(booleans = {false, true})
     void aDestinationOutOfSpaceFailsTheMoveAndLosesNoAcknowledgedWrite(boolean atomic) throws IOException {
-        long seed = SeededTwoPvRun.seed("PvmoveFaultProcessTest.enospc(atomic=" + atomic + ")");
+        long seed = Seeds.fresh();
         TmpfsMount tmpfs = owned(TmpfsMount.mount(dir, "tmpfs", 17 * MIB));
         String full = tmpfs.dir().resolve("pv").toString();
         try (RandomAccessFile f = new RandomAccessFile(full, "rw")) {
@@ -184,7 +185,7 @@ class PvmoveFaultProcessTest {
     @ValueSource(booleans = {false, true})
     void aDestinationReturningEioFailsTheMoveAndLosesNoAcknowledgedWrite(boolean atomic) {
         FaultyDisk.assumeUsable();
-        long seed = SeededTwoPvRun.seed("PvmoveFaultProcessTest.eio(atomic=" + atomic + ")");
+        long seed = Seeds.fresh();
         FaultyDisk dead = owned(FaultyDisk.create(dir, "dst", 64 * MIB, PE_START));
         String src = file("a");
         String dst = dead.file().toString();
@@ -227,7 +228,7 @@ class PvmoveFaultProcessTest {
     @Test
     void aDestinationDeadMetadataAreaIncludedIsLostAndTheRollbackHoldsByQuorum() {
         FaultyDisk.assumeUsable();
-        long seed = SeededTwoPvRun.seed("PvmoveFaultProcessTest.deadDestination");
+        long seed = Seeds.fresh();
         FaultyDisk dead = owned(FaultyDisk.create(dir, "dst", 64 * MIB, 0));
         String src = file("a");
         String dst = dead.file().toString();
@@ -280,7 +281,7 @@ class PvmoveFaultProcessTest {
     @Test
     void aSourceLegReturningEioOnReadsFailsTheMoveAndLosesNoAcknowledgedWrite() {
         FaultyDisk.assumeUsable();
-        long seed = SeededTwoPvRun.seed("PvmoveFaultProcessTest.sourceReadError");
+        long seed = Seeds.fresh();
         FaultyDisk flaky = owned(FaultyDisk.create(dir, "src", 64 * MIB, PE_START));
         String a = flaky.file().toString();
         String b = file("b");

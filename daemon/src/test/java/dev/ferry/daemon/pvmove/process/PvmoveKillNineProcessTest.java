@@ -19,10 +19,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 of a real daemon at 20+ seeded random points of moves (both modes, back and forth between two PVs) while a
- * writer keeps writing the LV with FUA: after every restart the daemon resumes the move by itself, every write it
- * acknowledged before the kill reads back, and every move completes with the LV on its destination and no pvmove
- * LV left. Run with {@code -Dferry.pvmove.seed=N} to replay a seed.
+ * kill -9 of a real daemon at seeded random points of moves (both modes, back and forth between two PVs) while a
+ * writer keeps writing the LV with FUA, until 20 kills have landed during a move (the daemon reported the move still
+ * running just before the kill; kills after a move finished are made but not counted): after every restart the daemon
+ * resumes the move by itself, every write it acknowledged before the kill reads back, and every move completes with
+ * the LV on its destination and no pvmove LV left. The seed is printed; {@code -Dferry.seed=N} replays it.
  */
 @Tag("slow")
 class PvmoveKillNineProcessTest {
@@ -40,7 +41,7 @@ class PvmoveKillNineProcessTest {
 
     @Test
     void everyAcknowledgedWriteSurvivesKillsAtRandomPointsAndEveryMoveResumesToCompletion() {
-        SeededTwoPvRun.run("PvmoveKillNineProcessTest", daemons, dir, PvmoveKillNineProcessTest::run);
+        SeededTwoPvRun.run(daemons, dir, PvmoveKillNineProcessTest::run);
     }
 
     private static void run(long seed, SplittableRandom random, FerryDaemon daemon, MoveApi api, String[] pvs) {
@@ -50,6 +51,7 @@ class PvmoveKillNineProcessTest {
         NbdClient client = daemon.nbdClient("vg/lv");
         writer.fill(client);
         int kills = 0;
+        int allKills = 0;
         int moves = 0;
         try {
             while (kills < KILLS) {
@@ -61,8 +63,10 @@ class PvmoveKillNineProcessTest {
                 assertThat(started.path("atomic").asBoolean()).isEqualTo(atomic);
                 // Kill this move once or several times, at random points, until it has completed.
                 while (true) {
-                    killAtRandomPoint(random, api, daemon);
-                    kills++;
+                    if (killAtRandomPoint(random, api, daemon)) {
+                        kills++;
+                    }
+                    allKills++;
                     assertThat(writer.awaitStopped()).as("writes fail once the daemon is gone").isNotNull();
                     client.close();
                     daemon.startAgain();
@@ -84,17 +88,17 @@ class PvmoveKillNineProcessTest {
         } finally {
             client.close();
         }
-        System.out.printf("PvmoveKillNineProcessTest: %d kills over %d moves, %d acknowledged writes verified%n",
-                kills, moves, writer.acknowledged());
+        System.out.printf("PvmoveKillNineProcessTest: %d kills during a move (of %d) over %d moves, %d acknowledged"
+                + " writes verified%n", kills, allKills, moves, writer.acknowledged());
         assertThat(moves).isGreaterThanOrEqualTo(2);
         assertThat(daemon.stop()).isZero();
     }
 
     /**
      * Kills the daemon at a random point of the running move: right after it started, at a random delay, or once
-     * the copy passed a random percentage.
+     * the copy passed a random percentage; returns whether the daemon reported the move still running just before.
      */
-    private static void killAtRandomPoint(SplittableRandom random, MoveApi api, FerryDaemon daemon) {
+    private static boolean killAtRandomPoint(SplittableRandom random, MoveApi api, FerryDaemon daemon) {
         switch (random.nextInt(3)) {
             case 0 -> pause(random.nextInt(50));
             case 1 -> pause(random.nextInt(1500));
@@ -104,7 +108,9 @@ class PvmoveKillNineProcessTest {
                         () -> api.active().isEmpty() || api.percent() >= target);
             }
         }
+        boolean during = !api.active().isEmpty();
         daemon.kill9();
+        return during;
     }
 
     /** A random kill point in time (not a wait for a condition). */
