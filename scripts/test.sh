@@ -6,6 +6,8 @@
 # module's TestRules), and after Maven any test that this run's surefire/failsafe reports mark skipped fails the run,
 # listed with its class, name and message. After a failed run it prints the thread dumps surefire wrote when it
 # killed a test JVM at its fork timeout (target/*-reports/*.dumpstream).
+# Before Maven it starts a private Docker engine (scripts/docker-engine.sh: loopback only, no registry, no bridge)
+# and builds the base image the container tests (*IT, failsafe) need; it stops the engine afterwards.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +21,20 @@ require="${FERRY_REQUIRE_ALL:-${CI:-}}"
 [[ -n "$require" && "$require" != 0 && "${require,,}" != false ]] && require_all=1 || require_all=0
 
 marker="$(mktemp)"
-trap 'rm -f "$marker"' EXIT
+engine=0
+cleanup() {
+    rm -f "$marker"
+    ((engine == 0)) || "$root/scripts/docker-engine.sh" stop >/dev/null || true
+}
+trap cleanup EXIT
+if docker_env="$("$root/scripts/docker-engine.sh" start)"; then
+    engine=1
+    eval "$docker_env"
+    "$root/docker/build-image.sh" --base-only \
+        || echo "test.sh: could not build the base image; the container tests will fail (or skip off CI)" >&2
+else
+    echo "test.sh: could not start a Docker engine; the container tests will fail (or skip off CI)" >&2
+fi
 status=0
 mvn -B verify "$@" || status=$?
 
