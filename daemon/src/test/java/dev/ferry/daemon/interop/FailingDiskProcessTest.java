@@ -117,9 +117,9 @@ class FailingDiskProcessTest {
             assertThat(cli("lvs", "--noheadings", "-o", "lv_stale_extents", "vg/lv")).as("the new copy is stale")
                     .isEqualTo("1");
             assertThat(cli("lvs", "-a", "--noheadings", "-o", "lv_name,devices", "vg"))
-                    .as("LE 1: its copy on c stays, the one from a:1 is on the failing disk's PE 5")
-                    .endsWith("[lv_mimage_0] " + a + "(0)," + c + "(1)," + a + "(2) [lv_mimage_1] " + c + "(0),"
-                            + bad + "(5)," + c + "(2)");
+                    .as("LE 1: its copy on c stays, the one from a:1 is on the failing disk's PE 5 (a row per segment)")
+                    .endsWith("[lv_mimage_0] " + a + "(0) [lv_mimage_0] " + c + "(1) [lv_mimage_0] " + a + "(2) "
+                            + "[lv_mimage_1] " + c + "(0) [lv_mimage_1] " + bad + "(5) [lv_mimage_1] " + c + "(2)");
             writer.verifyAndSettle(client);
             // The commits of the move could not be written to the failing disk: it is lost, the others have them.
             awaitRecordedMissing("vg/lv");

@@ -68,9 +68,11 @@ class VolumeWalkthroughProcessTest {
         }
         String out = Files.readString(log);
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("\"lv_name\" : \"data\",\n      \"vg_name\" : \"vg0\"")
-                .contains("\"lv_size\" : \"256.00m\"").contains("\"lv_size\" : \"320.00m\"")
-                .contains("\"devices\" : \"" + work.resolve("pv1") + "(0)," + work.resolve("pv2") + "(0)\"")
+        assertThat(out).contains("{\"lv_name\":\"data\", \"vg_name\":\"vg0\"")
+                .contains("\"lv_size\":\"256.00m\"").contains("\"lv_size\":\"320.00m\"")
+                .as("a row per segment, as in LVM")
+                .contains("\"devices\":\"" + work.resolve("pv1") + "(0)\"")
+                .contains("\"devices\":\"" + work.resolve("pv2") + "(0)\"")
                 .contains("/dev/loop").contains(work.resolve("mnt").toString())
                 .contains("ferry daemon stopped (clean)");
         assertThat(Files.exists(work.resolve("mnt/hello.txt"))).as("unmounted at the end").isFalse();
