@@ -16,6 +16,7 @@ declare -A tools=(
     [mkfs.ext4]=e2fsprogs [e2fsck]=e2fsprogs
     [losetup]=mount
     [curl]=curl
+    [qemu-system-x86_64]=qemu-system-x86
 )
 
 wanted=("$@")

@@ -83,6 +83,7 @@ verify() { # NAME
 # dropped) after every 8 files, until writer_stop. Its log is /run/writer.log, its status /run/writer.status.
 writer_start() { # TAG KIB
     rm -f /run/writer.stop /run/writer.status
+    writer_base=$(wc -l <"$MANIFEST")
     (
         n=0
         status=0
@@ -99,20 +100,31 @@ writer_start() { # TAG KIB
     writer_pid=$!
 }
 
-# Waits until the manifest holds at least COUNT files (or the writer stopped).
+# Waits until the writer has written at least COUNT files (or stopped).
 writer_wait() { # COUNT
     wait_for 120 writer_reached "$1"
 }
 
-writer_reached() { [ "$(wc -l <"$MANIFEST")" -ge "$1" ] || [ -e /run/writer.status ]; }
+writer_reached() { [ "$(wc -l <"$MANIFEST")" -ge $((writer_base + $1)) ] || [ -e /run/writer.status ]; }
 
 # Stops the writer; prints FERRY-CASE NAME PASS when it never failed (FAIL with its log otherwise).
 writer_stop() { # NAME
     touch /run/writer.stop
     wait "$writer_pid"
     if [ "$(cat /run/writer.status)" = 0 ]; then
-        verdict "$1" PASS "$(wc -l <"$MANIFEST") files written"
+        verdict "$1" PASS "$(($(wc -l <"$MANIFEST") - writer_base)) files written"
     else
         verdict "$1" FAIL "$(tr '\n' ' ' </run/writer.log)"
     fi
+}
+
+# After the server went away under the writer: stops the writer (its failing writes were never acknowledged),
+# disconnects, reattaches EXPORT, mounts (replaying the journal) and verifies every acknowledged file.
+reattach_verify() { # NAME EXPORT
+    touch /run/writer.stop
+    wait "$writer_pid"
+    echo "writer: status $(cat /run/writer.status): $(cat /run/writer.log)"
+    umount "$MNT"
+    nbd-client -d "$DEV"
+    attach "$2" && mount_fs && verify "$1"
 }
