@@ -66,16 +66,18 @@ write_one() { # NAME KIB
     sha256sum "$MNT/$1" >>"$MANIFEST"
 }
 
-# Drops the page cache and checks every manifest entry; prints FERRY-CASE NAME PASS|FAIL.
-verify() { # NAME
+# Drops the page cache and checks every manifest entry; prints FERRY-CASE NAME PASS|FAIL [NOTE].
+verify() { # NAME [NOTE...]
+    name="$1"; shift
+    note="$*"
     sync
     echo 3 >/proc/sys/vm/drop_caches
     count=$(wc -l <"$MANIFEST")
     bad=$(sha256sum -c "$MANIFEST" 2>&1 | grep -v ': OK$' | head -5 | tr '\n' ' ')
     if [ "$count" -gt 0 ] && [ -z "$bad" ]; then
-        verdict "$1" PASS "$count files verified"
+        verdict "$name" PASS "$count files verified" "$note"
     else
-        verdict "$1" FAIL "$count files, bad: ${bad:-none written}"
+        verdict "$name" FAIL "$count files, bad: ${bad:-none written}" "$note"
     fi
 }
 
@@ -123,8 +125,8 @@ writer_stop() { # NAME
 reattach_verify() { # NAME EXPORT
     touch /run/writer.stop
     wait "$writer_pid"
-    echo "writer: status $(cat /run/writer.status): $(cat /run/writer.log)"
+    writer="writer status $(cat /run/writer.status): $(tr '\n' ' ' </run/writer.log)"
     umount "$MNT"
     nbd-client -d "$DEV"
-    attach "$2" && mount_fs && verify "$1"
+    attach "$2" && mount_fs && verify "$1" "($writer)"
 }
