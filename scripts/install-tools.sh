@@ -22,6 +22,7 @@ declare -A tools=(
     [dockerd]=docker.io [docker]=docker.io
     [debootstrap]=debootstrap
     [docker-compose]=docker-compose
+    [qemu-system-x86_64]=qemu-system-x86
 )
 
 wanted=("$@")
