@@ -143,13 +143,6 @@ final class ServeProcess implements LoggedProcess {
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        LoggedProcess.kill(process);
     }
 }

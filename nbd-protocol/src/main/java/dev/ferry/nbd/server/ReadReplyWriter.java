@@ -13,6 +13,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,15 +137,15 @@ final class ReadReplyWriter {
             while (buf.isWritable()) {
                 int n = buf.writeBytes(f.channel(), position, buf.writableBytes());
                 if (n < 0) {
-                    throw new java.io.EOFException("file ended at " + position + " while reading " + f.length()
+                    throw new EOFException("file ended at " + position + " while reading " + f.length()
                             + " bytes from " + f.position());
                 }
                 position += n;
             }
             return buf;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             buf.release();
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } finally {
             releasePin(f);
         }
