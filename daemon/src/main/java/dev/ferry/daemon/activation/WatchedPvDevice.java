@@ -77,8 +77,13 @@ final class WatchedPvDevice implements BlockDevice {
         }
         String failure = firstFailure;
         Optional<String> probe = probe();
+        if (probe.isEmpty()) {
+            // The probe succeeded: that ends the spell now, not when its completion callback gets to run.
+            failingSince.compareAndSet(since, HEALTHY);
+            return Optional.empty();
+        }
         long failedFor = clock.nanoTime() - since;
-        if (probe.isEmpty() || failingSince.get() != since || failedFor < FAILING_FOR.toNanos()) {
+        if (failingSince.get() != since || failedFor < FAILING_FOR.toNanos()) {
             return Optional.empty();
         }
         return Optional.of("PV " + path + ": data I/O failing with no success for "
