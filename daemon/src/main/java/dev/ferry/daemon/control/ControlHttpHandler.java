@@ -93,8 +93,15 @@ final class ControlHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             send(ctx, keepAlive, error(e));
             return;
         }
-        ControlRequest controlRequest = new ControlRequest(request.method(), uri.path(), match.pathParams(),
-            uri.parameters(), request.headers().copy(), ByteBufUtil.getBytes(request.content()), json);
+        ControlRequest controlRequest;
+        try {
+            controlRequest = new ControlRequest(request.method(), uri.path(), match.pathParams(), uri.parameters(),
+                request.headers().copy(), ByteBufUtil.getBytes(request.content()), json);
+        } catch (IllegalArgumentException badEscape) {
+            send(ctx, keepAlive, error(new ControlException(ControlErrors.INVALID_ARGUMENT, 400,
+                "the query string is not valid percent-encoding: " + badEscape.getMessage())));
+            return;
+        }
         boolean operation = match.route().dispatch() == ControlRouter.Dispatch.OPERATION;
         try {
             (operation ? operations : system).execute(() -> handle(ctx, keepAlive, match, controlRequest, operation));

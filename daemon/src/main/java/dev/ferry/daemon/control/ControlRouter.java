@@ -95,13 +95,19 @@ public final class ControlRouter {
      * Resolves a request.
      *
      * @param rawPath the path as sent, percent-encoded, without the query string
-     * @throws ControlException 400 {@code INVALID_ARGUMENT} for a segment with a control character (NUL, newline,
-     *                          ...), 404 {@code NO_SUCH_ENDPOINT} or 405 {@code METHOD_NOT_ALLOWED}
+     * @throws ControlException 400 {@code INVALID_ARGUMENT} for a segment with a bad percent escape or a control
+     *                          character (NUL, newline, ...), 404 {@code NO_SUCH_ENDPOINT} or 405 {@code METHOD_NOT_ALLOWED}
      */
     Match resolve(HttpMethod method, String rawPath) {
         List<String> segments = new ArrayList<>();
         for (String s : PathPattern.split(rawPath)) {
-            String segment = QueryStringDecoder.decodeComponent(s);
+            String segment;
+            try {
+                segment = QueryStringDecoder.decodeComponent(s);
+            } catch (IllegalArgumentException badEscape) {
+                throw new ControlException(ControlErrors.INVALID_ARGUMENT, 400, "path segment '" + s
+                    + "' is not valid percent-encoding: " + badEscape.getMessage());
+            }
             if (segment.chars().anyMatch(Character::isISOControl)) {
                 throw new ControlException(ControlErrors.INVALID_ARGUMENT, 400, "path segment '" + s
                     + "' decodes to a control character (NUL, newline, ...), which no name may contain");

@@ -68,6 +68,12 @@ public final class PvDisk implements Closeable {
         if (label.isEmpty()) {
             return Optional.empty();
         }
+        long mdaEnd = label.get().slotOffset(label.get().slotCount());
+        long size = device.size();
+        if (mdaEnd > size) {
+            throw new MetadataFormatException("PV label places its metadata area up to byte " + mdaEnd
+                    + ", past the end of the device (" + size + " bytes)");
+        }
         PvDisk disk = new PvDisk(path, device, label.get(), new SlotContent[label.get().slotCount()]);
         for (int i = 0; i < disk.slots.length; i++) {
             disk.slots[i] = disk.readSlot(i);

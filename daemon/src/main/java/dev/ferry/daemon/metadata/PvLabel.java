@@ -60,8 +60,15 @@ public record PvLabel(UUID pvUuid, long deviceSize, long mdaOffset, long slotSiz
             throw new IllegalArgumentException("bad metadata area geometry: offset " + mdaOffset + ", "
                     + slotCount + " slots of " + slotSize);
         }
-        if (mdaOffset + slotSize * slotCount > peStart || peStart > deviceSize) {
-            throw new IllegalArgumentException("metadata area [" + mdaOffset + ", " + (mdaOffset + slotSize * slotCount)
+        long mdaEnd;
+        try {
+            mdaEnd = Math.addExact(mdaOffset, Math.multiplyExact(slotSize, slotCount));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("bad metadata area geometry: " + slotCount + " slots of " + slotSize
+                    + " from offset " + mdaOffset + " overflow 64 bits");
+        }
+        if (mdaEnd > peStart || peStart > deviceSize) {
+            throw new IllegalArgumentException("metadata area [" + mdaOffset + ", " + mdaEnd
                     + ") does not fit before pe_start " + peStart + " within device of " + deviceSize + " bytes");
         }
     }

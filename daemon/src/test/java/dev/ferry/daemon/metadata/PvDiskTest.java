@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,6 +68,24 @@ class PvDiskTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PvLabel(UUID.randomUUID(), SIZE, 4096, 1 << 20, 2, 1 << 20))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aGeometryWhoseMetadataAreaOverflowsIsRefused() {
+        assertThatThrownBy(() -> new PvLabel(UUID.randomUUID(), Long.MAX_VALUE, 4096, 1L << 62, 4, 1 << 20))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow");
+    }
+
+    /** A label may claim any device size; slots are only read, and their buffers sized, inside the real device. */
+    @Test
+    void aLabelWhoseMetadataAreaLiesPastTheEndOfTheDeviceIsDamaged() throws IOException {
+        Path p = dir.resolve("small");
+        PvLabel claim = new PvLabel(UUID.randomUUID(), 1L << 40, 4096, 1L << 30, 1000, 1L << 40);
+        Files.write(p, Arrays.copyOf(claim.encode().array(), 64 * 1024));
+        try (MetadataDevice d = FileMetadataDevice.open(p)) {
+            assertThatThrownBy(() -> PvDisk.read(p, d)).isInstanceOf(MetadataFormatException.class)
+                    .hasMessageContaining("past the end of the device (65536 bytes)");
+        }
     }
 
     @Test

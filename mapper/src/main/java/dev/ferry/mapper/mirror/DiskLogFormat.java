@@ -75,7 +75,7 @@ final class DiskLogFormat {
     /** The slot size the image in slot 0 of {@code start} declares (even if torn), or 0 if slot 0 holds none. */
     static long declaredSlotSize(ByteBuffer start) {
         ByteBuffer b = start.duplicate().order(ByteOrder.BIG_ENDIAN);
-        if (!hasMagic(b, 0)) {
+        if (!hasMagic(b, 0) || b.capacity() < HEADER_LENGTH) {
             return 0;
         }
         int bytes = b.getInt(BITMAP_BYTES_OFFSET);
@@ -128,8 +128,11 @@ final class DiskLogFormat {
         if (!hasMagic(b, 0)) {
             return new Slot(SlotKind.ABSENT, null);
         }
+        if (b.capacity() < HEADER_LENGTH) {
+            return new Slot(SlotKind.TORN, null);
+        }
         int bytes = b.getInt(BITMAP_BYTES_OFFSET);
-        if (b.capacity() < HEADER_LENGTH || bytes < 0 || bytes > (b.capacity() - HEADER_LENGTH) / 2) {
+        if (bytes < 0 || bytes > (b.capacity() - HEADER_LENGTH) / 2) {
             return new Slot(SlotKind.TORN, null);
         }
         byte[] all = new byte[HEADER_LENGTH + 2 * bytes];

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class ReplyDecoderTest {
 
     /** The requests the fixtures answer, by cookie. */
-    private static final Map<Long, ExpectedReply> PENDING = Map.of(
+    static final Map<Long, ExpectedReply> PENDING = Map.of(
             1L, new ExpectedReply(NBD_CMD_WRITE, 0, 0, 512),
             2L, new ExpectedReply(NBD_CMD_READ, 0, 0, 4),
             3L, new ExpectedReply(NBD_CMD_READ, 0, 0x1000, 16),
