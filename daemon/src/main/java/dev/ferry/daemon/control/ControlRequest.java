@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,11 +123,9 @@ public final class ControlRequest {
                 "request body is empty; expected a JSON " + type.getSimpleName());
         }
         try {
-            return json.readValue(body, type);
+            return json.readValue(text(), type);
         } catch (JsonProcessingException e) {
             throw invalidBody(e);
-        } catch (IOException e) {
-            throw new IllegalStateException("reading from a byte array failed", e);
         }
     }
 
@@ -134,11 +135,23 @@ public final class ControlRequest {
             return Map.of();
         }
         try {
-            return json.readValue(body, MAP);
+            return json.readValue(text(), MAP);
         } catch (JsonProcessingException e) {
             throw invalidBody(e);
-        } catch (IOException e) {
-            throw new IllegalStateException("reading from a byte array failed", e);
+        }
+    }
+
+    /**
+     * The body as UTF-8 text, the only encoding JSON may travel in (RFC 8259); decoded here rather than by the JSON
+     * parser, which would guess UTF-16 or UTF-32 from leading NUL bytes and fail outside its parse errors.
+     */
+    private String text() {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ControlException(ControlErrors.INVALID_REQUEST_BODY, 400,
+                "invalid JSON request body: not UTF-8 text (" + e.getMessage() + ")");
         }
     }
 
