@@ -131,10 +131,9 @@ class RestFuzzTest {
     private static byte[] wellFormed(FuzzedDataProvider data) {
         String route = data.pickValue(ROUTES);
         String method = data.consumeBoolean() ? route.substring(0, route.indexOf(' ')) : data.pickValue(METHODS);
-        String path = route.substring(route.indexOf(' ') + 1);
-        while (path.contains("{")) {
-            int open = path.indexOf('{');
-            path = path.substring(0, open) + data.consumeString(24) + path.substring(path.indexOf('}', open) + 1);
+        StringBuilder path = new StringBuilder();
+        for (String segment : route.substring(route.indexOf(' ') + 2).split("/")) {
+            path.append('/').append(segment.startsWith("{") ? data.consumeString(24) : segment);
         }
         String query = data.consumeBoolean() ? "?" + data.consumeString(64) : "";
         byte[] body = data.consumeRemainingAsBytes();
