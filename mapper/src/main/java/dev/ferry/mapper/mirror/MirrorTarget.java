@@ -126,17 +126,23 @@ public final class MirrorTarget implements Target {
 
     /**
      * A span of one leg holding every acknowledged write of the range: in sync throughout, the next good leg in a
-     * round robin; otherwise the range's source (the default leg, or the first leg good for all of it). A zero-copy
-     * read cannot fall over to another leg, so a leg with a read failure recorded gives no span, and reads take
-     * the regular path, which can.
+     * round robin that gives one; otherwise the range's source (the default leg, or the first leg good for all of
+     * it). A zero-copy read cannot fall over to another leg, so a leg with a read failure recorded gives no span, nor
+     * does one whose device offers none (a PV whose I/O is failing), and reads of a range no leg offers a span of
+     * take the regular path, which can fall over.
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
         if (offset < 0 || length <= 0 || offset > size - length) {
             return Optional.empty();
         }
-        Leg leg = regions.spanLeg(firstRegion(offset), lastRegion(offset, length));
-        return leg == null ? Optional.empty() : leg.device.fileSpan(leg.offset + offset, length);
+        for (Leg leg : regions.spanLegs(firstRegion(offset), lastRegion(offset, length))) {
+            Optional<FileSpan> span = leg.device.fileSpan(leg.offset + offset, length);
+            if (span.isPresent()) {
+                return span;
+            }
+        }
+        return Optional.empty();
     }
 
     /** The allocation of the range on its source; all allocated when no leg holds a good copy of all of it. */

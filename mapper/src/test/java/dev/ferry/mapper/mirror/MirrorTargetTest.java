@@ -184,6 +184,25 @@ class MirrorTargetTest {
     }
 
     @Test
+    void aLegWhoseDeviceOffersNoSpanLeavesZeroCopyReadsOfInSyncRegionsToTheOther(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("leg.img");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(SIZE);
+        }
+        try (FileBlockDevice leg = FileBlockDevice.open(file, FileBlockDevice.Access.READ_WRITE, Runnable::run)) {
+            fx.add("a", a).add("f", leg);   // a offers no spans, as a PV whose I/O is failing
+            MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 f 0", 1);
+            for (int i = 0; i < 4; i++) {
+                try (FileSpan span = m.fileSpan(REGION + 512, 4096).orElseThrow()) {
+                    assertThat(span.position()).as("read %d, whichever leg the round robin starts at", i)
+                            .isEqualTo(REGION + 512);
+                }
+            }
+        }
+    }
+
+    @Test
     void throttleFeatureNamesTheCopierGroupOfRecoveryAndRoundTrips() {
         put(a, 0, random(13, SIZE));
         fx.add("a", a).add("b", b);
