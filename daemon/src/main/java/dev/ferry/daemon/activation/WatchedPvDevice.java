@@ -225,7 +225,7 @@ final class WatchedPvDevice implements BlockDevice {
 
     /**
      * Zero-copy spans of the exposed device whose failed sends are reported here, but none in a failing spell of
-     * either direction: reads then come through here (and a mirror's fall over to another leg).
+     * either direction: reads then come through here.
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {

@@ -203,6 +203,22 @@ class MirrorTargetTest {
     }
 
     @Test
+    void aMirrorThatKeepsServingOffersNoSpanEvenFromALegThatCould(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("leg.img");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(SIZE);
+        }
+        try (FileBlockDevice leg = FileBlockDevice.open(file, FileBlockDevice.Access.READ_WRITE, Runnable::run)) {
+            fx.add("f", leg).add("g", leg);
+            MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 f 0 g 0 2 handle_errors keep_serving", 1);
+            try (FileSpan span = leg.fileSpan(REGION + 512, 4096).orElseThrow()) {
+                assertThat(span.length()).as("the leg offers one").isEqualTo(4096);
+            }
+            assertThat(m.fileSpan(REGION + 512, 4096)).as("reads take the path that falls over").isEmpty();
+        }
+    }
+
+    @Test
     void throttleFeatureNamesTheCopierGroupOfRecoveryAndRoundTrips() {
         put(a, 0, random(13, SIZE));
         fx.add("a", a).add("b", b);
