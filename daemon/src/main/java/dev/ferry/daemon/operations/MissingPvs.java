@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * missing (and PVs flagged missing that are back are cleared: their mirror copies stay stale until resynced); while
  * running, a check every {@value #CHECK_MILLIS} ms finds PV files that were unlinked or replaced, whose metadata
  * writes failed, or that fail persistently ({@link Activator#persistentFailure}: data reads or data writes failing
- * with no success of their direction for at least a second and a probe read of the label failing too), and {@link VolumeService#pvLost} records each as
- * missing and reloads the LVs on it. A VG that cannot keep a quorum of
+ * with no success of their direction for at least a second and a probe read of the label failing too), and
+ * {@link VolumeService#pvLost} records each as missing and reloads the LVs on it. A VG that cannot keep a quorum of
  * metadata copies goes offline.
  */
 final class MissingPvs implements AutoCloseable {

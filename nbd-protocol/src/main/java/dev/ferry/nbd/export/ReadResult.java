@@ -44,9 +44,6 @@ public record ReadResult(List<Chunk> chunks) {
     public interface SendFailure {
         /** Sending the chunk's bytes failed with {@code cause}; called at most once, before the pin is closed. */
         void failed(Throwable cause);
-
-        /** Nobody to tell. */
-        SendFailure NONE = cause -> { };
     }
 
     /**
@@ -56,11 +53,6 @@ public record ReadResult(List<Chunk> chunks) {
      */
     public record FileData(long offset, int length, FileChannel channel, long position, AutoCloseable pin,
                            SendFailure failure) implements Chunk {
-        /** File bytes whose failed send nobody hears of. */
-        public FileData(long offset, int length, FileChannel channel, long position, AutoCloseable pin) {
-            this(offset, length, channel, position, pin, SendFailure.NONE);
-        }
-
         @Override
         public void release() {
             try {
