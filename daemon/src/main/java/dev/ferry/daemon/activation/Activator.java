@@ -105,8 +105,9 @@ public final class Activator implements LvRuntime, AutoCloseable {
     }
 
     /**
-     * Why the PV at {@code path} fails persistently, or empty (also when no table uses it): its data I/O has failed
-     * with no success for at least a second and a probe read of its label fails too (see daemon/docs/mirrors.md).
+     * Why the PV at {@code path} fails persistently, or empty (also when no table uses it): its data reads or its data
+     * writes have failed with no success of the same direction for at least a second and a probe read of its label
+     * fails too (see daemon/docs/mirrors.md).
      * May block up to a second while probing.
      */
     public Optional<String> persistentFailure(String path) {

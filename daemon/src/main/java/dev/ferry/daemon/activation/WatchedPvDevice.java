@@ -8,6 +8,7 @@ import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.nativeio.Advice;
 import dev.ferry.mapper.time.Scheduler;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,17 +23,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
- * A PV's data device as tables see it, remembering since when its I/O has been failing with no success in between,
- * so that a PV that fails persistently is taken for lost.
+ * A PV's data device as tables see it, remembering since when its reads, and apart from them its writes, have been
+ * failing with no success in between, so that a PV that fails persistently is taken for lost.
  *
- * <p>The rule ({@link #persistentFailure}): a PV fails persistently when its I/O has been failing, with no request
- * succeeding, for at least {@link #FAILING_FOR} and a probe read of its first {@link #PROBE_BYTES} bytes (its label,
- * dropped from the page cache first) through the same device fails too, or gets no answer within
- * {@link #PROBE_TIMEOUT}. A success (the probe's included) ends a failing spell, so a disk with a few bad sectors
- * whose other I/O works is never taken for lost, nor is one whose writes fail but whose reads work. A failure is an
- * I/O error of any kind but {@link BlockIoException.Kind#INVALID}, {@code NOT_SUPPORTED} and {@code SHUTDOWN},
- * which say nothing about the medium. Zero-copy reads ({@link #fileSpan}) go around the bookkeeping, so none are
- * offered during a failing spell.
+ * <p>The rule ({@link #persistentFailure}): each direction has its own failing spell, from a failed request to the
+ * next successful one of the same direction (reads; writes, which include flushes, discards and zeroing). A PV fails
+ * persistently when a spell of either direction has lasted at least {@link #FAILING_FOR} and a probe read of its first
+ * {@link #PROBE_BYTES} bytes (its label, dropped from the page cache first) through the same device fails too, or
+ * gets no answer within {@link #PROBE_TIMEOUT}. The probe is a read: its success ends the read spell only. So a disk
+ * whose reads fail is lost however well its writes go, while one with a few bad sectors whose other reads work, or
+ * one whose writes fail but whose reads work, is not. A failure is an I/O error of any kind but
+ * {@link BlockIoException.Kind#INVALID}, {@code NOT_SUPPORTED} and {@code SHUTDOWN}, which say nothing about the
+ * medium.
+ *
+ * <p>Zero-copy reads ({@link #fileSpan}) read the file out of sight: none are offered during a spell, and a span
+ * whose send failed ({@link FileSpan#readFailed}) counts as a failed read at once, then is read again through this
+ * device, so that the read's outcome decides (a failed send the connection caused ends the spell again).
  *
  * <p>The hot path costs one completion callback per request, which while healthy reads one volatile field and
  * writes nothing; the clock is read on the first failure of a spell only.
@@ -44,6 +50,8 @@ final class WatchedPvDevice implements BlockDevice {
     static final int PROBE_BYTES = 4096;
     /** How long the probe may take before it counts as failed. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    /** The largest piece in which a span whose send failed is read again. */
+    static final int RECHECK_PIECE = 1 << 20;
 
     private static final long HEALTHY = Long.MIN_VALUE;
     private static final Set<BlockIoException.Kind> NOT_THE_MEDIUM = EnumSet.of(BlockIoException.Kind.INVALID,
@@ -53,10 +61,8 @@ final class WatchedPvDevice implements BlockDevice {
     private final FileBlockDevice file;
     private final BlockDevice exposed;
     private final Scheduler clock;
-    /** {@link Scheduler#nanoTime} of the first failure since the last success, or {@link #HEALTHY}. */
-    private final AtomicLong failingSince = new AtomicLong(HEALTHY);
-    private volatile String firstFailure;
-    private final BiConsumer<Object, Throwable> record = this::record;
+    private final Spell reads = new Spell("reads");
+    private final Spell writes = new Spell("writes");
 
     /** Watches {@code exposed}, the device tables use for PV {@code path} whose file is {@code file}. */
     WatchedPvDevice(String path, FileBlockDevice file, BlockDevice exposed, Scheduler clock) {
@@ -66,29 +72,76 @@ final class WatchedPvDevice implements BlockDevice {
         this.clock = clock;
     }
 
+    /** The failing spell of one direction: since when its requests have failed with none succeeding. */
+    private final class Spell implements BiConsumer<Object, Throwable> {
+        private final String direction;
+        /** {@link Scheduler#nanoTime} of the first failure since the last success, or {@link #HEALTHY}. */
+        private final AtomicLong since = new AtomicLong(HEALTHY);
+        private volatile String firstFailure;
+
+        Spell(String direction) {
+            this.direction = direction;
+        }
+
+        boolean on() {
+            return since.get() != HEALTHY;
+        }
+
+        /** Records a request's outcome ({@code failure} null for a success). */
+        @Override
+        public void accept(Object ignored, Throwable failure) {
+            if (failure == null) {
+                end();
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof BlockIoException b && NOT_THE_MEDIUM.contains(b.kind()))) {
+                begin(String.valueOf(cause.getMessage()));
+            }
+        }
+
+        void begin(String failure) {
+            if (since.get() == HEALTHY && since.compareAndSet(HEALTHY, clock.nanoTime())) {
+                firstFailure = failure;
+            }
+        }
+
+        void end() {
+            if (since.get() != HEALTHY) {
+                since.set(HEALTHY);
+            }
+        }
+
+        /** How long the current spell has lasted, or -1 without one. */
+        long lastedNanos() {
+            long start = since.get();
+            return start == HEALTHY ? -1 : clock.nanoTime() - start;
+        }
+    }
+
     /**
-     * Why the PV fails persistently (see the class comment), or empty; probes it only while its I/O is failing.
+     * Why the PV fails persistently (see the class comment), or empty; probes it only while some I/O is failing.
      * Blocks up to {@link #PROBE_TIMEOUT}.
      */
     Optional<String> persistentFailure() {
-        long since = failingSince.get();
-        if (since == HEALTHY) {
+        if (!reads.on() && !writes.on()) {
             return Optional.empty();
         }
-        String failure = firstFailure;
         Optional<String> probe = probe();
         if (probe.isEmpty()) {
-            // The probe succeeded: that ends the spell now, not when its completion callback gets to run.
-            failingSince.compareAndSet(since, HEALTHY);
+            // The probe read succeeded: that ends the read spell now, not when its completion callback gets to run.
+            reads.end();
             return Optional.empty();
         }
-        long failedFor = clock.nanoTime() - since;
-        if (failingSince.get() != since || failedFor < FAILING_FOR.toNanos()) {
+        Spell longest = reads.lastedNanos() >= writes.lastedNanos() ? reads : writes;
+        long failedFor = longest.lastedNanos();
+        if (failedFor < FAILING_FOR.toNanos()) {
             return Optional.empty();
         }
         return Optional.of("PV " + path + ": data I/O failing with no success for "
-                + TimeUnit.NANOSECONDS.toMillis(failedFor) + " ms (first: " + failure + "), probe read failed: "
-                + probe.get());
+                + TimeUnit.NANOSECONDS.toMillis(failedFor) + " ms (" + longest.direction + ", first: "
+                + longest.firstFailure + "), probe read failed: " + probe.get());
     }
 
     /** Reads the first bytes through the exposed device, past the page cache; the failure if it fails. */
@@ -108,25 +161,30 @@ final class WatchedPvDevice implements BlockDevice {
         }
     }
 
-    private void record(Object ignored, Throwable failure) {
-        if (failure == null) {
-            if (failingSince.get() != HEALTHY) {
-                failingSince.set(HEALTHY);
-            }
+    /**
+     * The send of the span {@code [offset, offset + length)} failed with {@code cause}: unless the connection was
+     * already closed, that is a failed read until reading the span again through this device, in pieces of at most
+     * {@link #RECHECK_PIECE} bytes up to the first that fails, says otherwise.
+     */
+    private void sendFailed(long offset, long length, Throwable cause) {
+        if (cause instanceof ClosedChannelException) {
             return;
         }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        if (cause instanceof BlockIoException b && NOT_THE_MEDIUM.contains(b.kind())) {
-            return;
-        }
-        if (failingSince.get() == HEALTHY && failingSince.compareAndSet(HEALTHY, clock.nanoTime())) {
-            firstFailure = cause.getMessage();
-        }
+        reads.begin("zero-copy read of " + length + " bytes at " + offset + " failed: " + cause.getMessage());
+        recheck(offset, offset + length);
     }
 
-    private <T> CompletableFuture<T> watched(CompletableFuture<T> io) {
-        io.whenComplete(record);
+    private void recheck(long from, long to) {
+        int n = (int) Math.min(RECHECK_PIECE, to - from);
+        read(from, ByteBuffer.allocate(n)).whenComplete((ok, failure) -> {
+            if (failure == null && from + n < to) {
+                recheck(from + n, to);
+            }
+        });
+    }
+
+    private <T> CompletableFuture<T> watched(CompletableFuture<T> io, Spell spell) {
+        io.whenComplete(spell);
         return io;
     }
 
@@ -137,27 +195,27 @@ final class WatchedPvDevice implements BlockDevice {
 
     @Override
     public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
-        return watched(exposed.read(offset, dst));
+        return watched(exposed.read(offset, dst), reads);
     }
 
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
-        return watched(exposed.write(offset, src, fua));
+        return watched(exposed.write(offset, src, fua), writes);
     }
 
     @Override
     public CompletableFuture<Void> flush() {
-        return watched(exposed.flush());
+        return watched(exposed.flush(), writes);
     }
 
     @Override
     public CompletableFuture<Void> discard(long offset, long length) {
-        return watched(exposed.discard(offset, length));
+        return watched(exposed.discard(offset, length), writes);
     }
 
     @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length, boolean mayUnmap) {
-        return watched(exposed.writeZeroes(offset, length, mayUnmap));
+        return watched(exposed.writeZeroes(offset, length, mayUnmap), writes);
     }
 
     @Override
@@ -165,10 +223,17 @@ final class WatchedPvDevice implements BlockDevice {
         return exposed.allocation(offset, length);
     }
 
-    /** Zero-copy spans of the exposed device, but none in a failing spell: reads then come through here. */
+    /**
+     * Zero-copy spans of the exposed device whose failed sends are reported here, but none in a failing spell of
+     * either direction: reads then come through here.
+     */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
-        return failingSince.get() == HEALTHY ? exposed.fileSpan(offset, length) : Optional.empty();
+        if (reads.on() || writes.on()) {
+            return Optional.empty();
+        }
+        return exposed.fileSpan(offset, length)
+                .map(span -> span.alsoTelling(cause -> sendFailed(offset, length, cause)));
     }
 
     @Override

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * allocation is probed on the calling thread ({@code lseek} SEEK_DATA/SEEK_HOLE on a regular file), ranges
  * known to read as zeroes become {@link ReadResult.Hole}s (sent as OFFSET_HOLE chunks once structured
  * replies are on) and the rest {@link ReadResult.FileData} chunks sharing the span, which is closed when
- * the last of them is released. Reads shorter than {@link #MIN_PROBED_LENGTH} are not probed.
+ * the last of them is released. A data chunk whose send fails tells the span ({@link FileSpan#readFailed}), so that
+ * the device whose file it is hears of it. Reads shorter than {@link #MIN_PROBED_LENGTH} are not probed.
  */
 final class SparseSpanReads {
 
@@ -65,7 +66,7 @@ final class SparseSpanReads {
             long at = offset + r.offset();
             chunks.add(r.zero() ? new ReadResult.Hole(at, (int) r.length())
                     : new ReadResult.FileData(at, (int) r.length(), span.channel(), span.position() + r.offset(),
-                            sharedPin));
+                            sharedPin, span::readFailed));
         }
         return new ReadResult(chunks);
     }
@@ -73,7 +74,7 @@ final class SparseSpanReads {
     /** The whole span as one zero-copy data chunk. */
     private static ReadResult whole(long offset, FileSpan span) {
         return new ReadResult(List.of(new ReadResult.FileData(offset, (int) span.length(), span.channel(),
-                span.position(), span::close)));
+                span.position(), span::close, span::readFailed)));
     }
 
     /** Merges neighbouring extents into alternating runs of data and zeroes (the {@code zero} flag decides). */

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * Notices PVs that go missing and brings the metadata in step: at start, PVs absent from their path are flagged
  * missing (and PVs flagged missing that are back are cleared: their mirror copies stay stale until resynced); while
  * running, a check every {@value #CHECK_MILLIS} ms finds PV files that were unlinked or replaced, whose metadata
- * writes failed, or that fail persistently ({@link Activator#persistentFailure}: data I/O failing with no success for
- * at least a second and a probe read of the label failing too), and {@link VolumeService#pvLost} records each as
- * missing and reloads the LVs on it. A VG that cannot keep a quorum of
+ * writes failed, or that fail persistently ({@link Activator#persistentFailure}: data reads or data writes failing
+ * with no success of their direction for at least a second and a probe read of the label failing too), and
+ * {@link VolumeService#pvLost} records each as missing and reloads the LVs on it. A VG that cannot keep a quorum of
  * metadata copies goes offline.
  */
 final class MissingPvs implements AutoCloseable {

@@ -2,12 +2,18 @@ package dev.ferry.daemon.activation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
+import dev.ferry.mapper.block.FileSpan;
+import dev.ferry.mapper.testing.DelegatingDevice;
 import dev.ferry.mapper.testing.FaultyDevice;
 import dev.ferry.mapper.time.ManualScheduler;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,7 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The persistent-failure rule of {@link WatchedPvDevice}, on a real file behind a fault switch, with time by hand. */
+/**
+ * The persistent-failure rule of {@link WatchedPvDevice}, on a real file behind a fault switch (its zero-copy spans
+ * those of the file), with time by hand.
+ */
 class WatchedPvDeviceTest {
     private static final Duration JUST_SHORT = WatchedPvDevice.FAILING_FOR.minusMillis(1);
 
@@ -33,13 +42,31 @@ class WatchedPvDeviceTest {
     void setUp() throws Exception {
         file = FileBlockDevice.createSparse(root.resolve("pv"), 1 << 20, false, io);
         faults = new FaultyDevice(file);
-        pv = new WatchedPvDevice("pv", file, faults, clock);
+        BlockDevice exposed = new DelegatingDevice(faults) {
+            @Override
+            public Optional<FileSpan> fileSpan(long offset, long length) {
+                return file.fileSpan(offset, length);
+            }
+        };
+        pv = new WatchedPvDevice("pv", file, exposed, clock);
     }
 
     @AfterEach
     void tearDown() {
         file.close();
         io.shutdown();
+    }
+
+    /** Waits for the I/O submitted so far (the file's single I/O thread runs it in order). */
+    private void settled() throws Exception {
+        io.submit(() -> { }).get();
+    }
+
+    /** A zero-copy span of the PV whose send failed with {@code cause}, as the NBD server reports it. */
+    private void sendFailed(Throwable cause) {
+        try (FileSpan span = pv.fileSpan(65536, 4096).orElseThrow()) {
+            span.readFailed(cause);
+        }
     }
 
     private CompletableFuture<Void> write() {
@@ -66,17 +93,17 @@ class WatchedPvDeviceTest {
         assertThat(pv.persistentFailure()).as("not failing long enough").isEmpty();
         clock.advance(Duration.ofMillis(1));
         assertThat(pv.persistentFailure()).hasValueSatisfying(why -> assertThat(why)
-                .startsWith("PV pv: data I/O failing with no success for 1000 ms (first: injected write error")
+                .startsWith("PV pv: data I/O failing with no success for 1000 ms (writes, first: injected write error")
                 .contains("probe read failed: injected read error"));
     }
 
     @Test
-    void aSuccessEndsTheFailingSpell() throws Exception {
+    void aSuccessEndsTheFailingSpellOfItsDirection() throws Exception {
         faults.failReads().failWrites();
         assertThat(write()).isCompletedExceptionally();
         clock.advance(JUST_SHORT);
         faults.heal();
-        read().get();
+        write().get();
         faults.failReads().failWrites();
         assertThat(write()).isCompletedExceptionally();
         clock.advance(Duration.ofMillis(1));
@@ -86,14 +113,74 @@ class WatchedPvDeviceTest {
     }
 
     @Test
-    void failingWritesWithReadsWorkingAreNotPersistentTheProbeEndsTheSpell() {
+    void failingReadsArePersistentHoweverWellWritesGo() throws Exception {
+        faults.failReads();
+        assertThat(read()).isCompletedExceptionally();
+        for (int i = 0; i < 4; i++) {
+            clock.advance(WatchedPvDevice.FAILING_FOR.dividedBy(4));
+            write().get();
+            pv.flush().get();
+        }
+        assertThat(pv.persistentFailure()).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("PV pv: data I/O failing with no success for 1000 ms (reads, first: injected read error")
+                .contains("probe read failed: injected read error"));
+    }
+
+    @Test
+    void failingWritesWithReadsWorkingAreNeverPersistentButProbedWhileTheyFail() throws Exception {
         faults.failWrites();
         assertThat(write()).isCompletedExceptionally();
         clock.advance(WatchedPvDevice.FAILING_FOR);
         assertThat(pv.persistentFailure()).isEmpty();
         clock.advance(WatchedPvDevice.FAILING_FOR);
-        assertThat(pv.persistentFailure()).as("no spell left").isEmpty();
-        assertThat(faults.reads()).as("one probe, then healthy").isEqualTo(1);
+        assertThat(pv.persistentFailure()).as("reads work").isEmpty();
+        assertThat(faults.reads()).as("a probe at each check: the write spell goes on").isEqualTo(2);
+        faults.heal();
+        write().get();
+        clock.advance(WatchedPvDevice.FAILING_FOR);
+        assertThat(pv.persistentFailure()).isEmpty();
+        assertThat(faults.reads()).as("no spell left, no probe").isEqualTo(2);
+    }
+
+    @Test
+    void noZeroCopyDuringASpellOfEitherDirection() throws Exception {
+        faults.failWrites();
+        assertThat(write()).isCompletedExceptionally();
+        assertThat(pv.fileSpan(0, 4096)).as("write spell").isEmpty();
+        faults.heal().failReads();
+        write().get();
+        assertThat(read()).isCompletedExceptionally();
+        assertThat(pv.fileSpan(0, 4096)).as("read spell").isEmpty();
+        faults.heal();
+        read().get();
+        pv.fileSpan(0, 4096).orElseThrow().close();
+    }
+
+    @Test
+    void aFailedZeroCopySendOfADiskWhoseReadsFailIsAFailedReadAndPersistent() throws Exception {
+        faults.failReads();
+        sendFailed(new IOException("sendfile failed: Input/output error"));
+        assertThat(pv.fileSpan(0, 4096)).as("no more zero-copy").isEmpty();
+        settled();
+        assertThat(faults.reads()).as("the span read again").isEqualTo(1);
+        clock.advance(WatchedPvDevice.FAILING_FOR);
+        assertThat(pv.persistentFailure()).hasValueSatisfying(why -> assertThat(why)
+                .contains("(reads, first: zero-copy read of 4096 bytes at 65536 failed: sendfile failed: "
+                        + "Input/output error)"));
+    }
+
+    @Test
+    void aFailedSendWhoseSpanReadsWellEndsTheSpellAndAClosedConnectionSaysNothing() throws Exception {
+        sendFailed(new ClosedChannelException());
+        settled();
+        assertThat(faults.reads()).as("a send on a closed connection is not read again").isZero();
+        sendFailed(new IOException("sendfile failed: Broken pipe"));
+        settled();
+        assertThat(faults.reads()).isEqualTo(1);
+        clock.advance(WatchedPvDevice.FAILING_FOR);
+        assertThat(pv.persistentFailure()).isEmpty();
+        assertThat(faults.reads()).as("the reread ended the spell: no probe").isEqualTo(1);
+        pv.fileSpan(0, 4096).orElseThrow().close();
     }
 
     @Test

@@ -7,15 +7,24 @@ import dev.ferry.daemon.testing.ChildProcesses;
 import dev.ferry.daemon.testing.CliResult;
 import dev.ferry.daemon.testing.FaultyDisk;
 import dev.ferry.daemon.testing.FerryDaemon;
+import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.daemon.testing.Poll;
+import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.client.NbdClient;
+import dev.ferry.nbd.client.NbdErrorException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A real daemon with one PV on a disk that fails on demand (nbdkit's error filter behind nbdfuse, see
  * {@link FaultyDisk#withErrorFilter}; faults hit its label and metadata area too): a disk failing every request is
  * lost while a mirror on it keeps serving, and is repaired away; under a linear LV it is lost by its failing data
- * I/O alone, only its extents failing; migratepp onto a disk failing writes ends RESYNC_FAILED with the copy moved
- * and stale.
+ * I/O alone, only its extents failing; a mirror leg's disk failing only reads is lost however well its writes go,
+ * while reads keep returning the other leg's bytes; a disk whose zero-copy reads fail is lost by those alone;
+ * migratepp onto a disk failing writes ends RESYNC_FAILED with the copy moved and stale.
  */
 class FailingDiskProcessTest {
     private static final long MIB = 1 << 20;
@@ -140,10 +150,7 @@ class FailingDiskProcessTest {
         byte[] data = new byte[(int) (16 * MIB)];
         new Random(23).nextBytes(data);
         try (NbdClient client = daemon.nbdClient("vg/span")) {
-            for (int at = 0; at < data.length; at += (int) MIB) {
-                client.write(at, Unpooled.wrappedBuffer(data, at, (int) MIB)).join();
-            }
-            client.flush().join();
+            writeAndFlush(client, 0, data);
             disk.failWrites(true);
             disk.failReads(true);
             assertThat(client.write(12 * MIB, Unpooled.wrappedBuffer(new byte[BLOCK])))
@@ -161,6 +168,153 @@ class FailingDiskProcessTest {
             assertThat(client.read(8 * MIB, BLOCK)).as("the extents on the lost disk: EIO").failsWithin(WAIT);
         }
         assertThat(daemon.stop()).isZero();
+    }
+
+    @Test
+    void aMirrorLegWhoseDiskFailsOnlyReadsIsLostWhileReadsKeepReturningTheOtherLegsBytes() throws Exception {
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdcopy");
+        daemon.cliOk("lvcreate", "-m1", "-n", "lv", "-L", "16M", "vg", a, bad, c);
+        awaitInSync();
+        AckedBlockWriter writer = new AckedBlockWriter(29, BLOCK, BLOCKS / 2, 4); // the first 8 MiB
+        byte[] fixed = new byte[(int) (8 * MIB)]; // the last 8 MiB, only read
+        new Random(31).nextBytes(fixed);
+        try (NbdClient client = daemon.nbdClient("vg/lv")) {
+            writer.fill(client);
+            writeAndFlush(client, 8 * MIB, fixed);
+            writer.start(client);
+            Poll.until(WAIT, "writes under way", () -> writer.acknowledged() > 100);
+            disk.failReads(true);
+            try (CheckingReader reader = new CheckingReader("vg/lv", 8 * MIB, fixed)) {
+                awaitRecordedMissing("vg/lv");
+                long atLoss = writer.acknowledged();
+                int passesAtLoss = reader.passes();
+                Poll.until(WAIT, "reads and writes after the loss",
+                        () -> writer.acknowledged() > atLoss + 200 && reader.passes() > passesAtLoss + 2);
+                assertThat(reader.stop()).as("every read returned the bytes written, on the one connection (a "
+                        + "mirrored LV is not read zero-copy: a read error falls over to the other leg)").isNull();
+            }
+            assertThat(writer.stop()).as("no write failed").isNull();
+            writer.verifyAndSettle(client);
+            assertThat(cli("lvs", "--noheadings", "-o", "lv_attr", "vg/lv")).isEqualTo("mwi-aom-p-");
+        }
+        assertThat(daemon.log()).as("lost by its failing reads, its writes working")
+                .contains("failing with no success for").contains("(reads, first: ");
+        Path copy = dir.resolve("lv-copy.img");
+        ExternalTool.run(WAIT, "nbdcopy", daemon.nbdUri("vg/lv"), copy.toString()).assertSuccess();
+        byte[] copied = Files.readAllBytes(copy);
+        assertThat(sha256(Arrays.copyOfRange(copied, (int) (8 * MIB), copied.length))).as("nbdcopy's last 8 MiB")
+                .isEqualTo(sha256(fixed));
+        assertThat(daemon.stop()).isZero();
+    }
+
+    @Test
+    void aDiskWhoseZeroCopyReadsFailUnderALinearLvIsLostAndOnlyItsExtentsFail() throws Exception {
+        daemon.cliOk("lvcreate", "-n", "span", "-L", "8M", "vg", a);
+        daemon.cliOk("lvextend", "-L", "16M", "vg/span", bad);
+        byte[] data = new byte[(int) (16 * MIB)];
+        new Random(37).nextBytes(data);
+        try (NbdClient client = daemon.nbdClient("vg/span")) {
+            writeAndFlush(client, 0, data);
+        }
+        disk.failReads(true);
+        try (NbdClient reader = daemon.nbdClient("vg/span")) {
+            assertThat(reader.read(8 * MIB, (int) MIB)).as("a zero-copy read from the failing disk")
+                    .failsWithin(WAIT);
+            assertThat(reader.closeFuture()).as("its reply was under way: the connection drops")
+                    .succeedsWithin(WAIT);
+        }
+        awaitRecordedMissing("vg/span");
+        assertThat(daemon.log()).as("lost by the failed zero-copy read, seen by the PV's watcher")
+                .contains("(reads, first: zero-copy read of " + MIB + " bytes at").contains("probe read failed");
+        try (NbdClient client = daemon.nbdClient("vg/span")) {
+            ByteBuf onA = client.read(0, (int) (8 * MIB)).join();
+            try {
+                assertThat(ByteBufUtil.getBytes(onA)).isEqualTo(Arrays.copyOf(data, (int) (8 * MIB)));
+            } finally {
+                onA.release();
+            }
+            assertThat(client.read(8 * MIB, BLOCK)).as("the extents on the lost disk: EIO, the connection open")
+                    .failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(NbdErrorException.class,
+                            e -> assertThat(e.errno()).isEqualTo(NbdConstants.NBD_EIO));
+            assertThat(client.isOpen()).isTrue();
+        }
+        assertThat(daemon.stop()).isZero();
+    }
+
+    /**
+     * Reads {@code expected} from export offset {@code at} over and over on its own connection, on a thread, in
+     * 256 KiB reads, until stopped or the first read that fails or answers with wrong bytes, which it keeps.
+     */
+    private final class CheckingReader implements AutoCloseable {
+        private static final int READ = 256 * 1024;
+
+        private final long at;
+        private final byte[] expected;
+        private final NbdClient client;
+        private final Thread thread;
+        private final AtomicInteger passes = new AtomicInteger();
+        private volatile boolean stopping;
+        private volatile Throwable failure;
+
+        CheckingReader(String export, long at, byte[] expected) {
+            this.at = at;
+            this.expected = expected;
+            this.client = daemon.nbdClient(export);
+            this.thread = new Thread(this::run, "checking-reader");
+            thread.start();
+        }
+
+        private void run() {
+            try {
+                while (!stopping) {
+                    for (int off = 0; off < expected.length; off += READ) {
+                        ByteBuf got = client.read(at + off, READ).join();
+                        try {
+                            assertThat(ByteBufUtil.getBytes(got)).as("read at %d", at + off)
+                                    .isEqualTo(Arrays.copyOfRange(expected, off, off + READ));
+                        } finally {
+                            got.release();
+                        }
+                    }
+                    passes.incrementAndGet();
+                }
+            } catch (RuntimeException | AssertionError e) {
+                failure = e;
+            }
+        }
+
+        /** Complete passes over {@code expected} so far; throws the reader's failure if it has one. */
+        int passes() {
+            if (failure != null) {
+                throw new AssertionError("the checking reader failed", failure);
+            }
+            return passes.get();
+        }
+
+        /** Stops reading; the failure, or null. */
+        Throwable stop() throws InterruptedException {
+            stopping = true;
+            thread.join(WAIT.toMillis());
+            return failure;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+            client.close();
+        }
+    }
+
+    private static void writeAndFlush(NbdClient client, long at, byte[] data) {
+        for (int off = 0; off < data.length; off += (int) MIB) {
+            client.write(at + off, Unpooled.wrappedBuffer(data, off, (int) MIB)).join();
+        }
+        client.flush().join();
+    }
+
+    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     /** Waits until the failing disk is flagged missing in the metadata (LV {@code lv} on it partial). */

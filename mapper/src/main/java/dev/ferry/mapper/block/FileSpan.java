@@ -14,9 +14,10 @@ import java.util.List;
  * @param length   bytes
  * @param pin      released by {@link #close()}
  * @param probe    answers allocation queries in file positions on the calling thread
+ * @param failures told when the holder could not read the span's bytes from the file (see {@link #readFailed})
  */
-public record FileSpan(FileChannel channel, long position, long length, Runnable pin, AllocationProbe probe)
-        implements AutoCloseable {
+public record FileSpan(FileChannel channel, long position, long length, Runnable pin, AllocationProbe probe,
+                       ReadFailures failures) implements AutoCloseable {
 
     /** Synchronous allocation of a file range: contiguous extents from {@code position}, at least one byte. */
     @FunctionalInterface
@@ -28,14 +29,49 @@ public record FileSpan(FileChannel channel, long position, long length, Runnable
         AllocationProbe ALL_DATA = (position, length) -> List.of(Extent.data(position, length));
     }
 
-    /** A span whose holes are unknown (all of it is reported as data). */
+    /**
+     * Where a failure to read a span's bytes is reported: the zero-copy send of a span reads the file out of sight
+     * of the device, so whoever watches the device's medium learns of that read's failure here.
+     */
+    @FunctionalInterface
+    public interface ReadFailures {
+        /** Reading the span's bytes (or sending them on) failed with {@code cause}. */
+        void failed(Throwable cause);
+
+        /** Nobody to tell. */
+        ReadFailures NONE = cause -> { };
+    }
+
+    /** A span whose failures nobody watches. */
+    public FileSpan(FileChannel channel, long position, long length, Runnable pin, AllocationProbe probe) {
+        this(channel, position, length, pin, probe, ReadFailures.NONE);
+    }
+
+    /** A span whose holes are unknown (all of it is reported as data) and whose failures nobody watches. */
     public FileSpan(FileChannel channel, long position, long length, Runnable pin) {
         this(channel, position, length, pin, AllocationProbe.ALL_DATA);
     }
 
     /** The same span with another pin (a wrapper adding its own release). */
     public FileSpan withPin(Runnable otherPin) {
-        return new FileSpan(channel, position, length, otherPin, probe);
+        return new FileSpan(channel, position, length, otherPin, probe, failures);
+    }
+
+    /** The same span, whose read failures {@code more} hears of too (after those told so far). */
+    public FileSpan alsoTelling(ReadFailures more) {
+        ReadFailures before = failures;
+        return new FileSpan(channel, position, length, pin, probe, cause -> {
+            before.failed(cause);
+            more.failed(cause);
+        });
+    }
+
+    /**
+     * Says that the holder could not read the span's bytes, or could not send them on (the cause may be the
+     * file's or, for a send, the connection's): tells {@link #failures}.
+     */
+    public void readFailed(Throwable cause) {
+        failures.failed(cause);
     }
 
     /**

@@ -96,17 +96,17 @@ final class LegRegions {
     }
 
     /**
-     * The leg a zero-copy read of regions {@code first..last} may use, or null: in sync throughout, the next good
-     * leg without read failures in a round robin; otherwise their source, if it has no read failure recorded.
+     * The legs a zero-copy read of regions {@code first..last} of a mirror without {@code keep_serving} may use, in
+     * the order to try them: in sync throughout, the live legs without read failures, starting at the next in a round
+     * robin; otherwise the default leg alone, if it lives and has no read failure recorded.
      */
-    Leg spanLeg(int first, int last) {
+    List<Leg> spanLegs(int first, int last) {
         int outOfSync = log.nextOutOfSync(first);
         if (outOfSync < 0 || outOfSync > last) {
-            List<Leg> eligible = rotated(good(first).stream().filter(l -> !l.failed(LegError.READ)).toList());
-            return eligible.isEmpty() ? null : eligible.get(0);
+            return rotated(good(first).stream().filter(l -> !l.failed(LegError.READ)).toList());
         }
-        Leg source = sourceFor(first, last);
-        return source == null || source.dead() && !keepServing || source.failed(LegError.READ) ? null : source;
+        Leg source = legs.get(0);
+        return source.dead() || source.failed(LegError.READ) ? List.of() : List.of(source);
     }
 
     private boolean goodThroughout(Leg l, int first, int last) {

@@ -125,18 +125,25 @@ public final class MirrorTarget implements Target {
     }
 
     /**
-     * A span of one leg holding every acknowledged write of the range: in sync throughout, the next good leg in a
-     * round robin; otherwise the range's source (the default leg, or the first leg good for all of it). A zero-copy
-     * read cannot fall over to another leg, so a leg with a read failure recorded gives no span, and reads take
-     * the regular path, which can.
+     * A span of one leg holding every acknowledged write of the range, for a mirror without {@code keep_serving} (a
+     * pvmove's): in sync throughout, the next live leg in a round robin that gives one; otherwise the default leg. A
+     * zero-copy read cannot fall over to another leg, and its failure costs the client its connection, so a leg
+     * with a read failure recorded gives no span, nor does one whose device offers none (a PV whose I/O is
+     * failing). A mirror with {@code keep_serving} (a mirrored LV) offers no spans at all: its reads take the regular
+     * path, which falls over to the next good leg on a read error (and measured faster, see daemon/docs/mirrors.md).
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
-        if (offset < 0 || length <= 0 || offset > size - length) {
+        if (keepServing() || offset < 0 || length <= 0 || offset > size - length) {
             return Optional.empty();
         }
-        Leg leg = regions.spanLeg(firstRegion(offset), lastRegion(offset, length));
-        return leg == null ? Optional.empty() : leg.device.fileSpan(leg.offset + offset, length);
+        for (Leg leg : regions.spanLegs(firstRegion(offset), lastRegion(offset, length))) {
+            Optional<FileSpan> span = leg.device.fileSpan(leg.offset + offset, length);
+            if (span.isPresent()) {
+                return span;
+            }
+        }
+        return Optional.empty();
     }
 
     /** The allocation of the range on its source; all allocated when no leg holds a good copy of all of it. */

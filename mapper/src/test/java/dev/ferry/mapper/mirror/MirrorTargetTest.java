@@ -184,6 +184,41 @@ class MirrorTargetTest {
     }
 
     @Test
+    void aLegWhoseDeviceOffersNoSpanLeavesZeroCopyReadsOfInSyncRegionsToTheOther(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("leg.img");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(SIZE);
+        }
+        try (FileBlockDevice leg = FileBlockDevice.open(file, FileBlockDevice.Access.READ_WRITE, Runnable::run)) {
+            fx.add("a", a).add("f", leg);   // a offers no spans, as a PV whose I/O is failing
+            MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 f 0", 1);
+            for (int i = 0; i < 4; i++) {
+                try (FileSpan span = m.fileSpan(REGION + 512, 4096).orElseThrow()) {
+                    assertThat(span.position()).as("read %d, whichever leg the round robin starts at", i)
+                            .isEqualTo(REGION + 512);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMirrorThatKeepsServingOffersNoSpanEvenFromALegThatCould(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("leg.img");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(SIZE);
+        }
+        try (FileBlockDevice leg = FileBlockDevice.open(file, FileBlockDevice.Access.READ_WRITE, Runnable::run)) {
+            fx.add("f", leg).add("g", leg);
+            MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 f 0 g 0 2 handle_errors keep_serving", 1);
+            try (FileSpan span = leg.fileSpan(REGION + 512, 4096).orElseThrow()) {
+                assertThat(span.length()).as("the leg offers one").isEqualTo(4096);
+            }
+            assertThat(m.fileSpan(REGION + 512, 4096)).as("reads take the path that falls over").isEmpty();
+        }
+    }
+
+    @Test
     void throttleFeatureNamesTheCopierGroupOfRecoveryAndRoundTrips() {
         put(a, 0, random(13, SIZE));
         fx.add("a", a).add("b", b);

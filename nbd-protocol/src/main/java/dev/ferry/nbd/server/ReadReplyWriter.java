@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * a simple reply is the header then every chunk body; structured replies send one OFFSET_DATA chunk
  * per data chunk and one OFFSET_HOLE per hole, or with DF a single OFFSET_DATA with holes as zeroes.
  * Buffers go to the channel as they are, file data as {@link SharedFileRegion}s whose pin is released
- * when their write completes, holes as slices of a shared read-only zero buffer.
+ * when their write completes, holes as slices of a shared read-only zero buffer. A file chunk whose bytes could not
+ * be sent (sendfile failed, or the copy for TLS) is reported to its {@link ReadResult.SendFailure} before its pin is
+ * released; the connection then closes, the reply being under way.
  */
 final class ReadReplyWriter {
 
@@ -113,7 +115,12 @@ final class ReadReplyWriter {
                 releasePin(f);
                 throw e;
             }
-            return future.addListener(done -> releasePin(f));
+            return future.addListener(done -> {
+                if (!done.isSuccess()) {
+                    reportFailure(f, done.cause());
+                }
+                releasePin(f);
+            });
         }
         ReadResult.Hole hole = (ReadResult.Hole) chunk;
         int remaining = hole.length();
@@ -145,9 +152,18 @@ final class ReadReplyWriter {
             return buf;
         } catch (IOException e) {
             buf.release();
+            reportFailure(f, e);
             throw new UncheckedIOException(e);
         } finally {
             releasePin(f);
+        }
+    }
+
+    private static void reportFailure(ReadResult.FileData f, Throwable cause) {
+        try {
+            f.failure().failed(cause);
+        } catch (RuntimeException e) {
+            LOG.warn("reporting the failed send of a file read at offset {} failed", f.offset(), e);
         }
     }
 

@@ -14,11 +14,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A read-only export whose reads are zero-copy {@link ReadResult.FileData} chunks over one shared
- * {@link FileChannel}; it counts pins taken and released so tests can check each is released once.
+ * {@link FileChannel}; it counts pins taken and released so tests can check each is released once, and records
+ * each failed send with the number of pins released when it was reported.
  */
 public final class FileReadExport implements Export, AutoCloseable {
 
@@ -26,6 +28,11 @@ public final class FileReadExport implements Export, AutoCloseable {
     private final long size;
     private final AtomicInteger pinsTaken = new AtomicInteger();
     private final AtomicInteger pinsReleased = new AtomicInteger();
+    private final List<FailedSend> failedSends = new CopyOnWriteArrayList<>();
+
+    /** A failed send as reported: its cause and how many pins had been released by then. */
+    public record FailedSend(Throwable cause, int pinsReleasedBefore) {
+    }
 
     /** Serves {@code file} read-only. */
     public FileReadExport(Path file) {
@@ -52,6 +59,11 @@ public final class FileReadExport implements Export, AutoCloseable {
         return pinsReleased.get();
     }
 
+    /** The failed sends reported so far. */
+    public List<FailedSend> failedSends() {
+        return List.copyOf(failedSends);
+    }
+
     @Override
     public String name() {
         return "file";
@@ -72,7 +84,8 @@ public final class FileReadExport implements Export, AutoCloseable {
         pinsTaken.incrementAndGet();
         AutoCloseable pin = pinsReleased::incrementAndGet;
         return CompletableFuture.completedFuture(new ReadResult(List.of(
-                new ReadResult.FileData(offset, length, channel, offset, pin))));
+                new ReadResult.FileData(offset, length, channel, offset, pin,
+                        cause -> failedSends.add(new FailedSend(cause, pinsReleased.get()))))));
     }
 
     @Override
