@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # How fast a thin-client command answers: starts `ferry daemon` on a fresh data directory with two PVs, a VG and an
-# LV, then times a command (default `vgs`; each run is a new JVM, wall clock from fork to exit) run by scripts/ferry
-# and, with -b, by a baseline launcher, alternating the two run by run so both see the same machine load. Prints
-# each round's medians and, over all runs, the median, quartiles, min and max per launcher, and the load average.
+# LV, then times a command (default `vgs`; each run is a new JVM: its wall clock from fork to exit, and its CPU time,
+# user + system, which other load on the machine disturbs less) run by scripts/ferry and, with -b, by a baseline
+# launcher, alternating the two run by run so both see the same machine load. Prints each round's wall medians and,
+# over all runs, the median, quartiles, min and max of wall and CPU time per launcher, and the load average.
 #
 # Usage: scripts/bench-cli.sh [-n RUNS] [-r ROUNDS] [-b REV [-j JAR]] [-d WORK_DIR] [-k] [COMMAND [ARGS...]]
 #   -n  runs per launcher and round (default 10)
@@ -35,7 +36,8 @@ while getopts "n:r:b:j:d:kh" opt; do
 done
 shift $((OPTIND - 1))
 command=("${@:-vgs}")
-[[ "$runs" =~ ^[1-9][0-9]*$ && "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench-cli.sh: -n and -r take positive numbers" >&2; exit 2; }
+[[ "$runs" =~ ^[1-9][0-9]*$ && "$rounds" =~ ^[1-9][0-9]*$ ]] \
+    || { echo "bench-cli.sh: -n and -r take positive numbers" >&2; exit 2; }
 [[ -z "$base_jar" || -n "$base_rev" ]] || { echo "bench-cli.sh: -j needs -b" >&2; exit 2; }
 
 source "$root/scripts/lib/daemon.sh"
@@ -67,35 +69,39 @@ for i in "${!launchers[@]}"; do
     "${launchers[$i]}" "${command[@]}" || fail "${names[$i]}: '${command[*]}' failed"
 done
 
-ms_now() { echo $(($(date +%s%N) / 1000000)); }
 stats() { # sorted numbers on stdin -> "median M  p25 A  p75 B  min X  max Y"
     awk '{ v[NR] = $1 } END {
         printf "median %4d  p25 %4d  p75 %4d  min %4d  max %4d", v[int((NR + 1) / 2)], v[int((NR + 3) / 4)],
             v[int((3 * NR + 3) / 4)], v[1], v[NR] }'
 }
+sorted() { tr ' ' '\n' <<<"$1" | grep . | sort -n; }
 
-declare -A all=()
+TIMEFORMAT='%3R %3U %3S'
+declare -A wall=() cpu=()
 echo
-echo "wall ms of '${command[*]}', $runs runs per launcher and round, alternating:"
+echo "ms of '${command[*]}', $runs runs per launcher and round, alternating:"
 for ((round = 1; round <= rounds; round++)); do
     declare -A this=()
     for ((run = 0; run < runs; run++)); do
         for i in "${!launchers[@]}"; do
-            start=$(ms_now)
-            "${launchers[$i]}" "${command[@]}" >/dev/null || fail "${names[$i]}: '${command[*]}' failed"
-            ms=$(($(ms_now) - start))
+            # bash's time keyword: real, user and system seconds of the command, to the millisecond
+            times="$({ time "${launchers[$i]}" "${command[@]}" >/dev/null 2>&1; } 2>&1)" \
+                || fail "${names[$i]}: '${command[*]}' failed"
+            read -r real user sys <<<"$times"
+            ms=$(awk -v r="$real" 'BEGIN { printf "%d", r * 1000 }')
             this[$i]+="$ms "
-            all[$i]+="$ms "
+            wall[$i]+="$ms "
+            cpu[$i]+="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }') "
         done
     done
     for i in "${!launchers[@]}"; do
-        printf 'round %d  %-20s %s\n' "$round" "${names[$i]}" "$(tr ' ' '\n' <<<"${this[$i]}" | grep . | sort -n | stats)"
+        printf 'round %d  %-20s wall %s\n' "$round" "${names[$i]}" "$(sorted "${this[$i]}" | stats)"
     done
     unset this
 done
 echo
 for i in "${!launchers[@]}"; do
-    printf 'all      %-20s %s  (n=%d)\n' "${names[$i]}" "$(tr ' ' '\n' <<<"${all[$i]}" | grep . | sort -n | stats)" \
-        "$((runs * rounds))"
+    printf 'all      %-20s wall %s  (n=%d)\n' "${names[$i]}" "$(sorted "${wall[$i]}" | stats)" "$((runs * rounds))"
+    printf 'all      %-20s cpu  %s\n' "${names[$i]}" "$(sorted "${cpu[$i]}" | stats)"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
