@@ -9,10 +9,12 @@ import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /** The {@code ferry} process entry point: parses the command line and exits with the command's status. */
 public final class Main {
@@ -51,21 +53,15 @@ public final class Main {
      * otherwise {@link #commandLine()}.
      */
     static CommandLine commandLine(String... args) {
-        if (args.length > 0) {
-            for (Class<?> command : CliCommands.VOLUME_COMMANDS) {
-                if (command.getAnnotation(Command.class).name().equals(args[0])) {
-                    return configure(new CommandLine(new FerryCommand()).addSubcommand(command));
-                }
-            }
-        }
-        return commandLine();
+        Class<?> command = args.length > 0 ? CliCommands.volumeCommand(args[0]) : null;
+        return command != null ? configure(new CommandLine(new FerryCommand()).addSubcommand(command)) : commandLine();
     }
 
     private static CommandLine configure(CommandLine cli) {
         addHelpOptions(cli);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setParameterExceptionHandler(Main::badUsage);
-        cli.setExecutionExceptionHandler((e, command, parsed) -> failed(e, command));
+        cli.setParameterExceptionHandler(Failures.INSTANCE);
+        cli.setExecutionExceptionHandler(Failures.INSTANCE);
         return cli;
     }
 
@@ -73,7 +69,7 @@ public final class Main {
     private static void addHelpOptions(CommandLine command) {
         for (CommandLine sub : command.getSubcommands().values()) {
             CommandSpec spec = sub.getCommandSpec();
-            if (spec.options().stream().noneMatch(OptionSpec::usageHelp) && spec.findOption("--help") == null) {
+            if (!hasUsageHelp(spec) && spec.findOption("--help") == null) {
                 spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                         .description("Show this help message and exit.").build());
             }
@@ -81,7 +77,35 @@ public final class Main {
         }
     }
 
-    private static int badUsage(ParameterException e, String[] args) {
+    private static boolean hasUsageHelp(CommandSpec spec) {
+        for (OptionSpec option : spec.options()) {
+            if (option.usageHelp()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The handlers of bad usage and of failed commands. A class, not lambdas: a lambda typed by a picocli interface
+     * makes the class-data sharing dump link picocli's Java 5 classes, which then stay out of the archive
+     * (scripts/ferry builds one for the thin-client commands).
+     */
+    private static final class Failures implements IParameterExceptionHandler, IExecutionExceptionHandler {
+        static final Failures INSTANCE = new Failures();
+
+        @Override
+        public int handleParseException(ParameterException e, String[] args) {
+            return badUsage(e);
+        }
+
+        @Override
+        public int handleExecutionException(Exception e, CommandLine command, ParseResult parsed) {
+            return failed(e, command);
+        }
+    }
+
+    private static int badUsage(ParameterException e) {
         CommandLine command = e.getCommandLine();
         PrintWriter err = command.getErr();
         String path = command.getCommandSpec().qualifiedName();

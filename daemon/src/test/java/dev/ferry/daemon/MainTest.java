@@ -24,6 +24,16 @@ class MainTest {
     }
 
     @Test
+    void everyVolumeCommandIsNamedAfterItsClass() {
+        for (Class<?> type : CliCommands.VOLUME_COMMANDS) {
+            assertThat(CliCommands.nameOf(type)).isEqualTo(type.getAnnotation(Command.class).name());
+            assertThat(CliCommands.volumeCommand(type.getAnnotation(Command.class).name())).isSameAs(type);
+        }
+        assertThat(CliCommands.volumeCommand("daemon")).isNull();
+        assertThat(CliCommands.volumeCommand("help")).isNull();
+    }
+
+    @Test
     void everyVolumeCommandHasTheSameHelpAndUsageErrorsAlone() {
         for (Class<?> type : CliCommands.VOLUME_COMMANDS) {
             String name = type.getAnnotation(Command.class).name();

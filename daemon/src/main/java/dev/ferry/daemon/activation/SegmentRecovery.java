@@ -14,4 +14,9 @@ public record SegmentRecovery(int regionsInSync, int regionCount, boolean allLeg
     public double syncedFraction() {
         return allLegsAlive && regionCount > 0 ? (double) regionsInSync / regionCount : 0;
     }
+
+    /** The fraction of regions in sync whether or not every leg is alive. */
+    public double inSyncFraction() {
+        return regionCount > 0 ? (double) regionsInSync / regionCount : 0;
+    }
 }

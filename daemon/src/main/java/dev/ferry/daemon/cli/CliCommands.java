@@ -27,6 +27,7 @@ import dev.ferry.daemon.cli.lvm.VgReduceCommand;
 import dev.ferry.daemon.cli.lvm.VgRemoveCommand;
 import dev.ferry.daemon.cli.lvm.VgsCommand;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine;
 
 /** The one list of the volume and device-mapper CLI commands that {@code ferry} registers as subcommands. */
@@ -46,6 +47,26 @@ public final class CliCommands {
         DmsetupCommand.class);
 
     private CliCommands() {
+    }
+
+    /**
+     * The volume command called {@code name}, or null. It goes by the class name ({@code VgsCommand} is {@code vgs},
+     * as its {@code @Command} says; MainTest checks that every command follows this), so finding one reads no
+     * annotations: a thin client's start-up parses only its own command's.
+     */
+    public static Class<?> volumeCommand(String name) {
+        for (Class<?> command : VOLUME_COMMANDS) {
+            if (nameOf(command).equals(name)) {
+                return command;
+            }
+        }
+        return null;
+    }
+
+    /** The command name a command class's simple name gives: {@code PvCreateCommand} is {@code pvcreate}. */
+    public static String nameOf(Class<?> command) {
+        String simple = command.getSimpleName();
+        return simple.substring(0, simple.length() - "Command".length()).toLowerCase(Locale.ROOT);
     }
 
     /** Adds every command of {@link #TOP_COMMANDS} and {@link #VOLUME_COMMANDS} to {@code ferry}; returns it. */

@@ -13,7 +13,9 @@ import java.util.Set;
 
 /**
  * Builds a {@link MoveProgress} from a job's last known layout and its live mirrors: a RUNNING segment counts its
- * regions in sync, but none while a leg is not alive (never 100% over a dead leg).
+ * regions in sync, but none while a leg is not alive (never 100% over a dead leg); once the move is ending short
+ * (aborting, aborted, failed) each segment counts what the job noted it had copied then. Each live reading is
+ * also noted in the job, which keeps the most seen per segment.
  */
 final class Progress {
     private Progress() {
@@ -59,11 +61,17 @@ final class Progress {
         if (s.moveState() == MoveState.COMPLETED) {
             return 1;
         }
+        double atEnd = job.copiedAtEnd(i);
+        if (!Double.isNaN(atEnd)) {
+            return atEnd;
+        }
         if (s.moveState() == MoveState.DISABLED || job.state().terminal()) {
             return 0;
         }
         try {
-            return job.recovery(i).syncedFraction();
+            double fraction = job.recovery(i).syncedFraction();
+            job.sawCopied(i, fraction);
+            return fraction;
         } catch (RuntimeException e) {
             return 0;
         }

@@ -16,7 +16,9 @@ import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.mirror.RecoveryOutcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +57,9 @@ final class PvMoveJob implements Runnable {
     private volatile String errorMessage;
     private volatile LogicalVolume layout;
     private volatile VolumeGroup lastVg;
+    private volatile double[] copiedAtEnd;
+    /** Per segment index, the most of it seen copied while all its legs were alive. */
+    private final Map<Integer, Double> seenCopied = new ConcurrentHashMap<>();
 
     PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, LongSupplier nanoClock,
             long startedNanos) {
@@ -113,6 +118,20 @@ final class PvMoveJob implements Runnable {
         return meter;
     }
 
+    /**
+     * The fraction of segment {@code i} copied when the move ended short (taken as it began to abort or failed,
+     * before its devices went), or NaN while it has not.
+     */
+    double copiedAtEnd(int i) {
+        double[] fractions = copiedAtEnd;
+        return fractions == null ? Double.NaN : i < fractions.length ? fractions[i] : 0;
+    }
+
+    /** Notes that segment {@code i} was seen {@code fraction} copied (by a status read of the running move). */
+    void sawCopied(int i, double fraction) {
+        seenCopied.merge(i, fraction, Math::max);
+    }
+
     /** Seconds from the request (or resume) to the end, or to now while running. */
     double elapsedSeconds() {
         return timer.elapsedSeconds();
@@ -165,6 +184,7 @@ final class PvMoveJob implements Runnable {
     private void loop() throws InterruptedException {
         while (!stopRequested) {
             if (abortRequested) {
+                noteCopied();
                 transition(JobState.ABORTING);
                 detach(!atomic);
                 transition(JobState.ABORTED);
@@ -268,6 +288,7 @@ final class PvMoveJob implements Runnable {
         LOG.error("pvmove {} failed: {}", name, message, cause);
         errorCode = ErrorCode.MIGRATE_FAIL.name();
         errorMessage = message;
+        noteCopied();
         try {
             if (service.manager().volumeGroup(vgName).flatMap(v -> v.lv(name)).isPresent()) {
                 detach(!atomic);
@@ -277,6 +298,35 @@ final class PvMoveJob implements Runnable {
             errorMessage = message + "; rollback failed: " + e.getMessage();
         }
         transition(JobState.FAILED);
+    }
+
+    /**
+     * Notes how far each segment's copy got, for a move about to end short (an abort or a failure takes its devices
+     * down): a completed segment whole, a running one by its regions in sync on its mirror now or by the most a status
+     * read saw copied before, whichever is more (a destination leg that dies puts every region out of sync), one not
+     * started yet nothing. A segment whose mirror cannot be asked counts what was seen.
+     */
+    private void noteCopied() {
+        if (copiedAtEnd != null) {
+            return;
+        }
+        List<Segment> segs = layout.segments();
+        double[] fractions = new double[segs.size()];
+        for (int i = 0; i < fractions.length; i++) {
+            MoveState s = segs.get(i).moveState();
+            fractions[i] = s == MoveState.COMPLETED ? 1
+                    : s == MoveState.RUNNING ? Math.max(seenCopied.getOrDefault(i, 0.0), inSyncFraction(i)) : 0;
+        }
+        copiedAtEnd = fractions;
+    }
+
+    private double inSyncFraction(int i) {
+        try {
+            return recovery(i).inSyncFraction();
+        } catch (RuntimeException e) {
+            LOG.debug("pvmove {}: segment {} has no live mirror to ask how far it copied", name, i, e);
+            return 0;
+        }
     }
 
     private void transition(JobState to) {

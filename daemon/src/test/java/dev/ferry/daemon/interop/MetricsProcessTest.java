@@ -10,6 +10,7 @@ import dev.ferry.daemon.testing.Exposition;
 import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.FioVerifier;
+import dev.ferry.daemon.testing.GrafanaDashboard;
 import dev.ferry.daemon.testing.Poll;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rate-limited pvmove moves it: the NBD counters grow by at least what qemu-io and fio sent and read, the connection
  * shows while fio is connected, the move's copied bytes climb toward the LV's size under its limit and go when it completes,
  * the LV's device counts the table swaps of the move, and the move's metadata commits are counted. A real
- * {@code ferry serve --metrics} counts its export's traffic the same way, and refuses a non-loopback address.
+ * {@code ferry serve --metrics} counts its export's traffic the same way, and refuses a non-loopback address. Every
+ * Ferry sample the Grafana dashboard in {@code docker/grafana} queries shows in the daemon's scrapes.
  */
 class MetricsProcessTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -48,6 +52,8 @@ class MetricsProcessTest {
     Path dir;
 
     private final HttpClient http = HttpClient.newHttpClient();
+    /** Every sample name any scrape of this test saw. */
+    private final Set<String> scraped = new TreeSet<>();
     private String metricsUri;
 
     @Test
@@ -128,6 +134,8 @@ class MetricsProcessTest {
         ExternalTool.run(TIMEOUT, "qemu-io", "-f", "raw", "-r", daemon.nbdUri(EXPORT), "-c", "read 0 16M")
                 .assertSuccess();   // fio overwrote random blocks of qemu-io's pattern, so no pattern here
         assertThat(daemon.stop()).isZero();
+        assertThat(scraped).as("the samples " + GrafanaDashboard.FILE + " queries, all seen in this test's scrapes")
+                .containsAll(GrafanaDashboard.queriedSamples());
     }
 
     @Test
@@ -167,7 +175,9 @@ class MetricsProcessTest {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metricsUri)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
-            return Exposition.parse(r.body());
+            Exposition m = Exposition.parse(r.body());
+            scraped.addAll(m.names());
+            return m;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

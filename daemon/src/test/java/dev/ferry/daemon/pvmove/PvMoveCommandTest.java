@@ -136,7 +136,8 @@ class PvMoveCommandTest {
 
         fillExtents(pv3, 8);
         ok("pvmove", "-b", "--rate", "1M/s", pv3, pv1);
-        assertThat(ok("pvmove", "--abort", pv3)).isEqualTo("pvmove0: " + pv3 + ": ABORTED\n");
+        assertThat(ok("pvmove", "--abort", pv3)).startsWith("pvmove0: " + pv3 + ": ABORTED after copying ")
+                .matches("(?s).* \\d+\\.\\d/\\d+\\.\\d MiB \\(\\d+\\.\\d%\\)\n");
         assertThat(ok("lvs", "-a", "-o", "lv_name,devices", "--noheadings")).doesNotContain("pvmove")
                 .contains(pv3 + "(0)");
         assertThat(client.call("POST", "/v1/pvmoves", Map.of()).path("pvmoves").size()).isEqualTo(5);

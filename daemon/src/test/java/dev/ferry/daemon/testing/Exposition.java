@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,6 +47,13 @@ public final class Exposition {
             out.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
         }
         return new Exposition(out, text);
+    }
+
+    /** The names of the samples, each once. */
+    public Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        samples.forEach(s -> names.add(s.name()));
+        return names;
     }
 
     /** The samples called {@code name} whose labels include every {@code key, value} pair given. */

@@ -105,6 +105,15 @@ final class ProgressLines {
                         job.path("mib_per_second").asDouble()) + eta(job);
     }
 
+    /**
+     * What a job that ended short did, for its last line: {@code 28.0/64.0 MiB (43.8%)} from its {@code copied_bytes},
+     * {@code total_bytes} and {@code percent}.
+     */
+    static String copied(JsonNode job) {
+        return String.format(Locale.ROOT, "%.1f/%.1f MiB (%.1f%%)", job.path("copied_bytes").asDouble() / (1 << 20),
+                job.path("total_bytes").asDouble() / (1 << 20), job.path("percent").asDouble());
+    }
+
     private static String eta(JsonNode job) {
         JsonNode eta = job.path("eta_seconds");
         if (!eta.isNumber()) {

@@ -59,7 +59,7 @@ public final class PvMoveCommand extends LvmCommand {
             body.put("source", args.isEmpty() ? null : pvOnly(args.get(0)));
             for (JsonNode m : client.call("POST", MOVES + "/abort", body).path("pvmoves")) {
                 out().println(m.path("name").asText() + ": " + m.path("source").asText() + ": "
-                        + m.path("state").asText());
+                        + m.path("state").asText() + " after copying " + ProgressLines.copied(m));
             }
             return ExitCodes.OK;
         }
@@ -133,7 +133,10 @@ public final class PvMoveCommand extends LvmCommand {
         return code;
     }
 
-    /** Reports a move that ended (its whole document as a JSON line with --reportformat json); its exit code. */
+    /**
+     * Reports a move that ended (its whole document as a JSON line with --reportformat json), one that ended short
+     * with what it copied; its exit code.
+     */
     private int finish(JsonNode m, ProgressLines progress) {
         String head = m.path("name").asText() + " " + m.path("source").asText() + ": ";
         String state = m.path("state").asText();
@@ -149,14 +152,14 @@ public final class PvMoveCommand extends LvmCommand {
             }
             case "ABORTED" -> {
                 if (!json()) {
-                    out().println(head + "aborted");
+                    out().println(head + "aborted after copying " + ProgressLines.copied(m));
                 }
                 return ExitCodes.OK;
             }
             default -> {
                 JsonNode e = m.path("error");
                 if (!json()) {
-                    out().println(head + "failed");
+                    out().println(head + "failed after copying " + ProgressLines.copied(m));
                 }
                 err().println(spec.qualifiedName() + ": " + e.path("error").asText("MIGRATE_FAIL") + ": "
                         + e.path("message").asText());

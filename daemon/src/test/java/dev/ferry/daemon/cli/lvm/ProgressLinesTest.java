@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The progress of a copy job as the commands print it: a bar redrawn in place every second on a terminal, a plain line
  * every interval elsewhere, JSON lines with {@code --reportformat json}; the first report at the first poll, none with
- * interval 0; and the polls' pauses doubling from 200 ms to a second.
+ * interval 0; what a job that ended short copied; and the polls' pauses doubling from 200 ms to a second.
  */
 class ProgressLinesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +66,11 @@ class ProgressLinesTest {
                 throw new AssertionError(l, e);
             }
         })).containsExactly(10.0, 20.0, 100.0);
+    }
+
+    @Test
+    void aJobThatEndedShortGivesWhatItCopied() throws Exception {
+        assertThat(ProgressLines.copied(job(43.75, 28 << 20, 64 << 20))).isEqualTo("28.0/64.0 MiB (43.8%)");
     }
 
     @Test
