@@ -134,9 +134,9 @@ reconnectable() { # TIMEOUT DEAD
     nbd-reconnect 0 -t "$1" -d "$2"
 }
 
-reconnected_count() { dmesg | grep -c 'nbd0: reconnected socket'; }
+reconnected_count() { dmesg | grep -c 'nbd0: reconnected socket' || true; }
 
-dead_count() { dmesg | grep -c 'nbd0: Dead connection'; }
+dead_count() { dmesg | grep -c 'nbd0: Dead connection' || true; }
 
 # Marks the kernel log, for held_io.
 mark_dead() { dead_base=$(dead_count); }

@@ -6,9 +6,10 @@
  * Usage:
  *   nbd-reconnect INDEX [-t TIMEOUT] [-d DEAD_TIMEOUT] [HOST PORT EXPORT]
  * Sends NBD_CMD_RECONFIGURE for /dev/nbdINDEX: -t sets the per-request timeout (seconds), -d how long I/O
- * waits for a new connection once every connection is dead (seconds). With HOST PORT EXPORT it first connects,
- * negotiates EXPORT (fixed newstyle, NBD_OPT_GO), and hands the socket to the kernel in place of a dead one.
- * Exits 0 when the kernel accepted the request, non-zero with a message otherwise.
+ * waits for a new connection once every connection is dead (seconds). With HOST (IPv4) PORT EXPORT it first
+ * connects, negotiates EXPORT (fixed newstyle, NBD_OPT_GO), and hands the socket to the kernel in place of a dead
+ * one. Exits 0 when the kernel accepted the request, non-zero with a message otherwise. The kernel also answers
+ * success, dropping the new socket, when no connection is dead; its log line "reconnected socket" tells.
  */
 #include <arpa/inet.h>
 #include <endian.h>
