@@ -23,6 +23,7 @@ declare -A tools=(
     [debootstrap]=debootstrap
     [docker-compose]=docker-compose
     [qemu-system-x86_64]=qemu-system-x86
+    [gcc]=gcc
 )
 
 wanted=("$@")

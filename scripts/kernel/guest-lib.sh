@@ -120,5 +120,51 @@ writer_stop() { # NAME
     fi
 }
 
-# After the server went away under the writer: stops the writer (its failing writes were never acknowledged),
-# disconnects, reattaches EXPORT, mounts (replaying the journal) and verifies every acknowledged file.
+# Waits until the writer has written COUNT more files than it had when called (or stopped).
+writer_wait_more() { # COUNT
+    writer_more_base=$(wc -l <"$MANIFEST")
+    wait_for 120 writer_reached_more "$1"
+}
+
+writer_reached_more() { [ "$(wc -l <"$MANIFEST")" -ge $((writer_more_base + $1)) ] || [ -e /run/writer.status ]; }
+
+# Makes the netlink-configured device survive its server's restart: a request not answered within TIMEOUT s is
+# requeued, and I/O finding every connection dead waits up to DEAD s for a new one (nbd-reconnect -t/-d).
+reconnectable() { # TIMEOUT DEAD
+    nbd-reconnect 0 -t "$1" -d "$2"
+}
+
+reconnected_count() { dmesg | grep -c 'nbd0: reconnected socket' || true; }
+
+dead_count() { dmesg | grep -c 'nbd0: Dead connection' || true; }
+
+# Marks the kernel log, for held_io.
+mark_dead() { dead_base=$(dead_count); }
+
+# Waits (up to 60 s) until, since mark_dead, a request met the dead connection (the kernel then logs "Dead
+# connection" and holds the request for a new connection instead of failing it).
+held_io() { wait_for 60 held_since_mark; }
+
+held_since_mark() { [ "$(dead_count)" -gt "$dead_base" ]; }
+
+# Gives the device a new connection to EXPORT in place of its dead one. The kernel takes a socket only while
+# a connection is dead (else it closes the new one and still answers success), so this polls until the kernel
+# logs "reconnected socket"; fails after 60 s.
+reconnect() { # EXPORT
+    reconnect_base=$(reconnected_count)
+    wait_for 60 reconnect_once "$1"
+}
+
+reconnect_once() {
+    nbd-reconnect 0 "$NBD_HOST" "$NBD_PORT" "$1" && [ "$(reconnected_count)" -gt "$reconnect_base" ]
+}
+
+# Unmounts /mnt and checks the file system with e2fsck -fn; prints FERRY-CASE NAME PASS|FAIL.
+fsck_clean() { # NAME
+    umount "$MNT" || return 1
+    if out=$(e2fsck -fn "$DEV" 2>&1); then
+        verdict "$1" PASS "e2fsck clean"
+    else
+        verdict "$1" FAIL "e2fsck: $(echo "$out" | tail -5 | tr '\n' ' ')"
+    fi
+}
