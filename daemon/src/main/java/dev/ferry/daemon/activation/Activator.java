@@ -424,7 +424,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
             throw new IllegalStateException("segment " + segment + " of " + exportName(vg, lv) + " is not mirrored");
         }
         return new SegmentRecovery(m.regionsInSync(), m.regionCount(), m.legHealth().chars().allMatch(c -> c == 'A'),
-                m.recoveryFinished());
+                m.resyncedBytes(), m.size(), m.recoveryFinished());
     }
 
     /** The copier mirrors (and pvmoves) recover through; its rate limit is shared by all of them. */

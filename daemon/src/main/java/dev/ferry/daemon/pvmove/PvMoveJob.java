@@ -302,9 +302,10 @@ final class PvMoveJob implements Runnable {
 
     /**
      * Notes how far each segment's copy got, for a move about to end short (an abort or a failure takes its devices
-     * down): a completed segment whole, a running one by its regions in sync on its mirror now or by the most a status
-     * read saw copied before, whichever is more (a destination leg that dies puts every region out of sync), one not
-     * started yet nothing. A segment whose mirror cannot be asked counts what was seen.
+     * down): a completed segment whole, a running one by what its mirror's recovery copied (regions in sync, or bytes
+     * copied where a destination leg that died put every region out of sync) or by the most a status read saw copied
+     * before, whichever is more, one not started yet nothing. A segment whose mirror cannot be asked counts what was
+     * seen.
      */
     private void noteCopied() {
         if (copiedAtEnd != null) {
@@ -315,14 +316,14 @@ final class PvMoveJob implements Runnable {
         for (int i = 0; i < fractions.length; i++) {
             MoveState s = segs.get(i).moveState();
             fractions[i] = s == MoveState.COMPLETED ? 1
-                    : s == MoveState.RUNNING ? Math.max(seenCopied.getOrDefault(i, 0.0), inSyncFraction(i)) : 0;
+                    : s == MoveState.RUNNING ? Math.max(seenCopied.getOrDefault(i, 0.0), copiedFraction(i)) : 0;
         }
         copiedAtEnd = fractions;
     }
 
-    private double inSyncFraction(int i) {
+    private double copiedFraction(int i) {
         try {
-            return recovery(i).inSyncFraction();
+            return recovery(i).copiedFraction();
         } catch (RuntimeException e) {
             LOG.debug("pvmove {}: segment {} has no live mirror to ask how far it copied", name, i, e);
             return 0;

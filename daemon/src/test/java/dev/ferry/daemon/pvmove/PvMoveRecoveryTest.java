@@ -138,7 +138,16 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         f.linear("a", "16M", f.pv1);
         LvWorkload wa = new LvWorkload(() -> f.device("a"), 61).start();
         MoveProgress p = f.moves.start(PvMoveFixture.request(atomic, 4 * MIB, f.pv1, f.pv2));
-        Poll.until(WAIT, "some copied", () -> f.moves.moves().get(0).copiedBytes() >= 2 * MIB);
+        // watched on the mirror itself, not through the move's status, so nothing but the copy tells the move
+        // how far it got when its destination dies
+        String move = f.moves.moves().get(0).name();
+        Poll.until(WAIT, "some copied", () -> {
+            try {
+                return f.volumes.activator().recovery("vg", move, 0).copiedBytes() >= 2 * MIB;
+            } catch (IllegalStateException notMirroredYet) {
+                return false;
+            }
+        });
         MappedDevice d = faults.registry().lookup(dst[0]).orElseThrow();
         faults.registry().load(dst[0], "0 " + d.size() / 512 + " error\n");
         d.resume().get(30, TimeUnit.SECONDS);
@@ -148,6 +157,8 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         MoveProgress end = f.moves.moves().get(0);
         assertEquals("MIGRATE_FAIL", end.errorCode());
         assertTrue(end.percent() < 100, "percent " + end.percent());
+        assertTrue(end.copiedBytes() >= 2 * MIB, "a failed move reports what it copied: " + end.copiedBytes());
+        assertTrue(end.percent() > 0, "percent " + end.percent());
         long after = wa.writes();
         Poll.until(WAIT, "writes after the failure", () -> wa.writes() > after + 20);
         wa.stop();
