@@ -35,6 +35,7 @@ public final class FerryDaemon implements LoggedProcess {
 
     private final Path workDir;
     private final Path dataDir;
+    private final Path controlSocket;
     private final int nbdPort;
     private final List<String> extraArgs;
     private final List<Path> logFiles = new ArrayList<>();
@@ -45,6 +46,9 @@ public final class FerryDaemon implements LoggedProcess {
         this.workDir = workDir;
         this.extraArgs = List.copyOf(extraArgs);
         this.dataDir = workDir.resolve("data");
+        int control = extraArgs.indexOf("--control");
+        this.controlSocket = control >= 0 && extraArgs.get(control + 1).startsWith("/")
+                ? Path.of(extraArgs.get(control + 1)) : dataDir.resolve(DefaultLocations.CONTROL_SOCKET_NAME);
         this.nbdPort = ChildJvm.freePort();
     }
 
@@ -53,7 +57,10 @@ public final class FerryDaemon implements LoggedProcess {
         return start(workDir, List.of());
     }
 
-    /** As {@link #start(Path)}, with {@code extraArgs} added to {@code ferry daemon}'s (at every start). */
+    /**
+     * As {@link #start(Path)}, with {@code extraArgs} added to {@code ferry daemon}'s (at every start); a
+     * {@code --control /PATH} among them moves the control socket there.
+     */
     public static FerryDaemon start(Path workDir, List<String> extraArgs) {
         FerryDaemon d = new FerryDaemon(workDir, extraArgs);
         d.startAgain();
@@ -187,9 +194,9 @@ public final class FerryDaemon implements LoggedProcess {
         return dataDir;
     }
 
-    /** The control socket. */
+    /** The control socket: {@code --control PATH} of the extra arguments, else the data directory's. */
     public Path controlSocket() {
-        return dataDir.resolve(DefaultLocations.CONTROL_SOCKET_NAME);
+        return controlSocket;
     }
 
     /** Whether the daemon process runs. */
