@@ -7,6 +7,7 @@ import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.model.VolumeManager;
 import dev.ferry.daemon.operations.VolumeOperations;
+import dev.ferry.daemon.policy.AllowedPaths;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.testing.CliResult;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,7 +65,8 @@ final class ApiFixture implements AutoCloseable {
         VolumeOperations ops = wrap.apply(new ManagerVolumeOperations(manager));
         this.daemon = DaemonProcess.builder(config)
             .routes(router -> ApiRoutes.install(router, ops, registry,
-                new DmExports(exports, FerryServices::blockDeviceExport), suspendTimeout)).build();
+                new DmExports(exports, FerryServices::blockDeviceExport), suspendTimeout,
+                AllowedPaths.of(d.dataDir(), List.of(root)))).build();
         daemon.start();
         this.client = new ControlClient(config.controlSocket(), Duration.ofSeconds(20));
     }

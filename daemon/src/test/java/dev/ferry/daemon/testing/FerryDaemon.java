@@ -52,7 +52,10 @@ public final class FerryDaemon implements LoggedProcess {
         this.nbdPort = ChildJvm.freePort();
     }
 
-    /** Starts a daemon on {@code workDir/data}, logging into {@code workDir}, and waits until it is RUNNING. */
+    /**
+     * Starts a daemon on {@code workDir/data}, logging into {@code workDir}, and waits until it is RUNNING; PV and
+     * table paths may lie anywhere under {@code workDir} ({@code --allow-path}).
+     */
     public static FerryDaemon start(Path workDir) {
         return start(workDir, List.of());
     }
@@ -75,7 +78,7 @@ public final class FerryDaemon implements LoggedProcess {
         Path log = workDir.resolve("daemon-" + (logFiles.size() + 1) + ".log");
         logFiles.add(log);
         List<String> args = new ArrayList<>(List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
-                "127.0.0.1:" + nbdPort));
+                "127.0.0.1:" + nbdPort, "--allow-path", workDir.toString()));
         args.addAll(extraArgs);
         process = ChildJvm.start(ChildJvm.FAST_START, args, Map.of(), log);
         awaitRunning();
