@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -78,10 +80,18 @@ public final class ControlPeers {
                 + e.getMessage() + ")"));
         }
         return new Peer("uid=" + c.uid() + " gid=" + c.gid() + " pid=" + c.pid(), admits(c) ? Optional.empty()
-            : Optional.of("uid " + c.uid() + " (gid " + c.gid() + ") may not use the control API: only root, the "
-                + "daemon's user (uid " + daemonUid + ")" + group.map(g -> " and members of group '" + g.name()
-                + "' (gid " + g.gid() + ")").orElse("") + " may"
-                + (group.isEmpty() ? " (the daemon's --control-group admits a group)" : "")));
+            : Optional.of("uid " + c.uid() + " (gid " + c.gid() + ") may not use the control API: only " + admitted()
+                + " may" + (group.isEmpty() ? " (the daemon's --control-group admits a group)" : "")));
+    }
+
+    private String admitted() {
+        List<String> who = new ArrayList<>(List.of("root"));
+        if (daemonUid != 0) {
+            who.add("the daemon's user (uid " + daemonUid + ")");
+        }
+        group.ifPresent(g -> who.add("members of group '" + g.name() + "' (gid " + g.gid() + ")"));
+        return who.size() == 1 ? who.get(0)
+            : String.join(", ", who.subList(0, who.size() - 1)) + " and " + who.get(who.size() - 1);
     }
 
     /** Whether peer {@code c} may use the control API. */
