@@ -73,7 +73,8 @@ public final class AllowedPaths {
 
     private boolean allowed(Path resolved) {
         for (Path dir : directories) {
-            if (resolved.startsWith(resolve(dir, 0)) && !resolved.equals(resolve(dir, 0))) {
+            Path real = resolve(dir, 0);   // each time: a directory may be created or replaced while the daemon runs
+            if (resolved.startsWith(real) && !resolved.equals(real)) {
                 return true;
             }
         }
