@@ -175,7 +175,8 @@ public final class NbdServer implements AutoCloseable {
     private Channel bind(InheritedListener listener) throws InterruptedException {
         Transport used = listener == null ? transport : Transport.EPOLL;
         bossGroup = new MultiThreadIoEventLoopGroup(1, used.ioHandlerFactory());
-        ThreadFactory names = new DefaultThreadFactory("ferry-nbd-io");
+        // named, and each runs the start hook first; daemon flag and priority as Netty's own event-loop threads
+        ThreadFactory names = new DefaultThreadFactory("ferry-nbd-io", false, Thread.MAX_PRIORITY);
         workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, (Runnable r) -> names.newThread(() -> {
             ioThreadStart.run();
             r.run();
