@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
@@ -56,6 +57,12 @@ final class ApiFixture implements AutoCloseable {
     /** A fixture whose routes use {@code wrap} applied to the manager's operations. */
     ApiFixture(Path root, Duration suspendTimeout, java.util.function.UnaryOperator<VolumeOperations> wrap)
         throws Exception {
+        this(root, suspendTimeout, wrap, List.of());
+    }
+
+    /** As above; PV paths may lie under {@code root} and the {@code allowed} directories. */
+    ApiFixture(Path root, Duration suspendTimeout, java.util.function.UnaryOperator<VolumeOperations> wrap,
+               List<Path> allowed) throws Exception {
         this.root = root;
         this.manager = VolumeManager.open(root.resolve("volumes"));
         this.registry = new DeviceRegistry(TargetTypes.standard(), Scheduler.system(), this::file, suspendTimeout);
@@ -66,7 +73,7 @@ final class ApiFixture implements AutoCloseable {
         this.daemon = DaemonProcess.builder(config)
             .routes(router -> ApiRoutes.install(router, ops, registry,
                 new DmExports(exports, FerryServices::blockDeviceExport), suspendTimeout,
-                AllowedPaths.of(d.dataDir(), List.of(root)))).build();
+                AllowedPaths.of(d.dataDir(), Stream.concat(Stream.of(root), allowed.stream()).toList()))).build();
         daemon.start();
         this.client = new ControlClient(config.controlSocket(), Duration.ofSeconds(20));
     }
