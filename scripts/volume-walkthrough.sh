@@ -20,7 +20,7 @@ trap 'status=$?; ((status == 0)) || cleanup; exit $status' EXIT
 # --- walkthrough:begin
 ferry --version                                         # scripts/ferry builds the jar first if needed
 export FERRY_CONTROL="$work/data/control.sock"          # where the ferry commands find the daemon
-ferry daemon --data-dir "$work/data" --listen "127.0.0.1:$port" &
+ferry daemon --data-dir "$work/data" --listen "127.0.0.1:$port" --allow-path "$work" &
 daemon=$!
 for i in $(seq 150); do ferry version >/dev/null 2>&1 && break; kill -0 $daemon || break; sleep 0.2; done
 

@@ -5,7 +5,8 @@
 #   fail MESSAGE     prints "SCRIPT: MESSAGE" to stderr and exits 1
 #   now, elapsed A B wall-clock seconds and the difference of two of them
 #   daemon_work PREFIX   makes the work directory and sets data, port (FERRY_PORT or a free one) and FERRY_CONTROL
-#   daemon_start     starts `ferry daemon` (log in $work/daemon.log) and waits up to 90 s for its control API
+#   daemon_start     starts `ferry daemon` (log in $work/daemon.log; PV files may lie anywhere under $work) and waits
+#                    up to 90 s for its control API
 #   daemon_cpu_ticks the daemon's user+system CPU time so far, in clock ticks (/proc/PID/stat)
 #   api METHOD PATH [JSON]   one control API request (curl on the Unix socket)
 # and an EXIT trap that stops the background processes whose pids are in `bg_pids`, shuts the daemon down,
@@ -39,7 +40,8 @@ api() { # METHOD PATH [JSON]
 
 daemon_start() {
     mkdir -p "$data"
-    "$root/scripts/ferry" daemon --data-dir "$data" --listen "127.0.0.1:$port" >"$work/daemon.log" 2>&1 &   # scripts/ferry execs java: this pid is the JVM
+    "$root/scripts/ferry" daemon --data-dir "$data" --listen "127.0.0.1:$port" --allow-path "$work" \
+        >"$work/daemon.log" 2>&1 &   # scripts/ferry execs java: this pid is the JVM
     daemon_pid=$!
     local deadline=$((SECONDS + 90))
     until api GET /v1/health >/dev/null 2>&1; do

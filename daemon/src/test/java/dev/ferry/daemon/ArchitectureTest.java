@@ -29,6 +29,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *   operations            the volume operations (VolumeService, its VolumeOperations port)
  *   activation            metadata to tables, mapped devices and exports
  *   export                the export catalog and the block-device export adapter
+ *   policy                what API callers may name: the allowed path directories
  *   model  model.report   the volume model, allocation, the volume manager, reports
  *   metadata              labels and metadata areas on disk
  *   command               what every command shares: exit codes, failures, durations, default locations
@@ -68,16 +69,17 @@ class ArchitectureTest {
             .layer("Activation").definedBy("dev.ferry.daemon.activation..")
             .layer("Bitmap").definedBy("dev.ferry.daemon.bitmap..")
             .layer("Export").definedBy("dev.ferry.daemon.export..")
+            .layer("Policy").definedBy("dev.ferry.daemon.policy..")
             .layer("Model").definedBy("dev.ferry.daemon.model..")
             .layer("Metadata").definedBy("dev.ferry.daemon.metadata..")
             .layer("Command").definedBy("dev.ferry.daemon.command..")
             .whereLayer("Wiring").mayOnlyAccessLayers("Process", "Api", "Control", "Metrics", "Pvmove", "Mirror",
-                    "Operations", "Activation", "Bitmap", "Export", "Model", "Metadata", "Command")
+                    "Operations", "Activation", "Bitmap", "Export", "Policy", "Model", "Metadata", "Command")
             .whereLayer("Cli").mayOnlyAccessLayers("Serve", "Process", "ControlClient", "Control", "Metrics", "Command")
             .whereLayer("Serve").mayOnlyAccessLayers("Metrics", "Export", "Command")
             .whereLayer("Process").mayOnlyAccessLayers("Control", "Metrics", "Command")
             .whereLayer("Api").mayOnlyAccessLayers("Control", "Pvmove", "Mirror", "Operations", "Activation",
-                    "Bitmap", "Model")
+                    "Bitmap", "Policy", "Model")
             .whereLayer("ControlClient").mayOnlyAccessLayers("Control", "Command")
             .whereLayer("Control").mayNotAccessAnyLayer()
             .whereLayer("Metrics").mayOnlyAccessLayers("Pvmove", "Model")
@@ -88,6 +90,7 @@ class ArchitectureTest {
             .whereLayer("Activation").mayOnlyAccessLayers("Export", "Model")
             .whereLayer("Bitmap").mayOnlyAccessLayers("Export", "Model")
             .whereLayer("Export").mayNotAccessAnyLayer()
+            .whereLayer("Policy").mayNotAccessAnyLayer()
             .whereLayer("Model").mayOnlyAccessLayers("Metadata")
             .whereLayer("Metadata").mayNotAccessAnyLayer()
             .whereLayer("Command").mayNotAccessAnyLayer()

@@ -15,6 +15,7 @@ import dev.ferry.mapper.device.SuspendMode;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import dev.ferry.mapper.targets.Target;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -316,6 +317,14 @@ public final class Activator implements LvRuntime, AutoCloseable {
     public synchronized void watchMirrors(MirrorWatch w) {
         this.watch = w;
         active.values().stream().filter(ActiveLv::mirrored).forEach(a -> w.activated(a.vg(), a.lv()));
+    }
+
+    /**
+     * Paths in tables loaded by hand ({@code dmsetup create}, {@code load}) must pass {@code check} from now on; it
+     * returns the path to open (links resolved) or throws an {@link IllegalArgumentException} naming the refusal.
+     */
+    public void restrictHandLoadedPaths(Function<String, Path> check) {
+        mapper.pvs().restrictHandLoaded(check);
     }
 
     /** Sends the stale marks and resync progress of mirrored LVs to {@code copies}. */

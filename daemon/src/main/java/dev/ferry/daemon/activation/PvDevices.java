@@ -5,6 +5,7 @@ import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.targets.DeviceResolver;
 import dev.ferry.mapper.time.Scheduler;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,9 @@ final class PvDevices implements DeviceResolver {
     private final PvWrapper wrapper;
 
     private final Scheduler clock;
+
+    /** Resolves and checks a path named in a table loaded by hand; every absolute path passes until restricted. */
+    private volatile Function<String, Path> handLoaded = Path::of;
 
     private final class Entry {
         final FileBlockDevice device;
@@ -109,19 +114,31 @@ final class PvDevices implements DeviceResolver {
         return List.copyOf(open.keySet());
     }
 
+    /**
+     * From now on, a path in a table loaded by hand goes through {@code check}, which returns the path to open (with
+     * its links resolved) or throws an {@link IllegalArgumentException} saying why it may not be used.
+     */
+    void restrictHandLoaded(Function<String, Path> check) {
+        handLoaded = check;
+    }
+
     @Override
     public synchronized BlockDevice resolve(String name) {
         Entry e = open.get(name);
         if (e == null) {
-            try {
-                e = new Entry(name, FileBlockDevice.open(Paths.get(name), FileBlockDevice.Access.READ_WRITE,
-                        executor));
-            } catch (IOException | RuntimeException ex) {
-                throw new IllegalArgumentException("cannot open " + name + ": " + ex.getMessage(), ex);
+            String path = handLoaded.apply(name).toString();
+            e = open.get(path);
+            if (e == null) {
+                try {
+                    e = new Entry(path, FileBlockDevice.open(Paths.get(path), FileBlockDevice.Access.READ_WRITE,
+                            executor));
+                } catch (IOException | RuntimeException ex) {
+                    throw new IllegalArgumentException("cannot open " + path + ": " + ex.getMessage(), ex);
+                }
+                e.pinned = true;
+                open.put(path, e);
+                LOG.info("opened {} for a table loaded by hand; it stays open until the daemon stops", path);
             }
-            e.pinned = true;
-            open.put(name, e);
-            LOG.info("opened {} for a table loaded by hand; it stays open until the daemon stops", name);
         }
         return e.exposed;
     }

@@ -1,9 +1,11 @@
 package dev.ferry.daemon.api;
 
+import dev.ferry.daemon.control.ControlErrors;
 import dev.ferry.daemon.control.ControlException;
 import dev.ferry.daemon.control.ControlRouter;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.policy.PathRefusedException;
 
 /**
  * The HTTP statuses of volume and device-mapper refusals; the stable error name is kept as is.
@@ -16,6 +18,8 @@ import dev.ferry.daemon.model.VolumeException;
  *  INVLPRED, INRESYNC, OFFLINE, FORCEOFF,
  *  BITMAP_INCONSISTENT                                 409
  *  INVALID_*, PV_TOO_SMALL, SAME_PV, OVERLAPPING_RANGES 400
+ *  PATH_NOT_ALLOWED (a refused path; a relative one is
+ *  INVALID_ARGUMENT, 400)                              403
  *  METADATA_TOO_LARGE                                  507
  *  SUSPEND_TIMEOUT                                     504
  *  anything else (IO_ERROR, METADATA_INVALID,
@@ -43,9 +47,15 @@ public final class ApiErrors {
     private ApiErrors() {
     }
 
-    /** Registers the mapping of {@link VolumeException} on {@code router}. */
+    /** 403: a PV or table path resolves outside the directories the daemon allows. */
+    public static final String PATH_NOT_ALLOWED = "PATH_NOT_ALLOWED";
+
+    /** Registers the mapping of {@link VolumeException} and {@link PathRefusedException} on {@code router}. */
     public static void install(ControlRouter router) {
         router.mapException(VolumeException.class, ApiErrors::toControl);
+        router.mapException(PathRefusedException.class, e -> e.reason() == PathRefusedException.Reason.RELATIVE
+            ? new ControlException(ControlErrors.INVALID_ARGUMENT, 400, e.getMessage(), e)
+            : new ControlException(PATH_NOT_ALLOWED, 403, e.getMessage(), e));
     }
 
     /** The control error for a volume refusal. */

@@ -22,6 +22,7 @@ import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.report.ReportOptions;
 import dev.ferry.daemon.model.report.Units;
 import dev.ferry.daemon.operations.VolumeOperations;
+import dev.ferry.daemon.policy.AllowedPaths;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,19 +57,24 @@ import java.util.Map;
 public final class VolumeRoutes {
     private static final Units BYTES = new Units('b', false);
     private final VolumeOperations ops;
+    private final AllowedPaths paths;
 
-    private VolumeRoutes(VolumeOperations ops) {
+    private VolumeRoutes(VolumeOperations ops, AllowedPaths paths) {
         this.ops = ops;
+        this.paths = paths;
     }
 
-    /** Adds the routes to {@code router}. */
-    public static void install(ControlRouter router, VolumeOperations ops) {
-        VolumeRoutes r = new VolumeRoutes(ops);
+    /**
+     * Adds the routes to {@code router}; the PV paths of pvcreate, vgcreate and vgextend must pass {@code paths}, and
+     * are used resolved.
+     */
+    public static void install(ControlRouter router, VolumeOperations ops, AllowedPaths paths) {
+        VolumeRoutes r = new VolumeRoutes(ops, paths);
         router.add(HttpMethod.POST, "/v1/pvs", r::pvcreate);
         router.add(HttpMethod.DELETE, "/v1/pvs", r::pvremove);
         router.add(HttpMethod.POST, "/v1/vgs", r::vgcreate);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/extend",
-            q -> vg(ops.vgextend(q.pathParam("vg"), pvs(q))));
+            q -> vg(ops.vgextend(q.pathParam("vg"), r.checked(pvs(q)))));
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/reduce", r::vgreduce);
         router.add(HttpMethod.DELETE, "/v1/vgs/{vg}", q -> {
             ops.vgremove(q.pathParam("vg"), q.queryFlag("force", false));
@@ -95,7 +101,8 @@ public final class VolumeRoutes {
     private Object pvcreate(ControlRequest q) {
         RequestBodies.PvCreate b = q.bodyAs(RequestBodies.PvCreate.class);
         Long size = b.size() == null ? null : Sizes.bytes(b.size(), 'm', "size");
-        PvInfo pv = ops.pvcreate(required(b.path(), "path"), size, Boolean.TRUE.equals(b.force()));
+        PvInfo pv = ops.pvcreate(paths.check(required(b.path(), "path"), "PV path").toString(), size,
+            Boolean.TRUE.equals(b.force()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("pv_name", pv.path());
         out.put("pv_uuid", pv.uuid().toString());
@@ -114,7 +121,7 @@ public final class VolumeRoutes {
     private Object vgcreate(ControlRequest q) {
         RequestBodies.VgCreate b = q.bodyAs(RequestBodies.VgCreate.class);
         Long extentSize = b.extentSize() == null ? null : Sizes.bytes(b.extentSize(), 'm', "extent size");
-        return ControlResponse.json(201, vg(ops.vgcreate(required(b.name(), "name"), required(b.pvs(), "pvs"),
+        return ControlResponse.json(201, vg(ops.vgcreate(required(b.name(), "name"), checked(required(b.pvs(), "pvs")),
             extentSize)));
     }
 
@@ -229,6 +236,10 @@ public final class VolumeRoutes {
         } catch (IllegalArgumentException e) {
             throw ControlErrors.invalidArgument(e.getMessage());
         }
+    }
+
+    private List<String> checked(List<String> pvPaths) {
+        return pvPaths.stream().map(p -> paths.check(p, "PV path").toString()).toList();
     }
 
     private static List<String> pvs(ControlRequest q) {

@@ -9,7 +9,8 @@ package dev.ferry.daemon.command;
  *  1     the operation failed (a daemon error with no more specific code, 5xx; an unclean daemon stop)
  *  2     invalid command line or arguments (picocli usage errors; daemon answers 400 and 413; bad config)
  *  3     the named object does not exist (daemon answers 404)
- *  4     refused: no valid control token (401); in the current state: exists already, in use, busy, daemon
+ *  4     refused: no valid control token (401); not allowed: a peer or path the daemon refuses (403); in the
+ *        current state: exists already, in use, busy, daemon
  *        starting or stopping (409, 423, 503)
  *  5     the daemon cannot be reached (no socket, connection refused, timeout)
  *  6     the daemon answered something this client does not understand (protocol or version mismatch)
@@ -46,6 +47,7 @@ public final class ExitCodes {
             case 404:
                 return NOT_FOUND;
             case 401:
+            case 403:
             case 409:
             case 423:
             case 503:

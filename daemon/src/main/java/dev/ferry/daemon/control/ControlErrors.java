@@ -20,6 +20,8 @@ public final class ControlErrors {
     public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
     /** 401: a request over loopback TCP without the daemon's control token. */
     public static final String UNAUTHORIZED = "UNAUTHORIZED";
+    /** 403: a peer on the Unix socket that is not root, the daemon's user or a member of the control group. */
+    public static final String FORBIDDEN = "FORBIDDEN";
     /** 503: the daemon is still starting and does not accept operations yet. */
     public static final String DAEMON_STARTING = "DAEMON_STARTING";
     /** 503: the daemon is shutting down and accepts no more operations. */

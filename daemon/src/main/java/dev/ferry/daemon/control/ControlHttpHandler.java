@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class ControlHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ControlHttpHandler.class);
+    private static final AttributeKey<ControlPeers.Peer> PEER = AttributeKey.valueOf("ferry-control-peer");
 
     private final ControlRouter router;
     private final ControlGate gate;
@@ -41,10 +43,12 @@ final class ControlHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final ObjectMapper json;
     private final InFlightRequests inFlight;
     private final ControlToken tcpToken;
+    private final ControlPeers peers;
 
     ControlHttpHandler(ControlRouter router, ControlGate gate, Executor operations, Executor system,
-                       ObjectMapper json, InFlightRequests inFlight, ControlToken tcpToken) {
+                       ObjectMapper json, InFlightRequests inFlight, ControlToken tcpToken, ControlPeers peers) {
         this.tcpToken = tcpToken;
+        this.peers = peers;
         this.router = router;
         this.gate = gate;
         this.operations = operations;
@@ -55,6 +59,9 @@ final class ControlHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        ControlPeers.Peer peer = peers.identify(ctx.channel());
+        ctx.channel().attr(PEER).set(peer);
+        peer.refusal().ifPresent(why -> LOG.warn("control connection from {} refused: {}", peer.description(), why));
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -67,6 +74,11 @@ final class ControlHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             Throwable cause = request.decoderResult().cause();
             send(ctx, false, error(new ControlException(ControlErrors.BAD_HTTP_REQUEST, 400,
                 "malformed HTTP request: " + cause.getMessage())));
+            return;
+        }
+        ControlPeers.Peer peer = ctx.channel().attr(PEER).get();
+        if (peer.refusal().isPresent()) {
+            send(ctx, false, error(new ControlException(ControlErrors.FORBIDDEN, 403, peer.refusal().get())));
             return;
         }
         boolean tcp = ctx.channel().remoteAddress() instanceof InetSocketAddress;
@@ -82,8 +94,7 @@ final class ControlHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         if (!HttpMethod.GET.equals(request.method())) {
-            LOG.info("control request {} {} from {}", request.method(), request.uri(),
-                tcp ? "TCP " + ctx.channel().remoteAddress() : "the Unix socket");
+            LOG.info("control request {} {} from {}", request.method(), request.uri(), peer.description());
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         ControlRouter.Match match;

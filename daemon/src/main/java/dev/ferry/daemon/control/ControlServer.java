@@ -39,7 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane's HTTP/1.1 server on its endpoints (Unix sockets published 0600, loopback TCP ports),
+ * The control plane's HTTP/1.1 server on its endpoints (Unix sockets published 0600, or 0660 with a control group,
+ * whose peers {@link ControlPeers} judges; loopback TCP ports, whose clients present a {@link ControlToken}),
  * with one event-loop thread, one "control" thread for operations and a two-thread system pool.
  *
  * <p>States in {@link State}. A start that fails closes whatever it had opened and leaves the server STOPPED.
@@ -94,6 +95,7 @@ public final class ControlServer {
     private final ControlTransport transport;
     private final int maxBodyBytes;
     private final ControlToken tcpToken;
+    private final ControlPeers peers;
     private final ObjectMapper json = ControlJson.newMapper();
     private final InFlightRequests inFlight = new InFlightRequests();
     private final List<Channel> listeners = new ArrayList<>();
@@ -110,6 +112,12 @@ public final class ControlServer {
         this(endpoints, router, gate, transport, maxBodyBytes, null);
     }
 
+    /** A server whose Unix sockets admit root and this process's user only. */
+    public ControlServer(List<ControlEndpoint> endpoints, ControlRouter router, ControlGate gate,
+                         ControlTransport transport, int maxBodyBytes, ControlToken tcpToken) {
+        this(endpoints, router, gate, transport, maxBodyBytes, tcpToken, ControlPeers.forThisProcess(Optional.empty()));
+    }
+
     /**
      * @param endpoints    where to listen (at least one)
      * @param router       routes to serve
@@ -117,9 +125,11 @@ public final class ControlServer {
      * @param transport    epoll or NIO, see {@link ControlTransport#detect()}
      * @param maxBodyBytes the largest accepted request body
      * @param tcpToken     what clients over loopback TCP must present (required when a TCP endpoint is given)
+     * @param peers        who may use the Unix sockets (published 0660 with the control group when it has one)
      */
     public ControlServer(List<ControlEndpoint> endpoints, ControlRouter router, ControlGate gate,
-                         ControlTransport transport, int maxBodyBytes, ControlToken tcpToken) {
+                         ControlTransport transport, int maxBodyBytes, ControlToken tcpToken, ControlPeers peers) {
+        this.peers = Objects.requireNonNull(peers, "peers");
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("the control server needs at least one endpoint");
         }
@@ -152,7 +162,7 @@ public final class ControlServer {
             operations = executor("ferry-control", 1);
             system = executor("ferry-control-system", 2);
             ControlHttpHandler handler = new ControlHttpHandler(router, gate, operations, system, json, inFlight,
-                tcpToken);
+                tcpToken, peers);
             for (ControlEndpoint endpoint : endpoints) {
                 bind(endpoint, handler);
             }
@@ -167,7 +177,7 @@ public final class ControlServer {
     private void bind(ControlEndpoint endpoint, ControlHttpHandler handler) throws Exception {
         if (endpoint instanceof ControlEndpoint.UnixSocket unix) {
             ServerBootstrap b = bootstrap(transport.unixServerChannel(), handler);
-            socketFiles.add(ControlSocketFile.publish(unix.path(),
+            socketFiles.add(ControlSocketFile.publish(unix.path(), peers.group().map(ControlPeers.Group::gid),
                 path -> listeners.add(b.bind(transport.unixAddress(path)).sync().channel())));
         } else {
             ControlEndpoint.LoopbackTcp tcp = (ControlEndpoint.LoopbackTcp) endpoint;

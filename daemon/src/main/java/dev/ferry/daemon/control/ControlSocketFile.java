@@ -12,16 +12,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The file of a listening control socket: checks and clears a stale one before binding, publishes the new
- * one with mode 0600 without a window in which others could connect, and removes it only while it is
- * still ours.
+ * one with mode 0600 (or 0660 owned by the control group) without a window in which others could connect, and
+ * removes it only while it is still ours.
  *
- * <p>Publishing binds inside a fresh 0700 directory next to the target, sets 0600, then renames the socket
- * onto the target path (rename keeps the bound inode).
+ * <p>Publishing binds inside a fresh 0700 directory next to the target, sets the mode and group, then renames the
+ * socket onto the target path (rename keeps the bound inode).
  */
 final class ControlSocketFile {
     private static final Logger LOG = LoggerFactory.getLogger(ControlSocketFile.class);
@@ -48,11 +49,11 @@ final class ControlSocketFile {
 
     /**
      * Clears a stale socket at {@code path}, binds through {@code binder} and publishes the socket at
-     * {@code path} with mode 0600.
+     * {@code path} with mode 0600, or 0660 and group {@code groupId} when given.
      *
      * @throws ControlEndpointInUseException when something listens on {@code path} or it is not a socket
      */
-    static ControlSocketFile publish(Path path, Binder binder) throws Exception {
+    static ControlSocketFile publish(Path path, Optional<Integer> groupId, Binder binder) throws Exception {
         Path parent = Objects.requireNonNull(path.getParent(), "socket path has no parent");
         if (!Files.isDirectory(parent)) {
             throw new NoSuchFileException(parent.toString(), null, "directory of the control socket does not exist");
@@ -66,18 +67,46 @@ final class ControlSocketFile {
                 // no room for the staging name: bind in place; the window before chmod is only as wide
                 // as the parent directory's permissions allow (the data directory is 0700)
                 binder.bind(path);
-                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+                restrict(path, groupId);
             } else {
                 binder.bind(staging);
-                Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rw-------"));
+                restrict(staging, groupId);
                 Files.move(staging, path, StandardCopyOption.ATOMIC_MOVE);
             }
         } finally {
             deleteQuietly(privateDir);
         }
+        groupId.ifPresent(gid -> warnIfUnreachable(path, gid));
         ControlSocketFile file = new ControlSocketFile(path);
         file.fileKey = Files.readAttributes(path, "unix:ino", LinkOption.NOFOLLOW_LINKS).get("ino");
         return file;
+    }
+
+    private static void restrict(Path socket, Optional<Integer> groupId) throws IOException {
+        if (groupId.isPresent()) {
+            Files.setAttribute(socket, "unix:gid", groupId.get(), LinkOption.NOFOLLOW_LINKS);
+        }
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString(groupId.isPresent() ? "rw-rw----"
+            : "rw-------"));
+    }
+
+    /** Logs a warning when a directory above {@code socket} does not let members of group {@code gid} through. */
+    private static void warnIfUnreachable(Path socket, int gid) {
+        for (Path dir = socket.getParent(); dir != null; dir = dir.getParent()) {
+            try {
+                int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+                int dirGid = (Integer) Files.getAttribute(dir, "unix:gid");
+                if ((mode & 01) == 0 && (dirGid != gid || (mode & 010) == 0)) {
+                    LOG.warn("members of the control group (gid {}) cannot reach {}: directory {} (mode {}, gid {}) "
+                        + "does not let them through; put the socket in a directory they may search (--control PATH)",
+                        gid, socket, dir, Integer.toOctalString(mode & 07777), dirGid);
+                    return;
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot check whether the control group can reach {}: {}", socket, e.toString());
+                return;
+            }
+        }
     }
 
     /** Removes the socket file if it is still the one this daemon published. */

@@ -15,8 +15,8 @@ import java.util.Optional;
 /**
  * The secret a client of the control API over loopback TCP must present ({@code Authorization: Bearer TOKEN}):
  * 32 random bytes in hex, new at every daemon start and published in a file of mode 0600 that only the daemon's
- * user can read ({@code DATA_DIR/control.token}). The Unix socket needs none: its 0600 mode already limits it to
- * that user.
+ * user can read ({@code DATA_DIR/control.token}). The Unix socket needs none: its clients are known by their peer
+ * credentials ({@link ControlPeers}).
  */
 public final class ControlToken {
     /** The file name of the token inside the data directory. */

@@ -50,7 +50,7 @@ public final class DaemonCommand implements Callable<Integer> {
     }
 
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (key = value; keys: data-dir, listen, "
-        + "control, log-level, io-threads, shutdown-timeout).")
+        + "control, log-level, io-threads, shutdown-timeout, control-group, allow-path).")
     Path configFile;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: /var/lib/ferry as root, "
@@ -64,6 +64,15 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "ENDPOINT", description = "Control endpoint: a Unix socket path "
         + "(default <data-dir>/control.sock) and/or a loopback HOST:PORT; repeatable.")
     List<String> control;
+
+    @Option(names = "--control-group", paramLabel = "GROUP", description = "Members of GROUP may use the control "
+        + "socket besides root and the daemon's user; the socket is made 0660 with that group (its directory must let "
+        + "them in).")
+    String controlGroup;
+
+    @Option(names = "--allow-path", paramLabel = "DIR", description = "A directory PV and device-mapper table paths "
+        + "may lie under, besides the data directory and block devices under /dev; repeatable.")
+    List<Path> allowPaths;
 
     @Mixin
     LoggingOptions logging;
@@ -103,7 +112,8 @@ public final class DaemonCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DaemonConfig config;
         try {
-            config = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(configFile, dataDir, listen, control),
+            config = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(configFile, dataDir, listen, control,
+                    controlGroup, allowPaths),
                 DefaultLocations.dataDirectory());
             if (metrics != null) {
                 config = config.withMetricsListen(MetricsListener.checkAddress(

@@ -24,11 +24,12 @@ import java.util.Optional;
  * @param shutdownTimeout bound on a graceful stop
  * @param tls             NBD TLS ({@code --tls}, {@code --tls-certificates})
  * @param metricsListen   where the optional {@code --metrics} listener serves {@code /metrics} (already checked)
+ * @param access          the control group and the allowed path directories
  */
 public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
                            Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel,
                            int ioThreads, Duration shutdownTimeout, TlsSettings tls,
-                           Optional<InetSocketAddress> metricsListen) {
+                           Optional<InetSocketAddress> metricsListen, AccessSettings access) {
     /** Default NBD port (IANA). */
     public static final int DEFAULT_NBD_PORT = 10809;
 
@@ -41,6 +42,7 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(metricsListen, "metricsListen");
+        Objects.requireNonNull(access, "access");
         if (!dataDir.isAbsolute()) {
             throw new IllegalArgumentException("data directory must be absolute: " + dataDir);
         }
@@ -50,6 +52,14 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
         if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
             throw new IllegalArgumentException("shutdown timeout must be positive: " + shutdownTimeout);
         }
+    }
+
+    /** A configuration with the default {@link AccessSettings}. */
+    public DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
+                        Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel, int ioThreads,
+                        Duration shutdownTimeout, TlsSettings tls, Optional<InetSocketAddress> metricsListen) {
+        this(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls, metricsListen,
+            AccessSettings.DEFAULT);
     }
 
     /** A configuration without NBD TLS and without a {@code --metrics} listener. */
@@ -63,13 +73,19 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
     /** This configuration with NBD TLS {@code tls}. */
     public DaemonConfig withTls(TlsSettings tls) {
         return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls,
-            metricsListen);
+            metricsListen, access);
     }
 
     /** This configuration with the {@code --metrics} listener on {@code address}. */
     public DaemonConfig withMetricsListen(InetSocketAddress address) {
         return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls,
-            Optional.of(address));
+            Optional.of(address), access);
+    }
+
+    /** This configuration with {@code access}. */
+    public DaemonConfig withAccess(AccessSettings access) {
+        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls,
+            metricsListen, access);
     }
 
     /** Defaults for {@code dataDir}: everything else at its default. */

@@ -3,6 +3,7 @@ package dev.ferry.daemon.process;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.Durations;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.mapper.nativeio.NativeIo;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -33,13 +35,19 @@ import java.util.regex.Pattern;
  *   <li>{@code log-level} — TRACE, DEBUG, INFO, WARN or ERROR</li>
  *   <li>{@code io-threads} — NBD I/O threads (default: number of CPUs)</li>
  *   <li>{@code shutdown-timeout} — bound on a graceful stop, e.g. {@code 30s}, {@code 500ms}, {@code 2m} (default 30s)</li>
+ *   <li>{@code control-group} — a group whose members may use the control socket (besides root and the daemon's
+ *       user)</li>
+ *   <li>{@code allow-path} — comma-separated directories PV and table paths may lie under, besides the data
+ *       directory and block devices under /dev</li>
  * </ul>
+ * The command line's {@code --control-group} replaces the file's; its {@code --allow-path} directories add to the
+ * file's.
  * Unknown keys are errors.
  */
 public final class DaemonConfigLoader {
     /** The keys a config file may hold. */
     public static final Set<String> KEYS = Set.of("data-dir", "listen", "control", "log-level", "io-threads",
-        "shutdown-timeout");
+        "shutdown-timeout", "control-group", "allow-path");
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     private static final Pattern HOST_PORT = Pattern.compile("^(\\[[^\\]]+\\]|[^:\\[\\]]+):(\\d{1,5})$");
 
@@ -50,11 +58,20 @@ public final class DaemonConfigLoader {
      * @param dataDir    {@code --data-dir}
      * @param listen     {@code --listen}
      * @param control    {@code --control} values (empty: not given)
+     * @param controlGroup {@code --control-group}
+     * @param allowPaths {@code --allow-path} values (empty: not given)
      */
-    public record CommandLine(Path configFile, Path dataDir, String listen, List<String> control) {
-        /** Normalizes a null control list to empty. */
+    public record CommandLine(Path configFile, Path dataDir, String listen, List<String> control, String controlGroup,
+                              List<Path> allowPaths) {
+        /** Normalizes null lists to empty. */
         public CommandLine {
             control = control == null ? List.of() : List.copyOf(control);
+            allowPaths = allowPaths == null ? List.of() : List.copyOf(allowPaths);
+        }
+
+        /** A command line without access options. */
+        public CommandLine(Path configFile, Path dataDir, String listen, List<String> control) {
+            this(configFile, dataDir, listen, control, null, null);
         }
     }
 
@@ -129,7 +146,44 @@ public final class DaemonConfigLoader {
         if (file.containsKey("shutdown-timeout")) {
             timeout = duration("'shutdown-timeout' in " + source, file.getProperty("shutdown-timeout"));
         }
-        return new DaemonConfig(dataDir, listen, socket, tcp, logLevel, ioThreads, timeout);
+        return new DaemonConfig(dataDir, listen, socket, tcp, logLevel, ioThreads, timeout)
+            .withAccess(access(cli, file, base, source));
+    }
+
+    private static AccessSettings access(CommandLine cli, Properties file, Path base, String source)
+            throws DaemonConfigException {
+        Optional<AccessSettings.ControlGroup> group = Optional.empty();
+        String groupSource = "--control-group";
+        String groupName = cli.controlGroup();
+        if (groupName == null && file.containsKey("control-group")) {
+            groupSource = "'control-group' in " + source;
+            groupName = file.getProperty("control-group").trim();
+        }
+        if (groupName != null) {
+            group = Optional.of(new AccessSettings.ControlGroup(groupName, groupId(groupSource, groupName)));
+        }
+        List<Path> allow = new ArrayList<>();
+        if (file.containsKey("allow-path")) {
+            for (String s : file.getProperty("allow-path").split(",")) {
+                if (!s.isBlank()) {
+                    allow.add(base.resolve(s.trim()).normalize());
+                }
+            }
+        }
+        cli.allowPaths().forEach(p -> allow.add(p.toAbsolutePath().normalize()));
+        return new AccessSettings(group, allow);
+    }
+
+    private static int groupId(String source, String name) throws DaemonConfigException {
+        try {
+            OptionalInt gid = NativeIo.get().groupId(name);
+            if (gid.isEmpty()) {
+                throw new DaemonConfigException(source + ": no group named '" + name + "'");
+            }
+            return gid.getAsInt();
+        } catch (IOException e) {
+            throw new DaemonConfigException(source + ": cannot look up group '" + name + "': " + e.getMessage(), e);
+        }
     }
 
     private static Properties read(Path path) throws DaemonConfigException {

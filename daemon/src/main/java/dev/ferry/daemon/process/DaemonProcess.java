@@ -2,6 +2,7 @@ package dev.ferry.daemon.process;
 
 import dev.ferry.daemon.control.ControlErrors;
 import dev.ferry.daemon.control.ControlException;
+import dev.ferry.daemon.control.ControlPeers;
 import dev.ferry.daemon.control.ControlRouter;
 import dev.ferry.daemon.control.ControlServer;
 import dev.ferry.daemon.control.ControlToken;
@@ -94,8 +95,10 @@ public final class DaemonProcess {
             }
             ControlToken token = config.controlTcp().isPresent()
                 ? ControlToken.publish(dataDirectory.path().resolve(ControlToken.FILE_NAME)) : null;
+            ControlPeers peers = ControlPeers.forThisProcess(config.access().controlGroup()
+                .map(g -> new ControlPeers.Group(g.name(), g.gid())));
             control = new ControlServer(config.controlEndpoints(), router, this::checkAcceptsOperations,
-                transport, maxBodyBytes, token);
+                transport, maxBodyBytes, token, peers);
             control.start();
             metrics.bindEventLoops(control.eventLoops());
             DaemonContext context = new DaemonContext(config, dataDirectory.path(), router, metrics.registry(),

@@ -9,6 +9,7 @@ import dev.ferry.daemon.metrics.NbdMetrics;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.block.IoExecutors;
+import dev.ferry.mapper.nativeio.IoFlusher;
 import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.NbdServer;
 import dev.ferry.nbd.server.NbdTrafficObserver;
@@ -120,6 +121,7 @@ public final class FileServer {
                     .port(options.listen().getPort())
                     .transport(options.transport())
                     .shutdownTimeout(options.drainTimeout())
+                    .ioThreadStart(IoFlusher::markCurrentThread)
                     .tls(options.tls())
                     .build();
             beforeListening.run();

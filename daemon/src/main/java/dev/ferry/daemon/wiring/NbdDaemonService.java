@@ -6,6 +6,7 @@ import dev.ferry.daemon.metrics.NbdMetrics;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.daemon.process.Deadline;
+import dev.ferry.mapper.nativeio.IoFlusher;
 import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.NbdServer;
 import java.net.InetSocketAddress;
@@ -45,6 +46,7 @@ public final class NbdDaemonService implements DaemonService {
                 .port(listen.getPort())
                 .ioThreads(context.config().ioThreads())
                 .shutdownTimeout(context.config().shutdownTimeout())
+                .ioThreadStart(IoFlusher::markCurrentThread)
                 .tls(context.config().tls())
                 .observer(new NbdMetrics(context.meterRegistry()))
                 .build();

@@ -7,6 +7,7 @@ import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.model.VolumeManager;
 import dev.ferry.daemon.operations.VolumeOperations;
+import dev.ferry.daemon.policy.AllowedPaths;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.testing.CliResult;
@@ -22,10 +23,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
@@ -54,6 +57,12 @@ final class ApiFixture implements AutoCloseable {
     /** A fixture whose routes use {@code wrap} applied to the manager's operations. */
     ApiFixture(Path root, Duration suspendTimeout, java.util.function.UnaryOperator<VolumeOperations> wrap)
         throws Exception {
+        this(root, suspendTimeout, wrap, List.of());
+    }
+
+    /** As above; PV paths may lie under {@code root} and the {@code allowed} directories. */
+    ApiFixture(Path root, Duration suspendTimeout, java.util.function.UnaryOperator<VolumeOperations> wrap,
+               List<Path> allowed) throws Exception {
         this.root = root;
         this.manager = VolumeManager.open(root.resolve("volumes"));
         this.registry = new DeviceRegistry(TargetTypes.standard(), Scheduler.system(), this::file, suspendTimeout);
@@ -63,7 +72,8 @@ final class ApiFixture implements AutoCloseable {
         VolumeOperations ops = wrap.apply(new ManagerVolumeOperations(manager));
         this.daemon = DaemonProcess.builder(config)
             .routes(router -> ApiRoutes.install(router, ops, registry,
-                new DmExports(exports, FerryServices::blockDeviceExport), suspendTimeout)).build();
+                new DmExports(exports, FerryServices::blockDeviceExport), suspendTimeout,
+                AllowedPaths.of(d.dataDir(), Stream.concat(Stream.of(root), allowed.stream()).toList()))).build();
         daemon.start();
         this.client = new ControlClient(config.controlSocket(), Duration.ofSeconds(20));
     }

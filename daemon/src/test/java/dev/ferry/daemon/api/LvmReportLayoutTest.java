@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.daemon.testing.CliResult;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Ferry's command messages and {@code lvs}/{@code pvs}/{@code vgs} output, text and JSON, byte for byte against what
  * LVM 2.03.16 printed for the same commands ({@code src/test/resources/lvm-reference/}, captured by
  * {@code scripts/lvm-report-reference.sh}): five 256 MiB PVs, a VG with 4 MiB extents, a linear LV extended onto a
- * second PV, a 2-stripe LV. LVM ran on {@code /dev/loop0}-{@code 4}; Ferry's PVs are files reached through links
- * named as long ({@code /tmp/} and five characters), mapped back to the loop names before comparing. Two differences
+ * second PV, a 2-stripe LV. LVM ran on {@code /dev/loop0}-{@code 4}; Ferry's PVs are sparse files with names as long
+ * ({@code /tmp/} and five characters; the daemon records PVs by their real paths, so these cannot be links, and
+ * {@code /tmp} is an allowed directory here), mapped back to the loop names before comparing. Two differences
  * are by design and normalised: UUIDs (random; LVM's 38-character form, Ferry's 36) become a placeholder padded to
  * the column, and LVM's {@code XX} in an LV's attr (activation state unknown: it ran with activation disabled) becomes
  * {@code --} (inactive, as {@code lvcreate -an} leaves an LV and as these LVs are here). {@code pv_fmt} ({@code lvm2}
@@ -40,7 +42,7 @@ class LvmReportLayoutTest {
 
     @BeforeEach
     void start() throws Exception {
-        f = new ApiFixture(dir, Duration.ofSeconds(5));
+        f = new ApiFixture(dir, Duration.ofSeconds(5), ops -> ops, List.of(Path.of("/tmp")));
     }
 
     @AfterEach
@@ -80,7 +82,7 @@ class LvmReportLayoutTest {
         assertMatches("vgs.json", ok("vgs", "--reportformat", "json"), pvs);
     }
 
-    /** Five 256 MiB files behind links {@code /tmp/XXXXn}, as long as {@code /dev/loopN}, sorted like them. */
+    /** Five 256 MiB sparse files {@code /tmp/XXXXn}, as long as {@code /dev/loopN}, sorted like them. */
     private List<String> linkedPvs() throws IOException {
         Random random = new Random();
         while (true) {
@@ -90,8 +92,11 @@ class LvmReportLayoutTest {
                 List<String> out = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
                     Path link = Path.of(stem + i);
-                    Files.createSymbolicLink(link, Path.of(f.sparseFile("pv" + i + ".img", PV_SIZE)));
+                    Files.createFile(link);
                     links.add(link);
+                    try (RandomAccessFile file = new RandomAccessFile(link.toFile(), "rw")) {
+                        file.setLength(PV_SIZE);
+                    }
                     out.add(link.toString());
                 }
                 return out;

@@ -49,14 +49,16 @@ final class DaemonChild {
 
     /**
      * Starts a daemon on {@code dataDir} with extra JVM options (e.g. {@code -Dferry.test...}) and waits until it
-     * serves NBD, which it does only after the volume layer has opened and activated everything.
+     * serves NBD, which it does only after the volume layer has opened and activated everything; PV files may lie
+     * under the data directory's parent.
      */
     static DaemonChild start(ServeProcesses owner, Path dataDir, Path logDir, String... jvmOptions) {
         int port = ServeProcess.freePort();
         List<String> options = new ArrayList<>(FAST_START);
         options.addAll(List.of(jvmOptions));
         ServeProcess p = owner.own(ServeProcess.launch(logDir, port, "", options, List.of("daemon",
-                "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:" + port)));
+                "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:" + port,
+                "--allow-path", dataDir.getParent().toString())));
         p.awaitListening();
         return new DaemonChild(p, dataDir);
     }

@@ -10,6 +10,7 @@ import dev.ferry.daemon.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +61,8 @@ class KernelNbdClientProcessTest {
         Prerequisites.require(ExternalTool.find("gcc") != null,
                 "gcc is not installed (Debian packages gcc, libc6-dev): it builds the guest's nbd-reconnect");
         KernelVm.prepare(Duration.ofMinutes(10));
-        daemon = DAEMONS.own(FerryDaemon.start(Files.createDirectories(dir.resolve("daemon"))));
+        daemon = DAEMONS.own(FerryDaemon.start(Files.createDirectories(dir.resolve("daemon")),
+                List.of("--allow-path", dir.toString())));
         pv1 = dir.resolve("pv1").toString();
         pv2 = dir.resolve("pv2").toString();
         daemon.cliOk("pvcreate", "--size", "256M", pv1, pv2);

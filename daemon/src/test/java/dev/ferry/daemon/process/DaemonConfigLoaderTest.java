@@ -68,11 +68,29 @@ class DaemonConfigLoaderTest {
     }
 
     @Test
+    void accessOptionsComeFromTheFileAndTheCommandLineAddsAllowedDirectories() throws Exception {
+        Path file = Files.writeString(dir.resolve("ferry.conf"), "control-group = root\nallow-path = pvs, /srv/ferry\n");
+        DaemonConfig fromFile = DaemonConfigLoader.load(cli(file, null, null, null), dir.resolve("default"));
+        assertThat(fromFile.access().controlGroup()).contains(new AccessSettings.ControlGroup("root", 0));
+        assertThat(fromFile.access().allowPaths()).containsExactly(dir.resolve("pvs"), Path.of("/srv/ferry"));
+
+        DaemonConfig both = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(file, null, null, null, "root",
+            List.of(Path.of("/mnt/disks"))), dir.resolve("default"));
+        assertThat(both.access().allowPaths()).containsExactly(dir.resolve("pvs"), Path.of("/srv/ferry"),
+            Path.of("/mnt/disks"));
+        assertThat(DaemonConfigLoader.load(cli(null, null, null, null), dir).access()).isEqualTo(AccessSettings.DEFAULT);
+
+        assertThatThrownBy(() -> DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(null, null, null, null,
+            "no-such-group-ferry", null), dir)).isInstanceOf(DaemonConfigException.class)
+            .hasMessage("--control-group: no group named 'no-such-group-ferry'");
+    }
+
+    @Test
     void badValuesAreRefusedNamingKeyAndSource() throws Exception {
         Path file = dir.resolve("ferry.conf");
         Map<String, String> cases = Map.of(
             "colour = blue", "unknown key 'colour' in config file " + file
-                + " (known keys: control, data-dir, io-threads, listen, log-level, shutdown-timeout)",
+                + " (known keys: allow-path, control, control-group, data-dir, io-threads, listen, log-level, shutdown-timeout)",
             "io-threads = 0", "'io-threads' in config file " + file + ": expected a positive integer, got '0'",
             "shutdown-timeout = soon", "'shutdown-timeout' in config file " + file
                 + ": expected a positive duration such as 500ms, 30s or 2m, got 'soon'",

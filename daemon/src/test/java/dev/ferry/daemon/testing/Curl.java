@@ -30,7 +30,16 @@ public final class Curl {
 
     /** Runs {@code curl -sS -w ... ARGS} and parses the status line it prints last. */
     public static Result run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "-w", "\n%{http_code} %{content_type}"));
+        return runAs(List.of(), args);
+    }
+
+    /**
+     * Runs {@code PREFIX curl -sS -w ... ARGS} (a prefix such as {@code setpriv --reuid=65534 ...} runs it as another
+     * user) and parses the status line it prints last: status 0 when curl got no answer (its error is the body).
+     */
+    public static Result runAs(List<String> prefix, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("curl", "-sS", "--max-time", "30", "-w", "\n%{http_code} %{content_type}"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();

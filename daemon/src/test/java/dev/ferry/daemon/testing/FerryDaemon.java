@@ -35,6 +35,7 @@ public final class FerryDaemon implements LoggedProcess {
 
     private final Path workDir;
     private final Path dataDir;
+    private final Path controlSocket;
     private final int nbdPort;
     private final List<String> extraArgs;
     private final List<Path> logFiles = new ArrayList<>();
@@ -45,15 +46,24 @@ public final class FerryDaemon implements LoggedProcess {
         this.workDir = workDir;
         this.extraArgs = List.copyOf(extraArgs);
         this.dataDir = workDir.resolve("data");
+        int control = extraArgs.indexOf("--control");
+        this.controlSocket = control >= 0 && extraArgs.get(control + 1).startsWith("/")
+                ? Path.of(extraArgs.get(control + 1)) : dataDir.resolve(DefaultLocations.CONTROL_SOCKET_NAME);
         this.nbdPort = ChildJvm.freePort();
     }
 
-    /** Starts a daemon on {@code workDir/data}, logging into {@code workDir}, and waits until it is RUNNING. */
+    /**
+     * Starts a daemon on {@code workDir/data}, logging into {@code workDir}, and waits until it is RUNNING; PV and
+     * table paths may lie anywhere under {@code workDir} ({@code --allow-path}).
+     */
     public static FerryDaemon start(Path workDir) {
         return start(workDir, List.of());
     }
 
-    /** As {@link #start(Path)}, with {@code extraArgs} added to {@code ferry daemon}'s (at every start). */
+    /**
+     * As {@link #start(Path)}, with {@code extraArgs} added to {@code ferry daemon}'s (at every start); a
+     * {@code --control /PATH} among them moves the control socket there.
+     */
     public static FerryDaemon start(Path workDir, List<String> extraArgs) {
         FerryDaemon d = new FerryDaemon(workDir, extraArgs);
         d.startAgain();
@@ -68,7 +78,7 @@ public final class FerryDaemon implements LoggedProcess {
         Path log = workDir.resolve("daemon-" + (logFiles.size() + 1) + ".log");
         logFiles.add(log);
         List<String> args = new ArrayList<>(List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
-                "127.0.0.1:" + nbdPort));
+                "127.0.0.1:" + nbdPort, "--allow-path", workDir.toString()));
         args.addAll(extraArgs);
         process = ChildJvm.start(ChildJvm.FAST_START, args, Map.of(), log);
         awaitRunning();
@@ -187,9 +197,9 @@ public final class FerryDaemon implements LoggedProcess {
         return dataDir;
     }
 
-    /** The control socket. */
+    /** The control socket: {@code --control PATH} of the extra arguments, else the data directory's. */
     public Path controlSocket() {
-        return dataDir.resolve(DefaultLocations.CONTROL_SOCKET_NAME);
+        return controlSocket;
     }
 
     /** Whether the daemon process runs. */

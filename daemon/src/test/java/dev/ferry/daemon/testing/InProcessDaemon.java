@@ -2,12 +2,14 @@ package dev.ferry.daemon.testing;
 
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.daemon.process.AccessSettings;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.wiring.FerryServices;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** A daemon inside the test JVM: NBD on a free loopback port, its control socket in its data directory. */
@@ -24,7 +26,8 @@ public final class InProcessDaemon {
     /** Builds and starts a daemon over {@code data} running {@code services}. */
     public static DaemonProcess start(Path data, FerryServices services) throws Exception {
         DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0), controlSocket(data),
-                Optional.empty(), Optional.empty(), 2, Duration.ofSeconds(20));
+                Optional.empty(), Optional.empty(), 2, Duration.ofSeconds(20))
+                .withAccess(new AccessSettings(Optional.empty(), List.of(data.getParent())));
         DaemonProcess daemon = DaemonProcess.builder(config).services(services.services()).build();
         daemon.start();
         return daemon;

@@ -1,5 +1,6 @@
 package dev.ferry.mapper.block;
 
+import dev.ferry.mapper.nativeio.IoFlusher;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -31,7 +32,8 @@ public final class IoExecutors {
     }
 
     /**
-     * A fixed pool of {@code threads} daemon threads named {@code ferry-io-N} and a queue bounded to
+     * A fixed pool of {@code threads} daemon threads named {@code ferry-io-N}, each marked as an I/O flusher where
+     * the process may ({@link IoFlusher}), and a queue bounded to
      * {@code queueCapacity}; when full, submissions are rejected (devices then fail the operation
      * rather than block the caller).
      */
@@ -40,7 +42,7 @@ public final class IoExecutors {
             throw new IllegalArgumentException("threads=" + threads + " queueCapacity=" + queueCapacity);
         }
         ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "ferry-io-" + THREAD_NUMBER.incrementAndGet());
+            Thread t = new Thread(IoFlusher.marking(r), "ferry-io-" + THREAD_NUMBER.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

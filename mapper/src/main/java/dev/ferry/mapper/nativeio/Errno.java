@@ -7,7 +7,7 @@ package dev.ferry.mapper.nativeio;
 public enum Errno {
     EPERM(1), ENOENT(2), EINTR(4), EIO(5), ENXIO(6), EBADF(9), EAGAIN(11), ENOMEM(12), EACCES(13),
     EFAULT(14), EBUSY(16), EEXIST(17), ENODEV(19), ENOTDIR(20), EISDIR(21), EINVAL(22), ENOTTY(25),
-    EFBIG(27), ENOSPC(28), ESPIPE(29), EROFS(30), ENOSYS(38), ENOTSOCK(88), ENOPROTOOPT(92), EOPNOTSUPP(95), EDQUOT(122);
+    EFBIG(27), ENOSPC(28), ESPIPE(29), EROFS(30), ERANGE(34), ENOSYS(38), ENOTSOCK(88), ENOPROTOOPT(92), EOPNOTSUPP(95), EDQUOT(122);
 
     /** {@code ENOTSUP} is the same number as {@code EOPNOTSUPP} on Linux. */
     public static final int ENOTSUP = 95;

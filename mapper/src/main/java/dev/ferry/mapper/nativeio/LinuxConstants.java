@@ -47,6 +47,14 @@ public record LinuxConstants(String arch, int oDirect) {
     public static final int SO_ACCEPTCONN = 30;
     /** {@code SO_DOMAIN}: the socket's address family, e.g. {@link #AF_UNIX}. */
     public static final int SO_DOMAIN = 39;
+    /** {@code SO_PEERCRED}: the connected peer's {@code struct ucred {pid, uid, gid}}. */
+    public static final int SO_PEERCRED = 17;
+    /** {@code SO_PEERGROUPS}: the connected peer's supplementary group ids (Linux 4.13+). */
+    public static final int SO_PEERGROUPS = 59;
+    /** {@code PR_SET_IO_FLUSHER} (Linux 5.6+). */
+    public static final int PR_SET_IO_FLUSHER = 57;
+    /** {@code PR_GET_IO_FLUSHER} (Linux 5.6+). */
+    public static final int PR_GET_IO_FLUSHER = 58;
     /** {@code SOCK_STREAM}. */
     public static final int SOCK_STREAM = 1;
     /** {@code AF_UNIX}. */

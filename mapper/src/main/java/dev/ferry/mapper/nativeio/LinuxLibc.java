@@ -2,9 +2,11 @@ package dev.ferry.mapper.nativeio;
 
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.LongLongByReference;
+import jnr.ffi.byref.PointerByReference;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
 import jnr.ffi.types.u_int64_t;
 
 /**
@@ -43,6 +45,19 @@ public interface LinuxLibc {
 
     /** {@code int getsockopt(int fd, int level, int optname, int *optval, socklen_t *optlen)} for int options. */
     int getsockopt(int fd, int level, int optname, @Out IntByReference optval, IntByReference optlen);
+
+    /** {@code getsockopt} for options whose value is an array of ints ({@code SO_PEERCRED}, {@code SO_PEERGROUPS}). */
+    int getsockopt(int fd, int level, int optname, @Out int[] optval, IntByReference optlen);
+
+    /**
+     * {@code int getgrnam_r(const char *name, struct group *grp, char *buf, size_t buflen, struct group **result)}:
+     * returns an error number; {@code result} is NULL when there is no such group.
+     */
+    int getgrnam_r(@In CharSequence name, @Out byte[] grp, @Out byte[] buf, @size_t long buflen,
+                   @Out PointerByReference result);
+
+    /** {@code int prctl(int option, unsigned long arg2, 0, 0, 0)}. */
+    int prctl(int option, @u_int64_t long arg2, @u_int64_t long arg3, @u_int64_t long arg4, @u_int64_t long arg5);
 
     /** {@code char *strerror(int errnum)}. */
     String strerror(int errnum);

@@ -5,18 +5,23 @@ import static dev.ferry.mapper.nativeio.LinuxConstants.FALLOC_FL_PUNCH_HOLE;
 import static dev.ferry.mapper.nativeio.LinuxConstants.FALLOC_FL_ZERO_RANGE;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.LongLongByReference;
+import jnr.ffi.byref.PointerByReference;
 
 /**
  * The one wrapper around {@link LinuxLibc}: every call checks its result, reads errno only when the
@@ -26,6 +31,11 @@ import jnr.ffi.byref.LongLongByReference;
 public final class NativeIo {
 
     private static final int OPEN_MODE = 0;
+    /** Supplementary groups asked for at first; more when the kernel says the peer has more. */
+    private static final int PEER_GROUPS_GUESS = 64;
+    /** The first buffer for a group's strings (member names), grown fourfold on ERANGE up to the maximum. */
+    private static final int GROUP_BUFFER = 16 * 1024;
+    private static final int GROUP_BUFFER_MAX = 16 * 1024 * 1024;
 
     private final LinuxLibc libc;
     private final Runtime runtime;
@@ -202,6 +212,78 @@ public final class NativeIo {
             throw failure("getsockopt", "fd " + fd + ", SOL_SOCKET, " + optionName);
         }
         return value.intValue();
+    }
+
+    /**
+     * The credentials of the peer of connected Unix socket {@code fd}: {@code SO_PEERCRED}, plus the supplementary
+     * groups from {@code SO_PEERGROUPS} (left empty where the kernel does not know that option).
+     */
+    public PeerCredentials peerCredentials(int fd) throws NativeIoException {
+        int[] ucred = new int[3];
+        IntByReference length = new IntByReference(ucred.length * Integer.BYTES);
+        if (libc.getsockopt(fd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_PEERCRED, ucred, length) != 0) {
+            throw failure("getsockopt", "fd " + fd + ", SOL_SOCKET, SO_PEERCRED");
+        }
+        Set<Integer> groups = new HashSet<>();
+        int[] gids = new int[PEER_GROUPS_GUESS];
+        while (true) {
+            IntByReference groupsLength = new IntByReference(gids.length * Integer.BYTES);
+            if (libc.getsockopt(fd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_PEERGROUPS, gids, groupsLength) == 0) {
+                for (int i = 0; i < groupsLength.intValue() / Integer.BYTES; i++) {
+                    groups.add(gids[i]);
+                }
+                break;
+            }
+            int errno = LastError.getLastError(runtime);
+            if (errno == Errno.ERANGE.number() && groupsLength.intValue() > gids.length * Integer.BYTES) {
+                gids = new int[groupsLength.intValue() / Integer.BYTES];
+            } else if (errno == Errno.ENOPROTOOPT.number()) {
+                break;
+            } else {
+                throw exception("getsockopt", "fd " + fd + ", SOL_SOCKET, SO_PEERGROUPS", errno);
+            }
+        }
+        return new PeerCredentials(ucred[0], ucred[1], ucred[2], groups);
+    }
+
+    /** The id of group {@code name} ({@code getgrnam_r}), empty when there is no such group. */
+    public OptionalInt groupId(String name) throws NativeIoException {
+        // struct group on LP64: char *gr_name, char *gr_passwd, gid_t gr_gid (then padding), char **gr_mem
+        byte[] group = new byte[4 * Long.BYTES];
+        for (int size = GROUP_BUFFER; ; size *= 4) {
+            byte[] strings = new byte[size];
+            PointerByReference result = new PointerByReference();
+            int err = libc.getgrnam_r(name, group, strings, strings.length, result);
+            if (err == Errno.ERANGE.number() && size < GROUP_BUFFER_MAX) {
+                continue;
+            }
+            if (err != 0) {
+                throw exception("getgrnam_r", name, err);
+            }
+            if (result.getValue() == null || result.getValue().address() == 0) {
+                return OptionalInt.empty();
+            }
+            return OptionalInt.of(ByteBuffer.wrap(group).order(ByteOrder.nativeOrder()).getInt(2 * Long.BYTES));
+        }
+    }
+
+    /**
+     * Sets or clears {@code PR_SET_IO_FLUSHER} on the calling thread: memory reclaim then never waits on it while
+     * it writes back. Needs {@code CAP_SYS_RESOURCE} (else EPERM) and Linux 5.6 (else EINVAL).
+     */
+    public void setIoFlusher(boolean on) throws NativeIoException {
+        if (libc.prctl(LinuxConstants.PR_SET_IO_FLUSHER, on ? 1 : 0, 0, 0, 0) != 0) {
+            throw failure("prctl", "PR_SET_IO_FLUSHER, " + (on ? 1 : 0));
+        }
+    }
+
+    /** Whether the calling thread has {@code PR_SET_IO_FLUSHER} set ({@code PR_GET_IO_FLUSHER}). */
+    public boolean ioFlusher() throws NativeIoException {
+        int r = libc.prctl(LinuxConstants.PR_GET_IO_FLUSHER, 0, 0, 0, 0);
+        if (r < 0) {
+            throw failure("prctl", "PR_GET_IO_FLUSHER");
+        }
+        return r == 1;
     }
 
     /** Passes an access hint ({@code posix_fadvise}, which returns its error number rather than setting errno). */

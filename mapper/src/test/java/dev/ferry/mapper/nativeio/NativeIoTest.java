@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.mapper.testing.IoFlusherThreads;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.reflect.Method;
@@ -12,10 +13,16 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.AbstractSelectableChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,8 +183,76 @@ class NativeIoTest {
         }
     }
 
+    @Test
+    void peerCredentialsNameTheProcessAtTheOtherEnd() throws Exception {
+        Path socket = dir.resolve("peer.sock");
+        try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listening.bind(UnixDomainSocketAddress.of(socket));
+            try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                 SocketChannel accepted = listening.accept()) {
+                PeerCredentials peer = io.peerCredentials(fdOf(accepted));
+                Map<String, String> status = procStatus();
+                assertThat(peer.pid()).isEqualTo(ProcessHandle.current().pid());
+                assertThat(peer.uid()).isEqualTo(Integer.parseInt(status.get("Uid").split("\\s+")[1]));
+                assertThat(peer.gid()).isEqualTo(Integer.parseInt(status.get("Gid").split("\\s+")[1]));
+                Set<Integer> groups = new HashSet<>();
+                for (String g : status.get("Groups").trim().split("\\s+")) {
+                    if (!g.isEmpty()) {
+                        groups.add(Integer.parseInt(g));
+                    }
+                }
+                assertThat(peer.groups()).isEqualTo(groups);
+                assertThat(peer.inGroup(peer.gid())).isTrue();
+                assertThat(client.isConnected()).isTrue();
+            }
+        }
+        Path file = Files.createFile(dir.resolve("not-a-socket"));
+        try (OwnedFd fd = io.open(file, false)) {
+            assertThatThrownBy(() -> io.peerCredentials(fd.fd())).isInstanceOf(NativeIoException.class)
+                    .hasMessageContaining("SO_PEERCRED").hasMessageContaining("ENOTSOCK");
+        }
+    }
+
+    @Test
+    void groupIdsResolveByName() throws Exception {
+        assertThat(io.groupId("root")).isEqualTo(OptionalInt.of(0));
+        assertThat(io.groupId("no-such-group-ferry")).isEmpty();
+    }
+
+    @Test
+    void ioFlusherIsSetOnTheCallingThreadExactlyWhenTheProcessHasCapSysResource() throws Exception {
+        boolean capable = IoFlusherThreads.hasCapSysResource();
+        boolean[] marked = new boolean[1];
+        long[] flags = new long[1];
+        Thread t = new Thread(() -> {
+            marked[0] = IoFlusher.markCurrentThread();
+            flags[0] = IoFlusherThreads.taskFlags(Path.of("/proc/thread-self"));
+        });
+        t.start();
+        t.join();
+        assertThat(marked[0]).as("marked, with CAP_SYS_RESOURCE=" + capable).isEqualTo(capable);
+        assertThat(IoFlusherThreads.isIoFlusher(flags[0])).isEqualTo(capable);
+        assertThat(IoFlusherThreads.isIoFlusher(IoFlusherThreads.taskFlags(Path.of("/proc/thread-self"))))
+                .as("the flag is per thread").isFalse();
+        if (capable) {
+            assertThat(io.ioFlusher()).isFalse();
+        } else {
+            assertThatThrownBy(() -> io.setIoFlusher(true)).isInstanceOf(NativeIoException.class)
+                    .hasMessageContaining("PR_SET_IO_FLUSHER").hasMessageContaining("EPERM");
+        }
+    }
+
+    private static Map<String, String> procStatus() throws IOException {
+        Map<String, String> out = new HashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            int colon = line.indexOf(':');
+            out.put(line.substring(0, colon), line.substring(colon + 1).trim());
+        }
+        return out;
+    }
+
     /** The descriptor number of a JDK channel (the test JVM opens {@code sun.nio.ch}). */
-    private static int fdOf(ServerSocketChannel channel) throws ReflectiveOperationException {
+    private static int fdOf(AbstractSelectableChannel channel) throws ReflectiveOperationException {
         Method getFdVal = channel.getClass().getDeclaredMethod("getFDVal");
         getFdVal.setAccessible(true);
         return (int) getFdVal.invoke(channel);

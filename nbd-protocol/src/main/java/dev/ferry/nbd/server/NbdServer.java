@@ -17,6 +17,7 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -28,6 +29,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -99,6 +101,7 @@ public final class NbdServer implements AutoCloseable {
     private final Duration stallTimeout;
     private final PayloadBudget payloadBudget;
     private final TlsSettings tls;
+    private final Runnable ioThreadStart;
     private final ServerState serverState;
     private State state = State.NEW;
     private EventLoopGroup bossGroup;
@@ -118,6 +121,7 @@ public final class NbdServer implements AutoCloseable {
         this.stallTimeout = b.stallTimeout;
         this.payloadBudget = new PayloadBudget(b.payloadBudget);
         this.tls = b.tls;
+        this.ioThreadStart = b.ioThreadStart;
         this.serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), b.observer);
     }
 
@@ -171,7 +175,12 @@ public final class NbdServer implements AutoCloseable {
     private Channel bind(InheritedListener listener) throws InterruptedException {
         Transport used = listener == null ? transport : Transport.EPOLL;
         bossGroup = new MultiThreadIoEventLoopGroup(1, used.ioHandlerFactory());
-        workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, used.ioHandlerFactory());
+        // named, and each runs the start hook first; daemon flag and priority as Netty's own event-loop threads
+        ThreadFactory names = new DefaultThreadFactory("ferry-nbd-io", false, Thread.MAX_PRIORITY);
+        workerGroup = new MultiThreadIoEventLoopGroup(ioThreads, (Runnable r) -> names.newThread(() -> {
+            ioThreadStart.run();
+            r.run();
+        }), used.ioHandlerFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .childOption(ChannelOption.AUTO_READ, false)
@@ -298,6 +307,7 @@ public final class NbdServer implements AutoCloseable {
         private long payloadBudget = DEFAULT_PAYLOAD_BUDGET;
         private TlsSettings tls = TlsSettings.OFF;
         private NbdTrafficObserver observer = NbdTrafficObserver.NONE;
+        private Runnable ioThreadStart = () -> { };
 
         private Builder() {
         }
@@ -403,6 +413,15 @@ public final class NbdServer implements AutoCloseable {
                 throw new IllegalArgumentException("stall timeout must be positive: " + timeout);
             }
             this.stallTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Runs first on each I/O (event loop) thread the server starts, on that thread: the daemon marks them as I/O
+         * flushers there (default: nothing).
+         */
+        public Builder ioThreadStart(Runnable hook) {
+            this.ioThreadStart = Objects.requireNonNull(hook);
             return this;
         }
 

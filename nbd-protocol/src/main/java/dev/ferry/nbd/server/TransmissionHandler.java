@@ -19,6 +19,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.OutOfDirectMemoryError;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +170,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         CompletableFuture<?> future;
         try {
             future = dispatch(h, r);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfDirectMemoryError e) {   // no room for a read buffer: this request fails
             future = CompletableFuture.failedFuture(e);
         }
         if (future == null) {
