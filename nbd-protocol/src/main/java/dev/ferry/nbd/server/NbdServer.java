@@ -18,7 +18,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -127,20 +127,20 @@ public final class NbdServer implements AutoCloseable {
     }
 
     /**
-     * Starts serving on a Unix socket bound at {@code path} with file mode {@code mode} (connecting needs write
-     * permission on it); a stale socket file there (nothing accepting on it) is replaced, and the file is removed at
-     * close. Needs the epoll transport (AUTO picks it).
+     * Starts serving on a Unix socket bound at {@code path}; a stale socket file there (nothing accepting on it) is
+     * replaced, and the file is removed at close. Connecting needs write permission on the file: it gets mode 0600
+     * (the server's user only) with {@link ExportAccess#OPEN}, else 0666 (the access rules decide, by the peer's
+     * uid and gid). Needs the epoll transport (AUTO picks it).
      *
      * @throws java.net.BindException                  when another server listens on {@code path}
      * @throws java.nio.file.FileAlreadyExistsException when {@code path} is a file other than a socket
      */
-    public synchronized SocketAddress startOnUnixSocket(Path path, Set<PosixFilePermission> mode)
-            throws InterruptedException, java.io.IOException {
+    public synchronized SocketAddress startOnUnixSocket(Path path) throws InterruptedException, java.io.IOException {
         requireEpoll("a Unix socket at " + path);
         UnixSocketPath file = UnixSocketPath.clear(path);
         SocketAddress bound = serve(null, path);
         unixSocket = file;
-        file.bound(mode);
+        file.bound(PosixFilePermissions.fromString(setup.access() == ExportAccess.OPEN ? "rw-------" : "rw-rw-rw-"));
         return bound;
     }
 

@@ -1,0 +1,6 @@
+/**
+ * Per-export access rules for the NBD server: the rules file's grammar ({@link dev.ferry.daemon.access.AccessRules}),
+ * who a rule names ({@link dev.ferry.daemon.access.PeerMatcher}), and the rules as the server's
+ * {@link dev.ferry.nbd.access.ExportAccess}, reloaded on SIGHUP ({@link dev.ferry.daemon.access.ReloadableAccess}).
+ */
+package dev.ferry.daemon.access;
