@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code tls-certificates}): {@code ferry serve --tls require} refuses plain clients and moves every byte both ways
  * under TLS; {@code --tls on} serves both; {@code --tls-verify-peer} refuses a client without a certificate signed by the
  * CA and serves one with it; unusable certificates stop {@code ferry serve} with one line and exit 2. The certificates
- * are made by {@code openssl} for the test (a CA, a server key in PKCS#1 as older tools write it, a client key in
- * PKCS#8).
+ * are made by {@code openssl} for the test ({@link TestPki}).
  */
 class TlsInteropTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -36,35 +35,7 @@ class TlsInteropTest {
     @BeforeEach
     void certificates() throws Exception {
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo", "nbdcopy");
-        ExternalTool.assumeInstalled("openssl", "openssl");
-        pki = Files.createDirectories(dir.resolve("pki"));
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca-cert.pem",
-                "-days", "2", "-subj", "/CN=ferry test CA");
-        signed("server", "serverAuth", "-traditional");
-        signed("client", "clientAuth");
-    }
-
-    /** NAME-key.pem (PKCS#1 with {@code -traditional}, else PKCS#8) and NAME-cert.pem signed by the CA. */
-    private void signed(String name, String usage, String... keyFormat) throws Exception {
-        List<String> key = new java.util.ArrayList<>(List.of("genrsa"));
-        key.addAll(List.of(keyFormat));
-        key.addAll(List.of("-out", name + "-key.pem", "2048"));
-        openssl(key.toArray(String[]::new));
-        openssl("req", "-new", "-key", name + "-key.pem", "-out", name + ".csr", "-subj", "/CN=127.0.0.1");
-        Files.writeString(pki.resolve(name + ".ext"),
-                "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=" + usage + "\n");
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca-cert.pem", "-CAkey", "ca-key.pem",
-                "-CAcreateserial", "-out", name + "-cert.pem", "-days", "2", "-extfile", name + ".ext");
-    }
-
-    private void openssl(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(pki.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("openssl.log").toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + Files.readString(dir.resolve("openssl.log")))
-                .isZero();
+        pki = TestPki.create(dir.resolve("pki")).dir();
     }
 
     private static String tlsUri(ServeProcess serve, Path certificates) {

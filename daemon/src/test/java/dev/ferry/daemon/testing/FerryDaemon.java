@@ -53,7 +53,11 @@ public final class FerryDaemon implements LoggedProcess {
         return start(workDir, List.of());
     }
 
-    /** As {@link #start(Path)}, with {@code extraArgs} added to {@code ferry daemon}'s (at every start). */
+    /**
+     * As {@link #start(Path)}, with {@code extraArgs} added to {@code ferry daemon}'s (at every start); a
+     * {@code --listen} among them replaces the daemon's loopback port (then {@link #nbdUri} and {@link #nbdClient}
+     * do not apply).
+     */
     public static FerryDaemon start(Path workDir, List<String> extraArgs) {
         FerryDaemon d = new FerryDaemon(workDir, extraArgs);
         d.startAgain();
@@ -67,8 +71,10 @@ public final class FerryDaemon implements LoggedProcess {
         }
         Path log = workDir.resolve("daemon-" + (logFiles.size() + 1) + ".log");
         logFiles.add(log);
-        List<String> args = new ArrayList<>(List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
-                "127.0.0.1:" + nbdPort));
+        List<String> args = new ArrayList<>(List.of("daemon", "--data-dir", dataDir.toString()));
+        if (!extraArgs.contains("--listen")) {
+            args.addAll(List.of("--listen", "127.0.0.1:" + nbdPort));
+        }
         args.addAll(extraArgs);
         process = ChildJvm.start(ChildJvm.FAST_START, args, Map.of(), log);
         awaitRunning();
