@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * LVs, {@code nbdinfo} and {@code nbdcopy} on a refused LV fail with the policy error, a read-only grant lets
  * {@code nbdcopy} read and refuses a write (EPERM from the server, with libnbd's own checks off), source addresses
  * 127.0.0.1 and 127.0.0.2 get different grants, and SIGHUP reloads the rules; over {@code --listen unix:PATH}, uid 0 is
- * granted and uid 65534 (run with {@code setpriv}) is refused but for the LV its group may read.
+ * granted and uid 65534 (run with {@code setpriv}) is refused but for the LV its group may read; and
+ * {@code ferry serve --access-rules} under TLS grants by client certificate subject.
  */
 class NbdAccessProcessTest {
 
@@ -42,6 +43,9 @@ class NbdAccessProcessTest {
 
     @RegisterExtension
     final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+
+    @RegisterExtension
+    final ServeProcesses servers = new ServeProcesses();
 
     @TempDir
     Path dir;
@@ -192,6 +196,31 @@ class NbdAccessProcessTest {
                 .stdout();
         assertThat(list).contains("export=\"vg/pub\"").doesNotContain("vg/lv");
         assertThat(tool(concat(nobody, "nbdinfo", pub)).assertSuccess().stdout()).contains("is_read_only: true");
+    }
+
+    @Test
+    void verifiedCertificateSubjectsGetTheirGrants() throws Exception {
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo", "nbdcopy");
+        TestPki pki = TestPki.create(dir.resolve("pki"));
+        Path alice = pki.clientDirectory("alice", "/O=Ferry test/CN=alice");
+        Path bob = pki.clientDirectory("bob", "/O=Ferry test/CN=bob");
+        Path carol = pki.clientDirectory("carol", "/O=Ferry test/CN=carol");
+        assertThat(pki.subject("alice")).isEqualTo("CN=alice,O=Ferry test");
+        Path rules = Files.writeString(dir.resolve("access.rules"), "disk  rw  subject " + pki.subject("alice")
+                + "\ndisk  ro  subject cn=bob, o=Ferry test\n");
+        Path file = TestFiles.sparse(dir.resolve("disk.img"), 4 * MIB);
+        TestFiles.writeRandom(file, 0, 4 * (int) MIB, 5);
+        ServeProcess serve = servers.start(dir, file, "disk", "--tls", "require", "--tls-certificates",
+                pki.dir().toString(), "--tls-verify-peer", "--access-rules", rules.toString());
+
+        assertThat(tool("nbdinfo", serve.tlsUri(alice)).assertSuccess().stdout()).contains("is_read_only: false");
+        assertThat(tool("nbdinfo", serve.tlsUri(bob)).assertSuccess().stdout()).contains("is_read_only: true");
+        Path back = dir.resolve("back.img");
+        tool("nbdcopy", serve.tlsUri(bob), back.toString()).assertSuccess();
+        assertThat(TestFiles.sha256(back)).isEqualTo(TestFiles.sha256(file));
+        refusedByPolicy("disk", "nbdinfo", serve.tlsUri(carol));
+        assertThat(tool("nbdinfo", "--list", serve.tlsUri(carol)).assertSuccess().stdout())
+                .doesNotContain("export=\"disk\"");
     }
 
     private static String[] concat(String[] prefix, String... rest) {

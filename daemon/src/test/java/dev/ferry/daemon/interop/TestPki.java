@@ -53,6 +53,12 @@ final class TestPki {
         return client;
     }
 
+    /** The subject of NAME-cert.pem as {@code openssl x509 -noout -subject -nameopt RFC2253} prints it. */
+    String subject(String name) throws Exception {
+        openssl("x509", "-noout", "-subject", "-nameopt", "RFC2253", "-in", name + "-cert.pem");
+        return Files.readString(dir.resolve("openssl.log")).strip().replaceFirst("^subject=", "");
+    }
+
     /** NAME-key.pem (PKCS#1 with {@code -traditional}, else PKCS#8) and NAME-cert.pem for SUBJECT, signed by the CA. */
     private void signed(String name, String usage, String subject, String... keyFormat) throws Exception {
         List<String> key = new ArrayList<>(List.of("genrsa"));

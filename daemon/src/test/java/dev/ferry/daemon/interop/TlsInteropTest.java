@@ -38,10 +38,6 @@ class TlsInteropTest {
         pki = TestPki.create(dir.resolve("pki")).dir();
     }
 
-    private static String tlsUri(ServeProcess serve, Path certificates) {
-        return serve.uri().replaceFirst("^nbd://", "nbds://") + "?tls-certificates=" + certificates;
-    }
-
     @Test
     void requiredTlsRefusesPlainClientsAndCarriesEveryByteUnderTls() throws Exception {
         Path file = TestFiles.sparse(dir.resolve("disk.img"), 16 * MIB);
@@ -51,14 +47,14 @@ class TlsInteropTest {
         assertThat(plain.exitCode()).as(plain.describe()).isNotZero();
         assertThat(plain.stderr()).containsIgnoringCase("TLS");
 
-        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", tlsUri(serve, pki)).assertSuccess().stdout().trim())
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(16 * MIB));
         Path source = dir.resolve("source.img");
         TestFiles.sparse(source, 16 * MIB);
         TestFiles.writeRandom(source, 0, 16 * (int) MIB, 42);
-        ExternalTool.run(TIMEOUT, "nbdcopy", source.toString(), tlsUri(serve, pki)).assertSuccess();
+        ExternalTool.run(TIMEOUT, "nbdcopy", source.toString(), serve.tlsUri(pki)).assertSuccess();
         Path back = dir.resolve("back.img");
-        ExternalTool.run(TIMEOUT, "nbdcopy", tlsUri(serve, pki), back.toString()).assertSuccess();
+        ExternalTool.run(TIMEOUT, "nbdcopy", serve.tlsUri(pki), back.toString()).assertSuccess();
         assertThat(TestFiles.sha256(back)).isEqualTo(TestFiles.sha256(source));
         assertThat(TestFiles.sha256(file)).isEqualTo(TestFiles.sha256(source));
     }
@@ -69,7 +65,7 @@ class TlsInteropTest {
         ServeProcess serve = servers.start(dir, file, "disk", "--tls", "on", "--tls-certificates", pki.toString());
         assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.uri()).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(4 * MIB));
-        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", tlsUri(serve, pki)).assertSuccess().stdout().trim())
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(4 * MIB));
     }
 
@@ -80,9 +76,9 @@ class TlsInteropTest {
                 "--tls-verify-peer");
         Path anonymous = Files.createDirectories(dir.resolve("anonymous"));
         Files.copy(pki.resolve("ca-cert.pem"), anonymous.resolve("ca-cert.pem"));
-        ExternalTool.Result refused = ExternalTool.run(TIMEOUT, "nbdinfo", "--size", tlsUri(serve, anonymous));
+        ExternalTool.Result refused = ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(anonymous));
         assertThat(refused.exitCode()).as(refused.describe()).isNotZero();
-        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", tlsUri(serve, pki)).assertSuccess().stdout().trim())
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(4 * MIB));
     }
 
