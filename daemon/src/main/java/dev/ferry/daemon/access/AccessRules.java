@@ -18,8 +18,9 @@ import javax.security.auth.x500.X500Principal;
  * The rules of an access-rules file, as the NBD server's {@link ExportAccess}: the first rule whose export pattern
  * and identity both match decides; when none does, the export is denied.
  *
- * <p>The file holds one rule per line, {@code EXPORT GRANT IDENTITY}, fields separated by blanks; blank lines and lines
- * starting with {@code #} are ignored:
+ * <p>The file holds one rule per line, {@code EXPORT GRANT IDENTITY}, fields separated by blanks; a {@code #} at the
+ * start of a line or after a blank starts a comment (in a subject, write such a {@code #} as {@code \#}), and blank
+ * lines are ignored:
  * <ul>
  *   <li>EXPORT: an export name ({@code vg0/db}) or a glob ({@code vg0/*}, {@code *}; {@code *} is any run of
  *       characters, {@code ?} one character)</li>
@@ -33,6 +34,7 @@ import javax.security.auth.x500.X500Principal;
 public final class AccessRules implements ExportAccess {
 
     private static final Pattern BLANKS = Pattern.compile("\\s+");
+    private static final Pattern COMMENT = Pattern.compile("(^|\\s)#.*$");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,10}");
     private static final Pattern IP_CHARACTERS = Pattern.compile("[0-9A-Fa-f:.]+");
 
@@ -58,8 +60,8 @@ public final class AccessRules implements ExportAccess {
         List<AccessRule> rules = new ArrayList<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+            String line = COMMENT.matcher(lines[i]).replaceFirst("").strip();
+            if (line.isEmpty()) {
                 continue;
             }
             try {

@@ -53,6 +53,19 @@ class AccessRulesTest {
     }
 
     @Test
+    void commentsRunFromAHashAtTheStartOrAfterABlankToTheEndOfTheLine() throws Exception {
+        AccessRules r = rules("""
+                #vg0/a rw any
+                vg0/b  rw  subject CN=x\\#1,O=Example   # the backup host
+                vg0/c  ro  uid 0 # root
+                """);
+        assertThat(r.size()).isEqualTo(2);
+        assertThat(r.grant(certified("CN=x\\#1,O=Example"), "vg0/b")).isEqualTo(Grant.READ_WRITE);
+        assertThat(r.grant(unix(0, 0), "vg0/c")).isEqualTo(Grant.READ_ONLY);
+        assertThat(r.grant(unix(0, 0), "vg0/a")).isEqualTo(Grant.DENY);
+    }
+
+    @Test
     void anEmptyFileDeniesEverything() throws Exception {
         assertThat(rules("# nothing yet\n\n").grant(tcp("127.0.0.1"), "vg0/lv")).isEqualTo(Grant.DENY);
     }
