@@ -199,6 +199,33 @@ class NbdAccessProcessTest {
     }
 
     @Test
+    void withoutRulesAUnixSocketAdmitsOnlyTheServersUser() throws Exception {
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
+        ExternalTool.assumeInstalled("util-linux", "setpriv");
+        Prerequisites.require("root".equals(System.getProperty("user.name")), "needs root to run a client as 65534");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Path socket = dir.resolve("nbd.sock");
+        Path file = TestFiles.sparse(dir.resolve("disk.img"), 4 * MIB);
+        ServeProcess serve = servers.own(ServeProcess.launch(dir, 0, "disk",
+                List.of("serve", file.toString(), "--name", "disk", "--listen", "unix:" + socket)));
+        Poll.until(FerryDaemon.START_DEADLINE, "ferry serve to listen on " + socket, () -> {
+            if (!serve.isAlive()) {
+                throw new AssertionError("ferry serve exited\n" + serve.log());
+            }
+            return serve.log().contains("nbd+unix:///disk?socket=" + socket);
+        });
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+        String uri = "nbd+unix:///disk?socket=" + socket;
+        assertThat(tool("nbdinfo", "--size", uri).assertSuccess().stdout().strip()).isEqualTo(String.valueOf(4 * MIB));
+        ExternalTool.Result nobody = tool("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "nbdinfo",
+                uri);
+        assertThat(nobody.exitCode()).as(nobody.describe()).isNotZero();
+        assertThat(nobody.stderr()).as(nobody.describe()).contains("Permission denied");
+        assertThat(serve.terminate(TIMEOUT)).isZero();
+        assertThat(socket).as("removed at exit").doesNotExist();
+    }
+
+    @Test
     void verifiedCertificateSubjectsGetTheirGrants() throws Exception {
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo", "nbdcopy");
         TestPki pki = TestPki.create(dir.resolve("pki"));
