@@ -1,6 +1,6 @@
 package dev.ferry.daemon.cli;
 
-import dev.ferry.daemon.command.AccessOptions;
+import dev.ferry.daemon.access.AccessOptions;
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.command.LoggingOptions;
@@ -129,7 +129,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         FileServer server = new FileServer(new ServeOptions(path, exportName, description, address, unixSocket,
                 inherited, readOnly, createSize, useDefault, transport, DRAIN_TIMEOUT, tls.settings(), metricsListen,
-                access.access(tls)));
+                access.access(tls, reload -> SignalTrap.install("HUP", reload))));
         // Signals are trapped once the file is open, before listening: a client may signal as soon as
         // the port accepts.
         server.start(() -> {

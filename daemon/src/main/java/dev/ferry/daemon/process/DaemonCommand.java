@@ -1,7 +1,7 @@
 package dev.ferry.daemon.process;
 
 import ch.qos.logback.classic.Level;
-import dev.ferry.daemon.command.AccessOptions;
+import dev.ferry.daemon.access.AccessOptions;
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
@@ -119,7 +119,8 @@ public final class DaemonCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         try {
-            config = config.withTls(tls.settings()).withAccess(access.access(tls));
+            config = config.withTls(tls.settings()).withAccess(access.access(tls,
+                reload -> SignalTrap.install("HUP", reload)));
         } catch (CommandFailure e) {
             err.println("ferry daemon: " + e.getMessage());
             err.flush();

@@ -1,15 +1,15 @@
-package dev.ferry.daemon.command;
+package dev.ferry.daemon.access;
 
-import dev.ferry.daemon.access.AccessRulesException;
-import dev.ferry.daemon.access.ReloadableAccess;
-import dev.ferry.daemon.process.SignalTrap;
+import dev.ferry.daemon.command.CommandFailure;
+import dev.ferry.daemon.command.TlsOptions;
 import dev.ferry.nbd.access.ExportAccess;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /**
  * The NBD access option of {@code ferry serve} and {@code ferry daemon}: {@code --access-rules FILE}, which clients
- * may open which exports and how (the grammar is {@link dev.ferry.daemon.access.AccessRules}'s); SIGHUP reloads it.
+ * may open which exports and how (the grammar is {@link AccessRules}'s).
  */
 public final class AccessOptions {
     @Option(names = "--access-rules", paramLabel = "FILE",
@@ -20,12 +20,12 @@ public final class AccessOptions {
 
     /**
      * The access the options ask for: {@link ExportAccess#OPEN} without {@code --access-rules}; else the file's rules,
-     * reloaded on every SIGHUP from now on.
+     * whose reload action is handed to {@code onHangup} (to run on every SIGHUP).
      *
      * @throws CommandFailure USAGE when the file cannot be read or parsed (naming the line), or names certificate
      *                        subjects while client certificates are not verified
      */
-    public ExportAccess access(TlsOptions tls) {
+    public ExportAccess access(TlsOptions tls, Consumer<Runnable> onHangup) {
         if (rulesFile == null) {
             return ExportAccess.OPEN;
         }
@@ -35,11 +35,11 @@ public final class AccessOptions {
         } catch (AccessRulesException e) {
             throw CommandFailure.usage(e.getMessage());
         }
-        if (access.rules().namesSubjects() && !tls.verifyPeer) {
+        if (access.rules().namesSubjects() && !tls.verifiesPeers()) {
             throw CommandFailure.usage(rulesFile + " names certificate subjects, which need --tls-verify-peer "
                 + "(with --tls on or require)");
         }
-        SignalTrap.install("HUP", access::reload);
+        onHangup.accept(access::reload);
         return access;
     }
 }
