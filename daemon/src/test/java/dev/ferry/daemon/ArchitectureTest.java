@@ -20,6 +20,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *   cli  cli.admin  cli.lvm  cli.dm      the ferry commands
  *   serve                 ferry serve: one file over NBD
  *   process               the daemon process: config, data directory, lifecycle, control server host
+ *   access                NBD access rules and the --access-rules option
  *   api   cli.client      control plane: REST routes (server side), the control client (client side)
  *   control               the HTTP control endpoint: router, requests, responses
  *   metrics               the Prometheus registry, the meters fed by the lower layers' ports, the --metrics listener
@@ -58,6 +59,7 @@ class ArchitectureTest {
                     "dev.ferry.daemon.cli.lvm..", "dev.ferry.daemon.cli.dm..")
             .layer("Serve").definedBy("dev.ferry.daemon.serve..")
             .layer("Process").definedBy("dev.ferry.daemon.process..")
+            .layer("Access").definedBy("dev.ferry.daemon.access..")
             .layer("Api").definedBy("dev.ferry.daemon.api..")
             .layer("ControlClient").definedBy("dev.ferry.daemon.cli.client..")
             .layer("Control").definedBy("dev.ferry.daemon.control..")
@@ -75,9 +77,11 @@ class ArchitectureTest {
             .layer("Command").definedBy("dev.ferry.daemon.command..")
             .whereLayer("Wiring").mayOnlyAccessLayers("Process", "Api", "Control", "Metrics", "Pvmove", "Mirror",
                     "Operations", "Activation", "Bitmap", "Export", "Policy", "Model", "Metadata", "Command")
-            .whereLayer("Cli").mayOnlyAccessLayers("Serve", "Process", "ControlClient", "Control", "Metrics", "Command")
+            .whereLayer("Cli").mayOnlyAccessLayers("Serve", "Process", "Access", "ControlClient", "Control", "Metrics",
+                    "Command")
             .whereLayer("Serve").mayOnlyAccessLayers("Metrics", "Export", "Command")
-            .whereLayer("Process").mayOnlyAccessLayers("Control", "Metrics", "Command")
+            .whereLayer("Process").mayOnlyAccessLayers("Access", "Control", "Metrics", "Command")
+            .whereLayer("Access").mayOnlyAccessLayers("Command")
             .whereLayer("Api").mayOnlyAccessLayers("Control", "Pvmove", "Mirror", "Operations", "Activation",
                     "Bitmap", "Policy", "Model")
             .whereLayer("ControlClient").mayOnlyAccessLayers("Control", "Command")

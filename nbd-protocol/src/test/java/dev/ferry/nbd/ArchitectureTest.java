@@ -16,8 +16,8 @@ import com.tngtech.archunit.lang.ArchRule;
  *
  * <pre>
  *   client          server           the two ends; neither uses the other
- *        \         /
- *          codec                     wire records, validation, the server's codecs
+ *        \         /     \
+ *          codec        access       wire records, validation, the server's codecs; the access-control port
  *            |
  *          export                    the Export SPI the server serves and the client's results reuse
  *            |
@@ -46,11 +46,13 @@ class ArchitectureTest {
             .layer("Codec").definedBy("dev.ferry.nbd.codec..")
             .layer("Client").definedBy("dev.ferry.nbd.client..")
             .layer("Server").definedBy("dev.ferry.nbd.server..")
+            .layer("Access").definedBy("dev.ferry.nbd.access..")
             .whereLayer("Constants").mayNotAccessAnyLayer()
             .whereLayer("Export").mayOnlyAccessLayers("Constants")
             .whereLayer("Codec").mayOnlyAccessLayers("Export", "Constants")
             .whereLayer("Client").mayOnlyAccessLayers("Codec", "Export", "Constants")
-            .whereLayer("Server").mayOnlyAccessLayers("Codec", "Export", "Constants")
+            .whereLayer("Server").mayOnlyAccessLayers("Codec", "Export", "Access", "Constants")
+            .whereLayer("Access").mayNotAccessAnyLayer()
             .whereLayer("Client").mayNotBeAccessedByAnyLayer()
             .whereLayer("Server").mayNotBeAccessedByAnyLayer();
 }

@@ -1,5 +1,6 @@
 package dev.ferry.daemon.cli;
 
+import dev.ferry.daemon.access.AccessOptions;
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.ExitCodes;
 import dev.ferry.daemon.command.LoggingOptions;
@@ -47,6 +48,7 @@ public final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_SIZE_TEXT = "1G";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
     static final String DEFAULT_LISTEN = "127.0.0.1:10809";
+    private static final String UNIX_PREFIX = "unix:";
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
             description = "File or block device to serve (default: " + DEFAULT_FILE_TEXT + ").")
@@ -56,10 +58,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Export name (default: the file name); the empty name selects it too.")
     String name;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", converter = ListenAddressArgument.class,
-            description = "Address to listen on (default: " + DEFAULT_LISTEN + "). Under socket activation (LISTEN_PID "
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "Address to listen on (default: " + DEFAULT_LISTEN + "), or unix:PATH for a Unix socket "
+                + "(mode 0600 without --access-rules, 0666 with them). Under socket activation (LISTEN_PID "
                 + "and LISTEN_FDS, from systemd or libnbd) the passed socket is served instead.")
-    InetSocketAddress listen;
+    String listen;
 
     @Option(names = "--read-only", description = "Refuse writes, trims and zeroing.")
     boolean readOnly;
@@ -90,6 +93,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     TlsOptions tls;
 
+    @Mixin
+    AccessOptions access;
+
     @Spec
     CommandSpec spec;
 
@@ -104,18 +110,26 @@ public final class ServeCommand implements Callable<Integer> {
         String exportName = name != null ? name : String.valueOf(path.getFileName());
         Optional<InheritedListener> inherited = SocketActivation.nbdListener();
         if (inherited.isPresent() && listen != null) {
-            throw CommandFailure.usage("--listen " + listen.getHostString() + ":" + listen.getPort() + " conflicts "
+            throw CommandFailure.usage("--listen " + listen + " conflicts "
                     + "with the socket passed by socket activation (" + inherited.get().describe() + ")");
         }
-        InetSocketAddress address = listen != null ? listen : ListenAddressArgument.parse(DEFAULT_LISTEN);
+        Optional<Path> unixSocket = Optional.ofNullable(listen).filter(l -> l.startsWith(UNIX_PREFIX))
+                .map(l -> Path.of(l.substring(UNIX_PREFIX.length())).toAbsolutePath());
+        InetSocketAddress address;
+        try {
+            address = ListenAddressArgument.parse(listen == null || unixSocket.isPresent() ? DEFAULT_LISTEN : listen);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         Optional<InetSocketAddress> metricsListen;
         try {
             metricsListen = Optional.ofNullable(metrics).map(m -> MetricsListener.checkAddress(m, metricsRemote));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        FileServer server = new FileServer(new ServeOptions(path, exportName, description, address, inherited, readOnly,
-                createSize, useDefault, transport, DRAIN_TIMEOUT, tls.settings(), metricsListen));
+        FileServer server = new FileServer(new ServeOptions(path, exportName, description, address, unixSocket,
+                inherited, readOnly, createSize, useDefault, transport, DRAIN_TIMEOUT, tls.settings(), metricsListen,
+                access.access(tls, reload -> SignalTrap.install("HUP", reload))));
         // Signals are trapped once the file is open, before listening: a client may signal as soon as
         // the port accepts.
         server.start(() -> {

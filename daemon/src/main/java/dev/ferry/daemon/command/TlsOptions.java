@@ -28,6 +28,11 @@ public final class TlsOptions {
     @Option(names = "--tls-verify-peer", description = "Require client certificates signed by DIR/ca-cert.pem.")
     boolean verifyPeer;
 
+    /** Whether clients must present a certificate signed by the CA ({@code --tls-verify-peer}). */
+    public boolean verifiesPeers() {
+        return verifyPeer;
+    }
+
     /** {@code off}, {@code on} or {@code require}, in any case. */
     static final class ModeConverter implements ITypeConverter<TlsMode> {
         @Override

@@ -1,6 +1,7 @@
 package dev.ferry.daemon.process;
 
 import ch.qos.logback.classic.Level;
+import dev.ferry.daemon.access.AccessOptions;
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.command.ExitCodes;
@@ -57,8 +58,8 @@ public final class DaemonCommand implements Callable<Integer> {
         + "else $XDG_DATA_HOME/ferry or ~/.local/share/ferry).")
     Path dataDir;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "NBD listen address (default 127.0.0.1:10809). "
-        + "Under socket activation (LISTEN_PID and LISTEN_FDS) the passed socket is served instead.")
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "NBD listen address (default 127.0.0.1:10809), "
+        + "or unix:PATH for a Unix socket (mode 0600 without --access-rules, 0666 with them). Under socket activation (LISTEN_PID and LISTEN_FDS) the passed socket is served instead.")
     String listen;
 
     @Option(names = "--control", paramLabel = "ENDPOINT", description = "Control endpoint: a Unix socket path "
@@ -79,6 +80,9 @@ public final class DaemonCommand implements Callable<Integer> {
 
     @Mixin
     TlsOptions tls;
+
+    @Mixin
+    AccessOptions access;
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "Also serve GET /metrics (Prometheus) over "
         + "plain HTTP on HOST:PORT, a loopback address unless --metrics-remote.")
@@ -125,7 +129,8 @@ public final class DaemonCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         try {
-            config = config.withTls(tls.settings());
+            config = config.withTls(tls.settings()).withAccess(access.access(tls,
+                reload -> SignalTrap.install("HUP", reload)));
         } catch (CommandFailure e) {
             err.println("ferry daemon: " + e.getMessage());
             err.flush();
@@ -179,8 +184,7 @@ public final class DaemonCommand implements Callable<Integer> {
             return e.getMessage();
         }
         if (addressInUse(e)) {
-            return "an address it listens on is in use by another process: NBD "
-                + config.nbdListen().getHostString() + ":" + config.nbdListen().getPort()
+            return "an address it listens on is in use by another process: NBD " + config.describeNbdListen()
                 + config.controlTcp().map(t -> ", control " + t.describe()).orElse("")
                 + config.metricsListen().map(m -> ", metrics " + m.getHostString() + ":" + m.getPort()).orElse("")
                 + " (choose another with --listen HOST:PORT, --control or --metrics)";

@@ -2,6 +2,7 @@ package dev.ferry.daemon.process;
 
 import dev.ferry.daemon.command.DefaultLocations;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.nbd.access.ExportAccess;
 import dev.ferry.nbd.server.TlsSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import java.util.Optional;
  * {@link DaemonConfigLoader} for the keys).
  *
  * @param dataDir         data directory (lock, control socket, remembered PVs)
- * @param nbdListen       where the NBD server listens (default 127.0.0.1:10809)
+ * @param nbdListen       where the NBD server listens over TCP (default 127.0.0.1:10809), unless {@code nbdSocket}
+ * @param nbdSocket       the Unix socket the NBD server listens on instead of TCP ({@code --listen unix:PATH})
  * @param controlSocket   the control API's Unix socket (default {@code <data-dir>/control.sock})
  * @param controlTcp      the control API's optional loopback TCP endpoint
  * @param logLevel        root log level override, if any
@@ -24,12 +26,16 @@ import java.util.Optional;
  * @param shutdownTimeout bound on a graceful stop
  * @param tls             NBD TLS ({@code --tls}, {@code --tls-certificates})
  * @param metricsListen   where the optional {@code --metrics} listener serves {@code /metrics} (already checked)
- * @param access          the control group and the allowed path directories
+ * @param access          which NBD client may open which export ({@code --access-rules}; default: everyone, rw)
+ * @param policy          who may use the control socket ({@code --control-group}) and where PV and table paths may
+ *                        lie ({@code --allow-path})
  */
-public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
+public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, Optional<Path> nbdSocket,
+                           ControlEndpoint.UnixSocket controlSocket,
                            Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel,
                            int ioThreads, Duration shutdownTimeout, TlsSettings tls,
-                           Optional<InetSocketAddress> metricsListen, AccessSettings access) {
+                           Optional<InetSocketAddress> metricsListen, ExportAccess access,
+                           AccessSettings policy) {
     /** Default NBD port (IANA). */
     public static final int DEFAULT_NBD_PORT = 10809;
 
@@ -37,12 +43,14 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
     public DaemonConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(nbdListen, "nbdListen");
+        Objects.requireNonNull(nbdSocket, "nbdSocket");
+        Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(controlSocket, "controlSocket");
         Objects.requireNonNull(controlTcp, "controlTcp");
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(metricsListen, "metricsListen");
-        Objects.requireNonNull(access, "access");
         if (!dataDir.isAbsolute()) {
             throw new IllegalArgumentException("data directory must be absolute: " + dataDir);
         }
@@ -54,38 +62,47 @@ public record DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEnd
         }
     }
 
-    /** A configuration with the default {@link AccessSettings}. */
-    public DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
-                        Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel, int ioThreads,
-                        Duration shutdownTimeout, TlsSettings tls, Optional<InetSocketAddress> metricsListen) {
-        this(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls, metricsListen,
-            AccessSettings.DEFAULT);
-    }
-
-    /** A configuration without NBD TLS and without a {@code --metrics} listener. */
+    /** A TCP configuration without NBD TLS, access rules, a control group, allowed paths or a {@code --metrics} listener. */
     public DaemonConfig(Path dataDir, InetSocketAddress nbdListen, ControlEndpoint.UnixSocket controlSocket,
                         Optional<ControlEndpoint.LoopbackTcp> controlTcp, Optional<String> logLevel, int ioThreads,
                         Duration shutdownTimeout) {
-        this(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, TlsSettings.OFF,
-            Optional.empty());
+        this(dataDir, nbdListen, Optional.empty(), controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout,
+            TlsSettings.OFF, Optional.empty(), ExportAccess.OPEN, AccessSettings.DEFAULT);
     }
 
     /** This configuration with NBD TLS {@code tls}. */
     public DaemonConfig withTls(TlsSettings tls) {
-        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls,
-            metricsListen, access);
+        return new DaemonConfig(dataDir, nbdListen, nbdSocket, controlSocket, controlTcp, logLevel, ioThreads,
+            shutdownTimeout, tls, metricsListen, access, policy);
     }
 
     /** This configuration with the {@code --metrics} listener on {@code address}. */
     public DaemonConfig withMetricsListen(InetSocketAddress address) {
-        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls,
-            Optional.of(address), access);
+        return new DaemonConfig(dataDir, nbdListen, nbdSocket, controlSocket, controlTcp, logLevel, ioThreads,
+            shutdownTimeout, tls, Optional.of(address), access, policy);
     }
 
-    /** This configuration with {@code access}. */
-    public DaemonConfig withAccess(AccessSettings access) {
-        return new DaemonConfig(dataDir, nbdListen, controlSocket, controlTcp, logLevel, ioThreads, shutdownTimeout, tls,
-            metricsListen, access);
+    /** This configuration with NBD on the Unix socket {@code path} instead of TCP. */
+    public DaemonConfig withNbdSocket(Path path) {
+        return new DaemonConfig(dataDir, nbdListen, Optional.of(path), controlSocket, controlTcp, logLevel, ioThreads,
+            shutdownTimeout, tls, metricsListen, access, policy);
+    }
+
+    /** This configuration with NBD access decided by {@code access}. */
+    public DaemonConfig withAccess(ExportAccess access) {
+        return new DaemonConfig(dataDir, nbdListen, nbdSocket, controlSocket, controlTcp, logLevel, ioThreads,
+            shutdownTimeout, tls, metricsListen, access, policy);
+    }
+
+    /** This configuration with the control group and allowed path directories of {@code policy}. */
+    public DaemonConfig withPolicy(AccessSettings policy) {
+        return new DaemonConfig(dataDir, nbdListen, nbdSocket, controlSocket, controlTcp, logLevel, ioThreads,
+            shutdownTimeout, tls, metricsListen, access, policy);
+    }
+
+    /** How messages name where NBD clients connect: {@code unix:PATH} or {@code HOST:PORT}. */
+    public String describeNbdListen() {
+        return nbdSocket.map(p -> "unix:" + p).orElse(nbdListen.getHostString() + ":" + nbdListen.getPort());
     }
 
     /** Defaults for {@code dataDir}: everything else at its default. */

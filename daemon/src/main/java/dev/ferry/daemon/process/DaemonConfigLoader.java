@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * are relative to the file's directory. Keys:
  * <ul>
  *   <li>{@code data-dir} — data directory (default: {@link DefaultLocations#dataDirectory})</li>
- *   <li>{@code listen} — NBD HOST:PORT (default {@code 127.0.0.1:10809})</li>
+ *   <li>{@code listen} — NBD HOST:PORT (default {@code 127.0.0.1:10809}) or {@code unix:PATH}</li>
  *   <li>{@code control} — comma-separated control endpoints: at most one Unix socket path (default
  *       {@code <data-dir>/control.sock}) and at most one loopback HOST:PORT</li>
  *   <li>{@code log-level} — TRACE, DEBUG, INFO, WARN or ERROR</li>
@@ -49,6 +49,7 @@ public final class DaemonConfigLoader {
     public static final Set<String> KEYS = Set.of("data-dir", "listen", "control", "log-level", "io-threads",
         "shutdown-timeout", "control-group", "allow-path");
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+    private static final String UNIX_PREFIX = "unix:";
     private static final Pattern HOST_PORT = Pattern.compile("^(\\[[^\\]]+\\]|[^:\\[\\]]+):(\\d{1,5})$");
 
     /**
@@ -94,10 +95,14 @@ public final class DaemonConfigLoader {
         DaemonConfig d = DaemonConfig.defaults(dataDir);
 
         InetSocketAddress listen = d.nbdListen();
-        if (cli.listen() != null) {
-            listen = hostPort("--listen", cli.listen());
-        } else if (file.containsKey("listen")) {
-            listen = hostPort("'listen' in " + source, file.getProperty("listen"));
+        Optional<Path> nbdSocket = Optional.empty();
+        String listenText = cli.listen() != null ? cli.listen() : file.getProperty("listen");
+        Path listenBase = cli.listen() != null ? Path.of("").toAbsolutePath() : base;
+        if (listenText != null && listenText.startsWith(UNIX_PREFIX)) {
+            nbdSocket = Optional.of(unixSocket(cli.listen() != null ? "--listen" : "'listen' in " + source,
+                listenText, listenBase));
+        } else if (listenText != null) {
+            listen = hostPort(cli.listen() != null ? "--listen" : "'listen' in " + source, listenText);
         }
 
         ControlEndpoint.UnixSocket socket = d.controlSocket();
@@ -146,11 +151,12 @@ public final class DaemonConfigLoader {
         if (file.containsKey("shutdown-timeout")) {
             timeout = duration("'shutdown-timeout' in " + source, file.getProperty("shutdown-timeout"));
         }
-        return new DaemonConfig(dataDir, listen, socket, tcp, logLevel, ioThreads, timeout)
-            .withAccess(access(cli, file, base, source));
+        DaemonConfig config = new DaemonConfig(dataDir, listen, socket, tcp, logLevel, ioThreads, timeout)
+            .withPolicy(policy(cli, file, base, source));
+        return nbdSocket.map(config::withNbdSocket).orElse(config);
     }
 
-    private static AccessSettings access(CommandLine cli, Properties file, Path base, String source)
+    private static AccessSettings policy(CommandLine cli, Properties file, Path base, String source)
             throws DaemonConfigException {
         Optional<AccessSettings.ControlGroup> group = Optional.empty();
         String groupSource = "--control-group";
@@ -184,6 +190,15 @@ public final class DaemonConfigLoader {
         } catch (IOException e) {
             throw new DaemonConfigException(source + ": cannot look up group '" + name + "': " + e.getMessage(), e);
         }
+    }
+
+    /** The path of an NBD {@code unix:PATH} listen address, relative paths resolved against {@code base}. */
+    private static Path unixSocket(String source, String text, Path base) throws DaemonConfigException {
+        String path = text.substring(UNIX_PREFIX.length()).trim();
+        if (path.isEmpty()) {
+            throw new DaemonConfigException(source + ": expected unix:PATH, got '" + text + "'");
+        }
+        return base.resolve(path).normalize();
     }
 
     private static Properties read(Path path) throws DaemonConfigException {

@@ -95,7 +95,7 @@ public final class DaemonProcess {
             }
             ControlToken token = config.controlTcp().isPresent()
                 ? ControlToken.publish(dataDirectory.path().resolve(ControlToken.FILE_NAME)) : null;
-            ControlPeers peers = ControlPeers.forThisProcess(config.access().controlGroup()
+            ControlPeers peers = ControlPeers.forThisProcess(config.policy().controlGroup()
                 .map(g -> new ControlPeers.Group(g.name(), g.gid())));
             control = new ControlServer(config.controlEndpoints(), router, this::checkAcceptsOperations,
                 transport, maxBodyBytes, token, peers);

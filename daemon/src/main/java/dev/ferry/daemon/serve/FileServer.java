@@ -123,12 +123,13 @@ public final class FileServer {
                     .shutdownTimeout(options.drainTimeout())
                     .ioThreadStart(IoFlusher::markCurrentThread)
                     .tls(options.tls())
+                    .access(options.access())
                     .build();
             beforeListening.run();
             SocketAddress bound = bind(server);
             log.info("serving {} ({} bytes{}) as export '{}' on {} over {}", device.describe(), device.size(),
                     options.readOnly() ? ", read-only" : "", options.exportName(), where(bound),
-                    options.inherited().isPresent() ? "epoll" : transport);
+                    options.inherited().isPresent() || options.unixSocket().isPresent() ? "epoll" : transport);
             started = true;
             return bound;
         } finally {
@@ -158,10 +159,13 @@ public final class FileServer {
     }
 
     private SocketAddress bind(NbdServer nbd) throws InterruptedException {
-        String on = options.inherited().map(InheritedListener::describe).orElse(
-                options.listen().getAddress().getHostAddress() + ":" + options.listen().getPort());
+        String on = options.inherited().map(InheritedListener::describe).orElse(options.unixSocket()
+                .map(p -> "unix:" + p)
+                .orElse(options.listen().getAddress().getHostAddress() + ":" + options.listen().getPort()));
         try {
-            return options.inherited().isPresent() ? nbd.startOn(options.inherited().get()) : nbd.start();
+            return options.inherited().isPresent() ? nbd.startOn(options.inherited().get())
+                    : options.unixSocket().isPresent() ? nbd.startOnUnixSocket(options.unixSocket().get())
+                    : nbd.start();
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) { // Netty rethrows the bind's checked exceptions undeclared
@@ -169,10 +173,13 @@ public final class FileServer {
         }
     }
 
-    /** How the log names where clients connect: an NBD URI for TCP, the socket otherwise. */
+    /** How the log names where clients connect: an NBD URI for TCP or a Unix socket, the socket otherwise. */
     private String where(SocketAddress bound) {
         if (bound instanceof InetSocketAddress tcp) {
             return "nbd://" + tcp.getAddress().getHostAddress() + ":" + tcp.getPort() + "/" + options.exportName();
+        }
+        if (options.unixSocket().isPresent()) {
+            return "nbd+unix:///" + options.exportName() + "?socket=" + options.unixSocket().get();
         }
         return options.inherited().map(InheritedListener::describe).orElseThrow();
     }

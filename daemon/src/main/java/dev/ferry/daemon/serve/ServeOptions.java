@@ -1,5 +1,6 @@
 package dev.ferry.daemon.serve;
 
+import dev.ferry.nbd.access.ExportAccess;
 import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.TlsSettings;
 import dev.ferry.nbd.server.Transport;
@@ -16,7 +17,8 @@ import java.util.OptionalLong;
  * @param file          the file or block device to serve
  * @param exportName    the NBD export name (the default name "" selects it too)
  * @param description   sent as NBD_INFO_DESCRIPTION
- * @param listen        address to listen on, unless {@code inherited} is present
+ * @param listen        address to listen on, unless {@code inherited} or {@code unixSocket} is present
+ * @param unixSocket    the Unix socket to listen on instead of TCP
  * @param inherited     a listening socket passed by socket activation, served instead of binding {@code listen}
  * @param readOnly      refuse writes
  * @param createSize    size of the sparse file to create when {@code file} is missing
@@ -25,11 +27,12 @@ import java.util.OptionalLong;
  * @param drainTimeout  how long a graceful shutdown waits for in-flight requests and the final flush
  * @param tls           NBD TLS
  * @param metricsListen where to serve {@code GET /metrics} over plain HTTP, if anywhere (already checked)
+ * @param access        which NBD client may open the export, and how
  */
 public record ServeOptions(Path file, String exportName, String description, InetSocketAddress listen,
-                           Optional<InheritedListener> inherited, boolean readOnly, OptionalLong createSize,
+                           Optional<Path> unixSocket, Optional<InheritedListener> inherited, boolean readOnly, OptionalLong createSize,
                            boolean createParents, Transport transport, Duration drainTimeout, TlsSettings tls,
-                           Optional<InetSocketAddress> metricsListen) {
+                           Optional<InetSocketAddress> metricsListen, ExportAccess access) {
 
     /** Checks that nothing is missing. */
     public ServeOptions {
@@ -43,5 +46,7 @@ public record ServeOptions(Path file, String exportName, String description, Ine
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(metricsListen, "metricsListen");
+        Objects.requireNonNull(unixSocket, "unixSocket");
+        Objects.requireNonNull(access, "access");
     }
 }

@@ -11,13 +11,15 @@ import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.NbdServer;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves an {@link ExportDirectory} over NBD on {@code DaemonConfig.nbdListen()}, or on the socket passed by socket
- * activation ({@link SocketActivation}) when there is one; at stop it stops accepting,
+ * Serves an {@link ExportDirectory} over NBD on {@code DaemonConfig.nbdListen()}, on the Unix socket
+ * {@code DaemonConfig.nbdSocket()}, or on the socket passed by socket activation ({@link SocketActivation}) when there
+ * is one, as the configured access rules allow; at stop it stops accepting,
  * answers new requests with ESHUTDOWN and drains those in flight (bounded by the daemon's shutdown timeout).
  */
 public final class NbdDaemonService implements DaemonService {
@@ -48,9 +50,13 @@ public final class NbdDaemonService implements DaemonService {
                 .shutdownTimeout(context.config().shutdownTimeout())
                 .ioThreadStart(IoFlusher::markCurrentThread)
                 .tls(context.config().tls())
+                .access(context.config().access())
                 .observer(new NbdMetrics(context.meterRegistry()))
                 .build();
-        bound = inherited.isPresent() ? s.startOn(inherited.get()) : s.start();
+        Optional<Path> socket = context.config().nbdSocket();
+        bound = inherited.isPresent() ? s.startOn(inherited.get())
+                : socket.isPresent() ? s.startOnUnixSocket(socket.get())
+                : s.start();
         server = s;
         LOG.info("serving {} exports over NBD on {}", exports.list().size(),
                 inherited.map(InheritedListener::describe).orElse(String.valueOf(bound)));

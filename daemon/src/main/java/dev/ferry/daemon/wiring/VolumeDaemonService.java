@@ -78,7 +78,7 @@ public final class VolumeDaemonService implements DaemonService {
         ExportFactory tracking = (name, device, onIdle) -> exportFactory.create(name, b.track(name, device), onIdle);
         volumes = VolumeService.open(context.dataDir(), exports, tracking, SUSPEND_TIMEOUT, pvWrapper);
         dmExports = new DmExports(exports, exportFactory);
-        AllowedPaths paths = AllowedPaths.of(context.dataDir(), context.config().access().allowPaths());
+        AllowedPaths paths = AllowedPaths.of(context.dataDir(), context.config().policy().allowPaths());
         volumes.activator().restrictHandLoadedPaths(name -> paths.check(name, "table device"));
         ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT, paths);
         LOG.info("PV and table paths may lie under: {}", paths.describe());

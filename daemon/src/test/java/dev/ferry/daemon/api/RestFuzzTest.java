@@ -9,6 +9,7 @@ import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.operations.VolumeOperations;
+import dev.ferry.daemon.policy.AllowedPaths;
 import dev.ferry.daemon.process.DaemonConfig;
 import dev.ferry.daemon.process.DaemonProcess;
 import dev.ferry.daemon.wiring.FerryServices;
@@ -77,7 +78,8 @@ class RestFuzzTest {
         DaemonConfig config = new DaemonConfig(d.dataDir(), d.nbdListen(), d.controlSocket(), Optional.empty(),
                 Optional.empty(), 1, Duration.ofSeconds(5));
         daemon = DaemonProcess.builder(config).routes(router -> ApiRoutes.install(router, refusingOperations(), registry,
-                new DmExports(new ExportDirectory(), FerryServices::blockDeviceExport), Duration.ofSeconds(2))).build();
+                new DmExports(new ExportDirectory(), FerryServices::blockDeviceExport), Duration.ofSeconds(2),
+                AllowedPaths.of(root, List.of()))).build();
         daemon.start();
         socket = UnixDomainSocketAddress.of(config.controlSocket().path());
     }

@@ -97,6 +97,30 @@ class FerryCommandLineTest {
     }
 
     @Test
+    void badAccessRulesStopServeAndDaemonNamingTheLine() throws Exception {
+        Path rules = Files.writeString(dir.resolve("access.rules"), "# rules\nvg0/* rx any\n");
+        Path file = dir.resolve("d.img");
+        assertThat(run("serve", file.toString(), "--size", "1M", "--listen", "127.0.0.1:0", "--access-rules",
+                rules.toString())).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("ferry serve: " + rules + " line 2: unknown grant 'rx' (expected rw, ro "
+                + "or deny)" + System.lineSeparator());
+        assertThat(file).doesNotExist();
+        err.getBuffer().setLength(0);
+        assertThat(run("daemon", "--data-dir", dir.resolve("data").toString(), "--access-rules", rules.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("ferry daemon: " + rules + " line 2: unknown grant 'rx' (expected rw, "
+                + "ro or deny)" + System.lineSeparator());
+    }
+
+    @Test
+    void certificateSubjectRulesNeedVerifiedClientCertificates() throws Exception {
+        Path rules = Files.writeString(dir.resolve("access.rules"), "* rw subject CN=backup\n");
+        assertThat(run("serve", dir.resolve("d.img").toString(), "--size", "1M", "--access-rules", rules.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains(rules + " names certificate subjects, which need --tls-verify-peer");
+    }
+
+    @Test
     void unknownOptionsAndCommandsAreUsageErrors() {
         assertThat(run("serve", "--frobnicate")).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option: '--frobnicate'");
@@ -108,7 +132,7 @@ class FerryCommandLineTest {
     @Test
     void helpListsTheServeOptions() {
         assertThat(run("serve", "--help")).isZero();
-        assertThat(out.toString()).contains("--listen=HOST:PORT", "--read-only", "--size=SIZE", "--transport",
+        assertThat(out.toString()).contains("--listen=HOST:PORT", "--read-only", "--access-rules=FILE", "--size=SIZE", "--transport",
                 "--description", "--verbose", "ferry-data/disk.img");
     }
 }

@@ -63,8 +63,19 @@ final class RawNbdClient implements AutoCloseable {
 
     /** Connects and reads the server's greeting. */
     static RawNbdClient connect(int port) {
+        return connectFrom(null, port);
+    }
+
+    /**
+     * Connects from source address {@code local} (any loopback address, e.g. 127.0.0.2; null lets the kernel choose)
+     * to 127.0.0.1:{@code port} and reads the server's greeting.
+     */
+    static RawNbdClient connectFrom(String local, int port) {
         try {
             Socket s = new Socket();
+            if (local != null) {
+                s.bind(new InetSocketAddress(local, 0));
+            }
             s.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
             s.setSoTimeout(TIMEOUT_MILLIS);
             s.setTcpNoDelay(true);

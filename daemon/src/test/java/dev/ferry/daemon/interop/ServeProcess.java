@@ -103,6 +103,11 @@ final class ServeProcess implements LoggedProcess {
         return "nbd://127.0.0.1:" + port + "/" + exportName;
     }
 
+    /** The export's URI over TLS with libnbd's certificates directory {@code certificates}. */
+    String tlsUri(Path certificates) {
+        return uri().replaceFirst("^nbd://", "nbds://") + "?tls-certificates=" + certificates;
+    }
+
     /** The process id, for signals. */
     long pid() {
         return process.pid();

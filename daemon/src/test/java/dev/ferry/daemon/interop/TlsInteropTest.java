@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code tls-certificates}): {@code ferry serve --tls require} refuses plain clients and moves every byte both ways
  * under TLS; {@code --tls on} serves both; {@code --tls-verify-peer} refuses a client without a certificate signed by the
  * CA and serves one with it; unusable certificates stop {@code ferry serve} with one line and exit 2. The certificates
- * are made by {@code openssl} for the test (a CA, a server key in PKCS#1 as older tools write it, a client key in
- * PKCS#8).
+ * are made by {@code openssl} for the test ({@link TestPki}).
  */
 class TlsInteropTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -36,39 +35,7 @@ class TlsInteropTest {
     @BeforeEach
     void certificates() throws Exception {
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo", "nbdcopy");
-        ExternalTool.assumeInstalled("openssl", "openssl");
-        pki = Files.createDirectories(dir.resolve("pki"));
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca-cert.pem",
-                "-days", "2", "-subj", "/CN=ferry test CA");
-        signed("server", "serverAuth", "-traditional");
-        signed("client", "clientAuth");
-    }
-
-    /** NAME-key.pem (PKCS#1 with {@code -traditional}, else PKCS#8) and NAME-cert.pem signed by the CA. */
-    private void signed(String name, String usage, String... keyFormat) throws Exception {
-        List<String> key = new java.util.ArrayList<>(List.of("genrsa"));
-        key.addAll(List.of(keyFormat));
-        key.addAll(List.of("-out", name + "-key.pem", "2048"));
-        openssl(key.toArray(String[]::new));
-        openssl("req", "-new", "-key", name + "-key.pem", "-out", name + ".csr", "-subj", "/CN=127.0.0.1");
-        Files.writeString(pki.resolve(name + ".ext"),
-                "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=" + usage + "\n");
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca-cert.pem", "-CAkey", "ca-key.pem",
-                "-CAcreateserial", "-out", name + "-cert.pem", "-days", "2", "-extfile", name + ".ext");
-    }
-
-    private void openssl(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(pki.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("openssl.log").toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + Files.readString(dir.resolve("openssl.log")))
-                .isZero();
-    }
-
-    private static String tlsUri(ServeProcess serve, Path certificates) {
-        return serve.uri().replaceFirst("^nbd://", "nbds://") + "?tls-certificates=" + certificates;
+        pki = TestPki.create(dir.resolve("pki")).dir();
     }
 
     @Test
@@ -80,14 +47,14 @@ class TlsInteropTest {
         assertThat(plain.exitCode()).as(plain.describe()).isNotZero();
         assertThat(plain.stderr()).containsIgnoringCase("TLS");
 
-        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", tlsUri(serve, pki)).assertSuccess().stdout().trim())
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(16 * MIB));
         Path source = dir.resolve("source.img");
         TestFiles.sparse(source, 16 * MIB);
         TestFiles.writeRandom(source, 0, 16 * (int) MIB, 42);
-        ExternalTool.run(TIMEOUT, "nbdcopy", source.toString(), tlsUri(serve, pki)).assertSuccess();
+        ExternalTool.run(TIMEOUT, "nbdcopy", source.toString(), serve.tlsUri(pki)).assertSuccess();
         Path back = dir.resolve("back.img");
-        ExternalTool.run(TIMEOUT, "nbdcopy", tlsUri(serve, pki), back.toString()).assertSuccess();
+        ExternalTool.run(TIMEOUT, "nbdcopy", serve.tlsUri(pki), back.toString()).assertSuccess();
         assertThat(TestFiles.sha256(back)).isEqualTo(TestFiles.sha256(source));
         assertThat(TestFiles.sha256(file)).isEqualTo(TestFiles.sha256(source));
     }
@@ -98,7 +65,7 @@ class TlsInteropTest {
         ServeProcess serve = servers.start(dir, file, "disk", "--tls", "on", "--tls-certificates", pki.toString());
         assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.uri()).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(4 * MIB));
-        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", tlsUri(serve, pki)).assertSuccess().stdout().trim())
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(4 * MIB));
     }
 
@@ -109,9 +76,9 @@ class TlsInteropTest {
                 "--tls-verify-peer");
         Path anonymous = Files.createDirectories(dir.resolve("anonymous"));
         Files.copy(pki.resolve("ca-cert.pem"), anonymous.resolve("ca-cert.pem"));
-        ExternalTool.Result refused = ExternalTool.run(TIMEOUT, "nbdinfo", "--size", tlsUri(serve, anonymous));
+        ExternalTool.Result refused = ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(anonymous));
         assertThat(refused.exitCode()).as(refused.describe()).isNotZero();
-        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", tlsUri(serve, pki)).assertSuccess().stdout().trim())
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(4 * MIB));
     }
 

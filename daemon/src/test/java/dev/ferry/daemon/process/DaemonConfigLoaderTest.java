@@ -54,6 +54,21 @@ class DaemonConfigLoaderTest {
     }
 
     @Test
+    void aUnixListenAddressIsAPathRelativeToWhereItWasGiven() throws Exception {
+        Path file = Files.writeString(dir.resolve("ferry.conf"), "listen = unix:run/nbd.sock\n");
+        DaemonConfig fromFile = DaemonConfigLoader.load(cli(file, null, null, null), dir.resolve("default"));
+        assertThat(fromFile.nbdSocket()).contains(dir.resolve("run/nbd.sock"));
+        assertThat(fromFile.describeNbdListen()).isEqualTo("unix:" + dir.resolve("run/nbd.sock"));
+        DaemonConfig fromCli = DaemonConfigLoader.load(cli(file, null, "unix:/run/ferry/nbd.sock", null),
+            dir.resolve("default"));
+        assertThat(fromCli.nbdSocket()).contains(Path.of("/run/ferry/nbd.sock"));
+        DaemonConfig tcp = DaemonConfigLoader.load(cli(file, null, "127.0.0.1:0", null), dir.resolve("default"));
+        assertThat(tcp.nbdSocket()).isEmpty();
+        assertThatThrownBy(() -> DaemonConfigLoader.load(cli(null, null, "unix:", null), dir))
+            .isInstanceOf(DaemonConfigException.class).hasMessage("--listen: expected unix:PATH, got 'unix:'");
+    }
+
+    @Test
     void commandLineOverridesTheFile() throws Exception {
         Path file = Files.writeString(dir.resolve("ferry.conf"),
             "data-dir = /from/file\nlisten = 127.0.0.2:1\ncontrol = 127.0.0.1:7070\n");
@@ -71,14 +86,14 @@ class DaemonConfigLoaderTest {
     void accessOptionsComeFromTheFileAndTheCommandLineAddsAllowedDirectories() throws Exception {
         Path file = Files.writeString(dir.resolve("ferry.conf"), "control-group = root\nallow-path = pvs, /srv/ferry\n");
         DaemonConfig fromFile = DaemonConfigLoader.load(cli(file, null, null, null), dir.resolve("default"));
-        assertThat(fromFile.access().controlGroup()).contains(new AccessSettings.ControlGroup("root", 0));
-        assertThat(fromFile.access().allowPaths()).containsExactly(dir.resolve("pvs"), Path.of("/srv/ferry"));
+        assertThat(fromFile.policy().controlGroup()).contains(new AccessSettings.ControlGroup("root", 0));
+        assertThat(fromFile.policy().allowPaths()).containsExactly(dir.resolve("pvs"), Path.of("/srv/ferry"));
 
         DaemonConfig both = DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(file, null, null, null, "root",
             List.of(Path.of("/mnt/disks"))), dir.resolve("default"));
-        assertThat(both.access().allowPaths()).containsExactly(dir.resolve("pvs"), Path.of("/srv/ferry"),
+        assertThat(both.policy().allowPaths()).containsExactly(dir.resolve("pvs"), Path.of("/srv/ferry"),
             Path.of("/mnt/disks"));
-        assertThat(DaemonConfigLoader.load(cli(null, null, null, null), dir).access()).isEqualTo(AccessSettings.DEFAULT);
+        assertThat(DaemonConfigLoader.load(cli(null, null, null, null), dir).policy()).isEqualTo(AccessSettings.DEFAULT);
 
         assertThatThrownBy(() -> DaemonConfigLoader.load(new DaemonConfigLoader.CommandLine(null, null, null, null,
             "no-such-group-ferry", null), dir)).isInstanceOf(DaemonConfigException.class)

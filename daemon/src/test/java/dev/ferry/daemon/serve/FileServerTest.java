@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.daemon.command.CommandFailure;
 import dev.ferry.daemon.serve.FileServer.State;
+import dev.ferry.nbd.access.ExportAccess;
 import dev.ferry.nbd.server.TlsSettings;
 import dev.ferry.nbd.server.Transport;
 import dev.ferry.nbd.testing.TransitionTable;
@@ -37,8 +38,8 @@ class FileServerTest {
 
     private FileServer server(Path file, long createSize) {
         return new FileServer(new ServeOptions(file, "disk", "", new InetSocketAddress("127.0.0.1", 0), Optional.empty(),
-            false, OptionalLong.of(createSize), false, Transport.NIO, Duration.ofSeconds(5), TlsSettings.OFF,
-            Optional.empty()));
+            Optional.empty(), false, OptionalLong.of(createSize), false, Transport.NIO, Duration.ofSeconds(5),
+            TlsSettings.OFF, Optional.empty(), ExportAccess.OPEN));
     }
 
     @Test

@@ -62,7 +62,8 @@ public final class FerryDaemon implements LoggedProcess {
 
     /**
      * As {@link #start(Path)}, with {@code extraArgs} added to {@code ferry daemon}'s (at every start); a
-     * {@code --control /PATH} among them moves the control socket there.
+     * {@code --control /PATH} among them moves the control socket there, and a {@code --listen} replaces the
+     * daemon's loopback port (then {@link #nbdUri} and {@link #nbdClient} do not apply).
      */
     public static FerryDaemon start(Path workDir, List<String> extraArgs) {
         FerryDaemon d = new FerryDaemon(workDir, extraArgs);
@@ -77,8 +78,11 @@ public final class FerryDaemon implements LoggedProcess {
         }
         Path log = workDir.resolve("daemon-" + (logFiles.size() + 1) + ".log");
         logFiles.add(log);
-        List<String> args = new ArrayList<>(List.of("daemon", "--data-dir", dataDir.toString(), "--listen",
-                "127.0.0.1:" + nbdPort, "--allow-path", workDir.toString()));
+        List<String> args = new ArrayList<>(List.of("daemon", "--data-dir", dataDir.toString(), "--allow-path",
+                workDir.toString()));
+        if (!extraArgs.contains("--listen")) {
+            args.addAll(List.of("--listen", "127.0.0.1:" + nbdPort));
+        }
         args.addAll(extraArgs);
         process = ChildJvm.start(ChildJvm.FAST_START, args, Map.of(), log);
         awaitRunning();

@@ -27,7 +27,7 @@ public final class InProcessDaemon {
     public static DaemonProcess start(Path data, FerryServices services) throws Exception {
         DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0), controlSocket(data),
                 Optional.empty(), Optional.empty(), 2, Duration.ofSeconds(20))
-                .withAccess(new AccessSettings(Optional.empty(), List.of(data.getParent())));
+                .withPolicy(new AccessSettings(Optional.empty(), List.of(data.getParent())));
         DaemonProcess daemon = DaemonProcess.builder(config).services(services.services()).build();
         daemon.start();
         return daemon;

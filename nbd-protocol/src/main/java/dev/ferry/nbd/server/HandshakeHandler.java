@@ -174,7 +174,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
         ctx.flush();
         ssl.handshakeFuture().addListener(done -> {
             if (done.isSuccess()) {
-                negotiator.onTlsEstablished();
+                negotiator.onTlsEstablished(PeerIdentity.certificateSubject(ssl.engine().getSession()));
                 LOG.debug("NBD connection {}: TLS {} with {}", ctx.channel().remoteAddress(),
                         ssl.engine().getSession().getProtocol(), ssl.engine().getSession().getCipherSuite());
                 ctx.read();

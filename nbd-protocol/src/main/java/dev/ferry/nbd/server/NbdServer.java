@@ -1,14 +1,11 @@
 package dev.ferry.nbd.server;
 
-import dev.ferry.nbd.codec.HandshakeEncoder;
-import dev.ferry.nbd.codec.OptionRequestDecoder;
+import dev.ferry.nbd.access.ExportAccess;
 import dev.ferry.nbd.codec.PayloadBudget;
-import dev.ferry.nbd.codec.PayloadRecvByteBufAllocator;
 import dev.ferry.nbd.export.ExportCatalog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,11 +13,13 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -36,8 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An NBD server (fixed newstyle, TLS by STARTTLS when configured) serving the exports of an {@link ExportCatalog} over TCP, or over a listening
- * TCP or Unix socket passed to the process ({@link #startOn}).
+ * An NBD server (fixed newstyle, TLS by STARTTLS when configured) serving the exports of an {@link ExportCatalog} over
+ * TCP, over a Unix socket it binds ({@link #startOnUnixSocket}), or over a listening TCP or Unix socket passed to the
+ * process ({@link #startOn}); an {@link ExportAccess} decides which peer may open which export.
  *
  * <p>Lifecycle in {@link State}. {@link #close()} stops accepting, answers new requests with ESHUTDOWN, waits up
  * to the shutdown timeout for requests in flight, then closes every connection and the event loops.
@@ -89,40 +89,35 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
-    private final ExportCatalog catalog;
     private final String host;
     private final int port;
     private final Transport transport;
-    private final ConnectionLimits limits;
     private final int ioThreads;
     private final WriteBufferWaterMark waterMark;
     private final Duration shutdownTimeout;
-    private final Duration handshakeTimeout;
-    private final Duration stallTimeout;
     private final PayloadBudget payloadBudget;
-    private final TlsSettings tls;
     private final Runnable ioThreadStart;
     private final ServerState serverState;
+    private final ConnectionSetup setup;
     private State state = State.NEW;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
+    /** The Unix socket file bound by {@link #startOnUnixSocket}, removed at close; null otherwise. */
+    private UnixSocketPath unixSocket;
 
     private NbdServer(Builder b) {
-        this.catalog = Objects.requireNonNull(b.catalog, "catalog");
         this.host = b.host;
         this.port = b.port;
         this.transport = b.transport;
-        this.limits = b.limits;
         this.ioThreads = b.ioThreads;
         this.waterMark = b.waterMark;
         this.shutdownTimeout = b.shutdownTimeout;
-        this.handshakeTimeout = b.handshakeTimeout;
-        this.stallTimeout = b.stallTimeout;
         this.payloadBudget = new PayloadBudget(b.payloadBudget);
-        this.tls = b.tls;
         this.ioThreadStart = b.ioThreadStart;
         this.serverState = new ServerState(new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), b.observer);
+        this.setup = new ConnectionSetup(Objects.requireNonNull(b.catalog, "catalog"), b.tls, b.access, b.limits,
+                serverState, b.handshakeTimeout, b.stallTimeout, payloadBudget);
     }
 
     /** A builder with defaults: 127.0.0.1, port 10809, AUTO transport, {@link ConnectionLimits#DEFAULT}. */
@@ -132,7 +127,25 @@ public final class NbdServer implements AutoCloseable {
 
     /** Binds and starts serving; returns the bound address (useful with port 0). */
     public synchronized InetSocketAddress start() throws InterruptedException {
-        return (InetSocketAddress) serve(null);
+        return (InetSocketAddress) serve(null, null);
+    }
+
+    /**
+     * Starts serving on a Unix socket bound at {@code path}; a stale socket file there (nothing accepting on it) is
+     * replaced, and the file is removed at close. Connecting needs write permission on the file: it gets mode 0600
+     * (the server's user only) with {@link ExportAccess#OPEN}, else 0666 (the access rules decide, by the peer's
+     * uid and gid). Needs the epoll transport (AUTO picks it).
+     *
+     * @throws java.net.BindException                  when another server listens on {@code path}
+     * @throws java.nio.file.FileAlreadyExistsException when {@code path} is a file other than a socket
+     */
+    public synchronized SocketAddress startOnUnixSocket(Path path) throws InterruptedException, java.io.IOException {
+        requireEpoll("a Unix socket at " + path);
+        UnixSocketPath file = UnixSocketPath.clear(path);
+        SocketAddress bound = serve(null, path);
+        unixSocket = file;
+        file.bound(PosixFilePermissions.fromString(setup.access() == ExportAccess.OPEN ? "rw-------" : "rw-rw-rw-"));
+        return bound;
     }
 
     /**
@@ -143,19 +156,23 @@ public final class NbdServer implements AutoCloseable {
      */
     public synchronized SocketAddress startOn(InheritedListener listener) throws InterruptedException {
         Objects.requireNonNull(listener, "listener");
-        Transport adopting = transport == Transport.AUTO ? Transport.EPOLL : transport;
-        if (adopting != Transport.EPOLL) {
-            throw new IllegalStateException("serving an " + listener.describe() + " needs the epoll transport, not "
-                    + transport);
-        }
-        adopting.resolve();   // fails clearly where epoll is unavailable
-        return serve(listener);
+        requireEpoll("an " + listener.describe());
+        return serve(listener, null);
     }
 
-    private SocketAddress serve(InheritedListener listener) throws InterruptedException {
+    private void requireEpoll(String what) {
+        Transport adopting = transport == Transport.AUTO ? Transport.EPOLL : transport;
+        if (adopting != Transport.EPOLL) {
+            throw new IllegalStateException("serving " + what + " needs the epoll transport, not " + transport);
+        }
+        adopting.resolve();   // fails clearly where epoll is unavailable
+    }
+
+    /** Serves an inherited {@code listener}, a Unix socket bound at {@code unixPath}, or (both null) TCP. */
+    private SocketAddress serve(InheritedListener listener, Path unixPath) throws InterruptedException {
         transition(State.RUNNING);
         try {
-            serverChannel = bind(listener);
+            serverChannel = bind(listener, unixPath);
         } catch (Throwable e) { // Netty rethrows the bind's checked exceptions (BindException) undeclared
             if (bossGroup != null) {
                 bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -167,13 +184,15 @@ public final class NbdServer implements AutoCloseable {
             throw e;
         }
         SocketAddress bound = serverChannel.localAddress();
+        boolean tcp = listener == null && unixPath == null;
         LOG.info("NBD server listening on {} ({} transport)", listener == null ? bound : listener.describe(),
-                listener == null ? transport.resolve() : Transport.EPOLL);
+                tcp ? transport.resolve() : Transport.EPOLL);
         return bound;
     }
 
-    private Channel bind(InheritedListener listener) throws InterruptedException {
-        Transport used = listener == null ? transport : Transport.EPOLL;
+    private Channel bind(InheritedListener listener, Path unixPath) throws InterruptedException {
+        boolean unixDomain = unixPath != null || listener != null && listener.unixDomain();
+        Transport used = listener == null && unixPath == null ? transport : Transport.EPOLL;
         bossGroup = new MultiThreadIoEventLoopGroup(1, used.ioHandlerFactory());
         // named, and each runs the start hook first; daemon flag and priority as Netty's own event-loop threads
         ThreadFactory names = new DefaultThreadFactory("ferry-nbd-io", false, Thread.MAX_PRIORITY);
@@ -186,22 +205,13 @@ public final class NbdServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        serverState.channels.add(ch);
-                        ch.config().setRecvByteBufAllocator(new PayloadRecvByteBufAllocator());
-                        ch.pipeline()
-                                .addLast("flush-consolidation", new FlushConsolidationHandler(256, true))
-                                .addLast(HandshakeHandler.HANDSHAKE_ENCODER, new HandshakeEncoder())
-                                .addLast(HandshakeHandler.OPTION_DECODER, new OptionRequestDecoder())
-                                .addLast(HandshakeHandler.HANDSHAKE_HANDLER, new HandshakeHandler(
-                                        new OptionNegotiator(catalog, tls.mode()), limits, serverState,
-                                        handshakeTimeout, stallTimeout, payloadBudget, tls));
-                    }
-                });
-        if (listener == null || !listener.unixDomain()) {
+                .childHandler(setup.initializer());
+        if (!unixDomain) {
             bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+        }
+        if (unixPath != null) {
+            return bootstrap.channel(EpollServerDomainSocketChannel.class).bind(new DomainSocketAddress(unixPath.toFile()))
+                    .sync().channel();
         }
         if (listener == null) {
             return bootstrap.channel(transport.serverChannelClass()).option(ChannelOption.SO_REUSEADDR, true)
@@ -279,6 +289,9 @@ public final class NbdServer implements AutoCloseable {
         long timeoutMs = shutdownTimeout.toMillis();
         workerGroup.shutdownGracefully(quietMs, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly();
         bossGroup.shutdownGracefully(quietMs, timeoutMs, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        if (unixSocket != null) {
+            unixSocket.remove();
+        }
         LOG.info("NBD server stopped");
     }
 
@@ -308,8 +321,15 @@ public final class NbdServer implements AutoCloseable {
         private TlsSettings tls = TlsSettings.OFF;
         private NbdTrafficObserver observer = NbdTrafficObserver.NONE;
         private Runnable ioThreadStart = () -> { };
+        private ExportAccess access = ExportAccess.OPEN;
 
         private Builder() {
+        }
+
+        /** Who may open which export, and how (default {@link ExportAccess#OPEN}: everyone, read-write). */
+        public Builder access(ExportAccess access) {
+            this.access = Objects.requireNonNull(access);
+            return this;
         }
 
         /** TLS: off (the default), on for clients that ask with STARTTLS, or required of every client. */

@@ -3,6 +3,9 @@ package dev.ferry.nbd.server;
 import static dev.ferry.nbd.NbdConstants.*;
 
 import dev.ferry.nbd.NbdNames;
+import dev.ferry.nbd.access.ExportAccess;
+import dev.ferry.nbd.access.Grant;
+import dev.ferry.nbd.access.NbdPeer;
 import dev.ferry.nbd.codec.ClientFlags;
 import dev.ferry.nbd.codec.ExportNameReply;
 import dev.ferry.nbd.codec.NegotiatedSession;
@@ -11,6 +14,7 @@ import dev.ferry.nbd.codec.OptionRequest;
 import dev.ferry.nbd.codec.OversizedOption;
 import dev.ferry.nbd.codec.ServerHandshakeMessage;
 import dev.ferry.nbd.export.Export;
+import dev.ferry.nbd.export.ExportCapabilities;
 import dev.ferry.nbd.export.ExportCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import javax.security.auth.x500.X500Principal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The option-haggling state of one connection (spec "Option types"): decides the replies to every
@@ -28,8 +35,15 @@ import java.util.Set;
  *
  * <p>States: AWAIT_CLIENT_FLAGS -(acceptable flags)-> OPTIONS -(GO/EXPORT_NAME)-> TRANSMISSION;
  * any state -(violation, ABORT)-> CLOSED. Calls in another state throw IllegalStateException.
+ *
+ * <p>Every export is checked against the {@link ExportAccess} for the peer as known at that moment (its certificate
+ * subject counts once STARTTLS verified it): LIST leaves out denied exports, INFO, GO and the meta-context options
+ * answer {@code NBD_REP_ERR_POLICY} for them, EXPORT_NAME closes the connection (it has no error reply), and a
+ * read-only grant advertises {@code NBD_FLAG_READ_ONLY}, which makes the request validator refuse writes with EPERM.
  */
 final class OptionNegotiator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OptionNegotiator.class);
 
     /** Context id of {@code base:allocation} when selected. */
     static final int BASE_ALLOCATION_ID = 1;
@@ -84,6 +98,8 @@ final class OptionNegotiator {
 
     private final ExportCatalog catalog;
     private final TlsMode tls;
+    private final ExportAccess access;
+    private NbdPeer peer;
     private State state = State.AWAIT_CLIENT_FLAGS;
     /** Whether STARTTLS succeeded on this connection. */
     private boolean tlsActive;
@@ -100,16 +116,24 @@ final class OptionNegotiator {
     }
 
     OptionNegotiator(ExportCatalog catalog, TlsMode tls) {
+        this(catalog, tls, ExportAccess.OPEN, NbdPeer.unknown());
+    }
+
+    OptionNegotiator(ExportCatalog catalog, TlsMode tls, ExportAccess access, NbdPeer peer) {
         this.catalog = catalog;
         this.tls = tls;
+        this.access = access;
+        this.peer = peer;
     }
 
     /**
-     * Records that TLS is up after a STARTTLS: everything negotiated before it is forgotten (spec: a client must not
-     * rely on it), so structured replies, extended headers and meta contexts are asked for again over TLS.
+     * Records that TLS is up after a STARTTLS, with the verified client certificate's subject if the client presented
+     * one: everything negotiated before it is forgotten (spec: a client must not rely on it), so structured replies,
+     * extended headers and meta contexts are asked for again over TLS.
      */
-    void onTlsEstablished() {
+    void onTlsEstablished(Optional<X500Principal> clientSubject) {
         requireState(State.OPTIONS);
+        peer = peer.withCertificateSubject(clientSubject);
         tlsActive = true;
         structuredReplies = false;
         extendedHeaders = false;
@@ -181,10 +205,11 @@ final class OptionNegotiator {
 
     private NegotiationStep exportName(String name) {
         Optional<Export> export = catalog.find(name);
-        if (export.isEmpty() || extendedHeaders) {
+        Grant grant = export.isEmpty() ? Grant.DENY : grant(export.get());
+        if (grant == Grant.DENY || extendedHeaders) {
             return closed();
         }
-        NegotiatedSession session = session(export.get(), name);
+        NegotiatedSession session = session(export.get(), name, grant);
         transition(State.TRANSMISSION);
         return NegotiationStep.transmission(List.of(new ExportNameReply(session.exportSize(),
                 session.transmissionFlags(), noZeroes)), export.get(), session);
@@ -193,6 +218,9 @@ final class OptionNegotiator {
     private NegotiationStep list() {
         List<ServerHandshakeMessage> replies = new ArrayList<>();
         for (Export e : catalog.list()) {
+            if (access.grant(peer, e.name()) == Grant.DENY) {
+                continue;
+            }
             replies.add(OptionReply.server(NBD_OPT_LIST, e.name(), e.description()));
         }
         replies.add(OptionReply.ack(NBD_OPT_LIST));
@@ -212,13 +240,17 @@ final class OptionNegotiator {
                     "no export named '" + query.name() + "'"));
         }
         Export export = found.get();
+        Grant grant = grant(export);
+        if (grant == Grant.DENY) {
+            return policy(opt, export);
+        }
         if (opt == NBD_OPT_GO && export.blockSize().minimum() > ASSUMED_MINIMUM_BLOCK
                 && !query.infoTypes().contains(NBD_INFO_BLOCK_SIZE)) {
             return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_BLOCK_SIZE_REQD, "export '"
                     + export.name() + "' needs a minimum block size of " + export.blockSize().minimum()
                     + "; request NBD_INFO_BLOCK_SIZE"));
         }
-        NegotiatedSession session = session(export, query.name());
+        NegotiatedSession session = session(export, query.name(), grant);
         List<ServerHandshakeMessage> replies = new ArrayList<>(List.of(
                 OptionReply.infoExport(opt, session.exportSize(), session.transmissionFlags()),
                 OptionReply.infoName(opt, export.name()),
@@ -281,6 +313,9 @@ final class OptionNegotiator {
             return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_UNKNOWN,
                     "no export named '" + query.exportName() + "'"));
         }
+        if (grant(export.get()) == Grant.DENY) {
+            return policy(opt, export.get());
+        }
         List<String> offered = new ArrayList<>(List.of(BASE_ALLOCATION));
         offered.addAll(export.get().metaContexts());
         List<ServerHandshakeMessage> replies = new ArrayList<>();
@@ -317,7 +352,7 @@ final class OptionNegotiator {
         return q.equals(name) || (q.endsWith(":") && name.startsWith(q));
     }
 
-    private NegotiatedSession session(Export export, String requestedName) {
+    private NegotiatedSession session(Export export, String requestedName, Grant grant) {
         boolean contextSelected = metaContextExport != null && metaContextExport.equals(requestedName);
         Map<Integer, String> exportContexts = new LinkedHashMap<>();
         if (contextSelected) {
@@ -327,10 +362,26 @@ final class OptionNegotiator {
                 }
             });
         }
-        return new NegotiatedSession(export.size(), TransmissionFlags.of(export.capabilities(), structuredReplies),
+        ExportCapabilities capabilities = grant == Grant.READ_ONLY ? export.capabilities().asReadOnly()
+                : export.capabilities();
+        return new NegotiatedSession(export.size(), TransmissionFlags.of(capabilities, structuredReplies),
                 structuredReplies, extendedHeaders,
                 contextSelected && selected.containsKey(BASE_ALLOCATION_ID) ? OptionalInt.of(BASE_ALLOCATION_ID)
                         : OptionalInt.empty(), export.blockSize(), exportContexts);
+    }
+
+    /** What the peer may do with {@code export}; refusals are logged, as they may be attacks. */
+    private Grant grant(Export export) {
+        Grant grant = access.grant(peer, export.name());
+        if (grant == Grant.DENY) {
+            LOG.info("NBD peer {} refused export '{}' by access rules", peer.describe(), export.name());
+        }
+        return grant;
+    }
+
+    private NegotiationStep policy(int opt, Export export) {
+        return NegotiationStep.reply(OptionReply.error(opt, NBD_REP_ERR_POLICY,
+                "access to export '" + export.name() + "' is not granted to this client"));
     }
 
     private NegotiationStep invalid(int opt, String message) {

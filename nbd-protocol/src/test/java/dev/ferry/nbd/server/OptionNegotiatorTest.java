@@ -14,6 +14,7 @@ import dev.ferry.nbd.testing.MemoryExport;
 import dev.ferry.nbd.testing.TestCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -163,7 +164,7 @@ class OptionNegotiatorTest {
         NegotiationStep start = forced.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0]));
         assertThat(start.outcome()).isEqualTo(NegotiationStep.Outcome.STARTTLS);
         assertThat(types(start)).containsExactly(NBD_REP_ACK);
-        forced.onTlsEstablished();
+        forced.onTlsEstablished(Optional.empty());
         assertThat(types(forced.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0]))))
                 .as("STARTTLS twice").containsExactly(NBD_REP_ERR_INVALID);
         assertThat(forced.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("a"))).outcome())
@@ -191,7 +192,7 @@ class OptionNegotiatorTest {
         optional.onOption(new OptionRequest(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", BASE_ALLOCATION)));
         assertThat(optional.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0])).outcome())
                 .isEqualTo(NegotiationStep.Outcome.STARTTLS);
-        optional.onTlsEstablished();
+        optional.onTlsEstablished(Optional.empty());
         NegotiationStep go = optional.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("a")));
         assertThat(go.session().structuredReplies()).isFalse();
         assertThat(go.session().baseAllocationId()).isEmpty();
