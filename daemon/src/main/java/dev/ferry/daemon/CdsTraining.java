@@ -1,6 +1,5 @@
-package dev.ferry.daemon.cli;
+package dev.ferry.daemon;
 
-import dev.ferry.daemon.Main;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

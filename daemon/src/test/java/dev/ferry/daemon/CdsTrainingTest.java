@@ -1,4 +1,4 @@
-package dev.ferry.daemon.cli;
+package dev.ferry.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
