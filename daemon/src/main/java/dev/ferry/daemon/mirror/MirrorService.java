@@ -181,7 +181,7 @@ public final class MirrorService implements AutoCloseable {
     }
 
     /** The request a resync record stands for. */
-    static ResyncRequest resyncRequest(VolumeGroup vg, LogicalVolume lv, MirrorResync r) {
+    private static ResyncRequest resyncRequest(VolumeGroup vg, LogicalVolume lv, MirrorResync r) {
         return switch (r.verb()) {
             case "resyncpv" -> new ResyncRequest(vg.name(), null, null, pvName(vg, r.pv()), r.force());
             case "resynclp" -> new ResyncRequest(vg.name(), lv.name(), r.les().get(0), null, r.force());
