@@ -83,13 +83,14 @@ public final class MirrorService implements AutoCloseable {
                 new Area(dst.uuid(), dstPe), reduce);
         ResyncRequest request = ResyncRequest.migratepp(vgName, m.lv(), m.le(), src.name() + ":" + srcPe,
                 dst.name() + ":" + dstPe);
-        return resyncs.start(vgName, List.of(m.lv()), (id, release) -> {
+        return resyncs.start(vgName, List.of(m.lv()), (id, release) -> {   // the LV claimed: its copies stay
+            List<Area> now = LeCopies.of(available(vgName).requireLv(m.lv()), m.le());
             MirrorTarget mirror = live(vg, m.lv());
-            if (mirror != null && LiveCopies.anyStale(mirror, copies.size(), m.le(), vg.extentSize())) {
+            if (mirror != null && LiveCopies.anyStale(mirror, now.size(), m.le(), vg.extentSize())) {
                 throw new VolumeException(ErrorCode.INRESYNC, "LE " + m.le() + " of " + vgName + "/" + m.lv()
                         + " has stale copies being resynced; migrate it once they are in sync");
             }
-            if (!reduce && LeCopies.onlyGood(copies, LeCopies.indexOf(copies, src.uuid(), srcPe))) {
+            if (!reduce && LeCopies.onlyGood(now, LeCopies.indexOf(now, src.uuid(), srcPe))) {
                 throw new VolumeException(ErrorCode.INVLPRED, "the copy of LE " + m.le() + " of " + m.lv()
                         + " being moved is its only good copy; resync the extent first");
             }
