@@ -83,7 +83,7 @@ public final class MirrorService implements AutoCloseable {
                 new Area(dst.uuid(), dstPe), reduce);
         ResyncRequest request = ResyncRequest.migratepp(vgName, m.lv(), m.le(), src.name() + ":" + srcPe,
                 dst.name() + ":" + dstPe);
-        return resyncs.start(vgName, List.of(m.lv()), (id, release) -> {   // the LV claimed: its copies stay
+        return resyncs.start(vgName, List.of(m.lv()), (id, release) -> {   // claimed: no other verb changes them now
             List<Area> now = LeCopies.of(available(vgName).requireLv(m.lv()), m.le());
             MirrorTarget mirror = live(vg, m.lv());
             if (mirror != null && LiveCopies.anyStale(mirror, now.size(), m.le(), vg.extentSize())) {
