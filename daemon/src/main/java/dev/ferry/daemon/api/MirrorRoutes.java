@@ -2,7 +2,6 @@ package dev.ferry.daemon.api;
 
 import dev.ferry.daemon.control.ControlResponse;
 import dev.ferry.daemon.control.ControlRouter;
-import dev.ferry.daemon.mirror.MigrateResult;
 import dev.ferry.daemon.mirror.MirrorService;
 import dev.ferry.daemon.mirror.ResyncProgress;
 import dev.ferry.daemon.mirror.ResyncRequest;
@@ -13,11 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * AIX's mirror verbs: {@code POST /v1/vgs/{vg}/migratepp {"source":"PV:PE","destination":"PV:PE"}} answers 200 with
- * {@code outcome} {@code SUCCESS} or {@code RESYNC_FAILED} (the copy moved but is stale);
- * {@code POST /v1/vgs/{vg}/resync {"lv"?,"le"?,"pv"?,"force"?}} (an LE needs its LV; an LV or a PV, not both) starts a
- * background resync and answers 202 with it and its {@code location}, {@code GET /v1/resyncs/{id}};
- * {@code GET /v1/resyncs} lists the resyncs running and recently finished, with progress and outcome. Refusals are errors named by their {@link ErrorCode}.
+ * AIX's mirror verbs as background jobs: {@code POST /v1/vgs/{vg}/migratepp {"source":"PV:PE","destination":"PV:PE"}}
+ * and {@code POST /v1/vgs/{vg}/resync {"lv"?,"le"?,"pv"?,"force"?}} (an LE needs its LV; an LV or a PV, not both) check
+ * the request, start the job and answer 202 with it and its {@code location}, {@code GET /v1/resyncs/{id}};
+ * {@code GET /v1/resyncs} lists the jobs running and recently finished, with progress and outcome (a migratepp's
+ * {@code SUCCESS} or {@code RESYNC_FAILED}, the copy moved but stale). Refusals are errors named by their
+ * {@link ErrorCode}.
  */
 public final class MirrorRoutes {
 
@@ -39,7 +39,8 @@ public final class MirrorRoutes {
             String vg = q.pathParam("vg");
             String[] src = pvPe(RequestBodies.required(b.source(), "source"), "source");
             String[] dst = pvPe(RequestBodies.required(b.destination(), "destination"), "destination");
-            return json(mirrors.migratepp(vg, src[0], Long.parseLong(src[1]), dst[0], Long.parseLong(dst[1])));
+            return ControlResponse.json(202, json(mirrors.migratepp(vg, src[0], Long.parseLong(src[1]), dst[0],
+                    Long.parseLong(dst[1]))));
         });
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/resync", q -> {
             Resync b = q.bodyAs(Resync.class);
@@ -79,22 +80,11 @@ public final class MirrorRoutes {
         return lv.substring(lv.indexOf('/') + 1);
     }
 
-    private static Map<String, Object> json(MigrateResult r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("outcome", r.outcome());
-        m.put("vg", r.vg());
-        m.put("lv", r.lv());
-        m.put("le", r.le());
-        m.put("source", r.source());
-        m.put("destination", r.destination());
-        m.put("copies", r.copies());
-        return m;
-    }
-
     /**
-     * The documented JSON of one resync: the request, its state and progress, then the synchronous answer's fields
-     * ({@code outcome}, null while running; {@code lvs}, {@code pvs}, {@code extents}, {@code copies} so far) and the
-     * {@code error} it would have been ({@code error}, {@code message}, HTTP {@code status}).
+     * The documented JSON of one job: the request (a migratepp's {@code source} and {@code destination}, null for a
+     * resync), whether it was {@code resumed}, its state and progress, then the outcome ({@code outcome}, null while
+     * running; {@code lvs}, {@code pvs}, {@code extents}, {@code copies} rewritten so far) and the {@code error} it
+     * ended with ({@code error}, {@code message}, HTTP {@code status}).
      */
     static Map<String, Object> json(ResyncProgress p) {
         ResyncRequest q = p.request();
@@ -108,6 +98,9 @@ public final class MirrorRoutes {
         m.put("le", q.le());
         m.put("pv", q.pv());
         m.put("force", q.force());
+        m.put("source", q.source());
+        m.put("destination", q.destination());
+        m.put("resumed", p.resumed());
         m.put("state", p.state().name());
         m.put("percent", Math.round(p.percent() * 100) / 100.0);
         m.put("total_bytes", p.totalBytes());

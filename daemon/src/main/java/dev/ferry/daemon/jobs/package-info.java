@@ -1,5 +1,5 @@
 /**
- * What the daemon's background copy jobs (pvmove, the resync verbs) share: their copy-rate meter and timer. Depends on no
- * other daemon package.
+ * What the daemon's background copy jobs (pvmove, migratepp, the resync verbs) share: their copy-rate meter and
+ * timer. Depends on no other daemon package.
  */
 package dev.ferry.daemon.jobs;

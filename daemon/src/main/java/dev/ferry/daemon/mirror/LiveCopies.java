@@ -1,19 +1,11 @@
 package dev.ferry.daemon.mirror;
 
 import dev.ferry.mapper.mirror.MirrorTarget;
-import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /** What the live mirror of an active mirrored LV says about the copies of its logical extents. */
 final class LiveCopies {
-    /** How often a wait for recovery looks whether the LV's live mirror was replaced. */
-    static final long FOLLOW_MILLIS = 100;
-
     private LiveCopies() {
     }
 
@@ -59,36 +51,5 @@ final class LiveCopies {
             }
         }
         return bytes;
-    }
-
-    /**
-     * Waits, at most {@code deadline}, until the background recovery of the LV's live mirror (as {@code live} gives
-     * it, null when there is none) has ended, however it ended, and returns that mirror. A reload meanwhile (a PV of
-     * the LV lost, say) replaces the mirror, whose recovery then never ends, so the wait follows the live one,
-     * looking every {@link #FOLLOW_MILLIS} ms.
-     */
-    static MirrorTarget awaitRecovery(Supplier<MirrorTarget> live, Duration deadline) {
-        long end = System.nanoTime() + deadline.toNanos();
-        MirrorTarget mirror = live.get();
-        while (mirror != null) {
-            long left = end - System.nanoTime();
-            try {
-                mirror.recoveryFinished().get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(FOLLOW_MILLIS)),
-                        TimeUnit.NANOSECONDS);
-                return mirror;
-            } catch (ExecutionException e) {
-                return mirror;   // the caller reads which copies are still stale
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return mirror;
-            } catch (TimeoutException e) {
-                MirrorTarget now = live.get();
-                if (now == null || left <= TimeUnit.MILLISECONDS.toNanos(FOLLOW_MILLIS)) {
-                    return mirror;
-                }
-                mirror = now;
-            }
-        }
-        return null;
     }
 }

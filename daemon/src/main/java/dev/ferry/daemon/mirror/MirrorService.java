@@ -5,7 +5,7 @@ import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
-import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorResync;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.VolumeException;
@@ -13,6 +13,9 @@ import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,152 +23,79 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
-import java.util.function.UnaryOperator;
 import java.util.stream.LongStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * AIX's mirror verbs on mirrored LVs ({@code ../shared/reference/lvm.md} §5): {@code migratepp} moves one copy of a
  * logical extent by extending, resyncing and reducing (reducing first when the extent has three copies), and the
- * resync verbs copy a good copy onto the stale copies (with force onto all). Every step is one commit followed by a
- * reload of the LV, so the metadata always describes the disks and every extent keeps a good copy; the live mirror
- * does the copying. The resync verbs run as background jobs ({@link #resyncs}). One verb or resync at a time runs on
- * an LV (others get INRESYNC).
+ * resync verbs copy a good copy onto the stale copies (with force onto all). Each runs as a background job
+ * ({@link #resyncs}) once its request has been checked; every step is one commit followed by a reload of the LV, so
+ * the metadata always describes the disks and every extent keeps a good copy; the live mirror does the copying. A job
+ * is recorded in the metadata of its LVs while it runs, and {@link #resumeAll} resumes it after a restart. One verb
+ * or resync at a time runs on an LV (others get INRESYNC).
  */
 public final class MirrorService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorService.class);
     private final VolumeService volumes;
-    private final Duration deadline;
+    private final Duration stall;
+    private final LongSupplier nanoClock;
     private final LvClaims claims = new LvClaims();
-    private final ResyncJobs resyncs;
+    private final ResyncJobs resyncs = new ResyncJobs(claims);
 
     /**
-     * Verbs over {@code volumes}: migratepp waits at most {@code deadline} for its resync, a resync job gives up on
-     * copies that made no progress for {@code deadline}; {@code nanoClock} times the jobs.
+     * Verbs over {@code volumes}: a job gives up on copies that made no progress for {@code stall}; {@code nanoClock}
+     * times the jobs.
      */
-    public MirrorService(VolumeService volumes, Duration deadline, LongSupplier nanoClock) {
+    public MirrorService(VolumeService volumes, Duration stall, LongSupplier nanoClock) {
         this.volumes = volumes;
-        this.deadline = deadline;
-        this.resyncs = new ResyncJobs(volumes, claims, deadline, nanoClock);
-    }
-
-    /** One copy move: LE {@code le} of {@code lv}, its copy {@code old} going to {@code fresh} (stale until synced). */
-    private record Move(String vg, String lv, long le, Area old, Area fresh) {
+        this.stall = stall;
+        this.nanoClock = nanoClock;
     }
 
     /**
-     * migratepp: moves the copy of a logical extent at {@code srcPv:srcPe} to {@code dstPv:dstPe}.
+     * migratepp: checks the move of the copy of a logical extent at {@code srcPv:srcPe} to {@code dstPv:dstPe} and
+     * starts it as a job ({@link MigrateJob}), which ends SUCCEEDED (outcome SUCCESS, or RESYNC_FAILED as a warning
+     * when the new copy could not be synced and is stale) or FAILED with MIGRATE_FAIL (the LV is as before), LOSTPP
+     * (the old copy is gone and the new one could not be made) or the extend's error.
      *
-     * @return the move, with RESYNC_FAILED as a warning when the new copy could not be synced (it is stale)
-     * @throws VolumeException INVALID_ARGUMENT, OFFLINE, INRESYNC, INVLPRED, MIGRATE_FAIL (the LV is as before),
-     *                         LOSTPP (the old copy is gone and the new one could not be made), or the extend's error
+     * @return the job as it starts
+     * @throws VolumeException INVALID_ARGUMENT, OFFLINE, INRESYNC or INVLPRED, before any change
      */
-    public MigrateResult migratepp(String vgName, String srcPv, long srcPe, String dstPv, long dstPe) {
+    public ResyncProgress migratepp(String vgName, String srcPv, long srcPe, String dstPv, long dstPe) {
         VolumeGroup vg = available(vgName);
         PhysicalVolume src = pe(vg, srcPv, srcPe);
         PhysicalVolume dst = pe(vg, dstPv, dstPe);
         if (src.uuid().equals(dst.uuid()) && srcPe == dstPe) {
             throw invalid("source and destination are the same PE " + src.name() + ":" + srcPe);
         }
-        Move m = locate(vg, src, srcPe, new Area(dst.uuid(), dstPe, null, true));
+        Located m = locate(vg, src, srcPe);
         if (!FreeSpaceMap.of(vg).isFree(dst.uuid(), dstPe, 1)) {
             throw invalid("destination PE " + dst.name() + ":" + dstPe + " is not free");
         }
-        if (LeCopies.of(vg.requireLv(m.lv()), m.le()).stream().anyMatch(a -> dst.uuid().equals(a.pv()))) {
+        List<Area> copies = LeCopies.of(vg.requireLv(m.lv()), m.le());
+        if (copies.stream().anyMatch(a -> dst.uuid().equals(a.pv()))) {
             throw invalid("PV " + dst.name() + " already holds a copy of LE " + m.le() + " of " + m.lv());
         }
-        claims.claim(vgName, List.of(m.lv()));
-        try {
+        boolean reduce = copies.size() < Segment.MAX_MIRROR_LEGS;
+        MirrorResync.Move move = new MirrorResync.Move(m.le(), new Area(src.uuid(), srcPe),
+                new Area(dst.uuid(), dstPe), reduce);
+        ResyncRequest request = ResyncRequest.migratepp(vgName, m.lv(), m.le(), src.name() + ":" + srcPe,
+                dst.name() + ":" + dstPe);
+        return resyncs.start(vgName, List.of(m.lv()), (id, release) -> {   // claimed: no other verb changes them now
+            List<Area> now = LeCopies.of(available(vgName).requireLv(m.lv()), m.le());
             MirrorTarget mirror = live(vg, m.lv());
-            int copies = LeCopies.of(vg.requireLv(m.lv()), m.le()).size();
-            if (mirror != null && LiveCopies.anyStale(mirror, copies, m.le(), vg.extentSize())) {
+            if (mirror != null && LiveCopies.anyStale(mirror, now.size(), m.le(), vg.extentSize())) {
                 throw new VolumeException(ErrorCode.INRESYNC, "LE " + m.le() + " of " + vgName + "/" + m.lv()
                         + " has stale copies being resynced; migrate it once they are in sync");
             }
-            ErrorCode warning = copies < Segment.MAX_MIRROR_LEGS ? extendFirst(m) : reduceFirst(m);
-            return new MigrateResult(vgName, m.lv(), m.le(), src.name() + ":" + srcPe, dst.name() + ":" + dstPe,
-                    copies(m).size(), warning);
-        } finally {
-            claims.release(vgName, List.of(m.lv()));
-        }
-    }
-
-    /** One or two copies: extend, resync, reduce; a failed resync backs out if the old copy is the only good one. */
-    private ErrorCode extendFirst(Move m) {
-        extend(m);
-        if (resynced(m)) {
-            commit(m, lv -> LeCopies.withRemoved(lv, m.le(), m.old().pv(), m.old().startPe()));
-            return null;
-        }
-        List<Area> copies = copies(m);
-        if (LeCopies.onlyGood(copies, LeCopies.indexOf(copies, m.old().pv(), m.old().startPe()))) {
-            commit(m, lv -> LeCopies.withRemoved(lv, m.le(), m.fresh().pv(), m.fresh().startPe()));
-            throw new VolumeException(ErrorCode.MIGRATE_FAIL, "the new copy of LE " + m.le() + " of " + m.lv()
-                    + " could not be synced and the old copy is its only good one: backed out, the LV is as before");
-        }
-        commit(m, lv -> LeCopies.withRemoved(lv, m.le(), m.old().pv(), m.old().startPe()));
-        return ErrorCode.RESYNC_FAILED;
-    }
-
-    /** Three copies: reduce, extend (re-adding the old copy, stale, if that fails), resync. */
-    private ErrorCode reduceFirst(Move m) {
-        List<Area> copies = copies(m);
-        if (LeCopies.onlyGood(copies, LeCopies.indexOf(copies, m.old().pv(), m.old().startPe()))) {
-            throw new VolumeException(ErrorCode.INVLPRED, "the copy of LE " + m.le() + " of " + m.lv()
-                    + " being moved is its only good copy; resync the extent first");
-        }
-        commit(m, lv -> LeCopies.withRemoved(lv, m.le(), m.old().pv(), m.old().startPe()));
-        try {
-            extend(m);
-        } catch (VolumeException e) {
-            Move back = new Move(m.vg(), m.lv(), m.le(), null, m.old().withStale(true));
-            try {
-                extend(back);
-            } catch (VolumeException lost) {
-                throw new VolumeException(ErrorCode.LOSTPP, "LE " + m.le() + " of " + m.lv() + ": the new copy "
-                        + "failed (" + e.getMessage() + ") and the old copy could not be re-added ("
-                        + lost.getMessage() + "); the extent has one copy fewer", e);
+            if (!reduce && LeCopies.onlyGood(now, LeCopies.indexOf(now, src.uuid(), srcPe))) {
+                throw new VolumeException(ErrorCode.INVLPRED, "the copy of LE " + m.le() + " of " + m.lv()
+                        + " being moved is its only good copy; resync the extent first");
             }
-            throw new VolumeException(ErrorCode.MIGRATE_FAIL, "LE " + m.le() + " of " + m.lv() + ": the new copy "
-                    + "failed (" + e.getMessage() + "); the old copy is back, stale until resynced", e);
-        }
-        return resynced(m) ? null : ErrorCode.RESYNC_FAILED;
-    }
-
-    /**
-     * Adds {@code m}'s fresh copy (stale) if its PE is still free at commit time; if the commit or reload fails, it
-     * is taken out again and the error thrown.
-     */
-    private void extend(Move m) {
-        Area fresh = m.fresh();
-        try {
-            volumes.change(m.vg(), vg -> {
-                if (!FreeSpaceMap.of(vg).isFree(fresh.pv(), fresh.startPe(), 1)) {
-                    throw invalid("destination PE " + fresh.startPe() + " was allocated meanwhile");
-                }
-                return vg.withLvChanged(m.lv(), lv -> LeCopies.withAdded(lv, m.le(), fresh));
-            }, vg -> volumes.activator().reload(vg, vg.requireLv(m.lv())));
-        } catch (VolumeException e) {
-            if (LeCopies.indexOf(copies(m), m.fresh().pv(), m.fresh().startPe()) >= 0) {
-                commit(m, lv -> LeCopies.withRemoved(lv, m.le(), m.fresh().pv(), m.fresh().startPe()));
-            }
-            throw e;
-        }
-    }
-
-    /** Waits for the live mirror to sync the fresh copy; if it did, marks it good. */
-    private boolean resynced(Move m) {
-        VolumeGroup vg = available(m.vg());
-        int leg = LeCopies.indexOf(copies(m), m.fresh().pv(), m.fresh().startPe());
-        MirrorTarget mirror = LiveCopies.awaitRecovery(() -> live(available(m.vg()), m.lv()), deadline);
-        if (mirror == null || LiveCopies.stale(mirror, leg, m.le(), vg.extentSize())) {
-            return false;   // deactivated meanwhile, or not synced: the fresh copy stays stale
-        }
-        volumes.change(m.vg(), v -> v.withLvChanged(m.lv(), lv -> markGood(lv, m.le(), m.fresh())), v -> { });
-        return true;
-    }
-
-    private static LogicalVolume markGood(LogicalVolume lv, long le, Area copy) {
-        int leg = LeCopies.indexOf(LeCopies.of(lv, le), copy.pv(), copy.startPe());
-        return leg < 0 ? lv : MirrorLayout.withStale(lv, leg, le, le + 1, false);
+            return new MigrateJob(id, request, m.lv(), move, false, volumes, stall, nanoClock, release);
+        });
     }
 
     /**
@@ -214,7 +144,61 @@ public final class MirrorService implements AutoCloseable {
     /** Starts a resync job once every LV of {@code les} is active (OFFLINE otherwise). */
     private ResyncProgress start(ResyncRequest request, Map<String, List<Long>> les) {
         les.keySet().forEach(lv -> Online.mirror(volumes, request.vg(), lv));
-        return resyncs.start(request, les);
+        return resyncs.start(request.vg(), les.keySet(), (id, release) -> new ResyncJob(id, request, les, false,
+                volumes, stall, nanoClock, release));
+    }
+
+    /**
+     * Resumes the jobs recorded in the metadata (daemon start): a migratepp per record, a resync per request (the LVs
+     * of one resyncpv together). A job that cannot start is logged and its record left for the next start.
+     *
+     * @return the jobs as they start
+     */
+    public List<ResyncProgress> resumeAll() {
+        List<ResyncProgress> out = new ArrayList<>();
+        for (VolumeGroup vg : volumes.manager().volumeGroups()) {
+            Map<ResyncRequest, Map<String, List<Long>>> requests = new LinkedHashMap<>();
+            for (LogicalVolume lv : vg.lvs()) {
+                MirrorResync r = lv.mirrored() ? lv.mirror().resync() : null;
+                if (r != null && r.move() != null) {
+                    resume(vg, List.of(lv.name()), out, (id, release) -> new MigrateJob(id, moveRequest(vg, lv, r),
+                            lv.name(), r.move(), true, volumes, stall, nanoClock, release));
+                } else if (r != null) {
+                    requests.computeIfAbsent(resyncRequest(vg, lv, r), q -> new TreeMap<>()).put(lv.name(), r.les());
+                }
+            }
+            requests.forEach((q, les) -> resume(vg, les.keySet(), out, (id, release) -> new ResyncJob(id, q, les,
+                    true, volumes, stall, nanoClock, release)));
+        }
+        return out;
+    }
+
+    private void resume(VolumeGroup vg, Collection<String> lvs, List<ResyncProgress> out, ResyncJobs.Factory job) {
+        try {
+            out.add(resyncs.start(vg.name(), lvs, job));
+        } catch (VolumeException e) {
+            LOG.warn("cannot resume the mirror job of {}/{}: {}", vg.name(), lvs, e.getMessage());
+        }
+    }
+
+    /** The request a resync record stands for. */
+    private static ResyncRequest resyncRequest(VolumeGroup vg, LogicalVolume lv, MirrorResync r) {
+        return switch (r.verb()) {
+            case "resyncpv" -> new ResyncRequest(vg.name(), null, null, pvName(vg, r.pv()), r.force());
+            case "resynclp" -> new ResyncRequest(vg.name(), lv.name(), r.les().get(0), null, r.force());
+            default -> new ResyncRequest(vg.name(), lv.name(), null, null, r.force());
+        };
+    }
+
+    private static ResyncRequest moveRequest(VolumeGroup vg, LogicalVolume lv, MirrorResync r) {
+        MirrorResync.Move m = r.move();
+        return ResyncRequest.migratepp(vg.name(), lv.name(), m.le(),
+                pvName(vg, m.source().pv()) + ":" + m.source().startPe(),
+                pvName(vg, m.destination().pv()) + ":" + m.destination().startPe());
+    }
+
+    private static String pvName(VolumeGroup vg, UUID pv) {
+        return vg.pv(pv).map(PhysicalVolume::name).orElse(pv.toString());
     }
 
     /** The resyncs running and the last ones finished, oldest first. */
@@ -244,8 +228,12 @@ public final class MirrorService implements AutoCloseable {
         resyncs.close();
     }
 
-    /** The LE whose copy is at {@code src:pe}, as a move of that copy to {@code fresh}. */
-    private static Move locate(VolumeGroup vg, PhysicalVolume src, long pe, Area fresh) {
+    /** The logical extent {@code le} of LV {@code lv}. */
+    private record Located(String lv, long le) {
+    }
+
+    /** The LE whose copy is at {@code src:pe}. */
+    private static Located locate(VolumeGroup vg, PhysicalVolume src, long pe) {
         for (LogicalVolume lv : vg.lvs()) {
             for (Segment s : lv.segments()) {
                 for (Area a : s.areas()) {
@@ -254,23 +242,12 @@ public final class MirrorService implements AutoCloseable {
                             throw invalid("PE " + src.name() + ":" + pe + " belongs to " + lv.name() + ", which is "
                                     + "not mirrored (convert it with lvconvert -m first)");
                         }
-                        return new Move(vg.name(), lv.name(), s.startLe() + pe - a.startPe(),
-                                new Area(src.uuid(), pe, null, a.stale()), fresh);
+                        return new Located(lv.name(), s.startLe() + pe - a.startPe());
                     }
                 }
             }
         }
         throw invalid("PE " + src.name() + ":" + pe + " is not allocated");
-    }
-
-    private List<Area> copies(Move m) {
-        return LeCopies.of(available(m.vg()).requireLv(m.lv()), m.le());
-    }
-
-    /** Commits {@code change} to {@code m}'s LV and reloads it. */
-    private void commit(Move m, UnaryOperator<LogicalVolume> change) {
-        volumes.change(m.vg(), vg -> vg.withLvChanged(m.lv(), change),
-                vg -> volumes.activator().reload(vg, vg.requireLv(m.lv())));
     }
 
     /** The live mirror of active LV {@code lv}; OFFLINE when the LV is not active. */

@@ -2,88 +2,85 @@ package dev.ferry.daemon.mirror;
 
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.VolumeException;
-import dev.ferry.daemon.operations.VolumeService;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
 
 /**
- * The resync jobs of this daemon run, one thread each: running ones and the last {@link #KEEP_FINISHED} finished
- * ones. A job holds its LVs' claims from its start to its end, so a second resync (or migratepp) of one of them is
- * refused with INRESYNC.
+ * The mirror jobs (resyncs and migratepps) of this daemon run, one thread each: running ones and the last
+ * {@link #KEEP_FINISHED} finished ones. A job holds its LVs' claims from its start to its end, so a second resync or
+ * migratepp of one of them is refused with INRESYNC.
  */
 final class ResyncJobs {
     /** Finished jobs kept for the API. */
     static final int KEEP_FINISHED = 32;
     private static final long STOP_SECONDS = 60;
-    private final VolumeService volumes;
     private final LvClaims claims;
-    private final Duration stall;
-    private final LongSupplier nanoClock;
-    private final List<ResyncJob> jobs = new ArrayList<>();
+    private final List<MirrorJob> jobs = new ArrayList<>();
     private long lastId;
     private boolean closed;
 
-    ResyncJobs(VolumeService volumes, LvClaims claims, Duration stall, LongSupplier nanoClock) {
-        this.volumes = volumes;
+    /** Makes job {@code id}, which runs {@code release} when it ends. */
+    @FunctionalInterface
+    interface Factory {
+        MirrorJob create(long id, Runnable release);
+    }
+
+    ResyncJobs(LvClaims claims) {
         this.claims = claims;
-        this.stall = stall;
-        this.nanoClock = nanoClock;
     }
 
     /**
-     * Claims the LVs of {@code les} and starts resyncing them in the background; the job as it starts.
+     * Claims {@code lvs} of {@code vg}, makes the job and starts it in the background; the job as it starts.
      *
-     * @throws VolumeException INRESYNC if one of the LVs is claimed
+     * @throws VolumeException INRESYNC if one of the LVs is claimed, OFFLINE while the daemon stops, or what making
+     *                         the job threw (the claims are released then)
      */
-    synchronized ResyncProgress start(ResyncRequest request, Map<String, List<Long>> les) {
+    synchronized ResyncProgress start(String vg, Collection<String> lvs, Factory factory) {
         if (closed) {
-            throw new VolumeException(ErrorCode.OFFLINE, "the daemon is stopping; no resync starts");
+            throw new VolumeException(ErrorCode.OFFLINE, "the daemon is stopping; no resync or migratepp starts");
         }
-        claims.claim(request.vg(), les.keySet());
-        ResyncJob job;
+        List<String> claimed = List.copyOf(lvs);
+        claims.claim(vg, claimed);
+        MirrorJob job;
         try {
-            job = new ResyncJob(++lastId, request, les, volumes, stall, nanoClock,
-                    () -> claims.release(request.vg(), les.keySet()));
+            job = factory.create(++lastId, () -> claims.release(vg, claimed));
         } catch (RuntimeException e) {
-            claims.release(request.vg(), les.keySet());
+            claims.release(vg, claimed);
             throw e;
         }
         jobs.add(job);
         forgetOldest();
         ResyncProgress started = job.progress();   // RUNNING, whatever the thread does first
-        Thread t = new Thread(job, "resync-" + job.id() + "-" + request.vg());
+        Thread t = new Thread(job, started.request().verb() + "-" + job.id() + "-" + vg);
         t.setDaemon(true);
         t.start();
         return started;
     }
-
     /** Every kept job, oldest first. */
     synchronized List<ResyncProgress> resyncs() {
-        return jobs.stream().map(ResyncJob::progress).toList();
+        return jobs.stream().map(MirrorJob::progress).toList();
     }
 
     /** The end of job {@code id}, or empty if it is not kept. */
     synchronized Optional<CompletableFuture<ResyncProgress>> done(long id) {
-        return jobs.stream().filter(j -> j.id() == id).findFirst().map(ResyncJob::done);
+        return jobs.stream().filter(j -> j.id() == id).findFirst().map(MirrorJob::done);
     }
 
-    /** Stops every running job (its stale copies stay stale) and waits for them to end. */
+    /** Stops every running job (it resumes at the next start from its record) and waits for them to stop. */
     void close() throws InterruptedException {
-        List<ResyncJob> all;
+        List<MirrorJob> all;
         synchronized (this) {
             closed = true;
             all = List.copyOf(jobs);
         }
-        all.forEach(ResyncJob::requestStop);
-        for (ResyncJob j : all) {
+        all.forEach(MirrorJob::requestStop);
+        for (MirrorJob j : all) {
             try {
                 j.done().get(STOP_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {

@@ -4,21 +4,22 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The life of a resync job ({@code ResyncJob} owns the transitions).
+ * The life of a mirror job, a resync or a migratepp ({@code MirrorJob} owns the transitions).
  *
  * <pre>
- * RUNNING ──every chosen copy synced──► SUCCEEDED
- *    │ ──copies left stale (leg failed, no progress, daemon stopping)──► NOTSYNCED
- *    └──error (LV deactivated, commit failed)──► FAILED
+ * RUNNING ──every chosen copy synced; a migratepp done (RESYNC_FAILED a warning)──► SUCCEEDED
+ *    │ ──copies left stale (leg failed, no progress)──► NOTSYNCED
+ *    └──error (LV deactivated, commit failed, MIGRATE_FAIL, LOSTPP)──► FAILED
  * </pre>
  *
- * <p>A job is RUNNING from its start: refusals (INVALID_ARGUMENT, OFFLINE, INRESYNC) come before it exists.
- * SUCCEEDED, NOTSYNCED and FAILED are final.
+ * <p>A job is RUNNING from its start: refusals (INVALID_ARGUMENT, OFFLINE, INRESYNC, INVLPRED) come before it
+ * exists. A stop (daemon shutdown) is not a transition: the job stays RUNNING, its record stays in the metadata and
+ * the next start resumes it. SUCCEEDED, NOTSYNCED and FAILED are final.
  */
 public enum ResyncState {
     /** Marking and copying. */
     RUNNING,
-    /** Final: every chosen copy is good. */
+    /** Final: every chosen copy is good, or a migratepp moved its copy (stale if its outcome is RESYNC_FAILED). */
     SUCCEEDED,
     /** Final: some copies stay stale (AIX's LVM_NOTSYNCED); the error names them. */
     NOTSYNCED,

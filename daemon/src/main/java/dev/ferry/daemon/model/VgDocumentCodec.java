@@ -73,6 +73,9 @@ public final class VgDocumentCodec {
                 if (lv.mirror().recoveryRate() > 0) {
                     mn.put("recovery_rate", lv.mirror().recoveryRate());
                 }
+                if (lv.mirror().resync() != null) {
+                    putResync(mn.putObject("resync"), lv.mirror().resync());
+                }
             }
         }
         try {
@@ -127,7 +130,8 @@ public final class VgDocumentCodec {
                 JsonNode mn = l.get("mirror");
                 MirrorOptions mirror = mn == null ? null : new MirrorOptions(
                         MirrorWriteConsistency.parse(text(mn, "mwc")), mn.has("log_lv") ? text(mn, "log_lv") : null,
-                        mn.has("recovery_rate") ? integer(mn, "recovery_rate") : 0);
+                        mn.has("recovery_rate") ? integer(mn, "recovery_rate") : 0,
+                        mn.has("resync") ? resync(field(mn, "resync")) : null);
                 lvs.add(new LogicalVolume(text(l, "name"), uuid(l, "uuid"), bool(l, "hidden"),
                         flags(l, LvFlag.class), AllocationPolicy.parse(text(l, "alloc")), segs, move, mirror));
             }
@@ -139,6 +143,46 @@ public final class VgDocumentCodec {
         } catch (VolumeException e) {
             throw e.code() == ErrorCode.METADATA_INVALID ? e : invalid(e.getMessage());
         }
+    }
+
+    /**
+     * {@code {"verb","pv"?,"force","extents":[[start,count]...],"move"?:{"le","source":{"pv","pe"},
+     * "destination":{"pv","pe"},"reduce"}}}.
+     */
+    private static void putResync(ObjectNode node, MirrorResync r) {
+        node.put("verb", r.verb());
+        if (r.pv() != null) {
+            node.put("pv", r.pv().toString());
+        }
+        node.put("force", r.force());
+        ArrayNode runs = node.putArray("extents");
+        r.extents().forEach(run -> runs.addArray().add(run.start()).add(run.count()));
+        if (r.move() != null) {
+            ObjectNode m = node.putObject("move").put("le", r.move().le());
+            m.putObject("source").put("pv", r.move().source().pv().toString()).put("pe", r.move().source().startPe());
+            m.putObject("destination").put("pv", r.move().destination().pv().toString())
+                    .put("pe", r.move().destination().startPe());
+            m.put("reduce", r.move().reduce());
+        }
+    }
+
+    private static MirrorResync resync(JsonNode node) {
+        List<MirrorResync.Run> runs = new ArrayList<>();
+        for (JsonNode run : array(node, "extents")) {
+            if (!run.isArray() || run.size() != 2 || !run.get(0).isIntegralNumber() || !run.get(1).isIntegralNumber()) {
+                throw invalid("resync extents must be [start, count] pairs");
+            }
+            runs.add(new MirrorResync.Run(run.get(0).asLong(), run.get(1).asLong()));
+        }
+        JsonNode m = node.get("move");
+        MirrorResync.Move move = m == null ? null : new MirrorResync.Move(integer(m, "le"),
+                pvArea(field(m, "source")), pvArea(field(m, "destination")), bool(m, "reduce"));
+        return new MirrorResync(text(node, "verb"), node.has("pv") ? uuid(node, "pv") : null, bool(node, "force"),
+                runs, move);
+    }
+
+    private static Area pvArea(JsonNode node) {
+        return new Area(uuid(node, "pv"), integer(node, "pe"));
     }
 
     private static void putFlags(ObjectNode node, Set<? extends Enum<?>> flags) {

@@ -85,6 +85,7 @@ public final class VgValidator {
             if (lv.segments().stream().anyMatch(s -> s.type() != SegmentType.MIRROR || s.regionSize() != region)) {
                 throw invalid(vg, "mirrored LV " + lv.name() + " mixes segment types or region sizes");
             }
+            checkResync(vg, lv);
             String log = lv.mirror().logLv();
             if (log == null) {
                 continue;
@@ -99,6 +100,20 @@ public final class VgValidator {
             if (lv.has(LvFlag.MIRROR_LOG) && !logs.contains(lv.name())) {
                 throw invalid(vg, "mirror log " + lv.name() + " belongs to no mirrored LV");
             }
+        }
+    }
+
+    /** A resync record's LEs lie in the LV, and its PVs are members. */
+    private static void checkResync(VolumeGroup vg, LogicalVolume lv) {
+        MirrorResync r = lv.mirror().resync();
+        if (r == null) {
+            return;
+        }
+        MirrorResync.Run last = r.extents().get(r.extents().size() - 1);
+        boolean pvsKnown = (r.pv() == null || vg.pv(r.pv()).isPresent()) && (r.move() == null
+                || vg.pv(r.move().source().pv()).isPresent() && vg.pv(r.move().destination().pv()).isPresent());
+        if (last.start() + last.count() > lv.extentCount() || !pvsKnown) {
+            throw invalid(vg, "LV " + lv.name() + " records a " + r.verb() + " of LEs past its end or of unknown PVs");
         }
     }
 

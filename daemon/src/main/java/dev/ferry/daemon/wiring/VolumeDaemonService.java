@@ -37,10 +37,7 @@ public final class VolumeDaemonService implements DaemonService {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeDaemonService.class);
     /** Bound on one table swap (suspend drain + flush). */
     public static final Duration SUSPEND_TIMEOUT = Duration.ofSeconds(30);
-    /**
-     * How long migratepp waits for its resync, and a resync job for copies making no progress, before it reports the
-     * copies unsynced.
-     */
+    /** How long a resync or migratepp job waits for copies making no progress before it reports them unsynced. */
     public static final Duration MIRROR_RESYNC_DEADLINE = Duration.ofMinutes(10);
     /** Least time deactivation gets at stop, even past the daemon's deadline. */
     private static final Duration MIN_STOP = Duration.ofSeconds(1);
@@ -103,6 +100,8 @@ public final class VolumeDaemonService implements DaemonService {
             }
         });
         moves.resumeAll().forEach(m -> LOG.info("pvmove {} of {} resumed", m.name(), m.source()));
+        mirrors.resumeAll().forEach(r -> LOG.info("{} {} of {} resumed", r.request().verb(), r.id(),
+                r.request().target()));
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
         LOG.info("volumes: {} VGs, {} exports active", volumes.manager().volumeGroups().size(), exports.list().size());

@@ -1,24 +1,20 @@
 package dev.ferry.daemon.interop;
 
+import static dev.ferry.daemon.testing.MirrorLegs.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.daemon.testing.AckedBlockWriter;
 import dev.ferry.daemon.testing.ChildProcesses;
 import dev.ferry.daemon.testing.FerryDaemon;
+import dev.ferry.daemon.testing.MirrorLegs;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.testing.RawHttp;
 import dev.ferry.nbd.client.NbdClient;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -35,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the whole LV for a passive mirror after a crash.
  */
 class MirrorCrashProcessTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration SYNC = Duration.ofSeconds(60);
     private static final long MIB = 1 << 20;
     private static final long LV_BYTES = 1024 * MIB;
@@ -44,7 +39,6 @@ class MirrorCrashProcessTest {
     private static final int BLOCKS = (int) (4 * MIB / BLOCK);
     private static final Pattern RESYNC = Pattern.compile(
             "(?m)^ferry_mirror_resync_bytes_total\\{(?=[^}]*lv=\"lv\")(?=[^}]*vg=\"vg\")[^}]*} (\\S+)$");
-    private static final Pattern DEVICE = Pattern.compile("(.+)\\((\\d+)\\)");
 
     @RegisterExtension
     final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
@@ -191,16 +185,6 @@ class MirrorCrashProcessTest {
                 .at("/report/0/lv/0/copy_percent").asText().startsWith("100"));
     }
 
-    private static JsonNode report(FerryDaemon daemon, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--reportformat", "json"));
-        try {
-            return JSON.readTree(daemon.cliOk(all.toArray(String[]::new)).out());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /** {@code ferry_mirror_resync_bytes_total} of {@code vg/lv} from {@code GET /metrics}. */
     private static long resyncedBytes(FerryDaemon daemon) throws IOException {
         String metrics = RawHttp.exchange(daemon.controlSocket(),
@@ -210,48 +194,7 @@ class MirrorCrashProcessTest {
         return (long) Double.parseDouble(m.group(1));
     }
 
-    /** Compares the two legs' copies of the LV, read from the PV files 4 MiB at a time. */
     private static void assertLegsIdentical(FerryDaemon daemon) throws IOException {
-        long[][] legs = new long[2][];
-        String[] files = new String[2];
-        JsonNode pvs = report(daemon, "pvs", "--units", "b", "-o", "pv_name,pe_start").at("/report/0/pv");
-        for (JsonNode seg : report(daemon, "lvs", "-a", "--segments", "--units", "b", "-o",
-                "lv_name,seg_start_pe,seg_size,devices", "vg").at("/report/0/seg")) {
-            String name = seg.get("lv_name").asText().replaceAll("[\\[\\]]", "");
-            if (!name.startsWith("lv_mimage_")) {
-                continue;
-            }
-            int leg = Integer.parseInt(name.substring("lv_mimage_".length()));
-            assertThat(seg.get("seg_start_pe").asLong()).as("%s is one segment", name).isZero();
-            assertThat(bytes(seg.get("seg_size").asText())).as("%s is one segment", name).isEqualTo(LV_BYTES);
-            Matcher d = DEVICE.matcher(seg.get("devices").asText());
-            assertThat(d.matches()).as("devices of %s: %s", name, seg.get("devices")).isTrue();
-            files[leg] = d.group(1);
-            long peStart = 0;
-            for (JsonNode pv : pvs) {
-                if (pv.get("pv_name").asText().equals(files[leg])) {
-                    peStart = bytes(pv.get("pe_start").asText());
-                }
-            }
-            legs[leg] = new long[] {peStart + Long.parseLong(d.group(2)) * 4 * MIB};
-        }
-        try (FileChannel a = FileChannel.open(Path.of(files[0]), StandardOpenOption.READ);
-             FileChannel b = FileChannel.open(Path.of(files[1]), StandardOpenOption.READ)) {
-            ByteBuffer x = ByteBuffer.allocate((int) (4 * MIB));
-            ByteBuffer y = ByteBuffer.allocate((int) (4 * MIB));
-            for (long off = 0; off < LV_BYTES; off += 4 * MIB) {
-                x.clear();
-                y.clear();
-                a.read(x, legs[0][0] + off);
-                b.read(y, legs[1][0] + off);
-                if (!Arrays.equals(x.array(), y.array())) {
-                    throw new AssertionError("the legs differ in the 4 MiB at LV offset " + off);
-                }
-            }
-        }
-    }
-
-    private static long bytes(String reported) {
-        return Long.parseLong(reported.replaceAll("[^0-9]", ""));
+        MirrorLegs.assertIdentical(daemon, "vg", "lv", 4 * MIB);
     }
 }

@@ -45,8 +45,9 @@ class MigrateppTest {
         f.close();
     }
 
-    private MigrateResult migrate(Area from, String dstPv, long dstPe) {
-        return f.mirrors.migratepp("vg", f.name(from), from.startPe(), dstPv, dstPe);
+    /** Runs the migratepp job to its end; a job that ended FAILED throws its error, as a refusal does. */
+    private ResyncProgress migrate(Area from, String dstPv, long dstPe) {
+        return f.end(f.mirrors.migratepp("vg", f.name(from), from.startPe(), dstPv, dstPe));
     }
 
     private ErrorCode refusal(Runnable call) {
@@ -95,14 +96,15 @@ class MigrateppTest {
         });
         writer.start();
         Thread.sleep(100);
-        MigrateResult result = migrate(from, f.pv(5), 10);
+        ResyncProgress result = migrate(from, f.pv(5), 10);
         Thread.sleep(100);
         stop.set(true);
         writer.join();
 
         assertThat(failed.get()).isNull();
         assertThat(result.outcome()).isEqualTo("SUCCESS");
-        assertThat(result.copies()).isEqualTo(2);
+        assertThat(result.request().verb()).isEqualTo("migratepp");
+        assertThat(result.copiedBytes()).isEqualTo(MIB);
         assertThat(f.copies(LE)).containsExactly(other, new Area(f.vg().pvByName(f.pv(5)).orElseThrow().uuid(), 10));
         assertThat(MirrorLayout.staleCopies(f.lv())).isZero();
         f.awaitInSync();
@@ -119,7 +121,7 @@ class MigrateppTest {
         f.commit(lv -> LeCopies.withRemoved(lv, LE, second.pv(), second.startPe()));
         Area from = f.copies(LE).get(0);
 
-        MigrateResult result = migrate(from, f.pv(5), 20);
+        ResyncProgress result = migrate(from, f.pv(5), 20);
 
         assertThat(result.outcome()).isEqualTo("SUCCESS");
         assertThat(f.copies(LE)).containsExactly(new Area(f.vg().pvByName(f.pv(5)).orElseThrow().uuid(), 20));
@@ -134,7 +136,7 @@ class MigrateppTest {
         f.write(0, data);
         List<Area> before = f.copies(LE);
 
-        MigrateResult result = migrate(before.get(1), f.pv(5), 30);
+        ResyncProgress result = migrate(before.get(1), f.pv(5), 30);
 
         assertThat(result.outcome()).isEqualTo("SUCCESS");
         assertThat(f.copies(LE)).containsExactly(before.get(0), before.get(2),
@@ -151,7 +153,7 @@ class MigrateppTest {
         List<Area> before = f.copies(LE);
         f.failingWrites.add(f.pv(5));
 
-        MigrateResult result = migrate(before.get(0), f.pv(5), 10);
+        ResyncProgress result = migrate(before.get(0), f.pv(5), 10);
 
         assertThat(result.outcome()).isEqualTo("RESYNC_FAILED");
         assertThat(f.copies(LE)).containsExactly(before.get(1),

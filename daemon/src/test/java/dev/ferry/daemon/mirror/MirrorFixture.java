@@ -8,6 +8,7 @@ import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.SizeSpec;
+import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.daemon.testing.Poll;
@@ -27,6 +28,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
@@ -160,6 +162,23 @@ final class MirrorFixture implements AutoCloseable {
             ch.read(ByteBuffer.wrap(out), pv.peStart() + a.startPe() * MIB);
         }
         return out;
+    }
+
+    /**
+     * The end of the mirror job {@code started} (at most 60 s away); a job that ended FAILED throws its error as a
+     * {@link VolumeException}, as the verb's refusals do.
+     */
+    ResyncProgress end(ResyncProgress started) {
+        ResyncProgress end;
+        try {
+            end = mirrors.resyncEnd(started.id()).orElseThrow().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("job " + started.id() + " did not end", e);
+        }
+        if (end.state() == ResyncState.FAILED) {
+            throw new VolumeException(end.error().code(), end.error().message());
+        }
+        return end;
     }
 
     @Override

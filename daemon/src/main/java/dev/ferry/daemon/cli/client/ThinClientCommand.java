@@ -32,14 +32,9 @@ public abstract class ThinClientCommand implements Callable<Integer> {
     @Spec
     protected CommandSpec spec;
 
-    /** How long each call to the daemon may take: {@code --timeout}, else {@link #defaultTimeout()}. */
+    /** How long each call to the daemon may take: {@code --timeout}, else 60 seconds. */
     public final Duration callTimeout() {
-        return control.timeout(defaultTimeout());
-    }
-
-    /** How long a call may take unless {@code --timeout} says otherwise. */
-    protected Duration defaultTimeout() {
-        return DEFAULT_TIMEOUT;
+        return control.timeout(DEFAULT_TIMEOUT);
     }
 
     /**

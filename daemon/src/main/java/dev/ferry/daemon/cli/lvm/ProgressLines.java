@@ -9,9 +9,10 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How the commands that follow a background copy job (pvmove, the resync verbs) report it while it runs: a bar redrawn
- * every second on a terminal, a plain line every interval otherwise, or with {@code --reportformat json} one JSON
- * document per line (the job's progress, then its end). The first report comes with the first poll, within a second.
+ * How the commands that follow a background copy job (pvmove, migratepp, the resync verbs) report it while it runs:
+ * a bar redrawn every second on a terminal, a plain line every interval otherwise, or with
+ * {@code --reportformat json} one JSON document per line (the job's progress, then its end). The first report comes
+ * with the first poll, within a second.
  */
 final class ProgressLines {
     /** Clears the rest of a terminal line. */

@@ -2,34 +2,29 @@ package dev.ferry.daemon.cli.lvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.daemon.wiring.VolumeDaemonService;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * migratepp waits for the daemon's answer longer than the daemon may spend on the move's resync, so a slow but
- * healthy move is never reported as an unreachable daemon; {@code --timeout} still wins.
+ * migratepp follows a background job with short requests, so it keeps the general 60-second request timeout, and
+ * takes the job options of the resync commands ({@code -b}, {@code -i}); {@code --timeout} still wins.
  */
 class MigrateppCommandTest {
     @Test
-    void defaultTimeoutOutlastsTheDaemonsResyncBound() {
+    void noRequestWaitsForTheMoveSoTheGeneralTimeoutApplies() {
         MigrateppCommand command = parse("vg0", "/pv1:0", "/pv2:0");
-        assertThat(command.callTimeout())
-                .isGreaterThan(VolumeDaemonService.MIRROR_RESYNC_DEADLINE);
+        assertThat(command.callTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(command.background).isFalse();
+        assertThat(command.interval).isEqualTo(15);
     }
 
     @Test
-    void otherCommandsKeepTheGeneralDefault() {
-        LvsCommand lvs = new LvsCommand();
-        new CommandLine(lvs).parseArgs();
-        assertThat(lvs.callTimeout()).isEqualTo(Duration.ofSeconds(60));
-    }
-
-    @Test
-    void explicitTimeoutWins() {
-        MigrateppCommand command = parse("--timeout", "5s", "vg0", "/pv1:0", "/pv2:0");
+    void jobOptionsAndAnExplicitTimeout() {
+        MigrateppCommand command = parse("--timeout", "5s", "-b", "-i", "2", "vg0", "/pv1:0", "/pv2:0");
         assertThat(command.callTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(command.background).isTrue();
+        assertThat(command.interval).isEqualTo(2);
     }
 
     private static MigrateppCommand parse(String... args) {
