@@ -188,7 +188,9 @@ public final class VolumeRoutes {
         if (Boolean.TRUE.equals(b.repair())) {
             lv = ops.lvrepair(vg, lvName, b.pvs());
         } else if (b.maxRecoveryRate() != null) {
-            lv = ops.lvchangeRecoveryRate(vg, lvName, Sizes.bytes(b.maxRecoveryRate(), 'k', "recovery rate"));
+            String rate = b.maxRecoveryRate().strip();
+            lv = ops.lvchangeRecoveryRate(vg, lvName, rate.matches("0+[bBsSkKmMgGtTpPeE]?") ? 0
+                : Sizes.bytes(rate, 'k', "recovery rate")); // 0 (in any unit) lifts the limit, as in LVM
         } else if (b.mirrors() == null && b.mirrorLog() != null) {
             mirrorWriteConsistency(b.mirrorLog(), b.mwc());   // refuses a contradicting --mwc
             lv = ops.lvconvertMirrorLog(vg, lvName, MirrorLogType.parse(b.mirrorLog()), alloc(b.alloc()));

@@ -104,6 +104,16 @@ class MirrorCommandsTest {
     }
 
     @Test
+    void aRecoveryRateOfZeroLiftsTheLimitAndABadOneIsRefused() {
+        ok("lvchange", "--maxrecoveryrate", "4m", "vg/m");
+        ok("lvchange", "--maxrecoveryrate", "0", "vg/m");
+        ok("lvchange", "--maxrecoveryrate", "0m", "vg/m");
+        CliResult bad = run("lvchange", "--maxrecoveryrate", "fast", "vg/m");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("Invalid recovery rate 'fast'");
+    }
+
+    @Test
     void migrateppMovesACopyAndRefusesWithStableExitCodes() {
         assertThat(ok("migratepp", "vg", pv(1) + ":0", pv(4) + ":10"))
                 .contains("LE 0 of vg/m moved from " + pv(1) + ":0 to " + pv(4) + ":10 (SUCCESS)");
