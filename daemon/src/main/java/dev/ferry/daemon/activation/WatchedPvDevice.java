@@ -183,9 +183,18 @@ final class WatchedPvDevice implements BlockDevice {
         });
     }
 
+    /** {@code io}, completing only once its outcome is recorded in {@code spell}, so a caller never sees a stale spell. */
     private <T> CompletableFuture<T> watched(CompletableFuture<T> io, Spell spell) {
-        io.whenComplete(spell);
-        return io;
+        CompletableFuture<T> recorded = new CompletableFuture<>();
+        io.whenComplete((value, failure) -> {
+            spell.accept(value, failure);
+            if (failure != null) {
+                recorded.completeExceptionally(failure);   // the same exception, not wrapped again
+            } else {
+                recorded.complete(value);
+            }
+        });
+        return recorded;
     }
 
     @Override
