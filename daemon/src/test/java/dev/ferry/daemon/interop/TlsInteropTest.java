@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.daemon.testing.ChildJvm;
 import dev.ferry.daemon.testing.ExternalTool;
+import dev.ferry.daemon.testing.Poll;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * NBD over TLS against libnbd's real clients ({@code nbdinfo}, {@code nbdcopy} with {@code nbds://} URIs and
  * {@code tls-certificates}): {@code ferry serve --tls require} refuses plain clients and moves every byte both ways
  * under TLS; {@code --tls on} serves both; {@code --tls-verify-peer} refuses a client without a certificate signed by the
- * CA and serves one with it; unusable certificates stop {@code ferry serve} with one line and exit 2. The certificates
- * are made by {@code openssl} for the test ({@link TestPki}).
+ * CA and serves one with it; certificates from another CA are refused in both directions; qemu's client
+ * ({@code qemu-io} with a {@code tls-creds-x509} object) reads and writes under required TLS and is refused without it;
+ * unusable certificates stop {@code ferry serve} with one line and exit 2. The certificates are made by {@code openssl}
+ * for the test ({@link TestPki}).
  */
 class TlsInteropTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -80,6 +83,49 @@ class TlsInteropTest {
         assertThat(refused.exitCode()).as(refused.describe()).isNotZero();
         assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
                 .isEqualTo(String.valueOf(4 * MIB));
+    }
+
+    /** A client certificate from a CA the server does not trust is refused; so is a server the client's CA did not sign. */
+    @Test
+    void certificatesFromAnotherCaAreRefusedBothWays() throws Exception {
+        Path file = TestFiles.sparse(dir.resolve("disk.img"), 4 * MIB);
+        ServeProcess serve = servers.start(dir, file, "disk", "--tls", "require", "--tls-certificates", pki.toString(),
+                "--tls-verify-peer");
+        Path other = TestPki.create(dir.resolve("other-pki")).dir();
+        Path strangerClient = Files.createDirectories(dir.resolve("stranger"));
+        Files.copy(pki.resolve("ca-cert.pem"), strangerClient.resolve("ca-cert.pem"));   // trusts the server
+        Files.copy(other.resolve("client-cert.pem"), strangerClient.resolve("client-cert.pem"));
+        Files.copy(other.resolve("client-key.pem"), strangerClient.resolve("client-key.pem"));
+        ExternalTool.Result unknownClient = ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(strangerClient));
+        assertThat(unknownClient.exitCode()).as(unknownClient.describe()).isNotZero();
+        Poll.until(TIMEOUT, "the refusal in the server's log", () -> serve.log().contains("TLS handshake failed"));
+
+        ExternalTool.Result unknownServer = ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(other));
+        assertThat(unknownServer.exitCode()).as(unknownServer.describe()).isNotZero();
+        assertThat(unknownServer.stderr()).containsIgnoringCase("certificate");
+
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
+                .as("the right certificates still work").isEqualTo(String.valueOf(4 * MIB));
+    }
+
+    /** qemu's own NBD client, with its x509 credentials object, reads and writes through required TLS. */
+    @Test
+    void qemuIoWithX509CredentialsReadsAndWrites() throws Exception {
+        ExternalTool.assumeInstalled("qemu-utils", "qemu-io");
+        Path file = TestFiles.sparse(dir.resolve("disk.img"), 4 * MIB);
+        ServeProcess serve = servers.start(dir, file, "disk", "--tls", "require", "--tls-certificates", pki.toString(),
+                "--tls-verify-peer");
+        String image = "driver=nbd,host=127.0.0.1,port=" + serve.port() + ",export=disk,tls-creds=tls0";
+        String credentials = "tls-creds-x509,id=tls0,endpoint=client,dir=" + pki;
+        ExternalTool.run(TIMEOUT, "qemu-io", "--object", credentials, "--image-opts", image,
+                "-c", "write -P 0xa5 1M 64k", "-c", "read -P 0xa5 1M 64k", "-c", "read -P 0 0 64k").assertSuccess();
+        byte[] written = Files.readAllBytes(file);
+        for (int i = 0; i < 64 * 1024; i++) {
+            assertThat(written[(int) MIB + i]).isEqualTo((byte) 0xa5);
+        }
+        ExternalTool.Result plain = ExternalTool.run(TIMEOUT, "qemu-io", "-f", "raw", "-c", "read 0 4k",
+                "nbd://127.0.0.1:" + serve.port() + "/disk");
+        assertThat(plain.exitCode()).as("qemu-io without TLS: " + plain.describe()).isNotZero();
     }
 
     @Test
