@@ -2,13 +2,15 @@
 # Compares `ferry serve` with `nbdkit file` on the same file using fio's nbd engine, interleaving the
 # two servers test by test, and prints IOPS, MiB/s and the ferry/nbdkit ratio for each test.
 #
-# Usage: scripts/bench-nbd.sh [-t SECONDS_PER_RUN] [-w WARMUP_SECONDS] [-s FILE_SIZE] [-d WORK_DIR] [-k]
+# Usage: scripts/bench-nbd.sh [-t SECONDS_PER_RUN] [-w WARMUP_SECONDS] [-s FILE_SIZE] [-d WORK_DIR] [-k] [-T]
 #   -t  runtime of each fio run in seconds (default 10; env RUNTIME)
 #   -w  unrecorded warm-up run of every test on both servers first, in seconds (default 3; 0 = none;
 #       env WARMUP): keeps the JVM's JIT warm-up out of the ratios
 #   -s  size of the benchmark file, fio syntax (default 1g; env SIZE)
 #   -d  directory for the benchmark file and logs (default: a new directory under ${TMPDIR:-/tmp})
 #   -k  keep the work directory afterwards
+#   -T  both servers require TLS (a throw-away openssl PKI; nbdkit --tls=require, ferry serve --tls require), and
+#       fio connects with nbds:// URIs
 # Both servers listen on 127.0.0.1 (ports FERRY_PORT=10909 and NBDKIT_PORT=10910 unless set).
 # FERRY_SERVE_ARGS adds options to `ferry serve` (e.g. "--metrics 127.0.0.1:10911" to measure what metrics cost).
 set -euo pipefail
@@ -22,19 +24,21 @@ keep=0
 ferry_port="${FERRY_PORT:-10909}"
 nbdkit_port="${NBDKIT_PORT:-10910}"
 
-while getopts "t:w:s:d:kh" opt; do
+tls=0
+while getopts "t:w:s:d:kTh" opt; do
     case "$opt" in
         t) runtime="$OPTARG" ;;
         w) warmup="$OPTARG" ;;
         s) size="$OPTARG" ;;
         d) work="$OPTARG" ;;
         k) keep=1 ;;
-        *) sed -n '2,15p' "$0"; exit 2 ;;
+        T) tls=1 ;;
+        *) sed -n '2,17p' "$0"; exit 2 ;;
     esac
 done
 [[ "$runtime" =~ ^[1-9][0-9]*$ ]] || { echo "bench-nbd.sh: runtime must be a positive number of seconds: $runtime" >&2; exit 2; }
 
-"$root/scripts/install-tools.sh" fio nbdkit nbdinfo
+"$root/scripts/install-tools.sh" fio nbdkit nbdinfo openssl
 
 # shellcheck source=lib/peers.sh
 source "$root/scripts/lib/peers.sh"
@@ -46,6 +50,7 @@ echo "filling $file ($size) ..." >&2
 fio --name=fill --filename="$file" --rw=write --bs=1M --size="$size" --ioengine=psync --end_fsync=1 \
     --output=/dev/null
 
+((tls == 0)) || peers_tls
 # shellcheck disable=SC2086 # FERRY_SERVE_ARGS is a list of options
 peers_start "$file" bench ${FERRY_SERVE_ARGS:-}
 
@@ -62,7 +67,7 @@ run_fio() { # seconds port options... -> prints "iops mibps"
     local seconds="$1" port="$2"
     shift 2
     local line
-    line="$(fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$port/" --size="$size" \
+    line="$(fio --name=bench --ioengine=nbd --uri="$(peers_uri "$port")" --size="$size" \
         --time_based --runtime="$seconds" --ramp_time=1 --group_reporting \
         --output-format=terse --terse-version=3 "$@" | grep '^3;')"
     # terse v3: field 7/8 read KiB/s and IOPS, 48/49 write KiB/s and IOPS, 5 error
@@ -78,7 +83,7 @@ if ((warmup > 0)); then
     done
 fi
 
-printf '\nfio nbd engine, %ss per run, file %s, 127.0.0.1\n' "$runtime" "$size"
+printf '\nfio nbd engine, %ss per run, file %s, 127.0.0.1%s\n' "$runtime" "$size" "$( ((tls)) && echo ', TLS required')"
 printf '%-26s %12s %10s %12s %10s %8s\n' test ferry-IOPS ferry-MiB/s nbdkit-IOPS nbdkit-MiB/s ratio
 n=0
 for t in "${tests[@]}"; do
