@@ -36,9 +36,8 @@ import java.util.function.BiConsumer;
  * {@link BlockIoException.Kind#INVALID}, {@code NOT_SUPPORTED} and {@code SHUTDOWN}, which say nothing about the
  * medium.
  *
- * <p>Zero-copy reads ({@link #fileSpan}) read the file out of sight: none are offered during a spell, and a span
- * whose send failed ({@link FileSpan#readFailed}) counts as a failed read at once, then is read again through this
- * device, so that the read's outcome decides (a failed send the connection caused ends the spell again).
+ * <p>Reads through a {@link #fileSpan} (page-cache reads on an event loop) bypass this device: none are offered during
+ * a spell, and a span read that fails is read again through this device, whose outcome then counts.
  *
  * <p>The hot path costs one completion callback per request, which while healthy reads one volatile field and
  * writes nothing; the clock is read on the first failure of a spell only.
@@ -50,8 +49,6 @@ final class WatchedPvDevice implements BlockDevice {
     static final int PROBE_BYTES = 4096;
     /** How long the probe may take before it counts as failed. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
-    /** The largest piece in which a span whose send failed is read again. */
-    static final int RECHECK_PIECE = 1 << 20;
 
     private static final long HEALTHY = Long.MIN_VALUE;
     private static final Set<BlockIoException.Kind> NOT_THE_MEDIUM = EnumSet.of(BlockIoException.Kind.INVALID,
@@ -161,28 +158,6 @@ final class WatchedPvDevice implements BlockDevice {
         }
     }
 
-    /**
-     * The send of the span {@code [offset, offset + length)} failed with {@code cause}: unless the connection was
-     * already closed, that is a failed read until reading the span again through this device, in pieces of at most
-     * {@link #RECHECK_PIECE} bytes up to the first that fails, says otherwise.
-     */
-    private void sendFailed(long offset, long length, Throwable cause) {
-        if (cause instanceof ClosedChannelException) {
-            return;
-        }
-        reads.begin("zero-copy read of " + length + " bytes at " + offset + " failed: " + cause.getMessage());
-        recheck(offset, offset + length);
-    }
-
-    private void recheck(long from, long to) {
-        int n = (int) Math.min(RECHECK_PIECE, to - from);
-        read(from, ByteBuffer.allocate(n)).whenComplete((ok, failure) -> {
-            if (failure == null && from + n < to) {
-                recheck(from + n, to);
-            }
-        });
-    }
-
     /** {@code io}, completing only once its outcome is recorded in {@code spell}, so a caller never sees a stale spell. */
     private <T> CompletableFuture<T> watched(CompletableFuture<T> io, Spell spell) {
         CompletableFuture<T> recorded = new CompletableFuture<>();
@@ -232,17 +207,13 @@ final class WatchedPvDevice implements BlockDevice {
         return exposed.allocation(offset, length);
     }
 
-    /**
-     * Zero-copy spans of the exposed device whose failed sends are reported here, but none in a failing spell of
-     * either direction: reads then come through here.
-     */
+    /** Spans of the exposed device, but none in a failing spell of either direction: reads then come through here. */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
         if (reads.on() || writes.on()) {
             return Optional.empty();
         }
-        return exposed.fileSpan(offset, length)
-                .map(span -> span.alsoTelling(cause -> sendFailed(offset, length, cause)));
+        return exposed.fileSpan(offset, length);
     }
 
     @Override

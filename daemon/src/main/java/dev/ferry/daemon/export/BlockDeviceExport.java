@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +30,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves one mapper {@link BlockDevice} as an NBD {@link Export}.
  *
- * <p>Reads of ranges that lie in one file are answered zero-copy ({@link ReadResult.FileData}, the
- * device's {@link FileSpan} being the pin), split at the file's holes when long enough
- * ({@link SparseSpanReads}); others are read into a pooled direct buffer. Every
+ * <p>Reads fill a pooled direct buffer. What the page cache holds of a range in one file is read on the caller's
+ * thread without waiting for I/O ({@code preadv2} with {@code RWF_NOWAIT} through the device's {@link FileSpan}), so
+ * a cached read needs no hand-off to another thread; the rest is read by the device on its I/O threads. Long reads are
+ * split at ranges that read as zeroes ({@link HoleChunks}), sent as holes once structured replies are on. Every
  * connection shares the one device, so a flush on any connection covers writes completed on all of
  * them and the export advertises CAN_MULTI_CONN. A device that is a {@link MetaContextSource} (an LV with dirty
  * bitmaps) offers its meta contexts. Device failures become NBD errors via
@@ -110,20 +112,82 @@ public final class BlockDeviceExport implements Export {
         if (length == 0) {
             return CompletableFuture.completedFuture(ReadResult.of(offset, Unpooled.EMPTY_BUFFER));
         }
-        Optional<FileSpan> span;
+        ByteBuf buffer = allocator.directBuffer(length, length);
         try {
-            span = device.fileSpan(offset, length);
+            Optional<List<Extent>> cached = readCached(offset, buffer);
+            if (cached.isPresent()) {
+                return CompletableFuture.completedFuture(HoleChunks.split(offset, buffer, cached.get()));
+            }
         } catch (RuntimeException e) {
+            buffer.release();
             return CompletableFuture.failedFuture(NbdErrors.translate(e));
         }
-        if (span.isPresent()) {
-            return CompletableFuture.completedFuture(SparseSpanReads.read(offset, span.get()));
+        return readThroughDevice(offset, buffer);
+    }
+
+    /**
+     * Reads into {@code buffer}, on the calling thread (the connection's event loop), what the page cache holds of a
+     * range that lies in one file, without waiting for I/O. When all of it was there, returns the file's allocation
+     * over the range for a long read (empty list for a short one); else empty, with what was read in the buffer (its
+     * writer index advanced). Nothing is read when the range is not in one file, and a failure here only leaves the
+     * rest to the device, which reports it.
+     */
+    private Optional<List<Extent>> readCached(long offset, ByteBuf buffer) {
+        int length = buffer.writableBytes();
+        Optional<FileSpan> found = device.fileSpan(offset, length);
+        if (found.isEmpty()) {
+            return Optional.empty();
         }
-        ByteBuf buffer = allocator.directBuffer(length, length);
-        ByteBuffer target = buffer.nioBuffer(0, length);
-        return settle(guarded(() -> device.read(offset, target)), ignored -> {
+        try (FileSpan span = found.get()) {
+            ByteBuffer target = buffer.nioBuffer(0, length);
+            while (target.hasRemaining() && span.readCached(target.position(), target) > 0) {
+                buffer.writerIndex(target.position());
+            }
+            if (target.hasRemaining()) {
+                return Optional.empty();
+            }
+            return Optional.of(length < HoleChunks.MIN_PROBED_LENGTH ? List.of() : absolute(offset, span));
+        } catch (IOException e) {
+            log.debug("cached read of {} bytes at {} failed, the device reads it: {}", length, offset, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** The span's allocation in export offsets from {@code offset}; all data when the probe fails. */
+    private static List<Extent> absolute(long offset, FileSpan span) {
+        try {
+            List<Extent> relative = span.allocation();
+            List<Extent> out = new ArrayList<>(relative.size());
+            for (Extent e : relative) {
+                out.add(new Extent(offset + e.offset(), e.length(), e.allocated(), e.zero()));
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            log.debug("allocation probe of {} bytes at {} failed, sending it as data: {}", span.length(), offset,
+                    e.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * Reads the rest of the range, from the buffer's writer index on, through the device (on its I/O threads); a long
+     * read asks for the device's allocation at the same time, to send its holes as such.
+     */
+    private CompletableFuture<ReadResult> readThroughDevice(long offset, ByteBuf buffer) {
+        int length = buffer.capacity();
+        int done = buffer.writerIndex();
+        ByteBuffer target = buffer.nioBuffer(done, length - done);
+        CompletableFuture<Void> filled = guarded(() -> device.read(offset + done, target));
+        CompletableFuture<List<Extent>> allocation = length < HoleChunks.MIN_PROBED_LENGTH
+                ? CompletableFuture.completedFuture(List.of())
+                : guarded(() -> device.allocation(offset, length)).exceptionally(e -> {
+                    log.debug("allocation probe of {} bytes at {} failed, sending it as data: {}", length, offset,
+                            e.toString());
+                    return List.of();
+                });
+        return settle(filled.thenCombine(allocation, (ignored, extents) -> extents), extents -> {
             buffer.writerIndex(length);
-            return ReadResult.of(offset, buffer);
+            return HoleChunks.split(offset, buffer, extents);
         }, buffer::release);
     }
 

@@ -8,9 +8,7 @@ import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.testing.DelegatingDevice;
 import dev.ferry.mapper.testing.FaultyDevice;
 import dev.ferry.mapper.time.ManualScheduler;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -23,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The persistent-failure rule of {@link WatchedPvDevice}, on a real file behind a fault switch (its zero-copy spans
+ * The persistent-failure rule of {@link WatchedPvDevice}, on a real file behind a fault switch (its file spans
  * those of the file), with time by hand.
  */
 class WatchedPvDeviceTest {
@@ -60,13 +58,6 @@ class WatchedPvDeviceTest {
     /** Waits for the I/O submitted so far (the file's single I/O thread runs it in order). */
     private void settled() throws Exception {
         io.submit(() -> { }).get();
-    }
-
-    /** A zero-copy span of the PV whose send failed with {@code cause}, as the NBD server reports it. */
-    private void sendFailed(Throwable cause) {
-        try (FileSpan span = pv.fileSpan(65536, 4096).orElseThrow()) {
-            span.readFailed(cause);
-        }
     }
 
     private CompletableFuture<Void> write() {
@@ -143,7 +134,7 @@ class WatchedPvDeviceTest {
     }
 
     @Test
-    void noZeroCopyDuringASpellOfEitherDirection() throws Exception {
+    void noFileSpansDuringASpellOfEitherDirection() throws Exception {
         faults.failWrites();
         assertThat(write()).isCompletedExceptionally();
         assertThat(pv.fileSpan(0, 4096)).as("write spell").isEmpty();
@@ -153,33 +144,6 @@ class WatchedPvDeviceTest {
         assertThat(pv.fileSpan(0, 4096)).as("read spell").isEmpty();
         faults.heal();
         read().get();
-        pv.fileSpan(0, 4096).orElseThrow().close();
-    }
-
-    @Test
-    void aFailedZeroCopySendOfADiskWhoseReadsFailIsAFailedReadAndPersistent() throws Exception {
-        faults.failReads();
-        sendFailed(new IOException("sendfile failed: Input/output error"));
-        assertThat(pv.fileSpan(0, 4096)).as("no more zero-copy").isEmpty();
-        settled();
-        assertThat(faults.reads()).as("the span read again").isEqualTo(1);
-        clock.advance(WatchedPvDevice.FAILING_FOR);
-        assertThat(pv.persistentFailure()).hasValueSatisfying(why -> assertThat(why)
-                .contains("(reads, first: zero-copy read of 4096 bytes at 65536 failed: sendfile failed: "
-                        + "Input/output error)"));
-    }
-
-    @Test
-    void aFailedSendWhoseSpanReadsWellEndsTheSpellAndAClosedConnectionSaysNothing() throws Exception {
-        sendFailed(new ClosedChannelException());
-        settled();
-        assertThat(faults.reads()).as("a send on a closed connection is not read again").isZero();
-        sendFailed(new IOException("sendfile failed: Broken pipe"));
-        settled();
-        assertThat(faults.reads()).isEqualTo(1);
-        clock.advance(WatchedPvDevice.FAILING_FOR);
-        assertThat(pv.persistentFailure()).isEmpty();
-        assertThat(faults.reads()).as("the reread ended the spell: no probe").isEqualTo(1);
         pv.fileSpan(0, 4096).orElseThrow().close();
     }
 

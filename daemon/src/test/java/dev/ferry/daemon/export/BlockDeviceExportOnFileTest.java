@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.block.IoExecutors;
+import dev.ferry.mapper.nativeio.Advice;
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import dev.ferry.nbd.export.ReadResult;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -19,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The adapter over a real sparse file: zero-copy reads pinned by their span, long reads split at the file's holes,
- * block status from SEEK_DATA.
+ * The adapter over a real sparse file: cached reads on the calling thread, the rest through the device's I/O threads,
+ * long reads split at the file's holes, block status from SEEK_DATA.
  */
 class BlockDeviceExportOnFileTest {
 
@@ -36,25 +38,56 @@ class BlockDeviceExportOnFileTest {
     }
 
     @Test
-    void readsOfAFileAreZeroCopySpansThatKeepTheFileOpenUntilReleased() throws Exception {
+    void cachedReadsAreAnsweredOnTheCallingThreadAndOthersByTheDevicesIoThreads() throws Exception {
         FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("d.img"), 1 << 20, false, pool);
         BlockDeviceExport export = new BlockDeviceExport("d", "", device, false);
-        byte[] bytes = "zero copy".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        export.write(8192, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), true).join();
+        byte[] bytes = new byte[65536];
+        new java.util.Random(5).nextBytes(bytes);
+        export.write(8192, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), false).join();
+        device.flush().join();
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
+            pool.execute(() -> awaitQuietly(release)); // every I/O thread busy
+        }
 
-        ReadResult result = export.read(8192, bytes.length).join();
-        assertThat(result.chunks()).singleElement().isInstanceOf(ReadResult.FileData.class);
-        ReadResult.FileData span = (ReadResult.FileData) result.chunks().get(0);
-        assertThat(span.offset()).isEqualTo(8192);
-        assertThat(span.length()).isEqualTo(bytes.length);
-        ByteBuffer sent = ByteBuffer.allocate(bytes.length);
-        span.channel().read(sent, span.position());
-        assertThat(sent.array()).isEqualTo(bytes);
+        CompletableFuture<ReadResult> cachedRead = export.read(8192, bytes.length);
+        assertThat(cachedRead).as("answered without an I/O thread").isDone();
+        ReadResult cached = cachedRead.join();
+        assertThat(dataOf(cached, bytes.length)).isEqualTo(bytes);
 
-        CompletableFuture<Void> closed = device.closeAsync();
-        assertThat(closed).as("an unreleased span keeps the device open").isNotDone();
-        result.release();
-        closed.get(10, TimeUnit.SECONDS);
+        release.countDown();
+        device.advise(0, 0, Advice.DONTNEED).join();
+        CountDownLatch releaseAgain = new CountDownLatch(1);
+        for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
+            pool.execute(() -> awaitQuietly(releaseAgain));
+        }
+        CompletableFuture<ReadResult> uncachedRead = export.read(8192, bytes.length);
+        assertThat(uncachedRead).as("waits for an I/O thread").isNotDone();
+        releaseAgain.countDown();
+        ReadResult uncached = uncachedRead.get(10, TimeUnit.SECONDS);
+        assertThat(dataOf(uncached, bytes.length)).isEqualTo(bytes);
+
+        device.closeAsync().get(10, TimeUnit.SECONDS); // answered reads hold nothing of the device
+        cached.release();
+        uncached.release();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The bytes of a read answered as one data chunk. */
+    private static byte[] dataOf(ReadResult result, int length) {
+        assertThat(result.chunks()).singleElement().isInstanceOf(ReadResult.Data.class);
+        ByteBuf buffer = ((ReadResult.Data) result.chunks().get(0)).buffer();
+        assertThat(buffer.readableBytes()).isEqualTo(length);
+        byte[] out = new byte[length];
+        buffer.getBytes(buffer.readerIndex(), out);
+        return out;
     }
 
     @Test
@@ -71,44 +104,45 @@ class BlockDeviceExportOnFileTest {
     }
 
     @Test
-    void longReadsOfASparseFileAnswerHolesAndKeepTheSpanPinnedUntilTheLastDataChunkIsReleased() throws Exception {
-        FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("h.img"), 4 << 20, false, pool);
-        BlockDeviceExport export = new BlockDeviceExport("h", "", device, false);
-        export.write(1 << 20, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(new byte[65536]).setByte(7, 1)
-                .writerIndex(65536), false).join();
-        export.write(3 << 20, PooledByteBufAllocator.DEFAULT.directBuffer().writeByte(2), false).join();
+    void longReadsOfASparseFileAnswerHolesBesideDataSlicesOfOneBuffer() throws Exception {
+        try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("h.img"), 4 << 20, false, pool)) {
+            BlockDeviceExport export = new BlockDeviceExport("h", "", device, false);
+            export.write(1 << 20, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(new byte[65536])
+                    .setByte(7, 1).writerIndex(65536), false).join();
+            export.write(3 << 20, PooledByteBufAllocator.DEFAULT.directBuffer().writeByte(2), false).join();
 
-        ReadResult result = export.read(512 << 10, 3 << 20).join();
-        assertThat(result.chunks()).extracting(c -> c.getClass().getSimpleName(), ReadResult.Chunk::offset,
-                ReadResult.Chunk::length).containsExactly(
-                tuple("Hole", 512L << 10, 512 << 10), tuple("FileData", 1L << 20, 65536),
-                tuple("Hole", (1L << 20) + 65536, (2 << 20) - 65536), tuple("FileData", 3L << 20, 4096),
-                tuple("Hole", (3L << 20) + 4096, (512 << 10) - 4096));
-        ReadResult.FileData first = (ReadResult.FileData) result.chunks().get(1);
-        ByteBuffer sent = ByteBuffer.allocate(8);
-        first.channel().read(sent, first.position());
-        assertThat(sent.get(7)).isEqualTo((byte) 1);
-
-        CompletableFuture<Void> closed = device.closeAsync();
-        result.chunks().get(1).release();
-        assertThat(closed).as("the second data chunk still pins the file").isNotDone();
-        result.chunks().get(3).release();
-        closed.get(10, TimeUnit.SECONDS);
+            for (boolean cached : new boolean[] {true, false}) {
+                if (!cached) {
+                    device.flush().join();
+                    device.advise(0, 0, Advice.DONTNEED).join();
+                }
+                ReadResult result = export.read(512 << 10, 3 << 20).get(10, TimeUnit.SECONDS);
+                assertThat(result.chunks()).as("cached %s", cached).extracting(c -> c.getClass().getSimpleName(),
+                        ReadResult.Chunk::offset, ReadResult.Chunk::length).containsExactly(
+                        tuple("Hole", 512L << 10, 512 << 10), tuple("Data", 1L << 20, 65536),
+                        tuple("Hole", (1L << 20) + 65536, (2 << 20) - 65536), tuple("Data", 3L << 20, 4096),
+                        tuple("Hole", (3L << 20) + 4096, (512 << 10) - 4096));
+                ByteBuf first = ((ReadResult.Data) result.chunks().get(1)).buffer();
+                ByteBuf second = ((ReadResult.Data) result.chunks().get(3)).buffer();
+                assertThat(first.getByte(first.readerIndex() + 7)).isEqualTo((byte) 1);
+                assertThat(second.getByte(second.readerIndex())).isEqualTo((byte) 2);
+                result.release();
+                assertThat(first.refCnt()).as("the slices shared one buffer, released with the last").isZero();
+            }
+        }
     }
 
     @Test
     void aReadAllInAHoleIsOneHoleAndAShortReadIsNotProbed() throws Exception {
-        FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("e.img"), 1 << 20, false, pool);
-        BlockDeviceExport export = new BlockDeviceExport("e", "", device, false);
+        try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("e.img"), 1 << 20, false, pool)) {
+            BlockDeviceExport export = new BlockDeviceExport("e", "", device, false);
 
-        ReadResult hole = export.read(0, 1 << 20).join();
-        assertThat(hole.chunks()).singleElement().isEqualTo(new ReadResult.Hole(0, 1 << 20));
-        ReadResult shortRead = export.read(0, SparseSpanReads.MIN_PROBED_LENGTH - 512).join();
-        assertThat(shortRead.chunks()).singleElement().isInstanceOf(ReadResult.FileData.class);
-
-        CompletableFuture<Void> closed = device.closeAsync();
-        assertThat(closed).as("a hole pins nothing; the short read's span does").isNotDone();
-        shortRead.release();
-        closed.get(10, TimeUnit.SECONDS);
+            ReadResult hole = export.read(0, 1 << 20).join();
+            assertThat(hole.chunks()).singleElement().isEqualTo(new ReadResult.Hole(0, 1 << 20));
+            ReadResult shortRead = export.read(0, HoleChunks.MIN_PROBED_LENGTH - 512).join();
+            assertThat(dataOf(shortRead, HoleChunks.MIN_PROBED_LENGTH - 512))
+                    .isEqualTo(new byte[HoleChunks.MIN_PROBED_LENGTH - 512]);
+            shortRead.release();
+        }
     }
 }

@@ -42,7 +42,7 @@ public interface BlockDevice extends AutoCloseable {
     CompletableFuture<List<Extent>> allocation(long offset, long length);
 
     /**
-     * Where a range lives in one regular file, if it does entirely: lets readers send it zero-copy.
+     * Where a range lives in one regular file, if it does entirely: lets a reader that must not block read what the page cache holds itself.
      * The returned span pins the mapping (and any table it went through) until it is closed.
      */
     default Optional<FileSpan> fileSpan(long offset, long length) {

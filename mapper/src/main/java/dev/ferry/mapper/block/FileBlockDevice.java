@@ -274,7 +274,7 @@ public final class FileBlockDevice implements BlockDevice {
             if (released.compareAndSet(false, true)) {
                 gate.exit();
             }
-        }, medium::allocation));
+        }, medium::allocation, (position, dst) -> io.readCached(fd, dst, position)));
     }
 
     /**

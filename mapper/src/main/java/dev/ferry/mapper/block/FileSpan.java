@@ -1,12 +1,13 @@
 package dev.ferry.mapper.block;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A device range that lies contiguously in a file, for zero-copy reads; holding it pins the
+ * A device range that lies contiguously in a file, for reads that need not go through the device; holding it pins the
  * mapping, and {@link #close()} releases the pin (exactly once).
  *
  * @param channel  the file (not to be closed by the holder)
@@ -14,10 +15,10 @@ import java.util.List;
  * @param length   bytes
  * @param pin      released by {@link #close()}
  * @param probe    answers allocation queries in file positions on the calling thread
- * @param failures told when the holder could not read the span's bytes from the file (see {@link #readFailed})
+ * @param cache    reads what the page cache holds of the file without waiting (see {@link #readCached})
  */
 public record FileSpan(FileChannel channel, long position, long length, Runnable pin, AllocationProbe probe,
-                       ReadFailures failures) implements AutoCloseable {
+                       CachedReads cache) implements AutoCloseable {
 
     /** Synchronous allocation of a file range: contiguous extents from {@code position}, at least one byte. */
     @FunctionalInterface
@@ -30,48 +31,46 @@ public record FileSpan(FileChannel channel, long position, long length, Runnable
     }
 
     /**
-     * Where a failure to read a span's bytes is reported: the zero-copy send of a span reads the file out of sight
-     * of the device, so whoever watches the device's medium learns of that read's failure here.
+     * Reads of a file that return at once with what its page cache holds, so that a thread which must not block on
+     * I/O can serve cached data itself.
      */
     @FunctionalInterface
-    public interface ReadFailures {
-        /** Reading the span's bytes (or sending them on) failed with {@code cause}. */
-        void failed(Throwable cause);
+    public interface CachedReads {
+        /**
+         * Reads into {@code dst} (from its position, advancing it) the bytes from file position {@code position}
+         * that are cached, stopping at the first that is not: the count, 0 when none is.
+         */
+        int read(long position, ByteBuffer dst) throws IOException;
 
-        /** Nobody to tell. */
-        ReadFailures NONE = cause -> { };
+        /** For files whose cache cannot be asked: nothing is read this way. */
+        CachedReads NONE = (position, dst) -> 0;
     }
 
-    /** A span whose failures nobody watches. */
+    /** A span read only through its channel. */
     public FileSpan(FileChannel channel, long position, long length, Runnable pin, AllocationProbe probe) {
-        this(channel, position, length, pin, probe, ReadFailures.NONE);
+        this(channel, position, length, pin, probe, CachedReads.NONE);
     }
 
-    /** A span whose holes are unknown (all of it is reported as data) and whose failures nobody watches. */
+    /** A span whose holes are unknown (all of it is reported as data), read only through its channel. */
     public FileSpan(FileChannel channel, long position, long length, Runnable pin) {
         this(channel, position, length, pin, AllocationProbe.ALL_DATA);
     }
 
     /** The same span with another pin (a wrapper adding its own release). */
     public FileSpan withPin(Runnable otherPin) {
-        return new FileSpan(channel, position, length, otherPin, probe, failures);
-    }
-
-    /** The same span, whose read failures {@code more} hears of too (after those told so far). */
-    public FileSpan alsoTelling(ReadFailures more) {
-        ReadFailures before = failures;
-        return new FileSpan(channel, position, length, pin, probe, cause -> {
-            before.failed(cause);
-            more.failed(cause);
-        });
+        return new FileSpan(channel, position, length, otherPin, probe, cache);
     }
 
     /**
-     * Says that the holder could not read the span's bytes, or could not send them on (the cause may be the
-     * file's or, for a send, the connection's): tells {@link #failures}.
+     * Reads the span's bytes from {@code from} (relative to the span) into {@code dst} as far as the page cache holds
+     * them, without waiting for I/O (see {@link CachedReads}): the count read, possibly 0.
      */
-    public void readFailed(Throwable cause) {
-        failures.failed(cause);
+    public int readCached(long from, ByteBuffer dst) throws IOException {
+        if (from < 0 || from > length || dst.remaining() > length - from) {
+            throw new IndexOutOfBoundsException("cached read of " + dst.remaining() + " bytes at " + from
+                    + " in a span of " + length);
+        }
+        return cache.read(position + from, dst);
     }
 
     /**

@@ -15,7 +15,7 @@ interface Medium {
     /** Size in bytes. */
     long size() throws IOException;
 
-    /** Whether this is a regular file (so zero-copy spans may be offered). */
+    /** Whether this is a regular file (so file spans may be offered). */
     boolean regularFile();
 
     /** Deallocates what it can of a range; unsupported deallocation is skipped. */

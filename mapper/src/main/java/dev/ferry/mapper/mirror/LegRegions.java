@@ -96,7 +96,7 @@ final class LegRegions {
     }
 
     /**
-     * The legs a zero-copy read of regions {@code first..last} of a mirror without {@code keep_serving} may use, in
+     * The legs a read through a file span of regions {@code first..last} of a mirror without {@code keep_serving} may use, in
      * the order to try them: in sync throughout, the live legs without read failures, starting at the next in a round
      * robin; otherwise the default leg alone, if it lives and has no read failure recorded.
      */

@@ -127,10 +127,10 @@ public final class MirrorTarget implements Target {
     /**
      * A span of one leg holding every acknowledged write of the range, for a mirror without {@code keep_serving} (a
      * pvmove's): in sync throughout, the next live leg in a round robin that gives one; otherwise the default leg. A
-     * zero-copy read cannot fall over to another leg, and its failure costs the client its connection, so a leg
+     * read through a span bypasses the legs' failure accounting, so a leg
      * with a read failure recorded gives no span, nor does one whose device offers none (a PV whose I/O is
      * failing). A mirror with {@code keep_serving} (a mirrored LV) offers no spans at all: its reads take the regular
-     * path, which falls over to the next good leg on a read error (and measured faster, see daemon/docs/mirrors.md).
+     * path, which falls over to the next good leg on a read error.
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {

@@ -25,6 +25,9 @@ public record LinuxConstants(String arch, int oDirect) {
     /** {@code FALLOC_FL_ZERO_RANGE}. */
     public static final int FALLOC_FL_ZERO_RANGE = 0x10;
 
+    /** {@code RWF_NOWAIT}: a {@code preadv2} that would wait for I/O (data not in the page cache) fails with EAGAIN. */
+    public static final int RWF_NOWAIT = 0x08;
+
     /** {@code SEEK_DATA}. */
     public static final int SEEK_DATA = 3;
     /** {@code SEEK_HOLE}. */

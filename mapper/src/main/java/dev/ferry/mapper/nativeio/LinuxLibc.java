@@ -6,6 +6,7 @@ import jnr.ffi.byref.PointerByReference;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.types.off_t;
+import jnr.ffi.types.ssize_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.u_int64_t;
 
@@ -27,6 +28,12 @@ public interface LinuxLibc {
 
     /** {@code int fdatasync(int fd)}. */
     int fdatasync(int fd);
+
+    /**
+     * {@code ssize_t preadv2(int fd, const struct iovec *iov, int iovcnt, off_t offset, int flags)}, the vectors
+     * given as {@code {base, length}} pairs of 64-bit words.
+     */
+    @ssize_t long preadv2(int fd, @In long[] iov, int iovcnt, @off_t long offset, int flags);
 
     /** {@code off_t lseek(int fd, off_t offset, int whence)}. */
     @off_t long lseek(int fd, @off_t long offset, int whence);

@@ -18,6 +18,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.LongLongByReference;
@@ -142,6 +143,30 @@ public final class NativeIo {
         if (libc.fdatasync(fd.fd()) != 0) {
             throw failure("fdatasync", fd.path().toString());
         }
+    }
+
+    /**
+     * Reads into a direct buffer from {@code offset} only what the page cache already holds ({@code preadv2} with
+     * {@code RWF_NOWAIT}): the bytes read, from the buffer's position on, which is then advanced; 0 when the first
+     * of them is not cached (EAGAIN) or at the end of the file. Throws for other errors, including a kernel or file
+     * system without the flag ({@code EOPNOTSUPP}).
+     */
+    public int readCached(OwnedFd fd, ByteBuffer dst, long offset) throws NativeIoException {
+        if (!dst.isDirect()) {
+            throw new IllegalArgumentException("readCached needs a direct buffer");
+        }
+        // a slice starts at the buffer's position whichever way the wrapper counts positions
+        long[] iov = {Pointer.wrap(runtime, dst.slice()).address(), dst.remaining()};
+        long n = libc.preadv2(fd.fd(), iov, 1, offset, LinuxConstants.RWF_NOWAIT);
+        if (n >= 0) {
+            dst.position(dst.position() + (int) n);
+            return (int) n;
+        }
+        int errno = LastError.getLastError(runtime);
+        if (errno == Errno.EAGAIN.number()) {
+            return 0;
+        }
+        throw exception("preadv2", fd.path() + ", " + offset + ", " + dst.remaining() + ", RWF_NOWAIT", errno);
     }
 
     /** The first offset at or after {@code offset} holding data, or -1 if none does before EOF. */

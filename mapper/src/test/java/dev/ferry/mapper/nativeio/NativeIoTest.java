@@ -86,6 +86,38 @@ class NativeIoTest {
     }
 
     @Test
+    void cachedReadsFillTheBufferFromItsPositionAndStopAtWhatIsNotCached() throws Exception {
+        Path f = dir.resolve("cached");
+        byte[] data = new byte[256 * 1024];
+        new java.util.Random(11).nextBytes(data);
+        Files.write(f, data);
+        ByteBuffer dst = ByteBuffer.allocateDirect(data.length + 64);
+        for (int i = 0; i < dst.capacity(); i++) {
+            dst.put(i, (byte) 0x5a);
+        }
+        try (OwnedFd fd = io.open(f, false)) {
+            dst.position(32).limit(32 + 4096);
+            assertThat(io.readCached(fd, dst, 0)).isEqualTo(4096);
+            dst.limit(32 + data.length);
+            assertThat(io.readCached(fd, dst, 4096)).isEqualTo(data.length - 4096);
+            assertThat(dst.position()).isEqualTo(32 + data.length);
+            byte[] read = new byte[data.length];
+            dst.get(32, read);
+            assertThat(read).isEqualTo(data);
+            dst.clear();
+            for (int i : new int[] {0, 31, 32 + data.length, dst.capacity() - 1}) {
+                assertThat(dst.get(i)).as("guard byte %d", i).isEqualTo((byte) 0x5a);
+            }
+            assertThat(io.readCached(fd, dst, data.length)).as("at the end of the file").isZero();
+
+            io.fdatasync(fd);
+            io.fadvise(fd, 0, 0, Advice.DONTNEED);
+            dst.clear().limit(data.length);
+            assertThat(io.readCached(fd, dst, 0)).as("after the page cache dropped the file").isLessThan(data.length);
+        }
+    }
+
+    @Test
     void seekDataAndHoleFindWrittenRanges() throws Exception {
         Path f = dir.resolve("sparse");
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

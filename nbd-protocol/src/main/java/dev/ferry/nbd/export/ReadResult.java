@@ -1,7 +1,6 @@
 package dev.ferry.nbd.export;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.channels.FileChannel;
 import java.util.List;
 
 /**
@@ -11,7 +10,7 @@ import java.util.List;
 public record ReadResult(List<Chunk> chunks) {
 
     /** A piece of a read answer. */
-    public sealed interface Chunk permits Data, FileData, Hole {
+    public sealed interface Chunk permits Data, Hole {
         /** Absolute export offset of the first byte. */
         long offset();
 
@@ -32,34 +31,6 @@ public record ReadResult(List<Chunk> chunks) {
         @Override
         public void release() {
             buffer.release();
-        }
-    }
-
-    /**
-     * Told when the bytes of a {@link FileData} could not be sent: the read of the file failed (an I/O error of the
-     * disk under it) or the connection did, which the server cannot tell apart. The connection is closed either
-     * way, since the reply was already under way.
-     */
-    @FunctionalInterface
-    public interface SendFailure {
-        /** Sending the chunk's bytes failed with {@code cause}; called at most once, before the pin is closed. */
-        void failed(Throwable cause);
-    }
-
-    /**
-     * Bytes still in a file, sent zero-copy; {@code pin} keeps the range valid (e.g. a mapped table
-     * and its extents) and is closed once the bytes have been sent or the send failed; {@code failure} hears of a
-     * failed send first.
-     */
-    public record FileData(long offset, int length, FileChannel channel, long position, AutoCloseable pin,
-                           SendFailure failure) implements Chunk {
-        @Override
-        public void release() {
-            try {
-                pin.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("releasing a file read pin failed", e);
-            }
         }
     }
 

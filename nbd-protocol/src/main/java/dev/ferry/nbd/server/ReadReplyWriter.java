@@ -13,25 +13,16 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes the reply to a successful READ from its {@link ReadResult} chunks without copying data:
  * a simple reply is the header then every chunk body; structured replies send one OFFSET_DATA chunk
  * per data chunk and one OFFSET_HOLE per hole, or with DF a single OFFSET_DATA with holes as zeroes.
- * Buffers go to the channel as they are, file data as {@link SharedFileRegion}s whose pin is released
- * when their write completes, holes as slices of a shared read-only zero buffer. A file chunk whose bytes could not
- * be sent (sendfile failed, or the copy for TLS) is reported to its {@link ReadResult.SendFailure} before its pin is
- * released; the connection then closes, the reply being under way.
+ * Buffers go to the channel as they are, holes as slices of a shared read-only zero buffer.
  */
 final class ReadReplyWriter {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReadReplyWriter.class);
     private static final int ZERO_LENGTH = 1 << 20;
     private static final ByteBuf ZEROES = Unpooled.unreleasableBuffer(
             Unpooled.directBuffer(ZERO_LENGTH, ZERO_LENGTH).writeZero(ZERO_LENGTH).asReadOnly());
@@ -99,28 +90,10 @@ final class ReadReplyWriter {
         }
     }
 
-    /** Writes one chunk's bytes; ownership passes to the channel (or, for file data, to the listener). */
+    /** Writes one chunk's bytes; ownership passes to the channel. */
     private static ChannelFuture writeBody(ChannelHandlerContext ctx, ReadResult.Chunk chunk) {
         if (chunk instanceof ReadResult.Data d) {
             return ctx.write(d.buffer());
-        }
-        if (chunk instanceof ReadResult.FileData f && ctx.pipeline().get(HandshakeHandler.TLS) != null) {
-            return ctx.write(copied(ctx, f));
-        }
-        if (chunk instanceof ReadResult.FileData f) {
-            ChannelFuture future;
-            try {
-                future = ctx.write(new SharedFileRegion(f.channel(), f.position(), f.length()));
-            } catch (RuntimeException e) {
-                releasePin(f);
-                throw e;
-            }
-            return future.addListener(done -> {
-                if (!done.isSuccess()) {
-                    reportFailure(f, done.cause());
-                }
-                releasePin(f);
-            });
         }
         ReadResult.Hole hole = (ReadResult.Hole) chunk;
         int remaining = hole.length();
@@ -131,47 +104,5 @@ final class ReadReplyWriter {
             remaining -= n;
         } while (remaining > 0);
         return last;
-    }
-
-    /**
-     * File data read into a buffer, for a TLS connection (TLS encrypts buffers; the kernel's sendfile cannot): a
-     * positional read, on the event loop, of bytes the file system usually has in its page cache.
-     */
-    private static ByteBuf copied(ChannelHandlerContext ctx, ReadResult.FileData f) {
-        ByteBuf buf = ctx.alloc().directBuffer(f.length(), f.length());
-        try {
-            long position = f.position();
-            while (buf.isWritable()) {
-                int n = buf.writeBytes(f.channel(), position, buf.writableBytes());
-                if (n < 0) {
-                    throw new EOFException("file ended at " + position + " while reading " + f.length()
-                            + " bytes from " + f.position());
-                }
-                position += n;
-            }
-            return buf;
-        } catch (IOException e) {
-            buf.release();
-            reportFailure(f, e);
-            throw new UncheckedIOException(e);
-        } finally {
-            releasePin(f);
-        }
-    }
-
-    private static void reportFailure(ReadResult.FileData f, Throwable cause) {
-        try {
-            f.failure().failed(cause);
-        } catch (RuntimeException e) {
-            LOG.warn("reporting the failed send of a file read at offset {} failed", f.offset(), e);
-        }
-    }
-
-    private static void releasePin(ReadResult.FileData f) {
-        try {
-            f.release();
-        } catch (RuntimeException e) {
-            LOG.warn("releasing the pin of a file read at offset {} failed", f.offset(), e);
-        }
     }
 }

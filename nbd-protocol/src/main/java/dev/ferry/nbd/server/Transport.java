@@ -15,7 +15,7 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 public enum Transport {
     /** Epoll if available, otherwise NIO. */
     AUTO,
-    /** Linux epoll (native sendfile for file regions). */
+    /** Linux epoll. */
     EPOLL,
     /** Linux io_uring. */
     IO_URING,

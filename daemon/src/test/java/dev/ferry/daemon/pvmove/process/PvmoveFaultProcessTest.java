@@ -274,8 +274,7 @@ class PvmoveFaultProcessTest {
      * left. Writes keep being acknowledged throughout (they need only the default leg A, whose writes work). Reads
      * of the LV are NOT asserted while A cannot be read: putting the leg back reloads the LV's mirror, whose core
      * region log starts out of sync, so (as in dm-raid1) reads of out-of-sync regions go to the default leg A only
-     * and fail although leg B holds every byte; reads served zero-copy from the default leg even drop the NBD
-     * connection. Once A reads again every acknowledged write reads back (also after a restart), the mirror gets
+     * and fail although leg B holds every byte. Once A reads again every acknowledged write reads back (also after a restart), the mirror gets
      * back in sync, and the repeated move completes.
      */
     @Test
