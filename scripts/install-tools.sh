@@ -17,6 +17,7 @@ declare -A tools=(
     [mkfs.ext4]=e2fsprogs [e2fsck]=e2fsprogs
     [losetup]=mount
     [curl]=curl
+    [python3]=python3
     [openssl]=openssl
     [systemd-socket-activate]=systemd [systemd-analyze]=systemd
     [dockerd]=docker.io [docker]=docker.io
