@@ -159,19 +159,19 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     }
 
     /**
-     * Puts TLS under the connection: the handler goes first in the pipeline before the acknowledgement is written, and
-     * lets that one message out in plain text; once the TLS handshake is done, negotiation goes on over TLS (a failed
-     * handshake closes the connection). Reads then land in ordinary buffers: ciphertext must never be read straight
-     * into a WRITE's payload buffer.
+     * Puts TLS under the connection: the acknowledgement is written in plain text first (on the event loop a write
+     * reaches the socket's outbound buffer before the call returns), then the TLS handler goes first in the pipeline;
+     * once the TLS handshake is done, negotiation goes on over TLS (a failed handshake closes the connection). Reads
+     * then land in ordinary buffers: ciphertext must never be read straight into a WRITE's payload buffer.
      */
     private void startTls(ChannelHandlerContext ctx, NegotiationStep step) {
-        SslHandler ssl = tls.newHandler(ctx.alloc());
-        ctx.pipeline().addFirst(TLS, ssl);
-        ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
         for (ServerHandshakeMessage reply : step.replies()) {
             ctx.write(reply);
         }
         ctx.flush();
+        SslHandler ssl = tls.newHandler(ctx.alloc());
+        ctx.pipeline().addFirst(TLS, ssl);
+        ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
         ssl.handshakeFuture().addListener(done -> {
             if (done.isSuccess()) {
                 negotiator.onTlsEstablished(PeerIdentity.certificateSubject(ssl.engine().getSession()));
