@@ -4,16 +4,16 @@ import static dev.ferry.daemon.interop.TestFiles.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.daemon.testing.ChildProcesses;
+import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.client.NbdClient;
 import dev.ferry.nbd.client.NbdClientConfig;
 import dev.ferry.nbd.client.NbdClientTls;
 import dev.ferry.nbd.client.NbdNegotiationException;
+import dev.ferry.nbd.client.NbdkitServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
@@ -35,8 +35,6 @@ class ClientTlsInteropTest {
 
     @RegisterExtension
     final ServeProcesses servers = new ServeProcesses();
-    @RegisterExtension
-    final ChildProcesses<NbdkitServer> nbdkits = new ChildProcesses<>();
 
     @TempDir
     Path dir;
@@ -58,25 +56,29 @@ class ClientTlsInteropTest {
 
     @Test
     void writesAndReadsThroughNbdkitThatVerifiesPeers() throws Exception {
-        NbdkitServer nbdkit = nbdkits.own(NbdkitServer.start(dir, "--tls=require", "--tls-certificates=" + pki,
-                "--tls-verify-peer", "memory", "8M"));
-        roundTrip(nbdkit.port(), "", NbdClientTls.fromCertificates(pki, true, true));
+        ExternalTool.assumeInstalled("nbdkit", "nbdkit");
+        try (NbdkitServer nbdkit = NbdkitServer.start(dir, "--tls=require", "--tls-certificates=" + pki,
+                "--tls-verify-peer", "memory", "8M")) {
+            roundTrip(nbdkit.port(), "", NbdClientTls.fromCertificates(pki, true, true));
+        }
     }
 
     @Test
     void aServerCertificateFromAnotherCaIsRefused() throws Exception {
         Path file = TestFiles.sparse(dir.resolve("disk.img"), MIB);
         ServeProcess serve = servers.start(dir, file, "disk", "--tls", "require", "--tls-certificates", pki.toString());
-        NbdkitServer nbdkit = nbdkits.own(NbdkitServer.start(dir, "--tls=require", "--tls-certificates=" + pki,
-                "memory", "1M"));
+        ExternalTool.assumeInstalled("nbdkit", "nbdkit");
         Path otherCa = TestPki.create(dir.resolve("other-pki")).dir();
         NbdClientTls trustsOtherCa = NbdClientTls.fromCertificates(otherCa, true, true);
-        for (int port : new int[] {serve.port(), nbdkit.port()}) {
-            assertThatThrownBy(() -> connect(port, "", trustsOtherCa).close())
-                    .as("port " + port).isInstanceOf(CompletionException.class)
-                    .cause().isInstanceOf(NbdNegotiationException.class)
-                    .hasMessageContaining("TLS handshake with 127.0.0.1:" + port + " failed")
-                    .hasMessageContaining("CertPathValidatorException");
+        try (NbdkitServer nbdkit = NbdkitServer.start(dir, "--tls=require", "--tls-certificates=" + pki, "memory",
+                "1M")) {
+            for (int port : new int[] {serve.port(), nbdkit.port()}) {
+                assertThatThrownBy(() -> connect(port, "", trustsOtherCa).close())
+                        .as("port " + port).isInstanceOf(CompletionException.class)
+                        .cause().isInstanceOf(NbdNegotiationException.class)
+                        .hasMessageContaining("TLS handshake with 127.0.0.1:" + port + " failed")
+                        .hasMessageContaining("CertPathValidatorException");
+            }
         }
         assertThat(connect(serve.port(), "disk", NbdClientTls.fromCertificates(otherCa, false, true)).size())
                 .as("without tls-verify-peer any certificate is taken").isEqualTo(MIB);

@@ -20,6 +20,7 @@ import dev.ferry.nbd.codec.OptionRequest;
 import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.codec.ServerGreeting;
 import dev.ferry.nbd.export.BlockSizeConstraints;
+import dev.ferry.nbd.tls.TlsFailures;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -189,7 +190,9 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-        fail(state == State.STARTTLS ? tlsFailure(cause) : cause);
+        // Under TLS 1.3 the server checks a client certificate after the client's handshake finished: its refusal
+        // arrives as an alert while later options are under way.
+        fail(state == State.STARTTLS || TlsFailures.fromTls(cause) ? tlsFailure(cause) : cause);
     }
 
     @Override
@@ -244,12 +247,8 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     /** The failed handshake, named by its deepest cause (e.g. the certificate path that does not validate). */
     private NbdNegotiationException tlsFailure(Throwable cause) {
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
         return new NbdNegotiationException("TLS handshake with " + config.host() + ":" + config.port() + " failed: "
-                + root, cause);
+                + TlsFailures.describe(cause), cause);
     }
 
     private void afterGreeting() {

@@ -9,6 +9,7 @@ import dev.ferry.nbd.codec.PayloadBudget;
 import dev.ferry.nbd.codec.RequestDecoder;
 import dev.ferry.nbd.codec.ServerGreeting;
 import dev.ferry.nbd.codec.ServerHandshakeMessage;
+import dev.ferry.nbd.tls.TlsFailures;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -180,7 +181,7 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
                 ctx.read();
             } else {
                 LOG.info("NBD connection {}: TLS handshake failed: {}; closing", ctx.channel().remoteAddress(),
-                        done.cause().toString());
+                        TlsFailures.describe(done.cause()));
                 ctx.close();
             }
         });
