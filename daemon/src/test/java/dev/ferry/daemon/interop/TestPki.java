@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class TestPki {
 
+    /** The subject alternative names certificates get unless a test names others. */
+    private static final String LOOPBACK_NAMES = "IP:127.0.0.1,DNS:localhost";
+
     private final Path dir;
 
     private TestPki(Path dir) {
@@ -32,8 +35,8 @@ final class TestPki {
         TestPki pki = new TestPki(Files.createDirectories(dir));
         pki.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca-cert.pem",
                 "-days", "2", "-subj", "/CN=ferry test CA");
-        pki.signed("server", "serverAuth", "/CN=127.0.0.1", "-traditional");
-        pki.signed("client", "clientAuth", "/CN=127.0.0.1");
+        pki.signed("server", "serverAuth", "/CN=127.0.0.1", LOOPBACK_NAMES, "-traditional");
+        pki.signed("client", "clientAuth", "/CN=127.0.0.1", LOOPBACK_NAMES);
         return pki;
     }
 
@@ -47,7 +50,12 @@ final class TestPki {
      * (openssl's {@code /CN=name/O=org} form).
      */
     Path clientDirectory(String name, String subject) throws Exception {
-        signed(name, "clientAuth", subject);
+        return clientDirectory(name, subject, LOOPBACK_NAMES);
+    }
+
+    /** Like {@link #clientDirectory(String, String)}, with subject alternative names {@code sans} (openssl's form). */
+    Path clientDirectory(String name, String subject, String sans) throws Exception {
+        signed(name, "clientAuth", subject, sans);
         return directory(name, "client");
     }
 
@@ -82,15 +90,16 @@ final class TestPki {
     }
 
     /** NAME-key.pem (PKCS#1 with {@code -traditional}, else PKCS#8) and NAME-cert.pem for SUBJECT, signed by the CA. */
-    private void signed(String name, String usage, String subject, String... keyFormat) throws Exception {
-        request(name, usage, subject, keyFormat);
+    private void signed(String name, String usage, String subject, String sans, String... keyFormat)
+            throws Exception {
+        request(name, usage, subject, sans, keyFormat);
         openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca-cert.pem", "-CAkey", "ca-key.pem",
                 "-CAcreateserial", "-out", name + "-cert.pem", "-days", "2", "-extfile", name + ".ext");
     }
 
     /** Like {@link #signed}, but valid only during January 2020: {@code openssl ca} with a minimal configuration. */
     private void expired(String name, String usage, String subject) throws Exception {
-        request(name, usage, subject);
+        request(name, usage, subject, LOOPBACK_NAMES);
         if (!Files.exists(dir.resolve("ca.cnf"))) {
             Files.writeString(dir.resolve("ca.cnf"), String.join("\n", "[ca]", "default_ca = test_ca", "[test_ca]",
                     "database = index.txt", "new_certs_dir = .", "certificate = ca-cert.pem",
@@ -103,15 +112,16 @@ final class TestPki {
                 "20200131000000Z", "-in", name + ".csr", "-out", name + "-cert.pem", "-extfile", name + ".ext");
     }
 
-    /** NAME-key.pem, a request NAME.csr for SUBJECT, and NAME.ext with the SANs and USAGE its certificate gets. */
-    private void request(String name, String usage, String subject, String... keyFormat) throws Exception {
+    /** NAME-key.pem, a request NAME.csr for SUBJECT, and NAME.ext with the SANS and USAGE its certificate gets. */
+    private void request(String name, String usage, String subject, String sans, String... keyFormat)
+            throws Exception {
         List<String> key = new ArrayList<>(List.of("genrsa"));
         key.addAll(List.of(keyFormat));
         key.addAll(List.of("-out", name + "-key.pem", "2048"));
         openssl(key.toArray(String[]::new));
         openssl("req", "-new", "-key", name + "-key.pem", "-out", name + ".csr", "-subj", subject);
         Files.writeString(dir.resolve(name + ".ext"),
-                "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=" + usage + "\n");
+                "subjectAltName=" + sans + "\nextendedKeyUsage=" + usage + "\n");
     }
 
     private void openssl(String... args) throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package dev.ferry.nbd.server;
 
+import dev.ferry.nbd.access.SubjectAltName;
 import dev.ferry.nbd.codec.ClientFlags;
 import dev.ferry.nbd.codec.ClientHandshakeMessage;
 import dev.ferry.nbd.codec.HandshakeViolation;
@@ -17,7 +18,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.ssl.SslHandler;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -175,7 +179,9 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
         ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
         ssl.handshakeFuture().addListener(done -> {
             if (done.isSuccess()) {
-                negotiator.onTlsEstablished(PeerIdentity.certificateSubject(ssl.engine().getSession()));
+                Optional<X509Certificate> client = PeerIdentity.clientCertificate(ssl.engine().getSession());
+                negotiator.onTlsEstablished(client.map(X509Certificate::getSubjectX500Principal),
+                        client.map(SubjectAltName::of).orElse(List.of()));
                 LOG.debug("NBD connection {}: TLS {} with {}", ctx.channel().remoteAddress(),
                         ssl.engine().getSession().getProtocol(), ssl.engine().getSession().getCipherSuite());
                 ctx.read();
