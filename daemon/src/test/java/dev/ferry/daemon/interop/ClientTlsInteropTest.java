@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Ferry's own NBD client over TLS (STARTTLS first, a libnbd-style certificates directory): it writes and reads back
  * through {@code ferry serve --tls require --tls-verify-peer} and through {@code nbdkit --tls=require
- * --tls-verify-peer} with its client certificate; it refuses a server whose certificate another CA signed; a client
+ * --tls-verify-peer} with its client certificate; it refuses a server whose certificate another CA signed or names
+ * another host; a client
  * without TLS is refused by a server that requires it; a client that requires TLS refuses a server without it, and one
  * that only prefers TLS goes on in plain text.
  */
@@ -38,11 +39,13 @@ class ClientTlsInteropTest {
 
     @TempDir
     Path dir;
+    private TestPki testPki;
     private Path pki;
 
     @BeforeEach
     void certificates() throws Exception {
-        pki = TestPki.create(dir.resolve("pki")).dir();
+        testPki = TestPki.create(dir.resolve("pki"));
+        pki = testPki.dir();
     }
 
     @Test
@@ -82,6 +85,19 @@ class ClientTlsInteropTest {
         }
         assertThat(connect(serve.port(), "disk", NbdClientTls.fromCertificates(otherCa, false, true)).size())
                 .as("without tls-verify-peer any certificate is taken").isEqualTo(MIB);
+    }
+
+    /** With tls-verify-peer the server's certificate must name the address connected to. */
+    @Test
+    void aServerCertificateForAnotherNameIsRefused() throws Exception {
+        Path file = TestFiles.sparse(dir.resolve("disk.img"), MIB);
+        Path elsewhere = testPki.serverDirectory("elsewhere", "DNS:elsewhere.example");
+        ServeProcess serve = servers.start(dir, file, "disk", "--tls", "require", "--tls-certificates",
+                elsewhere.toString());
+        assertThatThrownBy(() -> connect(serve.port(), "disk", NbdClientTls.fromCertificates(pki, true, true))
+                .close()).cause().isInstanceOf(NbdNegotiationException.class).hasMessageContaining("127.0.0.1");
+        assertThat(connect(serve.port(), "disk", NbdClientTls.fromCertificates(pki, false, true)).size())
+                .as("without tls-verify-peer the name is not checked").isEqualTo(MIB);
     }
 
     @Test

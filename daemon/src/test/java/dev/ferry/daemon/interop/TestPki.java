@@ -68,6 +68,15 @@ final class TestPki {
         return directory("expired-server", "server");
     }
 
+    /**
+     * A server certificates directory like {@link #dir}'s but with a server certificate named NAME whose subject
+     * alternative names are {@code sans} (openssl's form).
+     */
+    Path serverDirectory(String name, String sans) throws Exception {
+        signed(name, "serverAuth", "/CN=" + name, sans);
+        return directory(name, "server");
+    }
+
     /** A libnbd certificates directory for a client whose certificate, signed by the CA, expired in 2020. */
     Path expiredClientDirectory() throws Exception {
         expired("expired-client", "clientAuth", "/CN=127.0.0.1");
