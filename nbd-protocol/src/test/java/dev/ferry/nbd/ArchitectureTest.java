@@ -22,6 +22,9 @@ import com.tngtech.archunit.lang.ArchRule;
  *          export                    the Export SPI the server serves and the client's results reuse
  *            |
  *   dev.ferry.nbd                    the spec's numbers and names; ConnectionState
+ *
+ *   tls                              beside them, for both ends and using none: PEM files, the TLS implementation,
+ *                                    TLS failures
  * </pre>
  */
 @AnalyzeClasses(packages = "dev.ferry.nbd", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -47,12 +50,14 @@ class ArchitectureTest {
             .layer("Client").definedBy("dev.ferry.nbd.client..")
             .layer("Server").definedBy("dev.ferry.nbd.server..")
             .layer("Access").definedBy("dev.ferry.nbd.access..")
+            .layer("Tls").definedBy("dev.ferry.nbd.tls..")
             .whereLayer("Constants").mayNotAccessAnyLayer()
             .whereLayer("Export").mayOnlyAccessLayers("Constants")
             .whereLayer("Codec").mayOnlyAccessLayers("Export", "Constants")
-            .whereLayer("Client").mayOnlyAccessLayers("Codec", "Export", "Constants")
-            .whereLayer("Server").mayOnlyAccessLayers("Codec", "Export", "Access", "Constants")
+            .whereLayer("Client").mayOnlyAccessLayers("Codec", "Export", "Tls", "Constants")
+            .whereLayer("Server").mayOnlyAccessLayers("Codec", "Export", "Access", "Tls", "Constants")
             .whereLayer("Access").mayNotAccessAnyLayer()
+            .whereLayer("Tls").mayNotAccessAnyLayer()
             .whereLayer("Client").mayNotBeAccessedByAnyLayer()
             .whereLayer("Server").mayNotBeAccessedByAnyLayer();
 }

@@ -3,6 +3,8 @@ package dev.ferry.daemon.access;
 import dev.ferry.nbd.access.ExportAccess;
 import dev.ferry.nbd.access.Grant;
 import dev.ferry.nbd.access.NbdPeer;
+import dev.ferry.nbd.access.SubjectAltName;
+import dev.ferry.mapper.nativeio.NativeIo;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
 
@@ -26,9 +29,14 @@ import javax.security.auth.x500.X500Principal;
  *       characters, {@code ?} one character)</li>
  *   <li>GRANT: {@code rw}, {@code ro} or {@code deny}</li>
  *   <li>IDENTITY: {@code any}; {@code address IP} or {@code address IP/PREFIX} (TCP source address, IPv4 or IPv6);
- *       {@code uid N} or {@code gid N} (the numeric user or primary group of a Unix-socket peer); or
- *       {@code subject DN} (the subject of a client certificate TLS verified, the rest of the line, written as
- *       {@code openssl x509 -noout -subject -nameopt RFC2253} prints it, e.g. {@code CN=backup,O=Example})</li>
+ *       {@code uid N} or {@code gid N} (the numeric user or primary group of a Unix-socket peer);
+ *       {@code user NAME} or {@code group NAME} (the same, named: resolved to ids with {@code getpwnam}/{@code getgrnam}
+ *       when the file is loaded, so a user or group that does not exist then is an error; reload to pick up a
+ *       renumbering); {@code subject DN} (the subject of a client certificate TLS verified, the rest of the line,
+ *       written as {@code openssl x509 -noout -subject -nameopt RFC2253} prints it, e.g. {@code CN=backup,O=Example});
+ *       or {@code san TYPE:VALUE} (a subject alternative name of such a certificate: {@code DNS:host.example},
+ *       {@code email:ops@example}, {@code IP:192.0.2.7} or {@code URI:...}; DNS names and addresses compare without
+ *       case)</li>
  * </ul>
  */
 public final class AccessRules implements ExportAccess {
@@ -102,9 +110,12 @@ public final class AccessRules implements ExportAccess {
             case "address" -> address(required(kind, value));
             case "uid" -> new PeerMatcher.Uid(id(kind, required(kind, value)));
             case "gid" -> new PeerMatcher.Gid(id(kind, required(kind, value)));
+            case "user" -> new PeerMatcher.Uid(named(kind, required(kind, value)));
+            case "group" -> new PeerMatcher.Gid(named(kind, required(kind, value)));
             case "subject" -> subject(required(kind, value));
+            case "san" -> new PeerMatcher.San(SubjectAltName.parse(required(kind, value)));
             default -> throw new IllegalArgumentException("unknown identity '" + kind
-                    + "' (expected any, address, uid, gid or subject)");
+                    + "' (expected any, address, uid, gid, user, group, subject or san)");
         };
     }
 
@@ -120,6 +131,20 @@ public final class AccessRules implements ExportAccess {
             throw new IllegalArgumentException(kind + " '" + value + "' is not a numeric id");
         }
         return Integer.parseInt(value);
+    }
+
+    /** The id of user or group {@code name} ({@code kind} says which), looked up now. */
+    private static int named(String kind, String name) {
+        OptionalInt id;
+        try {
+            id = kind.equals("user") ? NativeIo.get().userId(name) : NativeIo.get().groupId(name);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot look up " + kind + " '" + name + "': " + e.getMessage(), e);
+        }
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException("no " + kind + " named '" + name + "'");
+        }
+        return id.getAsInt();
     }
 
     private static PeerMatcher address(String value) {
@@ -171,8 +196,8 @@ public final class AccessRules implements ExportAccess {
         return rules.size();
     }
 
-    /** Whether any rule names a certificate subject (those need verified client certificates). */
+    /** Whether any rule names a certificate subject or name (those need verified client certificates). */
     public boolean namesSubjects() {
-        return rules.stream().anyMatch(r -> r.who() instanceof PeerMatcher.Subject);
+        return rules.stream().anyMatch(r -> r.who() instanceof PeerMatcher.Subject || r.who() instanceof PeerMatcher.San);
     }
 }

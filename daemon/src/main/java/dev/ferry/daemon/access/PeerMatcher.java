@@ -1,6 +1,7 @@
 package dev.ferry.daemon.access;
 
 import dev.ferry.nbd.access.NbdPeer;
+import dev.ferry.nbd.access.SubjectAltName;
 import dev.ferry.nbd.access.UnixCredentials;
 import java.net.InetAddress;
 import javax.security.auth.x500.X500Principal;
@@ -73,6 +74,14 @@ sealed interface PeerMatcher {
         @Override
         public boolean matches(NbdPeer peer) {
             return peer.certificateSubject().filter(subject::equals).isPresent();
+        }
+    }
+
+    /** Peers whose verified TLS client certificate carries this subject alternative name. */
+    record San(SubjectAltName name) implements PeerMatcher {
+        @Override
+        public boolean matches(NbdPeer peer) {
+            return peer.certificateNames().contains(name);
         }
     }
 }

@@ -114,8 +114,9 @@ public final class VolumeRoutes {
     private Object pvremove(ControlRequest q) {
         String path = q.query("path").filter(p -> !p.isEmpty())
             .orElseThrow(() -> ControlErrors.invalidArgument("query parameter 'path' is required"));
-        ops.pvremove(path);
-        return Map.of("pv_name", path);
+        String checked = paths.check(path, "PV path").toString();
+        ops.pvremove(checked);
+        return Map.of("pv_name", checked);
     }
 
     private Object vgcreate(ControlRequest q) {

@@ -76,10 +76,19 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     /** As above, with tables seeing PV files through {@code wrapper} (fault injection). */
     public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
             Duration suspendTimeout, PvWrapper wrapper) throws IOException {
+        return open(dataDir, exports, exportFactory, suspendTimeout, wrapper, DeviceOpener.files());
+    }
+
+    /**
+     * As above, with PV metadata opened by {@code opener} (which may refuse a path: a known PV it refuses is then
+     * missing).
+     */
+    public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
+            Duration suspendTimeout, PvWrapper wrapper, DeviceOpener opener) throws IOException {
         Activator activator = new Activator(exports, exportFactory, suspendTimeout, wrapper);
         VolumeManager manager;
         try {
-            manager = VolumeManager.open(dataDir, DeviceOpener.files(), activator);
+            manager = VolumeManager.open(dataDir, opener, activator);
         } catch (IOException | RuntimeException e) {
             closeQuietly(activator);
             throw e;

@@ -10,6 +10,7 @@ import dev.ferry.daemon.api.MirrorRoutes;
 import dev.ferry.daemon.api.PvMoveRoutes;
 import dev.ferry.daemon.bitmap.DirtyBitmaps;
 import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.metrics.CommitMetrics;
 import dev.ferry.daemon.metrics.DeviceMetrics;
 import dev.ferry.daemon.metrics.PvMoveMetrics;
@@ -17,10 +18,12 @@ import dev.ferry.daemon.mirror.MirrorService;
 import dev.ferry.daemon.operations.LvNameWatcher;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.daemon.policy.AllowedPaths;
+import dev.ferry.daemon.policy.PathRefusedException;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.daemon.process.Deadline;
 import dev.ferry.daemon.pvmove.PvMoveService;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -73,9 +76,10 @@ public final class VolumeDaemonService implements DaemonService {
         DirtyBitmaps b = DirtyBitmaps.open(context.dataDir().resolve("bitmaps"));
         bitmaps = b;
         ExportFactory tracking = (name, device, onIdle) -> exportFactory.create(name, b.track(name, device), onIdle);
-        volumes = VolumeService.open(context.dataDir(), exports, tracking, SUSPEND_TIMEOUT, pvWrapper);
-        dmExports = new DmExports(exports, exportFactory);
         AllowedPaths paths = AllowedPaths.of(context.dataDir(), context.config().policy().allowPaths());
+        volumes = VolumeService.open(context.dataDir(), exports, tracking, SUSPEND_TIMEOUT, pvWrapper,
+                allowedOnly(paths));
+        dmExports = new DmExports(exports, exportFactory);
         volumes.activator().restrictHandLoadedPaths(name -> paths.check(name, "table device"));
         ApiRoutes.install(context.router(), volumes, volumes.activator().registry(), dmExports, SUSPEND_TIMEOUT, paths);
         LOG.info("PV and table paths may lie under: {}", paths.describe());
@@ -105,6 +109,21 @@ public final class VolumeDaemonService implements DaemonService {
         List<String> recovered = volumes.manager().recoveryLog();
         recovered.forEach(line -> LOG.info("metadata recovery: {}", line));
         LOG.info("volumes: {} VGs, {} exports active", volumes.manager().volumeGroups().size(), exports.list().size());
+    }
+
+    /**
+     * Opens PV metadata only under the allowed paths: a PV recorded before its directory stopped being allowed (or
+     * written into the known-PV list by hand) is refused, logged with the reason, and stays missing.
+     */
+    private static DeviceOpener allowedOnly(AllowedPaths paths) {
+        return path -> {
+            try {
+                paths.check(path.toString(), "PV path");
+            } catch (PathRefusedException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            return DeviceOpener.files().open(path);
+        };
     }
 
     /**

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.nbd.access.Grant;
 import dev.ferry.nbd.access.NbdPeer;
+import dev.ferry.nbd.access.SubjectAltName;
 import dev.ferry.nbd.access.UnixCredentials;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,48 @@ class AccessRulesTest {
     }
 
     private static NbdPeer certified(String subject) throws Exception {
-        return tcp("127.0.0.1").withCertificateSubject(Optional.of(new X500Principal(subject)));
+        return certified(subject, List.of());
+    }
+
+    private static NbdPeer certified(String subject, List<SubjectAltName> names) throws Exception {
+        return tcp("127.0.0.1").withCertificate(Optional.of(new X500Principal(subject)), names);
+    }
+
+    @Test
+    void usersAndGroupsByNameResolveToTheirIdsWhenLoaded() throws Exception {
+        AccessRules r = rules("vg0/a rw user root\nvg0/b ro group nogroup\nvg0/c rw user nobody\n");
+        assertThat(r.grant(unix(0, 1), "vg0/a")).isEqualTo(Grant.READ_WRITE);
+        assertThat(r.grant(unix(1, 1), "vg0/a")).isEqualTo(Grant.DENY);
+        assertThat(r.grant(unix(1000, 65534), "vg0/b")).isEqualTo(Grant.READ_ONLY);
+        assertThat(r.grant(unix(65534, 1), "vg0/c")).isEqualTo(Grant.READ_WRITE);
+        assertThat(r.grant(tcp("127.0.0.1"), "vg0/a")).as("a TCP peer has no user").isEqualTo(Grant.DENY);
+        assertThatThrownBy(() -> rules("vg0/a rw any\nvg0/a rw user no-such-user-ferry\n"))
+                .isInstanceOf(AccessRulesException.class)
+                .hasMessage("rules.conf line 2: no user named 'no-such-user-ferry'");
+        assertThatThrownBy(() -> rules("vg0/a rw group no-such-group-ferry\n"))
+                .hasMessage("rules.conf line 1: no group named 'no-such-group-ferry'");
+    }
+
+    @Test
+    void subjectAltNamesMatchByKindWithDnsAndAddressesWithoutCase() throws Exception {
+        AccessRules r = rules("""
+                vg0/a rw san DNS:Backup.Example
+                vg0/b ro san email:ops@example.org
+                vg0/c rw san IP:::1
+                vg0/d rw san dns:other.example
+                """);
+        NbdPeer backup = certified("CN=whatever", List.of(SubjectAltName.parse("DNS:backup.example"),
+                SubjectAltName.parse("email:OPS@example.org"), SubjectAltName.parse("IP:0:0:0:0:0:0:0:1")));
+        assertThat(r.grant(backup, "vg0/a")).isEqualTo(Grant.READ_WRITE);
+        assertThat(r.grant(backup, "vg0/b")).isEqualTo(Grant.READ_ONLY);
+        assertThat(r.grant(backup, "vg0/c")).as("IPv6 in canonical form").isEqualTo(Grant.READ_WRITE);
+        assertThat(r.grant(backup, "vg0/d")).isEqualTo(Grant.DENY);
+        assertThat(r.grant(certified("CN=backup.example"), "vg0/a")).as("the subject is no SAN").isEqualTo(Grant.DENY);
+        assertThat(r.namesSubjects()).as("SAN rules need verified certificates").isTrue();
+        assertThatThrownBy(() -> rules("vg0/a rw san backup.example\n"))
+                .hasMessage("rules.conf line 1: 'backup.example' is not DNS:NAME, email:ADDRESS, IP:ADDRESS or URI:URI");
+        assertThatThrownBy(() -> rules("vg0/a rw san IP:host.example\n"))
+                .hasMessage("rules.conf line 1: 'host.example' is not an IP address");
     }
 
     private static AccessRules rules(String text) throws AccessRulesException {
@@ -113,7 +156,7 @@ class AccessRulesTest {
     @CsvSource(delimiter = '|', value = {
         "vg0/a rw|line 2: expected EXPORT GRANT IDENTITY, got 'vg0/a rw'",
         "vg0/a rx any|line 2: unknown grant 'rx' (expected rw, ro or deny)",
-        "vg0/a rw user 0|line 2: unknown identity 'user' (expected any, address, uid, gid or subject)",
+        "vg0/a rw who 0|line 2: unknown identity 'who' (expected any, address, uid, gid, user, group, subject or san)",
         "vg0/a rw any 1|line 2: 'any' takes no value, got '1'",
         "vg0/a rw uid|line 2: 'uid' needs a value",
         "vg0/a rw uid root|line 2: uid 'root' is not a numeric id",

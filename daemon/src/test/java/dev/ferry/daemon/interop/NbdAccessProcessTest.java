@@ -33,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ferry daemon --access-rules} against real clients: over TCP, {@code nbdinfo --list} shows only the granted
  * LVs, {@code nbdinfo} and {@code nbdcopy} on a refused LV fail with the policy error, a read-only grant lets
  * {@code nbdcopy} read and refuses a write (EPERM from the server, with libnbd's own checks off), source addresses
- * 127.0.0.1 and 127.0.0.2 get different grants, and SIGHUP reloads the rules; over {@code --listen unix:PATH}, uid 0 is
- * granted and uid 65534 (run with {@code setpriv}) is refused but for the LV its group may read; and
- * {@code ferry serve --access-rules} under TLS grants by client certificate subject.
+ * 127.0.0.1 and 127.0.0.2 get different grants, and SIGHUP reloads the rules; over {@code --listen unix:PATH}, user
+ * root is granted and uid 65534 (run with {@code setpriv}) is refused but for the LV its group (named in the rules)
+ * may read; and {@code ferry serve --access-rules} under TLS grants by client certificate subject and by subject
+ * alternative name.
  */
 class NbdAccessProcessTest {
 
@@ -164,7 +165,7 @@ class NbdAccessProcessTest {
     }
 
     @Test
-    void unixSocketPeersAreKnownByUidAndGid() throws Exception {
+    void unixSocketPeersAreKnownByTheirUserAndGroup() throws Exception {
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo", "nbdcopy");
         ExternalTool.assumeInstalled("util-linux", "setpriv");
         Prerequisites.require("root".equals(System.getProperty("user.name")), "needs root to run a client as 65534");
@@ -173,7 +174,7 @@ class NbdAccessProcessTest {
         Path socket = Files.createDirectories(dir.resolve("run")).resolve("nbd.sock");
         Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
         Path rules = dir.resolve("access.rules");
-        Files.writeString(rules, "vg/*  rw  uid 0\nvg/pub  ro  gid 65534\n");
+        Files.writeString(rules, "vg/*  rw  user root\nvg/pub  ro  group nogroup\n");
         FerryDaemon d = daemon(rules, "--listen", "unix:" + socket);
         d.cliOk("lvcreate", "-n", "lv", "-L", "4M", "vg");
         d.cliOk("lvcreate", "-n", "pub", "-L", "4M", "vg");
@@ -226,15 +227,16 @@ class NbdAccessProcessTest {
     }
 
     @Test
-    void verifiedCertificateSubjectsGetTheirGrants() throws Exception {
+    void verifiedCertificateSubjectsAndNamesGetTheirGrants() throws Exception {
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo", "nbdcopy");
         TestPki pki = TestPki.create(dir.resolve("pki"));
         Path alice = pki.clientDirectory("alice", "/O=Ferry test/CN=alice");
         Path bob = pki.clientDirectory("bob", "/O=Ferry test/CN=bob");
         Path carol = pki.clientDirectory("carol", "/O=Ferry test/CN=carol");
+        Path dave = pki.clientDirectory("dave", "/O=Ferry test/CN=dave", "DNS:dave.example,email:dave@example.org");
         assertThat(pki.subject("alice")).isEqualTo("CN=alice,O=Ferry test");
         Path rules = Files.writeString(dir.resolve("access.rules"), "disk  rw  subject " + pki.subject("alice")
-                + "\ndisk  ro  subject cn=bob, o=Ferry test\n");
+                + "\ndisk  ro  subject cn=bob, o=Ferry test\ndisk  rw  san email:Dave@Example.org\n");
         Path file = TestFiles.sparse(dir.resolve("disk.img"), 4 * MIB);
         TestFiles.writeRandom(file, 0, 4 * (int) MIB, 5);
         ServeProcess serve = servers.start(dir, file, "disk", "--tls", "require", "--tls-certificates",
@@ -245,6 +247,8 @@ class NbdAccessProcessTest {
         Path back = dir.resolve("back.img");
         tool("nbdcopy", serve.tlsUri(bob), back.toString()).assertSuccess();
         assertThat(TestFiles.sha256(back)).isEqualTo(TestFiles.sha256(file));
+        assertThat(tool("nbdinfo", serve.tlsUri(dave)).assertSuccess().stdout()).as("granted by a SAN")
+                .contains("is_read_only: false");
         refusedByPolicy("disk", "nbdinfo", serve.tlsUri(carol));
         assertThat(tool("nbdinfo", "--list", serve.tlsUri(carol)).assertSuccess().stdout())
                 .doesNotContain("export=\"disk\"");

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * NBD over TLS against libnbd's real clients ({@code nbdinfo}, {@code nbdcopy} with {@code nbds://} URIs and
  * {@code tls-certificates}): {@code ferry serve --tls require} refuses plain clients and moves every byte both ways
- * under TLS; {@code --tls on} serves both; {@code --tls-verify-peer} refuses a client without a certificate signed by the
+ * under TLS, with OpenSSL where its native library loads (the JDK's TLS where it does not, or is told not to);
+ * {@code --tls on} serves both; {@code --tls-verify-peer} refuses a client without a certificate signed by the
  * CA and serves one with it; certificates from another CA are refused in both directions; qemu's client
  * ({@code qemu-io} with a {@code tls-creds-x509} object) reads and writes under required TLS and is refused without it;
  * unusable certificates stop {@code ferry serve} with one line and exit 2. The certificates are made by {@code openssl}
@@ -60,6 +61,23 @@ class TlsInteropTest {
         ExternalTool.run(TIMEOUT, "nbdcopy", serve.tlsUri(pki), back.toString()).assertSuccess();
         assertThat(TestFiles.sha256(back)).isEqualTo(TestFiles.sha256(source));
         assertThat(TestFiles.sha256(file)).isEqualTo(TestFiles.sha256(source));
+        boolean nativeHere = System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64");
+        assertThat(serve.log()).as("the implementation is chosen without a flag, and logged")
+                .contains(nativeHere ? "TLS by OpenSSL" : "TLS by the JDK");
+    }
+
+    /** Without OpenSSL (netty told not to load it) the JDK's TLS serves instead, and the log says so. */
+    @Test
+    void theJdksTlsServesWhenOpenSslIsUnavailable() throws Exception {
+        Path file = TestFiles.sparse(dir.resolve("disk.img"), 4 * MIB);
+        int port = ServeProcess.freePort();
+        ServeProcess serve = servers.own(ServeProcess.launch(dir, port, "disk",
+                List.of("-Dio.netty.handler.ssl.noOpenSsl=true"), List.of("serve", file.toString(), "--name", "disk",
+                        "--listen", "127.0.0.1:" + port, "--tls", "require", "--tls-certificates", pki.toString())));
+        serve.awaitListening();
+        assertThat(serve.log()).contains("TLS by the JDK: OpenSSL is unavailable");
+        assertThat(ExternalTool.run(TIMEOUT, "nbdinfo", "--size", serve.tlsUri(pki)).assertSuccess().stdout().trim())
+                .isEqualTo(String.valueOf(4 * MIB));
     }
 
     @Test

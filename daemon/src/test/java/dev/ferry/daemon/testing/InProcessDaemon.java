@@ -23,11 +23,16 @@ public final class InProcessDaemon {
         return new ControlEndpoint.UnixSocket(data.resolve(DefaultLocations.CONTROL_SOCKET_NAME));
     }
 
-    /** Builds and starts a daemon over {@code data} running {@code services}. */
+    /** Builds and starts a daemon over {@code data} running {@code services}, allowing paths under data's parent. */
     public static DaemonProcess start(Path data, FerryServices services) throws Exception {
+        return start(data, services, List.of(data.getParent()));
+    }
+
+    /** Builds and starts a daemon over {@code data} running {@code services}, allowing paths under {@code allowed}. */
+    public static DaemonProcess start(Path data, FerryServices services, List<Path> allowed) throws Exception {
         DaemonConfig config = new DaemonConfig(data, new InetSocketAddress("127.0.0.1", 0), controlSocket(data),
                 Optional.empty(), Optional.empty(), 2, Duration.ofSeconds(20))
-                .withPolicy(new AccessSettings(Optional.empty(), List.of(data.getParent())));
+                .withPolicy(new AccessSettings(Optional.empty(), allowed));
         DaemonProcess daemon = DaemonProcess.builder(config).services(services.services()).build();
         daemon.start();
         return daemon;

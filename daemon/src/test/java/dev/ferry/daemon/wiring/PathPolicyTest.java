@@ -9,6 +9,7 @@ import dev.ferry.daemon.testing.InProcessDaemon;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The attacks of issue 15 against a daemon with its real volume wiring (in this JVM): a device-mapper table over a
  * root-only file outside the allowed directories and a pvcreate that would make a file anywhere are refused, also
- * through a symbolic link planted inside an allowed directory, and relative paths are refused naming the path.
+ * through a symbolic link planted inside an allowed directory, and relative paths are refused naming the path; a PV
+ * recorded under a directory that is no longer allowed is not opened, and pvremove of it is refused.
  * {@link InProcessDaemon} allows the test directory (the data directory's parent).
  */
 class PathPolicyTest {
@@ -86,6 +88,28 @@ class PathPolicyTest {
         assertThat(api(201, "POST", "/v1/pvs", "{\"path\":\"" + link + "\",\"size\":\"64M\"}"))
                 .contains("\"pv_name\":\"" + real.getParent().toRealPath().resolve("pv1.img") + "\"");
         assertThat(api(201, "POST", "/v1/vgs", "{\"name\":\"vg\",\"pvs\":[\"" + link + "\"]}")).contains("\"vg\"");
+    }
+
+    /**
+     * A PV recorded while its directory was allowed, seen by a daemon that no longer allows it: not opened (so
+     * missing), and pvremove is refused naming the path, its label left alone.
+     */
+    @Test
+    void pvsRecordedOutsideTheAllowedDirectoriesAreNeitherOpenedNorRemoved() throws Exception {
+        daemon.stop("restart allowing more");
+        daemon = InProcessDaemon.start(dir.resolve("data"), new FerryServices(), List.of(dir, elsewhere));
+        Path pv = elsewhere.toRealPath().resolve("old.img");
+        api(201, "POST", "/v1/pvs", "{\"path\":\"" + pv + "\",\"size\":\"64M\"}");
+        assertThat(api(200, "GET", "/v1/reports/pvs", null)).contains("\"pv_name\":\"" + pv + "\"");
+        byte[] label = Files.readAllBytes(pv);
+        daemon.stop("restart allowing less");
+        daemon = InProcessDaemon.start(dir.resolve("data"), new FerryServices());
+
+        assertThat(api(200, "GET", "/v1/reports/pvs", null)).as("not opened, so not listed").doesNotContain(pv.toString());
+        String refused = api(403, "DELETE", "/v1/pvs?path=" + pv, null);
+        assertThat(refused).contains("PATH_NOT_ALLOWED").contains("'" + pv + "' lies outside the directories the "
+                + "daemon allows");
+        assertThat(Files.readAllBytes(pv)).as("the label is left alone").isEqualTo(label);
     }
 
     private String api(int status, String method, String path, String json) throws Exception {

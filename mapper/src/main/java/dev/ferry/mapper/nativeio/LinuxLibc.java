@@ -63,6 +63,13 @@ public interface LinuxLibc {
     int getgrnam_r(@In CharSequence name, @Out byte[] grp, @Out byte[] buf, @size_t long buflen,
                    @Out PointerByReference result);
 
+    /**
+     * {@code int getpwnam_r(const char *name, struct passwd *pwd, char *buf, size_t buflen, struct passwd **result)}:
+     * returns an error number; {@code result} is NULL when there is no such user.
+     */
+    int getpwnam_r(@In CharSequence name, @Out byte[] pwd, @Out byte[] buf, @size_t long buflen,
+                   @Out PointerByReference result);
+
     /** {@code int prctl(int option, unsigned long arg2, 0, 0, 0)}. */
     int prctl(int option, @u_int64_t long arg2, @u_int64_t long arg3, @u_int64_t long arg4, @u_int64_t long arg5);
 

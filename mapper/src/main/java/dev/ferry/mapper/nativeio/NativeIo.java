@@ -274,21 +274,43 @@ public final class NativeIo {
     /** The id of group {@code name} ({@code getgrnam_r}), empty when there is no such group. */
     public OptionalInt groupId(String name) throws NativeIoException {
         // struct group on LP64: char *gr_name, char *gr_passwd, gid_t gr_gid (then padding), char **gr_mem
-        byte[] group = new byte[4 * Long.BYTES];
+        return entryId("getgrnam_r", name, 4 * Long.BYTES, 2 * Long.BYTES,
+                (entry, strings, result) -> libc.getgrnam_r(name, entry, strings, strings.length, result));
+    }
+
+    /** The id of user {@code name} ({@code getpwnam_r}), empty when there is no such user. */
+    public OptionalInt userId(String name) throws NativeIoException {
+        // struct passwd on LP64: char *pw_name, char *pw_passwd, uid_t pw_uid, gid_t pw_gid, then three char *
+        return entryId("getpwnam_r", name, 6 * Long.BYTES, 2 * Long.BYTES,
+                (entry, strings, result) -> libc.getpwnam_r(name, entry, strings, strings.length, result));
+    }
+
+    /** One {@code get*nam_r} call: fills the entry and its strings, returns an error number. */
+    @FunctionalInterface
+    private interface EntryLookup {
+        int call(byte[] entry, byte[] strings, PointerByReference result);
+    }
+
+    /**
+     * Looks {@code name} up with a {@code get*nam_r} function whose entry is {@code entryBytes} long and holds the
+     * 32-bit id at {@code idOffset}, growing the string buffer while it is too small.
+     */
+    private OptionalInt entryId(String function, String name, int entryBytes, int idOffset, EntryLookup lookup)
+            throws NativeIoException {
+        byte[] entry = new byte[entryBytes];
         for (int size = GROUP_BUFFER; ; size *= 4) {
-            byte[] strings = new byte[size];
             PointerByReference result = new PointerByReference();
-            int err = libc.getgrnam_r(name, group, strings, strings.length, result);
+            int err = lookup.call(entry, new byte[size], result);
             if (err == Errno.ERANGE.number() && size < GROUP_BUFFER_MAX) {
                 continue;
             }
             if (err != 0) {
-                throw exception("getgrnam_r", name, err);
+                throw exception(function, name, err);
             }
             if (result.getValue() == null || result.getValue().address() == 0) {
                 return OptionalInt.empty();
             }
-            return OptionalInt.of(ByteBuffer.wrap(group).order(ByteOrder.nativeOrder()).getInt(2 * Long.BYTES));
+            return OptionalInt.of(ByteBuffer.wrap(entry).order(ByteOrder.nativeOrder()).getInt(idOffset));
         }
     }
 

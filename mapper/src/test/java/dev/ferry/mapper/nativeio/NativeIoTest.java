@@ -246,9 +246,12 @@ class NativeIoTest {
     }
 
     @Test
-    void groupIdsResolveByName() throws Exception {
+    void userAndGroupIdsResolveByName() throws Exception {
         assertThat(io.groupId("root")).isEqualTo(OptionalInt.of(0));
         assertThat(io.groupId("no-such-group-ferry")).isEmpty();
+        assertThat(io.userId("root")).isEqualTo(OptionalInt.of(0));
+        assertThat(io.userId("nobody")).isEqualTo(OptionalInt.of(65534));
+        assertThat(io.userId("no-such-user-ferry")).isEmpty();
     }
 
     @Test

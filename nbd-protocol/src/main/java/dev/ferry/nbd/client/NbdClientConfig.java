@@ -27,7 +27,7 @@ import java.util.Objects;
 public record NbdClientConfig(String host, int port, String exportName, boolean structuredReplies,
                               boolean extendedHeaders, List<String> metaContexts, NbdTransport transport,
                               Duration connectTimeout, int maxInFlight, int maxQueued,
-                              IoEventLoopGroup eventLoopGroup) {
+                              IoEventLoopGroup eventLoopGroup, NbdClientTls tls) {
 
     /** Validates the configuration. */
     public NbdClientConfig {
@@ -66,6 +66,7 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
         private int maxInFlight = 128;
         private int maxQueued = 4096;
         private IoEventLoopGroup eventLoopGroup;
+        private NbdClientTls tls;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -126,10 +127,16 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
             return this;
         }
 
+        /** TLS by STARTTLS before any other option; null (the default) for none. */
+        public Builder tls(NbdClientTls settings) {
+            this.tls = settings;
+            return this;
+        }
+
         /** Builds the validated configuration. */
         public NbdClientConfig build() {
             return new NbdClientConfig(host, port, exportName, structuredReplies, extendedHeaders, metaContexts,
-                    transport, connectTimeout, maxInFlight, maxQueued, eventLoopGroup);
+                    transport, connectTimeout, maxInFlight, maxQueued, eventLoopGroup, tls);
         }
     }
 }

@@ -15,6 +15,12 @@ public final class NbdNegotiationException extends RuntimeException {
         this.replyType = replyType;
     }
 
+    /** Creates the exception for a failure below the options, such as a TLS handshake that failed. */
+    public NbdNegotiationException(String message, Throwable cause) {
+        super(message, cause);
+        this.replyType = 0;
+    }
+
     /** The {@code NBD_REP_ERR_*} value the server sent, or 0 when the failure was not an option error. */
     public int replyType() {
         return replyType;

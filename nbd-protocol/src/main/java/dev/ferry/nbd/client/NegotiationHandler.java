@@ -9,6 +9,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_OPT_GO;
 import static dev.ferry.nbd.NbdConstants.NBD_OPT_INFO;
 import static dev.ferry.nbd.NbdConstants.NBD_OPT_LIST;
 import static dev.ferry.nbd.NbdConstants.NBD_OPT_SET_META_CONTEXT;
+import static dev.ferry.nbd.NbdConstants.NBD_OPT_STARTTLS;
 import static dev.ferry.nbd.NbdConstants.NBD_OPT_STRUCTURED_REPLY;
 
 import dev.ferry.nbd.NbdConstants;
@@ -19,10 +20,12 @@ import dev.ferry.nbd.codec.OptionRequest;
 import dev.ferry.nbd.codec.ReplyFormat;
 import dev.ferry.nbd.codec.ServerGreeting;
 import dev.ferry.nbd.export.BlockSizeConstraints;
+import dev.ferry.nbd.tls.TlsFailures;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * Drives the fixed-newstyle handshake as a state machine, one option at a time (the client never sends an
  * option before the final reply to the previous one).
  *
+ * With TLS configured, STARTTLS comes first and the greeting's successors below follow once the TLS handshake is
+ * done (or, TLS not required, after the server refused STARTTLS):
  * <pre>
+ * AWAIT_GREETING --tls--> STARTTLS --(TLS handshake)--> as from AWAIT_GREETING below
  * AWAIT_GREETING --GO--> EXTENDED_HEADERS? --> STRUCTURED_REPLY? --> SET_META_CONTEXT? --> GO --> DONE
  *                                (ERR: falls back)   (ERR: simple)      (ERR: no contexts)    |
  *                                                                       GO ERR_UNSUP --> EXPORT_NAME --> DONE
@@ -69,6 +75,8 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
     enum State {
         /** Connected; waiting for NBDMAGIC, IHAVEOPT and the handshake flags. */
         AWAIT_GREETING,
+        /** NBD_OPT_STARTTLS sent; after its ACK, the TLS handshake (an error goes on in plain text unless required). */
+        STARTTLS,
         /** NBD_OPT_EXTENDED_HEADERS sent; an error falls back to structured replies. */
         EXTENDED_HEADERS,
         /** NBD_OPT_STRUCTURED_REPLY sent; an error leaves simple replies. */
@@ -93,7 +101,8 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         /** The states this state may move to (every non-terminal state may also fail). */
         Set<State> successors() {
             return switch (this) {
-                case AWAIT_GREETING -> EnumSet.of(EXTENDED_HEADERS, STRUCTURED_REPLY, GO, INFO, LIST, FAILED);
+                case AWAIT_GREETING -> EnumSet.of(STARTTLS, EXTENDED_HEADERS, STRUCTURED_REPLY, GO, INFO, LIST, FAILED);
+                case STARTTLS -> EnumSet.of(EXTENDED_HEADERS, STRUCTURED_REPLY, GO, INFO, LIST, FAILED);
                 case EXTENDED_HEADERS -> EnumSet.of(STRUCTURED_REPLY, SET_META_CONTEXT, GO, FAILED);
                 case STRUCTURED_REPLY -> EnumSet.of(SET_META_CONTEXT, GO, FAILED);
                 case SET_META_CONTEXT -> EnumSet.of(GO, FAILED);
@@ -181,7 +190,9 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-        fail(cause);
+        // Under TLS 1.3 the server checks a client certificate after the client's handshake finished: its refusal
+        // arrives as an alert while later options are under way.
+        fail(state == State.STARTTLS || TlsFailures.fromTls(cause) ? tlsFailure(cause) : cause);
     }
 
     @Override
@@ -213,6 +224,34 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         noZeroes = (g.handshakeFlags() & NbdConstants.NBD_FLAG_NO_ZEROES) != 0;
         ctx.write(new ClientFlags(NbdConstants.NBD_FLAG_C_FIXED_NEWSTYLE
                 | (noZeroes ? NbdConstants.NBD_FLAG_C_NO_ZEROES : 0)));
+        if (config.tls() != null) {
+            send(State.STARTTLS, new OptionRequest(NBD_OPT_STARTTLS));
+        } else {
+            afterGreeting();
+        }
+    }
+
+    /** Puts TLS under the connection after the server's STARTTLS ACK, and goes on once its handshake is done. */
+    private void startTls() {
+        SslHandler ssl = config.tls().newHandler(ctx.alloc(), config.host(), config.port());
+        ctx.pipeline().addFirst("nbd-tls", ssl);
+        ssl.handshakeFuture().addListener(done -> {
+            if (!done.isSuccess()) {
+                fail(tlsFailure(done.cause()));
+            } else if (state == State.STARTTLS) {
+                LOG.debug("TLS {} with {}:{}", ssl.engine().getSession().getProtocol(), config.host(), config.port());
+                afterGreeting();
+            }
+        });
+    }
+
+    /** The failed handshake, named by its deepest cause (e.g. the certificate path that does not validate). */
+    private NbdNegotiationException tlsFailure(Throwable cause) {
+        return new NbdNegotiationException("TLS handshake with " + config.host() + ":" + config.port() + " failed: "
+                + TlsFailures.describe(cause), cause);
+    }
+
+    private void afterGreeting() {
         switch (purpose) {
             case LIST -> send(State.LIST, new OptionRequest(NBD_OPT_LIST));
             case INFO -> send(State.INFO, OptionRequest.infoOrGo(NBD_OPT_INFO, name, INFOS));
@@ -250,6 +289,10 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
         }
         boolean ack = reply instanceof HandshakeReply.Ack;
         switch (state) {
+            case STARTTLS -> {
+                requireAck(reply, ack);
+                startTls();
+            }
             case EXTENDED_HEADERS, STRUCTURED_REPLY -> {
                 requireAck(reply, ack);
                 boolean ext = state == State.EXTENDED_HEADERS;
@@ -301,6 +344,14 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
     private void onError(HandshakeReply.Error e) {
         String text = e.message().isEmpty() ? "" : " (" + e.message() + ")";
         switch (state) {
+            case STARTTLS -> {
+                if (config.tls().required()) {
+                    throw new NbdNegotiationException(e.type(), "server refused STARTTLS" + text
+                            + ", and TLS is required");
+                }
+                LOG.debug("server refused STARTTLS: {}; going on in plain text", NbdNames.replyType(e.type()));
+                afterGreeting();
+            }
             case EXTENDED_HEADERS -> {
                 LOG.debug("server refused extended headers: {}", NbdNames.replyType(e.type()));
                 afterExtendedHeaders();
@@ -363,6 +414,7 @@ final class NegotiationHandler extends ChannelInboundHandlerAdapter {
 
     private int expectedOption() {
         return switch (state) {
+            case STARTTLS -> NBD_OPT_STARTTLS;
             case EXTENDED_HEADERS -> NBD_OPT_EXTENDED_HEADERS;
             case STRUCTURED_REPLY -> NBD_OPT_STRUCTURED_REPLY;
             case SET_META_CONTEXT -> NBD_OPT_SET_META_CONTEXT;

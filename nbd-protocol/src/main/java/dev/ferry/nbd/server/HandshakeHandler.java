@@ -1,5 +1,6 @@
 package dev.ferry.nbd.server;
 
+import dev.ferry.nbd.access.SubjectAltName;
 import dev.ferry.nbd.codec.ClientFlags;
 import dev.ferry.nbd.codec.ClientHandshakeMessage;
 import dev.ferry.nbd.codec.HandshakeViolation;
@@ -9,6 +10,7 @@ import dev.ferry.nbd.codec.PayloadBudget;
 import dev.ferry.nbd.codec.RequestDecoder;
 import dev.ferry.nbd.codec.ServerGreeting;
 import dev.ferry.nbd.codec.ServerHandshakeMessage;
+import dev.ferry.nbd.tls.TlsFailures;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -16,7 +18,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.ssl.SslHandler;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -159,28 +164,30 @@ final class HandshakeHandler extends SimpleChannelInboundHandler<ClientHandshake
     }
 
     /**
-     * Puts TLS under the connection: the handler goes first in the pipeline before the acknowledgement is written, and
-     * lets that one message out in plain text; once the TLS handshake is done, negotiation goes on over TLS (a failed
-     * handshake closes the connection). Reads then land in ordinary buffers: ciphertext must never be read straight
-     * into a WRITE's payload buffer.
+     * Puts TLS under the connection: the acknowledgement is written in plain text first (on the event loop a write
+     * reaches the socket's outbound buffer before the call returns), then the TLS handler goes first in the pipeline;
+     * once the TLS handshake is done, negotiation goes on over TLS (a failed handshake closes the connection). Reads
+     * then land in ordinary buffers: ciphertext must never be read straight into a WRITE's payload buffer.
      */
     private void startTls(ChannelHandlerContext ctx, NegotiationStep step) {
-        SslHandler ssl = tls.newHandler(ctx.alloc());
-        ctx.pipeline().addFirst(TLS, ssl);
-        ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
         for (ServerHandshakeMessage reply : step.replies()) {
             ctx.write(reply);
         }
         ctx.flush();
+        SslHandler ssl = tls.newHandler(ctx.alloc());
+        ctx.pipeline().addFirst(TLS, ssl);
+        ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
         ssl.handshakeFuture().addListener(done -> {
             if (done.isSuccess()) {
-                negotiator.onTlsEstablished(PeerIdentity.certificateSubject(ssl.engine().getSession()));
+                Optional<X509Certificate> client = PeerIdentity.clientCertificate(ssl.engine().getSession());
+                negotiator.onTlsEstablished(client.map(X509Certificate::getSubjectX500Principal),
+                        client.map(SubjectAltName::of).orElse(List.of()));
                 LOG.debug("NBD connection {}: TLS {} with {}", ctx.channel().remoteAddress(),
                         ssl.engine().getSession().getProtocol(), ssl.engine().getSession().getCipherSuite());
                 ctx.read();
             } else {
                 LOG.info("NBD connection {}: TLS handshake failed: {}; closing", ctx.channel().remoteAddress(),
-                        done.cause().toString());
+                        TlsFailures.describe(done.cause()));
                 ctx.close();
             }
         });

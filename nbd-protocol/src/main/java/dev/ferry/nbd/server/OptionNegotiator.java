@@ -6,6 +6,7 @@ import dev.ferry.nbd.NbdNames;
 import dev.ferry.nbd.access.ExportAccess;
 import dev.ferry.nbd.access.Grant;
 import dev.ferry.nbd.access.NbdPeer;
+import dev.ferry.nbd.access.SubjectAltName;
 import dev.ferry.nbd.codec.ClientFlags;
 import dev.ferry.nbd.codec.ExportNameReply;
 import dev.ferry.nbd.codec.NegotiatedSession;
@@ -127,13 +128,13 @@ final class OptionNegotiator {
     }
 
     /**
-     * Records that TLS is up after a STARTTLS, with the verified client certificate's subject if the client presented
-     * one: everything negotiated before it is forgotten (spec: a client must not rely on it), so structured replies,
-     * extended headers and meta contexts are asked for again over TLS.
+     * Records that TLS is up after a STARTTLS, with the verified client certificate's subject and subject alternative
+     * names if the client presented one: everything negotiated before it is forgotten (spec: a client must not rely
+     * on it), so structured replies, extended headers and meta contexts are asked for again over TLS.
      */
-    void onTlsEstablished(Optional<X500Principal> clientSubject) {
+    void onTlsEstablished(Optional<X500Principal> clientSubject, List<SubjectAltName> clientNames) {
         requireState(State.OPTIONS);
-        peer = peer.withCertificateSubject(clientSubject);
+        peer = peer.withCertificate(clientSubject, clientNames);
         tlsActive = true;
         structuredReplies = false;
         extendedHeaders = false;

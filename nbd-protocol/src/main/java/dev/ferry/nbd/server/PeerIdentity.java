@@ -12,7 +12,6 @@ import java.security.cert.X509Certificate;
 import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import javax.security.auth.x500.X500Principal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,12 +41,11 @@ final class PeerIdentity {
         return NbdPeer.unknown();
     }
 
-    /** The subject of the client certificate a finished TLS handshake verified, if the client presented one. */
-    static Optional<X500Principal> certificateSubject(SSLSession session) {
+    /** The client certificate a finished TLS handshake verified, if the client presented one. */
+    static Optional<X509Certificate> clientCertificate(SSLSession session) {
         try {
             Certificate[] chain = session.getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate x509
-                    ? Optional.of(x509.getSubjectX500Principal()) : Optional.empty();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? Optional.of(x509) : Optional.empty();
         } catch (SSLPeerUnverifiedException noClientCertificate) {
             return Optional.empty();
         }

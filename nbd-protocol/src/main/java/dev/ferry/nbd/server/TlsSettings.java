@@ -29,10 +29,20 @@ public record TlsSettings(TlsMode mode, SslContext context) {
     }
 
     /**
-     * A handler that starts TLS on a connection after the plain-text STARTTLS acknowledgement, which it lets through
-     * unencrypted (Netty's {@code startTls}).
+     * Plain text handed to one {@code wrap}: OpenSSL's engine seals up to this many bytes into consecutive 16 KiB
+     * records in one call and one output buffer (the JDK's seals one record per call either way), so a 1 MiB READ
+     * reply costs 16 calls instead of 64.
+     */
+    static final int WRAP_DATA_SIZE = 64 * 1024;
+
+    /**
+     * A handler for a connection whose plain-text STARTTLS acknowledgement has already been written. The context makes
+     * it, so an OpenSSL engine runs outside the JDK compatibility mode and unwraps every whole record received at once
+     * rather than one per call.
      */
     SslHandler newHandler(ByteBufAllocator alloc) {
-        return new SslHandler(context.newEngine(alloc), true);
+        SslHandler handler = context.newHandler(alloc);
+        handler.setWrapDataSize(WRAP_DATA_SIZE);
+        return handler;
     }
 }

@@ -12,7 +12,11 @@ import org.junit.jupiter.api.Test;
 class HandshakeStatesTest {
 
     private static final Map<NegotiationHandler.State, Set<NegotiationHandler.State>> HANDSHAKE = Map.ofEntries(
-            Map.entry(NegotiationHandler.State.AWAIT_GREETING, EnumSet.of(NegotiationHandler.State.EXTENDED_HEADERS,
+            Map.entry(NegotiationHandler.State.AWAIT_GREETING, EnumSet.of(NegotiationHandler.State.STARTTLS,
+                    NegotiationHandler.State.EXTENDED_HEADERS, NegotiationHandler.State.STRUCTURED_REPLY,
+                    NegotiationHandler.State.GO, NegotiationHandler.State.INFO, NegotiationHandler.State.LIST,
+                    NegotiationHandler.State.FAILED)),
+            Map.entry(NegotiationHandler.State.STARTTLS, EnumSet.of(NegotiationHandler.State.EXTENDED_HEADERS,
                     NegotiationHandler.State.STRUCTURED_REPLY, NegotiationHandler.State.GO,
                     NegotiationHandler.State.INFO, NegotiationHandler.State.LIST, NegotiationHandler.State.FAILED)),
             Map.entry(NegotiationHandler.State.EXTENDED_HEADERS, EnumSet.of(NegotiationHandler.State.STRUCTURED_REPLY,

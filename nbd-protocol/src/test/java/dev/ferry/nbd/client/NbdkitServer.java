@@ -9,8 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real {@code nbdkit} process on 127.0.0.1 and a free port, for interop tests; ready once its pidfile exists. */
-final class NbdkitServer implements AutoCloseable {
+/**
+ * A real {@code nbdkit} process on 127.0.0.1 and a free port, for interop tests; ready once its pidfile exists. Public
+ * for the daemon's interop tests (through this module's test jar).
+ */
+public final class NbdkitServer implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -37,7 +40,7 @@ final class NbdkitServer implements AutoCloseable {
     }
 
     /** Starts {@code nbdkit -f -p PORT -i 127.0.0.1 <args>} and waits until it accepts connections. */
-    static NbdkitServer start(Path workDir, String... args) throws IOException, InterruptedException {
+    public static NbdkitServer start(Path workDir, String... args) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -64,7 +67,7 @@ final class NbdkitServer implements AutoCloseable {
     }
 
     /** The TCP port nbdkit listens on. */
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -74,7 +77,7 @@ final class NbdkitServer implements AutoCloseable {
     }
 
     /** nbdkit's output so far. */
-    String logText() {
+    public String logText() {
         try {
             return Files.readString(log);
         } catch (IOException e) {

@@ -102,7 +102,7 @@ class OptionNegotiatorAccessTest {
     void aVerifiedCertificateSubjectCountsFromTheTlsHandshakeOn() throws Exception {
         OptionNegotiator n = negotiator(TlsMode.ON);
         n.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0]));
-        n.onTlsEstablished(Optional.of(new X500Principal("CN=backup, O=Ferry")));
+        n.onTlsEstablished(Optional.of(new X500Principal("CN=backup, O=Ferry")), List.of());
         assertThat(listed(n)).containsExactly("open", "ro", "secret");
         assertThat(n.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("secret"))).outcome())
                 .isEqualTo(NegotiationStep.Outcome.TRANSMISSION);
@@ -112,7 +112,7 @@ class OptionNegotiatorAccessTest {
     void anotherSubjectIsRefused() throws Exception {
         OptionNegotiator n = negotiator(TlsMode.ON);
         n.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0]));
-        n.onTlsEstablished(Optional.of(new X500Principal("CN=intruder,O=Ferry")));
+        n.onTlsEstablished(Optional.of(new X500Principal("CN=intruder,O=Ferry")), List.of());
         assertThat(first(n.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("secret")))).replyType())
                 .isEqualTo(NBD_REP_ERR_POLICY);
     }

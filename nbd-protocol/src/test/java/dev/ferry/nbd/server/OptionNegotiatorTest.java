@@ -164,7 +164,7 @@ class OptionNegotiatorTest {
         NegotiationStep start = forced.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0]));
         assertThat(start.outcome()).isEqualTo(NegotiationStep.Outcome.STARTTLS);
         assertThat(types(start)).containsExactly(NBD_REP_ACK);
-        forced.onTlsEstablished(Optional.empty());
+        forced.onTlsEstablished(Optional.empty(), List.of());
         assertThat(types(forced.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0]))))
                 .as("STARTTLS twice").containsExactly(NBD_REP_ERR_INVALID);
         assertThat(forced.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("a"))).outcome())
@@ -192,7 +192,7 @@ class OptionNegotiatorTest {
         optional.onOption(new OptionRequest(NBD_OPT_SET_META_CONTEXT, RawClient.metaQuery("a", BASE_ALLOCATION)));
         assertThat(optional.onOption(new OptionRequest(NBD_OPT_STARTTLS, new byte[0])).outcome())
                 .isEqualTo(NegotiationStep.Outcome.STARTTLS);
-        optional.onTlsEstablished(Optional.empty());
+        optional.onTlsEstablished(Optional.empty(), List.of());
         NegotiationStep go = optional.onOption(new OptionRequest(NBD_OPT_GO, RawClient.exportQuery("a")));
         assertThat(go.session().structuredReplies()).isFalse();
         assertThat(go.session().baseAllocationId()).isEmpty();
