@@ -49,11 +49,9 @@ final class RemoteExport implements AutoCloseable {
         if (uri.scheme().tls()) {
             throw new IOException("TLS for remote PVs is not available yet (Ferry's NBD client speaks no TLS)");
         }
-        if (uri.scheme().unix()) {
-            throw new IOException("nbd+unix remote PVs are not available yet (Ferry's NBD client connects over TCP "
-                    + "only); serve the export on 127.0.0.1 and use nbd://");
-        }
-        NbdClientConfig config = NbdClientConfig.builder(uri.host(), uri.port()).exportName(uri.exportName())
+        NbdClientConfig.Builder server = uri.scheme().unix() ? NbdClientConfig.builder(uri.socket())
+                : NbdClientConfig.builder(uri.host(), uri.port());
+        NbdClientConfig config = server.exportName(uri.exportName())
                 .structuredReplies(true).extendedHeaders(true).metaContexts(List.of(NbdConstants.BASE_ALLOCATION))
                 .connectTimeout(timeout).eventLoopGroup(group).maxQueued(MAX_QUEUED).build();
         NbdClient client;
