@@ -148,7 +148,8 @@ final class MetadataCatalog implements AutoCloseable {
                 pvs.add(diskByUuid(pv.uuid()).map(d -> pv.withName(d.name())).orElse(pv));
                 members.add(pv.uuid());
                 PvDisk other = disks.get(pv.name());
-                if (PvUri.isUri(pv.name()) && other != null && !other.uuid().equals(pv.uuid())) {
+                if (PvUri.isUri(pv.name()) && other != null && !other.uuid().equals(pv.uuid())
+                        && diskByUuid(pv.uuid()).isEmpty()) {   // found elsewhere, it was renamed: not refused
                     refuse(pv.name(), "identity changed: the export carries PV " + other.uuid() + " where VG "
                             + vg.name() + " expects PV " + pv.uuid());
                 }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a second Ferry ({@code ferry serve}) hold a VG's PVs, LVs on them take qemu-io's writes through the daemon's own
  * export and keep them across a daemon restart, pvs and the metrics show each URI with its health; malformed URIs,
  * TLS, a read-only export, one without FLUSH, a shrunk export and one carrying another PV's label are refused with
- * precise errors; and a remote server killed with SIGKILL makes its PV lost: a linear LV there fails with EIO, a
+ * precise errors, pvremove wipes a remote PV's label; and a remote server killed with SIGKILL makes its PV lost: a linear LV there fails with EIO, a
  * mirror with a leg there keeps serving, the daemon stays up.
  */
 class RemotePvProcessTest {
@@ -107,7 +107,7 @@ class RemotePvProcessTest {
     }
 
     @Test
-    void malformedAndUnsupportedUrisAndUnfitExportsAreRefused() {
+    void malformedAndUnsupportedUrisAndUnfitExportsAreRefusedAndPvremoveWipesALabel() {
         FerryDaemon daemon = children.own(FerryDaemon.start(dir));
         assertRefused(daemon, "port 0 is out of range 1-65535", "pvcreate", "nbd://127.0.0.1:0/x");
         assertRefused(daemon, "names no socket: nbd+unix:///EXPORT?socket=PATH", "pvcreate", "nbd+unix:///x");
@@ -122,6 +122,12 @@ class RemotePvProcessTest {
                 "pwrite=cat >/dev/null"));
         assertRefused(daemon, "is refused: it offers no FLUSH (NBD_FLAG_SEND_FLUSH unset)", "pvcreate",
                 noFlush.uri(""));
+        NbdkitServer fine = children.own(NbdkitServer.tcp(dir, "memory", SIZE_64M));
+        daemon.cliOk("pvcreate", fine.uri(""));
+        assertRefused(daemon, "is already labelled as a physical volume", "pvcreate", fine.uri(""));
+        daemon.cliOk("pvremove", fine.uri(""));
+        daemon.cliOk("pvcreate", fine.uri(""));   // the label was wiped on the export
+        daemon.cliOk("pvremove", fine.uri(""));
         NbdkitServer gone = children.own(NbdkitServer.tcp(dir, "memory", SIZE_64M));
         String goneUri = gone.uri("");
         gone.kill9();
