@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Opens a TCP (or Unix domain socket) connection and runs the handshake for one {@link NegotiationHandler.Purpose}, under the
- * configured deadline; owns the private event loop group when the configuration brings none.
+ * Opens a TCP (or Unix domain socket) connection and runs the handshake for one
+ * {@link NegotiationHandler.Purpose}, under the configured deadline; owns the private event loop group when the
+ * configuration brings none.
  */
 final class NbdConnector {
 
