@@ -135,7 +135,7 @@ public final class VolumeManager implements AutoCloseable {
 
     /**
      * A remote PV's health for reports: what the catalog refused it for at the last scan (failed), else what
-     * {@link #healthFrom the health source} says, else "" (a local PV, or a remote one never connected).
+     * {@link #healthFrom the health source} says, else empty (a local PV, or a remote one never connected to).
      */
     public synchronized Optional<RemoteHealth> remoteHealth(String name) {
         if (!PvUri.isUri(name)) {
@@ -146,15 +146,6 @@ public final class VolumeManager implements AutoCloseable {
             return Optional.of(new RemoteHealth(RemoteHealth.State.FAILED, refused));
         }
         return health.health(name);
-    }
-
-    /** Every known remote PV (by canonical URI) with its health, for metrics. */
-    public synchronized Map<String, RemoteHealth> remoteHealth() {
-        Map<String, RemoteHealth> out = new java.util.TreeMap<>();
-        for (String name : catalog.known().paths()) {
-            remoteHealth(name).ifPresent(h -> out.put(name, h));
-        }
-        return out;
     }
 
     /** Tells {@code seen} of every remote PV the health source knows, now and from now on (for metrics). */
