@@ -25,6 +25,22 @@ class PvSelectionTest {
     }
 
     @Test
+    void aRemotePvsUriKeepsItsColonsAndOnlyTrailingRangesCount() {
+        PvSelection plain = PvSelection.parse("nbd://127.0.0.1:10809/vg0/lv");
+        assertThat(plain.path()).isEqualTo("nbd://127.0.0.1:10809/vg0/lv");
+        assertThat(plain.ranges()).isEmpty();
+        PvSelection ranged = PvSelection.parse("nbd://127.0.0.1:10809/a:b:3-5:9");
+        assertThat(ranged.path()).isEqualTo("nbd://127.0.0.1:10809/a:b");
+        assertThat(ranged.ranges()).containsExactly(new PeRun(3, 3), new PeRun(9, 1));
+        assertThat(PvSelection.parse("nbd://[::1]:7/e").path()).isEqualTo("nbd://[::1]:7/e");
+        PvSelection unix = PvSelection.parse("nbd+unix:///e?socket=/run/s.sock:0+2");
+        assertThat(unix.path()).isEqualTo("nbd+unix:///e?socket=/run/s.sock");
+        assertThat(unix.ranges()).containsExactly(new PeRun(0, 2));
+        assertThat(PvSelection.parse("nbd://h:10809").path()).as("no path, so the port is no range")
+                .isEqualTo("nbd://h:10809");
+    }
+
+    @Test
     void parsesSizes() {
         assertThat(SizeSpec.parseSize("10").resolve(0, MIB, 100, 100, 100, 1)).isEqualTo(10);
         assertThat(SizeSpec.parseSize("1.5G").resolve(0, MIB, 9999, 9999, 9999, 1)).isEqualTo(1536);

@@ -29,7 +29,7 @@ public class ChildProcesses<T extends LoggedProcess> implements AfterEachCallbac
     }
 
     /** Takes ownership of a process launched by the test. */
-    public T own(T p) {
+    public <P extends T> P own(P p) {
         started.add(p);
         return p;
     }

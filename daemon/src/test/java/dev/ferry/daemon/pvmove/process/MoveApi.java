@@ -106,7 +106,7 @@ final class MoveApi {
     Set<String> devices(String vgLv) {
         String out = daemon.cliOk("lvs", "-a", "--noheadings", "-o", "devices", vgLv).out();
         Set<String> pvs = new TreeSet<>();
-        Arrays.stream(out.strip().split("[,\\s]+")).filter(s -> s.startsWith("/"))
+        Arrays.stream(out.strip().split("[,\\s]+")).filter(s -> s.startsWith("/") || s.contains("://"))
                 .forEach(d -> pvs.add(d.replaceAll("\\(\\d+\\)$", "")));
         return pvs;
     }
