@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Opens a TCP connection and runs the handshake for one {@link NegotiationHandler.Purpose}, under the
- * configured deadline; owns the private event loop group when the configuration brings none.
+ * configured deadline; owns the private event loop group when the configuration brings none. Sockets get
+ * TCP_NODELAY and SO_KEEPALIVE, and on epoll TCP_USER_TIMEOUT from {@link NbdLiveness#userTimeout()}.
  */
 final class NbdConnector {
 
@@ -42,6 +44,7 @@ final class NbdConnector {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.connectTimeout().toMillis()))
+                .option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -50,6 +53,11 @@ final class NbdConnector {
                                 .addLast("nbd-negotiator", negotiator);
                     }
                 });
+        int userTimeoutMillis = (int) config.liveness().userTimeout().toMillis();
+        if (transport == NbdTransport.EPOLL && userTimeoutMillis > 0) {
+            // the kernel kills a connection whose sent data stays unacknowledged this long (a silent partition)
+            bootstrap.option(EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMillis);
+        }
         ChannelFuture connect = bootstrap.connect(config.host(), config.port());
         Channel channel = connect.channel();
         if (ownGroup) {
