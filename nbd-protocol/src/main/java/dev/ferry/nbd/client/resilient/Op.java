@@ -98,7 +98,7 @@ final class Op {
         future.completeExceptionally(cause);
     }
 
-    /** E.g. {@code WRITE [4096, +512)}. */
+    /** E.g. {@code NBD_CMD_WRITE [4096, +512)}. */
     String describe() {
         return NbdNames.command(type) + " [" + offset + ", +" + length + ")";
     }

@@ -35,6 +35,8 @@ final class SimServer {
     private boolean down;
     final List<SimConnection> connections = new ArrayList<>();
     final List<String> violations = new ArrayList<>();
+    /** Submission numbers of the requests as they arrived, across connections. */
+    final List<Long> arrivals = new ArrayList<>();
     /** Bytes a crash reverted: their acknowledged contents may be gone. */
     final boolean[] reverted;
     /** When a write last replaced a reverted byte (-1: never). */
@@ -91,6 +93,7 @@ final class SimServer {
 
     /** Checks that a write arriving does not overlap a write on any connection's wire. */
     void arriving(Op op) {
+        arrivals.add(op.seq());
         if (!op.modifies()) {
             return;
         }
