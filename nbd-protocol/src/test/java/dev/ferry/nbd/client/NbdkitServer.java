@@ -36,13 +36,19 @@ final class NbdkitServer implements AutoCloseable {
         }
     }
 
-    /** Starts {@code nbdkit -f -p PORT -i 127.0.0.1 <args>} and waits until it accepts connections. */
+    /** Starts {@code nbdkit -f -p PORT -i 127.0.0.1 <args>} on a free port and waits until it accepts connections. */
     static NbdkitServer start(Path workDir, String... args) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        return startOn(workDir, port, args);
+    }
+
+    /** Starts nbdkit as {@link #start} does, on {@code port} (e.g. the port of one that was killed). */
+    static NbdkitServer startOn(Path workDir, int port, String... args) throws IOException, InterruptedException {
         Path pidFile = workDir.resolve("nbdkit-" + port + ".pid");
+        Files.deleteIfExists(pidFile);
         Path log = workDir.resolve("nbdkit-" + port + ".log");
         List<String> command = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-p",
                 Integer.toString(port), "-i", "127.0.0.1", "-P", pidFile.toString()));
@@ -82,6 +88,14 @@ final class NbdkitServer implements AutoCloseable {
         }
     }
 
+    /** Sends a signal ({@code STOP}, {@code CONT}...) to nbdkit. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** Kills nbdkit with SIGKILL, so it cannot answer anything still in flight. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
@@ -89,6 +103,13 @@ final class NbdkitServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            try {
+                signal("CONT"); // a stopped nbdkit would not act on SIGTERM
+            } catch (IOException e) {
+                // it exited meanwhile
+            }
+        }
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
