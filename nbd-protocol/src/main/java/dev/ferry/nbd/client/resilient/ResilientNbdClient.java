@@ -2,6 +2,8 @@ package dev.ferry.nbd.client.resilient;
 
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_BLOCK_STATUS;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_CACHE;
+import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_FAST_ZERO;
+import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_NO_HOLE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_REQ_ONE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLUSH;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_READ;
@@ -9,6 +11,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_TRIM;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE;
 import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE_ZEROES;
 
+import dev.ferry.nbd.client.NbdBlockClient;
 import dev.ferry.nbd.client.NbdClient;
 import dev.ferry.nbd.client.NbdClientConfig;
 import dev.ferry.nbd.client.NbdConnectionClosedException;
@@ -43,7 +46,7 @@ import java.util.function.Supplier;
  * {@link dev.ferry.nbd.client.NbdErrorException}; a request past {@code maxInFlight + maxQueued} fails at once with
  * {@link RejectedExecutionException}.
  */
-public final class ResilientNbdClient implements AutoCloseable {
+public final class ResilientNbdClient implements NbdBlockClient {
 
     /** Most disjoint ranges each of the lost and unflushed sets keeps before counting the whole export. */
     public static final int MAX_TRACKED_RANGES = 4096;
@@ -94,21 +97,25 @@ public final class ResilientNbdClient implements AutoCloseable {
     }
 
     /** The export as first negotiated (every later connection must match it). */
+    @Override
     public NbdExportInfo export() {
         return session.export();
     }
 
     /** Export size in bytes. */
+    @Override
     public long size() {
         return export().size();
     }
 
     /** Transmission flags (NBD_FLAG_*) as first negotiated. */
+    @Override
     public int transmissionFlags() {
         return export().transmissionFlags();
     }
 
     /** The advertised block size constraints, or {@link BlockSizeConstraints#DEFAULT} when none were sent. */
+    @Override
     public BlockSizeConstraints blockSize() {
         return export().blockSize() == null ? BlockSizeConstraints.DEFAULT : export().blockSize();
     }
@@ -129,51 +136,66 @@ public final class ResilientNbdClient implements AutoCloseable {
     }
 
     /** Reads {@code length} bytes; the caller owns (and releases) the buffer. */
+    @Override
     public CompletableFuture<ByteBuf> read(long offset, int length) {
         return read(offset, length, 0);
     }
 
     /** Reads with command flags; the caller owns (and releases) the buffer. */
+    @Override
     public CompletableFuture<ByteBuf> read(long offset, int length, int flags) {
         return submit(new Op(NBD_CMD_READ, flags, offset, length, null)).thenApply(ByteBuf.class::cast);
     }
 
     /** Writes all readable bytes of {@code data}; takes ownership of {@code data}. */
+    @Override
     public CompletableFuture<Void> write(long offset, ByteBuf data) {
         return write(offset, data, 0);
     }
 
     /** Writes with command flags (FUA: durable when answered, so never among the lost); takes {@code data}. */
+    @Override
     public CompletableFuture<Void> write(long offset, ByteBuf data, int flags) {
         return done(new Op(NBD_CMD_WRITE, flags, offset, data.readableBytes(), data));
     }
 
     /** Makes the writes completed before it durable; fails with {@link NbdLostWritesException} when it cannot. */
+    @Override
     public CompletableFuture<Void> flush() {
         return done(new Op(NBD_CMD_FLUSH, 0, 0, 0, null));
     }
 
     /** Discards a range (advisory). */
+    @Override
     public CompletableFuture<Void> trim(long offset, long length) {
         return trim(offset, length, 0);
     }
 
     /** Discards a range with command flags. */
+    @Override
     public CompletableFuture<Void> trim(long offset, long length, int flags) {
         return done(new Op(NBD_CMD_TRIM, flags, offset, length, null));
     }
 
+    /** Zeroes a range; {@code noHole} forbids punching holes, {@code fastZero} asks to fail fast (ENOTSUP). */
+    public CompletableFuture<Void> writeZeroes(long offset, long length, boolean noHole, boolean fastZero) {
+        return writeZeroes(offset, length, (noHole ? NBD_CMD_FLAG_NO_HOLE : 0) | (fastZero ? NBD_CMD_FLAG_FAST_ZERO : 0));
+    }
+
     /** Zeroes a range with command flags (FUA, NO_HOLE, FAST_ZERO). */
+    @Override
     public CompletableFuture<Void> writeZeroes(long offset, long length, int flags) {
         return done(new Op(NBD_CMD_WRITE_ZEROES, flags, offset, length, null));
     }
 
     /** Asks the server to prefetch a range (advisory). */
+    @Override
     public CompletableFuture<Void> cache(long offset, long length) {
         return done(new Op(NBD_CMD_CACHE, 0, offset, length, null));
     }
 
     /** The {@code base:allocation} extents from {@code offset}, as {@link NbdClient#blockStatus}. */
+    @Override
     @SuppressWarnings("unchecked")
     public CompletableFuture<List<BlockStatusExtent>> blockStatus(long offset, long length, boolean reqOne) {
         return submit(new Op(NBD_CMD_BLOCK_STATUS, reqOne ? NBD_CMD_FLAG_REQ_ONE : 0, offset, length, null))
@@ -199,6 +221,7 @@ public final class ResilientNbdClient implements AutoCloseable {
     }
 
     /** Takes no new requests, lets pending ones finish, sends NBD_CMD_DISC, and closes; completes when closed. */
+    @Override
     public CompletableFuture<Void> disconnect() {
         loop.run(() -> session.disconnect());
         return session.closedFuture();
@@ -211,6 +234,7 @@ public final class ResilientNbdClient implements AutoCloseable {
     }
 
     /** Completes once the client has closed. */
+    @Override
     public CompletableFuture<Void> closeFuture() {
         return session.closedFuture();
     }

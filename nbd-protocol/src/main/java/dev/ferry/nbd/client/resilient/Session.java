@@ -44,14 +44,12 @@ final class Session {
     private final OverlapGuard guard = new OverlapGuard();
     private final ArrayDeque<Op> waiting = new ArrayDeque<>();
     private final TreeMap<Long, Op> inFlight = new TreeMap<>();
-    private final List<Op> parked = new ArrayList<>();
+    private final FlushGate gate;
     private final Heartbeat heartbeat;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private Connection conn;
     private long nextSeq;
     private boolean pumping;
-    private boolean rewriting;
-    private Throwable rewriteFailure;
     private boolean draining;
     private Runnable sweeper = () -> { };
 
@@ -71,6 +69,10 @@ final class Session {
         this.ledger = new FlushLedger(export.size(), maxRanges);
         this.reconnector = new Reconnector(loop, connector, liveness.reconnectWindow(), this::reconnected,
                 this::failed);
+        this.gate = new FlushGate(loop, ledger, hooks, () -> link.health().reconnects(), flushes -> {
+            requeue(flushes);
+            pump();
+        });
         this.heartbeat = new Heartbeat(loop, export, liveness.heartbeatInterval(), this::connectionLost);
         up(first);
         long tick = Math.max(Duration.ofMillis(5).toNanos(),
@@ -93,7 +95,7 @@ final class Session {
             op.fail(new NbdConnectionClosedException("NBD client for " + export.name() + " is closed", null));
         } else if (state == LinkState.FAILED) {
             op.fail(unavailable());
-        } else if (waiting.size() + inFlight.size() + parked.size() >= capacity) {
+        } else if (waiting.size() + inFlight.size() + gate.held().size() >= capacity) {
             op.fail(new RejectedExecutionException("NBD client queue full: " + inFlight.size() + " in flight, "
                     + waiting.size() + " waiting"));
         } else {
@@ -159,7 +161,7 @@ final class Session {
                 }
                 waiting.poll();
                 if (head.type == NBD_CMD_FLUSH && ledger.hasLost()) {
-                    park(head);
+                    gate.hold(head);
                 } else {
                     send(head);
                 }
@@ -228,37 +230,6 @@ final class Session {
         }
     }
 
-    /** A FLUSH while writes may have been lost: held for the rewrite handler, or refused. */
-    private void park(Op flush) {
-        if (hooks.rewriter() == null || flush.rewriteTried) {
-            flush.fail(new NbdLostWritesException(ledger.lost(), link.health().reconnects(), rewriteFailure));
-            return;
-        }
-        parked.add(flush);
-        if (rewriting) {
-            return;
-        }
-        rewriting = true;
-        rewriteFailure = null;
-        CompletionStage<Void> done;
-        try {
-            done = hooks.rewriter().rewrite(hooks.owner(), ledger.lost());
-        } catch (RuntimeException e) {
-            done = CompletableFuture.failedFuture(e);
-        }
-        done.whenComplete((v, e) -> loop.run(() -> rewritten(e)));
-    }
-
-    private void rewritten(Throwable error) {
-        rewriting = false;
-        rewriteFailure = error;
-        List<Op> flushes = new ArrayList<>(parked);
-        parked.clear();
-        flushes.forEach(f -> f.rewriteTried = true);
-        requeue(flushes);
-        pump();
-    }
-
     private void requeue(List<Op> ops) {
         List<Op> all = new ArrayList<>(ops);
         all.addAll(waiting);
@@ -287,7 +258,7 @@ final class Session {
         long grace = liveness.reconnectWindow().toNanos();
         caught.forEach(op -> op.extend(grace));
         waiting.forEach(op -> op.extend(grace));
-        parked.forEach(op -> op.extend(grace));
+        gate.held().forEach(op -> op.extend(grace));
         requeue(caught);
         link.lost(reason);
         c.close();
@@ -350,16 +321,16 @@ final class Session {
         List<Op> all = new ArrayList<>(inFlight.values());
         all.forEach(this::takeOffWire);
         all.addAll(waiting);
-        all.addAll(parked);
+        all.addAll(gate.held());
         waiting.clear();
-        parked.clear();
+        gate.held().clear();
         guard.clear();
         all.forEach(op -> op.fail(cause));
         maybeFinishDrain();
     }
 
     private void maybeFinishDrain() {
-        if (!draining || !waiting.isEmpty() || !inFlight.isEmpty() || !parked.isEmpty()
+        if (!draining || !waiting.isEmpty() || !inFlight.isEmpty() || !gate.held().isEmpty()
                 || link.state() == LinkState.CLOSED) {
             return;
         }
@@ -386,7 +357,7 @@ final class Session {
     void sweep() {
         long now = loop.nanoTime();
         List<Op> late = new ArrayList<>();
-        for (Iterable<Op> ops : List.<Iterable<Op>>of(inFlight.values(), waiting, parked)) {
+        for (Iterable<Op> ops : List.<Iterable<Op>>of(inFlight.values(), waiting, gate.held())) {
             for (Op op : ops) {
                 if (now - op.deadline() >= 0) {
                     late.add(op);
@@ -409,7 +380,7 @@ final class Session {
         Connection c = op.attempt;
         if (c == null) {
             waiting.remove(op);
-            parked.remove(op);
+            gate.held().remove(op);
             op.fail(e);
             pump();
             return;
