@@ -7,16 +7,15 @@ import java.util.Set;
  * The state of a {@link ResilientNbdClient}'s link to its export; {@link LinkStateMachine} owns the transitions.
  *
  * <pre>
- *        connection lost, request or heartbeat unanswered in time
- *   UP ─────────────────────────────────────────────────────────► RECONNECTING
- *    ▲                                                               │  ▲  │
- *    └────────────── the same export negotiated again ───────────────┘  │  │ window over, or another export
- *                                                                       │  ▼   (size, flags, reconnect check)
- *                                                     reconnect() ───── FAILED
+ *   UP ──loss or timeout──► RECONNECTING ──window over, or another export──► FAILED
+ *    ▲                        │     ▲                                          │
+ *    └──same export again─────┘     └─────────────── reconnect() ──────────────┘
  *
- *   UP, RECONNECTING, FAILED ── close() ──► CLOSED
+ *   UP, RECONNECTING, FAILED ──close()──► CLOSED
  * </pre>
- * UP sends requests; RECONNECTING holds them (new ones too) for the reconnect window; FAILED fails every request at
+ * A loss is a closed connection, or a request or heartbeat unanswered within the request timeout; "another
+ * export" is another size, a lost transmission flag, or a failed {@link ReconnectCheck}. UP sends requests;
+ * RECONNECTING holds them (new ones too) for the reconnect window; FAILED fails every request at
  * once with {@link NbdUnavailableException} until {@code reconnect()}; CLOSED fails them for good.
  */
 public enum LinkState {

@@ -92,7 +92,8 @@ final class Session {
     void submit(Op op) {
         LinkState state = link.state();
         if (state == LinkState.CLOSED || draining) {
-            op.fail(new NbdConnectionClosedException("NBD client for " + export.name() + " is closed", null));
+            op.fail(new NbdConnectionClosedException("NBD client for export '" + export.name() + "' is "
+                    + (draining ? "disconnecting" : "closed") + "; no new requests", null));
         } else if (state == LinkState.FAILED) {
             op.fail(unavailable());
         } else if (waiting.size() + inFlight.size() + gate.held().size() >= capacity) {
@@ -390,7 +391,7 @@ final class Session {
             ledger.flushLost(op.flushSnapshot);
             op.flushSnapshot = null;
         }
+        connectionLost(c, "request timed out: " + e.getMessage()); // first: the caller sees RECONNECTING
         op.fail(e);
-        connectionLost(c, "request timed out: " + e.getMessage());
     }
 }
