@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One scenario at a time on the simulated server, in virtual time: the FLUSH after a crash, FUA writes, the
- * rewrite handler, another export after a reconnect, deadlines and heartbeats on a hung connection, the reconnect
- * window, and resend order.
+ * rewrite handler, another export after a reconnect (size, flags, the reconnect check), deadlines and heartbeats on
+ * a hung connection, the reconnect window, resend order, disconnect, the queue bound and close.
  */
 class ResilientClientScenariosTest {
 
@@ -193,5 +193,55 @@ class ResilientClientScenariosTest {
         all.forEach(h::await);
         List<Long> resent = h.server.arrivals.subList(before, h.server.arrivals.size());
         assertThat(resent).hasSizeGreaterThanOrEqualTo(12).isSorted();
+    }
+
+    @Test
+    void aFailingReconnectCheckFailsTheLinkWithItsReason() {
+        start(b -> b.reconnectCheck((export, reader) -> reader.read(0, 512).thenAccept(label -> {
+            try {
+                if (label.getByte(0) != 0) {
+                    throw new IllegalStateException("PV label changed");
+                }
+            } finally {
+                label.release();
+            }
+        })));
+        h.server.live[0] = 42; // another disk behind the same address
+        h.server.durable[0] = 42;
+        h.server.dropOne();
+        h.loop.runUntil(() -> h.client.state() == LinkState.FAILED, h.loop.nanoTime() + Duration.ofSeconds(5).toNanos());
+        assertThat(h.client.health().lastFailure()).isEqualTo("reconnect check failed: PV label changed");
+    }
+
+    @Test
+    void disconnectLetsPendingRequestsFinishThenRefusesNewOnes() {
+        start(b -> b);
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            writes.add(h.client.write(i * 4096L, bytes(4096, i)));
+        }
+        CompletableFuture<Void> closed = h.client.disconnect();
+        assertThat(h.failure(h.client.read(0, 512))).hasMessageContaining("is disconnecting; no new requests");
+        h.await(closed);
+        writes.forEach(h::await);
+        assertThat(h.client.state()).isEqualTo(LinkState.CLOSED);
+    }
+
+    @Test
+    void requestsBeyondTheQueueAreRejectedAndCloseFailsTheWaitingOnes() {
+        start(b -> b);
+        h.server.crash(Duration.ofSeconds(1).toNanos());
+        h.advance(Duration.ofMillis(10));
+        assertThat(h.client.state()).isEqualTo(LinkState.RECONNECTING);
+        int capacity = h.config.maxInFlight() + h.config.maxQueued();
+        List<CompletableFuture<ByteBuf>> waiting = new ArrayList<>();
+        for (int i = 0; i < capacity; i++) {
+            waiting.add(h.client.read(i * 512L, 512));
+        }
+        assertThat(h.failure(h.client.read(0, 512))).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        h.client.close();
+        for (CompletableFuture<ByteBuf> f : waiting) {
+            assertThat(h.failure(f)).isInstanceOf(dev.ferry.nbd.client.NbdConnectionClosedException.class);
+        }
     }
 }
