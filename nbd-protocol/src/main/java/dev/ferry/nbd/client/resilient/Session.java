@@ -299,7 +299,7 @@ final class Session {
     private void up(Connection c) {
         conn = c;
         heartbeat.start(c);
-        c.closed().whenComplete((v, e) -> loop.run(() -> connectionLost(c, "connection closed")));
+        c.closed().whenComplete((v, e) -> loop.run(() -> connectionLost(c, "connection closed by the server or the network")));
         pump();
     }
 

@@ -67,6 +67,7 @@ class ReconnectSimulationTest {
         private int completed;
         private int lostFlushes;
         private int timeouts;
+        private int failedLinks;
 
         Run(long seed, boolean handler) {
             this.handler = handler;
@@ -76,6 +77,7 @@ class ReconnectSimulationTest {
         void go() {
             h.client.addListener((before, after) -> {
                 if (after.state() == LinkState.FAILED) {
+                    failedLinks++;
                     h.loop.schedule(h.client::reconnect, h.server.micros(100_000, 800_000));
                 }
             });
@@ -87,9 +89,9 @@ class ReconnectSimulationTest {
             assertThat(done).as("all %d requests completed (%d did)", OPS, completed).isTrue();
             finalFlush();
             h.close();
-            System.out.printf("simulation: handler %s, %d reconnects, %d losses, %d lost-write flushes,"
-                    + " %d timeouts, virtual %d ms%n", handler, h.client.health().reconnects(),
-                    h.client.health().losses(), lostFlushes, timeouts, h.loop.nanoTime() / 1_000_000);
+            System.out.printf("simulation: handler %s, %d reconnects, %d losses, %d times FAILED, %d lost-write"
+                    + " flushes, %d timeouts, virtual %d ms%n", handler, h.client.health().reconnects(),
+                    h.client.health().losses(), failedLinks, lostFlushes, timeouts, h.loop.nanoTime() / 1_000_000);
             assertThat(h.server.violations).as("overlapping writes in flight").isEmpty();
             assertThat(model.failures).as("model violations").isEmpty();
         }
