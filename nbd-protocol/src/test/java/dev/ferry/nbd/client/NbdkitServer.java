@@ -88,8 +88,35 @@ final class NbdkitServer implements AutoCloseable {
         }
     }
 
-    /** Sends a signal ({@code STOP}, {@code CONT}...) to nbdkit. */
-    void signal(String name) throws IOException, InterruptedException {
+    /** Stops nbdkit with SIGSTOP (a hung server) and waits until every thread of it is stopped. */
+    void stop() throws IOException, InterruptedException {
+        signal("STOP");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!stopped()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("nbdkit " + process.pid() + " did not stop within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Resumes a stopped nbdkit with SIGCONT. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private boolean stopped() throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                if (!Files.readString(task.resolve("status")).contains("State:\tT")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IOException("kill -" + name + " " + process.pid() + " failed");
@@ -105,7 +132,7 @@ final class NbdkitServer implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             try {
-                signal("CONT"); // a stopped nbdkit would not act on SIGTERM
+                resume(); // a stopped nbdkit would not act on SIGTERM
             } catch (IOException e) {
                 // it exited meanwhile
             }

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link ResilientNbdClient} against real nbdkit processes on 127.0.0.1: {@code kill -9} and a restart on the same
  * port (requests wait and resume; the FLUSH covering the restart is refused, naming the writes at risk), SIGSTOP
  * (a hung server: the request deadline and the idle heartbeat find it within their deadline plus 1 s), the delay
- * filter beyond the deadline (timeout), the error filter (a server error is final, the link stays UP), and
- * TCP_USER_TIMEOUT on an epoll socket.
+ * filter beyond the deadline (timeout), the error filter (a server error is final, the link stays UP), a restart
+ * as a smaller export or without FUA (FAILED, naming the difference), and TCP_USER_TIMEOUT on an epoll socket.
  */
 class ResilientNbdkitTest {
 
@@ -146,14 +146,14 @@ class ResilientNbdkitTest {
         ResilientNbdClient client = connect(s.config().connectTimeout(Duration.ofSeconds(1))
                 .requestTimeout(timeout).heartbeatInterval(Duration.ZERO).reconnectWindow(Duration.ofSeconds(20)));
         await(client.write(0, filled(4)));
-        s.signal("STOP");
+        s.stop();
         long start = System.nanoTime();
         Throwable e = failure(client.read(0, CHUNK));
         long took = System.nanoTime() - start;
         assertThat(e).isInstanceOf(NbdTimeoutException.class);
         assertThat(took).isBetween(timeout.toNanos(), timeout.plusSeconds(1).toNanos());
         assertThat(client.state()).isEqualTo(LinkState.RECONNECTING);
-        s.signal("CONT");
+        s.resume();
         poll("UP after SIGCONT", Duration.ofSeconds(20), () -> client.state() == LinkState.UP);
         assertThat(bytes(await(client.read(0, CHUNK)))).containsOnly(4);
     }
@@ -165,13 +165,13 @@ class ResilientNbdkitTest {
         Duration interval = Duration.ofMillis(500);
         ResilientNbdClient client = connect(s.config().requestTimeout(timeout).heartbeatInterval(interval)
                 .reconnectWindow(Duration.ofSeconds(20)));
-        s.signal("STOP");
+        s.stop();
         long start = System.nanoTime();
         poll("a loss found by the heartbeat", Duration.ofSeconds(10), () -> client.health().losses() == 1);
         long took = System.nanoTime() - start;
         assertThat(client.health().lastFailure()).contains("heartbeat READ not answered");
         assertThat(took).isLessThanOrEqualTo(interval.plus(timeout).plusSeconds(1).toNanos());
-        s.signal("CONT");
+        s.resume();
         poll("UP after SIGCONT", Duration.ofSeconds(20), () -> client.state() == LinkState.UP);
     }
 
@@ -215,5 +215,25 @@ class ResilientNbdkitTest {
         } finally {
             opened.channel().close().sync();
         }
+    }
+
+    @Test
+    void aServerRestartedSmallerOrWithoutFuaFailsTheLinkWithThePreciseReason() throws Exception {
+        NbdkitServer first = start("memory", "16M");
+        ResilientNbdClient client = connect(first.config().connectTimeout(Duration.ofSeconds(1))
+                .reconnectWindow(Duration.ofSeconds(15)));
+        first.kill();
+        servers.add(NbdkitServer.startOn(dir, first.port(), "memory", "8M"));
+        poll("FAILED", Duration.ofSeconds(15), () -> client.state() == LinkState.FAILED);
+        assertThat(client.health().lastFailure()).isEqualTo("export '' shrank from 16777216 to 8388608 bytes");
+
+        NbdkitServer second = start("memory", "16M");
+        ResilientNbdClient other = connect(second.config().connectTimeout(Duration.ofSeconds(1))
+                .reconnectWindow(Duration.ofSeconds(15)));
+        second.kill();
+        // the fua filter's default mode (none) stops advertising FUA
+        servers.add(NbdkitServer.startOn(dir, second.port(), "--filter=fua", "memory", "16M"));
+        poll("FAILED", Duration.ofSeconds(15), () -> other.state() == LinkState.FAILED);
+        assertThat(other.health().lastFailure()).isEqualTo("export '' lost transmission flag(s) NBD_FLAG_SEND_FUA");
     }
 }
