@@ -25,6 +25,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -81,7 +82,7 @@ public final class ResilientNbdClient implements NbdBlockClient {
         return connector.connect().handle((first, error) -> {
             if (error != null) {
                 release.run();
-                throw error instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(error);
+                throw error instanceof RuntimeException r ? r : new CompletionException(error);
             }
             LinkStateMachine link = new LinkStateMachine(config.host() + ":" + config.port() + "/"
                     + config.exportName());

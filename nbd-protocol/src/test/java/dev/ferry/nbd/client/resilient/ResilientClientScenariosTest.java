@@ -4,6 +4,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_FUA;
 import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_FLUSH;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.nbd.client.NbdConnectionClosedException;
 import dev.ferry.nbd.testing.Seeds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -238,10 +240,10 @@ class ResilientClientScenariosTest {
         for (int i = 0; i < capacity; i++) {
             waiting.add(h.client.read(i * 512L, 512));
         }
-        assertThat(h.failure(h.client.read(0, 512))).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        assertThat(h.failure(h.client.read(0, 512))).isInstanceOf(RejectedExecutionException.class);
         h.client.close();
         for (CompletableFuture<ByteBuf> f : waiting) {
-            assertThat(h.failure(f)).isInstanceOf(dev.ferry.nbd.client.NbdConnectionClosedException.class);
+            assertThat(h.failure(f)).isInstanceOf(NbdConnectionClosedException.class);
         }
     }
 }
