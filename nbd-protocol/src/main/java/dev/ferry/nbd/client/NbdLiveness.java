@@ -7,9 +7,9 @@ import java.util.Objects;
  * How a client notices a dead or hung server and how long it waits for one to come back.
  *
  * @param requestTimeout    a request unanswered this long after it was submitted fails with
- *                          {@link dev.ferry.nbd.client.resilient.NbdTimeoutException} and its connection counts as
- *                          dead (default 30 s); a request that lived through a connection loss gets the reconnect
- *                          window on top, once
+ *                          {@link dev.ferry.nbd.client.resilient.NbdTimeoutException}, and if it was on the wire its
+ *                          connection counts as dead (default 30 s); a request pending during a connection loss, or
+ *                          submitted while reconnecting, gets the reconnect window on top, once
  * @param heartbeatInterval an UP connection with nothing in flight for this long gets a small READ, whose answer
  *                          is due within {@code requestTimeout} (default 2 s); zero switches heartbeats off
  * @param reconnectWindow   how long after a connection loss requests wait for a new connection before they fail

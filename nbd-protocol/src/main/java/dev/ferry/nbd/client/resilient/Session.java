@@ -355,7 +355,7 @@ final class Session {
     }
 
     /** Fails every request past its deadline (dropping its connection if it is on the wire); heartbeats. */
-    void sweep() {
+    private void sweep() {
         long now = loop.nanoTime();
         List<Op> late = new ArrayList<>();
         for (Iterable<Op> ops : List.<Iterable<Op>>of(inFlight.values(), waiting, gate.held())) {
