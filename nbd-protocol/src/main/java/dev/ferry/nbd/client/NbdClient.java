@@ -34,7 +34,7 @@ import java.util.function.Function;
  * {@link NbdConnectionClosedException}; a protocol violation by the server closes the connection with an
  * {@link NbdProtocolException} as the cause.
  */
-public final class NbdClient implements AutoCloseable {
+public final class NbdClient implements NbdBlockClient {
 
     private final Channel channel;
     /** Set by {@link #disconnect()}: later requests fail at once. */

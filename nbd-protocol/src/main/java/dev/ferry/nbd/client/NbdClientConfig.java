@@ -26,11 +26,15 @@ import java.util.Objects;
  *                          group that the client shuts down when its connection closes
  * @param unixSocket        the server's Unix domain socket, or null to connect to {@code host:port} over TCP (with a
  *                          socket, host and port only name the server in messages)
+ * @param liveness          deadlines, heartbeat, reconnect window and TCP user timeout (default
+ *                          {@link NbdLiveness#DEFAULT}); {@link NbdClient} uses only the TCP user timeout, the
+ *                          rest is for {@link dev.ferry.nbd.client.resilient.ResilientNbdClient}
  */
 public record NbdClientConfig(String host, int port, String exportName, boolean structuredReplies,
                               boolean extendedHeaders, List<String> metaContexts, NbdTransport transport,
                               Duration connectTimeout, int maxInFlight, int maxQueued,
-                              IoEventLoopGroup eventLoopGroup, NbdClientTls tls, Path unixSocket) {
+                              IoEventLoopGroup eventLoopGroup, NbdClientTls tls, Path unixSocket,
+                              NbdLiveness liveness) {
 
     /** Validates the configuration. */
     public NbdClientConfig {
@@ -38,6 +42,7 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
         Objects.requireNonNull(exportName, "exportName");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(liveness, "liveness");
         metaContexts = List.copyOf(metaContexts);
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
@@ -49,6 +54,12 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("connectTimeout must be positive: " + connectTimeout);
         }
+    }
+
+    /** This configuration with another event loop group (e.g. one loop that several connections share). */
+    public NbdClientConfig withEventLoopGroup(IoEventLoopGroup group) {
+        return new NbdClientConfig(host, port, exportName, structuredReplies, extendedHeaders, metaContexts,
+                transport, connectTimeout, maxInFlight, maxQueued, group, tls, unixSocket, liveness);
     }
 
     /** A builder with the defaults for {@code host:port}. */
@@ -81,6 +92,7 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
         private IoEventLoopGroup eventLoopGroup;
         private NbdClientTls tls;
         private Path unixSocket;
+        private NbdLiveness liveness = NbdLiveness.DEFAULT;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -153,10 +165,40 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
             return this;
         }
 
+        /** All liveness settings at once. */
+        public Builder liveness(NbdLiveness l) {
+            this.liveness = l;
+            return this;
+        }
+
+        /** How long a request may go unanswered before it fails and its connection counts as dead. */
+        public Builder requestTimeout(Duration timeout) {
+            this.liveness = liveness.withRequestTimeout(timeout);
+            return this;
+        }
+
+        /** How long a connection may stay idle before a heartbeat READ checks that the server still answers. */
+        public Builder heartbeatInterval(Duration interval) {
+            this.liveness = liveness.withHeartbeatInterval(interval);
+            return this;
+        }
+
+        /** How long requests wait for a lost connection to come back before they fail. */
+        public Builder reconnectWindow(Duration window) {
+            this.liveness = liveness.withReconnectWindow(window);
+            return this;
+        }
+
+        /** TCP_USER_TIMEOUT on epoll sockets (zero leaves the kernel default). */
+        public Builder userTimeout(Duration timeout) {
+            this.liveness = liveness.withUserTimeout(timeout);
+            return this;
+        }
+
         /** Builds the validated configuration. */
         public NbdClientConfig build() {
             return new NbdClientConfig(host, port, exportName, structuredReplies, extendedHeaders, metaContexts,
-                    transport, connectTimeout, maxInFlight, maxQueued, eventLoopGroup, tls, unixSocket);
+                    transport, connectTimeout, maxInFlight, maxQueued, eventLoopGroup, tls, unixSocket, liveness);
         }
     }
 }

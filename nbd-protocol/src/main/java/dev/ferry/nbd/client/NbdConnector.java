@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Opens a TCP (or Unix domain socket) connection and runs the handshake for one
  * {@link NegotiationHandler.Purpose}, under the configured deadline; owns the private event loop group when the
- * configuration brings none.
+ * configuration brings none. TCP sockets get TCP_NODELAY and SO_KEEPALIVE, and on epoll TCP_USER_TIMEOUT from
+ * {@link NbdLiveness#userTimeout()}.
  */
 final class NbdConnector {
 
@@ -51,7 +53,12 @@ final class NbdConnector {
                     }
                 });
         if (!unix) {
-            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+            bootstrap.option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_KEEPALIVE, true);
+            int userTimeoutMillis = (int) config.liveness().userTimeout().toMillis();
+            if (transport == NbdTransport.EPOLL && userTimeoutMillis > 0) {
+                // the kernel kills a connection whose sent data stays unacknowledged this long (a silent partition)
+                bootstrap.option(EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMillis);
+            }
         }
         ChannelFuture connect = unix ? bootstrap.connect(transport.domainAddress(config.unixSocket()))
                 : bootstrap.connect(config.host(), config.port());

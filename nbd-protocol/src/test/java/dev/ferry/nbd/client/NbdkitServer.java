@@ -39,13 +39,19 @@ public final class NbdkitServer implements AutoCloseable {
         }
     }
 
-    /** Starts {@code nbdkit -f -p PORT -i 127.0.0.1 <args>} and waits until it accepts connections. */
+    /** Starts {@code nbdkit -f -p PORT -i 127.0.0.1 <args>} on a free port and waits until it accepts connections. */
     public static NbdkitServer start(Path workDir, String... args) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
+        return startOn(workDir, port, args);
+    }
+
+    /** Starts nbdkit as {@link #start} does, on {@code port} (e.g. the port of one that was killed). */
+    static NbdkitServer startOn(Path workDir, int port, String... args) throws IOException, InterruptedException {
         Path pidFile = workDir.resolve("nbdkit-" + port + ".pid");
+        Files.deleteIfExists(pidFile);
         Path log = workDir.resolve("nbdkit-" + port + ".log");
         List<String> command = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-p",
                 Integer.toString(port), "-i", "127.0.0.1", "-P", pidFile.toString()));
@@ -85,6 +91,41 @@ public final class NbdkitServer implements AutoCloseable {
         }
     }
 
+    /** Stops nbdkit with SIGSTOP (a hung server) and waits until every thread of it is stopped. */
+    void stop() throws IOException, InterruptedException {
+        signal("STOP");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!stopped()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("nbdkit " + process.pid() + " did not stop within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Resumes a stopped nbdkit with SIGCONT. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private boolean stopped() throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                if (!Files.readString(task.resolve("status")).contains("State:\tT")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** Kills nbdkit with SIGKILL, so it cannot answer anything still in flight. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
@@ -92,6 +133,13 @@ public final class NbdkitServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            try {
+                resume(); // a stopped nbdkit would not act on SIGTERM
+            } catch (IOException e) {
+                // it exited meanwhile
+            }
+        }
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

@@ -1,0 +1,149 @@
+package dev.ferry.nbd.client.resilient;
+
+import static dev.ferry.nbd.NbdConstants.NBD_FLAG_HAS_FLAGS;
+import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_FLUSH;
+import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_FUA;
+import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_TRIM;
+import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_WRITE_ZEROES;
+
+import dev.ferry.nbd.client.NbdExportInfo;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An in-memory NBD server for the simulation: a volatile image and a durable one (FLUSH copies the first to the
+ * second, FUA writes both), connections that answer after random delays and so out of order, and faults: drop a
+ * connection, hang one, crash (the volatile image reverts to the durable one; every connection drops; connects
+ * are refused for a while), come back with other size or flags. It records violations of the client's promises
+ * (two overlapping writes on the wire at once).
+ */
+final class SimServer {
+
+    /** Flags every simulated export offers. */
+    static final int FLAGS = NBD_FLAG_HAS_FLAGS | NBD_FLAG_SEND_FLUSH | NBD_FLAG_SEND_FUA | NBD_FLAG_SEND_TRIM
+            | NBD_FLAG_SEND_WRITE_ZEROES;
+
+    final VirtualLoop loop;
+    final Random random;
+    byte[] live;
+    byte[] durable;
+    long size;
+    int flags = FLAGS;
+    private boolean down;
+    final List<SimConnection> connections = new ArrayList<>();
+    final List<String> violations = new ArrayList<>();
+    /** Submission numbers of the requests as they arrived, across connections. */
+    final List<Long> arrivals = new ArrayList<>();
+    /** Bytes a crash reverted: their acknowledged contents may be gone. */
+    final boolean[] reverted;
+    /** When a write last replaced a reverted byte (-1: never). */
+    final long[] unreverted;
+
+    SimServer(VirtualLoop loop, Random random, int size) {
+        this.loop = loop;
+        this.random = random;
+        this.size = size;
+        this.live = new byte[size];
+        this.durable = new byte[size];
+        this.reverted = new boolean[size];
+        this.unreverted = new long[size];
+        java.util.Arrays.fill(unreverted, -1);
+    }
+
+    NbdExportInfo export() {
+        return new NbdExportInfo("sim", "", size, flags, null);
+    }
+
+    /** Connects after 50 µs to 2 ms, or is refused while the server is down. */
+    CompletableFuture<Connection> connect() {
+        CompletableFuture<Connection> f = new CompletableFuture<>();
+        loop.schedule(() -> {
+            if (down) {
+                f.completeExceptionally(new ConnectException("Connection refused (simulated)"));
+            } else {
+                SimConnection c = new SimConnection(this);
+                connections.add(c);
+                f.complete(c);
+            }
+        }, micros(50, 2000));
+        return f;
+    }
+
+    long micros(int from, int to) {
+        return (from + random.nextInt(to - from)) * 1000L;
+    }
+
+    /** A write landed on {@code [from, to)}: it is no longer reverted. */
+    void landed(int from, int to) {
+        for (int b = from; b < to; b++) {
+            if (reverted[b]) {
+                reverted[b] = false;
+                unreverted[b] = loop.nanoTime();
+            }
+        }
+    }
+
+    /** Whether a read submitted at {@code since} may have seen byte {@code b} reverted by a crash. */
+    boolean mayBeReverted(int b, long since) {
+        return reverted[b] || unreverted[b] >= since;
+    }
+
+    /** Checks that a write arriving does not overlap a write on any connection's wire. */
+    void arriving(Op op) {
+        arrivals.add(op.seq());
+        if (!op.modifies()) {
+            return;
+        }
+        for (SimConnection c : connections) {
+            String clash = c.overlapping(op);
+            if (clash != null) {
+                violations.add(op.describe() + " sent while " + clash + " was in flight");
+            }
+        }
+    }
+
+    void closed(SimConnection c) {
+        connections.remove(c);
+    }
+
+    /** Drops a random connection (its unprocessed requests may or may not have run). */
+    void dropOne() {
+        if (!connections.isEmpty()) {
+            connections.get(random.nextInt(connections.size())).close();
+        }
+    }
+
+    /** Makes a random connection stop answering. */
+    void hangOne() {
+        if (!connections.isEmpty()) {
+            connections.get(random.nextInt(connections.size())).hang();
+        }
+    }
+
+    /** Crashes: unflushed data is lost, connections drop, and connects are refused for {@code downNanos}. */
+    void crash(long downNanos) {
+        for (int b = 0; b < live.length; b++) {
+            if (live[b] != durable[b]) {
+                reverted[b] = true;
+            }
+        }
+        down = true;
+        for (SimConnection c : new ArrayList<>(connections)) {
+            c.crash();
+        }
+        live = durable.clone();
+        loop.schedule(() -> down = false, downNanos);
+    }
+
+    /** Comes back as another export (another size or flags) after a crash that loses nothing. */
+    void restartAs(long newSize, int newFlags) {
+        for (SimConnection c : new ArrayList<>(connections)) {
+            c.close();
+        }
+        size = newSize;
+        flags = newFlags;
+    }
+}
