@@ -1,5 +1,6 @@
 package dev.ferry.daemon.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ public final class NetHost {
         List<String> cmd = inside(command);
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             return net.owned(new NetProcess(p, log, cmd));
         } catch (IOException e) {
             throw new UncheckedIOException("starting " + cmd, e);
