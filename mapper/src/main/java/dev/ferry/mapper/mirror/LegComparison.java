@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,8 +26,9 @@ public final class LegComparison {
     private final int last;
     private final List<ByteBuffer> buffers = new ArrayList<>();
     private final CompletableFuture<Optional<LegMismatch>> result = new CompletableFuture<>();
-    private volatile boolean cancelled;
-    private int region;
+    private volatile int region;
+    /** Releases the region held now, or null. */
+    private Runnable release;
 
     LegComparison(MirrorTarget mirror, int first, int last) {
         if (mirror.keepServing()) {
@@ -47,9 +49,21 @@ public final class LegComparison {
         return result;
     }
 
-    /** Stops at the next region: the result fails with a {@link CancellationException}. */
+    /**
+     * Stops the comparison: the result fails with a {@link CancellationException} at once, and the region held (if
+     * any) is released without waiting for its reads, which may hang on a stalled leg.
+     */
     public void cancel() {
-        cancelled = true;
+        Runnable r;
+        synchronized (this) {
+            r = release;
+            release = null;
+        }
+        result.completeExceptionally(new CancellationException("comparison of the legs of " + mirror.describe()
+                + " cancelled at region " + region));
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** Compares region after region; continues from a completion callback when a region's reads do not end at once. */
@@ -57,11 +71,6 @@ public final class LegComparison {
         while (!result.isDone()) {
             if (region > last) {
                 result.complete(Optional.empty());
-                return;
-            }
-            if (cancelled) {
-                result.completeExceptionally(new CancellationException("comparison of the legs of "
-                        + mirror.describe() + " cancelled at region " + region));
                 return;
             }
             CompletableFuture<Optional<LegMismatch>> r = compareRegion(region);
@@ -108,13 +117,26 @@ public final class LegComparison {
                     + " is not in sync (" + mirror.regionState(r) + ", legs " + mirror.legHealth()
                     + "): its legs cannot be compared", null));
         }
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable releaseThis = () -> {
+            if (released.compareAndSet(false, true)) {
+                tracker.finishRecovery(r, false);
+            }
+        };
+        synchronized (this) {
+            release = releaseThis;
+        }
+        if (result.isDone()) {   // cancelled meanwhile
+            releaseThis.run();
+            return result;
+        }
         long start = mirror.regionStart(r);
         return held.thenCompose(v -> compareChunks(r, start, start + mirror.regionLength(r)))
-                .whenComplete((m, err) -> tracker.finishRecovery(r, false));
+                .whenComplete((m, err) -> releaseThis.run());
     }
 
     private CompletableFuture<Optional<LegMismatch>> compareChunks(int r, long at, long end) {
-        if (at >= end) {
+        if (at >= end || result.isDone()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         int len = (int) Math.min(buffers.get(0).capacity(), end - at);

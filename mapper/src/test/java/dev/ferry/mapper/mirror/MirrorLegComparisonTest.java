@@ -91,14 +91,20 @@ class MirrorLegComparisonTest {
     }
 
     @Test
-    void aCancelledComparisonStopsAtTheNextRegion() {
+    void aCancelledComparisonReleasesItsRegionWithoutWaitingForItsReads() {
         OpQueue q = new OpQueue();
         fx.add("a", new QueuedDevice(a, q)).add("b", new QueuedDevice(b, q));
         MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 b 16", 2);
         LegComparison c = m.compareLegs(0, SIZE);
+        CompletableFuture<Void> w = m.write(10, ByteBuffer.wrap(random(5, 100)), false);
+        assertThat(m.tracker().delayedWrites(0)).isEqualTo(1);
         c.cancel();
-        q.drain();
+        assertThat(c.result()).isCompletedExceptionally();
         assertThatThrownBy(() -> join(c.result())).hasRootCauseInstanceOf(CancellationException.class);
-        assertThat(m.regionState(1)).isNotEqualTo(RegionState.RECOVERING);
+        assertThat(m.tracker().delayedWrites(0)).as("the write goes on while the reads still wait").isZero();
+        q.drain();
+        join(w);
+        assertThat(m.regionState(0)).isNotEqualTo(RegionState.RECOVERING);
+        assertThat(m.regionState(1)).as("no later region was held").isNotEqualTo(RegionState.RECOVERING);
     }
 }
