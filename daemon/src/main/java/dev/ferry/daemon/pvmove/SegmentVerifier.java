@@ -112,7 +112,7 @@ final class SegmentVerifier {
     }
 
     /** The first difference in the range, empty if none, null if {@code wake} came first (the comparison stops). */
-    private static Optional<LegMismatch> compare(MirrorTarget mirror, long offset, long length,
+    private Optional<LegMismatch> compare(MirrorTarget mirror, long offset, long length,
             CompletableFuture<Void> wake) throws InterruptedException {
         LegComparison c = mirror.compareLegs(offset, length);
         try {
@@ -127,8 +127,9 @@ final class SegmentVerifier {
         try {
             return c.result().get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("verify of " + mirror.describe() + " failed: "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new VolumeException(ErrorCode.MIGRATE_FAIL, "pvmove " + pvmove + ": verify of " + mirror.describe()
+                    + " could not compare the legs (" + e.getCause().getMessage() + "); the data stays on the source",
+                    e.getCause());
         }
     }
 
