@@ -29,6 +29,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *   jobs                  what background copy jobs share: copy meter, timer
  *   operations            the volume operations (VolumeService, its VolumeOperations port)
  *   activation            metadata to tables, mapped devices and exports
+ *   remote                remote PVs: NBD exports as metadata and data devices, their connections' health
  *   export                the export catalog and the block-device export adapter
  *   policy                what API callers may name: the allowed path directories
  *   model  model.report   the volume model, allocation, the volume manager, reports
@@ -69,6 +70,7 @@ class ArchitectureTest {
             .layer("Jobs").definedBy("dev.ferry.daemon.jobs..")
             .layer("Operations").definedBy("dev.ferry.daemon.operations..")
             .layer("Activation").definedBy("dev.ferry.daemon.activation..")
+            .layer("Remote").definedBy("dev.ferry.daemon.remote..")
             .layer("Bitmap").definedBy("dev.ferry.daemon.bitmap..")
             .layer("Export").definedBy("dev.ferry.daemon.export..")
             .layer("Policy").definedBy("dev.ferry.daemon.policy..")
@@ -76,7 +78,7 @@ class ArchitectureTest {
             .layer("Metadata").definedBy("dev.ferry.daemon.metadata..")
             .layer("Command").definedBy("dev.ferry.daemon.command..")
             .whereLayer("Wiring").mayOnlyAccessLayers("Process", "Api", "Control", "Metrics", "Pvmove", "Mirror",
-                    "Operations", "Activation", "Bitmap", "Export", "Policy", "Model", "Metadata", "Command")
+                    "Operations", "Activation", "Remote", "Bitmap", "Export", "Policy", "Model", "Metadata", "Command")
             .whereLayer("Cli").mayOnlyAccessLayers("Serve", "Process", "Access", "ControlClient", "Control", "Metrics",
                     "Command")
             .whereLayer("Serve").mayOnlyAccessLayers("Metrics", "Export", "Command")
@@ -90,8 +92,9 @@ class ArchitectureTest {
             .whereLayer("Pvmove").mayOnlyAccessLayers("Jobs", "Operations", "Activation", "Model")
             .whereLayer("Mirror").mayOnlyAccessLayers("Jobs", "Operations", "Activation", "Model")
             .whereLayer("Jobs").mayNotAccessAnyLayer()
-            .whereLayer("Operations").mayOnlyAccessLayers("Activation", "Export", "Model", "Metadata")
-            .whereLayer("Activation").mayOnlyAccessLayers("Export", "Model")
+            .whereLayer("Operations").mayOnlyAccessLayers("Activation", "Remote", "Export", "Model", "Metadata")
+            .whereLayer("Activation").mayOnlyAccessLayers("Remote", "Export", "Model")
+            .whereLayer("Remote").mayOnlyAccessLayers("Model", "Metadata")
             .whereLayer("Bitmap").mayOnlyAccessLayers("Export", "Model")
             .whereLayer("Export").mayNotAccessAnyLayer()
             .whereLayer("Policy").mayNotAccessAnyLayer()

@@ -7,6 +7,7 @@ import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.LvRuntime;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.remote.RemoteOpener;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.device.DeviceInfo;
 import dev.ferry.mapper.device.DeviceRegistry;
@@ -79,7 +80,13 @@ public final class Activator implements LvRuntime, AutoCloseable {
     /** As above, with tables seeing PV files through {@code wrapper} (fault injection). */
     public Activator(ExportDirectory exports, ExportFactory exportFactory, Duration suspendTimeout,
                      PvWrapper wrapper) {
-        this.mapper = new MapperStack(suspendTimeout, wrapper);
+        this(exports, exportFactory, suspendTimeout, wrapper, RemoteOpener.NONE);
+    }
+
+    /** As above, with remote PVs' data devices opened by {@code remote}. */
+    public Activator(ExportDirectory exports, ExportFactory exportFactory, Duration suspendTimeout,
+                     PvWrapper wrapper, RemoteOpener remote) {
+        this.mapper = new MapperStack(suspendTimeout, wrapper, remote);
         this.exports = exports;
         this.exportFactory = exportFactory;
         this.suspendTimeout = suspendTimeout;

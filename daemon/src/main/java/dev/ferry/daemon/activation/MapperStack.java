@@ -1,5 +1,6 @@
 package dev.ferry.daemon.activation;
 
+import dev.ferry.daemon.remote.RemoteOpener;
 import dev.ferry.mapper.DeviceMapper;
 import dev.ferry.mapper.block.IoExecutors;
 import dev.ferry.mapper.copy.Copier;
@@ -20,9 +21,9 @@ final class MapperStack implements AutoCloseable {
     private final DeviceMapper mapper;
     private final MirrorEvents mirrorEvents = new MirrorEvents();
 
-    MapperStack(Duration suspendTimeout, PvWrapper wrapper) {
+    MapperStack(Duration suspendTimeout, PvWrapper wrapper, RemoteOpener remote) {
         this.io = IoExecutors.newDefaultPool();
-        this.pvs = new PvDevices(io, wrapper, Scheduler.system());
+        this.pvs = new PvDevices(io, wrapper, Scheduler.system(), remote);
         this.mapper = new DeviceMapper(Scheduler.system(), CopierConfig.defaults(), pvs, suspendTimeout,
                 mirrorEvents);
     }

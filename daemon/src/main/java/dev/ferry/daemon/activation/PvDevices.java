@@ -1,5 +1,7 @@
 package dev.ferry.daemon.activation;
 
+import dev.ferry.daemon.model.PvUri;
+import dev.ferry.daemon.remote.RemoteOpener;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.targets.DeviceResolver;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The PV files under active tables: each path is opened once as a {@link FileBlockDevice} on the shared I/O
- * executor and shared by every table naming it. Users {@link #acquire} the paths a table needs before parsing
+ * executor (a remote PV's URI as its export, through the {@link RemoteOpener}) and shared by every table naming it. Users {@link #acquire} the paths a table needs before parsing
  * it and {@link #release} them once the table is gone; the file closes when its last user releases it. Tables
  * see each file through the {@link PvWrapper} and a {@link WatchedPvDevice} that tells whether it fails
  * persistently. As a {@link DeviceResolver} it also serves tables loaded by hand ({@code dmsetup create}): a path
@@ -39,22 +41,42 @@ final class PvDevices implements DeviceResolver {
     /** Resolves and checks a path named in a table loaded by hand; every absolute path passes until restricted. */
     private volatile Function<String, Path> handLoaded = Path::of;
 
+    private final RemoteOpener remote;
+
     private final class Entry {
-        final FileBlockDevice device;
+        final BlockDevice device;
         final WatchedPvDevice exposed;
         int users;
         boolean pinned;
 
-        Entry(String path, FileBlockDevice device) {
+        Entry(String path, BlockDevice device) {
             this.device = device;
             this.exposed = new WatchedPvDevice(path, device, wrapper.wrap(path, device), clock);
         }
+
+        /** Closes the device after its in-flight I/O (a remote PV's device gives up its use of the connection). */
+        CompletableFuture<Void> close() {
+            if (device instanceof FileBlockDevice file) {
+                return file.closeAsync();
+            }
+            device.close();
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
-    PvDevices(Executor executor, PvWrapper wrapper, Scheduler clock) {
+    PvDevices(Executor executor, PvWrapper wrapper, Scheduler clock, RemoteOpener remote) {
         this.executor = executor;
         this.wrapper = wrapper;
         this.clock = clock;
+        this.remote = remote;
+    }
+
+    /** Opens the PV named {@code name}: a remote PV's export by its URI, else a file. */
+    private BlockDevice open(String name) throws IOException {
+        if (PvUri.isUri(name)) {
+            return remote.openData(name);
+        }
+        return FileBlockDevice.open(Paths.get(name), FileBlockDevice.Access.READ_WRITE, executor);
     }
 
     /** Opens (or shares) every path, counting one user each; on failure nothing stays acquired. */
@@ -64,7 +86,7 @@ final class PvDevices implements DeviceResolver {
             for (String p : paths) {
                 Entry e = open.get(p);
                 if (e == null) {
-                    e = new Entry(p, FileBlockDevice.open(Paths.get(p), FileBlockDevice.Access.READ_WRITE, executor));
+                    e = new Entry(p, open(p));
                     open.put(p, e);
                 }
                 e.users++;
@@ -87,7 +109,7 @@ final class PvDevices implements DeviceResolver {
             if (--e.users == 0 && !e.pinned) {
                 open.remove(p);
                 LOG.debug("closing PV data device {}", p);
-                closing.add(e.device.closeAsync());
+                closing.add(e.close());
             }
         }
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
@@ -130,8 +152,7 @@ final class PvDevices implements DeviceResolver {
             e = open.get(path);
             if (e == null) {
                 try {
-                    e = new Entry(path, FileBlockDevice.open(Paths.get(path), FileBlockDevice.Access.READ_WRITE,
-                            executor));
+                    e = new Entry(path, open(path));
                 } catch (IOException | RuntimeException ex) {
                     throw new IllegalArgumentException("cannot open " + path + ": " + ex.getMessage(), ex);
                 }
@@ -146,7 +167,7 @@ final class PvDevices implements DeviceResolver {
     /** Closes every file (after its in-flight I/O); for shutdown, once no table uses them. */
     synchronized CompletableFuture<Void> closeAll() {
         List<CompletableFuture<Void>> closing = new ArrayList<>();
-        open.values().forEach(e -> closing.add(e.device.closeAsync()));
+        open.values().forEach(e -> closing.add(e.close()));
         open.clear();
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }

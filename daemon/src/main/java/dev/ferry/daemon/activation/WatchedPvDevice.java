@@ -1,5 +1,6 @@
 package dev.ferry.daemon.activation;
 
+import dev.ferry.daemon.remote.NbdBlockDevice;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.Extent;
@@ -24,7 +25,8 @@ import java.util.function.BiConsumer;
 
 /**
  * A PV's data device as tables see it, remembering since when its reads, and apart from them its writes, have been
- * failing with no success in between, so that a PV that fails persistently is taken for lost.
+ * failing with no success in between, so that a PV that fails persistently is taken for lost. A remote PV whose
+ * connection failed (closed, or reported failed by its NBD client) is lost at once, I/O or not.
  *
  * <p>The rule ({@link #persistentFailure}): each direction has its own failing spell, from a failed request to the
  * next successful one of the same direction (reads; writes, which include flushes, discards and zeroing). A PV fails
@@ -58,16 +60,19 @@ final class WatchedPvDevice implements BlockDevice {
             BlockIoException.Kind.NOT_SUPPORTED, BlockIoException.Kind.SHUTDOWN);
 
     private final String path;
-    private final FileBlockDevice file;
+    private final BlockDevice raw;
     private final BlockDevice exposed;
     private final Scheduler clock;
     private final Spell reads = new Spell("reads");
     private final Spell writes = new Spell("writes");
 
-    /** Watches {@code exposed}, the device tables use for PV {@code path} whose file is {@code file}. */
-    WatchedPvDevice(String path, FileBlockDevice file, BlockDevice exposed, Scheduler clock) {
+    /**
+     * Watches {@code exposed}, the device tables use for PV {@code path} whose own device is {@code raw} (its file,
+     * or a remote PV's export).
+     */
+    WatchedPvDevice(String path, BlockDevice raw, BlockDevice exposed, Scheduler clock) {
         this.path = path;
-        this.file = file;
+        this.raw = raw;
         this.exposed = exposed;
         this.clock = clock;
     }
@@ -125,6 +130,12 @@ final class WatchedPvDevice implements BlockDevice {
      * Blocks up to {@link #PROBE_TIMEOUT}.
      */
     Optional<String> persistentFailure() {
+        if (raw instanceof NbdBlockDevice remote) {
+            Optional<String> failed = remote.connectionFailure();
+            if (failed.isPresent()) {
+                return Optional.of("PV " + path + ": remote PV connection failed: " + failed.get());
+            }
+        }
         if (!reads.on() && !writes.on()) {
             return Optional.empty();
         }
@@ -148,7 +159,9 @@ final class WatchedPvDevice implements BlockDevice {
     private Optional<String> probe() {
         int length = (int) Math.min(PROBE_BYTES, size());
         try {
-            file.advise(0, length, Advice.DONTNEED).get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (raw instanceof FileBlockDevice file) {
+                file.advise(0, length, Advice.DONTNEED).get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
             read(0, ByteBuffer.allocate(length)).get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return Optional.empty();
         } catch (ExecutionException e) {

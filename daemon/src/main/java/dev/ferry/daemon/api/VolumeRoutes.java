@@ -17,6 +17,7 @@ import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.LvResizeRequest;
 import dev.ferry.daemon.model.PvInfo;
+import dev.ferry.daemon.model.PvUri;
 import dev.ferry.daemon.model.SegmentType;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.report.ReportOptions;
@@ -101,7 +102,7 @@ public final class VolumeRoutes {
     private Object pvcreate(ControlRequest q) {
         RequestBodies.PvCreate b = q.bodyAs(RequestBodies.PvCreate.class);
         Long size = b.size() == null ? null : Sizes.bytes(b.size(), 'm', "size");
-        PvInfo pv = ops.pvcreate(paths.check(required(b.path(), "path"), "PV path").toString(), size,
+        PvInfo pv = ops.pvcreate(checked(required(b.path(), "path")), size,
             Boolean.TRUE.equals(b.force()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("pv_name", pv.path());
@@ -241,7 +242,15 @@ public final class VolumeRoutes {
     }
 
     private List<String> checked(List<String> pvPaths) {
-        return pvPaths.stream().map(p -> paths.check(p, "PV path").toString()).toList();
+        return pvPaths.stream().map(this::checked).toList();
+    }
+
+    /**
+     * A PV path resolved and checked against the allowed directories; a remote PV's URI is not a path and passes as
+     * it is (the volume model parses it: see daemon/docs/remote-pvs.md for why any host may be named).
+     */
+    private String checked(String pvPath) {
+        return PvUri.isUri(pvPath) ? pvPath : paths.check(pvPath, "PV path").toString();
     }
 
     private static List<String> pvs(ControlRequest q) {

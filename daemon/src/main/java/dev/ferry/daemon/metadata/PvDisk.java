@@ -17,6 +17,8 @@ import java.util.UUID;
  * holds so a commit can choose the slot to overwrite without re-reading.
  */
 public final class PvDisk implements Closeable {
+    private final String name;
+    /** The file behind the PV, or null for a remote PV (an NBD export). */
     private final Path path;
     private final MetadataDevice device;
     private final PvLabel label;
@@ -24,7 +26,8 @@ public final class PvDisk implements Closeable {
     /** The file's identity (device and inode) when opened, or null if the path has none (not a file). */
     private final Object fileKey;
 
-    private PvDisk(Path path, MetadataDevice device, PvLabel label, SlotContent[] slots) {
+    private PvDisk(String name, Path path, MetadataDevice device, PvLabel label, SlotContent[] slots) {
+        this.name = name;
         this.path = path;
         this.device = device;
         this.label = label;
@@ -33,6 +36,9 @@ public final class PvDisk implements Closeable {
     }
 
     private static Object fileKey(Path path) {
+        if (path == null) {
+            return null;
+        }
         try {
             return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
         } catch (IOException | UnsupportedOperationException e) {
@@ -50,8 +56,17 @@ public final class PvDisk implements Closeable {
 
     /** Writes {@code label} and blank slots to {@code device} and syncs: the device becomes an orphan PV. */
     public static PvDisk format(Path path, MetadataDevice device, PvLabel label) throws IOException {
+        return format(path.toString(), path, device, label);
+    }
+
+    /** As {@link #format(Path, MetadataDevice, PvLabel)} for a remote PV named by its URI (no file behind it). */
+    public static PvDisk formatRemote(String uri, MetadataDevice device, PvLabel label) throws IOException {
+        return format(uri, null, device, label);
+    }
+
+    private static PvDisk format(String name, Path path, MetadataDevice device, PvLabel label) throws IOException {
         SlotContent[] slots = new SlotContent[label.slotCount()];
-        PvDisk disk = new PvDisk(path, device, label, slots);
+        PvDisk disk = new PvDisk(name, path, device, label, slots);
         for (int i = 0; i < slots.length; i++) {
             disk.clearSlot(i);
         }
@@ -62,6 +77,15 @@ public final class PvDisk implements Closeable {
 
     /** Reads the label and all slots; empty if the device carries no Ferry label. */
     public static Optional<PvDisk> read(Path path, MetadataDevice device) throws IOException {
+        return read(path.toString(), path, device);
+    }
+
+    /** As {@link #read(Path, MetadataDevice)} for a remote PV named by its URI (no file behind it). */
+    public static Optional<PvDisk> readRemote(String uri, MetadataDevice device) throws IOException {
+        return read(uri, null, device);
+    }
+
+    private static Optional<PvDisk> read(String name, Path path, MetadataDevice device) throws IOException {
         ByteBuffer labelBytes = ByteBuffer.allocate(PvLabel.SIZE);
         device.read(0, labelBytes);
         Optional<PvLabel> label = PvLabel.decode(labelBytes);
@@ -74,7 +98,7 @@ public final class PvDisk implements Closeable {
             throw new MetadataFormatException("PV label places its metadata area up to byte " + mdaEnd
                     + ", past the end of the device (" + size + " bytes)");
         }
-        PvDisk disk = new PvDisk(path, device, label.get(), new SlotContent[label.get().slotCount()]);
+        PvDisk disk = new PvDisk(name, path, device, label.get(), new SlotContent[label.get().slotCount()]);
         for (int i = 0; i < disk.slots.length; i++) {
             disk.slots[i] = disk.readSlot(i);
         }
@@ -144,7 +168,7 @@ public final class PvDisk implements Closeable {
      */
     public void zeroData(long offset, long length) throws IOException {
         if (offset < label.peStart() || length < 0 || offset > device.size() - length) {
-            throw new IOException("zeroing " + offset + "+" + length + " is outside the data area of " + path);
+            throw new IOException("zeroing " + offset + "+" + length + " is outside the data area of " + name);
         }
         ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(length, 1 << 20));
         for (long done = 0; done < length;) {
@@ -183,9 +207,14 @@ public final class PvDisk implements Closeable {
         return new ArrayList<>(List.of(slots));
     }
 
-    /** The path this PV was opened from. */
-    public Path path() {
-        return path;
+    /** The name this PV was opened by: its file's path, or a remote PV's URI. */
+    public String name() {
+        return name;
+    }
+
+    /** The device's current size in bytes (a remote export's as it says now). */
+    public long deviceSize() throws IOException {
+        return device.size();
     }
 
     /** The decoded label. */

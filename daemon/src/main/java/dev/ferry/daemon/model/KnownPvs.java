@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The PV paths a data directory knows, one absolute path per line in {@value #FILE_NAME}; replaced atomically
+ * The PV names a data directory knows (absolute paths and remote PVs' URIs), one per line in {@value #FILE_NAME}; replaced atomically
  * (write temp, fsync, rename, fsync directory).
  */
 public final class KnownPvs {
@@ -42,14 +42,27 @@ public final class KnownPvs {
         return new KnownPvs(dataDir, paths);
     }
 
-    /** The absolute, normalised form of a PV path, as stored in the list and in VG documents; a URI is refused. */
+    /**
+     * The form of a PV name stored in the list and in VG documents: a file path made absolute and normalised, or a
+     * remote PV's NBD URI in its canonical form ({@link PvUri}); a malformed URI, or one asking for TLS, is refused.
+     */
     public static String canonical(String path) {
         if (path == null || path.isBlank()) {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "A physical volume path is required.");
         }
-        if (path.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + path + " is a URI; remote PVs "
-                    + "(nbd://...) are not supported yet: give a file or block device path");
+        if (PvUri.isUri(path)) {
+            PvUri uri;
+            try {
+                uri = PvUri.parse(path);
+            } catch (IllegalArgumentException e) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + path + " is no valid remote "
+                        + "PV URI: " + e.getMessage());
+            }
+            if (uri.scheme().tls()) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + uri + ": TLS for remote "
+                        + "PVs is not available yet (Ferry's NBD client speaks no TLS); use nbd:// or nbd+unix://");
+            }
+            return uri.toString();
         }
         return java.nio.file.Paths.get(path).toAbsolutePath().normalize().toString();
     }

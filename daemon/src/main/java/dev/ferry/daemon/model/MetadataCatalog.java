@@ -36,6 +36,7 @@ final class MetadataCatalog implements AutoCloseable {
     private final DeviceOpener opener;
     private final Map<String, PvDisk> disks = new LinkedHashMap<>();
     private final Set<UUID> lost = new HashSet<>();
+    private final Map<String, String> refused = new LinkedHashMap<>();
     private final Map<String, VolumeGroup> vgs = new TreeMap<>();
     private final List<String> recoveryLog = new ArrayList<>();
     private volatile CommitListener commitListener = CommitListener.NONE;
@@ -58,7 +59,12 @@ final class MetadataCatalog implements AutoCloseable {
     private void scan(boolean tolerateFailedRepairs) throws IOException {
         closeDisks();
         vgs.clear();
+        refused.clear();
         for (String path : known.paths()) {
+            if (PvUri.isUri(path)) {
+                openRemote(path);
+                continue;
+            }
             Path p = Paths.get(path);
             if (!Files.exists(p)) {
                 LOG.warn("Known PV {} is missing", path);
@@ -89,6 +95,46 @@ final class MetadataCatalog implements AutoCloseable {
         recover(tolerateFailedRepairs);
     }
 
+    /**
+     * Opens the remote PV at {@code uri} and reads its label, or records why it is refused: unreachable, no Ferry
+     * label (never forgotten for that: the export may be the wrong one for a while), a damaged label, or an export
+     * smaller than the size its label records (shrunk).
+     */
+    private void openRemote(String uri) throws IOException {
+        MetadataDevice device;
+        try {
+            device = opener.openRemote(uri);
+        } catch (IOException e) {
+            refuse(uri, e.getMessage());
+            return;
+        }
+        try {
+            Optional<PvDisk> disk = PvDisk.readRemote(uri, device);
+            if (disk.isEmpty()) {
+                refuse(uri, "the export carries no Ferry PV label (identity changed: another disk is exported there)");
+            } else if (device.size() < disk.get().label().deviceSize()) {
+                refuse(uri, "the export shrank: it has " + device.size() + " bytes, the PV label records "
+                        + disk.get().label().deviceSize());
+            } else {
+                disks.put(uri, disk.get());
+                return;
+            }
+        } catch (IOException e) {
+            refuse(uri, "cannot read its label: " + e.getMessage());
+        }
+        device.close();
+    }
+
+    private void refuse(String pv, String why) {
+        LOG.error("Remote PV {} refused: {}", pv, why);
+        refused.put(pv, why);
+    }
+
+    /** Why each remote PV that could not be used at the last scan was refused (URI to reason). */
+    Map<String, String> refused() {
+        return Map.copyOf(refused);
+    }
+
     private void recover(boolean tolerateFailedRepairs) throws IOException {
         Set<UUID> members = new LinkedHashSet<>();
         for (List<VgCopy> copies : VgMetadataStore.allCopies(disks.values()).values()) {
@@ -99,8 +145,13 @@ final class MetadataCatalog implements AutoCloseable {
             VolumeGroup vg = loaded.get();
             List<PhysicalVolume> pvs = new ArrayList<>();
             for (PhysicalVolume pv : vg.pvs()) {
-                pvs.add(diskByUuid(pv.uuid()).map(d -> pv.withName(d.path().toString())).orElse(pv));
+                pvs.add(diskByUuid(pv.uuid()).map(d -> pv.withName(d.name())).orElse(pv));
                 members.add(pv.uuid());
+                PvDisk other = disks.get(pv.name());
+                if (PvUri.isUri(pv.name()) && other != null && !other.uuid().equals(pv.uuid())) {
+                    refuse(pv.name(), "identity changed: the export carries PV " + other.uuid() + " where VG "
+                            + vg.name() + " expects PV " + pv.uuid());
+                }
             }
             vg = vg.withPvs(pvs);
             List<PvDisk> present = disksOf(pvs.stream().map(PhysicalVolume::uuid).toList());
@@ -116,13 +167,13 @@ final class MetadataCatalog implements AutoCloseable {
                     try {
                         if (VgMetadataStore.repair(disk, copy)) {
                             note("repaired metadata of VG " + vg.name() + " seqno " + vg.seqno() + " on "
-                                    + disk.path());
+                                    + disk.name());
                         }
                     } catch (IOException e) {
                         if (!tolerateFailedRepairs) {
                             throw e;
                         }
-                        note("could not repair metadata of VG " + vg.name() + " on " + disk.path() + " (" + e
+                        note("could not repair metadata of VG " + vg.name() + " on " + disk.name() + " (" + e
                                 + "); its copy stays stale until a write to it succeeds");
                     }
                 }
@@ -133,7 +184,7 @@ final class MetadataCatalog implements AutoCloseable {
             if (!members.contains(disk.uuid())
                     && disk.slots().stream().anyMatch(s -> s.state() != SlotContent.State.EMPTY)) {
                 VgMetadataStore.clearAll(disk);
-                note("cleared stale metadata of orphan PV " + disk.path());
+                note("cleared stale metadata of orphan PV " + disk.name());
             }
         }
     }
@@ -204,7 +255,7 @@ final class MetadataCatalog implements AutoCloseable {
         for (PvDisk d : targetDisks) {
             if (doc.length > d.capacity()) {
                 throw new VolumeException(ErrorCode.METADATA_TOO_LARGE, "VG " + next.name() + " metadata of "
-                        + doc.length + " bytes exceeds the slot capacity " + d.capacity() + " of " + d.path());
+                        + doc.length + " bytes exceeds the slot capacity " + d.capacity() + " of " + d.name());
             }
         }
         if (targetDisks.isEmpty()) {
@@ -261,7 +312,7 @@ final class MetadataCatalog implements AutoCloseable {
     /** Stops writing metadata to {@code disk}: its PV is lost (unlinked, replaced, vanished or failing). */
     void lose(PvDisk disk, String why) {
         if (lost.add(disk.uuid())) {
-            LOG.error("PV {} ({}) is lost: {}", disk.path(), disk.uuid(), why);
+            LOG.error("PV {} ({}) is lost: {}", disk.name(), disk.uuid(), why);
         }
     }
 
@@ -321,7 +372,7 @@ final class MetadataCatalog implements AutoCloseable {
     }
 
     void addDisk(PvDisk disk) throws IOException {
-        PvDisk old = disks.put(disk.path().toString(), disk);
+        PvDisk old = disks.put(disk.name(), disk);
         if (old != null && old != disk) {
             old.close();
         }

@@ -30,10 +30,7 @@ final class PvInitializer {
      */
     static PvDisk initialize(KnownPvs known, DeviceOpener opener, Path file, Long size, boolean force) {
         String p = file.toString();
-        if (size != null && size < VolumeManager.MIN_PV_SIZE) {
-            throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Size " + size + " is below the minimum PV size "
-                    + VolumeManager.MIN_PV_SIZE);
-        }
+        checkSize(size);
         boolean exists = Files.exists(file);
         if (!exists && size == null) {
             throw new VolumeException(ErrorCode.PV_NOT_FOUND, "Device " + p + " does not exist; give a size to "
@@ -56,29 +53,77 @@ final class PvInitializer {
         }
     }
 
+    /**
+     * Labels the remote export at {@code uri} (canonical) as an orphan PV of {@code size} bytes (null: the export's
+     * size), with the same refusals as a device: a larger size than the export, a label or data already there
+     * unless {@code force}. The URI is recorded in {@code known} before the label is written.
+     */
+    static PvDisk initializeRemote(KnownPvs known, DeviceOpener opener, String uri, Long size, boolean force) {
+        checkSize(size);
+        MetadataDevice device = null;
+        try {
+            device = opener.openRemote(uri);
+            long deviceSize = checkDevice(device, uri, uri, size, true, force);
+            known.add(uri);
+            return PvDisk.formatRemote(uri, device, PvLabel.withDefaults(UUID.randomUUID(), deviceSize));
+        } catch (IOException | RuntimeException e) {
+            if (device != null) {
+                try {
+                    device.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            if (e instanceof VolumeException v) {
+                throw v;
+            }
+            throw new VolumeException(ErrorCode.IO_ERROR, "pvcreate " + uri + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkSize(Long size) {
+        if (size != null && size < VolumeManager.MIN_PV_SIZE) {
+            throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Size " + size + " is below the minimum PV size "
+                    + VolumeManager.MIN_PV_SIZE);
+        }
+    }
+
+    /**
+     * The size the label will record: {@code size}, else the device's; refuses a {@code size} past a fixed-size
+     * device's end, a device below the minimum and, unless {@code force}, one with a label or data in its first MiB.
+     */
+    private static long checkDevice(MetadataDevice probe, String p, String shown, Long size, boolean fixedSize,
+                                    boolean force) throws IOException {
+        if (size != null && fixedSize && size > probe.size()) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Size " + size + " exceeds device " + p
+                    + " of " + probe.size() + " bytes");
+        }
+        long deviceSize = size != null ? size : probe.size();
+        if (deviceSize < VolumeManager.MIN_PV_SIZE) {
+            throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Device " + p + " has " + deviceSize
+                    + " bytes, below the minimum PV size " + VolumeManager.MIN_PV_SIZE);
+        }
+        if (force) {
+            return deviceSize;
+        }
+        if (PvDisk.hasLabelMagic(probe)) {
+            throw new VolumeException(ErrorCode.PV_EXISTS, "Device " + p + " is already labelled as a "
+                    + "physical volume; use force to overwrite");
+        }
+        Optional<DeviceSignatures.Finding> found = DeviceSignatures.scan(probe);
+        if (found.isPresent()) {
+            throw new VolumeException(ErrorCode.DEVICE_HAS_DATA, "Device " + shown + " holds "
+                    + found.get() + "; pvcreate would overwrite it: wipe it first or use force");
+        }
+        return deviceSize;
+    }
+
     private static void probe(DeviceOpener opener, Path file, Long size, boolean force) throws IOException {
         String p = file.toString();
         try (MetadataDevice probe = opener.open(file)) {
-            if (size != null && !Files.isRegularFile(file) && size > probe.size()) {
-                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Size " + size + " exceeds device " + p
-                        + " of " + probe.size() + " bytes");
-            }
-            long deviceSize = size != null ? size : probe.size();
-            if (deviceSize < VolumeManager.MIN_PV_SIZE) {
-                throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Device " + p + " has " + deviceSize
-                        + " bytes, below the minimum PV size " + VolumeManager.MIN_PV_SIZE);
-            }
+            checkDevice(probe, p, shown(file), size, !Files.isRegularFile(file), force);
             if (force) {
                 return;
-            }
-            if (PvDisk.hasLabelMagic(probe)) {
-                throw new VolumeException(ErrorCode.PV_EXISTS, "Device " + p + " is already labelled as a "
-                        + "physical volume; use force to overwrite");
-            }
-            Optional<DeviceSignatures.Finding> found = DeviceSignatures.scan(probe);
-            if (found.isPresent()) {
-                throw new VolumeException(ErrorCode.DEVICE_HAS_DATA, "Device " + shown(file) + " holds "
-                        + found.get() + "; pvcreate would overwrite it: wipe it first or use force");
             }
             if (size != null && Files.isRegularFile(file) && probe.size() > 0 && size != probe.size()) {
                 throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "File " + shown(file) + " has "

@@ -2,6 +2,8 @@ package dev.ferry.daemon.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One {@code PV[:PE-range[:PE-range...]]} argument restricting allocation. A range is {@code A-B} (inclusive),
@@ -9,14 +11,27 @@ import java.util.List;
  */
 public record PvSelection(String path, List<PeRun> ranges) {
     private static final long MAX_PE = 0xFFFF_FFFFL;
+    private static final Pattern URI_RANGES = Pattern.compile("(:[0-9]+([-+][0-9]+)?)+$");
 
     /** Copies the ranges. */
     public PvSelection {
         ranges = List.copyOf(ranges);
     }
 
-    /** Parses {@code PV[:range...]}. */
+    /**
+     * Parses {@code PV[:range...]}. A remote PV's URI keeps its own colons: only a trailing run of
+     * {@code :range} parts after the start of its path counts as ranges.
+     */
     public static PvSelection parse(String text) {
+        if (PvUri.isUri(text)) {
+            int pathStart = text.indexOf('/', text.indexOf("://") + 3);
+            Matcher m = URI_RANGES.matcher(text);
+            if (pathStart >= 0 && m.find(pathStart)) {
+                PvSelection ranges = parse("pv" + m.group());
+                return new PvSelection(text.substring(0, m.start()), ranges.ranges());
+            }
+            return new PvSelection(text, List.of());
+        }
         String[] parts = text.split(":", -1);
         if (parts[0].isEmpty()) {
             throw bad(text, "missing PV name");

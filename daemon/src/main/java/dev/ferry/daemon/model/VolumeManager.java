@@ -36,6 +36,7 @@ public final class VolumeManager implements AutoCloseable {
     private final DeviceOpener opener;
     private final LvRuntime runtime;
     private final Map<String, String> offline = new HashMap<>();
+    private volatile RemoteHealth.Source health = RemoteHealth.Source.NONE;
     private boolean closed;
 
     private VolumeManager(MetadataCatalog catalog, DeviceOpener opener, LvRuntime runtime) {
@@ -70,7 +71,8 @@ public final class VolumeManager implements AutoCloseable {
             throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " belongs to volume group "
                     + vg.name());
         });
-        PvDisk disk = PvInitializer.initialize(catalog.known(), opener, Paths.get(p), size, force);
+        PvDisk disk = PvUri.isUri(p) ? PvInitializer.initializeRemote(catalog.known(), opener, p, size, force)
+                : PvInitializer.initialize(catalog.known(), opener, Paths.get(p), size, force);
         try {
             catalog.addDisk(disk);
         } catch (IOException e) {
@@ -83,7 +85,8 @@ public final class VolumeManager implements AutoCloseable {
     public synchronized void pvremove(String path) {
         ensureOpen();
         String p = KnownPvs.canonical(path);
-        if (catalog.disk(p).isEmpty() && catalog.known().contains(p) && !Files.exists(Paths.get(p))
+        if (catalog.disk(p).isEmpty() && catalog.known().contains(p)
+                && (PvUri.isUri(p) || !Files.exists(Paths.get(p)))
                 && catalog.vgs().values().stream().noneMatch(vg -> vg.pvByName(p).isPresent())) {
             catalog.guard("forget missing PV " + p, () -> catalog.known().remove(p));
             return;
@@ -116,7 +119,8 @@ public final class VolumeManager implements AutoCloseable {
         for (VolumeGroup vg : catalog.vgs().values()) {
             for (PhysicalVolume pv : vg.pvs()) {
                 boolean missing = pv.missing() || catalog.isLost(pv.uuid()) || catalog.diskByUuid(pv.uuid()).isEmpty();
-                out.add(new PvInfo(pv.name(), pv.uuid(), pv.deviceSize(), pv.peStart(), vg.name(), missing));
+                out.add(new PvInfo(pv.name(), pv.uuid(), pv.deviceSize(), pv.peStart(), vg.name(), missing,
+                        health(pv.name())));
                 listed.add(pv.uuid());
             }
         }
@@ -125,8 +129,46 @@ public final class VolumeManager implements AutoCloseable {
     }
 
     private PvInfo info(PvDisk d) {
-        return new PvInfo(d.path().toString(), d.uuid(), d.label().deviceSize(), d.label().peStart(),
-                catalog.vgOf(d.uuid()).map(VolumeGroup::name).orElse(null), false);
+        return new PvInfo(d.name(), d.uuid(), d.label().deviceSize(), d.label().peStart(),
+                catalog.vgOf(d.uuid()).map(VolumeGroup::name).orElse(null), false, health(d.name()));
+    }
+
+    /**
+     * A remote PV's health for reports: what the catalog refused it for at the last scan (failed), else what
+     * {@link #healthFrom the health source} says, else "" (a local PV, or a remote one never connected).
+     */
+    public synchronized Optional<RemoteHealth> remoteHealth(String name) {
+        if (!PvUri.isUri(name)) {
+            return Optional.empty();
+        }
+        String refused = catalog.refused().get(name);
+        if (refused != null) {
+            return Optional.of(new RemoteHealth(RemoteHealth.State.FAILED, refused));
+        }
+        return health.health(name);
+    }
+
+    /** Every known remote PV (by canonical URI) with its health, for metrics. */
+    public synchronized Map<String, RemoteHealth> remoteHealth() {
+        Map<String, RemoteHealth> out = new java.util.TreeMap<>();
+        for (String name : catalog.known().paths()) {
+            remoteHealth(name).ifPresent(h -> out.put(name, h));
+        }
+        return out;
+    }
+
+    /** Tells {@code seen} of every remote PV the health source knows, now and from now on (for metrics). */
+    public void watchRemotePvs(java.util.function.Consumer<String> seen) {
+        health.watch(seen);
+    }
+
+    /** Where remote PVs' connection health comes from from now on. */
+    public void healthFrom(RemoteHealth.Source source) {
+        health = source;
+    }
+
+    private String health(String name) {
+        return remoteHealth(name).map(RemoteHealth::toString).orElse("");
     }
 
     // ---------------------------------------------------------------- VGs
@@ -277,7 +319,8 @@ public final class VolumeManager implements AutoCloseable {
 
     /**
      * The PVs of {@code vg} that are gone but not yet flagged missing, with why: the path no longer leads to the
-     * file that was opened (see {@link PvDisk#stillAtPath}), or a metadata write to it failed.
+     * file that was opened (see {@link PvDisk#stillAtPath}), a metadata write to it failed, or a remote PV's
+     * connection failed.
      */
     public synchronized Map<UUID, String> vanishedPvs(VolumeGroup vg) {
         ensureOpen();
@@ -290,6 +333,9 @@ public final class VolumeManager implements AutoCloseable {
                 out.put(p.uuid(), "a metadata write to PV " + p.name() + " failed");
             } else if (catalog.diskByUuid(p.uuid()).map(d -> !d.stillAtPath()).orElse(false)) {
                 out.put(p.uuid(), "PV file " + p.name() + " was unlinked or replaced");
+            } else if (catalog.diskByUuid(p.uuid()).isPresent()) {
+                health.health(p.name()).filter(h -> h.state() == RemoteHealth.State.FAILED).ifPresent(h ->
+                        out.put(p.uuid(), "remote PV " + p.name() + " failed: " + h.reason()));
             }
         }
         return out;

@@ -6,7 +6,6 @@ import dev.ferry.daemon.activation.ExportFactory;
 import dev.ferry.daemon.activation.LvTables;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.export.ExportDirectory;
-import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.model.AllocationPolicy;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.FreeSpaceMap;
@@ -27,6 +26,7 @@ import dev.ferry.daemon.model.VolumeManager;
 import dev.ferry.daemon.model.report.Report;
 import dev.ferry.daemon.model.report.ReportOptions;
 import dev.ferry.daemon.model.report.Reporter;
+import dev.ferry.daemon.remote.RemotePvs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,8 +56,11 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     private final LiveConversions conversions = new LiveConversions(this);
     private volatile LvNameWatcher names = LvNameWatcher.NONE;
 
-    private VolumeService(VolumeManager manager, Activator activator) {
+    private final RemotePvs remote;
+
+    private VolumeService(VolumeManager manager, Activator activator, RemotePvs remote) {
         this.manager = manager;
+        this.remote = remote;
         this.activator = activator;
         this.reporter = new Reporter(manager);
         this.copies = new MirrorCopyRecorder(manager, activator);
@@ -76,16 +79,19 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     /** As above, with tables seeing PV files through {@code wrapper} (fault injection). */
     public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
             Duration suspendTimeout, PvWrapper wrapper) throws IOException {
-        Activator activator = new Activator(exports, exportFactory, suspendTimeout, wrapper);
+        RemotePvs remote = new RemotePvs();
+        Activator activator = new Activator(exports, exportFactory, suspendTimeout, wrapper, remote);
         VolumeManager manager;
         try {
-            manager = VolumeManager.open(dataDir, DeviceOpener.files(), activator);
+            manager = VolumeManager.open(dataDir, remote, activator);
         } catch (IOException | RuntimeException e) {
             closeQuietly(activator);
+            remote.close();
             throw e;
         }
+        manager.healthFrom(remote);
         activator.readLatestFrom(manager::requireVolumeGroup);
-        VolumeService service = new VolumeService(manager, activator);
+        VolumeService service = new VolumeService(manager, activator, remote);
         for (VolumeGroup vg : manager.volumeGroups()) {   // resumed moves copy at their rate from the start
             for (LogicalVolume lv : vg.lvs()) {
                 if (lv.move() != null) {
@@ -356,7 +362,11 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
             PassiveMirrors.markClean(manager, inSync);
         } finally {
             copies.close();
-            manager.close();
+            try {
+                manager.close();
+            } finally {
+                remote.close();
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.metrics.CommitMetrics;
 import dev.ferry.daemon.metrics.DeviceMetrics;
 import dev.ferry.daemon.metrics.PvMoveMetrics;
+import dev.ferry.daemon.metrics.RemotePvMetrics;
 import dev.ferry.daemon.mirror.MirrorService;
 import dev.ferry.daemon.operations.LvNameWatcher;
 import dev.ferry.daemon.operations.VolumeService;
@@ -82,6 +83,7 @@ public final class VolumeDaemonService implements DaemonService {
         MirrorMetrics.bind(context.meterRegistry(), volumes);
         DeviceMetrics.bind(context.meterRegistry(), volumes.activator().registry());
         volumes.manager().commitListener(new CommitMetrics(context.meterRegistry()));
+        RemotePvMetrics.bind(context.meterRegistry(), volumes.manager());
         moves = new PvMoveService(volumes, System::nanoTime);
         PvMoveMetrics.bind(context.meterRegistry(), moves);
         PvMoveRoutes.install(context.router(), moves);

@@ -158,12 +158,18 @@ class PvcreateSafetyTest {
     }
 
     @Test
-    void refusesAnNbdUriInsteadOfTakingItForARelativePath() throws Exception {
+    void takesAnNbdUriForARemotePvNotForARelativePath() throws Exception {
         try (VolumeManager vm = open()) {
             assertThatThrownBy(() -> vm.pvcreate("nbd://127.0.0.1:10809/vg0/lv", 64 * MIB, false))
                     .isInstanceOf(VolumeException.class)
-                    .hasMessage("Physical volume nbd://127.0.0.1:10809/vg0/lv is a URI; remote PVs (nbd://...) are "
-                            + "not supported yet: give a file or block device path");
+                    .hasMessage("pvcreate nbd://127.0.0.1:10809/vg0/lv failed: remote PV nbd://127.0.0.1:10809/vg0/lv "
+                            + "cannot be opened: this daemon part opens local files only");
+            assertThatThrownBy(() -> vm.pvcreate("nbd://127.0.0.1:0/vg0/lv", null, false))
+                    .hasMessage("Physical volume nbd://127.0.0.1:0/vg0/lv is no valid remote PV URI: URI "
+                            + "'nbd://127.0.0.1:0/vg0/lv': port 0 is out of range 1-65535");
+            assertThatThrownBy(() -> vm.pvcreate("nbds://127.0.0.1/lv", null, false))
+                    .hasMessage("Physical volume nbds://127.0.0.1:10809/lv: TLS for remote PVs is not available yet "
+                            + "(Ferry's NBD client speaks no TLS); use nbd:// or nbd+unix://");
             assertThat(Path.of("nbd:")).doesNotExist();
             assertThat(vm.physicalVolumes()).isEmpty();
         }

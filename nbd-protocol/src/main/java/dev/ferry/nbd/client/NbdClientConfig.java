@@ -2,6 +2,7 @@ package dev.ferry.nbd.client;
 
 import dev.ferry.nbd.NbdConstants;
 import io.netty.channel.IoEventLoopGroup;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -23,11 +24,13 @@ import java.util.Objects;
  *                          {@link java.util.concurrent.RejectedExecutionException}
  * @param eventLoopGroup    shared event loop group of the same transport, or null for a private one-thread
  *                          group that the client shuts down when its connection closes
+ * @param unixSocket        the server's Unix domain socket, or null to connect to {@code host:port} over TCP (with a
+ *                          socket, host and port only name the server in messages)
  */
 public record NbdClientConfig(String host, int port, String exportName, boolean structuredReplies,
                               boolean extendedHeaders, List<String> metaContexts, NbdTransport transport,
                               Duration connectTimeout, int maxInFlight, int maxQueued,
-                              IoEventLoopGroup eventLoopGroup) {
+                              IoEventLoopGroup eventLoopGroup, Path unixSocket) {
 
     /** Validates the configuration. */
     public NbdClientConfig {
@@ -53,6 +56,16 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
         return new Builder(host, port);
     }
 
+    /** A builder with the defaults for the server listening on the Unix domain socket {@code socket}. */
+    public static Builder builder(Path socket) {
+        return new Builder("localhost", NbdConstants.NBD_DEFAULT_PORT).unixSocket(socket);
+    }
+
+    /** Where the server is, for messages: {@code host:port}, or the Unix socket's path. */
+    public String endpoint() {
+        return unixSocket != null ? unixSocket.toString() : host + ":" + port;
+    }
+
     /** Builder for {@link NbdClientConfig}. */
     public static final class Builder {
         private final String host;
@@ -66,6 +79,7 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
         private int maxInFlight = 128;
         private int maxQueued = 4096;
         private IoEventLoopGroup eventLoopGroup;
+        private Path unixSocket;
 
         private Builder(String host, int port) {
             this.host = host;
@@ -126,10 +140,16 @@ public record NbdClientConfig(String host, int port, String exportName, boolean 
             return this;
         }
 
+        /** Connect to the Unix domain socket {@code socket} instead of TCP. */
+        public Builder unixSocket(Path socket) {
+            this.unixSocket = socket;
+            return this;
+        }
+
         /** Builds the validated configuration. */
         public NbdClientConfig build() {
             return new NbdClientConfig(host, port, exportName, structuredReplies, extendedHeaders, metaContexts,
-                    transport, connectTimeout, maxInFlight, maxQueued, eventLoopGroup);
+                    transport, connectTimeout, maxInFlight, maxQueued, eventLoopGroup, unixSocket);
         }
     }
 }

@@ -9,13 +9,12 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Opens a TCP connection and runs the handshake for one {@link NegotiationHandler.Purpose}, under the
+ * Opens a TCP (or Unix domain socket) connection and runs the handshake for one {@link NegotiationHandler.Purpose}, under the
  * configured deadline; owns the private event loop group when the configuration brings none.
  */
 final class NbdConnector {
@@ -36,21 +35,25 @@ final class NbdConnector {
         CompletableFuture<Opened> opened = new CompletableFuture<>();
         HandshakeDecoder decoder = new HandshakeDecoder();
         NegotiationHandler negotiator = new NegotiationHandler(config, purpose, decoder);
+        boolean unix = config.unixSocket() != null;
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(transport.channelClass())
-                .option(ChannelOption.TCP_NODELAY, true)
+                .channel(unix ? transport.domainChannelClass() : transport.channelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.connectTimeout().toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
+                    protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("nbd-handshake-decoder", decoder)
                                 .addLast("nbd-option-encoder", new OptionRequestEncoder())
                                 .addLast("nbd-negotiator", negotiator);
                     }
                 });
-        ChannelFuture connect = bootstrap.connect(config.host(), config.port());
+        if (!unix) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
+        }
+        ChannelFuture connect = unix ? bootstrap.connect(transport.domainAddress(config.unixSocket()))
+                : bootstrap.connect(config.host(), config.port());
         Channel channel = connect.channel();
         if (ownGroup) {
             channel.closeFuture().addListener(f -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS));
@@ -68,7 +71,7 @@ final class NbdConnector {
         } else {
             EventLoopTasks.run(channel, () -> watch(config, connect, negotiator),
                     gone -> negotiator.result().completeExceptionally(new NbdConnectionClosedException(
-                            "NBD connection to " + config.host() + ":" + config.port()
+                            "NBD connection to " + config.endpoint()
                                     + " closed before the handshake started", gone)));
         }
         return opened;
@@ -78,7 +81,7 @@ final class NbdConnector {
     private static void watch(NbdClientConfig config, ChannelFuture connect, NegotiationHandler negotiator) {
         Channel channel = connect.channel();
         var deadline = channel.eventLoop().schedule(() -> negotiator.fail(new TimeoutException(
-                "NBD handshake with " + config.host() + ":" + config.port() + " did not finish within "
+                "NBD handshake with " + config.endpoint() + " did not finish within "
                         + config.connectTimeout())), config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         negotiator.result().whenComplete((negotiated, error) -> deadline.cancel(false));
         connect.addListener(f -> {

@@ -55,15 +55,29 @@ abstract class LvmCommand extends ThinClientCommand {
         out().println(MESSAGE_INDENT + text);
     }
 
-    /** {@code path} made absolute against this process's working directory. */
+    /**
+     * {@code path} made absolute against this process's working directory; a remote PV's URI ({@code nbd://...},
+     * anything with {@code ://}) goes to the daemon as it is, which parses it.
+     */
     static String absolute(String path) {
+        if (remote(path)) {
+            return path;
+        }
         return Path.of(path).toAbsolutePath().normalize().toString();
     }
 
-    /** Every {@code PV[:PE-range...]} argument with its PV path made absolute. */
+    private static boolean remote(String path) {
+        return path.contains("://");
+    }
+
+    /** Every {@code PV[:PE-range...]} argument with its PV path made absolute (a URI, ranges and all, as it is). */
     static List<String> absolutePvArgs(List<String> args) {
         List<String> out = new ArrayList<>();
         for (String a : args == null ? List.<String>of() : args) {
+            if (remote(a)) {
+                out.add(a);
+                continue;
+            }
             int colon = a.indexOf(':');
             out.add(colon < 0 ? absolute(a) : absolute(a.substring(0, colon)) + a.substring(colon));
         }

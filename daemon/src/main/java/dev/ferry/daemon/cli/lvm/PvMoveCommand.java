@@ -173,8 +173,11 @@ public final class PvMoveCommand extends LvmCommand {
         }
     }
 
-    /** {@code PV[:ranges]} without the ranges. */
+    /** {@code PV[:ranges]} without the ranges (a remote PV's URI is left to the daemon, which parses it). */
     private static String pvOnly(String arg) {
+        if (arg.contains("://")) {
+            return arg;
+        }
         return arg.contains(":") ? arg.substring(0, arg.indexOf(':')) : arg;
     }
 

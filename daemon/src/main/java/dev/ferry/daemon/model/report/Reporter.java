@@ -5,6 +5,7 @@ import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.PvInfo;
+import dev.ferry.daemon.model.PvUri;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
@@ -25,7 +26,8 @@ import java.util.Set;
 /** Builds {@code pvs}, {@code vgs} and {@code lvs} reports from a {@link VolumeManager}'s current state. */
 public final class Reporter {
     private static final List<ReportField<PvRow>> PV_FIELDS = List.of(
-            ReportField.text("pv_name", "PV", 10, r -> r.pv().missing() ? "[unknown]" : r.pv().path()),
+            ReportField.text("pv_name", "PV", 10,
+                    r -> r.pv().missing() && !PvUri.isUri(r.pv().path()) ? "[unknown]" : r.pv().path()),
             ReportField.text("vg_name", "VG", r -> r.vg() == null ? "" : r.vg().name()),
             ReportField.text("pv_fmt", "Fmt", r -> "ferry1"),
             ReportField.text("pv_attr", "Attr", PvRow::attr),
@@ -37,7 +39,8 @@ public final class Reporter {
             ReportField.number("pv_pe_count", "PE", 3, PvRow::peCount),
             ReportField.number("pv_pe_alloc_count", "Alloc",
                     r -> r.vg() == null ? 0 : r.peCount() - r.free().freeExtents(r.pv().uuid())),
-            ReportField.number("pv_stale_extents", "Stale", PvRow::staleExtents));
+            ReportField.number("pv_stale_extents", "Stale", PvRow::staleExtents),
+            ReportField.text("pv_health", "Health", r -> r.pv().health()));
     private static final List<ReportField<VgRow>> VG_FIELDS = List.of(
             ReportField.text("vg_name", "VG", r -> r.vg().name()),
             ReportField.number("pv_count", "#PV", r -> r.vg().pvs().size()),
