@@ -69,8 +69,13 @@ public final class NetHost {
         }
     }
 
+    /** The command that runs the rest of its command line inside this host's namespace. */
+    public List<String> execPrefix() {
+        return List.of("ip", "netns", "exec", namespace);
+    }
+
     private List<String> inside(String... command) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        List<String> cmd = new ArrayList<>(execPrefix());
         Path exe = ExternalTool.find(command[0]);
         cmd.add(exe == null ? command[0] : exe.toString());
         cmd.addAll(List.of(command).subList(1, command.length));

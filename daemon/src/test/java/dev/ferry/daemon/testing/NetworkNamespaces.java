@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * ({@code .1}, {@code .2}, ... in the order named). While it lives, an {@code unreachable} route for that /24 in the
  * root namespace (the guard) makes a stray client outside the namespaces fail at once instead of following the
  * default route off the machine; the guard also claims the /24, so concurrent fixtures take different ones. Faults:
- * {@link #partition} (nftables drop rules, one direction or both) and {@link #heal}, {@link #linkDown}/{@link
+ * {@link #partition} (nftables drop rules, one direction or both, silent or with TCP resets) and {@link #heal}, {@link #linkDown}/{@link
  * #linkUp} (a flap), and {@link #slowLink} (a {@code tbf} qdisc on a host's egress). {@link #close} kills the
  * processes started in the hosts and deletes the namespaces and the guard, also after a failure; leftovers of a run
  * that was killed (namespaces named after a process that is gone) are deleted when the next fixture is created.
@@ -40,8 +40,8 @@ public final class NetworkNamespaces implements AutoCloseable {
     private final Map<String, NetHost> hosts = new LinkedHashMap<>();
     private final List<String> namespaces = new ArrayList<>();
     private final List<NetProcess> processes = new ArrayList<>();
-    /** Blocked directions, {from, to} host names. */
-    private final Set<List<String>> blocked = new LinkedHashSet<>();
+    /** Blocked directions, {from, to} host names, and how. */
+    private final Map<List<String>, Cut> blocked = new LinkedHashMap<>();
     private boolean closed;
 
     private NetworkNamespaces(int octet) {
@@ -95,17 +95,30 @@ public final class NetworkNamespaces implements AutoCloseable {
         return guardInstalled(octet);
     }
 
+    /** How a partition cuts a direction. */
+    public enum Cut {
+        /** Packets vanish: senders see nothing until their own timeouts (a silent partition). */
+        DROP,
+        /** As DROP, but the sender's TCP packets are refused with a reset at once (a loud partition). */
+        RESET
+    }
+
     /** Drops every packet {@code from} sends to {@code to} (on both hosts: {@code from}'s output, {@code to}'s input). */
-    public synchronized void partition(NetHost from, NetHost to) {
-        blocked.add(List.of(from.name(), to.name()));
+    public void partition(NetHost from, NetHost to) {
+        partition(from, to, Cut.DROP);
+    }
+
+    /** Cuts every packet {@code from} sends to {@code to} as {@code cut} says. */
+    public synchronized void partition(NetHost from, NetHost to, Cut cut) {
+        blocked.put(List.of(from.name(), to.name()), cut);
         writeRules(from);
         writeRules(to);
     }
 
-    /** Drops every packet between {@code a} and {@code b}, both ways: a silent partition. */
-    public synchronized void partitionBoth(NetHost a, NetHost b) {
-        partition(a, b);
-        partition(b, a);
+    /** Cuts everything between {@code a} and {@code b}, both ways, as {@code cut} says. */
+    public synchronized void partitionBoth(NetHost a, NetHost b, Cut cut) {
+        partition(a, b, cut);
+        partition(b, a, cut);
     }
 
     /** Removes every drop rule. */
@@ -211,18 +224,25 @@ public final class NetworkNamespaces implements AutoCloseable {
     private void writeRules(NetHost host) {
         StringBuilder in = new StringBuilder();
         StringBuilder out = new StringBuilder();
-        for (List<String> b : blocked) {
+        for (Map.Entry<List<String>, Cut> e : blocked.entrySet()) {
+            List<String> b = e.getKey();
             if (b.get(0).equals(host.name())) {
-                out.append("    ip daddr ").append(host(b.get(1)).address()).append(" drop\n");
+                String to = host(b.get(1)).address();
+                if (e.getValue() == Cut.RESET) {
+                    out.append("    ip daddr ").append(to).append(" meta l4proto tcp reject with tcp reset\n");
+                }
+                out.append("    ip daddr ").append(to).append(" drop\n");
             }
             if (b.get(1).equals(host.name())) {
                 in.append("    ip saddr ").append(host(b.get(0)).address()).append(" drop\n");
             }
         }
-        // declaring the table first makes the delete succeed whether or not it existed
+        // declaring the table first makes the delete succeed whether or not it existed; what arrives over loopback
+        // passes (a reset that a RESET cut makes for a local sender comes in that way, from the peer's address)
         String rules = "table inet " + FAULT_TABLE + "\ndelete table inet " + FAULT_TABLE + "\n"
                 + (in.isEmpty() && out.isEmpty() ? "" : "table inet " + FAULT_TABLE + " {\n"
-                + "  chain in {\n    type filter hook input priority 0; policy accept;\n" + in + "  }\n"
+                + "  chain in {\n    type filter hook input priority 0; policy accept;\n"
+                + "    iifname \"lo\" accept\n" + in + "  }\n"
                 + "  chain out {\n    type filter hook output priority 0; policy accept;\n" + out + "  }\n}\n");
         try {
             Path file = Files.createTempFile("ferry-nft", ".nft");

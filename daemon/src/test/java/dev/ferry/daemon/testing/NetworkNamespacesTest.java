@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link NetworkNamespaces} with real things: nbdkit in one namespace, nbdinfo and nbdcopy in another reach it over
- * the veth pair (or the bridge of three hosts); a partition makes a client with a deadline fail by it, a heal
- * restores it; a one-way partition leaves the other direction open; a link flap cuts one host only; a tbf limit slows
+ * the veth pair (or the bridge of three hosts); a silent partition makes a client with a deadline fail by it, a
+ * loud one (TCP resets) at once, a heal restores it; a one-way partition leaves the other direction open; a link flap cuts one host only; a tbf limit slows
  * a copy to the rate; the guard route turns a root-namespace client away while the fixture lives and is gone after;
  * leftovers of a killed run are removed.
  */
@@ -91,10 +91,17 @@ class NetworkNamespacesTest {
                     .isNotIn(0, 124);
             assertThat(stray.stderr()).contains("No route to host");   // EHOSTUNREACH: the guard route
 
-            net.partitionBoth(a, b);
+            net.partitionBoth(a, b, NetworkNamespaces.Cut.DROP);
             assertCutOff(a, uri);
             net.heal();
             assertThat(reaches(a, uri)).as("after the heal").isTrue();
+
+            net.partitionBoth(a, b, NetworkNamespaces.Cut.RESET);
+            ExternalTool.Result refused = a.run(TIMEOUT, "timeout", Integer.toString(CLIENT_DEADLINE), "nbdinfo",
+                    "--size", uri);
+            assertThat(refused.exitCode()).as("refused before its deadline: " + refused.describe()).isNotIn(0, 124);
+            assertThat(refused.stderr()).contains("Connection refused");
+            net.heal();
 
             net.partition(a, b);
             assertCutOff(a, uri);
