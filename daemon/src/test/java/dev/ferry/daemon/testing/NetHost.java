@@ -71,7 +71,8 @@ public final class NetHost {
 
     /** The command that runs the rest of its command line inside this host's namespace. */
     public List<String> execPrefix() {
-        return List.of("ip", "netns", "exec", namespace);
+        Path ip = ExternalTool.find("ip");
+        return List.of(ip == null ? "ip" : ip.toString(), "netns", "exec", namespace);
     }
 
     private List<String> inside(String... command) {
