@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code pvmove --verify} in this JVM against a destination whose reads stall (the verify is the only reader of a
- * move's destination): the move copies, then waits in its verify, holding the writes to the region being compared
+ * {@code pvmove --verify} in this JVM against a destination whose reads of whole regions stall (only the verify reads
+ * so much of a move's destination): the move copies, then waits in its verify, holding the writes to the region being compared
  * (the test's one writer soon waits there); an abort then ends it, back on the source, without waiting for the
  * stalled reads, the writer goes on, and no write is lost.
  */
@@ -28,7 +28,8 @@ class PvMoveVerifyTest {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         AtomicInteger held = new AtomicInteger();
         try (PvMoveFixture f = new PvMoveFixture(root,
-                (path, file) -> path.endsWith("/pv2") ? new ReadGatedDevice(file, gate, held) : file)) {
+                (path, file) -> path.endsWith("/pv2")
+                        ? new ReadGatedDevice(file, gate, held, (int) PvMovePlanner.DEFAULT_REGION) : file)) {
             f.linear("a", "4M", f.pv1);
             LvWorkload w = new LvWorkload(() -> f.device("a"), 14).start();
             MoveProgress p = f.moves.start(new PvMoveRequest(PvSelection.parse(f.pv1),
