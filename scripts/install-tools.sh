@@ -25,6 +25,8 @@ declare -A tools=(
     [docker-compose]=docker-compose
     [qemu-system-x86_64]=qemu-system-x86
     [gcc]=gcc
+    [ip]=iproute2 [tc]=iproute2
+    [nft]=nftables
 )
 
 wanted=("$@")

@@ -434,13 +434,23 @@ public final class Activator implements LvRuntime, AutoCloseable {
      * @throws IllegalStateException if the LV is not active or that segment is not a mirror
      */
     public synchronized SegmentRecovery recovery(String vg, String lv, int segment) {
+        MirrorTarget m = mirrorSegment(vg, lv, segment);
+        return new SegmentRecovery(m.regionsInSync(), m.regionCount(), m.legHealth().chars().allMatch(c -> c == 'A'),
+                m.resyncedBytes(), m.size(), m.recoveryFinished());
+    }
+
+    /**
+     * The mirror target of segment {@code segment} of the active LV {@code vg/lv}, as its live table has it.
+     *
+     * @throws IllegalStateException if the LV is not active or that segment is not a mirror
+     */
+    public synchronized MirrorTarget mirrorSegment(String vg, String lv, int segment) {
         List<Target> targets = device(vg, lv).orElseThrow(() -> new IllegalStateException("LV " + exportName(vg, lv)
                 + " is not active")).targets();
         if (segment >= targets.size() || !(targets.get(segment) instanceof MirrorTarget m)) {
             throw new IllegalStateException("segment " + segment + " of " + exportName(vg, lv) + " is not mirrored");
         }
-        return new SegmentRecovery(m.regionsInSync(), m.regionCount(), m.legHealth().chars().allMatch(c -> c == 'A'),
-                m.resyncedBytes(), m.size(), m.recoveryFinished());
+        return m;
     }
 
     /** The copier mirrors (and pvmoves) recover through; its rate limit is shared by all of them. */

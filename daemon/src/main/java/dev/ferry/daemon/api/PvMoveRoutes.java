@@ -9,6 +9,7 @@ import dev.ferry.daemon.model.PvSelection;
 import dev.ferry.daemon.pvmove.MoveProgress;
 import dev.ferry.daemon.pvmove.PvMoveRequest;
 import dev.ferry.daemon.pvmove.PvMoveService;
+import dev.ferry.daemon.pvmove.VerifyMismatch;
 import io.netty.handler.codec.http.HttpMethod;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -23,7 +24,8 @@ public final class PvMoveRoutes {
     private static final Duration ABORT_WAIT = Duration.ofSeconds(120);
 
     /** {@code POST /v1/pvmoves}. */
-    record Start(String source, List<String> destinations, String lv, Boolean atomic, String alloc, String rate) {
+    record Start(String source, List<String> destinations, String lv, Boolean atomic, String alloc, String rate,
+                 Boolean verify) {
     }
 
     /** {@code POST /v1/pvmoves/abort}. */
@@ -58,7 +60,7 @@ public final class PvMoveRoutes {
     }
 
     private static Object start(ControlRequest q, PvMoveService moves) {
-        Start b = q.body().length == 0 ? new Start(null, null, null, null, null, null) : q.bodyAs(Start.class);
+        Start b = q.body().length == 0 ? new Start(null, null, null, null, null, null, null) : q.bodyAs(Start.class);
         if (b.source() == null) {
             return list(moves.resumeAll());
         }
@@ -66,7 +68,7 @@ public final class PvMoveRoutes {
                 : b.destinations().stream().map(PvSelection::parse).toList();
         PvMoveRequest request = new PvMoveRequest(PvSelection.parse(b.source()), dst, lvName(b.lv()),
                 Boolean.TRUE.equals(b.atomic()), b.alloc() == null ? null : AllocationPolicy.parse(b.alloc()),
-                b.rate() == null ? 0 : rate(b.rate()));
+                b.rate() == null ? 0 : rate(b.rate()), Boolean.TRUE.equals(b.verify()));
         return ControlResponse.json(201, json(moves.start(request)));
     }
 
@@ -85,6 +87,18 @@ public final class PvMoveRoutes {
         return Map.of("pvmoves", moves.stream().map(PvMoveRoutes::json).toList());
     }
 
+    private static Map<String, Object> mismatch(VerifyMismatch v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("segment", v.segment());
+        m.put("lv", v.lv());
+        m.put("lv_byte", v.lvByte() < 0 ? null : v.lvByte());
+        m.put("source_pv", v.sourcePv());
+        m.put("source_byte", v.sourceByte());
+        m.put("destination_pv", v.destinationPv());
+        m.put("destination_byte", v.destinationByte());
+        return m;
+    }
+
     /** The documented JSON of one move. */
     static Map<String, Object> json(MoveProgress p) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -95,6 +109,7 @@ public final class PvMoveRoutes {
         m.put("destinations", p.destinations());
         m.put("lvs", p.lvs());
         m.put("atomic", p.atomic());
+        m.put("verify", p.verify());
         m.put("state", p.state().name());
         m.put("percent", Math.round(p.percent() * 100) / 100.0);
         m.put("total_bytes", p.totalBytes());
@@ -105,6 +120,7 @@ public final class PvMoveRoutes {
         m.put("elapsed_seconds", Math.round(p.elapsedSeconds() * 1000) / 1000.0);
         m.put("error", p.errorCode() == null ? null : Map.of("error", p.errorCode(), "message",
                 String.valueOf(p.errorMessage())));
+        m.put("mismatch", p.mismatch() == null ? null : mismatch(p.mismatch()));
         m.put("segments", p.segments().stream().map(s -> {
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("index", s.index());
@@ -113,6 +129,7 @@ public final class PvMoveRoutes {
             x.put("destination", s.destination());
             x.put("state", s.state());
             x.put("percent", Math.round(s.percent() * 100) / 100.0);
+            x.put("verified", s.verified());
             return x;
         }).toList());
         return m;

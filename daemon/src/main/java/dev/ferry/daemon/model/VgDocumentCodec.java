@@ -62,8 +62,11 @@ public final class VgDocumentCodec {
             }
             if (lv.move() != null) {
                 MoveOptions m = lv.move();
-                l.putObject("move").put("source", m.source().toString()).put("atomic", m.atomic())
+                ObjectNode mo = l.putObject("move").put("source", m.source().toString()).put("atomic", m.atomic())
                         .put("rate", m.rateLimit()).put("alloc", m.alloc().cliName()).put("log_lv", m.logLv());
+                if (m.verify()) {
+                    mo.put("verify", true);
+                }
             }
             if (lv.mirror() != null) {
                 ObjectNode mn = l.putObject("mirror").put("mwc", lv.mirror().consistency().cliName());
@@ -126,7 +129,8 @@ public final class VgDocumentCodec {
                 }
                 JsonNode m = l.get("move");
                 MoveOptions move = m == null ? null : new MoveOptions(uuid(m, "source"), bool(m, "atomic"),
-                        integer(m, "rate"), AllocationPolicy.parse(text(m, "alloc")), text(m, "log_lv"));
+                        integer(m, "rate"), AllocationPolicy.parse(text(m, "alloc")), text(m, "log_lv"),
+                        m.has("verify") && bool(m, "verify"));
                 JsonNode mn = l.get("mirror");
                 MirrorOptions mirror = mn == null ? null : new MirrorOptions(
                         MirrorWriteConsistency.parse(text(mn, "mwc")), mn.has("log_lv") ? text(mn, "log_lv") : null,

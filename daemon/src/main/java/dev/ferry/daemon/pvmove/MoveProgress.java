@@ -7,16 +7,19 @@ import java.util.List;
  * as {@code pvmove0} are reused).
  *
  * @param elapsedSeconds from the request (or resume) to the end of the move, or to now while it runs
- * @param segments per pvmove segment: LV-independent piece, extents, source, destination, state and percent
+ * @param verify   whether each segment is verified before it switches ({@code --verify})
+ * @param mismatch where verification found a difference, or null
+ * @param segments per pvmove segment: LV-independent piece, extents, source, destination, state, percent and whether
+ *                 it was verified
  */
 public record MoveProgress(long id, String name, String vg, String source, List<String> destinations, List<String> lvs,
-                           boolean atomic, JobState state, double percent, long totalBytes, long copiedBytes,
-                           long rateLimit, double mibPerSecond, Long etaSeconds, double elapsedSeconds,
-                           String errorCode,
-                           String errorMessage, List<SegmentProgress> segments) {
+                           boolean atomic, boolean verify, JobState state, double percent, long totalBytes,
+                           long copiedBytes, long rateLimit, double mibPerSecond, Long etaSeconds,
+                           double elapsedSeconds, String errorCode, String errorMessage, VerifyMismatch mismatch,
+                           List<SegmentProgress> segments) {
 
     /** One pvmove segment. */
     public record SegmentProgress(int index, long extents, String source, String destination, String state,
-                                  double percent) {
+                                  double percent, boolean verified) {
     }
 }

@@ -42,7 +42,8 @@ final class Progress {
             copied += (long) (bytes * fraction);
             dests.add(pvName(vg, s.areas().get(1)));
             segs.add(new MoveProgress.SegmentProgress(i, s.extentCount(), place(vg, s.areas().get(0)),
-                    place(vg, s.areas().get(1)), s.moveState().name(), 100 * fraction));
+                    place(vg, s.areas().get(1)), s.moveState().name(), 100 * fraction, lv.move().verify()
+                    && (s.moveState() == MoveState.COMPLETED || job.verifier().verified(i))));
         }
         if (job.state() == JobState.COMPLETED) {
             copied = total;
@@ -52,9 +53,8 @@ final class Progress {
         List<String> lvs = job.movedLvs();
         double percent = total == 0 ? 100 : 100.0 * copied / total;
         return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs,
-                lv.move().atomic(), job.state(), percent, total, copied, lv.move().rateLimit(), rate, eta,
-                job.elapsedSeconds(), job.errorCode(),
-                job.errorMessage(), segs);
+                lv.move().atomic(), lv.move().verify(), job.state(), percent, total, copied, lv.move().rateLimit(),
+                rate, eta, job.elapsedSeconds(), job.errorCode(), job.errorMessage(), job.verifier().mismatch(), segs);
     }
 
     private static double fraction(PvMoveJob job, Segment s, int i) {

@@ -60,6 +60,7 @@ final class PvMoveJob implements Runnable {
     private volatile double[] copiedAtEnd;
     /** Per segment index, the most of it seen copied while all its legs were alive. */
     private final Map<Integer, Double> seenCopied = new ConcurrentHashMap<>();
+    private final SegmentVerifier verifier;
 
     PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, LongSupplier nanoClock,
             long startedNanos) {
@@ -73,6 +74,7 @@ final class PvMoveJob implements Runnable {
         this.lastVg = vg;
         this.meter = new CopyMeter(nanoClock);
         this.timer = new JobTimer(nanoClock, startedNanos);
+        this.verifier = new SegmentVerifier(service.activator(), vgName, name);
         this.movedLvs = vg.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
                 .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
     }
@@ -227,13 +229,18 @@ final class PvMoveJob implements Runnable {
                             + "destination failed (" + o.join().reason() + "); data stays on the source");
                 }
             }
-            if (allDone) {
+            if (allDone && (!lv.move().verify() || verifier.verifyAll(running, current(v -> v), wake))) {
                 List<Integer> disabled = indices(segs, MoveState.DISABLED);
                 List<Integer> next = atomic || disabled.isEmpty() ? List.of() : disabled.subList(0, 1);
                 zeroLogs(next);
                 commit(l -> withStates(withStates(l, running, MoveState.COMPLETED), next, MoveState.RUNNING));
             }
         }
+    }
+
+    /** The {@code --verify} step of this move: what it verified, and where it found a difference. */
+    SegmentVerifier verifier() {
+        return verifier;
     }
 
     /** The recovery of segment {@code i} in the live pvmove device. */

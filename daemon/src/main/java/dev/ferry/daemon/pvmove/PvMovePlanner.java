@@ -177,7 +177,8 @@ public final class PvMovePlanner {
             throw new VolumeException(ErrorCode.NOTHING_TO_MOVE, "No data to move for " + vg.name()
                     + (request.lv() == null ? "" : "/" + request.lv()) + " on " + src.name());
         }
-        MoveOptions options = new MoveOptions(src.uuid(), request.atomic(), request.rateLimit(), policy, logName);
+        MoveOptions options = new MoveOptions(src.uuid(), request.atomic(), request.rateLimit(), policy, logName,
+                request.verify());
         LogicalVolume pvmove = new LogicalVolume(name, UUID.randomUUID(), true,
                 EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.PVMOVE, LvFlag.LOCKED), policy, moveSegs, options, null);
         lvs.add(0, logLv(logName, pvmove, free, allowed, src));

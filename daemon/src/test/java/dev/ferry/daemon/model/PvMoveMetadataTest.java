@@ -18,7 +18,7 @@ class PvMoveMetadataTest {
                 new PhysicalVolume(b, "/pv/b", 65 << 20, 1 << 20, 16));
         LogicalVolume pvmove = new LogicalVolume("pvmove0", UUID.randomUUID(), true,
                 EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.PVMOVE, LvFlag.LOCKED), AllocationPolicy.NORMAL,
-                List.of(pvmoveSegment), new MoveOptions(a, true, 1 << 20, AllocationPolicy.NORMAL, "pvmove0_mlog"), null);
+                List.of(pvmoveSegment), new MoveOptions(a, true, 1 << 20, AllocationPolicy.NORMAL, "pvmove0_mlog", true), null);
         LogicalVolume log = new LogicalVolume("pvmove0_mlog", UUID.randomUUID(), true,
                 EnumSet.of(LvFlag.READ, LvFlag.WRITE, LvFlag.LOCKED), AllocationPolicy.ANYWHERE,
                 List.of(Segment.linear(0, 1, new Area(b, 15))));
@@ -38,7 +38,7 @@ class PvMoveMetadataTest {
         VgValidator.validate(vg);
         byte[] doc = VgDocumentCodec.encode(vg);
         assertThat(new String(doc)).contains("\"move_state\":\"running\"").contains("\"lv\":\"pvmove0\"")
-                .contains("\"log_lv\":\"pvmove0_mlog\"");
+                .contains("\"log_lv\":\"pvmove0_mlog\"").contains("\"verify\":true");
         assertThat(VgDocumentCodec.decode(doc)).isEqualTo(vg);
         FreeSpaceMap free = FreeSpaceMap.of(vg);
         assertThat(free.isFree(a, 0, 2)).as("source extents stay owned").isFalse();

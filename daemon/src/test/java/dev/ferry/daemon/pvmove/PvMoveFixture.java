@@ -107,7 +107,7 @@ final class PvMoveFixture implements AutoCloseable {
         for (String s : destinations) {
             d.add(PvSelection.parse(s));
         }
-        return new PvMoveRequest(PvSelection.parse(source), d, null, atomic, null, rate);
+        return new PvMoveRequest(PvSelection.parse(source), d, null, atomic, null, rate, false);
     }
 
     /** Waits for the move to end and returns its final state. */

@@ -66,7 +66,7 @@ class PvMoveLayoutTest extends PvMoveFixtureTest {
         f.linear("b", "4M", f.pv1);
         LvWorkload wb = new LvWorkload(() -> f.device("b"), 31);
         MoveProgress p = f.moves.start(new PvMoveRequest(PvSelection.parse(f.pv1), List.of(PvSelection.parse(f.pv2)),
-                "b", false, null, 0));
+                "b", false, null, 0, false));
         assertEquals(List.of("b"), p.lvs());
         assertEquals(JobState.COMPLETED, f.await(p));
         assertEquals(Set.of(f.pv1), f.placement("a"));

@@ -33,7 +33,7 @@ class PvMoveRefusalTest extends PvMoveFixtureTest {
 
     private static PvMoveRequest anywhere(String source, String destination) {
         return new PvMoveRequest(PvSelection.parse(source), List.of(PvSelection.parse(destination)), null, false,
-                AllocationPolicy.ANYWHERE, 0);
+                AllocationPolicy.ANYWHERE, 0, false);
     }
 
     @Test
@@ -61,7 +61,7 @@ class PvMoveRefusalTest extends PvMoveFixtureTest {
         refused(ErrorCode.PV_NOT_FOUND, PvMoveFixture.request(f.pv1, root.resolve("nope").toString()));
         refused(ErrorCode.INVALID_ARGUMENT, PvMoveFixture.request(f.pv1 + ":0-100"));
         refused(ErrorCode.LV_NOT_FOUND, new PvMoveRequest(PvSelection.parse(f.pv1), List.of(), "ghost", false,
-                null, 0));
+                null, 0, false));
     }
 
     @Test
@@ -72,7 +72,7 @@ class PvMoveRefusalTest extends PvMoveFixtureTest {
         Poll.until(Duration.ofSeconds(60), "the move's segment to run", () -> f.vg().lv(slow.name()).orElseThrow()
                 .segments().get(0).moveState() == MoveState.RUNNING);
         refused(ErrorCode.ALREADY_MOVING, PvMoveFixture.request(f.pv1, f.pv3));
-        refused(ErrorCode.LV_LOCKED, new PvMoveRequest(PvSelection.parse(f.pv2), List.of(), "a", false, null, 0));
+        refused(ErrorCode.LV_LOCKED, new PvMoveRequest(PvSelection.parse(f.pv2), List.of(), "a", false, null, 0, false));
         List<MoveProgress> aborted = f.moves.abort(f.pv1, Duration.ofSeconds(60));
         assertEquals(JobState.ABORTED, aborted.get(0).state());
         assertEquals(slow.name(), aborted.get(0).name());

@@ -46,7 +46,18 @@ public final class ChildJvm {
 
     /** {@link #start(List, Map, Path)} with extra {@code jvmOptions}. */
     public static Process start(List<String> jvmOptions, List<String> args, Map<String, String> env, Path log) {
-        ProcessBuilder pb = new ProcessBuilder(ferryCommand(jvmOptions, args)).redirectErrorStream(true)
+        return start(List.of(), jvmOptions, args, env, log);
+    }
+
+    /**
+     * {@link #start(List, List, Map, Path)} run through {@code prefix}, a command that runs the rest of its command line
+     * (such as {@link NetHost#execPrefix()}: inside a network namespace).
+     */
+    public static Process start(List<String> prefix, List<String> jvmOptions, List<String> args,
+            Map<String, String> env, Path log) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(ferryCommand(jvmOptions, args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);

@@ -25,7 +25,9 @@ import picocli.CommandLine;
 /**
  * A real {@code ferry daemon} child JVM on its own data directory and a fixed free loopback NBD port that
  * survive restarts: start and wait until healthy, run CLI commands against it (in this JVM or as child
- * processes), kill -9, restart, stop gracefully. Each start logs to its own file; {@link #log()} shows all.
+ * processes), kill -9, restart, stop gracefully. Each start logs to its own file; {@link #log()} shows all. One
+ * started {@link #startIn in a network namespace} serves NBD on a Unix socket instead, which clients in this JVM's
+ * namespace can reach ({@link #nbdUri}, {@link #nbdClient} use it).
  */
 public final class FerryDaemon implements LoggedProcess {
 
@@ -38,12 +40,15 @@ public final class FerryDaemon implements LoggedProcess {
     private final Path controlSocket;
     private final int nbdPort;
     private final List<String> extraArgs;
+    /** The host whose namespace the daemon runs in, or null for this JVM's. */
+    private final NetHost host;
     private final List<Path> logFiles = new ArrayList<>();
     private final List<Process> cliProcesses = new ArrayList<>();
     private Process process;
 
-    private FerryDaemon(Path workDir, List<String> extraArgs) {
+    private FerryDaemon(Path workDir, List<String> extraArgs, NetHost host) {
         this.workDir = workDir;
+        this.host = host;
         this.extraArgs = List.copyOf(extraArgs);
         this.dataDir = workDir.resolve("data");
         int control = extraArgs.indexOf("--control");
@@ -66,9 +71,23 @@ public final class FerryDaemon implements LoggedProcess {
      * daemon's loopback port (then {@link #nbdUri} and {@link #nbdClient} do not apply).
      */
     public static FerryDaemon start(Path workDir, List<String> extraArgs) {
-        FerryDaemon d = new FerryDaemon(workDir, extraArgs);
+        FerryDaemon d = new FerryDaemon(workDir, extraArgs, null);
         d.startAgain();
         return d;
+    }
+
+    /**
+     * As {@link #start(Path, List)}, inside {@code host}'s network namespace, serving NBD on the Unix socket
+     * {@code workDir/nbd.sock}.
+     */
+    public static FerryDaemon startIn(NetHost host, Path workDir, List<String> extraArgs) {
+        FerryDaemon d = new FerryDaemon(workDir, extraArgs, host);
+        d.startAgain();
+        return d;
+    }
+
+    private Path nbdSocket() {
+        return workDir.resolve("nbd.sock");
     }
 
     /** Starts the daemon (again, after {@link #kill9()} or {@link #stop()}) on the same data dir and port. */
@@ -81,10 +100,11 @@ public final class FerryDaemon implements LoggedProcess {
         List<String> args = new ArrayList<>(List.of("daemon", "--data-dir", dataDir.toString(), "--allow-path",
                 workDir.toString()));
         if (!extraArgs.contains("--listen")) {
-            args.addAll(List.of("--listen", "127.0.0.1:" + nbdPort));
+            args.addAll(List.of("--listen", host != null ? "unix:" + nbdSocket() : "127.0.0.1:" + nbdPort));
         }
         args.addAll(extraArgs);
-        process = ChildJvm.start(ChildJvm.FAST_START, args, Map.of(), log);
+        process = ChildJvm.start(host != null ? host.execPrefix() : List.of(), ChildJvm.FAST_START, args, Map.of(),
+                log);
         awaitRunning();
         return this;
     }
@@ -183,12 +203,15 @@ public final class FerryDaemon implements LoggedProcess {
 
     /** The NBD URI of an export, e.g. {@code nbd://127.0.0.1:PORT/vg/lv}. */
     public String nbdUri(String export) {
-        return "nbd://127.0.0.1:" + nbdPort + "/" + export;
+        return host != null ? "nbd+unix:///" + export + "?socket=" + nbdSocket()
+                : "nbd://127.0.0.1:" + nbdPort + "/" + export;
     }
 
     /** Opens an NBD connection to {@code export} (e.g. {@code vg/lv}); the caller closes it. */
     public NbdClient nbdClient(String export) {
-        return NbdClient.connect(NbdClientConfig.builder("127.0.0.1", nbdPort).exportName(export).build()).join();
+        NbdClientConfig.Builder b = host != null ? NbdClientConfig.builder(nbdSocket())
+                : NbdClientConfig.builder("127.0.0.1", nbdPort);
+        return NbdClient.connect(b.exportName(export).build()).join();
     }
 
     /** The NBD port, the same across restarts. */

@@ -249,6 +249,19 @@ public final class MirrorTarget implements Target {
         return recovery.finished();
     }
 
+    /**
+     * Starts comparing every leg with the default leg over the regions covering {@code [offset, offset+length)},
+     * holding writes to each region while it is read ({@link LegComparison}); for a mirror without keep_serving.
+     */
+    public LegComparison compareLegs(long offset, long length) {
+        if (offset < 0 || length <= 0 || offset > size - length) {
+            throw new IllegalArgumentException("range " + offset + "+" + length + " outside " + size + " bytes");
+        }
+        LegComparison c = new LegComparison(this, firstRegion(offset), lastRegion(offset, length));
+        c.step();
+        return c;
+    }
+
     /** The state of {@code region}. */
     public RegionState regionState(int region) {
         return tracker.state(region);

@@ -114,9 +114,20 @@ final class RegionTracker {
      * writes in flight have ended. Returns null if the region is in sync or already recovering.
      */
     synchronized CompletableFuture<Void> startRecovery(int region) {
-        if (recovering.containsKey(region) || log.inSync(region)) {
-            return null;
-        }
+        return recovering.containsKey(region) || log.inSync(region) ? null : claim(region);
+    }
+
+    /**
+     * Holds an in-sync region for a comparison of its legs ({@link LegComparison}): like a recovery claim, new writes
+     * to it are delayed; completes once its writes in flight have ended. Returns null if the region is not in sync
+     * or already claimed. {@link #finishRecovery finishRecovery(region, false)} releases it, leaving it in sync.
+     */
+    synchronized CompletableFuture<Void> holdInSync(int region) {
+        return recovering.containsKey(region) || !log.inSync(region) ? null : claim(region);
+    }
+
+    /** Delays new writes to {@code region}; completes once its writes in flight have ended. */
+    private CompletableFuture<Void> claim(int region) {
         recovering.put(region, new CompletableFuture<>());
         if (pending[region] == 0) {
             return CompletableFuture.completedFuture(null);

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code pvmove [-n LV] [--atomic] [-b] [-i SECS] [--alloc POLICY] [--rate SIZE/s] SRC[:PE-ranges] [DST...]},
+ * {@code pvmove [-n LV] [--atomic] [--verify] [-b] [-i SECS] [--alloc POLICY] [--rate SIZE/s] SRC[:PE-ranges] [DST...]},
  * {@code pvmove --abort [SRC]}, a bare {@code pvmove} (report and continue the moves in progress) and
  * {@code pvmove --rate SIZE/s SRC} on a running move. Without {@code -b} it polls {@code GET /v1/pvmoves} and
  * reports progress until the moves end ({@link ProgressLines}: a bar on a terminal, a line every interval otherwise,
@@ -30,6 +30,10 @@ public final class PvMoveCommand extends LvmCommand {
 
     @Option(names = "--atomic", description = "Move every LV together, or none on abort.")
     boolean atomic;
+
+    @Option(names = "--verify", description = "Before each segment switches to the destination, compare it with the "
+            + "source byte for byte; a difference fails the move, naming where, and the data stays on the source.")
+    boolean verify;
 
     @Option(names = {"-b", "--background"}, description = "Start and return at once.")
     boolean background;
@@ -86,6 +90,7 @@ public final class PvMoveCommand extends LvmCommand {
         body.put("destinations", args.subList(1, args.size()));
         body.put("lv", lv);
         body.put("atomic", atomic);
+        body.put("verify", verify);
         body.put("alloc", alloc);
         body.put("rate", rate);
         JsonNode m = client.call("POST", MOVES, body);

@@ -26,10 +26,16 @@ final class MoveApi {
 
     /** Starts a move of {@code source} to {@code destinations} ({@code rate} null = unlimited); returns the move. */
     JsonNode start(String source, List<String> destinations, boolean atomic, String rate) {
+        return start(source, destinations, atomic, rate, false);
+    }
+
+    /** Starts a move as {@link #start(String, List, boolean, String)} does, with {@code --verify} if asked. */
+    JsonNode start(String source, List<String> destinations, boolean atomic, String rate, boolean verify) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("source", source);
         body.put("destinations", destinations);
         body.put("atomic", atomic);
+        body.put("verify", verify);
         if (rate != null) {
             body.put("rate", rate);
         }
