@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * or resync at a time runs on an LV (others get INRESYNC).
  */
 public final class MirrorService implements AutoCloseable {
+    /**
+     * A test-only fault point: a job whose step named by this system property (a migratepp's {@code reduce} or
+     * {@code extend}) has been committed waits there until the daemon stops, so that a test stops or kills the daemon
+     * in exactly that state. Unset in production.
+     */
+    public static final String HALT_PROPERTY = "ferry.test.mirror-job.halt-after";
     private static final Logger LOG = LoggerFactory.getLogger(MirrorService.class);
     private final VolumeService volumes;
     private final Duration stall;

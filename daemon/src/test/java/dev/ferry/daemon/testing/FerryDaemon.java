@@ -38,13 +38,15 @@ public final class FerryDaemon implements LoggedProcess {
     private final Path controlSocket;
     private final int nbdPort;
     private final List<String> extraArgs;
+    private final List<String> jvmOptions;
     private final List<Path> logFiles = new ArrayList<>();
     private final List<Process> cliProcesses = new ArrayList<>();
     private Process process;
 
-    private FerryDaemon(Path workDir, List<String> extraArgs) {
+    private FerryDaemon(Path workDir, List<String> extraArgs, List<String> jvmOptions) {
         this.workDir = workDir;
         this.extraArgs = List.copyOf(extraArgs);
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.dataDir = workDir.resolve("data");
         int control = extraArgs.indexOf("--control");
         this.controlSocket = control >= 0 && extraArgs.get(control + 1).startsWith("/")
@@ -66,7 +68,12 @@ public final class FerryDaemon implements LoggedProcess {
      * daemon's loopback port (then {@link #nbdUri} and {@link #nbdClient} do not apply).
      */
     public static FerryDaemon start(Path workDir, List<String> extraArgs) {
-        FerryDaemon d = new FerryDaemon(workDir, extraArgs);
+        return start(workDir, extraArgs, List.of());
+    }
+
+    /** As {@link #start(Path, List)}, the daemon's JVM also given {@code jvmOptions} (at every start). */
+    public static FerryDaemon start(Path workDir, List<String> extraArgs, List<String> jvmOptions) {
+        FerryDaemon d = new FerryDaemon(workDir, extraArgs, jvmOptions);
         d.startAgain();
         return d;
     }
@@ -84,7 +91,9 @@ public final class FerryDaemon implements LoggedProcess {
             args.addAll(List.of("--listen", "127.0.0.1:" + nbdPort));
         }
         args.addAll(extraArgs);
-        process = ChildJvm.start(ChildJvm.FAST_START, args, Map.of(), log);
+        List<String> jvm = new ArrayList<>(ChildJvm.FAST_START);
+        jvm.addAll(jvmOptions);
+        process = ChildJvm.start(jvm, args, Map.of(), log);
         awaitRunning();
         return this;
     }
