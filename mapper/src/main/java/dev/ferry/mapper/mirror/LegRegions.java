@@ -23,6 +23,8 @@ final class LegRegions {
     private final boolean keepServing;
     /** Per leg, the regions whose copy on it is stale. */
     private final BitSet[] stale;
+    /** Per leg, the regions whose copy on it was stale at load or was marked stale since (never cleared). */
+    private final BitSet[] staleSinceLoad;
     /** Per leg, the regions it holds no copy of. */
     private final BitSet[] absent;
     /** The regions whose every present copy recovery rewrites (out of sync in the log at load). */
@@ -41,6 +43,7 @@ final class LegRegions {
         this.keepServing = features.keepServing();
         this.stale = new BitSet[legs.size()];
         this.absent = new BitSet[legs.size()];
+        this.staleSinceLoad = new BitSet[legs.size()];
         for (int r = log.nextOutOfSync(0); r >= 0; r = r + 1 < log.regionCount() ? log.nextOutOfSync(r + 1) : -1) {
             wholeCopy.set(r);
         }
@@ -49,6 +52,7 @@ final class LegRegions {
             absent[l.index] = ranges(features.absentRanges().get(l.index), "absent regions of leg " + l.index);
             stale[l.index].andNot(absent[l.index]);
             stale[l.index].stream().forEach(r -> log.setInSync(r, false));
+            staleSinceLoad[l.index] = (BitSet) stale[l.index].clone();
         }
     }
 
@@ -173,6 +177,7 @@ final class LegRegions {
             return false;
         }
         stale[leg.index].set(region);
+        staleSinceLoad[leg.index].set(region);
         return true;
     }
 
@@ -180,6 +185,7 @@ final class LegRegions {
     synchronized void markAllStale(Leg leg) {
         stale[leg.index].set(0, log.regionCount());
         stale[leg.index].andNot(absent[leg.index]);
+        staleSinceLoad[leg.index].or(stale[leg.index]);
         if (absent[leg.index].isEmpty()) {
             log.setAllOutOfSync();
         } else {
@@ -204,5 +210,10 @@ final class LegRegions {
     /** A snapshot of the regions whose copy on leg {@code leg} is stale. */
     synchronized BitSet staleRegions(int leg) {
         return (BitSet) stale[leg].clone();
+    }
+
+    /** A snapshot of the regions whose copy on leg {@code leg} was stale at load or has been marked stale since. */
+    synchronized BitSet staleSinceLoad(int leg) {
+        return (BitSet) staleSinceLoad[leg].clone();
     }
 }

@@ -293,6 +293,18 @@ public final class MirrorTarget implements Target {
         return regions.staleRegions(leg);
     }
 
+    /**
+     * A snapshot of the regions whose copy on leg {@code leg} this mirror knew stale at some time: stale at load or
+     * marked stale since (always empty without keep_serving). A copy marked stale elsewhere (in metadata not loaded
+     * yet) is not among them, so its being good here says nothing about it.
+     */
+    public BitSet staleSinceLoad(int leg) {
+        if (leg < 0 || leg >= legs.size()) {
+            throw new IndexOutOfBoundsException("leg " + leg + " outside 0.." + (legs.size() - 1));
+        }
+        return regions.staleSinceLoad(leg);
+    }
+
     /** Bytes written onto legs by recovery copies since the mirror was created. */
     public long resyncedBytes() {
         return recovery.resyncedBytes();
