@@ -47,6 +47,7 @@ class ResumeTest {
 
     @AfterEach
     void tearDown() throws Exception {
+        System.clearProperty(MirrorService.HALT_PROPERTY);
         f.close();
     }
 
@@ -58,6 +59,16 @@ class ResumeTest {
         ResyncProgress stopped = mirrors.resyncEnd(id).orElseThrow().get(30, TimeUnit.SECONDS);
         assertThat(stopped.state()).as("a stop is not a transition").isEqualTo(ResyncState.RUNNING);
         return stopped;
+    }
+
+    /**
+     * Starts the migratepp of copy {@code from} of LE 3 to PV 5, PE 12, the job halting right after its extend (the
+     * test fault point, {@link MirrorService#HALT_PROPERTY}, cleared after each test; a resumed job does not pass
+     * it) until the service stops; the job as it starts.
+     */
+    private ResyncProgress haltedAfterExtend(Area from) {
+        System.setProperty(MirrorService.HALT_PROPERTY, "extend");
+        return f.mirrors.migratepp("vg", f.name(from), from.startPe(), f.pv(5), 12);
     }
 
     /** Resumes the recorded jobs in a new service and returns the one resumed, at its end. */
@@ -99,10 +110,8 @@ class ResumeTest {
 
     @Test
     void aStoppedMigrateppResumesAtItsResyncAndDropsTheOldCopy() throws Exception {
-        f.volumes.lvchangeRecoveryRate("vg", "m", MIB / 4);   // one 1 MiB extent: about 4 s
         List<Area> before = f.copies(3);
-        ResyncProgress started = f.mirrors.migratepp("vg", f.name(before.get(0)), before.get(0).startPe(), f.pv(5),
-                12);
+        ResyncProgress started = haltedAfterExtend(before.get(0));
         assertThat(started.request().verb()).isEqualTo("migratepp");
 
         stopWhen(f.mirrors, started.id(), () -> f.lv().mirror().resync() != null);
@@ -144,10 +153,8 @@ class ResumeTest {
 
     @Test
     void aConversionOfTheCopiesIsRefusedWhileAJobRunsOrIsRecorded() throws Exception {
-        f.volumes.lvchangeRecoveryRate("vg", "m", MIB / 4);   // one 1 MiB extent: about 4 s
         List<Area> before = f.copies(3);
-        ResyncProgress started = f.mirrors.migratepp("vg", f.name(before.get(0)), before.get(0).startPe(), f.pv(5),
-                12);
+        ResyncProgress started = haltedAfterExtend(before.get(0));
         for (int mirrors : new int[] {0, 2}) {
             assertThatThrownBy(() -> f.volumes.lvconvert("vg", "m", mirrors, null, null, List.of()))
                     .as("lvconvert -m %d while the job runs", mirrors)
