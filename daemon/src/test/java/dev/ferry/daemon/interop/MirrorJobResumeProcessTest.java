@@ -245,12 +245,11 @@ class MirrorJobResumeProcessTest {
 
     @Test
     void aMigrateppKilledWithSigkillAtItsResyncResumesAndMovesTheCopy() throws Exception {
-        AckedBlockWriter writer = mirrored(34);
-        daemon.cliOk("lvchange", "--maxrecoveryrate", "512k", "vg/lv");   // LE 0's 4 MiB: about 8 s
+        AckedBlockWriter writer = mirrored(34, 2, List.of("-D" + HALT_PROPERTY + "=extend"));
         CliResult started = daemon.cliOk("migratepp", "-b", "vg", pv(2) + ":0", pv(3) + ":30");
         assertThat(started.out()).contains("moving in the background");
-        Poll.until(WAIT, "the new copy recorded", () -> daemon.cliOk("lvs", "-a", "--segments", "--noheadings",
-                "-o", "devices", "vg").out().contains(pv(3) + "(30)"));
+        Poll.until(WAIT, "the job halted after its extend", () -> daemon.log().contains("halted after its extend"));
+        assertThat(leZero()).as("the new copy recorded").contains(pv(3) + "(30)");
         daemon.kill9();
         daemon.startAgain();
 
@@ -260,7 +259,6 @@ class MirrorJobResumeProcessTest {
         assertThat(list.get(0).path("verb").asText()).isEqualTo("migratepp");
         assertThat(list.get(0).path("source").asText()).isEqualTo(pv(2) + ":0");
         String location = list.get(0).path("location").asText();
-        unthrottle();
         Poll.until(WAIT, "the resumed move to end", () -> !job(location).path("state").asText().equals("RUNNING"));
         assertThat(job(location).path("outcome").asText()).isEqualTo("SUCCESS");
         String devices = daemon.cliOk("lvs", "-a", "--segments", "--noheadings", "-o", "devices", "vg").out();
