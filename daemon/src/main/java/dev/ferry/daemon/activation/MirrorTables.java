@@ -9,6 +9,7 @@ import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.VolumeGroup;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +21,14 @@ import java.util.Map;
  * <pre>
  *   image k:  start len linear PV data_sector   |   start len error        (per piece, LE order)
  *   LV:       0 len mirror LOG N VG-LV_mimage_0 0 ... VG-LV_mimage_{N-1} 0 F keep_serving handle_errors
- *                    [stale k a-b,c-d ...]... throttle VG-LV
+ *                    [stale k a-b,c-d ...]... [absent k a-b,...]... throttle VG-LV
  *   LOG:      disk 2 VG-LV_mlog region_sectors [nosync]     (active consistency; 3 arguments with nosync)
  *             core 1 region_sectors | core 2 region_sectors nosync     (no log: nosync unless a full copy is due)
  * </pre>
- * {@code stale k} lists the regions of leg {@code k} overlapping a stale copy, a missing one, or one on a missing
- * PV (whose image piece is {@code error} as well). A mirrored LV whose
+ * {@code stale k} lists the regions of leg {@code k} overlapping a stale copy or one on a missing PV (whose image
+ * piece is {@code error} as well), and those only partly covered by pieces with a copy on that leg; {@code absent k}
+ * the regions lying wholly in pieces without a copy on leg {@code k} (an extent with fewer copies than the LV has
+ * legs): the mirror neither uses nor recovers the leg there. A mirrored LV whose
  * every piece has one copy is plain linear lines.
  */
 final class MirrorTables {
@@ -61,10 +64,16 @@ final class MirrorTables {
             b.append(' ').append(imageDevice(vg, lv, k)).append(" 0");
         }
         List<String> features = new ArrayList<>(List.of("keep_serving", "handle_errors"));
+        List<BitSet[]> copies = new ArrayList<>();
         for (int k = 0; k < legs; k++) {
-            String ranges = staleRegions(vg, lv, k, region);
-            if (!ranges.isEmpty()) {
-                features.addAll(List.of("stale", Integer.toString(k), ranges));
+            copies.add(legRegions(vg, lv, k, region));
+        }
+        for (String kind : List.of("stale", "absent")) {
+            for (int k = 0; k < legs; k++) {
+                String ranges = ranges(copies.get(k)[kind.equals("stale") ? 0 : 1]);
+                if (!ranges.isEmpty()) {
+                    features.addAll(List.of(kind, Integer.toString(k), ranges));
+                }
             }
         }
         features.addAll(List.of("throttle", throttleGroup(vg, lv)));
@@ -112,26 +121,38 @@ final class MirrorTables {
         return resync ? "core 1 " + regionSectors : "core 2 " + regionSectors + " nosync";
     }
 
-    /** {@code a-b,c-d} region ranges of leg {@code leg} overlapping stale or missing copies, or "". */
-    private static String staleRegions(VolumeGroup vg, LogicalVolume lv, int leg, long regionSize) {
-        List<long[]> ranges = new ArrayList<>();
+    /**
+     * Leg {@code leg}'s regions of mirrored LV {@code lv}: {@code [0]} those overlapping a stale copy, a copy on a
+     * missing PV, or a piece without a copy on that leg next to one with a copy (such a region cannot be copied whole
+     * onto the leg); {@code [1]} those lying wholly in pieces without a copy on that leg (absent).
+     */
+    private static BitSet[] legRegions(VolumeGroup vg, LogicalVolume lv, int leg, long regionSize) {
+        BitSet stale = new BitSet();
+        BitSet none = new BitSet();
+        BitSet some = new BitSet();
         for (Segment s : lv.segments()) {
             Area a = s.leg(leg);
-            if (a != null && !a.stale() && !LvTables.missing(vg, a)) {
-                continue;
-            }
-            long first = s.startLe() * vg.extentSize() / regionSize;
-            long last = (s.endLe() * vg.extentSize() + regionSize - 1) / regionSize - 1;
-            long[] prev = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
-            if (prev != null && first <= prev[1] + 1) {
-                prev[1] = Math.max(prev[1], last);
-            } else {
-                ranges.add(new long[] {first, last});
+            int first = (int) (s.startLe() * vg.extentSize() / regionSize);
+            int end = (int) ((s.endLe() * vg.extentSize() + regionSize - 1) / regionSize);
+            (a == null ? none : some).set(first, end);
+            if (a != null && (a.stale() || LvTables.missing(vg, a))) {
+                stale.set(first, end);
             }
         }
+        BitSet mixed = (BitSet) none.clone();
+        mixed.and(some);
+        stale.or(mixed);
+        none.andNot(some);
+        return new BitSet[] {stale, none};
+    }
+
+    /** {@code a-b,c-d} ranges of {@code regions}, or "". */
+    private static String ranges(BitSet regions) {
         List<String> parts = new ArrayList<>();
-        for (long[] r : ranges) {
-            parts.add(r[0] == r[1] ? Long.toString(r[0]) : r[0] + "-" + r[1]);
+        for (int first = regions.nextSetBit(0); first >= 0; first = regions.nextSetBit(first)) {
+            int last = regions.nextClearBit(first) - 1;
+            parts.add(first == last ? Integer.toString(first) : first + "-" + last);
+            first = last + 1;
         }
         return String.join(",", parts);
     }

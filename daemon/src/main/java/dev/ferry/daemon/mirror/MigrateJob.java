@@ -20,9 +20,12 @@ import java.util.function.UnaryOperator;
  * one or two copies ({@code move.reduce()}): extend (the new copy added stale, with the job's record, in one commit),
  * resync, then one commit that marks the new copy good, drops the old one and the record; if the new copy could not
  * be synced, the old one is dropped anyway (RESYNC_FAILED, a warning) unless it is the extent's only good copy, in
- * which case the new one is backed out (MIGRATE_FAIL). With three copies the old copy goes first (one commit), then
- * the extend and resync; a failed extend re-adds the old copy stale (MIGRATE_FAIL) or, if that fails too, ends
- * LOSTPP. Every commit reloads the LV; a resumed job starts at the resync.
+ * which case the new one is backed out (MIGRATE_FAIL). With three copies the old copy goes first, in the commit that
+ * records the job, then the extend and resync; a failed extend re-adds the old copy stale (MIGRATE_FAIL) or, if that
+ * fails too, ends LOSTPP, the record kept until then. Every commit reloads the LV. A resumed job looks at the copies
+ * the metadata has: with the new copy it goes on at the resync; without the new copy nor the old one (stopped between
+ * the reduce and the extend) it does the extend; with the old copy and not the new one (the move was backed out) it
+ * ends MIGRATE_FAIL, the LV as before.
  */
 final class MigrateJob extends MirrorJob {
     private final String lv;
@@ -47,10 +50,15 @@ final class MigrateJob extends MirrorJob {
         if (!resumed()) {
             if (move.reduce()) {
                 extend(move.destination(), record());
+                haltPoint("extend");
             } else {
-                commit(l -> LeCopies.withRemoved(l, move.le(), move.source().pv(), move.source().startPe()));
+                commit(l -> withRecord(LeCopies.withRemoved(l, move.le(), move.source().pv(),
+                        move.source().startPe())));
+                haltPoint("reduce");
                 extendAfterReduce();
             }
+        } else {
+            resumeBeforeResync();
         }
         VolumeGroup vg = Online.vg(volumes, request().vg());
         Area fresh = move.destination();
@@ -88,10 +96,30 @@ final class MigrateJob extends MirrorJob {
         end(ResyncState.SUCCEEDED, null, ErrorCode.RESYNC_FAILED);
     }
 
-    /** Three copies, the old one gone: adds the new copy, or re-adds the old one stale if that fails. */
+    /**
+     * A resumed job finds its step from the copies: the new one there (the resync is next), neither (the reduce was
+     * committed, the extend not: it is done now), or only the old one (the move was backed out: MIGRATE_FAIL).
+     */
+    private void resumeBeforeResync() {
+        List<Area> now = copies();
+        if (LeCopies.indexOf(now, move.destination().pv(), move.destination().startPe()) >= 0) {
+            return;
+        }
+        if (LeCopies.indexOf(now, move.source().pv(), move.source().startPe()) >= 0) {
+            throw new VolumeException(ErrorCode.MIGRATE_FAIL, "LE " + move.le() + " of " + lv + ": the move was "
+                    + "backed out before the daemon stopped; the LV is as before");
+        }
+        extendAfterReduce();
+    }
+
+    /**
+     * Three copies, the old one gone (with the record committed): adds the new copy, or re-adds the old one stale if
+     * that fails.
+     */
     private void extendAfterReduce() {
         try {
             extend(move.destination(), record());
+            haltPoint("extend");
         } catch (VolumeException e) {
             try {
                 extend(move.source().withStale(true), null);
@@ -109,9 +137,15 @@ final class MigrateJob extends MirrorJob {
         return new MirrorResync("migratepp", null, false, MirrorResync.runs(List.of(move.le())), move);
     }
 
+    private LogicalVolume withRecord(LogicalVolume l) {
+        return l.withMirror(l.mirror().withResync(record()));
+    }
+
     /**
-     * Adds {@code copy} (stale) to the LE with {@code record} in one commit, if its PE is still free at commit time;
-     * if the commit or the reload fails, the copy is taken out again and the error thrown.
+     * Adds {@code copy} (stale) to the LE with {@code record} (null: the record stays as it is) in one commit, if its
+     * PE is still free at commit time; if the commit or the reload fails, the copy is taken out again (with one or
+     * two copies the record with it, the LV as before; with three the record stays for what comes next) and the
+     * error thrown.
      */
     private void extend(Area copy, MirrorResync record) {
         Area added = copy.withStale(true);
@@ -128,7 +162,7 @@ final class MigrateJob extends MirrorJob {
             }, vg -> volumes.activator().reload(vg, vg.requireLv(lv)));
         } catch (VolumeException e) {
             if (LeCopies.indexOf(copies(), added.pv(), added.startPe()) >= 0) {
-                commit(l -> withoutCopy(withoutRecord(l), added));
+                commit(l -> withoutCopy(move.reduce() ? withoutRecord(l) : l, added));
             }
             throw e;
         }

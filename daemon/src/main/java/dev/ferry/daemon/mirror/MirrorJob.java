@@ -103,6 +103,19 @@ abstract class MirrorJob implements Runnable {
         return id;
     }
 
+    /**
+     * The fault point after {@code step} ({@link MirrorService#HALT_PROPERTY}): when the property names it, waits
+     * until the daemon stops and throws {@link Stopped}; otherwise returns at once.
+     */
+    protected final void haltPoint(String step) {
+        if (step.equals(System.getProperty(MirrorService.HALT_PROPERTY))) {
+            LOG.warn("{} {} of {}: halted after its {} ({}) until the daemon stops", request.verb(), id,
+                    request.target(), step, MirrorService.HALT_PROPERTY);
+            wake.join();
+            throw new Stopped();
+        }
+    }
+
     /** The job's request. */
     protected ResyncRequest request() {
         return request;

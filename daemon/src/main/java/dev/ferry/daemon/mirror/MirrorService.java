@@ -10,6 +10,7 @@ import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.daemon.operations.CopyConversionGuard;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import java.time.Duration;
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * or resync at a time runs on an LV (others get INRESYNC).
  */
 public final class MirrorService implements AutoCloseable {
+    /**
+     * A test-only fault point: a job whose step named by this system property (a migratepp's {@code reduce} or
+     * {@code extend}) has been committed waits there until the daemon stops, so that a test stops or kills the daemon
+     * in exactly that state. Unset in production.
+     */
+    public static final String HALT_PROPERTY = "ferry.test.mirror-job.halt-after";
     private static final Logger LOG = LoggerFactory.getLogger(MirrorService.class);
     private final VolumeService volumes;
     private final Duration stall;
@@ -46,12 +53,21 @@ public final class MirrorService implements AutoCloseable {
 
     /**
      * Verbs over {@code volumes}: a job gives up on copies that made no progress for {@code stall}; {@code nanoClock}
-     * times the jobs.
+     * times the jobs. From now on a conversion of an LV's copies (lvconvert -m, --repair) is refused with INRESYNC
+     * while a job runs on it, and a job is refused while such a conversion runs.
      */
     public MirrorService(VolumeService volumes, Duration stall, LongSupplier nanoClock) {
         this.volumes = volumes;
         this.stall = stall;
         this.nanoClock = nanoClock;
+        volumes.guardCopyConversions((vg, lv) -> {
+            try {
+                claims.claim(vg, List.of(lv));
+            } catch (VolumeException e) {
+                throw CopyConversionGuard.beingResynced(vg, lv, "a resync or migratepp job runs on it");
+            }
+            return () -> claims.release(vg, List.of(lv));
+        });
     }
 
     /**
@@ -84,7 +100,11 @@ public final class MirrorService implements AutoCloseable {
         ResyncRequest request = ResyncRequest.migratepp(vgName, m.lv(), m.le(), src.name() + ":" + srcPe,
                 dst.name() + ":" + dstPe);
         return resyncs.start(vgName, List.of(m.lv()), (id, release) -> {   // claimed: no other verb changes them now
-            List<Area> now = LeCopies.of(available(vgName).requireLv(m.lv()), m.le());
+            LogicalVolume claimed = available(vgName).requireLv(m.lv());
+            if (!claimed.mirrored()) {
+                throw invalid("LV " + m.lv() + " was converted to linear meanwhile");
+            }
+            List<Area> now = LeCopies.of(claimed, m.le());
             MirrorTarget mirror = live(vg, m.lv());
             if (mirror != null && LiveCopies.anyStale(mirror, now.size(), m.le(), vg.extentSize())) {
                 throw new VolumeException(ErrorCode.INRESYNC, "LE " + m.le() + " of " + vgName + "/" + m.lv()

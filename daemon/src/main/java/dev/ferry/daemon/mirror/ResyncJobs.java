@@ -36,32 +36,49 @@ final class ResyncJobs {
     }
 
     /**
-     * Claims {@code lvs} of {@code vg}, makes the job and starts it in the background; the job as it starts.
+     * Claims {@code lvs} of {@code vg}, makes the job and starts it in the background; the job as it starts. Making
+     * the job may commit and reload (a resync records itself): that runs outside this registry's lock, so listing the
+     * jobs never waits for it.
      *
      * @throws VolumeException INRESYNC if one of the LVs is claimed, OFFLINE while the daemon stops, or what making
      *                         the job threw (the claims are released then)
      */
-    synchronized ResyncProgress start(String vg, Collection<String> lvs, Factory factory) {
-        if (closed) {
-            throw new VolumeException(ErrorCode.OFFLINE, "the daemon is stopping; no resync or migratepp starts");
-        }
+    ResyncProgress start(String vg, Collection<String> lvs, Factory factory) {
         List<String> claimed = List.copyOf(lvs);
-        claims.claim(vg, claimed);
+        long id;
+        synchronized (this) {
+            if (closed) {
+                throw stopping("no resync or migratepp starts");
+            }
+            claims.claim(vg, claimed);
+            id = ++lastId;
+        }
         MirrorJob job;
         try {
-            job = factory.create(++lastId, () -> claims.release(vg, claimed));
+            job = factory.create(id, () -> claims.release(vg, claimed));
         } catch (RuntimeException e) {
             claims.release(vg, claimed);
             throw e;
         }
-        jobs.add(job);
-        forgetOldest();
+        synchronized (this) {
+            if (closed) {   // stopped while the job was made: what it committed resumes at the next start
+                claims.release(vg, claimed);
+                throw stopping("the job resumes at the next start");
+            }
+            jobs.add(job);
+            forgetOldest();
+        }
         ResyncProgress started = job.progress();   // RUNNING, whatever the thread does first
         Thread t = new Thread(job, started.request().verb() + "-" + job.id() + "-" + vg);
         t.setDaemon(true);
         t.start();
         return started;
     }
+
+    private static VolumeException stopping(String consequence) {
+        return new VolumeException(ErrorCode.OFFLINE, "the daemon is stopping; " + consequence);
+    }
+
     /** Every kept job, oldest first. */
     synchronized List<ResyncProgress> resyncs() {
         return jobs.stream().map(MirrorJob::progress).toList();

@@ -167,7 +167,8 @@ public final class MirrorConversions {
     /**
      * {@code vg} with mirrored LV {@code lvName} switched to consistency {@code mwc} (lvchange --mwc): to active a
      * region log LV is allocated from {@code free} away from the legs (unless {@code policy} is anywhere), and
-     * being new it starts with every region out of sync; from active the log LV goes.
+     * being new it starts with every region out of sync; from active the log LV goes. The LV keeps its copies, its
+     * recovery rate and the record of a mirror job under way on it.
      *
      * @throws VolumeException INVALID_ARGUMENT for an LV that is not mirrored or already has {@code mwc}
      */
@@ -236,7 +237,8 @@ public final class MirrorConversions {
         LogicalVolume bare = lv.withMirror(null).withStatus(without(lv.status(), LvFlag.COPIES_MAY_DIFFER));
         out = withNewMirror(out.withLvChanged(lvName, l -> null), bare, mwc, logCopies, true, free, policy);
         return out.withLvChanged(lvName, l -> l.withStatus(lv.has(LvFlag.NOTSYNCED) ? l.status()
-                : without(l.status(), LvFlag.NOTSYNCED)));
+                : without(l.status(), LvFlag.NOTSYNCED)).withMirror(l.mirror().withRecoveryRate(
+                lv.mirror().recoveryRate()).withResync(lv.mirror().resync())));
     }
 
     private static LogicalVolume addLegs(VolumeGroup vg, LogicalVolume lv, int copies, FreeSpaceMap free,

@@ -35,9 +35,15 @@ final class LiveConversions {
     private static final Logger LOG = LoggerFactory.getLogger(LiveConversions.class);
 
     private final VolumeService service;
+    private volatile CopyConversionGuard guard = CopyConversionGuard.NONE;
 
     LiveConversions(VolumeService service) {
         this.service = service;
+    }
+
+    /** Keeps the conversions of copies and {@code jobs} off each other ({@link CopyConversionGuard}). */
+    void guard(CopyConversionGuard jobs) {
+        this.guard = jobs;
     }
 
     /**
@@ -48,8 +54,8 @@ final class LiveConversions {
      */
     LogicalVolume copies(String vgName, String lvName, int mirrors, MirrorWriteConsistency mwc, AllocationPolicy alloc,
                          List<String> pvs) {
-        return converted(vgName, lvName, g -> MirrorConversions.withCopies(g, lvName, mirrors + 1, mwc, free(g, pvs),
-                policy(g, lvName, alloc), pvUuids(g, pvs)));
+        return copiesConverted(vgName, lvName, g -> MirrorConversions.withCopies(g, lvName, mirrors + 1, mwc,
+                free(g, pvs), policy(g, lvName, alloc), pvUuids(g, pvs)));
     }
 
     /**
@@ -58,7 +64,7 @@ final class LiveConversions {
      */
     LogicalVolume repair(String vgName, String lvName, List<String> pvs) {
         Set<UUID> present = service.manager().presentPvs();
-        return converted(vgName, lvName, g -> {
+        return copiesConverted(vgName, lvName, g -> {
             Set<UUID> lost = new HashSet<>();
             g.pvs().stream().filter(pv -> pv.missing() || !present.contains(pv.uuid()))
                     .forEach(pv -> lost.add(pv.uuid()));
@@ -102,6 +108,24 @@ final class LiveConversions {
     LogicalVolume mirrorLog(String vgName, String lvName, MirrorLogType type, AllocationPolicy alloc) {
         return converted(vgName, lvName, g -> MirrorConversions.withLogType(g, lvName, type, free(g, List.of()),
                 policy(g, lvName, alloc)));
+    }
+
+    /**
+     * As {@link #converted}, for a conversion that changes which copies {@code lvName} has: held against the mirror
+     * jobs ({@link CopyConversionGuard}), and refused with INRESYNC while the LV carries a job's record (a job not
+     * resumed yet at a daemon start).
+     */
+    private LogicalVolume copiesConverted(String vgName, String lvName, UnaryOperator<VolumeGroup> conversion) {
+        try (CopyConversionGuard.Hold held = guard.hold(vgName, lvName)) {
+            return converted(vgName, lvName, g -> {
+                LogicalVolume lv = g.requireLv(lvName);
+                if (lv.mirrored() && lv.mirror().resync() != null) {
+                    throw CopyConversionGuard.beingResynced(vgName, lvName, "a " + lv.mirror().resync().verb()
+                            + " job recorded on it");
+                }
+                return conversion.apply(g);
+            });
+        }
     }
 
     /**

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Commits the copy state of mirrored LVs to the metadata on one thread of its own: stale marks raised by failed
  * writes (group-committed: every mark waiting when a commit starts goes into it, and each write waits for the
- * commit holding its mark), and, after a resync, good marks for the extents whose live mirror no longer has a stale
- * region on that leg. Commits go through the {@link VolumeManager} directly, never through {@link VolumeService}'s
+ * commit holding its mark), and, after a resync, good marks for the extents whose live mirror had them stale and no
+ * longer has a stale region of them on that leg. Commits go through the {@link VolumeManager} directly, never through {@link VolumeService}'s
  * lock, because an operation holding that lock may be suspending the very mirror whose write waits here.
  */
 public final class MirrorCopyRecorder implements StaleCopies, AutoCloseable {
@@ -111,7 +111,11 @@ public final class MirrorCopyRecorder implements StaleCopies, AutoCloseable {
         }
     }
 
-    /** Marks good the stale extents of {@code vg/lv} whose regions its live mirror has in sync on that leg. */
+    /**
+     * Marks good the stale extents of {@code vg/lv} whose regions its live mirror has good on that leg, and knew stale
+     * there at some time (at its load or since): a mark committed after the live mirror was loaded (a forced resync's,
+     * whose reload has not come yet) is left for the mirror that loads it, since this one never copied that copy.
+     */
     private void heal(String vgName, String lvName) {
         synchronized (healing) {
             healing.remove(vgName + "/" + lvName);
@@ -129,13 +133,15 @@ public final class MirrorCopyRecorder implements StaleCopies, AutoCloseable {
                 LogicalVolume healed = lv;
                 for (int leg = 0; leg < lv.copies(); leg++) {
                     BitSet stale = mirror.staleRegions(leg);
+                    BitSet known = mirror.staleSinceLoad(leg);
                     for (Segment s : lv.segments()) {
                         Area a = s.leg(leg);
                         if (a == null || !a.stale()) {
                             continue;
                         }
                         for (long le = s.startLe(); le < s.endLe(); le++) {
-                            if (regionsGood(stale, le, vg.extentSize(), mirror.regionSize())) {
+                            if (noneOf(stale, le, vg.extentSize(), mirror.regionSize())
+                                    && !noneOf(known, le, vg.extentSize(), mirror.regionSize())) {
                                 healed = MirrorLayout.withStale(healed, leg, le, le + 1, false);
                             }
                         }
@@ -150,10 +156,11 @@ public final class MirrorCopyRecorder implements StaleCopies, AutoCloseable {
         }
     }
 
-    private static boolean regionsGood(BitSet stale, long le, long extentSize, long regionSize) {
+    /** Whether no region of LE {@code le} is among {@code regions}. */
+    private static boolean noneOf(BitSet regions, long le, long extentSize, long regionSize) {
         int first = (int) (le * extentSize / regionSize);
         int last = (int) (((le + 1) * extentSize - 1) / regionSize);
-        int next = stale.nextSetBit(first);
+        int next = regions.nextSetBit(first);
         return next < 0 || next > last;
     }
 

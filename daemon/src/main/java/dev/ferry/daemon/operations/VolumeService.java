@@ -311,6 +311,14 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     }
 
     /**
+     * Keeps the conversions of an LV's copies (lvconvert -m, --repair) and {@code guard}'s mirror jobs off each other
+     * from now on.
+     */
+    public void guardCopyConversions(CopyConversionGuard guard) {
+        conversions.guard(guard);
+    }
+
+    /**
      * lvconvert -m: gives LV {@code lvName} {@code mirrors + 1} copies while it stays attached (see
      * {@link LiveConversions#copies}).
      */

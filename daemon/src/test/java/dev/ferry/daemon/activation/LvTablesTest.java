@@ -68,18 +68,30 @@ class LvTablesTest {
     }
 
     @Test
-    void aPieceWithFewerCopiesIsAnErrorMappingOfAStaleLeg() {
+    void aPieceWithFewerCopiesIsAnErrorMappingOfALegAbsentThere() {
         LogicalVolume ragged = lv(new Segment(0, 1, SegmentType.MIRROR, 0, MIB, List.of(new Area(A, 1),
                 new Area(B, 2), new Area(C, 3))), new Segment(1, 1, SegmentType.MIRROR, 0, MIB, List.of(new Area(A, 2),
                 new Area(B, 3)))).withStatus(Set.of(LvFlag.READ, LvFlag.WRITE))
                 .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null));
         assertEquals("0 16384 mirror core 2 2048 nosync 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 7 "
-                + "keep_serving handle_errors stale 2 4-7 throttle vg-lv\n", LvTables.table(VG, ragged));
+                + "keep_serving handle_errors absent 2 4-7 throttle vg-lv\n", LvTables.table(VG, ragged));
         assertEquals("0 8192 linear /pv/c 28672\n8192 8192 error\n", LvTables.auxTables(VG, ragged)
                 .get("vg-lv_mimage_2"));
         assertEquals("0 16384 mirror core 1 2048 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 7 "
-                + "keep_serving handle_errors stale 2 4-7 throttle vg-lv\n", LvTables.table(VG, ragged, false),
+                + "keep_serving handle_errors absent 2 4-7 throttle vg-lv\n", LvTables.table(VG, ragged, false),
                 "a passive mirror not stopped cleanly copies everything");
+    }
+
+    @Test
+    void aRegionOnlyPartlyWithoutACopyOnALegIsStaleThere() {
+        long region = 8 * MIB;   // two extents
+        LogicalVolume ragged = lv(new Segment(0, 1, SegmentType.MIRROR, 0, region, List.of(new Area(A, 1),
+                new Area(B, 2), new Area(C, 3))), new Segment(1, 3, SegmentType.MIRROR, 0, region,
+                List.of(new Area(A, 2), new Area(B, 3)))).withStatus(Set.of(LvFlag.READ, LvFlag.WRITE))
+                .withMirror(new MirrorOptions(MirrorWriteConsistency.PASSIVE, null));
+        assertEquals("0 32768 mirror core 2 16384 nosync 3 vg-lv_mimage_0 0 vg-lv_mimage_1 0 vg-lv_mimage_2 0 10 "
+                + "keep_serving handle_errors stale 2 0 absent 2 1 throttle vg-lv\n", LvTables.table(VG, ragged),
+                "region 0 holds LE 0, with a copy on leg 2, and LE 1, without one; region 1 LEs 2-3, without");
     }
 
     @Test

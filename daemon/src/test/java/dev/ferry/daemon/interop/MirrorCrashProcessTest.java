@@ -161,6 +161,7 @@ class MirrorCrashProcessTest {
         long before = writer.acknowledged();
         writer.start(client);
         LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        Poll.until(SYNC, "writes acknowledged under way", () -> writer.acknowledged() > before);   // a cold, loaded JVM
         if (kill) {
             daemon.kill9();
             assertThat(writer.awaitStopped()).as("writes fail once the daemon is gone").isNotNull();

@@ -1,5 +1,6 @@
 package dev.ferry.daemon.interop;
 
+import static dev.ferry.daemon.mirror.MirrorService.HALT_PROPERTY;
 import static dev.ferry.daemon.testing.MirrorLegs.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,18 +15,25 @@ import dev.ferry.nbd.client.NbdClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The mirror verbs as background jobs of a real daemon: a forced resync killed with SIGKILL, and a resyncpv stopped
  * with SIGTERM, are resumed from the metadata at the restart, listed under {@code GET /v1/resyncs} as resumed, and
  * complete with every acknowledged block readable, the legs byte-identical and no stale extent left; a migratepp run
  * by the CLI under a rate limit and a concurrent writer is seen RUNNING in {@code GET /v1/resyncs}, reports progress
- * and ends SUCCESS with the data intact, as does one killed with SIGKILL at its resync step, after the restart.
+ * and ends SUCCESS with the data intact, as does one killed with SIGKILL at its resync step, after the restart; a
+ * 3-copy migratepp halted after its reduce or its extend and then killed or stopped resumes with every copy.
  */
 class MirrorJobResumeProcessTest {
     private static final long MIB = 1 << 20;
@@ -45,18 +53,31 @@ class MirrorJobResumeProcessTest {
 
     /** VG vg of PVs 1-3 (4 MiB extents), LV vg/lv mirrored on PVs 1 and 2 (log on 3), in sync and written whole. */
     private AckedBlockWriter mirrored(long seed) throws Exception {
+        return mirrored(seed, 2, List.of());
+    }
+
+    /**
+     * VG vg of PVs 1 to {@code copies + 1} (4 MiB extents), LV vg/lv with {@code copies} copies on the first PVs (the
+     * log on the last), in sync and written whole; the daemon's JVM given {@code jvmOptions}.
+     */
+    private AckedBlockWriter mirrored(long seed, int copies, List<String> jvmOptions) throws Exception {
         Path work = dir.resolve("run");
         Files.createDirectories(work);
-        daemon = daemons.own(FerryDaemon.start(work));
-        daemon.cliOk("pvcreate", "--size", "128M", pv(1), pv(2), pv(3));
-        daemon.cliOk("vgcreate", "-s", "4M", "vg", pv(1), pv(2), pv(3));
-        daemon.cliOk("lvcreate", "-m1", "-n", "lv", "-L", "32M", "vg", pv(1), pv(2), pv(3));
+        daemon = daemons.own(FerryDaemon.start(work, List.of(), jvmOptions));
+        String[] pvs = IntStream.rangeClosed(1, copies + 1).mapToObj(this::pv).toArray(String[]::new);
+        daemon.cliOk(concat(List.of("pvcreate", "--size", "128M"), pvs));
+        daemon.cliOk(concat(List.of("vgcreate", "-s", "4M", "vg"), pvs));
+        daemon.cliOk(concat(List.of("lvcreate", "-m" + (copies - 1), "-n", "lv", "-L", "32M", "vg"), pvs));
         awaitInSync();
         AckedBlockWriter writer = new AckedBlockWriter(seed, BLOCK, BLOCKS, 8);
         try (NbdClient client = daemon.nbdClient("vg/lv")) {
             writer.fill(client);
         }
         return writer;
+    }
+
+    private static String[] concat(List<String> head, String[] tail) {
+        return Stream.concat(head.stream(), Arrays.stream(tail)).toArray(String[]::new);
     }
 
     private String pv(int n) {
@@ -172,21 +193,63 @@ class MirrorJobResumeProcessTest {
     }
 
     /**
-     * Raises the rate limit to 1 GiB/s (the CLI refuses 0 although its help says 0 means none): once a migratepp's new leg is dropped, the regions its recovery gave up on (those of the
-     * LEs without a copy on that leg) are copied again between the other legs, which takes long under a limit.
+     * A 3-copy migratepp (reduce, extend, resync) halted by the job's test fault point right after the commit of its
+     * reduce or of its extend, the daemon then killed with SIGKILL or stopped with SIGTERM: the metadata shows exactly
+     * that step's state, and after the restart the resumed job ends SUCCESS with the LE on all three copies (the
+     * destination in, the source out), every acknowledged block there and the copies identical.
+     */
+    @ParameterizedTest(name = "halted after its {0}, then {1}")
+    @CsvSource({"reduce, SIGKILL", "reduce, SIGTERM", "extend, SIGKILL", "extend, SIGTERM"})
+    void aThreeCopyMigrateppStoppedAtAnyStepResumesWithEveryCopy(String step, String signal) throws Exception {
+        AckedBlockWriter writer = mirrored(35, 3, List.of("-D" + HALT_PROPERTY + "=" + step));
+        String source = pv(1) + "(0)";
+        String destination = pv(4) + "(20)";
+        assertThat(leZero()).contains(source).hasSize(3);
+        daemon.cliOk("migratepp", "-b", "vg", pv(1) + ":0", pv(4) + ":20");
+        Poll.until(WAIT, "the job halted after its " + step, () -> daemon.log().contains("halted after its " + step));
+
+        List<String> halted = leZero();
+        assertThat(halted).as("LE 0 after the %s", step).doesNotContain(source)
+                .hasSize(step.equals("reduce") ? 2 : 3);
+        assertThat(halted.contains(destination)).isEqualTo(step.equals("extend"));
+        if (signal.equals("SIGKILL")) {
+            daemon.kill9();
+        } else {
+            assertThat(daemon.terminate()).as("exit status after SIGTERM").isZero();
+        }
+        daemon.startAgain();
+
+        JsonNode list = daemon.api("GET", "/v1/resyncs", null).path("resyncs");
+        assertThat(list).as("jobs after the restart: %s", list).hasSize(1);
+        assertThat(list.get(0).path("resumed").asBoolean()).isTrue();
+        assertThat(list.get(0).path("verb").asText()).isEqualTo("migratepp");
+        String location = list.get(0).path("location").asText();
+        Poll.until(WAIT, "the resumed move to end", () -> !job(location).path("state").asText().equals("RUNNING"));
+        assertThat(job(location).path("outcome").asText()).as("%s", job(location)).isEqualTo("SUCCESS");
+        assertThat(leZero()).containsExactlyInAnyOrder(pv(2) + "(0)", pv(3) + "(0)", destination);
+        assertWhole(writer);
+    }
+
+    /** The copies of LE 0 of vg/lv, {@code PV(PE)} each. */
+    private List<String> leZero() {
+        return MirrorLegs.copies(daemon, "vg", "lv", EXTENT).get(0L);
+    }
+
+    /**
+     * Lifts the rate limit ({@code --maxrecoveryrate 0}) once the job has been seen running slowly, so it ends
+     * at once.
      */
     private void unthrottle() {
-        daemon.cliOk("lvchange", "--maxrecoveryrate", "1g", "vg/lv");
+        daemon.cliOk("lvchange", "--maxrecoveryrate", "0", "vg/lv");
     }
 
     @Test
     void aMigrateppKilledWithSigkillAtItsResyncResumesAndMovesTheCopy() throws Exception {
-        AckedBlockWriter writer = mirrored(34);
-        daemon.cliOk("lvchange", "--maxrecoveryrate", "512k", "vg/lv");   // LE 0's 4 MiB: about 8 s
+        AckedBlockWriter writer = mirrored(34, 2, List.of("-D" + HALT_PROPERTY + "=extend"));
         CliResult started = daemon.cliOk("migratepp", "-b", "vg", pv(2) + ":0", pv(3) + ":30");
         assertThat(started.out()).contains("moving in the background");
-        Poll.until(WAIT, "the new copy recorded", () -> daemon.cliOk("lvs", "-a", "--segments", "--noheadings",
-                "-o", "devices", "vg").out().contains(pv(3) + "(30)"));
+        Poll.until(WAIT, "the job halted after its extend", () -> daemon.log().contains("halted after its extend"));
+        assertThat(leZero()).as("the new copy recorded").contains(pv(3) + "(30)");
         daemon.kill9();
         daemon.startAgain();
 
@@ -196,7 +259,6 @@ class MirrorJobResumeProcessTest {
         assertThat(list.get(0).path("verb").asText()).isEqualTo("migratepp");
         assertThat(list.get(0).path("source").asText()).isEqualTo(pv(2) + ":0");
         String location = list.get(0).path("location").asText();
-        unthrottle();
         Poll.until(WAIT, "the resumed move to end", () -> !job(location).path("state").asText().equals("RUNNING"));
         assertThat(job(location).path("outcome").asText()).isEqualTo("SUCCESS");
         String devices = daemon.cliOk("lvs", "-a", "--segments", "--noheadings", "-o", "devices", "vg").out();

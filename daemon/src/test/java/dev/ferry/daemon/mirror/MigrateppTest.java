@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * migratepp over real PV files and a live mirror: the copy moves by extend, resync and reduce (reduce first with
@@ -141,6 +143,31 @@ class MigrateppTest {
         assertThat(result.outcome()).isEqualTo("SUCCESS");
         assertThat(f.copies(LE)).containsExactly(before.get(0), before.get(2),
                 new Area(f.vg().pvByName(f.pv(5)).orElseThrow().uuid(), 30));
+        assertThat(f.read(0, (int) (8 * MIB))).isEqualTo(data);
+        assertGoodCopiesHold(data);
+    }
+
+    /**
+     * Under a rate limit the move of the last LE copies that one extent onto the new copy and nothing else: not the
+     * LEs without a copy on the new leg, not the old copy's other legs, and nothing once the old copy has gone
+     * (counted by the LV's resync bytes over every reload).
+     */
+    @ParameterizedTest(name = "{0} copies")
+    @ValueSource(ints = {2, 3})
+    void aHighLeMovedUnderARateLimitCopiesThatExtentOnly(int copies) throws Exception {
+        f.mirror(8, copies);
+        byte[] data = pattern(4, (int) (8 * MIB));
+        f.write(0, data);
+        f.volumes.lvchangeRecoveryRate("vg", "m", MIB);   // the extent: about 1 s
+        long before = f.volumes.activator().mirrorResyncedBytes("vg", "m");
+        Area from = f.copies(7).get(0);
+
+        ResyncProgress result = migrate(from, f.pv(5), 40);
+        f.awaitInSync();
+
+        assertThat(result.outcome()).isEqualTo("SUCCESS");
+        assertThat(f.copies(7)).hasSize(copies).doesNotContain(from);
+        assertThat(f.volumes.activator().mirrorResyncedBytes("vg", "m") - before).as("bytes copied").isEqualTo(MIB);
         assertThat(f.read(0, (int) (8 * MIB))).isEqualTo(data);
         assertGoodCopiesHold(data);
     }

@@ -3,10 +3,15 @@ package dev.ferry.daemon.mirror;
 import static dev.ferry.daemon.mirror.MirrorFixture.MIB;
 import static dev.ferry.daemon.mirror.MirrorFixture.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.daemon.model.Area;
+import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.MirrorLayout;
+import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorResync;
+import dev.ferry.daemon.model.MirrorWriteConsistency;
+import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A mirror job is recorded in its LV's metadata while it runs: a stop (the service closed, as at a daemon stop)
  * leaves the job RUNNING and its record in place, and a new service resumes it from the record (a forced resync as a
- * plain stale resync, a migratepp at its resync step) to its end, which removes the record.
+ * plain stale resync, a migratepp at its resync step) to its end, which removes the record. Switching the LV's
+ * write consistency or log meanwhile keeps the record; converting its copies is refused while a job runs or is
+ * recorded.
  */
 class ResumeTest {
     @TempDir
@@ -40,6 +47,7 @@ class ResumeTest {
 
     @AfterEach
     void tearDown() throws Exception {
+        System.clearProperty(MirrorService.HALT_PROPERTY);
         f.close();
     }
 
@@ -51,6 +59,16 @@ class ResumeTest {
         ResyncProgress stopped = mirrors.resyncEnd(id).orElseThrow().get(30, TimeUnit.SECONDS);
         assertThat(stopped.state()).as("a stop is not a transition").isEqualTo(ResyncState.RUNNING);
         return stopped;
+    }
+
+    /**
+     * Starts the migratepp of copy {@code from} of LE 3 to PV 5, PE 12, the job halting right after its extend (the
+     * test fault point, {@link MirrorService#HALT_PROPERTY}, cleared after each test; a resumed job does not pass
+     * it) until the service stops; the job as it starts.
+     */
+    private ResyncProgress haltedAfterExtend(Area from) {
+        System.setProperty(MirrorService.HALT_PROPERTY, "extend");
+        return f.mirrors.migratepp("vg", f.name(from), from.startPe(), f.pv(5), 12);
     }
 
     /** Resumes the recorded jobs in a new service and returns the one resumed, at its end. */
@@ -92,10 +110,8 @@ class ResumeTest {
 
     @Test
     void aStoppedMigrateppResumesAtItsResyncAndDropsTheOldCopy() throws Exception {
-        f.volumes.lvchangeRecoveryRate("vg", "m", MIB / 4);   // one 1 MiB extent: about 4 s
         List<Area> before = f.copies(3);
-        ResyncProgress started = f.mirrors.migratepp("vg", f.name(before.get(0)), before.get(0).startPe(), f.pv(5),
-                12);
+        ResyncProgress started = haltedAfterExtend(before.get(0));
         assertThat(started.request().verb()).isEqualTo("migratepp");
 
         stopWhen(f.mirrors, started.id(), () -> f.lv().mirror().resync() != null);
@@ -111,6 +127,53 @@ class ResumeTest {
         assertThat(f.copies(3)).containsExactly(before.get(1), fresh);
         assertThat(f.lv().mirror().resync()).isNull();
         assertCopiesHoldTheData();
+    }
+
+    @Test
+    void lvchangeMwcDuringAJobKeepsItsRecordAndRateSoTheJobResumes() throws Exception {
+        f.volumes.lvchangeRecoveryRate("vg", "m", MIB);   // 8 MiB: about 8 s
+        ResyncProgress started = f.mirrors.resynclv("vg", "m", true);
+        MirrorResync record = f.lv().mirror().resync();
+        Poll.until(Duration.ofSeconds(30), "the job part way", () -> f.mirrors.resync(started.id()).percent() > 0);
+
+        f.volumes.lvchangeMwc("vg", "m", MirrorWriteConsistency.PASSIVE);
+        assertThat(f.lv().mirror().consistency()).isEqualTo(MirrorWriteConsistency.PASSIVE);
+        assertThat(f.lv().mirror().resync()).as("the record outlives the conversion").isEqualTo(record);
+        assertThat(f.lv().mirror().recoveryRate()).as("so does the rate").isEqualTo(MIB);
+        f.volumes.lvconvertMirrorLog("vg", "m", MirrorLogType.DISK, null);   // back to a disk log
+        assertThat(f.lv().mirror().resync()).isEqualTo(record);
+
+        stopWhen(f.mirrors, started.id(), () -> true);
+        ResyncProgress end = resumeTheOne();
+        assertThat(end.state()).isEqualTo(ResyncState.SUCCEEDED);
+        assertThat(f.lv().mirror().resync()).isNull();
+        assertThat(MirrorLayout.staleCopies(f.lv())).isZero();
+        assertCopiesHoldTheData();
+    }
+
+    @Test
+    void aConversionOfTheCopiesIsRefusedWhileAJobRunsOrIsRecorded() throws Exception {
+        List<Area> before = f.copies(3);
+        ResyncProgress started = haltedAfterExtend(before.get(0));
+        for (int mirrors : new int[] {0, 2}) {
+            assertThatThrownBy(() -> f.volumes.lvconvert("vg", "m", mirrors, null, null, List.of()))
+                    .as("lvconvert -m %d while the job runs", mirrors)
+                    .isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.code())
+                            .isEqualTo(ErrorCode.INRESYNC))
+                    .hasMessageContaining("vg/m is being resynchronised (a resync or migratepp job runs on it)");
+        }
+
+        stopWhen(f.mirrors, started.id(), () -> f.lv().mirror().resync() != null);
+        assertThatThrownBy(() -> f.volumes.lvconvert("vg", "m", 0, null, null, List.of()))
+                .as("lvconvert -m 0 with the job recorded, not yet resumed")
+                .isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INRESYNC))
+                .hasMessageContaining("vg/m is being resynchronised (a migratepp job recorded on it)");
+        assertThat(f.copies(3)).as("nothing converted").hasSize(3);
+
+        assertThat(resumeTheOne().outcome()).isEqualTo("SUCCESS");
+        f.volumes.lvconvert("vg", "m", 0, null, null, List.of());
+        assertThat(f.lv().mirrored()).as("converted once the job ended").isFalse();
+        assertThat(f.read(0, data.length)).isEqualTo(data);
     }
 
     private void assertCopiesHoldTheData() throws Exception {

@@ -9,12 +9,14 @@ import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.MirrorLayout;
 import dev.ferry.daemon.model.VolumeException;
+import dev.ferry.daemon.operations.MirrorCopyRecorder;
 import dev.ferry.daemon.testing.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,32 @@ class ResyncTest {
     private ResyncProgress end(ResyncProgress started) throws Exception {
         assertThat(started.state()).isEqualTo(ResyncState.RUNNING);
         return f.mirrors.resyncEnd(started.id()).orElseThrow().get(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A heal of stale marks run between a forced resync's commit and its reload (the interleaving made by hand: the
+     * commit without the reload, the heal, then the reload): the live mirror, loaded before those marks, has the
+     * copies good, yet the heal leaves the marks alone; once the reload has loaded them and recovery has copied them,
+     * they are healed.
+     */
+    @Test
+    void aHealBetweenAForcedResyncsCommitAndItsReloadKeepsTheForcedMarks() throws Exception {
+        staleLeg1();   // LEs 5-6: marked by the live mirror itself, stale there until a resync
+
+        f.commitOnly(lv -> StaleMarks.allButFirstGood(lv, LongStream.range(0, 8).boxed().toList()));
+        MirrorCopyRecorder heal = new MirrorCopyRecorder(f.volumes.manager(), f.volumes.activator());
+        try {
+            heal.resynced("vg", "m");
+            heal.drain();
+        } finally {
+            heal.close();
+        }
+        assertThat(MirrorLayout.staleExtents(f.lv(), 1)).as("the forced marks the live mirror never had").isEqualTo(8);
+
+        f.commit(lv -> lv);
+        f.awaitInSync();
+        Poll.until(Duration.ofSeconds(30), "the loaded marks healed", () -> MirrorLayout.staleExtents(f.lv(), 1) == 0);
+        assertCopiesHoldTheData();
     }
 
     private void assertCopiesHoldTheData() throws Exception {

@@ -42,14 +42,16 @@ public final class FerryDaemon implements LoggedProcess {
     private final List<String> extraArgs;
     /** The host whose namespace the daemon runs in, or null for this JVM's. */
     private final NetHost host;
+    private final List<String> jvmOptions;
     private final List<Path> logFiles = new ArrayList<>();
     private final List<Process> cliProcesses = new ArrayList<>();
     private Process process;
 
-    private FerryDaemon(Path workDir, List<String> extraArgs, NetHost host) {
+    private FerryDaemon(Path workDir, List<String> extraArgs, NetHost host, List<String> jvmOptions) {
         this.workDir = workDir;
         this.host = host;
         this.extraArgs = List.copyOf(extraArgs);
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.dataDir = workDir.resolve("data");
         int control = extraArgs.indexOf("--control");
         this.controlSocket = control >= 0 && extraArgs.get(control + 1).startsWith("/")
@@ -71,7 +73,12 @@ public final class FerryDaemon implements LoggedProcess {
      * daemon's loopback port (then {@link #nbdUri} and {@link #nbdClient} do not apply).
      */
     public static FerryDaemon start(Path workDir, List<String> extraArgs) {
-        FerryDaemon d = new FerryDaemon(workDir, extraArgs, null);
+        return start(workDir, extraArgs, List.of());
+    }
+
+    /** As {@link #start(Path, List)}, the daemon's JVM also given {@code jvmOptions} (at every start). */
+    public static FerryDaemon start(Path workDir, List<String> extraArgs, List<String> jvmOptions) {
+        FerryDaemon d = new FerryDaemon(workDir, extraArgs, null, jvmOptions);
         d.startAgain();
         return d;
     }
@@ -81,7 +88,7 @@ public final class FerryDaemon implements LoggedProcess {
      * {@code workDir/nbd.sock}.
      */
     public static FerryDaemon startIn(NetHost host, Path workDir, List<String> extraArgs) {
-        FerryDaemon d = new FerryDaemon(workDir, extraArgs, host);
+        FerryDaemon d = new FerryDaemon(workDir, extraArgs, host, List.of());
         d.startAgain();
         return d;
     }
@@ -103,8 +110,9 @@ public final class FerryDaemon implements LoggedProcess {
             args.addAll(List.of("--listen", host != null ? "unix:" + nbdSocket() : "127.0.0.1:" + nbdPort));
         }
         args.addAll(extraArgs);
-        process = ChildJvm.start(host != null ? host.execPrefix() : List.of(), ChildJvm.FAST_START, args, Map.of(),
-                log);
+        List<String> jvm = new ArrayList<>(ChildJvm.FAST_START);
+        jvm.addAll(jvmOptions);
+        process = ChildJvm.start(host != null ? host.execPrefix() : List.of(), jvm, args, Map.of(), log);
         awaitRunning();
         return this;
     }

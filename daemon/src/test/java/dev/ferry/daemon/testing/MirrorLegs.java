@@ -44,16 +44,11 @@ public final class MirrorLegs {
     }
 
     /**
-     * Asserts that every logical extent of mirrored LV {@code vg/lv} ({@code extentBytes} each) holds the same bytes
-     * on each leg that has a copy of it, and that every extent has at least two copies.
+     * The copies of every logical extent of mirrored LV {@code vg/lv} ({@code extentBytes} each) as the reports place
+     * them: LE to {@code PV(PE)} per leg that has a copy of it, in leg order.
      */
-    public static void assertIdentical(FerryDaemon daemon, String vg, String lv, long extentBytes)
-            throws IOException {
-        Map<String, Long> peStart = new TreeMap<>();
-        for (JsonNode pv : report(daemon, "pvs", "--units", "b", "-o", "pv_name,pe_start").at("/report/0/pv")) {
-            peStart.put(pv.get("pv_name").asText(), bytes(pv.get("pe_start").asText()));
-        }
-        Map<Long, List<Place>> copies = new TreeMap<>();
+    public static Map<Long, List<String>> copies(FerryDaemon daemon, String vg, String lv, long extentBytes) {
+        Map<Long, List<String>> copies = new TreeMap<>();
         String image = lv + "_mimage_";
         for (JsonNode seg : report(daemon, "lvs", "-a", "--segments", "--units", "b", "-o",
                 "lv_name,seg_start_pe,seg_size,devices", vg).at("/report/0/seg")) {
@@ -65,18 +60,39 @@ public final class MirrorLegs {
             long firstLe = seg.get("seg_start_pe").asLong();
             long extents = bytes(seg.get("seg_size").asText()) / extentBytes;
             for (long i = 0; i < extents; i++) {
-                copies.computeIfAbsent(firstLe + i, k -> new ArrayList<>()).add(new Place(d.group(1),
-                        peStart.get(d.group(1)) + (Long.parseLong(d.group(2)) + i) * extentBytes));
+                copies.computeIfAbsent(firstLe + i, k -> new ArrayList<>())
+                        .add(d.group(1) + "(" + (Long.parseLong(d.group(2)) + i) + ")");
             }
         }
+        return copies;
+    }
+
+    /**
+     * Asserts that every logical extent of mirrored LV {@code vg/lv} ({@code extentBytes} each) holds the same bytes
+     * on each leg that has a copy of it, and that every extent has at least two copies.
+     */
+    public static void assertIdentical(FerryDaemon daemon, String vg, String lv, long extentBytes)
+            throws IOException {
+        Map<String, Long> peStart = new TreeMap<>();
+        for (JsonNode pv : report(daemon, "pvs", "--units", "b", "-o", "pv_name,pe_start").at("/report/0/pv")) {
+            peStart.put(pv.get("pv_name").asText(), bytes(pv.get("pe_start").asText()));
+        }
+        Map<Long, List<String>> copies = copies(daemon, vg, lv, extentBytes);
         assertThat(copies).as("extents of %s/%s", vg, lv).isNotEmpty();
-        for (Map.Entry<Long, List<Place>> e : copies.entrySet()) {
+        for (Map.Entry<Long, List<String>> e : copies.entrySet()) {
             assertThat(e.getValue()).as("copies of LE %d", e.getKey()).hasSizeGreaterThanOrEqualTo(2);
-            byte[] first = read(e.getValue().get(0), extentBytes);
-            for (Place p : e.getValue().subList(1, e.getValue().size())) {
+            List<Place> places = e.getValue().stream().map(c -> {
+                Matcher d = DEVICE.matcher(c);
+                if (!d.matches()) {
+                    throw new AssertionError(c);
+                }
+                return new Place(d.group(1), peStart.get(d.group(1)) + Long.parseLong(d.group(2)) * extentBytes);
+            }).toList();
+            byte[] first = read(places.get(0), extentBytes);
+            for (Place p : places.subList(1, places.size())) {
                 if (!Arrays.equals(first, read(p, extentBytes))) {
                     throw new AssertionError("LE " + e.getKey() + " of " + vg + "/" + lv + " differs between "
-                            + e.getValue().get(0) + " and " + p);
+                            + places.get(0) + " and " + p);
                 }
             }
         }

@@ -10,8 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * recovery use. Without {@code keep_serving} a leg is good while it is alive, and out-of-sync regions are read
  * and written on the default leg alone (the source pvmove relies on). With {@code keep_serving} a failure makes
  * single region copies stale rather than killing a leg: a leg is good for a region unless its copy of it is
- * stale, and a stale copy is never read nor written. A region stale on some leg is always out of sync in the
- * log. Thread-safe.
+ * stale or absent (the leg has no copy of it at all), and a stale or absent copy is never read nor written. A region
+ * stale on some leg is always out of sync in the log; an absent copy is no reason to copy anything. Recovery copies a
+ * region onto its stale copies only, unless the region was out of sync when the mirror was loaded (the log says its
+ * copies may differ: a crash, a new log) or since without a stale copy, when it goes onto every present copy.
+ * Thread-safe.
  */
 final class LegRegions {
 
@@ -20,22 +23,41 @@ final class LegRegions {
     private final boolean keepServing;
     /** Per leg, the regions whose copy on it is stale. */
     private final BitSet[] stale;
+    /** Per leg, the regions whose copy on it was stale at load or was marked stale since (never cleared). */
+    private final BitSet[] staleSinceLoad;
+    /** Per leg, the regions it holds no copy of. */
+    private final BitSet[] absent;
+    /** The regions whose every present copy recovery rewrites (out of sync in the log at load). */
+    private final BitSet wholeCopy = new BitSet();
     private final AtomicInteger nextRead = new AtomicInteger();
     /** How often a whole leg was marked stale; recovery compares it across a copy. */
     private long wholeLegMarks;
 
-    /** Loads the stale ranges of {@code features}, marking those regions out of sync in {@code log}. */
+    /**
+     * Loads the stale and absent ranges of {@code features}, marking the stale regions out of sync in {@code log}
+     * (a region both stale and absent on a leg is absent there).
+     */
     LegRegions(List<Leg> legs, RegionLog log, MirrorFeatures features) {
         this.legs = legs;
         this.log = log;
         this.keepServing = features.keepServing();
         this.stale = new BitSet[legs.size()];
-        for (Leg l : legs) {
-            String ranges = features.staleRanges().get(l.index);
-            stale[l.index] = ranges == null ? new BitSet()
-                    : RegionRanges.parse(ranges, log.regionCount(), "stale regions of leg " + l.index);
-            stale[l.index].stream().forEach(r -> log.setInSync(r, false));
+        this.absent = new BitSet[legs.size()];
+        this.staleSinceLoad = new BitSet[legs.size()];
+        for (int r = log.nextOutOfSync(0); r >= 0; r = r + 1 < log.regionCount() ? log.nextOutOfSync(r + 1) : -1) {
+            wholeCopy.set(r);
         }
+        for (Leg l : legs) {
+            stale[l.index] = ranges(features.staleRanges().get(l.index), "stale regions of leg " + l.index);
+            absent[l.index] = ranges(features.absentRanges().get(l.index), "absent regions of leg " + l.index);
+            stale[l.index].andNot(absent[l.index]);
+            stale[l.index].stream().forEach(r -> log.setInSync(r, false));
+            staleSinceLoad[l.index] = (BitSet) stale[l.index].clone();
+        }
+    }
+
+    private BitSet ranges(String text, String what) {
+        return text == null ? new BitSet() : RegionRanges.parse(text, log.regionCount(), what);
     }
 
     boolean keepServing() {
@@ -44,7 +66,18 @@ final class LegRegions {
 
     /** The legs good for {@code region}, in leg order. */
     synchronized List<Leg> good(int region) {
-        return legs.stream().filter(l -> keepServing ? !stale[l.index].get(region) : !l.dead()).toList();
+        return legs.stream().filter(l -> keepServing ? !stale[l.index].get(region) && !absent[l.index].get(region)
+                : !l.dead()).toList();
+    }
+
+    /**
+     * With {@code keep_serving}, the legs recovery copies {@code region} onto from {@code source}: its stale copies,
+     * or every present copy but the source's when the region is to be copied whole.
+     */
+    synchronized List<Leg> recoveryTargets(int region, Leg source) {
+        boolean whole = wholeCopy.get(region) || legs.stream().noneMatch(l -> stale[l.index].get(region));
+        return legs.stream().filter(l -> l != source && !absent[l.index].get(region)
+                && (whole || stale[l.index].get(region))).toList();
     }
 
     /**
@@ -111,7 +144,8 @@ final class LegRegions {
 
     private boolean goodThroughout(Leg l, int first, int last) {
         int s = stale[l.index].nextSetBit(first);
-        return s < 0 || s > last;
+        int a = absent[l.index].nextSetBit(first);
+        return (s < 0 || s > last) && (a < 0 || a > last);
     }
 
     private List<Leg> rotated(List<Leg> candidates) {
@@ -124,13 +158,16 @@ final class LegRegions {
         return order;
     }
 
-    /** A bitmask of the legs whose copy of {@code region} is stale (one copy serves regions of equal masks). */
-    synchronized int staleMask(int region) {
-        int mask = 0;
+    /**
+     * What recovery does with {@code region}, as a number equal for regions one copy may serve together: which
+     * legs' copies are stale, which absent, and whether it is copied whole.
+     */
+    synchronized long copyShape(int region) {
+        long shape = wholeCopy.get(region) ? 1 : 0;
         for (int i = 0; i < stale.length; i++) {
-            mask |= stale[i].get(region) ? 1 << i : 0;
+            shape |= (stale[i].get(region) ? 2L : 0) << (2 * i) | (absent[i].get(region) ? 4L : 0) << (2 * i);
         }
-        return mask;
+        return shape;
     }
 
     /** Marks the copy of {@code region} on {@code leg} stale (and the region out of sync); true if it was not. */
@@ -140,13 +177,20 @@ final class LegRegions {
             return false;
         }
         stale[leg.index].set(region);
+        staleSinceLoad[leg.index].set(region);
         return true;
     }
 
-    /** Marks every region's copy on {@code leg} stale (and every region out of sync). */
+    /** Marks every region's copy on {@code leg} stale (and those regions out of sync), but where it has none. */
     synchronized void markAllStale(Leg leg) {
         stale[leg.index].set(0, log.regionCount());
-        log.setAllOutOfSync();
+        stale[leg.index].andNot(absent[leg.index]);
+        staleSinceLoad[leg.index].or(stale[leg.index]);
+        if (absent[leg.index].isEmpty()) {
+            log.setAllOutOfSync();
+        } else {
+            stale[leg.index].stream().forEach(r -> log.setInSync(r, false));
+        }
         wholeLegMarks++;
     }
 
@@ -155,15 +199,21 @@ final class LegRegions {
         return wholeLegMarks;
     }
 
-    /** Recovery copied {@code region} onto every leg and flushed it: no copy of it is stale any more. */
+    /** Recovery copied {@code region} onto its targets and flushed them: no copy of it is stale any more. */
     synchronized void resynced(int region) {
         for (BitSet s : stale) {
             s.clear(region);
         }
+        wholeCopy.clear(region);
     }
 
     /** A snapshot of the regions whose copy on leg {@code leg} is stale. */
     synchronized BitSet staleRegions(int leg) {
         return (BitSet) stale[leg].clone();
+    }
+
+    /** A snapshot of the regions whose copy on leg {@code leg} was stale at load or has been marked stale since. */
+    synchronized BitSet staleSinceLoad(int leg) {
+        return (BitSet) staleSinceLoad[leg].clone();
     }
 }

@@ -15,18 +15,26 @@ import java.util.TreeMap;
  *                     killing legs, and any good copy serves I/O (see {@link MirrorTarget})
  * @param staleRanges  leg index to the region ranges ({@code stale <leg> <ranges>}) whose copy on that leg is
  *                     stale at load, as written (syntax of {@link RegionRanges})
+ * @param absentRanges leg index to the region ranges ({@code absent <leg> <ranges>}) of which that leg holds no copy
+ *                     at all (an AIX logical partition with fewer copies than the mirror has legs): never read nor
+ *                     written there, never copied onto, and no reason for the region to be out of sync
  */
 public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean keepServing,
-        SortedMap<Integer, String> staleRanges) {
+        SortedMap<Integer, String> staleRanges, SortedMap<Integer, String> absentRanges) {
 
     /** No feature: the dm-raid1 behaviour pvmove relies on. */
-    public static final MirrorFeatures NONE = new MirrorFeatures(false, null, false, new TreeMap<>());
+    public static final MirrorFeatures NONE = new MirrorFeatures(false, null, false, new TreeMap<>(),
+            new TreeMap<>());
 
-    /** Copies the stale ranges; they require {@code keepServing}. */
+    /** Copies the stale and absent ranges; they require {@code keepServing}. */
     public MirrorFeatures {
         staleRanges = Collections.unmodifiableSortedMap(new TreeMap<>(staleRanges));
+        absentRanges = Collections.unmodifiableSortedMap(new TreeMap<>(absentRanges));
         if (!staleRanges.isEmpty() && !keepServing) {
             throw new IllegalArgumentException("mirror: feature 'stale' requires 'keep_serving'");
+        }
+        if (!absentRanges.isEmpty() && !keepServing) {
+            throw new IllegalArgumentException("mirror: feature 'absent' requires 'keep_serving'");
         }
     }
 
@@ -39,6 +47,7 @@ public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean
         boolean keepServing = false;
         String throttle = null;
         SortedMap<Integer, String> stale = new TreeMap<>();
+        SortedMap<Integer, String> absent = new TreeMap<>();
         for (int i = 0; i < words.size(); i++) {
             String f = words.get(i);
             switch (f) {
@@ -48,20 +57,24 @@ public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean
                     once(f, throttle != null);
                     throttle = argument(words, ++i, "throttle", "a group");
                 }
-                case "stale" -> {
-                    String legWord = argument(words, ++i, "stale", "a leg and region ranges");
-                    int leg = legIndex(legWord, legCount);
-                    if (stale.put(leg, argument(words, ++i, "stale", "region ranges after leg " + leg)) != null) {
-                        throw new IllegalArgumentException("mirror: feature 'stale' given twice for leg " + leg);
+                case "stale", "absent" -> {
+                    String legWord = argument(words, ++i, f, "a leg and region ranges");
+                    int leg = legIndex(f, legWord, legCount);
+                    if ((f.equals("stale") ? stale : absent).put(leg, argument(words, ++i, f,
+                            "region ranges after leg " + leg)) != null) {
+                        throw new IllegalArgumentException("mirror: feature '" + f + "' given twice for leg " + leg);
                     }
                 }
                 default -> throw new IllegalArgumentException("mirror: unknown feature '" + f + "'");
             }
         }
-        return new MirrorFeatures(handleErrors, throttle, keepServing, stale);
+        return new MirrorFeatures(handleErrors, throttle, keepServing, stale, absent);
     }
 
-    /** The feature words in table order: {@code handle_errors keep_serving (stale <leg> <ranges>)... throttle <group>}. */
+    /**
+     * The feature words in table order: {@code handle_errors keep_serving (stale <leg> <ranges>)...
+     * (absent <leg> <ranges>)... throttle <group>}.
+     */
     public List<String> words() {
         List<String> w = new ArrayList<>();
         if (handleErrors) {
@@ -71,6 +84,7 @@ public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean
             w.add("keep_serving");
         }
         staleRanges.forEach((leg, ranges) -> w.addAll(List.of("stale", Integer.toString(leg), ranges)));
+        absentRanges.forEach((leg, ranges) -> w.addAll(List.of("absent", Integer.toString(leg), ranges)));
         if (throttleGroup != null) {
             w.addAll(List.of("throttle", throttleGroup));
         }
@@ -92,10 +106,10 @@ public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean
         return words.get(i);
     }
 
-    private static int legIndex(String word, int legCount) {
+    private static int legIndex(String feature, String word, int legCount) {
         if (word.isEmpty() || word.length() > 2 || !word.chars().allMatch(Character::isDigit)
                 || Integer.parseInt(word) >= legCount) {
-            throw new IllegalArgumentException("mirror: feature 'stale': leg must be 0.." + (legCount - 1)
+            throw new IllegalArgumentException("mirror: feature '" + feature + "': leg must be 0.." + (legCount - 1)
                     + ", got '" + word + "'");
         }
         return Integer.parseInt(word);

@@ -22,19 +22,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Background recovery of a mirror: copies out-of-sync regions from their source leg to the others, several
- * copies at a time (fewer under a rate limit), and records them in sync in batches: copied regions wait for one flush of
- * the legs copied onto (group commit), are then recorded in sync, and the region log is flushed once per batch.
- * While one batch flushes, the next regions copy. A copy covers one region, or a run of up to {@value #MAX_HOLE_RUN} regions
- * with the same stale legs that lay in a hole of the default leg when it was scanned ({@link SourceHoles}), when that
- * leg is their source: such runs are zeroed on the other legs with one copy ({@link RecoveryPicker} chooses them).
+ * Background recovery of a mirror: copies out-of-sync regions from their source leg to the others, several copies at
+ * a time (fewer under a rate limit), and records them in sync in batches: copied regions wait for one flush of the
+ * legs copied onto (group commit), are then recorded in sync, and the region log is flushed once per batch. While one
+ * batch flushes, the next regions copy. A copy covers one region, or a run of up to {@value #MAX_HOLE_RUN} regions
+ * copied the same way that lay in a hole of the default leg when it was scanned ({@link SourceHoles}), when that leg
+ * is their source: such runs are zeroed on the other legs with one copy ({@link RecoveryPicker} chooses them).
  *
  * <p>Without keep_serving the source is the default leg, the copies go to the other live legs, and a failure of a
  * leg (or of reading the default leg) ends recovery DEGRADED. With keep_serving the source of a region is its first
- * good leg (the next good one if it cannot be read), the copies go to every other leg, and a region is recorded in
- * sync (its stale copies good again) only if every copy and flush succeeded; recovery gives up on regions without a
- * readable good copy or whose copy onto a leg failed (that copy becomes stale), goes on with the others and ends
- * DEGRADED naming them ({@link RecoveryShortfall}).
+ * good leg (the next good one if it cannot be read), the copies go to the legs {@link LegRegions#recoveryTargets}
+ * names (its stale copies, or every other present copy when it is copied whole; a region no other leg has is in sync
+ * at once), and a region is recorded in sync (its stale copies good again) only if every copy and flush succeeded;
+ * recovery gives up on regions without a readable good copy or whose copy onto a leg failed (that copy becomes
+ * stale), goes on with the others and ends DEGRADED naming them ({@link RecoveryShortfall}).
  *
  * <pre>
  * IDLE ──resume──► RUNNING ──pause──► PAUSING ──copies cancelled, batch flushed──► PAUSED ──resume──► RUNNING
@@ -263,17 +264,24 @@ final class MirrorRecovery {
         Leg source = legRegions.keepServing()
                 ? legRegions.good(u.regions.get(0)).stream().filter(l -> !u.unreadable.contains(l)).findFirst().orElse(null)
                 : mirror.defaultLeg();
-        List<Leg> targets = legRegions.keepServing() ? mirror.legs().stream().filter(l -> l != source).toList()
-                : mirror.liveLegs().stream().filter(l -> l != source).toList();
+        List<Leg> targets = !legRegions.keepServing() ? mirror.liveLegs().stream().filter(l -> l != source).toList()
+                : source == null ? List.of() : legRegions.recoveryTargets(u.regions.get(0), source);
         long start = mirror.regionStart(u.regions.get(0));
         int last = u.regions.get(u.regions.size() - 1);
         long len = mirror.regionStart(last) + mirror.regionLength(last) - start;
         CopyJob job;
+        boolean nothingToCopy = false;
         synchronized (this) {
             if (source == null) {
                 shortfall.noGoodCopy(u.regions);
             }
-            if (state != State.RUNNING || source == null || targets.isEmpty()) {
+            if (state == State.RUNNING && source != null && targets.isEmpty() && legRegions.keepServing()) {
+                nothingToCopy = true;      // every other leg lacks the region: its one copy is in sync with itself
+                job = null;
+                u.wholeLegMarks = legRegions.wholeLegMarks();
+                copying.remove(u);
+                copied.add(u);
+            } else if (state != State.RUNNING || source == null || targets.isEmpty()) {
                 job = null;
             } else {
                 List<CopyDestination> dests = targets.stream()
@@ -284,6 +292,11 @@ final class MirrorRecovery {
                 u.targets = targets;
                 u.wholeLegMarks = legRegions.wholeLegMarks();
             }
+        }
+        if (nothingToCopy) {
+            flushBatch();
+            fill();
+            return;
         }
         if (job == null) {
             u.regions.forEach(r -> mirror.tracker().finishRecovery(r, false));

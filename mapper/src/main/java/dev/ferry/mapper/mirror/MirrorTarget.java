@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * stale for that region (recorded through {@link MirrorListener#copyStale} before the write is acknowledged)
  * and is never read there; reads use any good copy (out-of-sync regions their source, the first good leg,
  * first); a failed leg flush makes the whole leg stale ({@link MirrorListener#legStale}); recovery copies
- * each out-of-sync region from its source onto the other legs. {@link LegRegions} holds the stale copies.
+ * each out-of-sync region from its source onto the legs that need it. A leg may hold no copy of some regions
+ * ({@code absent}): it is neither used nor recovered there. {@link LegRegions} holds the stale and absent copies.
  */
 public final class MirrorTarget implements Target {
 
@@ -178,8 +179,8 @@ public final class MirrorTarget implements Target {
 
     /**
      * {@code <log args> <#legs> (<dev> <offset>)... [<#features> [handle_errors] [keep_serving]
-     * [stale <leg> <ranges>]... [throttle <group>]]}, the features as loaded (stale copies marked since are not
-     * echoed: they reach the table through the listener's records).
+     * [stale <leg> <ranges>]... [absent <leg> <ranges>]... [throttle <group>]]}, the features as loaded (stale copies
+     * marked since are not echoed: they reach the table through the listener's records).
      */
     @Override
     public String params() {
@@ -303,6 +304,18 @@ public final class MirrorTarget implements Target {
             throw new IndexOutOfBoundsException("leg " + leg + " outside 0.." + (legs.size() - 1));
         }
         return regions.staleRegions(leg);
+    }
+
+    /**
+     * A snapshot of the regions whose copy on leg {@code leg} this mirror knew stale at some time: stale at load or
+     * marked stale since (always empty without keep_serving). A copy marked stale elsewhere (in metadata not loaded
+     * yet) is not among them, so its being good here says nothing about it.
+     */
+    public BitSet staleSinceLoad(int leg) {
+        if (leg < 0 || leg >= legs.size()) {
+            throw new IndexOutOfBoundsException("leg " + leg + " outside 0.." + (legs.size() - 1));
+        }
+        return regions.staleSinceLoad(leg);
     }
 
     /** Bytes written onto legs by recovery copies since the mirror was created. */

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The {@code mirror} target type, parsing dm-raid1 table arguments:
  * {@code <log_type> <#log_args> <log_args...> <#devs> (<dev> <offset>){2..9} [<#features> [handle_errors]
- * [keep_serving] [stale <leg> <ranges>]... [throttle <group>]]} with logs {@code core <region_sectors> [sync|nosync]}
+ * [keep_serving] [stale <leg> <ranges>]... [absent <leg> <ranges>]... [throttle <group>]]} with logs {@code core <region_sectors> [sync|nosync]}
  * and {@code disk <log_dev> <region_sectors> [sync|nosync]}. {@code <#features>} counts words, features may come
- * in any order, and each is given at most once ({@code stale} once per leg). The features after
+ * in any order, and each is given at most once ({@code stale} and {@code absent} once per leg). The features after
  * {@code handle_errors} are Ferry's:
  * <ul>
  * <li>{@code throttle <group>}: the recovery copies join the copier's throttle group (see
@@ -33,6 +33,10 @@ import java.util.concurrent.TimeoutException;
  * <li>{@code stale <leg> <ranges>} (requires {@code keep_serving}): the regions whose copy on leg {@code <leg>}
  *     (0-based) is stale at load, as ascending comma-separated {@code a-b} (inclusive) or {@code a} ranges within
  *     the mirror's regions, e.g. {@code stale 1 0-3,9}; such regions are out of sync whatever the log says.
+ * <li>{@code absent <leg> <ranges>} (requires {@code keep_serving}; same syntax): the regions leg {@code <leg>} holds
+ *     no copy of (its device may map them to {@code error}): never read nor written there, never recovered onto,
+ *     and not out of sync for it; with a region on fewer legs than the mirror has, an LV of extents with different
+ *     copy counts is one mirror.
  * </ul>
  *
  * <p>Created through a table ({@link #create(long, List, TargetContext)}), a mirror raises a table event
@@ -104,7 +108,7 @@ public final class MirrorTargetType implements TargetType {
             int most = maxFeatureWords(legCount);
             if (words < 1 || words > most) {
                 throw new IllegalArgumentException("mirror: <#features> must be 1.." + most + " words (handle_errors, "
-                        + "keep_serving, stale <leg> <ranges> per leg, throttle <group>), got " + words);
+                        + "keep_serving, stale and absent <leg> <ranges> per leg, throttle <group>), got " + words);
             }
             List<String> featureWords = new ArrayList<>();
             for (int i = 0; i < words; i++) {
@@ -127,7 +131,7 @@ public final class MirrorTargetType implements TargetType {
 
     /** The most feature words a mirror of {@code legCount} legs can have: each feature once, stale once per leg. */
     private static int maxFeatureWords(int legCount) {
-        return 1 + 1 + 3 * legCount + 2;
+        return 1 + 1 + 3 * legCount + 3 * legCount + 2;
     }
 
     private RegionLog createLog(String type, List<String> args, long size, DeviceResolver devices) {

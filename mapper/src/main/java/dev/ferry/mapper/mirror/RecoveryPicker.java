@@ -46,7 +46,7 @@ final class RecoveryPicker {
 
     /**
      * Region {@code r}, and if it lies in a scanned hole, the out-of-sync hole regions after it (not {@code claimed},
-     * not given up) with the same stale legs, up to {@value MirrorRecovery#MAX_HOLE_RUN} regions.
+     * not given up) copied the same way ({@link LegRegions#copyShape}), up to {@value MirrorRecovery#MAX_HOLE_RUN} regions.
      */
     List<Integer> run(int r, IntPredicate claimed) {
         List<Integer> run = new ArrayList<>();
@@ -55,10 +55,10 @@ final class RecoveryPicker {
             return run;
         }
         RegionLog log = mirror.log();
-        int staleMask = mirror.regions().staleMask(r);
+        long shape = mirror.regions().copyShape(r);
         for (int next = r + 1; run.size() < MirrorRecovery.MAX_HOLE_RUN && next < log.regionCount()
                 && !claimed.test(next) && !shortfall.skipped(next) && !log.inSync(next)
-                && mirror.regions().staleMask(next) == staleMask && hole(next); next++) {
+                && mirror.regions().copyShape(next) == shape && hole(next); next++) {
             run.add(next);
             cursor = next + 1;
         }

@@ -11,6 +11,7 @@ import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.MemoryBlockDevice;
 import dev.ferry.mapper.testing.FaultyDevice;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +83,12 @@ class MirrorKeepServingTest {
                 Map.entry("4 keep_serving stale 1 1,,2", "'' is not a region number or an a-b range"),
                 Map.entry("4 keep_serving stale 1 1-", "'1-' is not a region number or an a-b range"),
                 Map.entry("4 keep_serving stale 1 -1", "'-1' is not a region number or an a-b range"),
+                Map.entry("3 absent 1 0", "mirror: feature 'absent' requires 'keep_serving'"),
+                Map.entry("7 keep_serving absent 1 0 absent 1 2", "mirror: feature 'absent' given twice for leg 1"),
+                Map.entry("4 keep_serving absent 2 0", "mirror: feature 'absent': leg must be 0..1, got '2'"),
+                Map.entry("4 keep_serving absent 1 2,8", "absent regions of leg 1: range '8' outside regions 0..7"),
                 Map.entry("2 keep_serving keep_serving", "mirror: feature 'keep_serving' given twice"),
-                Map.entry("11 keep_serving", "mirror: <#features> must be 1..10 words"),
+                Map.entry("17 keep_serving", "mirror: <#features> must be 1..16 words"),
                 Map.entry("5 keep_serving stale 1 0", "mirror: missing feature word 5 of 5"));
         bad.forEach((features, message) -> assertThatThrownBy(() -> fx.create(1024, "core 1 128 2 a 0 b 0 " + features, 1))
                 .as(features).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message));
@@ -168,6 +173,52 @@ class MirrorKeepServingTest {
         assertThat(m.staleRegions(0)).isEqualTo(new BitSet());
         assertThat(m.staleRegions(1)).isEqualTo(new BitSet());
         assertThat(m.resyncedBytes()).isEqualTo(3L * REGION);
+    }
+
+    @Test
+    void anAbsentCopyIsNeitherUsedNorRecoveredAndOnlyTheStaleCopyIsCopiedOnto() {
+        byte[] content = random(4, SIZE);
+        put(a, 0, content);
+        put(b, 0, content);
+        byte[] other = random(5, SIZE);
+        put(c, 0, other);                                // leg c has a copy of region 3 only, stale
+        fx.add("a", a).add("b", b).add("c", c);
+        String table = "core 2 128 nosync 3 a 0 b 0 c 0 9 keep_serving stale 2 3 absent 2 0-2,4-7 throttle g";
+        MirrorTarget m = fx.create(1024, table, 2);
+        assertThat(m.params()).endsWith(" 3 a 0 b 0 c 0 9 keep_serving stale 2 3 absent 2 0-2,4-7 throttle g");
+        assertThat(m.regionsInSync()).as("only the stale copy puts a region out of sync").isEqualTo(7);
+        assertThat(m.staleRegions(2)).isEqualTo(regions(3));
+        for (int i = 0; i < 6; i++) {                    // balanced reads never go to c
+            assertThat(get(m, 0, 3 * REGION)).isEqualTo(get(a, 0, 3 * REGION));
+        }
+        byte[] data = random(6, 4096);
+        put(m, 5 * REGION, data);
+        assertThat(get(c, 5 * REGION, 4096)).as("nor do writes").isEqualTo(Arrays.copyOfRange(other, 5 * REGION, 5 * REGION + 4096));
+
+        m.resume();
+        assertThat(join(m.recoveryFinished())).isEqualTo(new RecoveryOutcome(RecoveryOutcome.Status.IN_SYNC, 8, 8, null));
+        assertThat(m.resyncedBytes()).as("region 3 onto c alone, b's good copy untouched").isEqualTo(REGION);
+        assertThat(fx.synced).containsExactly(3);
+        assertThat(get(c, 3 * REGION, REGION)).isEqualTo(get(a, 3 * REGION, REGION));
+        assertThat(get(c, 0, 3 * REGION)).isEqualTo(Arrays.copyOf(other, 3 * REGION));
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));
+    }
+
+    @Test
+    void aWholeCopyGoesOntoEveryPresentCopyAndARegionNoOtherLegHasIsInSyncAtOnce() {
+        put(a, 0, random(7, SIZE));
+        fx.add("a", a).add("b", b).add("c", c);
+        MirrorTarget m = fx.create(1024, "core 1 128 3 a 0 b 0 c 0 7 keep_serving absent 1 4 absent 2 0-2,4-7", 2);
+        assertThat(m.regionsInSync()).as("core log without nosync: all copied").isZero();
+        m.resume();
+        assertThat(join(m.recoveryFinished())).isEqualTo(new RecoveryOutcome(RecoveryOutcome.Status.IN_SYNC, 8, 8, null));
+        assertThat(m.resyncedBytes()).as("7 regions onto b, region 3 onto c too, region 4 nowhere")
+                .isEqualTo(8L * REGION);
+        assertThat(get(b, 0, 4 * REGION)).isEqualTo(get(a, 0, 4 * REGION));
+        assertThat(get(b, 5 * REGION, 3 * REGION)).isEqualTo(get(a, 5 * REGION, 3 * REGION));
+        assertThat(get(b, 4 * REGION, REGION)).as("b has no copy of region 4").isEqualTo(new byte[REGION]);
+        assertThat(get(c, 3 * REGION, REGION)).isEqualTo(get(a, 3 * REGION, REGION));
+        assertThat(get(c, 0, 3 * REGION)).isEqualTo(new byte[3 * REGION]);
     }
 
     @Test

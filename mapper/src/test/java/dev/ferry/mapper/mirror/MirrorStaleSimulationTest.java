@@ -17,6 +17,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * writes and flushes at random. The listener records stale copies as the daemon would. Checks against a
  * byte-array model that every write is acknowledged, reads see acknowledged data, every copy not stale holds the
  * model's bytes, the recorded stale copies are the mirror's, and that a table reloaded with them (failures over)
- * resyncs every leg to the model.
+ * resyncs every leg to the model. With three legs one leg may lack some regions ({@code absent}): those are never
+ * read, written nor copied onto, whatever fails.
  */
 class MirrorStaleSimulationTest {
 
@@ -35,6 +37,8 @@ class MirrorStaleSimulationTest {
     private static final int REGIONS = 16;
     private static final int SIZE = REGION * REGIONS;
     private static final int STEPS = 300;
+    /** What a leg holds where it has no copy (the daemon maps such pieces to an error target). */
+    private static final byte[] SENTINEL = Bytes.random(-1, REGION);
 
     /** A leg that fails operations at random while failures are on. */
     private static final class FlakyLeg extends DelegatingDevice {
@@ -104,12 +108,22 @@ class MirrorStaleSimulationTest {
             Bytes.put(legs.get(i), 0, model);
         }
         MirrorFixture fx = new MirrorFixture();
+        int absentLeg = legCount == 3 && rnd.nextBoolean() ? (healthy + 1 + rnd.nextInt(2)) % 3 : -1;
+        BitSet absent = new BitSet();
+        if (absentLeg >= 0) {                            // regions the leg has no copy of hold a sentinel
+            for (int r = rnd.nextInt(REGIONS); r < REGIONS; r += 1 + rnd.nextInt(3)) {
+                absent.set(r);
+                Bytes.put(legs.get(absentLeg), (long) r * REGION, SENTINEL);
+            }
+        }
         int staleLeg = (healthy + 1 + rnd.nextInt(legCount - 1)) % legCount;
         if (rnd.nextBoolean()) {                         // stale copies given at load hold other bytes
             BitSet stale = new BitSet();
             for (int r = rnd.nextInt(REGIONS); r < REGIONS; r += 1 + rnd.nextInt(4)) {
-                stale.set(r);
-                Bytes.put(legs.get(staleLeg), (long) r * REGION, Bytes.random(rnd.nextLong(), REGION));
+                if (staleLeg != absentLeg || !absent.get(r)) {
+                    stale.set(r);
+                    Bytes.put(legs.get(staleLeg), (long) r * REGION, Bytes.random(rnd.nextLong(), REGION));
+                }
             }
             fx.recordedStale.put(staleLeg, stale);
         }
@@ -121,7 +135,9 @@ class MirrorStaleSimulationTest {
             flaky.add(leg);
             fx.add("leg" + i, new QueuedDevice(leg, q));
         }
-        MirrorTarget m = fx.create(SIZE / 512, table(log, legCount, fx), 1 + rnd.nextInt(4));
+        List<String> absentWords = absent.isEmpty() ? List.of() : List.of("absent", Integer.toString(absentLeg),
+                absent.stream().mapToObj(Integer::toString).collect(Collectors.joining(",")));
+        MirrorTarget m = fx.create(SIZE / 512, table(log, legCount, fx, absentWords), 1 + rnd.nextInt(4));
         m.resume();
 
         SimulatedIo io = new SimulatedIo(model, REGION);
@@ -144,35 +160,45 @@ class MirrorStaleSimulationTest {
         flushes.forEach(f -> assertThat(f).as("flush").isCompletedWithValue(null));
         assertThat(m.recoveryFinished()).isDone();
         for (int leg = 0; leg < legCount; leg++) {
+            BitSet none = leg == absentLeg ? absent : new BitSet();
+            fx.recordedStale.computeIfAbsent(leg, l -> new BitSet()).andNot(none);   // a whole-leg mark spares them
             BitSet stale = m.staleRegions(leg);
-            assertThat(stale).as("stale copies of leg %d recorded", leg)
-                    .isEqualTo(fx.recordedStale.getOrDefault(leg, new BitSet()));
-            for (int r = stale.nextClearBit(0); r < REGIONS; r = stale.nextClearBit(r + 1)) {
-                assertThat(Bytes.get(legs.get(leg), (long) r * REGION, REGION)).as("good copy of region %d on leg %d", r, leg)
-                        .isEqualTo(Arrays.copyOfRange(model, r * REGION, (r + 1) * REGION));
-            }
+            assertThat(stale).as("stale copies of leg %d recorded", leg).isEqualTo(fx.recordedStale.get(leg));
+            assertCopies(legs.get(leg), model, stale, none);
         }
         assertThat(m.staleRegions(healthy)).as("stale copies of the healthy leg").isEqualTo(new BitSet());
 
         // the daemon reloads the table with the recorded stale copies once the failures are over
         flaky.forEach(leg -> leg.failing = false);
-        MirrorTarget reloaded = fx.create(SIZE / 512, table("core 2 8 nosync ", legCount, fx), 2);
+        MirrorTarget reloaded = fx.create(SIZE / 512, table("core 2 8 nosync ", legCount, fx, absentWords), 2);
         reloaded.resume();
         q.drain();
         assertThat(reloaded.recoveryFinished()).isCompletedWithValue(
                 new RecoveryOutcome(RecoveryOutcome.Status.IN_SYNC, REGIONS, REGIONS, null));
-        for (MemoryBlockDevice leg : legs) {
-            assertThat(Bytes.get(leg, 0, SIZE)).as("contents of %s", leg.describe()).isEqualTo(model);
+        for (int leg = 0; leg < legCount; leg++) {
+            assertCopies(legs.get(leg), model, new BitSet(), leg == absentLeg ? absent : new BitSet());
         }
     }
 
-    private static String table(String log, int legCount, MirrorFixture fx) {
+    /**
+     * Every region of {@code leg} but the {@code stale} ones holds the model's bytes, and those it has {@code none}
+     * of still hold the sentinel: never written, never copied onto.
+     */
+    private static void assertCopies(MemoryBlockDevice leg, byte[] model, BitSet stale, BitSet none) {
+        for (int r = stale.nextClearBit(0); r < REGIONS; r = stale.nextClearBit(r + 1)) {
+            assertThat(Bytes.get(leg, (long) r * REGION, REGION)).as("region %d on %s", r, leg.describe())
+                    .isEqualTo(none.get(r) ? SENTINEL : Arrays.copyOfRange(model, r * REGION, (r + 1) * REGION));
+        }
+    }
+
+    private static String table(String log, int legCount, MirrorFixture fx, List<String> absentWords) {
         StringBuilder table = new StringBuilder(log).append(legCount);
         for (int i = 0; i < legCount; i++) {
             table.append(" leg").append(i).append(" 0");
         }
         List<String> features = new ArrayList<>(List.of("keep_serving"));
         features.addAll(fx.staleFeatureWords());
+        features.addAll(absentWords);
         return table.append(' ').append(features.size()).append(' ').append(String.join(" ", features)).toString();
     }
 }
