@@ -115,7 +115,7 @@ public final class VolumeRoutes {
     private Object pvremove(ControlRequest q) {
         String path = q.query("path").filter(p -> !p.isEmpty())
             .orElseThrow(() -> ControlErrors.invalidArgument("query parameter 'path' is required"));
-        String checked = paths.check(path, "PV path").toString();
+        String checked = checked(path);
         ops.pvremove(checked);
         return Map.of("pv_name", checked);
     }
