@@ -9,6 +9,7 @@ import dev.ferry.daemon.cli.admin.VersionCommand;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.daemon.testing.ChildJvm;
 import dev.ferry.daemon.testing.Poll;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -46,9 +47,10 @@ class DaemonChildProcessTest {
     private Process startDaemon(Path dataDir, String name) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve(name + ".log");
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-            DaemonCommand.class.getName(), "--data-dir", dataDir.toString())
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>(ChildJvm.DEFAULT_SIGNALS);
+        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
+            DaemonCommand.class.getName(), "--data-dir", dataDir.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         children.add(p);
         return p;
     }

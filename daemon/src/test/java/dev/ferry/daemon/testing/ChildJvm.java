@@ -23,9 +23,17 @@ public final class ChildJvm {
         return ferryCommand(List.of(), args);
     }
 
-    /** The command line of a child {@code ferry ARGS...} JVM with extra {@code jvmOptions}. */
+    /**
+     * The start of a command line that execs the rest (same pid) with SIGHUP, SIGINT and SIGTERM at their default: a
+     * suite started under {@code nohup} or as a background job passes them on ignored, and a JVM that inherits an
+     * ignored SIGHUP or SIGINT cannot trap it, so the tests of reloads and stops would fail.
+     */
+    public static final List<String> DEFAULT_SIGNALS = List.of("env", "--default-signal=HUP,INT,TERM");
+
+    /** The command line of a child {@code ferry ARGS...} JVM with extra {@code jvmOptions} (see {@link #DEFAULT_SIGNALS}). */
     public static List<String> ferryCommand(List<String> jvmOptions, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>(DEFAULT_SIGNALS);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of(
                 "-Dio.netty.leakDetection.level=paranoid",
