@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -51,6 +52,11 @@ class ReconnectSimulationTest {
         new Run(Seeds.fixed(seed), true).go();
     }
 
+    @Test
+    void aFreshSeed() {
+        long seed = Seeds.fresh();
+        new Run(seed, (seed & 1) == 0).go();
+    }
 
     /** One simulated run. */
     private static final class Run {

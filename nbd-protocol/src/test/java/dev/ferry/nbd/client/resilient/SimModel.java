@@ -18,6 +18,8 @@ final class SimModel {
     private final long[] ackTime;
     private final int[] pending;
     private final boolean[] undefined;
+    /** Whether the latest submission covering the byte is a TRIM: a write acknowledged before it leaves it undefined. */
+    private final boolean[] trimmedLast;
     final List<String> failures = new ArrayList<>();
 
     SimModel(int size) {
@@ -27,6 +29,7 @@ final class SimModel {
         ackTime = new long[size];
         pending = new int[size];
         undefined = new boolean[size];
+        trimmedLast = new boolean[size];
         Arrays.fill(submitTime, -1);
         Arrays.fill(ackTime, -1);
     }
@@ -36,6 +39,7 @@ final class SimModel {
         for (int b = off; b < off + len; b++) {
             submitTime[b] = now;
             pending[b]++;
+            trimmedLast[b] = data == null;
             if (data == null) {
                 undefined[b] = true;
             } else {
@@ -53,7 +57,7 @@ final class SimModel {
             } else if (data != null) {
                 acked[b] = data[b - off];
                 ackTime[b] = now;
-                undefined[b] = false;
+                undefined[b] = trimmedLast[b];
             }
         }
     }
