@@ -8,7 +8,11 @@
 # and, to explain the write ratio, the daemon's CPU cost of the two writes (GiB written per CPU second of the
 # daemon, mirror over linear; no goal): on 2 cores fio takes one, so a write the daemon must copy into the page
 # cache twice cannot run at the linear speed.
-# In each round the order of the two sides alternates, so neither always inherits the other's writeback.
+# In each round the order of the two sides alternates. Before the rounds, each LV takes two untimed write runs of the
+# same length, alternating (after the fill alone, perf showed the C2 compiler threads taking a third of the daemon's
+# CPU during the first timed mirror write on a loaded 2-core machine: the mirror's write path has more code to compile
+# than the linear one), and every timed write run starts with the page cache written back (`sync`, untimed), so no run
+# pays for the dirty pages of the fill or of the run before it; a run's own writeback still counts.
 # The resync is timed through the control API (polled every 20 ms), so JVM start-up of the CLI is not timed.
 #
 # Usage: scripts/bench-mirror.sh [-s LV_SIZE_MIB] [-t SECONDS] [-r ROUNDS] [-d WORK_DIR] [-k]
@@ -45,11 +49,14 @@ source "$root/scripts/lib/daemon.sh"
 daemon_work ferry-bench-mirror
 
 # Prints the MiB/s of one fio run against export VG/LV and the daemon's CPU seconds per GiB moved in it. Reads
-# ramp up for 1 s first (untimed, not counted); writes do not (the fill warmed their path), so their CPU time is
-# exactly that of the bytes counted (reads print nan for it).
+# ramp up for 1 s first (untimed, not counted); writes do not (the warm-up runs warmed their path), so their CPU time
+# is exactly that of the bytes counted (reads print nan for it). A write starts after a sync.
 fio_mibps() { # LV RW
     local out="$work/fio-$1-$2.json" ramp=1 ticks
-    [[ "$2" == write ]] && ramp=0
+    if [[ "$2" == write ]]; then
+        ramp=0
+        sync
+    fi
     ticks="$(daemon_cpu_ticks)"
     fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$port/bench/$1" --rw="$2" --bs=1M --iodepth=8 \
         --size="${lv_mib}m" --time_based --runtime="$runtime" --ramp_time="$ramp" --output-format=json >"$out" \
@@ -112,6 +119,11 @@ for lv in lin mir src; do
         --size="${lv_mib}m" --output=/dev/null
 done
 dd if=/dev/urandom of="$work/dd.in" bs=1M count="$lv_mib" conv=fsync status=none
+echo "warming up the write paths ..." >&2
+for lv in mir lin mir lin; do
+    fio --name=warm --ioengine=nbd --uri="nbd://127.0.0.1:$port/bench/$lv" --rw=write --bs=1M --iodepth=8 \
+        --size="${lv_mib}m" --time_based --runtime="$runtime" --output=/dev/null
+done
 
 declare -A results
 for ((r = 0; r < rounds; r++)); do

@@ -5,12 +5,13 @@ import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.FreeSpaceMap;
 import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
+import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.MirrorResync;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
-import dev.ferry.daemon.operations.CopyConversionGuard;
+import dev.ferry.daemon.operations.MirrorJobGuard;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.mapper.mirror.MirrorTarget;
 import java.time.Duration;
@@ -53,18 +54,18 @@ public final class MirrorService implements AutoCloseable {
 
     /**
      * Verbs over {@code volumes}: a job gives up on copies that made no progress for {@code stall}; {@code nanoClock}
-     * times the jobs. From now on a conversion of an LV's copies (lvconvert -m, --repair) is refused with INRESYNC
-     * while a job runs on it, and a job is refused while such a conversion runs.
+     * times the jobs. From now on the operations that change an LV's copies, extents, name or existence
+     * ({@link MirrorJobGuard}) are refused with INRESYNC while a job runs on it, and a job is refused while such an
+     * operation runs.
      */
     public MirrorService(VolumeService volumes, Duration stall, LongSupplier nanoClock) {
         this.volumes = volumes;
         this.stall = stall;
         this.nanoClock = nanoClock;
-        volumes.guardCopyConversions((vg, lv) -> {
-            try {
-                claims.claim(vg, List.of(lv));
-            } catch (VolumeException e) {
-                throw CopyConversionGuard.beingResynced(vg, lv, "a resync or migratepp job runs on it");
+        volumes.guardMirrorJobs((vg, lv, operation) -> {
+            LvClaims.Conflict job = claims.tryClaim(vg, List.of(lv), operation);
+            if (job != null) {
+                throw MirrorJobGuard.refusal(vg, lv, job.holder() + " runs on it", operation);
             }
             return () -> claims.release(vg, List.of(lv));
         });
@@ -99,8 +100,8 @@ public final class MirrorService implements AutoCloseable {
                 new Area(dst.uuid(), dstPe), reduce);
         ResyncRequest request = ResyncRequest.migratepp(vgName, m.lv(), m.le(), src.name() + ":" + srcPe,
                 dst.name() + ":" + dstPe);
-        return resyncs.start(vgName, List.of(m.lv()), (id, release) -> {   // claimed: no other verb changes them now
-            LogicalVolume claimed = available(vgName).requireLv(m.lv());
+        return resyncs.start(vgName, List.of(m.lv()), request.verb(), (id, release) -> {   // claimed: unchanged now
+            LogicalVolume claimed = unlocked(available(vgName), m.lv());
             if (!claimed.mirrored()) {
                 throw invalid("LV " + m.lv() + " was converted to linear meanwhile");
             }
@@ -164,8 +165,11 @@ public final class MirrorService implements AutoCloseable {
     /** Starts a resync job once every LV of {@code les} is active (OFFLINE otherwise). */
     private ResyncProgress start(ResyncRequest request, Map<String, List<Long>> les) {
         les.keySet().forEach(lv -> Online.mirror(volumes, request.vg(), lv));
-        return resyncs.start(request.vg(), les.keySet(), (id, release) -> new ResyncJob(id, request, les, false,
-                volumes, stall, nanoClock, release));
+        return resyncs.start(request.vg(), les.keySet(), request.verb(), (id, release) -> {
+            VolumeGroup claimed = available(request.vg());
+            les.keySet().forEach(lv -> unlocked(claimed, lv));
+            return new ResyncJob(id, request, les, false, volumes, stall, nanoClock, release);
+        });
     }
 
     /**
@@ -181,21 +185,22 @@ public final class MirrorService implements AutoCloseable {
             for (LogicalVolume lv : vg.lvs()) {
                 MirrorResync r = lv.mirrored() ? lv.mirror().resync() : null;
                 if (r != null && r.move() != null) {
-                    resume(vg, List.of(lv.name()), out, (id, release) -> new MigrateJob(id, moveRequest(vg, lv, r),
-                            lv.name(), r.move(), true, volumes, stall, nanoClock, release));
+                    resume(vg, List.of(lv.name()), "migratepp", out, (id, release) -> new MigrateJob(id,
+                            moveRequest(vg, lv, r), lv.name(), r.move(), true, volumes, stall, nanoClock, release));
                 } else if (r != null) {
                     requests.computeIfAbsent(resyncRequest(vg, lv, r), q -> new TreeMap<>()).put(lv.name(), r.les());
                 }
             }
-            requests.forEach((q, les) -> resume(vg, les.keySet(), out, (id, release) -> new ResyncJob(id, q, les,
-                    true, volumes, stall, nanoClock, release)));
+            requests.forEach((q, les) -> resume(vg, les.keySet(), q.verb(), out, (id, release) -> new ResyncJob(id, q,
+                    les, true, volumes, stall, nanoClock, release)));
         }
         return out;
     }
 
-    private void resume(VolumeGroup vg, Collection<String> lvs, List<ResyncProgress> out, ResyncJobs.Factory job) {
+    private void resume(VolumeGroup vg, Collection<String> lvs, String verb, List<ResyncProgress> out,
+            ResyncJobs.Factory job) {
         try {
-            out.add(resyncs.start(vg.name(), lvs, job));
+            out.add(resyncs.start(vg.name(), lvs, verb, job));
         } catch (VolumeException e) {
             LOG.warn("cannot resume the mirror job of {}/{}: {}", vg.name(), lvs, e.getMessage());
         }
@@ -277,6 +282,19 @@ public final class MirrorService implements AutoCloseable {
 
     private VolumeGroup available(String vgName) {
         return Online.vg(volumes, vgName);
+    }
+
+    /**
+     * LV {@code lvName} of {@code vg}, once claimed: LV_LOCKED while a pvmove moves its extents (the job would name
+     * copies by places the move changes).
+     */
+    private static LogicalVolume unlocked(VolumeGroup vg, String lvName) {
+        LogicalVolume lv = vg.requireLv(lvName);
+        if (lv.has(LvFlag.LOCKED)) {
+            throw new VolumeException(ErrorCode.LV_LOCKED, "Logical volume " + vg.name() + "/" + lvName + " is being "
+                    + "moved by pvmove; resync or migrate it once the move has ended");
+        }
+        return lv;
     }
 
     private static LogicalVolume mirrored(VolumeGroup vg, String lvName) {

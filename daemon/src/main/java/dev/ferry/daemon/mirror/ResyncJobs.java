@@ -36,21 +36,21 @@ final class ResyncJobs {
     }
 
     /**
-     * Claims {@code lvs} of {@code vg}, makes the job and starts it in the background; the job as it starts. Making
-     * the job may commit and reload (a resync records itself): that runs outside this registry's lock, so listing the
-     * jobs never waits for it.
+     * Claims {@code lvs} of {@code vg} for the job (a {@code verb}), makes it and starts it in the background; the job
+     * as it starts. Making the job may commit and reload (a resync records itself): that runs outside this registry's
+     * lock, so listing the jobs never waits for it.
      *
-     * @throws VolumeException INRESYNC if one of the LVs is claimed, OFFLINE while the daemon stops, or what making
-     *                         the job threw (the claims are released then)
+     * @throws VolumeException INRESYNC if one of the LVs is claimed (naming by what), OFFLINE while the daemon stops,
+     *                         or what making the job threw (the claims are released then)
      */
-    ResyncProgress start(String vg, Collection<String> lvs, Factory factory) {
+    ResyncProgress start(String vg, Collection<String> lvs, String verb, Factory factory) {
         List<String> claimed = List.copyOf(lvs);
         long id;
         synchronized (this) {
             if (closed) {
                 throw stopping("no resync or migratepp starts");
             }
-            claims.claim(vg, claimed);
+            claims.claim(vg, claimed, verb + " job " + (lastId + 1));
             id = ++lastId;
         }
         MirrorJob job;

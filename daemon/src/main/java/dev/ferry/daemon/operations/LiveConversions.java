@@ -35,15 +35,9 @@ final class LiveConversions {
     private static final Logger LOG = LoggerFactory.getLogger(LiveConversions.class);
 
     private final VolumeService service;
-    private volatile CopyConversionGuard guard = CopyConversionGuard.NONE;
 
     LiveConversions(VolumeService service) {
         this.service = service;
-    }
-
-    /** Keeps the conversions of copies and {@code jobs} off each other ({@link CopyConversionGuard}). */
-    void guard(CopyConversionGuard jobs) {
-        this.guard = jobs;
     }
 
     /**
@@ -54,8 +48,8 @@ final class LiveConversions {
      */
     LogicalVolume copies(String vgName, String lvName, int mirrors, MirrorWriteConsistency mwc, AllocationPolicy alloc,
                          List<String> pvs) {
-        return copiesConverted(vgName, lvName, g -> MirrorConversions.withCopies(g, lvName, mirrors + 1, mwc,
-                free(g, pvs), policy(g, lvName, alloc), pvUuids(g, pvs)));
+        return copiesConverted(vgName, lvName, "lvconvert -m", g -> MirrorConversions.withCopies(g, lvName,
+                mirrors + 1, mwc, free(g, pvs), policy(g, lvName, alloc), pvUuids(g, pvs)));
     }
 
     /**
@@ -64,7 +58,7 @@ final class LiveConversions {
      */
     LogicalVolume repair(String vgName, String lvName, List<String> pvs) {
         Set<UUID> present = service.manager().presentPvs();
-        return copiesConverted(vgName, lvName, g -> {
+        return copiesConverted(vgName, lvName, "lvconvert --repair", g -> {
             Set<UUID> lost = new HashSet<>();
             g.pvs().stream().filter(pv -> pv.missing() || !present.contains(pv.uuid()))
                     .forEach(pv -> lost.add(pv.uuid()));
@@ -111,20 +105,14 @@ final class LiveConversions {
     }
 
     /**
-     * As {@link #converted}, for a conversion that changes which copies {@code lvName} has: held against the mirror
-     * jobs ({@link CopyConversionGuard}), and refused with INRESYNC while the LV carries a job's record (a job not
-     * resumed yet at a daemon start).
+     * As {@link #converted}, for a conversion ({@code operation}) that changes which copies {@code lvName} has: held
+     * against the mirror jobs ({@link MirrorJobGuard}), so refused with INRESYNC while a job runs on the LV or is
+     * recorded on it.
      */
-    private LogicalVolume copiesConverted(String vgName, String lvName, UnaryOperator<VolumeGroup> conversion) {
-        try (CopyConversionGuard.Hold held = guard.hold(vgName, lvName)) {
-            return converted(vgName, lvName, g -> {
-                LogicalVolume lv = g.requireLv(lvName);
-                if (lv.mirrored() && lv.mirror().resync() != null) {
-                    throw CopyConversionGuard.beingResynced(vgName, lvName, "a " + lv.mirror().resync().verb()
-                            + " job recorded on it");
-                }
-                return conversion.apply(g);
-            });
+    private LogicalVolume copiesConverted(String vgName, String lvName, String operation,
+                                          UnaryOperator<VolumeGroup> conversion) {
+        try (JobHolds held = service.held(vgName, List.of(lvName), operation)) {
+            return converted(vgName, lvName, conversion);
         }
     }
 

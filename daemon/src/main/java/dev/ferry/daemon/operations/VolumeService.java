@@ -31,6 +31,8 @@ import dev.ferry.daemon.remote.RemotePvs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,6 +58,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     private final MissingPvs missing = new MissingPvs();
     private final LiveConversions conversions = new LiveConversions(this);
     private volatile LvNameWatcher names = LvNameWatcher.NONE;
+    private volatile MirrorJobGuard jobs = MirrorJobGuard.NONE;
 
     private final RemotePvs remote;
 
@@ -150,9 +153,28 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     public synchronized VolumeGroup change(String vgName, UnaryOperator<VolumeGroup> change,
             Consumer<VolumeGroup> apply) {
-        VolumeGroup vg = manager.updateVolumeGroup(vgName, change);
-        apply.accept(vg);
-        return vg;
+        List<JobHolds> held = new ArrayList<>();
+        try {
+            VolumeGroup vg = manager.updateVolumeGroup(vgName, g -> {
+                VolumeGroup next = change.apply(g);
+                held.add(JobHolds.of(jobs, g, JobHolds.newlyLocked(g, next), "pvmove"));
+                return next;
+            });
+            apply.accept(vg);
+            return vg;
+        } finally {
+            held.forEach(JobHolds::close);
+        }
+    }
+
+    /**
+     * Holds {@code lvs} of VG {@code vgName} for {@code operation} against the mirror jobs ({@link MirrorJobGuard});
+     * call under this service's lock and close the holds when the operation is done.
+     *
+     * @throws VolumeException VG_NOT_FOUND, or INRESYNC while a job runs on (or is recorded on) one of the LVs
+     */
+    synchronized JobHolds held(String vgName, Collection<String> lvs, String operation) {
+        return JobHolds.of(jobs, requireVg(vgName), lvs, operation);
     }
 
     /**
@@ -221,6 +243,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     /** vgreduce: only PVs without extents leave, so no active LV uses them. */
     @Override
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
+        JobHolds.refuseMovesOff(requireVg(vgName), pvPaths);
         return manager.vgreduce(vgName, pvPaths);
     }
 
@@ -231,16 +254,22 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     @Override
     public synchronized VolumeGroup vgreduceMissing(String vgName, boolean force) {
         VolumeGroup before = requireVg(vgName);
-        VolumeGroup vg = manager.vgreduceMissing(vgName, force);
-        MissingPvs.inStep(activator, before, vg, lv -> false);
-        return vg;
+        try (JobHolds held = held(vgName, JobHolds.onMissingPvs(before, manager.presentPvs()),
+                "vgreduce --removemissing")) {
+            VolumeGroup vg = manager.vgreduceMissing(vgName, force);
+            MissingPvs.inStep(activator, before, vg, lv -> false);
+            return vg;
+        }
     }
 
     /** vgremove: refused while any LV is open (even forced, as LVM); with force its LVs are deactivated. */
     @Override
     public synchronized void vgremove(String vgName, boolean force) {
         VolumeGroup before = manager.volumeGroup(vgName).orElse(null);
-        manager.vgremove(vgName, force);
+        try (JobHolds held = before == null ? null : held(vgName, before.lvs().stream().map(LogicalVolume::name)
+                .toList(), "vgremove")) {
+            manager.vgremove(vgName, force);
+        }
         if (before != null) {
             MissingPvs.inStep(activator, before, before.withLvs(List.of()), lv -> false);
             before.lvs().forEach(lv -> names.removed(vgName, lv.name()));
@@ -269,53 +298,63 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     /** lvextend, then the live table grows; clients see the size when they reconnect. */
     @Override
     public synchronized LogicalVolume lvextend(LvResizeRequest request) {
-        return reloaded(manager.lvextend(request), request.vg());
+        try (JobHolds held = held(request.vg(), List.of(request.lv()), "lvextend")) {
+            return reloaded(manager.lvextend(request), request.vg());
+        }
     }
 
     /** lvreduce: refused while open unless {@code force}. */
     @Override
     public synchronized LogicalVolume lvreduce(LvResizeRequest request, boolean force) {
-        if (!force) {
-            activator.requireClosed(request.vg(), request.lv());
+        try (JobHolds held = held(request.vg(), List.of(request.lv()), "lvreduce")) {
+            if (!force) {
+                activator.requireClosed(request.vg(), request.lv());
+            }
+            return reloaded(manager.lvreduce(request), request.vg());
         }
-        return reloaded(manager.lvreduce(request), request.vg());
     }
 
     /** lvresize: a shrink of an open LV is refused unless {@code force}. */
     @Override
     public synchronized LogicalVolume lvresize(LvResizeRequest request, boolean force) {
-        if (!force && activator.isOpen(request.vg(), request.lv()) && shrinks(request)) {
-            activator.requireClosed(request.vg(), request.lv());
+        try (JobHolds held = held(request.vg(), List.of(request.lv()), "lvresize")) {
+            if (!force && activator.isOpen(request.vg(), request.lv()) && shrinks(request)) {
+                activator.requireClosed(request.vg(), request.lv());
+            }
+            return reloaded(manager.lvresize(request), request.vg());
         }
-        return reloaded(manager.lvresize(request), request.vg());
     }
 
     /** lvrename: refused while open unless {@code force} (attached clients then keep their device). */
     @Override
     public synchronized LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
-        if (!force) {
-            activator.requireClosed(vgName, oldName);
+        try (JobHolds held = held(vgName, List.of(oldName), "lvrename")) {
+            if (!force) {
+                activator.requireClosed(vgName, oldName);
+            }
+            LogicalVolume lv = manager.lvrename(vgName, oldName, newName);
+            activator.rename(requireVg(vgName), oldName, lv, force);
+            names.renamed(vgName, oldName, newName);
+            return lv;
         }
-        LogicalVolume lv = manager.lvrename(vgName, oldName, newName);
-        activator.rename(requireVg(vgName), oldName, lv, force);
-        names.renamed(vgName, oldName, newName);
-        return lv;
     }
 
     /** lvremove: refused while open unless {@code force} (LV_OPEN); then the device and export go. */
     @Override
     public synchronized void lvremove(String vgName, String lvName, boolean force) {
-        manager.lvremove(vgName, lvName, force);
+        try (JobHolds held = held(vgName, List.of(lvName), "lvremove")) {
+            manager.lvremove(vgName, lvName, force);
+        }
         activator.deactivate(vgName, lvName, true);
         names.removed(vgName, lvName);
     }
 
     /**
-     * Keeps the conversions of an LV's copies (lvconvert -m, --repair) and {@code guard}'s mirror jobs off each other
-     * from now on.
+     * Keeps {@code guard}'s mirror jobs and the operations that change an LV's copies, extents, name or existence off
+     * each other from now on ({@link MirrorJobGuard}).
      */
-    public void guardCopyConversions(CopyConversionGuard guard) {
-        conversions.guard(guard);
+    public void guardMirrorJobs(MirrorJobGuard guard) {
+        jobs = guard;
     }
 
     /**

@@ -160,7 +160,8 @@ class ResumeTest {
                     .as("lvconvert -m %d while the job runs", mirrors)
                     .isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.code())
                             .isEqualTo(ErrorCode.INRESYNC))
-                    .hasMessageContaining("vg/m is being resynchronised (a resync or migratepp job runs on it)");
+                    .hasMessageContaining("vg/m is being resynchronised (migratepp job " + started.id()
+                            + " runs on it); retry lvconvert -m once the job has ended");
         }
 
         stopWhen(f.mirrors, started.id(), () -> f.lv().mirror().resync() != null);

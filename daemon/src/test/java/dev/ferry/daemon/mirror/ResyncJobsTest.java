@@ -24,7 +24,7 @@ class ResyncJobsTest {
         CountDownLatch making = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
         CompletableFuture<ResyncProgress> start = CompletableFuture.supplyAsync(() -> jobs.start("vg", List.of("m"),
-                (id, release) -> {
+                "resynclv", (id, release) -> {
                     making.countDown();
                     await(proceed);
                     throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "refused after its commit");
@@ -33,15 +33,16 @@ class ResyncJobsTest {
 
         assertThat(CompletableFuture.supplyAsync(jobs::resyncs).get(30, TimeUnit.SECONDS))
                 .as("the listing while the job is made").isEmpty();
-        assertThatThrownBy(() -> jobs.start("vg", List.of("m"), (id, release) -> {
+        assertThatThrownBy(() -> jobs.start("vg", List.of("m"), "resynclv", (id, release) -> {
             throw new AssertionError("not made: the LV is claimed");
-        })).isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INRESYNC));
+        })).isInstanceOfSatisfying(VolumeException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INRESYNC))
+                .hasMessage("resynclv job 1 runs on vg/m");
 
         proceed.countDown();
         assertThatThrownBy(() -> start.get(30, TimeUnit.SECONDS)).hasRootCauseInstanceOf(VolumeException.class)
                 .hasRootCauseMessage("refused after its commit");
         CountDownLatch claimedAgain = new CountDownLatch(1);
-        assertThatThrownBy(() -> jobs.start("vg", List.of("m"), (id, release) -> {
+        assertThatThrownBy(() -> jobs.start("vg", List.of("m"), "resynclv", (id, release) -> {
             claimedAgain.countDown();
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "second");
         })).hasMessage("second");

@@ -6,7 +6,7 @@ import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.command.ExitCodes;
 import java.util.Map;
 import java.util.function.Function;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * Base of the commands whose work the daemon does as a mirror job (migratepp and the resync verbs): the command posts
@@ -15,13 +15,8 @@ import picocli.CommandLine.Option;
  * the end). A job that ended NOTSYNCED or FAILED exits as its error's HTTP status maps.
  */
 abstract class MirrorJobCommand extends LvmCommand {
-    @Option(names = {"-b", "--background"}, description = "Start and return at once.")
-    boolean background;
-
-    @Option(names = {"-i", "--interval"}, paramLabel = "SECS", defaultValue = "15",
-            description = "Progress interval in seconds when not on a terminal, where a bar is redrawn every second "
-                + "(0: print only the end; default 15).")
-    int interval;
+    @Mixin
+    JobFollowOptions jobOptions;
 
     /**
      * Posts {@code body} to {@code path} and follows the job it starts unless {@code -b} ({@code backgroundVerb}
@@ -33,11 +28,11 @@ abstract class MirrorJobCommand extends LvmCommand {
         JsonNode job = client.call("POST", path, body);
         String head = (job.path("verb").asText().equals("migratepp") ? "migratepp" : "resync")
                 + job.path("id").asLong() + " " + job.path("target").asText();
-        if (background) {
+        if (jobOptions.background) {
             report(job, head + ": " + backgroundVerb + " in the background (" + job.path("location").asText() + ")");
             return ExitCodes.OK;
         }
-        ProgressLines progress = new ProgressLines(out(), ProgressLines.tty(), json(), interval);
+        ProgressLines progress = jobOptions.progressLines(out(), json());
         JsonNode end = follow(client, job.path("location").asText(), head, progress);
         JsonNode error = end.path("error");
         if (error.isObject()) {
@@ -59,7 +54,7 @@ abstract class MirrorJobCommand extends LvmCommand {
         long pause = ProgressLines.MIN_PAUSE_MILLIS;
         while (true) {
             ProgressLines.pause(pause);
-            pause = ProgressLines.nextPause(pause, interval);
+            pause = jobOptions.nextPause(pause);
             JsonNode job = client.call("GET", location, null);
             if (!job.path("state").asText().equals("RUNNING")) {
                 progress.end();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,13 +36,8 @@ public final class PvMoveCommand extends LvmCommand {
             + "source byte for byte; a difference fails the move, naming where, and the data stays on the source.")
     boolean verify;
 
-    @Option(names = {"-b", "--background"}, description = "Start and return at once.")
-    boolean background;
-
-    @Option(names = {"-i", "--interval"}, paramLabel = "SECS", defaultValue = "15",
-            description = "Progress interval in seconds when not on a terminal, where a bar is redrawn every second "
-                + "(0: print only the end; default 15).")
-    int interval;
+    @Mixin
+    JobFollowOptions jobOptions;
 
     @Option(names = "--alloc", paramLabel = "POLICY", description = "contiguous, cling, normal, anywhere or inherit.")
     String alloc;
@@ -78,7 +74,7 @@ public final class PvMoveCommand extends LvmCommand {
                 out().println("No pvmove in progress.");
                 return ExitCodes.OK;
             }
-            return background ? ExitCodes.OK : follow(client, names);
+            return jobOptions.background ? ExitCodes.OK : follow(client, names);
         }
         if (rate != null && args.size() == 1 && running(client, args.get(0))) {
             JsonNode m = client.call("POST", MOVES + "/rate", Map.of("source", pvOnly(args.get(0)), "rate", rate));
@@ -94,7 +90,7 @@ public final class PvMoveCommand extends LvmCommand {
         body.put("alloc", alloc);
         body.put("rate", rate);
         JsonNode m = client.call("POST", MOVES, body);
-        if (background) {
+        if (jobOptions.background) {
             out().println(m.path("name").asText() + ": moving " + m.path("source").asText() + " in the background");
             return ExitCodes.OK;
         }
@@ -113,13 +109,13 @@ public final class PvMoveCommand extends LvmCommand {
 
     /** Polls until every move in {@code ids} has ended; reports progress; the exit code of the worst end. */
     private int follow(ControlClient client, Set<Long> ids) throws ControlCallException {
-        ProgressLines progress = new ProgressLines(out(), ProgressLines.tty(), json(), interval);
+        ProgressLines progress = jobOptions.progressLines(out(), json());
         int code = ExitCodes.OK;
         Set<Long> open = new LinkedHashSet<>(ids);
         long pause = ProgressLines.MIN_PAUSE_MILLIS;
         while (!open.isEmpty()) {
             ProgressLines.pause(pause);
-            pause = ProgressLines.nextPause(pause, interval);
+            pause = jobOptions.nextPause(pause);
             for (JsonNode m : client.call("GET", MOVES, null).path("pvmoves")) {
                 long id = m.path("id").asLong();
                 if (!open.contains(id)) {

@@ -15,16 +15,16 @@ class MigrateppCommandTest {
     void noRequestWaitsForTheMoveSoTheGeneralTimeoutApplies() {
         MigrateppCommand command = parse("vg0", "/pv1:0", "/pv2:0");
         assertThat(command.callTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(command.background).isFalse();
-        assertThat(command.interval).isEqualTo(15);
+        assertThat(command.jobOptions.background).isFalse();
+        assertThat(command.jobOptions.interval).isEqualTo(15);
     }
 
     @Test
     void jobOptionsAndAnExplicitTimeout() {
         MigrateppCommand command = parse("--timeout", "5s", "-b", "-i", "2", "vg0", "/pv1:0", "/pv2:0");
         assertThat(command.callTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(command.background).isTrue();
-        assertThat(command.interval).isEqualTo(2);
+        assertThat(command.jobOptions.background).isTrue();
+        assertThat(command.jobOptions.interval).isEqualTo(2);
     }
 
     private static MigrateppCommand parse(String... args) {
