@@ -1,0 +1,220 @@
+package dev.ferry.daemon.pvmove.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.daemon.testing.AckedBlockWriter;
+import dev.ferry.daemon.testing.ChildProcesses;
+import dev.ferry.daemon.testing.ExternalTool;
+import dev.ferry.daemon.testing.FerryDaemon;
+import dev.ferry.daemon.testing.NetHost;
+import dev.ferry.daemon.testing.NetProcess;
+import dev.ferry.daemon.testing.NetworkNamespaces;
+import dev.ferry.daemon.testing.Poll;
+import dev.ferry.mapper.testing.Seeds;
+import dev.ferry.nbd.client.NbdClient;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A remote PV's link under network faults during a move across hosts ({@link NetworkNamespaces}): a daemon in
+ * namespace {@code a} moves an LV, written all along by a writer of acknowledged FUA blocks, from a local PV to a PV
+ * exported by {@code nbdkit file} in namespace {@code b}, with short link settings in the PV's URI
+ * ({@value #LINK}). A silent partition (packets dropped, no reset) of {@code b} half way through the copy: pvs shows
+ * the PV {@code reconnecting}, then {@code failed} when the reconnect window ends; the move fails safe (the LV on
+ * the local PV, every acknowledged write there), and no write of the LV waits longer than the request timeout plus
+ * the reconnect window plus a second. A flap shorter than the window: the link comes back ({@code connected:
+ * reconnected 1 time(s)}), the PV is not lost, and the move ends as the test records precisely. nbdkit killed and
+ * started again within the window: the link reconnects, and the move fails safe exactly when writes the server may
+ * have lost make the destination's FLUSH fail.
+ */
+class RemoteLinkFaultProcessTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final long MIB = 1 << 20;
+    private static final int PORT = 10809;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration RECONNECT_WINDOW = Duration.ofSeconds(3);
+    /** The remote PV's link settings: short, so that the faults play out in seconds. */
+    private static final String LINK = "connect-timeout=1s&request-timeout=2s&heartbeat-interval=200ms"
+            + "&reconnect-window=3s";
+
+    @RegisterExtension
+    final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+
+    @TempDir
+    Path dir;
+
+    private NetworkNamespaces net;
+    private NetHost a;
+    private NetHost b;
+    private FerryDaemon daemon;
+    private MoveApi api;
+    private String local;
+    private String remote;
+    private AckedBlockWriter writer;
+    private List<String> nbdkit;
+    private NetProcess server;
+
+    /** Hosts a and b, nbdkit serving a 64 MiB file on b, a daemon on a with VG vg over a local and the remote PV. */
+    @BeforeEach
+    void twoHosts() throws IOException {
+        NetworkNamespaces.requireUsable();
+        ExternalTool.assumeInstalled("nbdkit", "nbdkit");
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
+        net = NetworkNamespaces.create("a", "b");
+        a = net.host("a");
+        b = net.host("b");
+        Path disk = dir.resolve("b-disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(64 * MIB);
+        }
+        nbdkit = List.of("nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p", Integer.toString(PORT), "file",
+                disk.toString());
+        server = b.start(dir.resolve("nbdkit.log"), nbdkit.toArray(String[]::new));
+        String plain = b.nbdUri(PORT, "pv");
+        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", plain).exitCode() == 0);
+        remote = plain + "?" + LINK;
+
+        Path work = Files.createDirectories(dir.resolve("a"));
+        daemon = daemons.own(FerryDaemon.startIn(a, work, List.of()));
+        api = new MoveApi(daemon);
+        local = work.resolve("pv1").toString();
+        daemon.cliOk("pvcreate", "--size", "64m", local);
+        daemon.cliOk("pvcreate", remote);
+        daemon.cliOk("vgcreate", "-s", "1M", "vg", local, remote);
+        daemon.cliOk("lvcreate", "-n", "acked", "-L", "16M", "vg", local);
+        writer = new AckedBlockWriter(Seeds.fresh(), 4096, (int) (16 * MIB / 4096), 4);
+    }
+
+    @AfterEach
+    void removeHosts() {
+        if (net != null) {
+            if (daemon != null) {
+                daemon.close();   // before its namespace goes
+            }
+            net.close();
+        }
+    }
+
+    @Test
+    void aSilentPartitionOfTheDestinationFailsTheMoveSafeWithinTheLinkDeadlines() {
+        try (NbdClient c = daemon.nbdClient("vg/acked")) {
+            writer.fill(c);
+            writer.start(c);
+            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
+            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
+            net.partitionBoth(a, b, NetworkNamespaces.Cut.DROP);
+
+            List<String> seen = healthUntil(h -> h.startsWith("failed"));
+            assertThat(seen).as("pvs went reconnecting, then failed").anyMatch(h -> h.startsWith("reconnecting: "));
+            assertThat(seen.get(seen.size() - 1)).contains("no connection within the reconnect window of PT3S");
+
+            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("FAILED");
+            assertThat(end.path("error").path("error").asText()).isEqualTo("MIGRATE_FAIL");
+            assertThat(end.path("error").path("message").asText()).contains("data stays on the source");
+            assertThat(api.devices("vg/acked")).containsExactly(local);
+            assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
+                    .as("the remote PV is missing").containsPattern(pvPattern() + "\\s+a-m");
+            long ackedAtEnd = writer.acknowledged();
+            Poll.until(TIMEOUT, "writes after the failure", () -> writer.acknowledged() > ackedAtEnd + 100);
+            assertThat(writer.stop()).isNull();
+            assertThat(writer.worstLatency()).as("no LV write waited past request timeout + window + 1 s")
+                    .isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(RECONNECT_WINDOW).plusSeconds(1));
+            writer.verifyAndSettle(c);
+        }
+    }
+
+    @Test
+    void aFlapShorterThanTheWindowReconnectsTheLinkAndKeepsThePv() {
+        try (NbdClient c = daemon.nbdClient("vg/acked")) {
+            writer.fill(c);
+            writer.start(c);
+            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
+            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
+            net.partitionBoth(a, b, NetworkNamespaces.Cut.DROP);
+            List<String> seen = healthUntil(h -> h.startsWith("reconnecting: "));
+            net.heal();
+            seen.addAll(healthUntil(h -> !h.startsWith("reconnecting")));
+            assertThat(seen.get(seen.size() - 1)).as(seen.toString()).startsWith("connected: reconnected 1 time(s)");
+
+            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            assertThat(api.devices("vg/acked")).as(end.toString())
+                    .containsExactly(end.path("state").asText().equals("COMPLETED") ? remote : local);
+            assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
+                    .as("the remote PV is not lost").containsPattern(pvPattern() + "\\s+a--");
+            assertThat(writer.stop()).isNull();
+            assertThat(writer.worstLatency()).as("no LV write waited past request timeout + window + 1 s")
+                    .isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(RECONNECT_WINDOW).plusSeconds(1));
+            writer.verifyAndSettle(c);
+        }
+    }
+
+    /**
+     * nbdkit killed with SIGKILL and started again at once, within the window: the link reconnects and resends what
+     * was on the wire. Whether writes acknowledged on the old connection were still unflushed there depends on where
+     * the copy was (the LV's writes carry FUA; the copy's writes are flushed in groups): if some were, the next FLUSH
+     * of the destination is refused, the PV is lost and the move fails safe; if none were, the move completes on the
+     * new connection. Either way every acknowledged write reads back.
+     */
+    @Test
+    void aServerKilledAndRestartedWithinTheWindowFailsTheMoveOnlyOverWritesItMayHaveLost() {
+        try (NbdClient c = daemon.nbdClient("vg/acked")) {
+            writer.fill(c);
+            writer.start(c);
+            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
+            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
+            server.kill9();
+            server = b.start(dir.resolve("nbdkit-again.log"), nbdkit.toArray(String[]::new));
+
+            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            String health = daemon.cliOk("pvs", "--noheadings", "-o", "pv_health", remote).out().strip();
+            String pvs = daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out();
+            if (health.startsWith("failed: ")) {
+                assertThat(health).startsWith("failed: FLUSH refused: writes to ")
+                        .contains("acknowledged before a reconnect (the link has reconnected 1 time(s))");
+                assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("FAILED");
+                assertThat(end.path("error").path("message").asText()).contains("data stays on the source");
+                assertThat(api.devices("vg/acked")).containsExactly(local);
+                assertThat(pvs).as("the remote PV is missing").containsPattern(pvPattern() + "\\s+a-m");
+            } else {
+                assertThat(health).startsWith("connected: reconnected 1 time(s)");
+                assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
+                assertThat(api.devices("vg/acked")).containsExactly(remote);
+                assertThat(pvs).containsPattern(pvPattern() + "\\s+a--");
+            }
+            assertThat(writer.stop()).isNull();
+            assertThat(writer.worstLatency()).as("no LV write waited past request timeout + window + 1 s")
+                    .isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(RECONNECT_WINDOW).plusSeconds(1));
+            writer.verifyAndSettle(c);
+        }
+    }
+
+    /** The remote PV's health as pvs shows it, each change, polled until {@code done} holds for one. */
+    private List<String> healthUntil(java.util.function.Predicate<String> done) {
+        List<String> seen = new ArrayList<>();
+        Poll.until(TIMEOUT, "the remote PV's health to settle", () -> {
+            String h = daemon.cliOk("pvs", "--noheadings", "-o", "pv_health", remote).out().strip();
+            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(h)) {
+                seen.add(h);
+            }
+            return done.test(h);
+        });
+        return seen;
+    }
+
+    private String pvPattern() {
+        return java.util.regex.Pattern.quote(remote);
+    }
+}
