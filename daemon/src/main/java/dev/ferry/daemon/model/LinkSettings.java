@@ -21,13 +21,13 @@ import java.util.regex.Pattern;
  */
 public record LinkSettings(Duration connectTimeout, Duration requestTimeout, Duration heartbeatInterval,
                            Duration reconnectWindow) {
-    /** The settings of a URI that names none: 5 s, 30 s, 2 s, 10 s. */
-    public static final LinkSettings DEFAULT = new LinkSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
-            Duration.ofSeconds(2), Duration.ofSeconds(10));
     /** The longest any setting may be. */
     public static final Duration MAX = Duration.ofHours(1);
-    /** The shortest a timeout (and a heartbeat interval other than 0) may be. */
+    /** The shortest a timeout (and a heartbeat interval or reconnect window other than 0) may be. */
     public static final Duration MIN = Duration.ofMillis(100);
+    /** The settings of a URI that names none: 5 s, 30 s, 2 s, 10 s (after MIN and MAX, which they are checked by). */
+    public static final LinkSettings DEFAULT = new LinkSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
+            Duration.ofSeconds(2), Duration.ofSeconds(10));
 
     /** The query parameter names, in the order the canonical form writes them. */
     static final String CONNECT = "connect-timeout";

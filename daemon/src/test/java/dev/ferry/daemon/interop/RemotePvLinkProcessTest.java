@@ -63,6 +63,9 @@ class RemotePvLinkProcessTest {
         daemon.cliOk("vgcreate", "-s", "1M", "vg", local, uri);
         daemon.cliOk("lvcreate", "-n", "lin", "-L", "8M", "vg", uri);
         assertThat(health(daemon, uri)).isEqualTo("connected");
+        assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_link", uri).out().strip())
+                .isEqualTo("connect-timeout=5s request-timeout=2s heartbeat-interval=200ms reconnect-window=30s");
+        assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_link", local).out()).isBlank();
 
         byte[] data = new byte[MIB];
         new Random(14).nextBytes(data);
