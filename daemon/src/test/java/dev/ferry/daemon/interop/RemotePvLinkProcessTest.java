@@ -139,7 +139,8 @@ class RemotePvLinkProcessTest {
 
         CliResult refused = daemon.cli("pvcreate", nbds(plain, pki));
         assertThat(refused.exit()).as(refused.describe()).isNotZero();
-        assertThat(refused.err()).as(refused.describe()).contains("cannot connect to 127.0.0.1:");
+        assertThat(refused.err()).as(refused.describe())
+                .contains("cannot connect to 127.0.0.1:", "server refused STARTTLS, and TLS is required");
     }
 
     /** The {@code nbds://} URI of {@code server}'s default export, trusting {@code pki}'s CA. */
