@@ -11,9 +11,7 @@ interface Connection {
     NbdExportInfo export();
 
     /** The meta contexts selected on this connection (name to context id). */
-    default Map<String, Integer> metaContexts() {
-        return Map.of();
-    }
+    Map<String, Integer> metaContexts();
 
     /**
      * Sends {@code op} (a write's payload through {@link Op#payloadForSend()}); the future completes with a READ's
