@@ -41,11 +41,19 @@ final class SameExport {
         return null;
     }
 
-    /** Null when {@code now} selects every meta context of {@code before}, else which ones it lost. */
-    static String lostContexts(NbdExportInfo export, Set<String> before, Set<String> now) {
-        Set<String> lost = new TreeSet<>(before);
-        lost.removeAll(now);
-        return lost.isEmpty() ? null : "export '" + export.name() + "' lost meta context(s) " + String.join(", ", lost);
+    /**
+     * Null when {@code now}, selecting meta contexts {@code nowContexts}, may serve for {@code before}, which selected
+     * {@code beforeContexts}; else the precise difference.
+     */
+    static String difference(NbdExportInfo before, Set<String> beforeContexts, NbdExportInfo now,
+                             Set<String> nowContexts) {
+        String difference = difference(before, now);
+        if (difference != null) {
+            return difference;
+        }
+        Set<String> lost = new TreeSet<>(beforeContexts);
+        lost.removeAll(nowContexts);
+        return lost.isEmpty() ? null : "export '" + before.name() + "' lost meta context(s) " + String.join(", ", lost);
     }
 
     private static String names(int flags) {

@@ -274,10 +274,8 @@ final class Session {
     }
 
     private void reconnected(Connection c) {
-        String difference = SameExport.difference(export, c.export());
-        if (difference == null) {
-            difference = SameExport.lostContexts(export, metaContexts.keySet(), c.metaContexts().keySet());
-        }
+        String difference = SameExport.difference(export, metaContexts.keySet(), c.export(),
+                c.metaContexts().keySet());
         if (difference != null) {
             c.close();
             failed(difference);
