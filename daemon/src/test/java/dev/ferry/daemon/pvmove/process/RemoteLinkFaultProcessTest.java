@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,9 +95,9 @@ class RemoteLinkFaultProcessTest {
     }
 
     /**
-     * A daemon on a with VG vg over a local PV and the remote one, whose link has reconnect window {@code window}
-     * (long enough for pvs, polled through the CLI on a loaded machine, to see the link reconnecting), and LV
-     * {@code acked} on the local PV filled by the writer, which keeps writing.
+     * A daemon on a with VG vg over a local PV and the remote one, whose link has reconnect window
+     * {@code reconnectWindow} (long enough for pvs, polled through the CLI on a loaded machine, to see the link reconnecting), and LV
+     * {@code acked} on the local PV filled by the writer, which keeps writing; returns the writer's connection.
      */
     private NbdClient start(Duration reconnectWindow) throws IOException {
         window = reconnectWindow;
@@ -216,7 +218,7 @@ class RemoteLinkFaultProcessTest {
     }
 
     /** The remote PV's health as pvs shows it, each change, polled until {@code done} holds for one. */
-    private List<String> healthUntil(java.util.function.Predicate<String> done) {
+    private List<String> healthUntil(Predicate<String> done) {
         List<String> seen = new ArrayList<>();
         Poll.until(TIMEOUT, "the remote PV's health to settle", () -> {
             String h = daemon.cliOk("pvs", "--noheadings", "-o", "pv_health", remote).out().strip();
@@ -229,6 +231,6 @@ class RemoteLinkFaultProcessTest {
     }
 
     private String pvPattern() {
-        return java.util.regex.Pattern.quote(remote);
+        return Pattern.quote(remote);
     }
 }
