@@ -26,7 +26,9 @@ import java.util.function.BiConsumer;
 /**
  * A PV's data device as tables see it, remembering since when its reads, and apart from them its writes, have been
  * failing with no success in between, so that a PV that fails persistently is taken for lost. A remote PV whose
- * connection failed (closed, or reported failed by its NBD client) is lost at once, I/O or not.
+ * connection failed (closed, or reported failed by its NBD client) is lost at once, I/O or not; one whose link is
+ * reconnecting is not judged meanwhile: its NBD client fails the link when the reconnect window ends without a
+ * connection, and the PV is lost then.
  *
  * <p>The rule ({@link #persistentFailure}): each direction has its own failing spell, from a failed request to the
  * next successful one of the same direction (reads; writes, which include flushes, discards and zeroing). A PV fails
@@ -131,6 +133,9 @@ final class WatchedPvDevice implements BlockDevice {
             Optional<String> failed = remote.connectionFailure();
             if (failed.isPresent()) {
                 return Optional.of("PV " + path + ": remote PV connection failed: " + failed.get());
+            }
+            if (remote.reconnecting()) {
+                return Optional.empty();   // its requests wait for the link's own verdict, due within its window
             }
         }
         if (!reads.on() && !writes.on()) {

@@ -44,7 +44,7 @@ public final class KnownPvs {
 
     /**
      * The form of a PV name stored in the list and in VG documents: a file path made absolute and normalised, or a
-     * remote PV's NBD URI in its canonical form ({@link PvUri}); a malformed URI, or one asking for TLS, is refused.
+     * remote PV's NBD URI in its canonical form ({@link PvUri}); a malformed URI is refused.
      */
     public static String canonical(String path) {
         if (path == null || path.isBlank()) {
@@ -57,10 +57,6 @@ public final class KnownPvs {
             } catch (IllegalArgumentException e) {
                 throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + path + " is no valid remote "
                         + "PV URI: " + e.getMessage());
-            }
-            if (uri.scheme().tls()) {
-                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + uri + ": TLS for remote "
-                        + "PVs is not available yet (Ferry's NBD client speaks no TLS); use nbd:// or nbd+unix://");
             }
             return uri.toString();
         }

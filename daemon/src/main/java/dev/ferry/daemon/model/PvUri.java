@@ -3,26 +3,38 @@ package dev.ferry.daemon.model;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 
 /**
  * Where a remote PV lives: an NBD URI ({@code nbd://HOST[:PORT]/EXPORT}, {@code nbd+unix:///EXPORT?socket=PATH}, or
  * their TLS forms {@code nbds://} and {@code nbds+unix://}), parsed strictly and shown in one canonical form.
  *
+ * <p>Query parameters: {@code socket=PATH} (the {@code +unix} schemes, required), {@code tls-certificates=DIR} (the
+ * TLS schemes, required: a libnbd-style certificates directory), and the {@link LinkSettings} {@code connect-timeout},
+ * {@code request-timeout}, {@code heartbeat-interval} and {@code reconnect-window} (any scheme, optional).
+ *
  * <p>The canonical form ({@link #toString}) is what the daemon stores and shows as the PV's name: the scheme and host
  * in lower case, the port always written (default {@value #DEFAULT_PORT}), the export name percent-encoded where
- * needed, and the socket path normalised. Two spellings of one export therefore name one PV. A parse failure is an
+ * needed, the socket and certificates paths normalised, and then the link settings that differ from their defaults,
+ * in the order above. Two spellings of one export with the same settings therefore name one PV. A parse failure is an
  * {@link IllegalArgumentException} whose message says what is wrong and where; any string may be given.
  *
- * @param scheme     the URI's scheme
- * @param host       the TCP host (a name, an IPv4 literal or a bracket-less IPv6 literal), or null for a Unix socket
- * @param port       the TCP port, or 0 for a Unix socket
- * @param exportName the export name, decoded ("" is the server's default export)
- * @param socket     the Unix socket's absolute path, or null for TCP
+ * @param scheme          the URI's scheme
+ * @param host            the TCP host (a name, an IPv4 literal or a bracket-less IPv6 literal), or null for a Unix
+ *                        socket
+ * @param port            the TCP port, or 0 for a Unix socket
+ * @param exportName      the export name, decoded ("" is the server's default export)
+ * @param socket          the Unix socket's absolute path, or null for TCP
+ * @param tlsCertificates the TLS certificates directory (absolute), or null without TLS
+ * @param link            the client's liveness settings
  */
-public record PvUri(Scheme scheme, String host, int port, String exportName, Path socket) {
+public record PvUri(Scheme scheme, String host, int port, String exportName, Path socket, Path tlsCertificates,
+                    LinkSettings link) {
     /** The NBD port IANA assigned, used when a TCP URI names none. */
     public static final int DEFAULT_PORT = 10809;
     /** Longest export name the NBD protocol allows (bytes of UTF-8). */
@@ -34,7 +46,11 @@ public record PvUri(Scheme scheme, String host, int port, String exportName, Pat
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
     /** Characters left as they are in an export name; the rest are percent-encoded. */
     private static final String EXPORT_SAFE = "-._~!$&'()*+,;=:@/";
-    /** Characters left as they are in the socket path, a query value ({@code &} would end it). */
+    /** The query parameter naming a Unix socket. */
+    private static final String SOCKET = "socket";
+    /** The query parameter naming a TLS certificates directory (as libnbd's). */
+    private static final String TLS_CERTIFICATES = "tls-certificates";
+    /** Characters left as they are in a path given as a query value ({@code &} would end it). */
     private static final String QUERY_SAFE = "-._~!$'()*+,;=:@/";
 
     /** The NBD URI schemes (NBD's uri.md). */
@@ -78,9 +94,14 @@ public record PvUri(Scheme scheme, String host, int port, String exportName, Pat
     public PvUri {
         Objects.requireNonNull(scheme, "scheme");
         Objects.requireNonNull(exportName, "exportName");
+        Objects.requireNonNull(link, "link");
         if (scheme.unix() != (socket != null) || scheme.unix() == (host != null)) {
             throw new IllegalArgumentException("a " + scheme.text() + " URI needs " + (scheme.unix()
                     ? "a socket and no host" : "a host and no socket"));
+        }
+        if (scheme.tls() != (tlsCertificates != null)) {
+            throw new IllegalArgumentException("a " + scheme.text() + " URI needs " + (scheme.tls()
+                    ? "a TLS certificates directory" : "no TLS certificates directory"));
         }
     }
 
@@ -130,13 +151,23 @@ public record PvUri(Scheme scheme, String host, int port, String exportName, Pat
             throw new IllegalArgumentException("export name in '" + text + "' is longer than " + MAX_EXPORT_NAME
                     + " bytes");
         }
-        Path socket = socketOf(scheme, query, text);
+        Map<String, String> params = query(scheme, query, text);
+        Path socket = pathOf(params, SOCKET, scheme.unix(), "socket path",
+                "socket: " + scheme.text() + ":///EXPORT?socket=PATH", text);
+        Path certificates = pathOf(params, TLS_CERTIFICATES, scheme.tls(), "TLS certificates directory",
+                "TLS certificates directory: " + TLS_CERTIFICATES + "=PATH", text);
+        LinkSettings link;
+        try {
+            link = LinkSettings.of(params);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("URI '" + text + "': " + e.getMessage(), e);
+        }
         if (scheme.unix()) {
             if (!authority.isEmpty()) {
                 throw new IllegalArgumentException("URI '" + text + "' names host '" + authority + "'; a "
                         + scheme.text() + " URI has none: " + scheme.text() + ":///EXPORT?socket=PATH");
             }
-            return new PvUri(scheme, null, 0, export, socket);
+            return new PvUri(scheme, null, 0, export, socket, certificates, link);
         }
         if (authority.indexOf('@') >= 0) {
             throw new IllegalArgumentException("URI '" + text + "' carries user information (...@); NBD URIs have "
@@ -174,7 +205,8 @@ public record PvUri(Scheme scheme, String host, int port, String exportName, Pat
                         + "IPv4 address");
             }
         }
-        return new PvUri(scheme, host.toLowerCase(Locale.ROOT), port(portText, text), export, null);
+        return new PvUri(scheme, host.toLowerCase(Locale.ROOT), port(portText, text), export, null, certificates,
+                link);
     }
 
     private static int port(String portText, String text) {
@@ -192,38 +224,55 @@ public record PvUri(Scheme scheme, String host, int port, String exportName, Pat
         return port;
     }
 
-    private static Path socketOf(Scheme scheme, String query, String text) {
-        String socket = null;
-        if (query != null && !query.isEmpty()) {
-            for (String param : query.split("&", -1)) {
-                int eq = param.indexOf('=');
-                String key = eq < 0 ? param : param.substring(0, eq);
-                if (!key.equals("socket")) {
-                    throw new IllegalArgumentException("URI '" + text + "': query parameter '" + key + "' is not "
-                            + "supported (only socket=PATH, for " + Scheme.NBD_UNIX.text() + ")");
-                }
-                if (!scheme.unix()) {
-                    throw new IllegalArgumentException("URI '" + text + "': socket= is only for "
-                            + Scheme.NBD_UNIX.text() + " URIs");
-                }
-                if (socket != null) {
-                    throw new IllegalArgumentException("URI '" + text + "' names socket= twice");
-                }
-                socket = eq < 0 ? "" : decode(param.substring(eq + 1), "socket path");
-            }
+    /** The query's parameters, name to decoded value; an unknown, misplaced or repeated one is refused. */
+    private static Map<String, String> query(Scheme scheme, String query, String text) {
+        Map<String, String> params = new HashMap<>();
+        if (query == null || query.isEmpty()) {
+            return params;
         }
-        if (!scheme.unix()) {
+        for (String param : query.split("&", -1)) {
+            int eq = param.indexOf('=');
+            String key = eq < 0 ? param : param.substring(0, eq);
+            if (!key.equals(SOCKET) && !key.equals(TLS_CERTIFICATES) && !LinkSettings.isParameter(key)) {
+                throw new IllegalArgumentException("URI '" + text + "': query parameter '" + key + "' is not "
+                        + "supported (" + SOCKET + "=PATH for " + Scheme.NBD_UNIX.text() + ", " + TLS_CERTIFICATES
+                        + "=DIR for " + Scheme.NBDS.text() + ", and " + LinkSettings.CONNECT + ", "
+                        + LinkSettings.REQUEST + ", " + LinkSettings.HEARTBEAT + ", " + LinkSettings.RECONNECT + ")");
+            }
+            if (key.equals(SOCKET) && !scheme.unix()) {
+                throw new IllegalArgumentException("URI '" + text + "': socket= is only for "
+                        + Scheme.NBD_UNIX.text() + " URIs");
+            }
+            if (key.equals(TLS_CERTIFICATES) && !scheme.tls()) {
+                throw new IllegalArgumentException("URI '" + text + "': " + TLS_CERTIFICATES + "= is only for "
+                        + Scheme.NBDS.text() + " URIs");
+            }
+            if (params.containsKey(key)) {
+                throw new IllegalArgumentException("URI '" + text + "' names " + key + "= twice");
+            }
+            params.put(key, eq < 0 ? "" : decode(param.substring(eq + 1), key));
+        }
+        return params;
+    }
+
+    /**
+     * The absolute, normalised path of parameter {@code key} ({@code what}), null when not {@code wanted}; a missing
+     * one is refused saying {@code missing}, a relative one saying it must be absolute.
+     */
+    private static Path pathOf(Map<String, String> params, String key, boolean wanted, String what, String missing,
+                               String text) {
+        if (!wanted) {
             return null;
         }
-        if (socket == null || socket.isEmpty()) {
-            throw new IllegalArgumentException("URI '" + text + "' names no socket: " + scheme.text()
-                    + ":///EXPORT?socket=PATH");
+        String path = params.get(key);
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException("URI '" + text + "' names no " + missing);
         }
-        if (socket.indexOf('\0') >= 0 || !socket.startsWith("/")) {
-            throw new IllegalArgumentException("URI '" + text + "': socket path '" + printable(socket) + "' must be "
+        if (path.indexOf('\0') >= 0 || !path.startsWith("/")) {
+            throw new IllegalArgumentException("URI '" + text + "': " + what + " '" + printable(path) + "' must be "
                     + "absolute (the daemon has its own working directory)");
         }
-        return Path.of(socket).normalize();
+        return Path.of(path).normalize();
     }
 
     /** Percent-decodes {@code s} as UTF-8; a malformed escape or invalid UTF-8 is refused. */
@@ -278,9 +327,14 @@ public record PvUri(Scheme scheme, String host, int port, String exportName, Pat
     @Override
     public String toString() {
         String export = "/" + encode(exportName, EXPORT_SAFE);
-        if (scheme.unix()) {
-            return scheme.text() + "://" + export + "?socket=" + encode(socket.toString(), QUERY_SAFE);
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        if (socket != null) {
+            query.add(SOCKET + "=" + encode(socket.toString(), QUERY_SAFE));
         }
-        return scheme.text() + "://" + endpoint() + export;
+        if (tlsCertificates != null) {
+            query.add(TLS_CERTIFICATES + "=" + encode(tlsCertificates.toString(), QUERY_SAFE));
+        }
+        link.nonDefault().forEach((key, value) -> query.add(key + "=" + value));
+        return scheme.text() + "://" + (scheme.unix() ? "" : endpoint()) + export + query;
     }
 }

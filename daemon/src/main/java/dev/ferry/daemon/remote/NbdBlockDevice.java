@@ -1,16 +1,19 @@
 package dev.ferry.daemon.remote;
 
+import dev.ferry.daemon.metadata.PvLabel;
 import dev.ferry.daemon.model.RemoteHealth;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.BlockIoException;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.nbd.NbdConstants;
-import dev.ferry.nbd.client.NbdClient;
+import dev.ferry.nbd.client.NbdBlockClient;
 import dev.ferry.nbd.client.NbdErrorException;
+import dev.ferry.nbd.client.resilient.NbdLostWritesException;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,12 +28,15 @@ import java.util.function.LongFunction;
  * offers it, else a write followed by a FLUSH; discards and zeroing use TRIM and WRITE_ZEROES when offered (a
  * discard is skipped otherwise: it is advisory; zeroing then writes zeroes). Allocation comes from
  * {@code base:allocation} when it was negotiated, else everything reads as allocated. Failures are
- * {@link BlockIoException}s: server errors by their errno, a lost connection (and anything else) as an I/O error, so the lost-PV watch
- * sees a failing medium. {@link #close} does not close the connection; its owner does.
+ * {@link BlockIoException}s: server errors by their errno, a lost connection, a request past its deadline, a FLUSH
+ * refused over writes a reconnect may have lost (and anything else) as an I/O error, so the lost-PV watch sees a
+ * failing medium; such a refused FLUSH also fails the PV's link ({@link RemoteExport#flushRefused}). Label reads
+ * and writes (a whole label from offset 0) tell the link the PV's identity ({@link LabelIdentity}). {@link #close}
+ * does not close the connection; its owner does.
  */
 public final class NbdBlockDevice implements BlockDevice {
     private final RemoteExport export;
-    private final NbdClient client;
+    private final NbdBlockClient client;
     private final int maxPayload;
     private final Runnable onClose;
 
@@ -48,6 +54,19 @@ public final class NbdBlockDevice implements BlockDevice {
         return health.state() == RemoteHealth.State.FAILED ? Optional.of(health.reason()) : Optional.empty();
     }
 
+    /**
+     * Whether the link is reconnecting: its requests wait, and each completes or fails within {@link #requestBound},
+     * so the link's own verdict (UP again, or FAILED) is due before then.
+     */
+    public boolean reconnecting() {
+        return export.health().state() == RemoteHealth.State.RECONNECTING;
+    }
+
+    /** The longest one request may take: the PV's request timeout plus its reconnect window, plus a second. */
+    Duration requestBound() {
+        return export.requestBound();
+    }
+
     @Override
     public long size() {
         return client.size();
@@ -56,7 +75,7 @@ public final class NbdBlockDevice implements BlockDevice {
     @Override
     public CompletableFuture<Void> read(long offset, ByteBuffer dst) {
         ByteBuffer view = dst.duplicate();
-        return pieces(offset, view.remaining(), maxPayload, at -> {
+        CompletableFuture<Void> read = pieces(offset, view.remaining(), maxPayload, at -> {
             int n = (int) Math.min(maxPayload, offset + dst.remaining() - at);
             int into = view.position() + (int) (at - offset);
             return client.read(at, n).thenAccept(buf -> {
@@ -67,6 +86,11 @@ public final class NbdBlockDevice implements BlockDevice {
                 }
             });
         }, "read");
+        if (offset == 0 && dst.remaining() >= PvLabel.SIZE) {
+            ByteBuffer label = dst.slice();
+            return read.thenRun(() -> export.labelSeen(label));
+        }
+        return read;
     }
 
     @Override
@@ -79,12 +103,22 @@ public final class NbdBlockDevice implements BlockDevice {
             ByteBuf data = Unpooled.wrappedBuffer(view.duplicate().position(from).limit(from + n));
             return client.write(at, data, nativeFua ? NbdConstants.NBD_CMD_FLAG_FUA : 0);
         }, "write");
+        if (offset == 0 && src.remaining() >= PvLabel.SIZE) {
+            ByteBuffer label = ByteBuffer.allocate(PvLabel.SIZE).put(src.duplicate().limit(src.position()
+                    + PvLabel.SIZE)).flip();
+            written = written.thenRun(() -> export.labelSeen(label));
+        }
         return fua && !nativeFua ? written.thenCompose(v -> flush()) : written;
     }
 
     @Override
     public CompletableFuture<Void> flush() {
-        return mapped(client.flush(), "flush");
+        return mapped(client.flush().whenComplete((v, e) -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof NbdLostWritesException lost) {
+                export.flushRefused(lost.getMessage());
+            }
+        }), "flush");
     }
 
     @Override

@@ -11,16 +11,16 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A remote PV's label and metadata area, read and written synchronously through its {@link NbdBlockDevice}; each
- * call waits at most {@link #TIMEOUT} (a metadata write that gets no answer fails, and the PV is lost for it).
+ * call waits at most the device's {@link NbdBlockDevice#requestBound} (the NBD client fails a request before then;
+ * a metadata write that gets no answer fails, and the PV is lost for it).
  */
 final class RemoteMetadataDevice implements MetadataDevice {
-    /** How long one metadata read, write or flush may take. */
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
-
     private final NbdBlockDevice device;
+    private final Duration timeout;
 
     RemoteMetadataDevice(NbdBlockDevice device) {
         this.device = device;
+        this.timeout = device.requestBound();
     }
 
     @Override
@@ -57,12 +57,12 @@ final class RemoteMetadataDevice implements MetadataDevice {
 
     private void await(CompletableFuture<Void> io, String what) throws IOException {
         try {
-            io.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            io.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw NbdBlockDevice.toBlockIo(e.getCause(), "metadata " + what);
         } catch (TimeoutException e) {
             throw new IOException("metadata " + what + " on " + device.describe() + " got no answer within "
-                    + TIMEOUT.toSeconds() + " s", e);
+                    + timeout.toMillis() + " ms", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during metadata " + what + " on " + device.describe(), e);

@@ -9,7 +9,6 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,13 +34,9 @@ import org.slf4j.LoggerFactory;
  * The health of a PV is its current connection's, or the failure of the last attempt to connect.
  */
 public final class RemotePvs implements DeviceOpener, RemoteOpener, RemoteHealth.Source, AutoCloseable {
-    /** How long connecting and negotiating with a remote PV's server may take. */
-    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-
     private static final Logger LOG = LoggerFactory.getLogger(RemotePvs.class);
 
     private final IoEventLoopGroup group;
-    private final Duration connectTimeout;
     private final DeviceOpener localFiles;
     private final Map<String, Shared> current = new HashMap<>();
     private final Map<String, RemoteHealth> failedToConnect = new ConcurrentHashMap<>();
@@ -58,23 +53,16 @@ public final class RemotePvs implements DeviceOpener, RemoteOpener, RemoteHealth
         }
     }
 
-    /** Remote PVs connecting within {@link #CONNECT_TIMEOUT}, on one shared event loop thread. */
+    /**
+     * Remote PVs connecting as their URIs' {@link dev.ferry.daemon.model.LinkSettings} say, on one shared event loop
+     * thread.
+     */
     public RemotePvs() {
         this(DeviceOpener.files());
     }
 
     /** As above, local PV files opened by {@code localFiles} (which may refuse a path). */
     public RemotePvs(DeviceOpener localFiles) {
-        this(CONNECT_TIMEOUT, localFiles);
-    }
-
-    /** Remote PVs connecting within {@code connectTimeout}, local files opened as they are. */
-    public RemotePvs(Duration connectTimeout) {
-        this(connectTimeout, DeviceOpener.files());
-    }
-
-    private RemotePvs(Duration connectTimeout, DeviceOpener localFiles) {
-        this.connectTimeout = connectTimeout;
         this.localFiles = localFiles;
         this.group = new MultiThreadIoEventLoopGroup(1, NbdTransport.AUTO.resolve().ioHandlerFactory());
     }
@@ -119,7 +107,7 @@ public final class RemotePvs implements DeviceOpener, RemoteOpener, RemoteHealth
 
     private Shared connect(String uri) throws IOException {
         try {
-            RemoteExport export = RemoteExport.open(PvUri.parse(uri), group, connectTimeout);
+            RemoteExport export = RemoteExport.open(PvUri.parse(uri), group);
             failedToConnect.remove(uri);
             LOG.info("Connected to remote PV {}", export.describe());
             return new Shared(export);

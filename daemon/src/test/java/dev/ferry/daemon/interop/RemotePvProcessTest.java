@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Remote PVs against real servers on loopback: exports of nbdkit (a file over TCP, memory over a Unix socket) and of
  * a second Ferry ({@code ferry serve}) hold a VG's PVs, LVs on them take qemu-io's writes through the daemon's own
- * export and keep them across a daemon restart, pvs and the metrics show each URI with its health; malformed URIs,
- * TLS, a read-only export, one without FLUSH, a shrunk export and one carrying another PV's label are refused with
+ * export and keep them across a daemon restart, pvs and the metrics show each URI with its health; malformed URIs
+ * (a TLS URI without certificates, a link setting out of range), a read-only export, one without FLUSH, a shrunk export and one carrying another PV's label are refused with
  * precise errors, pvremove wipes a remote PV's label; and a remote server killed with SIGKILL makes its PV lost: a linear LV there fails with EIO, a
  * mirror with a leg there keeps serving, the daemon stays up.
  */
@@ -112,8 +112,9 @@ class RemotePvProcessTest {
         assertRefused(daemon, "port 0 is out of range 1-65535", "pvcreate", "nbd://127.0.0.1:0/x");
         assertRefused(daemon, "names no socket: nbd+unix:///EXPORT?socket=PATH", "pvcreate", "nbd+unix:///x");
         assertRefused(daemon, "scheme 'nbdx' is not an NBD scheme", "pvcreate", "nbdx://127.0.0.1/x");
-        assertRefused(daemon, "TLS for remote PVs is not available yet", "pvcreate", "nbds://127.0.0.1/x");
-        assertRefused(daemon, "TLS for remote PVs is not available yet", "vgcreate", "vg", "nbds://127.0.0.1/x");
+        assertRefused(daemon, "names no TLS certificates directory", "pvcreate", "nbds://127.0.0.1/x");
+        assertRefused(daemon, "names no TLS certificates directory", "vgcreate", "vg", "nbds://127.0.0.1/x");
+        assertRefused(daemon, "request-timeout 50ms is out of range", "pvcreate", "nbd://127.0.0.1/x?request-timeout=50ms");
 
         NbdkitServer readOnly = children.own(NbdkitServer.tcp(dir, "-r", "memory", SIZE_64M));
         assertRefused(daemon, "is refused: it is read-only (a PV must be writable)", "pvcreate", readOnly.uri(""));
@@ -177,7 +178,7 @@ class RemotePvProcessTest {
         int metricsPort = ChildJvm.freePort();
         FerryDaemon daemon = children.own(FerryDaemon.start(dir, List.of("--metrics", "127.0.0.1:" + metricsPort)));
         String local = dir.resolve("local.img").toString();
-        String uriA = a.uri("");
+        String uriA = a.uri("") + "?reconnect-window=2s";
         daemon.cliOk("pvcreate", "--size", "64m", local);
         daemon.cliOk("pvcreate", uriA);
         daemon.cliOk("vgcreate", "-s", "1M", "vg", local, uriA);   // the first PV holds two metadata copies
@@ -193,7 +194,7 @@ class RemotePvProcessTest {
         a.kill9();
         Poll.until(TIMEOUT, "pvs to show the remote PV failed and missing", () -> {
             String l = line(daemon.cliOk("pvs", "-o", "pv_name,pv_attr,pv_health").out(), uriA);
-            return l.contains(" a-m ") && l.contains("failed: connection to 127.0.0.1:");
+            return l.contains(" a-m ") && l.contains("failed: no connection within the reconnect window of PT2S");
         });
         ExternalTool.Result lin = qemuIo(daemon.nbdUri("vg/lin"), "read 0 64k");
         assertThat(lin.exitCode()).as(lin.describe()).isNotZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,7 +39,7 @@ class PvUriTest {
         "nbd://host | nbd://host:10809/ | host | 10809 | ''",
         "nbd://[::1]:1234/x | nbd://[::1]:1234/x | ::1 | 1234 | x",
         "nbd://h/a%20b%2Fc | nbd://h:10809/a%20b/c | h | 10809 | a b/c",
-        "nbds://h:1/t | nbds://h:1/t | h | 1 | t",
+        "nbds://h:1/t?tls-certificates=/etc/pki/../ferry | nbds://h:1/t?tls-certificates=/etc/ferry | h | 1 | t",
     })
     void parsesTcpForms(String text, String canonical, String host, int port, String export) {
         PvUri uri = PvUri.parse(text);
@@ -59,8 +60,29 @@ class PvUriTest {
         assertThat(uri.host()).isNull();
         assertThat(uri.toString()).isEqualTo("nbd+unix:///vg0/lv?socket=/run/nbd.sock");
         assertThat(uri.endpoint()).isEqualTo("/run/nbd.sock");
-        assertThat(PvUri.parse("nbds+unix:///e?socket=/a%26b").socket()).isEqualTo(Path.of("/a&b"));
-        assertThat(PvUri.parse("nbds+unix:///e?socket=/a%26b").toString()).isEqualTo("nbds+unix:///e?socket=/a%26b");
+        PvUri tls = PvUri.parse("nbds+unix:///e?tls-certificates=/pki&socket=/a%26b");
+        assertThat(tls.socket()).isEqualTo(Path.of("/a&b"));
+        assertThat(tls.tlsCertificates()).isEqualTo(Path.of("/pki"));
+        assertThat(tls.toString()).isEqualTo("nbds+unix:///e?socket=/a%26b&tls-certificates=/pki");
+    }
+
+    @Test
+    void linkSettingsDefaultAndAreWrittenOnlyWhenTheyDiffer() {
+        assertThat(PvUri.parse("nbd://h/e").link()).isEqualTo(LinkSettings.DEFAULT);
+        assertThat(LinkSettings.DEFAULT).isEqualTo(new LinkSettings(Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Duration.ofSeconds(2), Duration.ofSeconds(10)));
+        PvUri uri = PvUri.parse("nbd://h/e?reconnect-window=0&request-timeout=1500ms&heartbeat-interval=2s"
+                + "&connect-timeout=1m");
+        assertThat(uri.link()).isEqualTo(new LinkSettings(Duration.ofMinutes(1), Duration.ofMillis(1500),
+                Duration.ofSeconds(2), Duration.ZERO));
+        assertThat(uri.toString()).as("defaults left out, the rest in a fixed order")
+                .isEqualTo("nbd://h:10809/e?connect-timeout=60s&request-timeout=1500ms&reconnect-window=0s");
+        assertThat(PvUri.parse(uri.toString())).isEqualTo(uri);
+        assertThat(PvUri.parse("nbd://h/e?request-timeout=30s").toString()).isEqualTo("nbd://h:10809/e");
+        assertThat(PvUri.parse("nbd+unix:///e?heartbeat-interval=0&socket=/s").toString())
+                .isEqualTo("nbd+unix:///e?socket=/s&heartbeat-interval=0s");
+        assertThat(uri.link().toString())
+                .isEqualTo("connect-timeout=60s request-timeout=1500ms heartbeat-interval=2s reconnect-window=0s");
     }
 
     @Test
@@ -100,6 +122,17 @@ class PvUriTest {
         "nbd+unix:///x?socket=run/s | must be absolute",
         "nbd+unix://h/x?socket=/s | names host 'h'",
         "nbd+unix:///x?socket=/a&socket=/b | names socket= twice",
+        "nbd://h/x?tls-certificates=/p | tls-certificates= is only for nbds URIs",
+        "nbds://h/x | names no TLS certificates directory: tls-certificates=PATH",
+        "nbds://h/x?tls-certificates=pki | TLS certificates directory 'pki' must be absolute",
+        "nbd://h/x?request-timeout=5 s | holds a space",
+        "nbd://h/x?request-timeout=5h | request-timeout '5h' is not a duration: write N followed by ms, s or m",
+        "nbd://h/x?request-timeout= | request-timeout '' is not a duration",
+        "nbd://h/x?request-timeout=0 | request-timeout 0s is out of range: it must be from 100ms to 3600s",
+        "nbd://h/x?connect-timeout=61m | connect-timeout 3660s is out of range",
+        "nbd://h/x?heartbeat-interval=99ms | heartbeat-interval 99ms is out of range: it must be 0 or from 100ms",
+        "nbd://h/x?reconnect-window=2h | reconnect-window '2h' is not a duration",
+        "nbd://h/x?reconnect-window=1s&reconnect-window=2s | names reconnect-window= twice",
     })
     void refusesMalformedUris(String text, String message) {
         assertThatThrownBy(() -> PvUri.parse(text)).isInstanceOf(IllegalArgumentException.class)
@@ -119,7 +152,8 @@ class PvUriTest {
     void randomInputsAreRefusedOrRoundTrip() {
         Random random = new Random(14);
         String[] parts = {"nbd", "nbds", "+unix", "://", "/", ":", "[", "]", "::1", "h", "H.example", "10809", "0",
-            "?", "socket=", "&", "=", "%", "%2", "%20", "%C3%A9", "#", "@", "-", " ", "\t", "é", "a", "9", "."};
+            "?", "socket=", "&", "=", "%", "%2", "%20", "%C3%A9", "#", "@", "-", " ", "\t", "é", "a", "9", ".",
+            "reconnect-window=", "request-timeout=", "tls-certificates=", "500ms", "3s", "1m"};
         int parsed = 0;
         for (int i = 0; i < 20_000; i++) {
             StringBuilder b = new StringBuilder(i % 3 == 0 ? "nbd://" : i % 3 == 1 ? "nbd+unix:///" : "");

@@ -168,8 +168,8 @@ class PvcreateSafetyTest {
                     .hasMessage("Physical volume nbd://127.0.0.1:0/vg0/lv is no valid remote PV URI: URI "
                             + "'nbd://127.0.0.1:0/vg0/lv': port 0 is out of range 1-65535");
             assertThatThrownBy(() -> vm.pvcreate("nbds://127.0.0.1/lv", null, false))
-                    .hasMessage("Physical volume nbds://127.0.0.1:10809/lv: TLS for remote PVs is not available yet "
-                            + "(Ferry's NBD client speaks no TLS); use nbd:// or nbd+unix://");
+                    .hasMessage("Physical volume nbds://127.0.0.1/lv is no valid remote PV URI: URI "
+                            + "'nbds://127.0.0.1/lv' names no TLS certificates directory: tls-certificates=PATH");
             assertThat(Path.of("nbd:")).doesNotExist();
             assertThat(vm.physicalVolumes()).isEmpty();
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.ferry.daemon.metadata.MetadataDevice;
+import dev.ferry.daemon.metadata.PvDisk;
+import dev.ferry.daemon.metadata.PvLabel;
 import dev.ferry.daemon.model.PvUri;
 import dev.ferry.daemon.model.RemoteHealth;
 import dev.ferry.daemon.testing.ChildProcesses;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link RemotePvs} and its devices against a real nbdkit: data and metadata devices share one connection, reads
  * and writes larger than the server's payload limit are split and land byte for byte in the served file, FUA,
- * zeroing, discard and allocation work, the health follows the connection, and unfit exports are refused.
+ * zeroing, discard and allocation work, the health follows the link (reconnecting, then failed when the window
+ * ends), a reconnection to an export carrying another PV's label fails the link, and unfit exports are refused.
  */
 class RemotePvsTest {
 
@@ -62,7 +66,7 @@ class RemotePvsTest {
     void dataLandsInTheServedFileAndLargeRequestsAreSplit() throws Exception {
         Path file = sparse("d.img", 80 * MIB);
         NbdkitServer nbdkit = servers.own(NbdkitServer.tcp(dir, "file", file.toString()));
-        String uri = PvUri.parse(nbdkit.uri("")).toString();
+        String uri = PvUri.parse(nbdkit.uri("") + "&reconnect-window=1s").toString();
         try (NbdBlockDevice device = remote.openData(uri)) {
             assertThat(device.size()).isEqualTo(80 * MIB);
             byte[] data = new byte[(int) (40 * MIB)];   // beyond nbdkit's 32 MiB maximum payload
@@ -99,7 +103,7 @@ class RemotePvsTest {
     void metadataAndDataShareOneConnectionAndHealthFollowsIt() throws Exception {
         Path socket = dir.resolve("m.sock");
         NbdkitServer nbdkit = servers.own(NbdkitServer.unix(dir, socket, "memory", Long.toString(8 * MIB)));
-        String uri = PvUri.parse(nbdkit.uri("")).toString();
+        String uri = PvUri.parse(nbdkit.uri("") + "&reconnect-window=1s").toString();
         List<String> seen = new ArrayList<>();
         remote.watch(seen::add);
         MetadataDevice metadata = remote.openRemote(uri);
@@ -116,9 +120,13 @@ class RemotePvsTest {
         assertThat(data.connectionFailure()).isEmpty();
 
         nbdkit.kill9();
+        Poll.until(TIMEOUT, "the link to reconnect", () -> data.reconnecting());
+        assertThat(remote.health(uri).orElseThrow().state()).isEqualTo(RemoteHealth.State.RECONNECTING);
+        assertThat(data.connectionFailure()).as("not failed while reconnecting").isEmpty();
         Poll.until(TIMEOUT, "the connection to fail", () -> data.connectionFailure().isPresent());
         assertThat(remote.health(uri).orElseThrow().state()).isEqualTo(RemoteHealth.State.FAILED);
-        assertThat(remote.health(uri).orElseThrow().reason()).contains("connection to " + socket + " closed");
+        assertThat(remote.health(uri).orElseThrow().reason())
+                .contains("no connection within the reconnect window of PT1S", socket.toString());
         ExecutionException failed = assertThrows(ExecutionException.class,
                 () -> data.read(0, ByteBuffer.allocate(512)).get(30, TimeUnit.SECONDS));
         assertThat(failed.getCause()).isInstanceOf(BlockIoException.class);
@@ -136,6 +144,33 @@ class RemotePvsTest {
     }
 
     @Test
+    void aReconnectionToAnExportCarryingAnotherPvLabelFailsTheLink() throws Exception {
+        Path mine = sparse("mine.img", 8 * MIB);
+        Path other = sparse("other.img", 8 * MIB);
+        NbdkitServer nbdkit = servers.own(NbdkitServer.tcp(dir, "file", other.toString()));
+        String uri = PvUri.parse(nbdkit.uri("") + "?reconnect-window=20s").toString();
+        UUID otherPv = UUID.randomUUID();
+        UUID myPv = UUID.randomUUID();
+        try (MetadataDevice metadata = remote.openRemote(uri)) {
+            PvDisk.formatRemote(uri, metadata, PvLabel.withDefaults(otherPv, 8 * MIB));
+        }
+        nbdkit.kill9();
+        nbdkit.startAgain("file", mine.toString());
+        MetadataDevice metadata = remote.openRemote(uri);
+        PvDisk.formatRemote(uri, metadata, PvLabel.withDefaults(myPv, 8 * MIB));
+        NbdBlockDevice data = remote.openData(uri);
+
+        nbdkit.kill9();
+        Poll.until(TIMEOUT, "the link to reconnect", data::reconnecting);
+        nbdkit.startAgain("file", other.toString());   // the same size, another PV's label
+        Poll.until(TIMEOUT, "the link to fail", () -> data.connectionFailure().isPresent());
+        assertThat(data.connectionFailure().orElseThrow()).isEqualTo("reconnect check failed: identity changed: the "
+                + "export " + uri + " carries PV " + otherPv + " where it carried PV " + myPv);
+        metadata.close();
+        data.close();
+    }
+
+    @Test
     void readOnlyAndFlushlessExportsAndDeadServersAreRefused() {
         NbdkitServer readOnly = servers.own(NbdkitServer.tcp(dir, "-r", "memory", Long.toString(8 * MIB)));
         assertThatThrownBy(() -> remote.openData(readOnly.uri(""))).isInstanceOf(IOException.class)
@@ -147,8 +182,8 @@ class RemotePvsTest {
         NbdkitServer gone = servers.own(NbdkitServer.tcp(dir, "memory", "1M"));
         gone.kill9();
         assertThatThrownBy(() -> remote.openData(gone.uri(""))).hasMessageContaining("cannot connect to 127.0.0.1:");
-        assertThatThrownBy(() -> remote.openData("nbds://127.0.0.1:1/x"))
-                .hasMessageContaining("TLS for remote PVs is not available yet");
+        assertThatThrownBy(() -> remote.openData("nbds://127.0.0.1:1/x?tls-certificates=" + dir.resolve("none")))
+                .hasMessageContaining(dir.resolve("none").resolve("ca-cert.pem").toString());
     }
 
     private Path sparse(String name, long size) throws IOException {

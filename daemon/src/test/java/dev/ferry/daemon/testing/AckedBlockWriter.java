@@ -30,6 +30,7 @@ public final class AckedBlockWriter {
     private final SplittableRandom random;
     private final int depth;
     private long acknowledged;
+    private long worstNanos;
     private Throwable failure;
     private volatile boolean stopRequested;
     private Thread thread;
@@ -92,6 +93,7 @@ public final class AckedBlockWriter {
             pending[block] = seq;
         }
         ByteBuf data = Unpooled.wrappedBuffer(pattern.content(block, seq));
+        long sent = System.nanoTime();
         CompletableFuture<Void> done;
         try {
             done = client.write((long) block * pattern.blockSize(), data, flags);
@@ -100,6 +102,7 @@ public final class AckedBlockWriter {
         }
         return done.whenComplete((ok, e) -> {
             synchronized (this) {
+                worstNanos = Math.max(worstNanos, System.nanoTime() - sent);
                 if (e == null) {
                     acked[block] = seq;
                     pending[block] = 0;
@@ -140,6 +143,11 @@ public final class AckedBlockWriter {
     /** The first failed write, or null. */
     public synchronized Throwable failure() {
         return failure;
+    }
+
+    /** The longest a write took from its submission to its answer (acknowledged or failed), so far. */
+    public synchronized Duration worstLatency() {
+        return Duration.ofNanos(worstNanos);
     }
 
     /** How many writes the server acknowledged so far. */

@@ -4,6 +4,7 @@ import dev.ferry.nbd.export.BlockSizeConstraints;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -24,6 +25,9 @@ public interface NbdBlockClient extends AutoCloseable {
 
     /** The block size constraints (the defaults when none were advertised). */
     BlockSizeConstraints blockSize();
+
+    /** The meta contexts the server selected (name to context id); empty without structured replies. */
+    Map<String, Integer> metaContexts();
 
     /** Reads {@code length} bytes; the caller owns (and releases) the buffer. */
     CompletableFuture<ByteBuf> read(long offset, int length);

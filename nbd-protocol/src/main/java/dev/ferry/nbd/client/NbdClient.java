@@ -111,6 +111,7 @@ public final class NbdClient implements NbdBlockClient {
     }
 
     /** Selected meta contexts, name to server-assigned id. */
+    @Override
     public Map<String, Integer> metaContexts() {
         return metaContexts;
     }

@@ -40,7 +40,9 @@ public final class Reporter {
             ReportField.number("pv_pe_alloc_count", "Alloc",
                     r -> r.vg() == null ? 0 : r.peCount() - r.free().freeExtents(r.pv().uuid())),
             ReportField.number("pv_stale_extents", "Stale", PvRow::staleExtents),
-            ReportField.text("pv_health", "Health", r -> r.pv().health()));
+            ReportField.text("pv_health", "Health", r -> r.pv().health()),
+            ReportField.text("pv_link", "Link",
+                    r -> PvUri.isUri(r.pv().path()) ? PvUri.parse(r.pv().path()).link().toString() : ""));
     private static final List<ReportField<VgRow>> VG_FIELDS = List.of(
             ReportField.text("vg_name", "VG", r -> r.vg().name()),
             ReportField.number("pv_count", "#PV", r -> r.vg().pvs().size()),

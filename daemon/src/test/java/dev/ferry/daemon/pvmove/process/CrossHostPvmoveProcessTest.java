@@ -105,8 +105,8 @@ class CrossHostPvmoveProcessTest {
     }
 
     /**
-     * The cut refuses the hosts' TCP packets with resets (a loud partition): Ferry's remote PVs have no request
-     * deadline yet (issue 14 item 2), so a silent one would stall the copy until TCP gives up.
+     * The cut refuses the hosts' TCP packets with resets (a loud partition); a silent one, which the remote PV's link
+     * deadlines catch, is {@link RemoteLinkFaultProcessTest}'s.
      */
     @Test
     void aMoveToAPvOnAnotherHostFailsSafeWhenTheLinkIsCutHalfWay() {

@@ -1,6 +1,7 @@
 package dev.ferry.nbd.client.resilient;
 
 import dev.ferry.nbd.client.NbdExportInfo;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** One negotiated connection as {@link Session} uses it: an {@link dev.ferry.nbd.client.NbdClient}, or a fake. */
@@ -8,6 +9,9 @@ interface Connection {
 
     /** The export as negotiated on this connection. */
     NbdExportInfo export();
+
+    /** The meta contexts selected on this connection (name to context id). */
+    Map<String, Integer> metaContexts();
 
     /**
      * Sends {@code op} (a write's payload through {@link Op#payloadForSend()}); the future completes with a READ's

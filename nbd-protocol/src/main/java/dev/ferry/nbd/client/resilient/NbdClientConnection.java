@@ -11,6 +11,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE_ZEROES;
 
 import dev.ferry.nbd.client.NbdClient;
 import dev.ferry.nbd.client.NbdExportInfo;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** A {@link Connection} over one {@link NbdClient}, whose validation and reply handling it reuses. */
@@ -25,6 +26,11 @@ final class NbdClientConnection implements Connection {
     @Override
     public NbdExportInfo export() {
         return client.export();
+    }
+
+    @Override
+    public Map<String, Integer> metaContexts() {
+        return client.metaContexts();
     }
 
     @Override

@@ -24,6 +24,7 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -84,8 +85,7 @@ public final class ResilientNbdClient implements NbdBlockClient {
                 release.run();
                 throw error instanceof RuntimeException r ? r : new CompletionException(error);
             }
-            LinkStateMachine link = new LinkStateMachine(config.host() + ":" + config.port() + "/"
-                    + config.exportName());
+            LinkStateMachine link = new LinkStateMachine(config.endpoint() + "/" + config.exportName());
             hooks.listeners.forEach(link::addListener);
             ResilientNbdClient client = new ResilientNbdClient(loop, link, release);
             CompletableFuture<Session> made = new CompletableFuture<>();
@@ -119,6 +119,15 @@ public final class ResilientNbdClient implements NbdBlockClient {
     @Override
     public BlockSizeConstraints blockSize() {
         return export().blockSize() == null ? BlockSizeConstraints.DEFAULT : export().blockSize();
+    }
+
+    /**
+     * The meta contexts selected on the first connection (name to id); a later connection that lost one of them
+     * is refused like one that lost a transmission flag.
+     */
+    @Override
+    public Map<String, Integer> metaContexts() {
+        return session.metaContexts();
     }
 
     /** The link's current state. */

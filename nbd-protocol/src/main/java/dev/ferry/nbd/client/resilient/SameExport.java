@@ -5,8 +5,13 @@ import static dev.ferry.nbd.NbdConstants.NBD_FLAG_READ_ONLY;
 import dev.ferry.nbd.client.NbdExportInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Whether a reconnection reached the same export: the same size, no transmission flag lost, not turned read-only. */
+/**
+ * Whether a reconnection reached the same export: the same size, no transmission flag lost, not turned read-only, no
+ * meta context lost.
+ */
 final class SameExport {
 
     /** Names of the transmission flag bits, bit 0 first. */
@@ -34,6 +39,21 @@ final class SameExport {
             return name + " became read-only";
         }
         return null;
+    }
+
+    /**
+     * Null when {@code now}, selecting meta contexts {@code nowContexts}, may serve for {@code before}, which selected
+     * {@code beforeContexts}; else the precise difference.
+     */
+    static String difference(NbdExportInfo before, Set<String> beforeContexts, NbdExportInfo now,
+                             Set<String> nowContexts) {
+        String difference = difference(before, now);
+        if (difference != null) {
+            return difference;
+        }
+        Set<String> lost = new TreeSet<>(beforeContexts);
+        lost.removeAll(nowContexts);
+        return lost.isEmpty() ? null : "export '" + before.name() + "' lost meta context(s) " + String.join(", ", lost);
     }
 
     private static String names(int flags) {

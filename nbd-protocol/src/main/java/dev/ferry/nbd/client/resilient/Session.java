@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,6 +38,7 @@ final class Session {
     private final int maxInFlight;
     private final int capacity;
     private final NbdExportInfo export;
+    private final Map<String, Integer> metaContexts;
     private final LinkStateMachine link;
     private final FlushLedger ledger;
     private final Reconnector reconnector;
@@ -64,6 +66,7 @@ final class Session {
         this.maxInFlight = config.maxInFlight();
         this.capacity = config.maxInFlight() + config.maxQueued();
         this.export = first.export();
+        this.metaContexts = Map.copyOf(first.metaContexts());
         this.link = link;
         this.hooks = hooks;
         this.ledger = new FlushLedger(export.size(), maxRanges);
@@ -82,6 +85,10 @@ final class Session {
 
     NbdExportInfo export() {
         return export;
+    }
+
+    Map<String, Integer> metaContexts() {
+        return metaContexts;
     }
 
     CompletableFuture<Void> closedFuture() {
@@ -267,7 +274,8 @@ final class Session {
     }
 
     private void reconnected(Connection c) {
-        String difference = SameExport.difference(export, c.export());
+        String difference = SameExport.difference(export, metaContexts.keySet(), c.export(),
+                c.metaContexts().keySet());
         if (difference != null) {
             c.close();
             failed(difference);

@@ -4,6 +4,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_FLAG_FUA;
 import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_FLUSH;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.client.NbdConnectionClosedException;
 import dev.ferry.nbd.testing.Seeds;
 import io.netty.buffer.ByteBuf;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.UnaryOperator;
@@ -131,6 +133,15 @@ class ResilientClientScenariosTest {
         h.loop.runUntil(() -> h.client.state() == LinkState.FAILED, h.loop.nanoTime() + Duration.ofSeconds(5).toNanos());
         assertThat(h.client.health().lastFailure())
                 .isEqualTo("export 'sim' lost transmission flag(s) NBD_FLAG_SEND_FLUSH");
+    }
+
+    @Test
+    void anExportThatLostAMetaContextFailsTheLink() {
+        start(b -> b);
+        assertThat(h.client.metaContexts()).containsOnlyKeys(NbdConstants.BASE_ALLOCATION);
+        h.server.restartAs(SIZE, SimServer.FLAGS, Map.of());
+        h.loop.runUntil(() -> h.client.state() == LinkState.FAILED, h.loop.nanoTime() + Duration.ofSeconds(5).toNanos());
+        assertThat(h.client.health().lastFailure()).isEqualTo("export 'sim' lost meta context(s) base:allocation");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -38,6 +39,7 @@ final class SimConnection implements Connection {
 
     private final SimServer server;
     private final NbdExportInfo export;
+    private final Map<String, Integer> metaContexts;
     private final List<Request> pending = new ArrayList<>();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private boolean open = true;
@@ -46,11 +48,17 @@ final class SimConnection implements Connection {
     SimConnection(SimServer server) {
         this.server = server;
         this.export = server.export();
+        this.metaContexts = server.metaContexts;
     }
 
     @Override
     public NbdExportInfo export() {
         return export;
+    }
+
+    @Override
+    public Map<String, Integer> metaContexts() {
+        return metaContexts;
     }
 
     @Override

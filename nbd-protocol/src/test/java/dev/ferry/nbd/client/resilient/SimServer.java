@@ -6,10 +6,12 @@ import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_FUA;
 import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_TRIM;
 import static dev.ferry.nbd.NbdConstants.NBD_FLAG_SEND_WRITE_ZEROES;
 
+import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.client.NbdExportInfo;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,6 +34,8 @@ final class SimServer {
     byte[] durable;
     long size;
     int flags = FLAGS;
+    /** The meta contexts a connection selects (name to id). */
+    Map<String, Integer> metaContexts = Map.of(NbdConstants.BASE_ALLOCATION, 1);
     private boolean down;
     final List<SimConnection> connections = new ArrayList<>();
     final List<String> violations = new ArrayList<>();
@@ -140,10 +144,16 @@ final class SimServer {
 
     /** Comes back as another export (another size or flags) after a crash that loses nothing. */
     void restartAs(long newSize, int newFlags) {
+        restartAs(newSize, newFlags, metaContexts);
+    }
+
+    /** Comes back as another export (another size, flags or meta contexts) after a crash that loses nothing. */
+    void restartAs(long newSize, int newFlags, Map<String, Integer> newContexts) {
         for (SimConnection c : new ArrayList<>(connections)) {
             c.close();
         }
         size = newSize;
         flags = newFlags;
+        metaContexts = newContexts;
     }
 }

@@ -1,0 +1,236 @@
+package dev.ferry.daemon.pvmove.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.daemon.testing.AckedBlockWriter;
+import dev.ferry.daemon.testing.ChildProcesses;
+import dev.ferry.daemon.testing.ExternalTool;
+import dev.ferry.daemon.testing.FerryDaemon;
+import dev.ferry.daemon.testing.NetHost;
+import dev.ferry.daemon.testing.NetProcess;
+import dev.ferry.daemon.testing.NetworkNamespaces;
+import dev.ferry.daemon.testing.Poll;
+import dev.ferry.mapper.testing.Seeds;
+import dev.ferry.nbd.client.NbdClient;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A remote PV's link under network faults during a move across hosts ({@link NetworkNamespaces}): a daemon in
+ * namespace {@code a} moves an LV, written all along by a writer of acknowledged FUA blocks, from a local PV to a PV
+ * exported by {@code nbdkit file} in namespace {@code b}, with short link settings in the PV's URI
+ * ({@value #LINK}, and a reconnect window per test). In every case no write of the LV waits longer than the request
+ * timeout plus the reconnect window plus a second, and every acknowledged write reads back.
+ * <ul>
+ *   <li>A silent partition (packets dropped, no reset) a third of the way through the copy: pvs shows the PV
+ *       {@code reconnecting}, then {@code failed} when the window ends; the move fails safe (the LV on the local PV)
+ *       and the PV is missing.</li>
+ *   <li>A flap shorter than the window (the same partition, healed once pvs shows {@code reconnecting}): the link
+ *       comes back ({@code connected: reconnected 1 time(s)}) and the PV is not lost, but the move fails safe: the
+ *       destination write that was on the wire at the cut timed out, and a timed-out write is not resent (its range
+ *       is undefined), so the destination leg failed.</li>
+ *   <li>nbdkit killed and started again at once: the link reconnects and resends; the move fails safe exactly when
+ *       writes the server may have lost make the destination's FLUSH fail, and completes otherwise.</li>
+ * </ul>
+ */
+class RemoteLinkFaultProcessTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final long MIB = 1 << 20;
+    private static final int PORT = 10809;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    /** The remote PV's link settings but the reconnect window: short, so that the faults play out in seconds. */
+    private static final String LINK = "connect-timeout=1s&request-timeout=2s&heartbeat-interval=200ms";
+
+    @RegisterExtension
+    final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+
+    @TempDir
+    Path dir;
+
+    private NetworkNamespaces net;
+    private NetHost a;
+    private NetHost b;
+    private FerryDaemon daemon;
+    private MoveApi api;
+    private String local;
+    private String remote;
+    private AckedBlockWriter writer;
+    private List<String> nbdkit;
+    private NetProcess server;
+    private String plain;
+    private Duration window;
+
+    /** Hosts a and b, nbdkit serving a 64 MiB file on b. */
+    @BeforeEach
+    void twoHosts() throws IOException {
+        NetworkNamespaces.requireUsable();
+        ExternalTool.assumeInstalled("nbdkit", "nbdkit");
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
+        net = NetworkNamespaces.create("a", "b");
+        a = net.host("a");
+        b = net.host("b");
+        Path disk = dir.resolve("b-disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(64 * MIB);
+        }
+        nbdkit = List.of("nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p", Integer.toString(PORT), "file",
+                disk.toString());
+        server = b.start(dir.resolve("nbdkit.log"), nbdkit.toArray(String[]::new));
+        plain = b.nbdUri(PORT, "pv");
+        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", plain).exitCode() == 0);
+    }
+
+    /**
+     * A daemon on a with VG vg over a local PV and the remote one, whose link has reconnect window
+     * {@code reconnectWindow} (long enough for pvs, polled through the CLI on a loaded machine, to see the link reconnecting), and LV
+     * {@code acked} on the local PV filled by the writer, which keeps writing; returns the writer's connection.
+     */
+    private NbdClient start(Duration reconnectWindow) throws IOException {
+        window = reconnectWindow;
+        remote = plain + "?" + LINK + "&reconnect-window=" + reconnectWindow.toSeconds() + "s";
+        Path work = Files.createDirectories(dir.resolve("a"));
+        daemon = daemons.own(FerryDaemon.startIn(a, work, List.of()));
+        api = new MoveApi(daemon);
+        local = work.resolve("pv1").toString();
+        daemon.cliOk("pvcreate", "--size", "64m", local);
+        daemon.cliOk("pvcreate", remote);
+        daemon.cliOk("vgcreate", "-s", "1M", "vg", local, remote);
+        daemon.cliOk("lvcreate", "-n", "acked", "-L", "16M", "vg", local);
+        writer = new AckedBlockWriter(Seeds.fresh(), 4096, (int) (16 * MIB / 4096), 4);
+        NbdClient c = daemon.nbdClient("vg/acked");
+        writer.fill(c);
+        writer.start(c);
+        return c;
+    }
+
+    @AfterEach
+    void removeHosts() {
+        if (net != null) {
+            if (daemon != null) {
+                daemon.close();   // before its namespace goes
+            }
+            net.close();
+        }
+    }
+
+    @Test
+    void aSilentPartitionOfTheDestinationFailsTheMoveSafeWithinTheLinkDeadlines() throws IOException {
+        try (NbdClient c = start(Duration.ofSeconds(5))) {
+            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
+            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
+            net.partitionBoth(a, b, NetworkNamespaces.Cut.DROP);
+
+            List<String> seen = healthUntil(h -> h.startsWith("failed"));
+            assertThat(seen).as("pvs went reconnecting, then failed").anyMatch(h -> h.startsWith("reconnecting: "));
+            assertThat(seen.get(seen.size() - 1)).contains("no connection within the reconnect window of PT5S");
+
+            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("FAILED");
+            assertThat(end.path("error").path("error").asText()).isEqualTo("MIGRATE_FAIL");
+            assertThat(end.path("error").path("message").asText()).contains("data stays on the source");
+            assertThat(api.devices("vg/acked")).containsExactly(local);
+            assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
+                    .as("the remote PV is missing").containsPattern(pvPattern() + "\\s+a-m");
+            long ackedAtEnd = writer.acknowledged();
+            Poll.until(TIMEOUT, "writes after the failure", () -> writer.acknowledged() > ackedAtEnd + 100);
+            assertThat(writer.stop()).isNull();
+            assertThat(writer.worstLatency()).as("no LV write waited past request timeout + window + 1 s")
+                    .isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(window).plusSeconds(1));
+            writer.verifyAndSettle(c);
+        }
+    }
+
+    @Test
+    void aFlapShorterThanTheWindowReconnectsTheLinkButTheTimedOutWriteFailsTheMove() throws IOException {
+        try (NbdClient c = start(Duration.ofSeconds(20))) {
+            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
+            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
+            net.partitionBoth(a, b, NetworkNamespaces.Cut.DROP);
+            List<String> seen = healthUntil(h -> h.startsWith("reconnecting: "));
+            net.heal();
+            seen.addAll(healthUntil(h -> !h.startsWith("reconnecting")));
+            assertThat(seen.get(seen.size() - 1)).as(seen.toString()).startsWith("connected: reconnected 1 time(s)");
+
+            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("FAILED");
+            assertThat(end.path("error").path("message").asText()).as("the write on the wire at the cut timed out")
+                    .contains("not answered within its deadline (request timeout PT2S", "data stays on the source");
+            assertThat(api.devices("vg/acked")).containsExactly(local);
+            assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
+                    .as("the remote PV is not lost").containsPattern(pvPattern() + "\\s+a--");
+            assertThat(writer.stop()).isNull();
+            assertThat(writer.worstLatency()).as("no LV write waited past request timeout + window + 1 s")
+                    .isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(window).plusSeconds(1));
+            writer.verifyAndSettle(c);
+        }
+    }
+
+    /**
+     * nbdkit killed with SIGKILL and started again at once, within the window: the link reconnects and resends what
+     * was on the wire. Whether writes acknowledged on the old connection were still unflushed there depends on where
+     * the copy was (the LV's writes carry FUA; the copy's writes are flushed in groups): if some were, the next FLUSH
+     * of the destination is refused, the PV is lost and the move fails safe; if none were, the move completes on the
+     * new connection. Either way every acknowledged write reads back.
+     */
+    @Test
+    void aServerKilledAndRestartedWithinTheWindowFailsTheMoveOnlyOverWritesItMayHaveLost() throws IOException {
+        try (NbdClient c = start(Duration.ofSeconds(5))) {
+            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
+            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
+            server.kill9();
+            server = b.start(dir.resolve("nbdkit-again.log"), nbdkit.toArray(String[]::new));
+
+            JsonNode end = api.awaitEnd(id, TIMEOUT);
+            String health = daemon.cliOk("pvs", "--noheadings", "-o", "pv_health", remote).out().strip();
+            String pvs = daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out();
+            if (health.startsWith("failed: ")) {
+                assertThat(health).startsWith("failed: FLUSH refused: writes to ")
+                        .contains("acknowledged before a reconnect (the link has reconnected 1 time(s))");
+                assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("FAILED");
+                assertThat(end.path("error").path("message").asText()).contains("data stays on the source");
+                assertThat(api.devices("vg/acked")).containsExactly(local);
+                assertThat(pvs).as("the remote PV is missing").containsPattern(pvPattern() + "\\s+a-m");
+            } else {
+                assertThat(health).startsWith("connected: reconnected 1 time(s)");
+                assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
+                assertThat(api.devices("vg/acked")).containsExactly(remote);
+                assertThat(pvs).containsPattern(pvPattern() + "\\s+a--");
+            }
+            assertThat(writer.stop()).isNull();
+            assertThat(writer.worstLatency()).as("no LV write waited past request timeout + window + 1 s")
+                    .isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(window).plusSeconds(1));
+            writer.verifyAndSettle(c);
+        }
+    }
+
+    /** The remote PV's health as pvs shows it, each change, polled until {@code done} holds for one. */
+    private List<String> healthUntil(Predicate<String> done) {
+        List<String> seen = new ArrayList<>();
+        Poll.until(TIMEOUT, "the remote PV's health to settle", () -> {
+            String h = daemon.cliOk("pvs", "--noheadings", "-o", "pv_health", remote).out().strip();
+            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(h)) {
+                seen.add(h);
+            }
+            return done.test(h);
+        });
+        return seen;
+    }
+
+    private String pvPattern() {
+        return Pattern.quote(remote);
+    }
+}
