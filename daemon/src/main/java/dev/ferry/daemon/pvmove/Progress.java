@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * Builds a {@link MoveProgress} from a job's last known layout and its live mirrors: a RUNNING segment counts its
- * regions in sync, but none while a leg is not alive (never 100% over a dead leg); once the move is ending short
- * (aborting, aborted, failed) each segment counts what the job noted it had copied then. Each live reading is
- * also noted in the job, which keeps the most seen per segment.
+ * regions in sync, but none while a leg is not alive (never 100% over a dead leg); a HELD segment counts the regions
+ * its region log still has in sync (copied, not written since); once the move is ending short (aborting, aborted,
+ * failed) each segment counts what the job noted it had copied then. Each live reading of a running segment is also
+ * noted in the job, which keeps the most seen per segment.
  */
 final class Progress {
     private Progress() {
@@ -54,14 +55,15 @@ final class Progress {
         double percent = total == 0 ? 100 : 100.0 * copied / total;
         return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs,
                 lv.move().atomic(), lv.move().verify(), job.state(), percent, total, copied, lv.move().rateLimit(),
-                rate, eta, job.elapsedSeconds(), job.errorCode(), job.errorMessage(), job.verifier().mismatch(), segs);
+                rate, eta, job.elapsedSeconds(), job.errorCode(), job.errorMessage(), job.verifier().mismatch(),
+                job.copies().transferredBytes(), segs);
     }
 
     private static double fraction(PvMoveJob job, Segment s, int i) {
         if (s.moveState() == MoveState.COMPLETED) {
             return 1;
         }
-        double atEnd = job.copiedAtEnd(i);
+        double atEnd = job.copies().atEnd(i);
         if (!Double.isNaN(atEnd)) {
             return atEnd;
         }
@@ -69,8 +71,11 @@ final class Progress {
             return 0;
         }
         try {
+            if (s.moveState() == MoveState.HELD) {
+                return job.recovery(i).inSyncFraction();
+            }
             double fraction = job.recovery(i).syncedFraction();
-            job.sawCopied(i, fraction);
+            job.copies().sawCopied(i, fraction);
             return fraction;
         } catch (RuntimeException e) {
             return 0;

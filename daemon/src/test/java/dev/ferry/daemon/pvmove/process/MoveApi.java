@@ -75,6 +75,22 @@ final class MoveApi {
         return end[0];
     }
 
+    /** Waits until move {@code id} is listed in {@code state} and returns it as listed then. */
+    JsonNode awaitState(long id, String state, Duration timeout) {
+        JsonNode[] m = new JsonNode[1];
+        Poll.until(timeout, "move " + id + " to be " + state, () -> {
+            m[0] = move(id);
+            return m[0].path("state").asText().equals(state);
+        });
+        return m[0];
+    }
+
+    /** Move {@code id} as listed now. */
+    JsonNode move(long id) {
+        return moves().stream().filter(m -> m.path("id").asLong() == id).findFirst()
+                .orElseThrow(() -> new AssertionError("move " + id + " is not listed"));
+    }
+
     /** The copy progress of the first active move, or -1 with none. */
     double percent() {
         return active().stream().mapToDouble(m -> m.path("percent").asDouble()).findFirst().orElse(-1);
