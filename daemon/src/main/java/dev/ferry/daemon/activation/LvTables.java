@@ -148,7 +148,7 @@ public final class LvTables {
      * The areas segment {@code s}'s table uses: all of them, but for a pvmove segment only the source (DISABLED,
      * held) or the destination (COMPLETED), both while it copies.
      */
-    private static List<Area> tableAreas(VolumeGroup vg, Segment s) {
+    static List<Area> tableAreas(VolumeGroup vg, Segment s) {
         if (s.type() != SegmentType.PVMOVE) {
             return s.areas();
         }

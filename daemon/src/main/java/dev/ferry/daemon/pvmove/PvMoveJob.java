@@ -198,11 +198,12 @@ final class PvMoveJob implements Runnable {
                 if (retry && missing == null) {
                     unhold(held);
                 } else {
-                    hold(missing);
+                    hold(retry ? missing : null);
                 }
                 retry = false;
                 continue;
             }
+            retry = false;
             if (requests.takeContinue()) {
                 requests.answered();   // nothing is held: nothing to continue
             }
@@ -256,10 +257,7 @@ final class PvMoveJob implements Runnable {
         }
     }
 
-    /**
-     * Whether segment {@code i}'s copy failed by its destination alone: its source leg has no failure and its region
-     * log none either, so it can go on serving from the source and logging what is written.
-     */
+    /** Whether segment {@code i}'s copy failed by its destination alone (no failure of its source leg or log). */
     private boolean destinationFailed(int i) {
         MirrorTarget m = service.activator().mirrorSegment(vgName, name, i);
         return m.legHealth().charAt(0) == 'A' && !m.logFailed();
@@ -275,7 +273,10 @@ final class PvMoveJob implements Runnable {
         commit(l -> withStates(l, running, MoveState.HELD), true);
     }
 
-    /** Waits held (state HELD) for a continue, an abort or a stop; {@code missing} names a missing destination. */
+    /**
+     * Waits held (state HELD) for a continue, an abort or a stop; {@code missing} names the destination a continue
+     * found missing, or is null.
+     */
     private void hold(String missing) throws InterruptedException {
         if (missing != null) {
             errorCode = ErrorCode.MIGRATE_FAIL.name();

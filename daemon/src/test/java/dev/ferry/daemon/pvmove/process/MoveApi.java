@@ -54,17 +54,17 @@ final class MoveApi {
         return moves().stream().filter(m -> ACTIVE.contains(m.path("state").asText())).toList();
     }
 
-    /** Waits until no move is active; fails if one ended FAILED. */
+    /** Waits until no move is active; fails if one ended FAILED or is HELD. */
     void awaitIdle(Duration timeout) {
         Poll.until(timeout, "every move to end", () -> active().isEmpty());
         for (JsonNode m : moves()) {
-            if (m.path("state").asText().equals("FAILED")) {
-                throw new AssertionError("move failed: " + m);
+            if (Set.of("FAILED", "HELD").contains(m.path("state").asText())) {
+                throw new AssertionError("move failed or held: " + m);
             }
         }
     }
 
-    /** Waits until move {@code id} has ended (COMPLETED, ABORTED or FAILED) and returns it as listed then. */
+    /** Waits until move {@code id} has ended (COMPLETED, ABORTED or FAILED) or is HELD; returns it as listed then. */
     JsonNode awaitEnd(long id, Duration timeout) {
         JsonNode[] end = new JsonNode[1];
         Poll.until(timeout, "move " + id + " to end", () -> {
