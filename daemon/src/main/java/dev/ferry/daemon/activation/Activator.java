@@ -234,6 +234,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         String table = table(vg, lv);
         acquire(key, paths);
         Set<String> aux = Set.of();
+        boolean suspended = a.device().state() == DeviceState.SUSPENDED;
         try {
             aux = aux().create(vg, lv, suspendTimeout);
             mapper.registry().load(a.device().name(), table);
@@ -247,8 +248,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
         mapper.pvs().release(a.paths());
         aux().remove(a.aux(), aux);
         active.put(key, a.withPaths(paths, aux));
-        LOG.info("reloaded {}: {} bytes, live (no I/O held; the old table drained in {} ms)", key, a.device().size(),
-                String.format(Locale.ROOT, "%.3f", a.device().stats().lastReplaceDrainNanos() / 1e6));
+        if (suspended) {
+            LOG.info("reloaded {}: {} bytes, under suspend", key, a.device().size());
+        } else {
+            LOG.info("reloaded {}: {} bytes, live (no I/O held; the old table drained in {} ms)", key,
+                    a.device().size(), String.format(Locale.ROOT, "%.3f", a.device().stats().lastReplaceDrainNanos() / 1e6));
+        }
     }
 
     /**

@@ -28,6 +28,7 @@ final class Progress {
     }
 
     static MoveProgress of(PvMoveJob job) {
+        JobState state = job.state();   // before the layout: the job changes the layout before its state
         VolumeGroup vg = job.lastVg();
         LogicalVolume lv = job.layout();
         long extent = vg.extentSize();
@@ -38,7 +39,7 @@ final class Progress {
         for (int i = 0; i < lv.segments().size(); i++) {
             Segment s = lv.segments().get(i);
             long bytes = s.extentCount() * extent;
-            double fraction = fraction(job, s, i);
+            double fraction = fraction(job, state, s, i);
             total += bytes;
             copied += (long) (bytes * fraction);
             dests.add(pvName(vg, s.areas().get(1)));
@@ -46,20 +47,20 @@ final class Progress {
                     place(vg, s.areas().get(1)), s.moveState().name(), 100 * fraction, lv.move().verify()
                     && (s.moveState() == MoveState.COMPLETED || job.verifier().verified(i))));
         }
-        if (job.state() == JobState.COMPLETED) {
+        if (state == JobState.COMPLETED) {
             copied = total;
         }
-        double rate = job.state().terminal() ? 0 : job.meter().mibPerSecond(copied);
-        Long eta = job.state().terminal() ? null : CopyMeter.eta(total - copied, rate);
+        double rate = state.terminal() ? 0 : job.meter().mibPerSecond(copied);
+        Long eta = state.terminal() ? null : CopyMeter.eta(total - copied, rate);
         List<String> lvs = job.movedLvs();
         double percent = total == 0 ? 100 : 100.0 * copied / total;
         return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs,
-                lv.move().atomic(), lv.move().verify(), job.state(), percent, total, copied, lv.move().rateLimit(),
+                lv.move().atomic(), lv.move().verify(), state, percent, total, copied, lv.move().rateLimit(),
                 rate, eta, job.elapsedSeconds(), job.errorCode(), job.errorMessage(), job.verifier().mismatch(),
                 job.copies().transferredBytes(), segs);
     }
 
-    private static double fraction(PvMoveJob job, Segment s, int i) {
+    private static double fraction(PvMoveJob job, JobState state, Segment s, int i) {
         if (s.moveState() == MoveState.COMPLETED) {
             return 1;
         }
@@ -67,7 +68,7 @@ final class Progress {
         if (!Double.isNaN(atEnd)) {
             return atEnd;
         }
-        if (s.moveState() == MoveState.DISABLED || job.state().terminal()) {
+        if (s.moveState() == MoveState.DISABLED || state.terminal()) {
             return 0;
         }
         try {
