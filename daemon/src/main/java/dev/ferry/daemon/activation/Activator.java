@@ -252,7 +252,8 @@ public final class Activator implements LvRuntime, AutoCloseable {
             LOG.info("reloaded {}: {} bytes, under suspend", key, a.device().size());
         } else {
             LOG.info("reloaded {}: {} bytes, live (no I/O held; the old table drained in {} ms)", key,
-                    a.device().size(), String.format(Locale.ROOT, "%.3f", a.device().stats().lastReplaceDrainNanos() / 1e6));
+                    a.device().size(),
+                    String.format(Locale.ROOT, "%.3f", a.device().stats().lastReplaceDrainNanos() / 1e6));
         }
     }
 

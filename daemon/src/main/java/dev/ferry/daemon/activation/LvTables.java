@@ -175,7 +175,8 @@ public final class LvTables {
         String mirror = "mirror disk 2 " + RegionLogSlices.logDevice(vg, lv, index) + " "
                 + sectors(s.regionSize(), "region size") + " 2 " + device(vg, src) + " ";
         if (held(vg, s)) {
-            return mirror + heldDevice(vg, lv, index) + " 0 5 handle_errors offline 1 throttle " + throttleGroup(vg, lv);
+            return mirror + heldDevice(vg, lv, index) + " 0 5 handle_errors offline 1 throttle "
+                    + throttleGroup(vg, lv);
         }
         return switch (s.moveState()) {
             case DISABLED -> "linear " + device(vg, src);

@@ -7,7 +7,7 @@ import java.util.Set;
  * The life of a pvmove job ({@code PvMoveJob} owns the transitions).
  *
  * <pre>
- * PLANNED ──run──► RUNNING ──all segments copied──► COMPLETING ──LVs switched──► COMPLETED
+ * PLANNED ──run──► RUNNING ──all segments copied──► COMPLETING ──LVs switched─► COMPLETED
  *                   │  ▲
  *       destination │  │ continue
  *            failed ▼  │

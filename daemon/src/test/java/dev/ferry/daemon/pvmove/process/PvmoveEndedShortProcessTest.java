@@ -42,8 +42,8 @@ class PvmoveEndedShortProcessTest {
     private static final long PE_START = MIB;
     /** Copied bytes the metrics must show before the move is ended. */
     private static final long COPIED_FIRST = 4 * MIB;
-    private static final Pattern LAST_LINE = Pattern.compile("(aborted|failed|held) after copying (\\d+\\.\\d)/32\\.0 MiB "
-            + "\\((\\d+\\.\\d)%\\)");
+    private static final Pattern LAST_LINE = Pattern.compile("(aborted|failed|held) after copying "
+            + "(\\d+\\.\\d)/32\\.0 MiB \\((\\d+\\.\\d)%\\)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
