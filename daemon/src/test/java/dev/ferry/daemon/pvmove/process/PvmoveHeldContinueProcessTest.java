@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * writer of acknowledged blocks keeps writing a small area. Once the disk answers again a bare {@code pvmove}
  * continues it and it completes, copying only the delta (the move's {@code transferred_bytes} grow by at least what
  * was not in sync when held, at most that plus the writer's regions). A bare {@code pvmove} while the disk still
- * fails holds it again (exit 1, "held"), and {@code pvmove --abort} then backs out to the source. No acknowledged
- * write is lost.
+ * fails holds it again (exit 1, "held"), and {@code pvmove --abort} then backs out to the source. A daemon killed
+ * with SIGKILL while the move is held, writes in flight, resumes it at its next start, again copying only the delta.
+ * No acknowledged write is lost.
  */
 class PvmoveHeldContinueProcessTest {
 
@@ -130,6 +131,28 @@ class PvmoveHeldContinueProcessTest {
         assertThat(api.devices("vg/lv")).containsExactly(src);
         assertThat(api.allLvNames()).doesNotContain("pvmove");
         disk.failWrites(false);
+        writer.verifyAndSettle(client);
+    }
+
+    @Test
+    void aDaemonKilledWhileTheMoveIsHeldResumesItAtStartCopyingOnlyTheDelta() {
+        disk.failWrites(false);
+        long notInSync = LV_BYTES - api.move(id).path("copied_bytes").asLong();
+        writer.start(client);
+        long acked = writer.acknowledged();
+        Poll.until(TIMEOUT, "writes before the kill", () -> writer.acknowledged() > acked + 50);
+        daemon.kill9();   // writes in flight: the writer stops at its first failed one
+        writer.awaitStopped();
+        client.close();
+        daemon.startAgain();   // resumes the held move: its destination is present
+
+        JsonNode end = api.awaitEnd(api.moves().get(0).path("id").asLong(), TIMEOUT);
+        assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
+        long writtenRegions = ((long) AREA_BLOCKS * BLOCK + REGION - 1) / REGION;
+        assertThat(end.path("transferred_bytes").asLong()).as("bytes the resume copied; %d not in sync when held",
+                notInSync).isGreaterThanOrEqualTo(notInSync).isLessThanOrEqualTo(notInSync + writtenRegions * REGION);
+        assertThat(api.devices("vg/lv")).containsExactly(dst);
+        client = daemon.nbdClient("vg/lv");
         writer.verifyAndSettle(client);
     }
 
