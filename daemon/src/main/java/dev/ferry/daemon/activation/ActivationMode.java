@@ -35,7 +35,7 @@ public enum ActivationMode {
             return Optional.empty();
         }
         for (Segment s : lv.segments()) {
-            boolean touchesMissing = s.areas().stream().anyMatch(a -> LvTables.missing(vg, a));
+            boolean touchesMissing = LvTables.tableAreas(vg, s).stream().anyMatch(a -> LvTables.missing(vg, a));
             if (!touchesMissing) {
                 continue;
             }

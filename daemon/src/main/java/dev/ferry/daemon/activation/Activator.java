@@ -10,6 +10,7 @@ import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.remote.RemoteOpener;
 import dev.ferry.mapper.copy.Copier;
 import dev.ferry.mapper.device.DeviceInfo;
+import dev.ferry.mapper.device.DeviceState;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.device.MappedDevice;
 import dev.ferry.mapper.device.SuspendMode;
@@ -233,6 +234,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         String table = table(vg, lv);
         acquire(key, paths);
         Set<String> aux = Set.of();
+        boolean suspended = a.device().state() == DeviceState.SUSPENDED;
         try {
             aux = aux().create(vg, lv, suspendTimeout);
             mapper.registry().load(a.device().name(), table);
@@ -246,8 +248,36 @@ public final class Activator implements LvRuntime, AutoCloseable {
         mapper.pvs().release(a.paths());
         aux().remove(a.aux(), aux);
         active.put(key, a.withPaths(paths, aux));
-        LOG.info("reloaded {}: {} bytes, live (no I/O held; the old table drained in {} ms)", key, a.device().size(),
-                String.format(Locale.ROOT, "%.3f", a.device().stats().lastReplaceDrainNanos() / 1e6));
+        if (suspended) {
+            LOG.info("reloaded {}: {} bytes, under suspend", key, a.device().size());
+        } else {
+            LOG.info("reloaded {}: {} bytes, live (no I/O held; the old table drained in {} ms)", key,
+                    a.device().size(),
+                    String.format(Locale.ROOT, "%.3f", a.device().stats().lastReplaceDrainNanos() / 1e6));
+        }
+    }
+
+    /**
+     * Swaps the active LV's table as {@link #reload} does, but under a flushing suspend: requests in flight end and
+     * the old table's mirrors persist their region logs before the new table is loaded (and reads those logs), so a
+     * mirror segment that both tables keep over one disk log loses no mark made by the old table's writes. New requests
+     * wait until the new table is live (a log flush and a table load). Does nothing for an inactive LV.
+     */
+    public synchronized void reloadQuiesced(VolumeGroup vg, LogicalVolume lv) {
+        ensureOpen();
+        ActiveLv a = active.get(exportName(vg.name(), lv.name()));
+        if (a == null) {
+            return;
+        }
+        ActivationErrors.await(suspendTimeout, a.device().suspend(SuspendMode.FLUSH, suspendTimeout),
+                "suspend of " + a.device().name());
+        try {
+            reload(vg, lv);   // loads the new table under the suspend; its swap is the resume
+        } finally {
+            if (a.device().state() == DeviceState.SUSPENDED) {
+                ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
+            }
+        }
     }
 
     /**

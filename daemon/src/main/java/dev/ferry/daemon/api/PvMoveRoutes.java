@@ -114,6 +114,7 @@ public final class PvMoveRoutes {
         m.put("percent", Math.round(p.percent() * 100) / 100.0);
         m.put("total_bytes", p.totalBytes());
         m.put("copied_bytes", p.copiedBytes());
+        m.put("transferred_bytes", p.transferredBytes());
         m.put("rate_limit", p.rateLimit());
         m.put("mib_per_second", Math.round(p.mibPerSecond() * 100) / 100.0);
         m.put("eta_seconds", p.etaSeconds());

@@ -19,6 +19,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The meters of each running pvmove (tags {@code vg} and {@code lv}, the pvmove LV such as {@code pvmove0}), read
  * from {@link PvMoveService#status} at scrape time and removed when the move ends: {@code ferry_pvmove_bytes_copied},
+ * {@code ferry_pvmove_bytes_transferred} (what its copies wrote onto destinations, a resumed copy's delta),
  * {@code ferry_pvmove_bytes_remaining}, {@code ferry_pvmove_rate_bytes_per_second},
  * {@code ferry_pvmove_eta_seconds} (NaN while unknown), {@code ferry_pvmove_throttled} (1 while the copy yields to
  * foreground I/O) and {@code ferry_pvmove_rate_limit_bytes_per_second} (0 = none); and
@@ -54,6 +55,8 @@ public final class PvMoveMetrics implements MoveListener {
         List<Meter> list = new ArrayList<>();
         list.add(gauge("ferry.pvmove.bytes.copied", id, tags, "Bytes of a running pvmove copied so far",
                 s -> s.progress().copiedBytes()));
+        list.add(gauge("ferry.pvmove.bytes.transferred", id, tags, "Bytes a running pvmove's copies wrote onto its "
+                + "destinations since its job started", s -> s.progress().transferredBytes()));
         list.add(gauge("ferry.pvmove.bytes.remaining", id, tags, "Bytes a running pvmove has left to copy",
                 s -> s.progress().totalBytes() - s.progress().copiedBytes()));
         list.add(gauge("ferry.pvmove.rate.bytes.per.second", id, tags,

@@ -7,22 +7,24 @@ import java.util.Set;
  * The life of a pvmove job ({@code PvMoveJob} owns the transitions).
  *
  * <pre>
- * PLANNED ──run──► RUNNING ──all segments copied──► COMPLETING ──LVs switched──► COMPLETED
- *                  │  │                                 │
- *                  │  │ abort requested                 │ error
- *                  │  ▼                                 │
- *                  │ ABORTING ──LVs back──► ABORTED     │
- *                  │  │                                 │
- *                  │  │ error                           │
- *                  │  ▼                                 │
- *                  └► FAILED ◄──────────────────────────┘
- *               error
+ * PLANNED ──run──► RUNNING ──all segments copied──► COMPLETING ──LVs switched─► COMPLETED
+ *                   │  ▲
+ *       destination │  │ continue
+ *            failed ▼  │
+ *                   HELD
+ *
+ * RUNNING, HELD ──abort requested──► ABORTING ──LVs back──► ABORTED
+ * RUNNING, HELD, COMPLETING, ABORTING ──error──► FAILED
  * </pre>
  *
- * <p>An error in RUNNING, COMPLETING or ABORTING puts the LVs back on the source (best effort) and ends FAILED;
- * the job never fails or aborts before it leaves PLANNED, since {@code run} goes to RUNNING first (an abort
- * requested earlier is taken from RUNNING). A stop (daemon shutdown) is not a transition: the job keeps its
- * state, the move stays in the metadata and resumes at the next start. COMPLETED, ABORTED and FAILED are final.
+ * <p>An error in RUNNING, COMPLETING or ABORTING puts the LVs back on the source (best effort) and ends FAILED; a
+ * destination that fails while segments copy (its mirror leg died, the source and the region log did not) is no such
+ * error: the copying segments are committed HELD (their destination legs offline, the source serving, the region log
+ * kept, regions written since marked out of sync) and the job waits in HELD for a continue (back to RUNNING, which
+ * copies only what is out of sync), an abort, or a stop. The job never fails or aborts before it leaves PLANNED, since
+ * {@code run} goes to RUNNING first (an abort requested earlier is taken from RUNNING). A stop (daemon shutdown) is not
+ * a transition: the job keeps its state, the move stays in the metadata and resumes at the next start. COMPLETED,
+ * ABORTED and FAILED are final.
  */
 public enum JobState {
     /** Committed, not yet copying. */
@@ -33,6 +35,11 @@ public enum JobState {
     COMPLETING,
     /** Final: the LVs are on the destination. */
     COMPLETED,
+    /**
+     * Its destination failed: the segments that were copying are held (the source serves them, written regions go
+     * out of sync in their region logs) until a continue, an abort or a stop.
+     */
+    HELD,
     /** Putting the LVs back on the source (keeping completed segments unless atomic). */
     ABORTING,
     /** Final: aborted. */
@@ -44,7 +51,8 @@ public enum JobState {
     public Set<JobState> successors() {
         return switch (this) {
             case PLANNED -> EnumSet.of(RUNNING);
-            case RUNNING -> EnumSet.of(COMPLETING, ABORTING, FAILED);
+            case RUNNING -> EnumSet.of(COMPLETING, ABORTING, FAILED, HELD);
+            case HELD -> EnumSet.of(RUNNING, ABORTING, FAILED);
             case COMPLETING -> EnumSet.of(COMPLETED, FAILED);
             case ABORTING -> EnumSet.of(ABORTED, FAILED);
             case COMPLETED, ABORTED, FAILED -> EnumSet.noneOf(JobState.class);

@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * Builds a {@link MoveProgress} from a job's last known layout and its live mirrors: a RUNNING segment counts its
- * regions in sync, but none while a leg is not alive (never 100% over a dead leg); once the move is ending short
- * (aborting, aborted, failed) each segment counts what the job noted it had copied then. Each live reading is
- * also noted in the job, which keeps the most seen per segment.
+ * regions in sync, but none while a leg is not alive (never 100% over a dead leg); a HELD segment counts the regions
+ * its region log still has in sync (copied, not written since); once the move is ending short (aborting, aborted,
+ * failed) each segment counts what the job noted it had copied then. Each live reading of a running segment is also
+ * noted in the job, which keeps the most seen per segment.
  */
 final class Progress {
     private Progress() {
@@ -27,6 +28,7 @@ final class Progress {
     }
 
     static MoveProgress of(PvMoveJob job) {
+        JobState state = job.state();   // before the layout: the job changes the layout before its state
         VolumeGroup vg = job.lastVg();
         LogicalVolume lv = job.layout();
         long extent = vg.extentSize();
@@ -37,7 +39,7 @@ final class Progress {
         for (int i = 0; i < lv.segments().size(); i++) {
             Segment s = lv.segments().get(i);
             long bytes = s.extentCount() * extent;
-            double fraction = fraction(job, s, i);
+            double fraction = fraction(job, state, s, i);
             total += bytes;
             copied += (long) (bytes * fraction);
             dests.add(pvName(vg, s.areas().get(1)));
@@ -45,32 +47,36 @@ final class Progress {
                     place(vg, s.areas().get(1)), s.moveState().name(), 100 * fraction, lv.move().verify()
                     && (s.moveState() == MoveState.COMPLETED || job.verifier().verified(i))));
         }
-        if (job.state() == JobState.COMPLETED) {
+        if (state == JobState.COMPLETED) {
             copied = total;
         }
-        double rate = job.state().terminal() ? 0 : job.meter().mibPerSecond(copied);
-        Long eta = job.state().terminal() ? null : CopyMeter.eta(total - copied, rate);
+        double rate = state.terminal() ? 0 : job.meter().mibPerSecond(copied);
+        Long eta = state.terminal() ? null : CopyMeter.eta(total - copied, rate);
         List<String> lvs = job.movedLvs();
         double percent = total == 0 ? 100 : 100.0 * copied / total;
         return new MoveProgress(job.id(), lv.name(), vg.name(), sourceOf(job), List.copyOf(dests), lvs,
-                lv.move().atomic(), lv.move().verify(), job.state(), percent, total, copied, lv.move().rateLimit(),
-                rate, eta, job.elapsedSeconds(), job.errorCode(), job.errorMessage(), job.verifier().mismatch(), segs);
+                lv.move().atomic(), lv.move().verify(), state, percent, total, copied, lv.move().rateLimit(),
+                rate, eta, job.elapsedSeconds(), job.errorCode(), job.errorMessage(), job.verifier().mismatch(),
+                job.copies().transferredBytes(), segs);
     }
 
-    private static double fraction(PvMoveJob job, Segment s, int i) {
+    private static double fraction(PvMoveJob job, JobState state, Segment s, int i) {
         if (s.moveState() == MoveState.COMPLETED) {
             return 1;
         }
-        double atEnd = job.copiedAtEnd(i);
+        double atEnd = job.copies().atEnd(i);
         if (!Double.isNaN(atEnd)) {
             return atEnd;
         }
-        if (s.moveState() == MoveState.DISABLED || job.state().terminal()) {
+        if (s.moveState() == MoveState.DISABLED || state.terminal()) {
             return 0;
         }
         try {
+            if (s.moveState() == MoveState.HELD) {
+                return job.recovery(i).inSyncFraction();
+            }
             double fraction = job.recovery(i).syncedFraction();
-            job.sawCopied(i, fraction);
+            job.copies().sawCopied(i, fraction);
             return fraction;
         } catch (RuntimeException e) {
             return 0;

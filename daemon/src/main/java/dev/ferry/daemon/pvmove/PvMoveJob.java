@@ -1,7 +1,9 @@
 package dev.ferry.daemon.pvmove;
 
+import static dev.ferry.daemon.pvmove.MoveDevices.indices;
+import static dev.ferry.daemon.pvmove.MoveDevices.withStates;
+
 import dev.ferry.daemon.activation.Activator;
-import dev.ferry.daemon.activation.RegionLogSlices;
 import dev.ferry.daemon.activation.SegmentRecovery;
 import dev.ferry.daemon.jobs.CopyMeter;
 import dev.ferry.daemon.jobs.JobTimer;
@@ -12,16 +14,12 @@ import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.operations.VolumeService;
-import dev.ferry.mapper.device.MappedDevice;
+import dev.ferry.mapper.mirror.MirrorTarget;
 import dev.ferry.mapper.mirror.RecoveryOutcome;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -30,36 +28,35 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives one pvmove LV to its end: segments go DISABLED -> RUNNING (log slice zeroed, committed, pvmove device
  * reloaded with a mirror) -> COMPLETED (committed, reloaded as linear on the destination), one at a time, or all
- * together with {@code atomic}; then the LVs are switched to the destination and the pvmove LVs removed. An abort
- * or a degraded mirror (failing destination) puts the LVs back on the source (keeping completed segments unless
- * atomic). Every metadata change is committed before the tables rely on it, so a crash resumes from the metadata
- * and the per-segment disk logs. States in {@link JobState}.
+ * together with {@code atomic}; then the LVs are switched to the destination and the pvmove LVs removed. A destination
+ * that fails (its mirror leg dies; the source and the region log do not) holds the copying segments: RUNNING ->
+ * HELD, committed and reloaded under a flushing suspend with the destination leg offline, so the source serves and
+ * the region logs keep what was copied while regions written since go out of sync; a continue (a bare
+ * {@code pvmove}, or the job's start after a daemon restart) makes them RUNNING again, copying only what is out of
+ * sync. An abort (also of a held move) or another failure puts the LVs back on the source (keeping completed
+ * segments unless atomic). Every metadata change is committed before the tables rely on it, so a crash resumes from
+ * the metadata and the per-segment disk logs. States in {@link JobState}.
  */
 final class PvMoveJob implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PvMoveJob.class);
-    private static final long DEACTIVATE_SECONDS = 60;
 
     private final long id;
     private final VolumeService service;
     private final String vgName;
     private final String name;
     private final boolean atomic;
-    private final String logLv;
+    private final MoveDevices devices;
     private final CopyMeter meter;
     private final JobTimer timer;
     private final List<String> movedLvs;
     private final CompletableFuture<JobState> done = new CompletableFuture<>();
-    private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
+    private final JobRequests requests = new JobRequests();
     private volatile JobState state = JobState.PLANNED;
-    private volatile boolean abortRequested;
-    private volatile boolean stopRequested;
     private volatile String errorCode;
     private volatile String errorMessage;
     private volatile LogicalVolume layout;
     private volatile VolumeGroup lastVg;
-    private volatile double[] copiedAtEnd;
-    /** Per segment index, the most of it seen copied while all its legs were alive. */
-    private final Map<Integer, Double> seenCopied = new ConcurrentHashMap<>();
+    private final CopyRecord copies = new CopyRecord();
     private final SegmentVerifier verifier;
 
     PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, LongSupplier nanoClock,
@@ -69,7 +66,7 @@ final class PvMoveJob implements Runnable {
         this.vgName = vg.name();
         this.name = pvmove.name();
         this.atomic = pvmove.move().atomic();
-        this.logLv = pvmove.move().logLv();
+        this.devices = new MoveDevices(service, vgName, name, pvmove.move().logLv());
         this.layout = pvmove;
         this.lastVg = vg;
         this.meter = new CopyMeter(nanoClock);
@@ -120,18 +117,9 @@ final class PvMoveJob implements Runnable {
         return meter;
     }
 
-    /**
-     * The fraction of segment {@code i} copied when the move ended short (taken as it began to abort or failed,
-     * before its devices went), or NaN while it has not.
-     */
-    double copiedAtEnd(int i) {
-        double[] fractions = copiedAtEnd;
-        return fractions == null ? Double.NaN : i < fractions.length ? fractions[i] : 0;
-    }
-
-    /** Notes that segment {@code i} was seen {@code fraction} copied (by a status read of the running move). */
-    void sawCopied(int i, double fraction) {
-        seenCopied.merge(i, fraction, Math::max);
+    /** How far the copy got, and the bytes it wrote onto destinations. */
+    CopyRecord copies() {
+        return copies;
     }
 
     /** Seconds from the request (or resume) to the end, or to now while running. */
@@ -154,14 +142,20 @@ final class PvMoveJob implements Runnable {
 
     /** Asks the job to abort; it puts the LVs back on the source and ends ABORTED. */
     void requestAbort() {
-        abortRequested = true;
-        wake.complete(null);
+        requests.abort();
     }
 
     /** Asks the job to stop without touching the metadata (daemon shutdown; the move resumes at next start). */
     void requestStop() {
-        stopRequested = true;
-        wake.complete(null);
+        requests.stop();
+    }
+
+    /**
+     * Asks a held job to continue; completes once it has (RUNNING again), or held again (its destination still
+     * missing: see {@link #errorMessage}), or ended. A job that is not held answers at its next step.
+     */
+    CompletableFuture<Void> requestContinue() {
+        return requests.resume();
     }
 
     @Override
@@ -170,7 +164,7 @@ final class PvMoveJob implements Runnable {
             transition(JobState.RUNNING);
             loop();
         } catch (RuntimeException e) {
-            if (stopRequested) {
+            if (requests.stopping()) {
                 LOG.info("pvmove {} stopped: {}", name, e.toString());
             } else {
                 fail(e instanceof VolumeException ve ? ve.getMessage() : e.toString(), e);
@@ -180,25 +174,43 @@ final class PvMoveJob implements Runnable {
         } finally {
             timer.end();
             done.complete(state);
+            requests.answered();
         }
     }
 
     private void loop() throws InterruptedException {
-        while (!stopRequested) {
-            if (abortRequested) {
+        boolean retry = true;   // segments found held when the job starts (a resumed move) are continued once
+        while (!requests.stopping()) {
+            if (requests.aborting()) {
                 noteCopied();
                 transition(JobState.ABORTING);
-                detach(!atomic);
+                lastVg = devices.detach(!atomic);
                 transition(JobState.ABORTED);
                 LOG.info("pvmove {} aborted", name);
                 return;
             }
             LogicalVolume lv = current();
             List<Segment> segs = lv.segments();
+            List<Integer> held = indices(segs, MoveState.HELD);
+            if (!held.isEmpty()) {
+                retry |= requests.takeContinue();
+                String missing = devices.missingDestination(current(v -> v), held);
+                if (retry && missing == null) {
+                    unhold(held);
+                } else {
+                    hold(retry ? missing : null);
+                }
+                retry = false;
+                continue;
+            }
+            retry = false;
+            if (requests.takeContinue()) {
+                requests.answered();   // nothing is held: nothing to continue
+            }
             List<Integer> running = indices(segs, MoveState.RUNNING);
             if (indices(segs, MoveState.COMPLETED).size() == segs.size()) {
                 transition(JobState.COMPLETING);
-                detach(true);
+                lastVg = devices.detach(true);
                 transition(JobState.COMPLETED);
                 LOG.info("pvmove {} completed", name);
                 return;
@@ -206,36 +218,89 @@ final class PvMoveJob implements Runnable {
             if (running.isEmpty()) {
                 List<Integer> disabled = indices(segs, MoveState.DISABLED);
                 List<Integer> next = atomic ? disabled : disabled.subList(0, 1);
-                zeroLogs(next);
-                commit(l -> withStates(l, next, MoveState.RUNNING));
+                devices.zeroLogs(current(v -> v), next);
+                commit(l -> withStates(l, next, MoveState.RUNNING), false);
                 continue;
             }
             List<CompletableFuture<RecoveryOutcome>> outcomes = new ArrayList<>();
             for (int i : running) {
+                copies.track(service.activator().mirrorSegment(vgName, name, i));   // a resumed move's first mirrors
                 outcomes.add(recovery(i).finished());
             }
             List<CompletableFuture<?>> any = new ArrayList<>(outcomes);
-            any.add(wake);
+            any.add(requests.wake());
             await(CompletableFuture.anyOf(any.toArray(CompletableFuture[]::new)));
-            if (abortRequested || stopRequested) {
+            if (requests.aborting() || requests.stopping()) {
                 continue;
             }
             boolean allDone = true;   // each future looked at once: one that ends meanwhile is seen next round
-            for (CompletableFuture<RecoveryOutcome> o : outcomes) {
+            for (int k = 0; k < outcomes.size(); k++) {
+                CompletableFuture<RecoveryOutcome> o = outcomes.get(k);
                 if (!o.isDone()) {
                     allDone = false;
                 } else if (o.join().status() == RecoveryOutcome.Status.DEGRADED) {
-                    throw new VolumeException(ErrorCode.MIGRATE_FAIL, "pvmove " + name + ": copy to the "
-                            + "destination failed (" + o.join().reason() + "); data stays on the source");
+                    String failed = "pvmove " + name + ": copy to the destination failed (" + o.join().reason() + ")";
+                    if (!destinationFailed(running.get(k))) {
+                        throw new VolumeException(ErrorCode.MIGRATE_FAIL, failed + "; data stays on the source");
+                    }
+                    holdAfter(running, failed);
+                    allDone = false;
+                    break;
                 }
             }
-            if (allDone && (!lv.move().verify() || verifier.verifyAll(running, current(v -> v), wake))) {
+            if (allDone && (!lv.move().verify() || verifier.verifyAll(running, current(v -> v), requests.wake()))) {
                 List<Integer> disabled = indices(segs, MoveState.DISABLED);
                 List<Integer> next = atomic || disabled.isEmpty() ? List.of() : disabled.subList(0, 1);
-                zeroLogs(next);
-                commit(l -> withStates(withStates(l, running, MoveState.COMPLETED), next, MoveState.RUNNING));
+                devices.zeroLogs(current(v -> v), next);
+                commit(l -> withStates(withStates(l, running, MoveState.COMPLETED), next, MoveState.RUNNING), false);
             }
         }
+    }
+
+    /** Whether segment {@code i}'s copy failed by its destination alone (no failure of its source leg or log). */
+    private boolean destinationFailed(int i) {
+        MirrorTarget m = service.activator().mirrorSegment(vgName, name, i);
+        return m.legHealth().charAt(0) == 'A' && !m.logFailed();
+    }
+
+    /** Holds the copying segments {@code running} after their destination failed ({@code failed} says how). */
+    private void holdAfter(List<Integer> running, String failed) {
+        errorCode = ErrorCode.MIGRATE_FAIL.name();
+        errorMessage = failed + "; the move is held: data stays on the source, which serves it; `pvmove` continues "
+                + "it (copying only what is not copied yet or was written since), `pvmove --abort` backs out";
+        LOG.warn("{}", errorMessage);
+        running.forEach(i -> copies.sawCopied(i, copiedFraction(i)));   // what the copier wrote before it failed
+        commit(l -> withStates(l, running, MoveState.HELD), true);
+    }
+
+    /**
+     * Waits held (state HELD) for a continue, an abort or a stop; {@code missing} names the destination a continue
+     * found missing, or is null.
+     */
+    private void hold(String missing) throws InterruptedException {
+        if (missing != null) {
+            errorCode = ErrorCode.MIGRATE_FAIL.name();
+            errorMessage = "pvmove " + name + " is held: its destination " + missing + " is missing (a remote PV "
+                    + "connects again at the next daemon start); data stays on the source, `pvmove --abort` backs out";
+        }
+        if (state != JobState.HELD) {
+            transition(JobState.HELD);
+            LOG.warn("pvmove {} held: {}", name, errorMessage);
+        }
+        requests.answered();
+        await(requests.wake());
+    }
+
+    /** Continues held segments {@code held}: RUNNING again over their region logs, copying what is out of sync. */
+    private void unhold(List<Integer> held) {
+        if (state == JobState.HELD) {
+            transition(JobState.RUNNING);
+        }
+        commit(l -> withStates(l, held, MoveState.RUNNING), true);
+        errorCode = null;
+        errorMessage = null;
+        LOG.info("pvmove {}: segments {} continue, copying only the regions out of sync", name, held);
+        requests.answered();
     }
 
     /** The {@code --verify} step of this move: what it verified, and where it found a difference. */
@@ -248,47 +313,27 @@ final class PvMoveJob implements Runnable {
         return service.activator().recovery(vgName, name, i);
     }
 
-    /** Commits a change of the pvmove LV and reloads its device. */
-    private void commit(UnaryOperator<LogicalVolume> change) {
+    /**
+     * Commits a change of the pvmove LV and reloads its device, under a flushing suspend if {@code quiesce} (a
+     * mirror kept over its region log: see {@link Activator#reloadQuiesced}); tracks the new mirrors' copies.
+     */
+    private void commit(UnaryOperator<LogicalVolume> change, boolean quiesce) {
+        Activator act = service.activator();
         VolumeGroup vg = service.change(vgName, v -> {
             requireRunning();
             return v.withLvChanged(name, change);
-        }, committed -> service.activator().reload(committed, committed.requireLv(name)));
+        }, committed -> {
+            if (quiesce) {
+                act.reloadQuiesced(committed, committed.requireLv(name));
+            } else {
+                act.reload(committed, committed.requireLv(name));
+            }
+        });
         layout = vg.requireLv(name);
         lastVg = vg;
-    }
-
-    /** Zeroes the log slices of segments {@code indices} (before they are committed RUNNING). */
-    private void zeroLogs(List<Integer> indices) {
-        if (indices.isEmpty()) {
-            return;
+        for (int i : indices(layout.segments(), MoveState.RUNNING)) {
+            copies.track(act.mirrorSegment(vgName, name, i));
         }
-        VolumeGroup vg = current(v -> v);
-        LogicalVolume lv = vg.lv(name).orElseThrow();
-        long slice = RegionLogSlices.sliceBytes(vg.extentSize(), lv);
-        MappedDevice log = service.activator().device(vgName, logLv).orElseThrow(() -> new IllegalStateException(
-                "log LV " + logLv + " is not active"));
-        for (int i : indices) {
-            join(log.writeZeroes(i * slice, slice, false), "zeroing log slice " + i);
-        }
-        join(log.flush(), "flushing the log of " + name);
-    }
-
-    /** Ends the move in the metadata, then switches the LVs and removes the pvmove devices. */
-    private void detach(boolean keepCompleted) {
-        List<String> moved = new ArrayList<>();
-        lastVg = service.change(vgName, v -> {
-            moved.addAll(v.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
-                    .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList());
-            return PvMoveResolver.detach(v, name, keepCompleted);
-        }, vg -> {
-            Activator act = service.activator();
-            for (String m : moved) {
-                act.reload(vg, vg.requireLv(m));
-            }
-            join(act.deactivate(vgName, name, true), "removing the device of " + name);
-            join(act.deactivate(vgName, logLv, true), "removing the device of " + logLv);
-        });
     }
 
     private void fail(String message, Throwable cause) {
@@ -298,7 +343,7 @@ final class PvMoveJob implements Runnable {
         noteCopied();
         try {
             if (service.manager().volumeGroup(vgName).flatMap(v -> v.lv(name)).isPresent()) {
-                detach(!atomic);
+                lastVg = devices.detach(!atomic);
             }
         } catch (RuntimeException e) {
             LOG.error("pvmove {}: putting the LVs back failed; the move stays in the metadata", name, e);
@@ -307,25 +352,9 @@ final class PvMoveJob implements Runnable {
         transition(JobState.FAILED);
     }
 
-    /**
-     * Notes how far each segment's copy got, for a move about to end short (an abort or a failure takes its devices
-     * down): a completed segment whole, a running one by what its mirror's recovery copied (regions in sync, or bytes
-     * copied where a destination leg that died put every region out of sync) or by the most a status read saw copied
-     * before, whichever is more, one not started yet nothing. A segment whose mirror cannot be asked counts what was
-     * seen.
-     */
+    /** Notes how far each segment's copy got, for a move about to end short ({@link CopyRecord#noteEnd}). */
     private void noteCopied() {
-        if (copiedAtEnd != null) {
-            return;
-        }
-        List<Segment> segs = layout.segments();
-        double[] fractions = new double[segs.size()];
-        for (int i = 0; i < fractions.length; i++) {
-            MoveState s = segs.get(i).moveState();
-            fractions[i] = s == MoveState.COMPLETED ? 1
-                    : s == MoveState.RUNNING ? Math.max(seenCopied.getOrDefault(i, 0.0), copiedFraction(i)) : 0;
-        }
-        copiedAtEnd = fractions;
+        copies.noteEnd(layout, this::copiedFraction);
     }
 
     private double copiedFraction(int i) {
@@ -343,7 +372,7 @@ final class PvMoveJob implements Runnable {
     }
 
     private void requireRunning() {
-        if (stopRequested) {
+        if (requests.stopping()) {
             throw new IllegalStateException("pvmove " + name + " is stopping");
         }
     }
@@ -360,40 +389,11 @@ final class PvMoveJob implements Runnable {
                 "volume group " + vgName + " vanished")));
     }
 
-    private static LogicalVolume withStates(LogicalVolume lv, List<Integer> indices, MoveState to) {
-        List<Segment> segs = new ArrayList<>(lv.segments());
-        indices.forEach(i -> segs.set(i, segs.get(i).withMoveState(to)));
-        return lv.withSegments(segs);
-    }
-
-    private static List<Integer> indices(List<Segment> segs, MoveState s) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < segs.size(); i++) {
-            if (segs.get(i).moveState() == s) {
-                out.add(i);
-            }
-        }
-        return out;
-    }
-
     private static void await(CompletableFuture<?> f) throws InterruptedException {
         try {
             f.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    private static void join(CompletableFuture<?> f, String what) {
-        try {
-            f.get(DEACTIVATE_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " timed out", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " interrupted", e);
         }
     }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -53,6 +54,8 @@ public final class PvMoveService implements AutoCloseable {
     static final long BUSY_RATE = 16L << 20;
     /** Foreground requests this recent make the VG busy. */
     private static final long BUSY_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a continue waits for held moves to leave HELD (a commit and a table swap each). */
+    private static final long CONTINUE_SECONDS = 60;
     private final VolumeService service;
     private final LongSupplier nanoClock;
     private final List<PvMoveJob> jobs = new ArrayList<>();
@@ -71,15 +74,31 @@ public final class PvMoveService implements AutoCloseable {
         this.nanoClock = nanoClock;
     }
 
-    /** Resumes every pvmove LV of every VG that has no job yet (daemon start, bare {@code pvmove}). */
-    public synchronized List<MoveProgress> resumeAll() {
-        for (VolumeGroup vg : service.manager().volumeGroups()) {
-            for (LogicalVolume lv : vg.lvs()) {
-                if (lv.has(LvFlag.PVMOVE) && find(vg.name(), lv.name()) == null) {
-                    LOG.info("resuming pvmove {}/{}", vg.name(), lv.name());
-                    launch(vg, lv, nanoClock.getAsLong());
+    /**
+     * Resumes every pvmove LV of every VG that has no job yet (daemon start, bare {@code pvmove}; a resumed move whose
+     * segments are held continues them if their destinations are present) and asks every held move to continue,
+     * waiting until each has (or has held again, its destination still missing).
+     */
+    public List<MoveProgress> resumeAll() {
+        List<CompletableFuture<Void>> answers = new ArrayList<>();
+        synchronized (this) {
+            for (VolumeGroup vg : service.manager().volumeGroups()) {
+                for (LogicalVolume lv : vg.lvs()) {
+                    if (lv.has(LvFlag.PVMOVE) && find(vg.name(), lv.name()) == null) {
+                        LOG.info("resuming pvmove {}/{}", vg.name(), lv.name());
+                        launch(vg, lv, nanoClock.getAsLong());
+                    }
                 }
             }
+            jobs.stream().filter(j -> j.state() == JobState.HELD).forEach(j -> answers.add(j.requestContinue()));
+        }
+        try {
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(CONTINUE_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new VolumeException(ErrorCode.IO_ERROR, "held moves did not answer the continue: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for held moves to continue", e);
         }
         return moves();
     }

@@ -10,10 +10,13 @@ import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.MirrorOptions;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
+import dev.ferry.daemon.model.MoveOptions;
+import dev.ferry.daemon.model.MoveState;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.SegmentType;
 import dev.ferry.daemon.model.VolumeGroup;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -117,5 +120,32 @@ class LvTablesTest {
         assertEquals(100.0 * (8192 * 0.25 + 24576) / (8192 + 24576), MirrorStatus.copyPercent(status).getAsDouble(),
                 1e-9);
         assertTrue(MirrorStatus.copyPercent("0 8192 linear\n").isEmpty());
+    }
+
+    /** A pvmove LV of one segment of 2 extents from A:3 to B:7 in {@code state} (512 KiB regions, log LV mlog). */
+    private static LogicalVolume pvmove(MoveState state) {
+        return new LogicalVolume("pvmove0", UUID.randomUUID(), true, EnumSet.of(LvFlag.PVMOVE, LvFlag.LOCKED),
+                AllocationPolicy.NORMAL, List.of(Segment.pvmove(0, 2, 512 * 1024, new Area(A, 3), new Area(B, 7),
+                state)), new MoveOptions(A, false, 0, AllocationPolicy.NORMAL, "mlog", false), null);
+    }
+
+    @Test
+    void aHeldPvmoveSegmentIsAMirrorOverItsLogWhoseDestinationLegIsOfflineAndNeedsOnlyTheSource() {
+        String held = "0 16384 mirror disk 2 vg-mlog_0 1024 2 /pv/a 26624 vg-pvmove0_held_0 0 5 handle_errors offline 1"
+                + " throttle vg-pvmove0\n";
+        assertEquals(held, LvTables.table(VG, pvmove(MoveState.HELD)));
+        assertEquals(List.of("/pv/a"), List.copyOf(LvTables.pvPaths(VG, pvmove(MoveState.HELD))));
+        Map<String, String> aux = LvTables.auxTables(VG, pvmove(MoveState.HELD));
+        assertEquals(Set.of("vg-mlog_0", "vg-pvmove0_held_0"), aux.keySet());
+        assertEquals("0 16384 error\n", aux.get("vg-pvmove0_held_0"));
+
+        assertEquals("0 16384 mirror disk 2 vg-mlog_0 1024 2 /pv/a 26624 /pv/b 59392 3 handle_errors throttle "
+                + "vg-pvmove0\n", LvTables.table(VG, pvmove(MoveState.RUNNING)));
+        VolumeGroup destinationMissing = VG.withPvs(VG.pvs().stream().map(p -> p.uuid().equals(B)
+                ? p.withMissing(true) : p).toList());
+        assertEquals(held, LvTables.table(destinationMissing, pvmove(MoveState.RUNNING)),
+                "a running segment whose destination is missing maps held: its source serves");
+        assertTrue(ActivationMode.DEGRADED.refusal(destinationMissing, pvmove(MoveState.RUNNING)).isEmpty());
+        assertEquals("0 16384 error\n", LvTables.table(destinationMissing, pvmove(MoveState.COMPLETED)));
     }
 }

@@ -5,6 +5,7 @@ import static dev.ferry.daemon.pvmove.JobState.ABORTING;
 import static dev.ferry.daemon.pvmove.JobState.COMPLETED;
 import static dev.ferry.daemon.pvmove.JobState.COMPLETING;
 import static dev.ferry.daemon.pvmove.JobState.FAILED;
+import static dev.ferry.daemon.pvmove.JobState.HELD;
 import static dev.ferry.daemon.pvmove.JobState.PLANNED;
 import static dev.ferry.daemon.pvmove.JobState.RUNNING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +21,8 @@ class JobStateTest {
     /** The edges drawn in JobState's javadoc, which are the transitions PvMoveJob makes. */
     private static final Map<JobState, Set<JobState>> DIAGRAM = Map.of(
             PLANNED, EnumSet.of(RUNNING),
-            RUNNING, EnumSet.of(COMPLETING, ABORTING, FAILED),
+            RUNNING, EnumSet.of(COMPLETING, ABORTING, FAILED, HELD),
+            HELD, EnumSet.of(RUNNING, ABORTING, FAILED),
             COMPLETING, EnumSet.of(COMPLETED, FAILED),
             ABORTING, EnumSet.of(ABORTED, FAILED),
             COMPLETED, EnumSet.noneOf(JobState.class),
@@ -35,7 +37,7 @@ class JobStateTest {
 
     @Test
     void failureIsReachableFromEveryStateTheJobRunsIn() {
-        for (JobState s : EnumSet.of(RUNNING, COMPLETING, ABORTING)) {
+        for (JobState s : EnumSet.of(RUNNING, HELD, COMPLETING, ABORTING)) {
             s.checkTransition(FAILED);
         }
     }

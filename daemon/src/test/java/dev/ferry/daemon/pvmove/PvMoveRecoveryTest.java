@@ -122,7 +122,7 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
 
     @ParameterizedTest(name = "atomic={0}")
     @ValueSource(booleans = {false, true})
-    void aFailingDestinationFailsTheMoveAndTheLvStaysOnTheSource(boolean atomic) throws Exception {
+    void aFailingDestinationHoldsTheMoveAndAnAbortLeavesTheLvOnTheSource(boolean atomic) throws Exception {
         Map<String, BlockDevice> files = new ConcurrentHashMap<>();
         DeviceMapper faults = DeviceMapper.create(files::get);
         String[] dst = new String[1];
@@ -153,14 +153,18 @@ class PvMoveRecoveryTest extends PvMoveFixtureTest {
         d.resume().get(30, TimeUnit.SECONDS);
         f.moves.setRate(f.pv1, 0);
 
-        assertEquals(JobState.FAILED, f.await(p));
-        MoveProgress end = f.moves.moves().get(0);
-        assertEquals("MIGRATE_FAIL", end.errorCode());
-        assertTrue(end.percent() < 100, "percent " + end.percent());
-        assertTrue(end.copiedBytes() >= 2 * MIB, "a failed move reports what it copied: " + end.copiedBytes());
-        assertTrue(end.percent() > 0, "percent " + end.percent());
+        Poll.until(WAIT, "the move held", () -> f.moves.job(p.name()).state() == JobState.HELD);
+        MoveProgress held = f.moves.moves().get(0);
+        assertEquals("MIGRATE_FAIL", held.errorCode());
+        assertTrue(held.percent() < 100, "percent " + held.percent());
+        assertTrue(held.segments().stream().allMatch(s -> s.state().equals("HELD")), held.segments().toString());
         long after = wa.writes();
-        Poll.until(WAIT, "writes after the failure", () -> wa.writes() > after + 20);
+        Poll.until(WAIT, "writes while held", () -> wa.writes() > after + 20);
+        f.moves.abort(null, Duration.ofSeconds(60));
+        assertEquals(JobState.ABORTED, f.await(p));
+        MoveProgress end = f.moves.moves().get(0);
+        assertTrue(end.copiedBytes() >= 2 * MIB, "an aborted move reports what it copied: " + end.copiedBytes());
+        assertTrue(end.percent() > 0 && end.percent() < 100, "percent " + end.percent());
         wa.stop();
         assertEquals(Set.of(f.pv1), f.placement("a"));
         assertTrue(f.noMoveLeft());

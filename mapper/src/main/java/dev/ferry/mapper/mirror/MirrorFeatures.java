@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The feature words of a mirror table line ({@code [<#features> <word>...]}), as given.
@@ -18,18 +20,34 @@ import java.util.TreeMap;
  * @param absentRanges leg index to the region ranges ({@code absent <leg> <ranges>}) of which that leg holds no copy
  *                     at all (an AIX logical partition with fewer copies than the mirror has legs): never read nor
  *                     written there, never copied onto, and no reason for the region to be out of sync
+ * @param offlineLegs  the legs ({@code offline <leg>}, never the default leg, only without keep_serving) loaded as
+ *                     failed: never read, written, flushed nor recovered onto; the log's in-sync regions stay in sync
+ *                     for them until written (a pvmove held after its destination failed)
  */
 public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean keepServing,
-        SortedMap<Integer, String> staleRanges, SortedMap<Integer, String> absentRanges) {
+        SortedMap<Integer, String> staleRanges, SortedMap<Integer, String> absentRanges, SortedSet<Integer> offlineLegs) {
 
     /** No feature: the dm-raid1 behaviour pvmove relies on. */
     public static final MirrorFeatures NONE = new MirrorFeatures(false, null, false, new TreeMap<>(),
-            new TreeMap<>());
+            new TreeMap<>(), new TreeSet<>());
 
-    /** Copies the stale and absent ranges; they require {@code keepServing}. */
+    /** The features without offline legs. */
+    public MirrorFeatures(boolean handleErrors, String throttleGroup, boolean keepServing,
+            SortedMap<Integer, String> staleRanges, SortedMap<Integer, String> absentRanges) {
+        this(handleErrors, throttleGroup, keepServing, staleRanges, absentRanges, new TreeSet<>());
+    }
+
+    /** Copies the ranges and legs; stale and absent ranges require {@code keepServing}, offline legs forbid it. */
     public MirrorFeatures {
         staleRanges = Collections.unmodifiableSortedMap(new TreeMap<>(staleRanges));
         absentRanges = Collections.unmodifiableSortedMap(new TreeMap<>(absentRanges));
+        offlineLegs = Collections.unmodifiableSortedSet(new TreeSet<>(offlineLegs));
+        if (!offlineLegs.isEmpty() && keepServing) {
+            throw new IllegalArgumentException("mirror: feature 'offline' cannot go with 'keep_serving'");
+        }
+        if (offlineLegs.contains(0)) {
+            throw new IllegalArgumentException("mirror: feature 'offline': the default leg 0 cannot be offline");
+        }
         if (!staleRanges.isEmpty() && !keepServing) {
             throw new IllegalArgumentException("mirror: feature 'stale' requires 'keep_serving'");
         }
@@ -48,6 +66,7 @@ public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean
         String throttle = null;
         SortedMap<Integer, String> stale = new TreeMap<>();
         SortedMap<Integer, String> absent = new TreeMap<>();
+        SortedSet<Integer> offline = new TreeSet<>();
         for (int i = 0; i < words.size(); i++) {
             String f = words.get(i);
             switch (f) {
@@ -65,15 +84,21 @@ public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean
                         throw new IllegalArgumentException("mirror: feature '" + f + "' given twice for leg " + leg);
                     }
                 }
+                case "offline" -> {
+                    int leg = legIndex(f, argument(words, ++i, f, "a leg"), legCount);
+                    if (!offline.add(leg)) {
+                        throw new IllegalArgumentException("mirror: feature 'offline' given twice for leg " + leg);
+                    }
+                }
                 default -> throw new IllegalArgumentException("mirror: unknown feature '" + f + "'");
             }
         }
-        return new MirrorFeatures(handleErrors, throttle, keepServing, stale, absent);
+        return new MirrorFeatures(handleErrors, throttle, keepServing, stale, absent, offline);
     }
 
     /**
      * The feature words in table order: {@code handle_errors keep_serving (stale <leg> <ranges>)...
-     * (absent <leg> <ranges>)... throttle <group>}.
+     * (absent <leg> <ranges>)... (offline <leg>)... throttle <group>}.
      */
     public List<String> words() {
         List<String> w = new ArrayList<>();
@@ -85,6 +110,7 @@ public record MirrorFeatures(boolean handleErrors, String throttleGroup, boolean
         }
         staleRanges.forEach((leg, ranges) -> w.addAll(List.of("stale", Integer.toString(leg), ranges)));
         absentRanges.forEach((leg, ranges) -> w.addAll(List.of("absent", Integer.toString(leg), ranges)));
+        offlineLegs.forEach(leg -> w.addAll(List.of("offline", Integer.toString(leg))));
         if (throttleGroup != null) {
             w.addAll(List.of("throttle", throttleGroup));
         }

@@ -85,23 +85,25 @@ final class MirrorIo {
                 String request = what + " at " + at + "+" + len + " of " + mirror.describe();
                 CompletableFuture<Void> settled = mirror.keepServing()
                         ? settleKeepServing(request, region, targets, failed, lastError)
-                        : settle(request, region, route, failed, lastError);
+                        : settle(request, region, route, targets, failed, lastError);
                 return settled.whenComplete((x, err) -> tracker.endWrite(region));
             });
         });
     }
 
     /**
-     * Ends a region write without keep_serving: if a non-default leg missed it, the region is recorded out of
-     * sync durably before the write is acknowledged; a write the default leg missed fails.
+     * Ends a region write without keep_serving: if a non-default leg missed it (its write failed, or the leg was
+     * dead and not written), an in-sync region is recorded out of sync durably before the write is acknowledged; a
+     * write the default leg missed fails.
      */
-    private CompletableFuture<Void> settle(String request, int region, RegionTracker.Route route, List<Leg> failed,
-            Throwable lastError) {
+    private CompletableFuture<Void> settle(String request, int region, RegionTracker.Route route,
+            List<Leg> targets, List<Leg> failed, Throwable lastError) {
         if (failed.contains(mirror.defaultLeg())) {
             return CompletableFuture.failedFuture(MirrorTarget.ioError(request + " failed on default leg "
                     + mirror.defaultLeg().name, lastError));
         }
-        if (failed.isEmpty() || route != RegionTracker.Route.ALL_LEGS) {
+        boolean missed = !failed.isEmpty() || targets.size() < mirror.legs().size();
+        if (!missed || route != RegionTracker.Route.ALL_LEGS) {
             return CompletableFuture.completedFuture(null);
         }
         mirror.tracker().markOutOfSync(region);

@@ -25,8 +25,12 @@ import org.slf4j.LoggerFactory;
  * go to the default (first) leg only; writes to a region being recovered wait for its copy. Reads of
  * in-sync regions are balanced over the live legs (round robin) and fall over to another live leg on an
  * error; reads of out-of-sync regions use the default leg. A write is acknowledged only if it reached the
- * default leg. A leg failure is recorded (status health characters), raised to the {@link MirrorListener},
- * and, for a non-default leg, marks every region out of sync: a dead leg is never counted as a copy.
+ * default leg. A leg failure is recorded (status health characters) and raised to the {@link MirrorListener}; a dead
+ * non-default leg is never written, read or recovered onto again, and the regions its copy may lack are marked out of
+ * sync: those dirty when it died (writes not yet covered by a flush of every leg) and, from then on, each in-sync
+ * region written without it (durably before the write is acknowledged). The regions still in sync are those whose
+ * copy on the dead leg was complete and flushed, so a later table with the leg back (a pvmove resumed after its
+ * destination failed) copies only the others. Legs named {@code offline} in the features are loaded dead.
  * Background recovery (from the default leg) runs between {@link #resume()} and {@link #postsuspend()}.
  *
  * <p>With the {@code keep_serving} feature (LVM/AIX-style mirrored volumes) a failure affects region copies,
@@ -75,7 +79,11 @@ public final class MirrorTarget implements Target {
                 throw new IllegalArgumentException("mirror leg " + l.name() + ": " + size + " bytes at sector "
                         + l.offsetSectors() + " exceed its " + l.device().size() + " bytes");
             }
-            built.add(new Leg(built.size(), l.name(), l.device(), offset));
+            Leg leg = new Leg(built.size(), l.name(), l.device(), offset);
+            if (features.offlineLegs().contains(leg.index)) {
+                leg.record(LegError.WRITE, "offline: loaded failed, never used by this table");
+            }
+            built.add(leg);
         }
         this.size = size;
         this.log = log;
@@ -263,6 +271,11 @@ public final class MirrorTarget implements Target {
         return c;
     }
 
+    /** Whether the disk region log failed a write (it then refuses the dirty marks writes need). */
+    public boolean logFailed() {
+        return log instanceof DiskRegionLog d && d.failed();
+    }
+
     /** The state of {@code region}. */
     public RegionState regionState(int region) {
         return tracker.state(region);
@@ -369,7 +382,7 @@ public final class MirrorTarget implements Target {
                 return "leg " + l.index + " (" + l.name + ") failed: " + l.health() + " (" + l.firstDeadFailure() + ")";
             }
         }
-        if (log instanceof DiskRegionLog d && d.failed()) {
+        if (logFailed()) {
             return "region log failed";
         }
         return null;
@@ -385,7 +398,11 @@ public final class MirrorTarget implements Target {
                 + ": " + cause.getMessage());
         if (error.dead() && !keepServing()) {
             if (leg.index != 0) {
-                log.setAllOutOfSync();
+                for (int r = 0; r < log.regionCount(); r++) {
+                    if (log.dirty(r)) {
+                        log.setInSync(r, false);   // its writes since the last flush may be missing on the dead leg
+                    }
+                }
                 log.flush().exceptionally(e -> null);
             }
             recovery.cancelCopies();

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * The {@code mirror} target type, parsing dm-raid1 table arguments:
  * {@code <log_type> <#log_args> <log_args...> <#devs> (<dev> <offset>){2..9} [<#features> [handle_errors]
- * [keep_serving] [stale <leg> <ranges>]... [absent <leg> <ranges>]... [throttle <group>]]} with logs {@code core <region_sectors> [sync|nosync]}
+ * [keep_serving] [stale <leg> <ranges>]... [absent <leg> <ranges>]... [offline <leg>]... [throttle <group>]]} with logs {@code core <region_sectors> [sync|nosync]}
  * and {@code disk <log_dev> <region_sectors> [sync|nosync]}. {@code <#features>} counts words, features may come
  * in any order, and each is given at most once ({@code stale} and {@code absent} once per leg). The features after
  * {@code handle_errors} are Ferry's:
@@ -37,6 +37,10 @@ import java.util.concurrent.TimeoutException;
  *     no copy of (its device may map them to {@code error}): never read nor written there, never recovered onto,
  *     and not out of sync for it; with a region on fewer legs than the mirror has, an LV of extents with different
  *     copy counts is one mirror.
+ * <li>{@code offline <leg>} (not with {@code keep_serving}, never leg 0): the leg is loaded failed and never touched
+ *     (its device may be an {@code error} target); the regions the log has in sync stay so until written, so a
+ *     later table with the leg back copies only the regions written meanwhile and those never copied (a pvmove held
+ *     after its destination failed).
  * </ul>
  *
  * <p>Created through a table ({@link #create(long, List, TargetContext)}), a mirror raises a table event
@@ -108,7 +112,7 @@ public final class MirrorTargetType implements TargetType {
             int most = maxFeatureWords(legCount);
             if (words < 1 || words > most) {
                 throw new IllegalArgumentException("mirror: <#features> must be 1.." + most + " words (handle_errors, "
-                        + "keep_serving, stale and absent <leg> <ranges> per leg, throttle <group>), got " + words);
+                        + "keep_serving, stale and absent <leg> <ranges> per leg, offline <leg>, throttle <group>), got " + words);
             }
             List<String> featureWords = new ArrayList<>();
             for (int i = 0; i < words; i++) {
@@ -131,7 +135,7 @@ public final class MirrorTargetType implements TargetType {
 
     /** The most feature words a mirror of {@code legCount} legs can have: each feature once, stale once per leg. */
     private static int maxFeatureWords(int legCount) {
-        return 1 + 1 + 3 * legCount + 3 * legCount + 2;
+        return 1 + 1 + 3 * legCount + 3 * legCount + 2 * (legCount - 1) + 2;
     }
 
     private RegionLog createLog(String type, List<String> args, long size, DeviceResolver devices) {

@@ -88,7 +88,7 @@ class MirrorKeepServingTest {
                 Map.entry("4 keep_serving absent 2 0", "mirror: feature 'absent': leg must be 0..1, got '2'"),
                 Map.entry("4 keep_serving absent 1 2,8", "absent regions of leg 1: range '8' outside regions 0..7"),
                 Map.entry("2 keep_serving keep_serving", "mirror: feature 'keep_serving' given twice"),
-                Map.entry("17 keep_serving", "mirror: <#features> must be 1..16 words"),
+                Map.entry("19 keep_serving", "mirror: <#features> must be 1..18 words"),
                 Map.entry("5 keep_serving stale 1 0", "mirror: missing feature word 5 of 5"));
         bad.forEach((features, message) -> assertThatThrownBy(() -> fx.create(1024, "core 1 128 2 a 0 b 0 " + features, 1))
                 .as(features).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message));

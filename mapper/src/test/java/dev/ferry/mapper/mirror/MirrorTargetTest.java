@@ -282,7 +282,7 @@ class MirrorTargetTest {
     }
 
     @Test
-    void legWriteFailureIsRecordedEventedShownAndNeverCountedInSync() {
+    void legWriteFailureIsRecordedEventedShownAndPutsOnlyTheRegionsItMayLackOutOfSync() {
         FaultyDevice fb = new FaultyDevice(b).failWrites();
         fx.add("a", a).add("b", fb);
         MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 b 0 1 handle_errors", 2);
@@ -291,13 +291,41 @@ class MirrorTargetTest {
         assertThat(get(a, 0, 2000)).isEqualTo(data);
         assertThat(m.legHealth()).isEqualTo("AD");
         assertThat(fx.legFailures).singleElement().satisfies(f -> assertThat(f.error()).isEqualTo(LegError.WRITE));
-        assertThat(m.status()).isEqualTo("2 a b 0/8 1 AD 1 core");
+        assertThat(m.status()).as("region 0 missed the write on b").isEqualTo("2 a b 7/8 1 AD 1 core");
+        put(m, 3 * REGION + 5, random(8, 100));         // b is dead: not written, region 3 goes out of sync too
+        assertThat(fb.writes()).as("writes sent to the dead leg").isEqualTo(1);
+        assertThat(m.regionState(3)).isEqualTo(RegionState.NOSYNC);
+        assertThat(m.regionsInSync()).isEqualTo(6);
         assertThat(m.params()).endsWith(" 1 handle_errors");
         m.resume();
         RecoveryOutcome o = join(m.recoveryFinished());
         assertThat(o.status()).isEqualTo(RecoveryOutcome.Status.DEGRADED);
         assertThat(o.reason()).contains("leg 1 (b) failed: D");
-        assertThat(o.regionsInSync()).isZero();
+        assertThat(o.regionsInSync()).isEqualTo(6);
+    }
+
+    @Test
+    void anOfflineLegIsNeverUsedAndEveryRegionWrittenWithoutItGoesOutOfSync() {
+        FaultyDevice fb = new FaultyDevice(b).failWrites().failReads();
+        fx.add("a", a).add("b", fb);
+        MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 a 0 b 0 2 offline 1", 2);
+        assertThat(m.legHealth()).isEqualTo("AD");
+        assertThat(m.params()).endsWith(" 2 offline 1");
+        byte[] data = random(9, 3000);
+        put(m, 2 * REGION, data);
+        assertThat(get(m, 2 * REGION, 3000)).isEqualTo(data);
+        assertThat(get(m, 5 * REGION, 512)).as("an in-sync region read from the default leg").isEqualTo(new byte[512]);
+        assertThat(fb.writes() + fb.reads()).as("requests sent to the offline leg").isZero();
+        assertThat(m.status()).isEqualTo("2 a b 7/8 1 AD 1 core");
+        assertThat(m.regionState(2)).isEqualTo(RegionState.NOSYNC);
+        m.resume();
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.DEGRADED);
+        assertThat(fb.writes()).as("recovery copies onto the offline leg").isZero();
+        assertThat(fx.legFailures).as("an offline leg is no new failure").isEmpty();
+        assertThatThrownBy(() -> fx.create(1024, "core 2 128 nosync 2 a 0 b 0 2 offline 0", 2))
+                .hasMessageContaining("default leg 0 cannot be offline");
+        assertThatThrownBy(() -> fx.create(1024, "core 2 128 nosync 2 a 0 b 0 3 keep_serving offline 1", 2))
+                .hasMessageContaining("cannot go with 'keep_serving'");
     }
 
     @Test
@@ -323,7 +351,13 @@ class MirrorTargetTest {
         RecoveryOutcome o = join(m.recoveryFinished());
         assertThat(o.status()).isEqualTo(RecoveryOutcome.Status.DEGRADED);
         assertThat(m.legHealth()).isEqualTo("AS");
-        assertThat(m.regionsInSync()).isZero();
+        assertThat(m.regionsInSync()).as("regions copied and flushed before the failure stay in sync").isLessThan(8);
+        for (int r = 0; r < 8; r++) {
+            if (m.regionState(r) != RegionState.NOSYNC) {
+                assertThat(get(b, r * REGION, REGION)).as("in-sync region %d on leg b", r)
+                        .isEqualTo(get(a, r * REGION, REGION));
+            }
+        }
         assertThat(fx.legFailures).extracting(LegFailure::error).containsExactly(LegError.SYNC);
     }
 

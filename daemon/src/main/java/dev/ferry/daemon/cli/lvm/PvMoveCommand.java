@@ -121,7 +121,7 @@ public final class PvMoveCommand extends LvmCommand {
                 if (!open.contains(id)) {
                     continue;
                 }
-                if (isFinal(m)) {
+                if (isFinal(m) || m.path("state").asText().equals("HELD")) {
                     open.remove(id);
                     progress.end();
                     code = Math.max(code, finish(m, progress));
@@ -135,8 +135,8 @@ public final class PvMoveCommand extends LvmCommand {
     }
 
     /**
-     * Reports a move that ended (its whole document as a JSON line with --reportformat json), one that ended short
-     * with what it copied; its exit code.
+     * Reports a move that ended or is held (its whole document as a JSON line with --reportformat json), one that
+     * ended short or is held with what it copied; its exit code.
      */
     private int finish(JsonNode m, ProgressLines progress) {
         String head = m.path("name").asText() + " " + m.path("source").asText() + ": ";
@@ -160,7 +160,8 @@ public final class PvMoveCommand extends LvmCommand {
             default -> {
                 JsonNode e = m.path("error");
                 if (!json()) {
-                    out().println(head + "failed after copying " + ProgressLines.copied(m));
+                    out().println(head + (state.equals("HELD") ? "held" : "failed") + " after copying "
+                            + ProgressLines.copied(m));
                 }
                 err().println(spec.qualifiedName() + ": " + e.path("error").asText("MIGRATE_FAIL") + ": "
                         + e.path("message").asText());

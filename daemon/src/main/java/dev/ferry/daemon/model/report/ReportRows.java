@@ -174,13 +174,16 @@ final class ReportRows {
             return pct.isPresent() ? String.format(java.util.Locale.ROOT, "%.2f", pct.getAsDouble()) : "";
         }
 
-        /** LVM's pvmove percent: completed segments whole, running ones by their mirrors' sync, the rest none. */
+        /**
+         * LVM's pvmove percent: completed segments whole, running (and held) ones by their mirrors' sync, the rest
+         * none.
+         */
         private double pvmovePercent(double runningPercent) {
             double done = 0;
             for (Segment s : lv.segments()) {
                 if (s.moveState() == MoveState.COMPLETED) {
                     done += s.extentCount();
-                } else if (s.moveState() == MoveState.RUNNING) {
+                } else if (s.moveState() == MoveState.RUNNING || s.moveState() == MoveState.HELD) {
                     done += s.extentCount() * runningPercent / 100;
                 }
             }

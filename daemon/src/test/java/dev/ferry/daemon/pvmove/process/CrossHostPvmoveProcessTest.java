@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Moves across hosts on one machine ({@link NetworkNamespaces}): a daemon in namespace {@code a} moves an LV that a
  * writer of acknowledged blocks keeps writing from a local PV to a remote PV, an export of {@code nbdkit file} in
  * namespace {@code b}. With {@code --verify} and no fault the move completes, verified over the network; with the
- * link between the hosts cut half way through the copy it fails safe: the LV stays on the local PV, the remote PV is
- * reported missing, every acknowledged write reads back, and the LV keeps taking writes.
+ * link between the hosts cut half way through the copy it is held safe: the LV's data stays on the local PV, the
+ * remote PV is reported missing, the LV keeps taking writes, an abort puts it back on the local PV, and every
+ * acknowledged write reads back.
  */
 class CrossHostPvmoveProcessTest {
 
@@ -105,11 +106,12 @@ class CrossHostPvmoveProcessTest {
     }
 
     /**
-     * The cut refuses the hosts' TCP packets with resets (a loud partition); a silent one, which the remote PV's link
-     * deadlines catch, is {@link RemoteLinkFaultProcessTest}'s.
+     * The cut refuses the hosts' TCP packets with resets (a loud partition; a silent one, which the remote PV's link
+     * deadlines catch, is {@link RemoteLinkFaultProcessTest}'s). The move is held (its data on the source, which keeps
+     * serving), the remote PV is missing, and an abort backs out to the local PV.
      */
     @Test
-    void aMoveToAPvOnAnotherHostFailsSafeWhenTheLinkIsCutHalfWay() {
+    void aMoveToAPvOnAnotherHostIsHeldWhenTheLinkIsCutHalfWayAndAnAbortBacksOut() {
         try (NbdClient c = daemon.nbdClient("vg/acked")) {
             writer.fill(c);
             writer.start(c);
@@ -117,16 +119,20 @@ class CrossHostPvmoveProcessTest {
             Poll.until(TIMEOUT, "half of the copy", () -> api.percent() >= 50);
             net.partitionBoth(net.host("a"), net.host("b"), NetworkNamespaces.Cut.RESET);
 
-            JsonNode end = api.awaitEnd(id, TIMEOUT);
-            assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("FAILED");
-            assertThat(end.path("error").path("error").asText()).isEqualTo("MIGRATE_FAIL");
-            assertThat(end.path("error").path("message").asText()).contains(remote, "data stays on the source");
+            JsonNode held = api.awaitState(id, "HELD", TIMEOUT);
+            assertThat(held.path("error").path("error").asText()).isEqualTo("MIGRATE_FAIL");
+            assertThat(held.path("error").path("message").asText()).contains(remote, "data stays on the source");
+            Poll.until(TIMEOUT, "the remote PV missing", () -> daemon.cliOk("pvs", "--noheadings", "-o",
+                    "pv_name,pv_attr").out().matches("(?s).*" + remote.replace(".", "\\.") + "\\s+a-m.*"));
+            long ackedHeld = writer.acknowledged();
+            Poll.until(TIMEOUT, "writes while held", () -> writer.acknowledged() > ackedHeld + 100);
+
+            JsonNode end = api.abort(local).get(0);
+            assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("ABORTED");
             assertThat(end.path("percent").asDouble()).as(end.toString()).isBetween(50.0, 100.0);
             assertThat(api.devices("vg/acked")).containsExactly(local);
-            assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
-                    .as("the remote PV is missing").containsPattern(remote.replace(".", "\\.") + "\\s+a-m");
             long ackedAtEnd = writer.acknowledged();
-            Poll.until(TIMEOUT, "writes after the failure", () -> writer.acknowledged() > ackedAtEnd + 100);
+            Poll.until(TIMEOUT, "writes after the abort", () -> writer.acknowledged() > ackedAtEnd + 100);
             assertThat(writer.stop()).isNull();
             writer.verifyAndSettle(c);
         }

@@ -54,17 +54,17 @@ final class MoveApi {
         return moves().stream().filter(m -> ACTIVE.contains(m.path("state").asText())).toList();
     }
 
-    /** Waits until no move is active; fails if one ended FAILED. */
+    /** Waits until no move is active; fails if one ended FAILED or is HELD. */
     void awaitIdle(Duration timeout) {
         Poll.until(timeout, "every move to end", () -> active().isEmpty());
         for (JsonNode m : moves()) {
-            if (m.path("state").asText().equals("FAILED")) {
-                throw new AssertionError("move failed: " + m);
+            if (Set.of("FAILED", "HELD").contains(m.path("state").asText())) {
+                throw new AssertionError("move failed or held: " + m);
             }
         }
     }
 
-    /** Waits until move {@code id} has ended (COMPLETED, ABORTED or FAILED) and returns it as listed then. */
+    /** Waits until move {@code id} has ended (COMPLETED, ABORTED or FAILED) or is HELD; returns it as listed then. */
     JsonNode awaitEnd(long id, Duration timeout) {
         JsonNode[] end = new JsonNode[1];
         Poll.until(timeout, "move " + id + " to end", () -> {
@@ -73,6 +73,22 @@ final class MoveApi {
             return !ACTIVE.contains(end[0].path("state").asText());
         });
         return end[0];
+    }
+
+    /** Waits until move {@code id} is listed in {@code state} and returns it as listed then. */
+    JsonNode awaitState(long id, String state, Duration timeout) {
+        JsonNode[] m = new JsonNode[1];
+        Poll.until(timeout, "move " + id + " to be " + state, () -> {
+            m[0] = move(id);
+            return m[0].path("state").asText().equals(state);
+        });
+        return m[0];
+    }
+
+    /** Move {@code id} as listed now. */
+    JsonNode move(long id) {
+        return moves().stream().filter(m -> m.path("id").asLong() == id).findFirst()
+                .orElseThrow(() -> new AssertionError("move " + id + " is not listed"));
     }
 
     /** The copy progress of the first active move, or -1 with none. */

@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Moves through a real daemon onto and off REAL failing storage while a writer keeps writing with FUA: a
  * destination that runs out of space (a sparse PV file on a small tmpfs), a destination whose extent area returns
  * EIO on writes, one dead metadata area included, and a mirror leg whose reads return EIO (the EIO disks are
- * nbdkit's eval plugin behind nbdfuse, see {@link FaultyDisk}). Each move ends FAILED with {@code MIGRATE_FAIL}
- * naming the cause and short of 100%; writes keep being acknowledged; the LVs end on the source (plus, without
+ * nbdkit's eval plugin behind nbdfuse, see {@link FaultyDisk}). A failing destination holds the move (HELD, with
+ * {@code MIGRATE_FAIL} naming the cause, short of 100%), and {@code pvmove --abort} then backs it out; a failing
+ * source fails it (FAILED). Writes keep being acknowledged; the LVs end on the source (plus, without
  * {@code --atomic}, the segments that had COMPLETED); no pvmove LV is left; the daemon goes on serving (a later
  * move to a healthy PV completes); and every acknowledged write reads back, also after a kill -9 and restart.
  * Where the daemon falls short of that (a dead metadata area, reads of a mirror whose default leg cannot be
@@ -88,7 +89,10 @@ class PvmoveFaultProcessTest {
         daemon.cliOk(args.toArray(String[]::new));
     }
 
-    /** Moves {@code src} to {@code dst} at 4 MiB/s, fails {@code disk}'s writes once the copy progressed; the end. */
+    /**
+     * Moves {@code src} to {@code dst} at 4 MiB/s, fails {@code disk}'s writes once the copy progressed; the move
+     * when it stopped (held).
+     */
     private JsonNode moveUntilWritesFail(FaultyDisk disk, String src, String dst, boolean atomic) {
         long id = api.start(src, List.of(dst), atomic, "4M").path("id").asLong();
         Poll.until(TIMEOUT, "copy progress", () -> api.percent() > 0);
@@ -155,7 +159,8 @@ class PvmoveFaultProcessTest {
             assertDestinationFailed(end, full);
             assertThat(end.path("error").path("message").asText()).contains("No space left on device");
             assertThat(segmentStates(end)).as("segments at the failure").isEqualTo(atomic
-                    ? List.of("RUNNING", "RUNNING") : List.of("COMPLETED", "RUNNING"));
+                    ? List.of("HELD", "HELD") : List.of("COMPLETED", "HELD"));
+            abort(src);
             assertThat(api.devices("vg/first")).containsExactly(atomic ? src : full);
             assertThat(api.devices("vg/second")).containsExactly(src);
             assertNoMoveLeft();
@@ -199,6 +204,7 @@ class PvmoveFaultProcessTest {
             JsonNode end = moveUntilWritesFail(dead, src, dst, atomic);
             assertDestinationFailed(end, dst);
             assertThat(end.path("error").path("message").asText()).contains("Input/output error");
+            abort(src);
             assertThat(api.devices("vg/first")).containsExactly(src);
             assertThat(api.devices("vg/second")).containsExactly(src);
             assertNoMoveLeft();
@@ -220,9 +226,10 @@ class PvmoveFaultProcessTest {
 
     /**
      * A destination dead as a whole, its metadata area included. What the daemon does: the copy fails as above;
-     * putting the LVs back is a metadata commit, whose write to the dead PV fails: that PV is lost (no metadata is
-     * written to it any more) and the commit holds by the quorum of the other two PVs, so the move ends FAILED with
-     * MIGRATE_FAIL, the LVs back on the source, no pvmove LV left, and the dead PV is recorded missing. Once the disk
+     * holding the move is a metadata commit, whose write to the dead PV fails: that PV is lost (no metadata is
+     * written to it any more) and the commit holds by the quorum of the other two PVs, so the move is HELD with
+     * MIGRATE_FAIL; the abort puts the LVs back on the source by quorum too, no pvmove LV left, and the dead PV is
+     * recorded missing. Once the disk
      * answers again a restart finds it present again: every acknowledged write reads back.
      */
     @Test
@@ -239,7 +246,8 @@ class PvmoveFaultProcessTest {
         NbdClient client = lvs.client();
         try {
             JsonNode end = moveUntilWritesFail(dead, src, dst, false);
-            assertFailed(end, "data stays on the source");
+            assertHeld(end, "data stays on the source");
+            abort(src);
             assertThat(api.allLvNames()).as("rolled back by quorum").contains("first", "second")
                     .doesNotContain("pvmove");
             assertThat(api.devices("vg/first")).containsExactly(src);
@@ -326,18 +334,33 @@ class PvmoveFaultProcessTest {
     // ------------------------------------------------------------------ shared checks
 
     /**
-     * The move failed on leg 1, {@code dst}: by a recovery copy (S) or by a foreground write to a region already
+     * The move was held by leg 1, {@code dst}: by a recovery copy (S) or by a foreground write to a region already
      * in sync (D), whichever reached the failing disk first.
      */
     private static void assertDestinationFailed(JsonNode end, String dst) {
-        assertFailed(end, "copy to the destination failed (leg 1 (" + dst + ") failed: ");
+        assertHeld(end, "copy to the destination failed (leg 1 (" + dst + ") failed: ");
         assertThat(end.path("error").path("message").asText())
                 .containsPattern("failed: (S \\(sync|D \\(write) failure at ");
     }
 
+    /** The move is HELD with MIGRATE_FAIL naming {@code cause}, short of 100%. */
+    private static void assertHeld(JsonNode end, String cause) {
+        assertEnded(end, "HELD", cause);
+    }
+
     /** The move ended FAILED with MIGRATE_FAIL naming {@code cause}, short of 100%. */
     private static void assertFailed(JsonNode end, String cause) {
-        assertThat(end.path("state").asText()).as("state of %s", end).isEqualTo("FAILED");
+        assertEnded(end, "FAILED", cause);
+    }
+
+    /** Aborts the held move off {@code src}: it ends ABORTED. */
+    private void abort(String src) {
+        assertThat(api.abort(src)).singleElement().satisfies(m -> assertThat(m.path("state").asText())
+                .isEqualTo("ABORTED"));
+    }
+
+    private static void assertEnded(JsonNode end, String state, String cause) {
+        assertThat(end.path("state").asText()).as("state of %s", end).isEqualTo(state);
         assertThat(end.path("error").path("error").asText()).as("error of %s", end).isEqualTo("MIGRATE_FAIL");
         assertThat(end.path("error").path("message").asText()).as("message of %s", end).contains(cause);
         assertThat(end.path("percent").asDouble()).as("percent of %s", end).isLessThan(100);

@@ -1,0 +1,209 @@
+package dev.ferry.daemon.pvmove.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.daemon.pvmove.process.RemoteDestination.Fault;
+import dev.ferry.daemon.testing.AckedBlockWriter;
+import dev.ferry.daemon.testing.ChildProcesses;
+import dev.ferry.daemon.testing.ExternalTool;
+import dev.ferry.daemon.testing.FerryDaemon;
+import dev.ferry.daemon.testing.NbdfuseMount;
+import dev.ferry.daemon.testing.Poll;
+import dev.ferry.mapper.testing.Seeds;
+import dev.ferry.nbd.client.NbdClient;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The fault matrix of a move to a remote PV on another host ({@link RemoteDestination}): the server killed with
+ * SIGKILL, the link cut with TCP resets, or the server failing every write, at 10, 50 and 90 % of the copy (placed by
+ * polling the move's progress under a 4 MiB/s rate limit), while a writer of acknowledged FUA blocks keeps writing a
+ * small area of the LV. Each time the move is held (the LV stays on the source and keeps taking writes: none fails,
+ * every acknowledged one reads back); once the fault is undone and the daemon restarted (a lost remote PV connects
+ * again only then) the resumed move completes, copying only the delta: at least what was not in sync when it was
+ * held, at most that plus the regions the writer's area covers, counted by the move's {@code transferred_bytes}.
+ * Afterwards every acknowledged write reads back from the remote PV, and the LV there holds exactly the bytes the
+ * source extents hold. And a mounted ext4 file system rides through a killed destination and the resume.
+ */
+class PvmoveHeldResumeProcessTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final long MIB = 1 << 20;
+    private static final int LV_BYTES = (int) (16 * MIB);
+    private static final int BLOCK = 4096;
+    /** The writer's area: the first 256 KiB of the LV. */
+    private static final int AREA_BLOCKS = 64;
+    /** pvmove's region size (512 KiB, the extent size being larger). */
+    private static final long REGION = 512 * 1024;
+    /** Acknowledged writes while held, proving the LV keeps serving. */
+    private static final int WRITES_WHILE_HELD = 200;
+
+    @RegisterExtension
+    final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+
+    @TempDir
+    Path dir;
+
+    private RemoteDestination hosts;
+
+    @AfterEach
+    void closeHosts() {
+        if (hosts != null) {
+            hosts.close();
+        }
+    }
+
+    static Stream<Arguments> faults() {
+        List<Arguments> all = new ArrayList<>();
+        for (Fault f : Fault.values()) {
+            for (int percent : new int[] {10, 50, 90}) {
+                all.add(Arguments.of(f, percent));
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0} at {1}%")
+    @MethodSource("faults")
+    void aMoveHeldByItsFailingDestinationLosesNoWriteAndResumesCopyingOnlyTheDelta(Fault fault, int percent)
+            throws Exception {
+        hosts = RemoteDestination.open(dir, daemons, 64 * MIB);
+        FerryDaemon daemon = hosts.daemon();
+        MoveApi api = new MoveApi(daemon);
+        daemon.cliOk("lvcreate", "-n", "lv", "-L", LV_BYTES / MIB + "M", "vg", hosts.local());
+        long seed = Seeds.fresh();
+        LvData.fill(daemon, "vg/lv", seed);   // data everywhere: no region is a hole the copy could skip
+        AckedBlockWriter writer = new AckedBlockWriter(seed, BLOCK, AREA_BLOCKS, 4);
+        long inSyncWhenHeld;
+        try (NbdClient c = daemon.nbdClient("vg/lv")) {
+            writer.fill(c);
+            writer.start(c);
+            long id = api.start(hosts.local(), List.of(hosts.remote()), false, "4M").path("id").asLong();
+            Poll.until(TIMEOUT, percent + "% of the copy", () -> api.move(id).path("percent").asDouble() >= percent);
+            hosts.inject(fault);
+
+            JsonNode held = api.awaitState(id, "HELD", TIMEOUT);
+            assertThat(held.path("error").path("error").asText()).isEqualTo("MIGRATE_FAIL");
+            assertThat(held.path("error").path("message").asText()).as(held.toString())
+                    .contains("copy to the destination failed", "held", "data stays on the source");
+            assertThat(held.path("segments").get(0).path("state").asText()).isEqualTo("HELD");
+            long acked = writer.acknowledged();
+            Poll.until(TIMEOUT, WRITES_WHILE_HELD + " writes acknowledged while held",
+                    () -> writer.acknowledged() >= acked + WRITES_WHILE_HELD || writer.failure() != null);
+            assertThat(writer.stop()).as("a failed write").isNull();
+            writer.verifyAndSettle(c);
+            inSyncWhenHeld = api.move(id).path("copied_bytes").asLong();   // the writer is still: nothing changes it
+            assertThat(inSyncWhenHeld).as("regions still in sync when held").isGreaterThan(0).isLessThan(LV_BYTES);
+        }
+
+        hosts.repair(fault);
+        daemon.stop();
+        daemon.startAgain();   // the lost remote PV connects again; the held move continues
+        JsonNode end = api.awaitEnd(api.moves().get(0).path("id").asLong(), TIMEOUT);
+        assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
+        long transferred = end.path("transferred_bytes").asLong();
+        long notInSync = LV_BYTES - inSyncWhenHeld;
+        long writtenRegions = ((long) AREA_BLOCKS * BLOCK + REGION - 1) / REGION;
+        System.out.printf("PvmoveHeldResumeProcessTest %s at %d%%: %d of %d bytes in sync when held, the resume "
+                + "transferred %d%n", fault, percent, inSyncWhenHeld, LV_BYTES, transferred);
+        assertThat(transferred).as("bytes the resume copied (not in sync when held: %d)", notInSync)
+                .isGreaterThanOrEqualTo(notInSync).isLessThanOrEqualTo(notInSync + writtenRegions * REGION);
+        assertThat(new MoveApi(daemon).devices("vg/lv")).containsExactly(hosts.remote());
+
+        try (NbdClient c = daemon.nbdClient("vg/lv")) {
+            writer.verifyAndSettle(c);
+            assertThat(read(c, LV_BYTES)).as("the LV on the remote PV equals the source extents")
+                    .isEqualTo(hosts.localExtents(0, LV_BYTES));
+        }
+    }
+
+    /**
+     * An ext4 file system on an attached LV (nbdfuse, a loop device, mount) takes files before, during and after a
+     * move to the remote PV whose server is killed half way: the move is held, the file system keeps taking files and
+     * is clean (e2fsck) when unmounted; after a restart the move completes and every file reads back from the remote
+     * PV, the file system still clean.
+     */
+    @Test
+    void aMountedExt4VolumeKeepsItsFilesThroughAKilledDestinationAndTheResume() throws Exception {
+        NbdfuseMount.assumeUsable();
+        hosts = RemoteDestination.open(dir, daemons, 64 * MIB);
+        FerryDaemon daemon = hosts.daemon();
+        MoveApi api = new MoveApi(daemon);
+        long size = 32 * MIB;
+        daemon.cliOk("lvcreate", "-n", "fs", "-L", size / MIB + "M", "vg", hosts.local());
+        Map<Path, byte[]> files = new LinkedHashMap<>();
+        SplittableRandom random = new SplittableRandom(Seeds.fresh());
+        try (NbdfuseMount fs = NbdfuseMount.mount(dir, "fs", daemon.nbdUri("vg/fs"), size, true)) {
+            writeFiles(fs.mountPoint().resolve("before"), random, files);
+            long id = api.start(hosts.local(), List.of(hosts.remote()), false, "4M").path("id").asLong();
+            writeFiles(fs.mountPoint().resolve("during"), random, files);
+            Poll.until(TIMEOUT, "half of the copy", () -> api.move(id).path("percent").asDouble() >= 50);
+            hosts.inject(Fault.KILL9);
+            api.awaitState(id, "HELD", TIMEOUT);
+            writeFiles(fs.mountPoint().resolve("held"), random, files);
+            assertFiles(files);
+            fs.unmountAndCheck();
+        }
+        hosts.repair(Fault.KILL9);
+        daemon.stop();
+        daemon.startAgain();
+        JsonNode end = api.awaitEnd(api.moves().get(0).path("id").asLong(), TIMEOUT);
+        assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
+        assertThat(api.devices("vg/fs")).containsExactly(hosts.remote());
+        try (NbdfuseMount fs = NbdfuseMount.mount(dir, "fs-again", daemon.nbdUri("vg/fs"), size, false)) {
+            Map<Path, byte[]> moved = new LinkedHashMap<>();
+            files.forEach((p, data) -> moved.put(fs.mountPoint().resolve(dir.resolve("fs-mnt").relativize(p)), data));
+            assertFiles(moved);
+            fs.unmountAndCheck();
+        }
+    }
+
+    /** Writes 8 files of 256 KiB of random bytes into {@code sub} and syncs them; records their contents. */
+    private static void writeFiles(Path sub, SplittableRandom random, Map<Path, byte[]> files) throws IOException {
+        Files.createDirectories(sub);
+        for (int i = 0; i < 8; i++) {
+            byte[] data = new byte[256 * 1024];
+            random.nextBytes(data);
+            Path f = sub.resolve("f" + i);
+            Files.write(f, data);
+            files.put(f, data);
+        }
+        ExternalTool.run(TIMEOUT, "sync", "-f", sub.toString()).assertSuccess();
+    }
+
+    private static void assertFiles(Map<Path, byte[]> files) throws IOException {
+        for (Map.Entry<Path, byte[]> f : files.entrySet()) {
+            assertThat(Files.readAllBytes(f.getKey())).as("contents of %s", f.getKey()).isEqualTo(f.getValue());
+        }
+    }
+
+    private static byte[] read(NbdClient c, int length) {
+        byte[] out = new byte[length];
+        for (int off = 0; off < length; off += (int) MIB) {
+            ByteBuf b = c.read(off, (int) MIB).join();
+            try {
+                b.getBytes(b.readerIndex(), out, off, (int) MIB);
+            } finally {
+                b.release();
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.ferry.daemon.pvmove.process;
+
+import dev.ferry.daemon.testing.ChildProcesses;
+import dev.ferry.daemon.testing.ExternalTool;
+import dev.ferry.daemon.testing.FerryDaemon;
+import dev.ferry.daemon.testing.NetHost;
+import dev.ferry.daemon.testing.NetProcess;
+import dev.ferry.daemon.testing.NetworkNamespaces;
+import dev.ferry.daemon.testing.Poll;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Two hosts on one machine ({@link NetworkNamespaces}): a daemon on {@code a} with VG {@code vg} over a local PV and a
+ * remote PV served from {@code b} by {@code nbdkit file} under its error filter (off until {@link Fault#ERRORS}), and
+ * the faults a move to that remote PV meets: the server killed with SIGKILL, the link between the hosts cut with TCP
+ * resets, the server answering every write with EIO; each undone by {@link #repair}.
+ */
+final class RemoteDestination implements AutoCloseable {
+
+    /** A fault of the remote destination today's NBD client notices at once. */
+    enum Fault {
+        /** {@code kill -9} of nbdkit; repaired by starting it again on the same file. */
+        KILL9,
+        /** Every packet between the hosts refused with a TCP reset; repaired by healing the link. */
+        LINK_RESET,
+        /** nbdkit's error filter answers every write, zeroing and trim with EIO; repaired by turning it off. */
+        ERRORS
+    }
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final int PORT = 10809;
+    /** Where extents start on a PV (the default {@code pe_start}). */
+    static final long PE_START = 1 << 20;
+
+    private final Path dir;
+    private final NetworkNamespaces net;
+    private final NetHost a;
+    private final NetHost b;
+    private final Path disk;
+    private final Path errorTrigger;
+    private final String remote;
+    private final String local;
+    private final FerryDaemon daemon;
+    private NetProcess nbdkit;
+
+    private RemoteDestination(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes) throws IOException {
+        this.dir = dir;
+        net = NetworkNamespaces.create("a", "b");
+        a = net.host("a");
+        b = net.host("b");
+        disk = dir.resolve("b-disk.img");
+        errorTrigger = dir.resolve("b-errors");
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(diskBytes);
+        }
+        remote = b.nbdUri(PORT, "pv");
+        startServer();
+        Path work = Files.createDirectories(dir.resolve("a"));
+        daemon = daemons.own(FerryDaemon.startIn(a, work, List.of()));
+        local = work.resolve("pv1").toString();
+        daemon.cliOk("pvcreate", "--size", diskBytes / (1 << 20) + "m", local);
+        daemon.cliOk("pvcreate", remote);
+        daemon.cliOk("vgcreate", "-s", "1M", "vg", local, remote);   // local first: it holds 2 of 3 metadata copies
+    }
+
+    /**
+     * Skips the calling test (fails it when every test must run) unless namespaces, nbdkit with its error filter and
+     * nbdinfo are there; then sets up the hosts, the server (a {@code diskBytes} file) and the daemon with its VG.
+     */
+    static RemoteDestination open(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes) throws IOException {
+        NetworkNamespaces.requireUsable();
+        ExternalTool.assumeInstalled("nbdkit", "nbdkit");
+        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
+        return new RemoteDestination(dir, daemons, diskBytes);
+    }
+
+    private void startServer() {
+        List<String> cmd = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p",
+                Integer.toString(PORT), "--filter=error", "file", disk.toString(), "error=EIO"));
+        for (String op : List.of("pwrite", "zero", "trim")) {
+            cmd.addAll(List.of("error-" + op + "-rate=1", "error-" + op + "-file=" + errorTrigger));
+        }
+        nbdkit = b.start(dir.resolve("nbdkit-" + System.nanoTime() + ".log"), cmd.toArray(String[]::new));
+        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", remote).exitCode() == 0);
+    }
+
+    FerryDaemon daemon() {
+        return daemon;
+    }
+
+    /** The local PV (a file on host a). */
+    String local() {
+        return local;
+    }
+
+    /** The remote PV's URI. */
+    String remote() {
+        return remote;
+    }
+
+    /** Injects {@code fault}. */
+    void inject(Fault fault) {
+        switch (fault) {
+            case KILL9 -> nbdkit.kill9();
+            case LINK_RESET -> net.partitionBoth(a, b, NetworkNamespaces.Cut.RESET);
+            case ERRORS -> trigger(true);
+        }
+    }
+
+    /** Undoes {@code fault}: the remote PV can be reached and written again. */
+    void repair(Fault fault) {
+        switch (fault) {
+            case KILL9 -> startServer();
+            case LINK_RESET -> net.heal();
+            case ERRORS -> trigger(false);
+        }
+    }
+
+    private void trigger(boolean on) {
+        try {
+            if (on) {
+                Files.writeString(errorTrigger, "");
+            } else {
+                Files.deleteIfExists(errorTrigger);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The bytes of the local PV's extents {@code firstPe..firstPe+length} (1 MiB extents), read from its file: what
+     * a move from it left there.
+     */
+    byte[] localExtents(long firstPe, int length) throws IOException {
+        byte[] out = new byte[length];
+        try (RandomAccessFile f = new RandomAccessFile(local, "r")) {
+            f.seek(PE_START + firstPe * (1 << 20));
+            f.readFully(out);
+        }
+        return out;
+    }
+
+    /** Stops the daemon (before its namespace goes), then removes the hosts and what runs in them. */
+    @Override
+    public void close() {
+        try {
+            daemon.close();
+        } finally {
+            trigger(false);
+            net.close();
+        }
+    }
+}
