@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,8 +67,10 @@ class CrossHostPvmoveProcessTest {
         }
         b.start(dir.resolve("nbdkit.log"), "nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p",
                 Integer.toString(PORT), "file", disk.toString());
-        remote = b.nbdUri(PORT, "pv");
-        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", remote).exitCode() == 0);
+        String export = b.nbdUri(PORT, "pv");
+        // a short reconnect window: the cut below fails the link 2 s after it, not after the default 10 s
+        remote = export + "?reconnect-window=2s";
+        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", export).exitCode() == 0);
 
         Path work = Files.createDirectories(dir.resolve("a"));
         daemon = daemons.own(FerryDaemon.startIn(a, work, List.of()));
@@ -123,7 +126,7 @@ class CrossHostPvmoveProcessTest {
             assertThat(held.path("error").path("error").asText()).isEqualTo("MIGRATE_FAIL");
             assertThat(held.path("error").path("message").asText()).contains(remote, "data stays on the source");
             Poll.until(TIMEOUT, "the remote PV missing", () -> daemon.cliOk("pvs", "--noheadings", "-o",
-                    "pv_name,pv_attr").out().matches("(?s).*" + remote.replace(".", "\\.") + "\\s+a-m.*"));
+                    "pv_name,pv_attr").out().matches("(?s).*" + Pattern.quote(remote) + "\\s+a-m.*"));
             long ackedHeld = writer.acknowledged();
             Poll.until(TIMEOUT, "writes while held", () -> writer.acknowledged() > ackedHeld + 100);
 
