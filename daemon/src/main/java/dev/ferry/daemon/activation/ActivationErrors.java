@@ -8,16 +8,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The errors activation raises, and its bounded wait for a table swap or removal. */
-final class ActivationErrors {
+/** The errors activation raises, and its bounded wait for a device step (a table swap or removal). */
+public final class ActivationErrors {
 
     private ActivationErrors() {
     }
 
     /** Waits up to twice {@code suspendTimeout} for {@code f}, turning its failure into an IllegalStateException. */
     static void await(Duration suspendTimeout, CompletableFuture<Void> f, String what) {
+        awaitWithin(suspendTimeout.multipliedBy(2), f, what);
+    }
+
+    /**
+     * Waits up to {@code limit} for {@code f} (a device step: a swap, a removal, a log write), turning its failure,
+     * its timeout or an interrupt into an IllegalStateException naming {@code what}.
+     */
+    public static void awaitWithin(Duration limit, CompletableFuture<?> f, String what) {
         try {
-            f.get(suspendTimeout.toNanos() * 2, TimeUnit.NANOSECONDS);
+            f.get(limit.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {

@@ -1,5 +1,6 @@
 package dev.ferry.daemon.pvmove;
 
+import dev.ferry.daemon.activation.ActivationErrors;
 import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.activation.RegionLogSlices;
 import dev.ferry.daemon.model.LogicalVolume;
@@ -9,14 +10,12 @@ import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.mapper.device.MappedDevice;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The device steps of one pvmove job: zeroing region-log slices before segments start, finding a missing destination,
@@ -24,7 +23,7 @@ import java.util.concurrent.TimeoutException;
  * devices); plus the segment-list helpers the job's commits use.
  */
 final class MoveDevices {
-    private static final long DEACTIVATE_SECONDS = 60;
+    private static final Duration DEVICE_STEP_LIMIT = Duration.ofSeconds(60);
 
     private final VolumeService service;
     private final String vgName;
@@ -48,9 +47,9 @@ final class MoveDevices {
         MappedDevice log = service.activator().device(vgName, logLv).orElseThrow(() -> new IllegalStateException(
                 "log LV " + logLv + " is not active"));
         for (int i : indices) {
-            join(log.writeZeroes(i * slice, slice, false), "zeroing log slice " + i);
+            await(log.writeZeroes(i * slice, slice, false), "zeroing log slice " + i);
         }
-        join(log.flush(), "flushing the log of " + name);
+        await(log.flush(), "flushing the log of " + name);
     }
 
     /**
@@ -68,8 +67,8 @@ final class MoveDevices {
             for (String m : moved) {
                 act.reload(vg, vg.requireLv(m));
             }
-            join(act.deactivate(vgName, name, true), "removing the device of " + name);
-            join(act.deactivate(vgName, logLv, true), "removing the device of " + logLv);
+            await(act.deactivate(vgName, name, true), "removing the device of " + name);
+            await(act.deactivate(vgName, logLv, true), "removing the device of " + logLv);
         });
     }
 
@@ -104,16 +103,7 @@ final class MoveDevices {
         return out;
     }
 
-    private static void join(CompletableFuture<?> f, String what) {
-        try {
-            f.get(DEACTIVATE_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(what + " timed out", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " interrupted", e);
-        }
+    private static void await(CompletableFuture<?> step, String what) {
+        ActivationErrors.awaitWithin(DEVICE_STEP_LIMIT, step, what);
     }
 }
