@@ -11,6 +11,7 @@ import dev.ferry.daemon.testing.NbdfuseMount;
 import dev.ferry.daemon.testing.NetworkNamespaces;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.daemon.testing.SyncedFiles;
+import dev.ferry.mapper.copy.CopierConfig;
 import dev.ferry.mapper.testing.Seeds;
 import dev.ferry.nbd.client.NbdClient;
 import java.io.IOException;
@@ -40,15 +41,17 @@ import org.junit.jupiter.api.io.TempDir;
  *       the writer rewrote).</li>
  *   <li>A destination that answers every write {@value #SHORT_DELAY_MS} ms late (nbdkit's delay filter), below the
  *       request timeout: the LV's writes, mirrored to it, wait that long, and the move completes.</li>
- *   <li>A silent partition (nftables drop) half way through the move of a mounted ext4 file system, healed once the
- *       link is reconnecting: the write on the wire at the cut passes its deadline, so the move is held; a bare
- *       {@code pvmove} continues it to completion, and the files read back by their checksums from a fresh mount of
- *       the LV on the remote PV, {@code e2fsck -fn} clean.</li>
- *   <li>A destination whose writes are answered {@value #LONG_DELAY_MS} ms late, past the request timeout, under
- *       {@code fio --verify}: the move fails safe (held), the LV keeps serving, an abort backs out to the local PV,
- *       and fio saw no verify error.</li>
+ *   <li>A silent partition (nftables drop) half way through the move of a mounted ext4 file system that takes files
+ *       across it, healed once the link is reconnecting: a request on the wire at the cut passes its deadline, so the
+ *       move is held, and the file system, still taking files, is clean when unmounted; a daemon restart resumes the
+ *       move to completion, and every file reads back by its checksum from a fresh mount of the LV on the remote PV,
+ *       {@code e2fsck -fn} clean.</li>
+ *   <li>A destination whose writes are answered {@value #LONG_DELAY_MS} ms late, past the request timeout, swapped in
+ *       half way through the copy, then {@code fio --verify} on the LV: fio's first write mirrored to it passes its deadline,
+ *       which holds the move; that write waited at least the request timeout and at most the bound above, fio keeps
+ *       running, an abort backs out to the local PV, and fio saw no error and no verify error.</li>
  * </ol>
- * The cells run in this order on the shared daemon (the last leaves the remote PV slow).
+ * The cells run in this order on the shared daemon (the last leaves the remote PV slow and lost).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SlowRemoteDestinationProcessTest {
@@ -156,7 +159,7 @@ class SlowRemoteDestinationProcessTest {
 
     @Test
     @Order(3)
-    void aMountedExt4VolumeMovesThroughASilentPartitionHeldThenContinued() {
+    void aMountedExt4VolumeMovesThroughASilentPartitionHeldAndResumed() {
         NbdfuseMount.assumeUsable();
         long size = 16 * MIB;
         daemon.cliOk("lvcreate", "-n", "fs", "-L", size / MIB + "M", "vg", hosts.local());
@@ -197,32 +200,33 @@ class SlowRemoteDestinationProcessTest {
     }
 
     /**
-     * The server is swapped for a slow one half way through the copy, while the copy is paused (a rate of 1 KiB/s)
-     * and every byte it wrote is flushed, so that no acknowledged write can be lost by the swap; then fio writes the
-     * LV, and its writes, mirrored to the destination, are the first to meet the delay.
+     * The server is swapped for a slow one half way through the copy, while the copy waits and every byte it wrote is
+     * flushed, so that the swap cannot lose an acknowledged write: at a rate of 1 KiB/s a move copies what its token
+     * bucket holds at the start, one chunk, half of this LV, and then waits minutes for the next region. Then fio
+     * writes that half, and its writes, mirrored to the destination, are the first to meet the delay.
      */
     @Test
     @Order(4)
     void aDestinationSlowerToWriteThanTheDeadlineHoldsTheMoveUnderFioVerify() {
-        long lvBytes = 16 * MIB;
+        long lvBytes = 2L * CopierConfig.DEFAULT_CHUNK;
         daemon.cliOk("lvcreate", "-n", "fio", "-L", lvBytes / MIB + "M", "vg", hosts.local());
         LvData.fill(daemon, "vg/fio", Seeds.fresh());
-        long id = api.start(hosts.local(), List.of(hosts.remote()), false, "4M").path("id").asLong();
-        Poll.until(TIMEOUT, "half of the copy", () -> api.move(id).path("percent").asDouble() >= 50);
-        daemon.api("POST", "/v1/pvmoves/rate", Map.of("source", hosts.local(), "rate", "1K"));
-        Poll.until(TIMEOUT, "every byte copied so far flushed (in sync)", () -> {
+        long id = api.start(hosts.local(), List.of(hosts.remote()), false, "1K").path("id").asLong();
+        Poll.until(TIMEOUT, "the first chunk copied and flushed (in sync)", () -> {
             JsonNode m = api.move(id);
-            return m.path("copied_bytes").asLong() == m.path("transferred_bytes").asLong();
+            return m.path("copied_bytes").asLong() == CopierConfig.DEFAULT_CHUNK
+                    && m.path("transferred_bytes").asLong() == CopierConfig.DEFAULT_CHUNK;
         });
         restartServer(Duration.ofMillis(LONG_DELAY_MS));
-        FioVerifier fio = FioVerifier.start(dir, daemon.nbdUri("vg/fio"), lvBytes, Seeds.fresh());
+        // fio on the half in sync: a write to the region the copy claimed next would wait for that copy
+        FioVerifier fio = FioVerifier.start(dir, daemon.nbdUri("vg/fio"), CopierConfig.DEFAULT_CHUNK, Seeds.fresh());
         try {
             JsonNode held = api.awaitState(id, "HELD", TIMEOUT);
             System.out.printf("SlowRemoteDestinationProcessTest long delay: %s%n", held);
             assertThat(held.path("error").path("message").asText())
                     .contains("not answered within its deadline", "data stays on the source");
-            assertThat(held.path("transferred_bytes").asLong()).as("bytes copied before the delay")
-                    .isBetween(lvBytes / 2, lvBytes);
+            assertThat(held.path("transferred_bytes").asLong()).as("bytes copied, all before the delay")
+                    .isEqualTo(CopierConfig.DEFAULT_CHUNK);
             assertThat(fio.isAlive()).as("fio keeps running: no error").isTrue();
             JsonNode aborted = api.abort(hosts.local()).get(0);
             assertThat(aborted.path("state").asText()).as(aborted.toString()).isEqualTo("ABORTED");
