@@ -64,11 +64,6 @@ public final class SyncedFiles {
         }
     }
 
-    /** How many files were written. */
-    public int count() {
-        return sha256.size();
-    }
-
     private static String hex(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));

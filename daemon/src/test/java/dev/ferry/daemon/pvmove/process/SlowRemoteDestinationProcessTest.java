@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.testing.AckedBlockWriter;
 import dev.ferry.daemon.testing.ChildProcesses;
+import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.FioVerifier;
 import dev.ferry.daemon.testing.NbdfuseMount;
@@ -208,6 +209,7 @@ class SlowRemoteDestinationProcessTest {
     @Test
     @Order(4)
     void aDestinationSlowerToWriteThanTheDeadlineHoldsTheMoveUnderFioVerify() {
+        ExternalTool.assumeInstalled("fio", "fio");
         long lvBytes = 2L * CopierConfig.DEFAULT_CHUNK;
         daemon.cliOk("lvcreate", "-n", "fio", "-L", lvBytes / MIB + "M", "vg", hosts.local());
         LvData.fill(daemon, "vg/fio", Seeds.fresh());
