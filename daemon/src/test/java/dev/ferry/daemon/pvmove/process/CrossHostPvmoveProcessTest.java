@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.testing.AckedBlockWriter;
 import dev.ferry.daemon.testing.ChildProcesses;
-import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.daemon.testing.FerryDaemon;
-import dev.ferry.daemon.testing.NetHost;
-import dev.ferry.daemon.testing.NetworkNamespaces;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.mapper.testing.Seeds;
 import dev.ferry.nbd.client.NbdClient;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Moves across hosts on one machine ({@link NetworkNamespaces}): a daemon in namespace {@code a} moves an LV that a
+ * Moves across hosts on one machine ({@link RemoteDestination}): a daemon in namespace {@code a} moves an LV that a
  * writer of acknowledged blocks keeps writing from a local PV to a remote PV, an export of {@code nbdkit file} in
  * namespace {@code b}. With {@code --verify} and no fault the move completes, verified over the network; with the
  * link between the hosts cut half way through the copy it is held safe: the LV's data stays on the local PV, the
@@ -37,7 +32,6 @@ class CrossHostPvmoveProcessTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final long MIB = 1 << 20;
-    private static final int PORT = 10809;
 
     @RegisterExtension
     final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
@@ -45,51 +39,32 @@ class CrossHostPvmoveProcessTest {
     @TempDir
     Path dir;
 
-    private NetworkNamespaces net;
+    private RemoteDestination hosts;
     private FerryDaemon daemon;
     private MoveApi api;
     private String local;
     private String remote;
     private AckedBlockWriter writer;
 
-    /** Hosts a and b, nbdkit serving a 64 MiB file on b, a daemon on a with VG vg over a local and the remote PV. */
+    /**
+     * The two hosts, the remote PV's link with a short reconnect window (the cut below fails the link 2 s after it,
+     * not after the default 10 s), and LV {@code acked} on the local PV.
+     */
     @BeforeEach
     void twoHosts() throws IOException {
-        NetworkNamespaces.requireUsable();
-        ExternalTool.assumeInstalled("nbdkit", "nbdkit");
-        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
-        net = NetworkNamespaces.create("a", "b");
-        NetHost a = net.host("a");
-        NetHost b = net.host("b");
-        Path disk = dir.resolve("b-disk.img");
-        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
-            f.setLength(64 * MIB);
-        }
-        b.start(dir.resolve("nbdkit.log"), "nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p",
-                Integer.toString(PORT), "file", disk.toString());
-        String export = b.nbdUri(PORT, "pv");
-        // a short reconnect window: the cut below fails the link 2 s after it, not after the default 10 s
-        remote = export + "?reconnect-window=2s";
-        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", export).exitCode() == 0);
-
-        Path work = Files.createDirectories(dir.resolve("a"));
-        daemon = daemons.own(FerryDaemon.startIn(a, work, List.of()));
+        hosts = RemoteDestination.open(dir, daemons, 64 * MIB, "reconnect-window=2s");
+        daemon = hosts.daemon();
         api = new MoveApi(daemon);
-        local = work.resolve("pv1").toString();
-        daemon.cliOk("pvcreate", "--size", "64m", local);
-        daemon.cliOk("pvcreate", remote);
-        daemon.cliOk("vgcreate", "-s", "1M", "vg", local, remote);
+        local = hosts.local();
+        remote = hosts.remote();
         daemon.cliOk("lvcreate", "-n", "acked", "-L", "16M", "vg", local);
         writer = new AckedBlockWriter(Seeds.fresh(), 4096, (int) (16 * MIB / 4096), 4);
     }
 
     @AfterEach
     void removeHosts() {
-        if (net != null) {
-            if (daemon != null) {
-                daemon.close();   // before its namespace goes
-            }
-            net.close();
+        if (hosts != null) {
+            hosts.close();
         }
     }
 
@@ -120,7 +95,7 @@ class CrossHostPvmoveProcessTest {
             writer.start(c);
             long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
             Poll.until(TIMEOUT, "half of the copy", () -> api.percent() >= 50);
-            net.partitionBoth(net.host("a"), net.host("b"), NetworkNamespaces.Cut.RESET);
+            hosts.inject(RemoteDestination.Fault.LINK_RESET);
 
             JsonNode held = api.awaitState(id, "HELD", TIMEOUT);
             assertThat(held.path("error").path("error").asText()).isEqualTo("MIGRATE_FAIL");

@@ -17,10 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Two hosts on one machine ({@link NetworkNamespaces}): a daemon on {@code a} with VG {@code vg} over a local PV and a
- * remote PV served from {@code b} by {@code nbdkit file} under its error filter (off until {@link Fault#ERRORS}), and
- * the faults a move to that remote PV meets: the server killed with SIGKILL, the link between the hosts cut with TCP
- * resets, the server answering every write with EIO; each undone by {@link #repair}.
+ * Two hosts on one machine ({@link NetworkNamespaces}), the fixture of every cross-host move test: a daemon on
+ * {@code a} with VG {@code vg} over a local PV and a remote PV served from {@code b} by {@code nbdkit file} under its
+ * error filter (off until {@link Fault#ERRORS}), the remote PV's URI carrying the link settings the test asks for.
+ * The faults a move to that remote PV meets: the server killed with SIGKILL, the link between the hosts cut with TCP
+ * resets, the server answering every write with EIO, each undone by {@link #repair}; and, through {@link #net()}, a
+ * silent partition, a flap or a slow link, and through {@link #serveWithWriteDelay} a server slow to write (nbdkit's
+ * delay filter).
  */
 final class RemoteDestination implements AutoCloseable {
 
@@ -45,12 +48,15 @@ final class RemoteDestination implements AutoCloseable {
     private final NetHost b;
     private final Path disk;
     private final Path errorTrigger;
+    private final String plain;
     private final String remote;
     private final String local;
     private final FerryDaemon daemon;
     private NetProcess nbdkit;
+    private Duration writeDelay = Duration.ZERO;
 
-    private RemoteDestination(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes) throws IOException {
+    private RemoteDestination(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link)
+            throws IOException {
         this.dir = dir;
         net = NetworkNamespaces.create("a", "b");
         a = net.host("a");
@@ -60,7 +66,8 @@ final class RemoteDestination implements AutoCloseable {
         try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
             f.setLength(diskBytes);
         }
-        remote = b.nbdUri(PORT, "pv");
+        plain = b.nbdUri(PORT, "pv");
+        remote = link.isEmpty() ? plain : plain + "?" + link;
         startServer();
         Path work = Files.createDirectories(dir.resolve("a"));
         daemon = daemons.own(FerryDaemon.startIn(a, work, List.of()));
@@ -75,20 +82,62 @@ final class RemoteDestination implements AutoCloseable {
      * nbdinfo are there; then sets up the hosts, the server (a {@code diskBytes} file) and the daemon with its VG.
      */
     static RemoteDestination open(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes) throws IOException {
+        return open(dir, daemons, diskBytes, "");
+    }
+
+    /**
+     * As {@link #open(Path, ChildProcesses, long)}, the remote PV named by a URI with the query {@code link} (link
+     * settings such as {@code request-timeout=2s&reconnect-window=5s}; empty for the defaults).
+     */
+    static RemoteDestination open(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link)
+            throws IOException {
         NetworkNamespaces.requireUsable();
         ExternalTool.assumeInstalled("nbdkit", "nbdkit");
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
-        return new RemoteDestination(dir, daemons, diskBytes);
+        return new RemoteDestination(dir, daemons, diskBytes, link);
     }
 
     private void startServer() {
         List<String> cmd = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p",
-                Integer.toString(PORT), "--filter=error", "file", disk.toString(), "error=EIO"));
+                Integer.toString(PORT), "--filter=error"));
+        if (!writeDelay.isZero()) {
+            cmd.add("--filter=delay");
+        }
+        cmd.addAll(List.of("file", disk.toString(), "error=EIO"));
         for (String op : List.of("pwrite", "zero", "trim")) {
             cmd.addAll(List.of("error-" + op + "-rate=1", "error-" + op + "-file=" + errorTrigger));
         }
+        if (!writeDelay.isZero()) {
+            cmd.add("wdelay=" + writeDelay.toMillis() + "ms");   // writes, zeroing and trims
+        }
         nbdkit = b.start(dir.resolve("nbdkit-" + System.nanoTime() + ".log"), cmd.toArray(String[]::new));
-        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", remote).exitCode() == 0);
+        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", plain).exitCode() == 0);
+    }
+
+    /**
+     * Kills the server with SIGKILL and starts it again at once on the same file, every write, zeroing and trim then
+     * answered {@code delay} late by nbdkit's delay filter ({@link Duration#ZERO}: without it); the daemon's link
+     * reconnects.
+     */
+    void serveWithWriteDelay(Duration delay) {
+        writeDelay = delay;
+        nbdkit.kill9();
+        startServer();
+    }
+
+    /** The hosts. */
+    NetworkNamespaces net() {
+        return net;
+    }
+
+    /** The daemon's host. */
+    NetHost a() {
+        return a;
+    }
+
+    /** The server's host. */
+    NetHost b() {
+        return b;
     }
 
     FerryDaemon daemon() {
@@ -100,7 +149,7 @@ final class RemoteDestination implements AutoCloseable {
         return local;
     }
 
-    /** The remote PV's URI. */
+    /** The remote PV's URI, with its link settings. */
     String remote() {
         return remote;
     }

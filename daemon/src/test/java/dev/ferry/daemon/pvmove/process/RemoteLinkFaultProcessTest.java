@@ -5,17 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.testing.AckedBlockWriter;
 import dev.ferry.daemon.testing.ChildProcesses;
-import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.daemon.testing.FerryDaemon;
-import dev.ferry.daemon.testing.NetHost;
-import dev.ferry.daemon.testing.NetProcess;
 import dev.ferry.daemon.testing.NetworkNamespaces;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.mapper.testing.Seeds;
 import dev.ferry.nbd.client.NbdClient;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,13 +18,12 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A remote PV's link under network faults during a move across hosts ({@link NetworkNamespaces}): a daemon in
+ * A remote PV's link under network faults during a move across hosts ({@link RemoteDestination}): a daemon in
  * namespace {@code a} moves an LV, written all along by a writer of acknowledged FUA blocks, from a local PV to a PV
  * exported by {@code nbdkit file} in namespace {@code b}, with short link settings in the PV's URI
  * ({@value #LINK}, and a reconnect window per test). In every case no write of the LV waits longer than the request
@@ -52,7 +46,6 @@ class RemoteLinkFaultProcessTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final long MIB = 1 << 20;
-    private static final int PORT = 10809;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
     /** The remote PV's link settings but the reconnect window: short, so that the faults play out in seconds. */
     private static final String LINK = "connect-timeout=1s&request-timeout=2s&heartbeat-interval=200ms";
@@ -63,54 +56,27 @@ class RemoteLinkFaultProcessTest {
     @TempDir
     Path dir;
 
-    private NetworkNamespaces net;
-    private NetHost a;
-    private NetHost b;
+    private RemoteDestination hosts;
     private FerryDaemon daemon;
     private MoveApi api;
     private String local;
     private String remote;
     private AckedBlockWriter writer;
-    private List<String> nbdkit;
-    private NetProcess server;
-    private String plain;
     private Duration window;
 
-    /** Hosts a and b, nbdkit serving a 64 MiB file on b. */
-    @BeforeEach
-    void twoHosts() throws IOException {
-        NetworkNamespaces.requireUsable();
-        ExternalTool.assumeInstalled("nbdkit", "nbdkit");
-        ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
-        net = NetworkNamespaces.create("a", "b");
-        a = net.host("a");
-        b = net.host("b");
-        Path disk = dir.resolve("b-disk.img");
-        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
-            f.setLength(64 * MIB);
-        }
-        nbdkit = List.of("nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p", Integer.toString(PORT), "file",
-                disk.toString());
-        server = b.start(dir.resolve("nbdkit.log"), nbdkit.toArray(String[]::new));
-        plain = b.nbdUri(PORT, "pv");
-        Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", plain).exitCode() == 0);
-    }
-
     /**
-     * A daemon on a with VG vg over a local PV and the remote one, whose link has reconnect window
-     * {@code reconnectWindow} (long enough for pvs, polled through the CLI on a loaded machine, to see the link reconnecting), and LV
-     * {@code acked} on the local PV filled by the writer, which keeps writing; returns the writer's connection.
+     * The two hosts, the remote PV's link with reconnect window {@code reconnectWindow} (long enough for pvs, polled
+     * through the CLI on a loaded machine, to see the link reconnecting), and LV {@code acked} on the local PV filled
+     * by the writer, which keeps writing; returns the writer's connection.
      */
     private NbdClient start(Duration reconnectWindow) throws IOException {
         window = reconnectWindow;
-        remote = plain + "?" + LINK + "&reconnect-window=" + reconnectWindow.toSeconds() + "s";
-        Path work = Files.createDirectories(dir.resolve("a"));
-        daemon = daemons.own(FerryDaemon.startIn(a, work, List.of()));
+        hosts = RemoteDestination.open(dir, daemons, 64 * MIB,
+                LINK + "&reconnect-window=" + reconnectWindow.toSeconds() + "s");
+        daemon = hosts.daemon();
         api = new MoveApi(daemon);
-        local = work.resolve("pv1").toString();
-        daemon.cliOk("pvcreate", "--size", "64m", local);
-        daemon.cliOk("pvcreate", remote);
-        daemon.cliOk("vgcreate", "-s", "1M", "vg", local, remote);
+        local = hosts.local();
+        remote = hosts.remote();
         daemon.cliOk("lvcreate", "-n", "acked", "-L", "16M", "vg", local);
         writer = new AckedBlockWriter(Seeds.fresh(), 4096, (int) (16 * MIB / 4096), 4);
         NbdClient c = daemon.nbdClient("vg/acked");
@@ -121,11 +87,8 @@ class RemoteLinkFaultProcessTest {
 
     @AfterEach
     void removeHosts() {
-        if (net != null) {
-            if (daemon != null) {
-                daemon.close();   // before its namespace goes
-            }
-            net.close();
+        if (hosts != null) {
+            hosts.close();
         }
     }
 
@@ -134,7 +97,7 @@ class RemoteLinkFaultProcessTest {
         try (NbdClient c = start(Duration.ofSeconds(5))) {
             long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
             Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
-            net.partitionBoth(a, b, NetworkNamespaces.Cut.DROP);
+            hosts.net().partitionBoth(hosts.a(), hosts.b(), NetworkNamespaces.Cut.DROP);
 
             List<String> seen = healthUntil(h -> h.startsWith("failed"));
             // the link went RECONNECTING before it failed: pvs, polled through a CLI that starts a JVM per call, can
@@ -167,9 +130,9 @@ class RemoteLinkFaultProcessTest {
         try (NbdClient c = start(Duration.ofSeconds(20))) {
             long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
             Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
-            net.partitionBoth(a, b, NetworkNamespaces.Cut.DROP);
+            hosts.net().partitionBoth(hosts.a(), hosts.b(), NetworkNamespaces.Cut.DROP);
             List<String> seen = healthUntil(h -> h.startsWith("reconnecting: "));
-            net.heal();
+            hosts.net().heal();
             seen.addAll(healthUntil(h -> !h.startsWith("reconnecting")));
             assertThat(seen.get(seen.size() - 1)).as(seen.toString()).startsWith("connected: reconnected 1 time(s)");
 
@@ -206,8 +169,8 @@ class RemoteLinkFaultProcessTest {
         try (NbdClient c = start(Duration.ofSeconds(5))) {
             long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
             Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
-            server.kill9();
-            server = b.start(dir.resolve("nbdkit-again.log"), nbdkit.toArray(String[]::new));
+            hosts.inject(RemoteDestination.Fault.KILL9);
+            hosts.repair(RemoteDestination.Fault.KILL9);
 
             JsonNode end = api.awaitEnd(id, TIMEOUT);
             String health = daemon.cliOk("pvs", "--noheadings", "-o", "pv_health", remote).out().strip();
