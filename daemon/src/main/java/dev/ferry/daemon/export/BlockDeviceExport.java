@@ -3,6 +3,7 @@ package dev.ferry.daemon.export;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.block.FileSpan;
+import dev.ferry.mapper.nativeio.MappedBytes;
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import dev.ferry.nbd.export.Export;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves one mapper {@link BlockDevice} as an NBD {@link Export}.
  *
- * <p>Reads fill a pooled direct buffer. What the page cache holds of a range in one file is read on the caller's
+ * <p>A long read of a range that lies in one file, holds no holes and is all in the page cache is lent to the reply as
+ * those pages mapped into memory, which the socket copies from directly ({@link #readMapped}). Other reads fill a
+ * pooled direct buffer. What the page cache holds of a range in one file is read on the caller's
  * thread without waiting for I/O ({@code preadv2} with {@code RWF_NOWAIT} through the device's {@link FileSpan}), so
  * a cached read needs no hand-off to another thread; the rest is read by the device on its I/O threads. Long reads are
  * split at ranges that read as zeroes ({@link HoleChunks}), sent as holes once structured replies are on. Every
@@ -112,6 +115,12 @@ public final class BlockDeviceExport implements Export {
         if (length == 0) {
             return CompletableFuture.completedFuture(ReadResult.of(offset, Unpooled.EMPTY_BUFFER));
         }
+        if (length >= HoleChunks.MIN_PROBED_LENGTH) {
+            Optional<ReadResult> lent = readMapped(offset, length);
+            if (lent.isPresent()) {
+                return CompletableFuture.completedFuture(lent.get());
+            }
+        }
         ByteBuf buffer = allocator.directBuffer(length, length);
         try {
             Optional<List<Extent>> cached = readCached(offset, buffer);
@@ -123,6 +132,42 @@ public final class BlockDeviceExport implements Export {
             return CompletableFuture.failedFuture(NbdErrors.translate(e));
         }
         return readThroughDevice(offset, buffer);
+    }
+
+    /**
+     * A long read of a range that lies in one file, holds no holes and is all in the page cache: its pages mapped into
+     * memory and lent to the reply ({@link ReadResult.Borrowed}), which has the socket copy from them directly, so the
+     * bytes are copied once instead of twice. The span's pin, which keeps a table swap from changing what the range
+     * means, is held until the reply gives the pages back. Empty otherwise, holding nothing: the read then fills a
+     * buffer (holes are sent as such from there).
+     */
+    private Optional<ReadResult> readMapped(long offset, int length) {
+        Optional<FileSpan> found = device.fileSpan(offset, length);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        FileSpan span = found.get();
+        Optional<MappedBytes> mapped = Optional.empty();
+        try {
+            List<Extent> runs = HoleChunks.mergeRuns(offset, length, absolute(offset, span));
+            if (runs.size() == 1 && !runs.get(0).zero()) {
+                mapped = span.mapCached();
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("mapping {} bytes at {} failed, reading them instead: {}", length, offset, e.toString());
+        }
+        if (mapped.isEmpty()) {
+            span.close();
+            return Optional.empty();
+        }
+        MappedBytes pages = mapped.get();
+        return Optional.of(new ReadResult(List.of(new ReadResult.Borrowed(offset, pages.bytes(), () -> {
+            try {
+                pages.close();
+            } finally {
+                span.close();
+            }
+        }))));
     }
 
     /**

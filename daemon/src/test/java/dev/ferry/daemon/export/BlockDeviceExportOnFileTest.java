@@ -91,6 +91,45 @@ class BlockDeviceExportOnFileTest {
     }
 
     @Test
+    void aLongCachedReadWithoutHolesLendsMappedPagesThatHoldTheDeviceUntilGivenBack() throws Exception {
+        FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("m.img"), 4 << 20, false, pool);
+        BlockDeviceExport export = new BlockDeviceExport("m", "", device, false);
+        byte[] bytes = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(bytes);
+        export.write(1 << 20, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), false).join();
+
+        CompletableFuture<ReadResult> read = export.read(1 << 20, bytes.length);
+        assertThat(read).as("answered on the calling thread").isDone();
+        ReadResult lent = read.join();
+        assertThat(lent.chunks()).singleElement().isInstanceOf(ReadResult.Borrowed.class);
+        java.nio.ByteBuffer pages = ((ReadResult.Borrowed) lent.chunks().get(0)).bytes();
+        byte[] seen = new byte[pages.remaining()];
+        pages.get(seen);
+        assertThat(seen).isEqualTo(bytes);
+
+        CompletableFuture<Void> closed = device.closeAsync();
+        assertThat(closed).as("the lent pages pin the device").isNotDone();
+        lent.release();
+        closed.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void longReadsThatAreNotAllCachedAreReadIntoABuffer() throws Exception {
+        try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("u.img"), 4 << 20, false, pool)) {
+            BlockDeviceExport export = new BlockDeviceExport("u", "", device, false);
+            byte[] bytes = new byte[1 << 20];
+            new java.util.Random(8).nextBytes(bytes);
+            export.write(0, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), false).join();
+            device.flush().join();
+            device.advise(0, 0, Advice.DONTNEED).join();
+
+            ReadResult read = export.read(0, bytes.length).get(10, TimeUnit.SECONDS);
+            assertThat(dataOf(read, bytes.length)).isEqualTo(bytes);
+            read.release();
+        }
+    }
+
+    @Test
     void blockStatusOfASparseFileSeparatesDataFromHoles() throws Exception {
         try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("s.img"), 1 << 20, false, pool)) {
             BlockDeviceExport export = new BlockDeviceExport("s", "", device, false);

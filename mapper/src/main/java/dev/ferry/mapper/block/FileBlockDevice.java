@@ -1,6 +1,7 @@
 package dev.ferry.mapper.block;
 
 import dev.ferry.mapper.nativeio.Advice;
+import dev.ferry.mapper.nativeio.MappedBytes;
 import dev.ferry.mapper.nativeio.NativeIo;
 import dev.ferry.mapper.nativeio.NativeIoException;
 import dev.ferry.mapper.nativeio.OwnedFd;
@@ -69,6 +70,7 @@ public final class FileBlockDevice implements BlockDevice {
     private final Executor executor;
     private final UseGate gate;
     private final IoFailures failures;
+    private final FileSpan.CachedReads cachedReads = new PageCacheReads();
 
     private FileBlockDevice(Path path, NativeIo io, FileChannel channel, FileChannel dsync, OwnedFd fd,
             Medium medium, boolean readOnly, int blockSize, Executor executor) throws IOException {
@@ -274,7 +276,7 @@ public final class FileBlockDevice implements BlockDevice {
             if (released.compareAndSet(false, true)) {
                 gate.exit();
             }
-        }, medium::allocation, (position, dst) -> io.readCached(fd, dst, position)));
+        }, medium::allocation, cachedReads));
     }
 
     /**
@@ -290,6 +292,22 @@ public final class FileBlockDevice implements BlockDevice {
     @Override
     public String describe() {
         return path.toString();
+    }
+
+    /**
+     * What the page cache holds of the file, read without waiting ({@code preadv2} with {@code RWF_NOWAIT}) or mapped
+     * ({@link MappedBytes}); spans stay within the file's length, so a mapping never reaches past its end.
+     */
+    private final class PageCacheReads implements FileSpan.CachedReads {
+        @Override
+        public int read(long position, ByteBuffer dst) throws IOException {
+            return io.readCached(fd, dst, position);
+        }
+
+        @Override
+        public Optional<MappedBytes> map(long position, int length) throws IOException {
+            return MappedBytes.mapResident(channel, position, length);
+        }
     }
 
     /**
