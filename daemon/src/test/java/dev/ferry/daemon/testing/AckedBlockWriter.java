@@ -22,6 +22,7 @@ public final class AckedBlockWriter {
 
     private static final Duration DRAIN = Duration.ofSeconds(60);
     private static final int VERIFY_CHUNK_BLOCKS = 256;
+    private static final int FILL_CHUNK_BYTES = 1 << 20;
 
     private final BlockPattern pattern;
     private final int blocks;
@@ -45,16 +46,34 @@ public final class AckedBlockWriter {
         this.depth = depth;
     }
 
-    /** Writes version 1 of every block (acknowledged before this returns), so every block has a known state. */
+    /**
+     * Writes version 1 of every block (acknowledged before this returns), so every block has a known state. The blocks
+     * go out {@value #FILL_CHUNK_BYTES} bytes per write (with FUA, at most {@code depth} in flight): the state they set
+     * up is the same as one write per block, without paying a request and a sync per block.
+     */
     public void fill(NbdClient client) {
+        int bs = pattern.blockSize();
+        int perWrite = Math.max(1, FILL_CHUNK_BYTES / bs);
         Semaphore permits = new Semaphore(depth);
         List<CompletableFuture<Void>> writes = new ArrayList<>();
-        for (int b = 0; b < blocks; b++) {
+        for (int first = 0; first < blocks; first += perWrite) {
+            int n = Math.min(perWrite, blocks - first);
+            byte[] data = new byte[n * bs];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(pattern.content(first + i, 1), 0, data, i * bs, bs);
+            }
             acquire(permits);
-            int block = b;
-            writes.add(write(client, block, 1).whenComplete((ok, e) -> permits.release()));
+            writes.add(client.write((long) first * bs, Unpooled.wrappedBuffer(data), fua(client))
+                    .whenComplete((ok, e) -> permits.release()));
         }
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        synchronized (this) {
+            for (int b = 0; b < blocks; b++) {
+                acked[b] = 1;
+                pending[b] = 0;
+            }
+            acknowledged += blocks;
+        }
     }
 
     /** Starts writing random blocks on a background thread until {@link #stop()} or the first failed write. */
@@ -145,12 +164,15 @@ public final class AckedBlockWriter {
         return failure;
     }
 
-    /** The longest a write took from its submission to its answer (acknowledged or failed), so far. */
+    /**
+     * The longest a write of the running writer took from its submission to its answer (acknowledged or failed), so
+     * far; {@link #fill}'s writes are not counted.
+     */
     public synchronized Duration worstLatency() {
         return Duration.ofNanos(worstNanos);
     }
 
-    /** How many writes the server acknowledged so far. */
+    /** How many block writes the server acknowledged so far ({@link #fill} counts one per block). */
     public synchronized long acknowledged() {
         return acknowledged;
     }

@@ -131,6 +131,7 @@ public final class FerryDaemon implements LoggedProcess {
                 }
             });
         } catch (AssertionError e) {
+            process.destroyForcibly();   // not owned by the test yet when the first start fails: do not leave it
             throw new AssertionError(e.getMessage() + "\n" + log(), e);
         }
     }

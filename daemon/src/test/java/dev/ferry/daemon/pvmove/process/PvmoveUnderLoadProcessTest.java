@@ -176,6 +176,8 @@ class PvmoveUnderLoadProcessTest {
                 stop.set(true);
                 files.join(TIMEOUT.toMillis());
             }
+            // a writer still running could write its next file into the mount point's directory after the unmount
+            assertThat(files.isAlive()).as("the file writer stopped").isFalse();
             assertThat(failure.get()).as("file writes during the move").isNull();
             verifyFiles(fs.mountPoint(), written);
             fs.unmountAndCheck();
@@ -188,8 +190,10 @@ class PvmoveUnderLoadProcessTest {
         assertThat(daemon.stop()).isZero();
     }
 
-    /** Writes files of 16-256 KiB with fsync until stopped, recording each one's SHA-256 once it is durable. */
-    /** Writes (and rewrites, round robin over {@value #FILES} names, so the file system never fills) fsynced files. */
+    /**
+     * Writes files of 16-256 KiB with fsync until stopped (and rewrites them, round robin over {@value #FILES} names,
+     * so the file system never fills), recording each one's SHA-256 once it is durable.
+     */
     private static void writeFiles(Path mnt, Map<String, String> written, AtomicInteger count, AtomicBoolean stop,
                                    AtomicReference<Throwable> failure) {
         SplittableRandom random = new SplittableRandom(SEED);
