@@ -11,8 +11,11 @@ import dev.ferry.nbd.export.ReadResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Borrowed bytes go to the socket as a {@link BorrowedRegion}, which the kernel copies from directly; one the
  * socket has not taken entirely {@link #DETACH_AFTER_NANOS} later is detached (what is left is copied and the bytes
  * given back), so a client that reads its replies slowly, or not at all, holds the lender's bytes no longer than
- * that. On a TLS connection, which encrypts buffers, borrowed bytes are copied into a buffer at once.
+ * that. Where regions cannot go (TLS, which encrypts buffers; io_uring), borrowed bytes are copied into a buffer at
+ * once.
  */
 final class ReadReplyWriter {
 
@@ -126,9 +130,9 @@ final class ReadReplyWriter {
         return last;
     }
 
-    /** Writes borrowed bytes as a region detached if still unsent after a while, or as a copy under TLS. */
+    /** Writes borrowed bytes as a region detached if still unsent after a while, or as a copy where none can go. */
     private static ChannelFuture writeBorrowed(ChannelHandlerContext ctx, ReadResult.Borrowed borrowed) {
-        if (ctx.pipeline().get(HandshakeHandler.TLS) != null) {
+        if (!sendsRegions(ctx)) {
             ByteBuf copy = ctx.alloc().directBuffer(borrowed.length(), borrowed.length());
             try {
                 copy.writeBytes(borrowed.bytes());
@@ -148,6 +152,17 @@ final class ReadReplyWriter {
             written.addListener(done -> detach.cancel(false));
         }
         return written;
+    }
+
+    /**
+     * Whether borrowed bytes can leave as a {@link BorrowedRegion}: on epoll and NIO sockets, which write any file
+     * region themselves, and not under TLS, which encrypts buffers, nor on io_uring, which takes only buffers and the
+     * JDK's own file regions.
+     */
+    private static boolean sendsRegions(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        return (channel instanceof AbstractEpollStreamChannel || channel instanceof NioSocketChannel)
+                && ctx.pipeline().get(HandshakeHandler.TLS) == null;
     }
 
     /** Detaches a region still being sent; a copy that fails closes the connection, the reply being under way. */

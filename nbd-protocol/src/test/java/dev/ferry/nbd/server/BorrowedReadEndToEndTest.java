@@ -3,9 +3,14 @@ package dev.ferry.nbd.server;
 import static dev.ferry.nbd.NbdConstants.*;
 import static dev.ferry.nbd.server.ServerTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ferry.nbd.testing.TestRules;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.uring.IoUring;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * READ replies from borrowed bytes ({@code ReadResult.Borrowed}) through a real server and socket: the client gets
@@ -20,6 +25,20 @@ class BorrowedReadEndToEndTest extends ServerFixture {
     @Test
     void lentBytesReachTheClientAndGoBackOnceWithSimpleAndStructuredReplies() throws Exception {
         startServer(ConnectionLimits.DEFAULT);
+        readsLentChunksBackAndGivesThemBack();
+    }
+
+    /** NIO writes regions itself; io_uring takes none of Ferry's, so lent bytes are copied there. */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"NIO", "IO_URING"})
+    void everyTransportSendsLentBytes(Transport transport) throws Exception {
+        assumeTrue(transport != Transport.IO_URING || IoUring.isAvailable() || TestRules.requireAll(),
+                "io_uring is not available here: " + IoUring.unavailabilityCause());
+        startServer(ConnectionLimits.DEFAULT, NbdTrafficObserver.NONE, transport);
+        readsLentChunksBackAndGivesThemBack();
+    }
+
+    private void readsLentChunksBackAndGivesThemBack() throws Exception {
         byte[] data = pattern(4 * MIB, 11);
         disk.write(0, Unpooled.wrappedBuffer(data), false).get();
         disk.lendReads(true);

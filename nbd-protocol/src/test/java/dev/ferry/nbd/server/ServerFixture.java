@@ -32,8 +32,14 @@ abstract class ServerFixture {
     }
 
     void startServer(ConnectionLimits limits, NbdTrafficObserver observer) throws InterruptedException {
+        startServer(limits, observer, Transport.AUTO);
+    }
+
+    void startServer(ConnectionLimits limits, NbdTrafficObserver observer, Transport transport)
+            throws InterruptedException {
         server = NbdServer.builder().catalog(new TestCatalog(disk, slowZero, aligned, readOnly)).port(0)
-                .limits(limits).writeBufferWaterMark(32 * 1024, 64 * 1024).observer(observer).build();
+                .limits(limits).writeBufferWaterMark(32 * 1024, 64 * 1024).observer(observer).transport(transport)
+                .build();
         port = server.start().getPort();
     }
 
