@@ -129,29 +129,17 @@ final class LegRegions {
     }
 
     /**
-     * The legs a read through a file span of regions {@code first..last} may use, in the order to try them, starting
-     * at the next in a round robin. In sync throughout: the live legs without read failures (with {@code keep_serving},
-     * those whose copies are neither stale nor absent anywhere in the range). Otherwise, without {@code keep_serving},
-     * the default leg alone if it lives and has no read failure recorded; with it, none: where copies may differ,
-     * reads take the path that picks a good copy and falls over.
+     * The legs a read through a file span of regions {@code first..last} of a mirror without {@code keep_serving} may use, in
+     * the order to try them: in sync throughout, the live legs without read failures, starting at the next in a round
+     * robin; otherwise the default leg alone, if it lives and has no read failure recorded.
      */
     List<Leg> spanLegs(int first, int last) {
         int outOfSync = log.nextOutOfSync(first);
-        boolean inSync = outOfSync < 0 || outOfSync > last;
-        if (keepServing) {
-            return inSync ? rotated(goodThroughout(first, last)) : List.of();
-        }
-        if (inSync) {
+        if (outOfSync < 0 || outOfSync > last) {
             return rotated(good(first).stream().filter(l -> !l.failed(LegError.READ)).toList());
         }
         Leg source = legs.get(0);
         return source.dead() || source.failed(LegError.READ) ? List.of() : List.of(source);
-    }
-
-    /** The live legs without read failures whose copies of regions {@code first..last} are all good. */
-    private synchronized List<Leg> goodThroughout(int first, int last) {
-        return legs.stream().filter(l -> !l.dead() && !l.failed(LegError.READ) && goodThroughout(l, first, last))
-                .toList();
     }
 
     private boolean goodThroughout(Leg l, int first, int last) {

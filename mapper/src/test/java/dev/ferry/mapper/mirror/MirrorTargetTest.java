@@ -203,8 +203,7 @@ class MirrorTargetTest {
     }
 
     @Test
-    void aMirrorThatKeepsServingOffersSpansOnlyOfInSyncRangesFromCopiesGoodThroughout(@TempDir Path dir)
-            throws Exception {
+    void aMirrorThatKeepsServingOffersNoSpanEvenFromALegThatCould(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("leg.img");
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(SIZE);
@@ -212,19 +211,10 @@ class MirrorTargetTest {
         try (FileBlockDevice leg = FileBlockDevice.open(file, FileBlockDevice.Access.READ_WRITE, Runnable::run)) {
             fx.add("f", leg).add("g", leg);
             MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 f 0 g 0 2 handle_errors keep_serving", 1);
-            try (FileSpan span = m.fileSpan(REGION + 512, 4096).orElseThrow()) {
-                assertThat(span.position()).as("an in-sync range, from either copy").isEqualTo(REGION + 512);
+            try (FileSpan span = leg.fileSpan(REGION + 512, 4096).orElseThrow()) {
+                assertThat(span.length()).as("the leg offers one").isEqualTo(4096);
             }
-            m.copyStale(m.legs().get(1), 2).join();
-            assertThat(m.fileSpan(2 * REGION + 512, 4096)).as("copies differ in a region with a stale one").isEmpty();
-            assertThat(m.fileSpan(REGION + 512, 2 * REGION)).as("a span reaching into that region").isEmpty();
-            m.legFailed(m.legs().get(0), LegError.READ, 0, new java.io.IOException("injected"));
-            for (int i = 0; i < 4; i++) {
-                assertThat(m.fileSpan(REGION + 512, 4096)).as("read %d: the copy without a read failure", i)
-                        .isPresent().get().satisfies(FileSpan::close);
-            }
-            m.legFailed(m.legs().get(1), LegError.READ, 0, new java.io.IOException("injected"));
-            assertThat(m.fileSpan(REGION + 512, 4096)).as("no copy without a read failure").isEmpty();
+            assertThat(m.fileSpan(REGION + 512, 4096)).as("reads take the path that falls over").isEmpty();
         }
     }
 
