@@ -48,6 +48,13 @@ public final class BlockDeviceExport implements Export {
 
     private static final Runnable NOTHING = () -> { };
 
+    /**
+     * Longest read lent as mapped pages: 4 MiB. A lent reply the client does not take within the reply writer's bound
+     * is copied, and the copy maps every page it reads (resident beside the copy until unmapped), so a huge unread
+     * reply would briefly count twice; longer reads fill a buffer, as before lending.
+     */
+    static final int MAX_LENT = 4 << 20;
+
     private final String name;
     private final String description;
     private final BlockDevice device;
@@ -115,7 +122,7 @@ public final class BlockDeviceExport implements Export {
         if (length == 0) {
             return CompletableFuture.completedFuture(ReadResult.of(offset, Unpooled.EMPTY_BUFFER));
         }
-        if (length >= HoleChunks.MIN_PROBED_LENGTH) {
+        if (length >= HoleChunks.MIN_PROBED_LENGTH && length <= MAX_LENT) {
             Optional<ReadResult> lent = readMapped(offset, length);
             if (lent.isPresent()) {
                 return CompletableFuture.completedFuture(lent.get());
@@ -135,7 +142,8 @@ public final class BlockDeviceExport implements Export {
     }
 
     /**
-     * A long read of a range that lies in one file, holds no holes and is all in the page cache: its pages mapped into
+     * A long read (at most {@link #MAX_LENT}) of a range that lies in one file, holds no holes and is all in the page
+     * cache: its pages mapped into
      * memory and lent to the reply ({@link ReadResult.Borrowed}), which has the socket copy from them directly, so the
      * bytes are copied once instead of twice. The span's pin, which keeps a table swap from changing what the range
      * means, is held until the reply gives the pages back. Empty otherwise, holding nothing: the read then fills a
