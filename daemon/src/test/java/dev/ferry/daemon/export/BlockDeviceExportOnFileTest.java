@@ -114,6 +114,21 @@ class BlockDeviceExportOnFileTest {
     }
 
     @Test
+    void readsLongerThanTheLendingBoundFillABuffer() throws Exception {
+        int length = BlockDeviceExport.MAX_LENT + 4096;
+        try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("l.img"), 8 << 20, false, pool)) {
+            BlockDeviceExport export = new BlockDeviceExport("l", "", device, false);
+            byte[] bytes = new byte[length];
+            new java.util.Random(9).nextBytes(bytes);
+            export.write(0, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), false).join();
+
+            ReadResult read = export.read(0, length).get(10, TimeUnit.SECONDS);
+            assertThat(dataOf(read, length)).isEqualTo(bytes);
+            read.release();
+        }
+    }
+
+    @Test
     void longReadsThatAreNotAllCachedAreReadIntoABuffer() throws Exception {
         try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("u.img"), 4 << 20, false, pool)) {
             BlockDeviceExport export = new BlockDeviceExport("u", "", device, false);
