@@ -58,11 +58,6 @@ final class BorrowedRegion extends AbstractReferenceCounted implements FileRegio
         return count;
     }
 
-    /** Whether the bytes have been given back to their lender (detached, or released). */
-    boolean givenBack() {
-        return givenBack;
-    }
-
     @Override
     public long transferTo(WritableByteChannel target, long position) throws IOException {
         if (position < base || position > count) {
