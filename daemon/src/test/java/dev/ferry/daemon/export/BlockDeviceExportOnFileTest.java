@@ -115,7 +115,7 @@ class BlockDeviceExportOnFileTest {
 
     @Test
     void readsLongerThanTheLendingBoundFillABuffer() throws Exception {
-        int length = BlockDeviceExport.MAX_LENT + 4096;
+        int length = CachedSpanReads.MAX_LENT + 4096;
         try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("l.img"), 8 << 20, false, pool)) {
             BlockDeviceExport export = new BlockDeviceExport("l", "", device, false);
             byte[] bytes = new byte[length];
