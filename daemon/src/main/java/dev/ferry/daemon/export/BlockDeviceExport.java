@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -113,20 +112,14 @@ public final class BlockDeviceExport implements Export {
         if (length == 0) {
             return CompletableFuture.completedFuture(ReadResult.of(offset, Unpooled.EMPTY_BUFFER));
         }
-        if (length >= HoleChunks.MIN_PROBED_LENGTH && length <= CachedSpanReads.MAX_LENT) {
-            Optional<ReadResult> lent = CachedSpanReads.lend(device, offset, length);
-            if (lent.isPresent()) {
-                return CompletableFuture.completedFuture(lent.get());
-            }
-        }
-        ByteBuf buffer = allocator.directBuffer(length, length);
+        ByteBuf buffer;
         try {
-            Optional<List<Extent>> cached = CachedSpanReads.readInto(device, offset, buffer);
-            if (cached.isPresent()) {
-                return CompletableFuture.completedFuture(HoleChunks.split(offset, buffer, cached.get()));
+            CachedSpanReads.Outcome cached = CachedSpanReads.read(device, offset, length, allocator);
+            if (cached.answer() != null) {
+                return CompletableFuture.completedFuture(cached.answer());
             }
+            buffer = cached.partial();
         } catch (RuntimeException e) {
-            buffer.release();
             return CompletableFuture.failedFuture(NbdErrors.translate(e));
         }
         return readThroughDevice(offset, buffer);

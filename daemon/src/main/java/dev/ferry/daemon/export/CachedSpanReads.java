@@ -6,6 +6,7 @@ import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.mapper.nativeio.MappedBytes;
 import dev.ferry.nbd.export.ReadResult;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -34,34 +35,65 @@ final class CachedSpanReads {
     }
 
     /**
-     * A long read (at most {@link #MAX_LENT}) of a range that lies in one file, holds no holes and is all in the page
-     * cache: its pages mapped into
-     * memory and lent to the reply ({@link ReadResult.Borrowed}), which has the socket copy from them directly, so the
-     * bytes are copied once instead of twice. The span's pin, which keeps a table swap from changing what the range
-     * means, is held until the reply gives the pages back. Empty otherwise, holding nothing: the read then fills a
-     * buffer (holes are sent as such from there).
+     * What the page cache answered of a read: the whole {@code answer}, or else {@code partial}, a buffer of the read's
+     * length holding what was cached from its start (its writer index), for the device to read the rest into.
      */
-    static Optional<ReadResult> lend(BlockDevice device, long offset, int length) {
+    record Outcome(ReadResult answer, ByteBuf partial) {
+    }
+
+    /**
+     * Answers a read through one file span, its allocation probed once (for a long read): a long read (at most
+     * {@link #MAX_LENT}) with no holes that the page cache holds entirely lends its pages mapped into memory to the
+     * reply ({@link ReadResult.Borrowed}), which has the socket copy from them directly, so the bytes are copied once
+     * instead of twice; the span's pin, which keeps a table swap from changing what the range means, is then held until
+     * the reply gives the pages back. Otherwise the cached bytes are read into a buffer ({@code preadv2} with
+     * {@code RWF_NOWAIT}); when that is all of them, they are the answer, split at holes. A range that is not in one
+     * file, and a failure here, leave everything to the device, which reports it.
+     */
+    static Outcome read(BlockDevice device, long offset, int length, ByteBufAllocator allocator) {
         Optional<FileSpan> found = device.fileSpan(offset, length);
         if (found.isEmpty()) {
-            return Optional.empty();
+            return new Outcome(null, allocator.directBuffer(length, length));
         }
         FileSpan span = found.get();
-        Optional<MappedBytes> mapped = Optional.empty();
+        boolean lent = false;
         try {
-            List<Extent> runs = HoleChunks.mergeRuns(offset, length, absolute(offset, span));
-            if (runs.size() == 1 && !runs.get(0).zero()) {
-                mapped = span.mapCached();
+            List<Extent> extents = length < HoleChunks.MIN_PROBED_LENGTH ? List.of() : absolute(offset, span);
+            if (length >= HoleChunks.MIN_PROBED_LENGTH && length <= MAX_LENT) {
+                List<Extent> runs = HoleChunks.mergeRuns(offset, length, extents);
+                Optional<ReadResult> pages = runs.size() == 1 && !runs.get(0).zero()
+                        ? lend(span, offset, length) : Optional.empty();
+                if (pages.isPresent()) {
+                    lent = true;
+                    return new Outcome(pages.get(), null);
+                }
             }
+            ByteBuf buffer = allocator.directBuffer(length, length);
+            boolean all;
+            try {
+                all = fill(span, offset, buffer);
+            } catch (RuntimeException e) {
+                buffer.release();
+                throw e;
+            }
+            return all ? new Outcome(HoleChunks.split(offset, buffer, extents), null) : new Outcome(null, buffer);
+        } finally {
+            if (!lent) {
+                span.close();
+            }
+        }
+    }
+
+    /** The span's pages lent to the reply, which closes the span when it gives them back; empty if not all cached. */
+    private static Optional<ReadResult> lend(FileSpan span, long offset, int length) {
+        Optional<MappedBytes> mapped;
+        try {
+            mapped = span.mapCached();
         } catch (IOException | RuntimeException e) {
             LOG.debug("mapping {} bytes at {} failed, reading them instead: {}", length, offset, e.toString());
-        }
-        if (mapped.isEmpty()) {
-            span.close();
             return Optional.empty();
         }
-        MappedBytes pages = mapped.get();
-        return Optional.of(new ReadResult(List.of(new ReadResult.Borrowed(offset, pages.bytes(), () -> {
+        return mapped.map(pages -> new ReadResult(List.of(new ReadResult.Borrowed(offset, pages.bytes(), () -> {
             try {
                 pages.close();
             } finally {
@@ -71,30 +103,20 @@ final class CachedSpanReads {
     }
 
     /**
-     * Reads into {@code buffer}, on the calling thread (the connection's event loop), what the page cache holds of a
-     * range that lies in one file, without waiting for I/O. When all of it was there, returns the file's allocation
-     * over the range for a long read (empty list for a short one); else empty, with what was read in the buffer (its
-     * writer index advanced). Nothing is read when the range is not in one file, and a failure here only leaves the
-     * rest to the device, which reports it.
+     * Reads into {@code buffer} what the page cache holds of the span from its start, advancing the writer index:
+     * whether that was all of it. A failure reads nothing more and leaves the rest to the device.
      */
-    static Optional<List<Extent>> readInto(BlockDevice device, long offset, ByteBuf buffer) {
+    private static boolean fill(FileSpan span, long offset, ByteBuf buffer) {
         int length = buffer.writableBytes();
-        Optional<FileSpan> found = device.fileSpan(offset, length);
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        try (FileSpan span = found.get()) {
+        try {
             ByteBuffer target = buffer.nioBuffer(0, length);
             while (target.hasRemaining() && span.readCached(target.position(), target) > 0) {
                 buffer.writerIndex(target.position());
             }
-            if (target.hasRemaining()) {
-                return Optional.empty();
-            }
-            return Optional.of(length < HoleChunks.MIN_PROBED_LENGTH ? List.of() : absolute(offset, span));
+            return !target.hasRemaining();
         } catch (IOException e) {
             LOG.debug("cached read of {} bytes at {} failed, the device reads it: {}", length, offset, e.toString());
-            return Optional.empty();
+            return false;
         }
     }
 
