@@ -151,11 +151,13 @@ class PvmoveHeldResumeProcessTest {
         Map<Path, byte[]> files = new LinkedHashMap<>();
         SplittableRandom random = new SplittableRandom(Seeds.fresh());
         try (NbdfuseMount fs = NbdfuseMount.mount(dir, "fs", daemon.nbdUri("vg/fs"), size, true)) {
-            writeFiles(fs.mountPoint().resolve("before"), random, files);
-            // 256 KiB/s: the file system is mostly holes, which the copy skips, so its few MiB of data must take long
-            // enough for the kill to land while they are being copied (at 4 MiB/s the copy sometimes ended first,
-            // and the move then met the dead destination in its switching commit instead)
-            long id = api.start(hosts.local(), List.of(hosts.remote()), false, "256K").path("id").asLong();
+            // 12 MiB of data copied at 1 MiB/s: the copy skips the file system's holes, so with only a few MiB of data
+            // it sometimes copied the last of them before the kill landed, and the move then met the dead destination
+            // only in its switching commit (a race of its own, see the notes) instead of in a copy write
+            for (int i = 0; i < 6; i++) {
+                writeFiles(fs.mountPoint().resolve("before-" + i), random, files);
+            }
+            long id = api.start(hosts.local(), List.of(hosts.remote()), false, "1M").path("id").asLong();
             writeFiles(fs.mountPoint().resolve("during"), random, files);
             Poll.until(TIMEOUT, "half of the copy", () -> api.move(id).path("percent").asDouble() >= 50);
             assertThat(api.move(id).path("percent").asDouble()).as("the kill lands before the copy ends")
