@@ -191,7 +191,7 @@ class FailingDiskProcessTest {
                 Poll.until(WAIT, "reads and writes after the loss",
                         () -> writer.acknowledged() > atLoss + 200 && reader.passes() > passesAtLoss + 2);
                 assertThat(reader.stop()).as("every read returned the bytes written, on the one connection (a "
-                        + "mirrored LV is not read through file spans: a read error falls over to the other leg)").isNull();
+                        + "read the page cache does not answer goes through the legs and falls over on a read error)").isNull();
             }
             assertThat(writer.stop()).as("no write failed").isNull();
             writer.verifyAndSettle(client);

@@ -29,7 +29,15 @@ final class LegRegions {
     private final BitSet[] absent;
     /** The regions whose every present copy recovery rewrites (out of sync in the log at load). */
     private final BitSet wholeCopy = new BitSet();
+    /** The round robin of reads through the legs (the watched path). */
     private final AtomicInteger nextRead = new AtomicInteger();
+    /**
+     * The round robin of reads through file spans, apart from {@link #nextRead}: with one counter, a reader whose
+     * span read found nothing cached in one leg and fell back to the watched path would have that read start at the
+     * next leg in lockstep, so a single sequential reader never read the first leg through the watched path, and a
+     * leg whose disk failed reads was never read there and never found failing.
+     */
+    private final AtomicInteger nextSpanRead = new AtomicInteger();
     /** How often a whole leg was marked stale; recovery compares it across a copy. */
     private long wholeLegMarks;
 
@@ -100,7 +108,7 @@ final class LegRegions {
     List<Leg> readLegs(int region) {
         List<Leg> good = good(region);
         if (log.inSync(region)) {
-            return rotated(good);
+            return rotated(good, nextRead);
         }
         if (keepServing) {
             return good;
@@ -129,17 +137,29 @@ final class LegRegions {
     }
 
     /**
-     * The legs a read through a file span of regions {@code first..last} of a mirror without {@code keep_serving} may use, in
-     * the order to try them: in sync throughout, the live legs without read failures, starting at the next in a round
-     * robin; otherwise the default leg alone, if it lives and has no read failure recorded.
+     * The legs a read through a file span of regions {@code first..last} may use, in the order to try them, starting
+     * at the next in a round robin. In sync throughout: the live legs without read failures (with {@code keep_serving},
+     * those whose copies are neither stale nor absent anywhere in the range). Otherwise, without {@code keep_serving},
+     * the default leg alone if it lives and has no read failure recorded; with it, none: where copies may differ,
+     * reads take the path that picks a good copy and falls over.
      */
     List<Leg> spanLegs(int first, int last) {
         int outOfSync = log.nextOutOfSync(first);
-        if (outOfSync < 0 || outOfSync > last) {
-            return rotated(good(first).stream().filter(l -> !l.failed(LegError.READ)).toList());
+        boolean inSync = outOfSync < 0 || outOfSync > last;
+        if (keepServing) {
+            return inSync ? rotated(goodThroughout(first, last), nextSpanRead) : List.of();
+        }
+        if (inSync) {
+            return rotated(good(first).stream().filter(l -> !l.failed(LegError.READ)).toList(), nextSpanRead);
         }
         Leg source = legs.get(0);
         return source.dead() || source.failed(LegError.READ) ? List.of() : List.of(source);
+    }
+
+    /** The live legs without read failures whose copies of regions {@code first..last} are all good. */
+    private synchronized List<Leg> goodThroughout(int first, int last) {
+        return legs.stream().filter(l -> !l.dead() && !l.failed(LegError.READ) && goodThroughout(l, first, last))
+                .toList();
     }
 
     private boolean goodThroughout(Leg l, int first, int last) {
@@ -148,11 +168,11 @@ final class LegRegions {
         return (s < 0 || s > last) && (a < 0 || a > last);
     }
 
-    private List<Leg> rotated(List<Leg> candidates) {
+    private static List<Leg> rotated(List<Leg> candidates, AtomicInteger next) {
         if (candidates.size() < 2) {
             return candidates;
         }
-        int start = Math.floorMod(nextRead.getAndIncrement(), candidates.size());
+        int start = Math.floorMod(next.getAndIncrement(), candidates.size());
         List<Leg> order = new ArrayList<>(candidates.subList(start, candidates.size()));
         order.addAll(candidates.subList(0, start));
         return order;

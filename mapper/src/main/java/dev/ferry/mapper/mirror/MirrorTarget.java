@@ -134,16 +134,16 @@ public final class MirrorTarget implements Target {
     }
 
     /**
-     * A span of one leg holding every acknowledged write of the range, for a mirror without {@code keep_serving} (a
-     * pvmove's): in sync throughout, the next live leg in a round robin that gives one; otherwise the default leg. A
-     * read through a span bypasses the legs' failure accounting, so a leg
-     * with a read failure recorded gives no span, nor does one whose device offers none (a PV whose I/O is
-     * failing). A mirror with {@code keep_serving} (a mirrored LV) offers no spans at all: its reads take the regular
-     * path, which falls over to the next good leg on a read error.
+     * A span of one leg holding every acknowledged write of the range: in sync throughout, the next live leg in a round
+     * robin that gives one (with {@code keep_serving}, a mirrored LV's, only a leg whose copy is good throughout the
+     * range); otherwise, without {@code keep_serving} (a pvmove's), the default leg, and with it none. A read through a
+     * span bypasses the legs' failure accounting, so a leg with a read failure recorded gives no span, nor does one
+     * whose device offers none (a PV whose I/O is failing); its reader reads only what the page cache holds that way
+     * and leaves the rest to the regular path, which falls over to the next good leg on a read error.
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
-        if (keepServing() || offset < 0 || length <= 0 || offset > size - length) {
+        if (offset < 0 || length <= 0 || offset > size - length) {
             return Optional.empty();
         }
         for (Leg leg : regions.spanLegs(firstRegion(offset), lastRegion(offset, length))) {

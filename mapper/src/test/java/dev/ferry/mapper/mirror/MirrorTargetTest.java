@@ -203,7 +203,8 @@ class MirrorTargetTest {
     }
 
     @Test
-    void aMirrorThatKeepsServingOffersNoSpanEvenFromALegThatCould(@TempDir Path dir) throws Exception {
+    void aMirrorThatKeepsServingOffersSpansOnlyOfInSyncRangesFromCopiesGoodThroughout(@TempDir Path dir)
+            throws Exception {
         Path file = dir.resolve("leg.img");
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(SIZE);
@@ -211,10 +212,44 @@ class MirrorTargetTest {
         try (FileBlockDevice leg = FileBlockDevice.open(file, FileBlockDevice.Access.READ_WRITE, Runnable::run)) {
             fx.add("f", leg).add("g", leg);
             MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 f 0 g 0 2 handle_errors keep_serving", 1);
-            try (FileSpan span = leg.fileSpan(REGION + 512, 4096).orElseThrow()) {
-                assertThat(span.length()).as("the leg offers one").isEqualTo(4096);
+            try (FileSpan span = m.fileSpan(REGION + 512, 4096).orElseThrow()) {
+                assertThat(span.position()).as("an in-sync range, from either copy").isEqualTo(REGION + 512);
             }
-            assertThat(m.fileSpan(REGION + 512, 4096)).as("reads take the path that falls over").isEmpty();
+            m.copyStale(m.legs().get(1), 2).join();
+            assertThat(m.fileSpan(2 * REGION + 512, 4096)).as("copies differ in a region with a stale one").isEmpty();
+            assertThat(m.fileSpan(REGION + 512, 2 * REGION)).as("a span reaching into that region").isEmpty();
+            m.legFailed(m.legs().get(0), LegError.READ, 0, new java.io.IOException("injected"));
+            for (int i = 0; i < 4; i++) {
+                assertThat(m.fileSpan(REGION + 512, 4096)).as("read %d: the copy without a read failure", i)
+                        .isPresent().get().satisfies(FileSpan::close);
+            }
+            m.legFailed(m.legs().get(1), LegError.READ, 0, new java.io.IOException("injected"));
+            assertThat(m.fileSpan(REGION + 512, 4096)).as("no copy without a read failure").isEmpty();
+        }
+    }
+
+    @Test
+    void aReaderWhoseSpanReadsFallBackReadsEveryLegThroughTheWatchedPath(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("f.img");
+        Path g = dir.resolve("g.img");
+        for (Path p : List.of(f, g)) {
+            try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
+                byte[] mark = new byte[SIZE];
+                java.util.Arrays.fill(mark, (byte) (p == f ? 0x11 : 0x22));   // tells the legs apart
+                raf.write(mark);
+            }
+        }
+        try (FileBlockDevice fd = FileBlockDevice.open(f, FileBlockDevice.Access.READ_WRITE, Runnable::run);
+                FileBlockDevice gd = FileBlockDevice.open(g, FileBlockDevice.Access.READ_WRITE, Runnable::run)) {
+            fx.add("f", fd).add("g", gd);
+            MirrorTarget m = fx.create(1024, "core 2 128 nosync 2 f 0 g 0 2 handle_errors keep_serving", 1);
+            java.util.Set<Byte> watched = new java.util.HashSet<>();
+            for (int i = 0; i < 8; i++) {
+                m.fileSpan(REGION + 512, 4096).orElseThrow().close();   // as a span read that found nothing cached
+                watched.add(get(m, REGION + 512, 4096)[0]);               // and then read through the legs
+            }
+            assertThat(watched).as("legs read by the reads that fell back (one round robin for both would start "
+                    + "them at the same leg every time)").containsExactlyInAnyOrder((byte) 0x11, (byte) 0x22);
         }
     }
 
