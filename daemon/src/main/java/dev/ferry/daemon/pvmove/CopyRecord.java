@@ -29,6 +29,11 @@ final class CopyRecord {
         seenCopied.merge(i, fraction, Math::max);
     }
 
+    /** The most segment {@code i} was seen copied, 0 if never. */
+    double seenCopied(int i) {
+        return seenCopied.getOrDefault(i, 0.0);
+    }
+
     /** Counts the copies of {@code mirror} (a segment's live mirror) in {@link #transferredBytes}. */
     void track(MirrorTarget mirror) {
         mirrors.add(mirror);

@@ -16,7 +16,8 @@ import java.util.Set;
  * regions in sync, but none while a leg is not alive (never 100% over a dead leg); a HELD segment counts the regions
  * its region log still has in sync (copied, not written since); once the move is ending short (aborting, aborted,
  * failed) each segment counts what the job noted it had copied then. Each live reading of a running segment is also
- * noted in the job, which keeps the most seen per segment.
+ * noted in the job, which keeps the most seen per segment, and which a running segment whose mirror cannot be read
+ * (its device between tables) reports instead.
  */
 final class Progress {
     private Progress() {
@@ -79,7 +80,9 @@ final class Progress {
             job.copies().sawCopied(i, fraction);
             return fraction;
         } catch (RuntimeException e) {
-            return 0;
+            // No live mirror to read: the device is between tables (a commit switching the segment reloads it before
+            // the job's layout says so). What was seen copied stands, so progress never goes backwards meanwhile.
+            return job.copies().seenCopied(i);
         }
     }
 

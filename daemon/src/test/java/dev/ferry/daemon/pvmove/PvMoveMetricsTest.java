@@ -80,6 +80,43 @@ class PvMoveMetricsTest extends PvMoveFixtureTest {
         assertThat(m.value("ferry_metadata_commit_seconds_bucket", "vg", "vg", "le", "+Inf")).isEqualTo(commits);
     }
 
+    /**
+     * Reads a three-segment move's status as fast as a thread can while it runs: what it reports copied never shrinks,
+     * not even while a commit switches a segment (the device carries its new table a moment before the job's layout
+     * says so; the status read then found no mirror and counted the segment as nothing copied: a scrape during the
+     * move saw copied plus remaining at twice the LV's size).
+     */
+    @Test
+    void copiedNeverShrinksWhileSegmentsSwitch() throws Exception {
+        f = new PvMoveFixture(root);
+        byte[] data = new byte[(int) MIB];
+        Arrays.fill(data, (byte) 0x3c);
+        for (String lv : java.util.List.of("a", "b", "c")) {
+            f.linear(lv, "4M", f.pv1);
+            for (int i = 0; i < 4; i++) {
+                f.device(lv).write(i * MIB, ByteBuffer.wrap(data), false).get(10, TimeUnit.SECONDS);
+            }
+        }
+        MoveProgress p = f.moves.start(PvMoveFixture.request(false, 8 * MIB, f.pv1, f.pv2));
+        assertThat(p.segments()).as("one segment per LV").hasSize(3);
+        long reads = 0;
+        long last = 0;
+        while (true) {
+            MoveProgress now = f.moves.moves().stream().filter(m -> m.name().equals(p.name())).findFirst()
+                    .orElse(null);
+            if (now == null || now.state().terminal()) {
+                break;
+            }
+            reads++;
+            assertThat(now.copiedBytes()).as("status read %d (%s)", reads, now.segments())
+                    .isGreaterThanOrEqualTo(last);
+            assertThat(now.totalBytes()).isEqualTo(12 * MIB);
+            last = now.copiedBytes();
+        }
+        assertThat(f.await(p)).isEqualTo(JobState.COMPLETED);
+        assertThat(reads).as("status reads while the move ran").isGreaterThan(100);
+    }
+
     private Exposition scrape() {
         return Exposition.parse(registry.scrape());
     }
