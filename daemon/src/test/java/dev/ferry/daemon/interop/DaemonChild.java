@@ -2,9 +2,11 @@ package dev.ferry.daemon.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.daemon.testing.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.daemon.Main;
+import dev.ferry.daemon.testing.ChildJvm;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,12 +24,6 @@ import picocli.CommandLine;
  */
 final class DaemonChild {
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(60);
-    /**
-     * JVM options for a fast start (these tests restart the daemon often): C1 only, serial GC, and Netty's
-     * sampling leak detector (the paranoid one runs in the other interop tests).
-     */
-    private static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-Dio.netty.leakDetection.level=simple");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ServeProcess process;
@@ -54,7 +50,7 @@ final class DaemonChild {
      */
     static DaemonChild start(ServeProcesses owner, Path dataDir, Path logDir, String... jvmOptions) {
         int port = ServeProcess.freePort();
-        List<String> options = new ArrayList<>(FAST_START);
+        List<String> options = new ArrayList<>(ChildJvm.FAST_START);   // these tests restart the daemon often
         options.addAll(List.of(jvmOptions));
         ServeProcess p = owner.own(ServeProcess.launch(logDir, port, "", options, List.of("daemon",
                 "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:" + port,
