@@ -252,7 +252,7 @@ final class PvMoveJob implements Runnable {
                 List<Integer> disabled = indices(segs, MoveState.DISABLED);
                 List<Integer> next = atomic || disabled.isEmpty() ? List.of() : disabled.subList(0, 1);
                 devices.zeroLogs(current(v -> v), next);
-                commit(l -> withStates(withStates(l, running, MoveState.COMPLETED), next, MoveState.RUNNING), false);
+                switchSegments(running, next);
             }
         }
     }
@@ -265,12 +265,31 @@ final class PvMoveJob implements Runnable {
 
     /** Holds the copying segments {@code running} after their destination failed ({@code failed} says how). */
     private void holdAfter(List<Integer> running, String failed) {
+        heldBy(running, failed);
+        commit(l -> withStates(l, running, MoveState.HELD), true);
+    }
+
+    /**
+     * The commit switching segments {@code running} to their destinations (and starting {@code next}); if it could
+     * not reach a destination, the segments are held on the source instead ({@link SegmentSwitch}).
+     */
+    private void switchSegments(List<Integer> running, List<Integer> next) {
+        SegmentSwitch.Result r = SegmentSwitch.commit(service, devices, vgName, name, running, next,
+                this::requireRunning);
+        if (r.missedDestination() != null) {
+            heldBy(running, "pvmove " + name + ": the commit switching segment(s) " + running + " to the destination "
+                    + "could not write the metadata of " + r.missedDestination() + " (lost); the switch was undone");
+        }
+        committed(r.vg());
+    }
+
+    /** Records why the move is held ({@code failed}) and how far segments {@code running} had copied. */
+    private void heldBy(List<Integer> running, String failed) {
         errorCode = ErrorCode.MIGRATE_FAIL.name();
         errorMessage = failed + "; the move is held: data stays on the source, which serves it; `pvmove` continues "
                 + "it (copying only what is not copied yet or was written since), `pvmove --abort` backs out";
         LOG.warn("{}", errorMessage);
         running.forEach(i -> copies.sawCopied(i, copiedFraction(i)));   // what the copier wrote before it failed
-        commit(l -> withStates(l, running, MoveState.HELD), true);
     }
 
     /**
@@ -329,10 +348,15 @@ final class PvMoveJob implements Runnable {
                 act.reload(committed, committed.requireLv(name));
             }
         });
+        committed(vg);
+    }
+
+    /** Takes the layout of the pvmove LV from {@code vg}, just committed; tracks the new mirrors' copies. */
+    private void committed(VolumeGroup vg) {
         layout = vg.requireLv(name);
         lastVg = vg;
         for (int i : indices(layout.segments(), MoveState.RUNNING)) {
-            copies.track(act.mirrorSegment(vgName, name, i));
+            copies.track(service.activator().mirrorSegment(vgName, name, i));
         }
     }
 
