@@ -3,7 +3,6 @@ package dev.ferry.daemon.pvmove;
 import static dev.ferry.daemon.pvmove.MoveDevices.indices;
 import static dev.ferry.daemon.pvmove.MoveDevices.withStates;
 
-import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.activation.SegmentRecovery;
 import dev.ferry.daemon.jobs.CopyMeter;
 import dev.ferry.daemon.jobs.JobTimer;
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drives one pvmove LV to its end: segments go DISABLED -> RUNNING (log slice zeroed, committed, pvmove device
- * reloaded with a mirror) -> COMPLETED (committed, reloaded as linear on the destination), one at a time, or all
+ * reloaded with a mirror) -> COMPLETED (committed, reloaded as linear on the destination; a switching commit that
+ * missed a destination is undone and the segments held, see {@link MoveCommits}), one at a time, or all
  * together with {@code atomic}; then the LVs are switched to the destination and the pvmove LVs removed. A destination
  * that fails (its mirror leg dies; the source and the region log do not) holds the copying segments: RUNNING ->
  * HELD, committed and reloaded under a flushing suspend with the destination leg offline, so the source serves and
@@ -58,6 +58,7 @@ final class PvMoveJob implements Runnable {
     private volatile VolumeGroup lastVg;
     private final CopyRecord copies = new CopyRecord();
     private final SegmentVerifier verifier;
+    private final MoveCommits commits;
 
     PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, LongSupplier nanoClock,
             long startedNanos) {
@@ -72,6 +73,7 @@ final class PvMoveJob implements Runnable {
         this.meter = new CopyMeter(nanoClock);
         this.timer = new JobTimer(nanoClock, startedNanos);
         this.verifier = new SegmentVerifier(service.activator(), vgName, name);
+        this.commits = new MoveCommits(service, devices, vgName, name, this::requireRunning);
         this.movedLvs = vg.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
                 .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
     }
@@ -271,11 +273,10 @@ final class PvMoveJob implements Runnable {
 
     /**
      * The commit switching segments {@code running} to their destinations (and starting {@code next}); if it could
-     * not reach a destination, the segments are held on the source instead ({@link SegmentSwitch}).
+     * not reach a destination, the segments are held on the source instead ({@link MoveCommits}).
      */
     private void switchSegments(List<Integer> running, List<Integer> next) {
-        SegmentSwitch.Result r = SegmentSwitch.commit(service, devices, vgName, name, running, next,
-                this::requireRunning);
+        MoveCommits.Switch r = commits.switchSegments(running, next);
         if (r.missedDestination() != null) {
             heldBy(running, "pvmove " + name + ": the commit switching segment(s) " + running + " to the destination "
                     + "could not write the metadata of " + r.missedDestination() + " (lost); the switch was undone");
@@ -332,23 +333,9 @@ final class PvMoveJob implements Runnable {
         return service.activator().recovery(vgName, name, i);
     }
 
-    /**
-     * Commits a change of the pvmove LV and reloads its device, under a flushing suspend if {@code quiesce} (a
-     * mirror kept over its region log: see {@link Activator#reloadQuiesced}); tracks the new mirrors' copies.
-     */
+    /** Commits a change of the pvmove LV and reloads its device ({@link MoveCommits#commit}). */
     private void commit(UnaryOperator<LogicalVolume> change, boolean quiesce) {
-        Activator act = service.activator();
-        VolumeGroup vg = service.change(vgName, v -> {
-            requireRunning();
-            return v.withLvChanged(name, change);
-        }, committed -> {
-            if (quiesce) {
-                act.reloadQuiesced(committed, committed.requireLv(name));
-            } else {
-                act.reload(committed, committed.requireLv(name));
-            }
-        });
-        committed(vg);
+        committed(commits.commit(change, quiesce));
     }
 
     /** Takes the layout of the pvmove LV from {@code vg}, just committed; tracks the new mirrors' copies. */
