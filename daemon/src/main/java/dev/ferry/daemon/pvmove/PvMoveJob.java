@@ -3,7 +3,6 @@ package dev.ferry.daemon.pvmove;
 import static dev.ferry.daemon.pvmove.MoveDevices.indices;
 import static dev.ferry.daemon.pvmove.MoveDevices.withStates;
 
-import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.activation.SegmentRecovery;
 import dev.ferry.daemon.jobs.CopyMeter;
 import dev.ferry.daemon.jobs.JobTimer;
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drives one pvmove LV to its end: segments go DISABLED -> RUNNING (log slice zeroed, committed, pvmove device
- * reloaded with a mirror) -> COMPLETED (committed, reloaded as linear on the destination), one at a time, or all
+ * reloaded with a mirror) -> COMPLETED (committed, reloaded as linear on the destination; a switching commit that
+ * missed a destination is undone and the segments held, see {@link MoveCommits}), one at a time, or all
  * together with {@code atomic}; then the LVs are switched to the destination and the pvmove LVs removed. A destination
  * that fails (its mirror leg dies; the source and the region log do not) holds the copying segments: RUNNING ->
  * HELD, committed and reloaded under a flushing suspend with the destination leg offline, so the source serves and
@@ -58,6 +58,7 @@ final class PvMoveJob implements Runnable {
     private volatile VolumeGroup lastVg;
     private final CopyRecord copies = new CopyRecord();
     private final SegmentVerifier verifier;
+    private final MoveCommits commits;
 
     PvMoveJob(long id, VolumeService service, VolumeGroup vg, LogicalVolume pvmove, LongSupplier nanoClock,
             long startedNanos) {
@@ -72,6 +73,7 @@ final class PvMoveJob implements Runnable {
         this.meter = new CopyMeter(nanoClock);
         this.timer = new JobTimer(nanoClock, startedNanos);
         this.verifier = new SegmentVerifier(service.activator(), vgName, name);
+        this.commits = new MoveCommits(service, devices, vgName, name, this::requireRunning);
         this.movedLvs = vg.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
                 .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
     }
@@ -252,7 +254,7 @@ final class PvMoveJob implements Runnable {
                 List<Integer> disabled = indices(segs, MoveState.DISABLED);
                 List<Integer> next = atomic || disabled.isEmpty() ? List.of() : disabled.subList(0, 1);
                 devices.zeroLogs(current(v -> v), next);
-                commit(l -> withStates(withStates(l, running, MoveState.COMPLETED), next, MoveState.RUNNING), false);
+                switchSegments(running, next);
             }
         }
     }
@@ -265,12 +267,30 @@ final class PvMoveJob implements Runnable {
 
     /** Holds the copying segments {@code running} after their destination failed ({@code failed} says how). */
     private void holdAfter(List<Integer> running, String failed) {
+        heldBy(running, failed);
+        commit(l -> withStates(l, running, MoveState.HELD), true);
+    }
+
+    /**
+     * The commit switching segments {@code running} to their destinations (and starting {@code next}); if it could
+     * not reach a destination, the segments are held on the source instead ({@link MoveCommits}).
+     */
+    private void switchSegments(List<Integer> running, List<Integer> next) {
+        MoveCommits.Switch r = commits.switchSegments(running, next);
+        if (r.missedDestination() != null) {
+            heldBy(running, "pvmove " + name + ": the commit switching segment(s) " + running + " to the destination "
+                    + "could not write the metadata of " + r.missedDestination() + " (lost); the switch was undone");
+        }
+        committed(r.vg());
+    }
+
+    /** Records why the move is held ({@code failed}) and how far segments {@code running} had copied. */
+    private void heldBy(List<Integer> running, String failed) {
         errorCode = ErrorCode.MIGRATE_FAIL.name();
         errorMessage = failed + "; the move is held: data stays on the source, which serves it; `pvmove` continues "
                 + "it (copying only what is not copied yet or was written since), `pvmove --abort` backs out";
         LOG.warn("{}", errorMessage);
         running.forEach(i -> copies.sawCopied(i, copiedFraction(i)));   // what the copier wrote before it failed
-        commit(l -> withStates(l, running, MoveState.HELD), true);
     }
 
     /**
@@ -313,26 +333,17 @@ final class PvMoveJob implements Runnable {
         return service.activator().recovery(vgName, name, i);
     }
 
-    /**
-     * Commits a change of the pvmove LV and reloads its device, under a flushing suspend if {@code quiesce} (a
-     * mirror kept over its region log: see {@link Activator#reloadQuiesced}); tracks the new mirrors' copies.
-     */
+    /** Commits a change of the pvmove LV and reloads its device ({@link MoveCommits#commit}). */
     private void commit(UnaryOperator<LogicalVolume> change, boolean quiesce) {
-        Activator act = service.activator();
-        VolumeGroup vg = service.change(vgName, v -> {
-            requireRunning();
-            return v.withLvChanged(name, change);
-        }, committed -> {
-            if (quiesce) {
-                act.reloadQuiesced(committed, committed.requireLv(name));
-            } else {
-                act.reload(committed, committed.requireLv(name));
-            }
-        });
+        committed(commits.commit(change, quiesce));
+    }
+
+    /** Takes the layout of the pvmove LV from {@code vg}, just committed; tracks the new mirrors' copies. */
+    private void committed(VolumeGroup vg) {
         layout = vg.requireLv(name);
         lastVg = vg;
         for (int i : indices(layout.segments(), MoveState.RUNNING)) {
-            copies.track(act.mirrorSegment(vgName, name, i));
+            copies.track(service.activator().mirrorSegment(vgName, name, i));
         }
     }
 

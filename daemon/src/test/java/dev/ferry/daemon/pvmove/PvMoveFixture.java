@@ -2,6 +2,7 @@ package dev.ferry.daemon.pvmove;
 
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.export.ExportDirectory;
+import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.model.Area;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
@@ -32,14 +33,22 @@ final class PvMoveFixture implements AutoCloseable {
     VolumeService volumes;
     PvMoveService moves;
     PvWrapper wrapper = PvWrapper.NONE;
+    /** How PV metadata is opened (at each {@link #open}). */
+    DeviceOpener opener;
 
     PvMoveFixture(Path root) throws Exception {
         this(root, PvWrapper.NONE);
     }
 
     PvMoveFixture(Path root, PvWrapper wrapper) throws Exception {
+        this(root, wrapper, DeviceOpener.files());
+    }
+
+    /** As above, with PV metadata opened by {@code opener} (fault injection in metadata writes). */
+    PvMoveFixture(Path root, PvWrapper wrapper, DeviceOpener opener) throws Exception {
         this.root = root;
         this.wrapper = wrapper;
+        this.opener = opener;
         pv1 = root.resolve("pv1").toString();
         pv2 = root.resolve("pv2").toString();
         pv3 = root.resolve("pv3").toString();
@@ -53,7 +62,7 @@ final class PvMoveFixture implements AutoCloseable {
     /** Opens the stack over the data directory and resumes moves found in the metadata. */
     void open() throws Exception {
         volumes = VolumeService.open(root.resolve("data"), exports, FerryServices::blockDeviceExport,
-                Duration.ofSeconds(10), wrapper);
+                Duration.ofSeconds(10), wrapper, opener);
         moves = new PvMoveService(volumes, System::nanoTime);
         moves.resumeAll();
     }

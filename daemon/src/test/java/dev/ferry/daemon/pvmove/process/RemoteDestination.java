@@ -23,7 +23,7 @@ import java.util.List;
  * The faults a move to that remote PV meets: the server killed with SIGKILL, the link between the hosts cut with TCP
  * resets, the server answering every write with EIO, each undone by {@link #repair}; and, through {@link #net()}, a
  * silent partition, a flap or a slow link, and through {@link #serveWithWriteDelay} a server slow to write (nbdkit's
- * delay filter).
+ * delay filter; a server slow to read from its start, see {@link #open(Path, ChildProcesses, long, String, Duration)}).
  */
 final class RemoteDestination implements AutoCloseable {
 
@@ -53,11 +53,13 @@ final class RemoteDestination implements AutoCloseable {
     private final String local;
     private final FerryDaemon daemon;
     private NetProcess nbdkit;
+    private final Duration readDelay;
     private Duration writeDelay = Duration.ZERO;
 
-    private RemoteDestination(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link)
-            throws IOException {
+    private RemoteDestination(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link,
+            Duration readDelay) throws IOException {
         this.dir = dir;
+        this.readDelay = readDelay;
         net = NetworkNamespaces.create("a", "b");
         a = net.host("a");
         b = net.host("b");
@@ -91,16 +93,25 @@ final class RemoteDestination implements AutoCloseable {
      */
     static RemoteDestination open(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link)
             throws IOException {
+        return open(dir, daemons, diskBytes, link, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #open(Path, ChildProcesses, long, String)}, the server answering every read {@code readDelay} late
+     * (nbdkit's delay filter; {@link Duration#ZERO}: at once) from its start.
+     */
+    static RemoteDestination open(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link,
+            Duration readDelay) throws IOException {
         NetworkNamespaces.requireUsable();
         ExternalTool.assumeInstalled("nbdkit", "nbdkit");
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
-        return new RemoteDestination(dir, daemons, diskBytes, link);
+        return new RemoteDestination(dir, daemons, diskBytes, link, readDelay);
     }
 
     private void startServer() {
         List<String> cmd = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p",
                 Integer.toString(PORT), "--filter=error"));
-        if (!writeDelay.isZero()) {
+        if (!writeDelay.isZero() || !readDelay.isZero()) {
             cmd.add("--filter=delay");
         }
         cmd.addAll(List.of("file", disk.toString(), "error=EIO"));
@@ -109,6 +120,9 @@ final class RemoteDestination implements AutoCloseable {
         }
         if (!writeDelay.isZero()) {
             cmd.add("wdelay=" + writeDelay.toMillis() + "ms");   // writes, zeroing and trims
+        }
+        if (!readDelay.isZero()) {
+            cmd.add("rdelay=" + readDelay.toMillis() + "ms");
         }
         nbdkit = b.start(dir.resolve("nbdkit-" + System.nanoTime() + ".log"), cmd.toArray(String[]::new));
         Poll.until(TIMEOUT, "nbdkit on " + b, () -> a.run(TIMEOUT, "nbdinfo", "--size", plain).exitCode() == 0);
