@@ -11,8 +11,11 @@
 # In each round the order of the two sides alternates. Before the rounds, each LV takes two untimed write runs of the
 # same length, alternating (after the fill alone, perf showed the C2 compiler threads taking a third of the daemon's
 # CPU during the first timed mirror write on a loaded 2-core machine: the mirror's write path has more code to compile
-# than the linear one), and every timed write run starts with the page cache written back (`sync`, untimed), so no run
-# pays for the dirty pages of the fill or of the run before it; a run's own writeback still counts.
+# than the linear one), and every timed run, reads too, starts with the page cache written back (`sync`, untimed), so
+# no run pays for the dirty pages of the fill or of the run before it; a write run's own writeback still counts. (Reads
+# once started without it: each round's first read follows a write run, and paid for that write's writeback, twice as
+# large after the mirror's; the read ratio then followed the order of the round, 0.92-0.95x with the mirror's read
+# first and 0.94-1.11x with the linear one's.)
 # The resync is timed through the control API (polled every 20 ms), so JVM start-up of the CLI is not timed.
 #
 # Usage: scripts/bench-mirror.sh [-s LV_SIZE_MIB] [-t SECONDS] [-r ROUNDS] [-d WORK_DIR] [-k]
@@ -50,13 +53,13 @@ daemon_work ferry-bench-mirror
 
 # Prints the MiB/s of one fio run against export VG/LV and the daemon's CPU seconds per GiB moved in it. Reads
 # ramp up for 1 s first (untimed, not counted); writes do not (the warm-up runs warmed their path), so their CPU time
-# is exactly that of the bytes counted (reads print nan for it). A write starts after a sync.
+# is exactly that of the bytes counted (reads print nan for it). Every run starts after a sync.
 fio_mibps() { # LV RW
     local out="$work/fio-$1-$2.json" ramp=1 ticks
     if [[ "$2" == write ]]; then
         ramp=0
-        sync
     fi
+    sync
     ticks="$(daemon_cpu_ticks)"
     fio --name=bench --ioengine=nbd --uri="nbd://127.0.0.1:$port/bench/$1" --rw="$2" --bs=1M --iodepth=8 \
         --size="${lv_mib}m" --time_based --runtime="$runtime" --ramp_time="$ramp" --output-format=json >"$out" \
