@@ -6,22 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.pvmove.process.RemoteDestination.Fault;
 import dev.ferry.daemon.testing.AckedBlockWriter;
 import dev.ferry.daemon.testing.ChildProcesses;
-import dev.ferry.daemon.testing.ExternalTool;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.NbdfuseMount;
 import dev.ferry.daemon.testing.Poll;
+import dev.ferry.daemon.testing.SyncedFiles;
 import dev.ferry.mapper.testing.Seeds;
 import dev.ferry.nbd.client.NbdClient;
 import io.netty.buffer.ByteBuf;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -148,24 +143,23 @@ class PvmoveHeldResumeProcessTest {
         MoveApi api = new MoveApi(daemon);
         long size = 32 * MIB;
         daemon.cliOk("lvcreate", "-n", "fs", "-L", size / MIB + "M", "vg", hosts.local());
-        Map<Path, byte[]> files = new LinkedHashMap<>();
-        SplittableRandom random = new SplittableRandom(Seeds.fresh());
+        SyncedFiles files = new SyncedFiles(Seeds.fresh());
         try (NbdfuseMount fs = NbdfuseMount.mount(dir, "fs", daemon.nbdUri("vg/fs"), size, true)) {
             // 12 MiB of data copied at 1 MiB/s: the copy skips the file system's holes, so with only a few MiB of data
             // it sometimes copied the last of them before the kill landed, and the move then met the dead destination
             // only in its switching commit (a race of its own, see the notes) instead of in a copy write
             for (int i = 0; i < 6; i++) {
-                writeFiles(fs.mountPoint().resolve("before-" + i), random, files);
+                files.write(fs.mountPoint(), "before-" + i, 8, 256 * 1024);
             }
             long id = api.start(hosts.local(), List.of(hosts.remote()), false, "1M").path("id").asLong();
-            writeFiles(fs.mountPoint().resolve("during"), random, files);
+            files.write(fs.mountPoint(), "during", 8, 256 * 1024);
             Poll.until(TIMEOUT, "half of the copy", () -> api.move(id).path("percent").asDouble() >= 50);
             assertThat(api.move(id).path("percent").asDouble()).as("the kill lands before the copy ends")
                     .isLessThan(100);
             hosts.inject(Fault.KILL9);
             api.awaitState(id, "HELD", TIMEOUT);
-            writeFiles(fs.mountPoint().resolve("held"), random, files);
-            assertFiles(files);
+            files.write(fs.mountPoint(), "held", 8, 256 * 1024);
+            files.assertUnder(fs.mountPoint());
             fs.unmountAndCheck();
         }
         hosts.repair(Fault.KILL9);
@@ -175,29 +169,8 @@ class PvmoveHeldResumeProcessTest {
         assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
         assertThat(api.devices("vg/fs")).containsExactly(hosts.remote());
         try (NbdfuseMount fs = NbdfuseMount.mount(dir, "fs-again", daemon.nbdUri("vg/fs"), size, false)) {
-            Map<Path, byte[]> moved = new LinkedHashMap<>();
-            files.forEach((p, data) -> moved.put(fs.mountPoint().resolve(dir.resolve("fs-mnt").relativize(p)), data));
-            assertFiles(moved);
+            files.assertUnder(fs.mountPoint());
             fs.unmountAndCheck();
-        }
-    }
-
-    /** Writes 8 files of 256 KiB of random bytes into {@code sub} and syncs them; records their contents. */
-    private static void writeFiles(Path sub, SplittableRandom random, Map<Path, byte[]> files) throws IOException {
-        Files.createDirectories(sub);
-        for (int i = 0; i < 8; i++) {
-            byte[] data = new byte[256 * 1024];
-            random.nextBytes(data);
-            Path f = sub.resolve("f" + i);
-            Files.write(f, data);
-            files.put(f, data);
-        }
-        ExternalTool.run(TIMEOUT, "sync", "-f", sub.toString()).assertSuccess();
-    }
-
-    private static void assertFiles(Map<Path, byte[]> files) throws IOException {
-        for (Map.Entry<Path, byte[]> f : files.entrySet()) {
-            assertThat(Files.readAllBytes(f.getKey())).as("contents of %s", f.getKey()).isEqualTo(f.getValue());
         }
     }
 
