@@ -28,16 +28,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves one mapper {@link BlockDevice} as an NBD {@link Export}.
  *
- * <p>A long read of a range that lies in one file, holds no holes and is all in the page cache is lent to the reply as
- * those pages mapped into memory, which the socket copies from directly ({@link CachedSpanReads}). Other reads fill a
- * pooled direct buffer. What the page cache holds of a range in one file is read on the caller's
- * thread without waiting for I/O ({@code preadv2} with {@code RWF_NOWAIT} through the device's {@link FileSpan}), so
- * a cached read needs no hand-off to another thread; the rest is read by the device on its I/O threads. Long reads are
- * split at ranges that read as zeroes ({@link HoleChunks}), sent as holes once structured replies are on. Every
- * connection shares the one device, so a flush on any connection covers writes completed on all of
- * them and the export advertises CAN_MULTI_CONN. A device that is a {@link MetaContextSource} (an LV with dirty
- * bitmaps) offers its meta contexts. Device failures become NBD errors via
- * {@link NbdErrors}.
+ * <p>A long read (from {@link HoleChunks#MIN_PROBED_LENGTH}, 256 KiB, on) is read by the device on its I/O threads into
+ * a pooled direct buffer, so the connection's event loop only sends it: the copy out of the page cache and the copy
+ * into the socket run on two threads, as nbdkit's workers do, instead of one after the other on the event loop. A
+ * short read of a range that lies in one file is read from what the page cache holds on the caller's thread without
+ * waiting for I/O ({@code preadv2} with {@code RWF_NOWAIT} through the device's {@link FileSpan}:
+ * {@link CachedSpanReads}), so a cached 4 KiB read needs no hand-off to another thread; the rest is read by the device
+ * on its I/O threads. Long reads are split at ranges that read as zeroes ({@link HoleChunks}), sent as holes once
+ * structured replies are on. Every connection shares the one device, so a flush on any connection covers writes
+ * completed on all of them and the export advertises CAN_MULTI_CONN. A device that is a {@link MetaContextSource} (an
+ * LV with dirty bitmaps) offers its meta contexts. Device failures become NBD errors via {@link NbdErrors}.
  */
 public final class BlockDeviceExport implements Export {
 
@@ -114,11 +114,15 @@ public final class BlockDeviceExport implements Export {
         }
         ByteBuf buffer;
         try {
-            CachedSpanReads.Outcome cached = CachedSpanReads.read(device, offset, length, allocator);
-            if (cached.answer() != null) {
-                return CompletableFuture.completedFuture(cached.answer());
+            if (length >= HoleChunks.MIN_PROBED_LENGTH) {
+                buffer = allocator.directBuffer(length, length);
+            } else {
+                CachedSpanReads.Outcome cached = CachedSpanReads.read(device, offset, length, allocator);
+                if (cached.answer() != null) {
+                    return CompletableFuture.completedFuture(cached.answer());
+                }
+                buffer = cached.partial();
             }
-            buffer = cached.partial();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(NbdErrors.translate(e));
         }

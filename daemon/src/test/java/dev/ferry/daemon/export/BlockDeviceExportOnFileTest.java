@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The adapter over a real sparse file: cached reads on the calling thread, the rest through the device's I/O threads,
- * long reads split at the file's holes, block status from SEEK_DATA.
+ * The adapter over a real sparse file: cached short reads on the calling thread, long reads and the rest through the
+ * device's I/O threads, long reads split at the file's holes, block status from SEEK_DATA.
  */
 class BlockDeviceExportOnFileTest {
 
@@ -91,56 +91,29 @@ class BlockDeviceExportOnFileTest {
     }
 
     @Test
-    void aLongCachedReadWithoutHolesLendsMappedPagesThatHoldTheDeviceUntilGivenBack() throws Exception {
-        FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("m.img"), 4 << 20, false, pool);
-        BlockDeviceExport export = new BlockDeviceExport("m", "", device, false);
-        byte[] bytes = new byte[1 << 20];
-        new java.util.Random(7).nextBytes(bytes);
-        export.write(1 << 20, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), false).join();
-
-        CompletableFuture<ReadResult> read = export.read(1 << 20, bytes.length);
-        assertThat(read).as("answered on the calling thread").isDone();
-        ReadResult lent = read.join();
-        assertThat(lent.chunks()).singleElement().isInstanceOf(ReadResult.Borrowed.class);
-        java.nio.ByteBuffer pages = ((ReadResult.Borrowed) lent.chunks().get(0)).bytes();
-        byte[] seen = new byte[pages.remaining()];
-        pages.get(seen);
-        assertThat(seen).isEqualTo(bytes);
-
-        CompletableFuture<Void> closed = device.closeAsync();
-        assertThat(closed).as("the lent pages pin the device").isNotDone();
-        lent.release();
-        closed.get(10, TimeUnit.SECONDS);
-    }
-
-    @Test
-    void readsLongerThanTheLendingBoundFillABuffer() throws Exception {
-        int length = CachedSpanReads.MAX_LENT + 4096;
-        try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("l.img"), 8 << 20, false, pool)) {
+    void longReadsCachedOrNotAreReadByTheDevicesIoThreadsSoTheCallingThreadOnlySendsThem() throws Exception {
+        try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("l.img"), 4 << 20, false, pool)) {
             BlockDeviceExport export = new BlockDeviceExport("l", "", device, false);
-            byte[] bytes = new byte[length];
+            byte[] bytes = new byte[HoleChunks.MIN_PROBED_LENGTH * 4];
             new java.util.Random(9).nextBytes(bytes);
             export.write(0, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), false).join();
-
-            ReadResult read = export.read(0, length).get(10, TimeUnit.SECONDS);
-            assertThat(dataOf(read, length)).isEqualTo(bytes);
-            read.release();
-        }
-    }
-
-    @Test
-    void longReadsThatAreNotAllCachedAreReadIntoABuffer() throws Exception {
-        try (FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("u.img"), 4 << 20, false, pool)) {
-            BlockDeviceExport export = new BlockDeviceExport("u", "", device, false);
-            byte[] bytes = new byte[1 << 20];
-            new java.util.Random(8).nextBytes(bytes);
-            export.write(0, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), false).join();
             device.flush().join();
-            device.advise(0, 0, Advice.DONTNEED).join();
 
-            ReadResult read = export.read(0, bytes.length).get(10, TimeUnit.SECONDS);
-            assertThat(dataOf(read, bytes.length)).isEqualTo(bytes);
-            read.release();
+            for (boolean cached : new boolean[] {true, false}) {
+                if (!cached) {
+                    device.advise(0, 0, Advice.DONTNEED).join();
+                }
+                CountDownLatch release = new CountDownLatch(1);
+                for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
+                    pool.execute(() -> awaitQuietly(release)); // every I/O thread busy
+                }
+                CompletableFuture<ReadResult> read = export.read(0, bytes.length);
+                assertThat(read).as("cached %s: waits for an I/O thread", cached).isNotDone();
+                release.countDown();
+                ReadResult result = read.get(10, TimeUnit.SECONDS);
+                assertThat(dataOf(result, bytes.length)).as("cached %s", cached).isEqualTo(bytes);
+                result.release();
+            }
         }
     }
 

@@ -58,9 +58,8 @@ class ClientTlsInteropTest {
     }
 
     /**
-     * Long requests under TLS are byte-exact: an 8 MiB WRITE, then READs from 1 MiB to 6 MiB at unaligned offsets;
-     * those up to 4 MiB of cached pages are lent by the export and copied at once for the TLS handler, longer ones
-     * fill a buffer. The child runs Netty's paranoid leak detector, and its log must show no leak and no error.
+     * Long requests under TLS are byte-exact: an 8 MiB WRITE, then READs from 1 MiB to 6 MiB at unaligned offsets,
+     * each read by the device's I/O threads into a buffer the TLS handler encrypts. The child runs Netty's paranoid leak detector, and its log must show no leak and no error.
      */
     @Test
     void longReadsAndWritesUnderTlsAreByteExactAndLeakFree() throws Exception {

@@ -1,7 +1,6 @@
 package dev.ferry.mapper.block;
 
 import dev.ferry.mapper.nativeio.Advice;
-import dev.ferry.mapper.nativeio.MappedBytes;
 import dev.ferry.mapper.nativeio.NativeIo;
 import dev.ferry.mapper.nativeio.NativeIoException;
 import dev.ferry.mapper.nativeio.OwnedFd;
@@ -295,18 +294,12 @@ public final class FileBlockDevice implements BlockDevice {
     }
 
     /**
-     * What the page cache holds of the file, read without waiting ({@code preadv2} with {@code RWF_NOWAIT}) or mapped
-     * ({@link MappedBytes}); spans stay within the file's length, so a mapping never reaches past its end.
+     * What the page cache holds of the file, read without waiting ({@code preadv2} with {@code RWF_NOWAIT}).
      */
     private final class PageCacheReads implements FileSpan.CachedReads {
         @Override
         public int read(long position, ByteBuffer dst) throws IOException {
             return io.readCached(fd, dst, position);
-        }
-
-        @Override
-        public Optional<MappedBytes> map(long position, int length) throws IOException {
-            return MappedBytes.mapResident(channel, position, length);
         }
     }
 

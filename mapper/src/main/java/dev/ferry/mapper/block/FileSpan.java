@@ -1,12 +1,10 @@
 package dev.ferry.mapper.block;
 
-import dev.ferry.mapper.nativeio.MappedBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A device range that lies contiguously in a file, for reads that need not go through the device; holding it pins the
@@ -44,14 +42,6 @@ public record FileSpan(FileChannel channel, long position, long length, Runnable
          */
         int read(long position, ByteBuffer dst) throws IOException;
 
-        /**
-         * Maps {@code [position, position + length)} of the file read-only when the page cache holds all of it; empty
-         * when it does not, or when this file cannot be mapped (the default).
-         */
-        default Optional<MappedBytes> map(long position, int length) throws IOException {
-            return Optional.empty();
-        }
-
         /** For files whose cache cannot be asked: nothing is read this way. */
         CachedReads NONE = (position, dst) -> 0;
     }
@@ -81,17 +71,6 @@ public record FileSpan(FileChannel channel, long position, long length, Runnable
                     + " in a span of " + length);
         }
         return cache.read(position + from, dst);
-    }
-
-    /**
-     * The whole span mapped into memory when the page cache holds all of it (see {@link MappedBytes}), else empty.
-     * The mapping shows the file's current bytes: keep this span open (its pin) until done with them.
-     */
-    public Optional<MappedBytes> mapCached() throws IOException {
-        if (length > Integer.MAX_VALUE) {
-            return Optional.empty();
-        }
-        return cache.map(position, (int) length);
     }
 
     /**

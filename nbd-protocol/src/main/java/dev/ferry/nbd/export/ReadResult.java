@@ -1,7 +1,6 @@
 package dev.ferry.nbd.export;
 
 import io.netty.buffer.ByteBuf;
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -11,7 +10,7 @@ import java.util.List;
 public record ReadResult(List<Chunk> chunks) {
 
     /** A piece of a read answer. */
-    public sealed interface Chunk permits Data, Borrowed, Hole {
+    public sealed interface Chunk permits Data, Hole {
         /** Absolute export offset of the first byte. */
         long offset();
 
@@ -32,28 +31,6 @@ public record ReadResult(List<Chunk> chunks) {
         @Override
         public void release() {
             buffer.release();
-        }
-    }
-
-    /**
-     * Bytes the chunk borrows until {@link #release()}, such as a file's cached pages mapped into memory: the server
-     * has the kernel copy them straight into the socket, or copies them first when it must send them later than soon
-     * (see the server's read reply writer). {@code giveBack} runs once, when the server is done with them.
-     */
-    public record Borrowed(long offset, ByteBuffer bytes, Runnable giveBack) implements Chunk {
-        /** Keeps its own view of the bytes (position 0 to their length). */
-        public Borrowed {
-            bytes = bytes.slice();
-        }
-
-        @Override
-        public int length() {
-            return bytes.remaining();
-        }
-
-        @Override
-        public void release() {
-            giveBack.run();
         }
     }
 

@@ -11,38 +11,17 @@ import dev.ferry.nbd.export.ReadResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.epoll.AbstractEpollStreamChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes the reply to a successful READ from its {@link ReadResult} chunks without copying data:
  * a simple reply is the header then every chunk body; structured replies send one OFFSET_DATA chunk
  * per data chunk and one OFFSET_HOLE per hole, or with DF a single OFFSET_DATA with holes as zeroes.
  * Buffers go to the channel as they are, holes as slices of a shared read-only zero buffer.
- *
- * <p>Borrowed bytes go to the socket as a {@link BorrowedRegion}, which the kernel copies from directly; one the
- * socket has not taken entirely {@link #DETACH_AFTER_NANOS} later is detached (what is left is copied and the bytes
- * given back), so a client that reads its replies slowly, or not at all, holds the lender's bytes no longer than
- * that. Where regions cannot go (TLS, which encrypts buffers; io_uring), borrowed bytes are copied into a buffer at
- * once.
  */
 final class ReadReplyWriter {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ReadReplyWriter.class);
-
-    /**
-     * How long a reply may hold borrowed bytes before it copies them: 10 ms, several times what the replies a
-     * connection may have in flight take to leave at loopback speeds, and short next to a suspend's bound.
-     */
-    static final long DETACH_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private static final int ZERO_LENGTH = 1 << 20;
     private static final ByteBuf ZEROES = Unpooled.unreleasableBuffer(
@@ -116,9 +95,6 @@ final class ReadReplyWriter {
         if (chunk instanceof ReadResult.Data d) {
             return ctx.write(d.buffer());
         }
-        if (chunk instanceof ReadResult.Borrowed b) {
-            return writeBorrowed(ctx, b);
-        }
         ReadResult.Hole hole = (ReadResult.Hole) chunk;
         int remaining = hole.length();
         ChannelFuture last = null;
@@ -128,51 +104,5 @@ final class ReadReplyWriter {
             remaining -= n;
         } while (remaining > 0);
         return last;
-    }
-
-    /** Writes borrowed bytes as a region detached if still unsent after a while, or as a copy where none can go. */
-    private static ChannelFuture writeBorrowed(ChannelHandlerContext ctx, ReadResult.Borrowed borrowed) {
-        if (!sendsRegions(ctx)) {
-            ByteBuf copy = ctx.alloc().directBuffer(borrowed.length(), borrowed.length());
-            try {
-                copy.writeBytes(borrowed.bytes());
-            } catch (RuntimeException | InternalError e) {
-                copy.release();
-                throw new IllegalStateException("copying " + borrowed.length() + " borrowed bytes failed", e);
-            } finally {
-                borrowed.release();
-            }
-            return ctx.write(copy);
-        }
-        BorrowedRegion region = new BorrowedRegion(borrowed, ctx.alloc());
-        ChannelFuture written = ctx.write(region);
-        if (!written.isDone()) {
-            ScheduledFuture<?> detach = ctx.executor().schedule(() -> detach(ctx, region), DETACH_AFTER_NANOS,
-                    TimeUnit.NANOSECONDS);
-            written.addListener(done -> detach.cancel(false));
-        }
-        return written;
-    }
-
-    /**
-     * Whether borrowed bytes can leave as a {@link BorrowedRegion}: on epoll and NIO sockets, which write any file
-     * region themselves, and not under TLS, which encrypts buffers, nor on io_uring, which takes only buffers and the
-     * JDK's own file regions.
-     */
-    private static boolean sendsRegions(ChannelHandlerContext ctx) {
-        Channel channel = ctx.channel();
-        return (channel instanceof AbstractEpollStreamChannel || channel instanceof NioSocketChannel)
-                && ctx.pipeline().get(HandshakeHandler.TLS) == null;
-    }
-
-    /** Detaches a region still being sent; a copy that fails closes the connection, the reply being under way. */
-    private static void detach(ChannelHandlerContext ctx, BorrowedRegion region) {
-        try {
-            region.detach();
-        } catch (RuntimeException | InternalError e) {
-            LOG.warn("NBD connection {}: copying a read reply's unsent {} bytes failed; closing it: {}",
-                    ctx.channel().remoteAddress(), region.count() - region.transferred(), e.toString());
-            ctx.close();
-        }
     }
 }

@@ -6,7 +6,6 @@ import dev.ferry.nbd.export.Export;
 import dev.ferry.nbd.export.ExportCapabilities;
 import dev.ferry.nbd.export.ReadResult;
 import io.netty.buffer.ByteBuf;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -84,9 +82,6 @@ public final class MemoryExport implements Export {
     private final AtomicLong unreleasedReadBytes = new AtomicLong();
     private final AtomicLong maxUnreleasedReadBytes = new AtomicLong();
     private final Map<String, List<BlockStatusExtent>> contexts = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private final AtomicInteger lentOut = new AtomicInteger();
-    private final AtomicInteger duplicateGiveBacks = new AtomicInteger();
-    private volatile boolean lendReads;
 
     /** A writable export with every capability. */
     public MemoryExport(String name, long size) {
@@ -171,25 +166,6 @@ public final class MemoryExport implements Export {
     /** Bytes of read buffers handed to the server and not yet released by it. */
     public long unreleasedReadBytes() {
         return unreleasedReadBytes.get();
-    }
-
-    /**
-     * From now on, reads answer data as {@link ReadResult.Borrowed} bytes in memory of the export's own, which it
-     * overwrites with 0xEE once they are given back (so a reply that still used them would show it); when off, as
-     * buffers the server owns.
-     */
-    public void lendReads(boolean on) {
-        lendReads = on;
-    }
-
-    /** Borrowed chunks handed to the server and not yet given back. */
-    public int lentOut() {
-        return lentOut.get();
-    }
-
-    /** Borrowed chunks given back more than once (each should be given back exactly once). */
-    public int duplicateGiveBacks() {
-        return duplicateGiveBacks.get();
     }
 
     /** The most read-buffer bytes ever held by the server at once. */
@@ -365,9 +341,7 @@ public final class MemoryExport implements Export {
                 runEnd = Math.min(end, (runEnd / PAGE + 1) * PAGE);
             }
             int n = (int) (runEnd - pos);
-            if (data && lendReads) {
-                chunks.add(lend(pos, contents(pos, n)));
-            } else if (data) {
+            if (data) {
                 TrackedBuffer buf = new TrackedBuffer(n, unreleasedReadBytes, maxUnreleasedReadBytes);
                 buf.writeBytes(contents(pos, n));
                 chunks.add(new ReadResult.Data(pos, buf));
@@ -377,25 +351,6 @@ public final class MemoryExport implements Export {
             pos = runEnd;
         }
         return new ReadResult(chunks);
-    }
-
-    /** Lends {@code bytes} in a direct buffer of its own, counted in the read-buffer bytes until given back. */
-    private ReadResult.Borrowed lend(long offset, byte[] bytes) {
-        ByteBuffer memory = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-        maxUnreleasedReadBytes.accumulateAndGet(unreleasedReadBytes.addAndGet(bytes.length), Math::max);
-        lentOut.incrementAndGet();
-        AtomicBoolean back = new AtomicBoolean();
-        return new ReadResult.Borrowed(offset, memory, () -> {
-            if (!back.compareAndSet(false, true)) {
-                duplicateGiveBacks.incrementAndGet();
-                return;
-            }
-            for (int i = 0; i < memory.capacity(); i++) {
-                memory.put(i, (byte) 0xEE);
-            }
-            unreleasedReadBytes.addAndGet(-bytes.length);
-            lentOut.decrementAndGet();
-        });
     }
 
     private void store(long offset, byte[] data) {
