@@ -33,11 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  *       the wire passes its deadline, so the move is held (its data on the source, which serves the LV); pvs shows the
  *       PV {@code reconnecting}, then {@code failed} when the window ends, and the PV missing; an abort backs out to
  *       the local PV.</li>
- *   <li>A flap shorter than the window (the same partition, healed once pvs shows {@code reconnecting}): the link
- *       comes back ({@code connected: reconnected 1 time(s)}) and the PV is not lost, but the move is held: the
- *       destination write that was on the wire at the cut timed out, and a timed-out write is not resent (its range
- *       is undefined), so the destination leg failed. A bare {@code pvmove} then continues the move over the
- *       reconnected link to completion.</li>
+ *   <li>Flaps shorter than the window (the same partition, healed once pvs shows {@code reconnecting}) at 10, 50 and
+ *       90 % of the copy of one move (rate 2 MiB/s): each time the link comes back ({@code connected: reconnected N
+ *       time(s)}) and the PV is not lost, but the move is held: the destination write that was on the wire at the cut
+ *       timed out, and a timed-out write is not resent (its range is undefined), so the destination leg failed. A bare
+ *       {@code pvmove -b} continues the move over the reconnected link after the first two, a bare {@code pvmove}
+ *       to completion after the third.</li>
  *   <li>nbdkit killed and started again at once: the link reconnects and resends; the move is held (and then aborted)
  *       exactly when writes the server may have lost make the destination's FLUSH fail, and completes otherwise.</li>
  * </ul>
@@ -126,29 +127,42 @@ class RemoteLinkFaultProcessTest {
     }
 
     @Test
-    void aFlapShorterThanTheWindowReconnectsTheLinkHoldsTheMoveAndABarePvmoveCompletesIt() throws IOException {
+    void flapsShorterThanTheWindowAtTenFiftyAndNinetyPercentEachHoldTheMoveAndABarePvmoveCompletesIt()
+            throws IOException {
         try (NbdClient c = start(Duration.ofSeconds(20))) {
-            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
-            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
-            hosts.net().partitionBoth(hosts.a(), hosts.b(), NetworkNamespaces.Cut.DROP);
-            List<String> seen = healthUntil(h -> h.startsWith("reconnecting: "));
-            hosts.net().heal();
-            seen.addAll(healthUntil(h -> !h.startsWith("reconnecting")));
-            assertThat(seen.get(seen.size() - 1)).as(seen.toString()).startsWith("connected: reconnected 1 time(s)");
+            long id = api.start(local, List.of(remote), false, "2M").path("id").asLong();
+            int[] points = {10, 50, 90};
+            for (int i = 0; i < points.length; i++) {
+                int point = points[i];
+                Poll.until(TIMEOUT, point + " % of the copy", () -> api.percent() >= point);
+                hosts.net().partitionBoth(hosts.a(), hosts.b(), NetworkNamespaces.Cut.DROP);
+                // the daemon's log is the witness of the link going RECONNECTING: pvs cannot be, as it waits for the
+                // VG's metadata lock, which the move's hold keeps while its commit waits for the link
+                int flaps = i + 1;
+                Poll.until(TIMEOUT, "the link to go reconnecting",
+                        () -> count(daemon.log(), "UP -> RECONNECTING") == flaps);
+                hosts.net().heal();
+                List<String> seen = healthUntil(h -> !h.startsWith("reconnecting"));
+                assertThat(seen.get(seen.size() - 1)).as("flap at %d %%: %s", point, seen)
+                        .startsWith("connected: reconnected " + (i + 1) + " time(s)");
 
-            JsonNode held = api.awaitState(id, "HELD", TIMEOUT);
-            assertThat(held.path("error").path("message").asText()).as("the write on the wire at the cut timed out")
-                    .contains("not answered within its deadline (request timeout PT2S", "data stays on the source");
-            assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
-                    .as("the remote PV is not lost").containsPattern(pvPattern() + "\\s+a--");
-
-            long before = api.move(id).path("transferred_bytes").asLong();
-            daemon.cliOk("pvmove", "-i", "1");
-            JsonNode end = api.move(id);
-            assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
-            // the writer writes all over the LV, so every region may be out of sync: at most one copy of it
-            assertThat(end.path("transferred_bytes").asLong() - before).as("bytes the continue copied")
-                    .isPositive().isLessThanOrEqualTo(16 * MIB);
+                JsonNode held = api.awaitState(id, "HELD", TIMEOUT);
+                assertThat(held.path("error").path("message").asText()).as("the write on the wire at the cut timed out")
+                        .contains("not answered within its deadline (request timeout PT2S", "data stays on the source");
+                assertThat(daemon.cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
+                        .as("the remote PV is not lost").containsPattern(pvPattern() + "\\s+a--");
+                long before = held.path("transferred_bytes").asLong();
+                if (i < points.length - 1) {
+                    daemon.cliOk("pvmove", "-b");
+                    continue;
+                }
+                daemon.cliOk("pvmove", "-i", "1");
+                JsonNode end = api.move(id);
+                assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
+                // the writer writes all over the LV, so every region may be out of sync: at most one copy of it
+                assertThat(end.path("transferred_bytes").asLong() - before).as("bytes the last continue copied")
+                        .isPositive().isLessThanOrEqualTo(16 * MIB);
+            }
             assertThat(api.devices("vg/acked")).containsExactly(remote);
             assertThat(writer.stop()).isNull();
             assertThat(writer.worstLatency()).as("no LV write waited past request timeout + window + 1 s")
@@ -207,6 +221,14 @@ class RemoteLinkFaultProcessTest {
             return done.test(h);
         });
         return seen;
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + what.length())) {
+            n++;
+        }
+        return n;
     }
 
     private String pvPattern() {
