@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -113,8 +114,10 @@ public final class BlockDeviceExport implements Export {
             return CompletableFuture.completedFuture(ReadResult.of(offset, Unpooled.EMPTY_BUFFER));
         }
         ByteBuf buffer;
+        Optional<List<Extent>> allocation = Optional.empty();
         try {
             if (length >= HoleChunks.MIN_PROBED_LENGTH) {
+                allocation = CachedSpanReads.allocation(device, offset, length);
                 buffer = allocator.directBuffer(length, length);
             } else {
                 CachedSpanReads.Outcome cached = CachedSpanReads.read(device, offset, length, allocator);
@@ -126,20 +129,21 @@ public final class BlockDeviceExport implements Export {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(NbdErrors.translate(e));
         }
-        return readThroughDevice(offset, buffer);
+        return readThroughDevice(offset, buffer, allocation);
     }
 
     /**
      * Reads the rest of the range, from the buffer's writer index on, through the device (on its I/O threads); a long
-     * read asks for the device's allocation at the same time, to send its holes as such.
+     * read whose allocation is not {@code known} asks the device for it at the same time, to send its holes as such.
      */
-    private CompletableFuture<ReadResult> readThroughDevice(long offset, ByteBuf buffer) {
+    private CompletableFuture<ReadResult> readThroughDevice(long offset, ByteBuf buffer,
+                                                           Optional<List<Extent>> known) {
         int length = buffer.capacity();
         int done = buffer.writerIndex();
         ByteBuffer target = buffer.nioBuffer(done, length - done);
         CompletableFuture<Void> filled = guarded(() -> device.read(offset + done, target));
-        CompletableFuture<List<Extent>> allocation = length < HoleChunks.MIN_PROBED_LENGTH
-                ? CompletableFuture.completedFuture(List.of())
+        CompletableFuture<List<Extent>> allocation = known.isPresent() || length < HoleChunks.MIN_PROBED_LENGTH
+                ? CompletableFuture.completedFuture(known.orElse(List.of()))
                 : guarded(() -> device.allocation(offset, length)).exceptionally(e -> {
                     log.debug("allocation probe of {} bytes at {} failed, sending it as data: {}", length, offset,
                             e.toString());

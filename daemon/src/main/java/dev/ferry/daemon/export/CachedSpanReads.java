@@ -1,20 +1,24 @@
 package dev.ferry.daemon.export;
 
 import dev.ferry.mapper.block.BlockDevice;
+import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.block.FileSpan;
 import dev.ferry.nbd.export.ReadResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Short reads a device answers on the calling thread (the connection's event loop) from what the page cache holds of a
- * range that lies in one file ({@link BlockDevice#fileSpan}), without waiting for I/O, so that a cached 4 KiB read
- * needs no hand-off to another thread. Long reads do not come here: see {@link BlockDeviceExport#read}.
+ * What a read learns on the calling thread (the connection's event loop) from a range that lies in one file
+ * ({@link BlockDevice#fileSpan}), without waiting for I/O: a short read's bytes from what the page cache holds, so
+ * that a cached 4 KiB read needs no hand-off to another thread, and a long read's allocation, so that only its bytes
+ * are left for the device's I/O threads (see {@link BlockDeviceExport#read}).
  */
 final class CachedSpanReads {
 
@@ -50,6 +54,30 @@ final class CachedSpanReads {
                 throw e;
             }
             return all ? new Outcome(ReadResult.of(offset, buffer), null) : new Outcome(null, buffer);
+        }
+    }
+
+    /**
+     * The allocation of {@code [offset, offset + length)} in export offsets, probed through the device's file span on
+     * the calling thread (a few {@code lseek} calls for a regular file); empty when the range does not lie in one file
+     * or the probe fails (the device is then asked on its I/O threads).
+     */
+    static Optional<List<Extent>> allocation(BlockDevice device, long offset, int length) {
+        Optional<FileSpan> found = device.fileSpan(offset, length);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        try (FileSpan span = found.get()) {
+            List<Extent> relative = span.allocation();
+            List<Extent> out = new ArrayList<>(relative.size());
+            for (Extent e : relative) {
+                out.add(new Extent(offset + e.offset(), e.length(), e.allocated(), e.zero()));
+            }
+            return Optional.of(out);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("allocation probe of {} bytes at {} failed, the device is asked: {}", length, offset,
+                    e.toString());
+            return Optional.empty();
         }
     }
 
