@@ -10,7 +10,7 @@ import java.util.UUID;
  * The PVs a VG commit must reach before any other PV takes it: the ones the commit makes authoritative (as the
  * destinations a pvmove switches segments to). The commit writes and syncs them first; if one of them cannot take it
  * (missing, lost, flagged missing, or its write or sync fails) no other PV is written and the commit throws
- * {@link ErrorCode#PV_MISSED_COMMIT}. LVM orders its commits the same way.
+ * {@link ErrorCode#PV_MISSED_COMMIT}.
  */
 public record RequiredPvs(Set<UUID> pvs) {
     /** No PV is required first: the commit writes every PV in the VG's order and goes on without a failing one. */

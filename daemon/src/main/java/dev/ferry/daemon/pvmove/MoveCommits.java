@@ -16,8 +16,8 @@ import java.util.function.UnaryOperator;
 /**
  * The metadata commits of one pvmove job, each followed by the reload of the pvmove device; among them the commit that
  * switches copied segments to their destination (RUNNING -> COMPLETED, the next segment RUNNING), which makes the
- * destinations authoritative. As LVM orders it, that commit is written and synced to the destination PVs before any
- * other PV ({@link RequiredPvs}); if a destination cannot take it (its metadata write or sync fails: the PV is lost),
+ * destinations authoritative, so it is written and synced to the destination PVs before any other PV
+ * ({@link RequiredPvs}); if a destination cannot take it (its metadata write or sync fails: the PV is lost),
  * no other PV is written, the commit's sequence number is not used again, and the segments are held on their source
  * instead: the next commit makes them HELD (the next segment stays DISABLED) and the pvmove device is reloaded as when
  * a destination fails during the copy (a flushing suspend, the destination leg offline). No PV ever holds the switch
