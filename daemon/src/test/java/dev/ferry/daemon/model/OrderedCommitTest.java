@@ -105,6 +105,28 @@ class OrderedCommitTest {
     }
 
     @Test
+    void severalRequiredPvsAreWrittenAndSyncedOneAfterTheOtherAndTheFirstFailureStopsTheCommit() throws IOException {
+        MetadataOps ops = MetadataOps.counting();
+        try (VolumeManager vm = fx.open(ops.opener())) {
+            RequiredPvs cThenB = RequiredPvs.of(List.of(pv(vm, "c"), pv(vm, "b")));
+            rename(vm, "both", cThenB);
+            assertThat(ops.log()).map(String::valueOf).containsExactly("write c", "sync c", "write b", "sync b",
+                    "write a", "sync a");
+            ops.fail("b", Kind.WRITE);
+            assertThatThrownBy(() -> rename(vm, "refused", cThenB)).hasMessageContaining("PV " + fx.pv("b")
+                    + " did not take the commit of VG vg seqno " + (seqno + 2));
+            assertThat(ops.log().subList(6, ops.log().size())).map(String::valueOf).as("c took it, then b failed")
+                    .containsExactly("write c", "sync c");
+            assertThat(MetadataOps.validSlots(Path.of(fx.pv("a")))).doesNotContainKey(seqno + 2);
+            assertThat(rename(vm, "after", RequiredPvs.NONE).seqno()).isEqualTo(seqno + 3);
+        }
+        try (VolumeManager vm = fx.open()) {
+            assertThat(vm.requireVolumeGroup("vg").lv("after")).as("the commit after the refused one wins").isPresent();
+        }
+        assertOneDocumentPerSeqno(fx, List.of("a", "b", "c"));
+    }
+
+    @Test
     void aRequiredPvAlreadyLostOrAbsentRefusesTheCommitBeforeAnyWrite() throws IOException {
         MetadataOps ops = MetadataOps.counting();
         try (VolumeManager vm = fx.open(ops.opener())) {
