@@ -30,15 +30,13 @@ final class MoveCommits {
     }
 
     private final VolumeService service;
-    private final MoveDevices devices;
     private final String vgName;
     private final String name;
     private final Runnable check;
 
     /** The commits of pvmove LV {@code name} of VG {@code vgName}; {@code check} runs before each (throws to refuse). */
-    MoveCommits(VolumeService service, MoveDevices devices, String vgName, String name, Runnable check) {
+    MoveCommits(VolumeService service, String vgName, String name, Runnable check) {
         this.service = service;
-        this.devices = devices;
         this.vgName = vgName;
         this.name = name;
         this.check = check;
@@ -73,8 +71,8 @@ final class MoveCommits {
      */
     Switch switchSegments(List<Integer> running, List<Integer> next) {
         Activator act = service.activator();
-        RequiredPvs destinations = RequiredPvs.of(devices.destinations(
-                service.manager().requireVolumeGroup(vgName), running));
+        RequiredPvs destinations = RequiredPvs.of(MoveDevices.destinations(
+                service.manager().requireVolumeGroup(vgName).requireLv(name), running));
         try {
             return new Switch(service.change(vgName, v -> {
                 check.run();

@@ -76,7 +76,7 @@ final class MoveDevices {
     /** The name of a missing destination PV of segments {@code indices} of the pvmove LV in {@code vg}, or null. */
     String missingDestination(VolumeGroup vg, List<Integer> indices) {
         Set<UUID> present = service.manager().presentPvs();
-        for (UUID pv : destinations(vg, indices)) {
+        for (UUID pv : destinations(vg.requireLv(name), indices)) {
             PhysicalVolume dst = vg.pv(pv).orElse(null);
             if (dst == null || dst.missing() || !present.contains(pv)) {
                 return dst == null ? pv.toString() : dst.name();
@@ -85,10 +85,10 @@ final class MoveDevices {
         return null;
     }
 
-    /** The destination PVs of segments {@code indices} of the pvmove LV in {@code vg}, in segment order. */
-    Set<UUID> destinations(VolumeGroup vg, List<Integer> indices) {
+    /** The destination PVs of segments {@code indices} of pvmove LV {@code pvmove}, in segment order. */
+    static Set<UUID> destinations(LogicalVolume pvmove, List<Integer> indices) {
         Set<UUID> out = new LinkedHashSet<>();
-        indices.forEach(i -> out.add(vg.requireLv(name).segments().get(i).areas().get(1).pv()));
+        indices.forEach(i -> out.add(pvmove.segments().get(i).areas().get(1).pv()));
         return out;
     }
 

@@ -74,7 +74,7 @@ final class PvMoveJob implements Runnable {
         this.meter = new CopyMeter(nanoClock);
         this.timer = new JobTimer(nanoClock, startedNanos);
         this.verifier = new SegmentVerifier(service.activator(), vgName, name);
-        this.commits = new MoveCommits(service, devices, vgName, name, this::requireRunning);
+        this.commits = new MoveCommits(service, vgName, name, this::requireRunning);
         this.movedLvs = vg.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
                 .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
     }

@@ -5,6 +5,7 @@ import static dev.ferry.daemon.pvmove.MoveDevices.withStates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.metadata.MetadataOps;
 import dev.ferry.daemon.metadata.MetadataOps.Kind;
 import dev.ferry.daemon.model.ErrorCode;
@@ -17,14 +18,16 @@ import dev.ferry.daemon.model.SizeSpec;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.VolumeManager;
-import dev.ferry.daemon.metadata.DeviceOpener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,7 +110,7 @@ class SwitchingCommitCrashTest {
                     .as("nothing but b before the hold; the hold's ops before the crash")
                     .containsExactlyElementsOf(HOLD_OPS.subList(0, k));
         }
-        MoveState recovered = recoverAndCheck("b's " + failing.name().toLowerCase(java.util.Locale.ROOT)
+        MoveState recovered = recoverAndCheck("b's " + failing.name().toLowerCase(Locale.ROOT)
                 + " failed, crash at " + (k < HOLD_OPS.size() ? HOLD_OPS.get(k) : "none") + " of the hold"
                 + (lose ? ", unsynced lost" : ", unsynced kept"));
         boolean holdLanded = k > (lose ? 2 : 0);   // a's write is on the file (kept), or a synced it
@@ -135,12 +138,11 @@ class SwitchingCommitCrashTest {
         }
     }
 
-    /** The switching commit as {@link MoveCommits} makes it: the RUNNING segments COMPLETED, their destinations first. */
+    /** The switching commit as {@link MoveCommits} makes it: RUNNING segments COMPLETED, their destinations first. */
     private void switchSegment(VolumeManager vm) {
         VolumeGroup vg = vm.requireVolumeGroup("vg");
         List<Integer> running = indices(vg.requireLv(moveLv).segments(), MoveState.RUNNING);
-        List<java.util.UUID> destinations = running.stream().map(i -> vg.requireLv(moveLv).segments().get(i)
-                .areas().get(1).pv()).distinct().toList();
+        Set<UUID> destinations = MoveDevices.destinations(vg.requireLv(moveLv), running);
         assertThat(destinations).containsExactly(vg.pvByName(pv("b")).orElseThrow().uuid());
         vm.updateVolumeGroup("vg", v -> v.withLvChanged(moveLv, l -> withStates(l, running, MoveState.COMPLETED)),
                 RequiredPvs.of(destinations));
