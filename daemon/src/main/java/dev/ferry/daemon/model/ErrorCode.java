@@ -46,6 +46,12 @@ public enum ErrorCode {
     METADATA_INVALID,
     /** An I/O error on a PV; the metadata was re-read from disk. */
     IO_ERROR,
+    /**
+     * A PV that a commit must reach first ({@link RequiredPvs}: a pvmove destination it switches to) could not take
+     * it: missing, lost, or its metadata write or sync failed. No other PV was written; a failing PV is lost and the
+     * commit's sequence number is never used again. The message names the PV and why.
+     */
+    PV_MISSED_COMMIT,
     /** The LV's mapped device or export could not be set up (missing PV, unreadable file, bad table). */
     ACTIVATION_FAILED,
     /** pvmove: no allocated extents of the selection lie on the source ranges. */

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -36,6 +37,8 @@ final class MetadataCatalog implements AutoCloseable {
     private final DeviceOpener opener;
     private final Map<String, PvDisk> disks = new LinkedHashMap<>();
     private final Set<UUID> lost = new HashSet<>();
+    /** Per VG, the highest seqno this catalog wrote (or found possibly written) to any PV: never written again. */
+    private final Map<UUID, Long> used = new HashMap<>();
     private final Map<String, String> refused = new LinkedHashMap<>();
     private final Map<String, VolumeGroup> vgs = new TreeMap<>();
     private final List<String> recoveryLog = new ArrayList<>();
@@ -157,8 +160,13 @@ final class MetadataCatalog implements AutoCloseable {
             vg = vg.withPvs(pvs);
             List<PvDisk> present = disksOf(pvs.stream().map(PhysicalVolume::uuid).toList());
             long newest = copies.get(0).seqno();
+            List<UUID> here = present.stream().map(PvDisk::uuid).toList();
+            if (pvs.stream().anyMatch(pv -> !pv.missing() && !here.contains(pv.uuid()))) {
+                used.merge(vg.uuid(), newest + 1, Math::max);   // an absent PV may hold newest+1 (see pvmove.md)
+            }
             if (vg.seqno() != newest) {
-                vg = vg.withSeqno(newest + 1);
+                vg = vg.withSeqno(seqnoAfter(vg.uuid(), newest));
+                used.merge(vg.uuid(), vg.seqno(), Math::max);
                 VgMetadataStore.commit(present, vg.uuid(), vg.seqno(), VgDocumentCodec.encode(vg));
                 note("VG " + vg.name() + ": newest document (seqno " + newest + ") is invalid; recommitted the "
                         + "newest valid one as seqno " + vg.seqno());
@@ -218,17 +226,21 @@ final class MetadataCatalog implements AutoCloseable {
     }
 
     /**
-     * Commits {@code next} (seqno already set) to every present PV of {@code before} and {@code next} that is not
-     * lost, as long as a quorum (more than half) of {@code next}'s PVs take it (AIX's rule for VGDAs). A PV whose
-     * write or sync fails is lost from then on and the commit goes on without it.
+     * Commits {@code next} (its seqno from {@link #nextSeqno}) to every present PV of {@code before} and {@code next}
+     * that is not lost, as long as a quorum (more than half) of {@code next}'s PVs take it (AIX's rule for VGDAs).
+     * The PVs of {@code required} are written and synced first, one after the other, and the other PVs only once all
+     * of them took it; another PV whose write or sync fails is lost from then on and the commit goes on without it.
+     * Once a PV was written, the seqno is used: a commit that fails after that does not free it for the next one.
      *
-     * @throws VolumeException FORCEOFF if no quorum of copies can be (or was) written: nothing is relied on
+     * @throws VolumeException PV_MISSED_COMMIT if a required PV cannot take it (the PVs not required were not
+     *     written; a required PV whose write or sync failed is lost); FORCEOFF if no quorum of copies can be (or
+     *     was) written: nothing is relied on
      */
-    VolumeGroup commit(VolumeGroup before, VolumeGroup next) {
+    VolumeGroup commit(VolumeGroup before, VolumeGroup next, RequiredPvs required) {
         long start = System.nanoTime();
         String outcome = CommitListener.OK;
         try {
-            return write(before, next);
+            return write(before, next, required);
         } catch (VolumeException e) {
             outcome = e.code().name().toLowerCase(Locale.ROOT);
             throw e;
@@ -245,7 +257,19 @@ final class MetadataCatalog implements AutoCloseable {
         commitListener = listener;
     }
 
-    private VolumeGroup write(VolumeGroup before, VolumeGroup next) {
+    /**
+     * The seqno the next commit of {@code vg} takes: one past its own and past any this catalog used for it (a
+     * failed commit's, or one a PV absent at the scan may hold).
+     */
+    long nextSeqno(VolumeGroup vg) {
+        return seqnoAfter(vg.uuid(), vg.seqno());
+    }
+
+    private long seqnoAfter(UUID vg, long seqno) {
+        return Math.max(seqno, used.getOrDefault(vg, 0L)) + 1;
+    }
+
+    private VolumeGroup write(VolumeGroup before, VolumeGroup next, RequiredPvs required) {
         byte[] doc = VgDocumentCodec.encode(next);
         Set<UUID> targets = new LinkedHashSet<>();
         if (before != null) {
@@ -262,52 +286,15 @@ final class MetadataCatalog implements AutoCloseable {
         if (targetDisks.isEmpty()) {
             throw new VolumeException(ErrorCode.IO_ERROR, "No PV of VG " + next.name() + " is present");
         }
-        requireQuorum(next, targetDisks.stream().map(PvDisk::uuid).toList());
-        List<UUID> written = new ArrayList<>();
-        for (PvDisk d : targetDisks) {
-            try {
-                d.writeSlot(d.slotForNextCommit(next.uuid()), next.seqno(), next.uuid(), doc);
-                written.add(d.uuid());
-            } catch (IOException e) {
-                lose(d, "metadata write failed: " + e.getMessage());
-            }
-        }
-        for (PvDisk d : disksOf(written)) {
-            try {
-                d.sync();
-            } catch (IOException e) {
-                written.remove(d.uuid());
-                lose(d, "metadata sync failed: " + e.getMessage());
-            }
-        }
-        requireQuorum(next, written);
+        OrderedWrite.requireQuorum(next, targetDisks.stream().map(PvDisk::uuid).toList());
+        List<PvDisk> first = OrderedWrite.requiredDisks(next, required, targetDisks, lost);
+        used.merge(next.uuid(), next.seqno(), Math::max);
+        OrderedWrite.requireQuorum(next, OrderedWrite.write(next, doc, first, targetDisks, this::lose));
         if (before != null) {
             vgs.remove(before.name());
         }
         vgs.put(next.name(), next);
         return next;
-    }
-
-    /**
-     * Throws FORCEOFF unless {@code copies} hold more than half of {@code vg}'s metadata copies. Each PV holds one,
-     * except that in a VG of two PVs the first holds two, as AIX places VGDAs: such a VG survives losing its second
-     * PV but not its first.
-     */
-    private static void requireQuorum(VolumeGroup vg, Collection<UUID> copies) {
-        int total = 0;
-        int held = 0;
-        for (int i = 0; i < vg.pvs().size(); i++) {
-            int weight = vg.pvs().size() == 2 && i == 0 ? 2 : 1;
-            total += weight;
-            if (copies.contains(vg.pvs().get(i).uuid())) {
-                held += weight;
-            }
-        }
-        if (held * 2 <= total) {
-            throw new VolumeException(ErrorCode.FORCEOFF, "Quorum lost for VG " + vg.name() + ": only " + held
-                    + " of its " + total + " metadata copies (" + vg.pvs().size() + " PVs) can be written; more "
-                    + "than half are needed");
-        }
     }
 
     /** Stops writing metadata to {@code disk}: its PV is lost (unlinked, replaced, vanished or failing). */

@@ -176,7 +176,7 @@ public final class VolumeManager implements AutoCloseable {
         List<PhysicalVolume> pvs = orphansAsMembers(pvPaths, es);
         VolumeGroup vg = VolumeGroup.create(name, es, pvs).withSeqno(1);
         VgValidator.validate(vg);
-        return catalog.commit(null, vg);
+        return catalog.commit(null, vg, RequiredPvs.NONE);
     }
 
     /** vgextend: adds orphan PVs to {@code vgName}. */
@@ -334,14 +334,25 @@ public final class VolumeManager implements AutoCloseable {
 
     /**
      * Commits an arbitrary change of {@code vgName} computed by {@code change} (for jobs such as pvmove that
-     * rewrite segments); the result is validated and committed with seqno+1. A change that returns the VG
+     * rewrite segments); the result is validated and committed with the next seqno. A change that returns the VG
      * unchanged commits nothing.
      */
-    public synchronized VolumeGroup updateVolumeGroup(String vgName, UnaryOperator<VolumeGroup> change) {
+    public VolumeGroup updateVolumeGroup(String vgName, UnaryOperator<VolumeGroup> change) {
+        return updateVolumeGroup(vgName, change, RequiredPvs.NONE);
+    }
+
+    /**
+     * As {@link #updateVolumeGroup(String, UnaryOperator)}, writing and syncing the PVs of {@code required} before
+     * any other (see {@link RequiredPvs}).
+     *
+     * @throws VolumeException PV_MISSED_COMMIT if one of them cannot take the commit: it is not committed
+     */
+    public synchronized VolumeGroup updateVolumeGroup(String vgName, UnaryOperator<VolumeGroup> change,
+            RequiredPvs required) {
         ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         VolumeGroup proposed = change.apply(vg);
-        return proposed.equals(vg) ? vg : commitChange(vg, proposed);
+        return proposed.equals(vg) ? vg : commitChange(vg, proposed, required);
     }
 
     // ---------------------------------------------------------------- LVs
@@ -435,6 +446,10 @@ public final class VolumeManager implements AutoCloseable {
     }
 
     private VolumeGroup commitChange(VolumeGroup before, VolumeGroup proposed) {
+        return commitChange(before, proposed, RequiredPvs.NONE);
+    }
+
+    private VolumeGroup commitChange(VolumeGroup before, VolumeGroup proposed, RequiredPvs required) {
         if (!proposed.uuid().equals(before.uuid())) {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "A change may not replace VG " + before.name()
                     + "'s UUID");
@@ -443,10 +458,10 @@ public final class VolumeManager implements AutoCloseable {
             throw new VolumeException(ErrorCode.VG_EXISTS, "A volume group called " + proposed.name()
                     + " already exists.");
         }
-        VolumeGroup next = proposed.withSeqno(before.seqno() + 1);
+        VolumeGroup next = proposed.withSeqno(catalog.nextSeqno(before));
         VgValidator.validate(next);
         zeroNewLogExtents(before, next);
-        return catalog.commit(before, next);
+        return catalog.commit(before, next, required);
     }
 
     /**

@@ -18,6 +18,7 @@ import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
 import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.PvInfo;
+import dev.ferry.daemon.model.RequiredPvs;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.model.SegmentType;
 import dev.ferry.daemon.model.SizeSpec;
@@ -151,7 +152,17 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      *
      * @throws VolumeException what {@code change} throws (nothing committed), VG_NOT_FOUND, or a commit failure
      */
-    public synchronized VolumeGroup change(String vgName, UnaryOperator<VolumeGroup> change,
+    public VolumeGroup change(String vgName, UnaryOperator<VolumeGroup> change, Consumer<VolumeGroup> apply) {
+        return change(vgName, change, RequiredPvs.NONE, apply);
+    }
+
+    /**
+     * As {@link #change(String, UnaryOperator, Consumer)}, the commit reaching the PVs of {@code required} before any
+     * other ({@link RequiredPvs}); if one of them cannot take it, nothing is committed and {@code apply} does not run.
+     *
+     * @throws VolumeException PV_MISSED_COMMIT then, or what the other form throws
+     */
+    public synchronized VolumeGroup change(String vgName, UnaryOperator<VolumeGroup> change, RequiredPvs required,
             Consumer<VolumeGroup> apply) {
         List<JobHolds> held = new ArrayList<>();
         try {
@@ -159,7 +170,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
                 VolumeGroup next = change.apply(g);
                 held.add(JobHolds.of(jobs, g, JobHolds.newlyLocked(g, next), "pvmove"));
                 return next;
-            });
+            }, required);
             apply.accept(vg);
             return vg;
         } finally {

@@ -3,8 +3,11 @@ package dev.ferry.daemon.pvmove;
 import static dev.ferry.daemon.pvmove.MoveDevices.withStates;
 
 import dev.ferry.daemon.activation.Activator;
+import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.MoveState;
+import dev.ferry.daemon.model.RequiredPvs;
+import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.operations.VolumeService;
 import java.util.List;
@@ -12,30 +15,28 @@ import java.util.function.UnaryOperator;
 
 /**
  * The metadata commits of one pvmove job, each followed by the reload of the pvmove device; among them the commit that
- * switches copied segments to their destination (RUNNING -> COMPLETED, the next segment RUNNING), which must reach
- * every destination it switches to. The VG's commit writes every present PV and goes on without one whose write fails
- * (that PV is lost), so a destination can miss the commit that makes it authoritative. Then the switch is undone
- * before any table relies on it, under the same hold of the volume service (nothing reloads an LV from the switched
- * metadata meanwhile): a second commit (the next sequence number, on the PVs still present) makes the segments HELD on
- * their source and the next segment DISABLED again, and the pvmove device is reloaded as when a destination fails
- * during the copy (a flushing suspend, the destination leg offline).
+ * switches copied segments to their destination (RUNNING -> COMPLETED, the next segment RUNNING), which makes the
+ * destinations authoritative, so it is written and synced to the destination PVs before any other PV
+ * ({@link RequiredPvs}); if a destination cannot take it (its metadata write or sync fails: the PV is lost),
+ * no other PV is written, the commit's sequence number is not used again, and the segments are held on their source
+ * instead: the next commit makes them HELD (the next segment stays DISABLED) and the pvmove device is reloaded as when
+ * a destination fails during the copy (a flushing suspend, the destination leg offline). No PV ever holds the switch
+ * without every destination holding it first. See pvmove.md, "A destination lost in the switching commit".
  */
 final class MoveCommits {
 
-    /** The committed VG, and the destination PV a switch could not reach (null when the segments switched). */
-    record Switch(VolumeGroup vg, String missedDestination) {
+    /** The committed VG, and why the switch was refused (null when the segments switched). */
+    record Switch(VolumeGroup vg, String refusal) {
     }
 
     private final VolumeService service;
-    private final MoveDevices devices;
     private final String vgName;
     private final String name;
     private final Runnable check;
 
     /** The commits of pvmove LV {@code name} of VG {@code vgName}; {@code check} runs before each (throws to refuse). */
-    MoveCommits(VolumeService service, MoveDevices devices, String vgName, String name, Runnable check) {
+    MoveCommits(VolumeService service, String vgName, String name, Runnable check) {
         this.service = service;
-        this.devices = devices;
         this.vgName = vgName;
         this.name = name;
         this.check = check;
@@ -46,9 +47,13 @@ final class MoveCommits {
      * mirror kept over its region log: see {@link Activator#reloadQuiesced}); returns the committed VG.
      */
     VolumeGroup commit(UnaryOperator<LogicalVolume> change, boolean quiesce) {
+        return commit(change, quiesce, check);
+    }
+
+    private VolumeGroup commit(UnaryOperator<LogicalVolume> change, boolean quiesce, Runnable before) {
         Activator act = service.activator();
         return service.change(vgName, v -> {
-            check.run();
+            before.run();
             return v.withLvChanged(name, change);
         }, committed -> {
             if (quiesce) {
@@ -59,25 +64,26 @@ final class MoveCommits {
         });
     }
 
-    /** Switches segments {@code running} to their destinations and starts {@code next}, or holds them (see above). */
+    /**
+     * Switches segments {@code running} to their destinations and starts {@code next}, or, if a destination cannot
+     * take that commit, holds them (see above; the hold is committed even if the job is stopping meanwhile, so that no
+     * PV keeps the refused switch as its newest copy).
+     */
     Switch switchSegments(List<Integer> running, List<Integer> next) {
         Activator act = service.activator();
-        String[] missed = new String[1];
-        VolumeGroup[] undone = new VolumeGroup[1];
-        VolumeGroup switched = service.change(vgName, v -> {
-            check.run();
-            return v.withLvChanged(name, l -> withStates(withStates(l, running, MoveState.COMPLETED), next,
-                    MoveState.RUNNING));
-        }, committed -> {
-            missed[0] = devices.missingDestination(committed, running);
-            if (missed[0] == null) {
-                act.reload(committed, committed.requireLv(name));
-                return;
+        RequiredPvs destinations = RequiredPvs.of(MoveDevices.destinations(
+                service.manager().requireVolumeGroup(vgName).requireLv(name), running));
+        try {
+            return new Switch(service.change(vgName, v -> {
+                check.run();
+                return v.withLvChanged(name, l -> withStates(withStates(l, running, MoveState.COMPLETED), next,
+                        MoveState.RUNNING));
+            }, destinations, committed -> act.reload(committed, committed.requireLv(name))), null);
+        } catch (VolumeException e) {
+            if (e.code() != ErrorCode.PV_MISSED_COMMIT) {
+                throw e;
             }
-            undone[0] = service.manager().updateVolumeGroup(vgName, v -> v.withLvChanged(name,
-                    l -> withStates(withStates(l, running, MoveState.HELD), next, MoveState.DISABLED)));
-            act.reloadQuiesced(undone[0], undone[0].requireLv(name));
-        });
-        return missed[0] == null ? new Switch(switched, null) : new Switch(undone[0], missed[0]);
+            return new Switch(commit(l -> withStates(l, running, MoveState.HELD), true, () -> { }), e.getMessage());
+        }
     }
 }

@@ -12,6 +12,7 @@ import dev.ferry.daemon.operations.VolumeService;
 import dev.ferry.mapper.device.MappedDevice;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -75,14 +76,20 @@ final class MoveDevices {
     /** The name of a missing destination PV of segments {@code indices} of the pvmove LV in {@code vg}, or null. */
     String missingDestination(VolumeGroup vg, List<Integer> indices) {
         Set<UUID> present = service.manager().presentPvs();
-        for (int i : indices) {
-            UUID pv = vg.requireLv(name).segments().get(i).areas().get(1).pv();
+        for (UUID pv : destinations(vg.requireLv(name), indices)) {
             PhysicalVolume dst = vg.pv(pv).orElse(null);
             if (dst == null || dst.missing() || !present.contains(pv)) {
                 return dst == null ? pv.toString() : dst.name();
             }
         }
         return null;
+    }
+
+    /** The destination PVs of segments {@code indices} of pvmove LV {@code pvmove}, in segment order. */
+    static Set<UUID> destinations(LogicalVolume pvmove, List<Integer> indices) {
+        Set<UUID> out = new LinkedHashSet<>();
+        indices.forEach(i -> out.add(pvmove.segments().get(i).areas().get(1).pv()));
+        return out;
     }
 
     /** {@code lv} with segments {@code indices} in state {@code to}. */

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drives one pvmove LV to its end: segments go DISABLED -> RUNNING (log slice zeroed, committed, pvmove device
- * reloaded with a mirror) -> COMPLETED (committed, reloaded as linear on the destination; a switching commit that
- * missed a destination is undone and the segments held, see {@link MoveCommits}), one at a time, or all
+ * reloaded with a mirror) -> COMPLETED (committed to the destinations first, then reloaded as linear on the
+ * destination; if a destination cannot take that commit the segments are held instead, see {@link MoveCommits}), one
+ * at a time, or all
  * together with {@code atomic}; then the LVs are switched to the destination and the pvmove LVs removed. A destination
  * that fails (its mirror leg dies; the source and the region log do not) holds the copying segments: RUNNING ->
  * HELD, committed and reloaded under a flushing suspend with the destination leg offline, so the source serves and
@@ -73,7 +74,7 @@ final class PvMoveJob implements Runnable {
         this.meter = new CopyMeter(nanoClock);
         this.timer = new JobTimer(nanoClock, startedNanos);
         this.verifier = new SegmentVerifier(service.activator(), vgName, name);
-        this.commits = new MoveCommits(service, devices, vgName, name, this::requireRunning);
+        this.commits = new MoveCommits(service, vgName, name, this::requireRunning);
         this.movedLvs = vg.lvs().stream().filter(l -> l.segments().stream().anyMatch(s -> s.areas().stream()
                 .anyMatch(a -> name.equals(a.lv())))).map(LogicalVolume::name).toList();
     }
@@ -272,14 +273,14 @@ final class PvMoveJob implements Runnable {
     }
 
     /**
-     * The commit switching segments {@code running} to their destinations (and starting {@code next}); if it could
-     * not reach a destination, the segments are held on the source instead ({@link MoveCommits}).
+     * The commit switching segments {@code running} to their destinations (and starting {@code next}); if a
+     * destination could not take it, the segments are held on the source instead ({@link MoveCommits}).
      */
     private void switchSegments(List<Integer> running, List<Integer> next) {
         MoveCommits.Switch r = commits.switchSegments(running, next);
-        if (r.missedDestination() != null) {
+        if (r.refusal() != null) {
             heldBy(running, "pvmove " + name + ": the commit switching segment(s) " + running + " to the destination "
-                    + "could not write the metadata of " + r.missedDestination() + " (lost); the switch was undone");
+                    + "did not happen: " + r.refusal());
         }
         committed(r.vg());
     }

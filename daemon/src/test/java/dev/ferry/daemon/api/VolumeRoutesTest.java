@@ -136,7 +136,7 @@ class VolumeRoutesTest {
                 case INVALID_NAME, INVALID_EXTENT_SIZE, INVALID_ARGUMENT, PV_TOO_SMALL, SAME_PV,
                     OVERLAPPING_RANGES -> 400;
                 case METADATA_TOO_LARGE -> 507;
-                case METADATA_INVALID, IO_ERROR, ACTIVATION_FAILED, MIGRATE_FAIL, RESYNC_FAILED, LOSTPP,
+                case METADATA_INVALID, IO_ERROR, PV_MISSED_COMMIT, ACTIVATION_FAILED, MIGRATE_FAIL, RESYNC_FAILED, LOSTPP,
                     NOTSYNCED -> 500;
             };
             assertThat(ApiErrors.status(code)).as(code.name()).isEqualTo(expected);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.metadata.FileMetadataDevice;
 import dev.ferry.daemon.metadata.MetadataDevice;
+import dev.ferry.daemon.metadata.MetadataOps;
 import dev.ferry.daemon.model.MoveState;
 import dev.ferry.daemon.model.Segment;
 import dev.ferry.daemon.testing.Poll;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The commit that switches a copied segment to its destination, when the destination's metadata write fails (the PV
- * is then lost, and the commit reached only the other PVs): the move must not complete. Real PV files and a real
- * VolumeService; the destination's metadata device refuses the first document that records a segment completed.
+ * is then lost): the commit is written to the destination first, so it stops there and reaches no other PV; the move
+ * must not complete, it is held on the source. Real PV files and a real VolumeService; the destination's metadata
+ * device refuses the first document that records a segment completed.
  */
 class PvMoveSwitchCommitTest extends PvMoveFixtureTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -34,7 +36,7 @@ class PvMoveSwitchCommitTest extends PvMoveFixtureTest {
     private static final byte[] SWITCHED = "\"move_state\":\"completed\"".getBytes(StandardCharsets.UTF_8);
 
     @Test
-    void aSwitchThatMissesTheDestinationIsUndoneHeldOnTheSourceAndCompletesAfterARestart() throws Exception {
+    void aSwitchRefusedByTheDestinationIsHeldOnTheSourceAndCompletesAfterARestart() throws Exception {
         Path destination = root.resolve("pv2");
         AtomicBoolean armed = new AtomicBoolean(true);
         AtomicInteger refused = new AtomicInteger();
@@ -51,9 +53,14 @@ class PvMoveSwitchCommitTest extends PvMoveFixtureTest {
         Poll.until(WAIT, "the move held", () -> job.state() == JobState.HELD || job.done().isDone());
         assertEquals(JobState.HELD, job.state(), job.errorMessage());
         assertEquals(1, refused.get(), "the switching commit's write to the destination was refused once");
-        assertTrue(job.errorMessage().contains("could not write the metadata of " + f.pv2), job.errorMessage());
+        assertTrue(job.errorMessage().contains("the commit switching segment(s) [0] to the destination did not "
+                + "happen: PV " + f.pv2 + " did not take the commit"), job.errorMessage());
         UUID dst = f.vg().pvs().stream().filter(p -> p.name().equals(f.pv2)).findFirst().orElseThrow().uuid();
         assertFalse(f.volumes.manager().presentPvs().contains(dst), "the destination is lost");
+        for (String pv : List.of(f.pv1, f.pv2, f.pv3)) {   // the switch reached no PV: written to the destination first
+            assertTrue(MetadataOps.validSlots(Path.of(pv)).values().stream().noneMatch(d -> d.contains(
+                    new String(SWITCHED, StandardCharsets.UTF_8))), pv + " never held the switch");
+        }
         // the metadata the other PVs hold (the newest): the segment held on its source, the LV on the pvmove LV
         assertEquals(List.of(MoveState.HELD), f.lv(started.name()).segments().stream().map(Segment::moveState)
                 .toList());

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * answers reads {@value #READ_DELAY_MS} ms late, so the verify of the copied segment takes seconds; the test arms the
  * server's error filter (every write answered EIO) while it runs, after the writer of acknowledged blocks (writing
  * before and during the copy) has stopped, so the first write to reach the destination afterwards is the switching
- * commit's. That commit reaches the local PV and not the remote one, which is lost: the move must not complete
- * (the LV would end on a missing PV); it is held with the source authoritative, the remote PV shows missing, every
- * acknowledged block reads back, and an abort (the destination still failing) backs out to the local PV.
+ * commit's. That commit is written to the remote PV (the destination) first and fails there, so it reaches no other
+ * PV and the remote PV is lost: the move must not complete (the LV would end on a missing PV); it is held with the
+ * source authoritative, the remote PV shows missing, every acknowledged block reads back, and an abort (the
+ * destination still failing) backs out to the local PV.
  */
 class SwitchingCommitProcessTest {
 
