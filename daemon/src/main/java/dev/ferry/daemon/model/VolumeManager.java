@@ -188,6 +188,39 @@ public final class VolumeManager implements AutoCloseable {
         return commitChange(vg, vg.withPvs(pvs));
     }
 
+    /**
+     * vgextend --restoremissing: puts PV {@code pvPath} of {@code vgName}, recorded missing (lost while the daemon
+     * ran, or absent at its start), back into use once it is back, without touching its data. It is opened afresh
+     * and must be the PV the VG lost ({@link ReturningPv}: same PV UUID, not shrunk, no newer metadata); then the VG's
+     * newest document, the PV's missing flag cleared, is committed to every PV including it. Mirror copies on it stay
+     * stale until resynced; the caller reloads the LVs on it.
+     *
+     * @throws VolumeException VG_NOT_FOUND, PV_NOT_FOUND (not a member), INVALID_ARGUMENT (not missing, or not the
+     *                         same PV), IO_ERROR (cannot be opened or read, or its metadata write failed: it stays
+     *                         missing); on any of them the VG's metadata is as before (but for the last, which flags
+     *                         the PV missing again)
+     */
+    public synchronized VolumeGroup vgextendRestoreMissing(String vgName, String pvPath) {
+        ensureOpen();
+        VolumeGroup vg = requireVg(vgName);
+        String p = KnownPvs.canonical(pvPath);
+        PhysicalVolume pv = vg.pvByName(p).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
+                "Physical volume " + p + " not in volume group " + vgName));
+        if (!pv.missing() && presentPvs().contains(pv.uuid())) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + p + " of volume group "
+                    + vgName + " is not missing");
+        }
+        catalog.restore(ReturningPv.open(opener, vg, pv));
+        VolumeGroup next = commitChange(vg, vg.withPvs(vg.pvs().stream()
+                .map(x -> x.uuid().equals(pv.uuid()) ? x.withMissing(false) : x).toList()));
+        if (catalog.isLost(pv.uuid())) {   // the commit went on without it
+            updateVolumeGroup(vgName, this::withMissingFlagged);
+            throw new VolumeException(ErrorCode.IO_ERROR, "Writing the metadata of volume group " + vgName
+                    + " to physical volume " + p + " failed; it stays missing");
+        }
+        return next;
+    }
+
     /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */
     /**
      * vgreduce --removemissing: drops the missing PVs from VG {@code vgName}. Refused while an LV still has extents

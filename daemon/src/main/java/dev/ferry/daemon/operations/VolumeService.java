@@ -240,6 +240,32 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         return manager.vgextend(vgName, pvPaths);
     }
 
+    /**
+     * vgextend --restoremissing: puts missing PV {@code pvPath} of VG {@code vgName} back into use
+     * ({@link VolumeManager#vgextendRestoreMissing}), then reloads the active LVs with extents on it: linear and
+     * striped extents there serve from it again (a live table swap), mirrors take its copies back as stale and
+     * resync them. A pvmove held by its loss stays held until a continue ({@code pvmove} without arguments).
+     *
+     * @throws VolumeException as the manager's, or INVALID_ARGUMENT while a table still holds the PV's old device
+     *                         open (its loss not yet recorded, or a table loaded by hand names it)
+     */
+    @Override
+    public synchronized VolumeGroup vgextendRestoreMissing(String vgName, String pvPath) {
+        VolumeGroup before = requireVg(vgName);
+        String name = KnownPvs.canonical(pvPath);
+        if (before.pvByName(name).isPresent() && activator.openPvs().contains(name)) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + name + " is still open under "
+                    + "the tables of volume group " + vgName + " (its loss is not recorded yet, or a table loaded by "
+                    + "hand names it); try again once pvs shows it missing");
+        }
+        VolumeGroup after = manager.vgextendRestoreMissing(vgName, name);
+        UUID pv = after.pvByName(name).orElseThrow().uuid();
+        LOG.warn("VG {}: PV {} is back in use; reloading the LVs on it (its stale mirror copies resync)", vgName,
+                name);
+        MissingPvs.inStep(activator, before, after, lv -> MissingPvs.uses(lv, pv));
+        return after;
+    }
+
     /** vgreduce: only PVs without extents leave, so no active LV uses them. */
     @Override
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
