@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -193,14 +194,16 @@ public final class VolumeManager implements AutoCloseable {
      * ran, or absent at its start), back into use once it is back, without touching its data. It is opened afresh
      * and must be the PV the VG lost ({@link ReturningPv}: same PV UUID, not shrunk, no newer metadata); then the VG's
      * newest document, the PV's missing flag cleared, is committed to every PV including it. Mirror copies on it stay
-     * stale until resynced; the caller reloads the LVs on it.
+     * stale until resynced; the caller reloads the LVs on it. {@code check} runs once the PV is known to be a missing
+     * member, before it is opened, and may refuse it by throwing.
      *
      * @throws VolumeException VG_NOT_FOUND, PV_NOT_FOUND (not a member), INVALID_ARGUMENT (not missing, or not the
      *                         same PV), IO_ERROR (cannot be opened or read, or its metadata write failed: it stays
      *                         missing); on any of them the VG's metadata is as before (but for the last, which flags
      *                         the PV missing again)
      */
-    public synchronized VolumeGroup vgextendRestoreMissing(String vgName, String pvPath) {
+    public synchronized VolumeGroup vgextendRestoreMissing(String vgName, String pvPath,
+            Consumer<PhysicalVolume> check) {
         ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         String p = KnownPvs.canonical(pvPath);
@@ -210,6 +213,7 @@ public final class VolumeManager implements AutoCloseable {
             throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + p + " of volume group "
                     + vgName + " is not missing");
         }
+        check.accept(pv);
         catalog.restore(ReturningPv.open(opener, vg, pv));
         VolumeGroup next = commitChange(vg, vg.withPvs(vg.pvs().stream()
                 .map(x -> x.uuid().equals(pv.uuid()) ? x.withMissing(false) : x).toList()));

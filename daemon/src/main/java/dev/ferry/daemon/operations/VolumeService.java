@@ -252,17 +252,19 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
     @Override
     public synchronized VolumeGroup vgextendRestoreMissing(String vgName, String pvPath) {
         VolumeGroup before = requireVg(vgName);
-        String name = KnownPvs.canonical(pvPath);
-        if (before.pvByName(name).isPresent() && activator.openPvs().contains(name)) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + name + " is still open under "
-                    + "the tables of volume group " + vgName + " (its loss is not recorded yet, or a table loaded by "
-                    + "hand names it); try again once pvs shows it missing");
-        }
-        VolumeGroup after = manager.vgextendRestoreMissing(vgName, name);
-        UUID pv = after.pvByName(name).orElseThrow().uuid();
+        UUID[] pv = new UUID[1];
+        VolumeGroup after = manager.vgextendRestoreMissing(vgName, pvPath, missing -> {
+            if (activator.openPvs().contains(missing.name())) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + missing.name() + " is "
+                        + "still open under the tables of volume group " + vgName + " (its loss is not recorded yet, "
+                        + "or a table loaded by hand names it); try again once pvs shows it missing");
+            }
+            pv[0] = missing.uuid();
+        });
+        String name = after.pv(pv[0]).orElseThrow().name();
         LOG.warn("VG {}: PV {} is back in use; reloading the LVs on it (its stale mirror copies resync)", vgName,
                 name);
-        MissingPvs.inStep(activator, before, after, lv -> MissingPvs.uses(lv, pv));
+        MissingPvs.inStep(activator, before, after, lv -> MissingPvs.uses(lv, pv[0]));
         return after;
     }
 

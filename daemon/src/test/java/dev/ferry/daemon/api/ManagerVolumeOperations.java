@@ -59,7 +59,7 @@ public final class ManagerVolumeOperations implements VolumeOperations {
 
     @Override
     public VolumeGroup vgextendRestoreMissing(String vgName, String pvPath) {
-        return manager.vgextendRestoreMissing(vgName, pvPath);
+        return manager.vgextendRestoreMissing(vgName, pvPath, pv -> { });
     }
 
     @Override
