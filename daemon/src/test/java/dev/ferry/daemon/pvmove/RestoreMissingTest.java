@@ -10,6 +10,7 @@ import dev.ferry.daemon.metadata.PvDisk;
 import dev.ferry.daemon.model.ErrorCode;
 import dev.ferry.daemon.model.MirrorLayout;
 import dev.ferry.daemon.model.PvInfo;
+import dev.ferry.daemon.model.VgDocumentCodec;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.testing.LegFiles;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code vgextend --restoremissing} in a running daemon: a destination PV lost by failing I/O (its data device
- * switched to an {@code error} table) holds a move and is recorded missing; impostors at its path are refused with
- * nothing changed; the real file back, the restore commits its metadata, serves its linear LV again, resyncs the
+ * switched to an {@code error} table) holds a move and is recorded missing; impostors at its path (another PV's
+ * label, the PV shrunk, the PV with newer metadata, no file) are refused with nothing changed; the real file back, the restore commits its metadata, serves its linear LV again, resyncs the
  * mirror copy there, and a continue finishes the held move copying only what was not in sync.
  */
 class RestoreMissingTest extends PvMoveFixtureTest {
@@ -98,6 +99,16 @@ class RestoreMissingTest extends PvMoveFixtureTest {
         head(aside, pv2, 2 * MIB);   // pv2's own label, shrunk to 2 MiB
         refused(f.pv2, ErrorCode.INVALID_ARGUMENT, "it shrank: it has " + 2 * MIB + " bytes, its PV is recorded with "
                 + 64 * MIB);
+        Files.delete(pv2);
+        Files.copy(aside, pv2);   // pv2 itself, with a copy of the VG's metadata newer than the running one
+        VolumeGroup newer = f.vg().withSeqno(f.vg().seqno() + 5);
+        try (PvDisk disk = PvDisk.read(pv2, FileMetadataDevice.open(pv2)).orElseThrow()) {
+            disk.writeSlot(disk.slotForNextCommit(newer.uuid()), newer.seqno(), newer.uuid(),
+                    VgDocumentCodec.encode(newer));
+            disk.sync();
+        }
+        refused(f.pv2, ErrorCode.INVALID_ARGUMENT, "its metadata of the volume group has seqno " + newer.seqno()
+                + ", newer than the running one's " + seqno);
         Files.delete(pv2);
         refused(f.pv2, ErrorCode.IO_ERROR, "Cannot open physical volume " + f.pv2);
         assertEquals(seqno, f.vg().seqno(), "refusals commit nothing");
