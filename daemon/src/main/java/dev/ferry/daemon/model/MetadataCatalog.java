@@ -125,7 +125,8 @@ final class MetadataCatalog implements AutoCloseable {
         device.close();
     }
 
-    private void refuse(String pv, String why) {
+    /** Records why remote PV {@code pv} cannot be used (its health in reports) until the next scan or restore. */
+    void refuse(String pv, String why) {
         LOG.error("Remote PV {} refused: {}", pv, why);
         refused.put(pv, why);
     }

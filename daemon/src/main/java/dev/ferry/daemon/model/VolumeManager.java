@@ -196,7 +196,8 @@ public final class VolumeManager implements AutoCloseable {
      * newest document, the PV's missing flag cleared, is committed to every PV including it. Mirror copies on it stay
      * stale until resynced; the caller reloads the LVs on it. {@code check} runs once the PV is known to be a missing
      * member, before it is opened, and may refuse it by throwing. The PV is opened (which may wait for a connection up
-     * to its connect timeout) without holding this manager's lock, so reports are not held up meanwhile.
+     * to its connect timeout) without holding this manager's lock, so reports are not held up meanwhile; a remote PV
+     * refused shows the refusal as its health.
      *
      * @throws VolumeException VG_NOT_FOUND, PV_NOT_FOUND (not a member), INVALID_ARGUMENT (not missing, or not the
      *                         same PV), IO_ERROR (cannot be opened or read, or its metadata write failed: it stays
@@ -213,7 +214,17 @@ public final class VolumeManager implements AutoCloseable {
             pv = requireMissingMember(vg, p);
             check.accept(pv);
         }
-        PvDisk disk = ReturningPv.open(opener, vg, pv);   // may wait for a connection: reports go on meanwhile
+        PvDisk disk;
+        try {
+            disk = ReturningPv.open(opener, vg, pv);   // may wait for a connection: reports go on meanwhile
+        } catch (VolumeException e) {
+            if (PvUri.isUri(pv.name())) {
+                synchronized (this) {
+                    catalog.refuse(pv.name(), e.getMessage());   // its health in reports until it is back
+                }
+            }
+            throw e;
+        }
         return restore(vgName, pv, disk);
     }
 

@@ -256,8 +256,8 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         VolumeGroup after = manager.vgextendRestoreMissing(vgName, pvPath, missing -> {
             if (activator.openPvs().contains(missing.name())) {
                 throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + missing.name() + " is "
-                        + "still open under the tables of volume group " + vgName + " (its loss is not recorded yet, "
-                        + "or a table loaded by hand names it); try again once pvs shows it missing");
+                        + "still open under the tables of volume group " + vgName + " (a table still names it: its "
+                        + "loss not recorded yet, a pvmove region log on it, or a table loaded by hand)");
             }
             pv[0] = missing.uuid();
         });

@@ -120,7 +120,9 @@ class RestoreMissingTest extends PvMoveFixtureTest {
         assertThat(pv(f.pv2).missing()).isFalse();
         assertThat(restored.seqno()).isGreaterThan(seqno);
         try (PvDisk disk = PvDisk.read(pv2, FileMetadataDevice.open(pv2)).orElseThrow()) {
-            assertEquals(f.vg().seqno(), disk.newest().orElseThrow().seqno(), "pv2 holds the VG's newest metadata");
+            // at least the restore's commit (the mirror's resync may have committed healed stale marks since)
+            assertThat(disk.newest().orElseThrow().seqno()).as("pv2's newest metadata")
+                    .isGreaterThanOrEqualTo(restored.seqno());
         }
         wb.verify("b served from pv2 again");
         assertThat(f.moves.job(p.name()).state()).as("a restore alone does not continue the move")

@@ -101,6 +101,8 @@ class RestoreMissingProcessTest {
         CliResult down = daemon.cli("vgextend", "--restoremissing", "vg", remote);
         assertThat(down.exit()).as("a restore with the server down").isNotZero();
         assertThat(down.err()).contains("Cannot open physical volume " + remote, "it stays missing");
+        assertThat(pvRow(daemon, remote)).as("the refusal as its health").contains("a-m",
+                "failed: Cannot open physical volume " + remote);
         assertThat(daemon.cli("vgextend", "--restoremissing", "vg", hosts.local()).err())
                 .contains("Physical volume " + hosts.local() + " of volume group vg is not missing");
 
