@@ -35,8 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code vgextend --restoremissing} in a running daemon: a destination PV lost by failing I/O (its data device
  * switched to an {@code error} table) holds a move and is recorded missing; impostors at its path (another PV's
- * label, the PV shrunk, the PV with newer metadata, no file) are refused with nothing changed; the real file back, the restore commits its metadata, serves its linear LV again, resyncs the
- * mirror copy there, and a continue finishes the held move copying only what was not in sync.
+ * label, the PV shrunk, the PV with newer metadata, no file) are refused with nothing changed; the real file back,
+ * the restore commits its metadata, serves its linear LV again, resyncs the mirror copy there, and a continue
+ * finishes the held move copying only what was not in sync.
  */
 class RestoreMissingTest extends PvMoveFixtureTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
