@@ -21,8 +21,8 @@ final class RequestBodies {
     record VgCreate(String name, List<String> pvs, @JsonProperty("extent_size") String extentSize) {
     }
 
-    /** {@code POST /v1/vgs/{vg}/extend}: the PVs. */
-    record PvList(List<String> pvs) {
+    /** {@code POST /v1/vgs/{vg}/extend}: the PVs, with {@code restore_missing} one missing member to put back. */
+    record VgExtend(List<String> pvs, @JsonProperty("restore_missing") Boolean restoreMissing) {
     }
 
     /** {@code POST /v1/vgs/{vg}/reduce}: the PVs, or {@code remove_missing} (with {@code force}). */

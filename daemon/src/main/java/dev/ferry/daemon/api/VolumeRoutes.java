@@ -38,6 +38,7 @@ import java.util.Map;
  *  DELETE /v1/pvs?path=P                                                      200 pv      (pvremove)
  *  POST   /v1/vgs                          {"name","pvs","extent_size"?}       201 vg      (vgcreate)
  *  POST   /v1/vgs/{vg}/extend|reduce       {"pvs"}                             200 vg
+ *  POST   /v1/vgs/{vg}/extend              {"pvs":[PV],"restore_missing":true} 200 vg      (--restoremissing)
  *  POST   /v1/vgs/{vg}/reduce              {"remove_missing":true,"force"?}    200 vg      (--removemissing)
  *  DELETE /v1/vgs/{vg}?force=                                                 200 vg_name (vgremove)
  *  POST   /v1/vgs/{vg}/lvs                 {"name"?,"size"|"extents","type"?,"stripes"?,"stripe_size"?,
@@ -74,8 +75,7 @@ public final class VolumeRoutes {
         router.add(HttpMethod.POST, "/v1/pvs", r::pvcreate);
         router.add(HttpMethod.DELETE, "/v1/pvs", r::pvremove);
         router.add(HttpMethod.POST, "/v1/vgs", r::vgcreate);
-        router.add(HttpMethod.POST, "/v1/vgs/{vg}/extend",
-            q -> vg(ops.vgextend(q.pathParam("vg"), r.checked(pvs(q)))));
+        router.add(HttpMethod.POST, "/v1/vgs/{vg}/extend", r::vgextend);
         router.add(HttpMethod.POST, "/v1/vgs/{vg}/reduce", r::vgreduce);
         router.add(HttpMethod.DELETE, "/v1/vgs/{vg}", q -> {
             ops.vgremove(q.pathParam("vg"), q.queryFlag("force", false));
@@ -223,6 +223,18 @@ public final class VolumeRoutes {
         return out;
     }
 
+    private Object vgextend(ControlRequest q) {
+        RequestBodies.VgExtend b = q.bodyAs(RequestBodies.VgExtend.class);
+        List<String> pvs = checked(required(b.pvs(), "pvs"));
+        if (!Boolean.TRUE.equals(b.restoreMissing())) {
+            return vg(ops.vgextend(q.pathParam("vg"), pvs));
+        }
+        if (pvs.size() != 1) {
+            throw ControlErrors.invalidArgument("restore_missing takes one PV, not " + pvs.size());
+        }
+        return vg(ops.vgextendRestoreMissing(q.pathParam("vg"), pvs.get(0)));
+    }
+
     private Object vgreduce(ControlRequest q) {
         RequestBodies.VgReduce b = q.bodyAs(RequestBodies.VgReduce.class);
         if (Boolean.TRUE.equals(b.removeMissing())) {
@@ -252,10 +264,6 @@ public final class VolumeRoutes {
      */
     private String checked(String pvPath) {
         return PvUri.isUri(pvPath) ? pvPath : paths.check(pvPath, "PV path").toString();
-    }
-
-    private static List<String> pvs(ControlRequest q) {
-        return required(q.bodyAs(RequestBodies.PvList.class).pvs(), "pvs");
     }
 
     private static AllocationPolicy alloc(String text) {

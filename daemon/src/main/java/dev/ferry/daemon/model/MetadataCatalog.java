@@ -128,7 +128,8 @@ final class MetadataCatalog implements AutoCloseable {
         device.close();
     }
 
-    private void refuse(String pv, String why) {
+    /** Records why remote PV {@code pv} cannot be used (its health in reports) until the next scan or restore. */
+    void refuse(String pv, String why) {
         LOG.error("Remote PV {} refused: {}", pv, why);
         refused.put(pv, why);
     }
@@ -302,6 +303,41 @@ final class MetadataCatalog implements AutoCloseable {
         if (lost.add(disk.uuid())) {
             LOG.error("PV {} ({}) is lost: {}", disk.name(), disk.uuid(), why);
         }
+    }
+
+    /**
+     * Puts {@code disk}, a missing PV opened afresh and checked ({@link ReturningPv}), in place of whatever was open
+     * for its PV (closed), and clears its lost mark and what the last scan refused it for: metadata goes to it again
+     * from the next commit on.
+     *
+     * @throws VolumeException IO_ERROR if the PV cannot be added to the known PVs (then {@code disk} is closed and
+     *                         nothing changed)
+     */
+    void restore(PvDisk disk) {
+        try {
+            known.add(disk.name());
+        } catch (IOException e) {
+            try {
+                disk.close();
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw new VolumeException(ErrorCode.IO_ERROR, "Cannot record PV " + disk.name() + " as known: "
+                    + e.getMessage(), e);
+        }
+        List<PvDisk> replaced = new ArrayList<>();
+        diskByUuid(disk.uuid()).ifPresent(old -> replaced.add(disks.remove(old.name())));
+        Optional.ofNullable(disks.put(disk.name(), disk)).ifPresent(replaced::add);   // another PV's label was there
+        for (PvDisk old : replaced) {
+            try {
+                old.close();
+            } catch (IOException e) {
+                LOG.warn("Closing the old device of returning PV {}: {}", old.name(), e.toString());
+            }
+        }
+        lost.remove(disk.uuid());
+        refused.remove(disk.name());
+        LOG.info("PV {} ({}) is back in use", disk.name(), disk.uuid());
     }
 
     /** Whether the PV was lost while this catalog ran. */

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -186,6 +187,85 @@ public final class VolumeManager implements AutoCloseable {
         List<PhysicalVolume> pvs = new ArrayList<>(vg.pvs());
         pvs.addAll(orphansAsMembers(pvPaths, vg.extentSize()));
         return commitChange(vg, vg.withPvs(pvs));
+    }
+
+    /**
+     * vgextend --restoremissing: puts PV {@code pvPath} of {@code vgName}, recorded missing (lost while the daemon
+     * ran, or absent at its start), back into use once it is back, without touching its data. It is opened afresh
+     * and must be the PV the VG lost ({@link ReturningPv}: same PV UUID, not shrunk, no newer metadata); then the VG's
+     * newest document, the PV's missing flag cleared, is committed to every PV including it. Mirror copies on it stay
+     * stale until resynced; the caller reloads the LVs on it. {@code check} runs once the PV is known to be a missing
+     * member, before it is opened, and may refuse it by throwing. The PV is opened (which may wait for a connection up
+     * to its connect timeout) without holding this manager's lock, so reports are not held up meanwhile; a remote PV
+     * refused shows the refusal as its health.
+     *
+     * @throws VolumeException VG_NOT_FOUND, PV_NOT_FOUND (not a member), INVALID_ARGUMENT (not missing, or not the
+     *                         same PV), IO_ERROR (cannot be opened or read, or its metadata write failed: it stays
+     *                         missing); on any of them the VG's metadata is as before (but for the last, which flags
+     *                         the PV missing again)
+     */
+    public VolumeGroup vgextendRestoreMissing(String vgName, String pvPath, Consumer<PhysicalVolume> check) {
+        String p = KnownPvs.canonical(pvPath);
+        VolumeGroup vg;
+        PhysicalVolume pv;
+        synchronized (this) {
+            ensureOpen();
+            vg = requireVg(vgName);
+            pv = requireMissingMember(vg, p);
+            check.accept(pv);
+        }
+        PvDisk disk;
+        try {
+            disk = ReturningPv.open(opener, vg, pv);   // may wait for a connection: reports go on meanwhile
+        } catch (VolumeException e) {
+            if (PvUri.isUri(pv.name())) {
+                synchronized (this) {
+                    catalog.refuse(pv.name(), e.getMessage());   // its health in reports until it is back
+                }
+            }
+            throw e;
+        }
+        return restore(vgName, pv, disk);
+    }
+
+    /** Puts {@code disk}, opened for missing PV {@code pv}, into use and commits the VG with the PV present. */
+    private synchronized VolumeGroup restore(String vgName, PhysicalVolume pv, PvDisk disk) {
+        VolumeGroup vg;
+        try {
+            ensureOpen();
+            vg = requireVg(vgName);
+            if (!requireMissingMember(vg, pv.name()).uuid().equals(pv.uuid())) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + pv.name() + " of volume "
+                        + "group " + vgName + " changed while it was opened; try again");
+            }
+        } catch (RuntimeException e) {
+            try {
+                disk.close();
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        catalog.restore(disk);
+        VolumeGroup next = commitChange(vg, vg.withPvs(vg.pvs().stream()
+                .map(x -> x.uuid().equals(pv.uuid()) ? x.withMissing(false) : x).toList()));
+        if (catalog.isLost(pv.uuid())) {   // the commit went on without it
+            updateVolumeGroup(vgName, this::withMissingFlagged);
+            throw new VolumeException(ErrorCode.IO_ERROR, "Writing the metadata of volume group " + vgName
+                    + " to physical volume " + pv.name() + " failed; it stays missing");
+        }
+        return next;
+    }
+
+    /** The member of {@code vg} named {@code name}, which must be missing (flagged, absent or lost). */
+    private PhysicalVolume requireMissingMember(VolumeGroup vg, String name) {
+        PhysicalVolume pv = vg.pvByName(name).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
+                "Physical volume " + name + " not in volume group " + vg.name()));
+        if (!pv.missing() && presentPvs().contains(pv.uuid())) {
+            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + name + " of volume group "
+                    + vg.name() + " is not missing");
+        }
+        return pv;
     }
 
     /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */

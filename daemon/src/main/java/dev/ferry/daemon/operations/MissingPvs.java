@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * writes failed, or that fail persistently ({@link Activator#persistentFailure}: data reads or data writes failing
  * with no success of their direction for at least a second and a probe read of the label failing too), and
  * {@link VolumeService#pvLost} records each as missing and reloads the LVs on it. A VG that cannot keep a quorum of
- * metadata copies goes offline.
+ * metadata copies goes offline. A missing PV that is back goes into use again while the daemon runs only by
+ * {@link VolumeService#vgextendRestoreMissing}, which reloads the LVs on it through {@link #inStep}.
  */
 final class MissingPvs implements AutoCloseable {
     /** How often PV files are checked (one probe of at most a second per failing PV each time). */

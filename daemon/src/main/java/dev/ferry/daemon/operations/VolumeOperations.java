@@ -33,6 +33,12 @@ public interface VolumeOperations {
     /** vgextend: adds orphan PVs. */
     VolumeGroup vgextend(String vgName, List<String> pvPaths);
 
+    /**
+     * vgextend --restoremissing: puts a missing PV that is back into use (see
+     * {@link VolumeService#vgextendRestoreMissing}).
+     */
+    VolumeGroup vgextendRestoreMissing(String vgName, String pvPath);
+
     /** vgreduce: removes PVs that hold no extents. */
     VolumeGroup vgreduce(String vgName, List<String> pvPaths);
 

@@ -251,6 +251,34 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         return manager.vgextend(vgName, pvPaths);
     }
 
+    /**
+     * vgextend --restoremissing: puts missing PV {@code pvPath} of VG {@code vgName} back into use
+     * ({@link VolumeManager#vgextendRestoreMissing}), then reloads the active LVs with extents on it: linear and
+     * striped extents there serve from it again (a live table swap), mirrors take its copies back as stale and
+     * resync them. A pvmove held by its loss stays held until a continue ({@code pvmove} without arguments).
+     *
+     * @throws VolumeException as the manager's, or INVALID_ARGUMENT while a table still holds the PV's old device
+     *                         open (its loss not yet recorded, or a table loaded by hand names it)
+     */
+    @Override
+    public synchronized VolumeGroup vgextendRestoreMissing(String vgName, String pvPath) {
+        VolumeGroup before = requireVg(vgName);
+        UUID[] pv = new UUID[1];
+        VolumeGroup after = manager.vgextendRestoreMissing(vgName, pvPath, missing -> {
+            if (activator.openPvs().contains(missing.name())) {
+                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + missing.name() + " is "
+                        + "still open under the tables of volume group " + vgName + " (a table still names it: its "
+                        + "loss not recorded yet, a pvmove region log on it, or a table loaded by hand)");
+            }
+            pv[0] = missing.uuid();
+        });
+        String name = after.pv(pv[0]).orElseThrow().name();
+        LOG.warn("VG {}: PV {} is back in use; reloading the LVs on it (its stale mirror copies resync)", vgName,
+                name);
+        MissingPvs.inStep(activator, before, after, lv -> MissingPvs.uses(lv, pv[0]));
+        return after;
+    }
+
     /** vgreduce: only PVs without extents leave, so no active LV uses them. */
     @Override
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {

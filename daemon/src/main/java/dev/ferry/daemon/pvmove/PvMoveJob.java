@@ -301,8 +301,9 @@ final class PvMoveJob implements Runnable {
     private void hold(String missing) throws InterruptedException {
         if (missing != null) {
             errorCode = ErrorCode.MIGRATE_FAIL.name();
-            errorMessage = "pvmove " + name + " is held: its destination " + missing + " is missing (a remote PV "
-                    + "connects again at the next daemon start); data stays on the source, `pvmove --abort` backs out";
+            errorMessage = "pvmove " + name + " is held: its destination " + missing + " is missing (once it is back, "
+                    + "`vgextend --restoremissing " + vgName + " " + missing + "` puts it into use again and a continue "
+                    + "copies what is not in sync); data stays on the source, `pvmove --abort` backs out";
         }
         if (state != JobState.HELD) {
             transition(JobState.HELD);

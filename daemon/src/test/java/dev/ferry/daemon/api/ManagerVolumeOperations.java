@@ -58,6 +58,11 @@ public final class ManagerVolumeOperations implements VolumeOperations {
     }
 
     @Override
+    public VolumeGroup vgextendRestoreMissing(String vgName, String pvPath) {
+        return manager.vgextendRestoreMissing(vgName, pvPath, pv -> { });
+    }
+
+    @Override
     public VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
         return manager.vgreduce(vgName, pvPaths);
     }

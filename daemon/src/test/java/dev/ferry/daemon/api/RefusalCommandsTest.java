@@ -102,6 +102,12 @@ class RefusalCommandsTest {
         refused(3, "ferry vgextend: Volume group \"nosuch\" not found (VG_NOT_FOUND)", "vgextend", "nosuch", c);
         refused(4, "ferry vgextend: Physical volume " + a + " is already in volume group vg (PV_IN_USE)",
             "vgextend", "vg", a);
+        refused(2, "ferry vgextend: Physical volume " + a + " of volume group vg is not missing (INVALID_ARGUMENT)",
+            "vgextend", "--restoremissing", "vg", a);
+        refused(3, "ferry vgextend: Physical volume " + c + " not in volume group vg (PV_NOT_FOUND)",
+            "vgextend", "--restoremissing", "vg", c);
+        refused(3, "ferry vgextend: Volume group \"nosuch\" not found (VG_NOT_FOUND)",
+            "vgextend", "--restoremissing", "nosuch", a);
         refused(4, "ferry vgreduce: Physical volume " + a + " still in use: 2 extents allocated (PV_HAS_EXTENTS)",
             "vgreduce", "vg", a);
         refused(3, "ferry vgreduce: Physical volume " + c + " not in volume group vg (PV_NOT_FOUND)", "vgreduce", "vg", c);

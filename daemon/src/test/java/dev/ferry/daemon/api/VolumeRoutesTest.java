@@ -81,6 +81,10 @@ class VolumeRoutesTest {
             "LV_NOT_FOUND", "Failed to find logical volume \"vg/x\"");
         refused(() -> f.call("POST", "/v1/vgs", Map.of("pvs", List.of(a))), 400, "INVALID_REQUEST_BODY",
             "request body lacks the required property 'name'");
+        refused(() -> f.call("POST", "/v1/vgs/vg/extend", Map.of("pvs", List.of(a, a), "restore_missing", true)), 400,
+            "INVALID_ARGUMENT", "restore_missing takes one PV, not 2");
+        refused(() -> f.call("POST", "/v1/vgs/vg/extend", Map.of("pvs", List.of(a), "restore_missing", true)), 400,
+            "INVALID_ARGUMENT", "Physical volume " + a + " of volume group vg is not missing");
         refused(() -> f.call("DELETE", "/v1/pvs", null), 400, "INVALID_ARGUMENT", "query parameter 'path' is required");
         refused(() -> f.call("DELETE", "/v1/vgs/vg?force=maybe", null), 400, "INVALID_ARGUMENT",
             "query parameter 'force' must be true or false, got 'maybe'");

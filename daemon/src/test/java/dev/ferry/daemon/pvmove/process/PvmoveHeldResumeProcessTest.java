@@ -31,9 +31,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * SIGKILL, the link cut with TCP resets, or the server failing every write, at 10, 50 and 90 % of the copy (placed by
  * polling the move's progress under a 4 MiB/s rate limit), while a writer of acknowledged FUA blocks keeps writing a
  * small area of the LV. Each time the move is held (the LV stays on the source and keeps taking writes: none fails,
- * every acknowledged one reads back); once the fault is undone and the daemon restarted (a lost remote PV connects
- * again only then) the resumed move completes, copying only the delta: at least what was not in sync when it was
- * held, at most that plus the regions the writer's area covers, counted by the move's {@code transferred_bytes}.
+ * every acknowledged one reads back); once the fault is undone and the daemon restarted (the lost remote PV connects
+ * again at start; {@code RestoreMissingProcessTest} puts it back without a restart) the resumed move completes,
+ * copying only the delta: at least what was not in sync when it was held, at most that plus the regions the writer's
+ * area covers, counted by the move's {@code transferred_bytes}.
  * Afterwards every acknowledged write reads back from the remote PV, and the LV there holds exactly the bytes the
  * source extents hold. And a mounted ext4 file system rides through a killed destination and the resume.
  */

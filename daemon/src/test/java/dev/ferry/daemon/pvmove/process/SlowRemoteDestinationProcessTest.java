@@ -207,7 +207,8 @@ class SlowRemoteDestinationProcessTest {
         if (held) {
             // a restart resumes the move: the remote PV is lost if the FLUSH after the reconnect was refused (ext4's
             // writes carry no FUA, so some were acknowledged and not flushed when the connection was lost), and a
-            // lost remote PV connects again only at the next start
+            // lost remote PV connects again at the next start (or by vgextend --restoremissing: see
+            // RestoreMissingProcessTest)
             daemon.stop();
             daemon.startAgain();
             JsonNode end = api.awaitEnd(api.moves().get(0).path("id").asLong(), TIMEOUT);
