@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -38,6 +39,10 @@ public final class VolumeManager implements AutoCloseable {
     private final LvRuntime runtime;
     private final Map<String, String> offline = new HashMap<>();
     private volatile RemoteHealth.Source health = RemoteHealth.Source.NONE;
+    /** The last snapshot taken under the lock; reports answer from it while a commit writes metadata. */
+    private volatile VolumeSnapshot lastSnapshot;
+    /** Whether a commit is writing metadata (holding the lock, possibly for a remote PV's deadlines). */
+    private volatile boolean committing;
     private boolean closed;
 
     private VolumeManager(MetadataCatalog catalog, DeviceOpener opener, LvRuntime runtime) {
@@ -106,10 +111,34 @@ public final class VolumeManager implements AutoCloseable {
         });
     }
 
-    /** A consistent view of all PVs, VGs and which PVs are present, taken under the manager's lock. */
-    public synchronized VolumeSnapshot snapshot() {
+    /**
+     * A consistent view of all PVs, VGs and which PVs are present, taken under the manager's lock; while a commit
+     * writes metadata (which may wait for a remote PV's request timeout and reconnect window), the last view taken,
+     * i.e. the state before that commit, with each remote PV's health as its link reports it now, so that reports
+     * never wait for a commit and show a link that is reconnecting as such.
+     */
+    public VolumeSnapshot snapshot() {
+        VolumeSnapshot last = lastSnapshot;
+        if (committing && last != null) {
+            return last.withPvs(last.pvs().stream().map(this::withLiveHealth).toList());
+        }
+        return takeSnapshot();
+    }
+
+    private synchronized VolumeSnapshot takeSnapshot() {
         ensureOpen();
-        return new VolumeSnapshot(physicalVolumes(), volumeGroups(), presentPvs());
+        VolumeSnapshot taken = new VolumeSnapshot(physicalVolumes(), volumeGroups(), presentPvs());
+        lastSnapshot = taken;
+        return taken;
+    }
+
+    /** {@code pv} with the health its link reports now, if its link is known (without the lock). */
+    private PvInfo withLiveHealth(PvInfo pv) {
+        if (!PvUri.isUri(pv.path())) {
+            return pv;
+        }
+        return health.health(pv.path()).map(h -> new PvInfo(pv.path(), pv.uuid(), pv.deviceSize(), pv.peStart(),
+                pv.vgName(), pv.missing(), h.toString())).orElse(pv);
     }
 
     /** All known PVs, present or missing, in VG order then orphans. */
@@ -177,7 +206,7 @@ public final class VolumeManager implements AutoCloseable {
         List<PhysicalVolume> pvs = orphansAsMembers(pvPaths, es);
         VolumeGroup vg = VolumeGroup.create(name, es, pvs).withSeqno(1);
         VgValidator.validate(vg);
-        return catalog.commit(null, vg, RequiredPvs.NONE);
+        return committed(() -> catalog.commit(null, vg, RequiredPvs.NONE));
     }
 
     /** vgextend: adds orphan PVs to {@code vgName}. */
@@ -541,7 +570,17 @@ public final class VolumeManager implements AutoCloseable {
         VolumeGroup next = proposed.withSeqno(catalog.nextSeqno(before));
         VgValidator.validate(next);
         zeroNewLogExtents(before, next);
-        return catalog.commit(before, next, required);
+        return committed(() -> catalog.commit(before, next, required));
+    }
+
+    /** Runs a commit (under the lock) with reports answering from the last snapshot meanwhile. */
+    private VolumeGroup committed(Supplier<VolumeGroup> commit) {
+        committing = true;
+        try {
+            return commit.get();
+        } finally {
+            committing = false;
+        }
     }
 
     /**

@@ -12,4 +12,9 @@ public record VolumeSnapshot(List<PvInfo> pvs, List<VolumeGroup> vgs, Set<UUID> 
         vgs = List.copyOf(vgs);
         presentPvs = Set.copyOf(presentPvs);
     }
+
+    /** The same state with {@code other} as the PVs. */
+    public VolumeSnapshot withPvs(List<PvInfo> other) {
+        return new VolumeSnapshot(other, vgs, presentPvs);
+    }
 }
