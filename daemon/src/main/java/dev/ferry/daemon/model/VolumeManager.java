@@ -297,7 +297,6 @@ public final class VolumeManager implements AutoCloseable {
         return pv;
     }
 
-    /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */
     /**
      * vgreduce --removemissing: drops the missing PVs from VG {@code vgName}. Refused while an LV still has extents
      * on them, naming the LVs: a mirror can be repaired first ({@code lvconvert --repair}); with {@code force}
@@ -330,6 +329,7 @@ public final class VolumeManager implements AutoCloseable {
         return commitChange(vg, next);
     }
 
+    /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
         ensureOpen();
         VolumeGroup vg = requireVg(vgName);
