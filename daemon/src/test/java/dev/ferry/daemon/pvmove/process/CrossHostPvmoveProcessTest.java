@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.testing.AckedBlockWriter;
-import dev.ferry.daemon.testing.ChildProcesses;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.mapper.testing.Seeds;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +32,7 @@ class CrossHostPvmoveProcessTest {
     private static final long MIB = 1 << 20;
 
     @RegisterExtension
-    final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+    final TwoHosts daemons = new TwoHosts();
 
     @TempDir
     Path dir;
@@ -52,20 +50,13 @@ class CrossHostPvmoveProcessTest {
      */
     @BeforeEach
     void twoHosts() throws IOException {
-        hosts = RemoteDestination.open(dir, daemons, 64 * MIB, "reconnect-window=2s");
+        hosts = daemons.open(dir, 64 * MIB, "reconnect-window=2s");
         daemon = hosts.daemon();
         api = new MoveApi(daemon);
         local = hosts.local();
         remote = hosts.remote();
         daemon.cliOk("lvcreate", "-n", "acked", "-L", "16M", "vg", local);
         writer = new AckedBlockWriter(Seeds.fresh(), 4096, (int) (16 * MIB / 4096), 4);
-    }
-
-    @AfterEach
-    void removeHosts() {
-        if (hosts != null) {
-            hosts.close();
-        }
     }
 
     @Test

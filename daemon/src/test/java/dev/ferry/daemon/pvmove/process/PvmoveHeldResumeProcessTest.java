@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.pvmove.process.RemoteDestination.Fault;
 import dev.ferry.daemon.testing.AckedBlockWriter;
-import dev.ferry.daemon.testing.ChildProcesses;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.NbdfuseMount;
 import dev.ferry.daemon.testing.Poll;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,19 +50,12 @@ class PvmoveHeldResumeProcessTest {
     private static final int WRITES_WHILE_HELD = 200;
 
     @RegisterExtension
-    final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+    final TwoHosts daemons = new TwoHosts();
 
     @TempDir
     Path dir;
 
     private RemoteDestination hosts;
-
-    @AfterEach
-    void closeHosts() {
-        if (hosts != null) {
-            hosts.close();
-        }
-    }
 
     static Stream<Arguments> faults() {
         List<Arguments> all = new ArrayList<>();
@@ -80,7 +71,7 @@ class PvmoveHeldResumeProcessTest {
     @MethodSource("faults")
     void aMoveHeldByItsFailingDestinationLosesNoWriteAndResumesCopyingOnlyTheDelta(Fault fault, int percent)
             throws Exception {
-        hosts = RemoteDestination.open(dir, daemons, 64 * MIB);
+        hosts = daemons.open(dir, 64 * MIB);
         FerryDaemon daemon = hosts.daemon();
         MoveApi api = new MoveApi(daemon);
         daemon.cliOk("lvcreate", "-n", "lv", "-L", LV_BYTES / MIB + "M", "vg", hosts.local());
@@ -139,7 +130,7 @@ class PvmoveHeldResumeProcessTest {
     @Test
     void aMountedExt4VolumeKeepsItsFilesThroughAKilledDestinationAndTheResume() throws Exception {
         NbdfuseMount.assumeUsable();
-        hosts = RemoteDestination.open(dir, daemons, 64 * MIB);
+        hosts = daemons.open(dir, 64 * MIB);
         FerryDaemon daemon = hosts.daemon();
         MoveApi api = new MoveApi(daemon);
         long size = 32 * MIB;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.testing.AckedBlockWriter;
-import dev.ferry.daemon.testing.ChildProcesses;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.NetworkNamespaces;
 import dev.ferry.daemon.testing.Poll;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +50,7 @@ class RemoteLinkFaultProcessTest {
     private static final String LINK = "connect-timeout=1s&request-timeout=2s&heartbeat-interval=200ms";
 
     @RegisterExtension
-    final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+    final TwoHosts daemons = new TwoHosts();
 
     @TempDir
     Path dir;
@@ -72,7 +70,7 @@ class RemoteLinkFaultProcessTest {
      */
     private NbdClient start(Duration reconnectWindow) throws IOException {
         window = reconnectWindow;
-        hosts = RemoteDestination.open(dir, daemons, 64 * MIB,
+        hosts = daemons.open(dir, 64 * MIB,
                 LINK + "&reconnect-window=" + reconnectWindow.toSeconds() + "s");
         daemon = hosts.daemon();
         api = new MoveApi(daemon);
@@ -84,13 +82,6 @@ class RemoteLinkFaultProcessTest {
         writer.fill(c);
         writer.start(c);
         return c;
-    }
-
-    @AfterEach
-    void removeHosts() {
-        if (hosts != null) {
-            hosts.close();
-        }
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.pvmove.process.RemoteDestination.Fault;
 import dev.ferry.daemon.testing.AckedBlockWriter;
-import dev.ferry.daemon.testing.ChildProcesses;
 import dev.ferry.daemon.testing.CliResult;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.Poll;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,23 +43,16 @@ class RestoreMissingProcessTest {
     private static final int WRITES_WHILE_HELD = 100;
 
     @RegisterExtension
-    final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+    final TwoHosts daemons = new TwoHosts();
 
     @TempDir
     Path dir;
 
     private RemoteDestination hosts;
 
-    @AfterEach
-    void closeHosts() {
-        if (hosts != null) {
-            hosts.close();
-        }
-    }
-
     @Test
     void aDestinationLostToAKilledServerIsRestoredAndTheHeldMoveCompletesWithoutARestart() throws Exception {
-        hosts = RemoteDestination.open(dir, daemons, 64 * MIB, "reconnect-window=1s");
+        hosts = daemons.open(dir, 64 * MIB, "reconnect-window=1s");
         FerryDaemon daemon = hosts.daemon();
         MoveApi api = new MoveApi(daemon);
         String remote = hosts.remote();

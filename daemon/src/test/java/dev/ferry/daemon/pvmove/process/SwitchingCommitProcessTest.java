@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.daemon.pvmove.process.RemoteDestination.Fault;
 import dev.ferry.daemon.testing.AckedBlockWriter;
-import dev.ferry.daemon.testing.ChildProcesses;
 import dev.ferry.daemon.testing.FerryDaemon;
 import dev.ferry.daemon.testing.Poll;
 import dev.ferry.mapper.testing.Seeds;
@@ -13,7 +12,6 @@ import dev.ferry.nbd.client.NbdClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,23 +39,16 @@ class SwitchingCommitProcessTest {
     private static final long READ_DELAY_MS = 500;
 
     @RegisterExtension
-    final ChildProcesses<FerryDaemon> daemons = new ChildProcesses<>();
+    final TwoHosts daemons = new TwoHosts();
 
     @TempDir
     Path dir;
 
     private RemoteDestination hosts;
 
-    @AfterEach
-    void closeHosts() {
-        if (hosts != null) {
-            hosts.close();
-        }
-    }
-
     @Test
     void aDestinationLostInTheSwitchingCommitLeavesTheMoveHeldOnTheSourceAndAnAbortBacksOut() throws Exception {
-        hosts = RemoteDestination.open(dir, daemons, 64 * MIB, "", Duration.ofMillis(READ_DELAY_MS));
+        hosts = daemons.open(dir, 64 * MIB, "", Duration.ofMillis(READ_DELAY_MS));
         FerryDaemon daemon = hosts.daemon();
         MoveApi api = new MoveApi(daemon);
         daemon.cliOk("lvcreate", "-n", "lv", "-L", LV_BYTES / MIB + "M", "vg", hosts.local());
