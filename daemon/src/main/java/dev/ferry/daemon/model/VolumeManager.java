@@ -39,10 +39,11 @@ public final class VolumeManager implements AutoCloseable {
     private final LvRuntime runtime;
     private final Map<String, String> offline = new HashMap<>();
     private volatile RemoteHealth.Source health = RemoteHealth.Source.NONE;
-    /** The last snapshot taken under the lock; reports answer from it while a commit writes metadata. */
-    private volatile VolumeSnapshot lastSnapshot;
-    /** Whether a commit is writing metadata (holding the lock, possibly for a remote PV's deadlines). */
-    private volatile boolean committing;
+    /**
+     * While a commit writes metadata (holding the lock, possibly for a remote PV's deadlines): the state taken just
+     * before it, which reports answer from; null otherwise.
+     */
+    private volatile VolumeSnapshot beforeCommit;
     private boolean closed;
 
     private VolumeManager(MetadataCatalog catalog, DeviceOpener opener, LvRuntime runtime) {
@@ -113,23 +114,21 @@ public final class VolumeManager implements AutoCloseable {
 
     /**
      * A consistent view of all PVs, VGs and which PVs are present, taken under the manager's lock; while a commit
-     * writes metadata (which may wait for a remote PV's request timeout and reconnect window), the last view taken,
-     * i.e. the state before that commit, with each remote PV's health as its link reports it now, so that reports
-     * never wait for a commit and show a link that is reconnecting as such.
+     * writes metadata (which may wait for a remote PV's request timeout and reconnect window), the view taken just
+     * before that commit, with each remote PV's health as its link reports it now, so that reports never wait for a
+     * commit and show a link that is reconnecting as such.
      */
     public VolumeSnapshot snapshot() {
-        VolumeSnapshot last = lastSnapshot;
-        if (committing && last != null) {
-            return last.withPvs(last.pvs().stream().map(this::withLiveHealth).toList());
+        VolumeSnapshot before = beforeCommit;
+        if (before != null) {
+            return before.withPvs(before.pvs().stream().map(this::withLiveHealth).toList());
         }
         return takeSnapshot();
     }
 
     private synchronized VolumeSnapshot takeSnapshot() {
         ensureOpen();
-        VolumeSnapshot taken = new VolumeSnapshot(physicalVolumes(), volumeGroups(), presentPvs());
-        lastSnapshot = taken;
-        return taken;
+        return new VolumeSnapshot(physicalVolumes(), volumeGroups(), presentPvs());
     }
 
     /** {@code pv} with the health its link reports now, if its link is known (without the lock). */
@@ -573,13 +572,16 @@ public final class VolumeManager implements AutoCloseable {
         return committed(() -> catalog.commit(before, next, required));
     }
 
-    /** Runs a commit (under the lock) with reports answering from the last snapshot meanwhile. */
+    /**
+     * Runs a commit (under the lock) with reports answering meanwhile from the state just before it, which holds every
+     * change committed so far (a command that returned is seen by the reports that follow it).
+     */
     private VolumeGroup committed(Supplier<VolumeGroup> commit) {
-        committing = true;
+        beforeCommit = takeSnapshot();
         try {
             return commit.get();
         } finally {
-            committing = false;
+            beforeCommit = null;
         }
     }
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reports while a commit waits for a PV's metadata write (as a commit to a remote PV waits out its request timeout and
- * reconnect window): {@link VolumeManager#snapshot} answers at once with the state before the commit, and with the new
- * state once the commit is done.
+ * reconnect window): {@link VolumeManager#snapshot} answers at once with the state just before the commit (every change
+ * committed before it included), and with the new state once the commit is done.
  */
 class SnapshotDuringCommitTest {
     private static final long MIB = 1 << 20;
@@ -73,32 +73,35 @@ class SnapshotDuringCommitTest {
     }
 
     @Test
-    void aReportDuringACommitThatWaitsForAPvAnswersAtOnceWithTheStateBeforeIt() throws Exception {
+    void aReportDuringACommitThatWaitsForAPvAnswersAtOnceWithTheStateJustBeforeIt() throws Exception {
         VolumeFixture fx = new VolumeFixture(tmp);
         AtomicReference<CountDownLatch> gate = new AtomicReference<>();
         CountDownLatch waiting = new CountDownLatch(1);
         try (VolumeManager vm = fx.open(new GatedOpener(gate, waiting))) {
             vm.pvcreate(fx.pv("a"), 33 * MIB, false);
             vm.vgcreate("vg", List.of(fx.pv("a")), MIB);
-            VolumeSnapshot before = vm.snapshot();
+            VolumeSnapshot early = vm.snapshot();
+            vm.lvcreate(LvCreateRequest.linear("vg", "first", SizeSpec.parseExtents("2")));   // no report after it
 
             CountDownLatch release = new CountDownLatch(1);
             gate.set(release);
-            CompletableFuture<LogicalVolume> lvcreate = CompletableFuture.supplyAsync(
-                    () -> vm.lvcreate(LvCreateRequest.linear("vg", "lv", SizeSpec.parseExtents("2"))));
+            CompletableFuture<LogicalVolume> second = CompletableFuture.supplyAsync(
+                    () -> vm.lvcreate(LvCreateRequest.linear("vg", "second", SizeSpec.parseExtents("2"))));
             try {
                 assertThat(waiting.await(10, TimeUnit.SECONDS)).as("the commit's write is held").isTrue();
                 VolumeSnapshot during = CompletableFuture.supplyAsync(vm::snapshot)
                         .get(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
-                assertThat(during.vgs()).as("the state before the commit").isEqualTo(before.vgs());
-                assertThat(during.pvs()).isEqualTo(before.pvs());
-                assertThat(lvcreate).isNotDone();
+                VolumeGroup vg = during.vgs().get(0);
+                assertThat(vg.lv("first")).as("the change committed before the held commit").isPresent();
+                assertThat(vg.lv("second")).as("the held commit's change").isEmpty();
+                assertThat(during.pvs()).isEqualTo(early.pvs());
+                assertThat(second).isNotDone();
             } finally {
                 gate.set(null);
                 release.countDown();
             }
-            LogicalVolume created = lvcreate.get(10, TimeUnit.SECONDS);
-            assertThat(vm.snapshot().vgs().get(0).lv(created.name())).as("the committed state").isPresent();
+            second.get(10, TimeUnit.SECONDS);
+            assertThat(vm.snapshot().vgs().get(0).lv("second")).as("the committed state").isPresent();
         }
     }
 }
