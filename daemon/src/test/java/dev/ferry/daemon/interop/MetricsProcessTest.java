@@ -109,7 +109,11 @@ class MetricsProcessTest {
         List<Double> copied = new ArrayList<>();
         Poll.until(TIMEOUT, "the move to end", () -> {
             Exposition m = scrape();
-            if (m.samples("ferry_pvmove_bytes_copied", move).isEmpty()) {
+            // a scrape reads the gauges one by one, and the move's are removed when it ends: one that ends during a
+            // scrape leaves some of them out
+            if (m.samples("ferry_pvmove_bytes_copied", move).isEmpty()
+                    || m.samples("ferry_pvmove_bytes_remaining", move).isEmpty()
+                    || m.samples("ferry_pvmove_rate_limit_bytes_per_second", move).isEmpty()) {
                 return m.value("ferry_pvmove_completed_total", "outcome", "succeeded") == 1;
             }
             double c = m.value("ferry_pvmove_bytes_copied", move);
