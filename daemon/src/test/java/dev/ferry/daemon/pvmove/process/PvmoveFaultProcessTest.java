@@ -334,13 +334,14 @@ class PvmoveFaultProcessTest {
     // ------------------------------------------------------------------ shared checks
 
     /**
-     * The move was held by leg 1, {@code dst}: by a recovery copy (S) or by a foreground write to a region already
-     * in sync (D), whichever reached the failing disk first.
+     * The move was held by leg 1, {@code dst}: by a recovery copy (S) or by a foreground write or flush to a region
+     * already in sync (D: the disk's EIO may surface on the write or on the flush after it), whichever reached the
+     * failing disk first.
      */
     private static void assertDestinationFailed(JsonNode end, String dst) {
         assertHeld(end, "copy to the destination failed (leg 1 (" + dst + ") failed: ");
         assertThat(end.path("error").path("message").asText())
-                .containsPattern("failed: (S \\(sync|D \\(write) failure at ");
+                .containsPattern("failed: (S \\(sync|D \\((write|sync)) failure at ");
     }
 
     /** The move is HELD with MIGRATE_FAIL naming {@code cause}, short of 100%. */
