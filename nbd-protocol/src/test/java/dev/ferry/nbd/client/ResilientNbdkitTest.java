@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ResilientNbdClient} against real nbdkit processes on 127.0.0.1: {@code kill -9} and a restart on the same
- * port (requests wait and resume; the FLUSH covering the restart is refused, naming the writes at risk), SIGSTOP
+ * port (requests wait and resume; the writes acknowledged and not flushed before it, gone from the file meanwhile,
+ * are replayed first, so the FLUSH after it covers them; without the journal that FLUSH is refused), SIGSTOP
  * (a hung server: the request deadline and the idle heartbeat find it within their deadline plus 1 s), the delay
  * filter beyond the deadline (timeout), the error filter (a server error is final, the link stays UP), a restart
  * as a smaller export or without FUA (FAILED, naming the difference), and TCP_USER_TIMEOUT on an epoll socket.
@@ -109,7 +110,7 @@ class ResilientNbdkitTest {
     }
 
     @Test
-    void killedAndRestartedServerResumesRequestsAndTheCoveringFlushIsRefused() throws Exception {
+    void killedAndRestartedServerResumesRequestsAndReplaysTheWritesItMayHaveLostBeforeTheFlush() throws Exception {
         Path disk = dir.resolve("disk.img");
         try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
             f.setLength(16 << 20);
@@ -123,14 +124,46 @@ class ResilientNbdkitTest {
         await(client.write(1 << 20, filled(2)));
         first.kill();
         poll("RECONNECTING after kill -9", Duration.ofSeconds(5), () -> client.state() == LinkState.RECONNECTING);
-        CompletableFuture<ByteBuf> read = client.read(0, CHUNK);
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.seek(1 << 20);
+            f.write(new byte[CHUNK]); // the unflushed write is gone, as from a server that lost its cache
+        }
+        CompletableFuture<ByteBuf> read = client.read(1 << 20, CHUNK);
         CompletableFuture<Void> write = client.write(2 << 20, filled(3));
         servers.add(NbdkitServer.startOn(dir, first.port(), "file", disk.toString()));
 
-        assertThat(bytes(await(read))).containsOnly(1);
+        assertThat(bytes(await(read))).as("replayed before anything else").containsOnly(2);
         await(write);
         assertThat(client.state()).isEqualTo(LinkState.UP);
         assertThat(client.health().reconnects()).isEqualTo(1);
+        await(client.flush());
+        assertThat(await(client.lostWrites())).isEmpty();
+        byte[] onDisk = new byte[CHUNK];
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "r")) {
+            f.seek(1 << 20);
+            f.readFully(onDisk);
+        }
+        assertThat(onDisk).containsOnly(2);
+    }
+
+    @Test
+    void withoutTheJournalTheFlushCoveringAKilledServersRestartIsRefused() throws Exception {
+        Path disk = dir.resolve("disk.img");
+        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(16 << 20);
+        }
+        NbdkitServer first = start("file", disk.toString());
+        NbdClientConfig config = first.config().connectTimeout(Duration.ofSeconds(1))
+                .requestTimeout(Duration.ofSeconds(5)).heartbeatInterval(Duration.ofMillis(300))
+                .reconnectWindow(Duration.ofSeconds(15)).build();
+        ResilientNbdClient client = ResilientNbdClient.builder(config).replayLimit(0).connect()
+                .get(20, TimeUnit.SECONDS);
+        clients.add(client);
+        await(client.write(1 << 20, filled(2)));
+        first.kill();
+        poll("RECONNECTING after kill -9", Duration.ofSeconds(5), () -> client.state() == LinkState.RECONNECTING);
+        servers.add(NbdkitServer.startOn(dir, first.port(), "file", disk.toString()));
+        poll("UP again", Duration.ofSeconds(15), () -> client.state() == LinkState.UP);
         Throwable refused = failure(client.flush());
         assertThat(refused).isInstanceOf(NbdLostWritesException.class).hasMessageContaining("reconnect");
         assertThat(((NbdLostWritesException) refused).ranges()).containsExactly(new ByteRange(1 << 20, CHUNK));

@@ -10,7 +10,8 @@ import java.util.List;
  * a FLUSH. A FLUSH, when sent, takes the current set as its snapshot ({@link #beginFlush}); its success makes the
  * snapshot durable (a FLUSH covers the writes completed before it was sent), a server error puts it back. When the
  * connection is lost, {@code acked} and the snapshots of FLUSHes in flight move to {@code lost}: acknowledged,
- * never flushed, and the server may have dropped them. A range leaves {@code lost} only when a later write, FUA
+ * never flushed, and the server may have dropped them (unless a complete {@link ReplayJournal} replays them). A
+ * range leaves {@code lost} only when a later write, FUA
  * write, WRITE_ZEROES or TRIM acknowledged on a live connection replaces its contents, or by
  * {@link #acknowledgeLost}. Both sets are bounded {@link DirtyRanges}.
  */
@@ -56,15 +57,30 @@ final class FlushLedger {
         acked.addAll(snapshot);
     }
 
-    /** A FLUSH was lost with its connection: its snapshot may be lost too. */
-    void flushLost(DirtyRanges snapshot) {
-        lost.addAll(snapshot);
+    /**
+     * A FLUSH was lost with its connection: its snapshot may be lost too, unless {@code replayed} (a complete
+     * {@link ReplayJournal} writes it again before any FLUSH).
+     */
+    void flushLost(DirtyRanges snapshot, boolean replayed) {
+        if (!replayed) {
+            lost.addAll(snapshot);
+        }
     }
 
-    /** The connection was lost: everything acknowledged on it and not flushed may be lost. */
-    void connectionLost() {
-        lost.addAll(acked);
+    /**
+     * The connection was lost: everything acknowledged on it and not flushed may be lost, unless {@code replayed}
+     * (a complete {@link ReplayJournal} writes it all again before any FLUSH).
+     */
+    void connectionLost(boolean replayed) {
+        if (!replayed) {
+            lost.addAll(acked);
+        }
         acked.clear();
+    }
+
+    /** A replay of acknowledged data failed: its range may be lost. */
+    void replayFailed(long offset, long length) {
+        lost.add(offset, length);
     }
 
     /** Whether writes may have been lost. */

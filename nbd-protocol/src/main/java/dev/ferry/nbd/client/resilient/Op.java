@@ -6,6 +6,7 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE_ZEROES;
 
 import dev.ferry.nbd.NbdNames;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 
@@ -31,9 +32,18 @@ final class Op {
     DirtyRanges flushSnapshot;
     /** A FLUSH already held once for a rewrite of lost writes. */
     boolean rewriteTried;
+    /** A FLUSH's {@link ReplayJournal#mark} while it is on the wire. */
+    long journalMark;
+    /** Whether this is the client's own replay of a write acknowledged on a lost connection (no caller waits). */
+    final boolean replay;
 
     /** A request; ownership of {@code payload} (may be null) moves here. */
     Op(int type, int flags, long offset, long length, ByteBuf payload) {
+        this(type, flags, offset, length, payload, false);
+    }
+
+    private Op(int type, int flags, long offset, long length, ByteBuf payload, boolean replay) {
+        this.replay = replay;
         this.type = type;
         this.flags = flags;
         this.offset = offset;
@@ -41,10 +51,19 @@ final class Op {
         this.payload = payload;
     }
 
-    /** Numbers the request and starts its deadline; {@code graceNanos} > 0 when it starts during a reconnect. */
+    /** The client's replay of an acknowledged write ({@link ReplayJournal}); ownership of {@code payload} moves here. */
+    static Op replay(int type, int flags, long offset, long length, ByteBuf payload) {
+        return new Op(type, flags, offset, length, payload, true);
+    }
+
+    /**
+     * Numbers the request and starts its deadline; {@code graceNanos} > 0 when it starts during a reconnect. A
+     * replay is started again, with a new deadline, each time a loss puts it back.
+     */
     void start(long seq, long now, long timeoutNanos, long graceNanos) {
         this.seq = seq;
         this.deadline = now + timeoutNanos;
+        this.extended = false;
         if (graceNanos > 0) {
             extend(graceNanos);
         }
@@ -82,6 +101,11 @@ final class Op {
     /** A retained duplicate of the payload for one send (the send owns it), or null. */
     ByteBuf payloadForSend() {
         return payload == null ? null : payload.retainedDuplicate();
+    }
+
+    /** A copy of the payload, owned by the caller (the request keeps its own). */
+    ByteBuf copyPayload() {
+        return Unpooled.copiedBuffer(payload);
     }
 
     /** Completes the request; a result arriving for a request already done is released. */

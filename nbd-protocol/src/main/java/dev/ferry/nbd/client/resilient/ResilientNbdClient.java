@@ -52,6 +52,8 @@ public final class ResilientNbdClient implements NbdBlockClient {
 
     /** Most disjoint ranges each of the lost and unflushed sets keeps before counting the whole export. */
     public static final int MAX_TRACKED_RANGES = 4096;
+    /** Default bytes of acknowledged, unflushed writes kept for a replay after a reconnect: 32 MiB. */
+    public static final long DEFAULT_REPLAY_LIMIT = 32L << 20;
 
     private final Loop loop;
     private final LinkStateMachine link;
@@ -90,7 +92,8 @@ public final class ResilientNbdClient implements NbdBlockClient {
             ResilientNbdClient client = new ResilientNbdClient(loop, link, release);
             CompletableFuture<Session> made = new CompletableFuture<>();
             loop.run(() -> made.complete(new Session(loop, connector, config, first, link,
-                    new Session.Hooks(client, hooks.unflushedWrites, hooks.reconnectCheck), maxRanges)));
+                    new Session.Hooks(client, hooks.unflushedWrites, hooks.reconnectCheck,
+                            hooks.replayLimit), maxRanges)));
             client.session = made.join();
             client.session.closedFuture().whenComplete((v, e) -> release.run());
             return client;
@@ -277,6 +280,7 @@ public final class ResilientNbdClient implements NbdBlockClient {
         private final NbdClientConfig config;
         private UnflushedWritesHandler unflushedWrites;
         private ReconnectCheck reconnectCheck = ReconnectCheck.NONE;
+        private long replayLimit = DEFAULT_REPLAY_LIMIT;
         private final List<LinkListener> listeners = new ArrayList<>();
 
         private Builder(NbdClientConfig config) {
@@ -286,6 +290,18 @@ public final class ResilientNbdClient implements NbdBlockClient {
         /** The handler that may rewrite writes lost by a reconnect (default none: such a FLUSH fails). */
         public Builder unflushedWrites(UnflushedWritesHandler handler) {
             this.unflushedWrites = handler;
+            return this;
+        }
+
+        /**
+         * Bytes of writes acknowledged since the last FLUSH kept to replay after a reconnect (default
+         * {@link #DEFAULT_REPLAY_LIMIT}; 0: none, a FLUSH after a reconnect over such writes then fails).
+         */
+        public Builder replayLimit(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("replay limit must not be negative, got " + bytes);
+            }
+            this.replayLimit = bytes;
             return this;
         }
 

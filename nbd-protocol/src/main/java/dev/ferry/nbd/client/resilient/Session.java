@@ -29,7 +29,9 @@ import java.util.concurrent.RejectedExecutionException;
  * The state of a {@link ResilientNbdClient}, confined to its {@link Loop}: requests wait in submission order and go
  * on the wire of the current connection (at most {@code maxInFlight}, never two overlapping writes); a connection
  * loss puts the requests on its wire back in front of the queue, in submission order, for the next connection;
- * a periodic sweep enforces deadlines and sends heartbeats; FLUSHes consult the {@link FlushLedger}.
+ * a periodic sweep enforces deadlines and sends heartbeats; FLUSHes consult the {@link FlushLedger}. Writes
+ * acknowledged but not yet flushed are kept in a {@link ReplayJournal}: after a loss they are written again before
+ * anything else, and a FLUSH due meanwhile waits for those replays.
  */
 final class Session {
 
@@ -44,7 +46,14 @@ final class Session {
     private final Reconnector reconnector;
     private final Hooks hooks;
     private final OverlapGuard guard = new OverlapGuard();
+    /** The ranges of the replays on the wire: nothing overlapping them, reads included, is sent before they end. */
+    private final OverlapGuard replaysOnWire = new OverlapGuard();
     private final ArrayDeque<Op> waiting = new ArrayDeque<>();
+    /** Replays of writes acknowledged on a lost connection: sent before {@link #waiting}. */
+    private final ArrayDeque<Op> replays = new ArrayDeque<>();
+    private final ReplayJournal journal;
+    /** Replays not yet answered or failed, queued or on the wire. */
+    private int replaysPending;
     private final TreeMap<Long, Op> inFlight = new TreeMap<>();
     private final FlushGate gate;
     private final Heartbeat heartbeat;
@@ -56,7 +65,8 @@ final class Session {
     private Runnable sweeper = () -> { };
 
     /** The owner's ports: the client handed to the rewrite handler, the handler, the reconnect check. */
-    record Hooks(ResilientNbdClient owner, UnflushedWritesHandler rewriter, ReconnectCheck check) {
+    record Hooks(ResilientNbdClient owner, UnflushedWritesHandler rewriter, ReconnectCheck check,
+                 long replayLimit) {
     }
 
     Session(Loop loop, Connector connector, NbdClientConfig config, Connection first, LinkStateMachine link,
@@ -70,6 +80,7 @@ final class Session {
         this.link = link;
         this.hooks = hooks;
         this.ledger = new FlushLedger(export.size(), maxRanges);
+        this.journal = new ReplayJournal(hooks.replayLimit());
         this.reconnector = new Reconnector(loop, connector, liveness.reconnectWindow(), this::reconnected,
                 this::failed);
         this.gate = new FlushGate(loop, ledger, hooks, () -> link.health().reconnects(), flushes -> {
@@ -118,6 +129,7 @@ final class Session {
     void reconnect() {
         if (link.state() == LinkState.FAILED) {
             link.retry();
+            replays.forEach(this::restart);
             reconnector.start();
         }
     }
@@ -141,13 +153,14 @@ final class Session {
         if (link.state() == LinkState.CLOSED) {
             return;
         }
+        journal.clear();
         link.closed();
         reconnector.cancel();
         sweeper.run();
         Connection c = conn;
         conn = null;
         heartbeat.stop();
-        failAll(new NbdConnectionClosedException("NBD client for " + export.name() + " closed", null));
+        failAll(new NbdConnectionClosedException("NBD client for " + export.name() + " closed", null), true);
         if (c != null) {
             c.close();
             c.closed().whenComplete((v, e) -> closed.complete(null));
@@ -162,15 +175,21 @@ final class Session {
         }
         pumping = true;
         try {
-            while (conn != null && inFlight.size() < maxInFlight && !waiting.isEmpty()) {
-                Op head = waiting.peek();
-                if (head.modifies() && guard.overlaps(head.offset, head.length)) {
+            while (conn != null && inFlight.size() < maxInFlight && !(replays.isEmpty() && waiting.isEmpty())) {
+                ArrayDeque<Op> queue = replays.isEmpty() ? waiting : replays;
+                Op head = queue.peek();
+                if (head.modifies() && guard.overlaps(head.offset, head.length)
+                        || head.length > 0 && replaysOnWire.overlaps(head.offset, head.length)) {
                     return; // strict FIFO: everything behind waits for the overlapping write to finish
                 }
-                waiting.poll();
+                if (head.type == NBD_CMD_FLUSH && replaysPending > 0) {
+                    return; // a FLUSH covers the replays: it waits until each has ended
+                }
                 if (head.type == NBD_CMD_FLUSH && ledger.hasLost()) {
+                    queue.poll();
                     gate.hold(head);
                 } else {
+                    queue.poll();
                     send(head);
                 }
             }
@@ -187,8 +206,12 @@ final class Session {
         if (op.modifies()) {
             guard.add(op.offset, op.length);
         }
+        if (op.replay) {
+            replaysOnWire.add(op.offset, op.length);
+        }
         if (op.type == NBD_CMD_FLUSH) {
             op.flushSnapshot = ledger.beginFlush();
+            op.journalMark = journal.mark();
         }
         heartbeat.activity();
         c.send(op).whenComplete((result, error) -> loop.run(() -> answered(op, c, result, error)));
@@ -204,11 +227,11 @@ final class Session {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof NbdConnectionClosedException) {
             if (op.flushSnapshot != null) {
-                ledger.flushLost(op.flushSnapshot);
+                ledger.flushLost(op.flushSnapshot, journal.complete());
                 op.flushSnapshot = null;
             }
             connectionLost(c, cause.getMessage());
-            requeue(List.of(op));
+            putBack(List.of(op));
             return;
         }
         if (cause == null) {
@@ -216,6 +239,11 @@ final class Session {
                 ledger.written(op.offset, op.length, (op.flags & NBD_CMD_FLAG_FUA) != 0);
             } else if (op.type == NBD_CMD_TRIM) {
                 ledger.trimmed(op.offset, op.length);
+            } else if (op.type == NBD_CMD_FLUSH) {
+                journal.flushed(op.journalMark);
+            }
+            if (op.modifies()) {
+                journal.acknowledged(op);
             }
             op.flushSnapshot = null;
             op.complete(result);
@@ -236,6 +264,50 @@ final class Session {
         if (op.modifies()) {
             guard.remove(op.offset);
         }
+        if (op.replay) {
+            replaysOnWire.remove(op.offset);
+        }
+    }
+
+    /**
+     * Puts requests taken off a lost wire back in their queues: replays in front, with a new deadline (no caller
+     * waits for them, and the data they carry is still the newest for their bytes), the others in submission order.
+     */
+    private void putBack(List<Op> ops) {
+        List<Op> others = new ArrayList<>();
+        for (Op op : ops) {
+            if (op.replay) {
+                restart(op);
+                replays.addFirst(op);
+            } else {
+                others.add(op);
+            }
+        }
+        requeue(others);
+    }
+
+    /** Turns the journal into replays queued in front of everything, counted until each ends. */
+    private void replayJournal() {
+        for (Op op : journal.takeReplays()) {
+            op.start(nextSeq++, loop.nanoTime(), 0, 0);
+            restart(op);
+            replaysPending++;
+            op.future().whenComplete((v, e) -> {
+                ReferenceCountUtil.release(v);
+                if (e != null) {
+                    ledger.replayFailed(op.offset, op.length);
+                }
+                replaysPending--;
+                pump();
+            });
+            replays.add(op);
+        }
+    }
+
+    /** A replay's deadline from now: the request timeout plus the reconnect window. */
+    private void restart(Op replay) {
+        replay.start(replay.seq(), loop.nanoTime(), liveness.requestTimeout().toNanos(),
+                liveness.reconnectWindow().toNanos());
     }
 
     private void requeue(List<Op> ops) {
@@ -257,17 +329,20 @@ final class Session {
         for (Op op : caught) {
             takeOffWire(op);
             if (op.flushSnapshot != null) {
-                ledger.flushLost(op.flushSnapshot);
+                ledger.flushLost(op.flushSnapshot, journal.complete());
                 op.flushSnapshot = null;
             }
         }
         guard.clear();
-        ledger.connectionLost();
+        replaysOnWire.clear();
+        ledger.connectionLost(journal.complete());
         long grace = liveness.reconnectWindow().toNanos();
         caught.forEach(op -> op.extend(grace));
         waiting.forEach(op -> op.extend(grace));
         gate.held().forEach(op -> op.extend(grace));
-        requeue(caught);
+        replays.forEach(this::restart);
+        putBack(caught);
+        replayJournal();
         link.lost(reason);
         c.close();
         reconnector.start();
@@ -317,7 +392,7 @@ final class Session {
         }
         reconnector.cancel();
         link.failed(reason);
-        failAll(unavailable());
+        failAll(unavailable(), false);
     }
 
     private NbdUnavailableException unavailable() {
@@ -326,9 +401,20 @@ final class Session {
                 + h.lastFailure());
     }
 
-    private void failAll(Throwable cause) {
+    /**
+     * Fails every caller's request; the replays too when {@code replaysToo} (on close), else they stay queued for the
+     * connection a {@link #reconnect} may bring, without a deadline while the link is FAILED.
+     */
+    private void failAll(Throwable cause, boolean replaysToo) {
         List<Op> all = new ArrayList<>(inFlight.values());
         all.forEach(this::takeOffWire);
+        if (replaysToo) {
+            all.addAll(replays);
+            replays.clear();
+        } else {
+            putBack(all.stream().filter(op -> op.replay).toList());
+            all.removeIf(op -> op.replay);
+        }
         all.addAll(waiting);
         all.addAll(gate.held());
         waiting.clear();
@@ -339,7 +425,8 @@ final class Session {
     }
 
     private void maybeFinishDrain() {
-        if (!draining || !waiting.isEmpty() || !inFlight.isEmpty() || !gate.held().isEmpty()
+        boolean replaysDue = !replays.isEmpty() && link.state() != LinkState.FAILED; // FAILED: close drops them
+        if (!draining || replaysDue || !waiting.isEmpty() || !inFlight.isEmpty() || !gate.held().isEmpty()
                 || link.state() == LinkState.CLOSED) {
             return;
         }
@@ -366,7 +453,8 @@ final class Session {
     private void sweep() {
         long now = loop.nanoTime();
         List<Op> late = new ArrayList<>();
-        for (Iterable<Op> ops : List.<Iterable<Op>>of(inFlight.values(), waiting, gate.held())) {
+        Iterable<Op> queuedReplays = link.state() == LinkState.FAILED ? List.of() : replays;
+        for (Iterable<Op> ops : List.<Iterable<Op>>of(inFlight.values(), queuedReplays, waiting, gate.held())) {
             for (Op op : ops) {
                 if (now - op.deadline() >= 0) {
                     late.add(op);
@@ -388,6 +476,7 @@ final class Session {
                 + ", reconnect window " + liveness.reconnectWindow() + ")");
         Connection c = op.attempt;
         if (c == null) {
+            replays.remove(op);
             waiting.remove(op);
             gate.held().remove(op);
             op.fail(e);
@@ -396,10 +485,14 @@ final class Session {
         }
         takeOffWire(op);
         if (op.flushSnapshot != null) {
-            ledger.flushLost(op.flushSnapshot);
+            ledger.flushLost(op.flushSnapshot, journal.complete());
             op.flushSnapshot = null;
         }
         connectionLost(c, "request timed out: " + e.getMessage()); // first: the caller sees RECONNECTING
-        op.fail(e);
+        if (op.replay) {
+            putBack(List.of(op)); // a replay is resent: it still carries the newest data of its bytes
+        } else {
+            op.fail(e);
+        }
     }
 }

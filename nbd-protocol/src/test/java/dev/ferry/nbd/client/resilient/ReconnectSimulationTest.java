@@ -25,8 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Checked: the server never sees two overlapping writes in flight; every read of a settled byte sees its
  * acknowledged contents (unless a crash reverted it); a FLUSH that succeeds leaves every settled byte durable
  * as acknowledged, so none succeeds over writes a reconnect lost; with a rewrite handler (a second mirror leg) the
- * final image is durable and complete; every request ends within the request timeout plus the reconnect window
- * plus one sweep tick; and nothing stays pending. {@code -Dferry.seed=N} replays one seed.
+ * final image is durable and complete; with the replay journal (and no handler) no FLUSH is ever refused, not
+ * even after the link was FAILED (the window ran out while the server was down) and reconnected, and with a journal
+ * too small for the writes between two FLUSHes still none lies; every request ends within the request timeout plus the reconnect window
+ * plus one sweep tick; and nothing stays pending. Four modes of 20 seeds each, plus a fresh seed in a random mode;
+ * {@code -Dferry.seed=N} replays one seed.
  */
 class ReconnectSimulationTest {
 
@@ -40,26 +43,60 @@ class ReconnectSimulationTest {
         return Seeds.range(1, 21);
     }
 
-    @ParameterizedTest(name = "seed {0}, no rewrite handler")
+    /** What makes good the writes a reconnect may have lost. */
+    private enum Mode {
+        /** Nothing: a FLUSH over them is refused, and the caller forgives the ranges. */
+        NONE(0, false),
+        /** A rewrite handler (a second mirror leg); no journal. */
+        HANDLER(0, false),
+        /** The default replay journal, far larger than the image. */
+        JOURNAL(ResilientNbdClient.DEFAULT_REPLAY_LIMIT, true),
+        /** A journal of 2 KiB, smaller than the writes between two FLUSHes: refusals, forgiven, and no lies. */
+        SMALL_JOURNAL(2048, false);
+
+        final long replayLimit;
+        /** Whether a refused FLUSH is a failure. */
+        final boolean neverRefuses;
+
+        Mode(long replayLimit, boolean neverRefuses) {
+            this.replayLimit = replayLimit;
+            this.neverRefuses = neverRefuses;
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}, no rewrite handler, no journal")
     @MethodSource("seeds")
     void withoutHandlerNoFlushLies(long seed) {
-        new Run(Seeds.fixed(seed), false).go();
+        new Run(Seeds.fixed(seed), Mode.NONE).go();
     }
 
     @ParameterizedTest(name = "seed {0}, rewrite handler")
     @MethodSource("seeds")
     void withHandlerNoAcknowledgedWriteIsLost(long seed) {
-        new Run(Seeds.fixed(seed), true).go();
+        new Run(Seeds.fixed(seed), Mode.HANDLER).go();
+    }
+
+    @ParameterizedTest(name = "seed {0}, replay journal")
+    @MethodSource("seeds")
+    void withTheJournalNoFlushIsRefusedUnlessTheLinkFailed(long seed) {
+        new Run(Seeds.fixed(seed), Mode.JOURNAL).go();
+    }
+
+    @ParameterizedTest(name = "seed {0}, small replay journal")
+    @MethodSource("seeds")
+    void withASmallJournalNoFlushLies(long seed) {
+        new Run(Seeds.fixed(seed), Mode.SMALL_JOURNAL).go();
     }
 
     @Test
     void aFreshSeed() {
         long seed = Seeds.fresh();
-        new Run(seed, (seed & 1) == 0).go();
+        new Run(seed, Mode.values()[(int) Math.floorMod(seed, (long) Mode.values().length)]).go();
     }
 
     /** One simulated run. */
     private static final class Run {
+        private final Mode mode;
         private final boolean handler;
         private final SimHarness h;
         private final SimModel model = new SimModel(SIZE);
@@ -69,9 +106,13 @@ class ReconnectSimulationTest {
         private int timeouts;
         private int failedLinks;
 
-        Run(long seed, boolean handler) {
-            this.handler = handler;
-            this.h = new SimHarness(seed, SIZE, 16, b -> handler ? b.unflushedWrites(this::rewrite) : b);
+        Run(long seed, Mode mode) {
+            this.mode = mode;
+            this.handler = mode == Mode.HANDLER;
+            this.h = new SimHarness(seed, SIZE, 16, b -> {
+                b.replayLimit(mode.replayLimit);
+                return handler ? b.unflushedWrites(this::rewrite) : b;
+            });
         }
 
         void go() {
@@ -89,8 +130,8 @@ class ReconnectSimulationTest {
             assertThat(done).as("all %d requests completed (%d did)", OPS, completed).isTrue();
             finalFlush();
             h.close();
-            System.out.printf("simulation: handler %s, %d reconnects, %d losses, %d times FAILED, %d lost-write"
-                    + " flushes, %d timeouts, virtual %d ms%n", handler, h.client.health().reconnects(),
+            System.out.printf("simulation: %s, %d reconnects, %d losses, %d times FAILED, %d lost-write"
+                    + " flushes, %d timeouts, virtual %d ms%n", mode, h.client.health().reconnects(),
                     h.client.health().losses(), failedLinks, lostFlushes, timeouts, h.loop.nanoTime() / 1_000_000);
             assertThat(h.server.violations).as("overlapping writes in flight").isEmpty();
             assertThat(model.failures).as("model violations").isEmpty();
@@ -162,6 +203,9 @@ class ReconnectSimulationTest {
                 lostFlushes++;
                 if (h.client.health().losses() == 0) {
                     model.failures.add("lost writes reported without a connection loss: " + lost);
+                }
+                if (mode.neverRefuses) {
+                    model.failures.add("lost writes reported though the journal kept them all: " + lost);
                 }
                 if (!handler) {
                     h.client.acknowledgeLostWrites().thenAccept(model::forgive);

@@ -8,6 +8,7 @@ import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.client.NbdConnectionClosedException;
 import dev.ferry.nbd.testing.Seeds;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,8 +56,8 @@ class ResilientClientScenariosTest {
     }
 
     @Test
-    void flushAfterACrashFailsNamingTheReconnectUntilTheRangeIsRewritten() {
-        start(b -> b);
+    void withoutAJournalAFlushAfterACrashFailsNamingTheReconnectUntilTheRangeIsRewritten() {
+        start(b -> b.replayLimit(0));
         h.await(h.client.write(4096, bytes(8192, 7)));
         h.await(h.client.write(1 << 16, bytes(512, 8), NBD_CMD_FLAG_FUA));
         crashAndReconnect();
@@ -73,8 +74,64 @@ class ResilientClientScenariosTest {
     }
 
     @Test
-    void acknowledgingTheLostRangesLetsFlushesSucceedAgain() {
+    void theJournalReplaysWhatACrashLostSoTheFlushAfterItSucceeds() {
         start(b -> b);
+        h.server.live[1 << 16] = 9; // old data, zeroed below, and back after the crash
+        h.server.durable[1 << 16] = 9;
+        h.await(h.client.write(4096, bytes(8192, 7)));
+        h.await(h.client.writeZeroes(1 << 16, 4096, 0));
+        h.server.crash(Duration.ofMillis(200).toNanos());
+        List<CompletableFuture<ByteBuf>> reads = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            reads.add(h.client.read(4096 + i * 1024L, 1024));
+        }
+        for (CompletableFuture<ByteBuf> read : reads) {
+            ByteBuf got = h.await(read);
+            try {
+                assertThat(ByteBufUtil.getBytes(got)).as("a read during the reconnect waits for the replay")
+                        .containsOnly(7);
+            } finally {
+                got.release();
+            }
+        }
+        assertThat(h.client.health().reconnects()).isEqualTo(1);
+        h.await(h.client.flush());
+        assertThat(h.server.durable[4096]).isEqualTo((byte) 7);
+        assertThat(h.server.durable[4096 + 8191]).isEqualTo((byte) 7);
+        assertThat(h.server.durable[1 << 16]).isZero();
+        assertThat(h.await(h.client.lostWrites())).isEmpty();
+    }
+
+    @Test
+    void aReplayNeverPutsOlderDataOverANewerFuaWriteOrAWriteWaitingForTheReconnect() {
+        start(b -> b);
+        h.await(h.client.write(0, bytes(16384, 1)));
+        h.await(h.client.write(4096, bytes(4096, 2), NBD_CMD_FLAG_FUA));
+        h.server.crash(Duration.ofMillis(200).toNanos());
+        CompletableFuture<Void> during = h.client.write(8192, bytes(4096, 3));
+        h.await(during);
+        h.await(h.client.flush());
+        assertThat(h.server.durable[0]).isEqualTo((byte) 1);
+        assertThat(h.server.durable[4096]).as("FUA, newer than the replayed write").isEqualTo((byte) 2);
+        assertThat(h.server.durable[8192]).as("submitted during the reconnect").isEqualTo((byte) 3);
+        assertThat(h.server.durable[12288]).isEqualTo((byte) 1);
+    }
+
+    @Test
+    void beyondTheReplayLimitTheFlushIsRefusedForTheWritesNotKept() {
+        start(b -> b.replayLimit(4096 + ReplayJournal.ENTRY_OVERHEAD));
+        h.await(h.client.write(0, bytes(4096, 1)));
+        h.await(h.client.write(1 << 16, bytes(8192, 2)));
+        crashAndReconnect();
+        Throwable refused = h.failure(h.client.flush());
+        assertThat(((NbdLostWritesException) refused).ranges()).as("only the write the journal could not keep")
+                .containsExactly(new ByteRange(1 << 16, 8192));
+        assertThat(h.server.live[0]).as("replayed").isEqualTo((byte) 1);
+    }
+
+    @Test
+    void acknowledgingTheLostRangesLetsFlushesSucceedAgain() {
+        start(b -> b.replayLimit(0));
         h.await(h.client.write(0, bytes(4096, 1)));
         crashAndReconnect();
         assertThat(h.await(h.client.acknowledgeLostWrites())).containsExactly(new ByteRange(0, 4096));
@@ -96,7 +153,7 @@ class ResilientClientScenariosTest {
     @Test
     void aRewriteHandlerRestoresTheLostRangesBeforeTheFlush() {
         List<List<ByteRange>> calls = new ArrayList<>();
-        start(b -> b.unflushedWrites((client, ranges) -> {
+        start(b -> b.replayLimit(0).unflushedWrites((client, ranges) -> {
             calls.add(ranges);
             return client.write(ranges.get(0).offset(), bytes((int) ranges.get(0).length(), 3));
         }));
@@ -110,7 +167,7 @@ class ResilientClientScenariosTest {
 
     @Test
     void aHandlerThatRewritesNothingDoesNotMakeTheFlushSucceed() {
-        start(b -> b.unflushedWrites((client, ranges) -> CompletableFuture.completedFuture(null)));
+        start(b -> b.replayLimit(0).unflushedWrites((client, ranges) -> CompletableFuture.completedFuture(null)));
         h.await(h.client.write(0, bytes(4096, 1)));
         crashAndReconnect();
         assertThat(h.failure(h.client.flush())).isInstanceOf(NbdLostWritesException.class);
