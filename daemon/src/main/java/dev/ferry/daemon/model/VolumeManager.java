@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +36,7 @@ public final class VolumeManager implements AutoCloseable {
     private final MetadataCatalog catalog;
     private final DeviceOpener opener;
     private final LvRuntime runtime;
+    private final MissingMembers missing;
     private final Map<String, String> offline = new HashMap<>();
     private volatile RemoteHealth.Source health = RemoteHealth.Source.NONE;
     /**
@@ -50,6 +50,7 @@ public final class VolumeManager implements AutoCloseable {
         this.catalog = catalog;
         this.opener = opener;
         this.runtime = runtime;
+        this.missing = new MissingMembers(this, catalog, opener);
     }
 
     /** Opens {@code dataDir} with file devices and no activation layer. */
@@ -233,67 +234,7 @@ public final class VolumeManager implements AutoCloseable {
      *                         the PV missing again)
      */
     public VolumeGroup vgextendRestoreMissing(String vgName, String pvPath, Consumer<PhysicalVolume> check) {
-        String p = KnownPvs.canonical(pvPath);
-        VolumeGroup vg;
-        PhysicalVolume pv;
-        synchronized (this) {
-            ensureOpen();
-            vg = requireVg(vgName);
-            pv = requireMissingMember(vg, p);
-            check.accept(pv);
-        }
-        PvDisk disk;
-        try {
-            disk = ReturningPv.open(opener, vg, pv);   // may wait for a connection: reports go on meanwhile
-        } catch (VolumeException e) {
-            if (PvUri.isUri(pv.name())) {
-                synchronized (this) {
-                    catalog.refuse(pv.name(), e.getMessage());   // its health in reports until it is back
-                }
-            }
-            throw e;
-        }
-        return restore(vgName, pv, disk);
-    }
-
-    /** Puts {@code disk}, opened for missing PV {@code pv}, into use and commits the VG with the PV present. */
-    private synchronized VolumeGroup restore(String vgName, PhysicalVolume pv, PvDisk disk) {
-        VolumeGroup vg;
-        try {
-            ensureOpen();
-            vg = requireVg(vgName);
-            if (!requireMissingMember(vg, pv.name()).uuid().equals(pv.uuid())) {
-                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + pv.name() + " of volume "
-                        + "group " + vgName + " changed while it was opened; try again");
-            }
-        } catch (RuntimeException e) {
-            try {
-                disk.close();
-            } catch (IOException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-        catalog.restore(disk);
-        VolumeGroup next = commitChange(vg, vg.withPvs(vg.pvs().stream()
-                .map(x -> x.uuid().equals(pv.uuid()) ? x.withMissing(false) : x).toList()));
-        if (catalog.isLost(pv.uuid())) {   // the commit went on without it
-            updateVolumeGroup(vgName, this::withMissingFlagged);
-            throw new VolumeException(ErrorCode.IO_ERROR, "Writing the metadata of volume group " + vgName
-                    + " to physical volume " + pv.name() + " failed; it stays missing");
-        }
-        return next;
-    }
-
-    /** The member of {@code vg} named {@code name}, which must be missing (flagged, absent or lost). */
-    private PhysicalVolume requireMissingMember(VolumeGroup vg, String name) {
-        PhysicalVolume pv = vg.pvByName(name).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
-                "Physical volume " + name + " not in volume group " + vg.name()));
-        if (!pv.missing() && presentPvs().contains(pv.uuid())) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + name + " of volume group "
-                    + vg.name() + " is not missing");
-        }
-        return pv;
+        return missing.restore(vgName, KnownPvs.canonical(pvPath), check);
     }
 
     /**
@@ -306,26 +247,7 @@ public final class VolumeManager implements AutoCloseable {
      */
     public synchronized VolumeGroup vgreduceMissing(String vgName, boolean force) {
         ensureOpen();
-        VolumeGroup vg = requireVg(vgName);
-        Set<UUID> present = presentPvs();
-        Set<UUID> missing = new LinkedHashSet<>();
-        vg.pvs().stream().filter(pv -> pv.missing() || !present.contains(pv.uuid())).forEach(pv -> missing.add(pv.uuid()));
-        if (missing.isEmpty()) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Volume group " + vgName + " has no missing PV");
-        }
-        if (missing.size() == vg.pvs().size()) {
-            throw new VolumeException(ErrorCode.LAST_PV, "Can't remove every physical volume of " + vgName);
-        }
-        List<String> inTheWay = vg.lvs().stream().filter(lv -> lv.segments().stream().anyMatch(s -> s.areas()
-                .stream().anyMatch(a -> missing.contains(a.pv())))).map(LogicalVolume::name).toList();
-        if (!inTheWay.isEmpty() && !force) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume(s) " + String.join(", ", inTheWay)
-                    + " of " + vgName + " still use a missing PV: repair mirrors with lvconvert --repair, or use "
-                    + "vgreduce --removemissing --force to drop their copies there (LVs with no other copy are "
-                    + "removed)");
-        }
-        VolumeGroup next = MirrorLayout.withoutPvs(withMissingFlagged(vg), missing);
-        return commitChange(vg, next);
+        return missing.reduce(vgName, force);
     }
 
     /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */
@@ -407,13 +329,12 @@ public final class VolumeManager implements AutoCloseable {
      */
     public synchronized VolumeGroup markMissing(String vgName, UUID pv, String why) {
         ensureOpen();
-        catalog.diskByUuid(pv).ifPresent(d -> catalog.lose(d, why));
-        return updateVolumeGroup(vgName, this::withMissingFlagged);
+        return missing.mark(vgName, pv, why);
     }
 
     /** {@code vg} with its absent or lost PVs flagged missing and the mirror copies on them stale. */
     public synchronized VolumeGroup withMissingFlagged(VolumeGroup vg) {
-        return MirrorLayout.withMissingPvsStale(vg, presentPvs());
+        return missing.flagged(vg);
     }
 
     /**
@@ -423,21 +344,7 @@ public final class VolumeManager implements AutoCloseable {
      */
     public synchronized Map<UUID, String> vanishedPvs(VolumeGroup vg) {
         ensureOpen();
-        Map<UUID, String> out = new LinkedHashMap<>();
-        for (PhysicalVolume p : vg.pvs()) {
-            if (p.missing()) {
-                continue;
-            }
-            if (catalog.isLost(p.uuid())) {
-                out.put(p.uuid(), "a metadata write to PV " + p.name() + " failed");
-            } else if (catalog.diskByUuid(p.uuid()).map(d -> !d.stillAtPath()).orElse(false)) {
-                out.put(p.uuid(), "PV file " + p.name() + " was unlinked or replaced");
-            } else if (catalog.diskByUuid(p.uuid()).isPresent()) {
-                health.health(p.name()).filter(h -> h.state() == RemoteHealth.State.FAILED).ifPresent(h ->
-                        out.put(p.uuid(), "remote PV " + p.name() + " failed: " + h.reason()));
-            }
-        }
-        return out;
+        return missing.vanished(vg, health);
     }
 
     /**
@@ -553,7 +460,7 @@ public final class VolumeManager implements AutoCloseable {
         return runtime;
     }
 
-    private VolumeGroup commitChange(VolumeGroup before, VolumeGroup proposed) {
+    VolumeGroup commitChange(VolumeGroup before, VolumeGroup proposed) {
         return commitChange(before, proposed, RequiredPvs.NONE);
     }
 
@@ -656,7 +563,7 @@ public final class VolumeManager implements AutoCloseable {
                 "Physical volume " + canonicalPath + " not found; run pvcreate first"));
     }
 
-    private VolumeGroup requireVg(String name) {
+    VolumeGroup requireVg(String name) {
         VolumeGroup vg = catalog.vgs().get(name);
         if (vg == null) {
             throw new VolumeException(ErrorCode.VG_NOT_FOUND, "Volume group \"" + name + "\" not found");
@@ -696,7 +603,7 @@ public final class VolumeManager implements AutoCloseable {
         }
     }
 
-    private void ensureOpen() {
+    void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("VolumeManager is CLOSED; operations need it OPEN");
         }
