@@ -205,10 +205,8 @@ class SlowRemoteDestinationProcessTest {
             fs.unmountAndCheck();
         }
         if (held) {
-            // a restart resumes the move: the remote PV is lost if the FLUSH after the reconnect was refused (ext4's
-            // writes carry no FUA, so some were acknowledged and not flushed when the connection was lost), and a
-            // lost remote PV connects again at the next start (or by vgextend --restoremissing: see
-            // RestoreMissingProcessTest)
+            // a restart resumes the move (a remote PV lost meanwhile connects again at the next start, or by
+            // vgextend --restoremissing: see RestoreMissingProcessTest)
             daemon.stop();
             daemon.startAgain();
             JsonNode end = api.awaitEnd(api.moves().get(0).path("id").asLong(), TIMEOUT);

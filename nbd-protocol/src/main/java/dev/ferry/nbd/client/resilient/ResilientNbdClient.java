@@ -41,9 +41,11 @@ import java.util.function.Supplier;
  * submission order, at most {@code maxInFlight} at a time; a write (WRITE, WRITE_ZEROES, TRIM) overlapping a write
  * on the wire waits, and so does everything behind it. A lost connection puts its unanswered requests back in
  * front, in submission order, and they are resent once a connection to the same export (same size, no flag lost,
- * {@link ReconnectCheck} passed) is UP; a request that timed out is failed rather than resent. A FLUSH succeeds only
- * if no write acknowledged on an earlier connection may have been lost unflushed; see
- * {@link UnflushedWritesHandler} and {@link NbdLostWritesException}. Thread-safe; callbacks run on the client's
+ * {@link ReconnectCheck} passed) is UP; a request that timed out is failed rather than resent. Writes acknowledged
+ * and not yet flushed are kept (up to {@link Builder#replayLimit}) and written again first on the next connection,
+ * before anything overlapping them is read or any FLUSH is sent. A FLUSH succeeds only if no write acknowledged on an
+ * earlier connection may have been lost unflushed; see {@link UnflushedWritesHandler} and
+ * {@link NbdLostWritesException}. Thread-safe; callbacks run on the client's
  * event loop. Failures of its own are {@link NbdEioException}s; a server's error is
  * {@link dev.ferry.nbd.client.NbdErrorException}; a request past {@code maxInFlight + maxQueued} fails at once with
  * {@link RejectedExecutionException}.
