@@ -66,7 +66,6 @@ final class ReplayJournal {
     private long bytes;
     /** Writes acknowledged and considered so far (kept or not): the acknowledgement numbers. */
     private long acks;
-    private long dropped;
     /** The acknowledgement number of the newest write not kept, and the highest mark a FLUSH made durable. */
     private long droppedAck;
     private long flushedMark;
@@ -89,7 +88,6 @@ final class ReplayJournal {
         long ack = ++acks;
         long cost = ENTRY_OVERHEAD + (op.type == NBD_CMD_WRITE ? op.length : 0);
         if (bytes + cost > limit) {
-            dropped++;
             droppedAck = ack;
             return;
         }
@@ -149,11 +147,6 @@ final class ReplayJournal {
     /** Bytes kept, as counted against the limit. */
     long bytes() {
         return bytes;
-    }
-
-    /** Writes not kept because the limit was reached, since the client started. */
-    long dropped() {
-        return dropped;
     }
 
     /** Removes {@code [from, to)} from every entry, keeping the parts outside it. */

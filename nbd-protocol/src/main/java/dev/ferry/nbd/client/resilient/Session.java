@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The state of a {@link ResilientNbdClient}, confined to its {@link Loop}: requests wait in submission order and go
@@ -34,6 +36,8 @@ import java.util.concurrent.RejectedExecutionException;
  * anything else, and a FLUSH due meanwhile waits for those replays.
  */
 final class Session {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     private final Loop loop;
     private final NbdLiveness liveness;
@@ -288,7 +292,13 @@ final class Session {
 
     /** Turns the journal into replays queued in front of everything, counted until each ends. */
     private void replayJournal() {
-        for (Op op : journal.takeReplays()) {
+        List<Op> taken = journal.takeReplays();
+        if (!taken.isEmpty() || !journal.complete()) {
+            LOG.info("NBD export '{}': {} write(s), {} bytes, acknowledged and not flushed before the loss, to be"
+                    + " written again{}", export.name(), taken.size(), taken.stream().mapToLong(op -> op.length).sum(),
+                    journal.complete() ? "" : "; others did not fit the journal, so the next FLUSH may be refused");
+        }
+        for (Op op : taken) {
             op.start(nextSeq++, loop.nanoTime(), 0, 0);
             restart(op);
             replaysPending++;
