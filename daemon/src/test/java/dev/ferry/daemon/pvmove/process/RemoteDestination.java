@@ -54,12 +54,14 @@ final class RemoteDestination implements AutoCloseable {
     private final FerryDaemon daemon;
     private NetProcess nbdkit;
     private final Duration readDelay;
+    private final int serverThreads;
     private Duration writeDelay = Duration.ZERO;
 
     private RemoteDestination(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link,
-            Duration readDelay) throws IOException {
+            Duration readDelay, int serverThreads) throws IOException {
         this.dir = dir;
         this.readDelay = readDelay;
+        this.serverThreads = serverThreads;
         net = NetworkNamespaces.create("a", "b");
         a = net.host("a");
         b = net.host("b");
@@ -102,15 +104,34 @@ final class RemoteDestination implements AutoCloseable {
      */
     static RemoteDestination open(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link,
             Duration readDelay) throws IOException {
+        requireTools();
+        return new RemoteDestination(dir, daemons, diskBytes, link, readDelay, 0);
+    }
+
+    /**
+     * As {@link #open(Path, ChildProcesses, long, String)}, nbdkit serving each connection with one thread
+     * ({@code --threads=1}): a flap makes the daemon close a connection nbdkit still answers requests on, and nbdkit
+     * 1.32's worker threads then race on the closed socket (seen: {@code raw_send_socket: Assertion `sock >= 0'
+     * failed}, nbdkit gone, every reconnect refused), which one thread per connection cannot.
+     */
+    static RemoteDestination openSerial(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link)
+            throws IOException {
+        requireTools();
+        return new RemoteDestination(dir, daemons, diskBytes, link, Duration.ZERO, 1);
+    }
+
+    private static void requireTools() {
         NetworkNamespaces.requireUsable();
         ExternalTool.assumeInstalled("nbdkit", "nbdkit");
         ExternalTool.assumeInstalled("libnbd-bin", "nbdinfo");
-        return new RemoteDestination(dir, daemons, diskBytes, link, readDelay);
     }
 
     private void startServer() {
         List<String> cmd = new ArrayList<>(List.of("nbdkit", "-f", "--exit-with-parent", "-i", b.address(), "-p",
                 Integer.toString(PORT), "--filter=error"));
+        if (serverThreads > 0) {
+            cmd.add("--threads=" + serverThreads);
+        }
         if (!writeDelay.isZero() || !readDelay.isZero()) {
             cmd.add("--filter=delay");
         }

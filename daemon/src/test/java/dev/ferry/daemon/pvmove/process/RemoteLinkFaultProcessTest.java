@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A remote PV's link under network faults during a move across hosts ({@link RemoteDestination}): a daemon in
  * namespace {@code a} moves an LV, written all along by a writer of acknowledged FUA blocks, from a local PV to a PV
  * exported by {@code nbdkit file} in namespace {@code b}, with short link settings in the PV's URI
- * ({@value #LINK}, and a reconnect window per test). In every case no write of the LV waits longer than the request
+ * ({@value #LINK}, and a reconnect window per test), nbdkit serving each connection with one thread (see
+ * {@link RemoteDestination#openSerial}). In every case no write of the LV waits longer than the request
  * timeout plus the reconnect window plus a second, and every acknowledged write reads back.
  * <ul>
  *   <li>A silent partition (packets dropped, no reset) a third of the way through the copy: the destination write on
@@ -77,7 +78,7 @@ class RemoteLinkFaultProcessTest {
      */
     private NbdClient start(String link, Duration reconnectWindow) throws IOException {
         window = reconnectWindow;
-        hosts = daemons.open(dir, 64 * MIB, link + "&reconnect-window=" + reconnectWindow.toSeconds() + "s");
+        hosts = daemons.openSerial(dir, 64 * MIB, link + "&reconnect-window=" + reconnectWindow.toSeconds() + "s");
         daemon = hosts.daemon();
         api = new MoveApi(daemon);
         local = hosts.local();

@@ -24,6 +24,13 @@ final class TwoHosts extends ChildProcesses<FerryDaemon> {
         return hosts;
     }
 
+    /** Opens the two hosts as {@link RemoteDestination#openSerial} does. */
+    RemoteDestination openSerial(Path dir, long diskBytes, String link) throws IOException {
+        RemoteDestination hosts = RemoteDestination.openSerial(dir, this, diskBytes, link);
+        opened.add(hosts);
+        return hosts;
+    }
+
     /** The two hosts, the remote PV's URI with the query {@code link}, reads answered at once. */
     RemoteDestination open(Path dir, long diskBytes, String link) throws IOException {
         return open(dir, diskBytes, link, Duration.ZERO);
