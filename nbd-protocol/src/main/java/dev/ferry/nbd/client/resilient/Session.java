@@ -24,20 +24,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The state of a {@link ResilientNbdClient}, confined to its {@link Loop}: requests wait in submission order and go
  * on the wire of the current connection (at most {@code maxInFlight}, never two overlapping writes); a connection
  * loss puts the requests on its wire back in front of the queue, in submission order, for the next connection;
  * a periodic sweep enforces deadlines and sends heartbeats; FLUSHes consult the {@link FlushLedger}. Writes
- * acknowledged but not yet flushed are kept in a {@link ReplayJournal}: after a loss they are written again before
+ * acknowledged but not yet flushed are kept for {@link Replays}: after a loss they are written again before
  * anything else, and a FLUSH due meanwhile waits for those replays.
  */
 final class Session {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     private final Loop loop;
     private final NbdLiveness liveness;
@@ -50,14 +46,9 @@ final class Session {
     private final Reconnector reconnector;
     private final Hooks hooks;
     private final OverlapGuard guard = new OverlapGuard();
-    /** The ranges of the replays on the wire: nothing overlapping them, reads included, is sent before they end. */
-    private final OverlapGuard replaysOnWire = new OverlapGuard();
     private final ArrayDeque<Op> waiting = new ArrayDeque<>();
     /** Replays of writes acknowledged on a lost connection: sent before {@link #waiting}. */
-    private final ArrayDeque<Op> replays = new ArrayDeque<>();
-    private final ReplayJournal journal;
-    /** Replays not yet answered or failed, queued or on the wire. */
-    private int replaysPending;
+    private final Replays replays;
     private final TreeMap<Long, Op> inFlight = new TreeMap<>();
     private final FlushGate gate;
     private final Heartbeat heartbeat;
@@ -84,7 +75,7 @@ final class Session {
         this.link = link;
         this.hooks = hooks;
         this.ledger = new FlushLedger(export.size(), maxRanges);
-        this.journal = new ReplayJournal(hooks.replayLimit());
+        this.replays = new Replays(loop, liveness, ledger, export.name(), hooks.replayLimit(), this::pump);
         this.reconnector = new Reconnector(loop, connector, liveness.reconnectWindow(), this::reconnected,
                 this::failed);
         this.gate = new FlushGate(loop, ledger, hooks, () -> link.health().reconnects(), flushes -> {
@@ -133,7 +124,7 @@ final class Session {
     void reconnect() {
         if (link.state() == LinkState.FAILED) {
             link.retry();
-            replays.forEach(this::restart);
+            replays.restartQueued();
             reconnector.start();
         }
     }
@@ -157,7 +148,7 @@ final class Session {
         if (link.state() == LinkState.CLOSED) {
             return;
         }
-        journal.clear();
+        replays.clear();
         link.closed();
         reconnector.cancel();
         sweeper.run();
@@ -179,14 +170,14 @@ final class Session {
         }
         pumping = true;
         try {
-            while (conn != null && inFlight.size() < maxInFlight && !(replays.isEmpty() && waiting.isEmpty())) {
-                ArrayDeque<Op> queue = replays.isEmpty() ? waiting : replays;
+            while (conn != null && inFlight.size() < maxInFlight
+                    && !(replays.queued().isEmpty() && waiting.isEmpty())) {
+                ArrayDeque<Op> queue = replays.queued().isEmpty() ? waiting : replays.queued();
                 Op head = queue.peek();
-                if (head.modifies() && guard.overlaps(head.offset, head.length)
-                        || head.length > 0 && replaysOnWire.overlaps(head.offset, head.length)) {
+                if (head.modifies() && guard.overlaps(head.offset, head.length) || replays.blocks(head)) {
                     return; // strict FIFO: everything behind waits for the overlapping write to finish
                 }
-                if (head.type == NBD_CMD_FLUSH && replaysPending > 0) {
+                if (head.type == NBD_CMD_FLUSH && replays.pending()) {
                     return; // a FLUSH covers the replays: it waits until each has ended
                 }
                 if (head.type == NBD_CMD_FLUSH && ledger.hasLost()) {
@@ -210,12 +201,10 @@ final class Session {
         if (op.modifies()) {
             guard.add(op.offset, op.length);
         }
-        if (op.replay) {
-            replaysOnWire.add(op.offset, op.length);
-        }
+        replays.sent(op);
         if (op.type == NBD_CMD_FLUSH) {
             op.flushSnapshot = ledger.beginFlush();
-            op.journalMark = journal.mark();
+            replays.flushSent(op);
         }
         heartbeat.activity();
         c.send(op).whenComplete((result, error) -> loop.run(() -> answered(op, c, result, error)));
@@ -231,7 +220,7 @@ final class Session {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof NbdConnectionClosedException) {
             if (op.flushSnapshot != null) {
-                ledger.flushLost(op.flushSnapshot, journal.complete());
+                ledger.flushLost(op.flushSnapshot, replays.complete());
                 op.flushSnapshot = null;
             }
             connectionLost(c, cause.getMessage());
@@ -244,10 +233,10 @@ final class Session {
             } else if (op.type == NBD_CMD_TRIM) {
                 ledger.trimmed(op.offset, op.length);
             } else if (op.type == NBD_CMD_FLUSH) {
-                journal.flushed(op.journalMark);
+                replays.flushed(op);
             }
             if (op.modifies()) {
-                journal.acknowledged(op);
+                replays.acknowledged(op);
             }
             op.flushSnapshot = null;
             op.complete(result);
@@ -268,9 +257,7 @@ final class Session {
         if (op.modifies()) {
             guard.remove(op.offset);
         }
-        if (op.replay) {
-            replaysOnWire.remove(op.offset);
-        }
+        replays.offWire(op);
     }
 
     /**
@@ -281,43 +268,12 @@ final class Session {
         List<Op> others = new ArrayList<>();
         for (Op op : ops) {
             if (op.replay) {
-                restart(op);
-                replays.addFirst(op);
+                replays.putBack(op);
             } else {
                 others.add(op);
             }
         }
         requeue(others);
-    }
-
-    /** Turns the journal into replays queued in front of everything, counted until each ends. */
-    private void replayJournal() {
-        List<Op> taken = journal.takeReplays();
-        if (!taken.isEmpty() || !journal.complete()) {
-            LOG.info("NBD export '{}': {} write(s), {} bytes, acknowledged and not flushed before the loss, to be"
-                    + " written again{}", export.name(), taken.size(), taken.stream().mapToLong(op -> op.length).sum(),
-                    journal.complete() ? "" : "; others did not fit the journal, so the next FLUSH may be refused");
-        }
-        for (Op op : taken) {
-            op.start(nextSeq++, loop.nanoTime(), 0, 0);
-            restart(op);
-            replaysPending++;
-            op.future().whenComplete((v, e) -> {
-                ReferenceCountUtil.release(v);
-                if (e != null) {
-                    ledger.replayFailed(op.offset, op.length);
-                }
-                replaysPending--;
-                pump();
-            });
-            replays.add(op);
-        }
-    }
-
-    /** A replay's deadline from now: the request timeout plus the reconnect window. */
-    private void restart(Op replay) {
-        replay.start(replay.seq(), loop.nanoTime(), liveness.requestTimeout().toNanos(),
-                liveness.reconnectWindow().toNanos());
     }
 
     private void requeue(List<Op> ops) {
@@ -339,20 +295,18 @@ final class Session {
         for (Op op : caught) {
             takeOffWire(op);
             if (op.flushSnapshot != null) {
-                ledger.flushLost(op.flushSnapshot, journal.complete());
+                ledger.flushLost(op.flushSnapshot, replays.complete());
                 op.flushSnapshot = null;
             }
         }
         guard.clear();
-        replaysOnWire.clear();
-        ledger.connectionLost(journal.complete());
+        ledger.connectionLost(replays.complete());
         long grace = liveness.reconnectWindow().toNanos();
         caught.forEach(op -> op.extend(grace));
         waiting.forEach(op -> op.extend(grace));
         gate.held().forEach(op -> op.extend(grace));
-        replays.forEach(this::restart);
         putBack(caught);
-        replayJournal();
+        replays.connectionLost(() -> nextSeq++);
         link.lost(reason);
         c.close();
         reconnector.start();
@@ -419,8 +373,8 @@ final class Session {
         List<Op> all = new ArrayList<>(inFlight.values());
         all.forEach(this::takeOffWire);
         if (replaysToo) {
-            all.addAll(replays);
-            replays.clear();
+            all.addAll(replays.queued());
+            replays.queued().clear();
         } else {
             putBack(all.stream().filter(op -> op.replay).toList());
             all.removeIf(op -> op.replay);
@@ -435,7 +389,7 @@ final class Session {
     }
 
     private void maybeFinishDrain() {
-        boolean replaysDue = !replays.isEmpty() && link.state() != LinkState.FAILED; // FAILED: close drops them
+        boolean replaysDue = !replays.queued().isEmpty() && link.state() != LinkState.FAILED; // close drops them
         if (!draining || replaysDue || !waiting.isEmpty() || !inFlight.isEmpty() || !gate.held().isEmpty()
                 || link.state() == LinkState.CLOSED) {
             return;
@@ -463,7 +417,7 @@ final class Session {
     private void sweep() {
         long now = loop.nanoTime();
         List<Op> late = new ArrayList<>();
-        Iterable<Op> queuedReplays = link.state() == LinkState.FAILED ? List.of() : replays;
+        Iterable<Op> queuedReplays = link.state() == LinkState.FAILED ? List.of() : replays.queued();
         for (Iterable<Op> ops : List.<Iterable<Op>>of(inFlight.values(), queuedReplays, waiting, gate.held())) {
             for (Op op : ops) {
                 if (now - op.deadline() >= 0) {
@@ -486,7 +440,7 @@ final class Session {
                 + ", reconnect window " + liveness.reconnectWindow() + ")");
         Connection c = op.attempt;
         if (c == null) {
-            replays.remove(op);
+            replays.queued().remove(op);
             waiting.remove(op);
             gate.held().remove(op);
             op.fail(e);
@@ -495,7 +449,7 @@ final class Session {
         }
         takeOffWire(op);
         if (op.flushSnapshot != null) {
-            ledger.flushLost(op.flushSnapshot, journal.complete());
+            ledger.flushLost(op.flushSnapshot, replays.complete());
             op.flushSnapshot = null;
         }
         connectionLost(c, "request timed out: " + e.getMessage()); // first: the caller sees RECONNECTING
