@@ -6,8 +6,9 @@ import static dev.ferry.nbd.NbdConstants.NBD_CMD_WRITE_ZEROES;
 
 import dev.ferry.nbd.NbdNames;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.OutOfDirectMemoryError;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -103,9 +104,19 @@ final class Op {
         return payload == null ? null : payload.retainedDuplicate();
     }
 
-    /** A copy of the payload, owned by the caller (the request keeps its own). */
+    /**
+     * A copy of the payload in a pooled direct buffer, owned by the caller (the request keeps its own); null when
+     * direct memory is exhausted.
+     */
     ByteBuf copyPayload() {
-        return Unpooled.copiedBuffer(payload);
+        int n = payload.readableBytes();
+        ByteBuf copy;
+        try {
+            copy = PooledByteBufAllocator.DEFAULT.directBuffer(n, n);
+        } catch (OutOfDirectMemoryError e) {
+            return null;
+        }
+        return copy.writeBytes(payload, payload.readerIndex(), n);
     }
 
     /** Completes the request; a result arriving for a request already done is released. */

@@ -17,8 +17,9 @@ import java.util.TreeMap;
  *
  * <p>Entries are disjoint byte ranges, each the newest acknowledged contents of its bytes: a WRITE or WRITE_ZEROES
  * acknowledged without FUA clips the older entries it overlaps and takes their place (a WRITE keeps a copy of its
- * payload: the caller's buffer is its own again once the write completes); a FUA write or a TRIM only clips them
- * (FUA data is durable, TRIMmed data no longer matters). Because entries are disjoint and each holds the newest
+ * payload in a pooled direct buffer, since the caller's buffer is its own again once the write completes; with no
+ * direct memory left the write is not kept); a FUA write or a TRIM only clips them (FUA data is durable, TRIMmed
+ * data no longer matters). Because entries are disjoint and each holds the newest
  * contents of its bytes, replaying any subset of them, in any order, never puts older data over newer.
  *
  * <p>A FLUSH, when sent, takes the current acknowledgement mark ({@link #mark}); its success drops every entry
@@ -92,6 +93,10 @@ final class ReplayJournal {
             return;
         }
         ByteBuf copy = op.type == NBD_CMD_WRITE ? op.copyPayload() : null;
+        if (op.type == NBD_CMD_WRITE && copy == null) {
+            droppedAck = ack; // no direct memory for the copy: not kept, as over the limit
+            return;
+        }
         Entry e = new Entry(op.offset, op.length, copy, op.flags, ack);
         entries.put(e.offset(), e);
         bytes += cost;
