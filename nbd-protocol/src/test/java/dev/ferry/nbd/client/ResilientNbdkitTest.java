@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,16 +110,26 @@ class ResilientNbdkitTest {
         }
     }
 
-    @Test
-    void killedAndRestartedServerResumesRequestsAndReplaysTheWritesItMayHaveLostBeforeTheFlush() throws Exception {
+    /** A 16 MiB file for {@code nbdkit file}. */
+    private Path disk() throws IOException {
         Path disk = dir.resolve("disk.img");
         try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
             f.setLength(16 << 20);
         }
+        return disk;
+    }
+
+    /** Link settings for a server killed and started again within a 15 s window. */
+    private static NbdClientConfig.Builder restartable(NbdkitServer server) {
+        return server.config().connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(5))
+                .heartbeatInterval(Duration.ofMillis(300)).reconnectWindow(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void killedAndRestartedServerResumesRequestsAndReplaysTheWritesItMayHaveLostBeforeTheFlush() throws Exception {
+        Path disk = disk();
         NbdkitServer first = start("file", disk.toString());
-        ResilientNbdClient client = connect(first.config().connectTimeout(Duration.ofSeconds(1))
-                .requestTimeout(Duration.ofSeconds(5)).heartbeatInterval(Duration.ofMillis(300))
-                .reconnectWindow(Duration.ofSeconds(15)));
+        ResilientNbdClient client = connect(restartable(first));
         await(client.write(0, filled(1)));
         await(client.flush());
         await(client.write(1 << 20, filled(2)));
@@ -148,15 +159,9 @@ class ResilientNbdkitTest {
 
     @Test
     void withoutTheJournalTheFlushCoveringAKilledServersRestartIsRefused() throws Exception {
-        Path disk = dir.resolve("disk.img");
-        try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
-            f.setLength(16 << 20);
-        }
+        Path disk = disk();
         NbdkitServer first = start("file", disk.toString());
-        NbdClientConfig config = first.config().connectTimeout(Duration.ofSeconds(1))
-                .requestTimeout(Duration.ofSeconds(5)).heartbeatInterval(Duration.ofMillis(300))
-                .reconnectWindow(Duration.ofSeconds(15)).build();
-        ResilientNbdClient client = ResilientNbdClient.builder(config).replayLimit(0).connect()
+        ResilientNbdClient client = ResilientNbdClient.builder(restartable(first).build()).replayLimit(0).connect()
                 .get(20, TimeUnit.SECONDS);
         clients.add(client);
         await(client.write(1 << 20, filled(2)));
