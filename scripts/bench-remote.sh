@@ -5,7 +5,9 @@
 #              second local PV; a rate ratio (local seconds / remote seconds)                                  (>= 0.8x)
 #   randread   fio 4k randread qd32 (nbd engine) on an LV on the remote PV, against the same on an LV on a local
 #              PV                                                                                               (>= 0.8x)
-# and once, after the rounds:
+# after an unrecorded warm-up (WARMUP moves of each kind, there and back, and a fio run on each LV: the JIT compiles
+# the remote path only once it runs: a first move to the remote PV took about 2.5 times as long as a warm one), and once,
+# after the rounds:
 #   partition  a 4k random writer at queue depth 1 on an LV while it moves to the remote PV (at a rate limit), and
 #              the remote PV cut off without a reset (nftables drop in its namespace) for PARTITION seconds: the
 #              writer's worst request latency, against the remote PV's request-timeout + 1 s (the goal: the
@@ -16,10 +18,11 @@
 # in the root namespace keeps any other address of it from leaving the machine. The daemon runs in the root
 # namespace; its local PV files and nbdkit's file lie in the same work directory (the same file system).
 #
-# Usage: scripts/bench-remote.sh [-s LV_SIZE_MIB] [-t SECONDS] [-r ROUNDS] [-p PARTITION_SECONDS] [-d WORK_DIR] [-k]
+# Usage: scripts/bench-remote.sh [-s LV_SIZE_MIB] [-t SECONDS] [-r ROUNDS] [-w WARMUP] [-p PARTITION_SECONDS] [-d WORK_DIR] [-k]
 #   -s  LV size in MiB (default 512; env LV_MIB)
 #   -t  runtime of each fio run in seconds (default 6; env RUNTIME)
 #   -r  rounds, at least 3 (default 3; env ROUNDS)
+#   -w  unrecorded warm-up moves of each kind before the rounds (default 3; 0 = no warm-up at all; env WARMUP)
 #   -p  length of the partition in seconds (default 10; 0 = leave the partition row out; env PARTITION)
 #   -d  directory for the PV files and logs (default: a new directory under ${TMPDIR:-/tmp})
 #   -k  keep the work directory afterwards
@@ -31,25 +34,28 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 lv_mib="${LV_MIB:-512}"
 runtime="${RUNTIME:-6}"
 rounds="${ROUNDS:-3}"
+warmup="${WARMUP:-3}"
 partition="${PARTITION:-10}"
 work=""
 keep=0
 request_timeout_s=2
 
-while getopts "s:t:r:p:d:kh" opt; do
+while getopts "s:t:r:w:p:d:kh" opt; do
     case "$opt" in
         s) lv_mib="$OPTARG" ;;
         t) runtime="$OPTARG" ;;
         r) rounds="$OPTARG" ;;
+        w) warmup="$OPTARG" ;;
         p) partition="$OPTARG" ;;
         d) work="$OPTARG" ;;
         k) keep=1 ;;
-        *) sed -n '2,28p' "$0"; exit 2 ;;
+        *) sed -n '2,31p' "$0"; exit 2 ;;
     esac
 done
 [[ "$lv_mib" =~ ^[1-9][0-9]*$ ]] || { echo "bench-remote.sh: LV size must be a positive number of MiB" >&2; exit 2; }
 [[ "$runtime" =~ ^[1-9][0-9]*$ ]] || { echo "bench-remote.sh: runtime must be a positive number of seconds" >&2; exit 2; }
 [[ "$rounds" =~ ^[0-9]+$ && "$rounds" -ge 3 ]] || { echo "bench-remote.sh: at least 3 rounds" >&2; exit 2; }
+[[ "$warmup" =~ ^[0-9]+$ ]] || { echo "bench-remote.sh: warm-up must be a number of moves" >&2; exit 2; }
 [[ "$partition" =~ ^[0-9]+$ ]] || { echo "bench-remote.sh: partition must be a number of seconds" >&2; exit 2; }
 ((EUID == 0)) || { echo "bench-remote.sh: needs root (network namespaces, nftables)" >&2; exit 2; }
 "$root/scripts/install-tools.sh" fio curl nbdkit ip nft python3
@@ -173,6 +179,15 @@ for lv in vol rread lread; do
         --output=/dev/null
 done
 sync
+
+if ((warmup > 0)); then
+    echo "warm-up: $warmup unrecorded moves of each kind, there and back, and a fio run on each LV ..." >&2
+    for ((w = 0; w < warmup; w++)); do
+        timed_move "$pv1" "$rpv_name" >/dev/null; timed_move "$rpv_name" "$pv1" >/dev/null
+        timed_move "$pv1" "$pv2" >/dev/null; timed_move "$pv2" "$pv1" >/dev/null
+    done
+    fio_iops rread >/dev/null; fio_iops lread >/dev/null
+fi
 
 declare -A results
 for ((r = 0; r < rounds; r++)); do

@@ -39,6 +39,11 @@ class PvmoveHeldResumeProcessTest {
     private static final long MIB = 1 << 20;
     /** Acknowledged writes while held, proving the LV keeps serving. */
     private static final int WRITES_WHILE_HELD = 200;
+    /**
+     * The remote PV's link: a 2 s reconnect window instead of the default 10 s, so that a killed or cut-off server
+     * fails the link (and holds the move) sooner; what happens inside the window is RemoteLinkFaultProcessTest's.
+     */
+    private static final String LINK = "reconnect-window=2s";
 
     @RegisterExtension
     final TwoHosts daemons = new TwoHosts();
@@ -62,7 +67,7 @@ class PvmoveHeldResumeProcessTest {
     @MethodSource("faults")
     void aMoveHeldByItsFailingDestinationLosesNoWriteAndResumesCopyingOnlyTheDelta(Fault fault, int percent)
             throws Exception {
-        hosts = daemons.open(dir, 64 * MIB);
+        hosts = daemons.open(dir, 64 * MIB, LINK);
         FerryDaemon daemon = hosts.daemon();
         HeldRemoteMove move = HeldRemoteMove.hold(hosts, fault, percent, WRITES_WHILE_HELD, held -> {
             assertThat(held.path("error").path("error").asText()).isEqualTo("MIGRATE_FAIL");
@@ -90,7 +95,7 @@ class PvmoveHeldResumeProcessTest {
     @Test
     void aMountedExt4VolumeKeepsItsFilesThroughAKilledDestinationAndTheResume() throws Exception {
         NbdfuseMount.assumeUsable();
-        hosts = daemons.open(dir, 64 * MIB);
+        hosts = daemons.open(dir, 64 * MIB, LINK);
         FerryDaemon daemon = hosts.daemon();
         MoveApi api = new MoveApi(daemon);
         long size = 32 * MIB;
