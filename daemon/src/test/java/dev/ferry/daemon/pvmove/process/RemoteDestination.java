@@ -22,7 +22,7 @@ import java.util.List;
  * error filter (off until {@link Fault#ERRORS}), the remote PV's URI carrying the link settings the test asks for.
  * The faults a move to that remote PV meets: the server killed with SIGKILL, the link between the hosts cut with TCP
  * resets, the server answering every write with EIO, each undone by {@link #repair}; and, through {@link #net()}, a
- * silent partition, a flap or a slow link, and through {@link #serveWithWriteDelay} a server slow to write (nbdkit's
+ * silent partition, a flap or a slow link, and through {@link #serve} a server slow to write (nbdkit's
  * delay filter; a server slow to read from its start, see {@link #open(Path, ChildProcesses, long, String, Duration)}).
  */
 final class RemoteDestination implements AutoCloseable {
@@ -54,7 +54,7 @@ final class RemoteDestination implements AutoCloseable {
     private final FerryDaemon daemon;
     private NetProcess nbdkit;
     private final Duration readDelay;
-    private final int serverThreads;
+    private int serverThreads;
     private Duration writeDelay = Duration.ZERO;
 
     private RemoteDestination(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link,
@@ -151,11 +151,12 @@ final class RemoteDestination implements AutoCloseable {
 
     /**
      * Kills the server with SIGKILL and starts it again at once on the same file, every write, zeroing and trim then
-     * answered {@code delay} late by nbdkit's delay filter ({@link Duration#ZERO}: without it); the daemon's link
-     * reconnects.
+     * answered {@code delay} late by nbdkit's delay filter ({@link Duration#ZERO}: without it), each connection served
+     * by {@code threads} threads (0: nbdkit's default; 1: see {@link #openSerial}); the daemon's link reconnects.
      */
-    void serveWithWriteDelay(Duration delay) {
+    void serve(Duration delay, int threads) {
         writeDelay = delay;
+        serverThreads = threads;
         nbdkit.kill9();
         startServer();
     }

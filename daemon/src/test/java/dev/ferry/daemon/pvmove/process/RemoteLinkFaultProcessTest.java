@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A remote PV's link under network faults during a move across hosts ({@link RemoteDestination}): a daemon in
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link RemoteDestination#openSerial}). In every case no write of the LV waits longer than the request
  * timeout plus the reconnect window plus a second, and every acknowledged write reads back.
  * <ul>
- *   <li>A silent partition (packets dropped, no reset) a third of the way through the copy: the destination write on
+ *   <li>A silent partition (packets dropped, no reset) at 10, 50 or 90 % of the copy: the destination write on
  *       the wire passes its deadline, so the move is held (its data on the source, which serves the LV); pvs shows the
  *       PV {@code reconnecting}, then {@code failed} when the window ends, and the PV missing; an abort backs out to
  *       the local PV.</li>
@@ -38,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       timed out, and a timed-out write is not resent (its range is undefined), so the destination leg failed. A bare
  *       {@code pvmove -b} continues the move over the reconnected link after the first two, a bare {@code pvmove}
  *       to completion after the third.</li>
- *   <li>nbdkit killed and started again at once: the link reconnects, resends what was on the wire and replays the
+ *   <li>nbdkit killed and started again at once, at 10, 50 or 90 % of the copy: the link reconnects, resends what was on the wire and replays the
  *       writes acknowledged since the last FLUSH, so the move completes on the new connection.</li>
  * </ul>
  */
@@ -47,6 +49,8 @@ class RemoteLinkFaultProcessTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final long MIB = 1 << 20;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    /** The copy rate of the moves: 16 MiB in 8 s, so each fault point is reached and passed slowly. */
+    private static final String RATE = "2M";
     /** The remote PV's link settings but the reconnect window: short, so that the faults play out in seconds. */
     private static final String LINK = "connect-timeout=1s&request-timeout=2s&heartbeat-interval=200ms";
     /**
@@ -91,11 +95,12 @@ class RemoteLinkFaultProcessTest {
         return c;
     }
 
-    @Test
-    void aSilentPartitionOfTheDestinationHoldsTheMoveWithinTheLinkDeadlines() throws IOException {
+    @ParameterizedTest(name = "at {0}%")
+    @ValueSource(ints = {10, 50, 90})
+    void aSilentPartitionOfTheDestinationHoldsTheMoveWithinTheLinkDeadlines(int percent) throws IOException {
         try (NbdClient c = start(LINK, Duration.ofSeconds(5))) {
-            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
-            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
+            long id = api.start(local, List.of(remote), false, RATE).path("id").asLong();
+            awaitCopied(percent);
             hosts.net().partitionBoth(hosts.a(), hosts.b(), NetworkNamespaces.Cut.DROP);
 
             List<String> seen = healthUntil(h -> h.startsWith("failed"));
@@ -128,7 +133,7 @@ class RemoteLinkFaultProcessTest {
     void flapsShorterThanTheWindowAtTenFiftyAndNinetyPercentEachHoldTheMoveAndABarePvmoveCompletesIt()
             throws IOException {
         try (NbdClient c = start(LINK_WITHOUT_HEARTBEAT, Duration.ofSeconds(20))) {
-            long id = api.start(local, List.of(remote), false, "2M").path("id").asLong();
+            long id = api.start(local, List.of(remote), false, RATE).path("id").asLong();
             int[] points = {10, 50, 90};
             for (int i = 0; i < points.length; i++) {
                 int point = points[i];
@@ -175,11 +180,12 @@ class RemoteLinkFaultProcessTest {
      * groups), so the destination's next FLUSH covers everything and the move completes on the new connection; every
      * acknowledged write reads back.
      */
-    @Test
-    void aServerKilledAndRestartedWithinTheWindowLosesNothingAndTheMoveCompletes() throws IOException {
+    @ParameterizedTest(name = "at {0}%")
+    @ValueSource(ints = {10, 50, 90})
+    void aServerKilledAndRestartedWithinTheWindowLosesNothingAndTheMoveCompletes(int percent) throws IOException {
         try (NbdClient c = start(LINK, Duration.ofSeconds(5))) {
-            long id = api.start(local, List.of(remote), false, "4M").path("id").asLong();
-            Poll.until(TIMEOUT, "a third of the copy", () -> api.percent() >= 33);
+            long id = api.start(local, List.of(remote), false, RATE).path("id").asLong();
+            awaitCopied(percent);
             hosts.inject(RemoteDestination.Fault.KILL9);
             hosts.repair(RemoteDestination.Fault.KILL9);
 
@@ -195,6 +201,15 @@ class RemoteLinkFaultProcessTest {
                     .isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(window).plusSeconds(1));
             writer.verifyAndSettle(c);
         }
+    }
+
+    /**
+     * Waits until {@code percent} % of the move is copied and checks that it is not all copied yet, so the fault that
+     * follows lands during the copy (at {@value #RATE}/s the last 10 % of the LV take most of a second).
+     */
+    private void awaitCopied(int percent) {
+        Poll.until(TIMEOUT, percent + " % of the copy", () -> api.percent() >= percent);
+        assertThat(api.percent()).as("the fault lands before the copy ends").isLessThan(100);
     }
 
     /** The remote PV's health as pvs shows it, each change, polled until {@code done} holds for one. */
