@@ -74,6 +74,15 @@ final class DirtyRanges {
         }
     }
 
+    /** Whether any range overlaps {@code [offset, offset + length)}. */
+    boolean overlaps(long offset, long length) {
+        if (length <= 0 || ranges.isEmpty()) {
+            return false;
+        }
+        Map.Entry<Long, Long> at = ranges.lowerEntry(offset + length);
+        return at != null && at.getValue() > offset;
+    }
+
     boolean isEmpty() {
         return ranges.isEmpty();
     }

@@ -13,7 +13,8 @@ import java.util.List;
  * never flushed, and the server may have dropped them (unless a complete {@link ReplayJournal} replays them). A
  * range leaves {@code lost} only when a later write, FUA
  * write, WRITE_ZEROES or TRIM acknowledged on a live connection replaces its contents, or by
- * {@link #acknowledgeLost}. Both sets are bounded {@link DirtyRanges}.
+ * {@link #acknowledgeLost}; until then a READ overlapping it is refused ({@link NbdLostDataReadException}), since the
+ * server may hold older data there. Both sets are bounded {@link DirtyRanges}.
  */
 final class FlushLedger {
 
@@ -86,6 +87,11 @@ final class FlushLedger {
     /** Whether writes may have been lost. */
     boolean hasLost() {
         return !lost.isEmpty();
+    }
+
+    /** Whether {@code [offset, offset + length)} overlaps a range that may have been lost. */
+    boolean lostOverlaps(long offset, long length) {
+        return lost.overlaps(offset, length);
     }
 
     /** The ranges that may have been lost. */

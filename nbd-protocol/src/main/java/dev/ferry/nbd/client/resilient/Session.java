@@ -29,7 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
  * The state of a {@link ResilientNbdClient}, confined to its {@link Loop}: requests wait in submission order and go
  * on the wire of the current connection (at most {@code maxInFlight}, never two overlapping writes); a connection
  * loss puts the requests on its wire back in front of the queue, in submission order, for the next connection;
- * a periodic sweep enforces deadlines and sends heartbeats; FLUSHes consult the {@link FlushLedger}. Writes
+ * a periodic sweep enforces deadlines and sends heartbeats; FLUSHes and READs consult the {@link FlushLedger}. Writes
  * acknowledged but not yet flushed are kept for {@link Replays}: after a loss they are written again before
  * anything else, and a FLUSH due meanwhile waits for those replays.
  */
@@ -183,6 +183,9 @@ final class Session {
                 if (head.type == NBD_CMD_FLUSH && ledger.hasLost()) {
                     queue.poll();
                     gate.hold(head);
+                } else if (head.type == NBD_CMD_READ && ledger.lostOverlaps(head.offset, head.length)) {
+                    queue.poll();
+                    head.fail(new NbdLostDataReadException(head.offset, head.length, ledger.lost()));
                 } else {
                     queue.poll();
                     send(head);

@@ -32,6 +32,19 @@ class DirtyRangesTest {
     }
 
     @Test
+    void overlapsSeesAnyCommonByteAndNothingAdjacent() {
+        set.add(100, 50);
+        set.add(300, 10);
+        assertThat(set.overlaps(0, 100)).as("ends where a range starts").isFalse();
+        assertThat(set.overlaps(150, 150)).as("between two ranges, touching both").isFalse();
+        assertThat(set.overlaps(0, 101)).isTrue();
+        assertThat(set.overlaps(149, 1)).isTrue();
+        assertThat(set.overlaps(120, 5)).as("inside a range").isTrue();
+        assertThat(set.overlaps(0, 1000)).as("around both").isTrue();
+        assertThat(set.overlaps(309, 0)).as("empty").isFalse();
+    }
+
+    @Test
     void moreRangesThanTheBoundCountTheWholeExport() {
         for (int i = 0; i < 3; i++) {
             set.add(i * 100L, 10);

@@ -130,6 +130,33 @@ class ResilientClientScenariosTest {
     }
 
     @Test
+    void withoutAJournalAReadOfALostWriteIsRefusedUntilTheRangeIsRewritten() {
+        start(b -> b.replayLimit(0));
+        h.await(h.client.write(4096, bytes(8192, 7)));
+        crashAndReconnect();
+        assertThat(h.server.live[4096]).as("the crash lost the write").isEqualTo((byte) 0);
+        Throwable refused = h.failure(h.client.read(8192, 4096));
+        assertThat(refused).isInstanceOf(NbdLostDataReadException.class)
+                .hasMessage("READ of 4096 bytes at 8192 refused: it overlaps writes to 1 range(s), 8192 bytes "
+                        + "[[4096, +8192)] that were acknowledged before a reconnect and may be lost (no FLUSH covered"
+                        + " them and the replay journal could not keep them), so the server may hold older data");
+        ByteBuf beside = h.await(h.client.read(0, 4096));   // next to the lost range, not overlapping it
+        beside.release();
+        h.await(h.client.write(4096, bytes(4096, 9)));
+        assertThat(h.failure(h.client.read(4096, 8192))).as("the half not rewritten")
+                .isInstanceOf(NbdLostDataReadException.class);
+        ByteBuf rewritten = h.await(h.client.read(4096, 4096));
+        try {
+            assertThat(rewritten.getByte(rewritten.readerIndex())).isEqualTo((byte) 9);
+        } finally {
+            rewritten.release();
+        }
+        assertThat(h.await(h.client.acknowledgeLostWrites())).containsExactly(new ByteRange(8192, 4096));
+        ByteBuf acknowledged = h.await(h.client.read(8192, 4096));   // the owner took responsibility: served
+        acknowledged.release();
+    }
+
+    @Test
     void acknowledgingTheLostRangesLetsFlushesSucceedAgain() {
         start(b -> b.replayLimit(0));
         h.await(h.client.write(0, bytes(4096, 1)));

@@ -108,7 +108,6 @@ final class SimConnection implements Connection {
                 if ((op.flags & NBD_CMD_FLAG_FUA) != 0) {
                     System.arraycopy(bytes, 0, server.durable, from, bytes.length);
                 }
-                server.landed(from, to);
             }
             case NBD_CMD_FLUSH -> server.durable = server.live.clone();
             case NBD_CMD_READ -> r.read = Arrays.copyOfRange(server.live, from, to);

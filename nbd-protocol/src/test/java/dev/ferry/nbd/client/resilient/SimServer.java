@@ -41,10 +41,6 @@ final class SimServer {
     final List<String> violations = new ArrayList<>();
     /** Submission numbers of the requests as they arrived, across connections. */
     final List<Long> arrivals = new ArrayList<>();
-    /** Bytes a crash reverted: their acknowledged contents may be gone. */
-    final boolean[] reverted;
-    /** When a write last replaced a reverted byte (-1: never). */
-    final long[] unreverted;
 
     SimServer(VirtualLoop loop, Random random, int size) {
         this.loop = loop;
@@ -52,9 +48,6 @@ final class SimServer {
         this.size = size;
         this.live = new byte[size];
         this.durable = new byte[size];
-        this.reverted = new boolean[size];
-        this.unreverted = new long[size];
-        java.util.Arrays.fill(unreverted, -1);
     }
 
     NbdExportInfo export() {
@@ -78,21 +71,6 @@ final class SimServer {
 
     long micros(int from, int to) {
         return (from + random.nextInt(to - from)) * 1000L;
-    }
-
-    /** A write landed on {@code [from, to)}: it is no longer reverted. */
-    void landed(int from, int to) {
-        for (int b = from; b < to; b++) {
-            if (reverted[b]) {
-                reverted[b] = false;
-                unreverted[b] = loop.nanoTime();
-            }
-        }
-    }
-
-    /** Whether a read submitted at {@code since} may have seen byte {@code b} reverted by a crash. */
-    boolean mayBeReverted(int b, long since) {
-        return reverted[b] || unreverted[b] >= since;
     }
 
     /** Checks that a write arriving does not overlap a write on any connection's wire. */
@@ -129,11 +107,6 @@ final class SimServer {
 
     /** Crashes: unflushed data is lost, connections drop, and connects are refused for {@code downNanos}. */
     void crash(long downNanos) {
-        for (int b = 0; b < live.length; b++) {
-            if (live[b] != durable[b]) {
-                reverted[b] = true;
-            }
-        }
         down = true;
         for (SimConnection c : new ArrayList<>(connections)) {
             c.crash();
