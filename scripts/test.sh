@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the interop tests drive (when missing), then runs the whole build and test suite:
-# mvn -B -T 2 verify (two modules at a time: nbd-protocol's and mapper's tests, which do not depend on each other,
-# run side by side, about 25 s sooner; the daemon's wait for both). Works from any directory; extra arguments go to
-# Maven.
+# mvn -B verify. Works from any directory; extra arguments go to Maven.
 # Fails, naming the package, when a tool cannot be installed. With env FERRY_REQUIRE_ALL=1 (.ci/run sets it; env CI
 # implies it unless FERRY_REQUIRE_ALL=0) every test must run: an environment-dependent skip fails its test (each
 # module's TestRules), and after Maven any test that this run's surefire/failsafe reports mark skipped fails the run,
@@ -38,7 +36,7 @@ else
     echo "test.sh: could not start a Docker engine; the container tests will fail (or skip off CI)" >&2
 fi
 status=0
-mvn -B -T 2 verify "$@" || status=$?
+mvn -B verify "$@" || status=$?
 
 # This run's reports only: a report older than the marker is from an earlier build.
 mapfile -t reports < <(find . -path '*/target/*-reports/*' -newer "$marker" -name 'TEST-*.xml' | sort)
