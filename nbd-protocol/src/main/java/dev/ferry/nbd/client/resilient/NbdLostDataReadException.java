@@ -12,7 +12,7 @@ public final class NbdLostDataReadException extends NbdEioException {
 
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception for the read {@code [offset, offset + length)} and the lost ranges it overlaps. */
+    /** Creates the exception for the read {@code [offset, offset + length)} and every range that may have been lost. */
     public NbdLostDataReadException(long offset, long length, List<ByteRange> lost) {
         super("READ of " + length + " bytes at " + offset + " refused: it overlaps writes to "
                 + ByteRange.describe(lost) + " that were acknowledged before a reconnect and may be lost (no FLUSH"
