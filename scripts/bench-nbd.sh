@@ -14,8 +14,9 @@
 # Usage: scripts/bench-nbd.sh [-r ROUNDS] [-t SECONDS_PER_RUN] [-w WARMUP_SECONDS] [-s FILE_SIZE] [-d WORK_DIR] [-k] [-T]
 #   -r  rounds (default 3; env ROUNDS)
 #   -t  runtime of each fio run in seconds (default 5; env RUNTIME)
-#   -w  unrecorded warm-up run of every test on every server first, in seconds (default 3; 0 = none; env WARMUP):
-#       keeps the JVM's JIT warm-up out of the ratios
+#   -w  unrecorded warm-up run of every test on every server first, in seconds (default 10; 0 = none; env WARMUP):
+#       keeps the JVM's JIT warm-up out of the ratios (`ferry serve`'s sequential writes reached their steady rate
+#       only after about 20 s of writing: 1.6, 2.6, 3.2, 3.6, 4.0 GB/s in consecutive 6 s runs)
 #   -s  size of the benchmark file, fio syntax (default 1g; env SIZE)
 #   -d  directory for the benchmark files and logs (default: a new directory under ${TMPDIR:-/tmp})
 #   -k  keep the work directory afterwards
@@ -28,7 +29,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${ROUNDS:-3}"
 runtime="${RUNTIME:-5}"
-warmup="${WARMUP:-3}"
+warmup="${WARMUP:-10}"
 size="${SIZE:-1g}"
 work=""
 keep=0
