@@ -1,5 +1,6 @@
 package dev.ferry.daemon.interop;
 
+import dev.ferry.daemon.testing.ChildCds;
 import dev.ferry.daemon.testing.NbdfuseMount;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,7 +48,9 @@ class VolumeWalkthroughProcessTest {
         NbdfuseMount.assumeUsable();
         Path ferry = dir.resolve("ferry");
         Files.writeString(ferry, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC --add-opens java.base/java.io=ALL-UNNAMED"
+                + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "
+                + ChildCds.options().stream().map(o -> "'" + o + "' ").collect(Collectors.joining())
+                + "--add-opens java.base/java.io=ALL-UNNAMED"
                 + " --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
                 + " -Dio.netty.tryReflectionSetAccessible=true -cp '" + mainClassPath() + "' "
                 + Main.class.getName() + " \"$@\"\n");
@@ -83,7 +86,7 @@ class VolumeWalkthroughProcessTest {
 
     /** The test class path without test classes (the walkthrough runs production code and its logging setup). */
     private static String mainClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        return Arrays.stream(ChildCds.classPath().split(File.pathSeparator))
                 .filter(e -> !e.endsWith("test-classes")).collect(Collectors.joining(File.pathSeparator));
     }
 

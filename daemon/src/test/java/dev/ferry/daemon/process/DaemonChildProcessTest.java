@@ -9,6 +9,7 @@ import dev.ferry.daemon.cli.admin.VersionCommand;
 import dev.ferry.daemon.cli.client.ControlCallException;
 import dev.ferry.daemon.cli.client.ControlClient;
 import dev.ferry.daemon.control.ControlEndpoint;
+import dev.ferry.daemon.testing.ChildCds;
 import dev.ferry.daemon.testing.ChildJvm;
 import dev.ferry.daemon.testing.Poll;
 import java.io.IOException;
@@ -48,8 +49,11 @@ class DaemonChildProcessTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolve(name + ".log");
         List<String> command = new ArrayList<>(ChildJvm.DEFAULT_SIGNALS);
-        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
-            DaemonCommand.class.getName(), "--data-dir", dataDir.toString()));
+        command.add(java);
+        command.addAll(ChildJvm.FAST_START);
+        command.addAll(ChildCds.options());
+        command.addAll(List.of("-cp", ChildCds.classPath(), DaemonCommand.class.getName(), "--data-dir",
+            dataDir.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         children.add(p);
         return p;

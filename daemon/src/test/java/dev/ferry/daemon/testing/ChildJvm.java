@@ -30,10 +30,16 @@ public final class ChildJvm {
      */
     public static final List<String> DEFAULT_SIGNALS = List.of("env", "--default-signal=HUP,INT,TERM");
 
-    /** The command line of a child {@code ferry ARGS...} JVM with extra {@code jvmOptions} (see {@link #DEFAULT_SIGNALS}). */
+    /**
+     * The command line of a child {@code ferry ARGS...} JVM with extra {@code jvmOptions} (see {@link #DEFAULT_SIGNALS}),
+     * mapping {@link ChildCds}'s archive unless the options are the ones that write it.
+     */
     public static List<String> ferryCommand(List<String> jvmOptions, List<String> args) {
         List<String> cmd = new ArrayList<>(DEFAULT_SIGNALS);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith(ChildCds.DUMP_OPTION))) {
+            cmd.addAll(ChildCds.options());
+        }
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of(
                 "-Dio.netty.leakDetection.level=paranoid",
@@ -41,7 +47,7 @@ public final class ChildJvm {
                 "--add-opens", "java.base/java.nio=ALL-UNNAMED",
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-Dio.netty.tryReflectionSetAccessible=true",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", ChildCds.classPath(),
                 Main.class.getName()));
         cmd.addAll(args);
         return cmd;
