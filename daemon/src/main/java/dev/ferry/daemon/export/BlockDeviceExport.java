@@ -3,6 +3,8 @@ package dev.ferry.daemon.export;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.Extent;
 import dev.ferry.mapper.block.FileSpan;
+import dev.ferry.mapper.block.InlineWrites;
+import dev.ferry.mapper.nativeio.IoFlusher;
 import dev.ferry.nbd.NbdConstants;
 import dev.ferry.nbd.export.BlockStatusExtent;
 import dev.ferry.nbd.export.Export;
@@ -79,6 +81,15 @@ public final class BlockDeviceExport implements Export {
         this.readOnly = readOnly;
         this.onIdle = Objects.requireNonNull(onIdle, "onIdle");
         this.allocator = Objects.requireNonNull(allocator, "allocator");
+    }
+
+    /**
+     * Prepares an NBD event loop thread that serves such exports, as its first act: marks it an I/O flusher
+     * ({@link IoFlusher}) and lets file devices run its page-aligned writes on it ({@link InlineWrites}).
+     */
+    public static void prepareEventLoopThread() {
+        IoFlusher.markCurrentThread();
+        InlineWrites.permitCurrentThread();
     }
 
     @Override

@@ -9,7 +9,6 @@ import dev.ferry.daemon.metrics.NbdMetrics;
 import dev.ferry.mapper.block.BlockDevice;
 import dev.ferry.mapper.block.FileBlockDevice;
 import dev.ferry.mapper.block.IoExecutors;
-import dev.ferry.mapper.nativeio.IoFlusher;
 import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.NbdServer;
 import dev.ferry.nbd.server.NbdTrafficObserver;
@@ -121,7 +120,7 @@ public final class FileServer {
                     .port(options.listen().getPort())
                     .transport(options.transport())
                     .shutdownTimeout(options.drainTimeout())
-                    .ioThreadStart(IoFlusher::markCurrentThread)
+                    .ioThreadStart(BlockDeviceExport::prepareEventLoopThread)
                     .tls(options.tls())
                     .access(options.access())
                     .build();

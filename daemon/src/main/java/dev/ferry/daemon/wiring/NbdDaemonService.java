@@ -1,12 +1,12 @@
 package dev.ferry.daemon.wiring;
 
 import dev.ferry.daemon.command.SocketActivation;
+import dev.ferry.daemon.export.BlockDeviceExport;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.metrics.NbdMetrics;
 import dev.ferry.daemon.process.DaemonContext;
 import dev.ferry.daemon.process.DaemonService;
 import dev.ferry.daemon.process.Deadline;
-import dev.ferry.mapper.nativeio.IoFlusher;
 import dev.ferry.nbd.server.InheritedListener;
 import dev.ferry.nbd.server.NbdServer;
 import java.net.InetSocketAddress;
@@ -48,7 +48,7 @@ public final class NbdDaemonService implements DaemonService {
                 .port(listen.getPort())
                 .ioThreads(context.config().ioThreads())
                 .shutdownTimeout(context.config().shutdownTimeout())
-                .ioThreadStart(IoFlusher::markCurrentThread)
+                .ioThreadStart(BlockDeviceExport::prepareEventLoopThread)
                 .tls(context.config().tls())
                 .access(context.config().access())
                 .observer(new NbdMetrics(context.meterRegistry()))

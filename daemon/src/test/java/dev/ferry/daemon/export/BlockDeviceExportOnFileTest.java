@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The adapter over a real sparse file: cached short reads on the calling thread, long reads and the rest through the
- * device's I/O threads, long reads split at the file's holes, block status from SEEK_DATA.
+ * The adapter over a real sparse file: cached short reads on the calling thread, and page-aligned writes on a thread
+ * prepared as an NBD event loop; long reads and the rest through the device's I/O threads, long reads split at the file's holes, block status from SEEK_DATA.
  */
 class BlockDeviceExportOnFileTest {
 
@@ -35,6 +35,31 @@ class BlockDeviceExportOnFileTest {
     void stopPool() throws InterruptedException {
         pool.shutdown();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void onAPreparedEventLoopThreadAPageAlignedWriteIsDoneWithoutAnIoThread() throws Exception {
+        FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("w.img"), 1 << 20, false, pool);
+        BlockDeviceExport export = new BlockDeviceExport("w", "", device, false);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
+            pool.execute(() -> awaitQuietly(release)); // every I/O thread busy
+        }
+        byte[] bytes = new byte[65536];
+        new java.util.Random(6).nextBytes(bytes);
+        CompletableFuture<CompletableFuture<Void>> written = new CompletableFuture<>();
+        Thread loop = new Thread(() -> {
+            BlockDeviceExport.prepareEventLoopThread();
+            written.complete(export.write(4096, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes),
+                    false));
+        }, "prepared-event-loop");
+        loop.start();
+        assertThat(written.get(10, TimeUnit.SECONDS)).as("written on the calling thread").isDone();
+        CompletableFuture<ReadResult> read = export.read(4096, bytes.length);
+        assertThat(read).as("a cached read, also without an I/O thread").isDone();
+        assertThat(dataOf(read.join(), bytes.length)).isEqualTo(bytes);
+        release.countDown();
+        device.closeAsync().get(10, TimeUnit.SECONDS);
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link BlockDevice} on a regular file or a Linux block device: data moves through a shared
  * {@link FileChannel} with positional I/O, deallocation, zeroing and allocation queries through
- * {@link NativeIo}, and every blocking call runs on the caller's {@link Executor}.
+ * {@link NativeIo}, and every blocking call runs on the caller's {@link Executor}, except page-aligned writes from
+ * threads that {@link InlineWrites} lets write inline.
  *
  * <p>Lifecycle: {@link #close()} (or {@link #closeAsync()}) refuses new operations and new
  * {@link #fileSpan file spans} at once (they fail with {@link BlockIoException.Kind#SHUTDOWN} or
@@ -70,6 +71,7 @@ public final class FileBlockDevice implements BlockDevice {
     private final UseGate gate;
     private final IoFailures failures;
     private final FileSpan.CachedReads cachedReads = new PageCacheReads();
+    private final InlineWrites inlineWrites = new InlineWrites(System::nanoTime);
 
     private FileBlockDevice(Path path, NativeIo io, FileChannel channel, FileChannel dsync, OwnedFd fd,
             Medium medium, boolean readOnly, int blockSize, Executor executor) throws IOException {
@@ -195,13 +197,28 @@ public final class FileBlockDevice implements BlockDevice {
         });
     }
 
+    /** Writes on the executor, or on the calling thread where {@link InlineWrites} allows. */
     @Override
     public CompletableFuture<Void> write(long offset, ByteBuffer src, boolean fua) {
         ByteBuffer view = src.duplicate();
-        return submit(fua ? "write(fua)" : "write", offset, view.remaining(), true, () -> {
+        int length = view.remaining();
+        IoCall<Void> call = () -> {
             ChannelIo.writeFully(fua ? dsync : channel, view, offset);
             return null;
-        });
+        };
+        String op = fua ? "write(fua)" : "write";
+        if (!inlineWrites.runsHere(offset, length, fua)) {
+            return submit(op, offset, length, true, call);
+        }
+        CompletableFuture<Void> refused = refusal(op, offset, length, true);
+        if (refused != null) {
+            return refused;
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        long started = inlineWrites.start();
+        run(op, offset, length, call, result);
+        inlineWrites.finished(started, length);
+        return result;
     }
 
     @Override
@@ -364,17 +381,9 @@ public final class FileBlockDevice implements BlockDevice {
     }
 
     private <T> CompletableFuture<T> submit(String op, long offset, long length, boolean writes, IoCall<T> call) {
-        if (writes && readOnly) {
-            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.READ_ONLY, op, offset, length,
-                    "device is read-only", null));
-        }
-        if (outOfRange(offset, length)) {
-            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.INVALID, op, offset, length,
-                    "range outside device of " + size + " bytes", null));
-        }
-        if (!gate.tryEnter()) {
-            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.SHUTDOWN, op, offset, length,
-                    "device is closed", null));
+        CompletableFuture<T> refused = refusal(op, offset, length, writes);
+        if (refused != null) {
+            return refused;
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
@@ -387,6 +396,26 @@ public final class FileBlockDevice implements BlockDevice {
                     : failures.of(BlockIoException.Kind.IO_ERROR, op, offset, length, "I/O executor is saturated", e));
         }
         return result;
+    }
+
+    /**
+     * The failed future of an operation this device refuses (a write to a read-only device, a range outside it, a
+     * closed device), or null after entering the gate for it: the caller must then {@link #run} it.
+     */
+    private <T> CompletableFuture<T> refusal(String op, long offset, long length, boolean writes) {
+        if (writes && readOnly) {
+            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.READ_ONLY, op, offset, length,
+                    "device is read-only", null));
+        }
+        if (outOfRange(offset, length)) {
+            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.INVALID, op, offset, length,
+                    "range outside device of " + size + " bytes", null));
+        }
+        if (!gate.tryEnter()) {
+            return CompletableFuture.failedFuture(failures.of(BlockIoException.Kind.SHUTDOWN, op, offset, length,
+                    "device is closed", null));
+        }
+        return null;
     }
 
     private <T> void run(String op, long offset, long length, IoCall<T> call, CompletableFuture<T> result) {
