@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * core's cache; copied into the page cache by an I/O thread on the other core it was read back across cores, and the
  * hand-offs there and back cost two wake-ups. Measured on a 2-core machine with 1 MiB sequential writes at queue depth
  * 8: about 0.31 s of server CPU per GB written with the hand-off, 0.23 s without (nbdkit: 0.20 s); the median ratio
- * to nbdkit of {@code scripts/bench-nbd.sh}'s sequential writes went from 0.73-0.81x to 1.03x.
+ * to nbdkit of {@code scripts/bench-nbd.sh}'s sequential writes went from 0.73-0.81x to 1.03x and 1.09x (two runs).
  *
  * <p>The rules, each for a reason:
  * <ul>
@@ -27,7 +27,10 @@ import java.util.function.LongSupplier;
  */
 public final class InlineWrites {
 
-    /** The page size the alignment rule assumes (the common size on Linux; larger pages are multiples of it). */
+    /**
+     * The page size the alignment rule assumes, the common one on Linux; on a kernel with larger pages a write of whole
+     * 4 KiB blocks can still cover part of a page.
+     */
     public static final int PAGE = 4096;
     /**
      * The fixed part of the time after which an inline write counts as slow: longer than the kernel's usual time slice,
