@@ -47,13 +47,20 @@ public final class ChildCds {
      * changes nothing else).
      */
     public static String classPath() {
-        List<String> jars = new ArrayList<>();
-        List<String> directories = new ArrayList<>();
+        List<String> entries = new ArrayList<>(entries(true));
+        entries.addAll(entries(false));
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /** This JVM's class path entries that are jars, or the others. */
+    private static List<String> entries(boolean jars) {
+        List<String> picked = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            (entry.endsWith(".jar") ? jars : directories).add(entry);
+            if (entry.endsWith(".jar") == jars) {
+                picked.add(entry);
+            }
         }
-        jars.addAll(directories);
-        return String.join(File.pathSeparator, jars);
+        return picked;
     }
 
     /** The JVM options that map the archive into a child, building it first if no JVM has; empty without one. */
@@ -96,15 +103,9 @@ public final class ChildCds {
 
     /** Archives the classes {@code listed} that the jars of the child class path hold into {@code archive}. */
     private static void dump(Path listed, Path archive, Path log) throws Exception {
-        List<String> jars = new ArrayList<>();
-        for (String entry : classPath().split(File.pathSeparator)) {
-            if (entry.endsWith(".jar")) {
-                jars.add(entry);
-            }
-        }
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xshare:dump", "-XX:SharedClassListFile=" + listed, "-XX:SharedArchiveFile=" + archive,
-                "-cp", String.join(File.pathSeparator, jars))
+                "-cp", String.join(File.pathSeparator, entries(true)))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
