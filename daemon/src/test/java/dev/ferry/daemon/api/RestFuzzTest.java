@@ -25,7 +25,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +35,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Coverage-guided fuzz target (Jazzer) for the control API's request handling: routing, path parameters, queries,
@@ -63,14 +63,15 @@ class RestFuzzTest {
     private static final Pattern STATUS = Pattern.compile("^HTTP/1\\.[01] (\\d{3}) ");
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(20);
 
-    private static Path root;
+    /** The daemon's data directory and the only path it allows; JUnit removes it after the class. */
+    @TempDir
+    static Path root;
     private static DeviceRegistry registry;
     private static DaemonProcess daemon;
     private static UnixDomainSocketAddress socket;
 
     @BeforeAll
     static void start() throws Exception {
-        root = Files.createTempDirectory("ferry-rest-fuzz");
         registry = new DeviceRegistry(TargetTypes.standard(), Scheduler.system(), name -> {
             throw new IllegalArgumentException("fuzzing opens no device (asked for " + name + ")");
         }, Duration.ofSeconds(2));
