@@ -9,7 +9,6 @@ import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.remote.RemoteOpener;
 import dev.ferry.mapper.copy.Copier;
-import dev.ferry.mapper.device.DeviceInfo;
 import dev.ferry.mapper.device.DeviceState;
 import dev.ferry.mapper.device.DeviceRegistry;
 import dev.ferry.mapper.device.MappedDevice;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,20 +54,12 @@ public final class Activator implements LvRuntime, AutoCloseable {
     private final Duration suspendTimeout;
     /** Changed under the lock; read without it by {@link #device} (mirror events must not wait for a reload). */
     private final Map<String, ActiveLv> active = new ConcurrentSkipListMap<>();
-    private final Set<BlockDeviceExport> retired = new HashSet<>();
+    private final RenamedDevices renamedDevices;
     private boolean closed;
     private Function<String, VolumeGroup> latest;
     /** Bytes resynced by mirror targets of each LV ({@code VG/LV}) that are no longer live. */
     private final ResyncTotals resync = new ResyncTotals();
     private MirrorWatch watch = MirrorWatch.NONE;
-
-    /** One active LV: its device, export and the PV paths its live table names. */
-    private record ActiveLv(String vg, String lv, MappedDevice device, BlockDeviceExport export,
-                            Set<String> paths, Set<String> aux, int tier, boolean mirrored, String mirrorLog) {
-        ActiveLv withPaths(Set<String> newPaths, Set<String> newAux) {
-            return new ActiveLv(vg, lv, device, export, newPaths, newAux, tier, mirrored, mirrorLog);
-        }
-    }
 
     /**
      * Creates an activator publishing into {@code exports}; {@code suspendTimeout} bounds each table swap.
@@ -91,6 +81,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         this.exports = exports;
         this.exportFactory = exportFactory;
         this.suspendTimeout = suspendTimeout;
+        this.renamedDevices = new RenamedDevices(mapper, suspendTimeout);
     }
 
     /** The mapped device name of an LV: {@code VG-LV} with hyphens inside the names doubled, as LVM does. */
@@ -388,7 +379,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         if (a == null) {
             return;
         }
-        boolean open = isOpen(a);
+        boolean open = a.open();
         if (open && !force) {
             throw ActivationErrors.inUse(vg.name(), oldName);
         }
@@ -410,20 +401,8 @@ public final class Activator implements LvRuntime, AutoCloseable {
             watch.deactivated(vg.name(), oldName);
         }
         exports.withdraw(a.export());
-        ActiveLv next = active.get(exportName(vg.name(), renamed.name()));
-        try {
-            mapper.registry().load(a.device().name(), "0 " + a.device().size() / LvTables.SECTOR + " linear "
-                    + next.device().name() + " 0\n");
-        } finally {
-            ActivationErrors.await(suspendTimeout, a.device().resume(), "resume of " + a.device().name());
-        }
-        mapper.pvs().release(a.paths());
-        retired.add(a.export());
-        LOG.info("renamed open LV {}/{} to {}; the old device serves its {} attached clients until they leave",
-                vg.name(), oldName, renamed.name(), a.export().attachedClients());
-        if (a.export().attachedClients() == 0) {
-            idle(a.export());
-        }
+        renamedDevices.repoint(a, active.get(exportName(vg.name(), renamed.name())), vg.name(), oldName,
+                renamed.name());
     }
 
     /**
@@ -435,7 +414,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
         if (a == null) {
             return CompletableFuture.completedFuture(null);
         }
-        if (!force && isOpen(a)) {
+        if (!force && a.open()) {
             throw ActivationErrors.inUse(vg, lv);
         }
         active.remove(exportName(vg, lv));
@@ -503,7 +482,7 @@ public final class Activator implements LvRuntime, AutoCloseable {
     @Override
     public synchronized boolean isOpen(String vg, String lv) {
         ActiveLv a = active.get(exportName(vg, lv));
-        return a != null && isOpen(a);
+        return a != null && a.open();
     }
 
     @Override
@@ -539,22 +518,10 @@ public final class Activator implements LvRuntime, AutoCloseable {
             closed = true;
             all = new ArrayList<>(active.values());
             active.clear();
-            retired.clear();
+            renamedDevices.clear();
         }
         all.forEach(a -> exports.withdraw(a.export()));
-        Set<String> lvDevices = new HashSet<>();
-        all.forEach(a -> lvDevices.add(a.device().name()));
-        all.forEach(a -> lvDevices.addAll(a.aux()));
-        List<String> others = mapper.registry().list().stream().map(DeviceInfo::name)
-                .filter(n -> !lvDevices.contains(n)).toList();
-        CompletableFuture<Void> done = CompletableFuture.allOf(others.stream().map(aux()::flushAndRemove)
-                .toArray(CompletableFuture[]::new));
-        for (int tier = 0; tier <= AuxDevices.MAX_TIER; tier++) {
-            List<ActiveLv> level = all.stream().filter(withTier(tier)).toList();
-            done = done.thenCompose(v -> CompletableFuture.allOf(level.stream().map(a -> aux().flushAndRemove(
-                    a.device().name()).thenCompose(x -> aux().remove(a.aux(), Set.of()))
-                    .thenCompose(x -> mapper.pvs().release(a.paths()))).toArray(CompletableFuture[]::new)));
-        }
+        CompletableFuture<Void> done = aux().removeAtStop(all);
         try {
             done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -564,40 +531,14 @@ public final class Activator implements LvRuntime, AutoCloseable {
         }
     }
 
-    private static java.util.function.Predicate<ActiveLv> withTier(int tier) {
-        return a -> a.tier() == tier;
-    }
-
     @Override
     public void close() throws TimeoutException, InterruptedException {
         close(suspendTimeout);
     }
 
-    /** The device name behind an export named {@code VG/LV}. */
-    private static String deviceOf(BlockDeviceExport export) {
-        String[] vgLv = export.name().split("/", 2);
-        return deviceName(vgLv[0], vgLv[1]);
-    }
-
-    /**
-     * The last client left {@code export}: if it belongs to a renamed LV, its device goes away (unless another
-     * device stacks on it; then it stays until stop).
-     */
+    /** The last client left {@code export} (see {@link RenamedDevices#idle}). */
     private synchronized void idle(BlockDeviceExport export) {
-        String device = deviceOf(export);
-        Optional<MappedDevice> d = mapper.registry().lookup(device);
-        if (!retired.contains(export) || d.isPresent() && d.get().openCount() > 0) {
-            return;
-        }
-        retired.remove(export);
-        LOG.info("last client of renamed export {} left; removing device {}", export.name(), device);
-        if (d.isPresent()) {
-            mapper.registry().remove(device, true);
-        }
-    }
-
-    private static boolean isOpen(ActiveLv a) {
-        return a.export().attachedClients() > 0 || a.device().openCount() > 0;
+        renamedDevices.idle(export);
     }
 
     private String table(VolumeGroup vg, LogicalVolume lv) {

@@ -3,11 +3,15 @@ package dev.ferry.daemon.activation;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvFlag;
 import dev.ferry.daemon.model.VolumeGroup;
+import dev.ferry.mapper.device.DeviceInfo;
 import dev.ferry.mapper.device.MappedDevice;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +74,31 @@ final class AuxDevices {
     CompletableFuture<Void> remove(Set<String> aux, Set<String> keep) {
         return CompletableFuture.allOf(aux.stream().filter(n -> !keep.contains(n))
                 .map(n -> mapper.registry().remove(n, true)).toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Flushes and removes every device at stop: first those not of {@code all} (created by hand, which may stack on
+     * LVs), then the devices of {@code all} tier by tier from 0, each with its helper devices, its PV files released.
+     */
+    CompletableFuture<Void> removeAtStop(List<ActiveLv> all) {
+        Set<String> lvDevices = new HashSet<>();
+        all.forEach(a -> lvDevices.add(a.device().name()));
+        all.forEach(a -> lvDevices.addAll(a.aux()));
+        List<String> others = mapper.registry().list().stream().map(DeviceInfo::name)
+                .filter(n -> !lvDevices.contains(n)).toList();
+        CompletableFuture<Void> done = CompletableFuture.allOf(others.stream().map(this::flushAndRemove)
+                .toArray(CompletableFuture[]::new));
+        for (int tier = 0; tier <= MAX_TIER; tier++) {
+            List<ActiveLv> level = all.stream().filter(withTier(tier)).toList();
+            done = done.thenCompose(v -> CompletableFuture.allOf(level.stream().map(a -> flushAndRemove(
+                    a.device().name()).thenCompose(x -> remove(a.aux(), Set.of()))
+                    .thenCompose(x -> mapper.pvs().release(a.paths()))).toArray(CompletableFuture[]::new)));
+        }
+        return done;
+    }
+
+    private static Predicate<ActiveLv> withTier(int tier) {
+        return a -> a.tier() == tier;
     }
 
     CompletableFuture<Void> flushAndRemove(String device) {

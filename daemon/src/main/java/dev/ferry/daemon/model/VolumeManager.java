@@ -3,14 +3,10 @@ package dev.ferry.daemon.model;
 import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.metadata.PvDisk;
 import dev.ferry.daemon.metadata.PvLabel;
-import dev.ferry.daemon.metadata.VgMetadataStore;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.HashMap;
@@ -18,14 +14,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
  * The LVM-style operations on one data directory's PVs, VGs and LVs. Every mutation validates first (a refusal
  * throws {@link VolumeException} and writes nothing), then commits the new VG document to every PV before it
- * returns. Methods are serialised; one method per CLI command so a REST or CLI layer maps onto it 1:1.
+ * returns. Methods are serialised; one method per CLI command so a REST or CLI layer maps onto it 1:1. The commands
+ * run, under the manager's monitor, in {@link PvMembership} (pv*, vgcreate, vgextend, vgreduce, vgremove),
+ * {@link LvCommands} (lv*) and {@link MissingMembers} (missing PVs); every commit goes through {@link VgCommits}.
  */
 public final class VolumeManager implements AutoCloseable {
     /** Smallest device pvcreate accepts: the 1 MiB label/metadata area plus 1 MiB of data. */
@@ -34,22 +31,20 @@ public final class VolumeManager implements AutoCloseable {
     public static final long DEFAULT_EXTENT_SIZE = 4L * 1024 * 1024;
 
     private final MetadataCatalog catalog;
-    private final DeviceOpener opener;
     private final LvRuntime runtime;
+    private final VgCommits commits;
+    private final PvMembership members;
+    private final LvCommands lvs = new LvCommands(this);
     private final MissingMembers missing;
     private final Map<String, String> offline = new HashMap<>();
     private volatile RemoteHealth.Source health = RemoteHealth.Source.NONE;
-    /**
-     * While a commit writes metadata (holding the lock, possibly for a remote PV's deadlines): the state taken just
-     * before it, which reports answer from; null otherwise.
-     */
-    private volatile VolumeSnapshot beforeCommit;
     private boolean closed;
 
     private VolumeManager(MetadataCatalog catalog, DeviceOpener opener, LvRuntime runtime) {
         this.catalog = catalog;
-        this.opener = opener;
         this.runtime = runtime;
+        this.commits = new VgCommits(catalog, this::takeSnapshot);
+        this.members = new PvMembership(this, catalog, opener, commits);
         this.missing = new MissingMembers(this, catalog, opener);
     }
 
@@ -74,43 +69,13 @@ public final class VolumeManager implements AutoCloseable {
      */
     public synchronized PvInfo pvcreate(String path, Long size, boolean force) {
         ensureOpen();
-        String p = KnownPvs.canonical(path);
-        catalog.vgs().values().stream().filter(vg -> vg.pvByName(p).isPresent()).findFirst().ifPresent(vg -> {
-            throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " belongs to volume group "
-                    + vg.name());
-        });
-        PvDisk disk = PvUri.isUri(p) ? PvInitializer.initializeRemote(catalog.known(), opener, p, size, force)
-                : PvInitializer.initialize(catalog.known(), opener, Paths.get(p), size, force);
-        try {
-            catalog.addDisk(disk);
-        } catch (IOException e) {
-            throw new VolumeException(ErrorCode.IO_ERROR, "pvcreate " + p + " failed: " + e.getMessage(), e);
-        }
-        return info(disk);
+        return info(members.label(path, size, force));
     }
 
     /** pvremove: wipes the label and metadata of an orphan PV and forgets it (a missing orphan is just forgotten). */
     public synchronized void pvremove(String path) {
         ensureOpen();
-        String p = KnownPvs.canonical(path);
-        if (catalog.disk(p).isEmpty() && catalog.known().contains(p)
-                && (PvUri.isUri(p) || !Files.exists(Paths.get(p)))
-                && catalog.vgs().values().stream().noneMatch(vg -> vg.pvByName(p).isPresent())) {
-            catalog.guard("forget missing PV " + p, () -> catalog.known().remove(p));
-            return;
-        }
-        PvDisk disk = requireDisk(p);
-        catalog.vgOf(disk.uuid()).ifPresent(vg -> {
-            throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " belongs to volume group "
-                    + vg.name() + "; run vgreduce first");
-        });
-        catalog.guard("pvremove " + p, () -> {
-            VgMetadataStore.clearAll(disk);
-            disk.wipeLabel();
-            disk.sync();
-            catalog.removeDisk(p);
-            catalog.known().remove(p);
-        });
+        members.unlabel(path);
     }
 
     /**
@@ -120,7 +85,7 @@ public final class VolumeManager implements AutoCloseable {
      * commit and show a link that is reconnecting as such.
      */
     public VolumeSnapshot snapshot() {
-        VolumeSnapshot before = beforeCommit;
+        VolumeSnapshot before = commits.beforeCommit();
         if (before != null) {
             return before.withPvs(before.pvs().stream().map(this::withLiveHealth).toList());
         }
@@ -197,25 +162,13 @@ public final class VolumeManager implements AutoCloseable {
     /** vgcreate: a new VG over orphan PVs with {@code extentSize} bytes per extent (null: 4 MiB). */
     public synchronized VolumeGroup vgcreate(String name, List<String> pvPaths, Long extentSize) {
         ensureOpen();
-        Names.checkVgName(name);
-        if (catalog.vgs().containsKey(name)) {
-            throw new VolumeException(ErrorCode.VG_EXISTS, "A volume group called " + name + " already exists.");
-        }
-        long es = extentSize == null ? DEFAULT_EXTENT_SIZE : extentSize;
-        VgValidator.checkExtentSize(es);
-        List<PhysicalVolume> pvs = orphansAsMembers(pvPaths, es);
-        VolumeGroup vg = VolumeGroup.create(name, es, pvs).withSeqno(1);
-        VgValidator.validate(vg);
-        return committed(() -> catalog.commit(null, vg, RequiredPvs.NONE));
+        return members.create(name, pvPaths, extentSize);
     }
 
     /** vgextend: adds orphan PVs to {@code vgName}. */
     public synchronized VolumeGroup vgextend(String vgName, List<String> pvPaths) {
         ensureOpen();
-        VolumeGroup vg = requireVg(vgName);
-        List<PhysicalVolume> pvs = new ArrayList<>(vg.pvs());
-        pvs.addAll(orphansAsMembers(pvPaths, vg.extentSize()));
-        return commitChange(vg, vg.withPvs(pvs));
+        return members.extend(vgName, pvPaths);
     }
 
     /**
@@ -253,43 +206,13 @@ public final class VolumeManager implements AutoCloseable {
     /** vgreduce: removes PVs that hold no extents from {@code vgName}; they become orphans. */
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
         ensureOpen();
-        VolumeGroup vg = requireVg(vgName);
-        Set<UUID> removed = new LinkedHashSet<>();
-        FreeSpaceMap free = FreeSpaceMap.of(vg);
-        for (String path : distinct(pvPaths)) {
-            PhysicalVolume pv = vg.pvByName(path).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
-                    "Physical volume " + path + " not in volume group " + vgName));
-            if (free.freeExtents(pv.uuid()) != pv.peCount()) {
-                throw new VolumeException(ErrorCode.PV_HAS_EXTENTS, "Physical volume " + path + " still in use: "
-                        + (pv.peCount() - free.freeExtents(pv.uuid())) + " extents allocated");
-            }
-            removed.add(pv.uuid());
-        }
-        if (removed.size() == vg.pvs().size()) {
-            throw new VolumeException(ErrorCode.LAST_PV, "Can't remove final physical volume from " + vgName);
-        }
-        VolumeGroup next = commitChange(vg, vg.withPvs(vg.pvs().stream()
-                .filter(pv -> !removed.contains(pv.uuid())).collect(Collectors.toList())));
-        catalog.release(next, removed);
-        return next;
+        return members.reduce(vgName, pvPaths);
     }
 
     /** vgremove: removes {@code vgName}; LVs are removed too only with {@code force}; open LVs always refuse. */
     public synchronized void vgremove(String vgName, boolean force) {
         ensureOpen();
-        VolumeGroup vg = requireVg(vgName);
-        if (!vg.lvs().isEmpty() && !force) {
-            throw new VolumeException(ErrorCode.VG_HAS_LVS, "Volume group " + vgName + " still contains "
-                    + vg.lvs().size() + " logical volume(s)");
-        }
-        for (LogicalVolume lv : vg.lvs()) {
-            if (!lv.has(LvFlag.MIRROR_LOG) && runtime.isOpen(vgName, lv.name())) {   // a log is open by its mirror
-                throw new VolumeException(ErrorCode.LV_OPEN, "Logical volume " + vgName + "/" + lv.name()
-                        + " is in use");
-            }
-        }
-        catalog.release(vg, vg.pvs().stream().map(PhysicalVolume::uuid).collect(Collectors.toList()));
-        catalog.forget(vg);
+        members.remove(vgName, force);
     }
 
     /** All VGs by name. */
@@ -367,7 +290,7 @@ public final class VolumeManager implements AutoCloseable {
         ensureOpen();
         VolumeGroup vg = requireVg(vgName);
         VolumeGroup proposed = change.apply(vg);
-        return proposed.equals(vg) ? vg : commitChange(vg, proposed, required);
+        return proposed.equals(vg) ? vg : commits.change(vg, proposed, required);
     }
 
     // ---------------------------------------------------------------- LVs
@@ -375,71 +298,37 @@ public final class VolumeManager implements AutoCloseable {
     /** lvcreate. */
     public synchronized LogicalVolume lvcreate(LvCreateRequest request) {
         ensureOpen();
-        VolumeGroup vg = requireVg(request.vg());
-        VolumeGroup next = commitChange(vg, new LvPlanner(vg, presentPvs()).create(request));
-        return next.lvs().get(next.lvs().size() - 1);
+        return lvs.create(request);
     }
 
     /** lvextend: grows only. */
     public synchronized LogicalVolume lvextend(LvResizeRequest request) {
         ensureOpen();
-        return resize(request, LvPlanner.ResizeMode.EXTEND);
+        return lvs.resize(request, LvPlanner.ResizeMode.EXTEND);
     }
 
     /** lvreduce: shrinks only. */
     public synchronized LogicalVolume lvreduce(LvResizeRequest request) {
         ensureOpen();
-        return resize(request, LvPlanner.ResizeMode.REDUCE);
+        return lvs.resize(request, LvPlanner.ResizeMode.REDUCE);
     }
 
     /** lvresize: grows or shrinks. */
     public synchronized LogicalVolume lvresize(LvResizeRequest request) {
         ensureOpen();
-        return resize(request, LvPlanner.ResizeMode.RESIZE);
-    }
-
-    private LogicalVolume resize(LvResizeRequest request, LvPlanner.ResizeMode mode) {
-        VolumeGroup vg = requireVg(request.vg());
-        VolumeGroup next = commitChange(vg, new LvPlanner(vg, presentPvs()).resize(request, mode));
-        return next.lv(request.lv()).orElseThrow();
+        return lvs.resize(request, LvPlanner.ResizeMode.RESIZE);
     }
 
     /** lvremove: refused for locked LVs, and for open LVs unless {@code force}. */
     public synchronized void lvremove(String vgName, String lvName, boolean force) {
         ensureOpen();
-        VolumeGroup vg = requireVg(vgName);
-        LogicalVolume lv = requireUnlocked(vg, lvName);
-        requireVisible(vg, lv);
-        if (!force && runtime.isOpen(vgName, lvName)) {
-            throw new VolumeException(ErrorCode.LV_OPEN, "Logical volume " + vgName + "/" + lvName + " is in use");
-        }
-        VolumeGroup without = vg.withLvChanged(lv.name(), l -> null);
-        if (lv.mirror() != null && lv.mirror().logLv() != null) {
-            without = without.withLvChanged(lv.mirror().logLv(), l -> null);
-        }
-        commitChange(vg, without);
+        lvs.remove(vgName, lvName, force);
     }
 
     /** lvrename. */
     public synchronized LogicalVolume lvrename(String vgName, String oldName, String newName) {
         ensureOpen();
-        VolumeGroup vg = requireVg(vgName);
-        LogicalVolume lv = requireUnlocked(vg, oldName);
-        requireVisible(vg, lv);
-        Names.checkLvName(newName);
-        MirrorOptions mirror = lv.mirror() == null ? null : lv.mirror().renamedFor(newName);
-        for (String taken : mirror == null || mirror.logLv() == null ? List.of(newName)
-                : List.of(newName, mirror.logLv())) {
-            if (vg.lv(taken).isPresent()) {
-                throw new VolumeException(ErrorCode.LV_EXISTS, "Logical volume \"" + taken + "\" already exists in "
-                        + "volume group \"" + vgName + "\"");
-            }
-        }
-        VolumeGroup renamed = vg.withLvChanged(oldName, l -> l.withName(newName).withMirror(mirror));
-        if (mirror != null && mirror.logLv() != null) {
-            renamed = renamed.withLvChanged(lv.mirror().logLv(), l -> l.withName(mirror.logLv()));
-        }
-        return commitChange(vg, renamed).lv(newName).orElseThrow();
+        return lvs.rename(vgName, oldName, newName);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -461,106 +350,7 @@ public final class VolumeManager implements AutoCloseable {
     }
 
     VolumeGroup commitChange(VolumeGroup before, VolumeGroup proposed) {
-        return commitChange(before, proposed, RequiredPvs.NONE);
-    }
-
-    private VolumeGroup commitChange(VolumeGroup before, VolumeGroup proposed, RequiredPvs required) {
-        if (!proposed.uuid().equals(before.uuid())) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "A change may not replace VG " + before.name()
-                    + "'s UUID");
-        }
-        if (!proposed.name().equals(before.name()) && catalog.vgs().containsKey(proposed.name())) {
-            throw new VolumeException(ErrorCode.VG_EXISTS, "A volume group called " + proposed.name()
-                    + " already exists.");
-        }
-        VolumeGroup next = proposed.withSeqno(catalog.nextSeqno(before));
-        VgValidator.validate(next);
-        zeroNewLogExtents(before, next);
-        return committed(() -> catalog.commit(before, next, required));
-    }
-
-    /**
-     * Runs a commit (under the lock) with reports answering meanwhile from the state just before it, which holds every
-     * change committed so far (a command that returned is seen by the reports that follow it).
-     */
-    private VolumeGroup committed(Supplier<VolumeGroup> commit) {
-        beforeCommit = takeSnapshot();
-        try {
-            return commit.get();
-        } finally {
-            beforeCommit = null;
-        }
-    }
-
-    /**
-     * Zeroes the extents that mirror region logs of {@code next} gained over {@code before} (new logs, grown ones)
-     * before the commit that names them: freed extents may still hold an old log, whose in-sync bits a new mirror
-     * must never trust.
-     */
-    private void zeroNewLogExtents(VolumeGroup before, VolumeGroup next) {
-        for (LogicalVolume log : next.lvs()) {
-            if (!log.has(LvFlag.MIRROR_LOG)) {
-                continue;
-            }
-            LogicalVolume old = before.lvs().stream().filter(l -> l.uuid().equals(log.uuid())).findFirst()
-                    .orElse(null);
-            long keep = old == null ? 0 : old.extentCount();
-            for (Segment s : log.segments()) {
-                if (s.endLe() <= keep) {
-                    continue;
-                }
-                long from = Math.max(keep, s.startLe());
-                for (Area a : s.areas()) {   // every copy of a mirrored log
-                    PhysicalVolume pv = next.pv(a.pv()).orElseThrow();
-                    long offset = pv.peStart() + (a.startPe() + from - s.startLe()) * next.extentSize();
-                    long length = (s.endLe() - from) * next.extentSize();
-                    PvDisk disk = catalog.diskByUuid(pv.uuid()).orElseThrow(() -> new VolumeException(
-                            ErrorCode.IO_ERROR, "PV " + pv.name() + " of the new mirror log " + log.name()
-                            + " is not present"));
-                    catalog.guard("zero the new mirror log " + log.name() + " on " + pv.name(),
-                            () -> disk.zeroData(offset, length));
-                }
-            }
-        }
-    }
-
-    private List<PhysicalVolume> orphansAsMembers(List<String> pvPaths, long extentSize) {
-        if (pvPaths == null || pvPaths.isEmpty()) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "At least one physical volume is required");
-        }
-        List<PhysicalVolume> out = new ArrayList<>();
-        for (String p : distinct(pvPaths)) {
-            PvDisk disk = requireDisk(p);
-            catalog.vgOf(disk.uuid()).ifPresent(vg -> {
-                throw new VolumeException(ErrorCode.PV_IN_USE, "Physical volume " + p + " is already in volume "
-                        + "group " + vg.name());
-            });
-            PvLabel l = disk.label();
-            long peCount = (l.deviceSize() - l.peStart()) / extentSize;
-            if (peCount < 1) {
-                throw new VolumeException(ErrorCode.PV_TOO_SMALL, "Physical volume " + p + " is too small for one "
-                        + "extent of " + extentSize + " bytes");
-            }
-            out.add(new PhysicalVolume(disk.uuid(), p, l.deviceSize(), l.peStart(), peCount));
-        }
-        return out;
-    }
-
-    private static List<String> distinct(List<String> paths) {
-        List<String> out = new ArrayList<>();
-        for (String p : paths) {
-            String c = KnownPvs.canonical(p);
-            if (out.contains(c)) {
-                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + c + " listed twice");
-            }
-            out.add(c);
-        }
-        return out;
-    }
-
-    private PvDisk requireDisk(String canonicalPath) {
-        return catalog.disk(canonicalPath).orElseThrow(() -> new VolumeException(ErrorCode.PV_NOT_FOUND,
-                "Physical volume " + canonicalPath + " not found; run pvcreate first"));
+        return commits.change(before, proposed, RequiredPvs.NONE);
     }
 
     VolumeGroup requireVg(String name) {
@@ -584,23 +374,6 @@ public final class VolumeManager implements AutoCloseable {
     /** Whether VG {@code name} was taken offline. */
     public synchronized boolean isOffline(String name) {
         return offline.containsKey(name);
-    }
-
-    private static LogicalVolume requireUnlocked(VolumeGroup vg, String name) {
-        LogicalVolume lv = vg.requireLv(name);
-        if (lv.has(LvFlag.LOCKED)) {
-            throw new VolumeException(ErrorCode.LV_LOCKED, "Logical volume " + vg.name() + "/" + name
-                    + " is locked by a running operation");
-        }
-        return lv;
-    }
-
-    /** Refuses operations on hidden LVs (pvmove LVs, mirror logs) that only their owner may change. */
-    private static void requireVisible(VolumeGroup vg, LogicalVolume lv) {
-        if (lv.hidden()) {
-            throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Logical volume " + vg.name() + "/" + lv.name()
-                    + " is hidden: it belongs to another LV and changes only with it");
-        }
     }
 
     void ensureOpen() {

@@ -3,25 +3,17 @@ package dev.ferry.daemon.operations;
 import dev.ferry.daemon.activation.ActivationMode;
 import dev.ferry.daemon.activation.Activator;
 import dev.ferry.daemon.activation.ExportFactory;
-import dev.ferry.daemon.activation.LvTables;
 import dev.ferry.daemon.activation.PvWrapper;
 import dev.ferry.daemon.metadata.DeviceOpener;
 import dev.ferry.daemon.export.ExportDirectory;
 import dev.ferry.daemon.model.AllocationPolicy;
-import dev.ferry.daemon.model.ErrorCode;
-import dev.ferry.daemon.model.FreeSpaceMap;
-import dev.ferry.daemon.model.KnownPvs;
 import dev.ferry.daemon.model.LogicalVolume;
 import dev.ferry.daemon.model.LvCreateRequest;
 import dev.ferry.daemon.model.LvResizeRequest;
 import dev.ferry.daemon.model.MirrorLogType;
 import dev.ferry.daemon.model.MirrorWriteConsistency;
-import dev.ferry.daemon.model.PhysicalVolume;
 import dev.ferry.daemon.model.PvInfo;
 import dev.ferry.daemon.model.RequiredPvs;
-import dev.ferry.daemon.model.Segment;
-import dev.ferry.daemon.model.SegmentType;
-import dev.ferry.daemon.model.SizeSpec;
 import dev.ferry.daemon.model.VolumeException;
 import dev.ferry.daemon.model.VolumeGroup;
 import dev.ferry.daemon.model.VolumeManager;
@@ -41,29 +33,31 @@ import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The volume operations as the control API calls them: each commits through the {@link VolumeManager}, then
  * brings the activation layer in step (lvcreate activates, a resize swaps the live table, lvrename renames device
  * and export, lvremove/vgremove deactivate). Refusals that depend on clients (LV_OPEN) come first, so a refused
- * call changes nothing. Reports and reads go to {@link #manager()} directly. Calls are serialised.
+ * call changes nothing. Reports and reads go to {@link #manager()} directly. Calls are serialised. The verbs that
+ * change LVs ({@link LvVerbs}), the VGs' PVs and LVs ({@link VgVerbs}) and mirrors ({@link LiveConversions}) run
+ * under this service's lock in classes of their own.
  */
 public final class VolumeService implements VolumeOperations, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(VolumeService.class);
     private final VolumeManager manager;
     private final Activator activator;
     private final Reporter reporter;
     private final MirrorCopyRecorder copies;
     private final MissingPvs missing = new MissingPvs();
     private final LiveConversions conversions = new LiveConversions(this);
+    private final LvVerbs lvs = new LvVerbs(this);
+    private final VgVerbs vgs = new VgVerbs(this);
     private volatile LvNameWatcher names = LvNameWatcher.NONE;
     private volatile MirrorJobGuard jobs = MirrorJobGuard.NONE;
 
     private final RemotePvs remote;
 
-    private VolumeService(VolumeManager manager, Activator activator, RemotePvs remote) {
+    /** A service over opened {@code manager} and {@code activator}; {@link VolumeStartup} brings its volumes up. */
+    VolumeService(VolumeManager manager, Activator activator, RemotePvs remote) {
         this.manager = manager;
         this.remote = remote;
         this.activator = activator;
@@ -93,31 +87,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     public static VolumeService open(Path dataDir, ExportDirectory exports, ExportFactory exportFactory,
             Duration suspendTimeout, PvWrapper wrapper, DeviceOpener opener) throws IOException {
-        RemotePvs remote = new RemotePvs(opener);
-        Activator activator = new Activator(exports, exportFactory, suspendTimeout, wrapper, remote);
-        VolumeManager manager;
-        try {
-            manager = VolumeManager.open(dataDir, remote, activator);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(activator);
-            remote.close();
-            throw e;
-        }
-        manager.healthFrom(remote);
-        activator.readLatestFrom(manager::requireVolumeGroup);
-        VolumeService service = new VolumeService(manager, activator, remote);
-        for (VolumeGroup vg : manager.volumeGroups()) {   // resumed moves copy at their rate from the start
-            for (LogicalVolume lv : vg.lvs()) {
-                if (lv.move() != null) {
-                    activator.copier().setRateLimit(LvTables.throttleGroup(vg, lv), lv.move().rateLimit());
-                }
-            }
-        }
-        MissingPvs.reconcile(manager);
-        PassiveMirrors.noteCrashedWithoutConsistency(manager);
-        service.activateAll();
-        service.missing.watch(service);
-        return service;
+        return VolumeStartup.open(dataDir, exports, exportFactory, suspendTimeout, wrapper, opener);
     }
 
     /**
@@ -206,15 +176,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     @Override
     public synchronized void activate(String vgName, String lvName, ActivationMode mode) {
-        VolumeGroup vg = requireVg(vgName);
-        LogicalVolume lv = vg.requireLv(lvName);
-        if (!activator.isActive(vgName, lvName)) {
-            mode.refusal(vg, lv).ifPresent(why -> {
-                throw new VolumeException(ErrorCode.ACTIVATION_FAILED, why);
-            });
-            activator.activate(vg, lv);
-            PassiveMirrors.markActive(manager, activator);
-        }
+        lvs.activate(vgName, lvName, mode);
     }
 
     /**
@@ -223,8 +185,7 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     @Override
     public synchronized void deactivate(String vgName, String lvName, boolean force) {
-        requireVg(vgName).requireLv(lvName);
-        activator.deactivate(vgName, lvName, force);
+        lvs.deactivate(vgName, lvName, force);
     }
 
     /** pvcreate. */
@@ -262,28 +223,13 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     @Override
     public synchronized VolumeGroup vgextendRestoreMissing(String vgName, String pvPath) {
-        VolumeGroup before = requireVg(vgName);
-        UUID[] pv = new UUID[1];
-        VolumeGroup after = manager.vgextendRestoreMissing(vgName, pvPath, missing -> {
-            if (activator.openPvs().contains(missing.name())) {
-                throw new VolumeException(ErrorCode.INVALID_ARGUMENT, "Physical volume " + missing.name() + " is "
-                        + "still open under the tables of volume group " + vgName + " (a table still names it: its "
-                        + "loss not recorded yet, a pvmove region log on it, or a table loaded by hand)");
-            }
-            pv[0] = missing.uuid();
-        });
-        String name = after.pv(pv[0]).orElseThrow().name();
-        LOG.warn("VG {}: PV {} is back in use; reloading the LVs on it (its stale mirror copies resync)", vgName,
-                name);
-        MissingPvs.inStep(activator, before, after, lv -> MissingPvs.uses(lv, pv[0]));
-        return after;
+        return vgs.restoreMissing(vgName, pvPath);
     }
 
     /** vgreduce: only PVs without extents leave, so no active LV uses them. */
     @Override
     public synchronized VolumeGroup vgreduce(String vgName, List<String> pvPaths) {
-        JobHolds.refuseMovesOff(requireVg(vgName), pvPaths);
-        return manager.vgreduce(vgName, pvPaths);
+        return vgs.reduce(vgName, pvPaths);
     }
 
     /**
@@ -292,27 +238,13 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     @Override
     public synchronized VolumeGroup vgreduceMissing(String vgName, boolean force) {
-        VolumeGroup before = requireVg(vgName);
-        try (JobHolds held = held(vgName, JobHolds.onMissingPvs(before, manager.presentPvs()),
-                "vgreduce --removemissing")) {
-            VolumeGroup vg = manager.vgreduceMissing(vgName, force);
-            MissingPvs.inStep(activator, before, vg, lv -> false);
-            return vg;
-        }
+        return vgs.reduceMissing(vgName, force);
     }
 
     /** vgremove: refused while any LV is open (even forced, as LVM); with force its LVs are deactivated. */
     @Override
     public synchronized void vgremove(String vgName, boolean force) {
-        VolumeGroup before = manager.volumeGroup(vgName).orElse(null);
-        try (JobHolds held = before == null ? null : held(vgName, before.lvs().stream().map(LogicalVolume::name)
-                .toList(), "vgremove")) {
-            manager.vgremove(vgName, force);
-        }
-        if (before != null) {
-            MissingPvs.inStep(activator, before, before.withLvs(List.of()), lv -> false);
-            before.lvs().forEach(lv -> names.removed(vgName, lv.name()));
-        }
+        vgs.remove(vgName, force);
     }
 
     /**
@@ -321,71 +253,37 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      */
     @Override
     public synchronized LogicalVolume lvcreate(LvCreateRequest request) {
-        LogicalVolume lv = manager.lvcreate(request);
-        VolumeGroup vg = requireVg(request.vg());
-        try {
-            activator.activate(vg, lv);
-        } catch (VolumeException e) {
-            LOG.error("lvcreate {}/{}: activation failed, removing the LV again", vg.name(), lv.name());
-            manager.lvremove(vg.name(), lv.name(), true);
-            throw e;
-        }
-        PassiveMirrors.markActive(manager, activator);
-        return lv;
+        return lvs.create(request);
     }
 
     /** lvextend, then the live table grows; clients see the size when they reconnect. */
     @Override
     public synchronized LogicalVolume lvextend(LvResizeRequest request) {
-        try (JobHolds held = held(request.vg(), List.of(request.lv()), "lvextend")) {
-            return reloaded(manager.lvextend(request), request.vg());
-        }
+        return lvs.extend(request);
     }
 
     /** lvreduce: refused while open unless {@code force}. */
     @Override
     public synchronized LogicalVolume lvreduce(LvResizeRequest request, boolean force) {
-        try (JobHolds held = held(request.vg(), List.of(request.lv()), "lvreduce")) {
-            if (!force) {
-                activator.requireClosed(request.vg(), request.lv());
-            }
-            return reloaded(manager.lvreduce(request), request.vg());
-        }
+        return lvs.reduce(request, force);
     }
 
     /** lvresize: a shrink of an open LV is refused unless {@code force}. */
     @Override
     public synchronized LogicalVolume lvresize(LvResizeRequest request, boolean force) {
-        try (JobHolds held = held(request.vg(), List.of(request.lv()), "lvresize")) {
-            if (!force && activator.isOpen(request.vg(), request.lv()) && shrinks(request)) {
-                activator.requireClosed(request.vg(), request.lv());
-            }
-            return reloaded(manager.lvresize(request), request.vg());
-        }
+        return lvs.resize(request, force);
     }
 
     /** lvrename: refused while open unless {@code force} (attached clients then keep their device). */
     @Override
     public synchronized LogicalVolume lvrename(String vgName, String oldName, String newName, boolean force) {
-        try (JobHolds held = held(vgName, List.of(oldName), "lvrename")) {
-            if (!force) {
-                activator.requireClosed(vgName, oldName);
-            }
-            LogicalVolume lv = manager.lvrename(vgName, oldName, newName);
-            activator.rename(requireVg(vgName), oldName, lv, force);
-            names.renamed(vgName, oldName, newName);
-            return lv;
-        }
+        return lvs.rename(vgName, oldName, newName, force);
     }
 
     /** lvremove: refused while open unless {@code force} (LV_OPEN); then the device and export go. */
     @Override
     public synchronized void lvremove(String vgName, String lvName, boolean force) {
-        try (JobHolds held = held(vgName, List.of(lvName), "lvremove")) {
-            manager.lvremove(vgName, lvName, force);
-        }
-        activator.deactivate(vgName, lvName, true);
-        names.removed(vgName, lvName);
+        lvs.remove(vgName, lvName, force);
     }
 
     /**
@@ -471,43 +369,18 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
         close(Duration.ofSeconds(30));
     }
 
-    private LogicalVolume reloaded(LogicalVolume lv, String vgName) {
-        activator.reload(requireVg(vgName), lv);
-        return lv;
+    /** Starts checking the PV files of the VGs for PVs that go missing ({@link MissingPvs}). */
+    void watchPvs() {
+        missing.watch(this);
     }
 
-    private VolumeGroup requireVg(String name) {
+    /** The VG named {@code name} (VG_NOT_FOUND if there is none). */
+    VolumeGroup requireVg(String name) {
         return manager.requireVolumeGroup(name);
     }
 
-    /** Whether {@code request} would make its LV smaller (as the planner resolves sizes). */
-    private boolean shrinks(LvResizeRequest request) {
-        SizeSpec size = request.size();
-        if (size == null || size.sign() != SizeSpec.Sign.ABSOLUTE) {
-            return size != null && size.sign() == SizeSpec.Sign.MINUS;
-        }
-        VolumeGroup vg = requireVg(request.vg());
-        LogicalVolume lv = vg.lv(request.lv()).orElse(null);
-        if (lv == null || lv.segments().isEmpty()) {
-            return false;
-        }
-        Segment last = lv.lastSegment();
-        int copies = last.type() == SegmentType.MIRROR ? last.areas().size() : 1;
-        long pvsExtents = request.pvs().isEmpty() ? vg.extentCount() : request.pvs().stream()
-                .map(p -> KnownPvs.canonical(p.contains(":") ? p.substring(0, p.indexOf(':')) : p))
-                .distinct().flatMap(p -> vg.pvByName(p).stream()).mapToLong(PhysicalVolume::peCount).sum();
-        long target = size.resolve(lv.extentCount(), vg.extentSize(), vg.extentCount(),
-                FreeSpaceMap.of(vg).totalFree(), pvsExtents, copies);
-        return target < lv.extentCount();
-    }
-
-    private static void closeQuietly(Activator activator) {
-        try {
-            activator.close(Duration.ofSeconds(5));
-        } catch (TimeoutException e) {
-            LOG.warn("closing the activator after a failed open: {}", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Who is told of lvrename, lvremove and vgremove ({@link #watchNames}). */
+    LvNameWatcher names() {
+        return names;
     }
 }
