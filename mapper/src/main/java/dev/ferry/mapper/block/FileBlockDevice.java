@@ -71,7 +71,7 @@ public final class FileBlockDevice implements BlockDevice {
     private final UseGate gate;
     private final IoFailures failures;
     private final FileSpan.CachedReads cachedReads = new PageCacheReads();
-    private final InlineWrites inlineWrites = new InlineWrites(System::nanoTime);
+    private final InlineWrites inlineWrites;
 
     private FileBlockDevice(Path path, NativeIo io, FileChannel channel, FileChannel dsync, OwnedFd fd,
             Medium medium, boolean readOnly, int blockSize, Executor executor) throws IOException {
@@ -87,6 +87,7 @@ public final class FileBlockDevice implements BlockDevice {
         this.executor = executor;
         this.gate = new UseGate(this::release);
         this.failures = new IoFailures(path, io);
+        this.inlineWrites = new InlineWrites(System::nanoTime, io.pageSize());
     }
 
     /**

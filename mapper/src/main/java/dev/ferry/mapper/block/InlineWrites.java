@@ -18,8 +18,8 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>Only on a thread that {@link #permitCurrentThread() permitted} it (the NBD event loops): a thread that must
  *       never block on file I/O does not, and neither do callers that might hold locks.</li>
- *   <li>Only writes that cover whole pages ({@value #PAGE}-byte aligned offset and length): a partial page not in
- *       the page cache would first be read from the disk.</li>
+ *   <li>Only writes that cover whole pages (offset and length aligned to the page size, 4 KiB on x86-64 and often
+ *       larger on aarch64): a partial page not in the page cache would first be read from the disk.</li>
  *   <li>Never a FUA write: it waits for the disk by definition.</li>
  *   <li>Not for {@link #HOLD_OFF_NANOS} (1 s) after a write that took longer than {@link #SLOW_NANOS} (10 ms)
  *       plus 1 ns per byte (1 GB/s): the page cache was full of dirty pages and the kernel throttled the writer,
@@ -31,11 +31,6 @@ import java.util.function.LongSupplier;
 public final class InlineWrites {
 
     /**
-     * The page size the alignment rule assumes, the common one on Linux; on a kernel with larger pages a write of whole
-     * 4 KiB blocks can still cover part of a page.
-     */
-    public static final int PAGE = 4096;
-    /**
      * The fixed part of the time after which an inline write counts as slow: longer than the kernel's usual time slice,
      * so that a thread merely preempted on a busy machine does not count.
      */
@@ -46,13 +41,23 @@ public final class InlineWrites {
     private static final ThreadLocal<Boolean> PERMITTED = ThreadLocal.withInitial(() -> false);
 
     private final LongSupplier nanoClock;
+    private final int pageSize;
     /** Until when (on {@link #nanoClock}) writes are handed off; valid only while {@link #holding}. */
     private volatile long holdUntil;
     private volatile boolean holding;
 
-    /** A policy on {@code nanoClock} ({@code System::nanoTime} outside tests). */
-    public InlineWrites(LongSupplier nanoClock) {
+    /**
+     * A policy on {@code nanoClock} ({@code System::nanoTime} outside tests) for a machine whose pages are
+     * {@code pageSize} bytes ({@link dev.ferry.mapper.nativeio.NativeIo#pageSize()}).
+     *
+     * @throws IllegalArgumentException if {@code pageSize} is not a power of two
+     */
+    public InlineWrites(LongSupplier nanoClock, int pageSize) {
+        if (pageSize <= 0 || Integer.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("page size must be a power of two: " + pageSize);
+        }
         this.nanoClock = nanoClock;
+        this.pageSize = pageSize;
     }
 
     /** Lets devices run page-aligned writes on the calling thread from now on (see the class comment). */
@@ -62,7 +67,7 @@ public final class InlineWrites {
 
     /** Whether the calling thread runs the write of {@code length} bytes at {@code offset} itself. */
     boolean runsHere(long offset, long length, boolean fua) {
-        if (fua || !PERMITTED.get() || (offset | length) % PAGE != 0 || length == 0) {
+        if (fua || !PERMITTED.get() || ((offset | length) & (pageSize - 1)) != 0 || length == 0) {
             return false;
         }
         if (holding) {

@@ -58,6 +58,8 @@ public record LinuxConstants(String arch, int oDirect) {
     public static final int PR_SET_IO_FLUSHER = 57;
     /** {@code PR_GET_IO_FLUSHER} (Linux 5.6+). */
     public static final int PR_GET_IO_FLUSHER = 58;
+    /** {@code _SC_PAGESIZE}: {@code sysconf}'s name for the page size (glibc numbers it alike on every architecture). */
+    public static final int SC_PAGESIZE = 30;
     /** {@code SOCK_STREAM}. */
     public static final int SOCK_STREAM = 1;
     /** {@code AF_UNIX}. */

@@ -73,6 +73,9 @@ public interface LinuxLibc {
     /** {@code int prctl(int option, unsigned long arg2, 0, 0, 0)}. */
     int prctl(int option, @u_int64_t long arg2, @u_int64_t long arg3, @u_int64_t long arg4, @u_int64_t long arg5);
 
+    /** {@code long sysconf(int name)}. */
+    long sysconf(int name);
+
     /** {@code char *strerror(int errnum)}. */
     String strerror(int errnum);
 }

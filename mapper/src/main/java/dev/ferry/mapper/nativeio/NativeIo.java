@@ -324,6 +324,15 @@ public final class NativeIo {
         }
     }
 
+    /** The size in bytes of a page of memory, and so of the page cache ({@code sysconf(_SC_PAGESIZE)}). */
+    public int pageSize() throws NativeIoException {
+        long size = libc.sysconf(LinuxConstants.SC_PAGESIZE);
+        if (size <= 0) {
+            throw failure("sysconf", "_SC_PAGESIZE");
+        }
+        return Math.toIntExact(size);
+    }
+
     /** Whether the calling thread has {@code PR_SET_IO_FLUSHER} set ({@code PR_GET_IO_FLUSHER}). */
     public boolean ioFlusher() throws NativeIoException {
         int r = libc.prctl(LinuxConstants.PR_GET_IO_FLUSHER, 0, 0, 0, 0);

@@ -1,6 +1,7 @@
 package dev.ferry.mapper.block;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +14,7 @@ class InlineWritesTest {
     private static final long MIB = 1 << 20;
 
     private long now = 5_000_000_000L;
-    private final InlineWrites policy = new InlineWrites(() -> now);
+    private final InlineWrites policy = new InlineWrites(() -> now, 4096);
 
     /** Runs {@code body} on a new thread that first permitted inline writes (this thread stays unpermitted). */
     static <T> T onPermittedThread(Callable<T> body) throws Exception {
@@ -44,6 +45,20 @@ class InlineWritesTest {
         assertThat(onPermittedThread(() -> policy.runsHere(512, 4096, false))).as("offset").isFalse();
         assertThat(onPermittedThread(() -> policy.runsHere(4096, 4096 + 512, false))).as("length").isFalse();
         assertThat(onPermittedThread(() -> policy.runsHere(4096, 0, false))).as("empty").isFalse();
+    }
+
+    @Test
+    void withLargerPagesOnlyWritesOfThosePagesRunInline() throws Exception {
+        InlineWrites large = new InlineWrites(() -> now, 64 * 1024);
+        assertThat(onPermittedThread(() -> large.runsHere(4096, 4096, false))).as("part of a 64 KiB page").isFalse();
+        assertThat(onPermittedThread(() -> large.runsHere(64 * 1024, 60 * 1024, false))).as("length").isFalse();
+        assertThat(onPermittedThread(() -> large.runsHere(128 * 1024, 64 * 1024, false))).isTrue();
+    }
+
+    @Test
+    void aPageSizeThatIsNotAPowerOfTwoIsRefused() {
+        assertThatThrownBy(() -> new InlineWrites(() -> now, 6000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("page size must be a power of two: 6000");
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelectableChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -51,6 +52,15 @@ class NativeIoTest {
         for (Errno e : Errno.values()) {
             assertThat(Errno.of(e.number())).isSameAs(e);
         }
+    }
+
+    @Test
+    void pageSizeIsTheOneGetconfReports() throws Exception {
+        Process p = new ProcessBuilder("getconf", "PAGESIZE").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("getconf PAGESIZE: " + out).isZero();
+        assertThat(io.pageSize()).isEqualTo(Integer.parseInt(out));
     }
 
     @Test
