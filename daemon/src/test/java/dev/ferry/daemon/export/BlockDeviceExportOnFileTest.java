@@ -37,6 +37,23 @@ class BlockDeviceExportOnFileTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    /** The bytes a read's chunks describe, holes as zeroes, checking that they tile {@code [offset, +length)}. */
+    private static byte[] bytesOf(ReadResult result, long offset, int length) {
+        byte[] out = new byte[length];
+        long next = offset;
+        for (ReadResult.Chunk chunk : result.chunks()) {
+            assertThat(chunk.offset()).as("chunks in order, without gaps").isEqualTo(next);
+            if (chunk instanceof ReadResult.Data data) {
+                data.buffer().getBytes(data.buffer().readerIndex(), out, (int) (next - offset), data.length());
+                next += data.length();
+            } else {
+                next += ((ReadResult.Hole) chunk).length();
+            }
+        }
+        assertThat(next).isEqualTo(offset + length);
+        return out;
+    }
+
     @Test
     void onAPreparedEventLoopThreadAPageAlignedWriteIsDoneWithoutAnIoThread() throws Exception {
         FileBlockDevice device = FileBlockDevice.createSparse(dir.resolve("w.img"), 1 << 20, false, pool);
@@ -195,6 +212,32 @@ class BlockDeviceExportOnFileTest {
             assertThat(dataOf(shortRead, HoleChunks.MIN_PROBED_LENGTH - 512))
                     .isEqualTo(new byte[HoleChunks.MIN_PROBED_LENGTH - 512]);
             shortRead.release();
+        }
+    }
+
+    @Test
+    void readsAndBlockStatusPastTheEndOfAFileShortenedUnderneathSeeZeroesAndHoles() throws Exception {
+        Path file = dir.resolve("s.img");
+        try (FileBlockDevice device = FileBlockDevice.createSparse(file, 1 << 20, false, pool)) {
+            BlockDeviceExport export = new BlockDeviceExport("s", "", device, false);
+            byte[] bytes = new byte[16384];
+            new java.util.Random(7).nextBytes(bytes);
+            export.write(65536, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(bytes), false).join();
+            device.flush().join();
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(65536 + 4096);   // someone else cuts the file inside the written range
+            }
+
+            for (int length : new int[] {8192, HoleChunks.MIN_PROBED_LENGTH, 1 << 18}) {
+                ReadResult read = export.read(65536, length).join();
+                byte[] expected = new byte[length];
+                System.arraycopy(bytes, 0, expected, 0, 4096);
+                assertThat(bytesOf(read, 65536, length)).as("a read of %d bytes across the cut", length)
+                        .isEqualTo(expected);
+                read.release();
+            }
+            assertThat(export.blockStatus(65536 + 4096, 8192).join()).as("past the cut")
+                    .allSatisfy(e -> assertThat(e.flags() & NbdConstants.NBD_STATE_HOLE).isNotZero());
         }
     }
 }

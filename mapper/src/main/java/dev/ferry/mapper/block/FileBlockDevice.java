@@ -268,24 +268,15 @@ public final class FileBlockDevice implements BlockDevice {
     }
 
     /**
-     * For a regular file whose current length covers the range, a span on the shared channel; it pins
-     * the file open (see the class comment) until closed. Empty for block devices, for ranges outside
-     * the device or the file's length, and once closing. The channel is shared: send it with a file
-     * region that does not close it (Netty's {@code DefaultFileRegion} closes its channel on release).
+     * For a regular file, a span on the shared channel; it pins the file open (see the class comment) until closed.
+     * Empty for block devices, for ranges outside the device, and once closing. The file's current length is not
+     * checked (that cost a {@code fstat} under the channel's position lock on every read): in a file shortened
+     * underneath, the span's cached reads end at the end of the file and its allocation reports a hole past it, as
+     * the device's own reads and allocation do. The channel is shared: never close it.
      */
     @Override
     public Optional<FileSpan> fileSpan(long offset, long length) {
         if (!medium.regularFile() || outOfRange(offset, length) || !gate.tryEnter()) {
-            return Optional.empty();
-        }
-        try {
-            if (offset + length > channel.size()) {
-                gate.exit();
-                return Optional.empty();
-            }
-        } catch (IOException e) {
-            gate.exit();
-            LOG.debug("{}: no file span, size unknown: {}", path, e.toString());
             return Optional.empty();
         }
         AtomicBoolean released = new AtomicBoolean();

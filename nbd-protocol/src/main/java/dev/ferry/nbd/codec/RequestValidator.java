@@ -67,28 +67,35 @@ public final class RequestValidator {
     private static Violation checkRange(RequestHeader h, NegotiatedSession s) {
         long offset = h.offset();
         long length = h.length();
-        String what = NbdNames.command(h.type()) + " [" + Long.toUnsignedString(offset) + ", +"
-                + Long.toUnsignedString(length) + ")";
         if (!h.extended() && Long.compareUnsigned(length, COMPACT_MAX_LENGTH) > 0) {
-            return invalid(what + " does not fit a compact request header");
+            return invalid(described(h) + " does not fit a compact request header");
         }
         boolean grows = h.type() == NBD_CMD_WRITE || h.type() == NBD_CMD_WRITE_ZEROES;
         if (offset < 0 || length < 0 || offset > s.exportSize() - length) {
             return new Violation(grows ? NBD_ENOSPC : NBD_EINVAL, false,
-                    what + " extends past the end of the export (" + s.exportSize() + " bytes)");
+                    described(h) + " extends past the end of the export (" + s.exportSize() + " bytes)");
         }
         int min = s.blockSize().minimum();
         if (min > 1 && ((offset | length) & (min - 1)) != 0) {
-            return invalid(what + " is not aligned to the minimum block size " + min);
+            return invalid(described(h) + " is not aligned to the minimum block size " + min);
         }
         boolean payloadSized = h.type() == NBD_CMD_READ || h.type() == NBD_CMD_WRITE;
         if (payloadSized && length > s.blockSize().maxPayload()) {
-            return invalid(what + " exceeds the maximum payload " + s.blockSize().maxPayload());
+            return invalid(described(h) + " exceeds the maximum payload " + s.blockSize().maxPayload());
         }
         if (h.type() == NBD_CMD_BLOCK_STATUS && length == 0) {
-            return invalid(what + ": zero-length block status");
+            return invalid(described(h) + ": zero-length block status");
         }
         return null;
+    }
+
+    /**
+     * The request as a violation names it, {@code NBD_CMD_READ [offset, +length)}: built only for a violation (every
+     * request is checked, so formatting it up front cost measurable CPU per 4 KiB read).
+     */
+    private static String described(RequestHeader h) {
+        return NbdNames.command(h.type()) + " [" + Long.toUnsignedString(h.offset()) + ", +"
+                + Long.toUnsignedString(h.length()) + ")";
     }
 
     /** Why the command cannot be used in this session, or null if it can. */
