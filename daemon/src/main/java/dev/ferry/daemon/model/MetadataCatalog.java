@@ -37,6 +37,8 @@ final class MetadataCatalog implements AutoCloseable {
     private final DeviceOpener opener;
     private final Map<String, PvDisk> disks = new LinkedHashMap<>();
     private final Set<UUID> lost = new HashSet<>();
+    /** How many missing PVs {@link #restore} has put back into use. */
+    private long restores;
     /** Per VG, the highest seqno this catalog wrote (or found possibly written) to any PV: never written again. */
     private final Map<UUID, Long> used = new HashMap<>();
     private final Map<String, String> refused = new LinkedHashMap<>();
@@ -337,7 +339,13 @@ final class MetadataCatalog implements AutoCloseable {
         }
         lost.remove(disk.uuid());
         refused.remove(disk.name());
+        restores++;
         LOG.info("PV {} ({}) is back in use", disk.name(), disk.uuid());
+    }
+
+    /** How many missing PVs were put back into use ({@link #restore}) while this catalog ran. */
+    long restores() {
+        return restores;
     }
 
     /** Whether the PV was lost while this catalog ran. */

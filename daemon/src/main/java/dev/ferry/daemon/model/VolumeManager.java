@@ -237,6 +237,15 @@ public final class VolumeManager implements AutoCloseable {
         return Optional.ofNullable(catalog.vgs().get(name));
     }
 
+    /**
+     * How many missing PVs {@code vgextend --restoremissing} has put back into use since the manager opened: a finding
+     * that a PV is lost, made before the count changed, may be about a PV restored since.
+     */
+    public synchronized long restores() {
+        ensureOpen();
+        return catalog.restores();
+    }
+
     /** UUIDs of PVs whose device is present (the others are missing). */
     public synchronized Set<UUID> presentPvs() {
         ensureOpen();

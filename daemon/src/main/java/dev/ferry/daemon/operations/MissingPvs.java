@@ -76,6 +76,7 @@ final class MissingPvs implements AutoCloseable {
     void watch(VolumeService service) {
         timer.scheduleWithFixedDelay(() -> {
             try {
+                long restores = service.manager().restores();   // before anything is found lost
                 for (VolumeGroup vg : service.manager().volumeGroups()) {
                     if (service.manager().isOffline(vg.name())) {
                         continue;
@@ -86,7 +87,7 @@ final class MissingPvs implements AutoCloseable {
                             service.activator().persistentFailure(pv.name()).ifPresent(why -> lost.put(pv.uuid(), why));
                         }
                     }
-                    lost.forEach((pv, why) -> service.pvLost(vg.name(), pv, why));
+                    lost.forEach((pv, why) -> service.pvLost(vg.name(), pv, why, restores));
                 }
             } catch (RuntimeException e) {
                 LOG.error("PV check failed", e);

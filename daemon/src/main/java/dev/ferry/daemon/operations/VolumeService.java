@@ -33,6 +33,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The volume operations as the control API calls them: each commits through the {@link VolumeManager}, then
@@ -43,6 +45,7 @@ import java.util.function.UnaryOperator;
  * under this service's lock in classes of their own.
  */
 public final class VolumeService implements VolumeOperations, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeService.class);
     private final VolumeManager manager;
     private final Activator activator;
     private final Reporter reporter;
@@ -95,8 +98,17 @@ public final class VolumeService implements VolumeOperations, AutoCloseable {
      * it stale, a region log on it given up) by a quorum of the other PVs, and every active LV using it is reloaded:
      * mirrors stop using the lost copies, other LVs fail only the extents on it. Without a quorum the VG goes
      * offline (FORCEOFF): its LVs are deactivated and its operations refused.
+     *
+     * <p>{@code restoresSeen} is {@link VolumeManager#restores()} as read before the loss was found: if a PV was put
+     * back into use since, the finding may be about that PV's old device and nothing is recorded (the PV watch looks
+     * again on its next round).
      */
-    public synchronized void pvLost(String vgName, UUID pv, String why) {
+    public synchronized void pvLost(String vgName, UUID pv, String why, long restoresSeen) {
+        if (manager.restores() != restoresSeen) {
+            LOG.info("VG {}: a PV was restored while the loss of PV {} ({}) was being found; it is checked again",
+                    vgName, pv, why);
+            return;
+        }
         MissingPvs.lose(manager, activator, requireVg(vgName), pv, why);
     }
 
