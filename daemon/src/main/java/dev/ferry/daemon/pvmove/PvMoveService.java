@@ -202,7 +202,7 @@ public final class PvMoveService implements AutoCloseable {
     /** Move {@code id}'s progress and throttling now, or empty if this service never ran it. */
     public synchronized Optional<MoveStatus> status(long id) {
         return jobs.stream().filter(j -> j.id() == id).findFirst().map(j -> new MoveStatus(Progress.of(j),
-                Boolean.TRUE.equals(wasBusy.get(j)), j.state().terminal() ? 0 : effective.getOrDefault(j, currentRate(j))));
+                Boolean.TRUE.equals(wasBusy.get(j)), effective.getOrDefault(j, ownRate(j))));
     }
 
     /** Foreground latency probes completed so far. */
@@ -352,7 +352,7 @@ public final class PvMoveService implements AutoCloseable {
             if (!j.state().terminal() && j.layout().move() != null) {
                 String group = Activator.deviceName(j.vgName(), j.name());
                 live.add(group);
-                copier.setRateLimit(group, effective.getOrDefault(j, currentRate(j)));
+                copier.setRateLimit(group, effective.getOrDefault(j, ownRate(j)));
             }
         }
         for (PvMoveJob j : jobs) {
@@ -363,9 +363,12 @@ public final class PvMoveService implements AutoCloseable {
         }
     }
 
-    private long currentRate(PvMoveJob j) {
-        return service.manager().volumeGroup(j.vgName()).flatMap(v -> v.lv(j.name()))
-                .map(l -> l.move().rateLimit()).orElse(0L);
+    /**
+     * Move {@code j}'s own limit, from the pvmove LV the job last saw: the VG's copy of that LV is gone from the
+     * completion commit on, while the job (and its meters) live a moment longer.
+     */
+    private static long ownRate(PvMoveJob j) {
+        return j.layout().move().rateLimit();
     }
 
     private PvMoveJob find(String vg, String name) {

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Concurrent moves are limited each on its own (per-move copier throttle groups): an unlimited move finishes while
- * a slow one keeps to its rate, and a rate change applies to its move only.
+ * a slow one keeps to its rate, and a rate change applies to its move only; a move that ended reports the limit it
+ * ran under.
  */
 class PvMovePerMoveRateTest extends PvMoveFixtureTest {
     private static final long MIB = PvMoveFixture.MIB;
@@ -39,5 +40,16 @@ class PvMovePerMoveRateTest extends PvMoveFixtureTest {
         wa.verify("after its move");
         wb.verify("after its move");
         assertTrue(f.noMoveLeft());
+    }
+
+    @Test
+    void anEndedMoveStillReportsTheLimitItRanUnder() throws Exception {
+        f = new PvMoveFixture(root);
+        f.linear("a", "4M", f.pv1);
+        MoveProgress move = f.moves.start(PvMoveFixture.request(false, 64 * MIB, f.pv1, f.pv2));
+        assertEquals(64 * MIB, f.moves.status(move.id()).orElseThrow().rateLimit());
+        assertEquals(JobState.COMPLETED, f.await(move));
+        // its meters are read until the move's end reaches the listeners, after the commit that removed its LV
+        assertEquals(64 * MIB, f.moves.status(move.id()).orElseThrow().rateLimit());
     }
 }
