@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An NBD export as a mounted file system: nbdfuse exposes it as a file, losetup makes that a block device,
- * optionally mkfs.ext4, then mount. Every step pushes its undo; {@link #close()} runs them newest first.
+ * optionally mkfs.ext4, then mount (on a shared bind mount of the mount point, see {@link #mount}). Every step pushes
+ * its undo; {@link #close()} runs them newest first.
  */
 public final class NbdfuseMount implements AutoCloseable {
 
@@ -51,8 +52,16 @@ public final class NbdfuseMount implements AutoCloseable {
                 ExternalTool.run(TIMEOUT, "mkfs.ext4", "-q", "-F", m.loopDevice).assertSuccess();
             }
             Files.createDirectories(m.mountPoint);
-            ExternalTool.run(TIMEOUT, "mount", m.loopDevice, m.mountPoint.toString()).assertSuccess();
-            m.undo.push(() -> ExternalTool.run(TIMEOUT, "umount", m.mountPoint.toString()).assertSuccess());
+            // A process started in a new mount namespace while the file system is mounted (ip netns exec: a remote
+            // PV's server restarted by a test) gets a copy of the mount, which keeps the file system alive after our
+            // umount until that process exits (mounts here are private), and then writes its journal through a
+            // device long gone. Mounted on a shared bind mount of its own directory, the copies are unmounted with it.
+            String point = m.mountPoint.toString();
+            ExternalTool.run(TIMEOUT, "mount", "--bind", point, point).assertSuccess();
+            m.undo.push(() -> ExternalTool.run(TIMEOUT, "umount", point).assertSuccess());
+            ExternalTool.run(TIMEOUT, "mount", "--make-shared", point).assertSuccess();
+            ExternalTool.run(TIMEOUT, "mount", m.loopDevice, point).assertSuccess();
+            m.undo.push(() -> ExternalTool.run(TIMEOUT, "umount", point).assertSuccess());
             return m;
         } catch (IOException e) {
             m.close();
@@ -113,9 +122,17 @@ public final class NbdfuseMount implements AutoCloseable {
         return loopDevice;
     }
 
-    /** Unmounts, then runs {@code e2fsck -fn} on the still attached loop device; fails unless it is clean. */
+    /**
+     * Unmounts, checks that the file system is gone from every mount namespace (its {@code /sys/fs/ext4} entry is),
+     * then runs {@code e2fsck -fn} on the still attached loop device; fails unless it is clean.
+     */
     public void unmountAndCheck() {
         undo.pop().run();
+        Path live = Path.of("/sys/fs/ext4", Path.of(loopDevice).getFileName().toString());
+        if (Files.exists(live)) {
+            throw new AssertionError("the file system on " + loopDevice + " is still mounted after umount (" + live
+                    + " exists): a copy of the mount in another mount namespace keeps it alive");
+        }
         ExternalTool.Result fsck = ExternalTool.run(TIMEOUT, "e2fsck", "-fn", loopDevice);
         if (fsck.exitCode() != 0) {
             throw new AssertionError("file system not clean after unmount: " + fsck.describe());

@@ -29,6 +29,16 @@ public interface BlockDevice extends AutoCloseable {
     /** Makes every write completed before this call durable. */
     CompletableFuture<Void> flush();
 
+    /**
+     * Makes every write to {@code [offset, offset + length)} completed before this call durable: what a user of only
+     * that range (a linear target over it) needs. A device may flush more; by default it flushes everything, and a
+     * mapped device flushes only the targets under the range, so that a device the range does not touch cannot fail
+     * the flush.
+     */
+    default CompletableFuture<Void> flush(long offset, long length) {
+        return flush();
+    }
+
     /** Discards a range: afterwards it reads as zeroes where the device can guarantee it, else unspecified. */
     CompletableFuture<Void> discard(long offset, long length);
 

@@ -152,6 +152,15 @@ public final class MappedDevice implements SharedDevice {
         return submit(Op.FLUSH, 0, 0, null, false);
     }
 
+    /** Flushes the live table's targets under the range only (see {@link Table#flush(long, long)}). */
+    @Override
+    public CompletableFuture<Void> flush(long offset, long length) {
+        if (length <= 0 || live.table() == null && open) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return submit(Op.FLUSH, offset, length, null, false);
+    }
+
     @Override
     public CompletableFuture<List<Extent>> allocation(long offset, long length) {
         return submit(Op.ALLOCATION, offset, length, null, false);
@@ -246,8 +255,8 @@ public final class MappedDevice implements SharedDevice {
             return CompletableFuture.failedFuture(new BlockIoException(BlockIoException.Kind.IO_ERROR,
                     "device '" + name + "' has no live table"));
         }
-        if (op == Op.FLUSH) {
-            return (CompletableFuture<T>) t.flush();
+        if (op == Op.FLUSH) {   // length 0: the whole table (flush()), else the targets under the range
+            return (CompletableFuture<T>) (length == 0 ? t.flush() : t.flush(offset, length));
         }
         if (offset < 0 || length <= 0 || offset > t.size() - length) {
             return outside(t, offset, length);

@@ -223,6 +223,24 @@ public final class Table implements AutoCloseable {
         return join.seal();
     }
 
+    /**
+     * Flushes the targets under {@code [offset, offset + length)} (clamped to the table), each for the part of the range
+     * it holds; none when the range holds no byte of the table.
+     */
+    public CompletableFuture<Void> flush(long offset, long length) {
+        long from = Math.max(0, offset);
+        long to = Math.min(size, offset + length);
+        if (from >= to) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Join join = new Join();
+        for (int i = index(from); i < targets.length && starts[i] < to; i++) {
+            long at = Math.max(from, starts[i]);
+            join.add(targets[i].flush(at - starts[i], Math.min(to, end(i)) - at));
+        }
+        return join.seal();
+    }
+
     /** Runs every target's presuspend hook. */
     public CompletableFuture<Void> presuspend() {
         Join join = new Join();

@@ -72,9 +72,15 @@ public final class LinearTarget implements Target {
         return device.write(base + offset, src, fua);
     }
 
+    /** Flushes the slice: the only part of its device this target writes. */
     @Override
     public CompletableFuture<Void> flush() {
-        return device.flush();
+        return device.flush(base, size);
+    }
+
+    @Override
+    public CompletableFuture<Void> flush(long offset, long length) {
+        return device.flush(base + offset, length);
     }
 
     @Override

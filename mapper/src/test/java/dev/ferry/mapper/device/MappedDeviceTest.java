@@ -25,6 +25,7 @@ import dev.ferry.mapper.targets.TargetType;
 import dev.ferry.mapper.targets.TargetTypes;
 import dev.ferry.mapper.targets.ZeroTarget;
 import dev.ferry.mapper.targets.TestDevices;
+import dev.ferry.mapper.testing.FaultyDevice;
 import dev.ferry.mapper.time.ManualScheduler;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -191,6 +192,26 @@ class MappedDeviceTest {
         assertThat(failure(d.suspend(SuspendMode.FLUSH, LONG))).hasMessage("flush failed");
         assertThat(d.state()).isEqualTo(DeviceState.ACTIVE);
         await(d.suspend(SuspendMode.NOFLUSH, LONG));
+    }
+
+    /**
+     * A pvmove device whose first segment already lives on a destination that cannot flush (a remote PV cut off) must
+     * not fail the flush of an LV stacked on its other segment: a linear target flushes only its slice of the device
+     * below, and a mapped device only the targets under that slice.
+     */
+    @Test
+    void aStackedDeviceFlushesOnlyTheTargetsUnderItsSliceOfTheDeviceBelow() {
+        leaves.add("/bad", new FaultyDevice(new MemoryBlockDevice("bad", 64 * 512)).failWrites());
+        MappedDevice lower = registry.create("lower", "0 64 linear /a 0\n64 64 linear /bad 0");
+        MappedDevice good = registry.create("good", "0 64 linear lower 0");
+        MappedDevice bad = registry.create("bad", "0 32 linear lower 96");
+        await(good.flush());
+        assertThat(kind(bad.flush())).isEqualTo(BlockIoException.Kind.IO_ERROR);
+        assertThat(kind(lower.flush())).as("the whole device").isEqualTo(BlockIoException.Kind.IO_ERROR);
+        await(lower.flush(0, 64 * 512));
+        assertThat(kind(lower.flush(63 * 512, 2 * 512))).as("a range over both targets")
+                .isEqualTo(BlockIoException.Kind.IO_ERROR);
+        await(lower.flush(128 * 512, 512));   // past the end: nothing under it
     }
 
     @Test
