@@ -198,17 +198,9 @@ class RemoteLinkFaultProcessTest {
             throws IOException {
         try (NbdClient c = start(LINK, Duration.ofSeconds(5))) {
             long id = api.start(local, List.of(remote), false, RATE).path("id").asLong();
-            int[] points = {10, 50, 90};
-            for (int i = 0; i < points.length; i++) {
-                awaitCopied(points[i]);
-                hosts.inject(RemoteDestination.Fault.KILL9);
-                hosts.repair(RemoteDestination.Fault.KILL9);
-                int restarts = i + 1;
-                Poll.until(TIMEOUT, "the link to reconnect after restart " + restarts,
-                        () -> count(daemon.log(), "RECONNECTING -> UP") == restarts);
-                assertThat(api.move(id).path("state").asText()).as("the move goes on (or, after the last kill, has ended)")
-                        .isIn("RUNNING", "COMPLETING", "COMPLETED");
-            }
+            killAndRestartAtTenFiftyAndNinetyPercent(() -> assertThat(api.move(id).path("state").asText())
+                    .as("the move goes on (or, after the last kill, has ended)")
+                    .isIn("RUNNING", "COMPLETING", "COMPLETED"));
 
             JsonNode end = api.awaitEnd(id, TIMEOUT);
             String health = daemon.cliOk("pvs", "--noheadings", "-o", "pv_health", remote).out().strip();
@@ -231,17 +223,26 @@ class RemoteLinkFaultProcessTest {
     void fioVerifyAndAMountedExt4VolumeLoseNothingWhenTheServerIsKilledAndRestartedAtTenFiftyAndNinetyPercent()
             throws IOException {
         underFioAndExt4(LINK, Duration.ofSeconds(5), false, "kills", id -> {
-            int[] points = {10, 50, 90};
-            for (int i = 0; i < points.length; i++) {
-                awaitCopied(points[i]);
-                hosts.inject(RemoteDestination.Fault.KILL9);
-                hosts.repair(RemoteDestination.Fault.KILL9);
-                int restarts = i + 1;
-                Poll.until(TIMEOUT, "the link to reconnect after restart " + restarts,
-                        () -> count(daemon.log(), "RECONNECTING -> UP") == restarts);
-            }
+            killAndRestartAtTenFiftyAndNinetyPercent(() -> { });
             return api.awaitEnd(id, TIMEOUT);
         });
+    }
+
+    /**
+     * Kills nbdkit and starts it again at 10, 50 and 90 % of the copy, each time waiting for the link to reconnect,
+     * then runs {@code afterEach}.
+     */
+    private void killAndRestartAtTenFiftyAndNinetyPercent(Runnable afterEach) {
+        int[] points = {10, 50, 90};
+        for (int i = 0; i < points.length; i++) {
+            awaitCopied(points[i]);
+            hosts.inject(RemoteDestination.Fault.KILL9);
+            hosts.repair(RemoteDestination.Fault.KILL9);
+            int restarts = i + 1;
+            Poll.until(TIMEOUT, "the link to reconnect after restart " + restarts,
+                    () -> count(daemon.log(), "RECONNECTING -> UP") == restarts);
+            afterEach.run();
+        }
     }
 
     /**
