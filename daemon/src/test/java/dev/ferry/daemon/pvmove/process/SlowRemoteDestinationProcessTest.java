@@ -40,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>A slow link (a {@code tbf} qdisc on the daemon host's egress): the move completes no faster than the link
  *       lets the LV's bytes through, and its {@code transferred_bytes} count the LV once (plus at most the regions
  *       the writer rewrote).</li>
+ *   <li>A link too slow for a copy write to cross it within the request timeout: the move is held, the LV keeps
+ *       serving from the source, an abort backs out.</li>
  *   <li>A destination that answers every write {@value #SHORT_DELAY_MS} ms late (nbdkit's delay filter), below the
  *       request timeout: the LV's writes, mirrored to it, wait that long, and the move completes.</li>
  *   <li>A silent partition (nftables drop) half way through the move of a mounted ext4 file system (12 MiB of files
@@ -75,6 +77,8 @@ class SlowRemoteDestinationProcessTest {
     private static final Duration BOUND = REQUEST_TIMEOUT.plus(WINDOW).plusSeconds(1);
     /** The slow link: 40 Mbit/s. */
     private static final long LINK_BITS_PER_SECOND = 40_000_000;
+    /** A link on which one 512 KiB copy write takes about 4 s, twice the request timeout. */
+    private static final long TOO_SLOW_BITS_PER_SECOND = 1_000_000;
     private static final long SHORT_DELAY_MS = 200;
     private static final long LONG_DELAY_MS = 3000;
 
@@ -136,8 +140,44 @@ class SlowRemoteDestinationProcessTest {
         assertThat(api.devices("vg/slow")).containsExactly(hosts.remote());
     }
 
+    /**
+     * A link so slow ({@value #TOO_SLOW_BITS_PER_SECOND} bit/s) that a copy write of one region cannot cross it within
+     * the request timeout: that write passes its deadline, which fails the destination leg and holds the move, the
+     * LV's own writes (mirrored until then) are answered from the source within the bound, and an abort backs out.
+     */
     @Test
     @Order(2)
+    void aLinkTooSlowForTheRequestDeadlineHoldsTheMoveAndTheLvKeepsServing() {
+        AckedBlockWriter writer = writtenLv("crawl", 4 * MIB);
+        try (NbdClient c = daemon.nbdClient("vg/crawl")) {
+            writer.start(c);
+            hosts.net().slowLink(hosts.a(), TOO_SLOW_BITS_PER_SECOND);
+            try {
+                long id = api.start(hosts.local(), List.of(hosts.remote()), false, null).path("id").asLong();
+                JsonNode held = api.awaitState(id, "HELD", TIMEOUT);
+                System.out.printf("SlowRemoteDestinationProcessTest too slow a link: %s%n", held);
+                assertThat(held.path("error").path("message").asText())
+                        .contains("not answered within its deadline", "data stays on the source");
+                long acked = writer.acknowledged();
+                Poll.until(TIMEOUT, "writes while held", () -> writer.acknowledged() > acked + 100);
+            } finally {
+                hosts.net().slowLink(hosts.a(), 0);
+            }
+            JsonNode aborted = api.abort(hosts.local()).get(0);
+            assertThat(aborted.path("state").asText()).as(aborted.toString()).isEqualTo("ABORTED");
+            assertThat(api.devices("vg/crawl")).containsExactly(hosts.local());
+            assertServed(writer, c);
+        }
+        // the next cells move whatever the local PV holds: nothing of this one stays there
+        daemon.cliOk("lvremove", "-f", "vg/crawl");
+        // the link reconnected over the slow link (a handshake is small), or, if the window ran out, is put back
+        if (daemon.cliOk("pvs", "--noheadings", "-o", "pv_attr", hosts.remote()).out().strip().endsWith("m")) {
+            daemon.cliOk("vgextend", "--restoremissing", "vg", hosts.remote());
+        }
+    }
+
+    @Test
+    @Order(3)
     void aDestinationSlowerToWriteThanUsualButWithinTheDeadlineJustSlowsTheMove() {
         restartServer(Duration.ofMillis(SHORT_DELAY_MS), 0);
         try {
@@ -162,7 +202,7 @@ class SlowRemoteDestinationProcessTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aMountedExt4VolumeKeepsItsFilesThroughASilentPartitionOfItsMove() {
         NbdfuseMount.assumeUsable();
         // one thread per connection: after the heal, nbdkit 1.32's worker threads could crash it on the connection
@@ -229,7 +269,7 @@ class SlowRemoteDestinationProcessTest {
      * writes that half, and its writes, mirrored to the destination, are the first to meet the delay.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void aDestinationSlowerToWriteThanTheDeadlineHoldsTheMoveUnderFioVerify() {
         ExternalTool.assumeInstalled("fio", "fio");
         long lvBytes = 2L * CopierConfig.DEFAULT_CHUNK;
