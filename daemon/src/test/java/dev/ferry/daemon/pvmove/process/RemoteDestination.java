@@ -33,7 +33,10 @@ final class RemoteDestination implements AutoCloseable {
         KILL9,
         /** Every packet between the hosts refused with a TCP reset; repaired by healing the link. */
         LINK_RESET,
-        /** nbdkit's error filter answers every write, zeroing and trim with EIO; repaired by turning it off. */
+        /**
+         * nbdkit's error filter answers writes, zeroings and trims with EIO (every one, or the share the server was
+         * last started with, see {@link #serve(Duration, int, double)}); repaired by turning it off.
+         */
         ERRORS
     }
 
@@ -56,6 +59,7 @@ final class RemoteDestination implements AutoCloseable {
     private final Duration readDelay;
     private int serverThreads;
     private Duration writeDelay = Duration.ZERO;
+    private double errorRate = 1;
 
     private RemoteDestination(Path dir, ChildProcesses<FerryDaemon> daemons, long diskBytes, String link,
             Duration readDelay, int serverThreads) throws IOException {
@@ -137,7 +141,7 @@ final class RemoteDestination implements AutoCloseable {
         }
         cmd.addAll(List.of("file", disk.toString(), "error=EIO"));
         for (String op : List.of("pwrite", "zero", "trim")) {
-            cmd.addAll(List.of("error-" + op + "-rate=1", "error-" + op + "-file=" + errorTrigger));
+            cmd.addAll(List.of("error-" + op + "-rate=" + errorRate, "error-" + op + "-file=" + errorTrigger));
         }
         if (!writeDelay.isZero()) {
             cmd.add("wdelay=" + writeDelay.toMillis() + "ms");   // writes, zeroing and trims
@@ -155,8 +159,17 @@ final class RemoteDestination implements AutoCloseable {
      * by {@code threads} threads (0: nbdkit's default; 1: see {@link #openSerial}); the daemon's link reconnects.
      */
     void serve(Duration delay, int threads) {
+        serve(delay, threads, 1);
+    }
+
+    /**
+     * As {@link #serve(Duration, int)}, the error filter, once {@link Fault#ERRORS} arms it, failing a share
+     * {@code errorRate} (0 to 1) of the writes, zeroings and trims at random.
+     */
+    void serve(Duration delay, int threads, double errorRate) {
         writeDelay = delay;
         serverThreads = threads;
+        this.errorRate = errorRate;
         nbdkit.kill9();
         startServer();
     }

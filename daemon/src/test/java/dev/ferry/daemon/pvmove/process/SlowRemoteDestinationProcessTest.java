@@ -51,6 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       completes), the file system, still taking files, is clean when unmounted; a held move is resumed to completion
  *       by a daemon restart, and every file reads back by its checksum from a fresh mount of the LV on the remote PV,
  *       {@code e2fsck -fn} clean.</li>
+ *   <li>A destination failing a share of its writes: the move is held, the LV served from the source; after the
+ *       repair a bare {@code pvmove} completes it.</li>
  *   <li>A destination whose writes are answered {@value #LONG_DELAY_MS} ms late, past the request timeout, swapped in
  *       half way through the copy, then {@code fio --verify} on the LV: fio's first write mirrored to it passes its deadline,
  *       which holds the move; that write waited at least the request timeout and at most the bound above, fio keeps
@@ -80,6 +82,8 @@ class SlowRemoteDestinationProcessTest {
     /** A link on which one 512 KiB copy write takes about 4 s, twice the request timeout. */
     private static final long TOO_SLOW_BITS_PER_SECOND = 1_000_000;
     private static final long SHORT_DELAY_MS = 200;
+    /** The share of the destination's writes its error filter fails in the cell of a destination failing some. */
+    private static final double SOME_ERRORS = 0.2;
     private static final long LONG_DELAY_MS = 3000;
 
     @RegisterExtension
@@ -263,13 +267,60 @@ class SlowRemoteDestinationProcessTest {
     }
 
     /**
+     * A destination that fails a share ({@value #SOME_ERRORS}) of its writes with EIO from a quarter of the copy on (nbdkit's
+     * error filter at that rate): a failed copy or mirrored write fails the destination leg and holds the move, and
+     * the LV keeps serving from the source. The remote PV stays present (seen in a run: {@code a--}, connected) unless
+     * a metadata write to it was among the failed ones, which records it missing; once the errors stop,
+     * {@code vgextend --restoremissing} puts it back in that case, and a bare {@code pvmove} completes the move,
+     * copying at most the LV again.
+     */
+    @Test
+    @Order(5)
+    void aDestinationFailingSomeWritesHoldsTheMoveAndAContinueAfterTheRepairCompletesIt() {
+        restartServer(Duration.ZERO, 0, SOME_ERRORS);
+        try {
+            long lvBytes = 8 * MIB;
+            AckedBlockWriter writer = writtenLv("flaky", lvBytes);
+            try (NbdClient c = daemon.nbdClient("vg/flaky")) {
+                writer.start(c);
+                long id = api.start(hosts.local(), List.of(hosts.remote()), false, "2M").path("id").asLong();
+                Poll.until(TIMEOUT, "a quarter of the copy", () -> api.percent() >= 25);
+                assertThat(api.percent()).as("the errors start before the copy ends").isLessThan(100);
+                hosts.inject(RemoteDestination.Fault.ERRORS);
+                JsonNode held = api.awaitState(id, "HELD", TIMEOUT);
+                System.out.printf("SlowRemoteDestinationProcessTest some writes failing: %s%n", held);
+                assertThat(held.path("error").path("message").asText()).contains("data stays on the source");
+                long acked = writer.acknowledged();
+                Poll.until(TIMEOUT, "writes while held", () -> writer.acknowledged() > acked + 100);
+                hosts.repair(RemoteDestination.Fault.ERRORS);
+                if (daemon.cliOk("pvs", "--noheadings", "-o", "pv_attr", hosts.remote()).out().strip().endsWith("m")) {
+                    // a metadata write of the hold was among the failed writes; the restore is refused while a
+                    // table still names the PV (the held move's devices let go of it once its loss is recorded)
+                    Poll.until(TIMEOUT, "the remote PV put back", () -> daemon.cli("vgextend", "--restoremissing",
+                            "vg", hosts.remote()).exit() == 0);
+                }
+                daemon.cliOk("pvmove", "-i", "1");
+                JsonNode end = api.move(id);
+                assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
+                assertThat(end.path("transferred_bytes").asLong() - held.path("transferred_bytes").asLong())
+                        .as("bytes the continue copied").isPositive().isLessThanOrEqualTo(lvBytes);
+                assertServed(writer, c);
+            }
+            assertThat(api.devices("vg/flaky")).containsExactly(hosts.remote());
+        } finally {
+            hosts.repair(RemoteDestination.Fault.ERRORS);
+            restartServer(Duration.ZERO, 0);
+        }
+    }
+
+    /**
      * The server is swapped for a slow one half way through the copy, while the copy waits and every byte it wrote is
      * flushed, so that the swap cannot lose an acknowledged write: at a rate of 1 KiB/s a move copies what its token
      * bucket holds at the start, one chunk, half of this LV, and then waits minutes for the next region. Then fio
      * writes that half, and its writes, mirrored to the destination, are the first to meet the delay.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aDestinationSlowerToWriteThanTheDeadlineHoldsTheMoveUnderFioVerify() {
         ExternalTool.assumeInstalled("fio", "fio");
         long lvBytes = 2L * CopierConfig.DEFAULT_CHUNK;
@@ -338,8 +389,13 @@ class SlowRemoteDestinationProcessTest {
      * to it.
      */
     private static void restartServer(Duration writeDelay, int threads) {
+        restartServer(writeDelay, threads, 1);
+    }
+
+    /** As {@link #restartServer(Duration, int)}, its error filter, once armed, failing a share {@code errorRate}. */
+    private static void restartServer(Duration writeDelay, int threads, double errorRate) {
         int ups = count("RECONNECTING -> UP");
-        hosts.serve(writeDelay, threads);
+        hosts.serve(writeDelay, threads, errorRate);
         Poll.until(TIMEOUT, "the remote PV's link to reconnect", () -> count("RECONNECTING -> UP") > ups);
     }
 
