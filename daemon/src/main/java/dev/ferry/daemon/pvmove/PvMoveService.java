@@ -363,10 +363,7 @@ public final class PvMoveService implements AutoCloseable {
         }
     }
 
-    /**
-     * Move {@code j}'s own limit, from the pvmove LV the job last saw: the VG's copy of that LV is gone from the
-     * completion commit on, while the job (and its meters) live a moment longer.
-     */
+    /** Move {@code j}'s own limit, from the pvmove LV it last saw (the VG's is gone from the completion commit on). */
     private static long ownRate(PvMoveJob j) {
         return j.layout().move().rateLimit();
     }

@@ -216,11 +216,7 @@ public final class Table implements AutoCloseable {
 
     /** Flushes every target. */
     public CompletableFuture<Void> flush() {
-        Join join = new Join();
-        for (Target t : targets) {
-            join.add(t.flush());
-        }
-        return join.seal();
+        return flush(0, size);
     }
 
     /**
