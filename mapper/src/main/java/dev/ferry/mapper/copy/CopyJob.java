@@ -43,6 +43,8 @@ public final class CopyJob {
     private boolean awaitingBuffer;
     private long copied;
     private long zeroed;
+    /** Tokens of the rate limit paid before the start and not used yet ({@link #start(long)}). */
+    private long prepaid;
     private String failureMessage;
     private Throwable failureCause;
 
@@ -55,8 +57,17 @@ public final class CopyJob {
 
     /** Starts issuing chunks: PENDING → RUNNING. */
     public void start() {
+        start(0);
+    }
+
+    /**
+     * Starts issuing chunks, the first {@code prepaidBytes} of data already paid for in the rate limit
+     * ({@link Copier#acquireTokens}); what the copy does not use of them goes back when it ends.
+     */
+    public void start(long prepaidBytes) {
         synchronized (this) {
             transition(CopyState.RUNNING);
+            prepaid = prepaidBytes;
         }
         copier.register(this);
         pump();
@@ -208,7 +219,8 @@ public final class CopyJob {
             awaitingBuffer = true;
             return null;
         }
-        long wait = copier.tryTake(request.throttleGroup(), len, copier.scheduler().nanoTime());
+        long owed = len - Math.min(prepaid, len);
+        long wait = owed == 0 ? 0 : copier.tryTake(request.throttleGroup(), owed, copier.scheduler().nanoTime());
         if (wait > 0) {
             timerArmed = true;
             return () -> {
@@ -216,6 +228,7 @@ public final class CopyJob {
                 copier.scheduler().schedule(this::wake, wait, TimeUnit.NANOSECONDS);
             };
         }
+        prepaid -= len - owed;
         buffer.limit(len);
         next += len;
         inFlight++;
@@ -352,7 +365,12 @@ public final class CopyJob {
         CopyResult result = new CopyResult(copied, zeroed, failures);
         CopyException error = terminal == CopyState.FAILED
                 ? new CopyException(failureMessage, failureCause, failures) : null;
+        long unused = prepaid;
+        prepaid = 0;
         return () -> {
+            if (unused > 0) {
+                copier.returnTokens(request.throttleGroup(), unused);
+            }
             copier.unregister(this);
             switch (terminal) {
                 case COMPLETED -> future.complete(result);

@@ -44,6 +44,13 @@ final class TokenBucket {
         }
     }
 
+    /** Gives back {@code bytes} tokens taken and not used, up to the bucket's size. */
+    synchronized void give(long bytes) {
+        if (rate != 0) {
+            tokens = Math.min(capacity(), tokens + bytes);
+        }
+    }
+
     synchronized void setRate(long newRate, long now) {
         if (newRate < 0) {
             throw new IllegalArgumentException("rate limit must be >= 0 bytes/s, got " + newRate);

@@ -15,6 +15,7 @@ import dev.ferry.mapper.testing.QueuedDevice;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,52 @@ class CopierTest {
         assertThat(copier.rateLimit("g")).isZero();
         assertThat(join(slow.future()).bytesCopied()).isEqualTo(8L * MIB);
         assertThat(get(slowDst, 0, 8 * MIB)).isEqualTo(get(src, 0, 8 * MIB));
+    }
+
+    @Test
+    void acquireTokensTakesThemOnceTheLimitHasThemAndWhatAJobDoesNotUseGoesBack() {
+        long rate = 4L * CHUNK;                                       // the bucket holds one chunk, refilled in 250 ms
+        Copier copier = copier(rate);
+        assertThat(join(copier.acquireTokens(null, CHUNK))).as("the bucket starts full").isEqualTo(CHUNK);
+        assertThat(copier.tryTake(null, CHUNK, scheduler.nanoTime())).as("taken").isPositive();
+        CompletableFuture<Long> waiting = copier.acquireTokens(null, 8L * MIB);
+        scheduler.advance(Duration.ofMillis(249));
+        assertThat(waiting).isNotDone();
+        scheduler.advance(Duration.ofMillis(2));
+        assertThat(join(waiting)).as("capped at one chunk").isEqualTo(CHUNK);
+        copier.returnTokens(null, CHUNK);
+        assertThat(copier.tryTake(null, CHUNK, scheduler.nanoTime())).as("given back").isZero();
+
+        copier.setRateLimit("g", MIB);
+        CompletableFuture<Long> inGroup = copier.acquireTokens("g", CHUNK);
+        assertThat(inGroup).as("the copier's bucket is empty, the group's full").isNotDone();
+        copier.setRateLimit(0);
+        assertThat(join(inGroup)).as("woken by the rate change").isEqualTo(CHUNK);
+
+        copier.setRateLimit(rate);
+        CompletableFuture<Long> endedByCaller = copier.acquireTokens(null, CHUNK);
+        assertThat(endedByCaller).isNotDone();
+        endedByCaller.complete(0L);                                   // how a caller stops waiting
+        scheduler.advance(Duration.ofSeconds(1));                     // its pending check finds it ended
+        assertThat(copier.tryTake(null, CHUNK, scheduler.nanoTime())).as("it took nothing").isZero();
+
+        // a job started with its first chunk paid copies it at once and pays only for the next
+        MemoryBlockDevice src = new MemoryBlockDevice("src", 2 * CHUNK);
+        put(src, 0, random(21, 2 * CHUNK));
+        MemoryBlockDevice dst = new MemoryBlockDevice("dst", 2 * CHUNK);
+        CopyJob paid = copier.newJob(CopyRequest.sameOffset(src, dst, 0, 2 * CHUNK), CopyListener.NONE);
+        paid.start(CHUNK);
+        assertThat(paid.bytesDone()).isEqualTo(CHUNK);
+        scheduler.advance(Duration.ofMillis(251));
+        assertThat(join(paid.future()).bytesCopied()).isEqualTo(2L * CHUNK);
+        // a job that copies no data (a hole) gives its paid tokens back
+        scheduler.advance(Duration.ofMillis(251));
+        assertThat(join(copier.acquireTokens(null, CHUNK))).isEqualTo(CHUNK);
+        MemoryBlockDevice hole = new MemoryBlockDevice("hole", 2 * CHUNK);
+        CopyJob zeroes = copier.newJob(CopyRequest.sameOffset(hole, dst, 0, 2 * CHUNK), CopyListener.NONE);
+        zeroes.start(CHUNK);
+        assertThat(join(zeroes.future()).bytesZeroed()).isEqualTo(2L * CHUNK);
+        assertThat(copier.tryTake(null, CHUNK, scheduler.nanoTime())).as("returned by the hole copy").isZero();
     }
 
     @Test

@@ -396,6 +396,34 @@ class MirrorTargetTest {
         assertThat(fx.legFailures).extracting(LegFailure::error).containsExactly(LegError.SYNC);
     }
 
+    /**
+     * Under a rate limit a region is claimed (writes to it delayed) only once its copy can start, not while the copy
+     * waits for the limit: a write to the region next in line goes on at once.
+     */
+    @Test
+    void aRegionWhoseCopyWaitsForTheRateLimitIsNotClaimedAndWritesToItGoOn() {
+        put(a, 0, random(18, SIZE));
+        fx.copier.setRateLimit(REGION);                  // 16 KiB chunks at 64 KiB/s: one chunk per 250 ms
+        fx.add("a", a).add("b", b);
+        MirrorTarget m = fx.create(1024, "core 1 128 2 a 0 b 0", 4);
+        m.resume();
+        // region 0's four chunks at 0, 250, 500 and 750 ms; region 1's copy then waits for tokens until 1000 ms
+        fx.scheduler.advance(java.time.Duration.ofMillis(800));
+        assertThat(m.regionsInSync()).isEqualTo(1);
+        assertThat(m.regionState(1)).isEqualTo(RegionState.NOSYNC);
+        byte[] data = random(19, 4096);
+        CompletableFuture<Void> w = m.write(REGION + 512, ByteBuffer.wrap(data), true);
+        assertThat(w).as("a write to the region next in line, before the limit lets its copy start").isDone();
+        join(w);
+        assertThat(get(a, REGION + 512, 4096)).isEqualTo(data);
+
+        fx.scheduler.advance(java.time.Duration.ofMillis(250));
+        assertThat(m.regionState(1)).as("claimed once its copy starts").isEqualTo(RegionState.RECOVERING);
+        fx.copier.setRateLimit(0);
+        assertThat(join(m.recoveryFinished()).status()).isEqualTo(RecoveryOutcome.Status.IN_SYNC);
+        assertThat(get(b, 0, SIZE)).isEqualTo(get(a, 0, SIZE));
+    }
+
     @Test
     void aDeadLegCancelsTheThrottledCopiesInFlight() {
         put(a, 0, random(16, SIZE));

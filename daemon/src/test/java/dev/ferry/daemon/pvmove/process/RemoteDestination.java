@@ -234,6 +234,18 @@ final class RemoteDestination implements AutoCloseable {
     }
 
     /**
+     * Puts the remote PV back with {@code vgextend --restoremissing} if it is recorded missing (a write of a hold's
+     * metadata to it failed, or its link failed). A restore is refused while a table still names the PV; the held
+     * move's devices let go of it once its loss is recorded, so the restore is retried until it succeeds.
+     */
+    void restoreIfMissing() {
+        if (daemon.cliOk("pvs", "--noheadings", "-o", "pv_attr", remote).out().strip().endsWith("m")) {
+            Poll.until(TIMEOUT, "the remote PV put back",
+                    () -> daemon.cli("vgextend", "--restoremissing", "vg", remote).exit() == 0);
+        }
+    }
+
+    /**
      * The bytes of the local PV's extents {@code firstPe..firstPe+length} (1 MiB extents), read from its file: what
      * a move from it left there.
      */

@@ -175,9 +175,7 @@ class SlowRemoteDestinationProcessTest {
         // the next cells move whatever the local PV holds: nothing of this one stays there
         daemon.cliOk("lvremove", "-f", "vg/crawl");
         // the link reconnected over the slow link (a handshake is small), or, if the window ran out, is put back
-        if (daemon.cliOk("pvs", "--noheadings", "-o", "pv_attr", hosts.remote()).out().strip().endsWith("m")) {
-            daemon.cliOk("vgextend", "--restoremissing", "vg", hosts.remote());
-        }
+        hosts.restoreIfMissing();
     }
 
     @Test
@@ -293,12 +291,7 @@ class SlowRemoteDestinationProcessTest {
                 long acked = writer.acknowledged();
                 Poll.until(TIMEOUT, "writes while held", () -> writer.acknowledged() > acked + 100);
                 hosts.repair(RemoteDestination.Fault.ERRORS);
-                if (daemon.cliOk("pvs", "--noheadings", "-o", "pv_attr", hosts.remote()).out().strip().endsWith("m")) {
-                    // a metadata write of the hold was among the failed writes; the restore is refused while a
-                    // table still names the PV (the held move's devices let go of it once its loss is recorded)
-                    Poll.until(TIMEOUT, "the remote PV put back", () -> daemon.cli("vgextend", "--restoremissing",
-                            "vg", hosts.remote()).exit() == 0);
-                }
+                hosts.restoreIfMissing();   // if a metadata write of the hold was among the failed writes
                 daemon.cliOk("pvmove", "-i", "1");
                 JsonNode end = api.move(id);
                 assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("COMPLETED");
