@@ -28,7 +28,7 @@ final class AckedRemoteHosts implements AutoCloseable {
     static final String LINK = "connect-timeout=1s&request-timeout=2s&heartbeat-interval=200ms";
     /**
      * {@link #LINK} without heartbeats, for flaps: the cut is then always found by a destination write's deadline
-     * (a copy at 2 MiB/s writes to the destination at least every second). With heartbeats, a cut while the
+     * (a copy at 2 MiB/s or faster writes to the destination at least every second). With heartbeats, a cut while the
      * destination is idle for a heartbeat interval is found by the heartbeat instead, and the writes sent after it
      * are resent on the new connection: no write fails, so the move is not held (seen once in CI), a different case.
      */

@@ -31,16 +31,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       PV {@code reconnecting}, then {@code failed} when the window ends, and the PV missing; an abort backs out to
  *       the local PV.</li>
  *   <li>Flaps shorter than the window (the same partition, healed once the link is reconnecting) at 10, 50 and
- *       90 % of the copy of one move (rate 2 MiB/s, no heartbeats): each time the link comes back ({@code connected: reconnected N
- *       time(s)}) and the PV is not lost, but the move is held: the destination write that was on the wire at the cut
- *       timed out, and a timed-out write is not resent (its range is undefined), so the destination leg failed. A bare
- *       {@code pvmove -b} continues the move over the reconnected link after the first two, a bare {@code pvmove}
- *       to completion after the third.</li>
+ *       90 % of the copy of one move (rate 2 MiB/s, no heartbeats): each time the link comes back
+ *       ({@code connected: reconnected N time(s)}) and the PV is not lost, but the move is held: the destination write
+ *       that was on the wire at the cut timed out, and a timed-out write is not resent (its range is undefined), so
+ *       the destination leg failed. A bare {@code pvmove -b} continues the move over the reconnected link after the
+ *       first two, a bare {@code pvmove} to completion after the third.</li>
  *   <li>nbdkit killed and started again at once, at 10, 50 and 90 % of the copy of one move: each time the link
  *       reconnects, resends what was on the wire and replays the writes acknowledged since the last FLUSH, so the
  *       move goes on and completes.</li>
  * </ul>
- * The same faults and more under fio and ext4: {@link RemoteFaultsUnderFioAndExt4ProcessTest}.
+ * The same faults and more under fio and ext4: {@link RemoteLinkFaultsUnderFioAndExt4ProcessTest} and
+ * {@link RemoteServerFaultsUnderFioAndExt4ProcessTest}.
  */
 class RemoteLinkFaultProcessTest {
 
@@ -144,7 +145,7 @@ class RemoteLinkFaultProcessTest {
             RemoteDestination hosts = f.hosts();
             MoveApi api = f.api();
             long id = api.start(hosts.local(), List.of(hosts.remote()), false, RATE).path("id").asLong();
-            RemoteFaultsUnderFioAndExt4ProcessTest.killAndRestartAtTenFiftyAndNinetyPercent(f,
+            FioAndExt4UnderMove.killAndRestartAtTenFiftyAndNinetyPercent(f,
                     () -> assertThat(api.move(id).path("state").asText())
                             .as("the move goes on (or, after the last kill, has ended)")
                             .isIn("RUNNING", "COMPLETING", "COMPLETED"));
