@@ -8,6 +8,9 @@
 #                finish on the old one, "drained in"; a suspend logs "I/O held", gate closed -> reopened)      (< 1 ms)
 #                and, as a client's view, the longest latency of a qd1 4k reader's reads completing within 100 ms
 #                of a swap of the last move, next to that reader's overall maximum during the move and idle
+#   throttled    a qd1 4k random writer on one of three 16 MiB LVs while a move of all three runs at --rate 2M
+#                (their regions copied in turn, each write to a region being copied waiting for that copy): its
+#                longest and p99 latency, next to the same writer idle
 # Moves are started and watched through the control API (curl on the Unix socket, polled every 20 ms), so JVM
 # start-up of the CLI is not timed.
 #
@@ -31,7 +34,7 @@ while getopts "s:t:d:kh" opt; do
         t) runtime="$OPTARG" ;;
         d) work="$OPTARG" ;;
         k) keep=1 ;;
-        *) sed -n '2,17p' "$0"; exit 2 ;;
+        *) sed -n '2,22p' "$0"; exit 2 ;;
     esac
 done
 [[ "$lv_mib" =~ ^[1-9][0-9]*$ && $((lv_mib % 40)) -eq 0 ]] \
@@ -86,8 +89,9 @@ text = open(sys.argv[1]).read()
 job = json.loads(text[text.index('{'):])["jobs"][0]
 if job["error"] != 0:
     sys.exit("fio error %d" % job["error"])
-vals = {"iops": job["read"]["iops"], "lat_max_ms": job["read"]["lat_ns"]["max"] / 1e6,
-        "lat_p99_ms": job["read"]["clat_ns"].get("percentile", {}).get("99.000000", 0) / 1e6}
+side = job["write"] if job["write"]["total_ios"] > 0 else job["read"]
+vals = {"iops": side["iops"], "lat_max_ms": side["lat_ns"]["max"] / 1e6,
+        "lat_p99_ms": side["clat_ns"].get("percentile", {}).get("99.000000", 0) / 1e6}
 print(" ".join("%.3f" % vals[f] for f in sys.argv[2:]))
 EOF
 }
@@ -126,7 +130,7 @@ echo "filling bench/vol (${lv_mib} MiB) ..." >&2
 head -c "$((lv_mib << 20))" /dev/urandom >"$work/fill.bin"
 nbdcopy --flush "$work/fill.bin" "$uri"
 
-echo "1/4 copy rate: dd vs idle move ..." >&2
+echo "1/5 copy rate: dd vs idle move ..." >&2
 sync # both copies start with no dirty page cache (the fill's writeback would slow whichever runs first)
 t0="$(now)"
 dd if="$work/fill.bin" of="$work/dd.out" bs=4M conv=fsync status=none
@@ -137,7 +141,7 @@ move_s="$(timed_move "$pv1" "$pv2" 0)"
 dd_mib="$(awk -v m="$lv_mib" -v s="$dd_s" 'BEGIN { printf "%.1f", m / s }')"
 move_mib="$(awk -v m="$lv_mib" -v s="$move_s" 'BEGIN { printf "%.1f", m / s }')"
 
-echo "2/4 foreground randread IOPS: idle vs during a default move ..." >&2
+echo "2/5 foreground randread IOPS: idle vs during a default move ..." >&2
 run_reader "$work/idle-qd32.json" 32 "$runtime"
 idle_iops="$(fio_json "$work/idle-qd32.json" iops)"
 # the same fixed-length fio run with a default move (no rate) started as fio's 1 s ramp ends; the move must outlast it
@@ -151,7 +155,7 @@ moving="$(api GET /v1/pvmoves | python3 -c 'import json, sys; print(json.load(sy
 await_moves
 move_iops="$(fio_json "$work/move-qd32.json" iops)"
 
-echo "3/4 sparse: 10%-written LV vs full ..." >&2
+echo "3/5 sparse: 10%-written LV vs full ..." >&2
 ferry lvcreate -n sparse -L "${lv_mib}M" bench "$pv3" >/dev/null
 cmds=()
 for ((off = 0; off < lv_mib; off += 40)); do
@@ -161,8 +165,9 @@ qemu-io -f raw "${cmds[@]}" "nbd://127.0.0.1:$port/bench/sparse" >/dev/null
 sleep 1.5 # past the daemon's 1 s busy window: an idle move, like the full one it is compared with
 sync
 sparse_s="$(timed_move "$pv3" "$pv2" 0)"
+ferry lvremove -f bench/sparse >/dev/null
 
-echo "4/4 swap stall: qd1 reader, idle and during a move ..." >&2
+echo "4/5 swap stall: qd1 reader, idle and during a move ..." >&2
 run_reader "$work/idle-qd1.json" 1 "$runtime"
 read -r idle_max idle_p99 < <(fio_json "$work/idle-qd1.json" lat_max_ms lat_p99_ms)
 swaps_from="$(wc -l <"$work/daemon.log")"
@@ -203,6 +208,26 @@ print(len(swaps), "%.3f" % worst, len(holds), "%.3f" % max(holds, default=0.0), 
 EOF
 )
 
+echo "5/5 throttled: qd1 writer, idle and during a move at 2 MiB/s ..." >&2
+# pv1 is empty since row 4: three LVs on it, filled, moved together to pv2 at 2 MiB/s (24 s)
+head -c $((16 << 20)) /dev/urandom >"$work/fill16.bin"
+for lv in w1 w2 w3; do
+    ferry lvcreate -n "$lv" -L 16M bench "$pv1" >/dev/null
+    nbdcopy --flush "$work/fill16.bin" "nbd://127.0.0.1:$port/bench/$lv"
+done
+writer_opts=(--name=writer --ioengine=nbd --uri="nbd://127.0.0.1:$port/bench/w1" --rw=randwrite --bs=4k --iodepth=1
+    --size=16m --time_based --output-format=json)
+fio "${writer_opts[@]}" --runtime="$runtime" >"$work/idle-w.json" 2>"$work/idle-w.err" || fail "fio: $(cat "$work/idle-w.err")"
+read -r w_idle_max w_idle_p99 < <(fio_json "$work/idle-w.json" lat_max_ms lat_p99_ms)
+fio "${writer_opts[@]}" --runtime=3600 >"$work/move-w.json" 2>"$work/move-w.err" &
+fio_pid=$!
+bg_pids="$fio_pid"
+sleep 1
+start_move "$pv1" "$pv2" 2M
+await_moves
+stop_fio
+read -r w_move_max w_move_p99 < <(fio_json "$work/move-w.json" lat_max_ms lat_p99_ms)
+
 printf '\nferry pvmove, LV %s MiB, 4 MiB extents, files under %s\n' "$lv_mib" "$work"
 printf '%-34s %16s %16s %8s %8s\n' measure ferry reference ratio goal
 printf '%-34s %12s MiB/s %10s MiB/s %7sx %8s\n' "copy rate (idle move vs dd)" "$move_mib" "$dd_mib" \
@@ -216,3 +241,5 @@ printf '%-34s %13s ms %16s\n' "longest qd1 read near a swap" "$swap_max" "($swap
 printf '%-34s %13s ms %16s\n' "longest old-table drain (no wait)" "$drain_max" "(live replaces)"
 printf '%-34s %13s ms %13s ms\n' "max qd1 read latency (move/idle)" "$move_max" "$idle_max"
 printf '%-34s %13s ms %13s ms\n' "p99 qd1 read latency (move/idle)" "$move_p99" "$idle_p99"
+printf '%-34s %13s ms %13s ms\n' "max qd1 write, move at 2M/idle" "$w_move_max" "$w_idle_max"
+printf '%-34s %13s ms %13s ms\n' "p99 qd1 write, move at 2M/idle" "$w_move_p99" "$w_idle_p99"
