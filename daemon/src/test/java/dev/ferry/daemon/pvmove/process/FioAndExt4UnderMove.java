@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 
 /**
  * The three workloads issue 14 names, at once, under a move across hosts that faults of the remote destination
@@ -60,8 +61,27 @@ final class FioAndExt4UnderMove {
         }
     }
 
+    /**
+     * Drives move {@code id} through {@code fault} at each of {@link #POINTS}: waits for the point, runs {@code inject}
+     * (given how many times it ran, from 1), waits until the move is held saying {@code expected}, runs
+     * {@code repair}, puts the remote PV back if it was recorded missing, and continues the move with a bare
+     * {@code pvmove -b}; returns the move's end.
+     */
+    static JsonNode holdAndContinueAtEachPoint(AckedRemoteHosts f, long id, String fault, String expected,
+            IntConsumer inject, Runnable repair) {
+        for (int i = 0; i < POINTS.length; i++) {
+            f.awaitCopied(POINTS[i]);
+            inject.accept(i + 1);
+            assertHeld(f, id, fault + " " + (i + 1), expected);
+            repair.run();
+            f.hosts().restoreIfMissing();
+            f.daemon().cliOk("pvmove", "-b");
+        }
+        return f.api().awaitEnd(id, TIMEOUT);
+    }
+
     /** Waits until move {@code id} is held and checks that its error says {@code expected}; prints it. */
-    static void assertHeld(AckedRemoteHosts f, long id, String fault, String expected) {
+    private static void assertHeld(AckedRemoteHosts f, long id, String fault, String expected) {
         JsonNode held = f.api().awaitState(id, "HELD", TIMEOUT);
         String message = held.path("error").path("message").asText();
         System.out.printf("%s: held at %.1f %%: %s%n", fault, held.path("percent").asDouble(), message);

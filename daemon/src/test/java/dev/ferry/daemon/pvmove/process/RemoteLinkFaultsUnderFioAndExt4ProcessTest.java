@@ -2,9 +2,8 @@ package dev.ferry.daemon.pvmove.process;
 
 import static dev.ferry.daemon.pvmove.process.AckedRemoteHosts.LINK;
 import static dev.ferry.daemon.pvmove.process.AckedRemoteHosts.LINK_WITHOUT_HEARTBEAT;
-import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.POINTS;
 import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.TIMEOUT;
-import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.assertHeld;
+import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.holdAndContinueAtEachPoint;
 import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.killAndRestartAtTenFiftyAndNinetyPercent;
 import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,42 +50,29 @@ class RemoteLinkFaultsUnderFioAndExt4ProcessTest {
 
     @Test
     void nothingIsLostThroughFlapsShorterThanTheWindowAtTenFiftyAndNinetyPercent() throws IOException {
-        run(daemons, dir, LINK_WITHOUT_HEARTBEAT, Duration.ofSeconds(20), true, "flaps", (f, id) -> {
-            RemoteDestination hosts = f.hosts();
-            for (int i = 0; i < POINTS.length; i++) {
-                f.awaitCopied(POINTS[i]);
-                hosts.net().partitionBoth(hosts.a(), hosts.b(), NetworkNamespaces.Cut.DROP);
-                int flaps = i + 1;
-                Poll.until(TIMEOUT, "the link to go reconnecting after cut " + flaps,
-                        () -> f.logged("UP -> RECONNECTING") == flaps);
-                hosts.net().heal();
-                Poll.until(TIMEOUT, "the link to reconnect after cut " + flaps,
-                        () -> f.logged("RECONNECTING -> UP") == flaps);
-                assertHeld(f, id, "flap " + flaps, "not answered within its deadline");
-                f.daemon().cliOk("pvmove", "-b");
-            }
-            return f.api().awaitEnd(id, TIMEOUT);
-        });
+        run(daemons, dir, LINK_WITHOUT_HEARTBEAT, Duration.ofSeconds(20), true, "flaps", (f, id) ->
+                holdAndContinueAtEachPoint(f, id, "flap", "not answered within its deadline", cuts -> {
+                    NetworkNamespaces net = f.hosts().net();
+                    net.partitionBoth(f.hosts().a(), f.hosts().b(), NetworkNamespaces.Cut.DROP);
+                    Poll.until(TIMEOUT, "the link to go reconnecting after cut " + cuts,
+                            () -> f.logged("UP -> RECONNECTING") == cuts);
+                    net.heal();
+                    Poll.until(TIMEOUT, "the link to reconnect after cut " + cuts,
+                            () -> f.logged("RECONNECTING -> UP") == cuts);
+                }, () -> { }));
     }
 
     @Test
     void nothingIsLostThroughPartitionsThatFailTheLinkAtTenFiftyAndNinetyPercent() throws IOException {
-        run(daemons, dir, LINK, Duration.ofSeconds(5), true, "lost links", (f, id) -> {
-            RemoteDestination hosts = f.hosts();
-            for (int i = 0; i < POINTS.length; i++) {
-                f.awaitCopied(POINTS[i]);
-                hosts.net().partitionBoth(hosts.a(), hosts.b(), NetworkNamespaces.Cut.DROP);
-                int cuts = i + 1;
-                Poll.until(TIMEOUT, "the link to fail after cut " + cuts,
-                        () -> f.logged("RECONNECTING -> FAILED") == cuts);
-                assertHeld(f, id, "partition " + cuts, "data stays on the source");
-                assertThat(f.daemon().cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
-                        .as("the remote PV is missing").containsPattern(f.remotePattern() + "\\s+a-m");
-                hosts.net().heal();
-                hosts.restoreIfMissing();
-                f.daemon().cliOk("pvmove", "-b");
-            }
-            return f.api().awaitEnd(id, TIMEOUT);
-        });
+        run(daemons, dir, LINK, Duration.ofSeconds(5), true, "lost links", (f, id) ->
+                holdAndContinueAtEachPoint(f, id, "partition", "data stays on the source", cuts -> {
+                    f.hosts().net().partitionBoth(f.hosts().a(), f.hosts().b(), NetworkNamespaces.Cut.DROP);
+                    Poll.until(TIMEOUT, "the link to fail after cut " + cuts,
+                            () -> f.logged("RECONNECTING -> FAILED") == cuts);
+                }, () -> {
+                    assertThat(f.daemon().cliOk("pvs", "--noheadings", "-o", "pv_name,pv_attr").out())
+                            .as("the remote PV is missing").containsPattern(f.remotePattern() + "\\s+a-m");
+                    f.hosts().net().heal();
+                }));
     }
 }

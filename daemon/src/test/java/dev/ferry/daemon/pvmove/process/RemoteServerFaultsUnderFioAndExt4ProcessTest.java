@@ -1,9 +1,7 @@
 package dev.ferry.daemon.pvmove.process;
 
 import static dev.ferry.daemon.pvmove.process.AckedRemoteHosts.LINK;
-import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.POINTS;
-import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.TIMEOUT;
-import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.assertHeld;
+import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.holdAndContinueAtEachPoint;
 import static dev.ferry.daemon.pvmove.process.FioAndExt4UnderMove.run;
 
 import java.io.IOException;
@@ -38,33 +36,17 @@ class RemoteServerFaultsUnderFioAndExt4ProcessTest {
 
     @Test
     void nothingIsLostWhenEveryWriteFailsAtTenFiftyAndNinetyPercent() throws IOException {
-        run(daemons, dir, LINK, Duration.ofSeconds(5), true, "failing writes", (f, id) -> {
-            RemoteDestination hosts = f.hosts();
-            for (int i = 0; i < POINTS.length; i++) {
-                f.awaitCopied(POINTS[i]);
-                hosts.inject(RemoteDestination.Fault.ERRORS);
-                assertHeld(f, id, "errors " + (i + 1), "data stays on the source");
-                hosts.repair(RemoteDestination.Fault.ERRORS);
-                hosts.restoreIfMissing();
-                f.daemon().cliOk("pvmove", "-b");
-            }
-            return f.api().awaitEnd(id, TIMEOUT);
-        });
+        run(daemons, dir, LINK, Duration.ofSeconds(5), true, "failing writes", (f, id) ->
+                holdAndContinueAtEachPoint(f, id, "errors", "data stays on the source",
+                        n -> f.hosts().inject(RemoteDestination.Fault.ERRORS),
+                        () -> f.hosts().repair(RemoteDestination.Fault.ERRORS)));
     }
 
     @Test
     void nothingIsLostWhenTheServerAnswersWritesPastTheDeadlineAtTenFiftyAndNinetyPercent() throws IOException {
-        run(daemons, dir, LINK, Duration.ofSeconds(5), true, "late writes", (f, id) -> {
-            RemoteDestination hosts = f.hosts();
-            for (int i = 0; i < POINTS.length; i++) {
-                f.awaitCopied(POINTS[i]);
-                hosts.serve(Duration.ofMillis(LATE_WRITE_MS), 1);
-                assertHeld(f, id, "late writes " + (i + 1), "data stays on the source");
-                hosts.serve(Duration.ZERO, 1);
-                hosts.restoreIfMissing();
-                f.daemon().cliOk("pvmove", "-b");
-            }
-            return f.api().awaitEnd(id, TIMEOUT);
-        });
+        run(daemons, dir, LINK, Duration.ofSeconds(5), true, "late writes", (f, id) ->
+                holdAndContinueAtEachPoint(f, id, "late writes", "data stays on the source",
+                        n -> f.hosts().serve(Duration.ofMillis(LATE_WRITE_MS), 1),
+                        () -> f.hosts().serve(Duration.ZERO, 1)));
     }
 }
