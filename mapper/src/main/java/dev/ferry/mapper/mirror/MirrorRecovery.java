@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * A region is claimed in the {@link RegionTracker} (writes to it wait) from the start of its copy until its
- * batch's leg flush has ended, not before: under a rate limit a copy first takes the limit's tokens
- * for its first chunk ({@link Copier#acquireTokens}) with nothing claimed; its in-sync bit reaches the log only after that flush, so a
- * persisted in-sync bit always describes flushed copies.
+ * batch's leg flush has ended, not before: under a rate limit a copy first takes the limit's tokens for its first
+ * chunk ({@link Copier#acquireTokens}) with nothing claimed. Its in-sync bit reaches the log only after that flush,
+ * so a persisted in-sync bit always describes flushed copies.
  */
 final class MirrorRecovery {
 
@@ -309,6 +309,7 @@ final class MirrorRecovery {
             }
         }
         if (u.regions.isEmpty()) {
+            returnPrepaid(u);
             unitsEnded(List.of(u), false);
             return;
         }
