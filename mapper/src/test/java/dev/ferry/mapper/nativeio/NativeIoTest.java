@@ -121,9 +121,18 @@ class NativeIoTest {
             assertThat(io.readCached(fd, dst, data.length)).as("at the end of the file").isZero();
 
             io.fdatasync(fd);
-            io.fadvise(fd, 0, 0, Advice.DONTNEED);
-            dst.clear().limit(data.length);
-            assertThat(io.readCached(fd, dst, 0)).as("after the page cache dropped the file").isLessThan(data.length);
+            // DONTNEED is advisory: a page the kernel still holds busy at that moment stays cached (seen once in CI,
+            // every page still there), so the drop is asked again, up to 100 times 10 ms apart, until one is gone
+            int cached = data.length;
+            for (int attempt = 0; attempt < 100 && cached == data.length; attempt++) {
+                if (attempt > 0) {
+                    Thread.sleep(10);
+                }
+                io.fadvise(fd, 0, 0, Advice.DONTNEED);
+                dst.clear().limit(data.length);
+                cached = io.readCached(fd, dst, 0);
+            }
+            assertThat(cached).as("after the page cache dropped the file").isLessThan(data.length);
         }
     }
 
